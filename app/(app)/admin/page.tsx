@@ -1,0 +1,68 @@
+import { getDb } from "@/db/client";
+import { roles } from "@/db/schema";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { listRoleAssignments } from "@/lib/auth/roles";
+import { listActivePeople } from "@/lib/identities/list";
+import { RoleEditor } from "@/components/admin/role-editor";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { Forbidden } from "@/components/ui/forbidden";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "Admin" };
+
+export default async function AdminPage() {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="administration" />;
+  const db = await getDb();
+  const [assignments, people] = await Promise.all([listRoleAssignments(db, caller), listActivePeople(db)]);
+  const byPerson = new Map<string, { id: string; displayName: string; title: string | null; roles: string[] }>();
+  for (const a of assignments) {
+    const entry = byPerson.get(a.identityId) ?? { id: a.identityId, displayName: a.displayName, title: a.title, roles: [] };
+    entry.roles.push(a.role);
+    byPerson.set(a.identityId, entry);
+  }
+  const privileged = [...byPerson.values()].filter((p) => p.roles.some((r) => r !== "requester" && r !== "owner"));
+  return (
+    <>
+      <PageHeader
+        title="Admin"
+        description="Who holds which role in this product. Roles from the identity provider's claim take precedence over the ones kept here."
+      />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title={`People with governance roles (${privileged.length})`} className="lg:col-span-2">
+          <table className="min-w-full text-sm" data-testid="role-table">
+            <tbody className="divide-y divide-slate-100">
+              {privileged.map((p) => (
+                <tr key={p.id}>
+                  <td className="py-2 pr-3 font-medium">{p.displayName}</td>
+                  <td className="py-2 pr-3 text-slate-500">{p.title}</td>
+                  <td className="flex flex-wrap gap-1 py-2">
+                    {p.roles.map((r) => (
+                      <Badge key={r} tone={r === "admin" ? "red" : r === "auditor" ? "purple" : "blue"}>
+                        {r}
+                      </Badge>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+        <Card title="Change roles">
+          {hasRole(caller, "admin") ? (
+            <RoleEditor people={people.map((p) => ({ ...p, roles: byPerson.get(p.id)?.roles ?? [] }))} allRoles={roles} />
+          ) : (
+            <p className="text-sm text-slate-600">Auditors can read role assignments but not change them.</p>
+          )}
+        </Card>
+      </div>
+      <Card title="Systems, entitlements, policies, campaigns and connectors" className="mt-6">
+        <p className="text-sm text-slate-600">
+          Not built yet. Systems and entitlements are loaded from the demo organisation or by import; their editors arrive with the capabilities that use them.
+        </p>
+      </Card>
+    </>
+  );
+}

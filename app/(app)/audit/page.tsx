@@ -1,0 +1,163 @@
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { listAudit } from "@/lib/audit/list";
+import { verifyAuditChain } from "@/lib/audit/verify";
+import { ValidationError } from "@/lib/errors";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/card";
+import { Forbidden } from "@/components/ui/forbidden";
+import { formatDateTime } from "@/components/ui/format";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "Audit log" };
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="the audit log" />;
+  const params = await searchParams;
+  const db = await getDb();
+  const { verify, ...filters } = params;
+  let result: Awaited<ReturnType<typeof listAudit>> | null = null;
+  let errors: Record<string, string[]> | null = null;
+  try {
+    result = await listAudit(db, caller, filters);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    errors = e.fieldErrors;
+  }
+  const verification = verify ? await verifyAuditChain(db) : null;
+  const pageLink = (page: number) => `/audit?${new URLSearchParams({ ...(filters as Record<string, string>), page: String(page) })}`;
+  const input = "mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal";
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description="Every change, who made it and what it was before and after. Rows are hash-chained: editing or deleting one breaks every later link."
+        actions={
+          <form>
+            {Object.entries(filters).map(([k, v]) => v && <input key={k} type="hidden" name={k} value={v} />)}
+            <button name="verify" value="1" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
+              Verify chain
+            </button>
+          </form>
+        }
+      />
+      {verification && (
+        <p role="status" data-testid="verify-result" className={`mb-4 rounded-md px-4 py-3 text-sm ${verification.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>
+          {verification.ok
+            ? `Chain intact: ${verification.checked.toLocaleString("en")} rows verified.`
+            : `Chain broken at row ${verification.brokenAt}: ${verification.reason} (${verification.checked} rows verified before it).`}
+        </p>
+      )}
+      <form className="mb-4 flex flex-wrap items-end gap-3">
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Action starts with
+          <input name="action" defaultValue={filters.action} className={input} placeholder="identity." />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Entity type
+          <input name="entityType" defaultValue={filters.entityType} className={input} placeholder="identity" />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Entity id
+          <input name="entityId" defaultValue={filters.entityId} className={input} />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Actor
+          <input name="actor" defaultValue={filters.actor} className={input} placeholder="email or name" />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          From
+          <input type="date" name="from" defaultValue={filters.from} className={input} />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          To
+          <input type="date" name="to" defaultValue={filters.to} className={input} />
+        </label>
+        <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+        <Link href="/audit" className="pb-1.5 text-sm text-brand-700 underline">
+          Reset
+        </Link>
+      </form>
+      {errors && (
+        <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
+          {Object.entries(errors).map(([f, m]) => (
+            <p key={f}>
+              <strong>{f}</strong>: {m.join(" ")}
+            </p>
+          ))}
+        </div>
+      )}
+      {result &&
+        (result.rows.length === 0 ? (
+          <EmptyState title="No audit rows match these filters." />
+        ) : (
+          <>
+            <p className="mb-2 text-sm text-slate-600">{result.total.toLocaleString("en")} rows</p>
+            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+              <table className="min-w-full text-sm" data-testid="audit-table">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-3 py-2">#</th>
+                    <th className="px-3 py-2">When</th>
+                    <th className="px-3 py-2">Actor</th>
+                    <th className="px-3 py-2">Action</th>
+                    <th className="px-3 py-2">Entity</th>
+                    <th className="px-3 py-2">Before → after</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100 align-top">
+                  {result.rows.map((r) => (
+                    <tr key={r.id}>
+                      <td className="px-3 py-2 tabular-nums text-slate-500" title={`hash ${r.hash}`}>
+                        {r.id}
+                      </td>
+                      <td className="whitespace-nowrap px-3 py-2">{formatDateTime(r.occurredAt)}</td>
+                      <td className="px-3 py-2">{r.actorLabel}</td>
+                      <td className="px-3 py-2">
+                        <Badge tone="blue">{r.action}</Badge>
+                      </td>
+                      <td className="px-3 py-2">
+                        {r.entityType === "identity" ? (
+                          <Link className="text-brand-700 hover:underline" href={`/identities/${r.entityId}`}>
+                            identity
+                          </Link>
+                        ) : (
+                          r.entityType
+                        )}{" "}
+                        <span className="font-mono text-xs text-slate-500">{r.entityId.slice(0, 8)}</span>
+                      </td>
+                      <td className="max-w-md px-3 py-2 font-mono text-xs text-slate-600">
+                        {r.before != null && <div className="truncate">− {JSON.stringify(r.before)}</div>}
+                        {r.after != null && <div className="truncate">+ {JSON.stringify(r.after)}</div>}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm">
+              <span className="text-slate-600">
+                Page {result.page} of {result.pageCount}
+              </span>
+              <span className="flex gap-2">
+                {result.page > 1 && (
+                  <Link className="rounded-md border border-slate-300 px-3 py-1" href={pageLink(result.page - 1)}>
+                    Previous
+                  </Link>
+                )}
+                {result.page < result.pageCount && (
+                  <Link className="rounded-md border border-slate-300 px-3 py-1" href={pageLink(result.page + 1)}>
+                    Next
+                  </Link>
+                )}
+              </span>
+            </nav>
+          </>
+        ))}
+    </>
+  );
+}

@@ -1,0 +1,288 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { NotFoundError } from "@/lib/errors";
+import { getIdentityDetail, type IdentityDetail } from "@/lib/identities/detail";
+import { listActivePeople } from "@/lib/identities/list";
+import { IdentityEditForm } from "@/components/identities/identity-edit-form";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { Card, EmptyState } from "@/components/ui/card";
+import { ageInDays, formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
+
+export const metadata = { title: "Identity" };
+
+const levelTone: Record<string, Tone> = { admin: "red", privileged: "purple", standard: "neutral" };
+const provenanceLabel: Record<string, string> = {
+  campaign_decision: "Certified in campaign",
+  jit_approval: "JIT approval",
+  attestation: "Owner attestation",
+  policy: "Policy",
+  imported: "Imported",
+  manual: "Manual",
+  none: "Unapproved",
+};
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-sm">{children}</dd>
+    </div>
+  );
+}
+
+function PersonLink({ person }: { person: { id: string | null; displayName: string | null } | null }) {
+  if (!person?.id) return <span className="text-slate-500">—</span>;
+  return (
+    <Link className="text-brand-700 hover:underline" href={`/identities/${person.id}`}>
+      {person.displayName}
+    </Link>
+  );
+}
+
+function GrantStatus({ g }: { g: IdentityDetail["grants"][number] }) {
+  if (g.grant.revokedAt) return <Badge tone="neutral">Revoked {formatDate(g.grant.revokedAt)}</Badge>;
+  if (g.grant.type === "eligible") return <Badge tone="blue">Eligible (JIT)</Badge>;
+  if (!g.active) return <Badge tone="neutral">Expired {formatDate(g.grant.expiresAt)}</Badge>;
+  if (g.grant.approvalExpiresAt && new Date(g.grant.approvalExpiresAt) < new Date()) return <Badge tone="red">Active after approval ended</Badge>;
+  return <Badge tone="green">Active{g.grant.type === "jit" ? " (JIT)" : ""}</Badge>;
+}
+
+export default async function IdentityPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const caller = (await getCaller())!;
+  const db = await getDb();
+  let d: IdentityDetail;
+  try {
+    d = await getIdentityDetail(db, caller, id);
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+  const i = d.identity;
+  const human = i.kind === "human";
+  const people = d.canEdit.length > 0 ? await listActivePeople(db) : [];
+  const editValues = {
+    purpose: i.purpose ?? "",
+    ownerId: i.ownerId ?? "",
+    backupOwnerId: i.backupOwnerId ?? "",
+    managerId: i.managerId ?? "",
+    title: i.title ?? "",
+    nextAttestationAt: i.nextAttestationAt ? new Date(i.nextAttestationAt).toISOString().slice(0, 10) : "",
+  };
+
+  return (
+    <>
+      <div className="mb-6">
+        <Link href="/identities" className="text-sm text-brand-700 hover:underline">
+          ← Identities
+        </Link>
+        <div className="mt-2 flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{human ? i.displayName : i.name}</h1>
+          <Badge tone="blue">{kindLabels[i.kind]}</Badge>
+          <Badge tone={i.status === "active" ? "green" : "amber"}>{i.status}</Badge>
+          {d.orphaned && <Badge tone="red">Orphaned</Badge>}
+        </div>
+        {i.externalId && <p className="mt-1 font-mono text-xs text-slate-500">{i.externalId}</p>}
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Governance" className="lg:col-span-2">
+          <dl className="grid gap-4 sm:grid-cols-3">
+            {human ? (
+              <>
+                <Field label="Email">{i.email ?? "—"}</Field>
+                <Field label="Title">{i.title ?? "—"}</Field>
+                <Field label="Team">{d.teamName ?? "—"}</Field>
+                <Field label="Manager">
+                  <PersonLink person={d.manager} />
+                </Field>
+                <Field label="Roles">{d.roles.length ? d.roles.join(", ") : "—"}</Field>
+              </>
+            ) : (
+              <>
+                <Field label="Owner">
+                  <PersonLink person={d.owner} />
+                  {d.owner?.id && d.owner.status !== "active" && <span className="ml-1 text-xs text-rose-700">({d.owner.status})</span>}
+                </Field>
+                <Field label="Backup owner">
+                  <PersonLink person={d.backupOwner} />
+                </Field>
+                <Field label="System">{d.systemName ?? "—"}</Field>
+                <Field label="Next attestation">
+                  {formatDate(i.nextAttestationAt)}{" "}
+                  {i.nextAttestationAt && new Date(i.nextAttestationAt) < new Date() && <Badge tone="amber">overdue</Badge>}
+                </Field>
+                <Field label="Last attested">{formatDate(i.lastAttestedAt)}</Field>
+                <div className="sm:col-span-3">
+                  <Field label="Purpose">{i.purpose ?? <span className="text-rose-700">No purpose recorded</span>}</Field>
+                </div>
+              </>
+            )}
+          </dl>
+        </Card>
+        <Card title={d.canEdit.length ? "Edit" : "Changes"}>
+          {d.canEdit.length ? (
+            <IdentityEditForm identityId={i.id} fields={d.canEdit as never} values={editValues} people={people} />
+          ) : (
+            <p className="text-sm text-slate-600">You can view this identity but not change it.</p>
+          )}
+        </Card>
+      </div>
+
+      <Card title={`Grants (${d.grants.filter((g) => g.active).length} active)`} className="mt-6">
+        {d.grants.length === 0 ? (
+          <EmptyState title="No grants.">This identity holds no access in any connected system.</EmptyState>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="min-w-full text-sm" data-testid="grants-table">
+              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="py-2 pr-3">Entitlement</th>
+                  <th className="py-2 pr-3">Level</th>
+                  <th className="py-2 pr-3">Status</th>
+                  <th className="py-2 pr-3">Provenance</th>
+                  <th className="py-2 pr-3">Since</th>
+                  <th className="py-2 pr-3">Expires</th>
+                  <th className="py-2 pr-3">Last used</th>
+                  <th className="py-2 pr-3 text-right">Uses / denied</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {d.grants.map((g) => (
+                  <tr key={g.grant.id} className={g.grant.revokedAt ? "text-slate-400" : ""}>
+                    <td className="py-2 pr-3">
+                      <span className="font-medium">{g.entitlementName}</span> <span className="text-slate-500">on {g.systemName}</span>
+                    </td>
+                    <td className="py-2 pr-3">
+                      <Badge tone={levelTone[g.privilegeLevel]}>{g.privilegeLevel}</Badge>
+                    </td>
+                    <td className="py-2 pr-3">
+                      <GrantStatus g={g} />
+                    </td>
+                    <td className="py-2 pr-3">
+                      <span className={g.grant.provenance === "none" ? "font-medium text-rose-700" : ""}>{provenanceLabel[g.grant.provenance]}</span>
+                      {g.approvedByName && <span className="text-slate-500"> by {g.approvedByName}</span>}
+                      {g.grant.approvedAt && <span className="text-slate-500">, {formatDate(g.grant.approvedAt)}</span>}
+                    </td>
+                    <td className="py-2 pr-3">{formatDate(g.grant.startsAt)}</td>
+                    <td className="py-2 pr-3">{g.grant.expiresAt ? formatDateTime(g.grant.expiresAt) : "never"}</td>
+                    <td className="py-2 pr-3">{g.lastUsedAt ? relative(g.lastUsedAt) : <span className="text-amber-700">never</span>}</td>
+                    <td className="py-2 pr-3 text-right tabular-nums">
+                      {g.successCount ?? 0} / {g.deniedCount ?? 0}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <Card title="Credentials (metadata only)">
+          {d.credentials.length === 0 ? (
+            <p className="text-sm text-slate-600">No credentials tracked.</p>
+          ) : (
+            <table className="min-w-full text-sm">
+              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="py-2 pr-3">Credential</th>
+                  <th className="py-2 pr-3">Age</th>
+                  <th className="py-2 pr-3">Rotated</th>
+                  <th className="py-2 pr-3">Expires</th>
+                  <th className="py-2 pr-3">Last used</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {d.credentials.map((c) => {
+                  const age = ageInDays(c.lastRotatedAt ?? c.issuedAt) ?? 0;
+                  return (
+                    <tr key={c.id} className={c.status === "revoked" ? "text-slate-400" : ""}>
+                      <td className="py-2 pr-3">
+                        <span className="font-mono text-xs">{c.label}</span> <span className="text-slate-500">{c.type.replace("_", " ")}</span>
+                        {c.status === "revoked" && <Badge>revoked</Badge>}
+                      </td>
+                      <td className="py-2 pr-3">{age > 365 ? <Badge tone="amber">{age} days</Badge> : `${age} days`}</td>
+                      <td className="py-2 pr-3">{c.lastRotatedAt ? formatDate(c.lastRotatedAt) : <span className="text-amber-700">never</span>}</td>
+                      <td className="py-2 pr-3">{c.expiresAt ? formatDate(c.expiresAt) : <span className="text-amber-700">no expiry</span>}</td>
+                      <td className="py-2 pr-3">{relative(c.lastUsedAt)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </Card>
+        <Card title="Recent usage">
+          {d.recentUsage.length === 0 ? (
+            <p className="text-sm text-slate-600">No usage recorded.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {d.recentUsage.map((u) => (
+                <li key={u.id} className="flex items-center justify-between gap-3 py-1.5">
+                  <span className="truncate">
+                    <span className="font-mono text-xs">{u.action}</span>
+                    {u.entitlementName && <span className="text-slate-500"> via {u.entitlementName}</span>}
+                  </span>
+                  <span className="flex shrink-0 items-center gap-2 text-slate-500">
+                    {u.outcome === "denied" && <Badge tone="red">denied</Badge>}
+                    {formatDateTime(u.occurredAt)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+
+      {human && (d.ownedIdentities.length > 0 || d.directReports.length > 0) && (
+        <div className="mt-6 grid gap-6 lg:grid-cols-2">
+          <Card title={`Owns or backs up (${d.ownedIdentities.length})`}>
+            <ul className="max-h-72 overflow-y-auto text-sm">
+              {d.ownedIdentities.map((o) => (
+                <li key={o.id} className="py-0.5">
+                  <Link className="text-brand-700 hover:underline" href={`/identities/${o.id}`}>
+                    {o.name}
+                  </Link>{" "}
+                  <span className="text-slate-500">{kindLabels[o.kind]}</span>
+                </li>
+              ))}
+            </ul>
+          </Card>
+          <Card title={`Direct reports (${d.directReports.length})`}>
+            <ul className="text-sm">
+              {d.directReports.map((r) => (
+                <li key={r.id} className="py-0.5">
+                  <Link className="text-brand-700 hover:underline" href={`/identities/${r.id}`}>
+                    {r.displayName}
+                  </Link>{" "}
+                  <span className="text-slate-500">{r.title}</span>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        </div>
+      )}
+
+      <Card title="History" className="mt-6">
+        {d.history.length === 0 ? (
+          <p className="text-sm text-slate-600">No recorded changes.</p>
+        ) : (
+          <ol className="space-y-2 text-sm" data-testid="identity-history">
+            {d.history.map((h) => (
+              <li key={h.id} className="flex gap-3">
+                <span className="w-40 shrink-0 text-slate-500">{formatDateTime(h.occurredAt)}</span>
+                <span>
+                  <span className="font-mono text-xs">{h.action}</span> by {h.actorLabel}
+                  {h.after != null && <span className="ml-2 font-mono text-xs text-slate-500">{JSON.stringify(h.after).slice(0, 160)}</span>}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+    </>
+  );
+}

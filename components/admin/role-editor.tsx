@@ -1,0 +1,66 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { setRolesAction } from "@/app/(app)/admin/actions";
+
+type Person = { id: string; displayName: string; roles: string[] };
+
+export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: readonly string[] }) {
+  const [personId, setPersonId] = useState("");
+  const person = people.find((p) => p.id === personId);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, start] = useTransition();
+
+  function choose(id: string) {
+    setPersonId(id);
+    setSelected(people.find((p) => p.id === id)?.roles ?? []);
+    setMessage(null);
+  }
+
+  function save(e: React.FormEvent) {
+    e.preventDefault();
+    if (!person) return setMessage({ ok: false, text: "Choose a person first." });
+    start(async () => {
+      const result = await setRolesAction(person.id, selected);
+      setMessage(result.ok ? { ok: true, text: `Roles for ${person.displayName} saved.` } : { ok: false, text: result.message + (result.fieldErrors ? ` ${Object.values(result.fieldErrors).flat().join(" ")}` : "") });
+    });
+  }
+
+  return (
+    <form onSubmit={save} className="space-y-3" aria-label="Change roles">
+      <label className="block text-xs font-medium text-slate-600">
+        Person
+        <select className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={personId} onChange={(e) => choose(e.target.value)}>
+          <option value="">Choose a person…</option>
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.displayName}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="flex flex-wrap gap-3" disabled={!person}>
+        <legend className="mb-1 text-xs font-medium text-slate-600">Roles</legend>
+        {allRoles.map((r) => (
+          <label key={r} className="flex items-center gap-1.5 text-sm">
+            <input
+              type="checkbox"
+              checked={selected.includes(r)}
+              onChange={(e) => setSelected(e.target.checked ? [...selected, r] : selected.filter((x) => x !== r))}
+            />
+            {r}
+          </label>
+        ))}
+      </fieldset>
+      {message && (
+        <p role="status" className={`text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
+          {message.text}
+        </p>
+      )}
+      <button disabled={pending || !person} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
+        {pending ? "Saving…" : "Save roles"}
+      </button>
+    </form>
+  );
+}

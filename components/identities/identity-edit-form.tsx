@@ -1,0 +1,99 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { updateIdentityAction } from "@/app/(app)/identities/[id]/actions";
+
+type Person = { id: string; displayName: string };
+type Field = "purpose" | "ownerId" | "backupOwnerId" | "nextAttestationAt" | "title" | "managerId";
+
+const labels: Record<Field, string> = {
+  purpose: "Purpose",
+  ownerId: "Owner",
+  backupOwnerId: "Backup owner",
+  nextAttestationAt: "Next attestation",
+  title: "Title",
+  managerId: "Manager",
+};
+
+/** Edits the governance fields the caller may change; the server re-checks every one. */
+export function IdentityEditForm({
+  identityId,
+  fields,
+  values,
+  people,
+}: {
+  identityId: string;
+  fields: Field[];
+  values: Partial<Record<Field, string>>;
+  people: Person[];
+}) {
+  const router = useRouter();
+  const [form, setForm] = useState(values);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const [pending, start] = useTransition();
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const changed = Object.fromEntries(fields.filter((f) => (form[f] ?? "") !== (values[f] ?? "")).map((f) => [f, form[f] ?? ""]));
+    if (Object.keys(changed).length === 0) {
+      setMessage({ tone: "ok", text: "Nothing to save." });
+      return;
+    }
+    if ("nextAttestationAt" in changed && changed.nextAttestationAt === "") changed.nextAttestationAt = null as unknown as string;
+    start(async () => {
+      const result = await updateIdentityAction(identityId, changed);
+      if (result.ok) {
+        setErrors({});
+        setMessage({ tone: "ok", text: "Saved. The change is in the audit log." });
+        router.refresh();
+      } else {
+        setErrors(result.fieldErrors ?? {});
+        setMessage({ tone: "error", text: result.message });
+      }
+    });
+  }
+
+  const input = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+  return (
+    <form onSubmit={submit} className="space-y-3" aria-label="Edit identity">
+      {fields.map((f) => (
+        <div key={f}>
+          <label htmlFor={`field-${f}`} className="block text-xs font-medium text-slate-600">
+            {labels[f]}
+          </label>
+          {f === "purpose" ? (
+            <textarea id={`field-${f}`} className={input} rows={3} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+          ) : f === "nextAttestationAt" ? (
+            <input id={`field-${f}`} type="date" className={input} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+          ) : f === "title" ? (
+            <input id={`field-${f}`} className={input} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+          ) : (
+            <select id={`field-${f}`} className={input} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })}>
+              <option value="">— none —</option>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+          )}
+          {errors[f]?.map((m) => (
+            <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
+              {m}
+            </p>
+          ))}
+        </div>
+      ))}
+      {message && (
+        <p role="status" className={`text-sm ${message.tone === "ok" ? "text-emerald-700" : "text-rose-700"}`}>
+          {message.text}
+        </p>
+      )}
+      <button disabled={pending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
+        {pending ? "Saving…" : "Save changes"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,238 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import type { IdentityListResult } from "@/lib/identities/list";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/card";
+import { kindLabels, relative } from "@/components/ui/format";
+import { identityKinds, identityStatuses } from "@/db/schema/identity";
+
+type Params = Record<string, string | undefined>;
+type ApiError = { error: { message: string; fieldErrors?: Record<string, string[]> } };
+
+const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "sort", "page", "pageSize"] as const;
+
+function toQueryString(params: Params) {
+  const usp = new URLSearchParams();
+  for (const key of FILTER_KEYS) if (params[key]) usp.set(key, params[key]!);
+  return usp.toString();
+}
+
+async function fetchIdentities(qs: string): Promise<IdentityListResult> {
+  const res = await fetch(`/api/v1/identities?${qs}`, { headers: { accept: "application/json" } });
+  const body = await res.json();
+  if (!res.ok) throw Object.assign(new Error((body as ApiError).error.message), { fieldErrors: (body as ApiError).error.fieldErrors });
+  return body;
+}
+
+export function IdentityTable({
+  initialParams,
+  initial,
+  initialError,
+  systems,
+}: {
+  initialParams: Params;
+  initial: IdentityListResult | null;
+  initialError: Record<string, string[]> | null;
+  systems: { id: string; name: string }[];
+}) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const params: Params = Object.fromEntries(FILTER_KEYS.map((k) => [k, search.get(k) ?? undefined]));
+  const qs = toQueryString(params);
+  const initialQs = toQueryString(initialParams);
+  const [q, setQ] = useState(params.q ?? "");
+
+  const query = useQuery({
+    queryKey: ["identities", qs],
+    queryFn: () => fetchIdentities(qs),
+    initialData: qs === initialQs && initial ? initial : undefined,
+    placeholderData: keepPreviousData,
+    enabled: !(qs === initialQs && initialError),
+  });
+
+  function update(changes: Params) {
+    const next = { ...params, ...changes };
+    if (!("page" in changes)) next.page = undefined;
+    router.replace(`${pathname}?${toQueryString(next)}`, { scroll: false });
+  }
+
+  // Search as you type, without a request per keystroke.
+  useEffect(() => {
+    if ((params.q ?? "") === q) return;
+    const t = setTimeout(() => update({ q: q || undefined }), 250);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [q]);
+
+  const data = query.data;
+  const fieldErrors = (query.error as { fieldErrors?: Record<string, string[]> } | null)?.fieldErrors ?? (qs === initialQs ? initialError : null);
+  const select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+  return (
+    <div>
+      <form role="search" className="mb-4 flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Search
+          <input
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="Name, email or ARN"
+            className="mt-1 w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
+          />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Kind
+          <select aria-label="Kind" className={`mt-1 ${select}`} value={params.kind ?? ""} onChange={(e) => update({ kind: e.target.value || undefined })}>
+            <option value="">All kinds</option>
+            {identityKinds.map((k) => (
+              <option key={k} value={k}>
+                {kindLabels[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          System
+          <select aria-label="System" className={`mt-1 ${select}`} value={params.systemId ?? ""} onChange={(e) => update({ systemId: e.target.value || undefined })}>
+            <option value="">All systems</option>
+            {systems.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Status
+          <select aria-label="Status" className={`mt-1 ${select}`} value={params.status ?? ""} onChange={(e) => update({ status: e.target.value || undefined })}>
+            <option value="">Any status</option>
+            {identityStatuses.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex items-center gap-2 pb-1.5 text-sm">
+          <input type="checkbox" checked={params.orphaned === "true"} onChange={(e) => update({ orphaned: e.target.checked ? "true" : undefined })} />
+          Orphaned only
+        </label>
+        <label className="flex items-center gap-2 pb-1.5 text-sm">
+          <input type="checkbox" checked={params.privileged === "true"} onChange={(e) => update({ privileged: e.target.checked ? "true" : undefined })} />
+          Privileged only
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Sort
+          <select aria-label="Sort" className={`mt-1 ${select}`} value={params.sort ?? "name"} onChange={(e) => update({ sort: e.target.value })}>
+            <option value="name">Name</option>
+            <option value="kind">Kind</option>
+            <option value="next_attestation">Next attestation</option>
+            <option value="last_used">Last used</option>
+          </select>
+        </label>
+        {params.ownerId && (
+          <button type="button" className="pb-1.5 text-sm text-brand-700 underline" onClick={() => update({ ownerId: undefined })}>
+            Clear owner filter
+          </button>
+        )}
+      </form>
+
+      {fieldErrors && (
+        <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
+          {Object.entries(fieldErrors).map(([field, messages]) => (
+            <p key={field}>
+              <strong>{field}</strong>: {messages.join(" ")}
+            </p>
+          ))}
+        </div>
+      )}
+
+      {data && (
+        <>
+          <p className="mb-2 text-sm text-slate-600" data-testid="result-count" aria-live="polite">
+            {data.total.toLocaleString("en")} {data.total === 1 ? "identity" : "identities"}
+            {query.isFetching && <span className="ml-2 text-slate-400">updating…</span>}
+          </p>
+          {data.rows.length === 0 ? (
+            <EmptyState title="No identities match these filters.">Clear a filter or search for another name.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+              <table className="min-w-full text-sm">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-3 py-2">Name</th>
+                    <th className="px-3 py-2">Kind</th>
+                    <th className="px-3 py-2">System</th>
+                    <th className="px-3 py-2">Owner</th>
+                    <th className="px-3 py-2">Status</th>
+                    <th className="px-3 py-2 text-right">Privileged grants</th>
+                    <th className="px-3 py-2">Last used</th>
+                    <th className="px-3 py-2">Next attestation</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {data.rows.map((r) => (
+                    <tr key={r.id} className="hover:bg-slate-50">
+                      <td className="max-w-xs truncate px-3 py-2">
+                        <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
+                          {r.kind === "human" ? r.displayName : r.name}
+                        </Link>
+                      </td>
+                      <td className="px-3 py-2">{kindLabels[r.kind]}</td>
+                      <td className="px-3 py-2 text-slate-600">{r.systemName ?? "—"}</td>
+                      <td className="px-3 py-2">
+                        {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName})` : ""}</Badge> : (r.ownerName ?? "—")}
+                      </td>
+                      <td className="px-3 py-2">
+                        <Badge tone={r.status === "active" ? "green" : r.status === "disabled" ? "amber" : "neutral"}>{r.status}</Badge>
+                      </td>
+                      <td className="px-3 py-2 text-right tabular-nums">{r.privilegedGrants > 0 ? <Badge tone="purple">{r.privilegedGrants}</Badge> : "—"}</td>
+                      <td className="px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
+                      <td className="px-3 py-2">
+                        {r.nextAttestationAt ? (
+                          new Date(r.nextAttestationAt) < new Date() ? (
+                            <Badge tone="amber">overdue {relative(r.nextAttestationAt)}</Badge>
+                          ) : (
+                            <span className="text-slate-600">{relative(r.nextAttestationAt)}</span>
+                          )
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm">
+            <span className="text-slate-600">
+              Page {data.page} of {data.pageCount}
+            </span>
+            <div className="flex gap-2">
+              <button
+                className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
+                disabled={data.page <= 1}
+                onClick={() => update({ page: String(data.page - 1) })}
+              >
+                Previous
+              </button>
+              <button
+                className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
+                disabled={data.page >= data.pageCount}
+                onClick={() => update({ page: String(data.page + 1) })}
+              >
+                Next
+              </button>
+            </div>
+          </nav>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { signOut } from "@/lib/auth/auth";
+import type { Caller } from "@/lib/auth/caller";
+import { navItems } from "./nav-items";
+import { NavLink } from "./nav-link";
+
+export function AppShell({ caller, demo, children }: { caller: Caller; demo: boolean; children: React.ReactNode }) {
+  const items = navItems.filter((item) => !item.roles || item.roles.some((r) => caller.roles.has(r)));
+  return (
+    <div className="flex min-h-screen">
+      <aside className="flex w-60 shrink-0 flex-col bg-brand-900 px-3 py-4 text-white">
+        <div className="mb-6 flex items-center gap-2 px-3">
+          <svg aria-hidden viewBox="0 0 32 32" className="h-7 w-7">
+            <rect width="32" height="32" rx="7" fill="currentColor" className="text-brand-600" />
+            <path d="M16 6l8 3v6c0 5-3.4 9.4-8 11-4.6-1.6-8-6-8-11V9z" fill="#fff" />
+          </svg>
+          <span className="text-sm font-semibold leading-tight">Access Governance</span>
+        </div>
+        <nav aria-label="Main" className="flex flex-1 flex-col gap-1">
+          {items.map((item) => (
+            <NavLink key={item.href} href={item.href} label={item.label} />
+          ))}
+        </nav>
+        {demo && <p className="mx-3 mt-4 rounded bg-white/10 px-2 py-1 text-xs text-slate-200">Demo mode: seeded organisation</p>}
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
+          <div className="text-right">
+            <div className="text-sm font-medium" data-testid="signed-in-as">
+              {caller.name}
+            </div>
+            <div className="text-xs text-slate-500">{[...caller.roles].join(", ") || "no roles"}</div>
+          </div>
+          <form
+            action={async () => {
+              "use server";
+              await signOut({ redirectTo: "/signin" });
+            }}
+          >
+            <button className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">Sign out</button>
+          </form>
+        </header>
+        <main className="flex-1 px-6 py-6">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { format, formatDistanceToNowStrict } from "date-fns";
+
+export const kindLabels: Record<string, string> = {
+  human: "Person",
+  service_account: "Service account",
+  api_key: "API key",
+  workload_role: "Workload role",
+  bot: "Bot",
+  ai_agent: "AI agent",
+  certificate: "Certificate",
+};
+
+export function formatDate(value: Date | string | null | undefined) {
+  if (!value) return "—";
+  return format(new Date(value), "d MMM yyyy");
+}
+
+export function formatDateTime(value: Date | string | null | undefined) {
+  if (!value) return "—";
+  return format(new Date(value), "d MMM yyyy, HH:mm");
+}
+
+/** "3 days ago" / "in 2 months"; a dash for missing values. */
+export function relative(value: Date | string | null | undefined) {
+  if (!value) return "—";
+  const date = new Date(value);
+  const words = formatDistanceToNowStrict(date);
+  return date.getTime() > Date.now() ? `in ${words}` : `${words} ago`;
+}
+
+export function ageInDays(value: Date | string | null | undefined) {
+  if (!value) return null;
+  return Math.floor((Date.now() - new Date(value).getTime()) / 86_400_000);
+}

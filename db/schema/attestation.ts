@@ -1,0 +1,26 @@
+import { boolean, index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { id, timestamps, tz } from "./columns";
+import { identities } from "./identity";
+
+export const attestationStatus = pgEnum("attestation_status", ["pending", "attested", "decommissioned", "escalated"]);
+
+/** An owner's periodic statement about one NHI: still needed, for what, by whom. */
+export const attestations = pgTable(
+  "attestations",
+  {
+    id: id(),
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    ownerId: uuid("owner_id").references(() => identities.id),
+    status: attestationStatus("status").notNull().default("pending"),
+    dueAt: tz("due_at").notNull(),
+    attestedAt: tz("attested_at"),
+    attestedById: uuid("attested_by_id").references(() => identities.id),
+    stillNeeded: boolean("still_needed"),
+    purpose: text("purpose"),
+    comment: text("comment"),
+    ...timestamps,
+  },
+  (t) => [index("attestations_identity_idx").on(t.identityId), index("attestations_owner_idx").on(t.ownerId, t.status)],
+);

@@ -1,0 +1,112 @@
+import { sql } from "drizzle-orm";
+import { type AnyPgColumn, index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, timestamps, tz } from "./columns";
+
+export const identityKinds = [
+  "human",
+  "service_account",
+  "api_key",
+  "workload_role",
+  "bot",
+  "ai_agent",
+  "certificate",
+] as const;
+export type IdentityKind = (typeof identityKinds)[number];
+export const nonHumanKinds = identityKinds.filter((k) => k !== "human");
+
+// offboarded is a person who left; decommissioned is a retired NHI. Both keep
+// their rows so history and evidence survive.
+export const identityStatuses = ["active", "disabled", "offboarded", "decommissioned"] as const;
+export type IdentityStatus = (typeof identityStatuses)[number];
+
+export const systemKinds = ["aws_account", "kubernetes", "github", "database", "vault", "saas", "idp"] as const;
+
+export const identityKind = pgEnum("identity_kind", identityKinds);
+export const identityStatus = pgEnum("identity_status", identityStatuses);
+export const systemKind = pgEnum("system_kind", systemKinds);
+
+export const teams = pgTable("teams", {
+  id: id(),
+  name: text("name").notNull().unique(),
+  ...timestamps,
+});
+
+export const systems = pgTable("systems", {
+  id: id(),
+  name: text("name").notNull().unique(),
+  kind: systemKind("kind").notNull(),
+  environment: text("environment").notNull().default("production"),
+  // e.g. the AWS account id or the cluster URL: how the system names itself.
+  externalId: text("external_id"),
+  description: text("description"),
+  ownerId: uuid("owner_id").references((): AnyPgColumn => identities.id),
+  ...timestamps,
+});
+
+export const identities = pgTable(
+  "identities",
+  {
+    id: id(),
+    kind: identityKind("kind").notNull(),
+    name: text("name").notNull(),
+    displayName: text("display_name").notNull(),
+    email: text("email"),
+    // How the identity is named in its own system (an ARN, an IdP subject).
+    externalId: text("external_id"),
+    systemId: uuid("system_id").references(() => systems.id),
+    teamId: uuid("team_id").references(() => teams.id),
+    title: text("title"),
+    managerId: uuid("manager_id").references((): AnyPgColumn => identities.id),
+    // Accountable humans; required for every NHI, null for people. An NHI whose
+    // owner is missing or no longer active is an orphan (derived, never stored).
+    ownerId: uuid("owner_id").references((): AnyPgColumn => identities.id),
+    backupOwnerId: uuid("backup_owner_id").references((): AnyPgColumn => identities.id),
+    purpose: text("purpose"),
+    status: identityStatus("status").notNull().default("active"),
+    nextAttestationAt: tz("next_attestation_at"),
+    lastAttestedAt: tz("last_attested_at"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("identities_email_key").on(sql`lower(${t.email})`),
+    uniqueIndex("identities_system_name_key").on(t.systemId, t.name),
+    index("identities_kind_idx").on(t.kind),
+    index("identities_system_idx").on(t.systemId),
+    index("identities_owner_idx").on(t.ownerId),
+    index("identities_backup_owner_idx").on(t.backupOwnerId),
+    index("identities_manager_idx").on(t.managerId),
+    index("identities_name_idx").on(t.name),
+  ],
+);
+
+export const credentialTypes = [
+  "access_key",
+  "api_token",
+  "password",
+  "ssh_key",
+  "certificate",
+  "client_secret",
+] as const;
+export const credentialType = pgEnum("credential_type", credentialTypes);
+export const credentialStatus = pgEnum("credential_status", ["active", "revoked"]);
+
+// Metadata only: the secret itself never enters this product.
+export const credentials = pgTable(
+  "credentials",
+  {
+    id: id(),
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    type: credentialType("type").notNull(),
+    // A non-secret handle such as an access key id suffix or a fingerprint.
+    label: text("label").notNull(),
+    status: credentialStatus("status").notNull().default("active"),
+    issuedAt: tz("issued_at").notNull(),
+    lastRotatedAt: tz("last_rotated_at"),
+    expiresAt: tz("expires_at"),
+    lastUsedAt: tz("last_used_at"),
+    ...timestamps,
+  },
+  (t) => [index("credentials_identity_idx").on(t.identityId)],
+);

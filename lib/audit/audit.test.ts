@@ -1,0 +1,87 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog } from "@/db/schema";
+import { makeCaller, testDb, uniq } from "@/lib/testing/harness";
+import { listAudit } from "./list";
+import { recordAudit } from "./record";
+import { verifyAuditChain } from "./verify";
+
+const actor = { id: null, label: "test" };
+
+describe("audit log", () => {
+  it("appends hash-chained rows that verify", async () => {
+    const db = await testDb();
+    const entityId = uniq("thing");
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId, after: { n: 1, at: new Date(0) } }));
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.updated", entityType: "thing", entityId, before: { n: 1 }, after: { n: 2 } }));
+    const rows = await db.select().from(auditLog).where(eq(auditLog.entityId, entityId)).orderBy(auditLog.id);
+    expect(rows.map((r) => r.action)).toEqual(["thing.created", "thing.updated"]);
+    expect(rows[1].prevHash).not.toBe(rows[0].prevHash);
+    expect(rows[0].after).toEqual({ n: 1, at: "1970-01-01T00:00:00.000Z" });
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("rolls back with the change it records", async () => {
+    const db = await testDb();
+    const entityId = uniq("rolled-back");
+    await expect(
+      db.transaction(async (tx) => {
+        await recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId });
+        throw new Error("change failed");
+      }),
+    ).rejects.toThrow("change failed");
+    expect(await db.select().from(auditLog).where(eq(auditLog.entityId, entityId))).toHaveLength(0);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("keeps one unbroken chain when transactions write at the same time", async () => {
+    const db = await testDb();
+    const entityId = uniq("concurrent");
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        db.transaction(async (tx) => {
+          await tx.execute(sql`select 1`);
+          await recordAudit(tx, actor, { action: "thing.touched", entityType: "thing", entityId, after: { n } });
+        }),
+      ),
+    );
+    expect(await db.select().from(auditLog).where(eq(auditLog.entityId, entityId))).toHaveLength(20);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("finds the first tampered row and a deleted row", async () => {
+    const db = await testDb();
+    const entityId = uniq("tamper");
+    for (let n = 0; n < 3; n++) {
+      await db.transaction((tx) => recordAudit(tx, actor, { action: "grant.revoked", entityType: "grant", entityId, after: { n } }));
+    }
+    const rows = await db.select().from(auditLog).where(eq(auditLog.entityId, entityId)).orderBy(auditLog.id);
+    const victim = rows[1];
+    try {
+      await db.update(auditLog).set({ after: { n: 99 } }).where(eq(auditLog.id, victim.id));
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: victim.id, reason: expect.stringContaining("content") });
+      await db.update(auditLog).set({ after: victim.after }).where(eq(auditLog.id, victim.id));
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+
+      await db.delete(auditLog).where(eq(auditLog.id, victim.id));
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: rows[2].id, reason: expect.stringContaining("link") });
+    } finally {
+      // Restore the shared chain for other test files on PostgreSQL.
+      await db.insert(auditLog).values(victim).onConflictDoUpdate({ target: auditLog.id, set: { after: victim.after } });
+    }
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("is readable by admins and auditors only, with validated filters", async () => {
+    const db = await testDb();
+    const auditor = await makeCaller(db, ["auditor"]);
+    const requester = await makeCaller(db, ["requester"]);
+    const entityId = uniq("listed");
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId }));
+    const page = await listAudit(db, auditor, { entityId });
+    expect(page.rows.map((r) => r.entityId)).toEqual([entityId]);
+    await expect(listAudit(db, requester, {})).rejects.toMatchObject({ status: 403 });
+    await expect(listAudit(db, auditor, { from: "2026-02-01", to: "2026-01-01" })).rejects.toMatchObject({ fieldErrors: { to: ["From must be before To."] } });
+    await expect(listAudit(db, auditor, { page: "zero" })).rejects.toMatchObject({ fieldErrors: { page: ["Page must be a number."] } });
+  });
+});

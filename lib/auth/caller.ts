@@ -1,0 +1,71 @@
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { identities, roleAssignments, type Role } from "@/db/schema";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import type { Actor } from "@/lib/audit/record";
+
+/** Who is calling, resolved once per request and passed to every domain function. */
+export type Caller = {
+  identityId: string;
+  name: string;
+  email: string | null;
+  roles: ReadonlySet<Role>;
+};
+
+export function actorOf(caller: Caller): Actor {
+  return { id: caller.identityId, label: caller.email ?? caller.name };
+}
+
+export const hasRole = (caller: Caller, ...wanted: Role[]) => wanted.some((r) => caller.roles.has(r));
+
+export function requireRole(caller: Caller | null, ...wanted: Role[]): Caller {
+  if (!caller) throw new UnauthenticatedError();
+  if (!hasRole(caller, ...wanted)) throw new ForbiddenError();
+  return caller;
+}
+
+/** Roles that read the whole inventory. Everyone else sees their own corner of it. */
+export const INVENTORY_READERS: Role[] = ["admin", "auditor", "reviewer", "approver"];
+
+/**
+ * Identities the caller may see: everything for inventory readers; otherwise
+ * themselves, their direct reports, and the NHIs they own or back up.
+ */
+export function visibleIdentities(caller: Caller): SQL | undefined {
+  if (hasRole(caller, ...INVENTORY_READERS)) return undefined;
+  return or(
+    eq(identities.id, caller.identityId),
+    eq(identities.managerId, caller.identityId),
+    eq(identities.ownerId, caller.identityId),
+    eq(identities.backupOwnerId, caller.identityId),
+  );
+}
+
+/**
+ * Loads the caller's identity and roles. Roles named by the identity provider
+ * (claimRoles) win; without them the database assignments apply. A caller whose
+ * identity is no longer active is not signed in.
+ */
+export async function resolveCaller(db: Tx, identityId: string, claimRoles?: Role[] | null): Promise<Caller | null> {
+  const [row] = await db
+    .select({ id: identities.id, name: identities.displayName, email: identities.email, status: identities.status })
+    .from(identities)
+    .where(and(eq(identities.id, identityId), eq(identities.kind, "human")));
+  if (!row || row.status !== "active") return null;
+  let roleList: Role[];
+  if (claimRoles && claimRoles.length > 0) {
+    roleList = claimRoles;
+  } else {
+    const assigned = await db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, identityId));
+    roleList = assigned.map((r) => r.role);
+  }
+  return { identityId: row.id, name: row.name, email: row.email, roles: new Set(roleList) };
+}
+
+export async function findHumanByEmail(db: Tx, email: string) {
+  const [row] = await db
+    .select({ id: identities.id, status: identities.status })
+    .from(identities)
+    .where(and(eq(identities.kind, "human"), sql`lower(${identities.email}) = ${email.toLowerCase()}`));
+  return row ?? null;
+}

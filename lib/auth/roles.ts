@@ -1,0 +1,50 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { identities, roleAssignments, roles } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
+import { actorOf, requireRole, type Caller } from "./caller";
+
+export const roleChange = z.object({
+  roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` })).max(roles.length),
+});
+
+export async function listRoleAssignments(db: Tx, caller: Caller) {
+  requireRole(caller, "admin", "auditor");
+  return db
+    .select({ identityId: identities.id, displayName: identities.displayName, email: identities.email, title: identities.title, role: roleAssignments.role })
+    .from(roleAssignments)
+    .innerJoin(identities, eq(identities.id, roleAssignments.identityId))
+    .orderBy(identities.displayName, roleAssignments.role);
+}
+
+/** Replaces a person's roles. Admins only; nobody removes their own admin role. */
+export async function setRoles(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(roleChange, rawInput);
+  const wanted = [...new Set(input.roles)].sort();
+  const parsedId = z.uuid().safeParse(identityId);
+  if (!parsedId.success) throw new NotFoundError("Person");
+  const [person] = await db
+    .select({ id: identities.id, status: identities.status })
+    .from(identities)
+    .where(and(eq(identities.id, identityId), eq(identities.kind, "human")));
+  if (!person) throw new NotFoundError("Person");
+  if (person.status !== "active") throw new ConflictError("Only active people can hold roles.");
+  if (identityId === caller.identityId && !wanted.includes("admin")) {
+    throw new ConflictError("You cannot remove your own admin role; ask another admin.");
+  }
+  return db.transaction(async (tx) => {
+    const before = (await tx.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, identityId)))
+      .map((r) => r.role)
+      .sort();
+    if (before.join() === wanted.join()) return wanted;
+    await tx.delete(roleAssignments).where(eq(roleAssignments.identityId, identityId));
+    if (wanted.length > 0) {
+      await tx.insert(roleAssignments).values(wanted.map((role) => ({ identityId, role, grantedById: caller.identityId })));
+    }
+    await recordAudit(tx, actorOf(caller), { action: "roles.changed", entityType: "role_assignment", entityId: identityId, before: { roles: before }, after: { roles: wanted } });
+    return wanted;
+  });
+}

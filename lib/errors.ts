@@ -1,0 +1,67 @@
+import type { ZodError } from "zod";
+
+/**
+ * Errors a user may see. Anything else is logged server-side and answered with
+ * a generic message, so internals never reach a client.
+ */
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor() {
+    super("Sign in to continue.", 401, "unauthenticated");
+  }
+}
+
+/** Used for rows the caller may not see as well as rows that do not exist. */
+export class NotFoundError extends AppError {
+  constructor(what = "Resource") {
+    super(`${what} not found.`, 404, "not_found");
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = "You are not allowed to do this.") {
+    super(message, 403, "forbidden");
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(message, 409, "conflict");
+  }
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+export class ValidationError extends AppError {
+  constructor(
+    readonly fieldErrors: FieldErrors,
+    message = "Some fields are not valid.",
+  ) {
+    super(message, 422, "validation_failed");
+  }
+
+  static fromZod(error: ZodError): ValidationError {
+    const fieldErrors: FieldErrors = {};
+    for (const issue of error.issues) {
+      const key = issue.path.length ? issue.path.join(".") : "_";
+      (fieldErrors[key] ??= []).push(issue.message);
+    }
+    return new ValidationError(fieldErrors);
+  }
+}
+
+/** Parses input with a zod schema, turning failures into field-level errors. */
+export function parseInput<T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: ZodError } }, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw ValidationError.fromZod(result.error);
+  return result.data;
+}

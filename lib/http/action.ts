@@ -1,0 +1,20 @@
+import { getCaller } from "@/lib/auth/auth";
+import type { Caller } from "@/lib/auth/caller";
+import { UnauthenticatedError } from "@/lib/errors";
+import { errorBody } from "./respond";
+
+export type ActionResult<T = unknown> =
+  | { ok: true; data: T }
+  | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> };
+
+/** Runs a server action body for the signed-in caller; errors become a result, never a stack trace. */
+export async function runAction<T>(body: (caller: Caller) => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    const caller = await getCaller();
+    if (!caller) throw new UnauthenticatedError();
+    return { ok: true, data: await body(caller) };
+  } catch (error) {
+    const { body: b } = errorBody(error);
+    return { ok: false, ...b.error };
+  }
+}

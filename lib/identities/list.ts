@@ -1,0 +1,104 @@
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import type { Tx } from "@/db/client";
+import { entitlements, grantIsActive, grants, identities, identityKinds, identityStatuses, systems, usageRollups } from "@/db/schema";
+import { parseInput } from "@/lib/errors";
+import { visibleIdentities, type Caller } from "@/lib/auth/caller";
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "Use true or false." })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const identityListQuery = z.object({
+  q: z.string().trim().max(200, "Search is limited to 200 characters.").optional(),
+  kind: z.enum(identityKinds, { message: `Kind must be one of: ${identityKinds.join(", ")}.` }).optional(),
+  status: z.enum(identityStatuses, { message: `Status must be one of: ${identityStatuses.join(", ")}.` }).optional(),
+  systemId: z.uuid("System must be a system id.").optional(),
+  ownerId: z.uuid("Owner must be an identity id.").optional(),
+  orphaned: flag.optional(),
+  privileged: flag.optional(),
+  sort: z.enum(["name", "kind", "next_attestation", "last_used"], { message: "Sort by name, kind, next_attestation or last_used." }).default("name"),
+  page: z.coerce.number({ message: "Page must be a number." }).int().min(1, "Page starts at 1.").max(100000).default(1),
+  pageSize: z.coerce.number({ message: "Page size must be a number." }).int().min(1).max(200, "At most 200 rows a page.").default(50),
+});
+export type IdentityListQuery = z.input<typeof identityListQuery>;
+
+const owner = alias(identities, "owner");
+
+/** Active NHI whose owner is missing or no longer active. */
+export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active' and (${identities.ownerId} is null or ${owner.status} is distinct from 'active'))`;
+
+const activePrivilegedGrants = sql<number>`(select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
+  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`.mapWith(Number);
+
+const lastUsedAt = sql<Date | null>`(select max(${usageRollups.lastUsedAt}) from ${usageRollups} where ${usageRollups.identityId} = ${identities.id})`.mapWith(
+  (v: string | null) => (v ? new Date(v) : null),
+);
+
+/** The inventory, filtered and paginated in the database. */
+export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) {
+  const query = parseInput(identityListQuery, rawQuery);
+  const where: (SQL | undefined)[] = [visibleIdentities(caller)];
+  if (query.kind) where.push(eq(identities.kind, query.kind));
+  if (query.status) where.push(eq(identities.status, query.status));
+  if (query.systemId) where.push(eq(identities.systemId, query.systemId));
+  if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
+  if (query.orphaned !== undefined) where.push(query.orphaned ? isOrphan : sql`not ${isOrphan}`);
+  if (query.privileged !== undefined) where.push(query.privileged ? sql`${activePrivilegedGrants} > 0` : sql`${activePrivilegedGrants} = 0`);
+  if (query.q) {
+    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(ilike(identities.name, like), ilike(identities.displayName, like), ilike(identities.email, like), ilike(identities.externalId, like)));
+  }
+  const filter = and(...where);
+  const order = {
+    name: [asc(identities.name)],
+    kind: [asc(identities.kind), asc(identities.name)],
+    next_attestation: [sql`${identities.nextAttestationAt} asc nulls last`, asc(identities.name)],
+    last_used: [sql`${lastUsedAt} desc nulls last`, asc(identities.name)],
+  }[query.sort];
+
+  const [rows, [{ total }]] = await Promise.all([
+    db
+      .select({
+        id: identities.id,
+        kind: identities.kind,
+        name: identities.name,
+        displayName: identities.displayName,
+        status: identities.status,
+        systemId: identities.systemId,
+        systemName: systems.name,
+        ownerId: identities.ownerId,
+        ownerName: owner.displayName,
+        nextAttestationAt: identities.nextAttestationAt,
+        orphaned: isOrphan,
+        privilegedGrants: activePrivilegedGrants,
+        lastUsedAt,
+      })
+      .from(identities)
+      .leftJoin(systems, eq(systems.id, identities.systemId))
+      .leftJoin(owner, eq(owner.id, identities.ownerId))
+      .where(filter)
+      .orderBy(...order, desc(identities.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
+    db.select({ total: count() }).from(identities).leftJoin(owner, eq(owner.id, identities.ownerId)).where(filter),
+  ]);
+  return { rows, total, page: query.page, pageSize: query.pageSize, pageCount: Math.max(1, Math.ceil(total / query.pageSize)) };
+}
+
+export type IdentityListResult = Awaited<ReturnType<typeof listIdentities>>;
+export type IdentityRow = IdentityListResult["rows"][number];
+
+export async function listSystems(db: Tx) {
+  return db.select({ id: systems.id, name: systems.name, kind: systems.kind }).from(systems).orderBy(asc(systems.name));
+}
+
+/** The people directory, for choosing owners and managers. Names only. */
+export async function listActivePeople(db: Tx) {
+  return db
+    .select({ id: identities.id, displayName: identities.displayName })
+    .from(identities)
+    .where(and(eq(identities.kind, "human"), eq(identities.status, "active")))
+    .orderBy(asc(identities.displayName));
+}
