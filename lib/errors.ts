@@ -65,3 +65,9 @@ export function parseInput<T>(schema: { safeParse: (v: unknown) => { success: tr
   if (!result.success) throw ValidationError.fromZod(result.error);
   return result.data;
 }
+
+/** Query strings and GET forms send unset fields as "": treat them as absent. */
+export function withoutBlanks(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => !(typeof v === "string" && v.trim() === "")));
+}

@@ -162,7 +162,7 @@ export function IdentityTable({
             <EmptyState title="No identities match these filters.">Clear a filter or search for another name.</EmptyState>
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="min-w-full text-sm">
+              <table className="min-w-full whitespace-nowrap text-sm">
                 <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
                   <tr>
                     <th className="px-3 py-2">Name</th>

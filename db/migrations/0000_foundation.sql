@@ -322,7 +322,7 @@ CREATE INDEX "identities_system_idx" ON "identities" USING btree ("system_id");-
 CREATE INDEX "identities_owner_idx" ON "identities" USING btree ("owner_id");--> statement-breakpoint
 CREATE INDEX "identities_backup_owner_idx" ON "identities" USING btree ("backup_owner_id");--> statement-breakpoint
 CREATE INDEX "identities_manager_idx" ON "identities" USING btree ("manager_id");--> statement-breakpoint
-CREATE INDEX "identities_name_idx" ON "identities" USING btree ("name");--> statement-breakpoint
+CREATE INDEX "identities_name_idx" ON "identities" USING btree (lower("name"));--> statement-breakpoint
 CREATE UNIQUE INDEX "jit_approvals_request_approver_key" ON "jit_approvals" USING btree ("request_id","approver_id");--> statement-breakpoint
 CREATE INDEX "jit_requests_requester_idx" ON "jit_requests" USING btree ("requester_id");--> statement-breakpoint
 CREATE INDEX "jit_requests_status_idx" ON "jit_requests" USING btree ("status");--> statement-breakpoint

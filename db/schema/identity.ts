@@ -75,7 +75,7 @@ export const identities = pgTable(
     index("identities_owner_idx").on(t.ownerId),
     index("identities_backup_owner_idx").on(t.backupOwnerId),
     index("identities_manager_idx").on(t.managerId),
-    index("identities_name_idx").on(t.name),
+    index("identities_name_idx").on(sql`lower(${t.name})`),
   ],
 );
 

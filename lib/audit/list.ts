@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/auth/caller";
-import { parseInput } from "@/lib/errors";
+import { parseInput, withoutBlanks } from "@/lib/errors";
 
 export const auditQuery = z
   .object({
@@ -23,7 +23,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** The audit trail, newest first. Admins and auditors only. */
 export async function listAudit(db: Tx, caller: Caller, raw: unknown) {
   requireRole(caller, "admin", "auditor");
-  const q = parseInput(auditQuery, raw);
+  const q = parseInput(auditQuery, withoutBlanks(raw));
   const where: (SQL | undefined)[] = [];
   if (q.action) where.push(ilike(auditLog.action, `${escapeLike(q.action)}%`));
   if (q.entityType) where.push(eq(auditLog.entityType, q.entityType));

@@ -13,7 +13,7 @@ export type OidcSettings = {
 };
 
 /** OpenID Connect is on when its three variables are set. */
-export function oidcSettings(env = process.env): OidcSettings | null {
+export function oidcSettings(env: Record<string, string | undefined> = process.env): OidcSettings | null {
   if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID || !env.OIDC_CLIENT_SECRET) return null;
   return {
     issuer: env.OIDC_ISSUER,

@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { entitlements, grantIsActive, grants, identities, identityKinds, identityStatuses, systems, usageRollups } from "@/db/schema";
-import { parseInput } from "@/lib/errors";
+import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/auth/caller";
 
 const flag = z
@@ -36,9 +36,12 @@ const lastUsedAt = sql<Date | null>`(select max(${usageRollups.lastUsedAt}) from
   (v: string | null) => (v ? new Date(v) : null),
 );
 
+// Case-insensitive, so SNOWFLAKE_ROLE sorts beside snowflake-reader (indexed).
+const byName = sql`lower(${identities.name})`;
+
 /** The inventory, filtered and paginated in the database. */
 export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) {
-  const query = parseInput(identityListQuery, rawQuery);
+  const query = parseInput(identityListQuery, withoutBlanks(rawQuery));
   const where: (SQL | undefined)[] = [visibleIdentities(caller)];
   if (query.kind) where.push(eq(identities.kind, query.kind));
   if (query.status) where.push(eq(identities.status, query.status));
@@ -52,10 +55,10 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   }
   const filter = and(...where);
   const order = {
-    name: [asc(identities.name)],
-    kind: [asc(identities.kind), asc(identities.name)],
-    next_attestation: [sql`${identities.nextAttestationAt} asc nulls last`, asc(identities.name)],
-    last_used: [sql`${lastUsedAt} desc nulls last`, asc(identities.name)],
+    name: [byName],
+    kind: [asc(identities.kind), byName],
+    next_attestation: [sql`${identities.nextAttestationAt} asc nulls last`, byName],
+    last_used: [sql`${lastUsedAt} desc nulls last`, byName],
   }[query.sort];
 
   const [rows, [{ total }]] = await Promise.all([

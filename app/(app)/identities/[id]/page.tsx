@@ -206,7 +206,15 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                       </td>
                       <td className="py-2 pr-3">{age > 365 ? <Badge tone="amber">{age} days</Badge> : `${age} days`}</td>
                       <td className="py-2 pr-3">{c.lastRotatedAt ? formatDate(c.lastRotatedAt) : <span className="text-amber-700">never</span>}</td>
-                      <td className="py-2 pr-3">{c.expiresAt ? formatDate(c.expiresAt) : <span className="text-amber-700">no expiry</span>}</td>
+                      <td className="py-2 pr-3">
+                        {!c.expiresAt ? (
+                          <span className="text-amber-700">no expiry</span>
+                        ) : new Date(c.expiresAt) < new Date() ? (
+                          <Badge tone="red">expired {formatDate(c.expiresAt)}</Badge>
+                        ) : (
+                          formatDate(c.expiresAt)
+                        )}
+                      </td>
                       <td className="py-2 pr-3">{relative(c.lastUsedAt)}</td>
                     </tr>
                   );

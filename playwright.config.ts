@@ -1,0 +1,48 @@
+import { existsSync } from "node:fs";
+import { defineConfig } from "@playwright/test";
+import { E2E_OIDC } from "./e2e/support/env";
+
+const PORT = 3100;
+// "localhost", not 127.0.0.1: Next.js reports request URLs as localhost, and the
+// OIDC redirect URI must match the one the browser started from exactly.
+const baseURL = `http://localhost:${PORT}`;
+
+// Debian's Chromium where it is installed; otherwise Playwright's own browser.
+const executablePath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+
+export default defineConfig({
+  testDir: "e2e",
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  // One server with one embedded database; tests share it, so run them in order.
+  workers: 1,
+  timeout: 60_000,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "on-first-retry",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+  webServer: {
+    // The production build, on a fresh embedded database seeded with the demo organisation.
+    command: `rm -rf .data/e2e && npm run build && npx next start -p ${PORT}`,
+    url: `${baseURL}/api/health`,
+    timeout: 600_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: "pipe",
+    env: {
+      DATABASE_URL: "pglite:.data/e2e",
+      DEMO: "1",
+      AUTH_SECRET: "e2e-only-secret-not-for-production-000000",
+      NEXT_TELEMETRY_DISABLED: "1",
+      OIDC_ISSUER: E2E_OIDC.issuer,
+      OIDC_CLIENT_ID: E2E_OIDC.clientId,
+      OIDC_CLIENT_SECRET: E2E_OIDC.clientSecret,
+      OIDC_NAME: "Acme SSO",
+    },
+  },
+});
