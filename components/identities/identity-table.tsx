@@ -33,11 +33,13 @@ export function IdentityTable({
   initial,
   initialError,
   systems,
+  people,
 }: {
   initialParams: Params;
   initial: IdentityListResult | null;
   initialError: Record<string, string[]> | null;
   systems: { id: string; name: string }[];
+  people: { id: string; displayName: string }[];
 }) {
   const router = useRouter();
   const pathname = usePathname();
@@ -135,11 +137,17 @@ export function IdentityTable({
             <option value="last_used">Last used</option>
           </select>
         </label>
-        {params.ownerId && (
-          <button type="button" className="pb-1.5 text-sm text-brand-700 underline" onClick={() => update({ ownerId: undefined })}>
-            Clear owner filter
-          </button>
-        )}
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Owner
+          <select aria-label="Owner" className={`mt-1 ${select}`} value={params.ownerId ?? ""} onChange={(e) => update({ ownerId: e.target.value || undefined })}>
+            <option value="">Any owner</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.displayName}
+              </option>
+            ))}
+          </select>
+        </label>
       </form>
 
       {fieldErrors && (

@@ -35,6 +35,12 @@ test("the inventory filters by kind, orphaned, privileged, system and search, in
   await expect(page).toHaveURL(/systemId=/);
   for (const s of await rows.locator("td:nth-child(3)").allInnerTexts()) expect(s).toBe("payments-db-prod");
 
+  await page.getByLabel("System").selectOption("");
+  await page.getByLabel("Owner").selectOption({ label: "Marcus Chen" });
+  await expect(page).toHaveURL(/ownerId=/);
+  await expect(count).toContainText(/^\d+ identities/);
+  expect(Number((await count.innerText()).replace(/[^\d]/g, ""))).toBeGreaterThanOrEqual(25);
+
   await page.goto("/identities?q=marcus");
   await expect(rows.first()).toContainText("Marcus Chen");
 

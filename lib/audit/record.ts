@@ -1,10 +1,8 @@
-import { desc, sql } from "drizzle-orm";
+import { asStoredJson, lockAuditChain } from "@/db/audit-chain";
 import type { Tx } from "@/db/client";
-import { auditLog, GENESIS_HASH, hashAuditRow, type AuditContent } from "@/db/schema";
+import { auditLog } from "@/db/schema";
 
 export type Actor = { id: string | null; label: string };
-
-export const SYSTEM_ACTOR: Actor = { id: null, label: "system" };
 
 export type AuditEntry = {
   action: string;
@@ -14,38 +12,27 @@ export type AuditEntry = {
   after?: unknown;
 };
 
-// Values go through JSON once so the hash is computed over exactly what jsonb
-// stores (Dates become ISO strings, undefined keys disappear).
-const asStored = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
-
 /**
  * Appends audit rows inside the caller's transaction, so the record commits or
- * rolls back with the change it describes. The advisory lock keeps the chain a
- * single line when several transactions write at once; it is released at commit.
+ * rolls back with the change it describes.
  */
 export async function recordAudit(tx: Tx, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
-  await tx.execute(sql`select pg_advisory_xact_lock(7244002)`);
-  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-  let prevHash = last?.hash ?? GENESIS_HASH;
+  const link = await lockAuditChain(tx);
   const occurredAt = new Date();
-  const rows = list.map((entry) => {
-    const content: AuditContent = {
+  const rows = list.map((entry) =>
+    link({
       occurredAt,
       actorId: actor.id,
       actorLabel: actor.label,
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId,
-      before: asStored(entry.before),
-      after: asStored(entry.after),
-    };
-    const hash = hashAuditRow(prevHash, content);
-    const row = { ...content, prevHash, hash };
-    prevHash = hash;
-    return row;
-  });
+      before: asStoredJson(entry.before),
+      after: asStoredJson(entry.after),
+    }),
+  );
   for (let i = 0; i < rows.length; i += 1000) {
     await tx.insert(auditLog).values(rows.slice(i, i + 1000));
   }

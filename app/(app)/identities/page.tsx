@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { ValidationError } from "@/lib/errors";
-import { listIdentities, listSystems } from "@/lib/identities/list";
+import { listActivePeople, listIdentities, listSystems } from "@/lib/identities/list";
 import { IdentityTable } from "@/components/identities/identity-table";
 import { PageHeader } from "@/components/ui/page-header";
 
@@ -11,7 +11,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
   const caller = (await getCaller())!;
   const params = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const db = await getDb();
-  const systems = await listSystems(db);
+  const [systems, people] = await Promise.all([listSystems(db), listActivePeople(db)]);
   let initial = null;
   let error: Record<string, string[]> | null = null;
   try {
@@ -26,7 +26,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
         title="Identities"
         description="People and non-human identities: service accounts, API keys, workload roles, bots, AI agents and certificates, with their owners and privilege."
       />
-      <IdentityTable initialParams={params} initial={initial} initialError={error} systems={systems} />
+      <IdentityTable initialParams={params} initial={initial} initialError={error} systems={systems} people={people} />
     </>
   );
 }

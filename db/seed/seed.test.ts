@@ -1,0 +1,140 @@
+import { and, asc, count, eq, inArray, isNotNull, isNull, ne, or, sql, sum } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "../../lib/testing/harness";
+import type { Database } from "../client";
+import { auditLog, entitlements, GENESIS_HASH, grants, hashAuditRow, identities, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
+import { isSeeded, seed, type SeedSummary } from "./index";
+import { personas } from "./personas";
+
+const NOW = new Date("2026-11-22T00:00:00.000Z");
+const SCALE = 0.25;
+
+// Each run gets a database of its own: on PostgreSQL a new one beside
+// DATABASE_URL's, so the seed is tested on both engines.
+const freshDatabase = isolatedDatabase;
+
+async function identityNames(database: Database): Promise<string[]> {
+  const rows = await database.db.select({ name: identities.name }).from(identities);
+  return rows.map((r) => r.name).sort();
+}
+
+describe("demo seed", () => {
+  let database: Database;
+  let summary: SeedSummary;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    expect(await isSeeded(database.db)).toBe(false);
+    summary = await seed(database.db, { scale: SCALE, now: NOW });
+  }, 60_000);
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it("loads every kind of row", () => {
+    expect(summary.skipped).toBe(false);
+    expect(summary.people).toBe(10);
+    expect(summary.teams).toBe(8);
+    expect(summary.nhis).toBeGreaterThan(200);
+    for (const key of ["systems", "entitlements", "credentials", "grants", "roleAssignments", "lifecycleEvents", "usageEvents", "usageRollups", "usageDaily"] as const) {
+      expect(summary[key], key).toBeGreaterThan(0);
+    }
+  });
+
+  it("creates the six personas with their names, titles, teams and roles", async () => {
+    const { db } = database;
+    for (const persona of personas) {
+      const [row] = await db
+        .select({ id: identities.id, displayName: identities.displayName, title: identities.title, kind: identities.kind, status: identities.status, team: teams.name })
+        .from(identities)
+        .leftJoin(teams, eq(teams.id, identities.teamId))
+        .where(eq(identities.email, persona.email));
+      expect(row, persona.email).toBeDefined();
+      expect(row).toMatchObject({ displayName: persona.name, title: persona.title, team: persona.team, kind: "human", status: "active" });
+      const roles = await db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, row.id));
+      expect(roles.map((r) => r.role).sort()).toEqual([...persona.roles].sort());
+    }
+    const manager = alias(identities, "manager");
+    const [lena] = await db
+      .select({ manager: manager.email })
+      .from(identities)
+      .innerJoin(manager, eq(manager.id, identities.managerId))
+      .where(eq(identities.email, "lena.novak@acme.example"));
+    expect(lena.manager).toBe("sofia.alvarez@acme.example");
+  });
+
+  it("gives every active NHI an active human owner, except the orphans", async () => {
+    const { db } = database;
+    const owner = alias(identities, "owner");
+    const activeNhi = and(ne(identities.kind, "human"), eq(identities.status, "active"));
+    const [orphans] = await db
+      .select({ n: count() })
+      .from(identities)
+      .leftJoin(owner, eq(owner.id, identities.ownerId))
+      .where(and(activeNhi, or(isNull(identities.ownerId), ne(owner.status, "active"))));
+    const [badOwners] = await db
+      .select({ n: count() })
+      .from(identities)
+      .innerJoin(owner, eq(owner.id, identities.ownerId))
+      .where(and(activeNhi, ne(owner.kind, "human")));
+    expect(orphans.n).toBeGreaterThan(0);
+    expect(badOwners.n).toBe(0);
+  });
+
+  it("leaves some privileged standing grants unused", async () => {
+    const [unused] = await database.db
+      .select({ n: count() })
+      .from(grants)
+      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      .leftJoin(usageRollups, and(eq(usageRollups.identityId, grants.identityId), eq(usageRollups.entitlementId, grants.entitlementId)))
+      .where(and(eq(grants.type, "standing"), isNull(grants.revokedAt), inArray(entitlements.privilegeLevel, ["privileged", "admin"]), isNull(usageRollups.identityId)));
+    expect(unused.n).toBeGreaterThan(0);
+  });
+
+  it("keeps the usage roll-ups equal to the events", async () => {
+    const [rollups] = await database.db.select({ total: sum(usageRollups.successCount).mapWith(Number) }).from(usageRollups);
+    const [events] = await database.db
+      .select({ n: count() })
+      .from(usageEvents)
+      .where(and(eq(usageEvents.outcome, "success"), isNotNull(usageEvents.entitlementId)));
+    expect(events.n).toBeGreaterThan(0);
+    expect(rollups.total).toBe(events.n);
+  });
+
+  it("writes one hash-chained audit row per identity, plus the load itself", async () => {
+    const { db } = database;
+    const [ids] = await db.select({ n: count() }).from(identities);
+    const rows = await db.select().from(auditLog).orderBy(asc(auditLog.id));
+    expect(rows.length).toBe(ids.n + 1);
+    expect(summary.auditRows).toBe(rows.length);
+    expect(rows.at(-1)?.action).toBe("seed.loaded");
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      expect(row.prevHash).toBe(prev);
+      expect(hashAuditRow(prev, row)).toBe(row.hash);
+      prev = row.hash;
+    }
+  });
+
+  it("reports the database as seeded and does not seed it twice", async () => {
+    expect(await isSeeded(database.db)).toBe(true);
+    const again = await seed(database.db, { scale: SCALE, now: NOW });
+    expect(again.skipped).toBe(true);
+    const [ids] = await database.db.select({ n: sql<number>`count(*)::int` }).from(identities);
+    expect(ids.n).toBe(summary.people + summary.nhis);
+  });
+
+  it("is deterministic for the same scale and date", async () => {
+    const other = await freshDatabase();
+    try {
+      const second = await seed(other.db, { scale: SCALE, now: NOW });
+      expect(await identityNames(other)).toEqual(await identityNames(database));
+      const strip = ({ elapsedMs: _a, ...rest }: SeedSummary) => rest;
+      expect(strip(second)).toEqual(strip(summary));
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+});
