@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { IdentityListResult } from "@/lib/identities/list";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
@@ -57,8 +57,17 @@ export function IdentityTable({
     enabled: !(qs === initialQs && initialError),
   });
 
+  // Filter changes can arrive faster than the URL re-renders this component;
+  // build each one on the last requested state, not the last rendered one.
+  const requested = useRef(params);
+  useEffect(() => {
+    requested.current = params;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [qs]);
+
   function update(changes: Params) {
-    const next = { ...params, ...changes };
+    const next = { ...requested.current, ...changes };
+    requested.current = next;
     if (!("page" in changes)) next.page = undefined;
     router.replace(`${pathname}?${toQueryString(next)}`, { scroll: false });
   }

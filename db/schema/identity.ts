@@ -65,6 +65,9 @@ export const identities = pgTable(
     status: identityStatus("status").notNull().default("active"),
     nextAttestationAt: tz("next_attestation_at"),
     lastAttestedAt: tz("last_attested_at"),
+    // Last successful use of any entitlement: a per-identity rollup, kept with
+    // usage_rollups at ingest so the inventory can sort by it without a scan.
+    lastUsedAt: tz("last_used_at"),
     ...timestamps,
   },
   (t) => [
@@ -76,6 +79,7 @@ export const identities = pgTable(
     index("identities_backup_owner_idx").on(t.backupOwnerId),
     index("identities_manager_idx").on(t.managerId),
     index("identities_name_idx").on(sql`lower(${t.name})`),
+    index("identities_last_used_idx").on(sql`${t.lastUsedAt} desc nulls last`),
   ],
 );
 

@@ -241,6 +241,12 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     summary.auditRows = await appendSeedAudit(tx, entries());
     step(`${summary.auditRows} audit rows`);
   });
+  if (!summary.skipped) {
+    // Fresh planner statistics after a bulk load; without them PostgreSQL picks
+    // nested loops over tables it still believes are empty.
+    await db.execute(sql`analyze`);
+    log("seed: statistics refreshed");
+  }
 
   summary.elapsedMs = performance.now() - started;
   log(`seed: done in ${Math.round(summary.elapsedMs)} ms`);

@@ -226,6 +226,10 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
     from usage_events
     where entitlement_id is not null
     group by identity_id, entitlement_id`);
+  await tx.execute(sql`
+    update identities i set last_used_at = r.last_used
+    from (select identity_id, max(last_used_at) as last_used from usage_rollups group by identity_id) r
+    where i.id = r.identity_id and r.last_used is not null`);
   log(`usage: roll-ups built (${since()})`);
   await tx.execute(sql`
     insert into usage_daily (identity_id, entitlement_id, day, success_count, denied_count)

@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { entitlements, grantIsActive, grants, identities, identityKinds, identityStatuses, systems, usageRollups } from "@/db/schema";
+import { entitlements, grantIsActive, grants, identities, identityKinds, identityStatuses, systems } from "@/db/schema";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/auth/caller";
 
@@ -29,17 +29,20 @@ const owner = alias(identities, "owner");
 /** Active NHI whose owner is missing or no longer active. */
 export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active' and (${identities.ownerId} is null or ${owner.status} is distinct from 'active'))`;
 
-const activePrivilegedGrants = sql<number>`(select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
+const privilegedGrantCount = sql<number>`(select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
   where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`.mapWith(Number);
 
-const lastUsedAt = sql<Date | null>`(select max(${usageRollups.lastUsedAt}) from ${usageRollups} where ${usageRollups.identityId} = ${identities.id})`.mapWith(
-  (v: string | null) => (v ? new Date(v) : null),
-);
+const holdsPrivilege = sql`exists (select 1 from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
+  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`;
 
 // Case-insensitive, so SNOWFLAKE_ROLE sorts beside snowflake-reader (indexed).
 const byName = sql`lower(${identities.name})`;
 
-/** The inventory, filtered and paginated in the database. */
+/**
+ * The inventory, filtered and paginated in the database. The page's ids are
+ * found first; per-row figures are computed for those rows only, never for
+ * the rows an offset skips.
+ */
 export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) {
   const query = parseInput(identityListQuery, withoutBlanks(rawQuery));
   const where: (SQL | undefined)[] = [visibleIdentities(caller)];
@@ -48,7 +51,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
   if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
   if (query.orphaned !== undefined) where.push(query.orphaned ? isOrphan : sql`not ${isOrphan}`);
-  if (query.privileged !== undefined) where.push(query.privileged ? sql`${activePrivilegedGrants} > 0` : sql`${activePrivilegedGrants} = 0`);
+  if (query.privileged !== undefined) where.push(query.privileged ? holdsPrivilege : sql`not ${holdsPrivilege}`);
   if (query.q) {
     const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(or(ilike(identities.name, like), ilike(identities.displayName, like), ilike(identities.email, like), ilike(identities.externalId, like)));
@@ -58,28 +61,13 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
     name: [byName],
     kind: [asc(identities.kind), byName],
     next_attestation: [sql`${identities.nextAttestationAt} asc nulls last`, byName],
-    last_used: [sql`${lastUsedAt} desc nulls last`, byName],
+    last_used: [sql`${identities.lastUsedAt} desc nulls last`, byName],
   }[query.sort];
 
-  const [rows, [{ total }]] = await Promise.all([
+  const [pageIds, [{ total }]] = await Promise.all([
     db
-      .select({
-        id: identities.id,
-        kind: identities.kind,
-        name: identities.name,
-        displayName: identities.displayName,
-        status: identities.status,
-        systemId: identities.systemId,
-        systemName: systems.name,
-        ownerId: identities.ownerId,
-        ownerName: owner.displayName,
-        nextAttestationAt: identities.nextAttestationAt,
-        orphaned: isOrphan,
-        privilegedGrants: activePrivilegedGrants,
-        lastUsedAt,
-      })
+      .select({ id: identities.id })
       .from(identities)
-      .leftJoin(systems, eq(systems.id, identities.systemId))
       .leftJoin(owner, eq(owner.id, identities.ownerId))
       .where(filter)
       .orderBy(...order, desc(identities.id))
@@ -87,6 +75,32 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
       .offset((query.page - 1) * query.pageSize),
     db.select({ total: count() }).from(identities).leftJoin(owner, eq(owner.id, identities.ownerId)).where(filter),
   ]);
+  const ids = pageIds.map((r) => r.id);
+  const details =
+    ids.length === 0
+      ? []
+      : await db
+          .select({
+            id: identities.id,
+            kind: identities.kind,
+            name: identities.name,
+            displayName: identities.displayName,
+            status: identities.status,
+            systemId: identities.systemId,
+            systemName: systems.name,
+            ownerId: identities.ownerId,
+            ownerName: owner.displayName,
+            nextAttestationAt: identities.nextAttestationAt,
+            lastUsedAt: identities.lastUsedAt,
+            orphaned: isOrphan,
+            privilegedGrants: privilegedGrantCount,
+          })
+          .from(identities)
+          .leftJoin(systems, eq(systems.id, identities.systemId))
+          .leftJoin(owner, eq(owner.id, identities.ownerId))
+          .where(inArray(identities.id, ids));
+  const byId = new Map(details.map((d) => [d.id, d]));
+  const rows = ids.map((id) => byId.get(id)!);
   return { rows, total, page: query.page, pageSize: query.pageSize, pageCount: Math.max(1, Math.ceil(total / query.pageSize)) };
 }
 

@@ -1,0 +1,2 @@
+ALTER TABLE "identities" ADD COLUMN "last_used_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "identities_last_used_idx" ON "identities" USING btree ("last_used_at" desc nulls last);
