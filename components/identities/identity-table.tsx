@@ -7,6 +7,8 @@ import { useEffect, useRef, useState } from "react";
 import type { IdentityListResult } from "@/lib/identities/list";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
+import { FieldErrorsAlert } from "@/components/ui/field-errors";
+import { Pagination } from "@/components/ui/pagination";
 import { kindLabels, relative } from "@/components/ui/format";
 import { identityKinds, identityStatuses } from "@/db/schema/identity";
 
@@ -159,15 +161,7 @@ export function IdentityTable({
         </label>
       </form>
 
-      {fieldErrors && (
-        <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {Object.entries(fieldErrors).map(([field, messages]) => (
-            <p key={field}>
-              <strong>{field}</strong>: {messages.join(" ")}
-            </p>
-          ))}
-        </div>
-      )}
+      <FieldErrorsAlert errors={fieldErrors} />
 
       {data && (
         <>
@@ -227,18 +221,15 @@ export function IdentityTable({
               </table>
             </div>
           )}
-          <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm">
-            <span className="text-slate-600">
-              Page {data.page} of {data.pageCount}
-            </span>
-            <div className="flex gap-2">
-              <button
-                className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
-                disabled={data.page <= 1}
-                onClick={() => update({ page: String(data.page - 1) })}
-              >
+          <Pagination
+            page={data.page}
+            pageCount={data.pageCount}
+            previous={
+              <button className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40" disabled={data.page <= 1} onClick={() => update({ page: String(data.page - 1) })}>
                 Previous
               </button>
+            }
+            next={
               <button
                 className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
                 disabled={data.page >= data.pageCount}
@@ -246,8 +237,8 @@ export function IdentityTable({
               >
                 Next
               </button>
-            </div>
-          </nav>
+            }
+          />
         </>
       )}
     </div>

@@ -7,6 +7,8 @@ import { verifyAuditChain } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
+import { FieldErrorsAlert } from "@/components/ui/field-errors";
+import { Pagination } from "@/components/ui/pagination";
 import { Forbidden } from "@/components/ui/forbidden";
 import { formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
@@ -82,15 +84,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Reset
         </Link>
       </form>
-      {errors && (
-        <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {Object.entries(errors).map(([f, m]) => (
-            <p key={f}>
-              <strong>{f}</strong>: {m.join(" ")}
-            </p>
-          ))}
-        </div>
-      )}
+      <FieldErrorsAlert errors={errors} />
       {result &&
         (result.rows.length === 0 ? (
           <EmptyState title="No audit rows match these filters." />
@@ -139,23 +133,24 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 </tbody>
               </table>
             </div>
-            <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm">
-              <span className="text-slate-600">
-                Page {result.page} of {result.pageCount}
-              </span>
-              <span className="flex gap-2">
-                {result.page > 1 && (
+            <Pagination
+              page={result.page}
+              pageCount={result.pageCount}
+              previous={
+                result.page > 1 && (
                   <Link className="rounded-md border border-slate-300 px-3 py-1" href={pageLink(result.page - 1)}>
                     Previous
                   </Link>
-                )}
-                {result.page < result.pageCount && (
+                )
+              }
+              next={
+                result.page < result.pageCount && (
                   <Link className="rounded-md border border-slate-300 px-3 py-1" href={pageLink(result.page + 1)}>
                     Next
                   </Link>
-                )}
-              </span>
-            </nav>
+                )
+              }
+            />
           </>
         ))}
     </>
