@@ -1,4 +1,4 @@
-import { boolean, index, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { identities } from "./identity";
 
@@ -20,6 +20,9 @@ export const attestations = pgTable(
     stillNeeded: boolean("still_needed"),
     purpose: text("purpose"),
     comment: text("comment"),
+    // 0 with the owner; 1 escalated to the owner's manager; 2 to the admins.
+    escalationLevel: integer("escalation_level").notNull().default(0),
+    escalatedToId: uuid("escalated_to_id").references(() => identities.id),
     ...timestamps,
   },
   (t) => [index("attestations_identity_idx").on(t.identityId), index("attestations_owner_idx").on(t.ownerId, t.status)],

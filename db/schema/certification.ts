@@ -1,4 +1,4 @@
-import { index, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, index, integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { entitlements, grants } from "./access";
 import { identities } from "./identity";
@@ -18,10 +18,24 @@ export const campaigns = pgTable("campaigns", {
   ownerId: uuid("owner_id")
     .notNull()
     .references(() => identities.id),
+  // One stage, or two where a second reviewer confirms the first one's decisions.
+  stages: integer("stages").notNull().default(1),
+  recurrence: text("recurrence", { enum: ["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"] }).notNull().default("none"),
+  // Days before the due date on which undecided reviewers are reminded.
+  reminderDays: jsonb("reminder_days").$type<number[]>().notNull().default([7, 3, 1]),
+  // What happens to items still undecided at the due date.
+  undecidedAction: text("undecided_action", { enum: ["keep", "revoke", "recommendation"] }).notNull().default("keep"),
+  // A revoke decision ends the grant at decision time or when the campaign closes.
+  revokeAt: text("revoke_at", { enum: ["decision", "close"] }).notNull().default("decision"),
+  unusedWindowDays: integer("unused_window_days").notNull().default(90),
+  // The campaign this one recurs from.
+  previousId: uuid("previous_id").references((): AnyPgColumn => campaigns.id),
   startsAt: tz("starts_at"),
   dueAt: tz("due_at"),
   launchedAt: tz("launched_at"),
   completedAt: tz("completed_at"),
+  signedOffAt: tz("signed_off_at"),
+  signedOffById: uuid("signed_off_by_id").references(() => identities.id),
   ...timestamps,
 });
 
@@ -44,6 +58,9 @@ export const reviewItems = pgTable(
     reviewerId: uuid("reviewer_id")
       .notNull()
       .references(() => identities.id),
+    stage: integer("stage").notNull().default(1),
+    // Why this reviewer: the strategy, or the separation-of-duties fallback.
+    routing: text("routing"),
     recommendation: text("recommendation"),
     recommendationReason: text("recommendation_reason"),
     decision: reviewDecision("decision"),

@@ -6,4 +6,5 @@ export * from "./certification";
 export * from "./identity";
 export * from "./jit";
 export * from "./lifecycle";
+export * from "./revocation";
 export * from "./usage";
