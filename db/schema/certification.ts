@@ -14,6 +14,8 @@ export const campaigns = pgTable("campaigns", {
   // Which grants are in scope; its shape is validated in lib/certification.
   scope: jsonb("scope").notNull().default({}),
   reviewerStrategy: text("reviewer_strategy").notNull().default("owner_or_manager"),
+  // For the "named" strategy: items are spread across these reviewers.
+  reviewerIds: jsonb("reviewer_ids").$type<string[]>().notNull().default([]),
   fallbackReviewerId: uuid("fallback_reviewer_id").references(() => identities.id),
   ownerId: uuid("owner_id")
     .notNull()
@@ -69,5 +71,8 @@ export const reviewItems = pgTable(
     comment: text("comment"),
     ...timestamps,
   },
-  (t) => [index("review_items_campaign_idx").on(t.campaignId), index("review_items_reviewer_idx").on(t.reviewerId, t.decision)],
+  (t) => [
+    index("review_items_campaign_idx").on(t.campaignId, t.reviewerId),
+    index("review_items_reviewer_idx").on(t.reviewerId, t.decision),
+  ],
 );

@@ -65,11 +65,15 @@ export async function makeNhi(db: Db, opts: { ownerId?: string | null; backupOwn
   return nhi;
 }
 
-export async function makeGrant(db: Db, identityId: string, opts: { level?: PrivilegeLevel; expiresAt?: Date; revokedAt?: Date; type?: "standing" | "eligible" | "jit" } = {}) {
-  const system = await makeSystem(db);
+export async function makeGrant(
+  db: Db,
+  identityId: string,
+  opts: { level?: PrivilegeLevel; expiresAt?: Date; revokedAt?: Date; type?: "standing" | "eligible" | "jit"; systemId?: string; entitlementOwnerId?: string } = {},
+) {
+  const system = opts.systemId ? { id: opts.systemId } : await makeSystem(db);
   const [entitlement] = await db
     .insert(entitlements)
-    .values({ systemId: system.id, name: uniq("ent"), privilegeLevel: opts.level ?? "standard" })
+    .values({ systemId: system.id, name: uniq("ent"), privilegeLevel: opts.level ?? "standard", ownerId: opts.entitlementOwnerId })
     .returning();
   const [grant] = await db
     .insert(grants)

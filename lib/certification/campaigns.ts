@@ -1,0 +1,74 @@
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { campaigns, identities, reviewItems } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { campaignInput } from "./schemas";
+
+/** Admins create campaigns; reviewers are checked to be active people. */
+export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(campaignInput, raw);
+  const people = [...new Set([input.fallbackReviewerId, ...input.reviewerIds])];
+  const active = await db
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
+  const ok = new Set(active.map((p) => p.id));
+  const errors: Record<string, string[]> = {};
+  if (!ok.has(input.fallbackReviewerId)) errors.fallbackReviewerId = ["The fallback reviewer must be an active person."];
+  if (input.reviewerIds.some((r) => !ok.has(r))) errors.reviewerIds = ["Every named reviewer must be an active person."];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+
+  return db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(campaigns)
+      .values({ ...input, ownerId: caller.identityId, status: "draft" })
+      .returning();
+    await recordAudit(tx, actorOf(caller), { action: "campaign.created", entityType: "campaign", entityId: created.id, after: input });
+    return created;
+  });
+}
+
+/** Campaigns the caller runs or oversees (admins, auditors) or reviews in. */
+export async function listCampaigns(db: Tx, caller: Caller) {
+  const overseer = hasRole(caller, "admin", "auditor");
+  const progress = sql<number>`(select count(*) from ${reviewItems} where ${reviewItems.campaignId} = ${campaigns.id} and ${reviewItems.decision} is not null)`.mapWith(Number);
+  const total = sql<number>`(select count(*) from ${reviewItems} where ${reviewItems.campaignId} = ${campaigns.id})`.mapWith(Number);
+  return db
+    .select({
+      id: campaigns.id,
+      name: campaigns.name,
+      status: campaigns.status,
+      dueAt: campaigns.dueAt,
+      launchedAt: campaigns.launchedAt,
+      recurrence: campaigns.recurrence,
+      decided: progress,
+      total,
+    })
+    .from(campaigns)
+    .where(
+      overseer
+        ? undefined
+        : sql`exists (select 1 from ${reviewItems} where ${reviewItems.campaignId} = ${campaigns.id} and ${reviewItems.reviewerId} = ${caller.identityId})`,
+    )
+    .orderBy(desc(campaigns.createdAt))
+    .limit(200);
+}
+
+/** One campaign, if the caller oversees it or has items in it; otherwise 404. */
+export async function getCampaign(db: Tx, caller: Caller, id: string) {
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Campaign");
+  const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, id));
+  if (!campaign) throw new NotFoundError("Campaign");
+  if (!hasRole(caller, "admin", "auditor") && campaign.ownerId !== caller.identityId) {
+    const [{ n }] = await db
+      .select({ n: count() })
+      .from(reviewItems)
+      .where(and(eq(reviewItems.campaignId, id), eq(reviewItems.reviewerId, caller.identityId)));
+    if (n === 0) throw new NotFoundError("Campaign");
+  }
+  return campaign;
+}

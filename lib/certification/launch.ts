@@ -1,0 +1,92 @@
+import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { campaigns, entitlements, grants, identities, reviewItems, usageRollups } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { ConflictError } from "@/lib/errors";
+import { getCampaign } from "./campaigns";
+import { campaignScope, type CampaignScope } from "./schemas";
+
+/** Live grants a campaign reviews: standing and eligible grants of active identities. */
+function scopeFilter(scope: CampaignScope): SQL {
+  const where: (SQL | undefined)[] = [
+    isNull(grants.revokedAt),
+    inArray(grants.type, ["standing", "eligible"]),
+    eq(identities.status, "active"),
+    sql`(${grants.expiresAt} is null or ${grants.expiresAt} > now())`,
+  ];
+  if (scope.systemIds.length) where.push(inArray(entitlements.systemId, scope.systemIds));
+  if (scope.entitlementIds.length) where.push(inArray(grants.entitlementId, scope.entitlementIds));
+  if (scope.privilegeLevels.length) where.push(inArray(entitlements.privilegeLevel, scope.privilegeLevels));
+  if (scope.onlyPrivileged) where.push(inArray(entitlements.privilegeLevel, ["privileged", "admin"]));
+  if (scope.identityKinds.length) where.push(inArray(identities.kind, scope.identityKinds));
+  if (scope.ownerIds.length) where.push(or(inArray(identities.ownerId, scope.ownerIds), inArray(identities.backupOwnerId, scope.ownerIds)));
+  if (scope.unusedForDays) {
+    where.push(sql`(${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${scope.unusedForDays}))`);
+  }
+  return and(...where)!;
+}
+
+/**
+ * Launch snapshots every in-scope grant into a review item, in one statement,
+ * routing each to its reviewer. Separation of duties: nobody reviews their own
+ * access, and the sole owner of an NHI does not alone certify its privileged
+ * access; those items, and items with no reviewer, go to the fallback reviewer
+ * (or the campaign owner when the fallback is the identity under review).
+ */
+export async function launchCampaign(db: Db, caller: Caller, id: string) {
+  requireRole(caller, "admin");
+  const campaign = await getCampaign(db, caller, id);
+  if (campaign.status !== "draft") throw new ConflictError(`Only a draft campaign can be launched; this one is ${campaign.status}.`);
+  const scope = campaignScope.parse(campaign.scope);
+  const window = campaign.unusedWindowDays;
+  const named = campaign.reviewerIds;
+
+  const active = (col: SQL) => sql`(select p.id from ${identities} p where p.id = ${col} and p.status = 'active')`;
+  const strategyReviewer =
+    campaign.reviewerStrategy === "entitlement_owner"
+      ? active(sql`${entitlements.ownerId}`)
+      : campaign.reviewerStrategy === "named"
+        ? sql`(array[${sql.join(
+            named.map((r) => sql`${r}::uuid`),
+            sql`, `,
+          )}])[1 + mod(abs(hashtext(${grants.id}::text)), ${named.length})]`
+        : sql`case when ${identities.kind} = 'human' then ${active(sql`${identities.managerId}`)} else ${active(sql`${identities.ownerId}`)} end`;
+  const soleOwnerOfPrivileged = sql`(${identities.kind} <> 'human' and ${identities.backupOwnerId} is null and ${entitlements.privilegeLevel} in ('privileged', 'admin'))`;
+  const fallback = sql`case when ${campaign.fallbackReviewerId}::uuid = ${identities.id} then ${campaign.ownerId}::uuid else ${campaign.fallbackReviewerId}::uuid end`;
+  const unused = sql`(${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${window}))`;
+
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id)).for("update");
+    if (locked.status !== "draft") throw new ConflictError("This campaign was launched meanwhile.");
+    const inserted = await tx.execute(sql`
+      insert into ${reviewItems} (campaign_id, grant_id, identity_id, entitlement_id, reviewer_id, routing, recommendation, recommendation_reason)
+      select ${id}::uuid, s.grant_id, s.identity_id, s.entitlement_id,
+        case when s.reviewer is null or s.reviewer = s.identity_id or s.sole_owner_privileged and s.reviewer = s.owner_id then s.fallback else s.reviewer end,
+        case when s.reviewer is null then 'fallback: no reviewer'
+             when s.reviewer = s.identity_id then 'fallback: self-review'
+             when s.sole_owner_privileged and s.reviewer = s.owner_id then 'fallback: sole owner of privileged access'
+             else ${campaign.reviewerStrategy} end,
+        s.recommendation, s.reason
+      from (
+        select ${grants.id} as grant_id, ${grants.identityId} as identity_id, ${grants.entitlementId} as entitlement_id,
+          ${identities.ownerId} as owner_id, ${strategyReviewer} as reviewer, ${soleOwnerOfPrivileged} as sole_owner_privileged, ${fallback} as fallback,
+          case when ${unused} then 'revoke' else 'certify' end as recommendation,
+          case when ${usageRollups.lastUsedAt} is null then 'Never used since usage was recorded.'
+               when ${unused} then format('Not used in the last %s days (last used %s).', ${window}::int, to_char(${usageRollups.lastUsedAt}, 'YYYY-MM-DD'))
+               else format('Used %s times, last on %s%s', ${usageRollups.successCount}, to_char(${usageRollups.lastUsedAt}, 'YYYY-MM-DD'),
+                 case when ${grants.provenance} = 'none' then '; never approved: certifying records the approval.' else ', and approved.' end)
+          end as reason
+        from ${grants}
+        join ${identities} on ${identities.id} = ${grants.identityId}
+        join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
+        left join ${usageRollups} on ${usageRollups.identityId} = ${grants.identityId} and ${usageRollups.entitlementId} = ${grants.entitlementId}
+        where ${scopeFilter(scope)}
+      ) s`);
+    const items = Number((inserted as { count?: number; affectedRows?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0);
+    const now = new Date();
+    await tx.update(campaigns).set({ status: "active", launchedAt: now, updatedAt: now }).where(eq(campaigns.id, id));
+    await recordAudit(tx, actorOf(caller), { action: "campaign.launched", entityType: "campaign", entityId: id, before: { status: "draft" }, after: { status: "active", items } });
+    return { items };
+  });
+}

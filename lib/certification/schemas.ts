@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { identityKinds, privilegeLevels } from "@/db/schema";
+
+const ids = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max(500, `At most 500 ${what}s.`).default([]);
+
+/** Which grants a campaign reviews. Empty lists mean "any". */
+export const campaignScope = z.object({
+  systemIds: ids("system"),
+  entitlementIds: ids("entitlement"),
+  privilegeLevels: z.array(z.enum(privilegeLevels, { message: `Privilege levels are: ${privilegeLevels.join(", ")}.` })).default([]),
+  identityKinds: z.array(z.enum(identityKinds, { message: `Identity kinds are: ${identityKinds.join(", ")}.` })).default([]),
+  ownerIds: ids("owner"),
+  onlyPrivileged: z.boolean().default(false),
+  unusedForDays: z.number({ message: "Unused-for must be a number of days." }).int().min(1, "Unused-for is at least 1 day.").max(3650).optional(),
+});
+export type CampaignScope = z.output<typeof campaignScope>;
+
+export const reviewerStrategies = ["owner_or_manager", "entitlement_owner", "named"] as const;
+
+export const campaignInput = z
+  .object({
+    name: z.string().trim().min(3, "Name the campaign in at least 3 characters.").max(120, "Keep the name under 120 characters."),
+    description: z.string().trim().max(2000, "Keep the description under 2,000 characters.").optional(),
+    scope: campaignScope.default(campaignScope.parse({})),
+    reviewerStrategy: z.enum(reviewerStrategies, { message: "Reviewers are the identity owner or manager, the entitlement owner, or named people." }),
+    reviewerIds: z.array(z.uuid("Each reviewer must be a person id.")).max(100).default([]),
+    fallbackReviewerId: z.uuid("Choose a fallback reviewer."),
+    stages: z.union([z.literal(1), z.literal(2)], { message: "A campaign has one or two stages." }).default(1),
+    startsAt: z.coerce.date({ message: "Start must be a date." }),
+    dueAt: z.coerce.date({ message: "Due date must be a date." }),
+    recurrence: z.enum(["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"], { message: "Recurrence is none, weekly, monthly, quarterly, half_yearly or yearly." }).default("none"),
+    reminderDays: z.array(z.number().int().min(0).max(90, "Reminders are at most 90 days before the due date.")).max(10).default([7, 3, 1]),
+    undecidedAction: z.enum(["keep", "revoke", "recommendation"], { message: "Undecided items are kept, revoked, or follow the recommendation." }).default("keep"),
+    revokeAt: z.enum(["decision", "close"], { message: "Revocations happen at decision time or at close." }).default("decision"),
+    unusedWindowDays: z.number().int().min(7, "The unused window is at least 7 days.").max(365, "The unused window is at most 365 days.").default(90),
+  })
+  .strict()
+  .refine((c) => c.dueAt > c.startsAt, { message: "The due date must be after the start.", path: ["dueAt"] })
+  .refine((c) => c.reviewerStrategy !== "named" || c.reviewerIds.length > 0, { message: "Name at least one reviewer.", path: ["reviewerIds"] });
+export type CampaignInput = z.input<typeof campaignInput>;
+
+export const decisionInput = z
+  .object({
+    itemIds: z.array(z.uuid("Each item must be an id.")).min(1, "Choose at least one item.").max(500, "Decide at most 500 items at once."),
+    decision: z.enum(["certify", "revoke", "reassign"], { message: "Decide certify, revoke or reassign." }),
+    comment: z.string().trim().max(2000, "Keep the comment under 2,000 characters.").optional(),
+    reassignTo: z.uuid("Choose the reviewer to reassign to.").optional(),
+  })
+  .strict()
+  .refine((d) => d.decision !== "reassign" || d.reassignTo, { message: "Choose the reviewer to reassign to.", path: ["reassignTo"] })
+  .refine((d) => d.decision !== "revoke" || (d.comment && d.comment.length >= 3), { message: "Say why the access is revoked.", path: ["comment"] });
