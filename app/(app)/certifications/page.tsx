@@ -1,13 +1,71 @@
-import { NotBuilt } from "@/components/ui/not-built";
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { listCampaigns } from "@/lib/certification/campaigns";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/card";
+import { formatDate } from "@/components/ui/format";
+import { PageHeader } from "@/components/ui/page-header";
 
 export const metadata = { title: "Certifications" };
 
-export default function CertificationsPage() {
+export default async function CertificationsPage() {
+  const caller = (await getCaller())!;
+  const campaigns = await listCampaigns(await getDb(), caller);
   return (
-    <NotBuilt
-      title="Certifications"
-      purpose="Campaigns in which reviewers certify or revoke access, with the evidence to decide."
-      coming={["Campaign scoping, reviewers, stages, due dates and recurrence", "A review queue with usage evidence and recommendations", "Sign-off and evidence export"]}
-    />
+    <>
+      <PageHeader
+        title="Certifications"
+        description="Campaigns in which owners, managers and reviewers certify or revoke access, with usage evidence."
+        actions={
+          <div className="flex gap-2">
+            <Link href="/certifications/reviews" className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-100">
+              My reviews
+            </Link>
+            {hasRole(caller, "admin") && (
+              <Link href="/certifications/new" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+                New campaign
+              </Link>
+            )}
+          </div>
+        }
+      />
+      {campaigns.length === 0 ? (
+        <EmptyState title="No campaigns yet.">{hasRole(caller, "admin") ? "Create one to review access in a system, for privileged access, or for unused access." : "When a campaign assigns you reviews, it shows here."}</EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="min-w-full text-sm" data-testid="campaign-table">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-3 py-2">Campaign</th>
+                <th className="px-3 py-2">Status</th>
+                <th className="px-3 py-2">Due</th>
+                <th className="px-3 py-2 text-right">Decided</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {campaigns.map((c) => (
+                <tr key={c.id}>
+                  <td className="px-3 py-2">
+                    <Link href={`/certifications/${c.id}`} className="font-medium text-brand-700 hover:underline">
+                      {c.name}
+                    </Link>
+                    {c.recurrence !== "none" && <span className="ml-2 text-xs text-slate-500">{c.recurrence.replace("_", "-")}</span>}
+                  </td>
+                  <td className="px-3 py-2">
+                    <Badge tone={c.status === "active" ? "green" : c.status === "draft" ? "blue" : "neutral"}>{c.status}</Badge>
+                  </td>
+                  <td className="px-3 py-2">{formatDate(c.dueAt)}</td>
+                  <td className="px-3 py-2 text-right tabular-nums">
+                    {c.decided} / {c.total}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }

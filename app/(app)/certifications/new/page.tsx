@@ -1,0 +1,22 @@
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { listActivePeople, listSystems } from "@/lib/identities/list";
+import { CampaignForm } from "@/components/certification/campaign-form";
+import { Forbidden } from "@/components/ui/forbidden";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "New campaign" };
+
+export default async function NewCampaignPage() {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, "admin")) return <Forbidden what="creating campaigns" />;
+  const db = await getDb();
+  const [systems, people] = await Promise.all([listSystems(db), listActivePeople(db)]);
+  return (
+    <>
+      <PageHeader title="New certification campaign" description="The campaign starts as a draft; launching it snapshots the access in scope into review items." />
+      <CampaignForm systems={systems} people={people.map((p) => ({ id: p.id, name: p.displayName }))} />
+    </>
+  );
+}

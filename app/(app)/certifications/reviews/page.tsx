@@ -1,0 +1,25 @@
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { listMyReviews } from "@/lib/certification/queue";
+import { ValidationError } from "@/lib/errors";
+import { ReviewQueueView } from "@/components/certification/review-queue";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "My reviews" };
+
+export default async function MyReviewsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+  const caller = (await getCaller())!;
+  const params = await searchParams;
+  let initial = null;
+  try {
+    initial = await listMyReviews(await getDb(), caller, params);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+  }
+  return (
+    <>
+      <PageHeader title="My reviews" description="Access assigned to you in active campaigns, with the evidence to decide: usage, provenance, credential age and a recommendation." />
+      <ReviewQueueView initial={initial} initialQs={new URLSearchParams(params).toString()} />
+    </>
+  );
+}

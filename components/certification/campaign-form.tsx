@@ -1,0 +1,226 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { createCampaignAction } from "@/app/(app)/certifications/actions";
+import { kindLabels } from "@/components/ui/format";
+
+type Option = { id: string; name: string };
+const levels = ["standard", "privileged", "admin"] as const;
+const kinds = Object.keys(kindLabels);
+
+/** New campaign: scope, reviewers, schedule and what happens at the due date. The server validates every field. */
+export function CampaignForm({ systems, people }: { systems: Option[]; people: Option[] }) {
+  const router = useRouter();
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [strategy, setStrategy] = useState("owner_or_manager");
+  const [pending, start] = useTransition();
+  const today = new Date().toISOString().slice(0, 10);
+  const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+
+  function submit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const all = (name: string) => f.getAll(name).map(String);
+    const unused = String(f.get("unusedForDays") ?? "");
+    const input = {
+      name: f.get("name"),
+      description: f.get("description") || undefined,
+      scope: {
+        systemIds: all("systemIds"),
+        privilegeLevels: all("privilegeLevels"),
+        identityKinds: all("identityKinds"),
+        onlyPrivileged: f.get("onlyPrivileged") === "on",
+        unusedForDays: unused ? Number(unused) : undefined,
+      },
+      reviewerStrategy: f.get("reviewerStrategy"),
+      reviewerIds: all("reviewerIds"),
+      fallbackReviewerId: f.get("fallbackReviewerId"),
+      stages: Number(f.get("stages")),
+      startsAt: f.get("startsAt"),
+      dueAt: f.get("dueAt"),
+      recurrence: f.get("recurrence"),
+      reminderDays: String(f.get("reminderDays") ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(Number),
+      undecidedAction: f.get("undecidedAction"),
+      revokeAt: f.get("revokeAt"),
+      unusedWindowDays: Number(f.get("unusedWindowDays")),
+    };
+    start(async () => {
+      const result = await createCampaignAction(input);
+      if (result.ok) router.push(`/certifications/${result.data}`);
+      else {
+        setErrors(result.fieldErrors ?? {});
+        setMessage(result.message);
+      }
+    });
+  }
+
+  const field = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+  const label = "block text-xs font-medium text-slate-600";
+  const err = (k: string) =>
+    (errors[k] ?? Object.entries(errors).find(([key]) => key.startsWith(`${k}.`))?.[1])?.map((m) => (
+      <p key={m} role="alert" className="mt-1 text-xs text-rose-700">
+        {m}
+      </p>
+    ));
+
+  return (
+    <form onSubmit={submit} aria-label="New campaign" className="grid gap-6 lg:grid-cols-2">
+      <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="text-sm font-semibold">What is reviewed</h2>
+        <label className={label}>
+          Name
+          <input name="name" className={field} required />
+        </label>
+        {err("name")}
+        <label className={label}>
+          Description
+          <textarea name="description" rows={2} className={field} />
+        </label>
+        <label className={label}>
+          Systems (none selected: all)
+          <select aria-label="Systems" name="systemIds" multiple size={5} className={field}>
+            {systems.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset>
+          <legend className={label}>Privilege levels (none: all)</legend>
+          <div className="mt-1 flex gap-4 text-sm">
+            {levels.map((l) => (
+              <label key={l} className="flex items-center gap-1">
+                <input type="checkbox" name="privilegeLevels" value={l} /> {l}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend className={label}>Identity kinds (none: all)</legend>
+          <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-sm">
+            {kinds.map((k) => (
+              <label key={k} className="flex items-center gap-1">
+                <input type="checkbox" name="identityKinds" value={k} /> {kindLabels[k]}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="onlyPrivileged" /> Only privileged and admin access
+        </label>
+        <label className={label}>
+          Only access unused for at least (days)
+          <input name="unusedForDays" type="number" min={1} className={field} />
+        </label>
+        {err("scope")}
+      </section>
+      <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="text-sm font-semibold">Who reviews, and when</h2>
+        <label className={label}>
+          Reviewers
+          <select aria-label="Reviewers" name="reviewerStrategy" className={field} value={strategy} onChange={(e) => setStrategy(e.target.value)}>
+            <option value="owner_or_manager">Identity owner (NHIs) or manager (people)</option>
+            <option value="entitlement_owner">Entitlement owner</option>
+            <option value="named">Named reviewers</option>
+          </select>
+        </label>
+        {strategy === "named" && (
+          <label className={label}>
+            Named reviewers
+            <select aria-label="Named reviewers" name="reviewerIds" multiple size={5} className={field}>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {err("reviewerIds")}
+        <label className={label}>
+          Fallback reviewer (self-review, missing reviewer, sole owners)
+          <select aria-label="Fallback reviewer" name="fallbackReviewerId" className={field} defaultValue="">
+            <option value="">Choose…</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {err("fallbackReviewerId")}
+        <div className="grid grid-cols-2 gap-3">
+          <label className={label}>
+            Start
+            <input name="startsAt" type="date" defaultValue={today} className={field} />
+          </label>
+          <label className={label}>
+            Due
+            <input name="dueAt" type="date" defaultValue={inTwoWeeks} className={field} />
+          </label>
+        </div>
+        {err("startsAt")}
+        {err("dueAt")}
+        <div className="grid grid-cols-2 gap-3">
+          <label className={label}>
+            Stages
+            <select name="stages" className={field}>
+              <option value="1">One</option>
+              <option value="2">Two</option>
+            </select>
+          </label>
+          <label className={label}>
+            Recurrence
+            <select name="recurrence" className={field}>
+              {["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"].map((r) => (
+                <option key={r} value={r}>
+                  {r.replace("_", "-")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className={label}>
+            Reminders (days before due)
+            <input name="reminderDays" defaultValue="7, 3, 1" className={field} />
+          </label>
+          <label className={label}>
+            Unused window (days)
+            <input name="unusedWindowDays" type="number" defaultValue={90} className={field} />
+          </label>
+          <label className={label}>
+            Undecided at due date
+            <select name="undecidedAction" className={field}>
+              <option value="keep">Keep access</option>
+              <option value="revoke">Revoke access</option>
+              <option value="recommendation">Follow the recommendation</option>
+            </select>
+          </label>
+          <label className={label}>
+            Revoke decisions take effect
+            <select name="revokeAt" className={field}>
+              <option value="decision">Immediately</option>
+              <option value="close">When the campaign closes</option>
+            </select>
+          </label>
+        </div>
+        {err("reminderDays")}
+        {err("unusedWindowDays")}
+        {message && (
+          <p role="status" className="text-sm text-rose-700">
+            {message}
+          </p>
+        )}
+        <button disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50">
+          {pending ? "Creating…" : "Create draft campaign"}
+        </button>
+      </section>
+    </form>
+  );
+}

@@ -1,0 +1,312 @@
+"use client";
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import type { ReviewQueue, ReviewRow } from "@/lib/certification/queue";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/card";
+import { FieldErrorsAlert } from "@/components/ui/field-errors";
+import { kindLabels, relative } from "@/components/ui/format";
+import { Pagination } from "@/components/ui/pagination";
+
+type Decision = "certify" | "revoke";
+type ApiError = Error & { fieldErrors?: Record<string, string[]> };
+
+async function fetchQueue(qs: string): Promise<ReviewQueue> {
+  const res = await fetch(`/api/v1/reviews?${qs}`);
+  const body = await res.json();
+  if (!res.ok) throw Object.assign(new Error(body.error.message), { fieldErrors: body.error.fieldErrors });
+  return body;
+}
+
+async function postDecision(input: { itemIds: string[]; decision: Decision; comment?: string }) {
+  const res = await fetch("/api/v1/reviews/decisions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  const body = await res.json();
+  if (!res.ok) throw Object.assign(new Error(body.error.message), { fieldErrors: body.error.fieldErrors });
+  return body;
+}
+
+const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as const;
+
+/**
+ * The reviewer's queue. Decisions show at once (optimistic) and are rolled
+ * back with the server's message if refused. Keyboard: j/k move, c certify,
+ * r revoke, x select.
+ */
+export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue | null; initialQs: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const qs = search.toString();
+  const client = useQueryClient();
+  const key = ["reviews", qs];
+  const query = useQuery({
+    queryKey: key,
+    queryFn: () => fetchQueue(qs),
+    initialData: qs === initialQs && initial ? initial : undefined,
+    placeholderData: keepPreviousData,
+  });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [comments, setComments] = useState<Record<string, string>>({});
+  const [bulkComment, setBulkComment] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [focus, setFocus] = useState(0);
+  const rowsRef = useRef<HTMLTableRowElement[]>([]);
+
+  const mutation = useMutation({
+    mutationFn: postDecision,
+    onMutate: async (input) => {
+      setError(null);
+      await client.cancelQueries({ queryKey: key });
+      const previous = client.getQueryData<ReviewQueue>(key);
+      client.setQueryData<ReviewQueue>(key, (old) =>
+        old ? { ...old, rows: old.rows.map((r) => (input.itemIds.includes(r.id) ? { ...r, decision: input.decision, comment: input.comment ?? null } : r)) } : old,
+      );
+      return { previous };
+    },
+    onError: (e, _input, context) => {
+      client.setQueryData(key, context?.previous);
+      setError(e as ApiError);
+    },
+    onSuccess: () => setSelected(new Set()),
+    onSettled: () => client.invalidateQueries({ queryKey: ["reviews"] }),
+  });
+
+  const rows = query.data?.rows ?? [];
+  const pending = rows.filter((r) => !r.decision);
+
+  function decide(decision: Decision, itemIds: string[], comment?: string) {
+    mutation.mutate({ itemIds, decision, comment: comment?.trim() || undefined });
+  }
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const target = e.target as HTMLElement;
+      if (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+      const row = rows[focus];
+      if (e.key === "j") setFocus((f) => Math.min(rows.length - 1, f + 1));
+      else if (e.key === "k") setFocus((f) => Math.max(0, f - 1));
+      else if (row && !row.decision && e.key === "c") decide("certify", [row.id], comments[row.id]);
+      else if (row && !row.decision && e.key === "r") decide("revoke", [row.id], comments[row.id]);
+      else if (row && e.key === "x") toggle(row.id);
+      else return;
+      e.preventDefault();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+  useEffect(() => rowsRef.current[focus]?.scrollIntoView({ block: "nearest" }), [focus]);
+
+  function toggle(id: string) {
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  function setParam(k: string, v: string | undefined) {
+    const usp = new URLSearchParams(search.toString());
+    if (v) usp.set(k, v);
+    else usp.delete(k);
+    if (k !== "page") usp.delete("page");
+    router.replace(`${pathname}?${usp}`, { scroll: false });
+  }
+
+  const select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  return (
+    <div>
+      <div className="mb-4 flex flex-wrap items-end gap-3">
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Show
+          <select aria-label="Show" className={`mt-1 ${select}`} value={search.get("status") ?? "pending"} onChange={(e) => setParam("status", e.target.value)}>
+            <option value="pending">To decide</option>
+            <option value="decided">Decided</option>
+            <option value="all">All</option>
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Recommendation
+          <select aria-label="Recommendation" className={`mt-1 ${select}`} value={search.get("recommendation") ?? ""} onChange={(e) => setParam("recommendation", e.target.value || undefined)}>
+            <option value="">Any</option>
+            <option value="revoke">Revoke</option>
+            <option value="certify">Certify</option>
+          </select>
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Level
+          <select aria-label="Level" className={`mt-1 ${select}`} value={search.get("privilegeLevel") ?? ""} onChange={(e) => setParam("privilegeLevel", e.target.value || undefined)}>
+            <option value="">Any</option>
+            <option value="admin">Admin</option>
+            <option value="privileged">Privileged</option>
+            <option value="standard">Standard</option>
+          </select>
+        </label>
+        <p className="pb-1.5 text-xs text-slate-500">Keys: j/k move · c certify · r revoke · x select</p>
+      </div>
+
+      <FieldErrorsAlert errors={error?.fieldErrors} />
+      {error && !error.fieldErrors && (
+        <p role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
+          {error.message}
+        </p>
+      )}
+
+      {selected.size > 0 && (
+        <div className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2" data-testid="bulk-bar">
+          <span className="text-sm font-medium">{selected.size} selected</span>
+          <input aria-label="Comment for selected" placeholder="Comment (required to revoke or certify privileged access)" value={bulkComment} onChange={(e) => setBulkComment(e.target.value)} className="min-w-80 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+          <button className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white" onClick={() => decide("certify", [...selected], bulkComment)}>
+            Certify selected
+          </button>
+          <button className="rounded-md bg-rose-600 px-3 py-1 text-sm font-medium text-white" onClick={() => decide("revoke", [...selected], bulkComment)}>
+            Revoke selected
+          </button>
+        </div>
+      )}
+
+      {query.data && (
+        <>
+          <p className="mb-2 text-sm text-slate-600" data-testid="queue-count">
+            {query.data.total.toLocaleString("en")} items{query.isFetching && <span className="ml-2 text-slate-400">updating…</span>}
+          </p>
+          {rows.length === 0 ? (
+            <EmptyState title="Nothing to review here.">When a campaign assigns you items, they appear in this queue.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+              <table className="min-w-full text-sm" data-testid="review-table">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-3 py-2">
+                      <input
+                        type="checkbox"
+                        aria-label="Select all to decide"
+                        checked={pending.length > 0 && pending.every((r) => selected.has(r.id))}
+                        onChange={(e) => setSelected(e.target.checked ? new Set(pending.map((r) => r.id)) : new Set())}
+                      />
+                    </th>
+                    <th className="px-3 py-2">Identity</th>
+                    <th className="px-3 py-2">Access</th>
+                    <th className="px-3 py-2">Evidence</th>
+                    <th className="px-3 py-2">Recommendation</th>
+                    <th className="px-3 py-2">Decision</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100 align-top">
+                  {rows.map((r, i) => (
+                    <ReviewItemRow
+                      key={r.id}
+                      row={r}
+                      focused={i === focus}
+                      rowRef={(el) => {
+                        if (el) rowsRef.current[i] = el;
+                      }}
+                      selected={selected.has(r.id)}
+                      onToggle={() => toggle(r.id)}
+                      comment={comments[r.id] ?? ""}
+                      onComment={(c) => setComments({ ...comments, [r.id]: c })}
+                      onDecide={(d) => decide(d, [r.id], comments[r.id])}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pagination
+            page={query.data.page}
+            pageCount={query.data.pageCount}
+            previous={
+              <button className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40" disabled={query.data.page <= 1} onClick={() => setParam("page", String(query.data.page - 1))}>
+                Previous
+              </button>
+            }
+            next={
+              <button className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40" disabled={query.data.page >= query.data.pageCount} onClick={() => setParam("page", String(query.data.page + 1))}>
+                Next
+              </button>
+            }
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+function ReviewItemRow({
+  row: r,
+  focused,
+  rowRef,
+  selected,
+  onToggle,
+  comment,
+  onComment,
+  onDecide,
+}: {
+  row: ReviewRow;
+  focused: boolean;
+  rowRef: (el: HTMLTableRowElement | null) => void;
+  selected: boolean;
+  onToggle: () => void;
+  comment: string;
+  onComment: (c: string) => void;
+  onDecide: (d: Decision) => void;
+}) {
+  return (
+    <tr ref={rowRef} data-testid="review-row" data-item={r.id} className={focused ? "bg-brand-50/60" : ""}>
+      <td className="px-3 py-2">{!r.decision && <input type="checkbox" aria-label={`Select ${r.identityName} ${r.entitlementName}`} checked={selected} onChange={onToggle} />}</td>
+      <td className="px-3 py-2">
+        <Link href={`/identities/${r.identityId}`} className="font-medium text-brand-700 hover:underline">
+          {r.identityName}
+        </Link>
+        <div className="text-xs text-slate-500">
+          {kindLabels[r.identityKind]}
+          {r.ownerName && ` · owner ${r.ownerName}`}
+        </div>
+        {r.routing?.startsWith("fallback") && <div className="mt-0.5 text-xs text-amber-700">{r.routing}</div>}
+      </td>
+      <td className="px-3 py-2">
+        <div className="font-medium">
+          {r.entitlementName} <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge>
+        </div>
+        <div className="text-xs text-slate-500">
+          {r.systemName} · {r.grantType} · {r.provenance === "none" ? <span className="text-rose-700">unapproved</span> : r.provenance.replace("_", " ")}
+          {r.approvedByName && ` by ${r.approvedByName}`}
+        </div>
+      </td>
+      <td className="px-3 py-2 text-xs text-slate-600">
+        <div>Last used {r.lastUsedAt ? relative(r.lastUsedAt) : "never"}</div>
+        <div>
+          {r.used30} uses in 30 days · {r.used90} in 90
+        </div>
+        {r.credentialAgeDays != null && <div className={r.credentialAgeDays > 365 ? "text-amber-700" : ""}>Oldest secret {r.credentialAgeDays} days</div>}
+      </td>
+      <td className="max-w-xs px-3 py-2">
+        <Badge tone={r.recommendation === "revoke" ? "red" : "green"}>{r.recommendation}</Badge>
+        <div className="mt-1 text-xs text-slate-600">{r.recommendationReason}</div>
+      </td>
+      <td className="px-3 py-2">
+        {r.decision ? (
+          <div>
+            <Badge tone={r.decision === "revoke" ? "red" : "green"}>{r.decision === "revoke" ? "Revoked" : "Certified"}</Badge>
+            {r.comment && <div className="mt-1 max-w-48 text-xs text-slate-500">“{r.comment}”</div>}
+          </div>
+        ) : (
+          <div className="flex min-w-56 flex-col gap-1">
+            <input aria-label={`Comment for ${r.identityName} ${r.entitlementName}`} value={comment} onChange={(e) => onComment(e.target.value)} placeholder="Comment" className="rounded-md border border-slate-300 px-2 py-1 text-xs" />
+            <div className="flex gap-1">
+              <button className="rounded-md bg-emerald-600 px-2 py-1 text-xs font-medium text-white" onClick={() => onDecide("certify")}>
+                Certify
+              </button>
+              <button className="rounded-md bg-rose-600 px-2 py-1 text-xs font-medium text-white" onClick={() => onDecide("revoke")}>
+                Revoke
+              </button>
+            </div>
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+}
