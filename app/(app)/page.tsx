@@ -61,7 +61,7 @@ export default async function DashboardPage() {
         <Stat label="Standing privileged grants" value={s.standingPrivileged} href="/identities?privileged=true" hint="Privileged or admin, always on" />
         <Stat label={`Privileged grants unused ${s.unusedDays}+ days`} value={s.unusedPrivileged} hint="Approved (or not) but never exercised" />
         <Stat label="Unapproved active grants" value={s.unapproved} hint="No governance decision behind them" />
-        <Stat label="Overdue NHI attestations" value={s.overdueAttestations} href="/identities?sort=next_attestation" hint="Owner has not confirmed purpose" />
+        <Stat label="Overdue NHI attestations" value={s.overdueAttestations} href="/attestations" hint="Owner has not confirmed purpose" />
         <Stat label="Credentials not rotated in a year" value={s.staleCredentials} hint="Keys, tokens and secrets" />
       </div>
       <Card title="Active identities by kind" className="mt-6">

@@ -1,4 +1,5 @@
-import { boolean, index, integer, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { identities } from "./identity";
 
@@ -25,5 +26,11 @@ export const attestations = pgTable(
     escalatedToId: uuid("escalated_to_id").references(() => identities.id),
     ...timestamps,
   },
-  (t) => [index("attestations_identity_idx").on(t.identityId), index("attestations_owner_idx").on(t.ownerId, t.status)],
+  (t) => [
+    index("attestations_identity_idx").on(t.identityId),
+    index("attestations_owner_idx").on(t.ownerId, t.status),
+    index("attestations_escalated_to_idx").on(t.escalatedToId),
+    // At most one open request per NHI, whatever races the code may lose.
+    uniqueIndex("attestations_one_open_key").on(t.identityId).where(sql`${t.status} in ('pending', 'escalated')`),
+  ],
 );

@@ -1,6 +1,6 @@
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { identities, roleAssignments, type Role } from "@/db/schema";
+import { attestations, identities, roleAssignments, type Role } from "@/db/schema";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import type { Actor } from "@/lib/audit/record";
 
@@ -29,7 +29,8 @@ export const INVENTORY_READERS: Role[] = ["admin", "auditor", "reviewer", "appro
 
 /**
  * Identities the caller may see: everything for inventory readers; otherwise
- * themselves, their direct reports, and the NHIs they own or back up.
+ * themselves, their direct reports, the NHIs they own or back up, and NHIs
+ * whose overdue attestation was escalated to them.
  */
 export function visibleIdentities(caller: Caller): SQL | undefined {
   if (hasRole(caller, ...INVENTORY_READERS)) return undefined;
@@ -38,6 +39,8 @@ export function visibleIdentities(caller: Caller): SQL | undefined {
     eq(identities.managerId, caller.identityId),
     eq(identities.ownerId, caller.identityId),
     eq(identities.backupOwnerId, caller.identityId),
+    sql`exists (select 1 from ${attestations} where ${attestations.identityId} = ${identities.id}
+      and ${attestations.escalatedToId} = ${caller.identityId} and ${attestations.status} in ('pending', 'escalated'))`,
   );
 }
 

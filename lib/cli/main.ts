@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { openDatabase, resolveTarget, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
+import { escalateOverdueAttestations } from "@/lib/attestation/escalate";
 import { verifyAuditChain } from "@/lib/audit/verify";
 
 function describeTarget(db: Database) {
@@ -67,6 +68,17 @@ export async function main(argv: string[]): Promise<number> {
         else if (result.ok) console.log(`Audit chain intact: ${result.checked} rows verified.`);
         else console.log(`Audit chain BROKEN at row ${result.brokenAt}: ${result.reason}. ${result.checked} rows verified before it.`);
         if (!result.ok) exitCode = 3;
+      }),
+    );
+
+  const attest = program.command("attest").description("NHI owner attestation");
+  attest
+    .command("escalate")
+    .description("escalate overdue attestations to the owner's manager (14+ days), then to the admins (28+ days)")
+    .action(() =>
+      withDatabase(async (database) => {
+        const result = await escalateOverdueAttestations(database.db);
+        console.log(`Escalated ${result.escalated} overdue ${result.escalated === 1 ? "attestation" : "attestations"}: ${result.toManager} to the owner's manager, ${result.toAdmins} to the admins.`);
       }),
     );
 

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, identities } from "@/db/schema";
+import { attestations, auditLog, identities } from "@/db/schema";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb, uniq } from "@/lib/testing/harness";
 import { getIdentityDetail } from "./detail";
 import { listIdentities } from "./list";
@@ -79,6 +79,20 @@ describe("identity inventory", () => {
     const auditor = await makeCaller(db, ["auditor"]);
     const seen = await getIdentityDetail(db, auditor, theirs.id);
     expect(seen.canEdit).toEqual([]);
+  });
+
+  it("shows an NHI to the person its overdue attestation was escalated to, while it is open", async () => {
+    const db = await testDb();
+    const manager = await makeCaller(db, ["requester"]);
+    const nhi = await makeNhi(db, { ownerId: (await makePerson(db)).id });
+    await expect(getIdentityDetail(db, manager, nhi.id)).rejects.toMatchObject({ status: 404 });
+    const [open] = await db
+      .insert(attestations)
+      .values({ identityId: nhi.id, status: "escalated", dueAt: new Date(), escalationLevel: 1, escalatedToId: manager.identityId })
+      .returning();
+    expect((await getIdentityDetail(db, manager, nhi.id)).identity.id).toBe(nhi.id);
+    await db.update(attestations).set({ status: "attested" }).where(eq(attestations.id, open.id));
+    await expect(getIdentityDetail(db, manager, nhi.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it("lists grants with active state computed from the window", async () => {

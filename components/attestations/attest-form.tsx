@@ -1,0 +1,197 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { attestAction } from "@/app/(app)/attestations/actions";
+import { formatDate } from "@/components/ui/format";
+
+export type Person = { id: string; displayName: string };
+
+export type AttestTarget = {
+  id: string;
+  name: string;
+  purpose: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  ownerStatus: string | null;
+  backupOwnerId: string | null;
+  backupOwnerName: string | null;
+  backupOwnerStatus: string | null;
+  activeGrants: number;
+  privilegedGrants: number;
+};
+
+const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+function Errors({ messages }: { messages?: string[] }) {
+  return messages?.map((m) => (
+    <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
+      {m}
+    </p>
+  ));
+}
+
+/**
+ * One NHI's attestation: still needed (confirm or correct owner, backup owner
+ * and purpose) or not (decommission, after an explicit confirmation). The
+ * server re-checks everything; its field messages are shown beside the fields.
+ */
+export function AttestForm({ target, people, onDone, onCancel }: { target: AttestTarget; people: Person[]; onDone: (notice: string) => void; onCancel: () => void }) {
+  const activeIds = new Set(people.map((p) => p.id));
+  const [stillNeeded, setStillNeeded] = useState<"yes" | "no" | "">("");
+  const [purpose, setPurpose] = useState(target.purpose ?? "");
+  const [ownerId, setOwnerId] = useState(target.ownerId && activeIds.has(target.ownerId) ? target.ownerId : "");
+  const [backupOwnerId, setBackupOwnerId] = useState(target.backupOwnerId && activeIds.has(target.backupOwnerId) ? target.backupOwnerId : "");
+  const [comment, setComment] = useState("");
+  const [confirming, setConfirming] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const id = (field: string) => `attest-${target.id}-${field}`;
+  const decommission = stillNeeded === "no";
+
+  function send() {
+    const body: Record<string, unknown> = decommission
+      ? { stillNeeded: false, purpose, comment }
+      : { stillNeeded: stillNeeded === "yes" ? true : undefined, purpose, ownerId, backupOwnerId, comment };
+    start(async () => {
+      const result = await attestAction(target.id, body);
+      setConfirming(false);
+      if (!result.ok) {
+        setErrors(result.fieldErrors ?? {});
+        setMessage(result.message);
+        return;
+      }
+      const d = result.data;
+      onDone(
+        d.status === "decommissioned"
+          ? `${target.name} decommissioned: ${d.revokedGrants} ${d.revokedGrants === 1 ? "grant" : "grants"} revoked, ${d.credentialsQueued} ${d.credentialsQueued === 1 ? "credential" : "credentials"} queued for revocation.`
+          : `${target.name} attested. Next attestation ${formatDate(d.nextAttestationAt)}.`,
+      );
+    });
+  }
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (decommission && !confirming) {
+      setConfirming(true);
+      return;
+    }
+    send();
+  }
+
+  const formerOwner = target.ownerId && !activeIds.has(target.ownerId) ? target.ownerName : null;
+  const formerBackup = target.backupOwnerId && !activeIds.has(target.backupOwnerId) ? target.backupOwnerName : null;
+
+  return (
+    <form onSubmit={submit} aria-label={`Attest ${target.name}`} className="grid gap-4 rounded-md bg-slate-50 p-4 md:grid-cols-2">
+      <fieldset className="md:col-span-2">
+        <legend className="text-xs font-medium text-slate-600">Is {target.name} still needed?</legend>
+        <div className="mt-1 flex flex-wrap gap-4 text-sm">
+          <label className="flex items-center gap-1.5">
+            <input type="radio" name={id("still-needed")} value="yes" checked={stillNeeded === "yes"} onChange={() => {
+                setStillNeeded("yes");
+                setConfirming(false);
+              }} />
+            Yes, still needed
+          </label>
+          <label className="flex items-center gap-1.5">
+            <input type="radio" name={id("still-needed")} value="no" checked={stillNeeded === "no"} onChange={() => setStillNeeded("no")} />
+            No, decommission it
+          </label>
+        </div>
+        <Errors messages={errors.stillNeeded} />
+      </fieldset>
+
+      <div className="md:col-span-2">
+        <label htmlFor={id("purpose")} className="block text-xs font-medium text-slate-600">
+          Purpose
+        </label>
+        <textarea id={id("purpose")} rows={2} className={input} value={purpose} onChange={(e) => setPurpose(e.target.value)} />
+        <Errors messages={errors.purpose} />
+      </div>
+
+      {!decommission && (
+        <>
+          <div>
+            <label htmlFor={id("owner")} className="block text-xs font-medium text-slate-600">
+              Owner
+            </label>
+            <select id={id("owner")} className={input} value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
+              <option value="">Choose an owner…</option>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+            {formerOwner && <p className="mt-1 text-xs text-amber-800">{formerOwner} is no longer active ({target.ownerStatus}); choose who answers for it now.</p>}
+            <Errors messages={errors.ownerId} />
+          </div>
+          <div>
+            <label htmlFor={id("backup")} className="block text-xs font-medium text-slate-600">
+              Backup owner
+            </label>
+            <select id={id("backup")} className={input} value={backupOwnerId} onChange={(e) => setBackupOwnerId(e.target.value)}>
+              <option value="">— none —</option>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+            {formerBackup && <p className="mt-1 text-xs text-amber-800">{formerBackup} is no longer active ({target.backupOwnerStatus}).</p>}
+            <Errors messages={errors.backupOwnerId} />
+          </div>
+        </>
+      )}
+
+      <div className="md:col-span-2">
+        <label htmlFor={id("comment")} className="block text-xs font-medium text-slate-600">
+          {decommission ? "Why is it no longer needed? (required, kept as evidence)" : "Comment (optional)"}
+        </label>
+        <textarea id={id("comment")} rows={2} className={input} value={comment} onChange={(e) => setComment(e.target.value)} />
+        <Errors messages={errors.comment} />
+      </div>
+
+      {decommission && (
+        <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 md:col-span-2">
+          Decommissioning ends all of its access now ({target.activeGrants} active {target.activeGrants === 1 ? "grant" : "grants"}, {target.privilegedGrants} privileged), including
+          eligibility for just-in-time access, and asks for its credentials to be revoked. It cannot be attested again.
+        </div>
+      )}
+
+      {message && (
+        <p role="alert" className="text-sm text-rose-700 md:col-span-2">
+          {message}
+        </p>
+      )}
+
+      <div className="flex flex-wrap items-center gap-2 md:col-span-2">
+        {confirming ? (
+          <>
+            <span className="text-sm font-medium text-rose-800">Decommission {target.name}? Its access ends immediately.</span>
+            <button type="submit" disabled={pending} className="rounded-md bg-rose-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-800 disabled:opacity-50">
+              {pending ? "Decommissioning…" : "Yes, decommission"}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
+              Keep it
+            </button>
+          </>
+        ) : (
+          <>
+            <button
+              type="submit"
+              disabled={pending}
+              className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${decommission ? "bg-rose-700 hover:bg-rose-800" : "bg-brand-600 hover:bg-brand-700"}`}
+            >
+              {pending ? "Saving…" : decommission ? "Decommission…" : "Attest"}
+            </button>
+            <button type="button" onClick={onCancel} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
+              Cancel
+            </button>
+          </>
+        )}
+      </div>
+    </form>
+  );
+}

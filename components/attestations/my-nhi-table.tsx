@@ -1,0 +1,123 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { Fragment, useState } from "react";
+import type { MyAttestationRow } from "@/lib/attestation/list";
+import { Badge } from "@/components/ui/badge";
+import { formatDate, kindLabels, relative } from "@/components/ui/format";
+import { AttestForm, type Person } from "./attest-form";
+
+const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;
+
+function Due({ row }: { row: MyAttestationRow }) {
+  if (!row.nextAttestationAt) return <Badge tone="amber">never scheduled: due now</Badge>;
+  const at = new Date(row.nextAttestationAt);
+  const days = Math.floor((Date.now() - at.getTime()) / 86_400_000);
+  if (row.overdue) return <Badge tone={days > 14 ? "red" : "amber"}>{days < 1 ? "due now" : `overdue ${days} ${days === 1 ? "day" : "days"}`}</Badge>;
+  return <span title={formatDate(at)}>{relative(at)}</span>;
+}
+
+/** The caller's NHIs with what is due; "Attest" opens the form under its row. */
+export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people: Person[] }) {
+  const router = useRouter();
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  function done(text: string) {
+    setOpenId(null);
+    setNotice(text);
+    router.refresh();
+  }
+
+  return (
+    <>
+      {notice && (
+        <p role="status" data-testid="attestation-notice" className="mb-3 rounded-md bg-emerald-50 px-4 py-2 text-sm text-emerald-800">
+          {notice}
+        </p>
+      )}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <table className="min-w-full text-sm" data-testid="my-nhis">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Identity</th>
+              <th className="px-3 py-2">Next attestation</th>
+              <th className="px-3 py-2">Last attested</th>
+              <th className="px-3 py-2">Purpose</th>
+              <th className="px-3 py-2">Owner</th>
+              <th className="px-3 py-2 text-right">Grants (privileged)</th>
+              <th className="px-3 py-2">
+                <span className="sr-only">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 align-top">
+            {rows.map((r) => (
+              <Fragment key={r.id}>
+                <tr className={openId === r.id ? "bg-slate-50" : "hover:bg-slate-50"} data-identity-id={r.id}>
+                  <td className="px-3 py-2">
+                    <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
+                      {r.name}
+                    </Link>
+                    <div className="text-xs text-slate-500">
+                      {kindLabels[r.kind]}
+                      {r.systemName && ` on ${r.systemName}`}
+                    </div>
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2">
+                    <Due row={r} />
+                    {r.escalationLevel > 0 && (
+                      <div className="mt-1">
+                        <Badge tone="red" title={r.escalatedToName ? `Escalated to ${r.escalatedToName}` : "Escalated to the admins"}>
+                          {r.escalationLevel === 1 ? `escalated to ${r.escalatedToName ?? "manager"}` : "escalated to admins"}
+                        </Badge>
+                      </div>
+                    )}
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDate(r.lastAttestedAt)}</td>
+                  <td className="max-w-xs px-3 py-2">
+                    {r.purpose ? <span className="line-clamp-2">{r.purpose}</span> : <span className="text-rose-700">No purpose recorded</span>}
+                  </td>
+                  <td className="px-3 py-2">
+                    {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName}, ${r.ownerStatus})` : ""}</Badge> : r.ownerName}
+                    <div className="text-xs text-slate-500">{r.relation ? relationLabel[r.relation] : "View only"}</div>
+                  </td>
+                  <td className="px-3 py-2 text-right tabular-nums">
+                    {r.activeGrants}
+                    {r.privilegedGrants > 0 && (
+                      <>
+                        {" "}
+                        <Badge tone="purple">{r.privilegedGrants}</Badge>
+                      </>
+                    )}
+                  </td>
+                  <td className="px-3 py-2 text-right">
+                    {r.canAttest && (
+                      <button
+                        type="button"
+                        aria-expanded={openId === r.id}
+                        aria-label={`Attest ${r.name}`}
+                        onClick={() => setOpenId(openId === r.id ? null : r.id)}
+                        className="rounded-md border border-brand-600 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50"
+                      >
+                        Attest
+                      </button>
+                    )}
+                  </td>
+                </tr>
+                {openId === r.id && (
+                  <tr>
+                    <td colSpan={7} className="px-3 pb-3">
+                      <AttestForm target={r} people={people} onDone={done} onCancel={() => setOpenId(null)} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+CREATE INDEX "attestations_escalated_to_idx" ON "attestations" USING btree ("escalated_to_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "attestations_one_open_key" ON "attestations" USING btree ("identity_id") WHERE "attestations"."status" in ('pending', 'escalated');
