@@ -7,6 +7,7 @@ import type { MyAttestationRow } from "@/lib/attestation/list";
 import { Badge } from "@/components/ui/badge";
 import { formatDate, kindLabels, relative } from "@/components/ui/format";
 import { AttestForm, type Person } from "./attest-form";
+import { useNotice } from "./notice";
 
 const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;
 
@@ -22,7 +23,7 @@ function Due({ row }: { row: MyAttestationRow }) {
 export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people: Person[] }) {
   const router = useRouter();
   const [openId, setOpenId] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const setNotice = useNotice();
 
   function done(text: string) {
     setOpenId(null);
@@ -32,11 +33,6 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
 
   return (
     <>
-      {notice && (
-        <p role="status" data-testid="attestation-notice" className="mb-3 rounded-md bg-emerald-50 px-4 py-2 text-sm text-emerald-800">
-          {notice}
-        </p>
-      )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <table className="min-w-full text-sm" data-testid="my-nhis">
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

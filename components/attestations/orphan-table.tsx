@@ -8,6 +8,7 @@ import type { OrphanRow } from "@/lib/attestation/orphans";
 import { Badge } from "@/components/ui/badge";
 import { kindLabels, relative } from "@/components/ui/format";
 import type { Person } from "./attest-form";
+import { useNotice } from "./notice";
 
 const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
@@ -93,7 +94,7 @@ function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; peopl
 export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Person[] }) {
   const router = useRouter();
   const [openId, setOpenId] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const setNotice = useNotice();
 
   function done(text: string) {
     setOpenId(null);
@@ -103,11 +104,6 @@ export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Perso
 
   return (
     <>
-      {notice && (
-        <p role="status" data-testid="orphan-notice" className="mb-3 rounded-md bg-emerald-50 px-4 py-2 text-sm text-emerald-800">
-          {notice}
-        </p>
-      )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <table className="min-w-full text-sm" data-testid="orphans">
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

@@ -25,7 +25,7 @@ test("an owner attests one NHI and decommissions another, whose grants end", asy
   await form.getByLabel("Yes, still needed").check();
   await form.getByLabel("Purpose").fill(`Builds and pushes base images (attested ${Date.now()})`);
   await form.getByRole("button", { name: "Attest", exact: true }).click();
-  await expect(page.getByRole("status")).toContainText(`${toAttest!.name} attested. Next attestation`);
+  await expect(page.getByRole("status")).toContainText(`${toAttest!.name} attested. Next attestation`, { timeout: 15_000 });
   await expect(row).toHaveCount(0);
   const [attested] = (await myNhis(page, `due=all&q=${encodeURIComponent(toAttest!.name)}`)).rows.filter((r) => r.id === toAttest!.id);
   expect(new Date(attested.lastAttestedAt!).toDateString()).toBe(new Date().toDateString());
@@ -48,7 +48,7 @@ test("an owner attests one NHI and decommissions another, whose grants end", asy
   await retireForm.getByRole("button", { name: "Decommission…" }).click();
   await expect(retireForm.getByText(`Decommission ${toRetire.name}? Its access ends immediately.`)).toBeVisible();
   await retireForm.getByRole("button", { name: "Yes, decommission" }).click();
-  await expect(page.getByRole("status")).toContainText(`${toRetire.name} decommissioned: ${toRetire.activeGrants} ${toRetire.activeGrants === 1 ? "grant" : "grants"} revoked`);
+  await expect(page.getByRole("status")).toContainText(`${toRetire.name} decommissioned: ${toRetire.activeGrants} ${toRetire.activeGrants === 1 ? "grant" : "grants"} revoked`, { timeout: 15_000 });
   await expect(retireRow).toHaveCount(0);
 
   await page.goto(`/identities/${toRetire.id}`);
@@ -81,7 +81,7 @@ test("an admin reassigns an orphan and it leaves the orphan list; others cannot"
   await form.getByLabel("New owner").selectOption({ label: "Tom Okafor" });
   await form.getByLabel("Backup owner").selectOption({ label: "Sofia Alvarez" });
   await form.getByRole("button", { name: "Reassign owner" }).click();
-  await expect(page.getByRole("status")).toContainText(`${name} now belongs to Tom Okafor`);
+  await expect(page.getByRole("status")).toContainText(`${name} now belongs to Tom Okafor`, { timeout: 15_000 });
   await expect(orphans.locator(`tr[data-identity-id="${id}"]`)).toHaveCount(0);
   await expect(count).toContainText(`${before - 1} orphaned`);
 

@@ -9,6 +9,7 @@ import { ATTESTATION_INTERVAL_DAYS, DUE_SOON_DAYS } from "@/lib/attestation/poli
 import { ValidationError } from "@/lib/errors";
 import { listActivePeople } from "@/lib/identities/list";
 import { MyNhiTable } from "@/components/attestations/my-nhi-table";
+import { NoticeArea } from "@/components/attestations/notice";
 import { OrphanTable } from "@/components/attestations/orphan-table";
 import { EmptyState } from "@/components/ui/card";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
@@ -72,7 +73,7 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
         </h2>
         <MyFilters params={params} result={mine.data} seesAll={seesAll} />
         <FieldErrorsAlert errors={mine.errors} />
-        {mine.data && <MyList params={params} result={mine.data} people={people} />}
+        <NoticeArea testId="attestation-notice">{mine.data && <MyList params={params} result={mine.data} people={people} />}</NoticeArea>
       </section>
 
       {orphans && (
@@ -104,7 +105,7 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
             <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
           </form>
           <FieldErrorsAlert errors={orphans.errors} />
-          {orphans.data && <Orphans params={params} result={orphans.data} people={people} />}
+          <NoticeArea testId="orphan-notice">{orphans.data && <Orphans params={params} result={orphans.data} people={people} />}</NoticeArea>
         </section>
       )}
     </>
