@@ -2,10 +2,11 @@ import { and, count, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } fro
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { attestations, entitlements, grantIsActive, grants, identities, nonHumanKinds, systems } from "@/db/schema";
+import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
-import { isOrphan } from "@/lib/identities/list";
+import { activeGrantCount, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
+import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { DUE_SOON_DAYS, isOpenAttestation } from "./policy";
 
 export const dueFilters = ["due", "overdue", "all"] as const;
@@ -15,14 +16,10 @@ export const myAttestationsQuery = z.object({
   kind: z.enum(nonHumanKinds as [string, ...string[]], { message: `Kind must be one of: ${nonHumanKinds.join(", ")}.` }).optional(),
   q: z.string().trim().max(200, "Search is limited to 200 characters.").optional(),
   scope: z.enum(["mine", "all"], { message: "Scope is mine or all." }).default("mine"),
-  page: z.coerce.number({ message: "Page must be a number." }).int("Page must be a whole number.").min(1, "Page starts at 1.").max(100000).default(1),
-  pageSize: z.coerce.number({ message: "Page size must be a number." }).int("Page size must be a whole number.").min(1, "At least 1 row a page.").max(200, "At most 200 rows a page.").default(50),
+  ...pageFields,
 });
 export type MyAttestationsQuery = z.input<typeof myAttestationsQuery>;
 
-// isOrphan (lib/identities/list.ts) is written against an alias named "owner":
-// joining the owner under that same name lets every orphan count agree.
-const owner = alias(identities, "owner");
 const backupOwner = alias(identities, "backup_owner");
 const escalatedTo = alias(identities, "escalated_to");
 const open = alias(attestations, "open_attestation");
@@ -31,9 +28,6 @@ const open = alias(attestations, "open_attestation");
 // and attesting closes it. The join therefore never multiplies rows.
 const openJoin = and(eq(open.identityId, identities.id), inArray(open.status, ["pending", "escalated"]));
 
-const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${identities.id} and ${grantIsActive})`.mapWith(Number);
-const privilegedGrantCount = sql<number>`(select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
-  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`.mapWith(Number);
 
 const isOverdue = sql<boolean>`coalesce(${identities.nextAttestationAt} < now(), false)`;
 const isDue = sql<boolean>`(${identities.nextAttestationAt} is null or ${identities.nextAttestationAt} < now() + make_interval(days => ${DUE_SOON_DAYS}))`;
@@ -84,7 +78,7 @@ export async function listMyAttestations(db: Tx, caller: Caller, rawQuery: unkno
   const base: (SQL | undefined)[] = [ne(identities.kind, "human"), ne(identities.status, "decommissioned"), responsibleFor(caller, query.scope)];
   if (query.kind) base.push(eq(identities.kind, query.kind as (typeof nonHumanKinds)[number]));
   if (query.q) {
-    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = likePattern(query.q);
     base.push(or(ilike(identities.name, like), ilike(identities.displayName, like), ilike(identities.externalId, like), ilike(identities.purpose, like)));
   }
   const dueFilter = { due: isDue, overdue: lt(identities.nextAttestationAt, sql`now()`), all: undefined }[query.due];
@@ -97,7 +91,7 @@ export async function listMyAttestations(db: Tx, caller: Caller, rawQuery: unkno
       .where(filter)
       .orderBy(sql`${identities.nextAttestationAt} asc nulls first`, sql`lower(${identities.name})`, identities.id)
       .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize),
+      .offset(offsetOf(query)),
     db
       .select({
         all: count(),
@@ -143,26 +137,9 @@ export async function listMyAttestations(db: Tx, caller: Caller, rawQuery: unkno
           .leftJoin(open, openJoin)
           .leftJoin(escalatedTo, eq(escalatedTo.id, open.escalatedToId))
           .where(inArray(identities.id, ids));
-  const byId = new Map(details.map((d) => [d.id, d]));
-  const rows = ids.map((id) => {
-    const d = byId.get(id)!;
-    return {
-      ...d,
-      escalationLevel: d.escalationLevel ?? 0,
-      canAttest: d.relation !== null,
-    };
-  });
-  const total = { due: counts.due, overdue: counts.overdue, all: counts.all }[query.due];
-  return {
-    rows,
-    total,
-    counts: { due: counts.due, overdue: counts.overdue, all: counts.all },
-    page: query.page,
-    pageSize: query.pageSize,
-    pageCount: Math.max(1, Math.ceil(total / query.pageSize)),
-    due: query.due,
-    scope: query.scope,
-  };
+  const rows = inPageOrder(ids, details).map((d) => ({ ...d, escalationLevel: d.escalationLevel ?? 0, canAttest: d.relation !== null }));
+  const total = counts[query.due];
+  return { ...paged(rows, total, query), counts, due: query.due, scope: query.scope };
 }
 
 export type MyAttestationsResult = Awaited<ReturnType<typeof listMyAttestations>>;

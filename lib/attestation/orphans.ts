@@ -2,32 +2,24 @@ import { and, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
-import { attestations, entitlements, grantIsActive, grants, identities, nonHumanKinds, systems } from "@/db/schema";
+import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
 import { diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
-import { isOrphan } from "@/lib/identities/list";
+import { activeGrantCount, holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
+import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { assertLiveNhi, assertVisible, loadNhiForChange, optionalPersonId, ownerErrors } from "./policy";
 
 export const orphanQuery = z.object({
   q: z.string().trim().max(200, "Search is limited to 200 characters.").optional(),
   kind: z.enum(nonHumanKinds as [string, ...string[]], { message: `Kind must be one of: ${nonHumanKinds.join(", ")}.` }).optional(),
   systemId: z.uuid("System must be a system id.").optional(),
-  page: z.coerce.number({ message: "Page must be a number." }).int("Page must be a whole number.").min(1, "Page starts at 1.").max(100000).default(1),
-  pageSize: z.coerce.number({ message: "Page size must be a number." }).int("Page size must be a whole number.").min(1, "At least 1 row a page.").max(200, "At most 200 rows a page.").default(50),
+  ...pageFields,
 });
 export type OrphanQuery = z.input<typeof orphanQuery>;
 
-// isOrphan (lib/identities/list.ts) is written against an alias named "owner":
-// joining the owner under that same name keeps one definition of an orphan.
-const owner = alias(identities, "owner");
 const backupOwner = alias(identities, "backup_owner");
 
-const privilegedGrants = sql<number>`(select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
-  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`.mapWith(Number);
-const activeGrants = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${identities.id} and ${grantIsActive})`.mapWith(Number);
-const holdsPrivilege = sql`exists (select 1 from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
-  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`;
 
 /**
  * Active NHIs nobody answers for: no owner, or an owner who is disabled or has
@@ -40,7 +32,7 @@ export async function listOrphans(db: Tx, caller: Caller, rawQuery: unknown) {
   if (query.kind) where.push(eq(identities.kind, query.kind as (typeof nonHumanKinds)[number]));
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
   if (query.q) {
-    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = likePattern(query.q);
     where.push(or(ilike(identities.name, like), ilike(identities.externalId, like), ilike(identities.purpose, like), ilike(owner.displayName, like)));
   }
   const filter = and(...where);
@@ -52,7 +44,7 @@ export async function listOrphans(db: Tx, caller: Caller, rawQuery: unknown) {
       .where(filter)
       .orderBy(sql`${holdsPrivilege} desc`, sql`lower(${identities.name})`, identities.id)
       .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize),
+      .offset(offsetOf(query)),
     db.select({ total: count() }).from(identities).leftJoin(owner, eq(owner.id, identities.ownerId)).where(filter),
   ]);
   const ids = pageIds.map((r) => r.id);
@@ -72,8 +64,8 @@ export async function listOrphans(db: Tx, caller: Caller, rawQuery: unknown) {
             backupOwnerId: identities.backupOwnerId,
             backupOwnerName: backupOwner.displayName,
             backupOwnerStatus: backupOwner.status,
-            activeGrants,
-            privilegedGrants,
+            activeGrants: activeGrantCount,
+            privilegedGrants: privilegedGrantCount,
             lastUsedAt: identities.lastUsedAt,
             nextAttestationAt: identities.nextAttestationAt,
           })
@@ -82,10 +74,12 @@ export async function listOrphans(db: Tx, caller: Caller, rawQuery: unknown) {
           .leftJoin(owner, eq(owner.id, identities.ownerId))
           .leftJoin(backupOwner, eq(backupOwner.id, identities.backupOwnerId))
           .where(inArray(identities.id, ids));
-  const byId = new Map(details.map((d) => [d.id, d]));
   const canReassign = hasRole(caller, "admin");
-  const rows = ids.map((id) => ({ ...byId.get(id)!, canReassign }));
-  return { rows, total, page: query.page, pageSize: query.pageSize, pageCount: Math.max(1, Math.ceil(total / query.pageSize)) };
+  return paged(
+    inPageOrder(ids, details).map((d) => ({ ...d, canReassign })),
+    total,
+    query,
+  );
 }
 
 export type OrphanListResult = Awaited<ReturnType<typeof listOrphans>>;

@@ -5,6 +5,7 @@ import type { Tx } from "@/db/client";
 import { campaigns, credentials, entitlements, grants, identities, identityKinds, privilegeLevels, reviewItems, systems, usageDaily, usageRollups } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
+import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 
 export const queueQuery = z.object({
   status: z.enum(["pending", "decided", "all"], { message: "Status is pending, decided or all." }).default("pending"),
@@ -13,8 +14,7 @@ export const queueQuery = z.object({
   privilegeLevel: z.enum(privilegeLevels, { message: `Privilege level is ${privilegeLevels.join(", ")}.` }).optional(),
   kind: z.enum(identityKinds, { message: `Kind must be one of: ${identityKinds.join(", ")}.` }).optional(),
   q: z.string().trim().max(200).optional(),
-  page: z.coerce.number({ message: "Page must be a number." }).int().min(1, "Page starts at 1.").default(1),
-  pageSize: z.coerce.number({ message: "Page size must be a number." }).int().min(1).max(200, "At most 200 items a page.").default(50),
+  ...pageFields,
 });
 
 const owner = alias(identities, "owner");
@@ -40,7 +40,7 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
   if (q.privilegeLevel) where.push(eq(entitlements.privilegeLevel, q.privilegeLevel));
   if (q.kind) where.push(eq(identities.kind, q.kind));
   if (q.q) {
-    const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = likePattern(q.q);
     where.push(or(ilike(identities.name, like), ilike(identities.displayName, like), ilike(entitlements.name, like)));
   }
   const filter = and(...where);
@@ -56,7 +56,7 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
       .where(filter)
       .orderBy(asc(campaigns.dueAt), sql`${entitlements.privilegeLevel} desc`, asc(reviewItems.id))
       .limit(q.pageSize)
-      .offset((q.page - 1) * q.pageSize),
+      .offset(offsetOf(q)),
     db
       .select({ n: count() })
       .from(reviewItems)
@@ -108,9 +108,7 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
           .leftJoin(approver, eq(approver.id, grants.approvedById))
           .leftJoin(usageRollups, and(eq(usageRollups.identityId, reviewItems.identityId), eq(usageRollups.entitlementId, reviewItems.entitlementId)))
           .where(inArray(reviewItems.id, ids));
-  const byId = new Map(details.map((d) => [d.id, d]));
-  const rows = ids.map((id) => byId.get(id)!);
-  return { rows, total, page: q.page, pageSize: q.pageSize, pageCount: Math.max(1, Math.ceil(total / q.pageSize)) };
+  return paged(inPageOrder(ids, details), total, q);
 }
 
 export type ReviewQueue = Awaited<ReturnType<typeof listMyReviews>>;

@@ -1,10 +1,11 @@
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { entitlements, grantIsActive, grants, identities, identityKinds, identityStatuses, systems } from "@/db/schema";
+import { identities, identityKinds, identityStatuses, systems } from "@/db/schema";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/auth/caller";
+import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
+import { holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "./figures";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "Use true or false." })
@@ -19,21 +20,9 @@ export const identityListQuery = z.object({
   orphaned: flag.optional(),
   privileged: flag.optional(),
   sort: z.enum(["name", "kind", "next_attestation", "last_used"], { message: "Sort by name, kind, next_attestation or last_used." }).default("name"),
-  page: z.coerce.number({ message: "Page must be a number." }).int().min(1, "Page starts at 1.").max(100000).default(1),
-  pageSize: z.coerce.number({ message: "Page size must be a number." }).int().min(1).max(200, "At most 200 rows a page.").default(50),
+  ...pageFields,
 });
 export type IdentityListQuery = z.input<typeof identityListQuery>;
-
-const owner = alias(identities, "owner");
-
-/** Active NHI whose owner is missing or no longer active. */
-export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active' and (${identities.ownerId} is null or ${owner.status} is distinct from 'active'))`;
-
-const privilegedGrantCount = sql<number>`(select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
-  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`.mapWith(Number);
-
-const holdsPrivilege = sql`exists (select 1 from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
-  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive})`;
 
 // Case-insensitive, so SNOWFLAKE_ROLE sorts beside snowflake-reader (indexed).
 const byName = sql`lower(${identities.name})`;
@@ -53,7 +42,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.orphaned !== undefined) where.push(query.orphaned ? isOrphan : sql`not ${isOrphan}`);
   if (query.privileged !== undefined) where.push(query.privileged ? holdsPrivilege : sql`not ${holdsPrivilege}`);
   if (query.q) {
-    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = likePattern(query.q);
     where.push(or(ilike(identities.name, like), ilike(identities.displayName, like), ilike(identities.email, like), ilike(identities.externalId, like)));
   }
   const filter = and(...where);
@@ -72,7 +61,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
       .where(filter)
       .orderBy(...order, desc(identities.id))
       .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize),
+      .offset(offsetOf(query)),
     db.select({ total: count() }).from(identities).leftJoin(owner, eq(owner.id, identities.ownerId)).where(filter),
   ]);
   const ids = pageIds.map((r) => r.id);
@@ -99,9 +88,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
           .leftJoin(systems, eq(systems.id, identities.systemId))
           .leftJoin(owner, eq(owner.id, identities.ownerId))
           .where(inArray(identities.id, ids));
-  const byId = new Map(details.map((d) => [d.id, d]));
-  const rows = ids.map((id) => byId.get(id)!);
-  return { rows, total, page: query.page, pageSize: query.pageSize, pageCount: Math.max(1, Math.ceil(total / query.pageSize)) };
+  return paged(inPageOrder(ids, details), total, query);
 }
 
 export type IdentityListResult = Awaited<ReturnType<typeof listIdentities>>;

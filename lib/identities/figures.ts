@@ -1,0 +1,20 @@
+import { sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { entitlements, grantIsActive, grants, identities } from "@/db/schema";
+
+/**
+ * Per-identity SQL used by every list of identities, so the inventory, the
+ * attestation list and the orphan list count the same way. Queries using
+ * isOrphan must left-join `owner` on identities.owner_id.
+ */
+export const owner = alias(identities, "owner");
+
+/** Active NHI whose owner is missing or no longer active. */
+export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active' and (${identities.ownerId} is null or ${owner.status} is distinct from 'active'))`;
+
+const privilegedActiveGrants = sql`from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
+  where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive}`;
+
+export const privilegedGrantCount = sql<number>`(select count(*) ${privilegedActiveGrants})`.mapWith(Number);
+export const holdsPrivilege = sql<boolean>`exists (select 1 ${privilegedActiveGrants})`;
+export const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${identities.id} and ${grantIsActive})`.mapWith(Number);
