@@ -115,6 +115,31 @@ describe("certification campaigns", () => {
     expect(audit.map((a) => a.action)).toEqual(["review.revoke"]);
   });
 
+  it("revokes each item of a bulk selection on its own campaign's timing", async () => {
+    const db = await testDb();
+    const o = await org(db);
+    await launchCampaign(db, o.admin, o.campaign.id);
+    const laterSystem = await makeSystem(db);
+    const later = await makeGrant(db, o.solo.id, { systemId: laterSystem.id, level: "admin" });
+    const atClose = await createCampaign(db, o.admin, {
+      name: "Revoked at close",
+      scope: { systemIds: [laterSystem.id] },
+      reviewerStrategy: "owner_or_manager",
+      fallbackReviewerId: o.fallback.identityId,
+      revokeAt: "close",
+      startsAt: new Date().toISOString(),
+      dueAt: new Date(Date.now() + 14 * day).toISOString(),
+    });
+    await launchCampaign(db, o.admin, atClose.id);
+    const now = await itemFor(db, o.campaign.id, o.soloAdmin.grant.id);
+    const deferred = await itemFor(db, atClose.id, later.grant.id);
+    await decideItems(db, o.fallback, { itemIds: [deferred.id, now.id], decision: "revoke", comment: "Unused admin access" });
+    const [ended] = await db.select().from(grants).where(eq(grants.id, o.soloAdmin.grant.id));
+    const [kept] = await db.select().from(grants).where(eq(grants.id, later.grant.id));
+    expect(ended.revokedAt).not.toBeNull();
+    expect(kept.revokedAt).toBeNull();
+  });
+
   it("reassigns to another reviewer but never to the identity under review", async () => {
     const db = await testDb();
     const o = await org(db);

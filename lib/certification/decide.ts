@@ -71,18 +71,21 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
       // The decision becomes the grant's provenance: who approved it, when, and in which review.
       await tx
         .update(grants)
-        .set({ provenance: "campaign_decision", provenanceRef: sql`(select ${reviewItems.id}::text from ${reviewItems} where ${reviewItems.grantId} = ${grants.id} and ${inArray(reviewItems.id, itemIds)} limit 1)`, approvedById: caller.identityId, approvedAt: now, updatedAt: now })
-        .where(inArray(grants.id, grantIds));
+        .set({ provenance: "campaign_decision", provenanceRef: sql`${reviewItems.id}::text`, approvedById: caller.identityId, approvedAt: now, updatedAt: now })
+        .from(reviewItems)
+        .where(and(eq(reviewItems.grantId, grants.id), inArray(reviewItems.id, itemIds)));
     }
     await recordAudit(
       tx,
       actor,
       rows.map((r) => ({ action: `review.${input.decision}`, entityType: "review_item", entityId: r.item.id, after: { grantId: r.item.grantId, decision: input.decision, comment: input.comment ?? null } })),
     );
-    if (input.decision === "revoke" && rows[0].revokeAt === "decision") {
-      for (const r of rows) {
-        await revokeGrants(tx, actor, [r.item.grantId], { source: "campaign", sourceRef: r.item.id, reason: input.comment! });
-      }
+    // A bulk selection can span campaigns: each item follows its own campaign's
+    // timing; the rest are revoked when their campaign closes.
+    const revokeNow = input.decision === "revoke" ? rows.filter((r) => r.revokeAt === "decision") : [];
+    if (revokeNow.length > 0) {
+      const sourceRefs = new Map(revokeNow.map((r) => [r.item.grantId, r.item.id]));
+      await revokeGrants(tx, actor, [...sourceRefs.keys()], { source: "campaign", sourceRefs, reason: input.comment! });
     }
     return { decided: rows.length, decision: input.decision };
   });

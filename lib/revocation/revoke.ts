@@ -7,6 +7,8 @@ export type Revocation = {
   source: RevocationSource;
   /** The decision, attestation, request or lifecycle event that asked for it. */
   sourceRef?: string;
+  /** Per-grant references where each grant had its own (one review item each). */
+  sourceRefs?: ReadonlyMap<string, string>;
   reason: string;
 };
 
@@ -28,20 +30,21 @@ export async function revokeGrants(tx: Tx, actor: Actor, grantIds: string[], rev
     .where(and(inArray(grants.id, [...new Set(grantIds)]), isNull(grants.revokedAt)))
     .returning();
   if (ended.length === 0) return [];
+  const refOf = (grantId: string) => revocation.sourceRefs?.get(grantId) ?? revocation.sourceRef ?? null;
   await tx.insert(remediations).values(
     ended.map((g) => ({
       grantId: g.id,
       identityId: g.identityId,
       entitlementId: g.entitlementId,
       source: revocation.source,
-      sourceRef: revocation.sourceRef ?? null,
+      sourceRef: refOf(g.id),
     })),
   );
   await tx.insert(accessEvents).values(
     ended.map((g) => ({
       type: "grant.revoked",
       grantId: g.id,
-      payload: { grantId: g.id, identityId: g.identityId, entitlementId: g.entitlementId, source: revocation.source, sourceRef: revocation.sourceRef ?? null, reason: revocation.reason, revokedAt: now.toISOString() },
+      payload: { grantId: g.id, identityId: g.identityId, entitlementId: g.entitlementId, source: revocation.source, sourceRef: refOf(g.id), reason: revocation.reason, revokedAt: now.toISOString() },
     })),
   );
   await recordAudit(
@@ -52,7 +55,7 @@ export async function revokeGrants(tx: Tx, actor: Actor, grantIds: string[], rev
       entityType: "grant",
       entityId: g.id,
       before: { revokedAt: null },
-      after: { revokedAt: now, reason: revocation.reason, source: revocation.source, sourceRef: revocation.sourceRef ?? null, identityId: g.identityId },
+      after: { revokedAt: now, reason: revocation.reason, source: revocation.source, sourceRef: refOf(g.id), identityId: g.identityId },
     })),
   );
   return ended;
