@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, isNotNull, isNull, ne, or, sql, sum } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabase } from "../../lib/testing/harness";
+import { isolatedDatabase } from "../testing";
 import type { Database } from "../client";
 import { auditLog, entitlements, GENESIS_HASH, grants, hashAuditRow, identities, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
 import { isSeeded, seed, type SeedSummary } from "./index";
@@ -10,9 +10,6 @@ import { personas } from "./personas";
 const NOW = new Date("2026-11-22T00:00:00.000Z");
 const SCALE = 0.25;
 
-// Each run gets a database of its own: on PostgreSQL a new one beside
-// DATABASE_URL's, so the seed is tested on both engines.
-const freshDatabase = isolatedDatabase;
 
 async function identityNames(database: Database): Promise<string[]> {
   const rows = await database.db.select({ name: identities.name }).from(identities);
@@ -24,7 +21,7 @@ describe("demo seed", () => {
   let summary: SeedSummary;
 
   beforeAll(async () => {
-    database = await freshDatabase();
+    database = await isolatedDatabase();
     expect(await isSeeded(database.db)).toBe(false);
     summary = await seed(database.db, { scale: SCALE, now: NOW });
   }, 60_000);
@@ -127,7 +124,7 @@ describe("demo seed", () => {
   });
 
   it("is deterministic for the same scale and date", async () => {
-    const other = await freshDatabase();
+    const other = await isolatedDatabase();
     try {
       const second = await seed(other.db, { scale: SCALE, now: NOW });
       expect(await identityNames(other)).toEqual(await identityNames(database));
