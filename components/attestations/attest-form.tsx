@@ -3,8 +3,9 @@
 import { useState, useTransition } from "react";
 import { attestAction } from "@/app/(app)/attestations/actions";
 import { formatDate } from "@/components/ui/format";
+import { FieldMessages } from "@/components/ui/field-errors";
+import { PersonSelect, type Person } from "@/components/ui/person-select";
 
-export type Person = { id: string; displayName: string };
 
 export type AttestTarget = {
   id: string;
@@ -21,14 +22,6 @@ export type AttestTarget = {
 };
 
 const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
-
-function Errors({ messages }: { messages?: string[] }) {
-  return messages?.map((m) => (
-    <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
-      {m}
-    </p>
-  ));
-}
 
 /**
  * One NHI's attestation: still needed (confirm or correct owner, backup owner
@@ -99,7 +92,7 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
             No, decommission it
           </label>
         </div>
-        <Errors messages={errors.stillNeeded} />
+        <FieldMessages messages={errors.stillNeeded} />
       </fieldset>
 
       <div className="md:col-span-2">
@@ -107,41 +100,31 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
           Purpose
         </label>
         <textarea id={id("purpose")} rows={2} className={input} value={purpose} onChange={(e) => setPurpose(e.target.value)} />
-        <Errors messages={errors.purpose} />
+        <FieldMessages messages={errors.purpose} />
       </div>
 
       {!decommission && (
         <>
-          <div>
-            <label htmlFor={id("owner")} className="block text-xs font-medium text-slate-600">
-              Owner
-            </label>
-            <select id={id("owner")} className={input} value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
-              <option value="">Choose an owner…</option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.displayName}
-                </option>
-              ))}
-            </select>
-            {formerOwner && <p className="mt-1 text-xs text-amber-800">{formerOwner} is no longer active ({target.ownerStatus}); choose who answers for it now.</p>}
-            <Errors messages={errors.ownerId} />
-          </div>
-          <div>
-            <label htmlFor={id("backup")} className="block text-xs font-medium text-slate-600">
-              Backup owner
-            </label>
-            <select id={id("backup")} className={input} value={backupOwnerId} onChange={(e) => setBackupOwnerId(e.target.value)}>
-              <option value="">— none —</option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.displayName}
-                </option>
-              ))}
-            </select>
-            {formerBackup && <p className="mt-1 text-xs text-amber-800">{formerBackup} is no longer active ({target.backupOwnerStatus}).</p>}
-            <Errors messages={errors.backupOwnerId} />
-          </div>
+          <PersonSelect
+            id={id("owner")}
+            label="Owner"
+            value={ownerId}
+            onChange={setOwnerId}
+            people={people}
+            emptyLabel="Choose an owner…"
+            errors={errors.ownerId}
+            hint={formerOwner && <p className="mt-1 text-xs text-amber-800">{formerOwner} is no longer active ({target.ownerStatus}); choose who answers for it now.</p>}
+          />
+          <PersonSelect
+            id={id("backup")}
+            label="Backup owner"
+            value={backupOwnerId}
+            onChange={setBackupOwnerId}
+            people={people}
+            emptyLabel="— none —"
+            errors={errors.backupOwnerId}
+            hint={formerBackup && <p className="mt-1 text-xs text-amber-800">{formerBackup} is no longer active ({target.backupOwnerStatus}).</p>}
+          />
         </>
       )}
 
@@ -150,7 +133,7 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
           {decommission ? "Why is it no longer needed? (required, kept as evidence)" : "Comment (optional)"}
         </label>
         <textarea id={id("comment")} rows={2} className={input} value={comment} onChange={(e) => setComment(e.target.value)} />
-        <Errors messages={errors.comment} />
+        <FieldMessages messages={errors.comment} />
       </div>
 
       {decommission && (

@@ -6,7 +6,8 @@ import { Fragment, useState } from "react";
 import type { MyAttestationRow } from "@/lib/attestation/list";
 import { Badge } from "@/components/ui/badge";
 import { formatDate, kindLabels, relative } from "@/components/ui/format";
-import { AttestForm, type Person } from "./attest-form";
+import type { Person } from "@/components/ui/person-select";
+import { AttestForm } from "./attest-form";
 import { useNotice } from "./notice";
 
 const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;

@@ -7,10 +7,9 @@ import { reassignOwnerAction } from "@/app/(app)/attestations/actions";
 import type { OrphanRow } from "@/lib/attestation/orphans";
 import { Badge } from "@/components/ui/badge";
 import { kindLabels, relative } from "@/components/ui/format";
-import type { Person } from "./attest-form";
 import { useNotice } from "./notice";
+import { PersonSelect, type Person } from "@/components/ui/person-select";
 
-const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
 function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; people: Person[]; onDone: (notice: string) => void; onCancel: () => void }) {
   const activeIds = new Set(people.map((p) => p.id));
@@ -37,42 +36,8 @@ function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; peopl
 
   return (
     <form onSubmit={submit} aria-label={`Reassign ${row.name}`} className="grid gap-4 rounded-md bg-slate-50 p-4 md:grid-cols-2">
-      <div>
-        <label htmlFor={id("owner")} className="block text-xs font-medium text-slate-600">
-          New owner
-        </label>
-        <select id={id("owner")} className={input} value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
-          <option value="">Choose an owner…</option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.displayName}
-            </option>
-          ))}
-        </select>
-        {errors.ownerId?.map((m) => (
-          <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
-            {m}
-          </p>
-        ))}
-      </div>
-      <div>
-        <label htmlFor={id("backup")} className="block text-xs font-medium text-slate-600">
-          Backup owner
-        </label>
-        <select id={id("backup")} className={input} value={backupOwnerId} onChange={(e) => setBackupOwnerId(e.target.value)}>
-          <option value="">— none —</option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.displayName}
-            </option>
-          ))}
-        </select>
-        {errors.backupOwnerId?.map((m) => (
-          <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
-            {m}
-          </p>
-        ))}
-      </div>
+      <PersonSelect id={id("owner")} label="New owner" value={ownerId} onChange={setOwnerId} people={people} emptyLabel="Choose an owner…" errors={errors.ownerId} />
+      <PersonSelect id={id("backup")} label="Backup owner" value={backupOwnerId} onChange={setBackupOwnerId} people={people} emptyLabel="— none —" errors={errors.backupOwnerId} />
       {message && (
         <p role="alert" className="text-sm text-rose-700 md:col-span-2">
           {message}

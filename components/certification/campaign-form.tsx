@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { createCampaignAction } from "@/app/(app)/certifications/actions";
 import { kindLabels } from "@/components/ui/format";
+import { FieldMessages } from "@/components/ui/field-errors";
 
 type Option = { id: string; name: string };
 const levels = ["standard", "privileged", "admin"] as const;
@@ -62,12 +63,7 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
 
   const field = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
   const label = "block text-xs font-medium text-slate-600";
-  const err = (k: string) =>
-    (errors[k] ?? Object.entries(errors).find(([key]) => key.startsWith(`${k}.`))?.[1])?.map((m) => (
-      <p key={m} role="alert" className="mt-1 text-xs text-rose-700">
-        {m}
-      </p>
-    ));
+  const err = (k: string) => <FieldMessages messages={errors[k] ?? Object.entries(errors).find(([key]) => key.startsWith(`${k}.`))?.[1]} />;
 
   return (
     <form onSubmit={submit} aria-label="New campaign" className="grid gap-6 lg:grid-cols-2">

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { updateIdentityAction } from "@/app/(app)/identities/[id]/actions";
+import { FieldMessages } from "@/components/ui/field-errors";
 
 type Person = { id: string; displayName: string };
 type Field = "purpose" | "ownerId" | "backupOwnerId" | "nextAttestationAt" | "title" | "managerId";
@@ -79,11 +80,7 @@ export function IdentityEditForm({
               ))}
             </select>
           )}
-          {errors[f]?.map((m) => (
-            <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
-              {m}
-            </p>
-          ))}
+          <FieldMessages messages={errors[f]} />
         </div>
       ))}
       {message && (

@@ -11,3 +11,12 @@ export function FieldErrorsAlert({ errors }: { errors: Record<string, string[]> 
     </div>
   );
 }
+
+/** Field-level messages under one input. */
+export function FieldMessages({ messages }: { messages?: string[] }) {
+  return messages?.map((m) => (
+    <p key={m} className="mt-1 text-xs text-rose-700" role="alert">
+      {m}
+    </p>
+  ));
+}

@@ -1,3 +1,5 @@
+import Link from "next/link";
+
 /** "Page n of m" with previous and next controls (links or buttons, supplied by the caller). */
 export function Pagination({ page, pageCount, previous, next }: { page: number; pageCount: number; previous: React.ReactNode; next: React.ReactNode }) {
   return (
@@ -10,5 +12,31 @@ export function Pagination({ page, pageCount, previous, next }: { page: number; 
         {next}
       </span>
     </nav>
+  );
+}
+
+const pageLinkClass = "rounded-md border border-slate-300 bg-white px-3 py-1";
+
+/** Pagination as plain links, for server-rendered lists whose page lives in the URL. */
+export function LinkPagination({ page, pageCount, href }: { page: number; pageCount: number; href: (page: number) => string }) {
+  return (
+    <Pagination
+      page={page}
+      pageCount={pageCount}
+      previous={
+        page > 1 && (
+          <Link className={pageLinkClass} href={href(page - 1)}>
+            Previous
+          </Link>
+        )
+      }
+      next={
+        page < pageCount && (
+          <Link className={pageLinkClass} href={href(page + 1)}>
+            Next
+          </Link>
+        )
+      }
+    />
   );
 }

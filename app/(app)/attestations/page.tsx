@@ -15,7 +15,7 @@ import { EmptyState } from "@/components/ui/card";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { kindLabels } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
-import { Pagination } from "@/components/ui/pagination";
+import { LinkPagination } from "@/components/ui/pagination";
 
 export const metadata = { title: "Attestations" };
 
@@ -45,7 +45,6 @@ async function attempt<T>(load: () => Promise<T>): Promise<{ data: T | null; err
   }
 }
 
-const pager = "rounded-md border border-slate-300 bg-white px-3 py-1";
 const field = "mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm font-normal";
 
 export default async function AttestationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
@@ -202,24 +201,7 @@ function MyList({ params, result, people }: { params: Params; result: MyAttestat
         {result.due === "due" && `: overdue, or due in the next ${DUE_SOON_DAYS} days`}
       </p>
       <MyNhiTable rows={result.rows} people={people} />
-      <Pagination
-        page={result.page}
-        pageCount={result.pageCount}
-        previous={
-          result.page > 1 && (
-            <Link className={pager} href={hrefWith(params, { page: String(result.page - 1) })}>
-              Previous
-            </Link>
-          )
-        }
-        next={
-          result.page < result.pageCount && (
-            <Link className={pager} href={hrefWith(params, { page: String(result.page + 1) })}>
-              Next
-            </Link>
-          )
-        }
-      />
+      <LinkPagination page={result.page} pageCount={result.pageCount} href={(n) => hrefWith(params, { page: String(n) })} />
     </>
   );
 }
@@ -243,24 +225,7 @@ function Orphans({ params, result, people }: { params: Params; result: OrphanLis
         {result.total.toLocaleString("en")} orphaned {result.total === 1 ? "identity" : "identities"}, those holding privileged access first
       </p>
       <OrphanTable rows={result.rows} people={people} />
-      <Pagination
-        page={result.page}
-        pageCount={result.pageCount}
-        previous={
-          result.page > 1 && (
-            <Link className={pager} href={hrefWith(params, { orphanPage: String(result.page - 1) })}>
-              Previous
-            </Link>
-          )
-        }
-        next={
-          result.page < result.pageCount && (
-            <Link className={pager} href={hrefWith(params, { orphanPage: String(result.page + 1) })}>
-              Next
-            </Link>
-          )
-        }
-      />
+      <LinkPagination page={result.page} pageCount={result.pageCount} href={(n) => hrefWith(params, { orphanPage: String(n) })} />
     </>
   );
 }

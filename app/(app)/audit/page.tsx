@@ -8,7 +8,7 @@ import { ValidationError } from "@/lib/errors";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
-import { Pagination } from "@/components/ui/pagination";
+import { LinkPagination } from "@/components/ui/pagination";
 import { Forbidden } from "@/components/ui/forbidden";
 import { formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
@@ -133,24 +133,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 </tbody>
               </table>
             </div>
-            <Pagination
-              page={result.page}
-              pageCount={result.pageCount}
-              previous={
-                result.page > 1 && (
-                  <Link className="rounded-md border border-slate-300 px-3 py-1" href={pageLink(result.page - 1)}>
-                    Previous
-                  </Link>
-                )
-              }
-              next={
-                result.page < result.pageCount && (
-                  <Link className="rounded-md border border-slate-300 px-3 py-1" href={pageLink(result.page + 1)}>
-                    Next
-                  </Link>
-                )
-              }
-            />
+            <LinkPagination page={result.page} pageCount={result.pageCount} href={pageLink} />
           </>
         ))}
     </>
