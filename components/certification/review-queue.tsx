@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import type { ReviewQueue, ReviewRow } from "@/lib/certification/queue";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
+import { FilterSelect } from "@/components/ui/filter-select";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { kindLabels, relative } from "@/components/ui/format";
 import { Pagination } from "@/components/ui/pagination";
@@ -116,35 +117,40 @@ export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue |
     router.replace(`${pathname}?${usp}`, { scroll: false });
   }
 
-  const select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-end gap-3">
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Show
-          <select aria-label="Show" className={`mt-1 ${select}`} value={search.get("status") ?? "pending"} onChange={(e) => setParam("status", e.target.value)}>
-            <option value="pending">To decide</option>
-            <option value="decided">Decided</option>
-            <option value="all">All</option>
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Recommendation
-          <select aria-label="Recommendation" className={`mt-1 ${select}`} value={search.get("recommendation") ?? ""} onChange={(e) => setParam("recommendation", e.target.value || undefined)}>
-            <option value="">Any</option>
-            <option value="revoke">Revoke</option>
-            <option value="certify">Certify</option>
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Level
-          <select aria-label="Level" className={`mt-1 ${select}`} value={search.get("privilegeLevel") ?? ""} onChange={(e) => setParam("privilegeLevel", e.target.value || undefined)}>
-            <option value="">Any</option>
-            <option value="admin">Admin</option>
-            <option value="privileged">Privileged</option>
-            <option value="standard">Standard</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Show"
+          value={search.get("status") ?? "pending"}
+          onChange={(v) => setParam("status", v)}
+          choices={[
+            { value: "pending", label: "To decide" },
+            { value: "decided", label: "Decided" },
+            { value: "all", label: "All" },
+          ]}
+        />
+        <FilterSelect
+          label="Recommendation"
+          value={search.get("recommendation") ?? ""}
+          onChange={(v) => setParam("recommendation", v)}
+          choices={[
+            { value: "", label: "Any" },
+            { value: "revoke", label: "Revoke" },
+            { value: "certify", label: "Certify" },
+          ]}
+        />
+        <FilterSelect
+          label="Level"
+          value={search.get("privilegeLevel") ?? ""}
+          onChange={(v) => setParam("privilegeLevel", v)}
+          choices={[
+            { value: "", label: "Any" },
+            { value: "admin", label: "Admin" },
+            { value: "privileged", label: "Privileged" },
+            { value: "standard", label: "Standard" },
+          ]}
+        />
         <p className="pb-1.5 text-xs text-slate-500">Keys: j/k move · c certify · r revoke · x select</p>
       </div>
 

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import type { IdentityListResult } from "@/lib/identities/list";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
+import { FilterSelect } from "@/components/ui/filter-select";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { Pagination } from "@/components/ui/pagination";
 import { kindLabels, relative } from "@/components/ui/format";
@@ -84,7 +85,6 @@ export function IdentityTable({
 
   const data = query.data;
   const fieldErrors = (query.error as { fieldErrors?: Record<string, string[]> } | null)?.fieldErrors ?? (qs === initialQs ? initialError : null);
-  const select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
   return (
     <div>
@@ -98,39 +98,9 @@ export function IdentityTable({
             className="mt-1 w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
           />
         </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Kind
-          <select aria-label="Kind" className={`mt-1 ${select}`} value={params.kind ?? ""} onChange={(e) => update({ kind: e.target.value || undefined })}>
-            <option value="">All kinds</option>
-            {identityKinds.map((k) => (
-              <option key={k} value={k}>
-                {kindLabels[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          System
-          <select aria-label="System" className={`mt-1 ${select}`} value={params.systemId ?? ""} onChange={(e) => update({ systemId: e.target.value || undefined })}>
-            <option value="">All systems</option>
-            {systems.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Status
-          <select aria-label="Status" className={`mt-1 ${select}`} value={params.status ?? ""} onChange={(e) => update({ status: e.target.value || undefined })}>
-            <option value="">Any status</option>
-            {identityStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Kind" value={params.kind ?? ""} onChange={(kind) => update({ kind })} choices={[{ value: "", label: "All kinds" }, ...identityKinds.map((k) => ({ value: k, label: kindLabels[k] }))]} />
+        <FilterSelect label="System" value={params.systemId ?? ""} onChange={(systemId) => update({ systemId })} choices={[{ value: "", label: "All systems" }, ...systems.map((x) => ({ value: x.id, label: x.name }))]} />
+        <FilterSelect label="Status" value={params.status ?? ""} onChange={(status) => update({ status })} choices={[{ value: "", label: "Any status" }, ...identityStatuses.map((x) => ({ value: x, label: x }))]} />
         <label className="flex items-center gap-2 pb-1.5 text-sm">
           <input type="checkbox" checked={params.orphaned === "true"} onChange={(e) => update({ orphaned: e.target.checked ? "true" : undefined })} />
           Orphaned only
@@ -139,26 +109,18 @@ export function IdentityTable({
           <input type="checkbox" checked={params.privileged === "true"} onChange={(e) => update({ privileged: e.target.checked ? "true" : undefined })} />
           Privileged only
         </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Sort
-          <select aria-label="Sort" className={`mt-1 ${select}`} value={params.sort ?? "name"} onChange={(e) => update({ sort: e.target.value })}>
-            <option value="name">Name</option>
-            <option value="kind">Kind</option>
-            <option value="next_attestation">Next attestation</option>
-            <option value="last_used">Last used</option>
-          </select>
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Owner
-          <select aria-label="Owner" className={`mt-1 ${select}`} value={params.ownerId ?? ""} onChange={(e) => update({ ownerId: e.target.value || undefined })}>
-            <option value="">Any owner</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.displayName}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Sort"
+          value={params.sort ?? "name"}
+          onChange={(sort) => update({ sort })}
+          choices={[
+            { value: "name", label: "Name" },
+            { value: "kind", label: "Kind" },
+            { value: "next_attestation", label: "Next attestation" },
+            { value: "last_used", label: "Last used" },
+          ]}
+        />
+        <FilterSelect label="Owner" value={params.ownerId ?? ""} onChange={(ownerId) => update({ ownerId })} choices={[{ value: "", label: "Any owner" }, ...people.map((p) => ({ value: p.id, label: p.displayName }))]} />
       </form>
 
       <FieldErrorsAlert errors={fieldErrors} />

@@ -3,10 +3,8 @@ import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { attestations, identities } from "@/db/schema";
-import { recordAudit, type Actor, type AuditEntry } from "@/lib/audit/record";
+import { SYSTEM_ACTOR, recordAudit, type AuditEntry } from "@/lib/audit/record";
 import { ESCALATE_TO_ADMINS_AFTER_DAYS, ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter, isOpenAttestation } from "./policy";
-
-export const SYSTEM_ACTOR: Actor = { id: null, label: "system" };
 
 const owner = alias(identities, "owner");
 const manager = alias(identities, "manager");

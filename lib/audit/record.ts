@@ -4,6 +4,9 @@ import { auditLog } from "@/db/schema";
 
 export type Actor = { id: string | null; label: string };
 
+/** Changes made by the product itself (scheduled escalation, expiry), not by a person. */
+export const SYSTEM_ACTOR: Actor = { id: null, label: "system" };
+
 export type AuditEntry = {
   action: string;
   entityType: string;
