@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   // PGlite ships WebAssembly and data files it loads from its own package
   // directory; bundling it would break those paths.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "pg-boss", "pg"],
   poweredByHeader: false,
   typedRoutes: false,
   async headers() {

@@ -28,7 +28,13 @@ export function resolveTarget(url = process.env.DATABASE_URL): DatabaseTarget {
   throw new Error(`DATABASE_URL must be postgres://…, pglite:<dir> or pglite:memory, not "${url}"`);
 }
 
-export type Database = { db: Db; target: DatabaseTarget; close: () => Promise<void> };
+export type Database = {
+  db: Db;
+  target: DatabaseTarget;
+  /** The embedded engine itself, for the job runner's multi-statement SQL; null on PostgreSQL. */
+  pglite: import("@electric-sql/pglite").PGlite | null;
+  close: () => Promise<void>;
+};
 
 export async function openDatabase(target = resolveTarget()): Promise<Database> {
   if (target.kind === "postgres") {
@@ -39,14 +45,14 @@ export async function openDatabase(target = resolveTarget()): Promise<Database> 
       onnotice: () => {},
     });
     const db = drizzle(client, { schema }) as unknown as Db;
-    return { db, target, close: () => client.end() };
+    return { db, target, pglite: null, close: () => client.end() };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   const client = await PGlite.create(target.dataDir ?? undefined);
   const db = drizzle(client, { schema }) as unknown as Db;
-  return { db, target, close: () => client.close() };
+  return { db, target, pglite: client, close: () => client.close() };
 }
 
 // One database per process. Dev hot reloads re-evaluate modules, so the handle

@@ -1,13 +1,22 @@
 import { getDatabase, isDemoMode } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
+import { installJobs, startJobRunner, type JobRunner } from "@/lib/jobs/runner";
+
+const globalForJobs = globalThis as unknown as { __govJobs?: Promise<JobRunner> };
 
 export async function startServer() {
   const database = await getDatabase();
   await migrate(database);
+  await installJobs(database);
   if (isDemoMode(database.target) && !(await isSeeded(database.db))) {
     console.log("[gov] empty database in demo mode: loading the demo organisation…");
     const summary = await seed(database.db, { log: (m) => console.log(`[gov] ${m}`) });
     console.log(`[gov] demo organisation loaded in ${Math.round(summary.elapsedMs)} ms`);
+  }
+  // JOBS=0 runs a web-only instance; some other instance (or `gov jobs work`) works the queues.
+  if (process.env.JOBS !== "0") {
+    globalForJobs.__govJobs ??= startJobRunner(database);
+    await globalForJobs.__govJobs;
   }
 }

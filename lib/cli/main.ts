@@ -4,6 +4,7 @@ import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
 import { escalateOverdueAttestations } from "@/lib/attestation/escalate";
 import { verifyAuditChain } from "@/lib/audit/verify";
+import { installJobs, startJobRunner } from "@/lib/jobs/runner";
 
 function describeTarget(db: Database) {
   return db.target.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite ${db.target.dataDir ?? "in memory"}`;
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(() =>
       withDatabase(async (database) => {
         await migrate(database);
+        await installJobs(database);
         console.log(`Migrations applied to ${describeTarget(database)}.`);
       }),
     );
@@ -79,6 +81,24 @@ export async function main(argv: string[]): Promise<number> {
       withDatabase(async (database) => {
         const result = await escalateOverdueAttestations(database.db);
         console.log(`Escalated ${result.escalated} overdue ${result.escalated === 1 ? "attestation" : "attestations"}: ${result.toManager} to the owner's manager, ${result.toAdmins} to the admins.`);
+      }),
+    );
+
+  const jobs = program.command("jobs").description("durable background jobs");
+  jobs
+    .command("work")
+    .description("work the job queues in this process until stopped (a worker beside web instances started with JOBS=0)")
+    .action(() =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        await installJobs(database);
+        const runner = await startJobRunner(database);
+        console.log(`Working job queues on ${describeTarget(database)}; Ctrl-C stops.`);
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
+        await runner.stop();
       }),
     );
 

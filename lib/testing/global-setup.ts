@@ -1,5 +1,6 @@
 import { openDatabase, resolveTarget } from "@/db/client";
 import { migrate } from "@/db/migrate";
+import { installJobs } from "@/lib/jobs/runner";
 
 // On PostgreSQL every test file shares one migrated database; tests create
 // their own rows with fresh ids and never clean up. PGlite files migrate their
@@ -10,6 +11,7 @@ export default async function setup() {
   const database = await openDatabase(target);
   try {
     await migrate(database);
+    await installJobs(database);
   } finally {
     await database.close();
   }

@@ -4,6 +4,7 @@ import { openDatabase, resolveTarget, type Database, type Db } from "@/db/client
 import { migrate } from "@/db/migrate";
 import { entitlements, grants, identities, roleAssignments, systems, type IdentityKind, type PrivilegeLevel, type Role } from "@/db/schema";
 import { resolveCaller, type Caller } from "@/lib/auth/caller";
+import { installJobs } from "@/lib/jobs/runner";
 
 let current: Promise<Database> | null = null;
 
@@ -11,19 +12,22 @@ let current: Promise<Database> | null = null;
  * The database for this test file: PostgreSQL when DATABASE_URL names one
  * (migrated by the global setup), otherwise a fresh in-memory PGlite.
  */
-export function testDb(): Promise<Db> {
+export function testDatabase(): Promise<Database> {
   if (!current) {
     const target = resolveTarget();
     current = (async () => {
       if (target.kind === "postgres") return openDatabase(target);
       const database = await openDatabase({ kind: "pglite", dataDir: null });
       await migrate(database);
+      await installJobs(database);
       return database;
     })();
     afterAll(async () => (await current)?.close());
   }
-  return current.then((d) => d.db);
+  return current;
 }
+
+export const testDb = (): Promise<Db> => testDatabase().then((d) => d.db);
 
 export const uniq = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 

@@ -1,0 +1,5 @@
+import type { JobDefinition } from "./definition";
+import { attestationJobs } from "@/lib/attestation/jobs";
+
+/** Every durable job the product runs, by capability. */
+export const jobDefinitions: JobDefinition[] = [...attestationJobs];
