@@ -1,0 +1,90 @@
+import { sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { queryRows } from "@/db/rows";
+
+export type UsageEventInput = {
+  /** The source's own id for the event (CloudTrail eventID, a session event id): the idempotency key with `source`. */
+  eventId: string;
+  source: string;
+  identityId: string;
+  /** The entitlement the action was covered by, when one is known. */
+  entitlementId: string | null;
+  systemId: string | null;
+  action: string;
+  outcome: "success" | "denied";
+  sessionId?: string | null;
+  occurredAt: Date;
+};
+
+const BATCH = 5000;
+
+/**
+ * Stores usage evidence and folds it into the roll-ups in the same
+ * transaction: per (identity, entitlement), per (identity, entitlement, UTC
+ * day), and the identity's last use. Events already stored (same source and
+ * event id) are skipped and not counted twice, so a re-sent batch is harmless.
+ * One bind parameter per batch (JSON), whatever its size, on both drivers.
+ */
+export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
+  let inserted = 0;
+  for (let i = 0; i < events.length; i += BATCH) {
+    const json = JSON.stringify(
+      events.slice(i, i + BATCH).map((e) => ({
+        e: e.eventId,
+        s: e.source,
+        i: e.identityId,
+        n: e.entitlementId,
+        y: e.systemId,
+        a: e.action,
+        o: e.outcome,
+        x: e.sessionId ?? null,
+        t: e.occurredAt.toISOString(),
+      })),
+    );
+    const [row] = await queryRows<{ n: number }>(
+      tx,
+      sql`
+      with input as (
+        select distinct on (j.s, j.e) j.*
+        from json_to_recordset((${json}::text)::json) as j(e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz)
+      ),
+      ins as (
+        insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
+        select e, s, i, n, y, a, o::usage_outcome, x, t from input
+        on conflict (source, event_id) do nothing
+        returning identity_id, entitlement_id, outcome, occurred_at
+      ),
+      pairs as (
+        insert into usage_rollups as r (identity_id, entitlement_id, first_used_at, last_used_at, success_count, denied_count, last_denied_at)
+        select identity_id, entitlement_id,
+          min(occurred_at) filter (where outcome = 'success'), max(occurred_at) filter (where outcome = 'success'),
+          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
+          max(occurred_at) filter (where outcome = 'denied')
+        from ins where entitlement_id is not null group by 1, 2
+        on conflict (identity_id, entitlement_id) do update set
+          first_used_at = least(r.first_used_at, excluded.first_used_at),
+          last_used_at = greatest(r.last_used_at, excluded.last_used_at),
+          success_count = r.success_count + excluded.success_count,
+          denied_count = r.denied_count + excluded.denied_count,
+          last_denied_at = greatest(r.last_denied_at, excluded.last_denied_at)
+      ),
+      days as (
+        insert into usage_daily as d (identity_id, entitlement_id, day, success_count, denied_count)
+        select identity_id, entitlement_id, (occurred_at at time zone 'UTC')::date,
+          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int
+        from ins where entitlement_id is not null group by 1, 2, 3
+        on conflict (identity_id, entitlement_id, day) do update set
+          success_count = d.success_count + excluded.success_count,
+          denied_count = d.denied_count + excluded.denied_count
+      ),
+      last_use as (
+        update identities set last_used_at = greatest(identities.last_used_at, u.last_used)
+        from (select identity_id, max(occurred_at) as last_used from ins where outcome = 'success' group by 1) u
+        where identities.id = u.identity_id
+      )
+      select count(*)::int as n from ins`,
+    );
+    inserted += Number(row?.n ?? 0);
+  }
+  return { inserted, duplicates: events.length - inserted };
+}
