@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
-import { E2E_OIDC } from "./e2e/support/env";
+import { E2E_OIDC, E2E_PORT } from "./e2e/support/env";
 
-const PORT = 3100;
+const PORT = E2E_PORT;
 // "localhost", not 127.0.0.1: Next.js reports request URLs as localhost, and the
 // OIDC redirect URI must match the one the browser started from exactly.
 const baseURL = `http://localhost:${PORT}`;

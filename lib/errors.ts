@@ -15,8 +15,8 @@ export class AppError extends Error {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor() {
-    super("Sign in to continue.", 401, "unauthenticated");
+  constructor(message = "Sign in to continue.") {
+    super(message, 401, "unauthenticated");
   }
 }
 

@@ -1,15 +1,17 @@
 import { redirect } from "next/navigation";
-import { isDemoMode } from "@/db/client";
+import { getDb, isDemoMode } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
+import { unreadCount } from "@/lib/notifications/inbox";
 import { AppShell } from "@/components/shell/app-shell";
 import { Providers } from "@/components/providers";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const caller = await getCaller();
   if (!caller) redirect("/signin");
+  const unread = await unreadCount(await getDb(), caller);
   return (
     <Providers>
-      <AppShell caller={caller} demo={isDemoMode()}>
+      <AppShell caller={caller} demo={isDemoMode()} unread={unread}>
         {children}
       </AppShell>
     </Providers>

@@ -11,23 +11,11 @@ import { FilterSelect } from "@/components/ui/filter-select";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { kindLabels, relative } from "@/components/ui/format";
 import { Pagination } from "@/components/ui/pagination";
+import { api, type ApiError } from "@/lib/http/client";
 
 type Decision = "certify" | "revoke";
-type ApiError = Error & { fieldErrors?: Record<string, string[]> };
-
-async function fetchQueue(qs: string): Promise<ReviewQueue> {
-  const res = await fetch(`/api/v1/reviews?${qs}`);
-  const body = await res.json();
-  if (!res.ok) throw Object.assign(new Error(body.error.message), { fieldErrors: body.error.fieldErrors });
-  return body;
-}
-
-async function postDecision(input: { itemIds: string[]; decision: Decision; comment?: string }) {
-  const res = await fetch("/api/v1/reviews/decisions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
-  const body = await res.json();
-  if (!res.ok) throw Object.assign(new Error(body.error.message), { fieldErrors: body.error.fieldErrors });
-  return body;
-}
+const fetchQueue = (qs: string) => api<ReviewQueue>(`/api/v1/reviews?${qs}`);
+const postDecision = (input: { itemIds: string[]; decision: Decision; comment?: string }) => api("/api/v1/reviews/decisions", { body: input });
 
 const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as const;
 

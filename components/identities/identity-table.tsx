@@ -12,9 +12,9 @@ import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { Pagination } from "@/components/ui/pagination";
 import { kindLabels, relative } from "@/components/ui/format";
 import { identityKinds, identityStatuses } from "@/db/schema/identity";
+import { api, type ApiError } from "@/lib/http/client";
 
 type Params = Record<string, string | undefined>;
-type ApiError = { error: { message: string; fieldErrors?: Record<string, string[]> } };
 
 const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "sort", "page", "pageSize"] as const;
 
@@ -24,12 +24,7 @@ function toQueryString(params: Params) {
   return usp.toString();
 }
 
-async function fetchIdentities(qs: string): Promise<IdentityListResult> {
-  const res = await fetch(`/api/v1/identities?${qs}`, { headers: { accept: "application/json" } });
-  const body = await res.json();
-  if (!res.ok) throw Object.assign(new Error((body as ApiError).error.message), { fieldErrors: (body as ApiError).error.fieldErrors });
-  return body;
-}
+const fetchIdentities = (qs: string) => api<IdentityListResult>(`/api/v1/identities?${qs}`);
 
 export function IdentityTable({
   initialParams,
@@ -84,7 +79,7 @@ export function IdentityTable({
   }, [q]);
 
   const data = query.data;
-  const fieldErrors = (query.error as { fieldErrors?: Record<string, string[]> } | null)?.fieldErrors ?? (qs === initialQs ? initialError : null);
+  const fieldErrors = (query.error as ApiError | null)?.fieldErrors ?? (qs === initialQs ? initialError : null);
 
   return (
     <div>

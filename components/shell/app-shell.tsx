@@ -1,9 +1,10 @@
+import Link from "next/link";
 import { signOut } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
 import { navItems } from "./nav-items";
 import { NavLink } from "./nav-link";
 
-export function AppShell({ caller, demo, children }: { caller: Caller; demo: boolean; children: React.ReactNode }) {
+export function AppShell({ caller, demo, unread, children }: { caller: Caller; demo: boolean; unread: number; children: React.ReactNode }) {
   const items = navItems.filter((item) => !item.roles || item.roles.some((r) => caller.roles.has(r)));
   return (
     <div className="flex min-h-screen">
@@ -24,6 +25,21 @@ export function AppShell({ caller, demo, children }: { caller: Caller; demo: boo
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
+          <Link
+            href="/notifications"
+            className="relative rounded-md p-1.5 text-slate-600 hover:bg-slate-100"
+            aria-label={unread ? `Notifications, ${unread} unread` : "Notifications"}
+            data-testid="notification-bell"
+          >
+            <svg aria-hidden viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="1.8">
+              <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.94 1.94 0 0 0 3.4 0" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+            {unread > 0 && (
+              <span className="absolute -right-1 -top-1 min-w-5 rounded-full bg-rose-600 px-1 text-center text-[11px] font-semibold leading-5 text-white">
+                {unread > 99 ? "99+" : unread}
+              </span>
+            )}
+          </Link>
           <div className="text-right">
             <div className="text-sm font-medium" data-testid="signed-in-as">
               {caller.name}

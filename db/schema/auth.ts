@@ -1,6 +1,7 @@
-import { pgEnum, pgTable, primaryKey, uuid } from "drizzle-orm/pg-core";
-import { tz } from "./columns";
-import { identities } from "./identity";
+import { sql } from "drizzle-orm";
+import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, tz } from "./columns";
+import { identities, systems } from "./identity";
 
 // Roles grant capabilities across the product. Ownership (of NHIs, of
 // entitlements) and management lines are relations, not roles.
@@ -19,4 +20,40 @@ export const roleAssignments = pgTable(
     createdAt: tz("created_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.identityId, t.role] })],
+);
+
+/**
+ * What a machine caller may do with its bearer token. `jit:request` lets an
+ * NHI ask for and release its own elevation; `usage:write` sends usage and
+ * session evidence; `scim` provisions people and groups from an identity provider.
+ */
+export const tokenScopes = ["jit:request", "jit:read", "usage:write", "scim"] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+/**
+ * Bearer tokens for pipelines, log sources and identity providers. Only a
+ * SHA-256 of the token is kept (tokens are 256 random bits, so a fast hash is
+ * enough); the clear token is shown once, at issue.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    // The first characters of the token, shown so people can tell tokens apart.
+    prefix: text("prefix").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    scopes: jsonb("scopes").$type<TokenScope[]>().notNull(),
+    // The NHI the token acts as (pipelines requesting their own elevation).
+    identityId: uuid("identity_id").references(() => identities.id),
+    // The system a usage source reports for, when it reports for one system.
+    systemId: uuid("system_id").references(() => systems.id),
+    createdById: uuid("created_by_id").references(() => identities.id),
+    createdAt: tz("created_at").notNull().defaultNow(),
+    expiresAt: tz("expires_at"),
+    lastUsedAt: tz("last_used_at"),
+    revokedAt: tz("revoked_at"),
+    revokedById: uuid("revoked_by_id").references(() => identities.id),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_identity_idx").on(t.identityId).where(sql`${t.revokedAt} is null`)],
 );

@@ -6,5 +6,6 @@ export * from "./certification";
 export * from "./identity";
 export * from "./jit";
 export * from "./lifecycle";
+export * from "./notification";
 export * from "./revocation";
 export * from "./usage";

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { E2E_OIDC } from "../support/env";
 import { startOidcProvider } from "../support/oidc-provider";
 
 let provider: { close: () => Promise<void> };
@@ -16,7 +17,7 @@ async function signInWithSso(page: import("@playwright/test").Page, login: strin
   await page.goto("/signin");
   await page.getByRole("button", { name: "Sign in with Acme SSO" }).click();
   // The provider's own login and consent pages.
-  await page.waitForURL(/127\.0\.0\.1:3101\/interaction\//);
+  await page.waitForURL((url) => url.host === `127.0.0.1:${E2E_OIDC.port}` && url.pathname.startsWith("/interaction/"));
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill("any-password");
   await page.locator('button[type="submit"]').click();
@@ -33,7 +34,7 @@ test("a new person signs in through OpenID Connect with roles from the claim", a
   await page.getByLabel("Action starts with").fill("identity.created");
   await page.getByLabel("Actor").fill("oidc:");
   await page.getByRole("button", { name: "Filter" }).click();
-  await expect(page.getByTestId("audit-table")).toContainText("oidc:http://127.0.0.1:3101");
+  await expect(page.getByTestId("audit-table")).toContainText(`oidc:${E2E_OIDC.issuer}`);
 });
 
 test("an existing person signing in through OpenID Connect keeps the roles kept in the database", async ({ page }) => {

@@ -1,19 +1,32 @@
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { attestations, identities, roleAssignments, type Role } from "@/db/schema";
+import { attestations, identities, roleAssignments, type Role, type TokenScope } from "@/db/schema";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import type { Actor } from "@/lib/audit/record";
 
-/** Who is calling, resolved once per request and passed to every domain function. */
+/**
+ * Who is calling, resolved once per request and passed to every domain
+ * function: a signed-in person, or an NHI presenting its API token (no roles,
+ * only the token's scopes).
+ */
 export type Caller = {
   identityId: string;
   name: string;
   email: string | null;
   roles: ReadonlySet<Role>;
+  token?: { id: string; name: string; scopes: ReadonlySet<TokenScope> };
 };
 
 export function actorOf(caller: Caller): Actor {
-  return { id: caller.identityId, label: caller.email ?? caller.name };
+  const who = caller.email ?? caller.name;
+  return { id: caller.identityId, label: caller.token ? `${who} (token ${caller.token.name})` : who };
+}
+
+/** A token caller must hold the scope; a signed-in person is governed by roles instead. */
+export function requireScope(caller: Caller | null, scope: TokenScope): Caller {
+  if (!caller) throw new UnauthenticatedError();
+  if (caller.token && !caller.token.scopes.has(scope)) throw new ForbiddenError(`This token lacks the ${scope} scope.`);
+  return caller;
 }
 
 export const hasRole = (caller: Caller, ...wanted: Role[]) => wanted.some((r) => caller.roles.has(r));

@@ -1,6 +1,9 @@
 import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import type { TokenScope } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
+import { authenticateToken, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 
 export type ErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
@@ -18,23 +21,79 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
 
 type RouteContext<P> = { params: Promise<P> };
 
+function errorResponse(error: unknown) {
+  const { status, body } = errorBody(error);
+  const headers: HeadersInit = status === 401 ? { "WWW-Authenticate": 'Bearer realm="gov"' } : {};
+  return NextResponse.json(body, { status, headers });
+}
+
+/** The bearer token of the request, or null when it carries none. */
+export function bearerOf(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+async function principalOf(request: Request, scopes: readonly TokenScope[]): Promise<TokenPrincipal> {
+  const bearer = bearerOf(request);
+  if (!bearer) throw new UnauthenticatedError("Send an API token as Authorization: Bearer <token>.");
+  const principal = await authenticateToken(await getDb(), bearer);
+  if (!principal) throw new UnauthenticatedError("The API token is unknown, expired or revoked.");
+  if (!scopes.some((s) => principal.scopes.has(s))) throw new ForbiddenError(`This token lacks the ${scopes.join(" or ")} scope.`);
+  return principal;
+}
+
+export type RouteOptions = {
+  /** NHI tokens holding one of these scopes may call too, acting as their NHI. */
+  tokenScopes?: readonly TokenScope[];
+};
+
 /**
- * Wraps a route handler: resolves the signed-in caller (401 without one),
- * and turns thrown errors into JSON error bodies.
+ * Wraps a route handler: resolves the caller (the signed-in person, or the NHI
+ * behind an API token where the route accepts tokens; 401 without either) and
+ * turns thrown errors into JSON error bodies.
  */
 export function route<P = Record<string, string>>(
   handler: (args: { caller: Caller; request: Request; params: P }) => Promise<unknown>,
+  options: RouteOptions = {},
 ) {
   return async (request: Request, context: RouteContext<P>) => {
     try {
-      assertSameOrigin(request);
-      const caller = await getCaller();
-      if (!caller) throw new UnauthenticatedError();
+      let caller: Caller | null;
+      if (bearerOf(request) !== null) {
+        if (!options.tokenScopes) throw new UnauthenticatedError("This endpoint takes a signed-in session, not an API token.");
+        const principal = await principalOf(request, options.tokenScopes);
+        caller = await callerForToken(await getDb(), principal);
+        if (!caller) throw new ForbiddenError("This token does not act as an active non-human identity.");
+      } else {
+        // Only cookie-authenticated requests can be forged cross-site.
+        assertSameOrigin(request);
+        caller = await getCaller();
+        if (!caller) throw new UnauthenticatedError();
+      }
       const result = await handler({ caller, request, params: await context.params });
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
-      const { status, body } = errorBody(error);
-      return NextResponse.json(body, { status });
+      return errorResponse(error);
+    }
+  };
+}
+
+/**
+ * A route for machine sources that speak for many identities (log shippers,
+ * PAM recorders): only a bearer token with the scope gets in, never a session.
+ */
+export function tokenRoute<P = Record<string, string>>(
+  scope: TokenScope,
+  handler: (args: { token: TokenPrincipal; request: Request; params: P }) => Promise<unknown>,
+) {
+  return async (request: Request, context: RouteContext<P>) => {
+    try {
+      const token = await principalOf(request, [scope]);
+      const result = await handler({ token, request, params: await context.params });
+      return result instanceof Response ? result : NextResponse.json(result);
+    } catch (error) {
+      return errorResponse(error);
     }
   };
 }

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getDb } from "@/db/client";
 import { roles } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
@@ -58,9 +59,12 @@ export default async function AdminPage() {
           )}
         </Card>
       </div>
-      <Card title="Systems, entitlements, policies, campaigns and connectors" className="mt-6">
+      <Card title="Machine access" className="mt-6">
         <p className="text-sm text-slate-600">
-          Not built yet. Systems and entitlements are loaded from the demo organisation or by import; their editors arrive with the capabilities that use them.
+          <Link href="/admin/tokens" className="font-medium text-brand-700 hover:underline">
+            API tokens
+          </Link>{" "}
+          for pipelines acting as their NHI, usage and session sources, and identity providers.
         </p>
       </Card>
     </>

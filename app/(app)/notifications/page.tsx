@@ -1,0 +1,18 @@
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { listNotifications } from "@/lib/notifications/inbox";
+import { NotificationList } from "@/components/notifications/notification-list";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "Notifications" };
+
+export default async function NotificationsPage() {
+  const caller = (await getCaller())!;
+  const initial = await listNotifications(await getDb(), caller, {});
+  return (
+    <>
+      <PageHeader title="Notifications" description="Reminders, approvals waiting for you, break-glass use and escalations." />
+      <NotificationList initial={JSON.parse(JSON.stringify(initial))} />
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+/** What a browser component gets when the API refuses: the server's message and field errors. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly fieldErrors?: Record<string, string[]>,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the app's own JSON API from the browser; a refusal throws ApiError with the server's words. */
+export async function api<T = unknown>(url: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: { accept: "application/json", ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(json?.error?.message ?? `The server answered ${res.status}.`, res.status, json?.error?.fieldErrors);
+  return json as T;
+}

@@ -1,0 +1,20 @@
+import type { Tx } from "@/db/client";
+import { notifications } from "@/db/schema";
+
+export type Notice = {
+  /** e.g. "review.reminder", "jit.pending", "jit.break_glass". */
+  kind: string;
+  title: string;
+  body?: string;
+  /** Where the notice leads in the app. */
+  link?: string;
+};
+
+/** Notifies each recipient once, in the caller's transaction, so a notice exists only if its cause committed. */
+export async function notify(tx: Tx, recipientIds: Iterable<string>, notice: Notice): Promise<number> {
+  const ids = [...new Set(recipientIds)];
+  for (let i = 0; i < ids.length; i += 1000) {
+    await tx.insert(notifications).values(ids.slice(i, i + 1000).map((recipientId) => ({ recipientId, ...notice })));
+  }
+  return ids.length;
+}
