@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { accessEvents, credentials } from "@/db/schema";
+import { credentials } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
+import { emitAccessEvents } from "./outbox";
 import type { Revocation } from "./revoke";
 
 /**
@@ -18,7 +19,8 @@ export async function requestCredentialRevocation(tx: Tx, actor: Actor, identity
     .where(and(eq(credentials.identityId, identityId), eq(credentials.status, "active")));
   if (live.length === 0) return [];
   const requestedAt = new Date().toISOString();
-  await tx.insert(accessEvents).values(
+  await emitAccessEvents(
+    tx,
     live.map((c) => ({
       type: "credential.revocation_requested",
       payload: { credentialId: c.id, identityId, type: c.type, label: c.label, source: revocation.source, sourceRef: revocation.sourceRef ?? null, reason: revocation.reason, requestedAt },

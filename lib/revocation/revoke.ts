@@ -1,7 +1,8 @@
 import { and, inArray, isNull } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { accessEvents, grants, remediations, type RevocationSource } from "@/db/schema";
+import { grants, remediations, type RevocationSource } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
+import { emitAccessEvents } from "./outbox";
 
 export type Revocation = {
   source: RevocationSource;
@@ -40,7 +41,8 @@ export async function revokeGrants(tx: Tx, actor: Actor, grantIds: string[], rev
       sourceRef: refOf(g.id),
     })),
   );
-  await tx.insert(accessEvents).values(
+  await emitAccessEvents(
+    tx,
     ended.map((g) => ({
       type: "grant.revoked",
       grantId: g.id,

@@ -1,0 +1,62 @@
+import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { id, timestamps, tz } from "./columns";
+import { entitlements, grants } from "./access";
+import { identities, systems } from "./identity";
+
+/**
+ * Every kind of risk the product raises, whoever detects it: reconciliation
+ * of approved versus used privilege, PAM session evidence, connectors reading
+ * a target system's actual state, and credential hygiene.
+ */
+export const findingKinds = [
+  "approved_unused", // approved but not used in the window
+  "used_without_approval", // used successfully with no approved grant covering it
+  "active_after_approval", // still usable after its approval ended
+  "used_after_offboarding", // used after the identity left or was decommissioned
+  "denied_attempt", // attempted and refused
+  "outside_grant_window", // session activity outside any active JIT window
+  "target_unapproved", // present in the target system without an approval
+  "target_missing", // approved here, missing in the target system
+  "orphaned_nhi", // an NHI without an active owner
+  "stale_credential", // past rotation age, never rotated, or without expiry
+] as const;
+export type FindingKind = (typeof findingKinds)[number];
+export const findingKind = pgEnum("finding_kind", findingKinds);
+export const findingStatus = pgEnum("finding_status", ["open", "resolved", "accepted"]);
+export const findingSeverity = pgEnum("finding_severity", ["low", "medium", "high", "critical"]);
+
+/** One open risk about one identity (and, where it applies, one entitlement or grant). */
+export const findings = pgTable(
+  "findings",
+  {
+    id: id(),
+    // Detectors re-run: the key (kind and the ids it is about) makes a finding
+    // seen again update its row instead of adding another.
+    key: text("key").notNull(),
+    kind: findingKind("kind").notNull(),
+    status: findingStatus("status").notNull().default("open"),
+    severity: findingSeverity("severity").notNull(),
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    entitlementId: uuid("entitlement_id").references(() => entitlements.id),
+    grantId: uuid("grant_id").references(() => grants.id),
+    systemId: uuid("system_id").references(() => systems.id),
+    // Which detector raised it: "reconciliation", "jit.session", "connector:<id>", "credentials".
+    source: text("source").notNull(),
+    title: text("title").notNull(),
+    details: jsonb("details").notNull().default({}),
+    firstSeenAt: tz("first_seen_at").notNull().defaultNow(),
+    lastSeenAt: tz("last_seen_at").notNull().defaultNow(),
+    resolvedAt: tz("resolved_at"),
+    resolvedById: uuid("resolved_by_id").references(() => identities.id),
+    resolution: text("resolution"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("findings_key_key").on(t.key),
+    index("findings_status_kind_idx").on(t.status, t.kind),
+    index("findings_identity_idx").on(t.identityId),
+    index("findings_system_idx").on(t.systemId),
+  ],
+);
