@@ -156,3 +156,26 @@ describe("certification campaigns", () => {
     await expect(getCampaign(db, outsider, o.campaign.id)).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe("targeted reviews", () => {
+  it("launches at once over the named grants only, routed to the reviewer", async () => {
+    const db = await testDb();
+    const o = await org(db);
+    const { createTargetedReview } = await import("./targeted");
+    const result = await db.transaction((tx) =>
+      createTargetedReview(tx, { id: o.admin.identityId, label: "admin" }, {
+        name: "Mover review",
+        grantIds: [o.humanGrant.grant.id, o.usedGrant.grant.id],
+        reviewerId: o.manager.identityId,
+        fallbackReviewerId: o.fallback.identityId,
+        ownerId: o.admin.identityId,
+      }),
+    );
+    expect(result.items).toBe(2);
+    const items = await db.select().from(reviewItems).where(eq(reviewItems.campaignId, result.campaignId));
+    expect(items.map((i) => i.reviewerId).sort()).toEqual([o.manager.identityId, o.manager.identityId]);
+    await expect(
+      db.transaction((tx) => createTargetedReview(tx, { id: null, label: "system" }, { name: "Nothing", reviewerId: o.manager.identityId, fallbackReviewerId: o.fallback.identityId, ownerId: o.admin.identityId })),
+    ).rejects.toMatchObject({ fieldErrors: { grantIds: ["Name the identities or grants to review."] } });
+  });
+});

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, Tx } from "@/db/client";
 import { campaigns, entitlements, grants, identities, reviewItems, usageRollups } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError } from "@/lib/errors";
 import { getCampaign } from "./campaigns";
@@ -17,6 +17,8 @@ function scopeFilter(scope: CampaignScope): SQL {
   ];
   if (scope.systemIds.length) where.push(inArray(entitlements.systemId, scope.systemIds));
   if (scope.entitlementIds.length) where.push(inArray(grants.entitlementId, scope.entitlementIds));
+  if (scope.identityIds.length) where.push(inArray(grants.identityId, scope.identityIds));
+  if (scope.grantIds.length) where.push(inArray(grants.id, scope.grantIds));
   if (scope.privilegeLevels.length) where.push(inArray(entitlements.privilegeLevel, scope.privilegeLevels));
   if (scope.onlyPrivileged) where.push(inArray(entitlements.privilegeLevel, ["privileged", "admin"]));
   if (scope.identityKinds.length) where.push(inArray(identities.kind, scope.identityKinds));
@@ -38,6 +40,16 @@ export async function launchCampaign(db: Db, caller: Caller, id: string) {
   requireRole(caller, "admin");
   const campaign = await getCampaign(db, caller, id);
   if (campaign.status !== "draft") throw new ConflictError(`Only a draft campaign can be launched; this one is ${campaign.status}.`);
+  return db.transaction((tx) => launchInTransaction(tx, actorOf(caller), id));
+}
+
+/**
+ * The launch itself, for callers that already decided it may happen: an
+ * admin's launch, a recurring campaign's next instance, a targeted review.
+ */
+export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
+  const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
+  if (!campaign || campaign.status !== "draft") throw new ConflictError("This campaign was launched meanwhile.");
   const scope = campaignScope.parse(campaign.scope);
   const window = campaign.unusedWindowDays;
   const named = campaign.reviewerIds;
@@ -56,37 +68,33 @@ export async function launchCampaign(db: Db, caller: Caller, id: string) {
   const fallback = sql`case when ${campaign.fallbackReviewerId}::uuid = ${identities.id} then ${campaign.ownerId}::uuid else ${campaign.fallbackReviewerId}::uuid end`;
   const unused = sql`(${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${window}))`;
 
-  return db.transaction(async (tx) => {
-    const [locked] = await tx.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id)).for("update");
-    if (locked.status !== "draft") throw new ConflictError("This campaign was launched meanwhile.");
-    const inserted = await tx.execute(sql`
-      insert into ${reviewItems} (campaign_id, grant_id, identity_id, entitlement_id, reviewer_id, routing, recommendation, recommendation_reason)
-      select ${id}::uuid, s.grant_id, s.identity_id, s.entitlement_id,
-        case when s.reviewer is null or s.reviewer = s.identity_id or s.sole_owner_privileged and s.reviewer = s.owner_id then s.fallback else s.reviewer end,
-        case when s.reviewer is null then 'fallback: no reviewer'
-             when s.reviewer = s.identity_id then 'fallback: self-review'
-             when s.sole_owner_privileged and s.reviewer = s.owner_id then 'fallback: sole owner of privileged access'
-             else ${campaign.reviewerStrategy} end,
-        s.recommendation, s.reason
-      from (
-        select ${grants.id} as grant_id, ${grants.identityId} as identity_id, ${grants.entitlementId} as entitlement_id,
-          ${identities.ownerId} as owner_id, ${strategyReviewer} as reviewer, ${soleOwnerOfPrivileged} as sole_owner_privileged, ${fallback} as fallback,
-          case when ${unused} then 'revoke' else 'certify' end as recommendation,
-          case when ${usageRollups.lastUsedAt} is null then 'Never used since usage was recorded.'
-               when ${unused} then format('Not used in the last %s days (last used %s).', ${window}::int, to_char(${usageRollups.lastUsedAt}, 'YYYY-MM-DD'))
-               else format('Used %s times, last on %s%s', ${usageRollups.successCount}, to_char(${usageRollups.lastUsedAt}, 'YYYY-MM-DD'),
-                 case when ${grants.provenance} = 'none' then '; never approved: certifying records the approval.' else ', and approved.' end)
-          end as reason
-        from ${grants}
-        join ${identities} on ${identities.id} = ${grants.identityId}
-        join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
-        left join ${usageRollups} on ${usageRollups.identityId} = ${grants.identityId} and ${usageRollups.entitlementId} = ${grants.entitlementId}
-        where ${scopeFilter(scope)}
-      ) s`);
-    const items = Number((inserted as { count?: number; affectedRows?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0);
-    const now = new Date();
-    await tx.update(campaigns).set({ status: "active", launchedAt: now, updatedAt: now }).where(eq(campaigns.id, id));
-    await recordAudit(tx, actorOf(caller), { action: "campaign.launched", entityType: "campaign", entityId: id, before: { status: "draft" }, after: { status: "active", items } });
-    return { items };
-  });
+  const inserted = await tx.execute(sql`
+    insert into ${reviewItems} (campaign_id, grant_id, identity_id, entitlement_id, reviewer_id, routing, recommendation, recommendation_reason)
+    select ${id}::uuid, s.grant_id, s.identity_id, s.entitlement_id,
+      case when s.reviewer is null or s.reviewer = s.identity_id or s.sole_owner_privileged and s.reviewer = s.owner_id then s.fallback else s.reviewer end,
+      case when s.reviewer is null then 'fallback: no reviewer'
+           when s.reviewer = s.identity_id then 'fallback: self-review'
+           when s.sole_owner_privileged and s.reviewer = s.owner_id then 'fallback: sole owner of privileged access'
+           else ${campaign.reviewerStrategy} end,
+      s.recommendation, s.reason
+    from (
+      select ${grants.id} as grant_id, ${grants.identityId} as identity_id, ${grants.entitlementId} as entitlement_id,
+        ${identities.ownerId} as owner_id, ${strategyReviewer} as reviewer, ${soleOwnerOfPrivileged} as sole_owner_privileged, ${fallback} as fallback,
+        case when ${unused} then 'revoke' else 'certify' end as recommendation,
+        case when ${usageRollups.lastUsedAt} is null then 'Never used since usage was recorded.'
+             when ${unused} then format('Not used in the last %s days (last used %s).', ${window}::int, to_char(${usageRollups.lastUsedAt}, 'YYYY-MM-DD'))
+             else format('Used %s times, last on %s%s', ${usageRollups.successCount}, to_char(${usageRollups.lastUsedAt}, 'YYYY-MM-DD'),
+               case when ${grants.provenance} = 'none' then '; never approved: certifying records the approval.' else ', and approved.' end)
+        end as reason
+      from ${grants}
+      join ${identities} on ${identities.id} = ${grants.identityId}
+      join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
+      left join ${usageRollups} on ${usageRollups.identityId} = ${grants.identityId} and ${usageRollups.entitlementId} = ${grants.entitlementId}
+      where ${scopeFilter(scope)}
+    ) s`);
+  const items = Number((inserted as { count?: number; affectedRows?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0);
+  const now = new Date();
+  await tx.update(campaigns).set({ status: "active", launchedAt: now, updatedAt: now }).where(eq(campaigns.id, id));
+  await recordAudit(tx, actor, { action: "campaign.launched", entityType: "campaign", entityId: id, before: { status: "draft" }, after: { status: "active", items } });
+  return { items };
 }

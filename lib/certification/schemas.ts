@@ -7,6 +7,9 @@ const ids = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max
 export const campaignScope = z.object({
   systemIds: ids("system"),
   entitlementIds: ids("entitlement"),
+  // Targeted reviews: one person's access after a move, or the grants behind selected findings.
+  identityIds: ids("identity"),
+  grantIds: z.array(z.uuid("Each grant must be an id.")).max(10_000, "At most 10,000 grants.").default([]),
   privilegeLevels: z.array(z.enum(privilegeLevels, { message: `Privilege levels are: ${privilegeLevels.join(", ")}.` })).default([]),
   identityKinds: z.array(z.enum(identityKinds, { message: `Identity kinds are: ${identityKinds.join(", ")}.` })).default([]),
   ownerIds: ids("owner"),

@@ -1,0 +1,58 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "@/db/client";
+import { campaigns, identities } from "@/db/schema";
+import { recordAudit, type Actor } from "@/lib/audit/record";
+import { ValidationError, parseInput } from "@/lib/errors";
+import { launchInTransaction } from "./launch";
+import { campaignScope } from "./schemas";
+
+const ids = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max(10_000).default([]);
+
+export const targetedReviewInput = z
+  .object({
+    name: z.string().trim().min(3).max(120),
+    description: z.string().trim().max(2000).optional(),
+    identityIds: ids("identity"),
+    grantIds: ids("grant"),
+    reviewerId: z.uuid("Choose who reviews."),
+    fallbackReviewerId: z.uuid("Choose a fallback reviewer."),
+    ownerId: z.uuid("Choose who owns the review."),
+    dueInDays: z.number().int().min(1).max(90).default(14),
+  })
+  .refine((t) => t.identityIds.length + t.grantIds.length > 0, { message: "Name the identities or grants to review.", path: ["grantIds"] });
+
+/**
+ * A small campaign launched at once over named identities or grants: a
+ * mover's access for their manager, or the grants behind selected findings.
+ * Routing and separation of duties are the campaign's own (the reviewer never
+ * reviews their own access). Callers decide who may ask for one.
+ */
+export async function createTargetedReview(tx: Tx, actor: Actor, raw: unknown) {
+  const input = parseInput(targetedReviewInput, raw);
+  const people = [...new Set([input.reviewerId, input.fallbackReviewerId, input.ownerId])];
+  const active = await tx
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
+  if (active.length !== people.length) throw new ValidationError({ reviewerId: ["Reviewers and the owner must be active people."] });
+  const now = new Date();
+  const scope = campaignScope.parse({ identityIds: input.identityIds, grantIds: input.grantIds });
+  const [campaign] = await tx
+    .insert(campaigns)
+    .values({
+      name: input.name,
+      description: input.description,
+      scope,
+      reviewerStrategy: "named",
+      reviewerIds: [input.reviewerId],
+      fallbackReviewerId: input.fallbackReviewerId,
+      ownerId: input.ownerId,
+      startsAt: now,
+      dueAt: new Date(now.getTime() + input.dueInDays * 86_400_000),
+    })
+    .returning();
+  await recordAudit(tx, actor, { action: "campaign.created", entityType: "campaign", entityId: campaign.id, after: { ...input, targeted: true } });
+  const { items } = await launchInTransaction(tx, actor, campaign.id);
+  return { campaignId: campaign.id, items };
+}
