@@ -16,6 +16,7 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [strategy, setStrategy] = useState("owner_or_manager");
+  const [stages, setStages] = useState("1");
   const [pending, start] = useTransition();
   const today = new Date().toISOString().slice(0, 10);
   const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
@@ -39,6 +40,7 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
       reviewerIds: all("reviewerIds"),
       fallbackReviewerId: f.get("fallbackReviewerId"),
       stages: Number(f.get("stages")),
+      secondStageReviewerIds: all("secondStageReviewerIds"),
       startsAt: f.get("startsAt"),
       dueAt: f.get("dueAt"),
       recurrence: f.get("recurrence"),
@@ -130,26 +132,13 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
         {strategy === "named" && (
           <label className={label}>
             Named reviewers
-            <select aria-label="Named reviewers" name="reviewerIds" multiple size={5} className={field}>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
+            <PeopleOptions label="Named reviewers" name="reviewerIds" size={5} people={people} className={field} />
           </label>
         )}
         {err("reviewerIds")}
         <label className={label}>
           Fallback reviewer (self-review, missing reviewer, sole owners)
-          <select aria-label="Fallback reviewer" name="fallbackReviewerId" className={field} defaultValue="">
-            <option value="">Choose…</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
+          <PeopleOptions label="Fallback reviewer" name="fallbackReviewerId" people={people} className={field} />
         </label>
         {err("fallbackReviewerId")}
         <div className="grid grid-cols-2 gap-3">
@@ -167,9 +156,9 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
         <div className="grid grid-cols-2 gap-3">
           <label className={label}>
             Stages
-            <select name="stages" className={field}>
+            <select name="stages" className={field} value={stages} onChange={(e) => setStages(e.target.value)}>
               <option value="1">One</option>
-              <option value="2">Two</option>
+              <option value="2">Two: a second reviewer confirms</option>
             </select>
           </label>
           <label className={label}>
@@ -206,6 +195,13 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
             </select>
           </label>
         </div>
+        {stages === "2" && (
+          <label className={label}>
+            Second-stage reviewers
+            <PeopleOptions label="Second-stage reviewers" name="secondStageReviewerIds" size={4} people={people} className={field} />
+          </label>
+        )}
+        {err("secondStageReviewerIds")}
         {err("reminderDays")}
         {err("unusedWindowDays")}
         {message && (
@@ -218,5 +214,19 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
         </button>
       </section>
     </form>
+  );
+}
+
+/** A choice of people: one (with a "Choose…" prompt) or, given a size, several. */
+function PeopleOptions({ label, name, people, className, size }: { label: string; name: string; people: Option[]; className: string; size?: number }) {
+  return (
+    <select aria-label={label} name={name} multiple={!!size} size={size} className={className} defaultValue={size ? undefined : ""}>
+      {!size && <option value="">Choose…</option>}
+      {people.map((p) => (
+        <option key={p.id} value={p.id}>
+          {p.name}
+        </option>
+      ))}
+    </select>
   );
 }

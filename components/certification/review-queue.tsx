@@ -11,11 +11,13 @@ import { FilterSelect } from "@/components/ui/filter-select";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { kindLabels, relative } from "@/components/ui/format";
 import { Pagination } from "@/components/ui/pagination";
+import type { Person } from "@/components/ui/person-select";
 import { api, type ApiError } from "@/lib/http/client";
 
 type Decision = "certify" | "revoke";
+type DecisionInput = { itemIds: string[]; decision: Decision | "reassign"; comment?: string; reassignTo?: string };
 const fetchQueue = (qs: string) => api<ReviewQueue>(`/api/v1/reviews?${qs}`);
-const postDecision = (input: { itemIds: string[]; decision: Decision; comment?: string }) => api("/api/v1/reviews/decisions", { body: input });
+const postDecision = (input: DecisionInput) => api("/api/v1/reviews/decisions", { body: input });
 
 const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as const;
 
@@ -24,7 +26,7 @@ const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as
  * back with the server's message if refused. Keyboard: j/k move, c certify,
  * r revoke, x select.
  */
-export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue | null; initialQs: string }) {
+export function ReviewQueueView({ initial, initialQs, people }: { initial: ReviewQueue | null; initialQs: string; people: Person[] }) {
   const router = useRouter();
   const pathname = usePathname();
   const search = useSearchParams();
@@ -40,6 +42,7 @@ export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue |
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [comments, setComments] = useState<Record<string, string>>({});
   const [bulkComment, setBulkComment] = useState("");
+  const [bulkReassignTo, setBulkReassignTo] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [focus, setFocus] = useState(0);
   const rowsRef = useRef<HTMLTableRowElement[]>([]);
@@ -50,9 +53,13 @@ export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue |
       setError(null);
       await client.cancelQueries({ queryKey: key });
       const previous = client.getQueryData<ReviewQueue>(key);
-      client.setQueryData<ReviewQueue>(key, (old) =>
-        old ? { ...old, rows: old.rows.map((r) => (input.itemIds.includes(r.id) ? { ...r, decision: input.decision, comment: input.comment ?? null } : r)) } : old,
-      );
+      client.setQueryData<ReviewQueue>(key, (old) => {
+        if (!old) return old;
+        // A reassigned item leaves this queue; a decided one shows its decision.
+        if (input.decision === "reassign") return { ...old, total: old.total - input.itemIds.length, rows: old.rows.filter((r) => !input.itemIds.includes(r.id)) };
+        const decision = input.decision;
+        return { ...old, rows: old.rows.map((r) => (input.itemIds.includes(r.id) ? { ...r, decision, comment: input.comment ?? null } : r)) };
+      });
       return { previous };
     },
     onError: (e, _input, context) => {
@@ -68,6 +75,10 @@ export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue |
 
   function decide(decision: Decision, itemIds: string[], comment?: string) {
     mutation.mutate({ itemIds, decision, comment: comment?.trim() || undefined });
+  }
+
+  function reassign(itemIds: string[], to: string, comment?: string) {
+    mutation.mutate({ itemIds, decision: "reassign", reassignTo: to || undefined, comment: comment?.trim() || undefined });
   }
 
   useEffect(() => {
@@ -159,6 +170,19 @@ export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue |
           <button className="rounded-md bg-rose-600 px-3 py-1 text-sm font-medium text-white" onClick={() => decide("revoke", [...selected], bulkComment)}>
             Revoke selected
           </button>
+          <span className="flex items-center gap-1">
+            <select aria-label="Reassign selected to" value={bulkReassignTo} onChange={(e) => setBulkReassignTo(e.target.value)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
+              <option value="">Reassign to…</option>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+            <button className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium" onClick={() => reassign([...selected], bulkReassignTo, bulkComment)}>
+              Reassign selected
+            </button>
+          </span>
         </div>
       )}
 
@@ -203,6 +227,8 @@ export function ReviewQueueView({ initial, initialQs }: { initial: ReviewQueue |
                       comment={comments[r.id] ?? ""}
                       onComment={(c) => setComments({ ...comments, [r.id]: c })}
                       onDecide={(d) => decide(d, [r.id], comments[r.id])}
+                      people={people}
+                      onReassign={(to) => reassign([r.id], to, comments[r.id])}
                     />
                   ))}
                 </tbody>
@@ -238,7 +264,11 @@ function ReviewItemRow({
   comment,
   onComment,
   onDecide,
+  people,
+  onReassign,
 }: {
+  people: Person[];
+  onReassign: (to: string) => void;
   row: ReviewRow;
   focused: boolean;
   rowRef: (el: HTMLTableRowElement | null) => void;
@@ -248,6 +278,8 @@ function ReviewItemRow({
   onComment: (c: string) => void;
   onDecide: (d: Decision) => void;
 }) {
+  const [reassignTo, setReassignTo] = useState<string | null>(null);
+  const proposal = r.stage < r.stages;
   return (
     <tr ref={rowRef} data-testid="review-row" data-item={r.id} className={focused ? "bg-brand-50/60" : ""}>
       <td className="px-3 py-2">{!r.decision && <input type="checkbox" aria-label={`Select ${r.identityName} ${r.entitlementName}`} checked={selected} onChange={onToggle} />}</td>
@@ -278,13 +310,17 @@ function ReviewItemRow({
         {r.credentialAgeDays != null && <div className={r.credentialAgeDays > 365 ? "text-amber-700" : ""}>Oldest secret {r.credentialAgeDays} days</div>}
       </td>
       <td className="max-w-xs px-3 py-2">
+        {r.stage > 1 && <div className="mb-1 text-xs font-medium text-violet-700">Second stage: confirm or overturn</div>}
         <Badge tone={r.recommendation === "revoke" ? "red" : "green"}>{r.recommendation}</Badge>
         <div className="mt-1 text-xs text-slate-600">{r.recommendationReason}</div>
       </td>
       <td className="px-3 py-2">
         {r.decision ? (
           <div>
-            <Badge tone={r.decision === "revoke" ? "red" : "green"}>{r.decision === "revoke" ? "Revoked" : "Certified"}</Badge>
+            <Badge tone={r.decision === "revoke" ? "red" : "green"}>
+              {proposal ? `Proposed ${r.decision}` : r.decision === "revoke" ? "Revoked" : "Certified"}
+            </Badge>
+            {proposal && <div className="mt-1 text-xs text-slate-500">awaiting the second stage</div>}
             {r.comment && <div className="mt-1 max-w-48 text-xs text-slate-500">“{r.comment}”</div>}
           </div>
         ) : (
@@ -297,7 +333,26 @@ function ReviewItemRow({
               <button className="rounded-md bg-rose-600 px-2 py-1 text-xs font-medium text-white" onClick={() => onDecide("revoke")}>
                 Revoke
               </button>
+              <button className="rounded-md border border-slate-300 px-2 py-1 text-xs" aria-expanded={reassignTo !== null} onClick={() => setReassignTo(reassignTo === null ? "" : null)}>
+                Reassign…
+              </button>
             </div>
+            {reassignTo !== null && (
+              <div className="flex gap-1">
+                <select aria-label={`Reassign ${r.identityName} ${r.entitlementName} to`} value={reassignTo} onChange={(e) => setReassignTo(e.target.value)} className="min-w-0 flex-1 rounded-md border border-slate-300 px-1 py-1 text-xs">
+                  <option value="">Choose a reviewer…</option>
+                  {people.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.displayName}
+                    </option>
+                  ))}
+                </select>
+                <button className="rounded-md bg-slate-700 px-2 py-1 text-xs font-medium text-white" onClick={() => onReassign(reassignTo)}>
+                  Reassign
+                </button>
+              </div>
+            )}
+            {proposal && <p className="text-[11px] text-slate-500">Stage 1 of 2: a second reviewer confirms your decision.</p>}
           </div>
         )}
       </td>

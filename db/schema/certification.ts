@@ -1,4 +1,5 @@
-import { type AnyPgColumn, index, integer, jsonb, pgEnum, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { type AnyPgColumn, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { entitlements, grants } from "./access";
 import { identities } from "./identity";
@@ -22,6 +23,8 @@ export const campaigns = pgTable("campaigns", {
     .references(() => identities.id),
   // One stage, or two where a second reviewer confirms the first one's decisions.
   stages: integer("stages").notNull().default(1),
+  // Stage two's reviewers (a security or risk team); items are spread across them.
+  secondStageReviewerIds: jsonb("second_stage_reviewer_ids").$type<string[]>().notNull().default([]),
   recurrence: text("recurrence", { enum: ["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"] }).notNull().default("none"),
   // Days before the due date on which undecided reviewers are reminded.
   reminderDays: jsonb("reminder_days").$type<number[]>().notNull().default([7, 3, 1]),
@@ -36,10 +39,18 @@ export const campaigns = pgTable("campaigns", {
   dueAt: tz("due_at"),
   launchedAt: tz("launched_at"),
   completedAt: tz("completed_at"),
+  // What the close did: undecided items and how they were settled, revocations carried out.
+  closeSummary: jsonb("close_summary"),
+  cancelledAt: tz("cancelled_at"),
+  cancelReason: text("cancel_reason"),
   signedOffAt: tz("signed_off_at"),
   signedOffById: uuid("signed_off_by_id").references(() => identities.id),
+  signOffComment: text("sign_off_comment"),
   ...timestamps,
-});
+}, (t) => [
+  // A recurring campaign has at most one next instance, however often the scheduler runs.
+  uniqueIndex("campaigns_previous_key").on(t.previousId),
+]);
 
 export const reviewItems = pgTable(
   "review_items",
@@ -61,6 +72,12 @@ export const reviewItems = pgTable(
       .notNull()
       .references(() => identities.id),
     stage: integer("stage").notNull().default(1),
+    // A stage-two item confirms this stage-one item's decision.
+    previousItemId: uuid("previous_item_id").references((): AnyPgColumn => reviewItems.id),
+    // Copied from the campaign and the entitlement at launch, so a reviewer's
+    // queue is read in order from one index without joining every item.
+    dueAt: tz("due_at"),
+    privilegeRank: smallint("privilege_rank").notNull().default(0),
     // Why this reviewer: the strategy, or the separation-of-duties fallback.
     routing: text("routing"),
     recommendation: text("recommendation"),
@@ -69,10 +86,32 @@ export const reviewItems = pgTable(
     decidedById: uuid("decided_by_id").references(() => identities.id),
     decidedAt: tz("decided_at"),
     comment: text("comment"),
+    // Settled by the campaign's rule at close rather than by a person.
+    autoDecided: text("auto_decided", { enum: ["revoke", "recommendation"] }),
+    // Set when the campaign ended with the item still open (kept as it was).
+    closedAt: tz("closed_at"),
     ...timestamps,
   },
   (t) => [
     index("review_items_campaign_idx").on(t.campaignId, t.reviewerId),
-    index("review_items_reviewer_idx").on(t.reviewerId, t.decision),
+    index("review_items_reviewer_decided_idx").on(t.reviewerId, t.decidedAt),
+    index("review_items_queue_idx")
+      .on(t.reviewerId, t.dueAt, t.privilegeRank.desc(), t.id)
+      .where(sql`${t.decision} is null and ${t.closedAt} is null`),
+    uniqueIndex("review_items_previous_key").on(t.previousItemId),
   ],
+);
+
+/** Reminders already sent, so a reminder goes out once per campaign and lead time. */
+export const campaignReminders = pgTable(
+  "campaign_reminders",
+  {
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id),
+    daysBefore: integer("days_before").notNull(),
+    sentAt: tz("sent_at").notNull().defaultNow(),
+    recipients: integer("recipients").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.daysBefore] })],
 );

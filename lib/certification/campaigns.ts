@@ -11,7 +11,7 @@ import { campaignInput } from "./schemas";
 export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(campaignInput, raw);
-  const people = [...new Set([input.fallbackReviewerId, ...input.reviewerIds])];
+  const people = [...new Set([input.fallbackReviewerId, ...input.reviewerIds, ...input.secondStageReviewerIds])];
   const active = await db
     .select({ id: identities.id })
     .from(identities)
@@ -20,6 +20,7 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
   const errors: Record<string, string[]> = {};
   if (!ok.has(input.fallbackReviewerId)) errors.fallbackReviewerId = ["The fallback reviewer must be an active person."];
   if (input.reviewerIds.some((r) => !ok.has(r))) errors.reviewerIds = ["Every named reviewer must be an active person."];
+  if (input.secondStageReviewerIds.some((r) => !ok.has(r))) errors.secondStageReviewerIds = ["Every second-stage reviewer must be an active person."];
   if (Object.keys(errors).length) throw new ValidationError(errors);
 
   return db.transaction(async (tx) => {
@@ -35,8 +36,10 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
 /** Campaigns the caller runs or oversees (admins, auditors) or reviews in. */
 export async function listCampaigns(db: Tx, caller: Caller) {
   const overseer = hasRole(caller, "admin", "auditor");
-  const progress = sql<number>`(select count(*) from ${reviewItems} where ${reviewItems.campaignId} = ${campaigns.id} and ${reviewItems.decision} is not null)`.mapWith(Number);
-  const total = sql<number>`(select count(*) from ${reviewItems} where ${reviewItems.campaignId} = ${campaigns.id})`.mapWith(Number);
+  // Progress counts grants: a first-stage decision awaiting confirmation is not yet decided.
+  const progress = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${campaigns.id} and ri.decision is not null
+    and not exists (select 1 from ${reviewItems} nxt where nxt.previous_item_id = ri.id))`.mapWith(Number);
+  const total = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${campaigns.id} and ri.stage = 1)`.mapWith(Number);
   return db
     .select({
       id: campaigns.id,

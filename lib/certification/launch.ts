@@ -66,11 +66,12 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
         : sql`case when ${identities.kind} = 'human' then ${active(sql`${identities.managerId}`)} else ${active(sql`${identities.ownerId}`)} end`;
   const soleOwnerOfPrivileged = sql`(${identities.kind} <> 'human' and ${identities.backupOwnerId} is null and ${entitlements.privilegeLevel} in ('privileged', 'admin'))`;
   const fallback = sql`case when ${campaign.fallbackReviewerId}::uuid = ${identities.id} then ${campaign.ownerId}::uuid else ${campaign.fallbackReviewerId}::uuid end`;
+  const privilegeRank = sql`case ${entitlements.privilegeLevel} when 'admin' then 2 when 'privileged' then 1 else 0 end`;
   const unused = sql`(${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${window}))`;
 
   const inserted = await tx.execute(sql`
-    insert into ${reviewItems} (campaign_id, grant_id, identity_id, entitlement_id, reviewer_id, routing, recommendation, recommendation_reason)
-    select ${id}::uuid, s.grant_id, s.identity_id, s.entitlement_id,
+    insert into ${reviewItems} (campaign_id, grant_id, identity_id, entitlement_id, due_at, privilege_rank, reviewer_id, routing, recommendation, recommendation_reason)
+    select ${id}::uuid, s.grant_id, s.identity_id, s.entitlement_id, ${campaign.dueAt?.toISOString() ?? null}::timestamptz, s.privilege_rank,
       case when s.reviewer is null or s.reviewer = s.identity_id or s.sole_owner_privileged and s.reviewer = s.owner_id then s.fallback else s.reviewer end,
       case when s.reviewer is null then 'fallback: no reviewer'
            when s.reviewer = s.identity_id then 'fallback: self-review'
@@ -78,7 +79,7 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
            else ${campaign.reviewerStrategy} end,
       s.recommendation, s.reason
     from (
-      select ${grants.id} as grant_id, ${grants.identityId} as identity_id, ${grants.entitlementId} as entitlement_id,
+      select ${grants.id} as grant_id, ${grants.identityId} as identity_id, ${grants.entitlementId} as entitlement_id, ${privilegeRank} as privilege_rank,
         ${identities.ownerId} as owner_id, ${strategyReviewer} as reviewer, ${soleOwnerOfPrivileged} as sole_owner_privileged, ${fallback} as fallback,
         case when ${unused} then 'revoke' else 'certify' end as recommendation,
         case when ${usageRollups.lastUsedAt} is null then 'Never used since usage was recorded.'

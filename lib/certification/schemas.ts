@@ -29,6 +29,7 @@ export const campaignInput = z
     reviewerIds: z.array(z.uuid("Each reviewer must be a person id.")).max(100).default([]),
     fallbackReviewerId: z.uuid("Choose a fallback reviewer."),
     stages: z.union([z.literal(1), z.literal(2)], { message: "A campaign has one or two stages." }).default(1),
+    secondStageReviewerIds: z.array(z.uuid("Each second-stage reviewer must be a person id.")).max(100).default([]),
     startsAt: z.coerce.date({ message: "Start must be a date." }),
     dueAt: z.coerce.date({ message: "Due date must be a date." }),
     recurrence: z.enum(["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"], { message: "Recurrence is none, weekly, monthly, quarterly, half_yearly or yearly." }).default("none"),
@@ -39,7 +40,9 @@ export const campaignInput = z
   })
   .strict()
   .refine((c) => c.dueAt > c.startsAt, { message: "The due date must be after the start.", path: ["dueAt"] })
-  .refine((c) => c.reviewerStrategy !== "named" || c.reviewerIds.length > 0, { message: "Name at least one reviewer.", path: ["reviewerIds"] });
+  .refine((c) => c.reviewerStrategy !== "named" || c.reviewerIds.length > 0, { message: "Name at least one reviewer.", path: ["reviewerIds"] })
+  .refine((c) => c.stages === 1 || c.secondStageReviewerIds.length > 0, { message: "Name who confirms decisions in the second stage.", path: ["secondStageReviewerIds"] })
+  .refine((c) => c.stages === 2 || c.secondStageReviewerIds.length === 0, { message: "Second-stage reviewers need a two-stage campaign.", path: ["secondStageReviewerIds"] });
 export type CampaignInput = z.input<typeof campaignInput>;
 
 export const decisionInput = z
@@ -52,3 +55,7 @@ export const decisionInput = z
   .strict()
   .refine((d) => d.decision !== "reassign" || d.reassignTo, { message: "Choose the reviewer to reassign to.", path: ["reassignTo"] })
   .refine((d) => d.decision !== "revoke" || (d.comment && d.comment.length >= 3), { message: "Say why the access is revoked.", path: ["comment"] });
+
+export const closeInput = z.object({ reason: z.string().trim().max(2000).optional() }).strict();
+export const cancelInput = z.object({ reason: z.string().trim().min(3, "Say why the campaign is cancelled.").max(2000) }).strict();
+export const signOffInput = z.object({ comment: z.string().trim().max(2000).optional() }).strict();

@@ -117,4 +117,15 @@ export async function jsonBody(request: Request): Promise<unknown> {
   }
 }
 
+/** A JSON body that may be left out: an empty body reads as {}. */
+export async function optionalJsonBody(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError({ _: ["The request body must be JSON."] }, "The request body must be JSON.");
+  }
+}
+
 export const searchParamsOf = (request: Request) => Object.fromEntries(new URL(request.url).searchParams);

@@ -1,5 +1,6 @@
 import type { JobDefinition } from "./definition";
 import { attestationJobs } from "@/lib/attestation/jobs";
+import { certificationJobs } from "@/lib/certification/jobs";
 
 /** Every durable job the product runs, by capability. */
-export const jobDefinitions: JobDefinition[] = [...attestationJobs];
+export const jobDefinitions: JobDefinition[] = [...attestationJobs, ...certificationJobs];

@@ -3,17 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { getDb } from "@/db/client";
 import { createCampaign } from "@/lib/certification/campaigns";
-import { launchCampaign } from "@/lib/certification/launch";
 import { runAction } from "@/lib/http/action";
 
 export async function createCampaignAction(input: Record<string, unknown>) {
   const result = await runAction(async (caller) => (await createCampaign(await getDb(), caller, input)).id);
   if (result.ok) revalidatePath("/certifications");
-  return result;
-}
-
-export async function launchCampaignAction(id: string) {
-  const result = await runAction(async (caller) => launchCampaign(await getDb(), caller, id));
-  if (result.ok) revalidatePath(`/certifications/${id}`);
   return result;
 }

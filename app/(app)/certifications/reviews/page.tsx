@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { listMyReviews } from "@/lib/certification/queue";
+import { listActivePeople } from "@/lib/identities/list";
 import { ValidationError } from "@/lib/errors";
 import { ReviewQueueView } from "@/components/certification/review-queue";
 import { PageHeader } from "@/components/ui/page-header";
@@ -10,16 +11,18 @@ export const metadata = { title: "My reviews" };
 export default async function MyReviewsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
   const caller = (await getCaller())!;
   const params = await searchParams;
+  const db = await getDb();
+  const people = (await listActivePeople(db)).filter((p) => p.id !== caller.identityId);
   let initial = null;
   try {
-    initial = await listMyReviews(await getDb(), caller, params);
+    initial = await listMyReviews(db, caller, params);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
   }
   return (
     <>
       <PageHeader title="My reviews" description="Access assigned to you in active campaigns, with the evidence to decide: usage, provenance, credential age and a recommendation." />
-      <ReviewQueueView initial={initial} initialQs={new URLSearchParams(params).toString()} />
+      <ReviewQueueView initial={initial} initialQs={new URLSearchParams(params).toString()} people={people} />
     </>
   );
 }

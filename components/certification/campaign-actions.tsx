@@ -1,0 +1,114 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { api, ApiError } from "@/lib/http/client";
+
+type Props = { campaignId: string; status: string; canAdminister: boolean; canSignOff: boolean; canExport: boolean };
+type Panel = null | "close" | "cancel" | "signOff";
+
+/**
+ * The campaign's lifecycle buttons: launch a draft, close early, cancel, sign
+ * off once closed, export the evidence. Closing and cancelling ask for a reason
+ * in place before anything happens.
+ */
+export function CampaignActions({ campaignId, status, canAdminister, canSignOff, canExport }: Props) {
+  const router = useRouter();
+  const [panel, setPanel] = useState<Panel>(null);
+  const [text, setText] = useState("");
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, start] = useTransition();
+
+  function run(path: string, body: unknown, done: (result: Record<string, unknown>) => string) {
+    start(async () => {
+      try {
+        const result = await api<Record<string, unknown>>(`/api/v1/campaigns/${campaignId}/${path}`, { body });
+        setMessage({ ok: true, text: done(result) });
+        setPanel(null);
+        setText("");
+        router.refresh();
+      } catch (e) {
+        const err = e as ApiError;
+        setMessage({ ok: false, text: err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message });
+      }
+    });
+  }
+
+  const button = "rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50";
+  const open = (p: Panel) => {
+    setMessage(null);
+    setText("");
+    setPanel(panel === p ? null : p);
+  };
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <div className="flex flex-wrap justify-end gap-2">
+        {canExport && status !== "draft" && (
+          <>
+            <a className={`${button} border border-slate-300 bg-white hover:bg-slate-100`} href={`/api/v1/campaigns/${campaignId}/export?format=csv`}>
+              Export CSV
+            </a>
+            <a className={`${button} border border-slate-300 bg-white hover:bg-slate-100`} href={`/api/v1/campaigns/${campaignId}/export?format=json`}>
+              Export JSON
+            </a>
+          </>
+        )}
+        {canAdminister && status === "draft" && (
+          <button disabled={pending} className={`${button} bg-brand-600 text-white`} onClick={() => run("launch", {}, (r) => `Launched: ${Number(r.items).toLocaleString("en")} review items.`)}>
+            {pending ? "Launching…" : "Launch campaign"}
+          </button>
+        )}
+        {canAdminister && status === "active" && (
+          <button className={`${button} border border-slate-300 bg-white hover:bg-slate-100`} onClick={() => open("close")}>
+            Close now…
+          </button>
+        )}
+        {canAdminister && (status === "draft" || status === "active") && (
+          <button className={`${button} border border-rose-300 bg-white text-rose-700 hover:bg-rose-50`} onClick={() => open("cancel")}>
+            Cancel campaign…
+          </button>
+        )}
+        {canSignOff && (
+          <button className={`${button} bg-emerald-600 text-white`} onClick={() => open("signOff")}>
+            Sign off…
+          </button>
+        )}
+      </div>
+      {panel && (
+        <form
+          aria-label={panel === "close" ? "Close campaign" : panel === "cancel" ? "Cancel campaign" : "Sign off campaign"}
+          className="flex w-full max-w-xl flex-col gap-2 rounded-lg border border-slate-200 bg-white p-3 shadow-sm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (panel === "close") run("close", { reason: text || undefined }, (r) => `Closed: ${r.undecided} undecided items settled (${r.rule}); ${r.revokedAtClose} grants revoked.`);
+            if (panel === "cancel") run("cancel", { reason: text }, (r) => `Cancelled; ${r.openItemsClosed} open items closed untouched.`);
+            if (panel === "signOff") run("sign-off", { comment: text || undefined }, () => "Signed off.");
+          }}
+        >
+          <p className="text-sm text-slate-700">
+            {panel === "close" && "Closing settles every undecided item by the campaign's rule and carries out the revocations now."}
+            {panel === "cancel" && "Cancelling closes open items untouched; nothing more is revoked. A recurring series ends here."}
+            {panel === "signOff" && "Signing off records that you reviewed the outcome of this campaign."}
+          </p>
+          <label className="text-xs font-medium text-slate-600">
+            {panel === "cancel" ? "Reason (required)" : panel === "close" ? "Reason (optional)" : "Comment (optional)"}
+            <input value={text} onChange={(e) => setText(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          </label>
+          <div className="flex gap-2">
+            <button disabled={pending} className={`${button} ${panel === "cancel" ? "bg-rose-600" : panel === "signOff" ? "bg-emerald-600" : "bg-brand-600"} text-white`}>
+              {panel === "close" ? "Close campaign" : panel === "cancel" ? "Cancel campaign" : "Sign off"}
+            </button>
+            <button type="button" className={`${button} border border-slate-300`} onClick={() => setPanel(null)}>
+              Back
+            </button>
+          </div>
+        </form>
+      )}
+      {message && (
+        <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
