@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
+import { outer } from "@/db/rows";
 import { campaigns, identities, reviewItems } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
@@ -37,9 +38,9 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
 export async function listCampaigns(db: Tx, caller: Caller) {
   const overseer = hasRole(caller, "admin", "auditor");
   // Progress counts grants: a first-stage decision awaiting confirmation is not yet decided.
-  const progress = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${campaigns.id} and ri.decision is not null
+  const progress = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${outer(campaigns.id)} and ri.decision is not null
     and not exists (select 1 from ${reviewItems} nxt where nxt.previous_item_id = ri.id))`.mapWith(Number);
-  const total = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${campaigns.id} and ri.stage = 1)`.mapWith(Number);
+  const total = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${outer(campaigns.id)} and ri.stage = 1)`.mapWith(Number);
   return db
     .select({
       id: campaigns.id,

@@ -225,3 +225,17 @@ describe("review evidence", () => {
     await expect(exportEvidence(db, s.owner, s.campaign.id, "csv")).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe("the campaign list", () => {
+  it("counts grants in scope and final decisions", async () => {
+    const db = await testDb();
+    const security = await makeCaller(db, ["reviewer"]);
+    const s = await setup(db, { stages: 2, secondStageReviewerIds: [security.identityId] });
+    await decideItems(db, s.owner, { itemIds: [(await s.itemOf(s.items[0].grantId)).id], decision: "certify" });
+    const { listCampaigns } = await import("./campaigns");
+    const listed = (await listCampaigns(db, s.admin)).find((c) => c.id === s.campaign.id);
+    expect(listed).toMatchObject({ total: 3, decided: 0 });
+    await decideItems(db, security, { itemIds: [(await s.itemOf(s.items[0].grantId, 2)).id], decision: "certify" });
+    expect((await listCampaigns(db, s.admin)).find((c) => c.id === s.campaign.id)).toMatchObject({ total: 3, decided: 1 });
+  });
+});

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import { outer } from "@/db/rows";
 import { entitlements, grantIsActive, grants, identities } from "@/db/schema";
 
 /**
@@ -17,4 +18,4 @@ const privilegedActiveGrants = sql`from ${grants} join ${entitlements} on ${enti
 
 export const privilegedGrantCount = sql<number>`(select count(*) ${privilegedActiveGrants})`.mapWith(Number);
 export const holdsPrivilege = sql<boolean>`exists (select 1 ${privilegedActiveGrants})`;
-export const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${identities.id} and ${grantIsActive})`.mapWith(Number);
+export const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${outer(identities.id)} and ${grantIsActive})`.mapWith(Number);
