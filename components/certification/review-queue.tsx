@@ -26,7 +26,7 @@ const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as
  * back with the server's message if refused. Keyboard: j/k move, c certify,
  * r revoke, x select.
  */
-export function ReviewQueueView({ initial, initialQs, people }: { initial: ReviewQueue | null; initialQs: string; people: Person[] }) {
+export function ReviewQueueView({ initial, initialQs, people, campaigns }: { initial: ReviewQueue | null; initialQs: string; people: Person[]; campaigns: { id: string; name: string }[] }) {
   const router = useRouter();
   const pathname = usePathname();
   const search = useSearchParams();
@@ -45,6 +45,7 @@ export function ReviewQueueView({ initial, initialQs, people }: { initial: Revie
   const [bulkReassignTo, setBulkReassignTo] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [focus, setFocus] = useState(0);
+  const [text, setText] = useState(search.get("q") ?? "");
   const rowsRef = useRef<HTMLTableRowElement[]>([]);
 
   const mutation = useMutation({
@@ -116,9 +117,29 @@ export function ReviewQueueView({ initial, initialQs, people }: { initial: Revie
     router.replace(`${pathname}?${usp}`, { scroll: false });
   }
 
+  useEffect(() => {
+    if ((search.get("q") ?? "") === text) return;
+    const t = setTimeout(() => setParam("q", text.trim() || undefined), 250);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [text]);
+
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-end gap-3">
+        <label className="flex flex-col text-xs font-medium text-slate-600">
+          Search
+          <input type="search" aria-label="Search identity or entitlement" value={text} onChange={(e) => setText(e.target.value)} placeholder="Identity or entitlement" className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+        </label>
+        {campaigns.length > 1 && (
+          <FilterSelect label="Campaign" value={search.get("campaignId") ?? ""} onChange={(v) => setParam("campaignId", v)} choices={[{ value: "", label: "All campaigns" }, ...campaigns.map((c) => ({ value: c.id, label: c.name }))]} />
+        )}
+        <FilterSelect
+          label="Kind"
+          value={search.get("kind") ?? ""}
+          onChange={(v) => setParam("kind", v)}
+          choices={[{ value: "", label: "Any" }, ...Object.entries(kindLabels).map(([value, label]) => ({ value, label }))]}
+        />
         <FilterSelect
           label="Show"
           value={search.get("status") ?? "pending"}

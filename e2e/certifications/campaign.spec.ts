@@ -50,9 +50,15 @@ test("admin creates and launches a campaign; the reviewer certifies and revokes,
   await page.getByRole("button", { name: "Revoke selected" }).click();
   await expect.poll(async () => Number((await page.getByTestId("queue-count").innerText()).replace(/[^\d]/g, ""))).toBe(before - 3);
 
+  // Certify one, saying why the access is still needed.
+  await rows.first().getByPlaceholder("Comment").fill("Needed for the month-end close");
+  await rows.first().getByRole("button", { name: "Certify" }).click();
+  await expect.poll(async () => Number((await page.getByTestId("queue-count").innerText()).replace(/[^\d]/g, ""))).toBe(before - 4);
+
   // Decisions survive a reload.
   await page.goto("/certifications/reviews?status=decided");
-  await expect(page.getByTestId("review-row")).toHaveCount(3);
+  await expect(page.getByTestId("review-row")).toHaveCount(4);
+  await expect(page.getByTestId("review-row").filter({ hasText: "Certified" })).toContainText("Needed for the month-end close");
 
   await page.goto(identityHref!);
   const revokedRow = page.getByTestId("grants-table").locator("tr", { hasText: entitlement });

@@ -1,6 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, identities } from "@/db/schema";
+import { auditLog, identities, notifications } from "@/db/schema";
 import { makeCaller, makeNhi, makePerson, testDb } from "@/lib/testing/harness";
 import { attest } from "./attest";
 import { escalateOverdueAttestations } from "./escalate";
@@ -64,6 +64,9 @@ describe("escalating overdue attestations", () => {
 
     const mine = await listMyAttestations(db, manager, { due: "all" });
     expect(mine.rows).toMatchObject([{ id: twentyDays.id, relation: "escalated", escalationLevel: 1 }]);
+    expect(await db.select().from(notifications).where(eq(notifications.recipientId, manager.identityId))).toMatchObject([
+      { kind: "attestation.escalated", title: "1 overdue NHI attestation escalated to you", link: "/attestations" },
+    ]);
 
     const requests = (await Promise.all([twentyDays, thirtyDays, unmanaged, managerGone, ownerless].map((n) => attestationsOf(db, n.id)))).flat();
     const auditRows = async () => db.select().from(auditLog).where(inArray(auditLog.entityId, requests.map((r) => r.id)));
@@ -74,6 +77,7 @@ describe("escalating overdue attestations", () => {
     const again = (await Promise.all([twentyDays, thirtyDays, unmanaged, managerGone, ownerless].map((n) => attestationsOf(db, n.id)))).flat();
     expect(again).toEqual(requests);
     expect(await auditRows()).toHaveLength(5);
+    expect(await db.select().from(notifications).where(eq(notifications.recipientId, manager.identityId))).toHaveLength(1);
   });
 
   it("climbs from the manager to the admins as the attestation ages, on the same request", async () => {

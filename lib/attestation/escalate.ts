@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import type { Db } from "@/db/client";
-import { attestations, identities } from "@/db/schema";
+import type { Db, Tx } from "@/db/client";
+import { attestations, identities, roleAssignments } from "@/db/schema";
+import { notify } from "@/lib/notifications/notify";
 import { SYSTEM_ACTOR, recordAudit, type AuditEntry } from "@/lib/audit/record";
 import { ESCALATE_TO_ADMINS_AFTER_DAYS, ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter, isOpenAttestation } from "./policy";
 
@@ -13,6 +14,28 @@ const open = alias(attestations, "open_attestation");
 // Two escalation runs at once (two app instances, or the CLI beside the app)
 // would both see "not yet escalated" and both insert; one lock serialises them.
 const ESCALATION_LOCK = 7244101;
+
+/** One notice per person with how many attestations just landed on them, not one per NHI. */
+async function notifyEscalations(tx: Tx, audits: AuditEntry[]) {
+  const perManager = new Map<string, number>();
+  let toAdmins = 0;
+  for (const a of audits) {
+    const to = (a.after as { escalatedToId: string | null }).escalatedToId;
+    if (to) perManager.set(to, (perManager.get(to) ?? 0) + 1);
+    else toAdmins++;
+  }
+  const notice = (n: number, whose: string) => ({
+    kind: "attestation.escalated",
+    title: `${n} overdue NHI ${n === 1 ? "attestation" : "attestations"} escalated to ${whose}`,
+    body: "Their owners have not attested in time. Attest, reassign or decommission them.",
+    link: "/attestations",
+  });
+  for (const [managerId, n] of perManager) await notify(tx, [managerId], notice(n, "you"));
+  if (toAdmins > 0) {
+    const admins = await tx.select({ id: roleAssignments.identityId }).from(roleAssignments).innerJoin(identities, eq(identities.id, roleAssignments.identityId)).where(and(eq(roleAssignments.role, "admin"), eq(identities.status, "active")));
+    await notify(tx, admins.map((a) => a.id), notice(toAdmins, "the admins"));
+  }
+}
 
 export type EscalationSummary = { toManager: number; toAdmins: number; escalated: number };
 
@@ -84,6 +107,7 @@ export async function escalateOverdueAttestations(db: Db, now: Date = new Date()
     }
     for (let i = 0; i < inserts.length; i += 1000) await tx.insert(attestations).values(inserts.slice(i, i + 1000));
     await recordAudit(tx, SYSTEM_ACTOR, audits);
+    await notifyEscalations(tx, audits);
     return summary;
   });
 }

@@ -35,8 +35,8 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
 }
 
 /** Campaigns the caller runs or oversees (admins, auditors) or reviews in. */
-export async function listCampaigns(db: Tx, caller: Caller) {
-  const overseer = hasRole(caller, "admin", "auditor");
+export async function listCampaigns(db: Tx, caller: Caller, opts: { reviewerOnly?: boolean } = {}) {
+  const overseer = hasRole(caller, "admin", "auditor") && !opts.reviewerOnly;
   // Progress counts grants: a first-stage decision awaiting confirmation is not yet decided.
   const progress = sql<number>`(select count(*) from ${reviewItems} ri where ri.campaign_id = ${outer(campaigns.id)} and ri.decision is not null
     and not exists (select 1 from ${reviewItems} nxt where nxt.previous_item_id = ri.id))`.mapWith(Number);

@@ -27,7 +27,7 @@ export async function campaignProgress(db: Tx, caller: Caller, id: string) {
         reviewerId: reviewItems.reviewerId,
         reviewerName: identities.displayName,
         total: sql<number>`count(*)`.mapWith(Number),
-        decided: sql<number>`count(${reviewItems.decision})`.mapWith(Number),
+        decided: sql<number>`count(${reviewItems.decision}) filter (where ${reviewItems.autoDecided} is null)`.mapWith(Number),
         open: sql<number>`count(*) filter (where ${reviewItems.decision} is null and ${reviewItems.closedAt} is null)`.mapWith(Number),
         missed: sql<number>`count(*) filter (where ${reviewItems.closedAt} is not null or ${reviewItems.autoDecided} is not null)`.mapWith(Number),
         certified: sql<number>`count(*) filter (where ${reviewItems.decision} = 'certify' and ${reviewItems.autoDecided} is null)`.mapWith(Number),

@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
+import { listCampaigns } from "@/lib/certification/campaigns";
 import { listMyReviews } from "@/lib/certification/queue";
 import { listActivePeople } from "@/lib/identities/list";
 import { ValidationError } from "@/lib/errors";
@@ -13,6 +14,7 @@ export default async function MyReviewsPage({ searchParams }: { searchParams: Pr
   const params = await searchParams;
   const db = await getDb();
   const people = (await listActivePeople(db)).filter((p) => p.id !== caller.identityId);
+  const campaigns = (await listCampaigns(db, caller, { reviewerOnly: true })).filter((c) => c.status === "active");
   let initial = null;
   try {
     initial = await listMyReviews(db, caller, params);
@@ -22,7 +24,7 @@ export default async function MyReviewsPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <PageHeader title="My reviews" description="Access assigned to you in active campaigns, with the evidence to decide: usage, provenance, credential age and a recommendation." />
-      <ReviewQueueView initial={initial} initialQs={new URLSearchParams(params).toString()} people={people} />
+      <ReviewQueueView initial={initial} initialQs={new URLSearchParams(params).toString()} people={people} campaigns={campaigns} />
     </>
   );
 }
