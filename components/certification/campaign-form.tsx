@@ -7,16 +7,23 @@ import { kindLabels } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 
 type Option = { id: string; name: string };
+type EntitlementOption = Option & { systemId: string; privilegeLevel: string };
 const levels = ["standard", "privileged", "admin"] as const;
 const kinds = Object.keys(kindLabels);
 
 /** New campaign: scope, reviewers, schedule and what happens at the due date. The server validates every field. */
-export function CampaignForm({ systems, people }: { systems: Option[]; people: Option[] }) {
+export function CampaignForm({ systems, people, entitlements }: { systems: Option[]; people: Option[]; entitlements: EntitlementOption[] }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [strategy, setStrategy] = useState("owner_or_manager");
   const [stages, setStages] = useState("1");
+  const [chosenSystems, setChosenSystems] = useState<string[]>([]);
+  // Entitlements of the chosen systems (of all systems when none is chosen), grouped by system.
+  const entitlementGroups = systems
+    .filter((s) => chosenSystems.length === 0 || chosenSystems.includes(s.id))
+    .map((s) => ({ system: s, entitlements: entitlements.filter((e) => e.systemId === s.id) }))
+    .filter((g) => g.entitlements.length > 0);
   const [pending, start] = useTransition();
   const today = new Date().toISOString().slice(0, 10);
   const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
@@ -31,6 +38,8 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
       description: f.get("description") || undefined,
       scope: {
         systemIds: all("systemIds"),
+        entitlementIds: all("entitlementIds"),
+        ownerIds: all("ownerIds"),
         privilegeLevels: all("privilegeLevels"),
         identityKinds: all("identityKinds"),
         onlyPrivileged: f.get("onlyPrivileged") === "on",
@@ -82,13 +91,31 @@ export function CampaignForm({ systems, people }: { systems: Option[]; people: O
         </label>
         <label className={label}>
           Systems (none selected: all)
-          <select aria-label="Systems" name="systemIds" multiple size={5} className={field}>
+          <select aria-label="Systems" name="systemIds" multiple size={5} className={field} onChange={(e) => setChosenSystems([...e.target.selectedOptions].map((o) => o.value))}>
             {systems.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
               </option>
             ))}
           </select>
+        </label>
+        <label className={label}>
+          Entitlements (none selected: all{chosenSystems.length ? " in the chosen systems" : ""})
+          <select aria-label="Entitlements" name="entitlementIds" multiple size={6} className={field}>
+            {entitlementGroups.map((g) => (
+              <optgroup key={g.system.id} label={g.system.name}>
+                {g.entitlements.map((e) => (
+                  <option key={e.id} value={e.id}>
+                    {e.name} ({e.privilegeLevel})
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+        <label className={label}>
+          Owned by (NHIs owned or backed up by these people; none: anyone)
+          <PeopleOptions label="Owned by" name="ownerIds" size={4} people={people} className={field} />
         </label>
         <fieldset>
           <legend className={label}>Privilege levels (none: all)</legend>

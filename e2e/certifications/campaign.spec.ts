@@ -21,12 +21,13 @@ test("admin creates and launches a campaign; the reviewer certifies and revokes,
   await form.getByLabel("Fallback reviewer", { exact: true }).selectOption({ label: "Tom Okafor" });
   await form.getByRole("button", { name: "Create draft campaign" }).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();
+  const campaignId = page.url().split("/").pop()!;
   await page.getByRole("button", { name: "Launch campaign" }).click();
   await expect(page.getByText(/0 of \d+ items decided/)).toBeVisible();
   await expect(page.getByTestId("reviewer-table")).toContainText("Sofia Alvarez");
 
   await signInAs(page, "reviewer");
-  await page.goto("/certifications/reviews");
+  await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
   const rows = page.getByTestId("review-row");
   await expect(rows.first()).toBeVisible();
   const before = Number((await page.getByTestId("queue-count").innerText()).replace(/[^\d]/g, ""));
@@ -56,7 +57,7 @@ test("admin creates and launches a campaign; the reviewer certifies and revokes,
   await expect.poll(async () => Number((await page.getByTestId("queue-count").innerText()).replace(/[^\d]/g, ""))).toBe(before - 4);
 
   // Decisions survive a reload.
-  await page.goto("/certifications/reviews?status=decided");
+  await page.goto(`/certifications/reviews?status=decided&campaignId=${campaignId}`);
   await expect(page.getByTestId("review-row")).toHaveCount(4);
   await expect(page.getByTestId("review-row").filter({ hasText: "Certified" })).toContainText("Needed for the month-end close");
 
