@@ -62,12 +62,11 @@ export const reviewItems = pgTable(
     grantId: uuid("grant_id")
       .notNull()
       .references(() => grants.id),
-    identityId: uuid("identity_id")
-      .notNull()
-      .references(() => identities.id),
-    entitlementId: uuid("entitlement_id")
-      .notNull()
-      .references(() => entitlements.id),
+    // Copies of the grant's own (a grant never changes identity or
+    // entitlement), kept for filtering; the grant's foreign key guards them, and
+    // checking them again would cost every launch two lookups per item.
+    identityId: uuid("identity_id").notNull(),
+    entitlementId: uuid("entitlement_id").notNull(),
     reviewerId: uuid("reviewer_id")
       .notNull()
       .references(() => identities.id),
@@ -94,11 +93,10 @@ export const reviewItems = pgTable(
   },
   (t) => [
     index("review_items_campaign_idx").on(t.campaignId, t.reviewerId),
-    index("review_items_reviewer_decided_idx").on(t.reviewerId, t.decidedAt),
     index("review_items_queue_idx")
       .on(t.reviewerId, t.dueAt, t.privilegeRank.desc(), t.id)
       .where(sql`${t.decision} is null and ${t.closedAt} is null`),
-    uniqueIndex("review_items_previous_key").on(t.previousItemId),
+    uniqueIndex("review_items_previous_key").on(t.previousItemId).where(sql`${t.previousItemId} is not null`),
   ],
 );
 
