@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { auditLog, grants, remediations, reviewItems, usageRollups } from "@/db/schema";
+import { auditLog, grants, notifications, remediations, reviewItems, usageRollups } from "@/db/schema";
 import { resolveCaller } from "@/lib/auth/caller";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb } from "@/lib/testing/harness";
@@ -66,7 +66,11 @@ describe("certification campaigns", () => {
   it("snapshots in-scope grants, routes to owner or manager, and keeps people off their own access", async () => {
     const db = await testDb();
     const o = await org(db);
+    const { previewScope } = await import("./launch");
+    expect(await previewScope(db, o.campaign.scope, 90)).toEqual({ grants: 4, identities: 4, privileged: 2, unused: 3 });
     expect(await launchCampaign(db, o.admin, o.campaign.id)).toEqual({ items: 4 });
+    const told = await db.select().from(notifications).where(eq(notifications.recipientId, o.fallback.identityId));
+    expect(told).toMatchObject([{ kind: "review.assigned", title: '2 items to review in "Quarterly access review"', link: `/certifications/reviews?campaignId=${o.campaign.id}` }]);
     await expect(launchCampaign(db, o.admin, o.campaign.id)).rejects.toMatchObject({ status: 409 });
 
     expect(await itemFor(db, o.campaign.id, o.humanGrant.grant.id)).toMatchObject({ reviewerId: o.manager.identityId, routing: "owner_or_manager" });

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { campaigns, entitlements, grants, identities, reviewItems, usageRollups } from "@/db/schema";
+import { campaigns, entitlements, grants, identities, notifications, reviewItems, usageRollups } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError } from "@/lib/errors";
@@ -99,8 +99,34 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
       offset 0
     ) s`);
   const items = Number((inserted as { count?: number; affectedRows?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0);
+  // Each reviewer hears once how much is waiting for them, and by when.
+  await tx.execute(sql`
+    insert into ${notifications} (recipient_id, kind, title, body, link)
+    select reviewer_id, 'review.assigned',
+      format('%s %s to review in "%s"', count(*), case when count(*) = 1 then 'item' else 'items' end, ${campaign.name}::text),
+      ${campaign.dueAt ? `Due ${campaign.dueAt.toISOString().slice(0, 10)}. Usage evidence and a recommendation come with each item.` : null},
+      ${`/certifications/reviews?campaignId=${id}`}
+    from ${reviewItems} where campaign_id = ${id} group by reviewer_id`);
   const now = new Date();
   await tx.update(campaigns).set({ status: "active", launchedAt: now, updatedAt: now }).where(eq(campaigns.id, id));
   await recordAudit(tx, actor, { action: "campaign.launched", entityType: "campaign", entityId: id, before: { status: "draft" }, after: { status: "active", items } });
   return { items };
+}
+
+/** What launching a draft would snapshot now: grants, identities and how much of it is privileged. */
+export async function previewScope(db: Tx, rawScope: unknown, unusedWindowDays: number) {
+  const scope = campaignScope.parse(rawScope);
+  const [row] = await db
+    .select({
+      grants: sql<number>`count(*)`.mapWith(Number),
+      identities: sql<number>`count(distinct ${grants.identityId})`.mapWith(Number),
+      privileged: sql<number>`count(*) filter (where ${entitlements.privilegeLevel} <> 'standard')`.mapWith(Number),
+      unused: sql<number>`count(*) filter (where ${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${unusedWindowDays}))`.mapWith(Number),
+    })
+    .from(grants)
+    .innerJoin(identities, eq(identities.id, grants.identityId))
+    .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+    .leftJoin(usageRollups, and(eq(usageRollups.identityId, grants.identityId), eq(usageRollups.entitlementId, grants.entitlementId)))
+    .where(scopeFilter(scope));
+  return row;
 }

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import type { CloseSummary } from "@/lib/certification/close";
+import { previewScope } from "@/lib/certification/launch";
 import { campaignProgress, RUBBER_STAMP } from "@/lib/certification/report";
 import { NotFoundError } from "@/lib/errors";
 import { CampaignActions } from "@/components/certification/campaign-actions";
@@ -28,9 +29,10 @@ function seconds(s: number | null) {
 export default async function CampaignPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const caller = (await getCaller())!;
+  const db = await getDb();
   let report;
   try {
-    report = await campaignProgress(await getDb(), caller, id);
+    report = await campaignProgress(db, caller, id);
   } catch (e) {
     if (e instanceof NotFoundError) notFound();
     throw e;
@@ -39,6 +41,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
   const isOwner = c.ownerId === caller.identityId;
   const summary = c.closeSummary as CloseSummary | null;
   const stamped = perReviewer.filter((r) => r.rubberStamp);
+  const preview = c.status === "draft" ? await previewScope(db, c.scope, c.unusedWindowDays) : null;
   return (
     <>
       <Link href="/certifications" className="text-sm text-brand-700 hover:underline">
@@ -118,6 +121,15 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
           </div>
         </Card>
       </div>
+
+      {preview && (
+        <Card title="In scope now" className="mt-4">
+          <p className="text-sm text-slate-700" data-testid="scope-preview">
+            Launching now would snapshot <strong>{preview.grants.toLocaleString("en")}</strong> grants of {preview.identities.toLocaleString("en")} identities:{" "}
+            {preview.privileged.toLocaleString("en")} privileged or admin, {preview.unused.toLocaleString("en")} unused for {c.unusedWindowDays} days or more (recommended for revocation).
+          </p>
+        </Card>
+      )}
 
       {(c.status === "completed" || c.status === "cancelled") && (
         <Card title="Outcome" className="mt-4">
