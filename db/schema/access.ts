@@ -36,6 +36,7 @@ export const grantType = pgEnum("grant_type", grantTypes);
 export const provenanceKinds = [
   "campaign_decision",
   "jit_approval",
+  "break_glass", // self-activated in an emergency; confirmed or escalated afterwards
   "attestation",
   "policy",
   "imported",

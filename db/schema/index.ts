@@ -9,4 +9,5 @@ export * from "./jit";
 export * from "./lifecycle";
 export * from "./notification";
 export * from "./revocation";
+export * from "./session";
 export * from "./usage";

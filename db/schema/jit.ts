@@ -1,65 +1,120 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { entitlements, grants } from "./access";
-import { identities, teams } from "./identity";
+import { identities } from "./identity";
 
-/** Who may request which privileged entitlement, for how long, approved by whom. */
-export const eligibilityPolicies = pgTable("eligibility_policies", {
-  id: id(),
-  name: text("name").notNull(),
-  entitlementId: uuid("entitlement_id")
-    .notNull()
-    .references(() => entitlements.id),
-  // Exactly one of these names the eligible subjects.
-  identityId: uuid("identity_id").references(() => identities.id),
-  teamId: uuid("team_id").references(() => teams.id),
-  maxDurationMinutes: integer("max_duration_minutes").notNull().default(60),
-  defaultDurationMinutes: integer("default_duration_minutes").notNull().default(60),
-  approvalsRequired: integer("approvals_required").notNull().default(1),
-  requireJustification: boolean("require_justification").notNull().default(true),
-  requireTicket: boolean("require_ticket").notNull().default(false),
-  pendingTimeoutMinutes: integer("pending_timeout_minutes").notNull().default(60),
-  breakGlass: boolean("break_glass").notNull().default(false),
-  ...timestamps,
-});
+// approvers: anyone holding the approver role; entitlement_owner: the owner of
+// the entitlement; named: the people listed on the policy.
+export const approverModes = ["approvers", "entitlement_owner", "named"] as const;
+export type ApproverMode = (typeof approverModes)[number];
+export const approverMode = pgEnum("approver_mode", approverModes);
 
-export const jitRequestStatus = pgEnum("jit_request_status", [
-  "pending",
-  "approved",
-  "denied",
-  "active",
-  "expired",
-  "released",
-  "revoked",
-  "cancelled",
-]);
+/**
+ * Who may request one privileged entitlement just in time, and on what terms.
+ * Named identities are made eligible by `eligible` grants the policy issues
+ * (provenance "policy", provenance_ref the policy id): they are reviewed in
+ * campaigns and end through the revocation path like any grant. Whole teams are
+ * eligible by membership.
+ */
+export const eligibilityPolicies = pgTable(
+  "eligibility_policies",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    description: text("description"),
+    entitlementId: uuid("entitlement_id")
+      .notNull()
+      .references(() => entitlements.id),
+    teamIds: uuid("team_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    maxDurationMinutes: integer("max_duration_minutes").notNull(),
+    defaultDurationMinutes: integer("default_duration_minutes").notNull(),
+    approvalsRequired: integer("approvals_required").notNull().default(1),
+    approverMode: approverMode("approver_mode").notNull().default("approvers"),
+    approverIds: uuid("approver_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    // One deny ends the request; otherwise it ends only when approval can no longer be reached.
+    denyEndsRequest: boolean("deny_ends_request").notNull().default(true),
+    requireJustification: boolean("require_justification").notNull().default(true),
+    requireTicket: boolean("require_ticket").notNull().default(false),
+    // Auto-approval: everyone (low-risk entitlements), or members of these teams (on-call).
+    autoApproveAll: boolean("auto_approve_all").notNull().default(false),
+    autoApproveTeamIds: uuid("auto_approve_team_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    pendingTimeoutMinutes: integer("pending_timeout_minutes").notNull().default(60),
+    breakGlass: boolean("break_glass").notNull().default(false),
+    breakGlassMaxMinutes: integer("break_glass_max_minutes").notNull().default(60),
+    createdById: uuid("created_by_id").references(() => identities.id),
+    // Retired policies keep their rows for the requests that cite them.
+    archivedAt: tz("archived_at"),
+    ...timestamps,
+  },
+  (t) => [index("eligibility_policies_entitlement_idx").on(t.entitlementId).where(sql`${t.archivedAt} is null`)],
+);
+
+/**
+ * Stored statuses. approved/active and pending are refined at read time
+ * (jitDisplayStatus): a window that has passed reads as expired, a pending
+ * request past its deadline as timed out, whether or not a job has run yet.
+ */
+export const jitRequestStatuses = ["pending", "approved", "denied", "active", "expired", "released", "revoked", "cancelled", "timed_out"] as const;
+export type JitRequestStatus = (typeof jitRequestStatuses)[number];
+export const jitRequestStatus = pgEnum("jit_request_status", jitRequestStatuses);
+export const postReviewStatus = pgEnum("post_review_status", ["pending", "confirmed", "escalated"]);
 
 export const jitRequests = pgTable(
   "jit_requests",
   {
     id: id(),
+    // Who asked: a person, or an NHI through its API token.
     requesterId: uuid("requester_id")
       .notNull()
       .references(() => identities.id),
-    // The identity that receives the elevation (a pipeline may ask for itself).
+    // Who receives the elevation (today always the requester).
     identityId: uuid("identity_id")
       .notNull()
       .references(() => identities.id),
     entitlementId: uuid("entitlement_id")
       .notNull()
       .references(() => entitlements.id),
-    policyId: uuid("policy_id").references(() => eligibilityPolicies.id),
+    policyId: uuid("policy_id")
+      .notNull()
+      .references(() => eligibilityPolicies.id),
     status: jitRequestStatus("status").notNull().default("pending"),
     durationMinutes: integer("duration_minutes").notNull(),
-    startsAt: tz("starts_at"),
+    // Null: as soon as approved. Otherwise the window opens then.
+    requestedStartAt: tz("requested_start_at"),
     justification: text("justification"),
     ticket: text("ticket"),
     breakGlass: boolean("break_glass").notNull().default(false),
+    // Snapshot of the policy's terms at request time: later policy edits do not move the goalposts.
+    approvalsRequired: integer("approvals_required").notNull(),
+    approverIds: uuid("approver_ids").array().notNull(),
+    denyEndsRequest: boolean("deny_ends_request").notNull(),
+    pendingUntil: tz("pending_until").notNull(),
     grantId: uuid("grant_id").references(() => grants.id),
+    // The window, copied from the grant when approved.
+    startsAt: tz("starts_at"),
+    expiresAt: tz("expires_at"),
     decidedAt: tz("decided_at"),
+    endedAt: tz("ended_at"),
+    endedById: uuid("ended_by_id").references(() => identities.id),
+    endReason: text("end_reason"),
+    // Break-glass use is confirmed or escalated by an approver afterwards.
+    postReviewStatus: postReviewStatus("post_review_status"),
+    postReviewedById: uuid("post_reviewed_by_id").references(() => identities.id),
+    postReviewedAt: tz("post_reviewed_at"),
+    postReviewComment: text("post_review_comment"),
     ...timestamps,
   },
-  (t) => [index("jit_requests_requester_idx").on(t.requesterId), index("jit_requests_status_idx").on(t.status)],
+  (t) => [
+    index("jit_requests_requester_idx").on(t.requesterId, t.createdAt),
+    index("jit_requests_identity_idx").on(t.identityId, t.createdAt),
+    index("jit_requests_created_idx").on(t.createdAt),
+    index("jit_requests_open_idx").on(t.status).where(sql`${t.status} in ('pending', 'approved', 'active')`),
+    index("jit_requests_approvers_idx").using("gin", t.approverIds),
+    uniqueIndex("jit_requests_grant_key").on(t.grantId),
+    // One open request per identity and entitlement, whoever races to create it.
+    uniqueIndex("jit_requests_one_open_key").on(t.identityId, t.entitlementId).where(sql`${t.status} in ('pending', 'approved', 'active')`),
+  ],
 );
 
 export const jitApprovals = pgTable(
@@ -78,3 +133,10 @@ export const jitApprovals = pgTable(
   },
   (t) => [uniqueIndex("jit_approvals_request_approver_key").on(t.requestId, t.approverId)],
 );
+
+/** A request's status as a person should read it now, from its stored status and its window. */
+export const jitDisplayStatus = sql<JitRequestStatus>`(case
+  when ${jitRequests.status} in ('approved', 'active') and ${jitRequests.expiresAt} <= now() then 'expired'
+  when ${jitRequests.status} = 'approved' and ${jitRequests.startsAt} <= now() then 'active'
+  when ${jitRequests.status} = 'pending' and ${jitRequests.pendingUntil} <= now() then 'timed_out'
+  else ${jitRequests.status}::text end)`;

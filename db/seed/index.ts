@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
-import { credentials, entitlements, grants, identities, lifecycleEvents, roleAssignments, systems, teams } from "../schema";
+import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, roleAssignments, systems, teams } from "../schema";
 import { appendSeedAudit, type SeedAuditEntry } from "./audit";
 import { TEAM_NAMES, systemCatalog, type OwnerHint } from "./catalog";
 import { buildGrants, type SeedEntitlement } from "./grants";
 import { buildCredentials } from "./credentials";
 import { insertAll } from "./insert";
+import { buildJit } from "./jit";
 import { buildNhis, type SeedSystem } from "./nhis";
 import { buildOrg, type Org, type Person } from "./org";
 import { HOUR, Rng, SEED_BASE, daysBefore, startOfUtcDay } from "./random";
@@ -34,6 +35,8 @@ export type SeedSummary = {
   nhis: number;
   credentials: number;
   grants: number;
+  eligibilityPolicies: number;
+  jitRequests: number;
   roleAssignments: number;
   lifecycleEvents: number;
   usageEvents: number;
@@ -85,6 +88,8 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     nhis: 0,
     credentials: 0,
     grants: 0,
+    eligibilityPolicies: 0,
+    jitRequests: 0,
     roleAssignments: 0,
     lifecycleEvents: 0,
     usageEvents: 0,
@@ -203,11 +208,15 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     summary.credentials = await insertAll(tx, credentials, buildCredentials(nhis, now, ids));
     step(`${summary.nhis} NHIs, ${summary.credentials} credentials`);
 
-    // Grants, then lifecycle signals.
+    // Grants, eligibility policies and just-in-time history, then lifecycle signals.
     const plan = buildGrants(org, nhis, seedEntitlements, now, ids);
-    summary.grants = await insertAll(tx, grants, plan.rows);
+    const jit = buildJit(org, teamIds, nhis, seedEntitlements, plan.rows, now, ids);
+    summary.grants = await insertAll(tx, grants, [...plan.rows, ...jit.grants]);
     plan.rows.length = 0; // only the usage view of the grants is needed from here on
-    step(`${summary.grants} grants`);
+    summary.eligibilityPolicies = await insertAll(tx, eligibilityPolicies, jit.policies);
+    summary.jitRequests = await insertAll(tx, jitRequests, jit.requests);
+    await insertAll(tx, jitApprovals, jit.approvals);
+    step(`${summary.grants} grants, ${summary.eligibilityPolicies} eligibility policies, ${summary.jitRequests} JIT requests`);
     const lifecycle: (typeof lifecycleEvents.$inferInsert)[] = [];
     for (const p of org.people) {
       lifecycle.push({ id: ids.uuid(), identityId: p.id, type: "joiner", source: "workday", details: { title: p.title, team: p.team, managerId: p.managerId }, occurredAt: p.startedAt, processedAt: new Date(p.startedAt.getTime() + 2 * HOUR), createdAt: p.startedAt });

@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../testing";
 import type { Database } from "../client";
-import { auditLog, entitlements, GENESIS_HASH, grants, hashAuditRow, identities, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
+import { auditLog, eligibilityPolicies, entitlements, GENESIS_HASH, grants, hashAuditRow, identities, jitRequests, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
 import { isSeeded, seed, type SeedSummary } from "./index";
 import { personas } from "./personas";
 
@@ -113,6 +113,30 @@ describe("demo seed", () => {
       expect(hashAuditRow(prev, row)).toBe(row.hash);
       prev = row.hash;
     }
+  });
+
+  it("backs every eligible grant with a live policy and leaves a JIT history with one request waiting and one window open", async () => {
+    const { db } = database;
+    const orphanEligibility = await db
+      .select({ id: grants.id })
+      .from(grants)
+      .leftJoin(eligibilityPolicies, sql`${eligibilityPolicies.id}::text = ${grants.provenanceRef}`)
+      .where(and(eq(grants.type, "eligible"), or(ne(grants.provenance, "policy"), isNull(eligibilityPolicies.id))));
+    expect(orphanEligibility).toEqual([]);
+    expect(summary.eligibilityPolicies).toBeGreaterThanOrEqual(8);
+    const statuses = await db.select({ status: jitRequests.status, breakGlass: jitRequests.breakGlass, n: count() }).from(jitRequests).groupBy(jitRequests.status, jitRequests.breakGlass);
+    const n = (status: string, breakGlass = false) => statuses.find((s) => s.status === status && s.breakGlass === breakGlass)?.n ?? 0;
+    for (const status of ["expired", "released", "denied", "timed_out"]) expect(n(status), status).toBeGreaterThan(0);
+    expect(n("expired", true)).toBeGreaterThan(0);
+    expect(n("pending")).toBe(1);
+    expect(n("active")).toBe(1);
+    // Every approved window has its grant, bound to the request.
+    const unbound = await db
+      .select({ id: jitRequests.id })
+      .from(jitRequests)
+      .leftJoin(grants, eq(grants.id, jitRequests.grantId))
+      .where(and(inArray(jitRequests.status, ["expired", "released", "revoked", "active"]), or(isNull(grants.id), sql`${grants.provenanceRef} <> ${jitRequests.id}::text`)));
+    expect(unbound).toEqual([]);
   });
 
   it("reports the database as seeded and does not seed it twice", async () => {

@@ -118,3 +118,30 @@ export function canEditIdentity(caller: Caller, identity: { kind: string; ownerI
   const isOwner = identity.kind !== "human" && (identity.ownerId === caller.identityId || identity.backupOwnerId === caller.identityId);
   return isOwner ? ["purpose", "ownerId", "backupOwnerId"] : [];
 }
+
+/**
+ * Effective access: the grants usable at this moment, computed from each
+ * grant's window at read time (a JIT grant past its expiry is not here,
+ * whether or not its expiry has been recorded yet).
+ */
+export async function getEffectiveAccess(db: Tx, caller: Caller, id: string) {
+  await getVisibleIdentity(db, caller, id);
+  const rows = await db
+    .select({
+      grantId: grants.id,
+      type: grants.type,
+      provenance: grants.provenance,
+      entitlementId: entitlements.id,
+      entitlementName: entitlements.name,
+      privilegeLevel: entitlements.privilegeLevel,
+      systemName: systems.name,
+      startsAt: grants.startsAt,
+      expiresAt: grants.expiresAt,
+    })
+    .from(grants)
+    .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+    .innerJoin(systems, eq(systems.id, entitlements.systemId))
+    .where(and(eq(grants.identityId, id), grantIsActive))
+    .orderBy(systems.name, entitlements.name);
+  return { identityId: id, at: new Date(), grants: rows };
+}

@@ -11,6 +11,8 @@ export type JobDefinition<T = Record<string, unknown>> = {
   handler: (db: Db, data: T) => Promise<unknown>;
   /** A UTC cron expression: the job is also sent on this schedule (minute resolution). */
   cron?: string;
+  /** Also sent once when a runner starts: catch-up work after downtime. */
+  atStart?: boolean;
   /** How often an idle worker looks for due jobs; sub-minute deadlines need a short one. */
   pollingIntervalSeconds?: number;
   retryLimit?: number;

@@ -55,6 +55,8 @@ export async function startJobRunner(database: Database, definitions: JobDefinit
     });
     if (d.cron) await boss.schedule(d.name, d.cron, {}, { tz: "UTC" });
     else await boss.unschedule(d.name);
+    // A singleton key: several instances starting together queue one catch-up, not one each.
+    if (d.atStart) await boss.send(d.name, {}, { singletonKey: "at-start", singletonSeconds: 60 });
   }
   return { stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }) };
 }

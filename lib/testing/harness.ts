@@ -69,16 +69,22 @@ export async function makeNhi(db: Db, opts: { ownerId?: string | null; backupOwn
   return nhi;
 }
 
+export async function makeEntitlement(db: Db, opts: { level?: PrivilegeLevel; systemId?: string; ownerId?: string } = {}) {
+  const systemId = opts.systemId ?? (await makeSystem(db)).id;
+  const [entitlement] = await db
+    .insert(entitlements)
+    .values({ systemId, name: uniq("ent"), privilegeLevel: opts.level ?? "standard", ownerId: opts.ownerId })
+    .returning();
+  return entitlement;
+}
+
 export async function makeGrant(
   db: Db,
   identityId: string,
   opts: { level?: PrivilegeLevel; expiresAt?: Date; revokedAt?: Date; type?: "standing" | "eligible" | "jit"; systemId?: string; entitlementOwnerId?: string } = {},
 ) {
   const system = opts.systemId ? { id: opts.systemId } : await makeSystem(db);
-  const [entitlement] = await db
-    .insert(entitlements)
-    .values({ systemId: system.id, name: uniq("ent"), privilegeLevel: opts.level ?? "standard", ownerId: opts.entitlementOwnerId })
-    .returning();
+  const entitlement = await makeEntitlement(db, { level: opts.level, systemId: system.id, ownerId: opts.entitlementOwnerId });
   const [grant] = await db
     .insert(grants)
     .values({

@@ -1,0 +1,227 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { queryRows } from "@/db/rows";
+import { sessionEventKinds } from "@/db/schema";
+import type { TokenPrincipal } from "@/lib/auth/tokens";
+import { ValidationError } from "@/lib/errors";
+import { raiseFindings } from "@/lib/findings/raise";
+import { recordUsage } from "@/lib/usage/record";
+
+export const MAX_SESSION_EVENTS = 1000;
+const DETAIL_LIMIT = 4000;
+
+export const sessionEventInput = z
+  .object({
+    eventId: z.string({ message: "eventId is required." }).trim().min(1, "eventId is required.").max(200, "eventId is at most 200 characters."),
+    sessionId: z.string({ message: "sessionId is required." }).trim().min(1, "sessionId is required.").max(200, "sessionId is at most 200 characters."),
+    // The identity's id, its external id (an ARN, a database role) or its name.
+    identity: z.string({ message: "identity is required." }).trim().min(1, "identity is required.").max(500),
+    // A system id or name; defaults to the token's system.
+    system: z.string().trim().min(1).max(200).optional(),
+    // An entitlement id or name in the system, when the recorder knows which privilege was exercised.
+    entitlement: z.string().trim().min(1).max(300).optional(),
+    kind: z.enum(sessionEventKinds, { message: `kind is one of: ${sessionEventKinds.join(", ")}.` }),
+    detail: z.string().max(100_000).optional(),
+    outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
+    occurredAt: z.coerce.date({ message: "occurredAt must be a date." }),
+  })
+  .strict()
+  .refine((e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000, { message: "occurredAt is in the future.", path: ["occurredAt"] });
+export type SessionEventInput = z.input<typeof sessionEventInput>;
+
+export type Rejected = { line: number; eventId?: string; errors: string[] };
+
+/** Parses `{"events": [...]}` or NDJSON, one event a line. Bad events are reported by line, good ones kept. */
+export function parseSessionEvents(body: string, contentType: string | null) {
+  const lines: { line: number; value: unknown; error?: string }[] = [];
+  const trimmed = body.trim();
+  if (!contentType?.includes("ndjson") && trimmed.startsWith("{") && !trimmed.includes("\n{")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      throw new ValidationError({ _: ["The body must be JSON ({\"events\": [...]}) or NDJSON."] }, "The body must be JSON or NDJSON.");
+    }
+    const events = (parsed as { events?: unknown }).events;
+    if (!Array.isArray(events)) throw new ValidationError({ events: ["Send {\"events\": [...]}."] });
+    events.forEach((value, i) => lines.push({ line: i + 1, value }));
+  } else {
+    body.split("\n").forEach((text, i) => {
+      if (text.trim() === "") return;
+      try {
+        lines.push({ line: i + 1, value: JSON.parse(text) });
+      } catch {
+        lines.push({ line: i + 1, value: null, error: "Not valid JSON." });
+      }
+    });
+  }
+  if (lines.length === 0) throw new ValidationError({ events: ["Send at least one event."] });
+  if (lines.length > MAX_SESSION_EVENTS) throw new ValidationError({ events: [`At most ${MAX_SESSION_EVENTS} events a request.`] });
+  const good: (z.output<typeof sessionEventInput> & { line: number })[] = [];
+  const rejected: Rejected[] = [];
+  for (const l of lines) {
+    if (l.error) {
+      rejected.push({ line: l.line, errors: [l.error] });
+      continue;
+    }
+    const result = sessionEventInput.safeParse(l.value);
+    if (result.success) good.push({ ...result.data, line: l.line });
+    else rejected.push({ line: l.line, eventId: (l.value as { eventId?: string })?.eventId, errors: result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)) });
+  }
+  return { good, rejected };
+}
+
+type Resolved = { line: number; identityId: string; systemId: string | null; entitlementId: string | null };
+
+const isUuid = (s: string) => z.uuid().safeParse(s).success;
+
+/** Names in events become ids: identities by id, external id or name; systems and entitlements by id or name. */
+async function resolveNames(tx: Tx, events: { line: number; identity: string; system?: string; entitlement?: string }[], defaultSystemId: string | null) {
+  const json = JSON.stringify(events.map((e) => ({ l: e.line, i: e.identity, s: e.system ?? null, n: e.entitlement ?? null })));
+  const rows = await queryRows<{ l: number; system_id: string | null; identity_ids: string[] | null; entitlement_id: string | null; system_given: boolean }>(
+    tx,
+    sql`
+    with input as (select * from json_to_recordset((${json}::text)::json) as j(l int, i text, s text, n text)),
+    sys as (
+      select input.l, coalesce(
+        (select s.id from systems s where input.s is not null and (s.id::text = input.s or s.name = input.s or s.external_id = input.s) limit 1),
+        case when input.s is null then ${defaultSystemId}::uuid end) as system_id, input.s is not null as system_given
+      from input)
+    select input.l, sys.system_id, sys.system_given,
+      (select array_agg(i.id) from identities i
+        where i.id::text = input.i or i.external_id = input.i
+           or (i.name = input.i and (sys.system_id is null or i.system_id = sys.system_id or i.kind = 'human'))) as identity_ids,
+      (select e.id from entitlements e where input.n is not null and (e.id::text = input.n or (e.name = input.n and e.system_id = sys.system_id)) limit 1) as entitlement_id
+    from input join sys on sys.l = input.l`,
+  );
+  const byLine = new Map(rows.map((r) => [Number(r.l), r]));
+  const resolved: Resolved[] = [];
+  const rejected: Rejected[] = [];
+  for (const e of events) {
+    const r = byLine.get(e.line)!;
+    const errors: string[] = [];
+    if (e.system && !r.system_id) errors.push(`system: no system "${e.system}".`);
+    const ids = [...new Set(r.identity_ids ?? [])];
+    if (ids.length === 0) errors.push(`identity: no identity "${e.identity}".`);
+    if (ids.length > 1) errors.push(`identity: "${e.identity}" names ${ids.length} identities; send its id or name the system.`);
+    if (e.entitlement && !r.entitlement_id) errors.push(`entitlement: no entitlement "${e.entitlement}"${r.system_id ? " in that system" : "; name the system"}.`);
+    if (errors.length) rejected.push({ line: e.line, errors });
+    else resolved.push({ line: e.line, identityId: ids[0], systemId: r.system_id, entitlementId: r.entitlement_id });
+  }
+  return { resolved, rejected };
+}
+
+/**
+ * Takes PAM session evidence (start, end, commands, queries) from a recorder
+ * holding a usage:write token. Each event is linked to the grant whose window
+ * covered it (a JIT grant first), kept once however often it is re-sent,
+ * counted as usage of that entitlement, and flagged as a finding when no
+ * active grant covered it.
+ */
+export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: string, contentType: string | null) {
+  const parsed = parseSessionEvents(body, contentType);
+  const source = `pam:${token.id}`;
+  return db.transaction(async (tx) => {
+    const { resolved, rejected } = parsed.good.length ? await resolveNames(tx, parsed.good, token.systemId) : { resolved: [], rejected: [] };
+    const byLine = new Map(parsed.good.map((g) => [g.line, g]));
+    const events = resolved.map((r) => {
+      const e = byLine.get(r.line)!;
+      const detail = e.detail && e.detail.length > DETAIL_LIMIT ? `${e.detail.slice(0, DETAIL_LIMIT)}… (truncated)` : (e.detail ?? null);
+      return { ...r, eventId: e.eventId, sessionId: e.sessionId, kind: e.kind, detail, outcome: e.outcome, occurredAt: e.occurredAt.toISOString() };
+    });
+    let inserted: { event_id: string; session_id: string; identity_id: string; system_id: string | null; entitlement_id: string | null; grant_id: string | null; request_id: string | null; kind: string; outcome: "success" | "denied"; outside_window: boolean; occurred_at: string }[] = [];
+    if (events.length) {
+      const json = JSON.stringify(events);
+      inserted = await queryRows(
+        tx,
+        sql`
+        with input as (
+          select distinct on (j."eventId") j.*
+          from json_to_recordset((${json}::text)::json) as j("eventId" text, "sessionId" text, "identityId" uuid, "systemId" uuid, "entitlementId" uuid, kind text, detail text, outcome text, "occurredAt" timestamptz)
+        ),
+        covered as (
+          select input.*, g.id as grant_id, g.entitlement_id as covering_entitlement_id, r.id as request_id
+          from input
+          left join lateral (
+            select g.id, g.entitlement_id from grants g join entitlements e on e.id = g.entitlement_id
+            where g.identity_id = input."identityId" and g.type <> 'eligible'
+              and (input."entitlementId" is null or g.entitlement_id = input."entitlementId")
+              and (input."systemId" is null or e.system_id = input."systemId")
+              and g.starts_at <= input."occurredAt" and (g.expires_at is null or g.expires_at > input."occurredAt")
+              and (g.revoked_at is null or g.revoked_at > input."occurredAt")
+            order by (g.type = 'jit') desc, g.starts_at desc limit 1) g on true
+          left join jit_requests r on r.grant_id = g.id
+        ),
+        sessions as (
+          insert into pam_sessions as s (source, session_id, identity_id, system_id, grant_id, request_id, started_at, ended_at, last_event_at)
+          select ${source}, "sessionId", (array_agg("identityId" order by "occurredAt"))[1], (array_agg("systemId" order by "occurredAt"))[1],
+            (array_agg(grant_id order by "occurredAt") filter (where grant_id is not null))[1],
+            (array_agg(request_id order by "occurredAt") filter (where request_id is not null))[1],
+            min("occurredAt"), max("occurredAt") filter (where kind = 'end'), max("occurredAt")
+          from covered group by "sessionId"
+          on conflict (source, session_id) do update set
+            started_at = least(s.started_at, excluded.started_at),
+            ended_at = greatest(s.ended_at, excluded.ended_at),
+            last_event_at = greatest(s.last_event_at, excluded.last_event_at),
+            grant_id = coalesce(s.grant_id, excluded.grant_id),
+            request_id = coalesce(s.request_id, excluded.request_id),
+            updated_at = now()
+          returning s.id, s.session_id
+        ),
+        ins as (
+          insert into pam_session_events (pam_session_id, source, event_id, kind, detail, outcome, grant_id, outside_window, occurred_at)
+          select sessions.id, ${source}, c."eventId", c.kind::session_event_kind, c.detail, c.outcome::usage_outcome, c.grant_id, c.grant_id is null, c."occurredAt"
+          from covered c join sessions on sessions.session_id = c."sessionId"
+          on conflict (source, event_id) do nothing
+          returning event_id
+        )
+        select c."eventId" as event_id, c."sessionId" as session_id, c."identityId" as identity_id, c."systemId" as system_id,
+          coalesce(c."entitlementId", c.covering_entitlement_id) as entitlement_id, c.grant_id, c.request_id, c.kind, c.outcome,
+          c.grant_id is null as outside_window, c."occurredAt" as occurred_at
+        from covered c join ins on ins.event_id = c."eventId"`,
+      );
+      // Counts are recomputed from the stored events, so a re-sent batch changes nothing.
+      await tx.execute(sql`
+        update pam_sessions s set event_count = c.n, outside_window_count = c.outside, updated_at = now()
+        from (select pam_session_id, count(*)::int as n, (count(*) filter (where outside_window))::int as outside
+              from pam_session_events where pam_session_id in (select id from pam_sessions where source = ${source} and session_id in (select distinct j from json_array_elements_text((${JSON.stringify([...new Set(events.map((e) => e.sessionId))])}::text)::json) as j))
+              group by 1) c
+        where s.id = c.pam_session_id`);
+    }
+
+    // Starting a session, running commands and queries are use of the privilege.
+    const usage = inserted.filter((e) => e.kind !== "end");
+    await recordUsage(
+      tx,
+      usage.map((e) => ({ eventId: e.event_id, source, identityId: e.identity_id, entitlementId: e.entitlement_id, systemId: e.system_id, action: `session.${e.kind}`, outcome: e.outcome, sessionId: e.session_id, occurredAt: new Date(e.occurred_at) })),
+    );
+    const outside = new Map<string, (typeof inserted)[number][]>();
+    for (const e of inserted.filter((x) => x.outside_window && x.kind !== "end")) outside.set(`${e.identity_id}|${e.session_id}`, [...(outside.get(`${e.identity_id}|${e.session_id}`) ?? []), e]);
+    await raiseFindings(
+      tx,
+      [...outside.values()].map((list) => ({
+        kind: "outside_grant_window" as const,
+        severity: "high" as const,
+        identityId: list[0].identity_id,
+        entitlementId: list[0].entitlement_id,
+        systemId: list[0].system_id,
+        source: "jit.session",
+        title: `Session ${list[0].session_id}: activity outside any active grant window`,
+        details: { sessionId: list[0].session_id, events: list.length, firstAt: list.map((e) => e.occurred_at).sort()[0], tokenId: token.id },
+        discriminator: `${source}:${list[0].session_id}`,
+      })),
+    );
+    const allRejected = [...parsed.rejected, ...rejected].sort((a, b) => a.line - b.line);
+    return {
+      accepted: inserted.length,
+      duplicates: events.length - inserted.length,
+      rejected: allRejected,
+      outsideWindow: inserted.filter((e) => e.outside_window).length,
+      sessions: [...new Set(inserted.map((e) => e.session_id))].map((sessionId) => {
+        const first = inserted.find((e) => e.session_id === sessionId)!;
+        return { sessionId, requestId: first.request_id, grantId: first.grant_id };
+      }),
+    };
+  });
+}
