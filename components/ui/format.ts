@@ -32,3 +32,12 @@ export function ageInDays(value: Date | string | null | undefined) {
   if (!value) return null;
   return Math.floor((Date.now() - new Date(value).getTime()) / 86_400_000);
 }
+
+/** 90 → "1 h 30 min", 2880 → "2 days". */
+export function formatMinutes(total: number) {
+  if (total >= 1440 && total % 1440 === 0) return `${total / 1440} day${total === 1440 ? "" : "s"}`;
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
-import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, roleAssignments, systems, teams } from "../schema";
+import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, pamSessionEvents, pamSessions, roleAssignments, systems, teams } from "../schema";
 import { appendSeedAudit, type SeedAuditEntry } from "./audit";
 import { TEAM_NAMES, systemCatalog, type OwnerHint } from "./catalog";
 import { buildGrants, type SeedEntitlement } from "./grants";
@@ -216,6 +216,8 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     summary.eligibilityPolicies = await insertAll(tx, eligibilityPolicies, jit.policies);
     summary.jitRequests = await insertAll(tx, jitRequests, jit.requests);
     await insertAll(tx, jitApprovals, jit.approvals);
+    await insertAll(tx, pamSessions, jit.sessions);
+    await insertAll(tx, pamSessionEvents, jit.sessionEvents);
     step(`${summary.grants} grants, ${summary.eligibilityPolicies} eligibility policies, ${summary.jitRequests} JIT requests`);
     const lifecycle: (typeof lifecycleEvents.$inferInsert)[] = [];
     for (const p of org.people) {
@@ -232,7 +234,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     summary.lifecycleEvents = await insertAll(tx, lifecycleEvents, lifecycle);
 
     // Usage evidence and roll-ups.
-    const usage = await seedUsage(tx, { org, nhis, grants: plan.infos, liveKeys: plan.liveKeys, entitlements: seedEntitlements, systems: seedSystems, now, log });
+    const usage = await seedUsage(tx, { org, nhis, grants: plan.infos, liveKeys: plan.liveKeys, sessions: jit.usage, entitlements: seedEntitlements, systems: seedSystems, now, log });
     Object.assign(summary, usage);
     step(`${usage.usageEvents} usage events, ${usage.usageRollups} roll-ups, ${usage.usageDaily} daily rows`);
 

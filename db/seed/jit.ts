@@ -1,15 +1,41 @@
-import type { ApproverMode, eligibilityPolicies, jitApprovals, jitRequests, JitRequestStatus } from "../schema";
+import type { ApproverMode, eligibilityPolicies, jitApprovals, jitRequests, JitRequestStatus, pamSessionEvents, pamSessions } from "../schema";
 import type { TeamName } from "./catalog";
 import type { GrantRow, SeedEntitlement } from "./grants";
-import type { Nhi } from "./nhis";
+import type { Nhi, SeedSystem } from "./nhis";
 import type { Org, Person } from "./org";
 import { HOUR, MINUTE, Rng, SEED_BASE, daysBefore } from "./random";
 
 type PolicyRow = typeof eligibilityPolicies.$inferInsert;
 type RequestRow = typeof jitRequests.$inferInsert;
 type ApprovalRow = typeof jitApprovals.$inferInsert;
+type SessionRow = typeof pamSessions.$inferInsert;
+type SessionEventRow = typeof pamSessionEvents.$inferInsert;
 
-export type JitPlan = { policies: PolicyRow[]; requests: RequestRow[]; approvals: ApprovalRow[]; grants: GrantRow[] };
+/** A use of a JIT grant, recorded by the PAM bastion, for the usage roll-ups. */
+export type SessionUsage = { identityId: string; entitlementId: string; system: SeedSystem; sessionId: string; action: string; at: number };
+
+export type JitPlan = {
+  policies: PolicyRow[];
+  requests: RequestRow[];
+  approvals: ApprovalRow[];
+  grants: GrantRow[];
+  sessions: SessionRow[];
+  sessionEvents: SessionEventRow[];
+  usage: SessionUsage[];
+};
+
+/** The PAM recorder the demo's sessions come from. */
+export const SEED_PAM_SOURCE = "pam:seed-bastion";
+
+/** What people and pipelines run under elevated access, by kind of system. */
+const COMMANDS: Record<string, { kind: "command" | "query"; lines: string[] }> = {
+  kubernetes: { kind: "command", lines: ["kubectl get pods -n payments", "kubectl -n payments rollout restart deploy/payments-api", "kubectl describe node ip-10-4-2-17", "kubectl -n payments logs deploy/ledger --since=1h", "kubectl cordon ip-10-4-2-17", "kubectl -n mobile scale deploy/push --replicas=6"] },
+  database: { kind: "query", lines: ["select count(*) from payments where status = 'stuck'", "update refunds set state = 'retry' where created_at > now() - interval '1 hour'", "select pid, query from pg_stat_activity where state = 'idle in transaction'", "select pg_terminate_backend(48213)", "vacuum analyze ledger_entries"] },
+  aws_account: { kind: "command", lines: ["aws ecs update-service --cluster prod --service checkout --force-new-deployment", "aws ec2 describe-instances --filters Name=tag:svc,Values=ledger", "aws s3 ls s3://acme-prod-exports/", "aws iam list-attached-role-policies --role-name checkout-task", "aws rds reboot-db-instance --db-instance-identifier ledger-replica-2"] },
+  vault: { kind: "command", lines: ["vault status", "vault operator unseal", "vault secrets list", "vault audit list"] },
+  saas: { kind: "query", lines: ["ALTER WAREHOUSE ETL_WH SET WAREHOUSE_SIZE = 'XLARGE'", "CALL backfill_revenue('2026-09-01')", "INSERT OVERWRITE INTO revenue_daily SELECT * FROM staging.revenue_daily", "ALTER WAREHOUSE ETL_WH SET WAREHOUSE_SIZE = 'SMALL'"] },
+  github: { kind: "command", lines: ["gh api repos/acme/payments-api/branches/main/protection", "gh secret set DEPLOY_KEY --repo acme/ledger"] },
+};
 
 type PolicySpec = {
   ref: readonly [system: string, entitlement: string];
@@ -50,7 +76,12 @@ const JUSTIFICATIONS = [
   "Patch the node pool for the kernel CVE",
   "Recover the stuck rollout of payments-api",
 ];
-const BREAK_GLASS_REASONS = ["Payments outage: database connections exhausted, need to kill sessions", "Checkout down after a bad deploy, rolling back by hand", "Vault sealed after a node failure, unsealing"];
+const BREAK_GLASS_REASONS: Record<string, string> = {
+  database: "Payments outage: database connections exhausted, need to kill sessions",
+  kubernetes: "Checkout down after a bad deploy, rolling back by hand",
+  vault: "Vault sealed after a node failure, unsealing",
+  aws_account: "Region failover: promoting the replica by hand",
+};
 const DENIAL_REASONS = ["Use the read replica for this", "No change ticket covers this", "Ask the on-call SRE to do it instead"];
 
 type Subject = { id: string; human: boolean; team: TeamName | null; ownerId: string | null; backupOwnerId: string | null };
@@ -167,6 +198,32 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
   const requests: RequestRow[] = [];
   const approvals: ApprovalRow[] = [];
   const grants: GrantRow[] = [];
+  const sessions: SessionRow[] = [];
+  const sessionEvents: SessionEventRow[] = [];
+  const usage: SessionUsage[] = [];
+
+  // Most windows were used: a bastion session with a few commands, inside the window.
+  const recordSession = (request: RequestRow, grantId: string, s: Subject, from: Date, to: Date) => {
+    const e = byId.get(request.entitlementId)!;
+    const kit = COMMANDS[e.system.spec.kind];
+    const end = Math.min(to.getTime(), now.getTime()) - MINUTE;
+    if (!kit || end - from.getTime() < 4 * MINUTE || !rng.chance(0.75)) return;
+    const id = ids.uuid();
+    const sessionId = `bastion-${rng.hex(10)}`;
+    let at = from.getTime() + rng.int(1, 4) * MINUTE;
+    const events: SessionEventRow[] = [{ pamSessionId: id, source: SEED_PAM_SOURCE, eventId: `${sessionId}-0`, kind: "start", grantId, occurredAt: new Date(at) }];
+    for (let k = 1, n = rng.int(2, 6); k <= n && at < end; k++) {
+      at = Math.min(end, at + rng.int(1, 6) * MINUTE);
+      events.push({ pamSessionId: id, source: SEED_PAM_SOURCE, eventId: `${sessionId}-${k}`, kind: kit.kind, detail: rng.pick(kit.lines), grantId, occurredAt: new Date(at) });
+    }
+    const finished = to.getTime() <= now.getTime();
+    if (finished) events.push({ pamSessionId: id, source: SEED_PAM_SOURCE, eventId: `${sessionId}-end`, kind: "end", grantId, occurredAt: new Date(Math.min(end, at + MINUTE)) });
+    const startedAt = events[0].occurredAt;
+    const lastAt = events.at(-1)!.occurredAt;
+    sessions.push({ id, source: SEED_PAM_SOURCE, sessionId, identityId: s.id, systemId: e.system.id, grantId, requestId: request.id!, startedAt, endedAt: finished ? lastAt : null, lastEventAt: lastAt, eventCount: events.length, createdAt: startedAt, updatedAt: lastAt });
+    sessionEvents.push(...events);
+    for (const ev of events) if (ev.kind !== "end") usage.push({ identityId: s.id, entitlementId: e.id, system: e.system, sessionId, action: `session.${ev.kind}`, at: ev.occurredAt.getTime() });
+  };
 
   const addRequest = (policy: (typeof policies)[number], s: Subject, at: Date, outcome: JitRequestStatus, opts: { breakGlass?: boolean; duration?: number; live?: boolean } = {}) => {
     const approverIds = approversFor(policy, s);
@@ -186,7 +243,7 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
       policyId: policy.id!,
       status: outcome,
       durationMinutes: duration,
-      justification: opts.breakGlass ? rng.pick(BREAK_GLASS_REASONS) : rng.pick(JUSTIFICATIONS),
+      justification: opts.breakGlass ? (BREAK_GLASS_REASONS[byId.get(policy.entitlementId)!.system.spec.kind] ?? "Production incident, acting before approvers are reachable") : rng.pick(JUSTIFICATIONS),
       ticket: policy.requireTicket || rng.chance(0.4) ? `${rng.pick(["INC", "CHG", "OPS"])}-${rng.int(1000, 9999)}` : null,
       breakGlass: !!opts.breakGlass,
       approvalsRequired: required,
@@ -238,6 +295,7 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
         updatedAt: endedAt ?? decidedAt,
       });
       Object.assign(row, { grantId, startsAt, expiresAt, decidedAt, endedAt, endedById, endReason, updatedAt: endedAt ?? decidedAt });
+      recordSession(row, grantId, s, startsAt, endedAt ?? expiresAt);
       if (opts.breakGlass) {
         const reviewer = approverIds[0];
         const escalated = rng.chance(0.25);
@@ -276,5 +334,5 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
     const policy = policyFor.get(snowflake.id)!;
     addRequest(policy, subjectOf(pipelines[0].id)!, new Date(now.getTime() - 22 * HOUR), "active", { duration: 5 * 24 * 60 });
   }
-  return { policies: policies.map(({ spec: _spec, ...p }) => p), requests, approvals, grants };
+  return { policies: policies.map(({ spec: _spec, ...p }) => p), requests, approvals, grants, sessions, sessionEvents, usage };
 }

@@ -3,6 +3,7 @@ import { usageDaily, usageRollups } from "../schema";
 import type { Tx } from "../client";
 import { compactErrors } from "./insert";
 import type { GrantInfo, SeedEntitlement } from "./grants";
+import { SEED_PAM_SOURCE, type SessionUsage } from "./jit";
 import type { Nhi, SeedSystem } from "./nhis";
 import type { Org, Person } from "./org";
 import { DAY, HOUR, MINUTE, Rng, SEED_BASE, daysBefore } from "./random";
@@ -25,11 +26,11 @@ class EventSink {
     private readonly rng: Rng,
   ) {}
 
-  add(identityId: string, entitlementId: string | null, system: SeedSystem, action: string, outcome: "success" | "denied", sessionId: string | null, at: number) {
+  add(identityId: string, entitlementId: string | null, system: SeedSystem, action: string, outcome: "success" | "denied", sessionId: string | null, at: number, source = system.spec.source) {
     this.count++;
     const received = at + 2000 + Math.floor(this.rng.next() * 300_000);
     this.buffer.push(
-      `{"e":"seed-${this.count}","s":"${system.spec.source}","i":"${identityId}","n":${entitlementId ? `"${entitlementId}"` : "null"},"y":"${system.id}",` +
+      `{"e":"seed-${this.count}","s":"${source}","i":"${identityId}","n":${entitlementId ? `"${entitlementId}"` : "null"},"y":"${system.id}",` +
         `"a":${JSON.stringify(action)},"o":"${outcome}","x":${sessionId === null ? "null" : JSON.stringify(sessionId)},` +
         `"t":"${new Date(at).toISOString()}","r":"${new Date(received).toISOString()}"}`,
     );
@@ -65,6 +66,8 @@ export type UsageInput = {
   nhis: Nhi[];
   grants: GrantInfo[];
   liveKeys: Set<string>;
+  /** Commands run in PAM sessions under just-in-time grants. */
+  sessions: SessionUsage[];
   entitlements: SeedEntitlement[];
   systems: SeedSystem[];
   now: Date;
@@ -74,7 +77,7 @@ export type UsageInput = {
 export type UsageCounts = { usageEvents: number; usageRollups: number; usageDaily: number };
 
 export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts> {
-  const { org, nhis, grants, liveKeys, entitlements, systems, now, log } = input;
+  const { org, nhis, grants, liveKeys, sessions, entitlements, systems, now, log } = input;
   const rng = new Rng(SEED_BASE + 5);
   const t0 = performance.now();
   const since = () => `${Math.round(performance.now() - t0)} ms`;
@@ -139,6 +142,9 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
     await sink.maybeFlush();
     if (grantsDone % 50_000 === 0) log(`usage: ${grantsDone}/${grants.length} grants, ${sink.count} events`);
   }
+  // 1b. Just-in-time windows, as the PAM bastion recorded them.
+  for (const u of sessions) sink.add(u.identityId, u.entitlementId, u.system, u.action, "success", u.sessionId, u.at, SEED_PAM_SOURCE);
+  await sink.maybeFlush();
   const granted = sink.count;
 
   // 2. Sign-ins to Okta (no entitlement): every working day for each person while employed.

@@ -40,7 +40,7 @@ for (const [persona, want] of Object.entries(expectations) as [Persona, (typeof 
 
 test("sections not built yet say so plainly", async ({ page }) => {
   await signInAs(page, "admin");
-  for (const path of ["/access-requests", "/reconciliation"]) {
+  for (const path of ["/reconciliation"]) {
     await page.goto(path);
     await expect(page.getByTestId("not-built")).toContainText("Not built yet.");
   }

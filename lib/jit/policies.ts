@@ -237,3 +237,21 @@ export async function getPolicy(db: Tx, caller: Caller, id: string) {
     canEdit: hasRole(caller, "admin") && !row.policy.archivedAt,
   };
 }
+
+/** Choices for the policy form: entitlements by system, teams and active people. */
+export async function policyFormOptions(db: Tx) {
+  const [entitlementRows, teamRows, people] = await Promise.all([
+    db
+      .select({ id: entitlements.id, name: entitlements.name, privilegeLevel: entitlements.privilegeLevel, systemName: systems.name })
+      .from(entitlements)
+      .innerJoin(systems, eq(systems.id, entitlements.systemId))
+      .orderBy(systems.name, entitlements.name),
+    db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(teams.name),
+    db
+      .select({ id: identities.id, name: identities.displayName })
+      .from(identities)
+      .where(and(eq(identities.kind, "human"), eq(identities.status, "active")))
+      .orderBy(identities.displayName),
+  ]);
+  return { entitlements: entitlementRows, teams: teamRows, people };
+}

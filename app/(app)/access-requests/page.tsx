@@ -1,13 +1,26 @@
-import { NotBuilt } from "@/components/ui/not-built";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { listEligibility } from "@/lib/jit/eligibility";
+import { listRequests } from "@/lib/jit/list";
+import { EligibilityList } from "@/components/jit/eligibility-list";
+import { MyRequests } from "@/components/jit/my-requests";
 
 export const metadata = { title: "Access requests" };
 
-export default function AccessRequestsPage() {
+export default async function AccessRequestsPage() {
+  const caller = (await getCaller())!;
+  const db = await getDb();
+  const [eligibility, mine] = await Promise.all([listEligibility(db, caller.identityId), listRequests(db, caller, { scope: "mine", pageSize: "25" })]);
   return (
-    <NotBuilt
-      title="Access requests (JIT)"
-      purpose="Time-bound elevation for what governance made you eligible for, approved by someone else, removed when the window ends."
-      coming={["Eligibility policies and requests", "Approval queue with N-of-M thresholds", "Expiry, early release and break-glass"]}
-    />
+    <div className="space-y-8">
+      <section>
+        <h2 className="mb-2 text-sm font-semibold text-slate-700">What you may request</h2>
+        <EligibilityList eligibility={eligibility} />
+      </section>
+      <section>
+        <h2 className="mb-2 text-sm font-semibold text-slate-700">Your requests</h2>
+        <MyRequests initial={mine} />
+      </section>
+    </div>
   );
 }

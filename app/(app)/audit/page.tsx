@@ -12,6 +12,7 @@ import { LinkPagination } from "@/components/ui/pagination";
 import { Forbidden } from "@/components/ui/forbidden";
 import { formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
+import { DateRangeFields } from "@/components/ui/date-range";
 
 export const metadata = { title: "Audit log" };
 
@@ -71,14 +72,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Actor
           <input name="actor" defaultValue={filters.actor} className={input} placeholder="email or name" />
         </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          From
-          <input type="date" name="from" defaultValue={filters.from} className={input} />
-        </label>
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          To
-          <input type="date" name="to" defaultValue={filters.to} className={input} />
-        </label>
+        <DateRangeFields from={filters.from} to={filters.to} inputClass={input} />
         <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
         <Link href="/audit" className="pb-1.5 text-sm text-brand-700 underline">
           Reset

@@ -5,8 +5,11 @@ import { getCaller } from "@/lib/auth/auth";
 import { NotFoundError } from "@/lib/errors";
 import { getIdentityDetail, type IdentityDetail } from "@/lib/identities/detail";
 import { listActivePeople } from "@/lib/identities/list";
+import { hasRole } from "@/lib/auth/caller";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
+import { ConvertStanding } from "@/components/jit/convert-standing";
 import { Badge, type Tone } from "@/components/ui/badge";
+import { Field } from "@/components/ui/field";
 import { Card, EmptyState } from "@/components/ui/card";
 import { ageInDays, formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
 
@@ -16,21 +19,13 @@ const levelTone: Record<string, Tone> = { admin: "red", privileged: "purple", st
 const provenanceLabel: Record<string, string> = {
   campaign_decision: "Certified in campaign",
   jit_approval: "JIT approval",
+  break_glass: "Break-glass",
   attestation: "Owner attestation",
   policy: "Policy",
   imported: "Imported",
   manual: "Manual",
   none: "Unapproved",
 };
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-sm">{children}</dd>
-    </div>
-  );
-}
 
 function PersonLink({ person }: { person: { id: string | null; displayName: string | null } | null }) {
   if (!person?.id) return <span className="text-slate-500">—</span>;
@@ -62,6 +57,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
   }
   const i = d.identity;
   const human = i.kind === "human";
+  const admin = hasRole(caller, "admin");
   const people = d.canEdit.length > 0 ? await listActivePeople(db) : [];
   const editValues = {
     purpose: i.purpose ?? "",
@@ -147,6 +143,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                   <th className="py-2 pr-3">Expires</th>
                   <th className="py-2 pr-3">Last used</th>
                   <th className="py-2 pr-3 text-right">Uses / denied</th>
+                  {admin && <th className="py-2 pr-3 text-right">Standing privilege</th>}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -162,7 +159,13 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                       <GrantStatus g={g} />
                     </td>
                     <td className="py-2 pr-3">
-                      <span className={g.grant.provenance === "none" ? "font-medium text-rose-700" : ""}>{provenanceLabel[g.grant.provenance]}</span>
+                      {(g.grant.provenance === "jit_approval" || g.grant.provenance === "break_glass") && g.grant.provenanceRef ? (
+                        <Link className="text-brand-700 hover:underline" href={`/access-requests/${g.grant.provenanceRef}`}>
+                          {provenanceLabel[g.grant.provenance]}
+                        </Link>
+                      ) : (
+                        <span className={g.grant.provenance === "none" ? "font-medium text-rose-700" : ""}>{provenanceLabel[g.grant.provenance]}</span>
+                      )}
                       {g.approvedByName && <span className="text-slate-500"> by {g.approvedByName}</span>}
                       {g.grant.approvedAt && <span className="text-slate-500">, {formatDate(g.grant.approvedAt)}</span>}
                     </td>
@@ -172,6 +175,11 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                     <td className="py-2 pr-3 text-right tabular-nums">
                       {g.successCount ?? 0} / {g.deniedCount ?? 0}
                     </td>
+                    {admin && (
+                      <td className="py-2 pr-3 text-right">
+                        {g.grant.type === "standing" && !g.grant.revokedAt && g.privilegeLevel !== "standard" && i.status === "active" && <ConvertStanding grantId={g.grant.id} label={g.entitlementName} />}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
