@@ -1,7 +1,10 @@
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { identities, systems } from "./identity";
+
+/** One normalised IAM-style statement; resources are not kept: reconciliation is action by action. */
+export type PermissionStatement = { effect: "Allow" | "Deny"; actions?: string[]; notActions?: string[]; conditional: boolean };
 
 export const privilegeLevels = ["standard", "privileged", "admin"] as const;
 export type PrivilegeLevel = (typeof privilegeLevels)[number];
@@ -20,9 +23,13 @@ export const entitlements = pgTable(
     ownerId: uuid("owner_id").references(() => identities.id),
     // The target system's own reference (policy ARN, role name).
     externalRef: text("external_ref"),
+    // For cloud policies: what the entitlement allows and denies, action by
+    // action pattern (never expanded: a `*` policy stays one pattern). Null
+    // where the target system grants the entitlement as a whole.
+    permissions: jsonb("permissions").$type<PermissionStatement[]>(),
     ...timestamps,
   },
-  (t) => [uniqueIndex("entitlements_system_name_key").on(t.systemId, t.name)],
+  (t) => [uniqueIndex("entitlements_system_name_key").on(t.systemId, t.name), index("entitlements_external_ref_idx").on(t.systemId, t.externalRef)],
 );
 
 // standing: usable until revoked; eligible: may be requested just in time, not

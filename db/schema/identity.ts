@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 
 export const identityKinds = [
@@ -68,6 +68,9 @@ export const identities = pgTable(
     // Last successful use of any entitlement: a per-identity rollup, kept with
     // usage_rollups at ingest so the inventory can sort by it without a scan.
     lastUsedAt: tz("last_used_at"),
+    // What the identity's own system says about it that has no column here:
+    // an IAM path and id, tags, a role's trust policy and who it trusts.
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
   },
   (t) => [

@@ -8,6 +8,7 @@ export * from "./identity";
 export * from "./jit";
 export * from "./lifecycle";
 export * from "./notification";
+export * from "./reconciliation";
 export * from "./revocation";
 export * from "./session";
 export * from "./usage";

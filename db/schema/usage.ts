@@ -63,6 +63,48 @@ export const usageDaily = pgTable(
     day: date("day", { mode: "string" }).notNull(),
     successCount: integer("success_count").notNull().default(0),
     deniedCount: integer("denied_count").notNull().default(0),
+    // Bit h set: used successfully in UTC hour h of the day. Exposure hours
+    // (privileged hours granted versus hours used) are counted from it.
+    hourMask: integer("hour_mask").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.identityId, t.entitlementId, t.day] })],
+);
+
+/**
+ * Per (identity, action, day): action-level reconciliation (which granted
+ * cloud actions were used, which used ones were never granted) over any
+ * window, without reading raw events.
+ */
+export const usageActionDaily = pgTable(
+  "usage_action_daily",
+  {
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    action: text("action").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    successCount: integer("success_count").notNull().default(0),
+    deniedCount: integer("denied_count").notNull().default(0),
+    firstAt: tz("first_at").notNull(),
+    lastAt: tz("last_at").notNull(),
+    lastSuccessAt: tz("last_success_at"),
+  },
+  (t) => [primaryKey({ columns: [t.identityId, t.action, t.day] })],
+);
+
+/**
+ * Days on which a log source delivered data events (object reads, function
+ * invocations) for a service of a system. A trail that never logs them cannot
+ * prove such actions unused: reconciliation calls them unobservable.
+ */
+export const dataEventDays = pgTable(
+  "data_event_days",
+  {
+    systemId: uuid("system_id")
+      .notNull()
+      .references(() => systems.id),
+    service: text("service").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.systemId, t.service, t.day] })],
 );

@@ -238,12 +238,20 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
     where i.id = r.identity_id and r.last_used is not null`);
   log(`usage: roll-ups built (${since()})`);
   await tx.execute(sql`
-    insert into usage_daily (identity_id, entitlement_id, day, success_count, denied_count)
+    insert into usage_daily (identity_id, entitlement_id, day, success_count, denied_count, hour_mask)
     select identity_id, entitlement_id, (occurred_at at time zone 'UTC')::date,
       (count(*) filter (where outcome = 'success'))::int,
-      (count(*) filter (where outcome = 'denied'))::int
+      (count(*) filter (where outcome = 'denied'))::int,
+      coalesce(bit_or(1 << extract(hour from occurred_at at time zone 'UTC')::int) filter (where outcome = 'success'), 0)
     from usage_events
     where entitlement_id is not null
+    group by 1, 2, 3`);
+  await tx.execute(sql`
+    insert into usage_action_daily (identity_id, action, day, success_count, denied_count, first_at, last_at, last_success_at)
+    select identity_id, action, (occurred_at at time zone 'UTC')::date,
+      (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
+      min(occurred_at), max(occurred_at), max(occurred_at) filter (where outcome = 'success')
+    from usage_events
     group by 1, 2, 3`);
   log(`usage: daily roll-ups built (${since()})`);
 

@@ -21,7 +21,8 @@ const BATCH = 5000;
 /**
  * Stores usage evidence and folds it into the roll-ups in the same
  * transaction: per (identity, entitlement), per (identity, entitlement, UTC
- * day), and the identity's last use. Events already stored (same source and
+ * day) with the hours used, per (identity, action, day), and the identity's
+ * last use. Events already stored (same source and
  * event id) are skipped and not counted twice, so a re-sent batch is harmless.
  * One bind parameter per batch (JSON), whatever its size, on both drivers.
  */
@@ -52,7 +53,7 @@ export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ 
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
         select e, s, i, n, y, a, o::usage_outcome, x, t from input
         on conflict (source, event_id) do nothing
-        returning identity_id, entitlement_id, outcome, occurred_at
+        returning identity_id, entitlement_id, action, outcome, occurred_at
       ),
       pairs as (
         insert into usage_rollups as r (identity_id, entitlement_id, first_used_at, last_used_at, success_count, denied_count, last_denied_at)
@@ -69,13 +70,28 @@ export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ 
           last_denied_at = greatest(r.last_denied_at, excluded.last_denied_at)
       ),
       days as (
-        insert into usage_daily as d (identity_id, entitlement_id, day, success_count, denied_count)
+        insert into usage_daily as d (identity_id, entitlement_id, day, success_count, denied_count, hour_mask)
         select identity_id, entitlement_id, (occurred_at at time zone 'UTC')::date,
-          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int
+          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
+          coalesce(bit_or(1 << extract(hour from occurred_at at time zone 'UTC')::int) filter (where outcome = 'success'), 0)
         from ins where entitlement_id is not null group by 1, 2, 3
         on conflict (identity_id, entitlement_id, day) do update set
           success_count = d.success_count + excluded.success_count,
-          denied_count = d.denied_count + excluded.denied_count
+          denied_count = d.denied_count + excluded.denied_count,
+          hour_mask = d.hour_mask | excluded.hour_mask
+      ),
+      actions as (
+        insert into usage_action_daily as a (identity_id, action, day, success_count, denied_count, first_at, last_at, last_success_at)
+        select identity_id, action, (occurred_at at time zone 'UTC')::date,
+          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
+          min(occurred_at), max(occurred_at), max(occurred_at) filter (where outcome = 'success')
+        from ins group by 1, 2, 3
+        on conflict (identity_id, action, day) do update set
+          success_count = a.success_count + excluded.success_count,
+          denied_count = a.denied_count + excluded.denied_count,
+          first_at = least(a.first_at, excluded.first_at),
+          last_at = greatest(a.last_at, excluded.last_at),
+          last_success_at = greatest(a.last_success_at, excluded.last_success_at)
       ),
       last_use as (
         update identities set last_used_at = greatest(identities.last_used_at, u.last_used)
