@@ -4,7 +4,7 @@ import { id, timestamps, tz } from "./columns";
 import { identities, systems } from "./identity";
 
 /** One normalised IAM-style statement; resources are not kept: reconciliation is action by action. */
-export type PermissionStatement = { effect: "Allow" | "Deny"; actions?: string[]; notActions?: string[]; conditional: boolean };
+export type PermissionStatement = { effect: "Allow" | "Deny"; actions?: string[]; notActions?: string[]; conditional: boolean; allResources: boolean };
 
 export const privilegeLevels = ["standard", "privileged", "admin"] as const;
 export type PrivilegeLevel = (typeof privilegeLevels)[number];

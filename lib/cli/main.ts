@@ -5,6 +5,11 @@ import { isSeeded, seed } from "@/db/seed";
 import { escalateOverdueAttestations } from "@/lib/attestation/escalate";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { installJobs, startJobRunner } from "@/lib/jobs/runner";
+import { readFile } from "node:fs/promises";
+import { importAwsIam } from "@/lib/ingest/import-aws-iam";
+import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
+import { reconcileIdentity } from "@/lib/reconciliation/actions";
+import { printReconciliation, printTrailSummary } from "./print";
 
 function describeTarget(db: Database) {
   return db.target.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite ${db.target.dataDir ?? "in memory"}`;
@@ -84,6 +89,59 @@ export async function main(argv: string[]): Promise<number> {
       }),
     );
 
+  const importer = program.command("import").description("load identities, access and usage from the systems themselves");
+  importer
+    .command("aws-iam <file>")
+    .description("import an AWS account's IAM: the JSON of `aws iam get-account-authorization-details`; re-importing updates in place")
+    .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people")
+    .option("--json", "print the summary as JSON", false)
+    .action((file: string, opts: { credentialReport?: string; json: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        await installJobs(database);
+        const authorizationDetails = JSON.parse(await readFile(file, "utf8"));
+        const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
+        const s = await importAwsIam(database.db, { authorizationDetails, credentialReport });
+        if (opts.json) return void console.log(JSON.stringify(s, null, 2));
+        console.log(`AWS account ${s.accountId}${s.systemCreated ? " (new system)" : ""}:`);
+        console.log(`  identities   ${s.identities.created} created, ${s.identities.updated} updated, ${s.identities.unchanged} unchanged, ${s.identities.removed} no longer in IAM`);
+        console.log(`  kinds        ${Object.entries(s.kinds).map(([k, n]) => `${n} ${k}`).join(", ") || "none"}`);
+        console.log(`  entitlements ${s.entitlements.created} created, ${s.entitlements.updated} updated, ${s.entitlements.removed} no longer in IAM`);
+        console.log(`  grants       ${s.grants.added} added, ${s.grants.kept} kept, ${s.grants.removed} removed`);
+        if (s.credentials) console.log(`  access keys  ${s.credentials}`);
+        for (const w of s.warnings) console.log(`  warning: ${w}`);
+      }),
+    );
+  importer
+    .command("cloudtrail <paths...>")
+    .description("import CloudTrail logs ({\"Records\": [...]}, .json or .json.gz; directories are searched recursively) as usage")
+    .option("--json", "print the summary as JSON", false)
+    .action((paths: string[], opts: { json: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const s = await importCloudTrail(database.db, paths);
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printTrailSummary(s);
+        if (s.unreadableFiles.length) exitCode = 2;
+      }),
+    );
+
+  program
+    .command("reconcile")
+    .description("action-level reconciliation of one identity: approved versus used")
+    .requiredOption("--identity <name-or-arn>", "the identity: its id, name, or ARN (an assumed-role ARN finds its role)")
+    .option("--since <date>", "start of the window (default: 90 days before --until)")
+    .option("--until <date>", "end of the window (default: now)")
+    .option("--json", "print one JSON object", false)
+    .option("--all", "list every unused action instead of counting them by service", false)
+    .action((opts: { identity: string; since?: string; until?: string; json: boolean; all: boolean }) =>
+      withDatabase(async (database) => {
+        const result = await reconcileIdentity(database.db, { identity: opts.identity, since: opts.since, until: opts.until });
+        if (opts.json) console.log(JSON.stringify(result));
+        else printReconciliation(result, { all: opts.all });
+      }),
+    );
+
   const jobs = program.command("jobs").description("durable background jobs");
   jobs
     .command("work")
@@ -105,7 +163,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    const fields = (error as { fieldErrors?: Record<string, string[]> }).fieldErrors;
+    console.error(fields ? Object.values(fields).flat().join(" ") : error instanceof Error ? error.message : error);
     return 1;
   }
   return exitCode;

@@ -1,0 +1,51 @@
+import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
+import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+
+export function printTrailSummary(s: TrailImportSummary) {
+  const rate = s.elapsedMs ? Math.round(s.records / (s.elapsedMs / 1000)) : 0;
+  console.log(`${s.files} files, ${s.records.toLocaleString("en")} records in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate.toLocaleString("en")} records/s)`);
+  console.log(`  usage events  ${s.usage.inserted.toLocaleString("en")} stored (${s.usage.denied.toLocaleString("en")} denied attempts), ${s.usage.duplicates.toLocaleString("en")} already imported`);
+  for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} ${why}`);
+  if (s.dataEventServices.length) console.log(`  data events   ${s.dataEventServices.join(", ")}`);
+  for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
+  if (s.unknownPrincipals.length) {
+    console.log(`Principals in the logs but not in the inventory (import their account's IAM with \`gov import aws-iam\`):`);
+    for (const u of s.unknownPrincipals.slice(0, 25)) console.log(`  ${pad(u.records.toLocaleString("en"), 10)} ${u.principal}`);
+    if (s.unknownPrincipals.length > 25) console.log(`  … and ${s.unknownPrincipals.length - 25} more`);
+  }
+}
+
+function byService(rows: ActionRow[]) {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const service = r.action.split(":")[0];
+    counts.set(service, (counts.get(service) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** The reconciliation as a person reads it: what was used without approval first, unused access summarised. */
+export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
+  const s = r.summary;
+  console.log(`${r.identity.name} (${r.identity.kind}${r.identity.arn ? `, ${r.identity.arn}` : ""})`);
+  console.log(`window ${r.since} – ${r.until}`);
+  console.log(`approved ${s.approved}  used ${s.used}  unused ${s.unused}  unapproved ${s.unapproved}  denied ${s.denied}  unobservable ${s.unobservable}  (${s.unusedShare}% of observable approved actions unused)`);
+  const detailed = r.actions.filter((a) => a.status === "unapproved" || a.status === "denied" || a.status === "used" || opts.all);
+  if (detailed.length) {
+    console.log("");
+    console.log(`${pad("STATUS", 13)}${pad("ACTION", 48)}${pad("COUNT", 8)}${pad("DENIED", 8)}${pad("LAST USED", 22)}APPROVED BY`);
+    for (const a of detailed) console.log(`${pad(a.status, 13)}${pad(a.action, 48)}${pad(a.count, 8)}${pad(a.deniedCount, 8)}${pad(a.lastUsed ?? "—", 22)}${a.approvedBy ?? (a.reason ? `(${a.reason})` : "—")}`);
+  }
+  if (!opts.all) {
+    for (const status of ["unused", "unobservable"] as const) {
+      const rows = r.actions.filter((a) => a.status === status);
+      if (rows.length === 0) continue;
+      const services = byService(rows);
+      console.log("");
+      console.log(`${status}: ${rows.length} actions in ${services.length} services${status === "unobservable" ? " (the log source cannot show their use)" : ""}; --all lists them`);
+      console.log(`  ${services.slice(0, 12).map(([svc, n]) => `${svc} ${n}`).join(", ")}${services.length > 12 ? ", …" : ""}`);
+    }
+  }
+}

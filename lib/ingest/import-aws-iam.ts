@@ -1,0 +1,280 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
+import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { revokeGrants } from "@/lib/revocation/revoke";
+import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
+import { loadCatalogue, type ActionCatalogue, type Statement } from "./aws/catalogue";
+import { privilegeLevelOf } from "./aws/privilege";
+
+export const IMPORT_SOURCE = "aws-iam";
+
+type DesiredEntitlement = { ref: string; name: string; description: string; statements: Statement[]; level: PrivilegeLevel };
+
+export type IamImportSummary = {
+  accountId: string;
+  systemId: string;
+  systemCreated: boolean;
+  identities: { created: number; updated: number; removed: number; unchanged: number };
+  entitlements: { created: number; updated: number; removed: number };
+  grants: { added: number; removed: number; kept: number };
+  credentials: number;
+  kinds: Record<string, number>;
+  warnings: string[];
+};
+
+const toPermissions = (statements: Statement[]): PermissionStatement[] =>
+  statements.map((s) => ({ effect: s.effect, ...(s.actions ? { actions: s.actions } : {}), ...(s.notActions ? { notActions: s.notActions } : {}), conditional: s.conditional, allResources: s.allResources }));
+
+// jsonb keeps keys in its own order: compare JSON with keys sorted.
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+/** Every entitlement the export defines: managed policies, inline policies (one per principal) and groups. */
+async function desiredEntitlements(catalogue: ActionCatalogue, inv: AwsInventory) {
+  const out = new Map<string, DesiredEntitlement>();
+  const usedNames = new Set<string>();
+  const unique = (name: string) => {
+    let n = name;
+    for (let i = 2; usedNames.has(n.toLowerCase()); i++) n = `${name} (${i})`;
+    usedNames.add(n.toLowerCase());
+    return n;
+  };
+  const add = async (ref: string, name: string, description: string, statements: Statement[]) => {
+    if (out.has(ref)) return;
+    out.set(ref, { ref, name: unique(name), description, statements, level: await privilegeLevelOf(catalogue, statements) });
+  };
+  for (const p of [...inv.policies.values()].sort((a, b) => a.arn.localeCompare(b.arn))) {
+    await add(p.arn, p.name, `${p.awsManaged ? "AWS managed" : "Customer managed"} policy ${p.arn} (version ${p.defaultVersionId})`, p.statements);
+  }
+  for (const g of inv.groups) {
+    const statements = [...g.attachedPolicyArns.flatMap((arn) => inv.policies.get(arn)?.statements ?? []), ...g.inlinePolicies.flatMap((p) => p.statements)];
+    await add(g.arn, `${g.name} (group)`, `IAM group ${g.arn}: ${g.attachedPolicyArns.length} managed and ${g.inlinePolicies.length} inline policies`, statements);
+  }
+  for (const p of [...inv.users, ...inv.roles]) {
+    for (const inline of p.inlinePolicies) await add(`${p.arn}#inline/${inline.name}`, `${inline.name} (inline, ${p.name})`, `Inline policy of ${p.arn}`, inline.statements);
+  }
+  return out;
+}
+
+/** The entitlement refs a principal holds directly: attached managed policies, its inline policies and its groups. */
+function heldRefs(inv: AwsInventory, p: AwsPrincipal): string[] {
+  const groups = p.groups.map((name) => inv.groups.find((g) => g.name === name)?.arn).filter((arn): arn is string => !!arn);
+  return [...new Set([...p.attachedPolicyArns.filter((arn) => inv.policies.has(arn)), ...p.inlinePolicies.map((i) => `${p.arn}#inline/${i.name}`), ...groups])];
+}
+
+async function accountSystem(tx: Tx, actor: Actor, accountId: string) {
+  const [found] = await tx.select().from(systems).where(and(eq(systems.kind, "aws_account"), eq(systems.externalId, accountId)));
+  if (found) return { system: found, created: false };
+  const [system] = await tx.insert(systems).values({ name: `aws-${accountId}`, kind: "aws_account", externalId: accountId, description: `AWS account ${accountId}, imported from IAM` }).returning();
+  await recordAudit(tx, actor, { action: "system.created", entityType: "system", entityId: system.id, after: { name: system.name, kind: "aws_account", externalId: accountId, source: IMPORT_SOURCE } });
+  return { system, created: true };
+}
+
+/** Owners named by a tag (`owner`, `owner-email`) are matched to active people by email. */
+async function ownersByEmail(tx: Tx, principals: AwsPrincipal[]) {
+  const emails = [...new Set(principals.map((p) => ownerTag(p)).filter((e): e is string => !!e))];
+  if (emails.length === 0) return new Map<string, string>();
+  const rows = await tx
+    .select({ id: identities.id, email: identities.email })
+    .from(identities)
+    .where(and(eq(identities.kind, "human"), eq(identities.status, "active"), inArray(sql`lower(${identities.email})`, emails)));
+  return new Map(rows.map((r) => [r.email!.toLowerCase(), r.id]));
+}
+
+const tagOf = (p: AwsPrincipal, ...keys: string[]) => Object.entries(p.tags).find(([k]) => keys.includes(k.toLowerCase()))?.[1] ?? null;
+const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owner")?.trim().toLowerCase() ?? null;
+
+/**
+ * Imports one AWS account's IAM (the JSON of `aws iam get-account-authorization-details`,
+ * optionally with the credential report): users and roles become identities,
+ * managed, inline and group policies become entitlements keeping their IAM
+ * statements as patterns, and what each principal holds becomes a grant with
+ * provenance "imported". Re-importing updates in place: what changed is
+ * updated, what is no longer in the export ends through the revocation path
+ * (confirmed at once: the import saw it gone), and everything is audited.
+ */
+export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; actor?: Actor }): Promise<IamImportSummary> {
+  const inv = parseAuthorizationDetails(input.authorizationDetails);
+  const report: Map<string, CredentialInfo> | null = input.credentialReport ? parseCredentialReport(input.credentialReport) : null;
+  const catalogue = await loadCatalogue();
+  const desired = await desiredEntitlements(catalogue, inv);
+  const actor = input.actor ?? { ...SYSTEM_ACTOR, label: "import: aws-iam" };
+  const warnings = [...inv.warnings];
+  if (!report && inv.users.length) warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
+
+  return db.transaction(async (tx) => {
+    // One import per account at a time.
+    await tx.execute(sql`select pg_advisory_xact_lock(7244010, hashtext(${inv.accountId}))`);
+    const { system, created: systemCreated } = await accountSystem(tx, actor, inv.accountId);
+    const summary: IamImportSummary = {
+      accountId: inv.accountId,
+      systemId: system.id,
+      systemCreated,
+      identities: { created: 0, updated: 0, removed: 0, unchanged: 0 },
+      entitlements: { created: 0, updated: 0, removed: 0 },
+      grants: { added: 0, removed: 0, kept: 0 },
+      credentials: 0,
+      kinds: {},
+      warnings,
+    };
+
+    // Entitlements, by the ref AWS gives them.
+    const existingEnts = await tx.select().from(entitlements).where(eq(entitlements.systemId, system.id));
+    const entByRef = new Map(existingEnts.filter((e) => e.externalRef).map((e) => [e.externalRef!, e]));
+    const takenNames = new Map(existingEnts.map((e) => [e.name.toLowerCase(), e.externalRef]));
+    const entIdByRef = new Map<string, string>();
+    const now = new Date();
+    for (const d of desired.values()) {
+      const permissions = toPermissions(d.statements);
+      const current = entByRef.get(d.ref);
+      if (!current) {
+        // A name used by an entitlement that is not this one (seeded or imported earlier under another ref) gets a suffix.
+        let name = d.name;
+        for (let i = 2; takenNames.has(name.toLowerCase()) && takenNames.get(name.toLowerCase()) !== d.ref; i++) name = `${d.name} (${i})`;
+        takenNames.set(name.toLowerCase(), d.ref);
+        const [row] = await tx.insert(entitlements).values({ systemId: system.id, name, description: d.description, privilegeLevel: d.level, externalRef: d.ref, permissions }).returning();
+        entIdByRef.set(d.ref, row.id);
+        summary.entitlements.created++;
+        await recordAudit(tx, actor, { action: "entitlement.created", entityType: "entitlement", entityId: row.id, after: { name, externalRef: d.ref, privilegeLevel: d.level, source: IMPORT_SOURCE } });
+        continue;
+      }
+      entIdByRef.set(d.ref, current.id);
+      if (!same(current.permissions, permissions) || current.privilegeLevel !== d.level || current.description !== d.description) {
+        await tx.update(entitlements).set({ permissions, privilegeLevel: d.level, description: d.description, updatedAt: now }).where(eq(entitlements.id, current.id));
+        summary.entitlements.updated++;
+        await recordAudit(tx, actor, {
+          action: "entitlement.updated",
+          entityType: "entitlement",
+          entityId: current.id,
+          before: { privilegeLevel: current.privilegeLevel, permissions: current.permissions },
+          after: { privilegeLevel: d.level, permissions, source: IMPORT_SOURCE },
+        });
+      }
+    }
+
+    // Identities: users and roles, matched by ARN (then by name within the account).
+    const principals = [...inv.users, ...inv.roles];
+    const existingIds = await tx.select().from(identities).where(eq(identities.systemId, system.id));
+    const byArn = new Map(existingIds.filter((i) => i.externalId).map((i) => [i.externalId!, i]));
+    const iamType = (i: (typeof existingIds)[number]) => (i.attributes as { iamType?: string }).iamType ?? (i.kind === "workload_role" ? "role" : "user");
+    const byName = new Map(existingIds.map((i) => [`${iamType(i)}:${i.name}`, i]));
+    const owners = await ownersByEmail(tx, principals);
+    const identityIdByArn = new Map<string, string>();
+    for (const p of principals) {
+      const creds = report?.get(p.name);
+      const { kind, reason } = principalKind(p, p.kind === "user" ? creds : undefined);
+      summary.kinds[kind] = (summary.kinds[kind] ?? 0) + 1;
+      const attributes = {
+        source: IMPORT_SOURCE,
+        iamType: p.kind,
+        iamId: p.id,
+        path: p.path,
+        tags: p.tags,
+        kindReason: reason,
+        ...(p.kind === "role" ? { trustedPrincipals: p.trustedPrincipals, trustPolicy: p.trustPolicy, lastUsedAt: p.lastUsedAt?.toISOString() ?? null } : { groups: p.groups }),
+        ...(p.permissionsBoundaryArn ? { permissionsBoundaryArn: p.permissionsBoundaryArn } : {}),
+        ...(creds ? { passwordEnabled: creds.passwordEnabled, mfaActive: creds.mfaActive } : {}),
+      };
+      const ownerEmail = ownerTag(p);
+      const ownerId = kind !== "human" && ownerEmail ? (owners.get(ownerEmail) ?? null) : null;
+      if (ownerEmail && !ownerId && kind !== "human") warnings.push(`${p.arn}: owner tag ${ownerEmail} matches no active person.`);
+      const purpose = tagOf(p, "purpose", "description");
+      const fields = { kind, displayName: p.name, externalId: p.arn, attributes, ...(purpose ? { purpose } : {}) };
+      const current = byArn.get(p.arn) ?? byName.get(`${p.kind}:${p.name}`);
+      if (!current) {
+        const [row] = await tx
+          .insert(identities)
+          .values({ ...fields, name: p.name, systemId: system.id, ownerId, nextAttestationAt: kind === "human" ? null : now, createdAt: p.createdAt, updatedAt: now })
+          .returning();
+        identityIdByArn.set(p.arn, row.id);
+        summary.identities.created++;
+        await recordAudit(tx, actor, { action: "identity.created", entityType: "identity", entityId: row.id, after: { kind, name: p.name, externalId: p.arn, ownerId, reason, source: IMPORT_SOURCE } });
+      } else {
+        identityIdByArn.set(p.arn, current.id);
+        const changes: Record<string, unknown> = {};
+        if (current.kind !== kind) changes.kind = kind;
+        if (current.externalId !== p.arn) changes.externalId = p.arn;
+        if (!same(current.attributes, attributes)) changes.attributes = attributes;
+        if (purpose && current.purpose !== purpose) changes.purpose = purpose;
+        if (ownerId && !current.ownerId) changes.ownerId = ownerId;
+        if (current.status !== "active") changes.status = "active";
+        if (Object.keys(changes).length === 0) {
+          summary.identities.unchanged++;
+          continue;
+        }
+        await tx.update(identities).set({ ...changes, updatedAt: now }).where(eq(identities.id, current.id));
+        summary.identities.updated++;
+        const before = Object.fromEntries(Object.keys(changes).map((k) => [k, (current as Record<string, unknown>)[k] ?? null]));
+        await recordAudit(tx, actor, { action: "identity.updated", entityType: "identity", entityId: current.id, before, after: { ...changes, source: IMPORT_SOURCE } });
+      }
+    }
+
+    // Access keys from the credential report, as credential metadata.
+    for (const u of inv.users) {
+      const creds = report?.get(u.name);
+      const identityId = identityIdByArn.get(u.arn)!;
+      for (const [i, key] of (creds?.accessKeys ?? []).entries()) {
+        const label = `access key ${i + 1}`;
+        const values = { status: key.active ? ("active" as const) : ("revoked" as const), issuedAt: key.lastRotated ?? u.createdAt, lastRotatedAt: key.lastRotated, lastUsedAt: key.lastUsed, updatedAt: now };
+        const [existing] = await tx.select({ id: credentials.id }).from(credentials).where(and(eq(credentials.identityId, identityId), eq(credentials.label, label)));
+        if (existing) await tx.update(credentials).set(values).where(eq(credentials.id, existing.id));
+        else await tx.insert(credentials).values({ identityId, type: "access_key", label, ...values });
+        summary.credentials++;
+      }
+    }
+
+    // Grants: what each principal holds now, against what the last import left live.
+    const imported = await tx
+      .select({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId, provenance: grants.provenance })
+      .from(grants)
+      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      // Just-in-time windows and eligibility are governed here, not by IAM.
+      .where(and(eq(entitlements.systemId, system.id), isNull(grants.revokedAt), eq(grants.type, "standing")));
+    const live = new Map(imported.map((g) => [`${g.identityId}|${g.entitlementId}`, g]));
+    const wanted = new Set<string>();
+    const toAdd: (typeof grants.$inferInsert)[] = [];
+    for (const p of principals) {
+      const identityId = identityIdByArn.get(p.arn)!;
+      for (const ref of heldRefs(inv, p)) {
+        const entitlementId = entIdByRef.get(ref);
+        if (!entitlementId) continue;
+        const key = `${identityId}|${entitlementId}`;
+        wanted.add(key);
+        if (live.has(key)) summary.grants.kept++;
+        else toAdd.push({ identityId, entitlementId, type: "standing", provenance: "imported", provenanceRef: `${IMPORT_SOURCE}:${inv.accountId}`, approvedAt: now, startsAt: now });
+      }
+    }
+    for (let i = 0; i < toAdd.length; i += 1000) {
+      const rows = await tx.insert(grants).values(toAdd.slice(i, i + 1000)).returning({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId });
+      await recordAudit(tx, actor, rows.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE } })));
+    }
+    summary.grants.added = toAdd.length;
+    const gone = imported.filter((g) => !wanted.has(`${g.identityId}|${g.entitlementId}`));
+    // Identities and entitlements the export no longer has.
+    const vanishedIdentities = existingIds.filter((i) => i.externalId?.startsWith("arn:aws:iam::") && !identityIdByArn.has(i.externalId) && i.status === "active");
+    const vanishedEnts = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef) && e.permissions !== null && e.permissions.length > 0);
+    const ended = await revokeGrants(tx, actor, gone.map((g) => g.id), { source: "lifecycle", sourceRef: `${IMPORT_SOURCE}:${inv.accountId}`, reason: "No longer held in AWS IAM (import)" });
+    if (ended.length) {
+      // The import itself observed the access gone from AWS: nothing is left to enforce downstream.
+      await tx
+        .update(remediations)
+        .set({ status: "confirmed", confirmedAt: now, detail: "Absent from the AWS IAM export", updatedAt: now })
+        .where(and(inArray(remediations.grantId, ended.map((g) => g.id)), eq(remediations.status, "pending")));
+    }
+    summary.grants.removed = ended.length;
+    for (const i of vanishedIdentities) {
+      await tx.update(identities).set({ status: "decommissioned", updatedAt: now }).where(eq(identities.id, i.id));
+      await recordAudit(tx, actor, { action: "identity.decommissioned", entityType: "identity", entityId: i.id, before: { status: i.status }, after: { status: "decommissioned", reason: "No longer in AWS IAM", source: IMPORT_SOURCE } });
+    }
+    summary.identities.removed = vanishedIdentities.length;
+    for (const e of vanishedEnts) {
+      await tx.update(entitlements).set({ permissions: [], description: `${e.description ?? ""} (no longer in AWS IAM)`.trim(), updatedAt: now }).where(eq(entitlements.id, e.id));
+      await recordAudit(tx, actor, { action: "entitlement.retired", entityType: "entitlement", entityId: e.id, before: { permissions: e.permissions }, after: { permissions: [], source: IMPORT_SOURCE } });
+      summary.entitlements.removed++;
+    }
+    await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
+    return summary;
+  });
+}
