@@ -11,6 +11,7 @@ import { identities, systems } from "./identity";
 export const findingKinds = [
   "approved_unused", // approved but not used in the window
   "used_without_approval", // used successfully with no approved grant covering it
+  "unapproved_grant", // active in the target with no governance decision behind it, not used
   "active_after_approval", // still usable after its approval ended
   "used_after_offboarding", // used after the identity left or was decommissioned
   "denied_attempt", // attempted and refused

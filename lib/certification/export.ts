@@ -1,10 +1,10 @@
-import { stringify } from "csv-stringify/sync";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { entitlements, grants, identities, remediations, reviewItems, systems } from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError } from "@/lib/errors";
+import { streamRows, type ExportFile, type ExportFormat } from "@/lib/exports/stream";
 import { getCampaign } from "./campaigns";
 
 const reviewer = alias(identities, "reviewer");
@@ -71,47 +71,34 @@ async function batch(db: Tx, campaignId: string, after: string | null): Promise<
  * 100,000-item campaign never sits in memory whole. Admins, auditors and the
  * campaign's owner may export; reviewers see only their own queue.
  */
-export async function exportEvidence(db: Tx, caller: Caller, id: string, format: "csv" | "json"): Promise<{ filename: string; contentType: string; body: ReadableStream<Uint8Array> }> {
+export async function exportEvidence(db: Tx, caller: Caller, id: string, format: ExportFormat): Promise<ExportFile> {
   const campaign = await getCampaign(db, caller, id);
   if (!hasRole(caller, "admin", "auditor") && campaign.ownerId !== caller.identityId) throw new NotFoundError("Campaign");
-  const encoder = new TextEncoder();
-  let after: string | null = null;
-  let first = true;
-  let done = false;
-  const header = {
-    id: campaign.id,
-    name: campaign.name,
-    status: campaign.status,
-    startsAt: campaign.startsAt,
-    dueAt: campaign.dueAt,
-    launchedAt: campaign.launchedAt,
-    completedAt: campaign.completedAt,
-    signedOffAt: campaign.signedOffAt,
-    undecidedAction: campaign.undecidedAction,
-    stages: campaign.stages,
-    closeSummary: campaign.closeSummary,
-    exportedAt: new Date(),
-  };
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (done) return controller.close();
-      const rows = await batch(db, id, after);
-      let chunk = "";
-      if (first) chunk += format === "csv" ? stringify([evidenceColumns as unknown as string[]]) : `{"campaign":${JSON.stringify(header)},"items":[`;
-      if (format === "csv") chunk += stringify(rows.map((r) => evidenceColumns.map((c) => r[c] ?? "")));
-      else chunk += rows.map((r, i) => (first && i === 0 ? "" : ",") + JSON.stringify(r)).join("");
-      first = first && rows.length === 0;
-      if (rows.length < BATCH) {
-        if (format === "json") chunk += "]}";
-        done = true;
-      } else after = rows[rows.length - 1].itemId as string;
-      controller.enqueue(encoder.encode(chunk));
-    },
-  });
   const slug = campaign.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "campaign";
-  return {
-    filename: `${slug}-evidence.${format}`,
-    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/json",
-    body,
-  };
+  return streamRows<EvidenceRow>({
+    format,
+    filename: `${slug}-evidence`,
+    columns: evidenceColumns,
+    header: {
+      key: "campaign",
+      value: {
+        id: campaign.id,
+        name: campaign.name,
+        status: campaign.status,
+        startsAt: campaign.startsAt,
+        dueAt: campaign.dueAt,
+        launchedAt: campaign.launchedAt,
+        completedAt: campaign.completedAt,
+        signedOffAt: campaign.signedOffAt,
+        undecidedAction: campaign.undecidedAction,
+        stages: campaign.stages,
+        closeSummary: campaign.closeSummary,
+        exportedAt: new Date(),
+      },
+    },
+    rowsKey: "items",
+    batchSize: BATCH,
+    next: (after) => batch(db, id, after),
+    cursorOf: (r) => r.itemId as string,
+  });
 }

@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
+import { runReconciliation } from "@/lib/reconciliation/run";
 import { printReconciliation, printTrailSummary } from "./print";
 
 function describeTarget(db: Database) {
@@ -139,6 +140,19 @@ export async function main(argv: string[]): Promise<number> {
         const result = await reconcileIdentity(database.db, { identity: opts.identity, since: opts.since, until: opts.until });
         if (opts.json) console.log(JSON.stringify(result));
         else printReconciliation(result, { all: opts.all });
+      }),
+    );
+
+  const findings = program.command("findings").description("reconciliation findings");
+  findings
+    .command("refresh")
+    .description("run a reconciliation pass now: findings, creep scores and exposure, today's snapshot (the app runs one hourly)")
+    .option("--window <days>", "the unused window in days", positiveNumber)
+    .action((opts: { window?: number }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const s = await runReconciliation(database.db, { windowDays: opts.window });
+        console.log(`${s.detected.toLocaleString("en")} findings detected: ${s.opened} new, ${s.updated} changed, ${s.resolved} resolved; ${s.identities.toLocaleString("en")} identities scored; ${s.snapshots} snapshots written in ${(s.elapsedMs / 1000).toFixed(1)} s.`);
       }),
     );
 

@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { applicablePolicies } from "./eligibility";
 import { convertInput } from "./schemas";
+import type { z } from "zod";
 
 type Policy = typeof eligibilityPolicies.$inferSelect;
 
@@ -36,8 +37,14 @@ async function defaultPolicy(tx: Tx, actor: Actor, entitlement: { id: string; na
 export async function convertStandingToEligible(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(convertInput, raw);
+  return db.transaction((tx) => convertInTransaction(tx, caller, input));
+}
+
+/** The conversion in the caller's transaction (a findings action converts as part of its own). */
+export async function convertInTransaction(tx: Tx, caller: Caller, input: z.output<typeof convertInput>) {
+  requireRole(caller, "admin");
   const grantIds = [...new Set(input.grantIds)];
-  return db.transaction(async (tx) => {
+  {
     const rows = await tx
       .select({ grant: grants, entitlementName: entitlements.name, identityStatus: identities.status })
       .from(grants)
@@ -85,5 +92,5 @@ export async function convertStandingToEligible(db: Db, caller: Caller, raw: unk
       converted.map((c) => ({ action: "grant.converted_to_eligibility", entityType: "grant", entityId: c.grantId, after: { policyId: c.policyId, eligibleGrantId: c.eligibleGrantId } })),
     );
     return { converted: converted.length, policies: [...new Set(converted.map((c) => c.policyId))] };
-  });
+  }
 }

@@ -2,6 +2,7 @@ import type { JobDefinition } from "./definition";
 import { attestationJobs } from "@/lib/attestation/jobs";
 import { certificationJobs } from "@/lib/certification/jobs";
 import { jitJobs } from "@/lib/jit/jobs";
+import { reconciliationJobs } from "@/lib/reconciliation/jobs";
 
 /** Every durable job the product runs, by capability. */
-export const jobDefinitions: JobDefinition[] = [...attestationJobs, ...certificationJobs, ...jitJobs];
+export const jobDefinitions: JobDefinition[] = [...attestationJobs, ...certificationJobs, ...jitJobs, ...reconciliationJobs];

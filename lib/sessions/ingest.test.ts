@@ -68,7 +68,7 @@ describe("PAM session evidence", () => {
     const token = (await authenticateToken(db, (await issueToken(db, admin, { name: "recorder", scopes: ["usage:write"], systemId: system.id })).token))!;
     await expect(ingestSessionEvents(db, token, "", null)).rejects.toMatchObject({ status: 422 });
     await expect(ingestSessionEvents(db, token, JSON.stringify({ events: Array.from({ length: 1001 }, () => ({})) }), "application/json")).rejects.toMatchObject({
-      fieldErrors: { events: ["At most 1000 events a request."] },
+      fieldErrors: { events: ["At most 1,000 events a request."] },
     });
     const ok = await ingestSessionEvents(db, token, JSON.stringify({ events: [{ eventId: "j1", sessionId: "js", identity: requester.identityId, kind: "start", occurredAt: new Date().toISOString() }] }), "application/json");
     expect(ok).toMatchObject({ accepted: 1, outsideWindow: 1 });

@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { sessionEventKinds } from "@/db/schema";
 import type { TokenPrincipal } from "@/lib/auth/tokens";
-import { ValidationError } from "@/lib/errors";
+import { parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
 import { recordUsage } from "@/lib/usage/record";
 
@@ -30,87 +30,8 @@ export const sessionEventInput = z
   .refine((e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000, { message: "occurredAt is in the future.", path: ["occurredAt"] });
 export type SessionEventInput = z.input<typeof sessionEventInput>;
 
-export type Rejected = { line: number; eventId?: string; errors: string[] };
-
-/** Parses `{"events": [...]}` or NDJSON, one event a line. Bad events are reported by line, good ones kept. */
-export function parseSessionEvents(body: string, contentType: string | null) {
-  const lines: { line: number; value: unknown; error?: string }[] = [];
-  const trimmed = body.trim();
-  if (!contentType?.includes("ndjson") && trimmed.startsWith("{") && !trimmed.includes("\n{")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch {
-      throw new ValidationError({ _: ["The body must be JSON ({\"events\": [...]}) or NDJSON."] }, "The body must be JSON or NDJSON.");
-    }
-    const events = (parsed as { events?: unknown }).events;
-    if (!Array.isArray(events)) throw new ValidationError({ events: ["Send {\"events\": [...]}."] });
-    events.forEach((value, i) => lines.push({ line: i + 1, value }));
-  } else {
-    body.split("\n").forEach((text, i) => {
-      if (text.trim() === "") return;
-      try {
-        lines.push({ line: i + 1, value: JSON.parse(text) });
-      } catch {
-        lines.push({ line: i + 1, value: null, error: "Not valid JSON." });
-      }
-    });
-  }
-  if (lines.length === 0) throw new ValidationError({ events: ["Send at least one event."] });
-  if (lines.length > MAX_SESSION_EVENTS) throw new ValidationError({ events: [`At most ${MAX_SESSION_EVENTS} events a request.`] });
-  const good: (z.output<typeof sessionEventInput> & { line: number })[] = [];
-  const rejected: Rejected[] = [];
-  for (const l of lines) {
-    if (l.error) {
-      rejected.push({ line: l.line, errors: [l.error] });
-      continue;
-    }
-    const result = sessionEventInput.safeParse(l.value);
-    if (result.success) good.push({ ...result.data, line: l.line });
-    else rejected.push({ line: l.line, eventId: (l.value as { eventId?: string })?.eventId, errors: result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)) });
-  }
-  return { good, rejected };
-}
-
-type Resolved = { line: number; identityId: string; systemId: string | null; entitlementId: string | null };
-
-const isUuid = (s: string) => z.uuid().safeParse(s).success;
-
-/** Names in events become ids: identities by id, external id or name; systems and entitlements by id or name. */
-async function resolveNames(tx: Tx, events: { line: number; identity: string; system?: string; entitlement?: string }[], defaultSystemId: string | null) {
-  const json = JSON.stringify(events.map((e) => ({ l: e.line, i: e.identity, s: e.system ?? null, n: e.entitlement ?? null })));
-  const rows = await queryRows<{ l: number; system_id: string | null; identity_ids: string[] | null; entitlement_id: string | null; system_given: boolean }>(
-    tx,
-    sql`
-    with input as (select * from json_to_recordset((${json}::text)::json) as j(l int, i text, s text, n text)),
-    sys as (
-      select input.l, coalesce(
-        (select s.id from systems s where input.s is not null and (s.id::text = input.s or s.name = input.s or s.external_id = input.s) limit 1),
-        case when input.s is null then ${defaultSystemId}::uuid end) as system_id, input.s is not null as system_given
-      from input)
-    select input.l, sys.system_id, sys.system_given,
-      (select array_agg(i.id) from identities i
-        where i.id::text = input.i or i.external_id = input.i
-           or (i.name = input.i and (sys.system_id is null or i.system_id = sys.system_id or i.kind = 'human'))) as identity_ids,
-      (select e.id from entitlements e where input.n is not null and (e.id::text = input.n or (e.name = input.n and e.system_id = sys.system_id)) limit 1) as entitlement_id
-    from input join sys on sys.l = input.l`,
-  );
-  const byLine = new Map(rows.map((r) => [Number(r.l), r]));
-  const resolved: Resolved[] = [];
-  const rejected: Rejected[] = [];
-  for (const e of events) {
-    const r = byLine.get(e.line)!;
-    const errors: string[] = [];
-    if (e.system && !r.system_id) errors.push(`system: no system "${e.system}".`);
-    const ids = [...new Set(r.identity_ids ?? [])];
-    if (ids.length === 0) errors.push(`identity: no identity "${e.identity}".`);
-    if (ids.length > 1) errors.push(`identity: "${e.identity}" names ${ids.length} identities; send its id or name the system.`);
-    if (e.entitlement && !r.entitlement_id) errors.push(`entitlement: no entitlement "${e.entitlement}"${r.system_id ? " in that system" : "; name the system"}.`);
-    if (errors.length) rejected.push({ line: e.line, errors });
-    else resolved.push({ line: e.line, identityId: ids[0], systemId: r.system_id, entitlementId: r.entitlement_id });
-  }
-  return { resolved, rejected };
-}
+/** Parses `{"events": [...]}` or NDJSON session events; bad ones are reported by line, good ones kept. */
+export const parseSessionEvents = (body: string, contentType: string | null) => parseEventLines(body, contentType, sessionEventInput, MAX_SESSION_EVENTS);
 
 /**
  * Takes PAM session evidence (start, end, commands, queries) from a recorder

@@ -1,11 +1,12 @@
 import { getDb } from "@/db/client";
 import { exportEvidence } from "@/lib/certification/export";
 import { ValidationError } from "@/lib/errors";
+import { exportFormat, exportResponse } from "@/lib/exports/stream";
 import { route, searchParamsOf } from "@/lib/http/respond";
 
 export const GET = route<{ id: string }>(async ({ caller, params, request }) => {
-  const format = searchParamsOf(request).format ?? "csv";
-  if (format !== "csv" && format !== "json") throw new ValidationError({ format: ["Export as csv or json."] });
-  const file = await exportEvidence(await getDb(), caller, params.id, format);
-  return new Response(file.body, { headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.filename}"`, "cache-control": "no-store" } });
+  const format = exportFormat(searchParamsOf(request).format, (m) => {
+    throw new ValidationError({ format: [m] });
+  });
+  return exportResponse(await exportEvidence(await getDb(), caller, params.id, format));
 });

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."finding_kind" ADD VALUE 'unapproved_grant' BEFORE 'active_after_approval';

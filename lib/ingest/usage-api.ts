@@ -1,0 +1,64 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import type { TokenPrincipal } from "@/lib/auth/tokens";
+import { permissionSetOf, type PermissionSet } from "@/lib/reconciliation/permissions";
+import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
+import { parseEventLines, resolveNames } from "./lines";
+
+export const MAX_USAGE_EVENTS = 10_000;
+
+export const usageEventInput = z
+  .object({
+    eventId: z.string({ message: "eventId is required." }).trim().min(1, "eventId is required.").max(200, "eventId is at most 200 characters."),
+    // The identity's id, its external id (an ARN, a database role) or its name.
+    identity: z.string({ message: "identity is required." }).trim().min(1, "identity is required.").max(500),
+    // A system id, name or external id (an AWS account id); defaults to the token's system.
+    system: z.string().trim().min(1).max(200).optional(),
+    // The action or API call, e.g. "s3:GetObject", "SELECT", "kubectl exec".
+    action: z.string({ message: "action is required." }).trim().min(1, "action is required.").max(300, "action is at most 300 characters."),
+    // The entitlement exercised (id or name in the system); inferred from the action for cloud entitlements.
+    entitlement: z.string().trim().min(1).max(300).optional(),
+    occurredAt: z.coerce.date({ message: "occurredAt must be a date." }),
+    outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
+    sessionId: z.string().trim().max(200).optional(),
+  })
+  .strict()
+  .refine((e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000, { message: "occurredAt is in the future.", path: ["occurredAt"] });
+
+/**
+ * Usage evidence from a log source holding a usage:write token: NDJSON or
+ * {"events": [...]}, up to 10,000 events. Each names its identity by id,
+ * name or external id; bad lines come back with their line number and
+ * reason and the good ones are kept. Idempotent by event id within the
+ * token's source, folded into the roll-ups as stored.
+ */
+export async function ingestUsageEvents(db: Db, token: TokenPrincipal, body: string, contentType: string | null) {
+  const parsed = parseEventLines(body, contentType, usageEventInput, MAX_USAGE_EVENTS);
+  const source = `api:${token.id}`;
+  const { resolved, rejected } = parsed.good.length ? await resolveNames(db, parsed.good, token.systemId) : { resolved: [], rejected: [] };
+  const byLine = new Map(parsed.good.map((g) => [g.line, g]));
+  // Cloud identities: the entitlement approving the action takes the use, as CloudTrail imports do.
+  const permissions = new Map<string, PermissionSet>();
+  for (const id of new Set(resolved.filter((r) => !r.entitlementId).map((r) => r.identityId))) permissions.set(id, await permissionSetOf(db, id));
+  const events: UsageEventInput[] = resolved.map((r) => {
+    const e = byLine.get(r.line)!;
+    return {
+      eventId: e.eventId,
+      source,
+      identityId: r.identityId,
+      entitlementId: r.entitlementId ?? permissions.get(r.identityId)?.approvalFor(e.action) ?? null,
+      systemId: r.systemId,
+      action: e.action,
+      outcome: e.outcome,
+      sessionId: e.sessionId ?? null,
+      occurredAt: e.occurredAt,
+    };
+  });
+  const stored = events.length ? await db.transaction((tx) => recordUsage(tx, events)) : { inserted: 0, duplicates: 0 };
+  return {
+    received: parsed.good.length + parsed.rejected.length,
+    accepted: stored.inserted,
+    duplicates: stored.duplicates,
+    rejected: [...parsed.rejected, ...rejected].sort((a, b) => a.line - b.line),
+  };
+}

@@ -1,0 +1,72 @@
+import { desc, eq, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { findings, identities, identityRisk, riskSnapshots } from "@/db/schema";
+import { INVENTORY_READERS, requireRole, type Caller } from "@/lib/auth/caller";
+import { TREND_DAYS } from "./snapshot";
+
+/** Splits "prefix.key" figures of a snapshot into a sorted breakdown. */
+function breakdown(figures: Record<string, number>, prefix: string) {
+  return Object.entries(figures)
+    .filter(([k]) => k.startsWith(`${prefix}.`))
+    .map(([k, n]) => ({ key: k.slice(prefix.length + 1), count: n }))
+    .sort((a, b) => b.count - a.count);
+}
+
+/**
+ * The CISO's risk dashboard: today's figures and 90 days of trends from the
+ * daily snapshots, the identities with the most unused privilege, and the
+ * worst privilege still active after its approval ended. Read-only; every
+ * number is the reconciliation's, so it agrees with findings and identity pages.
+ */
+export async function riskDashboard(db: Tx, caller: Caller) {
+  requireRole(caller, ...INVENTORY_READERS);
+  const [snapshots, topCreep, afterApproval] = await Promise.all([
+    db.select().from(riskSnapshots).orderBy(desc(riskSnapshots.day)).limit(TREND_DAYS + 1),
+    db
+      .select({
+        identityId: identityRisk.identityId,
+        name: sql<string>`case when ${identities.kind} = 'human' then ${identities.displayName} else ${identities.name} end`,
+        kind: identities.kind,
+        creepScore: identityRisk.creepScore,
+        privilegedGrants: identityRisk.privilegedGrants,
+        unusedPrivileged: identityRisk.unusedPrivileged,
+        exposureHours: identityRisk.exposureHours,
+        usedHours: identityRisk.usedHours,
+      })
+      .from(identityRisk)
+      .innerJoin(identities, eq(identities.id, identityRisk.identityId))
+      .orderBy(desc(identityRisk.creepScore), desc(identityRisk.unusedPrivileged), identities.name)
+      .limit(10),
+    db
+      .select({ id: findings.id, title: findings.title, severity: findings.severity, identityId: findings.identityId, identityName: identities.name, details: findings.details, lastSeenAt: findings.lastSeenAt })
+      .from(findings)
+      .innerJoin(identities, eq(identities.id, findings.identityId))
+      .where(sql`${findings.status} = 'open' and ${findings.kind} = 'active_after_approval'`)
+      .orderBy(sql`(case ${findings.severity} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end) desc`, desc(findings.lastSeenAt))
+      .limit(8),
+  ]);
+  const latest = snapshots[0] ?? null;
+  const figures = latest?.figures ?? {};
+  const trend: ({ day: string } & Record<string, number>)[] = [...snapshots].reverse().map((s) => ({ ...s.figures, day: s.day }) as { day: string } & Record<string, number>);
+  const last30 = trend.slice(-30);
+  const medians = last30.map((t) => t.jitMedianMinutes).filter((m): m is number => typeof m === "number" && m > 0).sort((a, b) => a - b);
+  return {
+    asOf: latest?.computedAt ?? null,
+    figures,
+    trend,
+    topCreep,
+    afterApproval,
+    findingsByKind: breakdown(figures, "findings.kind"),
+    findingsBySeverity: breakdown(figures, "findings.severity"),
+    findingsBySystem: breakdown(figures, "findings.system"),
+    findingsByIdentityKind: breakdown(figures, "findings.identityKind"),
+    identitiesByKind: breakdown(figures, "identities.kind"),
+    jit30d: {
+      requests: last30.reduce((n, t) => n + (t.jitRequests ?? 0), 0),
+      approved: last30.reduce((n, t) => n + (t.jitApproved ?? 0), 0),
+      breakGlass: last30.reduce((n, t) => n + (t.breakGlass ?? 0), 0),
+      medianMinutes: medians.length ? medians[Math.floor(medians.length / 2)] : null,
+    },
+  };
+}
+export type RiskDashboard = Awaited<ReturnType<typeof riskDashboard>>;

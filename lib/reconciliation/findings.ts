@@ -1,0 +1,210 @@
+import { and, count, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { alias, type PgSelect } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { entitlements, findingKinds, findings, grants, identities, identityKinds, systems } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { createTargetedReview } from "@/lib/certification/targeted";
+import { ConflictError, NotFoundError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
+import { streamRows, type ExportFormat } from "@/lib/exports/stream";
+import { convertInTransaction } from "@/lib/jit/convert";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
+import { revokeGrants } from "@/lib/revocation/revoke";
+import { controlFilter, frameworkControls } from "./frameworks";
+
+/** Who reads findings: the people who govern and audit access. */
+export const FINDING_READERS = ["admin", "auditor"] as const;
+export const RECONCILE_QUEUE = "reconciliation.run";
+
+const severities = ["low", "medium", "high", "critical"] as const;
+
+export const findingQuery = z.object({
+  kind: z.enum(findingKinds, { message: `Kind is one of: ${findingKinds.join(", ")}.` }).optional(),
+  severity: z.enum(severities, { message: "Severity is low, medium, high or critical." }).optional(),
+  status: z.enum(["open", "resolved", "accepted", "all"], { message: "Status is open, resolved, accepted or all." }).default("open"),
+  systemId: z.uuid("The system must be an id.").optional(),
+  identityId: z.uuid("The identity must be an id.").optional(),
+  identityKind: z.enum(identityKinds, { message: `Identity kind is one of: ${identityKinds.join(", ")}.` }).optional(),
+  control: z.enum(frameworkControls.map((c) => c.id) as [string, ...string[]], { message: "Unknown framework control." }).optional(),
+  q: z.string().trim().max(200, "Keep the search under 200 characters.").optional(),
+  ...pageFields,
+});
+
+const subject = alias(identities, "subject");
+const severityRank = sql<number>`(case ${findings.severity} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end)`;
+
+function whereOf(q: z.output<typeof findingQuery>): SQL | undefined {
+  const where: (SQL | undefined)[] = [];
+  if (q.status !== "all") where.push(eq(findings.status, q.status));
+  if (q.kind) where.push(eq(findings.kind, q.kind));
+  if (q.severity) where.push(eq(findings.severity, q.severity));
+  if (q.systemId) where.push(eq(findings.systemId, q.systemId));
+  if (q.identityId) where.push(eq(findings.identityId, q.identityId));
+  if (q.identityKind) where.push(eq(subject.kind, q.identityKind));
+  if (q.control) where.push(controlFilter(q.control, sql`${subject.kind}`));
+  if (q.q) {
+    const p = likePattern(q.q);
+    where.push(sql`(${subject.name} ilike ${p} or ${subject.displayName} ilike ${p} or ${findings.title} ilike ${p} or ${entitlements.name} ilike ${p})`);
+  }
+  return and(...where);
+}
+
+const joined = <T extends PgSelect>(qb: T) =>
+  qb
+    .innerJoin(subject, eq(subject.id, findings.identityId))
+    .leftJoin(entitlements, eq(entitlements.id, findings.entitlementId))
+    .leftJoin(systems, eq(systems.id, findings.systemId));
+
+const rowColumns = {
+  id: findings.id,
+  kind: findings.kind,
+  severity: findings.severity,
+  status: findings.status,
+  title: findings.title,
+  source: findings.source,
+  details: findings.details,
+  identityId: findings.identityId,
+  identityName: sql<string>`case when ${subject.kind} = 'human' then ${subject.displayName} else ${subject.name} end`,
+  identityKind: subject.kind,
+  entitlementId: findings.entitlementId,
+  entitlementName: entitlements.name,
+  privilegeLevel: entitlements.privilegeLevel,
+  systemName: systems.name,
+  grantId: findings.grantId,
+  firstSeenAt: findings.firstSeenAt,
+  lastSeenAt: findings.lastSeenAt,
+  resolvedAt: findings.resolvedAt,
+  resolution: findings.resolution,
+  // What the admin can do about it from the list.
+  revocable: sql<boolean>`exists (select 1 from ${grants} g where g.identity_id = ${findings.identityId} and g.entitlement_id = ${findings.entitlementId} and g.revoked_at is null and g.type <> 'eligible')`,
+  convertible: sql<boolean>`exists (select 1 from ${grants} g where g.identity_id = ${findings.identityId} and g.entitlement_id = ${findings.entitlementId} and g.revoked_at is null and g.type = 'standing') and ${entitlements.privilegeLevel} <> 'standard'`,
+};
+
+/** Findings, filtered and paginated on the server, most severe and most recent first, with counts by kind. */
+export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
+  requireRole(caller, ...FINDING_READERS);
+  const q = parseInput(findingQuery, withoutBlanks(raw));
+  const where = whereOf(q);
+  const [rows, [{ n }], byKind] = await Promise.all([
+    joined(db.select(rowColumns).from(findings).$dynamic()).where(where).orderBy(desc(severityRank), desc(findings.lastSeenAt), desc(findings.id)).limit(q.pageSize).offset(offsetOf(q)),
+    joined(db.select({ n: count() }).from(findings).$dynamic()).where(where),
+    joined(db.select({ kind: findings.kind, n: count() }).from(findings).$dynamic())
+      .where(whereOf({ ...q, kind: undefined }))
+      .groupBy(findings.kind),
+  ]);
+  return { ...paged(rows, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])) };
+}
+export type FindingRow = Awaited<ReturnType<typeof listFindings>>["rows"][number];
+
+export const findingAction = z
+  .object({
+    findingIds: z.array(z.uuid("Each finding must be an id.")).min(1, "Choose at least one finding.").max(500, "Act on at most 500 findings at once."),
+    action: z.enum(["revoke", "review", "convert", "accept"], { message: "Act by revoke, review, convert or accept." }),
+    reason: z.string().trim().max(2000, "Keep the reason under 2,000 characters.").optional(),
+    reviewerId: z.uuid("Choose who reviews.").optional(),
+  })
+  .strict()
+  .refine((a) => a.action !== "revoke" || (a.reason?.length ?? 0) >= 3, { message: "Say why the access is revoked.", path: ["reason"] })
+  .refine((a) => a.action !== "accept" || (a.reason?.length ?? 0) >= 3, { message: "Say why the risk is accepted.", path: ["reason"] })
+  .refine((a) => a.action !== "review" || a.reviewerId, { message: "Choose who reviews.", path: ["reviewerId"] });
+
+/**
+ * Acting on selected findings, all or nothing: revoke the access behind them
+ * (through the revocation path), open a targeted certification of it, convert
+ * standing privilege to just-in-time eligibility, or accept the risk with a
+ * reason. Findings that are resolved by the action say so at once; a
+ * reconciliation pass is queued so the figures follow.
+ */
+export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(findingAction, raw);
+  const ids = [...new Set(input.findingIds)];
+  return db.transaction(async (tx) => {
+    const rows = await tx.select().from(findings).where(inArray(findings.id, ids)).for("update");
+    if (rows.length !== ids.length) throw new NotFoundError("Finding");
+    const closed = rows.filter((f) => f.status !== "open");
+    if (closed.length && input.action !== "accept") throw new ConflictError(`${closed.length} of these findings ${closed.length === 1 ? "is" : "are"} no longer open.`);
+    const actor = actorOf(caller);
+    const now = new Date();
+    // The live grants behind pair-level findings.
+    const pairs = rows.filter((f) => f.entitlementId);
+    const live = pairs.length
+      ? await tx
+          .select({ id: grants.id, type: grants.type, identityId: grants.identityId, entitlementId: grants.entitlementId })
+          .from(grants)
+          .where(and(isNull(grants.revokedAt), sql`${grants.type} <> 'eligible'`, sql`(${grants.identityId}, ${grants.entitlementId}) in (${sql.join(pairs.map((f) => sql`(${f.identityId}::uuid, ${f.entitlementId}::uuid)`), sql`, `)})`))
+      : [];
+    const grantsOf = (f: (typeof rows)[number]) => live.filter((g) => g.identityId === f.identityId && g.entitlementId === f.entitlementId);
+    const resolve = async (list: typeof rows, resolution: string, status: "resolved" | "accepted" = "resolved") => {
+      if (list.length === 0) return;
+      await tx.update(findings).set({ status, resolvedAt: now, resolvedById: caller.identityId, resolution, updatedAt: now }).where(inArray(findings.id, list.map((f) => f.id)));
+      await recordAudit(tx, actor, list.map((f) => ({ action: `finding.${status}`, entityType: "finding", entityId: f.id, before: { status: f.status }, after: { status, resolution } })));
+    };
+
+    let result: Record<string, unknown> = {};
+    if (input.action === "accept") {
+      await resolve(rows, `Risk accepted: ${input.reason}`, "accepted");
+      result = { accepted: rows.length };
+    } else if (input.action === "revoke") {
+      const without = rows.filter((f) => grantsOf(f).length === 0);
+      if (without.length) throw new ValidationError({ findingIds: [`${without.length} of these ${without.length === 1 ? "has" : "have"} no live grant to revoke (orphans, credentials and action-level findings are handled on the identity).`] });
+      const sourceRefs = new Map(rows.flatMap((f) => grantsOf(f).map((g) => [g.id, f.id] as const)));
+      const ended = await revokeGrants(tx, actor, [...sourceRefs.keys()], { source: "admin", sourceRefs, reason: input.reason! });
+      await resolve(rows, `Revoked by ${caller.name}: ${input.reason}`);
+      result = { revoked: ended.length };
+    } else if (input.action === "convert") {
+      const standing = rows.flatMap((f) => grantsOf(f).filter((g) => g.type === "standing"));
+      if (standing.length === 0) throw new ValidationError({ findingIds: ["None of these findings is about a standing grant."] });
+      const converted = await convertInTransaction(tx, caller, { grantIds: [...new Set(standing.map((g) => g.id))], reason: input.reason });
+      await resolve(rows.filter((f) => grantsOf(f).some((g) => g.type === "standing")), `Converted to just-in-time eligibility by ${caller.name}`);
+      result = converted;
+    } else {
+      const grantIds = [...new Set(rows.flatMap((f) => grantsOf(f).map((g) => g.id)))];
+      const identityIds = [...new Set(rows.filter((f) => !f.entitlementId).map((f) => f.identityId))];
+      const review = await createTargetedReview(tx, actor, {
+        name: `Review of ${rows.length} finding${rows.length === 1 ? "" : "s"} (${new Date().toISOString().slice(0, 10)})`,
+        description: input.reason,
+        grantIds,
+        identityIds,
+        reviewerId: input.reviewerId,
+        fallbackReviewerId: caller.identityId,
+        ownerId: caller.identityId,
+      });
+      await tx
+        .update(findings)
+        .set({ details: sql`${findings.details} || jsonb_build_object('reviewCampaignId', ${review.campaignId}::text)`, updatedAt: now })
+        .where(inArray(findings.id, ids));
+      result = review;
+    }
+    await enqueue(tx, RECONCILE_QUEUE, {}, { key: `after-action:${Math.floor(Date.now() / 5000)}` });
+    return { action: input.action, findings: rows.length, ...result };
+  });
+}
+
+export const findingColumns = ["id", "kind", "severity", "status", "title", "identityName", "identityKind", "entitlementName", "privilegeLevel", "systemName", "source", "firstSeenAt", "lastSeenAt", "resolvedAt", "resolution", "details"] as const;
+
+/** Findings for auditors, as CSV or JSON, streamed in batches, with the list's filters. */
+export function exportFindings(db: Tx, caller: Caller, raw: unknown, format: ExportFormat) {
+  requireRole(caller, ...FINDING_READERS);
+  const q = parseInput(findingQuery, withoutBlanks(raw));
+  const where = whereOf(q);
+  const batchSize = 5000;
+  return streamRows({
+    format,
+    filename: `findings-${new Date().toISOString().slice(0, 10)}`,
+    columns: findingColumns,
+    header: { key: "export", value: { exportedAt: new Date(), filters: { ...q, page: undefined, pageSize: undefined } } },
+    rowsKey: "findings",
+    batchSize,
+    next: async (after) => {
+      const rows = await joined(db.select(rowColumns).from(findings).$dynamic())
+        .where(and(where, after ? sql`${findings.id} > ${after}::uuid` : undefined))
+        .orderBy(findings.id)
+        .limit(batchSize);
+      return rows.map((r) => ({ ...r, details: format === "csv" ? JSON.stringify(r.details) : r.details }));
+    },
+    cursorOf: (r) => r.id,
+  });
+}

@@ -1,0 +1,47 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { queryRows } from "@/db/rows";
+import type { FindingKind } from "@/db/schema";
+import { requireRole, type Caller } from "@/lib/auth/caller";
+
+/** Which identities a control speaks about: OWASP's NHI list is about non-human identities only. */
+type Applies = "all" | "nhi";
+
+export type FrameworkControl = { id: string; framework: "OWASP NHI Top 10 (2025)" | "NIST CSF 2.0"; code: string; title: string; summary: string; kinds: FindingKind[]; applies: Applies };
+
+/**
+ * How the product's findings map to the risks auditors ask about: the OWASP
+ * Non-Human Identities Top 10 (2025) and NIST CSF 2.0 subcategories. A
+ * finding can evidence several controls.
+ */
+export const frameworkControls: FrameworkControl[] = [
+  { id: "NHI1", framework: "OWASP NHI Top 10 (2025)", code: "NHI1:2025", title: "Improper Offboarding", summary: "NHIs left behind when their owner or purpose is gone, still holding access.", kinds: ["orphaned_nhi", "used_after_offboarding"], applies: "nhi" },
+  { id: "NHI5", framework: "OWASP NHI Top 10 (2025)", code: "NHI5:2025", title: "Overprivileged NHI", summary: "NHIs holding more privilege than they use, or privilege nobody approved.", kinds: ["approved_unused", "unapproved_grant", "used_without_approval", "active_after_approval", "target_unapproved"], applies: "nhi" },
+  { id: "NHI7", framework: "OWASP NHI Top 10 (2025)", code: "NHI7:2025", title: "Long-Lived Secrets", summary: "Keys, tokens and certificates past their rotation age, never rotated, or without expiry.", kinds: ["stale_credential"], applies: "nhi" },
+  { id: "NHI10", framework: "OWASP NHI Top 10 (2025)", code: "NHI10:2025", title: "Human Use of NHI", summary: "Interactive sessions and activity under an NHI outside any approved window.", kinds: ["outside_grant_window"], applies: "nhi" },
+  { id: "PR.AA-01", framework: "NIST CSF 2.0", code: "PR.AA-01", title: "Identities and credentials are managed", summary: "Identities and credentials for users, services and hardware are managed by the organization.", kinds: ["orphaned_nhi", "stale_credential", "used_after_offboarding"], applies: "all" },
+  { id: "PR.AA-05", framework: "NIST CSF 2.0", code: "PR.AA-05", title: "Least privilege and separation of duties", summary: "Access permissions, entitlements and authorizations are defined, managed, enforced and reviewed with least privilege.", kinds: ["approved_unused", "unapproved_grant", "used_without_approval", "active_after_approval", "outside_grant_window", "target_unapproved", "target_missing"], applies: "all" },
+  { id: "DE.CM-03", framework: "NIST CSF 2.0", code: "DE.CM-03", title: "Personnel activity is monitored", summary: "Personnel activity and technology usage are monitored to find potentially adverse events.", kinds: ["denied_attempt", "outside_grant_window", "used_after_offboarding"], applies: "all" },
+];
+
+/** SQL for "this finding evidences the control", given the identity kind column of the query. */
+export function controlFilter(id: string, identityKind: SQL): SQL {
+  const control = frameworkControls.find((c) => c.id === id)!;
+  const kinds = sql.join(control.kinds.map((k) => sql`${k}::finding_kind`), sql`, `);
+  return control.applies === "nhi" ? sql`(findings.kind in (${kinds}) and ${identityKind} <> 'human')` : sql`findings.kind in (${kinds})`;
+}
+
+/** Open findings per control, by severity, for the framework view. */
+export async function frameworkView(db: Tx, caller: Caller) {
+  requireRole(caller, "admin", "auditor");
+  const counts = await queryRows<{ kind: FindingKind; nhi: boolean; severity: string; n: number }>(
+    db,
+    sql`select f.kind, i.kind <> 'human' as nhi, f.severity::text as severity, count(*)::int as n
+        from findings f join identities i on i.id = f.identity_id where f.status = 'open' group by 1, 2, 3`,
+  );
+  return frameworkControls.map((c) => {
+    const mine = counts.filter((r) => c.kinds.includes(r.kind) && (c.applies === "all" || r.nhi));
+    const bySeverity = Object.fromEntries(["critical", "high", "medium", "low"].map((s) => [s, mine.filter((r) => r.severity === s).reduce((n, r) => n + r.n, 0)]));
+    return { ...c, open: mine.reduce((n, r) => n + r.n, 0), bySeverity };
+  });
+}

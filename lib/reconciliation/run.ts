@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { queryRows } from "@/db/rows";
+import { DEFAULT_WINDOW_DAYS } from "./actions";
+import { RECONCILIATION_SOURCE, detectActionFindings, detectPairFindings } from "./detect";
+import { computeIdentityRisk } from "./risk";
+import { writeSnapshots } from "./snapshot";
+
+export type RunSummary = { detected: number; opened: number; updated: number; resolved: number; identities: number; snapshots: number; elapsedMs: number };
+
+/**
+ * Applies this run's detections to the findings table: new ones open, changed
+ * ones are updated (a resolved one seen again reopens; one a person accepted
+ * stays accepted), and open ones the run no longer sees are resolved.
+ * Unchanged rows are not written, so a quiet run writes almost nothing.
+ */
+async function mergeFindings(tx: Tx, now: Date) {
+  const at = now.toISOString();
+  const [changes] = await queryRows<{ opened: number; updated: number }>(
+    tx,
+    sql`with merged as (
+      insert into findings as f (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, source, title, details, first_seen_at, last_seen_at)
+      select key, kind, severity, identity_id, entitlement_id, grant_id, system_id, ${RECONCILIATION_SOURCE}, title, details, ${at}::timestamptz, ${at}::timestamptz from detected
+      on conflict (key) do update set
+        severity = excluded.severity, title = excluded.title, details = excluded.details, last_seen_at = excluded.last_seen_at,
+        status = case when f.status = 'accepted' then f.status else 'open'::finding_status end,
+        resolved_at = case when f.status = 'accepted' then f.resolved_at else null end,
+        resolved_by_id = case when f.status = 'accepted' then f.resolved_by_id else null end,
+        resolution = case when f.status = 'accepted' then f.resolution else null end,
+        updated_at = excluded.last_seen_at
+      where f.status = 'resolved' or f.severity <> excluded.severity or f.title <> excluded.title or f.details <> excluded.details
+      returning (xmax = 0) as inserted)
+    select (count(*) filter (where inserted))::int as opened, (count(*) filter (where not inserted))::int as updated from merged`,
+  );
+  const [resolved] = await queryRows<{ n: number }>(
+    tx,
+    sql`with done as (
+      update findings f set status = 'resolved', resolved_at = ${at}::timestamptz, resolution = 'No longer observed by reconciliation', updated_at = ${at}::timestamptz
+      where f.source = ${RECONCILIATION_SOURCE} and f.status = 'open' and not exists (select 1 from detected d where d.key = f.key)
+      returning 1)
+    select count(*)::int as n from done`,
+  );
+  return { ...changes, resolved: resolved.n };
+}
+
+/**
+ * One reconciliation pass: classify every (identity, entitlement) pair and
+ * cloud action use into findings, score each identity (creep, exposure), and
+ * write today's snapshot (and any of the last 90 days missing). One pass at a
+ * time across instances; findings are merged in one transaction, so readers
+ * never see a half-run.
+ */
+export async function runReconciliation(db: Db, opts: { now?: Date; windowDays?: number } = {}): Promise<RunSummary> {
+  const started = performance.now();
+  const now = opts.now ?? new Date();
+  const windowDays = opts.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const found = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
+    await tx.execute(sql`create temp table detected (
+      key text primary key, kind finding_kind not null, severity finding_severity not null, identity_id uuid not null,
+      entitlement_id uuid, grant_id uuid, system_id uuid, title text not null, details jsonb not null) on commit drop`);
+    await detectPairFindings(tx, { now, windowDays });
+    await detectActionFindings(tx, { now, windowDays });
+    const [{ n }] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from detected`);
+    return { detected: n, ...(await mergeFindings(tx, now)) };
+  });
+  const identities = await db.transaction((tx) => computeIdentityRisk(tx, { now, windowDays }));
+  const snapshots = await writeSnapshots(db, now);
+  return { ...found, identities, snapshots, elapsedMs: performance.now() - started };
+}
