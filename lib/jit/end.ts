@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { jitRequests } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, requireScope, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
@@ -16,7 +16,7 @@ export async function releaseRequest(db: Db, caller: Caller, id: string, raw: un
   if (caller.token) requireScope(caller, "jit:request");
   const input = parseInput(releaseInput, raw);
   await settleBeforeAction(db, id);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
     if (!isRequesterOf(caller, locked)) throw new ForbiddenError("Only the requester releases their access; approvers and admins revoke it.");
     const request = (await settleRequest(tx, locked.id))!;
@@ -32,7 +32,7 @@ export async function revokeRequest(db: Db, caller: Caller, id: string, raw: unk
   if (caller.token) throw new ForbiddenError("Elevation is revoked by people; a token releases its own.");
   const input = parseInput(revokeInput, raw);
   await settleBeforeAction(db, id);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
     if (!hasRole(caller, "admin", "approver") && !locked.approverIds.includes(caller.identityId)) throw new ForbiddenError("Admins and approvers revoke elevation.");
     const request = (await settleRequest(tx, locked.id))!;
@@ -49,7 +49,7 @@ export async function revokeRequest(db: Db, caller: Caller, id: string, raw: unk
 export async function cancelRequest(db: Db, caller: Caller, id: string) {
   if (caller.token) requireScope(caller, "jit:request");
   await settleBeforeAction(db, id);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
     if (!isRequesterOf(caller, locked)) throw new ForbiddenError("Only the requester cancels a request.");
     const request = (await settleRequest(tx, locked.id))!;

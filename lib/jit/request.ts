@@ -2,7 +2,7 @@ import { addDays, addMinutes, subMinutes } from "date-fns";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, identities, jitRequests, systems } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireScope, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, ValidationError, isUniqueViolation, parseInput, type FieldErrors } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -59,7 +59,7 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
   if (caller.token) requireScope(caller, "jit:request");
   const input = parseInput(requestInput, raw);
   const now = new Date();
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [subject] = await tx
       .select({ id: identities.id, kind: identities.kind, name: identities.displayName, ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
       .from(identities)

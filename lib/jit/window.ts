@@ -2,7 +2,7 @@ import { addMinutes, subMinutes } from "date-fns";
 import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, grants, identities, jitRequests, type JitRequestStatus } from "@/db/schema";
-import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { SYSTEM_ACTOR, auditedTransaction, recordAudit, type Actor } from "@/lib/audit/record";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { notify } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
@@ -165,7 +165,9 @@ export async function settleRequest(tx: Tx, requestId: string, now = new Date())
  */
 export async function settleBeforeAction(db: Db, requestId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(requestId)) return;
-  await db.transaction((tx) => settleRequest(tx, requestId));
+  // Usually nothing is due: a plain read then spares the action a transaction and a row lock.
+  const [due] = await db.select({ id: jitRequests.id }).from(jitRequests).where(and(eq(jitRequests.id, requestId), behindTheClock(new Date())));
+  if (due) await auditedTransaction(db, (tx) => settleRequest(tx, requestId));
 }
 
 /** Requests whose stored state lags the clock (the sweep's work list). */
@@ -188,7 +190,7 @@ export async function sweepRequests(db: Db, now = new Date()): Promise<{ settled
     const due = await db.select({ id: jitRequests.id }).from(jitRequests).where(behindTheClock(now)).limit(200);
     if (due.length === 0) return { settled };
     for (const { id } of due) {
-      await db.transaction((tx) => settleRequest(tx, id, now));
+      await auditedTransaction(db, (tx) => settleRequest(tx, id, now));
       settled++;
     }
   }
