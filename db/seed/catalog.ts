@@ -1,4 +1,4 @@
-import type { PrivilegeLevel } from "../schema";
+import type { PermissionStatement, PrivilegeLevel } from "../schema";
 
 /** The fixed shape of the Acme organisation: teams, the services they run, their systems and entitlements. */
 
@@ -63,6 +63,8 @@ export type EntitlementSpec = {
   externalRef: string;
   /** Actions that show up in usage events for this entitlement; {svc} is the identity's service. */
   actions: readonly string[];
+  /** For cloud policies: the IAM statements, as the AWS managed policy of that name has them (abridged). */
+  permissions?: PermissionStatement[];
 };
 
 export type SystemSpec = {
@@ -77,12 +79,35 @@ export type SystemSpec = {
   entitlements: readonly EntitlementSpec[];
 };
 
+const allow = (actions: string[]): PermissionStatement => ({ effect: "Allow", actions, conditional: false, allResources: true });
+
+// The statements of AWS's managed policies, abridged to the services the demo uses;
+// the others allow exactly the actions their usage shows, by service wildcard where AWS does.
+const AWS_STATEMENTS: Record<string, PermissionStatement[]> = {
+  AdministratorAccess: [allow(["*"])],
+  PowerUserAccess: [
+    { effect: "Allow", notActions: ["iam:*", "organizations:*", "account:*"], conditional: false, allResources: true },
+    allow(["iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles", "organizations:DescribeOrganization"]),
+  ],
+  IAMFullAccess: [allow(["iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization", "organizations:ListAccounts"])],
+  AmazonS3FullAccess: [allow(["s3:*", "s3-object-lambda:*"])],
+  AmazonDynamoDBFullAccess: [allow(["dynamodb:*", "application-autoscaling:*", "cloudwatch:GetMetricData"])],
+  SecretsManagerReadWrite: [allow(["secretsmanager:*", "kms:DescribeKey", "kms:ListAliases"])],
+  AmazonSQSFullAccess: [allow(["sqs:*"])],
+  ReadOnlyAccess: [allow(["ec2:Describe*", "ec2:Get*", "s3:Get*", "s3:List*", "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*", "ecs:Describe*", "ecs:List*", "iam:Get*", "iam:List*", "logs:Describe*", "logs:Get*", "logs:FilterLogEvents", "rds:Describe*", "lambda:Get*", "lambda:List*", "dynamodb:Describe*", "dynamodb:List*"])],
+  AWSBillingReadOnlyAccess: [allow(["ce:Get*", "ce:Describe*", "budgets:ViewBudget", "aws-portal:View*", "cur:Describe*"])],
+  AmazonS3ReadOnlyAccess: [allow(["s3:Get*", "s3:List*", "s3:Describe*"])],
+  CloudWatchLogsReadOnlyAccess: [allow(["logs:Describe*", "logs:Get*", "logs:List*", "logs:StartQuery", "logs:StopQuery", "logs:TestMetricFilter", "logs:FilterLogEvents"])],
+  AmazonEC2ContainerRegistryReadOnly: [allow(["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy", "ecr:DescribeRepositories", "ecr:ListImages", "ecr:DescribeImages", "ecr:BatchGetImage"])],
+};
+
 const awsPolicy = (name: string, level: PrivilegeLevel, description: string, actions: string[]): EntitlementSpec => ({
   name,
   level,
   description,
   externalRef: `arn:aws:iam::aws:policy/${name}`,
   actions,
+  permissions: AWS_STATEMENTS[name] ?? [allow(actions)],
 });
 
 const AWS_ENTITLEMENTS: EntitlementSpec[] = [
@@ -126,7 +151,7 @@ const AWS_ENTITLEMENTS: EntitlementSpec[] = [
     "s3:ListBucket",
     "cloudwatch:GetMetricData",
     "ecs:DescribeServices",
-    "sts:GetCallerIdentity",
+    "logs:DescribeLogGroups",
   ]),
   awsPolicy("AWSBillingReadOnlyAccess", "standard", "View billing, budgets and cost reports.", ["ce:GetCostAndUsage", "budgets:ViewBudget", "aws-portal:ViewBilling"]),
   awsPolicy("AmazonS3ReadOnlyAccess", "standard", "Read objects from every S3 bucket.", ["s3:GetObject", "s3:ListBucket"]),

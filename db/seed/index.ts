@@ -176,6 +176,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
         privilegeLevel: e.spec.level,
         ownerId: e.ownerId,
         externalRef: e.spec.externalRef,
+        permissions: e.spec.permissions ?? null,
         createdAt: connected,
         updatedAt: connected,
       })),

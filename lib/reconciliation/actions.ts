@@ -104,7 +104,8 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   const names = new Map(permissions.sources.map((s) => [s.entitlementId, s.entitlementName]));
   // Identities whose access is not expressed as actions (a database role, a group in an app) are approved by the entitlement itself.
   const opaque = permissions.empty && (await hasOpaqueGrants(db, identity.id, until));
-  const iso = (v: string | Date | null) => (v ? new Date(v).toISOString().replace(".000Z", "Z") : null);
+  // Seconds, as CloudTrail records time.
+  const iso = (v: string | Date | null) => (v ? new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z") : null);
 
   const rows = new Map<string, ActionRow>();
   for (const u of usage) {
