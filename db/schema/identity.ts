@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 
 export const identityKinds = [
@@ -71,6 +71,10 @@ export const identities = pgTable(
     // What the identity's own system says about it that has no column here:
     // an IAM path and id, tags, a role's trust policy and who it trusts.
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    // Handed to a new owner because the previous one left: listed with the
+    // orphans until the new owner attests it.
+    rehomedFromId: uuid("rehomed_from_id").references((): AnyPgColumn => identities.id),
+    rehomedAt: tz("rehomed_at"),
     ...timestamps,
   },
   (t) => [
@@ -84,6 +88,24 @@ export const identities = pgTable(
     index("identities_name_idx").on(sql`lower(${t.name})`),
     index("identities_last_used_idx").on(sql`${t.lastUsedAt} desc nulls last`),
   ],
+);
+
+/**
+ * Team membership as the identity provider states it (SCIM groups): a person
+ * may be in several teams; identities.team_id is their primary one.
+ */
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    createdAt: tz("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.identityId] }), index("team_members_identity_idx").on(t.identityId)],
 );
 
 export const credentialTypes = [
@@ -116,4 +138,39 @@ export const credentials = pgTable(
     ...timestamps,
   },
   (t) => [index("credentials_identity_idx").on(t.identityId)],
+);
+
+/** How old each type of credential may get before it must be rotated, and whether it must carry an expiry. */
+export const credentialPolicies = pgTable("credential_policies", {
+  type: credentialType("type").primaryKey(),
+  maxAgeDays: integer("max_age_days").notNull(),
+  requireExpiry: boolean("require_expiry").notNull().default(false),
+  updatedAt: tz("updated_at").notNull().defaultNow(),
+});
+
+export const credentialTaskKind = pgEnum("credential_task_kind", ["rotate", "revoke"]);
+export const credentialTaskStatus = pgEnum("credential_task_status", ["open", "done", "cancelled"]);
+
+/** Work a credential needs from its owner or a connector: rotate it (its owner left, it is too old) or revoke it. */
+export const credentialTasks = pgTable(
+  "credential_tasks",
+  {
+    id: id(),
+    credentialId: uuid("credential_id")
+      .notNull()
+      .references(() => credentials.id),
+    kind: credentialTaskKind("kind").notNull(),
+    status: credentialTaskStatus("status").notNull().default("open"),
+    reason: text("reason").notNull(),
+    // The lifecycle event, attestation or policy that asked for it.
+    sourceRef: text("source_ref"),
+    doneAt: tz("done_at"),
+    doneById: uuid("done_by_id").references(() => identities.id),
+    ...timestamps,
+  },
+  (t) => [
+    index("credential_tasks_credential_idx").on(t.credentialId),
+    // One open task of a kind per credential, however often it is asked for.
+    uniqueIndex("credential_tasks_open_key").on(t.credentialId, t.kind).where(sql`${t.status} = 'open'`),
+  ],
 );

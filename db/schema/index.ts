@@ -3,6 +3,7 @@ export * from "./attestation";
 export * from "./audit";
 export * from "./auth";
 export * from "./certification";
+export * from "./connector";
 export * from "./findings";
 export * from "./identity";
 export * from "./jit";

@@ -17,6 +17,8 @@ export const lifecycleEvents = pgTable(
     details: jsonb("details").notNull().default({}),
     occurredAt: tz("occurred_at").notNull(),
     processedAt: tz("processed_at"),
+    // What processing it caused (grants ended, NHIs re-homed, reviews opened), for the timeline.
+    outcome: jsonb("outcome"),
     createdAt: tz("created_at").notNull().defaultNow(),
   },
   (t) => [index("lifecycle_events_identity_idx").on(t.identityId, t.occurredAt)],
