@@ -67,7 +67,8 @@ async function confirm(tx: Tx, caller: Caller, { identity, open }: Loaded, input
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
   const now = new Date();
-  const change = { ...next, purpose: input.purpose, lastAttestedAt: now, nextAttestationAt: nextAttestationFrom(now) };
+  // Attesting is what takes a re-homed NHI off the orphan list.
+  const change = { ...next, purpose: input.purpose, lastAttestedAt: now, nextAttestationAt: nextAttestationFrom(now), rehomedFromId: null, rehomedAt: null };
   const [updated] = await tx
     .update(identities)
     .set({ ...change, updatedAt: now })

@@ -2,6 +2,7 @@ import { and, count, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
+import { outer } from "@/db/rows";
 import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
 import { diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
@@ -28,7 +29,8 @@ const backupOwner = alias(identities, "backup_owner");
 export async function listOrphans(db: Tx, caller: Caller, rawQuery: unknown) {
   requireRole(caller, "admin", "auditor");
   const query = parseInput(orphanQuery, withoutBlanks(rawQuery));
-  const where: (SQL | undefined)[] = [isOrphan];
+  // Orphans, and NHIs re-homed when their owner left until the new owner attests them.
+  const where: (SQL | undefined)[] = [or(isOrphan, sql`(${identities.rehomedAt} is not null and ${identities.status} = 'active')`)];
   if (query.kind) where.push(eq(identities.kind, query.kind as (typeof nonHumanKinds)[number]));
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
   if (query.q) {
@@ -68,6 +70,8 @@ export async function listOrphans(db: Tx, caller: Caller, rawQuery: unknown) {
             privilegedGrants: privilegedGrantCount,
             lastUsedAt: identities.lastUsedAt,
             nextAttestationAt: identities.nextAttestationAt,
+            rehomedAt: identities.rehomedAt,
+            rehomedFromName: sql<string | null>`(select p.display_name from identities p where p.id = ${outer(identities.rehomedFromId)})`,
           })
           .from(identities)
           .leftJoin(systems, eq(systems.id, identities.systemId))

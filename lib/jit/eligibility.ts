@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { outer, queryRows } from "@/db/rows";
-import { eligibilityPolicies, entitlements, grants, identities, jitRequests, systems } from "@/db/schema";
+import { eligibilityPolicies, entitlements, grants, identities, jitRequests, systems, teamMembers } from "@/db/schema";
 
 /**
  * Live eligibility a policy issued to one identity by name: an `eligible`
@@ -12,11 +12,14 @@ export const namedEligibility = (identityId: SQL | string, policyId: SQL) => sql
     and eg.type = 'eligible' and eg.provenance = 'policy' and eg.provenance_ref = ${policyId}::text
     and eg.revoked_at is null and eg.starts_at <= now() and (eg.expires_at is null or eg.expires_at > now()))`;
 
-/** True when the policy makes this identity (joined as `identities`) eligible, by team or by name. */
-const coversIdentity = sql`((${identities.teamId} is not null and ${identities.teamId} = any(${eligibilityPolicies.teamIds}))
-  or ${namedEligibility(outer(identities.id), outer(eligibilityPolicies.id))})`;
+/** In one of these teams: the primary team, or any membership the identity provider states. */
+const inTeams = (teams: SQL) => sql`((${identities.teamId} is not null and ${identities.teamId} = any(${teams}))
+  or exists (select 1 from ${teamMembers} tm where tm.identity_id = ${outer(identities.id)} and tm.team_id = any(${teams})))`;
 
-const autoApproves = sql<boolean>`(${eligibilityPolicies.autoApproveAll} or (${identities.teamId} is not null and ${identities.teamId} = any(${eligibilityPolicies.autoApproveTeamIds})))`;
+/** True when the policy makes this identity (joined as `identities`) eligible, by team or by name. */
+const coversIdentity = sql`(${inTeams(sql`${eligibilityPolicies.teamIds}`)} or ${namedEligibility(outer(identities.id), outer(eligibilityPolicies.id))})`;
+
+const autoApproves = sql<boolean>`(${eligibilityPolicies.autoApproveAll} or ${inTeams(sql`${eligibilityPolicies.autoApproveTeamIds}`)})`;
 
 export type ApplicablePolicy = typeof eligibilityPolicies.$inferSelect & { autoApprove: boolean; via: "team" | "named" };
 
@@ -30,7 +33,7 @@ export async function applicablePolicies(db: Tx, identityId: string, entitlement
     .select({
       policy: eligibilityPolicies,
       autoApprove: autoApproves,
-      byTeam: sql<boolean>`(${identities.teamId} is not null and ${identities.teamId} = any(${eligibilityPolicies.teamIds}))`,
+      byTeam: sql<boolean>`${inTeams(sql`${eligibilityPolicies.teamIds}`)}`,
     })
     .from(eligibilityPolicies)
     .innerJoin(identities, eq(identities.id, identityId))

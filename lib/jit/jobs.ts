@@ -1,6 +1,5 @@
 import { auditedTransaction } from "@/lib/audit/record";
 import { defineJob } from "@/lib/jobs/definition";
-import { breakGlassWebhookJob } from "./webhook";
 import { JIT_REMIND_QUEUE, JIT_SETTLE_QUEUE, remindExpiry, settleRequest, sweepRequests } from "./window";
 
 export const jitJobs = [
@@ -22,5 +21,4 @@ export const jitJobs = [
   defineJob<{ requestId: string }>({ name: JIT_REMIND_QUEUE, pollingIntervalSeconds: 5, handler: (db, { requestId }) => remindExpiry(db, requestId) }),
   // The safety net: whatever a lost job or downtime left behind, at start and every minute.
   defineJob({ name: "jit.sweep", cron: "* * * * *", atStart: true, handler: (db) => sweepRequests(db) }),
-  breakGlassWebhookJob,
 ];

@@ -1,9 +1,11 @@
 import { eq, sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { auditLog, grants, identities, teams } from "@/db/schema";
 import { getEffectiveAccess } from "@/lib/identities/detail";
 import { makeCaller, makeEntitlement, makeGrant, makePerson, testDb, uniq } from "@/lib/testing/harness";
+import { createConnector } from "@/lib/connectors/admin";
+import { dispatchAccessEvents } from "@/lib/connectors/dispatch";
 import { reviewBreakGlass } from "./decide";
 import { myEligibility } from "./eligibility";
 import { convertStandingToEligible } from "./convert";
@@ -19,10 +21,6 @@ async function team(db: Awaited<ReturnType<typeof testDb>>) {
 const terms = { maxDurationMinutes: 120, defaultDurationMinutes: 60, approvalsRequired: 1 };
 
 describe("eligibility policies", () => {
-  afterEach(() => {
-    delete process.env.BREAK_GLASS_WEBHOOK_URL;
-  });
-
   it("validates terms with clear messages and creates nothing when refused", async () => {
     const db = await testDb();
     const admin = await makeCaller(db, ["admin"]);
@@ -131,9 +129,9 @@ describe("eligibility policies", () => {
   });
 
   it("break-glass opens at once with a reason, is marked everywhere, notifies every approver and the webhook, and can be escalated", async () => {
-    process.env.BREAK_GLASS_WEBHOOK_URL = "http://127.0.0.1:9/never-called-in-this-test";
     const db = await testDb();
     const { admin, approvers, requester, entitlement } = await jitOrg(db, { breakGlass: true, breakGlassMaxMinutes: 30 });
+    const hook = await createConnector(db, admin, { name: uniq("pager"), kind: "webhook", url: "http://127.0.0.1:9/never-called-in-this-test", eventTypes: ["jit.break_glass"] });
     await expect(createRequest(db, requester, asking(entitlement.id, { breakGlass: true, justification: "urgent" }))).rejects.toMatchObject({
       fieldErrors: { justification: ["Say what the emergency is (at least 10 characters)."] },
     });
@@ -148,8 +146,10 @@ describe("eligibility policies", () => {
     expect((await eventsFor(db, r.grantId!)).map((e) => e.type)).toEqual(["grant.activated", "jit.break_glass"]);
     for (const a of approvers) expect((await noticesFor(db, a.identityId)).map((n) => n.kind)).toContain("jit.break_glass");
     expect((await noticesFor(db, requester.identityId)).map((n) => n.kind)).not.toContain("jit.break_glass");
-    const webhook = await queryRows<{ data: { data: { requestId: string; reason: string } } }>(db, sql`select data from pgboss.job where name = 'jit.break-glass-webhook' and data->'data'->>'requestId' = ${r.id}`);
-    expect(webhook).toEqual([{ data: expect.objectContaining({ event: "jit.break_glass", data: expect.objectContaining({ reason: "Payments are down, need to kill a lock" }) }) }]);
+    // The webhook connector subscribed to break-glass gets it, and only that kind of event.
+    await dispatchAccessEvents(db);
+    const sent = await queryRows<{ type: string; reason: string }>(db, sql`select e.type, e.payload->>'reason' as reason from connector_deliveries d join access_events e on e.id = d.access_event_id where d.connector_id = ${hook.id} and (e.grant_id = ${r.grantId} or e.payload->>'requestId' = ${r.id})`);
+    expect(sent).toEqual([{ type: "jit.break_glass", reason: "Payments are down, need to kill a lock" }]);
 
     expect(await reviewBreakGlass(db, approvers[2], r.id, { outcome: "escalate", comment: "No incident on record" })).toMatchObject({ status: "revoked", postReviewStatus: "escalated" });
     expect((await getEffectiveAccess(db, admin, requester.identityId)).grants).toEqual([]);

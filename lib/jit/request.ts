@@ -11,7 +11,6 @@ import { emitAccessEvents } from "@/lib/revocation/outbox";
 import { applicablePolicies, peopleWithRole, type ApplicablePolicy } from "./eligibility";
 import { requestInput } from "./schemas";
 import { JIT_SETTLE_QUEUE, openWindow, requestLink, settleRequest, type JitRequest } from "./window";
-import { BREAK_GLASS_WEBHOOK_QUEUE, breakGlassWebhookConfigured } from "./webhook";
 
 const MAX_SCHEDULE_DAYS = 30;
 
@@ -145,6 +144,7 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
     if (input.breakGlass) {
       const opened = await openWindow(tx, actor, request, { approvedById: null, provenance: "break_glass", how: `Break-glass: ${input.justification}` }, now);
       const payload = { requestId: request.id, grantId: opened.grantId, identityId: subject.id, identityName: subject.name, entitlementId: entitlement.id, entitlement: label, reason: input.justification, startsAt: opened.startsAt?.toISOString(), expiresAt: opened.expiresAt?.toISOString() };
+      // Webhook connectors subscribed to jit.break_glass tell chat and paging, signed and retried.
       await emitAccessEvents(tx, [{ type: "jit.break_glass", grantId: opened.grantId, payload }]);
       const watchers = new Set([...approverIds, ...(await peopleWithRole(tx, "approver"))]);
       for (const id of conflictedApprovers(subject, caller.identityId)) watchers.delete(id);
@@ -154,7 +154,6 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
         body: `For ${duration} minutes. Reason: ${input.justification}. Confirm or escalate the use.`,
         link: requestLink(request.id),
       });
-      if (breakGlassWebhookConfigured()) await enqueue(tx, BREAK_GLASS_WEBHOOK_QUEUE, { event: "jit.break_glass", occurredAt: now.toISOString(), data: payload }, { key: `break-glass:${request.id}` });
       return opened;
     }
     if (policy.autoApprove) {

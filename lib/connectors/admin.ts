@@ -1,0 +1,160 @@
+import { randomBytes } from "node:crypto";
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { accessEvents, connectorDeliveries, connectors, systems } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/record";
+import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput, withoutBlanks } from "@/lib/errors";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { offsetOf, pageFields, paged } from "@/lib/paging";
+import { DELIVER_QUEUE, drivers } from "./dispatch";
+import type { ConnectorRow } from "./types";
+
+export const accessEventTypes = ["grant.activated", "grant.revoked", "credential.revocation_requested", "credential.rotation_requested", "jit.break_glass"] as const;
+
+export const connectorInput = z
+  .object({
+    name: z.string().trim().min(3, "Name the connector in at least 3 characters.").max(80, "Keep the name under 80 characters."),
+    kind: z.enum(["postgres", "webhook"], { message: "A connector is postgres or webhook." }),
+    systemId: z.uuid("The system must be an id.").optional(),
+    url: z.string().trim().max(2000).optional(),
+    urlEnv: z.string().trim().regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.").optional(),
+    secret: z.string().min(16, "A signing secret has at least 16 characters.").max(200).optional(),
+    eventTypes: z.array(z.enum(accessEventTypes, { message: `Event types are: ${accessEventTypes.join(", ")}.` })).default([]),
+    maxAttempts: z.number().int().min(1, "At least one attempt.").max(20, "At most 20 attempts.").default(6),
+  })
+  .strict()
+  .refine((c) => c.kind !== "postgres" || !!c.systemId, { message: "Choose the system whose grants it enforces.", path: ["systemId"] })
+  .refine((c) => c.kind !== "postgres" || !!c.url !== !!c.urlEnv, { message: "Give the target's connection URL or the environment variable holding it (one of them).", path: ["url"] })
+  .refine((c) => c.kind !== "postgres" || !c.url || /^postgres(ql)?:\/\//.test(c.url), { message: "A PostgreSQL URL starts with postgres://.", path: ["url"] })
+  .refine((c) => c.kind !== "webhook" || (!!c.url && /^https?:\/\/[^\s]+$/.test(c.url)), { message: "A webhook needs an http(s) URL.", path: ["url"] });
+
+/** Connector settings as shown to people: secrets never leave the server again. */
+function redact(c: ConnectorRow) {
+  const config = { ...c.config } as Record<string, unknown>;
+  if (typeof config.secret === "string") config.secret = "••••••••";
+  if (typeof config.url === "string" && c.kind === "postgres") config.url = config.url.replace(/\/\/([^:@/]+):[^@]*@/, "//$1:••••@");
+  return { ...c, config };
+}
+
+/** Admins add connectors; a webhook's signing secret is generated unless given, and shown once. */
+export async function createConnector(db: Db, caller: Caller, raw: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(connectorInput, raw);
+  if (input.systemId) {
+    const [system] = await db.select({ id: systems.id }).from(systems).where(eq(systems.id, input.systemId));
+    if (!system) throw new ValidationError({ systemId: ["No such system."] });
+  }
+  const secret = input.kind === "webhook" ? (input.secret ?? `whsec_${randomBytes(24).toString("base64url")}`) : undefined;
+  const config = input.kind === "webhook" ? { url: input.url, secret } : input.urlEnv ? { urlEnv: input.urlEnv } : { url: input.url };
+  return db.transaction(async (tx) => {
+    let row: ConnectorRow;
+    try {
+      [row] = await tx.insert(connectors).values({ name: input.name, kind: input.kind, systemId: input.systemId ?? null, config, eventTypes: input.eventTypes, maxAttempts: input.maxAttempts }).returning();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ValidationError({ name: ["A connector of that name exists."] });
+      throw e;
+    }
+    await recordAudit(tx, actorOf(caller), { action: "connector.created", entityType: "connector", entityId: row.id, after: redact(row) });
+    return { ...redact(row), ...(secret ? { signingSecret: secret } : {}) };
+  });
+}
+
+const stats = {
+  pending: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'pending')`.mapWith(Number),
+  failed: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'failed')`.mapWith(Number),
+  dead: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'dead')`.mapWith(Number),
+  delivered: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'delivered')`.mapWith(Number),
+  lastDeliveredAt: sql<Date | null>`(select max(d.delivered_at) from ${connectorDeliveries} d where d.connector_id = ${connectors.id})`,
+};
+
+/** Every connector with its delivery counts and health; admins and auditors. */
+export async function listConnectors(db: Tx, caller: Caller) {
+  requireRole(caller, "admin", "auditor");
+  const rows = await db
+    .select({ connector: connectors, systemName: systems.name, ...stats })
+    .from(connectors)
+    .leftJoin(systems, eq(systems.id, connectors.systemId))
+    .orderBy(connectors.name);
+  const undispatched = (await db.select({ n: count() }).from(accessEvents).where(sql`${accessEvents.deliveredAt} is null`))[0].n;
+  return { connectors: rows.map(({ connector, ...r }) => ({ ...redact(connector), ...r })), undispatched };
+}
+
+export const deliveryQuery = z.object({ status: z.enum(["pending", "delivered", "failed", "dead"], { message: "Status is pending, delivered, failed or dead." }).optional(), ...pageFields });
+
+/** One connector and its delivery log, newest first. */
+export async function getConnector(db: Tx, caller: Caller, id: string, raw: unknown) {
+  requireRole(caller, "admin", "auditor");
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Connector");
+  const q = parseInput(deliveryQuery, withoutBlanks(raw));
+  const [row] = await db.select({ connector: connectors, systemName: systems.name, ...stats }).from(connectors).leftJoin(systems, eq(systems.id, connectors.systemId)).where(eq(connectors.id, id));
+  if (!row) throw new NotFoundError("Connector");
+  const where = and(eq(connectorDeliveries.connectorId, id), q.status ? eq(connectorDeliveries.status, q.status) : undefined);
+  const [deliveries, [{ n }]] = await Promise.all([
+    db
+      .select({ delivery: connectorDeliveries, eventType: accessEvents.type, payload: accessEvents.payload, emittedAt: accessEvents.createdAt })
+      .from(connectorDeliveries)
+      .innerJoin(accessEvents, eq(accessEvents.id, connectorDeliveries.accessEventId))
+      .where(where)
+      .orderBy(desc(connectorDeliveries.createdAt), desc(connectorDeliveries.id))
+      .limit(q.pageSize)
+      .offset(offsetOf(q)),
+    db.select({ n: count() }).from(connectorDeliveries).where(where),
+  ]);
+  const { connector, ...rest } = row;
+  return { connector: { ...redact(connector), ...rest }, deliveries: paged(deliveries, n, q) };
+}
+
+/** Enables or disables a connector, or changes its attempts or events. */
+export async function updateConnector(db: Db, caller: Caller, id: string, raw: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(z.object({ enabled: z.boolean().optional(), maxAttempts: z.number().int().min(1).max(20).optional(), eventTypes: z.array(z.enum(accessEventTypes)).optional() }).strict(), raw);
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(connectors).where(eq(connectors.id, id)).for("update");
+    if (!before) throw new NotFoundError("Connector");
+    const change = { ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}), ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}), ...(input.eventTypes ? { eventTypes: input.eventTypes } : {}) };
+    const [after] = await tx.update(connectors).set({ ...change, updatedAt: new Date() }).where(eq(connectors.id, id)).returning();
+    await recordAudit(tx, actorOf(caller), { action: "connector.updated", entityType: "connector", entityId: id, before: { enabled: before.enabled, maxAttempts: before.maxAttempts, eventTypes: before.eventTypes }, after: change });
+    return redact(after);
+  });
+}
+
+/** Sends a failed or dead delivery again, as a new round with fresh attempts. */
+export async function redeliver(db: Db, caller: Caller, deliveryId: string) {
+  requireRole(caller, "admin");
+  if (!z.uuid().safeParse(deliveryId).success) throw new NotFoundError("Delivery");
+  return db.transaction(async (tx) => {
+    const [d] = await tx.select().from(connectorDeliveries).where(eq(connectorDeliveries.id, deliveryId)).for("update");
+    if (!d) throw new NotFoundError("Delivery");
+    if (d.status === "pending") throw new ConflictError("This delivery is still being attempted.");
+    const round = d.round + 1;
+    await tx.update(connectorDeliveries).set({ status: "pending", attempts: 0, round, lastError: null, updatedAt: new Date() }).where(eq(connectorDeliveries.id, deliveryId));
+    await enqueue(tx, DELIVER_QUEUE, { deliveryId }, { key: `deliver:${deliveryId}:${round}` });
+    await recordAudit(tx, actorOf(caller), { action: "connector.redelivered", entityType: "connector_delivery", entityId: deliveryId, before: { status: d.status, attempts: d.attempts }, after: { status: "pending", round } });
+    return { id: deliveryId, status: "pending" as const, round };
+  });
+}
+
+/** Reads a connector's target now: drift becomes findings; the connector records when and whether it worked. */
+export async function checkConnector(db: Db, id: string) {
+  const [c] = await db.select().from(connectors).where(eq(connectors.id, id));
+  if (!c) throw new NotFoundError("Connector");
+  const driver = drivers[c.kind];
+  if (!driver.readState) return { checked: 0, unapproved: 0, missing: 0, unknownMembers: [], note: "this kind of connector has no state to read" };
+  try {
+    const report = await db.transaction((tx) => driver.readState!(tx, c));
+    await db.update(connectors).set({ lastCheckedAt: new Date(), lastError: null, updatedAt: new Date() }).where(eq(connectors.id, id));
+    return report;
+  } catch (error) {
+    await db.update(connectors).set({ lastCheckedAt: new Date(), lastError: (error as Error).message, updatedAt: new Date() }).where(eq(connectors.id, id));
+    throw new ConflictError(`Reading the target failed: ${(error as Error).message}`);
+  }
+}
+
+/** The admin's "check now". */
+export async function checkConnectorNow(db: Db, caller: Caller, id: string) {
+  requireRole(caller, "admin");
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Connector");
+  return checkConnector(db, id);
+}

@@ -1,0 +1,132 @@
+import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { credentialPolicies, credentials, credentialTasks, credentialTypes, findings, identities } from "@/db/schema";
+import { recordAudit, type Actor } from "@/lib/audit/record";
+import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+
+export const rotatedInput = z
+  .object({ rotatedAt: z.coerce.date({ message: "rotatedAt must be a date." }).optional(), expiresAt: z.coerce.date({ message: "expiresAt must be a date." }).optional() })
+  .strict()
+  .refine((r) => !r.rotatedAt || r.rotatedAt.getTime() <= Date.now() + 60_000, { message: "A rotation cannot be in the future.", path: ["rotatedAt"] })
+  .refine((r) => !r.expiresAt || r.expiresAt.getTime() > Date.now(), { message: "The new expiry must be in the future.", path: ["expiresAt"] });
+
+/**
+ * Records that a credential was rotated (the secret itself never comes here):
+ * its age starts over, its open rotation tasks are done, and the long-lived
+ * secret finding about it is resolved. In the caller's transaction.
+ */
+export async function recordRotation(tx: Tx, actor: Actor, credentialId: string, input: z.output<typeof rotatedInput>, doneById: string | null) {
+  const now = new Date();
+  const [before] = await tx.select().from(credentials).where(eq(credentials.id, credentialId)).for("update");
+  if (!before) throw new NotFoundError("Credential");
+  if (before.status !== "active") throw new ValidationError({ credentialId: ["This credential is revoked; issue a new one instead."] });
+  const rotatedAt = input.rotatedAt ?? now;
+  const [after] = await tx
+    .update(credentials)
+    .set({ lastRotatedAt: rotatedAt, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}), updatedAt: now })
+    .where(eq(credentials.id, credentialId))
+    .returning();
+  const tasks = await tx
+    .update(credentialTasks)
+    .set({ status: "done", doneAt: now, doneById, updatedAt: now })
+    .where(and(eq(credentialTasks.credentialId, credentialId), eq(credentialTasks.kind, "rotate"), eq(credentialTasks.status, "open")))
+    .returning({ id: credentialTasks.id });
+  await tx
+    .update(findings)
+    .set({ status: "resolved", resolvedAt: now, resolvedById: doneById, resolution: "Credential rotated", updatedAt: now })
+    .where(and(eq(findings.kind, "stale_credential"), eq(findings.status, "open"), sql`${findings.details}->>'credentialId' = ${credentialId}`));
+  await recordAudit(tx, actor, {
+    action: "credential.rotated",
+    entityType: "credential",
+    entityId: credentialId,
+    before: { lastRotatedAt: before.lastRotatedAt, expiresAt: before.expiresAt },
+    after: { lastRotatedAt: rotatedAt, expiresAt: after.expiresAt, tasksDone: tasks.length },
+  });
+  return { ...after, tasksDone: tasks.length };
+}
+
+/** An NHI's owner, backup owner, or an admin marks one of its credentials rotated. */
+export async function markRotated(db: Db, caller: Caller, credentialId: string, raw: unknown) {
+  if (!z.uuid().safeParse(credentialId).success) throw new NotFoundError("Credential");
+  const input = parseInput(rotatedInput, raw);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
+      .from(credentials)
+      .innerJoin(identities, eq(identities.id, credentials.identityId))
+      .where(eq(credentials.id, credentialId));
+    const mine = row && (row.ownerId === caller.identityId || row.backupOwnerId === caller.identityId);
+    if (!row || (!mine && !hasRole(caller, "admin"))) throw new NotFoundError("Credential");
+    return recordRotation(tx, actorOf(caller), credentialId, input, caller.identityId);
+  });
+}
+
+/** A connector or secrets manager reports a rotation it carried out (API token with usage:write). */
+export async function reportRotation(db: Db, token: { id: string; name: string }, raw: unknown) {
+  const input = parseInput(rotatedInput.and(z.object({ credentialId: z.uuid("credentialId must be a credential id.") })), raw);
+  return db.transaction((tx) => recordRotation(tx, { id: null, label: `connector: ${token.name}` }, input.credentialId, input, null));
+}
+
+/** Open rotation and revocation tasks for the NHIs the caller owns or backs up (admins: all). */
+export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identityId?: string } = {}) {
+  const mine = hasRole(caller, "admin", "auditor") ? undefined : or(eq(identities.ownerId, caller.identityId), eq(identities.backupOwnerId, caller.identityId));
+  return db
+    .select({
+      id: credentialTasks.id,
+      kind: credentialTasks.kind,
+      reason: credentialTasks.reason,
+      createdAt: credentialTasks.createdAt,
+      credentialId: credentials.id,
+      label: credentials.label,
+      type: credentials.type,
+      identityId: identities.id,
+      identityName: identities.name,
+    })
+    .from(credentialTasks)
+    .innerJoin(credentials, eq(credentials.id, credentialTasks.credentialId))
+    .innerJoin(identities, eq(identities.id, credentials.identityId))
+    .where(and(eq(credentialTasks.status, "open"), mine, opts.identityId ? eq(identities.id, opts.identityId) : undefined))
+    .orderBy(desc(credentialTasks.createdAt))
+    .limit(500);
+}
+
+export const policyInput = z
+  .object({
+    policies: z
+      .array(
+        z
+          .object({
+            type: z.enum(credentialTypes, { message: `Types are: ${credentialTypes.join(", ")}.` }),
+            maxAgeDays: z.number({ message: "Maximum age must be a number of days." }).int().min(1, "At least 1 day.").max(3650, "At most 3,650 days."),
+            requireExpiry: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .min(1, "Send at least one policy."),
+  })
+  .strict();
+
+/** Rotation ages by credential type. */
+export async function listCredentialPolicies(db: Tx, caller: Caller) {
+  requireRole(caller, "admin", "auditor");
+  return db.select().from(credentialPolicies).orderBy(asc(credentialPolicies.type));
+}
+
+/** Admins set how old each type of credential may get, and whether it must expire; the next reconciliation pass applies it. */
+export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(policyInput, raw);
+  return db.transaction(async (tx) => {
+    const before = await tx.select().from(credentialPolicies).where(inArray(credentialPolicies.type, input.policies.map((p) => p.type)));
+    for (const p of input.policies) {
+      await tx
+        .insert(credentialPolicies)
+        .values({ ...p, updatedAt: new Date() })
+        .onConflictDoUpdate({ target: credentialPolicies.type, set: { maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry, updatedAt: new Date() } });
+    }
+    await recordAudit(tx, actorOf(caller), { action: "credential_policy.updated", entityType: "credential_policy", entityId: input.policies.map((p) => p.type).join(","), before, after: input.policies });
+    return tx.select().from(credentialPolicies).orderBy(asc(credentialPolicies.type));
+  });
+}

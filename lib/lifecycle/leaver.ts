@@ -1,0 +1,141 @@
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { outer } from "@/db/rows";
+import { attestations, campaigns, credentials, credentialTasks, grants, identities, jitRequests, reviewItems } from "@/db/schema";
+import { recordAudit, type Actor } from "@/lib/audit/record";
+import { notify } from "@/lib/notifications/notify";
+import { emitAccessEvents } from "@/lib/revocation/outbox";
+import { revokeGrants } from "@/lib/revocation/revoke";
+import { closeWindow } from "@/lib/jit/window";
+
+export type LeaverOutcome = {
+  grantsRevoked: number;
+  jitEnded: number;
+  requestsCancelled: number;
+  reviewsReassigned: number;
+  nhisRehomed: { identityId: string; name: string; to: string | null; as: "owner" | "backup" }[];
+  credentialTasks: number;
+};
+
+/**
+ * Everything a person leaving takes with them, in the caller's transaction
+ * and through the one revocation path: standing and eligible grants end,
+ * active JIT windows are revoked, pending requests cancelled, their open
+ * review items go to each campaign's fallback reviewer, every NHI they owned
+ * goes to its backup owner (or their manager) with an attestation due now
+ * and is listed with the orphans until attested, and the credentials of those
+ * NHIs get rotation tasks. Running it again finds nothing left to do.
+ */
+export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref: string): Promise<LeaverOutcome> {
+  const now = new Date();
+  const [person] = await tx.select().from(identities).where(eq(identities.id, personId)).for("update");
+  const reason = `${person.displayName} left (${ref})`;
+
+  // Requests still waiting: cancelled. Open windows: revoked through the JIT path.
+  const cancelled = await tx
+    .update(jitRequests)
+    .set({ status: "cancelled", endedAt: now, endReason: "The requester left", updatedAt: now })
+    .where(and(or(eq(jitRequests.identityId, personId), eq(jitRequests.requesterId, personId)), eq(jitRequests.status, "pending")))
+    .returning({ id: jitRequests.id });
+  if (cancelled.length) {
+    await recordAudit(tx, actor, cancelled.map((r) => ({ action: "jit.cancelled", entityType: "jit_request", entityId: r.id, before: { status: "pending" }, after: { status: "cancelled", reason: "The requester left" } })));
+  }
+  const open = await tx.select().from(jitRequests).where(and(eq(jitRequests.identityId, personId), inArray(jitRequests.status, ["approved", "active"])));
+  for (const r of open) await closeWindow(tx, actor, r, { status: "revoked", reason, endedById: actor.id }, now);
+
+  // Every other live grant, eligibility included.
+  const live = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.identityId, personId), isNull(grants.revokedAt)));
+  const ended = await revokeGrants(tx, actor, live.map((g) => g.id), { source: "lifecycle", sourceRef: ref, reason });
+
+  // Their review work moves to each campaign's fallback reviewer (or its owner).
+  const items = await tx
+    .select({ id: reviewItems.id, fallback: campaigns.fallbackReviewerId, owner: campaigns.ownerId })
+    .from(reviewItems)
+    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
+    .where(and(eq(reviewItems.reviewerId, personId), isNull(reviewItems.decision), isNull(reviewItems.closedAt), eq(campaigns.status, "active")));
+  for (const item of items) {
+    const to = item.fallback && item.fallback !== personId ? item.fallback : item.owner;
+    await tx.update(reviewItems).set({ reviewerId: to, routing: "reassigned: reviewer left", updatedAt: now }).where(eq(reviewItems.id, item.id));
+  }
+  if (items.length) {
+    await recordAudit(tx, actor, items.map((i) => ({ action: "review.reassigned", entityType: "review_item", entityId: i.id, before: { reviewerId: personId }, after: { reason: "reviewer left" } })));
+  }
+
+  // NHIs they owned go to the backup owner, else their manager; NHIs they backed up lose that backup.
+  const manager = person.managerId
+    ? (await tx.select({ id: identities.id, status: identities.status }).from(identities).where(eq(identities.id, person.managerId)))[0]
+    : undefined;
+  const managerId = manager?.status === "active" ? manager.id : null;
+  const owned = await tx
+    .select({ id: identities.id, name: identities.name, backupOwnerId: identities.backupOwnerId, backupStatus: sql<string | null>`(select b.status from identities b where b.id = ${outer(identities.backupOwnerId)})` })
+    .from(identities)
+    .where(and(eq(identities.ownerId, personId), eq(identities.status, "active")));
+  const rehomed: LeaverOutcome["nhisRehomed"] = [];
+  for (const nhi of owned) {
+    const backup = nhi.backupOwnerId && nhi.backupOwnerId !== personId && nhi.backupStatus === "active" ? nhi.backupOwnerId : null;
+    const to = backup ?? managerId;
+    await tx
+      .update(identities)
+      .set({ ownerId: to, backupOwnerId: backup ? null : nhi.backupOwnerId, rehomedFromId: personId, rehomedAt: now, nextAttestationAt: now, updatedAt: now })
+      .where(eq(identities.id, nhi.id));
+    // An open attestation follows the new owner and starts over.
+    await tx.update(attestations).set({ ownerId: to, status: "pending", dueAt: now, escalationLevel: 0, escalatedToId: null, updatedAt: now }).where(and(eq(attestations.identityId, nhi.id), inArray(attestations.status, ["pending", "escalated"])));
+    rehomed.push({ identityId: nhi.id, name: nhi.name, to, as: "owner" });
+  }
+  const backedUp = await tx
+    .update(identities)
+    .set({ backupOwnerId: null, updatedAt: now })
+    .where(and(eq(identities.backupOwnerId, personId), eq(identities.status, "active")))
+    .returning({ id: identities.id, name: identities.name });
+  for (const b of backedUp) rehomed.push({ identityId: b.id, name: b.name, to: null, as: "backup" });
+  if (rehomed.length) {
+    await recordAudit(
+      tx,
+      actor,
+      rehomed.map((r) => ({
+        action: r.as === "owner" ? "identity.owner_reassigned" : "identity.backup_owner_removed",
+        entityType: "identity",
+        entityId: r.identityId,
+        before: r.as === "owner" ? { ownerId: personId } : { backupOwnerId: personId },
+        after: r.as === "owner" ? { ownerId: r.to, reason, nextAttestationAt: now } : { backupOwnerId: null, reason },
+      })),
+    );
+    const byOwner = new Map<string, string[]>();
+    for (const r of rehomed.filter((x) => x.as === "owner" && x.to)) byOwner.set(r.to!, [...(byOwner.get(r.to!) ?? []), r.name]);
+    for (const [owner, names] of byOwner) {
+      await notify(tx, [owner], {
+        kind: "attestation.rehomed",
+        title: `${names.length} non-human identit${names.length === 1 ? "y is" : "ies are"} now yours to attest`,
+        body: `${person.displayName} left. Confirm each is still needed, its purpose and its backup owner: ${names.slice(0, 5).join(", ")}${names.length > 5 ? "…" : ""}`,
+        link: "/attestations",
+      });
+    }
+  }
+
+  // The secrets those NHIs hold were known to someone who left: rotate them.
+  const nhiIds = owned.map((n) => n.id);
+  const creds = nhiIds.length
+    ? await tx.select({ id: credentials.id, identityId: credentials.identityId, label: credentials.label }).from(credentials).where(and(inArray(credentials.identityId, nhiIds), eq(credentials.status, "active")))
+    : [];
+  let tasks: { id: string; credentialId: string }[] = [];
+  if (creds.length) {
+    tasks = await tx
+      .insert(credentialTasks)
+      .values(creds.map((c) => ({ credentialId: c.id, kind: "rotate" as const, reason: `Owner left: ${person.displayName}`, sourceRef: ref })))
+      .onConflictDoNothing()
+      .returning({ id: credentialTasks.id, credentialId: credentialTasks.credentialId });
+    const fresh = new Set(tasks.map((t) => t.credentialId));
+    const requested = creds.filter((c) => fresh.has(c.id));
+    await emitAccessEvents(tx, requested.map((c) => ({ type: "credential.rotation_requested" as const, payload: { credentialId: c.id, identityId: c.identityId, label: c.label, reason: `Owner left: ${person.displayName}`, sourceRef: ref } })));
+    await recordAudit(tx, actor, tasks.map((t) => ({ action: "credential.rotation_requested", entityType: "credential", entityId: t.credentialId, after: { taskId: t.id, reason: `Owner left: ${person.displayName}` } })));
+  }
+
+  return {
+    grantsRevoked: ended.length,
+    jitEnded: open.length,
+    requestsCancelled: cancelled.length,
+    reviewsReassigned: items.length,
+    nhisRehomed: rehomed,
+    credentialTasks: tasks.length,
+  };
+}
