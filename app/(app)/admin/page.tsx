@@ -59,13 +59,27 @@ export default async function AdminPage() {
           )}
         </Card>
       </div>
-      <Card title="Machine access" className="mt-6">
-        <p className="text-sm text-slate-600">
-          <Link href="/admin/tokens" className="font-medium text-brand-700 hover:underline">
-            API tokens
-          </Link>{" "}
-          for pipelines acting as their NHI, usage and session sources, and identity providers.
-        </p>
+      <Card title="Machine access and enforcement" className="mt-6">
+        <ul className="space-y-1 text-sm text-slate-600">
+          <li>
+            <Link href="/admin/tokens" className="font-medium text-brand-700 hover:underline">
+              API tokens
+            </Link>{" "}
+            for pipelines acting as their NHI, usage and session sources, and identity providers (SCIM at <code>/scim/v2</code>).
+          </li>
+          <li>
+            <Link href="/admin/connectors" className="font-medium text-brand-700 hover:underline">
+              Connectors
+            </Link>{" "}
+            that enforce grants and revocations in PostgreSQL or tell other systems through signed webhooks, with their delivery log.
+          </li>
+          <li>
+            <Link href="/admin/credentials" className="font-medium text-brand-700 hover:underline">
+              Credential rotation
+            </Link>{" "}
+            ages by type, and the rotation tasks waiting on owners.
+          </li>
+        </ul>
       </Card>
     </>
   );

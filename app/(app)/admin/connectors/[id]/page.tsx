@@ -1,0 +1,94 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { getConnector } from "@/lib/connectors/admin";
+import { NotFoundError } from "@/lib/errors";
+import { ConnectorActions, RedeliverButton } from "@/components/connectors/connector-actions";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { Forbidden } from "@/components/ui/forbidden";
+import { formatDateTime } from "@/components/ui/format";
+import { LinkPagination } from "@/components/ui/pagination";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "Connector" };
+
+const tone: Record<string, Tone> = { delivered: "green", pending: "blue", failed: "amber", dead: "red" };
+
+export default async function ConnectorPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ status?: string; page?: string }> }) {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
+  const { id } = await params;
+  const query = await searchParams;
+  let d: Awaited<ReturnType<typeof getConnector>>;
+  try {
+    d = await getConnector(await getDb(), caller, id, query);
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+  const c = d.connector;
+  const filter = (status?: string) => `/admin/connectors/${id}${status ? `?status=${status}` : ""}`;
+  return (
+    <>
+      <Link href="/admin/connectors" className="text-sm text-brand-700 hover:underline">
+        ← Connectors
+      </Link>
+      <PageHeader
+        title={c.name}
+        description={`${c.kind === "postgres" ? "PostgreSQL roles" : "Signed webhook"}${c.systemName ? ` for ${c.systemName}` : ""}: ${c.delivered} delivered, ${c.pending + c.failed} waiting, ${c.dead} dead-lettered. ${c.lastCheckedAt ? `Target last read ${formatDateTime(c.lastCheckedAt)}.` : ""}`}
+        actions={hasRole(caller, "admin") && <ConnectorActions id={c.id} kind={c.kind} enabled={!!c.enabled} />}
+      />
+      {c.lastError && (
+        <p role="alert" className="mb-4 rounded-md bg-rose-50 px-4 py-2 text-sm text-rose-800">
+          Last error: {c.lastError}
+        </p>
+      )}
+      <nav className="mb-3 flex gap-2 text-sm" aria-label="Delivery status">
+        {[undefined, "pending", "failed", "dead", "delivered"].map((s) => (
+          <Link key={s ?? "all"} href={filter(s)} aria-current={query.status === s ? "page" : undefined} className={`rounded-md px-2 py-1 ${query.status === s ? "bg-brand-600 text-white" : "border border-slate-300 bg-white"}`}>
+            {s ?? "all"}
+          </Link>
+        ))}
+      </nav>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <table className="min-w-full text-sm" data-testid="delivery-log">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Event</th>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2 text-right">Attempts</th>
+              <th className="px-3 py-2">Last attempt</th>
+              <th className="px-3 py-2">Result</th>
+              <th className="px-3 py-2" />
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {d.deliveries.rows.map((r) => (
+              <tr key={r.delivery.id}>
+                <td className="px-3 py-2">
+                  <span className="font-mono text-xs">{r.eventType}</span>
+                  <div className="text-xs text-slate-500">emitted {formatDateTime(r.emittedAt)}</div>
+                </td>
+                <td className="px-3 py-2">
+                  <Badge tone={tone[r.delivery.status]}>{r.delivery.status}</Badge>
+                </td>
+                <td className="px-3 py-2 text-right tabular-nums">
+                  {r.delivery.attempts}
+                  {r.delivery.round > 1 && <span className="text-xs text-slate-500"> (round {r.delivery.round})</span>}
+                </td>
+                <td className="px-3 py-2 text-xs">{formatDateTime(r.delivery.lastAttemptAt)}</td>
+                <td className="px-3 py-2 text-xs">
+                  {r.delivery.lastError ? <span className="text-rose-700">{r.delivery.lastError}</span> : r.delivery.result ? JSON.stringify(r.delivery.result) : "—"}
+                </td>
+                <td className="px-3 py-2 text-right">{hasRole(caller, "admin") && (r.delivery.status === "dead" || r.delivery.status === "failed" || r.delivery.status === "delivered") && <RedeliverButton id={r.delivery.id} />}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <LinkPagination page={d.deliveries.page} pageCount={d.deliveries.pageCount} href={(p) => `/admin/connectors/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(p) })}`} />
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { systems } from "@/db/schema";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { listConnectors } from "@/lib/connectors/admin";
+import { ConnectorForm } from "@/components/connectors/connector-form";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState } from "@/components/ui/card";
+import { Forbidden } from "@/components/ui/forbidden";
+import { relative } from "@/components/ui/format";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "Connectors" };
+
+export default async function ConnectorsPage() {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
+  const db = await getDb();
+  const [{ connectors, undispatched }, systemList] = await Promise.all([listConnectors(db, caller), db.select({ id: systems.id, name: systems.name }).from(systems).orderBy(systems.name)]);
+  return (
+    <>
+      <Link href="/admin" className="text-sm text-brand-700 hover:underline">
+        ← Admin
+      </Link>
+      <PageHeader
+        title="Connectors"
+        description="Where decisions are enforced: PostgreSQL servers whose roles follow the grants, and signed webhooks to any other system. Every grant and revocation is delivered by a durable job, retried with backoff and dead-lettered after its attempts."
+      />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="lg:col-span-2">
+          {connectors.length === 0 ? (
+            <EmptyState title="No connectors yet.">Add one to make approvals and revocations real in a target system.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+              <table className="min-w-full text-sm" data-testid="connector-table">
+                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                  <tr>
+                    <th className="px-3 py-2">Connector</th>
+                    <th className="px-3 py-2">Health</th>
+                    <th className="px-3 py-2 text-right">Delivered</th>
+                    <th className="px-3 py-2 text-right">Waiting</th>
+                    <th className="px-3 py-2 text-right">Dead</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {connectors.map((c) => (
+                    <tr key={c.id}>
+                      <td className="px-3 py-2">
+                        <Link className="font-medium text-brand-700 hover:underline" href={`/admin/connectors/${c.id}`}>
+                          {c.name}
+                        </Link>
+                        <div className="text-xs text-slate-500">
+                          {c.kind === "postgres" ? "PostgreSQL roles" : "Signed webhook"}
+                          {c.systemName && ` · ${c.systemName}`}
+                          {c.eventTypes.length > 0 && ` · ${c.eventTypes.join(", ")}`}
+                        </div>
+                      </td>
+                      <td className="px-3 py-2 text-xs">
+                        {!c.enabled ? <Badge>disabled</Badge> : c.lastError ? <Badge tone="red" title={c.lastError}>last error</Badge> : <Badge tone="green">ok</Badge>}
+                        <div className="text-slate-500">{c.lastDeliveredAt ? `last delivery ${relative(c.lastDeliveredAt)}` : "nothing delivered yet"}</div>
+                      </td>
+                      <td className="px-3 py-2 text-right tabular-nums">{c.delivered}</td>
+                      <td className="px-3 py-2 text-right tabular-nums">{c.pending + c.failed}</td>
+                      <td className={`px-3 py-2 text-right tabular-nums ${c.dead ? "font-medium text-rose-700" : ""}`}>{c.dead}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <p className="mt-2 text-xs text-slate-500">{undispatched} access events waiting to be dispatched.</p>
+        </div>
+        <Card title="Add a connector">{hasRole(caller, "admin") ? <ConnectorForm systems={systemList} /> : <p className="text-sm text-slate-600">Auditors read connectors; admins add them.</p>}</Card>
+      </div>
+    </>
+  );
+}

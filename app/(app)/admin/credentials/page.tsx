@@ -1,0 +1,57 @@
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { listCredentialPolicies, listCredentialTasks } from "@/lib/credentials/rotation";
+import { CredentialPolicyEditor } from "@/components/credentials/policy-editor";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { Forbidden } from "@/components/ui/forbidden";
+import { relative } from "@/components/ui/format";
+import { PageHeader } from "@/components/ui/page-header";
+
+export const metadata = { title: "Credential rotation" };
+
+export default async function CredentialsPage() {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="credential rotation" />;
+  const db = await getDb();
+  const [policies, tasks] = await Promise.all([listCredentialPolicies(db, caller), listCredentialTasks(db, caller)]);
+  return (
+    <>
+      <Link href="/admin" className="text-sm text-brand-700 hover:underline">
+        ← Admin
+      </Link>
+      <PageHeader
+        title="Credential rotation"
+        description="How old each kind of secret may get. Credentials past their age, never rotated, expired or without a required expiry are long-lived-secret findings (OWASP NHI7); owners mark rotations done, or a connector reports them."
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Rotation policy">
+          <CredentialPolicyEditor policies={policies.map((p) => ({ type: p.type, maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry }))} canEdit={hasRole(caller, "admin")} />
+        </Card>
+        <Card title={`Open rotation and revocation tasks (${tasks.length})`}>
+          {tasks.length === 0 ? (
+            <p className="text-sm text-slate-600">Nothing waits on an owner.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" data-testid="credential-tasks">
+              {tasks.map((t) => (
+                <li key={t.id} className="flex items-center justify-between gap-2 py-1.5">
+                  <span>
+                    <Badge tone={t.kind === "revoke" ? "red" : "amber"}>{t.kind}</Badge>{" "}
+                    <Link className="font-medium text-brand-700 hover:underline" href={`/identities/${t.identityId}`}>
+                      {t.identityName}
+                    </Link>{" "}
+                    <span className="font-mono text-xs">{t.label}</span>
+                    <div className="text-xs text-slate-500">{t.reason}</div>
+                  </span>
+                  <span className="text-xs text-slate-500">{relative(t.createdAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,130 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { api, type ApiError } from "@/lib/http/client";
+import { FieldMessages } from "@/components/ui/field-errors";
+
+const EVENT_TYPES = ["grant.activated", "grant.revoked", "credential.revocation_requested", "credential.rotation_requested", "jit.break_glass"];
+
+/** Adds a connector: a PostgreSQL server whose roles it manages, or a webhook receiver. A webhook's signing secret is shown once. */
+export function ConnectorForm({ systems }: { systems: { id: string; name: string }[] }) {
+  const router = useRouter();
+  const [kind, setKind] = useState<"postgres" | "webhook">("webhook");
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const field = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+  const label = "block text-xs font-medium text-slate-600";
+
+  function submit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const text = (k: string) => String(f.get(k) ?? "").trim() || undefined;
+    const body = {
+      name: text("name"),
+      kind,
+      systemId: text("systemId"),
+      url: text("url"),
+      urlEnv: kind === "postgres" ? text("urlEnv") : undefined,
+      eventTypes: f.getAll("eventTypes").map(String),
+      maxAttempts: Number(f.get("maxAttempts")),
+    };
+    start(async () => {
+      try {
+        const created = await api<{ id: string; signingSecret?: string }>("/api/v1/connectors", { body });
+        setErrors({});
+        setMessage(null);
+        if (created.signingSecret) setSecret(created.signingSecret);
+        else router.push(`/admin/connectors/${created.id}`);
+        router.refresh();
+      } catch (err) {
+        const apiError = err as ApiError;
+        setErrors(apiError.fieldErrors ?? {});
+        setMessage(apiError.message);
+      }
+    });
+  }
+
+  if (secret) {
+    return (
+      <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
+        <p className="font-medium">Webhook added. Its signing secret, shown this once:</p>
+        <code className="mt-1 block break-all rounded bg-white p-2 text-xs" data-testid="signing-secret">
+          {secret}
+        </code>
+        <p className="mt-1 text-xs text-slate-600">Receivers verify X-Gov-Signature (t=…,v1=HMAC-SHA256 of “t.body”) with it, and drop repeats by X-Gov-Delivery.</p>
+        <button className="mt-2 rounded-md border border-slate-300 bg-white px-3 py-1 text-sm" onClick={() => setSecret(null)}>
+          Done
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form noValidate onSubmit={submit} aria-label="New connector" className="space-y-3">
+      <fieldset className="flex gap-4 text-sm">
+        <legend className={label}>Kind</legend>
+        {(["webhook", "postgres"] as const).map((k) => (
+          <label key={k} className="flex items-center gap-1">
+            <input type="radio" name="kind" checked={kind === k} onChange={() => setKind(k)} /> {k === "webhook" ? "Signed webhook" : "PostgreSQL roles"}
+          </label>
+        ))}
+      </fieldset>
+      <label className={label}>
+        Name
+        <input name="name" className={field} />
+      </label>
+      <FieldMessages messages={errors.name} />
+      <label className={label}>
+        System {kind === "webhook" ? "(optional: only its events)" : "(whose entitlements are database roles)"}
+        <select name="systemId" aria-label="System" className={field} defaultValue="">
+          <option value="">{kind === "webhook" ? "Every system" : "Choose…"}</option>
+          {systems.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <FieldMessages messages={errors.systemId} />
+      <label className={label}>
+        {kind === "webhook" ? "Receiver URL" : "Connection URL (postgres://…)"}
+        <input name="url" className={field} placeholder={kind === "webhook" ? "https://hooks.example.com/gov" : "postgres://gov@db.internal:5432/postgres"} />
+      </label>
+      <FieldMessages messages={errors.url} />
+      {kind === "postgres" && (
+        <>
+          <label className={label}>
+            …or the environment variable holding it (keeps the password out of the database)
+            <input name="urlEnv" className={field} placeholder="PAYMENTS_DB_ADMIN_URL" />
+          </label>
+          <FieldMessages messages={errors.urlEnv} />
+        </>
+      )}
+      <fieldset>
+        <legend className={label}>Events (none chosen: all)</legend>
+        <div className="mt-1 flex flex-wrap gap-3 text-sm">
+          {EVENT_TYPES.map((t) => (
+            <label key={t} className="flex items-center gap-1">
+              <input type="checkbox" name="eventTypes" value={t} /> {t}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <label className={label}>
+        Attempts before a delivery is dead-lettered
+        <input name="maxAttempts" type="number" min={1} max={20} defaultValue={6} className={field} />
+      </label>
+      <FieldMessages messages={errors.maxAttempts} />
+      {message && !Object.keys(errors).length && (
+        <p role="alert" className="text-sm text-rose-700">
+          {message}
+        </p>
+      )}
+      <button disabled={pending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
+        {pending ? "Adding…" : "Add connector"}
+      </button>
+    </form>
+  );
+}

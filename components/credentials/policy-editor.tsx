@@ -1,0 +1,64 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { api, type ApiError } from "@/lib/http/client";
+
+type Policy = { type: string; maxAgeDays: number; requireExpiry: boolean };
+
+/** Rotation age and expiry rule per credential type; saved together, applied by the next reconciliation pass. */
+export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy[]; canEdit: boolean }) {
+  const router = useRouter();
+  const [rows, setRows] = useState(policies);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, start] = useTransition();
+  const set = (type: string, change: Partial<Policy>) => setRows((all) => all.map((p) => (p.type === type ? { ...p, ...change } : p)));
+  function save() {
+    start(async () => {
+      try {
+        await api("/api/v1/credential-policies", { method: "PUT", body: { policies: rows } });
+        setMessage({ ok: true, text: "Saved. The next reconciliation pass applies them." });
+        router.refresh();
+      } catch (e) {
+        const err = e as ApiError;
+        setMessage({ ok: false, text: err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message });
+      }
+    });
+  }
+  return (
+    <div>
+      <table className="min-w-full text-sm" data-testid="credential-policies">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="py-2 pr-3">Credential type</th>
+            <th className="py-2 pr-3">Rotate within (days)</th>
+            <th className="py-2 pr-3">Must expire</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((p) => (
+            <tr key={p.type}>
+              <td className="py-2 pr-3">{p.type.replace("_", " ")}</td>
+              <td className="py-2 pr-3">
+                <input aria-label={`Rotate ${p.type} within days`} type="number" min={1} max={3650} disabled={!canEdit} value={p.maxAgeDays} onChange={(e) => set(p.type, { maxAgeDays: Number(e.target.value) })} className="w-24 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+              </td>
+              <td className="py-2 pr-3">
+                <input aria-label={`${p.type} must expire`} type="checkbox" disabled={!canEdit} checked={p.requireExpiry} onChange={(e) => set(p.type, { requireExpiry: e.target.checked })} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {canEdit && (
+        <button disabled={pending} onClick={save} className="mt-3 rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
+          Save rotation policy
+        </button>
+      )}
+      {message && (
+        <p role={message.ok ? "status" : "alert"} className={`mt-2 text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
