@@ -2,7 +2,8 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // Coarse routing only: send visitors without a session cookie to sign-in and
 // set the per-request CSP. Every page, action and route checks the caller itself.
-const PUBLIC_PATHS = ["/signin", "/api/auth", "/api/health"];
+// SCIM authenticates its bearer tokens itself and answers in SCIM errors, never with a sign-in redirect.
+const PUBLIC_PATHS = ["/signin", "/api/auth", "/api/health", "/scim/v2"];
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 function contentSecurityPolicy(nonce: string) {

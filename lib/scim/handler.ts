@@ -1,0 +1,281 @@
+import type { Db, Tx } from "@/db/client";
+import { auditedTransaction } from "@/lib/audit/record";
+import type { TokenPrincipal } from "@/lib/auth/tokens";
+import { authenticateScim } from "./auth";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SCIM_CONTENT_TYPE, URN, scimContext, type ScimContext } from "./constants";
+import { RESOURCE_TYPES, SCHEMAS, resourceTypeResource, schemaResource, serviceProviderConfig } from "./discovery";
+import { ScimError, badRequest, errorBody, toScimError } from "./errors";
+import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "./groups";
+import { applyPatch, readPatchRequest } from "./patch";
+import { project, wantsMembers } from "./projection";
+import { checkIfMatch, etagMatches, isObject, keyOf, type ScimResource } from "./resource";
+import { USER_CANONICAL, readUserInput } from "./user-input";
+import { getUser, listUsers, storedDocument, type PersonRow } from "./user-read";
+import { createUser, deleteUser, replaceUser } from "./user-write";
+
+export type ScimRequest = {
+  method: string;
+  /** The path below /scim/v2, e.g. ["Users", "<id>"]. */
+  segments: string[];
+  searchParams: URLSearchParams;
+  headers: Headers;
+  /** The request body: its text as received, or already-parsed JSON. */
+  body?: unknown;
+  /** Absolute URL of /scim/v2, for meta.location and $ref. */
+  baseUrl: string;
+};
+export type ScimResponse = { status: number; headers: Record<string, string>; body: unknown | null };
+
+/** Authenticates the request's bearer token, then serves it: the whole protocol, SCIM-shaped errors included. */
+export async function serveScim(db: Db, request: ScimRequest): Promise<ScimResponse> {
+  let token: TokenPrincipal;
+  try {
+    token = await authenticateScim(db, request.headers.get("authorization"));
+  } catch (error) {
+    return errorResponse(error);
+  }
+  return handleScim(db, token, request);
+}
+
+/** Serves one SCIM request for an authenticated token. */
+export async function handleScim(db: Db, token: TokenPrincipal, request: ScimRequest): Promise<ScimResponse> {
+  try {
+    return await dispatch(db, scimContext(token.name, request.baseUrl), request);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+function errorResponse(error: unknown): ScimResponse {
+  const e = toScimError(error);
+  const headers: Record<string, string> = { "Content-Type": SCIM_CONTENT_TYPE };
+  if (e.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="scim"';
+  if (e.status === 403) headers["WWW-Authenticate"] = 'Bearer realm="scim", error="insufficient_scope", scope="scim"';
+  return { status: e.status, headers, body: errorBody(e.status, e.detail, e.scimType) };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): ScimResponse => ({ status, headers: { "Content-Type": SCIM_CONTENT_TYPE, ...headers }, body });
+
+function methodNotAllowed(method: string, allowed: string[]): ScimError {
+  return new ScimError(405, `${method} is not supported here; use ${allowed.join(", ")}.`);
+}
+
+function parseBody(body: unknown): unknown {
+  if (typeof body !== "string") return body;
+  if (body.trim() === "") return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw badRequest("invalidSyntax", "The request body is not valid JSON.");
+  }
+}
+
+type ListQuery = { filter?: string; startIndex: number; count: number; attributes?: string; excludedAttributes?: string };
+
+/** startIndex is 1-based (below 1 reads as 1); count defaults to 100 and is capped at 1000 (RFC 7644 §3.4.2.4). */
+function listQuery(get: (name: string) => unknown): ListQuery {
+  const int = (v: unknown) => (v === undefined || v === null || v === "" ? NaN : Number(v));
+  const start = int(get("startIndex"));
+  const count = int(get("count"));
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : typeof v === "string" ? v : undefined);
+  const filter = get("filter");
+  if (filter !== undefined && typeof filter !== "string") throw badRequest("invalidFilter", "filter must be a string.");
+  return {
+    filter: filter?.trim() || undefined,
+    startIndex: Number.isFinite(start) && start >= 1 ? Math.floor(start) : 1,
+    count: Number.isFinite(count) ? Math.min(Math.max(Math.floor(count), 0), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE,
+    attributes: list(get("attributes")),
+    excludedAttributes: list(get("excludedAttributes")),
+  };
+}
+
+const fromSearchParams = (params: URLSearchParams) => (name: string) => {
+  for (const [k, v] of params) if (k.toLowerCase() === name.toLowerCase()) return v;
+  return undefined;
+};
+
+function listResponse(total: number, startIndex: number, resources: unknown[]) {
+  return { schemas: [URN.listResponse], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+}
+
+// Next.js hands the segments decoded already; a stray % must not fail the request.
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+async function dispatch(db: Db, ctx: ScimContext, req: ScimRequest): Promise<ScimResponse> {
+  const method = req.method.toUpperCase();
+  const [endpoint, id, ...rest] = req.segments.map(decodeSegment);
+  if (rest.length) throw new ScimError(404, `No such endpoint: /${req.segments.join("/")}.`);
+  const base = ctx.baseUrl;
+  switch (endpoint?.toLowerCase()) {
+    case "serviceproviderconfig":
+      if (id) throw new ScimError(404, "ServiceProviderConfig has no sub-resources.");
+      if (method !== "GET") throw methodNotAllowed(method, ["GET"]);
+      return json(200, serviceProviderConfig(base));
+    case "resourcetypes":
+      return discovery(method, req, id, RESOURCE_TYPES.map((t) => resourceTypeResource(t, base)), "ResourceType");
+    case "schemas":
+      return discovery(method, req, id, SCHEMAS.map((s) => schemaResource(s, base)), "Schema");
+    case "users":
+      return users(db, ctx, method, id, req);
+    case "groups":
+      return groups(db, ctx, method, id, req);
+    case "bulk":
+    case "me":
+      throw new ScimError(501, `/${endpoint} is not supported by this service provider.`);
+    default:
+      throw new ScimError(404, `No such endpoint: /${req.segments.join("/")}.`);
+  }
+}
+
+function discovery(method: string, req: ScimRequest, id: string | undefined, all: { id: string }[], what: string): ScimResponse {
+  if (method !== "GET") throw methodNotAllowed(method, ["GET"]);
+  if (id) {
+    const found = all.find((r) => r.id.toLowerCase() === id.toLowerCase());
+    if (!found) throw new ScimError(404, `${what} ${JSON.stringify(id)} not found.`);
+    return json(200, found);
+  }
+  // RFC 7644 §4: discovery lists are not filtered.
+  if (req.searchParams.has("filter")) throw new ScimError(403, `Filtering ${what}s is not supported.`);
+  return json(200, listResponse(all.length, 1, all));
+}
+
+function single(status: number, resource: ScimResource, query: ListQuery, coreUrn: string, extra: Record<string, string> = {}): ScimResponse {
+  return json(status, project(resource, query, coreUrn), { ETag: resource.meta.version, ...extra });
+}
+
+/** GET of one resource: 304 when the client's copy (If-None-Match) is current. */
+function conditionalGet(req: ScimRequest, resource: ScimResource, query: ListQuery, coreUrn: string): ScimResponse {
+  const ifNoneMatch = req.headers.get("if-none-match");
+  if (ifNoneMatch && etagMatches(ifNoneMatch, resource.meta.version)) return { status: 304, headers: { ETag: resource.meta.version }, body: null };
+  return single(200, resource, query, coreUrn);
+}
+
+const requireBody = (body: unknown) => {
+  const parsed = parseBody(body);
+  if (parsed === undefined) throw badRequest("invalidSyntax", "This request needs a JSON body.");
+  return parsed;
+};
+
+const write = <T>(db: Db, fn: (tx: Tx) => Promise<T>) => auditedTransaction(db, fn);
+
+/** What PATCH applies to: the resource as shown, but the department as the identity provider wrote it. */
+function patchBase(row: PersonRow, resource: ScimResource): Record<string, unknown> {
+  const { meta: _meta, groups: _groups, ...base } = resource;
+  const stored = storedDocument(row)[URN.enterprise];
+  const department = isObject(stored) ? stored.department : undefined;
+  const enterprise = isObject(base[URN.enterprise]) ? { ...(base[URN.enterprise] as Record<string, unknown>) } : {};
+  if (typeof department === "string") enterprise.department = department;
+  else delete enterprise.department;
+  base[URN.enterprise] = enterprise;
+  return { ...base, meta: {} };
+}
+
+async function users(db: Db, ctx: ScimContext, method: string, id: string | undefined, req: ScimRequest): Promise<ScimResponse> {
+  const query = listQuery(fromSearchParams(req.searchParams));
+  const base = ctx.baseUrl;
+  const list = async (q: ListQuery) => {
+    const page = await listUsers(db, q, base);
+    return json(200, listResponse(page.total, q.startIndex, page.resources.map((r) => project(r, q, URN.user))));
+  };
+  if (id === ".search") {
+    if (method !== "POST") throw methodNotAllowed(method, ["POST"]);
+    return list(searchQuery(requireBody(req.body)));
+  }
+  if (!id) {
+    if (method === "GET") return list(query);
+    if (method !== "POST") throw methodNotAllowed(method, ["GET", "POST"]);
+    const input = readUserInput(requireBody(req.body));
+    const resource = await write(db, async (tx) => (await getUser(tx, (await createUser(tx, ctx, input)).id, base)).resource);
+    return single(201, resource, query, URN.user, { Location: resource.meta.location });
+  }
+  switch (method) {
+    case "GET":
+      return conditionalGet(req, (await getUser(db, id, base)).resource, query, URN.user);
+    case "PUT":
+    case "PATCH": {
+      const body = requireBody(req.body);
+      const ops = method === "PATCH" ? readPatchRequest(body) : null;
+      const resource = await write(db, async (tx) => {
+        const current = await getUser(tx, id, base, { lock: true });
+        checkIfMatch(req.headers, current.resource.meta.version);
+        const next = ops ? applyPatch(patchBase(current.row, current.resource), ops, URN.user, USER_CANONICAL) : body;
+        await replaceUser(tx, ctx, current.row, readUserInput(next));
+        return (await getUser(tx, id, base)).resource;
+      });
+      return single(200, resource, query, URN.user);
+    }
+    case "DELETE":
+      await write(db, async (tx) => {
+        const current = await getUser(tx, id, base, { lock: true });
+        checkIfMatch(req.headers, current.resource.meta.version);
+        await deleteUser(tx, ctx, current.row);
+      });
+      return { status: 204, headers: {}, body: null };
+    default:
+      throw methodNotAllowed(method, ["GET", "PUT", "PATCH", "DELETE"]);
+  }
+}
+
+/** POST /.search: the query parameters in a SearchRequest body (RFC 7644 §3.4.3). */
+function searchQuery(body: unknown): ListQuery {
+  if (!isObject(body)) throw badRequest("invalidSyntax", "Send a SearchRequest message.");
+  return listQuery((name) => {
+    const key = keyOf(body, name);
+    return key ? body[key] : undefined;
+  });
+}
+
+async function groups(db: Db, ctx: ScimContext, method: string, id: string | undefined, req: ScimRequest): Promise<ScimResponse> {
+  const query = listQuery(fromSearchParams(req.searchParams));
+  const base = ctx.baseUrl;
+  const list = async (q: ListQuery) => {
+    const page = await listGroups(db, { ...q, withMembers: wantsMembers(q) }, base);
+    return json(200, listResponse(page.total, q.startIndex, page.resources.map((r) => project(r, q, URN.group))));
+  };
+  if (id === ".search") {
+    if (method !== "POST") throw methodNotAllowed(method, ["POST"]);
+    return list(searchQuery(requireBody(req.body)));
+  }
+  if (!id) {
+    if (method === "GET") return list(query);
+    if (method !== "POST") throw methodNotAllowed(method, ["GET", "POST"]);
+    const body = requireBody(req.body);
+    const resource = await write(db, async (tx) => (await getGroup(tx, (await createGroup(tx, ctx, body)).id, base)).resource);
+    return single(201, resource, query, URN.group, { Location: resource.meta.location });
+  }
+  switch (method) {
+    case "GET":
+      return conditionalGet(req, (await getGroup(db, id, base, { withMembers: wantsMembers(query) })).resource, query, URN.group);
+    case "PUT":
+    case "PATCH": {
+      const body = requireBody(req.body);
+      const ops = method === "PATCH" ? readPatchRequest(body) : null;
+      // A membership PATCH answers 204 (RFC 7644 §3.5.2), as Okta and Entra ID expect, so a
+      // large group is not sent back for every person added; ask for attributes to get it.
+      const quiet = !!ops && !query.attributes && !query.excludedAttributes;
+      const resource = await write(db, async (tx) => {
+        const current = await getGroup(tx, id, base, { lock: true, withMembers: false });
+        checkIfMatch(req.headers, current.resource.meta.version);
+        if (ops) await patchGroup(tx, ctx, current.row, ops);
+        else await replaceGroup(tx, ctx, current.row, body);
+        return (await getGroup(tx, id, base, { withMembers: !quiet && wantsMembers(query) })).resource;
+      });
+      return quiet ? { status: 204, headers: { ETag: resource.meta.version }, body: null } : single(200, resource, query, URN.group);
+    }
+    case "DELETE":
+      await write(db, async (tx) => {
+        const current = await getGroup(tx, id, base, { lock: true, withMembers: false });
+        checkIfMatch(req.headers, current.resource.meta.version);
+        await deleteGroup(tx, ctx, current.row);
+      });
+      return { status: 204, headers: {}, body: null };
+    default:
+      throw methodNotAllowed(method, ["GET", "PUT", "PATCH", "DELETE"]);
+  }
+}
