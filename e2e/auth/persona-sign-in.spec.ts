@@ -38,14 +38,6 @@ for (const [persona, want] of Object.entries(expectations) as [Persona, (typeof 
   });
 }
 
-test("sections not built yet say so plainly", async ({ page }) => {
-  await signInAs(page, "admin");
-  for (const path of ["/reconciliation"]) {
-    await page.goto(path);
-    await expect(page.getByTestId("not-built")).toContainText("Not built yet.");
-  }
-});
-
 test("an unknown persona is refused", async ({ page }) => {
   const { csrfToken } = await (await page.request.get("/api/auth/csrf")).json();
   await page.request.post("/api/auth/callback/demo", { form: { csrfToken, persona: "root", callbackUrl: "/" } });

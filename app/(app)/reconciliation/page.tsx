@@ -1,13 +1,51 @@
-import { NotBuilt } from "@/components/ui/not-built";
+import { getDb } from "@/db/client";
+import { getCaller } from "@/lib/auth/auth";
+import { hasRole } from "@/lib/auth/caller";
+import { NotFoundError, ValidationError } from "@/lib/errors";
+import { getVisibleIdentity } from "@/lib/identities/detail";
+import { listActivePeople, listSystems } from "@/lib/identities/list";
+import { FINDING_READERS, listFindings } from "@/lib/reconciliation/findings";
+import { frameworkControls } from "@/lib/reconciliation/frameworks";
+import { lastReconciledAt } from "@/lib/reconciliation/identity-risk";
+import { FindingsView } from "@/components/reconciliation/findings-view";
+import { FINDING_FILTERS } from "@/components/reconciliation/labels";
+import { Forbidden } from "@/components/ui/forbidden";
 
-export const metadata = { title: "Reconciliation" };
+export const metadata = { title: "Findings · Reconciliation" };
 
-export default function ReconciliationPage() {
+export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = (await getCaller())!;
+  if (!hasRole(caller, ...FINDING_READERS)) return <Forbidden what="reconciliation findings" />;
+  const raw = await searchParams;
+  const filters = Object.fromEntries(FINDING_FILTERS.map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]]).filter(([, v]) => v));
+  const db = await getDb();
+  const admin = hasRole(caller, "admin");
+  const [initial, systems, people, identity, reconciledAt] = await Promise.all([
+    // A malformed filter is answered by the list itself (the client shows the server's words).
+    listFindings(db, caller, filters).catch((e) => {
+      if (e instanceof ValidationError) return null;
+      throw e;
+    }),
+    listSystems(db),
+    admin ? listActivePeople(db) : Promise.resolve([]),
+    filters.identityId
+      ? getVisibleIdentity(db, caller, filters.identityId).catch((e) => {
+          if (e instanceof NotFoundError) return null;
+          throw e;
+        })
+      : Promise.resolve(null),
+    lastReconciledAt(db),
+  ]);
+  const identityName = identity ? (identity.identity.kind === "human" ? identity.identity.displayName : identity.identity.name) : null;
   return (
-    <NotBuilt
-      title="Reconciliation"
-      purpose="Approved versus actually used privilege, for every identity and entitlement."
-      coming={["Findings: unused, unapproved, active after approval ended, used after offboarding", "Creep score and exposure hours", "CISO risk dashboard and auditor exports"]}
+    <FindingsView
+      initial={initial}
+      systems={systems.map((s) => ({ value: s.id, label: s.name }))}
+      people={people}
+      controls={frameworkControls.map((c) => ({ value: c.id, label: `${c.code} ${c.title.length > 28 ? `${c.title.slice(0, 27)}…` : c.title}` }))}
+      canAct={admin}
+      identityName={identityName}
+      reconciled={reconciledAt !== null}
     />
   );
 }

@@ -6,8 +6,10 @@ import { NotFoundError } from "@/lib/errors";
 import { getIdentityDetail, type IdentityDetail } from "@/lib/identities/detail";
 import { listActivePeople } from "@/lib/identities/list";
 import { hasRole } from "@/lib/auth/caller";
+import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { ConvertStanding } from "@/components/jit/convert-standing";
+import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -58,7 +60,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
   const i = d.identity;
   const human = i.kind === "human";
   const admin = hasRole(caller, "admin");
-  const people = d.canEdit.length > 0 ? await listActivePeople(db) : [];
+  const [people, reconciliation] = await Promise.all([d.canEdit.length > 0 ? listActivePeople(db) : Promise.resolve([]), identityReconciliation(db, caller, id)]);
   const editValues = {
     purpose: i.purpose ?? "",
     ownerId: i.ownerId ?? "",
@@ -187,6 +189,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           </div>
         )}
       </Card>
+
+      <IdentityRiskCard identityId={i.id} data={reconciliation} />
 
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <Card title="Credentials (metadata only)">

@@ -1,0 +1,73 @@
+"use client";
+
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { axisTick, chart, dayTick, numberTick } from "./chart-theme";
+
+export type PrivilegeTrendDatum = { day: string; approved: number; used: number };
+export type StandingTrendDatum = { day: string; standing: number; unapproved: number };
+export type JitDatum = { day: string; requests: number; breakGlass: number };
+
+const legend = { wrapperStyle: { fontSize: 12 }, iconType: "plainline" as const };
+const tooltipLabel = (day: unknown) => dayTick(String(day));
+
+function Frame({ testId, label, children, tall = false }: { testId: string; label: string; children: React.ReactElement; tall?: boolean }) {
+  return (
+    <div className={`${tall ? "h-80" : "h-64"} text-slate-500`} data-testid={testId} role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height="100%">
+        {children}
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** Privileged grants approved against those used in the 30 days up to each day: the gap is unused privilege. */
+export function PrivilegeTrendChart({ data }: { data: PrivilegeTrendDatum[] }) {
+  return (
+    <Frame testId="privilege-trend-chart" label="Approved versus used privileged grants, daily for 90 days" tall>
+      <AreaChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+        <CartesianGrid vertical={false} stroke={chart.grid} />
+        <XAxis dataKey="day" tickFormatter={dayTick} tick={axisTick} minTickGap={24} />
+        <YAxis allowDecimals={false} tickFormatter={numberTick} tick={axisTick} width={48} />
+        <Tooltip labelFormatter={tooltipLabel} />
+        <Legend {...legend} />
+        <Area type="monotone" dataKey="approved" name="Approved privileged" stroke={chart.approved} fill={chart.approved} fillOpacity={0.12} strokeWidth={2} isAnimationActive={false} />
+        <Area type="monotone" dataKey="used" name="Used in prior 30 days" stroke={chart.used} fill={chart.used} fillOpacity={0.25} strokeWidth={2} isAnimationActive={false} />
+      </AreaChart>
+    </Frame>
+  );
+}
+
+/** Always-on privileged grants, and active grants nobody approved, day by day. */
+export function StandingTrendChart({ data }: { data: StandingTrendDatum[] }) {
+  return (
+    <Frame testId="standing-trend-chart" label="Standing privileged grants and unapproved active grants, daily for 90 days">
+      <LineChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+        <CartesianGrid vertical={false} stroke={chart.grid} />
+        <XAxis dataKey="day" tickFormatter={dayTick} tick={axisTick} minTickGap={24} />
+        <YAxis allowDecimals={false} tickFormatter={numberTick} tick={axisTick} width={48} />
+        <Tooltip labelFormatter={tooltipLabel} />
+        <Legend {...legend} />
+        <Line type="monotone" dataKey="standing" name="Standing privileged" stroke={chart.standing} strokeWidth={2} dot={false} isAnimationActive={false} />
+        <Line type="monotone" dataKey="unapproved" name="Unapproved active" stroke={chart.unapproved} strokeWidth={2} dot={false} strokeDasharray="4 3" isAnimationActive={false} />
+      </LineChart>
+    </Frame>
+  );
+}
+
+/** JIT requests per day, break-glass activations stacked on top in their own colour. */
+export function JitActivityChart({ data }: { data: JitDatum[] }) {
+  const rows = data.map((d) => ({ day: d.day, regular: Math.max(0, d.requests - d.breakGlass), breakGlass: d.breakGlass }));
+  return (
+    <Frame testId="jit-chart" label="Just-in-time requests per day, break-glass marked">
+      <BarChart data={rows} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+        <CartesianGrid vertical={false} stroke={chart.grid} />
+        <XAxis dataKey="day" tickFormatter={dayTick} tick={axisTick} minTickGap={24} />
+        <YAxis allowDecimals={false} tick={axisTick} width={32} />
+        <Tooltip labelFormatter={tooltipLabel} cursor={{ fill: "rgba(0,0,0,0.04)" }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Bar dataKey="regular" name="Requests" stackId="jit" fill={chart.requests} isAnimationActive={false} />
+        <Bar dataKey="breakGlass" name="Break-glass" stackId="jit" fill={chart.breakGlass} isAnimationActive={false} />
+      </BarChart>
+    </Frame>
+  );
+}

@@ -1,0 +1,127 @@
+import Link from "next/link";
+import type { FindingRow } from "@/lib/reconciliation/findings";
+import { Badge } from "@/components/ui/badge";
+import { formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
+import { findingKindLabels, levelTone, severityTone } from "./labels";
+
+type Details = {
+  lastUsedAt?: string | null;
+  lastDeniedAt?: string | null;
+  grantType?: string;
+  provenance?: string;
+  windowDays?: number;
+  approvalExpiresAt?: string;
+  uses?: number;
+  denied?: number;
+  leftAt?: string;
+  status?: string;
+  ownerStatus?: string | null;
+  ownerId?: string | null;
+  type?: string;
+  issuedAt?: string;
+  lastRotatedAt?: string | null;
+  expiresAt?: string | null;
+  actions?: { action: string; success?: number; denied?: number }[] | string[];
+  total?: number;
+  reviewCampaignId?: string;
+};
+
+/** The evidence behind a finding, in one line. */
+function Evidence({ r }: { r: FindingRow }) {
+  const d = (r.details ?? {}) as Details;
+  const bits: React.ReactNode[] = [];
+  if (r.kind === "approved_unused" || r.kind === "unapproved_grant") {
+    bits.push(d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>);
+    if (d.grantType) bits.push(d.grantType);
+    if (d.provenance) bits.push(`approved by ${d.provenance.replace("_", " ")}`);
+  } else if (r.kind === "active_after_approval") {
+    if (d.approvalExpiresAt) bits.push(`approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`);
+    if (d.provenance) bits.push(d.provenance.replace("_", " "));
+  } else if (r.kind === "used_without_approval" || r.kind === "used_after_offboarding") {
+    if (d.uses != null) bits.push(`${d.uses.toLocaleString("en")} uses`);
+    if (d.lastUsedAt) bits.push(`last ${relative(d.lastUsedAt)}`);
+    if (d.leftAt) bits.push(`left ${formatDate(d.leftAt)}`);
+  } else if (r.kind === "denied_attempt") {
+    if (d.denied != null) bits.push(`${d.denied.toLocaleString("en")} refused`);
+    if (d.lastDeniedAt) bits.push(`last ${relative(d.lastDeniedAt)}`);
+  } else if (r.kind === "orphaned_nhi") {
+    bits.push(d.ownerId ? `owner ${d.ownerStatus ?? "gone"}` : "no owner recorded");
+  } else if (r.kind === "stale_credential") {
+    if (d.type) bits.push(d.type.replace("_", " "));
+    bits.push(d.lastRotatedAt ? `rotated ${formatDate(d.lastRotatedAt)}` : `issued ${formatDate(d.issuedAt)}, never rotated`);
+    if (d.expiresAt) bits.push(`expires ${formatDate(d.expiresAt)}`);
+  }
+  if (Array.isArray(d.actions) && d.actions.length) {
+    const names = d.actions.slice(0, 4).map((a) => (typeof a === "string" ? a : a.action));
+    const more = (d.total ?? d.actions.length) - names.length;
+    bits.push(
+      <span className="font-mono">
+        {names.join(", ")}
+        {more > 0 && ` +${more} more`}
+      </span>,
+    );
+  }
+  if (bits.length === 0 && !d.reviewCampaignId) return null;
+  return (
+    <div className="mt-0.5 text-xs text-slate-500">
+      {bits.map((b, i) => (
+        <span key={i}>
+          {i > 0 && " · "}
+          {b}
+        </span>
+      ))}
+      {d.reviewCampaignId && (
+        <>
+          {bits.length > 0 && " · "}
+          <Link href={`/certifications/${d.reviewCampaignId}`} className="text-brand-700 hover:underline">
+            in review
+          </Link>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function FindingTableRow({ r, selectable, selected, onToggle }: { r: FindingRow; selectable: boolean; selected: boolean; onToggle: () => void }) {
+  return (
+    <tr data-testid="finding-row" data-finding={r.id} className={selected ? "bg-brand-50/60" : ""}>
+      {selectable && (
+        <td className="px-3 py-2 align-top">
+          {r.status === "open" && <input type="checkbox" aria-label={`Select ${r.identityName}: ${r.title}`} checked={selected} onChange={onToggle} />}
+        </td>
+      )}
+      <td className="px-3 py-2 align-top">
+        <Badge tone={severityTone[r.severity]}>{r.severity}</Badge>
+      </td>
+      <td className="max-w-md px-3 py-2 align-top">
+        <div className="font-medium">{r.title}</div>
+        <div className="text-xs text-slate-600">{findingKindLabels[r.kind] ?? r.kind}</div>
+        <Evidence r={r} />
+      </td>
+      <td className="px-3 py-2 align-top">
+        <Link href={`/identities/${r.identityId}`} className="font-medium text-brand-700 hover:underline">
+          {r.identityName}
+        </Link>
+        <div className="text-xs text-slate-500">{kindLabels[r.identityKind] ?? r.identityKind}</div>
+      </td>
+      <td className="px-3 py-2 align-top">
+        {r.entitlementName ? (
+          <>
+            <span className="font-medium">{r.entitlementName}</span> {r.privilegeLevel && <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge>}
+          </>
+        ) : (
+          <span className="text-slate-400">—</span>
+        )}
+        <div className="text-xs text-slate-500">{r.systemName ?? "no system"}</div>
+      </td>
+      <td className="whitespace-nowrap px-3 py-2 align-top text-xs text-slate-600">
+        <div title={formatDateTime(r.firstSeenAt)}>first {relative(r.firstSeenAt)}</div>
+        <div title={formatDateTime(r.lastSeenAt)}>last {relative(r.lastSeenAt)}</div>
+      </td>
+      <td className="max-w-56 px-3 py-2 align-top">
+        <Badge tone={r.status === "open" ? "amber" : r.status === "accepted" ? "purple" : "green"}>{r.status}</Badge>
+        {r.resolution && <div className="mt-1 text-xs text-slate-500">{r.resolution}</div>}
+      </td>
+    </tr>
+  );
+}
