@@ -97,7 +97,11 @@ export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Perso
                     </div>
                   </td>
                   <td className="px-3 py-2">
-                    {r.formerOwnerName ? (
+                    {r.rehomedAt && r.formerOwnerStatus === "active" ? (
+                      <>
+                        {r.formerOwnerName} <Badge tone="amber">re-homed from {r.rehomedFromName ?? "a leaver"}, awaiting attestation</Badge>
+                      </>
+                    ) : r.formerOwnerName ? (
                       <>
                         {r.formerOwnerName} <Badge tone="red">{r.formerOwnerStatus}</Badge>
                       </>

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
-import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, pamSessionEvents, pamSessions, roleAssignments, systems, teams } from "../schema";
+import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, pamSessionEvents, pamSessions, roleAssignments, systems, teamMembers, teams } from "../schema";
 import { appendSeedAudit, type SeedAuditEntry } from "./audit";
 import { TEAM_NAMES, systemCatalog, type OwnerHint } from "./catalog";
 import { buildGrants, type SeedEntitlement } from "./grants";
@@ -134,6 +134,8 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
       })),
     );
     summary.offboardedPeople = org.leavers.length;
+    // Each person's team is also a membership, as an identity provider's groups would state it.
+    await insertAll(tx, teamMembers, org.people.filter((p) => p.team).map((p) => ({ teamId: teamIds.get(p.team!)!, identityId: p.id, createdAt: p.startedAt })));
     summary.roleAssignments = await insertAll(
       tx,
       roleAssignments,

@@ -113,7 +113,7 @@ export async function reassignOwner(db: Db, caller: Caller, identityId: string, 
     }
     assertLiveNhi(identity, "reassign");
     const formerOwner = await ownerStatus(tx, identity.ownerId);
-    if (identity.status !== "active" || formerOwner === "active") {
+    if (identity.status !== "active" || (formerOwner === "active" && !identity.rehomedAt)) {
       throw new ConflictError("This identity is not orphaned: its owner is active. Change the owner on the identity's page or when attesting it.");
     }
     const input = parseInput(reassignInput, rawInput);

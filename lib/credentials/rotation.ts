@@ -130,3 +130,12 @@ export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unkn
     return tx.select().from(credentialPolicies).orderBy(asc(credentialPolicies.type));
   });
 }
+
+/** Open tasks on one identity's credentials, for its page (the page checked who may see it). */
+export async function openTasksOf(db: Tx, identityId: string) {
+  return db
+    .select({ id: credentialTasks.id, credentialId: credentialTasks.credentialId, kind: credentialTasks.kind, reason: credentialTasks.reason, createdAt: credentialTasks.createdAt })
+    .from(credentialTasks)
+    .innerJoin(credentials, eq(credentials.id, credentialTasks.credentialId))
+    .where(and(eq(credentials.identityId, identityId), eq(credentialTasks.status, "open")));
+}

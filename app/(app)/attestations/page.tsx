@@ -81,7 +81,7 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
             Orphaned NHIs
           </h2>
           <p className="mb-3 text-sm text-slate-600">
-            Active non-human identities whose owner is missing, disabled or has left. Nobody attests them until someone owns them
+            Active non-human identities whose owner is missing, disabled or has left, and those handed to a new owner when theirs left, until that owner attests them. Nobody attests an orphan until someone owns it
             {hasRole(caller, "admin") ? "; reassigning one makes its attestation due now." : ". Admins can reassign them."}
           </p>
           <form className="mb-3 flex flex-wrap items-end gap-3">

@@ -10,6 +10,11 @@ import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { ConvertStanding } from "@/components/jit/convert-standing";
 import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card";
+import { RotateButton } from "@/components/credentials/rotate-button";
+import { LifecycleTimeline } from "@/components/identities/lifecycle-timeline";
+import { OffboardButton } from "@/components/identities/offboard-button";
+import { openTasksOf } from "@/lib/credentials/rotation";
+import { lifecycleTimeline } from "@/lib/lifecycle/timeline";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -60,7 +65,13 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
   const i = d.identity;
   const human = i.kind === "human";
   const admin = hasRole(caller, "admin");
-  const [people, reconciliation] = await Promise.all([d.canEdit.length > 0 ? listActivePeople(db) : Promise.resolve([]), identityReconciliation(db, caller, id)]);
+  const [people, reconciliation, timeline, tasks] = await Promise.all([
+    d.canEdit.length > 0 ? listActivePeople(db) : Promise.resolve([]),
+    identityReconciliation(db, caller, id),
+    lifecycleTimeline(db, caller, id),
+    openTasksOf(db, id),
+  ]);
+  const canRotate = admin || i.ownerId === caller.identityId || i.backupOwnerId === caller.identityId;
   const editValues = {
     purpose: i.purpose ?? "",
     ownerId: i.ownerId ?? "",
@@ -81,6 +92,16 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           <Badge tone="blue">{kindLabels[i.kind]}</Badge>
           <Badge tone={i.status === "active" ? "green" : "amber"}>{i.status}</Badge>
           {d.orphaned && <Badge tone="red">Orphaned</Badge>}
+          {i.rehomedAt && (
+            <Badge tone="amber" title="Its owner left; the new owner confirms it by attesting">
+              re-homed {formatDate(i.rehomedAt)}, awaiting attestation
+            </Badge>
+          )}
+          {human && admin && i.status === "active" && i.id !== caller.identityId && (
+            <span className="ml-auto">
+              <OffboardButton personId={i.id} name={i.displayName} />
+            </span>
+          )}
         </div>
         {i.externalId && <p className="mt-1 font-mono text-xs text-slate-500">{i.externalId}</p>}
       </div>
@@ -205,10 +226,12 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                   <th className="py-2 pr-3">Rotated</th>
                   <th className="py-2 pr-3">Expires</th>
                   <th className="py-2 pr-3">Last used</th>
+                  <th className="py-2 pr-3" />
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {d.credentials.map((c) => {
+                  const open = tasks.filter((t) => t.credentialId === c.id);
                   const age = ageInDays(c.lastRotatedAt ?? c.issuedAt) ?? 0;
                   return (
                     <tr key={c.id} className={c.status === "revoked" ? "text-slate-400" : ""}>
@@ -228,6 +251,14 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                         )}
                       </td>
                       <td className="py-2 pr-3">{relative(c.lastUsedAt)}</td>
+                      <td className="py-2 pr-3 text-right">
+                        {open.map((t) => (
+                          <Badge key={t.id} tone={t.kind === "revoke" ? "red" : "amber"} title={t.reason}>
+                            {t.kind} due
+                          </Badge>
+                        ))}
+                        {canRotate && c.status === "active" && <RotateButton credentialId={c.id} label={c.label} />}
+                      </td>
                     </tr>
                   );
                 })}
@@ -285,6 +316,10 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           </Card>
         </div>
       )}
+
+      <Card title="Lifecycle" className="mt-6">
+        <LifecycleTimeline events={timeline} />
+      </Card>
 
       <Card title="History" className="mt-6">
         {d.history.length === 0 ? (
