@@ -63,18 +63,19 @@ export function visibleIdentities(caller: Caller): SQL | undefined {
  * identity is no longer active is not signed in.
  */
 export async function resolveCaller(db: Tx, identityId: string, claimRoles?: Role[] | null): Promise<Caller | null> {
+  // One round trip: every API call resolves its caller.
   const [row] = await db
-    .select({ id: identities.id, name: identities.displayName, email: identities.email, status: identities.status })
+    .select({
+      id: identities.id,
+      name: identities.displayName,
+      email: identities.email,
+      status: identities.status,
+      assigned: sql<Role[]>`coalesce((select array_agg(ra.role::text order by ra.role) from ${roleAssignments} ra where ra.identity_id = ${identities.id}), '{}')`,
+    })
     .from(identities)
     .where(and(eq(identities.id, identityId), eq(identities.kind, "human")));
   if (!row || row.status !== "active") return null;
-  let roleList: Role[];
-  if (claimRoles && claimRoles.length > 0) {
-    roleList = claimRoles;
-  } else {
-    const assigned = await db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, identityId));
-    roleList = assigned.map((r) => r.role);
-  }
+  const roleList = claimRoles && claimRoles.length > 0 ? claimRoles : row.assigned;
   return { identityId: row.id, name: row.name, email: row.email, roles: new Set(roleList) };
 }
 

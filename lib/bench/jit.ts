@@ -19,7 +19,8 @@
  * Knobs: BENCH_CLIENTS (50), BENCH_CYCLES per client (20), BENCH_WARMUP
  * cycles per client (2), BENCH_SOLO_CYCLES of one client alone, for the unloaded
  * service time (25), BENCH_EXPIRY_GRANTS (20; 0 skips the expiry phase), BENCH_PORT (3200),
- * BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * BENCH_PACED_THINK_MS (5000: a second, paced run whose clients pause that long on
+ * average between cycles; 0 skips it), BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  * to profile the server). The server inherits DATABASE_POOL_SIZE / JOBS_POOL_SIZE.
  *
  * The targets (p95 under 100 ms, expiry lag under 5 s) live here only, in the
@@ -55,6 +56,7 @@ const CLIENTS = Math.max(1, num("BENCH_CLIENTS", 50));
 const CYCLES = Math.max(1, num("BENCH_CYCLES", 20));
 const WARMUP = num("BENCH_WARMUP", 2);
 const SOLO_CYCLES = Math.max(1, num("BENCH_SOLO_CYCLES", 25));
+const PACED_THINK_MS = num("BENCH_PACED_THINK_MS", 5000);
 const EXPIRY_GRANTS = Math.min(CLIENTS, num("BENCH_EXPIRY_GRANTS", 20));
 const PORT_FROM = num("BENCH_PORT", 3200);
 const SKIP_BUILD = process.env.BENCH_SKIP_BUILD === "1";
@@ -347,7 +349,7 @@ async function cycle(http: Http, setup: Setup, client: Client, approverCookie: s
 
 type LoadResult = { cycles: number; failures: string[]; wallMs: number; calls: number; serverCpu: number | null };
 
-async function load(http: Http, setup: Setup, clients: Client[], approverCookie: string, cyclesPerClient: number, record: boolean, serverPid?: number): Promise<LoadResult> {
+async function load(http: Http, setup: Setup, clients: Client[], approverCookie: string, cyclesPerClient: number, record: boolean, serverPid?: number, thinkMs = 0): Promise<LoadResult> {
   http.recording = record;
   const failures: string[] = [];
   let done = 0;
@@ -356,6 +358,8 @@ async function load(http: Http, setup: Setup, clients: Client[], approverCookie:
   await Promise.all(
     clients.map(async (client) => {
       for (let i = 0; i < cyclesPerClient; i++) {
+        // Paced clients wait between cycles (exponentially, as independent pipelines would), starting at random.
+        if (thinkMs > 0) await sleep(-Math.log(1 - Math.random()) * thinkMs);
         try {
           await cycle(http, setup, client, approverCookie, i);
           done++;
@@ -583,6 +587,14 @@ async function main() {
     latencyTable(solo, false);
     log(`  With ${CLIENTS} clients always waiting on a call, the mean latency is ${CLIENTS} / ${(result.calls / (result.wallMs / 1000)).toFixed(1)} calls/s = ${((CLIENTS / (result.calls / (result.wallMs / 1000))) * 1000).toFixed(0)} ms (Little's law);`);
     log(`  a p95 under ${TARGET_P95_MS} ms needs a mean well below it, i.e. more than ${Math.round((CLIENTS / TARGET_P95_MS) * 1000)} calls/s at this concurrency.`);
+    if (PACED_THINK_MS > 0) {
+      // The same 50 clients, each pausing between cycles as pipelines do: latency at a load the machine sustains.
+      const paced = new Http(server.url);
+      const p = await load(paced, setup, setup.clients, approverCookie, Math.max(4, Math.ceil(CYCLES / 2)), true, server.child.pid, PACED_THINK_MS);
+      log(`\nPaced: ${CLIENTS} clients, each waiting ${(PACED_THINK_MS / 1000).toFixed(1)} s on average between cycles: ${(p.cycles / (p.wallMs / 1000)).toFixed(1)} cycles/s, ${(p.calls / (p.wallMs / 1000)).toFixed(1)} calls/s${p.failures.length ? `, ${p.failures.length} FAILED` : ""}`);
+      latencyTable(paced);
+      if (p.failures.length) result.failures.push(...p.failures);
+    }
     const base = await floor(server.url, CLIENTS, 3);
     log(`  Floor on this machine: GET /api/health (one \`select 1\`) from ${CLIENTS} clients at once: ${base.perSecond.toFixed(0)} calls/s, p50 ${base.p50.toFixed(1)} ms, p95 ${base.p95.toFixed(1)} ms.`);
 
