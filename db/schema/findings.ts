@@ -56,7 +56,10 @@ export const findings = pgTable(
   },
   (t) => [
     uniqueIndex("findings_key_key").on(t.key),
-    index("findings_status_kind_idx").on(t.status, t.kind),
+    // The findings list and the dashboard, most severe and most recent first: overall, and by kind (with the
+    // subject, so counts by kind for a kind of identity read the index alone).
+    index("findings_status_severity_idx").on(t.status, t.severity, t.lastSeenAt, t.id),
+    index("findings_status_kind_idx").on(t.status, t.kind, t.severity, t.lastSeenAt, t.id, t.identityId),
     index("findings_identity_idx").on(t.identityId),
     index("findings_system_idx").on(t.systemId),
   ],

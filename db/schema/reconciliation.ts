@@ -25,7 +25,8 @@ export const identityRisk = pgTable(
     activeAfterApproval: integer("active_after_approval").notNull(),
     computedAt: tz("computed_at").notNull(),
   },
-  (t) => [index("identity_risk_creep_idx").on(t.creepScore)],
+  // The dashboard's top identities: most creep, then most unused privileged grants.
+  (t) => [index("identity_risk_creep_idx").on(t.creepScore, t.unusedPrivileged)],
 );
 
 /** The day's figures, for trends: one row per UTC day, written by the daily snapshot job. */

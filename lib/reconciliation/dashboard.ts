@@ -42,7 +42,8 @@ export async function riskDashboard(db: Tx, caller: Caller) {
       .from(findings)
       .innerJoin(identities, eq(identities.id, findings.identityId))
       .where(sql`${findings.status} = 'open' and ${findings.kind} = 'active_after_approval'`)
-      .orderBy(sql`(case ${findings.severity} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end) desc`, desc(findings.lastSeenAt))
+      // The severity enum runs low → critical: its order is the severity's rank (and the index's).
+      .orderBy(desc(findings.severity), desc(findings.lastSeenAt))
       .limit(8),
   ]);
   const latest = snapshots[0] ?? null;

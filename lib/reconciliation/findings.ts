@@ -12,7 +12,7 @@ import { convertInTransaction } from "@/lib/jit/convert";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { revokeGrants } from "@/lib/revocation/revoke";
-import { controlFilter, frameworkControls } from "./frameworks";
+import { frameworkControls } from "./frameworks";
 
 /** Who reads findings: the people who govern and audit access. */
 export const FINDING_READERS = ["admin", "auditor"] as const;
@@ -33,20 +33,46 @@ export const findingQuery = z.object({
 });
 
 const subject = alias(identities, "subject");
-const severityRank = sql<number>`(case ${findings.severity} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end)`;
 
-function whereOf(q: z.output<typeof findingQuery>): SQL | undefined {
+/** The identities and entitlements whose names a search matches, found once for a request's queries. */
+type NameMatches = { identityIds: string[]; entitlementIds: string[] };
+
+async function namesMatching(db: Tx, text: string): Promise<NameMatches> {
+  const p = likePattern(text);
+  const [ids, ents] = await Promise.all([
+    db.select({ id: identities.id }).from(identities).where(sql`${identities.name} ilike ${p} or ${identities.displayName} ilike ${p}`),
+    db.select({ id: entitlements.id }).from(entitlements).where(sql`${entitlements.name} ilike ${p}`),
+  ]);
+  return { identityIds: ids.map((r) => r.id), entitlementIds: ents.map((r) => r.id) };
+}
+
+function whereOf(q: z.output<typeof findingQuery>, names?: NameMatches): SQL | undefined {
   const where: (SQL | undefined)[] = [];
   if (q.status !== "all") where.push(eq(findings.status, q.status));
   if (q.kind) where.push(eq(findings.kind, q.kind));
   if (q.severity) where.push(eq(findings.severity, q.severity));
   if (q.systemId) where.push(eq(findings.systemId, q.systemId));
   if (q.identityId) where.push(eq(findings.identityId, q.identityId));
-  if (q.identityKind) where.push(eq(subject.kind, q.identityKind));
-  if (q.control) where.push(controlFilter(q.control, sql`${subject.kind}`));
+  // Conditions on the subject as semi-joins, so that counting needs no join.
+  if (q.identityKind) where.push(sql`exists (select 1 from ${identities} h where h.id = ${findings.identityId} and h.kind = ${q.identityKind})`);
+  if (q.control) {
+    // controlFilter's rule (the control's kinds; OWASP's NHI controls only for non-human subjects), written for the indexes.
+    const control = frameworkControls.find((c) => c.id === q.control)!;
+    where.push(inArray(findings.kind, control.kinds));
+    if (control.applies === "nhi") where.push(sql`not exists (select 1 from ${identities} h where h.id = ${findings.identityId} and h.kind = 'human')`);
+  }
   if (q.q) {
+    // The subject's name or display name, the title, or the entitlement's name: names are matched once, not
+    // joined for every finding.
     const p = likePattern(q.q);
-    where.push(sql`(${subject.name} ilike ${p} or ${subject.displayName} ilike ${p} or ${findings.title} ilike ${p} or ${entitlements.name} ilike ${p})`);
+    where.push(
+      names
+        ? sql`(${findings.title} ilike ${p} or ${findings.identityId} = any(${`{${names.identityIds.join(",")}}`}::uuid[])
+            or ${findings.entitlementId} = any(${`{${names.entitlementIds.join(",")}}`}::uuid[]))`
+        : sql`(${findings.title} ilike ${p}
+            or ${findings.identityId} in (select i.id from ${identities} i where i.name ilike ${p} or i.display_name ilike ${p})
+            or ${findings.entitlementId} in (select e.id from ${entitlements} e where e.name ilike ${p}))`,
+    );
   }
   return and(...where);
 }
@@ -56,6 +82,13 @@ const joined = <T extends PgSelect>(qb: T) =>
     .innerJoin(subject, eq(subject.id, findings.identityId))
     .leftJoin(entitlements, eq(entitlements.id, findings.entitlementId))
     .leftJoin(systems, eq(systems.id, findings.systemId));
+
+/**
+ * Most severe first (the severity enum runs low → critical, so its order is
+ * the severity's rank), then most recently seen: the order of the
+ * (status, severity, last_seen_at, id) and (status, kind, severity, …) indexes.
+ */
+const mostSevereFirst = [desc(findings.severity), desc(findings.lastSeenAt), desc(findings.id)];
 
 const rowColumns = {
   id: findings.id,
@@ -86,14 +119,24 @@ const rowColumns = {
 export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
   requireRole(caller, ...FINDING_READERS);
   const q = parseInput(findingQuery, withoutBlanks(raw));
-  const where = whereOf(q);
-  const [rows, [{ n }], byKind] = await Promise.all([
-    joined(db.select(rowColumns).from(findings).$dynamic()).where(where).orderBy(desc(severityRank), desc(findings.lastSeenAt), desc(findings.id)).limit(q.pageSize).offset(offsetOf(q)),
-    joined(db.select({ n: count() }).from(findings).$dynamic()).where(where),
-    joined(db.select({ kind: findings.kind, n: count() }).from(findings).$dynamic())
-      .where(whereOf({ ...q, kind: undefined }))
-      .groupBy(findings.kind),
+  const names = q.q ? await namesMatching(db, q.q) : undefined;
+  const where = whereOf(q, names);
+  // One count by kind under every filter but the kind gives both the tabs' counts and the total. The filters
+  // read findings alone (subjects and entitlements through subqueries): every finding has exactly one subject
+  // and at most one entitlement, so the list's joins never change a count.
+  // A search matches anywhere in the list: the page is taken from the matches (a scan, as the count does)
+  // rather than by walking the whole list in order until enough rows match.
+  const page = q.q
+    ? sql`${findings.id} in (select m.id from (select "findings"."id", "findings"."severity", "findings"."last_seen_at" from ${findings} where ${where} offset 0) m
+        order by m.severity desc, m.last_seen_at desc, m.id desc limit ${q.pageSize} offset ${offsetOf(q)})`
+    : null;
+  const [rows, byKind] = await Promise.all([
+    page
+      ? joined(db.select(rowColumns).from(findings).$dynamic()).where(page).orderBy(...mostSevereFirst)
+      : joined(db.select(rowColumns).from(findings).$dynamic()).where(where).orderBy(...mostSevereFirst).limit(q.pageSize).offset(offsetOf(q)),
+    db.select({ kind: findings.kind, n: count() }).from(findings).where(whereOf({ ...q, kind: undefined }, names)).groupBy(findings.kind),
   ]);
+  const n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
   return { ...paged(rows, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])) };
 }
 export type FindingRow = Awaited<ReturnType<typeof listFindings>>["rows"][number];
