@@ -36,6 +36,16 @@ export type Database = {
   close: () => Promise<void>;
 };
 
+// The postgres.js client behind each PostgreSQL handle, for the few bulk paths
+// drizzle does not express (array parameters of a CloudTrail import). Keyed by
+// the handle so domain code keeps taking a Db.
+const postgresClients = new WeakMap<object, import("postgres").Sql>();
+
+/** The postgres.js client behind a handle opened by openDatabase, or null (PGlite, or a transaction). */
+export function postgresClientOf(db: Tx): import("postgres").Sql | null {
+  return postgresClients.get(db) ?? null;
+}
+
 export async function openDatabase(target = resolveTarget()): Promise<Database> {
   if (target.kind === "postgres") {
     const { default: postgres } = await import("postgres");
@@ -45,6 +55,7 @@ export async function openDatabase(target = resolveTarget()): Promise<Database> 
       onnotice: () => {},
     });
     const db = drizzle(client, { schema }) as unknown as Db;
+    postgresClients.set(db, client);
     return { db, target, pglite: null, close: () => client.end() };
   }
   const { PGlite } = await import("@electric-sql/pglite");

@@ -19,36 +19,17 @@ export type UsageEventInput = {
 const BATCH = 5000;
 
 /**
- * Stores usage evidence and folds it into the roll-ups in the same
- * transaction: per (identity, entitlement), per (identity, entitlement, UTC
- * day) with the hours used, per (identity, action, day), and the identity's
- * last use. Events already stored (same source and
- * event id) are skipped and not counted twice, so a re-sent batch is harmless.
- * One bind parameter per batch (JSON), whatever its size, on both drivers.
+ * The statement behind recordUsage: stores the events that `input` yields
+ * (columns e event id, s source, i identity, n entitlement, y system, a action,
+ * o outcome, x session, t time) unless already stored, folds the stored ones
+ * into the roll-ups, and answers `n`, how many it stored (an event repeated
+ * within the input is stored once: the conflict skips it). Bulk importers
+ * feed it columns of their own; `more` adds CTEs to the same statement, so
+ * everything lands in one transaction.
  */
-export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
-  let inserted = 0;
-  for (let i = 0; i < events.length; i += BATCH) {
-    const json = JSON.stringify(
-      events.slice(i, i + BATCH).map((e) => ({
-        e: e.eventId,
-        s: e.source,
-        i: e.identityId,
-        n: e.entitlementId,
-        y: e.systemId,
-        a: e.action,
-        o: e.outcome,
-        x: e.sessionId ?? null,
-        t: e.occurredAt.toISOString(),
-      })),
-    );
-    const [row] = await queryRows<{ n: number }>(
-      tx,
-      sql`
-      with input as (
-        select distinct on (j.s, j.e) j.*
-        from json_to_recordset((${json}::text)::json) as j(e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz)
-      ),
+export function foldStatement(input: string, more = ""): string {
+  return `
+      with input as (${input}),
       ins as (
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
         select e, s, i, n, y, a, o::usage_outcome, x, t from input
@@ -93,13 +74,45 @@ export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ 
           last_at = greatest(a.last_at, excluded.last_at),
           last_success_at = greatest(a.last_success_at, excluded.last_success_at)
       ),
+      -- Only rows whose last use moves: an identity row rewritten for nothing is a dead tuple in every index.
       last_use as (
         update identities set last_used_at = greatest(identities.last_used_at, u.last_used)
         from (select identity_id, max(occurred_at) as last_used from ins where outcome = 'success' group by 1) u
-        where identities.id = u.identity_id
-      )
-      select count(*)::int as n from ins`,
+        where identities.id = u.identity_id and (identities.last_used_at is null or identities.last_used_at < u.last_used)
+      )${more ? `,\n      ${more}` : ""}
+      select count(*)::int as n from ins`;
+}
+
+const [beforeJson, afterJson] = foldStatement(
+  `select distinct on (j.s, j.e) j.*
+        from json_to_recordset(($json::text)::json) as j(e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz)`,
+).split("$json");
+
+/**
+ * Stores usage evidence and folds it into the roll-ups in the same
+ * transaction: per (identity, entitlement), per (identity, entitlement, UTC
+ * day) with the hours used, per (identity, action, day), and the identity's
+ * last use. Events already stored (same source and
+ * event id) are skipped and not counted twice, so a re-sent batch is harmless.
+ * One bind parameter per batch (JSON), whatever its size, on both drivers.
+ */
+export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
+  let inserted = 0;
+  for (let i = 0; i < events.length; i += BATCH) {
+    const json = JSON.stringify(
+      events.slice(i, i + BATCH).map((e) => ({
+        e: e.eventId,
+        s: e.source,
+        i: e.identityId,
+        n: e.entitlementId,
+        y: e.systemId,
+        a: e.action,
+        o: e.outcome,
+        x: e.sessionId ?? null,
+        t: e.occurredAt.toISOString(),
+      })),
     );
+    const [row] = await queryRows<{ n: number }>(tx, sql`${sql.raw(beforeJson)}${json}${sql.raw(afterJson)}`);
     inserted += Number(row?.n ?? 0);
   }
   return { inserted, duplicates: events.length - inserted };
