@@ -97,7 +97,8 @@ export default async function DashboardPage() {
     const then = typeof key === "function" ? key(before) : before[key];
     return typeof then === "number" && !Number.isNaN(then) ? now - then : null;
   };
-  const unusedOf = (t: Record<string, number>) => (t.privilegedApproved ?? 0) - (t.privilegedUsed ?? 0);
+  // A day without privilegedUsed (before 30 days of usage were on record) has no unused figure: NaN, so no delta.
+  const unusedOf = (t: Record<string, number>) => (t.privilegedApproved ?? 0) - (t.privilegedUsed ?? Number.NaN);
   const unused = unusedOf(d.figures);
   const exposure = f("exposureHours");
   const used = f("usedHours");
@@ -135,10 +136,14 @@ export default async function DashboardPage() {
         <RiskTile
           testId="tile-unused"
           label="Privileged grants unused"
-          value={fmt(unused)}
-          delta={delta(unused, unusedOf)}
+          value={Number.isNaN(unused) ? "—" : fmt(unused)}
+          delta={Number.isNaN(unused) ? null : delta(unused, unusedOf)}
           href={findings({ kind: "approved_unused" })}
-          hint={`of ${fmt(f("privilegedApproved"))} approved; no use in 30 days`}
+          hint={
+            Number.isNaN(unused)
+              ? `of ${fmt(f("privilegedApproved"))} approved; known once 30 days of usage are on record`
+              : `of ${fmt(f("privilegedApproved"))} approved; no use in 30 days`
+          }
         />
         <RiskTile
           testId="tile-after-approval"
@@ -218,7 +223,7 @@ export default async function DashboardPage() {
 
       <div className="mt-6 grid gap-6 xl:grid-cols-3">
         <Card title="Approved vs used privilege, 90 days" className="xl:col-span-2">
-          <PrivilegeTrendChart data={d.trend.map((t) => ({ day: t.day, approved: t.privilegedApproved ?? 0, used: t.privilegedUsed ?? 0 }))} />
+          <PrivilegeTrendChart data={d.trend.map((t) => ({ day: t.day, approved: t.privilegedApproved ?? 0, used: t.privilegedUsed ?? null }))} />
           <p className="mt-2 text-xs text-slate-500">The gap between the lines is approved privileged access nobody used in the 30 days before that day.</p>
         </Card>
         <Card title="Top identities by creep score">

@@ -3,7 +3,8 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { axisTick, chart, dayTick, numberTick } from "./chart-theme";
 
-export type PrivilegeTrendDatum = { day: string; approved: number; used: number };
+/** `used` is null on days before 30 days of usage were on record: a gap, not a zero. */
+export type PrivilegeTrendDatum = { day: string; approved: number; used: number | null };
 export type StandingTrendDatum = { day: string; standing: number; unapproved: number };
 export type JitDatum = { day: string; requests: number; breakGlass: number };
 

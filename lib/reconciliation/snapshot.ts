@@ -14,7 +14,7 @@ const utcDay = (d: Date) => d.toISOString().slice(0, 10);
  * windows and usage is rolled up by day: privilege approved, standing and
  * used, privilege active after its approval ended, and JIT activity.
  */
-async function historicalFigures(tx: Tx, day: string, end: Date): Promise<Record<string, number>> {
+export async function historicalFigures(tx: Tx, day: string, end: Date): Promise<Record<string, number>> {
   const at = end.toISOString();
   const [grants] = await queryRows<Record<string, number>>(
     tx,
@@ -42,6 +42,93 @@ async function historicalFigures(tx: Tx, day: string, end: Date): Promise<Record
       from jit_requests where created_at >= ${day}::date and created_at < ${day}::date + 1`,
   );
   return { ...grants, ...Object.fromEntries(Object.entries(jit).map(([k, v]) => [k, v ?? 0])) };
+}
+
+/**
+ * historicalFigures for many past days in one pass over grants and roll-ups,
+ * the same figures to the unit: each grant is counted on the days its window
+ * covers (from its start, up to its revocation or expiry), found by bucketing
+ * each boundary among the days' end instants; "used" is the union, per grant,
+ * of the 30-day spans its days of use cover. `ends[i]` is the instant day
+ * `days[i]` is taken at, as historicalFigures takes it; days ascending.
+ */
+export async function historicalFiguresForDays(tx: Tx, days: string[], ends: Date[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>();
+  if (days.length === 0) return out;
+  const dayList = JSON.stringify(days);
+  const endList = JSON.stringify(ends.map((e) => e.toISOString()));
+  // b(x): the first day whose end instant is at or after x (days.length + 1: none). A grant starting at s counts from b(s).
+  const bucket = (x: string) => `(width_bucket(${x} - interval '1 microsecond', t.ends) + 1)`;
+  const rows = await queryRows<{ i: number } & Record<string, number>>(
+    tx,
+    sql`with t as (select array(select (jsonb_array_elements_text(${endList}::jsonb))::timestamptz) as ends,
+          array(select (jsonb_array_elements_text(${dayList}::jsonb))::date) as days),
+      n as (select cardinality(ends) as n, ends[1] as first_end, ends[cardinality(ends)] as last_end, days[1] as first_day, days[cardinality(days)] as last_day from t),
+      g as (
+        select g.id, g.identity_id, g.entitlement_id, g.type, g.provenance, g.approval_expires_at as ae, g.starts_at as s,
+          least(g.revoked_at, g.expires_at) as e, e.privilege_level <> 'standard' as privileged
+        from grants g join entitlements e on e.id = g.entitlement_id, n
+        where g.type <> 'eligible' and g.starts_at <= n.last_end
+          and (g.revoked_at is null or g.revoked_at > n.first_end) and (g.expires_at is null or g.expires_at > n.first_end)),
+      -- Each grant: +1 from the first day it is active, -1 from the first day it has ended (never before it started).
+      b as (
+        select ${sql.raw(bucket("g.s"))} as from_b, case when g.e is null then null else ${sql.raw(bucket("greatest(g.s, g.e)"))} end as to_b,
+          case when g.ae is null then null else ${sql.raw(bucket("greatest(g.s, g.ae + interval '1 microsecond')"))} end as after_from_b,
+          case when g.ae is null or g.e is null then null else ${sql.raw(bucket("greatest(g.s, g.ae + interval '1 microsecond', g.e)"))} end as after_to_b,
+          g.*
+        from g, t),
+      deltas as (
+        select from_b as i, 1 as d, type, provenance, privileged, false as after from b
+        union all select to_b, -1, type, provenance, privileged, false from b where to_b is not null
+        union all select after_from_b, 1, type, provenance, privileged, true from b where after_from_b is not null
+        union all select after_to_b, -1, type, provenance, privileged, true from b where after_to_b is not null),
+      per_bucket as (
+        select i,
+          coalesce(sum(d) filter (where not after), 0) as active,
+          coalesce(sum(d) filter (where not after and privileged and type = 'standing'), 0) as standing_privileged,
+          coalesce(sum(d) filter (where not after and privileged and provenance <> 'none'), 0) as privileged_approved,
+          coalesce(sum(d) filter (where after), 0) as after_approval,
+          coalesce(sum(d) filter (where not after and provenance = 'none'), 0) as unapproved
+        from deltas group by i),
+      -- Used: a success on day u counts for days u .. u+29; merged per grant into runs of days, cut to the days it is active.
+      spans as (
+        select b.id, greatest(width_bucket(d.day - 1, t.days) + 1, b.from_b) as lo,
+          least(width_bucket(d.day + ${sql.raw(String(USED_WITHIN_DAYS - 1))}, t.days), coalesce(b.to_b - 1, n.n)) as hi
+        from b join usage_daily d on d.identity_id = b.identity_id and d.entitlement_id = b.entitlement_id, t, n
+        where b.privileged and b.provenance <> 'none' and d.success_count > 0
+          and d.day > n.first_day - ${sql.raw(String(USED_WITHIN_DAYS))} and d.day <= n.last_day),
+      marked as (
+        select id, lo, hi, case when lo <= max(hi) over (partition by id order by lo, hi rows between unbounded preceding and 1 preceding) + 1 then 0 else 1 end as starts
+        from spans where lo <= hi),
+      runs as (
+        select id, min(lo) as lo, max(hi) as hi from (select *, sum(starts) over (partition by id order by lo, hi) as run from marked) x group by id, run),
+      used as (
+        select i, sum(d) as used from (select lo as i, 1 as d from runs union all select hi + 1, -1 from runs) x group by i)
+      select s.i,
+        (sum(coalesce(p.active, 0)) over w)::int as "activeGrants",
+        (sum(coalesce(p.standing_privileged, 0)) over w)::int as "standingPrivileged",
+        (sum(coalesce(p.privileged_approved, 0)) over w)::int as "privilegedApproved",
+        (sum(coalesce(u.used, 0)) over w)::int as "privilegedUsed",
+        (sum(coalesce(p.after_approval, 0)) over w)::int as "activeAfterApproval",
+        (sum(coalesce(p.unapproved, 0)) over w)::int as "unapprovedActive"
+      from n, generate_series(1, n.n) s(i)
+        left join per_bucket p on p.i = s.i left join used u on u.i = s.i
+      window w as (order by s.i)
+      order by s.i`,
+  );
+  // Events before the first day's end fall in bucket 1 already (width_bucket answers 0 below the first bound).
+  const jit = await queryRows<{ day: string } & Record<string, number | null>>(
+    tx,
+    sql`select d.day::text as day, (count(r.id))::int as "jitRequests", (count(r.id) filter (where r.break_glass))::int as "breakGlass",
+        (count(r.id) filter (where r.grant_id is not null))::int as "jitApproved",
+        (percentile_cont(0.5) within group (order by r.duration_minutes) filter (where r.grant_id is not null))::real as "jitMedianMinutes"
+      from (select (jsonb_array_elements_text(${dayList}::jsonb))::date as day) d
+        left join jit_requests r on r.created_at >= d.day and r.created_at < d.day + 1
+      group by d.day`,
+  );
+  const jitByDay = new Map(jit.map(({ day, ...figures }) => [day, Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, v ?? 0]))]));
+  for (const { i, ...figures } of rows) out.set(days[i - 1], { ...figures, ...jitByDay.get(days[i - 1])! });
+  return out;
 }
 
 /** Figures that only exist now: open findings and their breakdowns, orphans, overdue reviews and attestations, identities by kind. */
@@ -72,6 +159,19 @@ async function currentFigures(tx: Tx): Promise<Record<string, number>> {
 }
 
 /**
+ * The first day of recorded usage when it is later than `needed` (the lookback
+ * of the oldest day to snapshot), "none" when nothing was ever used, null when
+ * history reaches back far enough. The existence check stops at its first row
+ * where history is long; only a young history is scanned for its minimum.
+ */
+async function usageHistoryStart(tx: Tx, needed: string): Promise<string | "none" | null> {
+  const [covered] = await queryRows<{ ok: number }>(tx, sql`select 1 as ok from usage_daily where day <= ${needed}::date limit 1`);
+  if (covered) return null;
+  const [{ first }] = await queryRows<{ first: string | null }>(tx, sql`select min(day)::text as first from usage_daily`);
+  return first ?? "none";
+}
+
+/**
  * Today's snapshot (replaced on every run) and any of the last 90 days still
  * missing (computed from history, so trends exist from the first run).
  */
@@ -80,18 +180,37 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
   const have = new Set(
     (await queryRows<{ day: string }>(db, sql`select day::text as day from risk_snapshots where day >= ${utcDay(subDays(now, TREND_DAYS))}::date`)).map((r) => r.day),
   );
+  // Missing past days, computed together in one pass (the first run back-fills 90 of them).
+  const missing: string[] = [];
   let written = 0;
   for (let i = TREND_DAYS; i >= 1; i--) {
     const day = utcDay(subDays(now, i));
     if (have.has(day)) continue;
-    await db.transaction(async (tx) => {
-      const figures = await historicalFigures(tx, day, addDays(new Date(`${day}T00:00:00Z`), 1));
-      await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at) values (${day}::date, ${JSON.stringify(figures)}::jsonb, ${now.toISOString()}::timestamptz) on conflict (day) do nothing`);
-    });
+    if (!missing.includes(day)) missing.push(day);
     written++;
   }
+  missing.sort();
+  // "Used in the prior 30 days" is only known for days whose 30 days all lie within recorded usage: before
+  // that it would count only part of the window, and the trend would show privilege falling into use as
+  // history fills. Such days carry no privilegedUsed at all (the chart leaves a gap).
+  const lookbackOf = (day: string) => utcDay(subDays(new Date(`${day}T00:00:00Z`), USED_WITHIN_DAYS - 1));
+  const historyStart = await usageHistoryStart(db, lookbackOf(missing[0] ?? today));
+  const knowable = <T extends Record<string, number>>(day: string, figures: T): T => {
+    if (historyStart === null || (historyStart !== "none" && historyStart <= lookbackOf(day))) return figures;
+    const { privilegedUsed: _, ...rest } = figures;
+    return rest as T;
+  };
+  if (missing.length) {
+    await db.transaction(async (tx) => {
+      const figures = await historicalFiguresForDays(tx, missing, missing.map((day) => addDays(new Date(`${day}T00:00:00Z`), 1)));
+      const rows = missing.map((day) => ({ day, figures: knowable(day, figures.get(day)!) }));
+      await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at)
+        select (r->>'day')::date, r->'figures', ${now.toISOString()}::timestamptz from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) r
+        on conflict (day) do nothing`);
+    });
+  }
   await db.transaction(async (tx) => {
-    const figures = { ...(await historicalFigures(tx, today, now)), ...(await currentFigures(tx)) };
+    const figures = { ...knowable(today, await historicalFigures(tx, today, now)), ...(await currentFigures(tx)) };
     await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at) values (${today}::date, ${JSON.stringify(figures)}::jsonb, ${now.toISOString()}::timestamptz)
       on conflict (day) do update set figures = excluded.figures, computed_at = excluded.computed_at`);
   });
