@@ -7,8 +7,8 @@ import { PermissionSet } from "./permissions";
 
 export const RECONCILIATION_SOURCE = "reconciliation";
 
-/** Credentials older than this (since issue or last rotation) are long-lived secrets. */
-export const MAX_CREDENTIAL_AGE_DAYS = 365;
+/** A credential type's maximum age when no rotation policy names it. */
+export const DEFAULT_CREDENTIAL_AGE_DAYS = 365;
 
 /**
  * The finding key in SQL, the same as findingKey() in lib/findings/raise.ts:
@@ -109,17 +109,24 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
     from identities i left join identities o on o.id = i.owner_id
     where i.kind <> 'human' and i.status = 'active' and (i.owner_id is null or o.status is distinct from 'active')`);
 
+  // Each credential against its type's rotation policy (credential_policies; a year where a type has none):
+  // past its maximum age, expired but still active, or without the expiry its policy requires.
   await insert(sql`
     select ${key("stale_credential", sql`c.identity_id`, null, null, sql`c.id`)}, 'stale_credential',
       (case when c.expires_at < ${now}::timestamptz then 'high' else 'medium' end)::finding_severity,
       c.identity_id, null, null, i.system_id,
       c.label || (case when c.expires_at < ${now}::timestamptz then ' expired but still active'
+        when coalesce(c.last_rotated_at, c.issued_at) >= ${now}::timestamptz - make_interval(days => coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS})) then ' has no expiry, which its policy requires'
         when c.last_rotated_at is null then ' never rotated in ' || (${now}::date - c.issued_at::date) || ' days'
-        else ' last rotated ' || (${now}::date - c.last_rotated_at::date) || ' days ago' end),
-      jsonb_build_object('credentialId', c.id, 'type', c.type, 'issuedAt', c.issued_at, 'lastRotatedAt', c.last_rotated_at, 'expiresAt', c.expires_at)
-    from credentials c join identities i on i.id = c.identity_id
+        else ' last rotated ' || (${now}::date - c.last_rotated_at::date) || ' days ago' end)
+        || (case when c.expires_at < ${now}::timestamptz then '' else ' (policy: rotate every ' || coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}) || ' days)' end),
+      jsonb_build_object('credentialId', c.id, 'type', c.type, 'issuedAt', c.issued_at, 'lastRotatedAt', c.last_rotated_at, 'expiresAt', c.expires_at,
+        'maxAgeDays', coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}), 'requireExpiry', coalesce(p.require_expiry, false))
+    from credentials c join identities i on i.id = c.identity_id left join credential_policies p on p.type = c.type
     where c.status = 'active' and i.status = 'active'
-      and (coalesce(c.last_rotated_at, c.issued_at) < ${now}::timestamptz - make_interval(days => ${MAX_CREDENTIAL_AGE_DAYS}) or c.expires_at < ${now}::timestamptz)`);
+      and (coalesce(c.last_rotated_at, c.issued_at) < ${now}::timestamptz - make_interval(days => coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}))
+        or c.expires_at < ${now}::timestamptz
+        or (p.require_expiry and c.expires_at is null))`);
 }
 
 type ActionUse = { identity_id: string; system_id: string | null; action: string; success: number; denied: number; last_at: string };
@@ -149,14 +156,26 @@ export async function detectActionFindings(tx: Tx, opts: { now: Date; windowDays
           and e.permissions is not null and g.type <> 'eligible' and g.revoked_at is null and g.starts_at <= now() and (g.expires_at is null or g.expires_at > now())
         order by e.name`,
   );
+  // Grouped once by identity (both lists keep their order within an identity).
+  const group = <T extends { identity_id: string }>(list: T[]) => {
+    const by = new Map<string, T[]>();
+    for (const x of list) {
+      const own = by.get(x.identity_id);
+      if (own) own.push(x);
+      else by.set(x.identity_id, [x]);
+    }
+    return by;
+  };
+  const statementsOf = group(statements);
+  const usesOf = group(uses);
   const sets = new Map<string, PermissionSet>();
   for (const id of identityIds) {
-    const own = statements.filter((s) => s.identity_id === id);
+    const own = statementsOf.get(id) ?? [];
     sets.set(id, new PermissionSet([...new Map(own.map((s) => [s.entitlement_id, { entitlementId: s.entitlement_id, entitlementName: s.name, statements: s.permissions }])).values()]));
   }
   const rows: { key: string; kind: FindingKind; severity: string; identityId: string; systemId: string | null; title: string; details: object }[] = [];
   for (const id of identityIds) {
-    const mine = uses.filter((u) => u.identity_id === id);
+    const mine = usesOf.get(id)!;
     const set = sets.get(id)!;
     const unapproved = mine.filter((u) => u.success > 0 && !set.approvalFor(u.action));
     const refused = mine.filter((u) => u.denied > 0 && u.success === 0);

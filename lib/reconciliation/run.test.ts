@@ -88,6 +88,28 @@ describe("reconciliation", () => {
     expect(again.map((f) => [f.id, f.status, f.updatedAt.getTime()]).sort()).toEqual(got.map((f) => [f.id, f.status, f.updatedAt.getTime()]).sort());
   });
 
+  it("holds each credential to its type's rotation policy: maximum age, and an expiry where the policy requires one", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db, { systemId: (await makeSystem(db)).id });
+    // The shipped policies: access keys 90 days, SSH keys 365 days, API tokens 90 days and must expire.
+    const [oldKey, youngSsh, openToken, expiring] = await db
+      .insert(credentials)
+      .values([
+        { identityId: nhi.id, type: "access_key", label: "AKIA…K100", issuedAt: daysAgo(100) },
+        { identityId: nhi.id, type: "ssh_key", label: "ssh-ed25519 …S100", issuedAt: daysAgo(100) },
+        { identityId: nhi.id, type: "api_token", label: "tok…T010", issuedAt: daysAgo(10) },
+        { identityId: nhi.id, type: "api_token", label: "tok…T011", issuedAt: daysAgo(10), expiresAt: daysAgo(-30) },
+      ])
+      .returning();
+    await runReconciliation(db);
+    const open = (await findingsOf(db, [nhi.id])).filter((f) => f.kind === "stale_credential" && f.status === "open");
+    const of = (id: string) => open.find((f) => (f.details as { credentialId: string }).credentialId === id);
+    expect(of(oldKey.id)?.title).toBe("AKIA…K100 never rotated in 100 days (policy: rotate every 90 days)");
+    expect(of(openToken.id)?.title).toBe("tok…T010 has no expiry, which its policy requires (policy: rotate every 90 days)");
+    expect(of(youngSsh.id)).toBeUndefined();
+    expect(of(expiring.id)).toBeUndefined();
+  });
+
   it("acts on findings: revoking resolves them and they stay resolved, accepted risk stays accepted; only admins act", async () => {
     const db = await testDb();
     const s = await scenario(db);
