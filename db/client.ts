@@ -61,7 +61,9 @@ export async function openDatabase(target = resolveTarget()): Promise<Database> 
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  const client = await PGlite.create(target.dataDir ?? undefined);
+  // pg_trgm backs the substring searches' indexes (migration 0016), as it does on PostgreSQL.
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const client = await PGlite.create(target.dataDir ?? undefined, { extensions: { pg_trgm } });
   const db = drizzle(client, { schema }) as unknown as Db;
   return { db, target, pglite: client, close: () => client.close() };
 }

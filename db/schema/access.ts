@@ -29,7 +29,12 @@ export const entitlements = pgTable(
     permissions: jsonb("permissions").$type<PermissionStatement[]>(),
     ...timestamps,
   },
-  (t) => [uniqueIndex("entitlements_system_name_key").on(t.systemId, t.name), index("entitlements_external_ref_idx").on(t.systemId, t.externalRef)],
+  (t) => [
+    uniqueIndex("entitlements_system_name_key").on(t.systemId, t.name),
+    index("entitlements_external_ref_idx").on(t.systemId, t.externalRef),
+    // Searches by name anywhere in it (pg_trgm).
+    index("entitlements_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+  ],
 );
 
 // standing: usable until revoked; eligible: may be requested just in time, not

@@ -61,6 +61,9 @@ export const findings = pgTable(
     index("findings_status_severity_idx").on(t.status, t.severity, t.lastSeenAt, t.id),
     index("findings_status_kind_idx").on(t.status, t.kind, t.severity, t.lastSeenAt, t.id, t.identityId),
     index("findings_identity_idx").on(t.identityId),
+    index("findings_entitlement_idx").on(t.entitlementId),
+    // The findings search matches titles anywhere (pg_trgm).
+    index("findings_title_trgm_idx").using("gin", t.title.op("gin_trgm_ops")),
     index("findings_system_idx").on(t.systemId),
   ],
 );

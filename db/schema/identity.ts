@@ -86,6 +86,12 @@ export const identities = pgTable(
     index("identities_backup_owner_idx").on(t.backupOwnerId),
     index("identities_manager_idx").on(t.managerId),
     index("identities_name_idx").on(sql`lower(${t.name})`),
+    // Searches match anywhere in a name (ILIKE '%…%'): trigram indexes (pg_trgm), one per searched column, so
+    // the OR of them is a union of index scans instead of a pass over every identity.
+    index("identities_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+    index("identities_display_name_trgm_idx").using("gin", t.displayName.op("gin_trgm_ops")),
+    index("identities_email_trgm_idx").using("gin", t.email.op("gin_trgm_ops")),
+    index("identities_external_id_trgm_idx").using("gin", t.externalId.op("gin_trgm_ops")),
     index("identities_last_used_idx").on(sql`${t.lastUsedAt} desc nulls last`),
   ],
 );
