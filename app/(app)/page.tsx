@@ -10,6 +10,7 @@ import { AutoRefresh } from "@/components/dashboard/auto-refresh";
 import { KindChart } from "@/components/dashboard/kind-chart";
 import { LinkedBarChart } from "@/components/dashboard/linked-bar-chart";
 import { RiskTile } from "@/components/dashboard/risk-tile";
+import { dayLabel } from "@/lib/reconciliation/snapshot";
 import { JitActivityChart, PrivilegeTrendChart, StandingTrendChart } from "@/components/dashboard/trend-charts";
 import { findingKindLabels, findingsHref, severities, severityTone } from "@/components/reconciliation/labels";
 import { RunReconciliationButton } from "@/components/reconciliation/run-button";
@@ -100,6 +101,7 @@ export default async function DashboardPage() {
   // A day without privilegedUsed (before 30 days of usage were on record) has no unused figure: NaN, so no delta.
   const unusedOf = (t: Record<string, number>) => (t.privilegedApproved ?? 0) - (t.privilegedUsed ?? Number.NaN);
   const unused = unusedOf(d.figures);
+  const firstUsedDay = d.trend.find((t) => t.privilegedUsed !== undefined)?.day ?? null;
   const exposure = f("exposureHours");
   const used = f("usedHours");
   const usedShare = exposure > 0 ? (100 * used) / exposure : 0;
@@ -224,7 +226,14 @@ export default async function DashboardPage() {
       <div className="mt-6 grid gap-6 xl:grid-cols-3">
         <Card title="Approved vs used privilege, 90 days" className="xl:col-span-2">
           <PrivilegeTrendChart data={d.trend.map((t) => ({ day: t.day, approved: t.privilegedApproved ?? 0, used: t.privilegedUsed ?? null }))} />
-          <p className="mt-2 text-xs text-slate-500">The gap between the lines is approved privileged access nobody used in the 30 days before that day.</p>
+          <p className="mt-2 text-xs text-slate-500">
+            The gap between the lines is approved privileged access nobody used in the 30 days before that day.
+            {!firstUsedDay
+              ? " Use is shown once 30 days of usage are on record."
+              : firstUsedDay !== d.trend[0]?.day
+                ? ` Use is shown from ${dayLabel(firstUsedDay)}, the first day with 30 days of usage on record before it.`
+                : ""}
+          </p>
         </Card>
         <Card title="Top identities by creep score">
           {d.topCreep.length === 0 ? (
