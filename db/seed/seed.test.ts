@@ -158,4 +158,17 @@ describe("demo seed", () => {
       await other.close();
     }
   }, 60_000);
+
+  it("seeds larger organisations too, where eligible grants fall back to default policies", async () => {
+    const other = await isolatedDatabase();
+    try {
+      const big = await seed(other.db, { scale: 2, now: NOW });
+      expect(big.skipped).toBe(false);
+      const fallbacks = await other.db.select({ teamIds: eligibilityPolicies.teamIds }).from(eligibilityPolicies).where(sql`${eligibilityPolicies.name} like 'Just-in-time %'`);
+      expect(fallbacks.length).toBeGreaterThan(0);
+      expect(fallbacks.every((p) => p.teamIds.length === 0)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  }, 120_000);
 });
