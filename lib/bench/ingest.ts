@@ -21,8 +21,9 @@
  * BENCH_WRITERS and BENCH_BATCH override the import's writers (2) and batch size (25,000).
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzip as gzipCb, constants as zlibConstants } from "node:zlib";
@@ -355,6 +356,19 @@ if (reuse) {
 }
 console.log(`usage_events already holds ${before.toLocaleString("en")} rows\n`);
 
+/** CPU seconds the whole machine has spent busy (Linux /proc/stat), or null elsewhere. */
+function machineBusySeconds(): number | null {
+  try {
+    const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+const cpu0 = process.cpuUsage();
+const busy0 = machineBusySeconds();
 let lastReport = 0;
 const s = await importCloudTrail(db, [path.join(dir, "bulk")], {
   writers: process.env.BENCH_WRITERS ? Number(process.env.BENCH_WRITERS) : undefined,
@@ -365,12 +379,27 @@ const s = await importCloudTrail(db, [path.join(dir, "bulk")], {
     process.stdout.write(`  … ${p.records.toLocaleString("en")} records, ${p.usage.inserted.toLocaleString("en")} events stored\n`);
   },
 });
+const importerCpu = (() => {
+  const u = process.cpuUsage(cpu0);
+  return (u.user + u.system) / 1e6;
+})();
+const machineCpu = busy0 === null ? null : machineBusySeconds()! - busy0;
 const secs = s.elapsedMs / 1000;
 const rate = Math.round(s.records / secs);
 console.log(`import cloudtrail: ${s.files} files, ${s.records.toLocaleString("en")} records in ${secs.toFixed(1)} s`);
 console.log(`  ${rate.toLocaleString("en")} records/s (target ≥ ${TARGET.toLocaleString("en")}: ${rate >= TARGET ? "met" : "NOT met"})`);
 console.log(`  ${s.usage.inserted.toLocaleString("en")} usage events stored (${Math.round(s.usage.inserted / secs).toLocaleString("en")} events/s), ${s.usage.denied.toLocaleString("en")} denied attempts, ${s.usage.duplicates.toLocaleString("en")} duplicates`);
 console.log(`  skipped: ${Object.entries(s.skipped).map(([k, n]) => `${n.toLocaleString("en")} ${k}`).join(", ")}; ${s.unknownPrincipals.length} unknown principals; data events: ${s.dataEventServices.join(", ")}`);
+
+// Where the CPU went: the importer's process (reading, parsing, classifying, building batches) and the
+// rest of the machine (PostgreSQL storing and folding them), against the cores there are.
+console.log(
+  `  CPU: importer ${importerCpu.toFixed(1)} s (${(importerCpu / secs).toFixed(2)} cores)` +
+    (machineCpu === null ? "" : `, rest of the machine (PostgreSQL) ${(machineCpu - importerCpu).toFixed(1)} s (${((machineCpu - importerCpu) / secs).toFixed(2)} cores)`) +
+    ` of ${os.availableParallelism()} cores; ${((importerCpu * 1e6) / s.records).toFixed(1)} µs importer` +
+    (machineCpu === null ? "" : ` + ${(((machineCpu - importerCpu) * 1e6) / s.records).toFixed(1)} µs database`) +
+    ` per record`,
+);
 
 // The same files read, gunzipped, parsed and classified without storing anything: the ceiling of this machine.
 {
