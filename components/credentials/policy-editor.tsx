@@ -6,7 +6,7 @@ import { api, type ApiError } from "@/lib/http/client";
 
 type Policy = { type: string; maxAgeDays: number; requireExpiry: boolean };
 
-/** Rotation age and expiry rule per credential type; saved together, applied by the next reconciliation pass. */
+/** Rotation age and expiry rule per credential type; saved together, applied by the reconciliation pass queued with the change. */
 export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy[]; canEdit: boolean }) {
   const router = useRouter();
   const [rows, setRows] = useState(policies);
@@ -17,7 +17,7 @@ export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy
     start(async () => {
       try {
         await api("/api/v1/credential-policies", { method: "PUT", body: { policies: rows } });
-        setMessage({ ok: true, text: "Saved. The next reconciliation pass applies them." });
+        setMessage({ ok: true, text: "Saved. A reconciliation pass is queued to apply them." });
         router.refresh();
       } catch (e) {
         const err = e as ApiError;

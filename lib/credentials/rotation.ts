@@ -5,6 +5,7 @@ import { credentialPolicies, credentials, credentialTasks, credentialTypes, find
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { requestReconciliation } from "@/lib/reconciliation/findings";
 
 export const rotatedInput = z
   .object({ rotatedAt: z.coerce.date({ message: "rotatedAt must be a date." }).optional(), expiresAt: z.coerce.date({ message: "expiresAt must be a date." }).optional() })
@@ -104,9 +105,20 @@ export const policyInput = z
           })
           .strict(),
       )
-      .min(1, "Send at least one policy."),
+      .min(1, "Send at least one policy.")
+      .refine((list) => new Set(list.map((p) => p.type)).size === list.length, { message: "Name each credential type once." }),
   })
   .strict();
+
+/** How many credentials the last reconciliation found outside their policy (open long-lived-secret findings). */
+export async function credentialsOutsidePolicy(db: Tx, caller: Caller): Promise<number> {
+  requireRole(caller, "admin", "auditor");
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(findings)
+    .where(and(eq(findings.kind, "stale_credential"), eq(findings.status, "open")));
+  return n;
+}
 
 /** Rotation ages by credential type. */
 export async function listCredentialPolicies(db: Tx, caller: Caller) {
@@ -114,7 +126,11 @@ export async function listCredentialPolicies(db: Tx, caller: Caller) {
   return db.select().from(credentialPolicies).orderBy(asc(credentialPolicies.type));
 }
 
-/** Admins set how old each type of credential may get, and whether it must expire; the next reconciliation pass applies it. */
+/**
+ * Admins set how old each type of credential may get, and whether it must
+ * expire. A reconciliation pass is queued with the change, so the
+ * long-lived-secret findings follow within moments, not at the next hour.
+ */
 export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(policyInput, raw);
@@ -127,6 +143,7 @@ export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unkn
         .onConflictDoUpdate({ target: credentialPolicies.type, set: { maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry, updatedAt: new Date() } });
     }
     await recordAudit(tx, actorOf(caller), { action: "credential_policy.updated", entityType: "credential_policy", entityId: input.policies.map((p) => p.type).join(","), before, after: input.policies });
+    await requestReconciliation(tx);
     return tx.select().from(credentialPolicies).orderBy(asc(credentialPolicies.type));
   });
 }

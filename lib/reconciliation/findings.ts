@@ -18,6 +18,20 @@ import { frameworkControls } from "./frameworks";
 export const FINDING_READERS = ["admin", "auditor"] as const;
 export const RECONCILE_QUEUE = "reconciliation.run";
 
+const DEBOUNCE_MS = 5000;
+
+/**
+ * Queues a reconciliation pass for a change in the caller's transaction, so the
+ * figures follow it within seconds. Changes within the same 5-second window
+ * share one pass, and it starts only when the window has ended: every change
+ * of the window has committed by then, so none is left for the hourly run (a
+ * pass that had already started when the change came would not see it).
+ */
+export async function requestReconciliation(tx: Tx, now = Date.now()) {
+  const window = Math.floor(now / DEBOUNCE_MS);
+  await enqueue(tx, RECONCILE_QUEUE, {}, { key: `window:${window}`, startAfter: new Date((window + 1) * DEBOUNCE_MS) });
+}
+
 const severities = ["low", "medium", "high", "critical"] as const;
 
 export const findingQuery = z.object({
@@ -221,7 +235,7 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
         .where(inArray(findings.id, ids));
       result = review;
     }
-    await enqueue(tx, RECONCILE_QUEUE, {}, { key: `after-action:${Math.floor(Date.now() / 5000)}` });
+    await requestReconciliation(tx);
     return { action: input.action, findings: rows.length, ...result };
   });
 }

@@ -1,12 +1,13 @@
 import { subDays } from "date-fns";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { queryRows } from "@/db/rows";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { credentials, findings, grants, identities, identityRisk, lifecycleEvents, riskSnapshots } from "@/db/schema";
 import { recordUsage } from "@/lib/usage/record";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb, uniq } from "@/lib/testing/harness";
 import { riskDashboard } from "./dashboard";
-import { actOnFindings, listFindings } from "./findings";
+import { actOnFindings, listFindings, requestReconciliation } from "./findings";
 import { frameworkView } from "./frameworks";
 import { runReconciliation } from "./run";
 
@@ -108,6 +109,20 @@ describe("reconciliation", () => {
     expect(of(openToken.id)?.title).toBe("tok…T010 has no expiry, which its policy requires (policy: rotate every 90 days)");
     expect(of(youngSsh.id)).toBeUndefined();
     expect(of(expiring.id)).toBeUndefined();
+  });
+
+  it("coalesces the passes changes ask for into one per 5-second window, started once the window has closed", async () => {
+    const db = await testDb();
+    // A window of its own, far from other tests' wall-clock windows.
+    const t = Date.UTC(2031, 0, 1, 12, 0, 0);
+    await db.transaction((tx) => requestReconciliation(tx, t + 100));
+    await db.transaction((tx) => requestReconciliation(tx, t + 4900));
+    await db.transaction((tx) => requestReconciliation(tx, t + 5100));
+    const jobs = await queryRows<{ start_after: Date }>(
+      db,
+      sql`select start_after from pgboss.job where name = 'reconciliation.run' and start_after >= ${new Date(t).toISOString()}::timestamptz order by start_after`,
+    );
+    expect(jobs.map((j) => new Date(j.start_after).getTime())).toEqual([t + 5000, t + 10000]);
   });
 
   it("acts on findings: revoking resolves them and they stay resolved, accepted risk stays accepted; only admins act", async () => {

@@ -2,10 +2,11 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
-import { listCredentialPolicies, listCredentialTasks } from "@/lib/credentials/rotation";
+import { credentialsOutsidePolicy, listCredentialPolicies, listCredentialTasks } from "@/lib/credentials/rotation";
 import { CredentialPolicyEditor } from "@/components/credentials/policy-editor";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { findingsHref } from "@/components/reconciliation/labels";
 import { Forbidden } from "@/components/ui/forbidden";
 import { relative } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
@@ -16,7 +17,11 @@ export default async function CredentialsPage() {
   const caller = (await getCaller())!;
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="credential rotation" />;
   const db = await getDb();
-  const [policies, tasks] = await Promise.all([listCredentialPolicies(db, caller), listCredentialTasks(db, caller)]);
+  const [policies, tasks, overdue] = await Promise.all([
+    listCredentialPolicies(db, caller),
+    listCredentialTasks(db, caller),
+    credentialsOutsidePolicy(db, caller),
+  ]);
   return (
     <>
       <Link href="/admin" className="text-sm text-brand-700 hover:underline">
@@ -26,6 +31,19 @@ export default async function CredentialsPage() {
         title="Credential rotation"
         description="How old each kind of secret may get. Credentials past their age, never rotated, expired or without a required expiry are long-lived-secret findings (OWASP NHI7); owners mark rotations done, or a connector reports them."
       />
+      <p className="mb-4 text-sm text-slate-600" data-testid="credentials-overdue">
+        {overdue === 0 ? (
+          "No credential is outside its policy."
+        ) : (
+          <>
+            <span className="font-semibold text-slate-900">{overdue.toLocaleString("en")}</span> credentials are outside their policy today.{" "}
+            <Link className="text-brand-700 hover:underline" href={findingsHref({ kind: "stale_credential" })}>
+              See the long-lived credential findings →
+            </Link>
+          </>
+        )}{" "}
+        A saved change is applied by a reconciliation pass queued with it.
+      </p>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Rotation policy">
           <CredentialPolicyEditor policies={policies.map((p) => ({ type: p.type, maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry }))} canEdit={hasRole(caller, "admin")} />
