@@ -10,7 +10,7 @@ import { AutoRefresh } from "@/components/dashboard/auto-refresh";
 import { KindChart } from "@/components/dashboard/kind-chart";
 import { LinkedBarChart } from "@/components/dashboard/linked-bar-chart";
 import { RiskTile } from "@/components/dashboard/risk-tile";
-import { dayLabel } from "@/lib/reconciliation/snapshot";
+import { dayTick } from "@/components/dashboard/chart-theme";
 import { JitActivityChart, PrivilegeTrendChart, StandingTrendChart } from "@/components/dashboard/trend-charts";
 import { findingKindLabels, findingsHref, severities, severityTone } from "@/components/reconciliation/labels";
 import { RunReconciliationButton } from "@/components/reconciliation/run-button";
@@ -54,7 +54,8 @@ export default async function DashboardPage() {
   const admin = hasRole(caller, "admin");
   // Reviewers and approvers read the dashboard but not the findings behind it.
   const readsFindings = hasRole(caller, ...FINDING_READERS);
-  const [d, systems] = await Promise.all([riskDashboard(db, caller), listSystems(db)]);
+  // Systems name the findings-by-system links, which only finding readers get.
+  const [d, systems] = await Promise.all([riskDashboard(db, caller), readsFindings ? listSystems(db) : []]);
 
   if (!d.asOf) {
     const s = await inventorySummary(db, caller);
@@ -98,6 +99,8 @@ export default async function DashboardPage() {
     const then = typeof key === "function" ? key(before) : before[key];
     return typeof then === "number" && !Number.isNaN(then) ? now - then : null;
   };
+  // A snapshot figure as a tile shows it: today's value and its change over 30 days.
+  const figure = (k: string) => ({ value: fmt(f(k)), delta: delta(f(k), k) });
   // A day without privilegedUsed (before 30 days of usage were on record) has no unused figure: NaN, so no delta.
   const unusedOf = (t: Record<string, number>) => (t.privilegedApproved ?? 0) - (t.privilegedUsed ?? Number.NaN);
   const unused = unusedOf(d.figures);
@@ -130,8 +133,7 @@ export default async function DashboardPage() {
         <RiskTile
           testId="tile-standing"
           label="Standing privileged grants"
-          value={fmt(f("standingPrivileged"))}
-          delta={delta(f("standingPrivileged"), "standingPrivileged")}
+          {...figure("standingPrivileged")}
           href="/identities?privileged=true"
           hint="Privileged or admin access that is always on"
         />
@@ -150,16 +152,14 @@ export default async function DashboardPage() {
         <RiskTile
           testId="tile-after-approval"
           label="Active after approval ended"
-          value={fmt(f("activeAfterApproval"))}
-          delta={delta(f("activeAfterApproval"), "activeAfterApproval")}
+          {...figure("activeAfterApproval")}
           href={findings({ kind: "active_after_approval" })}
           hint="Grants still usable though their approval expired"
         />
         <RiskTile
           testId="tile-findings"
           label="Open findings"
-          value={fmt(f("openFindings"))}
-          delta={delta(f("openFindings"), "openFindings")}
+          {...figure("openFindings")}
           href={findings({})}
           hint="By severity:"
         >
@@ -185,24 +185,21 @@ export default async function DashboardPage() {
         <RiskTile
           testId="tile-orphans"
           label="Orphaned NHIs"
-          value={fmt(f("orphans"))}
-          delta={delta(f("orphans"), "orphans")}
+          {...figure("orphans")}
           href={findings({ kind: "orphaned_nhi" }) ?? "/identities?orphaned=true"}
           hint="Owner missing, disabled or gone"
         />
         <RiskTile
           testId="tile-overdue-reviews"
           label="Overdue reviews"
-          value={fmt(f("overdueReviews"))}
-          delta={delta(f("overdueReviews"), "overdueReviews")}
+          {...figure("overdueReviews")}
           href="/certifications"
           hint="Campaign items past their due date, undecided"
         />
         <RiskTile
           testId="tile-overdue-attestations"
           label="Overdue attestations"
-          value={fmt(f("overdueAttestations"))}
-          delta={delta(f("overdueAttestations"), "overdueAttestations")}
+          {...figure("overdueAttestations")}
           href={readsFindings ? "/attestations?scope=all&due=overdue" : "/attestations"}
           hint="NHIs whose owner has not confirmed them"
         />
@@ -231,7 +228,7 @@ export default async function DashboardPage() {
             {!firstUsedDay
               ? " Use is shown once 30 days of usage are on record."
               : firstUsedDay !== d.trend[0]?.day
-                ? ` Use is shown from ${dayLabel(firstUsedDay)}, the first day with 30 days of usage on record before it.`
+                ? ` Use is shown from ${dayTick(firstUsedDay)}, the first day with 30 days of usage on record before it.`
                 : ""}
           </p>
         </Card>

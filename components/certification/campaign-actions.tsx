@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { api, ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 
 type Props = { campaignId: string; status: string; canAdminister: boolean; canSignOff: boolean; canExport: boolean };
 type Panel = null | "close" | "cancel" | "signOff";
@@ -28,8 +28,7 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
         setText("");
         router.refresh();
       } catch (e) {
-        const err = e as ApiError;
-        setMessage({ ok: false, text: err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message });
+        setMessage({ ok: false, text: errorText(e) });
       }
     });
   }

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 
 type Policy = { type: string; maxAgeDays: number; requireExpiry: boolean };
 
@@ -20,8 +20,7 @@ export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy
         setMessage({ ok: true, text: "Saved. A reconciliation pass is queued to apply them." });
         router.refresh();
       } catch (e) {
-        const err = e as ApiError;
-        setMessage({ ok: false, text: err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message });
+        setMessage({ ok: false, text: errorText(e) });
       }
     });
   }

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 
 /** Records that a person left, when the identity provider has not: every access ends and what they owned moves on. */
 export function OffboardButton({ personId, name }: { personId: string; name: string }) {
@@ -44,8 +44,7 @@ export function OffboardButton({ personId, name }: { personId: string; name: str
                 setOpen(false);
                 router.refresh();
               } catch (e) {
-                const err = e as ApiError;
-                setError(err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message);
+                setError(errorText(e));
               }
             })
           }

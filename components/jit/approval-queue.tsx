@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import type { listRequests } from "@/lib/jit/list";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { formatDateTime, formatMinutes, kindLabels, relative } from "@/components/ui/format";
@@ -110,8 +110,7 @@ export function ApprovalQueue({ initial, postReview }: { initial: Page; postRevi
     },
     onError: (e, _v, context) => {
       if (context) client.setQueryData(context.key, context.previous);
-      const err = e as ApiError;
-      setError(err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message);
+      setError(errorText(e));
     },
     onSuccess: (result, { verb }) => setDone(verb === "post-review" ? "Review recorded." : result.status === "pending" ? "Recorded; more approvals are needed." : `Request ${result.status}.`),
     onSettled: () => client.invalidateQueries({ queryKey: ["jit"] }),

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 import { formatDate, kindLabels } from "@/components/ui/format";
 import { IdentityPicker } from "@/components/ui/identity-picker";
 
@@ -20,8 +20,7 @@ function useCall() {
         setMessage({ ok: true, text: done(result) });
         router.refresh();
       } catch (e) {
-        const err = e as ApiError;
-        setMessage({ ok: false, text: err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message });
+        setMessage({ ok: false, text: errorText(e) });
       }
     });
   const note = message && (

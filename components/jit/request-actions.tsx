@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import type { RequestDetail } from "@/lib/jit/detail";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 
 type Verb = "approve" | "deny" | "cancel" | "release" | "revoke" | "confirm" | "escalate";
 
@@ -38,8 +38,7 @@ export function RequestActions({ id, status, can }: { id: string; status: string
         setText("");
         router.refresh();
       } catch (e) {
-        const err = e as ApiError;
-        setMessage({ ok: false, text: err.fieldErrors ? Object.values(err.fieldErrors).flat().join(" ") : err.message });
+        setMessage({ ok: false, text: errorText(e) });
       }
     });
   }

@@ -1,17 +1,19 @@
 "use client";
 
 import { useState } from "react";
-import type { FindingRow } from "@/lib/reconciliation/findings";
+import type { z } from "zod";
+import type { FindingRow, findingAction } from "@/lib/reconciliation/findings";
 import type { Person } from "@/components/ui/person-select";
 
-export type FindingAction = "revoke" | "review" | "convert" | "accept";
-export type ActionInput = { findingIds: string[]; action: FindingAction; reason?: string; reviewerId?: string };
+/** What the findings API takes, as its schema says. */
+export type ActionInput = z.input<typeof findingAction>;
+type FindingAction = ActionInput["action"];
 
-const verbs: Record<FindingAction, { button: string; confirm: (n: number) => string; reason: string; reasonRequired: boolean }> = {
-  revoke: { button: "Revoke…", confirm: (n) => `Revoke access behind ${n}`, reason: "Why is this access revoked?", reasonRequired: true },
-  review: { button: "Open a review…", confirm: (n) => `Open a review of ${n}`, reason: "Note for the reviewer (optional)", reasonRequired: false },
-  convert: { button: "Convert to just-in-time…", confirm: (n) => `Convert ${n} to just-in-time`, reason: "Reason (optional)", reasonRequired: false },
-  accept: { button: "Accept risk…", confirm: (n) => `Accept the risk of ${n}`, reason: "Why is this risk accepted?", reasonRequired: true },
+const verbs: Record<FindingAction, { button: string; confirm: (n: number) => string; reason: string }> = {
+  revoke: { button: "Revoke…", confirm: (n) => `Revoke access behind ${n}`, reason: "Why is this access revoked?" },
+  review: { button: "Open a review…", confirm: (n) => `Open a review of ${n}`, reason: "Note for the reviewer (optional)" },
+  convert: { button: "Convert to just-in-time…", confirm: (n) => `Convert ${n} to just-in-time`, reason: "Reason (optional)" },
+  accept: { button: "Accept risk…", confirm: (n) => `Accept the risk of ${n}`, reason: "Why is this risk accepted?" },
 };
 
 /**

@@ -5,13 +5,14 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import type { FindingRow, listFindings } from "@/lib/reconciliation/findings";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText, type ApiError } from "@/lib/http/client";
 import { EmptyState } from "@/components/ui/card";
 import { FilterSelect, type Choice } from "@/components/ui/filter-select";
 import { kindLabels } from "@/components/ui/format";
 import { Pagination } from "@/components/ui/pagination";
 import type { Person } from "@/components/ui/person-select";
 import { BulkActions, type ActionInput } from "./bulk-actions";
+import { CountPill } from "./count-pill";
 import { FindingTableRow } from "./finding-row";
 import { findingKindLabels, severities } from "./labels";
 
@@ -131,11 +132,11 @@ export function FindingsView({
   return (
     <div>
       <div className="mb-3 flex flex-wrap gap-1.5" role="group" aria-label="Finding kind" data-testid="kind-filter">
-        <KindPill label="All kinds" count={kindTotal} active={!currentKind} onClick={() => setParam("kind", undefined)} />
+        <CountPill label="All kinds" count={kindTotal} active={!currentKind} onClick={() => setParam("kind", undefined)} />
         {Object.entries(findingKindLabels)
           .filter(([k]) => (data?.byKind[k] ?? 0) > 0 || k === currentKind)
           .map(([k, label]) => (
-            <KindPill key={k} label={label} count={data?.byKind[k] ?? 0} active={currentKind === k} onClick={() => setParam("kind", currentKind === k ? undefined : k)} />
+            <CountPill key={k} label={label} count={data?.byKind[k] ?? 0} active={currentKind === k} onClick={() => setParam("kind", currentKind === k ? undefined : k)} />
           ))}
       </div>
 
@@ -208,7 +209,7 @@ export function FindingsView({
 
       {query.isError && !data && (
         <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {(query.error as ApiError).fieldErrors ? Object.values((query.error as ApiError).fieldErrors!).flat().join(" ") : (query.error as ApiError).message}
+          {errorText(query.error)}
         </div>
       )}
 
@@ -276,18 +277,5 @@ export function FindingsView({
         </>
       )}
     </div>
-  );
-}
-
-function KindPill({ label, count, active, onClick }: { label: string; count: number; active: boolean; onClick: () => void }) {
-  return (
-    <button
-      type="button"
-      aria-pressed={active}
-      onClick={onClick}
-      className={`rounded-full border px-3 py-1 text-sm ${active ? "border-brand-600 bg-brand-600 text-white" : "border-slate-300 bg-white text-slate-700 hover:border-brand-600"}`}
-    >
-      {label} <span className={`ml-1 tabular-nums ${active ? "text-brand-100" : "text-slate-500"}`}>{count.toLocaleString("en")}</span>
-    </button>
   );
 }

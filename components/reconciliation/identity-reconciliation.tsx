@@ -5,13 +5,14 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import type { ActionRow, ActionStatus, Reconciliation } from "@/lib/reconciliation/actions";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, errorText } from "@/lib/http/client";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
 import { IdentityPicker } from "@/components/ui/identity-picker";
 import { Pagination } from "@/components/ui/pagination";
 import { ActionGroups } from "./action-groups";
+import { CountPill } from "./count-pill";
 
 export type PickedIdentity = { id: string; name: string; kind: string; systemName: string | null };
 
@@ -125,7 +126,7 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
         <EmptyState title="Choose an identity to reconcile.">Pick a service account, role, key or person above: every action its cloud entitlements approve is set against what it actually did in the window (90 days unless you choose).</EmptyState>
       ) : query.isError && !data ? (
         <p role="alert" className="rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {(query.error as ApiError).fieldErrors ? Object.values((query.error as ApiError).fieldErrors!).flat().join(" ") : (query.error as ApiError).message}
+          {errorText(query.error)}
         </p>
       ) : !data ? (
         <p className="text-sm text-slate-600" role="status">
@@ -163,9 +164,9 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
 
           <div className="flex flex-wrap items-center gap-2">
             <div className="flex flex-wrap gap-1.5" role="group" aria-label="Action status">
-              <Pill label="All" count={matching.length} active={!status} onClick={() => setParams({ status: undefined })} />
+              <CountPill label="All" count={matching.length} active={!status} onClick={() => setParams({ status: undefined })} />
               {ORDER.map((s) => (
-                <Pill key={s} label={statusLabel[s]} count={counts[s]} active={status === s} onClick={() => setParams({ status: status === s ? undefined : s })} />
+                <CountPill key={s} label={statusLabel[s]} count={counts[s]} active={status === s} onClick={() => setParams({ status: status === s ? undefined : s })} />
               ))}
             </div>
             <input type="search" aria-label="Search actions" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search actions, e.g. s3:Get" className="ml-auto w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
@@ -259,18 +260,5 @@ function Figure({ label, value, tone, hint }: { label: string; value: number | s
       <dd className={`text-xl font-semibold tabular-nums ${warn ? (tone === "unused" ? "text-amber-700" : "text-rose-700") : ""}`}>{typeof value === "number" ? value.toLocaleString("en") : value}</dd>
       {hint && <p className="text-[11px] leading-tight text-slate-500">{hint}</p>}
     </div>
-  );
-}
-
-function Pill({ label, count, active, onClick }: { label: string; count: number; active: boolean; onClick: () => void }) {
-  return (
-    <button
-      type="button"
-      aria-pressed={active}
-      onClick={onClick}
-      className={`rounded-full border px-3 py-1 text-sm ${active ? "border-brand-600 bg-brand-600 text-white" : "border-slate-300 bg-white text-slate-700 hover:border-brand-600"}`}
-    >
-      {label} <span className={`ml-1 tabular-nums ${active ? "text-brand-100" : "text-slate-500"}`}>{count.toLocaleString("en")}</span>
-    </button>
   );
 }

@@ -16,12 +16,8 @@ export const findingKindLabels: Record<string, string> = {
 };
 
 export const severities = ["critical", "high", "medium", "low"] as const;
-export type Severity = (typeof severities)[number];
 
 export const severityTone: Record<string, Tone> = { critical: "red", high: "amber", medium: "purple", low: "neutral" };
-
-/** Chart colours per severity, from the palette in globals.css. */
-export const severityColour: Record<string, string> = { critical: "var(--chart-4)", high: "var(--chart-3)", medium: "var(--chart-5)", low: "var(--chart-6)" };
 
 export const levelTone: Record<string, Tone> = { admin: "red", privileged: "purple", standard: "neutral" };
 
@@ -32,6 +28,3 @@ export function findingsHref(filters: Record<string, string | undefined | null>)
   const qs = usp.toString();
   return qs ? `/reconciliation?${qs}` : "/reconciliation";
 }
-
-/** The findings list's filters, as the API and the exports take them. */
-export const FINDING_FILTERS = ["q", "kind", "severity", "status", "systemId", "identityId", "identityKind", "control", "page", "pageSize"] as const;

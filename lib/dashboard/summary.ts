@@ -4,7 +4,7 @@ import { queryRows } from "@/db/rows";
 import { credentials, entitlements, grantIsActive, grants, identities, usageRollups } from "@/db/schema";
 import { INVENTORY_READERS, hasRole, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError } from "@/lib/errors";
-import { DEFAULT_CREDENTIAL_AGE_DAYS } from "@/lib/reconciliation/detect";
+import { outsideRotationPolicy } from "@/lib/reconciliation/detect";
 
 type Totals = {
   orphans: number;
@@ -41,9 +41,8 @@ export async function inventorySummary(db: Tx, caller: Caller, unusedDays = 90) 
         where ${privileged} and ${grantIsActive}
           and (${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${unusedDays})))::int as "unusedPrivileged",
       (select count(*) from ${grants} where ${grants.provenance} = 'none' and ${grantIsActive})::int as "unapproved",
-      (select count(*) from ${credentials} c left join credential_policies p on p.type = c.type where c.status = 'active'
-        and (coalesce(c.last_rotated_at, c.issued_at) < now() - make_interval(days => coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}))
-          or c.expires_at < now() or (p.require_expiry and c.expires_at is null)))::int as "staleCredentials"`,
+      (select count(*) from ${credentials} c left join credential_policies p on p.type = c.type
+        where c.status = 'active' and ${outsideRotationPolicy(sql`now()`)})::int as "staleCredentials"`,
   );
   return { byKind, ...totals, unusedDays };
 }

@@ -9,6 +9,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What a form shows the person for a failed call: every field's messages, or the error's own message. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError && error.fieldErrors) return Object.values(error.fieldErrors).flat().join(" ");
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Calls the app's own JSON API from the browser; a refusal throws ApiError with the server's words. */
 export async function api<T = unknown>(url: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(url, {

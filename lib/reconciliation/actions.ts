@@ -4,7 +4,9 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { dataEventDays, entitlements, identities, systems } from "@/db/schema";
+import type { Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
+import { getVisibleIdentity } from "@/lib/identities/detail";
 import { loadCatalogue, observability } from "@/lib/ingest/aws/catalogue";
 import { permissionSetOf } from "./permissions";
 
@@ -142,6 +144,16 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   };
 }
 export type Reconciliation = Awaited<ReturnType<typeof reconcileIdentity>>;
+
+/**
+ * reconcileIdentity for a caller: whoever may see the identity may see how its
+ * access was used; one they may not see is not found. (The CLI, run by an
+ * operator on the database itself, calls reconcileIdentity directly.)
+ */
+export async function reconcileVisibleIdentity(db: Tx, caller: Caller, identityId: string, window: { since?: string; until?: string }) {
+  await getVisibleIdentity(db, caller, identityId);
+  return reconcileIdentity(db, { identity: identityId, since: window.since || undefined, until: window.until || undefined });
+}
 
 async function hasOpaqueGrants(db: Tx, identityId: string, at: Date) {
   const rows = await queryRows<{ n: number }>(

@@ -2,13 +2,24 @@ import { subDays } from "date-fns";
 import { sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import type { FindingKind, PermissionStatement } from "@/db/schema";
-import { PermissionSet } from "./permissions";
+import type { FindingKind } from "@/db/schema";
+import { findingKey } from "@/lib/findings/raise";
+import { permissionSetsOf } from "./permissions";
 
 export const RECONCILIATION_SOURCE = "reconciliation";
 
 /** A credential type's maximum age when no rotation policy names it. */
-export const DEFAULT_CREDENTIAL_AGE_DAYS = 365;
+const DEFAULT_CREDENTIAL_AGE_DAYS = 365;
+
+/**
+ * An active credential outside its type's rotation policy, for SQL over a
+ * credential `c` left-joined to its policy `p` (credential_policies; a year
+ * where a type has none): past its maximum age, expired but still active, or
+ * without the expiry its policy requires. Findings and the inventory count agree.
+ */
+export const outsideRotationPolicy = (now: SQL) =>
+  sql`(coalesce(c.last_rotated_at, c.issued_at) < ${now} - make_interval(days => coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}))
+    or c.expires_at < ${now} or (p.require_expiry and c.expires_at is null))`;
 
 /**
  * The finding key in SQL, the same as findingKey() in lib/findings/raise.ts:
@@ -109,8 +120,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
     from identities i left join identities o on o.id = i.owner_id
     where i.kind <> 'human' and i.status = 'active' and (i.owner_id is null or o.status is distinct from 'active')`);
 
-  // Each credential against its type's rotation policy (credential_policies; a year where a type has none):
-  // past its maximum age, expired but still active, or without the expiry its policy requires.
+  // Each credential against its type's rotation policy.
   await insert(sql`
     select ${key("stale_credential", sql`c.identity_id`, null, null, sql`c.id`)}, 'stale_credential',
       (case when c.expires_at < ${now}::timestamptz then 'high' else 'medium' end)::finding_severity,
@@ -123,10 +133,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
       jsonb_build_object('credentialId', c.id, 'type', c.type, 'issuedAt', c.issued_at, 'lastRotatedAt', c.last_rotated_at, 'expiresAt', c.expires_at,
         'maxAgeDays', coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}), 'requireExpiry', coalesce(p.require_expiry, false))
     from credentials c join identities i on i.id = c.identity_id left join credential_policies p on p.type = c.type
-    where c.status = 'active' and i.status = 'active'
-      and (coalesce(c.last_rotated_at, c.issued_at) < ${now}::timestamptz - make_interval(days => coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}))
-        or c.expires_at < ${now}::timestamptz
-        or (p.require_expiry and c.expires_at is null))`);
+    where c.status = 'active' and i.status = 'active' and ${outsideRotationPolicy(sql`${now}::timestamptz`)}`);
 }
 
 type ActionUse = { identity_id: string; system_id: string | null; action: string; success: number; denied: number; last_at: string };
@@ -149,29 +156,14 @@ export async function detectActionFindings(tx: Tx, opts: { now: Date; windowDays
   );
   if (uses.length === 0) return;
   const identityIds = [...new Set(uses.map((u) => u.identity_id))];
-  const statements = await queryRows<{ identity_id: string; entitlement_id: string; name: string; permissions: PermissionStatement[] }>(
-    tx,
-    sql`select g.identity_id, e.id as entitlement_id, e.name, e.permissions from grants g join entitlements e on e.id = g.entitlement_id
-        where g.identity_id in (select (jsonb_array_elements_text(${JSON.stringify(identityIds)}::jsonb))::uuid)
-          and e.permissions is not null and g.type <> 'eligible' and g.revoked_at is null and g.starts_at <= now() and (g.expires_at is null or g.expires_at > now())
-        order by e.name`,
-  );
-  // Grouped once by identity (both lists keep their order within an identity).
-  const group = <T extends { identity_id: string }>(list: T[]) => {
-    const by = new Map<string, T[]>();
-    for (const x of list) {
-      const own = by.get(x.identity_id);
-      if (own) own.push(x);
-      else by.set(x.identity_id, [x]);
-    }
-    return by;
-  };
-  const statementsOf = group(statements);
-  const usesOf = group(uses);
-  const sets = new Map<string, PermissionSet>();
-  for (const id of identityIds) {
-    const own = statementsOf.get(id) ?? [];
-    sets.set(id, new PermissionSet([...new Map(own.map((s) => [s.entitlement_id, { entitlementId: s.entitlement_id, entitlementName: s.name, statements: s.permissions }])).values()]));
+  // The same permission sets (and boundaries) as the identity's own reconciliation, so both give one verdict.
+  const sets = await permissionSetsOf(tx, identityIds, opts.now);
+  // Uses grouped once by identity, in their order.
+  const usesOf = new Map<string, ActionUse[]>();
+  for (const u of uses) {
+    const own = usesOf.get(u.identity_id);
+    if (own) own.push(u);
+    else usesOf.set(u.identity_id, [u]);
   }
   const rows: { key: string; kind: FindingKind; severity: string; identityId: string; systemId: string | null; title: string; details: object }[] = [];
   for (const id of identityIds) {
@@ -183,10 +175,10 @@ export async function detectActionFindings(tx: Tx, opts: { now: Date; windowDays
     const top = (list: ActionUse[], n: "success" | "denied") => list.sort((a, b) => b[n] - a[n]).slice(0, 25).map((u) => ({ action: u.action, count: u[n], lastAt: u.last_at }));
     if (unapproved.length) {
       const sensitive = unapproved.some((u) => /^(iam|sts|organizations|kms):/i.test(u.action));
-      rows.push({ key: `used_without_approval:${id}:-:-:actions`, kind: "used_without_approval", severity: sensitive ? "critical" : "high", identityId: id, systemId, title: `${unapproved.length} action${unapproved.length === 1 ? "" : "s"} used that no entitlement approves`, details: { actions: top(unapproved, "success"), total: unapproved.length } });
+      rows.push({ key: findingKey({ kind: "used_without_approval", identityId: id, discriminator: "actions" }), kind: "used_without_approval", severity: sensitive ? "critical" : "high", identityId: id, systemId, title: `${unapproved.length} action${unapproved.length === 1 ? "" : "s"} used that no entitlement approves`, details: { actions: top(unapproved, "success"), total: unapproved.length } });
     }
     if (refused.length) {
-      rows.push({ key: `denied_attempt:${id}:-:-:actions`, kind: "denied_attempt", severity: refused.length > 10 ? "medium" : "low", identityId: id, systemId, title: `${refused.length} action${refused.length === 1 ? "" : "s"} attempted and refused`, details: { actions: top(refused, "denied"), total: refused.length } });
+      rows.push({ key: findingKey({ kind: "denied_attempt", identityId: id, discriminator: "actions" }), kind: "denied_attempt", severity: refused.length > 10 ? "medium" : "low", identityId: id, systemId, title: `${refused.length} action${refused.length === 1 ? "" : "s"} attempted and refused`, details: { actions: top(refused, "denied"), total: refused.length } });
     }
   }
   for (let i = 0; i < rows.length; i += 1000) {

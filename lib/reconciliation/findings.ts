@@ -32,6 +32,17 @@ export async function requestReconciliation(tx: Tx, now = Date.now()) {
   await enqueue(tx, RECONCILE_QUEUE, {}, { key: `window:${window}`, startAfter: new Date((window + 1) * DEBOUNCE_MS) });
 }
 
+/**
+ * Queues a pass now, at an admin's request, instead of waiting for the hourly
+ * one; requests within one 5-second window share it. True when this request
+ * queued it.
+ */
+export async function queueReconciliationNow(db: Db, caller: Caller): Promise<boolean> {
+  requireRole(caller, "admin");
+  const id = await db.transaction((tx) => enqueue(tx, RECONCILE_QUEUE, {}, { key: `manual:${Math.floor(Date.now() / DEBOUNCE_MS)}` }));
+  return id !== null;
+}
+
 const severities = ["low", "medium", "high", "critical"] as const;
 
 export const findingQuery = z.object({
@@ -70,7 +81,7 @@ function whereOf(q: z.output<typeof findingQuery>, names?: NameMatches): SQL | u
   // Conditions on the subject as semi-joins, so that counting needs no join.
   if (q.identityKind) where.push(sql`exists (select 1 from ${identities} h where h.id = ${findings.identityId} and h.kind = ${q.identityKind})`);
   if (q.control) {
-    // controlFilter's rule (the control's kinds; OWASP's NHI controls only for non-human subjects), written for the indexes.
+    // The control's kinds; OWASP's NHI controls only for non-human subjects (a semi-join, so counting needs no join).
     const control = frameworkControls.find((c) => c.id === q.control)!;
     where.push(inArray(findings.kind, control.kinds));
     if (control.applies === "nhi") where.push(sql`not exists (select 1 from ${identities} h where h.id = ${findings.identityId} and h.kind = 'human')`);

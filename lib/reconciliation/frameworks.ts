@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import type { FindingKind } from "@/db/schema";
@@ -23,13 +23,6 @@ export const frameworkControls: FrameworkControl[] = [
   { id: "PR.AA-05", framework: "NIST CSF 2.0", code: "PR.AA-05", title: "Least privilege and separation of duties", summary: "Access permissions, entitlements and authorizations are defined, managed, enforced and reviewed with least privilege.", kinds: ["approved_unused", "unapproved_grant", "used_without_approval", "active_after_approval", "outside_grant_window", "target_unapproved", "target_missing"], applies: "all" },
   { id: "DE.CM-03", framework: "NIST CSF 2.0", code: "DE.CM-03", title: "Personnel activity is monitored", summary: "Personnel activity and technology usage are monitored to find potentially adverse events.", kinds: ["denied_attempt", "outside_grant_window", "used_after_offboarding"], applies: "all" },
 ];
-
-/** SQL for "this finding evidences the control", given the identity kind column of the query. */
-export function controlFilter(id: string, identityKind: SQL): SQL {
-  const control = frameworkControls.find((c) => c.id === id)!;
-  const kinds = sql.join(control.kinds.map((k) => sql`${k}::finding_kind`), sql`, `);
-  return control.applies === "nhi" ? sql`(findings.kind in (${kinds}) and ${identityKind} <> 'human')` : sql`findings.kind in (${kinds})`;
-}
 
 /** Open findings per control, by severity, for the framework view. */
 export async function frameworkView(db: Tx, caller: Caller) {

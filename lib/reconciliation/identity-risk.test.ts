@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { grants } from "@/db/schema";
 import { makeCaller, makeGrant, makeNhi, testDb } from "@/lib/testing/harness";
+import { reconcileVisibleIdentity } from "./actions";
 import { identityReconciliation, lastReconciledAt } from "./identity-risk";
 import { runReconciliation } from "./run";
 
@@ -30,5 +31,16 @@ describe("an identity's reconciliation, for its page", () => {
     expect(own.findings).toBeNull();
 
     await expect(identityReconciliation(db, outsider, nhi.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("reconciles an identity's actions for whoever sees it; to anyone else it does not exist", async () => {
+    const db = await testDb();
+    const owner = await makeCaller(db, ["owner"]);
+    const outsider = await makeCaller(db, ["requester"]);
+    const nhi = await makeNhi(db, { ownerId: owner.identityId });
+
+    const own = await reconcileVisibleIdentity(db, owner, nhi.id, {});
+    expect(own.identity.id).toBe(nhi.id);
+    await expect(reconcileVisibleIdentity(db, outsider, nhi.id, {})).rejects.toMatchObject({ status: 404 });
   });
 });

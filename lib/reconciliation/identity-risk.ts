@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { entitlements, findings, identityRisk, riskSnapshots } from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/auth/caller";
@@ -31,7 +31,8 @@ export async function identityReconciliation(db: Tx, caller: Caller, identityId:
           .from(findings)
           .leftJoin(entitlements, eq(entitlements.id, findings.entitlementId))
           .where(open)
-          .orderBy(sql`(case ${findings.severity} when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end) desc`, desc(findings.lastSeenAt))
+          // The severity enum runs low → critical, so its order is the severity's rank.
+          .orderBy(desc(findings.severity), desc(findings.lastSeenAt))
           .limit(6)
       : Promise.resolve([]),
     readsFindings ? db.select({ kind: findings.kind, n: count() }).from(findings).where(open).groupBy(findings.kind) : Promise.resolve([]),

@@ -85,33 +85,52 @@ export class PermissionSet {
 }
 
 /**
- * The permission statements behind an identity's grants live at a moment
- * (now by default): standing grants and JIT windows open then, never
- * eligibility, which is not access.
+ * The permission statements behind identities' grants live at a moment (now
+ * by default): standing grants and JIT windows open then, never eligibility,
+ * which is not access; with each identity's permissions boundary, when its
+ * policy is in the inventory. Every identity asked about gets a set (an empty
+ * one when nothing applies), loaded in two queries however many there are.
  */
-export async function permissionSetOf(db: Tx, identityId: string, at: Date = new Date()): Promise<PermissionSet> {
-  const rows = await db
-    .select({ entitlementId: entitlements.id, entitlementName: entitlements.name, statements: entitlements.permissions })
-    .from(grants)
-    .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
-    .where(
-      and(
-        eq(grants.identityId, identityId),
-        isNotNull(entitlements.permissions),
-        sql`${grants.type} <> 'eligible' and ${grants.startsAt} <= ${at.toISOString()}::timestamptz
-          and (${grants.revokedAt} is null or ${grants.revokedAt} > ${at.toISOString()}::timestamptz) and (${grants.expiresAt} is null or ${grants.expiresAt} > ${at.toISOString()}::timestamptz)`,
-      ),
-    )
-    .orderBy(asc(entitlements.name));
-  const seen = new Set<string>();
-  const sources = rows.filter((r) => !seen.has(r.entitlementId) && seen.add(r.entitlementId)).map((r) => ({ ...r, statements: r.statements ?? [] }));
-  // A permissions boundary named on the identity, when its policy is in the inventory.
-  const [identity] = await db.select({ attributes: identities.attributes, systemId: identities.systemId }).from(identities).where(eq(identities.id, identityId));
-  const boundaryRef = (identity?.attributes as { permissionsBoundaryArn?: string } | undefined)?.permissionsBoundaryArn;
-  let boundary: PermissionStatement[] | null = null;
-  if (boundaryRef && identity.systemId) {
-    const [policy] = await db.select({ permissions: entitlements.permissions }).from(entitlements).where(and(eq(entitlements.systemId, identity.systemId), eq(entitlements.externalRef, boundaryRef)));
-    boundary = policy?.permissions ?? null;
+export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date = new Date()): Promise<Map<string, PermissionSet>> {
+  const out = new Map<string, PermissionSet>();
+  if (identityIds.length === 0) return out;
+  const when = at.toISOString();
+  // The ids as one parameter: a pass may ask about more identities than a statement takes parameters.
+  const asked = sql`(select (jsonb_array_elements_text(${JSON.stringify(identityIds)}::jsonb))::uuid)`;
+  const [rows, boundaries] = await Promise.all([
+    db
+      .select({ identityId: grants.identityId, entitlementId: entitlements.id, entitlementName: entitlements.name, statements: entitlements.permissions })
+      .from(grants)
+      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      .where(
+        and(
+          sql`${grants.identityId} in ${asked}`,
+          isNotNull(entitlements.permissions),
+          sql`${grants.type} <> 'eligible' and ${grants.startsAt} <= ${when}::timestamptz
+            and (${grants.revokedAt} is null or ${grants.revokedAt} > ${when}::timestamptz) and (${grants.expiresAt} is null or ${grants.expiresAt} > ${when}::timestamptz)`,
+        ),
+      )
+      .orderBy(asc(entitlements.name)),
+    // A permissions boundary named on the identity, found among its system's policies.
+    db
+      .select({ identityId: identities.id, statements: entitlements.permissions })
+      .from(identities)
+      .innerJoin(entitlements, and(eq(entitlements.systemId, identities.systemId), eq(entitlements.externalRef, sql`${identities.attributes}->>'permissionsBoundaryArn'`)))
+      .where(sql`${identities.id} in ${asked}`),
+  ]);
+  const sourcesOf = new Map<string, Map<string, PermissionSource>>(identityIds.map((id) => [id, new Map()]));
+  // In name order; an entitlement granted twice counts once.
+  for (const r of rows) {
+    const own = sourcesOf.get(r.identityId)!;
+    if (!own.has(r.entitlementId)) own.set(r.entitlementId, { entitlementId: r.entitlementId, entitlementName: r.entitlementName, statements: r.statements ?? [] });
   }
-  return new PermissionSet(sources, boundary);
+  const boundaryOf = new Map<string, PermissionStatement[] | null>();
+  for (const b of boundaries) if (!boundaryOf.has(b.identityId)) boundaryOf.set(b.identityId, b.statements);
+  for (const [id, own] of sourcesOf) out.set(id, new PermissionSet([...own.values()], boundaryOf.get(id) ?? null));
+  return out;
+}
+
+/** permissionSetsOf for one identity. */
+export async function permissionSetOf(db: Tx, identityId: string, at: Date = new Date()): Promise<PermissionSet> {
+  return (await permissionSetsOf(db, [identityId], at)).get(identityId)!;
 }

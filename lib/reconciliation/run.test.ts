@@ -3,11 +3,12 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { queryRows } from "@/db/rows";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { credentials, findings, grants, identities, identityRisk, lifecycleEvents, riskSnapshots } from "@/db/schema";
+import { credentials, entitlements, findings, grants, identities, identityRisk, lifecycleEvents, riskSnapshots } from "@/db/schema";
 import { recordUsage } from "@/lib/usage/record";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb, uniq } from "@/lib/testing/harness";
+import { reconcileIdentity } from "./actions";
 import { riskDashboard } from "./dashboard";
-import { actOnFindings, listFindings, requestReconciliation } from "./findings";
+import { actOnFindings, listFindings, queueReconciliationNow, requestReconciliation } from "./findings";
 import { frameworkView } from "./frameworks";
 import { runReconciliation } from "./run";
 
@@ -111,6 +112,27 @@ describe("reconciliation", () => {
     expect(of(expiring.id)).toBeUndefined();
   });
 
+  it("judges cloud actions through the identity's permissions boundary, as its own reconciliation does", async () => {
+    const db = await testDb();
+    const system = await makeSystem(db);
+    const boundaryArn = `arn:aws:iam::111122223333:policy/${uniq("Boundary")}`;
+    const nhi = await makeNhi(db, { systemId: system.id });
+    await db.update(identities).set({ attributes: { permissionsBoundaryArn: boundaryArn } }).where(eq(identities.id, nhi.id));
+    // Granted everything, bounded to reading S3.
+    const { entitlement: admin } = await makeGrant(db, nhi.id, { level: "admin", systemId: system.id });
+    await db.update(entitlements).set({ permissions: [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }] }).where(eq(entitlements.id, admin.id));
+    await db.insert(entitlements).values({ systemId: system.id, name: uniq("boundary"), externalRef: boundaryArn, privilegeLevel: "standard", permissions: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: true }] });
+    for (const action of ["s3:GetObject", "ec2:RunInstances"]) {
+      await db.transaction((tx) => recordUsage(tx, [{ eventId: uniq("e"), source: "test", identityId: nhi.id, entitlementId: null, systemId: system.id, action, outcome: "success", occurredAt: daysAgo(1) }]));
+    }
+    await runReconciliation(db);
+    const finding = (await findingsOf(db, [nhi.id])).find((f) => f.kind === "used_without_approval" && f.status === "open");
+    expect((finding?.details as { actions: { action: string }[] }).actions.map((a) => a.action)).toEqual(["ec2:RunInstances"]);
+    const own = await reconcileIdentity(db, { identity: nhi.id });
+    expect(own.actions.find((a) => a.action === "ec2:RunInstances")).toMatchObject({ status: "unapproved" });
+    expect(own.actions.find((a) => a.action === "s3:GetObject")).toMatchObject({ status: "used" });
+  });
+
   it("coalesces the passes changes ask for into one per 5-second window, started once the window has closed", async () => {
     const db = await testDb();
     // A window of its own, far from other tests' wall-clock windows.
@@ -123,6 +145,15 @@ describe("reconciliation", () => {
       sql`select start_after from pgboss.job where name = 'reconciliation.run' and start_after >= ${new Date(t).toISOString()}::timestamptz order by start_after`,
     );
     expect(jobs.map((j) => new Date(j.start_after).getTime())).toEqual([t + 5000, t + 10000]);
+  });
+
+  it("queues a pass now for admins only", async () => {
+    const db = await testDb();
+    const admin = await makeCaller(db, ["admin"]);
+    const auditor = await makeCaller(db, ["auditor"]);
+    // Whether this call or another in the same 5-second window queued the pass, one is on its way.
+    expect(typeof (await queueReconciliationNow(db, admin))).toBe("boolean");
+    await expect(queueReconciliationNow(db, auditor)).rejects.toMatchObject({ status: 403 });
   });
 
   it("acts on findings: revoking resolves them and they stay resolved, accepted risk stays accepted; only admins act", async () => {

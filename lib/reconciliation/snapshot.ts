@@ -1,4 +1,3 @@
-import { addDays, format, subDays } from "date-fns";
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
@@ -8,6 +7,8 @@ export const TREND_DAYS = 90;
 export const USED_WITHIN_DAYS = 30;
 
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+/** The day `n` days from `day`, counted in UTC days whatever the server's time zone (no daylight-saving hour). */
+const addUtcDays = (day: string, n: number) => utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
 
 /**
  * Figures any past day can be computed from, because grants keep their
@@ -177,23 +178,15 @@ async function usageHistoryStart(tx: Tx, needed: string): Promise<string | "none
  */
 export async function writeSnapshots(db: Db, now: Date): Promise<number> {
   const today = utcDay(now);
-  const have = new Set(
-    (await queryRows<{ day: string }>(db, sql`select day::text as day from risk_snapshots where day >= ${utcDay(subDays(now, TREND_DAYS))}::date`)).map((r) => r.day),
-  );
+  // The 90 days before today, oldest first, as historicalFiguresForDays takes them.
+  const past = Array.from({ length: TREND_DAYS }, (_, i) => addUtcDays(today, i - TREND_DAYS));
+  const have = new Set((await queryRows<{ day: string }>(db, sql`select day::text as day from risk_snapshots where day >= ${past[0]}::date`)).map((r) => r.day));
   // Missing past days, computed together in one pass (the first run back-fills 90 of them).
-  const missing: string[] = [];
-  let written = 0;
-  for (let i = TREND_DAYS; i >= 1; i--) {
-    const day = utcDay(subDays(now, i));
-    if (have.has(day)) continue;
-    if (!missing.includes(day)) missing.push(day);
-    written++;
-  }
-  missing.sort();
+  const missing = past.filter((day) => !have.has(day));
   // "Used in the prior 30 days" is only known for days whose 30 days all lie within recorded usage: before
   // that it would count only part of the window, and the trend would show privilege falling into use as
   // history fills. Such days carry no privilegedUsed at all (the chart leaves a gap).
-  const lookbackOf = (day: string) => utcDay(subDays(new Date(`${day}T00:00:00Z`), USED_WITHIN_DAYS - 1));
+  const lookbackOf = (day: string) => addUtcDays(day, 1 - USED_WITHIN_DAYS);
   const historyStart = await usageHistoryStart(db, lookbackOf(missing[0] ?? today));
   const knowable = <T extends Record<string, number>>(day: string, figures: T): T => {
     if (historyStart === null || (historyStart !== "none" && historyStart <= lookbackOf(day))) return figures;
@@ -202,7 +195,7 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
   };
   if (missing.length) {
     await db.transaction(async (tx) => {
-      const figures = await historicalFiguresForDays(tx, missing, missing.map((day) => addDays(new Date(`${day}T00:00:00Z`), 1)));
+      const figures = await historicalFiguresForDays(tx, missing, missing.map((day) => new Date(`${addUtcDays(day, 1)}T00:00:00Z`)));
       const rows = missing.map((day) => ({ day, figures: knowable(day, figures.get(day)!) }));
       await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at)
         select (r->>'day')::date, r->'figures', ${now.toISOString()}::timestamptz from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) r
@@ -214,7 +207,5 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
     await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at) values (${today}::date, ${JSON.stringify(figures)}::jsonb, ${now.toISOString()}::timestamptz)
       on conflict (day) do update set figures = excluded.figures, computed_at = excluded.computed_at`);
   });
-  return written + 1;
+  return missing.length + 1;
 }
-
-export const dayLabel = (day: string) => format(new Date(`${day}T00:00:00Z`), "d MMM");

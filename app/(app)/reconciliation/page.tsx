@@ -4,11 +4,10 @@ import { hasRole } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { listActivePeople, listSystems } from "@/lib/identities/list";
-import { FINDING_READERS, listFindings } from "@/lib/reconciliation/findings";
+import { FINDING_READERS, findingQuery, listFindings } from "@/lib/reconciliation/findings";
 import { frameworkControls } from "@/lib/reconciliation/frameworks";
 import { lastReconciledAt } from "@/lib/reconciliation/identity-risk";
 import { FindingsView } from "@/components/reconciliation/findings-view";
-import { FINDING_FILTERS } from "@/components/reconciliation/labels";
 import { Forbidden } from "@/components/ui/forbidden";
 
 export const metadata = { title: "Findings · Reconciliation" };
@@ -17,7 +16,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const caller = (await getCaller())!;
   if (!hasRole(caller, ...FINDING_READERS)) return <Forbidden what="reconciliation findings" />;
   const raw = await searchParams;
-  const filters = Object.fromEntries(FINDING_FILTERS.map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]]).filter(([, v]) => v));
+  // The list's own query fields: a filter added there is read from the URL here too.
+  const filters = Object.fromEntries(Object.keys(findingQuery.shape).map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]]).filter(([, v]) => v));
   const db = await getDb();
   const admin = hasRole(caller, "admin");
   const [initial, systems, people, identity, reconciledAt] = await Promise.all([
