@@ -8,6 +8,7 @@ import { FieldMessages } from "@/components/ui/field-errors";
 import { formatDate, relative } from "@/components/ui/format";
 import { IdentityPicker } from "@/components/ui/identity-picker";
 import { api, type ApiError } from "@/lib/http/client";
+import type { TokenScope } from "@/db/schema";
 
 type Token = {
   id: string;
@@ -23,10 +24,11 @@ type Token = {
   revokedAt: string | null;
 };
 
-const scopeHelp: Record<string, string> = {
+const scopeHelp: Record<TokenScope, string> = {
   "jit:request": "ask for and release the NHI's own elevation",
   "jit:read": "read the NHI's requests",
   "usage:write": "send usage and session evidence",
+  "credentials:write": "report credential rotations",
   scim: "provision people and groups (identity provider)",
 };
 
@@ -140,7 +142,7 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
                   onChange={(e) => setForm({ ...form, scopes: e.target.checked ? [...form.scopes, s] : form.scopes.filter((x) => x !== s) })}
                 />
                 <span>
-                  <span className="font-mono text-xs">{s}</span> <span className="text-xs text-slate-500">{scopeHelp[s]}</span>
+                  <span className="font-mono text-xs">{s}</span> <span className="text-xs text-slate-500">{scopeHelp[s as TokenScope]}</span>
                 </span>
               </label>
             ))}

@@ -25,9 +25,12 @@ export const roleAssignments = pgTable(
 /**
  * What a machine caller may do with its bearer token. `jit:request` lets an
  * NHI ask for and release its own elevation; `usage:write` sends usage and
- * session evidence; `scim` provisions people and groups from an identity provider.
+ * session evidence; `scim` provisions people and groups from an identity provider;
+ * `credentials:write` lets a connector or secrets manager report rotations it
+ * carried out (which clears long-lived-secret findings, so a log source's
+ * token must not).
  */
-export const tokenScopes = ["jit:request", "jit:read", "usage:write", "scim"] as const;
+export const tokenScopes = ["jit:request", "jit:read", "usage:write", "scim", "credentials:write"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
 /**

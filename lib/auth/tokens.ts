@@ -129,6 +129,18 @@ export type TokenPrincipal = {
   systemId: string | null;
 };
 
+/** The bearer token in an Authorization header, or null when it carries none. */
+export function bearerFrom(header: string | null): string | null {
+  const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/** Domain functions taking a token check its scope themselves, whatever route let the call in. */
+export function requireScope(token: TokenPrincipal, scope: TokenScope): TokenPrincipal {
+  if (!token.scopes.has(scope)) throw new ForbiddenError(`This token lacks the ${scope} scope.`);
+  return token;
+}
+
 // Recording every use would put a write on every API call; a minute's precision is enough.
 const LAST_USED_PRECISION_MS = 60_000;
 

@@ -4,13 +4,14 @@ import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
 import { escalateOverdueAttestations } from "@/lib/attestation/escalate";
 import { verifyAuditChain } from "@/lib/audit/verify";
+import { ValidationError } from "@/lib/errors";
 import { installJobs, startJobRunner } from "@/lib/jobs/runner";
 import { readFile } from "node:fs/promises";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
-import { printReconciliation, printTrailSummary } from "./print";
+import { printIamSummary, printReconciliation, printTrailSummary } from "./print";
 
 function describeTarget(db: Database) {
   return db.target.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite ${db.target.dataDir ?? "in memory"}`;
@@ -27,11 +28,12 @@ async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
-function positiveNumber(value: string) {
+/** An option parser that accepts a positive number; `what` names the option in the error. */
+const positiveNumber = (what: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("Scale must be a positive number.");
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number.`);
   return n;
-}
+};
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -50,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
 
   db.command("seed")
     .description("load the deterministic demo organisation")
-    .option("--scale <n>", "size multiplier (1 = about 40 people and 1,100 NHIs)", positiveNumber, 1)
+    .option("--scale <n>", "size multiplier (1 = about 40 people and 1,100 NHIs)", positiveNumber("Scale"), 1)
     .action((opts: { scale: number }) =>
       withDatabase(async (database) => {
         await migrate(database);
@@ -103,14 +105,8 @@ export async function main(argv: string[]): Promise<number> {
         const authorizationDetails = JSON.parse(await readFile(file, "utf8"));
         const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
         const s = await importAwsIam(database.db, { authorizationDetails, credentialReport });
-        if (opts.json) return void console.log(JSON.stringify(s, null, 2));
-        console.log(`AWS account ${s.accountId}${s.systemCreated ? " (new system)" : ""}:`);
-        console.log(`  identities   ${s.identities.created} created, ${s.identities.updated} updated, ${s.identities.unchanged} unchanged, ${s.identities.removed} no longer in IAM`);
-        console.log(`  kinds        ${Object.entries(s.kinds).map(([k, n]) => `${n} ${k}`).join(", ") || "none"}`);
-        console.log(`  entitlements ${s.entitlements.created} created, ${s.entitlements.updated} updated, ${s.entitlements.removed} no longer in IAM`);
-        console.log(`  grants       ${s.grants.added} added, ${s.grants.kept} kept, ${s.grants.removed} removed`);
-        if (s.credentials) console.log(`  access keys  ${s.credentials}`);
-        for (const w of s.warnings) console.log(`  warning: ${w}`);
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printIamSummary(s);
       }),
     );
   importer
@@ -147,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
   findings
     .command("refresh")
     .description("run a reconciliation pass now: findings, creep scores and exposure, today's snapshot (the app runs one hourly)")
-    .option("--window <days>", "the unused window in days", positiveNumber)
+    .option("--window <days>", "the unused window in days", positiveNumber("The window"))
     .action((opts: { window?: number }) =>
       withDatabase(async (database) => {
         await migrate(database);
@@ -177,8 +173,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    const fields = (error as { fieldErrors?: Record<string, string[]> }).fieldErrors;
-    console.error(fields ? Object.values(fields).flat().join(" ") : error instanceof Error ? error.message : error);
+    // A validation error's message is generic; its field errors say what to fix.
+    console.error(error instanceof ValidationError ? Object.values(error.fieldErrors).flat().join(" ") : error instanceof Error ? error.message : error);
     return 1;
   }
   return exitCode;

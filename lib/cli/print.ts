@@ -1,7 +1,18 @@
+import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
+
+export function printIamSummary(s: IamImportSummary) {
+  console.log(`AWS account ${s.accountId}${s.systemCreated ? " (new system)" : ""}:`);
+  console.log(`  identities   ${s.identities.created} created, ${s.identities.updated} updated, ${s.identities.unchanged} unchanged, ${s.identities.removed} no longer in IAM`);
+  console.log(`  kinds        ${Object.entries(s.kinds).map(([k, n]) => `${n} ${k}`).join(", ") || "none"}`);
+  console.log(`  entitlements ${s.entitlements.created} created, ${s.entitlements.updated} updated, ${s.entitlements.removed} no longer in IAM`);
+  console.log(`  grants       ${s.grants.added} added, ${s.grants.kept} kept, ${s.grants.removed} removed`);
+  if (s.credentials) console.log(`  access keys  ${s.credentials}`);
+  for (const w of s.warnings) console.log(`  warning: ${w}`);
+}
 
 export function printTrailSummary(s: TrailImportSummary) {
   const rate = s.elapsedMs ? Math.round(s.records / (s.elapsedMs / 1000)) : 0;

@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { ValidationError } from "@/lib/errors";
 
 export type ExportFormat = "csv" | "json";
 export type ExportFile = { filename: string; contentType: string; body: ReadableStream<Uint8Array> };
@@ -46,9 +47,9 @@ export function streamRows<R extends Record<string, unknown>>(opts: {
 export const exportResponse = (file: ExportFile) =>
   new Response(file.body, { headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.filename}"`, "cache-control": "no-store" } });
 
-/** Reads ?format=csv|json (csv by default). */
-export function exportFormat(value: string | undefined, fail: (message: string) => never): ExportFormat {
+/** Reads ?format=csv|json (csv by default); anything else is a validation error on `format`. */
+export function exportFormat(value: string | undefined): ExportFormat {
   const format = value ?? "csv";
-  if (format !== "csv" && format !== "json") fail("Export as csv or json.");
+  if (format !== "csv" && format !== "json") throw new ValidationError({ format: ["Export as csv or json."] });
   return format as ExportFormat;
 }

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import type { TokenScope } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
-import { authenticateToken, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
+import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
 
 export type ErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
@@ -28,11 +28,7 @@ function errorResponse(error: unknown) {
 }
 
 /** The bearer token of the request, or null when it carries none. */
-export function bearerOf(request: Request): string | null {
-  const header = request.headers.get("authorization");
-  const match = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
-}
+export const bearerOf = (request: Request): string | null => bearerFrom(request.headers.get("authorization"));
 
 async function principalOf(request: Request, scopes: readonly TokenScope[]): Promise<TokenPrincipal> {
   const bearer = bearerOf(request);

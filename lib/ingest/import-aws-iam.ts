@@ -83,6 +83,9 @@ async function ownersByEmail(tx: Tx, principals: AwsPrincipal[]) {
   return new Map(rows.map((r) => [r.email!.toLowerCase(), r.id]));
 }
 
+/** Whether an identity is an IAM user or role: as the import recorded it, else guessed from its kind (identities created before the import). */
+export const iamTypeOf = (i: { kind: string; attributes: unknown }) => (i.attributes as { iamType?: string } | null)?.iamType ?? (i.kind === "workload_role" ? "role" : "user");
+
 const tagOf = (p: AwsPrincipal, ...keys: string[]) => Object.entries(p.tags).find(([k]) => keys.includes(k.toLowerCase()))?.[1] ?? null;
 const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owner")?.trim().toLowerCase() ?? null;
 
@@ -158,8 +161,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     const principals = [...inv.users, ...inv.roles];
     const existingIds = await tx.select().from(identities).where(eq(identities.systemId, system.id));
     const byArn = new Map(existingIds.filter((i) => i.externalId).map((i) => [i.externalId!, i]));
-    const iamType = (i: (typeof existingIds)[number]) => (i.attributes as { iamType?: string }).iamType ?? (i.kind === "workload_role" ? "role" : "user");
-    const byName = new Map(existingIds.map((i) => [`${iamType(i)}:${i.name}`, i]));
+    const byName = new Map(existingIds.map((i) => [`${iamTypeOf(i)}:${i.name}`, i]));
     const owners = await ownersByEmail(tx, principals);
     const identityIdByArn = new Map<string, string>();
     for (const p of principals) {
@@ -211,15 +213,23 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       }
     }
 
-    // Access keys from the credential report, as credential metadata.
+    // Access keys from the credential report, as credential metadata; the account's existing keys read in one query.
+    const existingKeys = report
+      ? await tx
+          .select({ id: credentials.id, identityId: credentials.identityId, label: credentials.label })
+          .from(credentials)
+          .innerJoin(identities, eq(identities.id, credentials.identityId))
+          .where(eq(identities.systemId, system.id))
+      : [];
+    const keyIdOf = new Map(existingKeys.map((c) => [`${c.identityId}|${c.label}`, c.id]));
     for (const u of inv.users) {
       const creds = report?.get(u.name);
       const identityId = identityIdByArn.get(u.arn)!;
       for (const [i, key] of (creds?.accessKeys ?? []).entries()) {
         const label = `access key ${i + 1}`;
         const values = { status: key.active ? ("active" as const) : ("revoked" as const), issuedAt: key.lastRotated ?? u.createdAt, lastRotatedAt: key.lastRotated, lastUsedAt: key.lastUsed, updatedAt: now };
-        const [existing] = await tx.select({ id: credentials.id }).from(credentials).where(and(eq(credentials.identityId, identityId), eq(credentials.label, label)));
-        if (existing) await tx.update(credentials).set(values).where(eq(credentials.id, existing.id));
+        const existing = keyIdOf.get(`${identityId}|${label}`);
+        if (existing) await tx.update(credentials).set(values).where(eq(credentials.id, existing));
         else await tx.insert(credentials).values({ identityId, type: "access_key", label, ...values });
         summary.credentials++;
       }

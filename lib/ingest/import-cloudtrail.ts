@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
-import { permissionSetOf, type PermissionSet } from "@/lib/reconciliation/permissions";
+import { permissionSetsOf, type PermissionSet } from "@/lib/reconciliation/permissions";
 import { foldStatement, recordUsage, type UsageEventInput } from "@/lib/usage/record";
 import { observability } from "./aws/catalogue";
+import { iamTypeOf } from "./import-aws-iam";
 import { classifyRecord, readCloudTrail } from "./aws/cloudtrail";
 
 export const CLOUDTRAIL_SOURCE = "cloudtrail";
@@ -22,6 +23,9 @@ export type TrailImportSummary = {
 
 type Known = { identityId: string; systemId: string };
 
+// Asked with no data-event services seen, observability() says whether an action is a data-event action at all.
+const NO_SERVICES: ReadonlySet<string> = new Set();
+
 /** Users and roles of every AWS account in the inventory, keyed as CloudTrail principals are. */
 async function principalIndex(db: Db) {
   const rows = await db
@@ -30,12 +34,9 @@ async function principalIndex(db: Db) {
     .innerJoin(systems, eq(systems.id, identities.systemId))
     .where(sql`${systems.kind} = 'aws_account' and ${identities.status} <> 'decommissioned'`);
   const index = new Map<string, Known>();
-  for (const r of rows) {
-    const type = (r.attributes as { iamType?: string }).iamType ?? (r.kind === "workload_role" ? "role" : "user");
-    index.set(`${r.accountId}:${type}:${r.name}`, { identityId: r.id, systemId: r.systemId });
-  }
+  for (const r of rows) index.set(`${r.accountId}:${iamTypeOf(r)}:${r.name}`, { identityId: r.id, systemId: r.systemId });
+  // Every AWS account system, including those whose identities are all gone: data-event days belong to the account called.
   const accounts = new Map<string, string>();
-  for (const r of rows) if (r.accountId) accounts.set(r.accountId, r.systemId);
   const systemRows = await db.select({ id: systems.id, accountId: systems.externalId }).from(systems).where(eq(systems.kind, "aws_account"));
   for (const s of systemRows) if (s.accountId) accounts.set(s.accountId, s.id);
   return { index, accounts };
@@ -152,7 +153,8 @@ export async function importCloudTrail(
     const events = lane.buffer;
     lane.buffer = [];
     // Permission sets are loaded outside the batch's transaction: PGlite has one connection.
-    for (const id of new Set(events.map((e) => e.identityId))) if (!permissions.has(id)) permissions.set(id, await permissionSetOf(db, id));
+    const unseen = [...new Set(events.map((e) => e.identityId))].filter((id) => !permissions.has(id));
+    for (const [id, set] of await permissionSetsOf(db, unseen)) permissions.set(id, set);
     for (const e of events) e.entitlementId = permissions.get(e.identityId)!.approvalFor(e.action);
     const days = [...lane.days];
     lane.days.clear();
@@ -205,7 +207,7 @@ export async function importCloudTrail(
           const service = r.action.slice(0, r.action.indexOf(":"));
           const systemId = accounts.get(r.accountId) ?? known.systemId;
           dataServices.add(service);
-          if (observability(r.action, new Set()) === "data-event") lane.days.add(`${systemId}|${service}|${r.occurredAt.toISOString().slice(0, 10)}`);
+          if (observability(r.action, NO_SERVICES) === "data-event") lane.days.add(`${systemId}|${service}|${r.occurredAt.toISOString().slice(0, 10)}`);
         }
         lane.buffer.push({
           eventId: r.eventId,

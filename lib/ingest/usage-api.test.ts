@@ -53,4 +53,14 @@ describe("usage ingestion API", () => {
       fieldErrors: { events: ["At most 10,000 events a request."] },
     });
   });
+
+  it("refuses a token without the usage:write scope and stores nothing", async () => {
+    const db = await testDb();
+    const admin = await makeCaller(db, ["admin"]);
+    const nhi = await makeNhi(db);
+    const idp = (await authenticateToken(db, (await issueToken(db, admin, { name: uniq("identity provider"), scopes: ["scim"] })).token))!;
+    const body = ndjson([{ eventId: "s1", identity: nhi.id, action: "SELECT", occurredAt: new Date().toISOString() }]);
+    await expect(ingestUsageEvents(db, idp, body, "application/x-ndjson")).rejects.toMatchObject({ status: 403 });
+    expect(await db.select().from(usageActionDaily).where(eq(usageActionDaily.identityId, nhi.id))).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import type { TokenPrincipal } from "@/lib/auth/tokens";
-import { permissionSetOf, type PermissionSet } from "@/lib/reconciliation/permissions";
+import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
+import { permissionSetsOf } from "@/lib/reconciliation/permissions";
 import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
 import { parseEventLines, resolveNames } from "./lines";
 
@@ -33,13 +33,13 @@ export const usageEventInput = z
  * token's source, folded into the roll-ups as stored.
  */
 export async function ingestUsageEvents(db: Db, token: TokenPrincipal, body: string, contentType: string | null) {
+  requireScope(token, "usage:write");
   const parsed = parseEventLines(body, contentType, usageEventInput, MAX_USAGE_EVENTS);
   const source = `api:${token.id}`;
   const { resolved, rejected } = parsed.good.length ? await resolveNames(db, parsed.good, token.systemId) : { resolved: [], rejected: [] };
   const byLine = new Map(parsed.good.map((g) => [g.line, g]));
   // Cloud identities: the entitlement approving the action takes the use, as CloudTrail imports do.
-  const permissions = new Map<string, PermissionSet>();
-  for (const id of new Set(resolved.filter((r) => !r.entitlementId).map((r) => r.identityId))) permissions.set(id, await permissionSetOf(db, id));
+  const permissions = await permissionSetsOf(db, [...new Set(resolved.filter((r) => !r.entitlementId).map((r) => r.identityId))]);
   const events: UsageEventInput[] = resolved.map((r) => {
     const e = byLine.get(r.line)!;
     return {

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Tx } from "@/db/client";
+import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { sessionEventKinds } from "@/db/schema";
-import type { TokenPrincipal } from "@/lib/auth/tokens";
+import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
 import { recordUsage } from "@/lib/usage/record";
@@ -30,9 +30,6 @@ export const sessionEventInput = z
   .refine((e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000, { message: "occurredAt is in the future.", path: ["occurredAt"] });
 export type SessionEventInput = z.input<typeof sessionEventInput>;
 
-/** Parses `{"events": [...]}` or NDJSON session events; bad ones are reported by line, good ones kept. */
-export const parseSessionEvents = (body: string, contentType: string | null) => parseEventLines(body, contentType, sessionEventInput, MAX_SESSION_EVENTS);
-
 /**
  * Takes PAM session evidence (start, end, commands, queries) from a recorder
  * holding a usage:write token. Each event is linked to the grant whose window
@@ -41,7 +38,8 @@ export const parseSessionEvents = (body: string, contentType: string | null) => 
  * active grant covered it.
  */
 export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: string, contentType: string | null) {
-  const parsed = parseSessionEvents(body, contentType);
+  requireScope(token, "usage:write");
+  const parsed = parseEventLines(body, contentType, sessionEventInput, MAX_SESSION_EVENTS);
   const source = `pam:${token.id}`;
   return db.transaction(async (tx) => {
     const { resolved, rejected } = parsed.good.length ? await resolveNames(tx, parsed.good, token.systemId) : { resolved: [], rejected: [] };

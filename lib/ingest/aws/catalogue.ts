@@ -38,8 +38,8 @@ type CatalogueIndex = ActionCatalogue & {
 const WILDCARD = /[*?]/;
 const REGEXP_SPECIAL = /[.+^${}()|[\]\\]/g;
 
-/** Compiles an IAM wildcard pattern (anchored, case-insensitive); for callers that match many actions against one stored pattern. */
-export function globToRegExp(glob: string): RegExp {
+/** Compiles an IAM wildcard pattern (anchored, case-insensitive). */
+function globToRegExp(glob: string): RegExp {
   const source = glob.replace(REGEXP_SPECIAL, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${source}$`, "i");
 }
