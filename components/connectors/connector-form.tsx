@@ -3,9 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { api, type ApiError } from "@/lib/http/client";
+import { accessEventTypes } from "@/lib/connectors/types";
 import { FieldMessages } from "@/components/ui/field-errors";
-
-const EVENT_TYPES = ["grant.activated", "grant.revoked", "credential.revocation_requested", "credential.rotation_requested", "jit.break_glass"];
 
 /** Adds a connector: a PostgreSQL server whose roles it manages, or a webhook receiver. A webhook's signing secret is shown once. */
 export function ConnectorForm({ systems }: { systems: { id: string; name: string }[] }) {
@@ -105,7 +104,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
       <fieldset>
         <legend className={label}>Events (none chosen: all)</legend>
         <div className="mt-1 flex flex-wrap gap-3 text-sm">
-          {EVENT_TYPES.map((t) => (
+          {accessEventTypes.map((t) => (
             <label key={t} className="flex items-center gap-1">
               <input type="checkbox" name="eventTypes" value={t} /> {t}
             </label>

@@ -102,31 +102,33 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
   const approversRole = org.people.filter((p) => p.status === "active" && p.roles.includes("approver")).map((p) => p.id);
   const admins = org.people.filter((p) => p.status === "active" && p.roles.includes("admin")).map((p) => p.id);
 
+  // One mapping for the catalogue's policies and the default ones, so every row sets the same columns (insertAll requires it).
+  const policyRow = (spec: Omit<PolicySpec, "ref">, entitlementId: string, catalogued: PolicySpec | null) => ({
+    id: ids.uuid(),
+    spec: catalogued,
+    name: spec.name,
+    description: spec.description,
+    entitlementId,
+    teamIds: (spec.teams ?? []).map((t) => teamIds.get(t)!),
+    autoApproveTeamIds: (spec.autoApproveTeams ?? []).map((t) => teamIds.get(t)!),
+    maxDurationMinutes: spec.max,
+    defaultDurationMinutes: spec.def,
+    approvalsRequired: spec.approvalsRequired ?? 1,
+    approverMode: spec.approverMode ?? "approvers",
+    requireTicket: spec.requireTicket ?? false,
+    breakGlass: !!spec.breakGlass,
+    breakGlassMaxMinutes: spec.breakGlass ?? 60,
+    pendingTimeoutMinutes: spec.pendingTimeout ?? 60,
+    createdById: admin.id,
+    createdAt: created,
+    updatedAt: created,
+  });
   const policies: (PolicyRow & { id: string; spec: PolicySpec | null })[] = [];
   const policyFor = new Map<string, (typeof policies)[number]>();
   for (const spec of POLICIES) {
     const e = byRef.get(`${spec.ref[0]}/${spec.ref[1]}`);
     if (!e) continue;
-    const row = {
-      id: ids.uuid(),
-      spec,
-      name: spec.name,
-      description: spec.description,
-      entitlementId: e.id,
-      teamIds: (spec.teams ?? []).map((t) => teamIds.get(t)!),
-      autoApproveTeamIds: (spec.autoApproveTeams ?? []).map((t) => teamIds.get(t)!),
-      maxDurationMinutes: spec.max,
-      defaultDurationMinutes: spec.def,
-      approvalsRequired: spec.approvalsRequired ?? 1,
-      approverMode: spec.approverMode ?? "approvers",
-      requireTicket: spec.requireTicket ?? false,
-      breakGlass: !!spec.breakGlass,
-      breakGlassMaxMinutes: spec.breakGlass ?? 60,
-      pendingTimeoutMinutes: spec.pendingTimeout ?? 60,
-      createdById: admin.id,
-      createdAt: created,
-      updatedAt: created,
-    };
+    const row = policyRow(spec, e.id, spec);
     policies.push(row);
     policyFor.set(e.id, row);
   }
@@ -145,27 +147,7 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
     let policy = policyFor.get(g.entitlementId);
     if (!policy) {
       const e = byId.get(g.entitlementId)!;
-      policy = {
-        id: ids.uuid(),
-        spec: null,
-        name: `Just-in-time ${e.spec.name} (${e.system.spec.name})`,
-        description: "One approval from the approver group, up to 8 hours.",
-        entitlementId: e.id,
-        // Every column the catalogue's policies set, so all rows insert alike (insertAll requires it).
-        teamIds: [],
-        autoApproveTeamIds: [],
-        maxDurationMinutes: 480,
-        defaultDurationMinutes: 60,
-        approvalsRequired: 1,
-        approverMode: "approvers",
-        requireTicket: false,
-        breakGlass: false,
-        breakGlassMaxMinutes: 60,
-        pendingTimeoutMinutes: 60,
-        createdById: admin.id,
-        createdAt: created,
-        updatedAt: created,
-      };
+      policy = policyRow({ name: `Just-in-time ${e.spec.name} (${e.system.spec.name})`, description: "One approval from the approver group, up to 8 hours.", max: 480, def: 60 }, e.id, null);
       policies.push(policy);
       policyFor.set(e.id, policy);
     }

@@ -1,28 +1,30 @@
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
-import { accessEvents, connectorDeliveries, connectors, systems } from "@/db/schema";
+import { accessEvents, connectorDeliveries, connectorKinds, connectors, deliveryStatus, systems } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput, withoutBlanks } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { offsetOf, pageFields, paged } from "@/lib/paging";
 import { DELIVER_QUEUE, drivers } from "./dispatch";
-import type { ConnectorRow } from "./types";
+import { accessEventTypes, type ConnectorRow } from "./types";
 
-export const accessEventTypes = ["grant.activated", "grant.revoked", "credential.revocation_requested", "credential.rotation_requested", "jit.break_glass"] as const;
+// Shared by adding and by changing a connector, so both answer with the same messages.
+const eventTypesField = z.array(z.enum(accessEventTypes, { message: `Event types are: ${accessEventTypes.join(", ")}.` }));
+const maxAttemptsField = z.number().int().min(1, "At least one attempt.").max(20, "At most 20 attempts.");
 
-export const connectorInput = z
+const connectorInput = z
   .object({
     name: z.string().trim().min(3, "Name the connector in at least 3 characters.").max(80, "Keep the name under 80 characters."),
-    kind: z.enum(["postgres", "webhook"], { message: "A connector is postgres or webhook." }),
+    kind: z.enum(connectorKinds, { message: "A connector is postgres or webhook." }),
     systemId: z.uuid("The system must be an id.").optional(),
     url: z.string().trim().max(2000).optional(),
     urlEnv: z.string().trim().regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.").optional(),
     secret: z.string().min(16, "A signing secret has at least 16 characters.").max(200).optional(),
-    eventTypes: z.array(z.enum(accessEventTypes, { message: `Event types are: ${accessEventTypes.join(", ")}.` })).default([]),
-    maxAttempts: z.number().int().min(1, "At least one attempt.").max(20, "At most 20 attempts.").default(6),
+    eventTypes: eventTypesField.default([]),
+    maxAttempts: maxAttemptsField.default(6),
   })
   .strict()
   .refine((c) => c.kind !== "postgres" || !!c.systemId, { message: "Choose the system whose grants it enforces.", path: ["systemId"] })
@@ -61,34 +63,50 @@ export async function createConnector(db: Db, caller: Caller, raw: unknown) {
   });
 }
 
-const stats = {
-  pending: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'pending')`.mapWith(Number),
-  failed: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'failed')`.mapWith(Number),
-  dead: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'dead')`.mapWith(Number),
-  delivered: sql<number>`(select count(*) from ${connectorDeliveries} d where d.connector_id = ${connectors.id} and d.status = 'delivered')`.mapWith(Number),
-  lastDeliveredAt: sql<Date | null>`(select max(d.delivered_at) from ${connectorDeliveries} d where d.connector_id = ${connectors.id})`,
-};
+/**
+ * Connectors with their system's name and delivery counts by status. The
+ * deliveries are read once, grouped by connector (a filter on one connector
+ * reaches into the grouping), not once per status and connector.
+ */
+function connectorsWithStats(db: Tx) {
+  const byStatus = (status: (typeof deliveryStatus.enumValues)[number]) => sql<number>`count(*) filter (where ${connectorDeliveries.status} = ${status})`.as(status);
+  const tally = db
+    .select({
+      connectorId: connectorDeliveries.connectorId,
+      pending: byStatus("pending"),
+      failed: byStatus("failed"),
+      dead: byStatus("dead"),
+      delivered: byStatus("delivered"),
+      lastDeliveredAt: sql<Date | null>`max(${connectorDeliveries.deliveredAt})`.as("last_delivered_at"),
+    })
+    .from(connectorDeliveries)
+    .groupBy(connectorDeliveries.connectorId)
+    .as("tally");
+  const counted = (n: typeof tally.pending) => sql<number>`coalesce(${n}, 0)`.mapWith(Number);
+  return db
+    .select({ connector: connectors, systemName: systems.name, pending: counted(tally.pending), failed: counted(tally.failed), dead: counted(tally.dead), delivered: counted(tally.delivered), lastDeliveredAt: tally.lastDeliveredAt })
+    .from(connectors)
+    .leftJoin(systems, eq(systems.id, connectors.systemId))
+    .leftJoin(tally, eq(tally.connectorId, connectors.id))
+    .$dynamic();
+}
 
 /** Every connector with its delivery counts and health; admins and auditors. */
 export async function listConnectors(db: Tx, caller: Caller) {
   requireRole(caller, "admin", "auditor");
-  const rows = await db
-    .select({ connector: connectors, systemName: systems.name, ...stats })
-    .from(connectors)
-    .leftJoin(systems, eq(systems.id, connectors.systemId))
-    .orderBy(connectors.name);
-  const undispatched = (await db.select({ n: count() }).from(accessEvents).where(sql`${accessEvents.deliveredAt} is null`))[0].n;
+  const rows = await connectorsWithStats(db).orderBy(connectors.name);
+  const undispatched = (await db.select({ n: count() }).from(accessEvents).where(isNull(accessEvents.deliveredAt)))[0].n;
   return { connectors: rows.map(({ connector, ...r }) => ({ ...redact(connector), ...r })), undispatched };
 }
 
-export const deliveryQuery = z.object({ status: z.enum(["pending", "delivered", "failed", "dead"], { message: "Status is pending, delivered, failed or dead." }).optional(), ...pageFields });
+const deliveryQuery = z.object({ status: z.enum(deliveryStatus.enumValues, { message: "Status is pending, delivered, failed or dead." }).optional(), ...pageFields });
 
 /** One connector and its delivery log, newest first. */
 export async function getConnector(db: Tx, caller: Caller, id: string, raw: unknown) {
   requireRole(caller, "admin", "auditor");
   if (!z.uuid().safeParse(id).success) throw new NotFoundError("Connector");
   const q = parseInput(deliveryQuery, withoutBlanks(raw));
-  const [row] = await db.select({ connector: connectors, systemName: systems.name, ...stats }).from(connectors).leftJoin(systems, eq(systems.id, connectors.systemId)).where(eq(connectors.id, id));
+  const [row] = await connectorsWithStats(db).where(eq(connectors.id, id));
   if (!row) throw new NotFoundError("Connector");
   const where = and(eq(connectorDeliveries.connectorId, id), q.status ? eq(connectorDeliveries.status, q.status) : undefined);
   const [deliveries, [{ n }]] = await Promise.all([
@@ -109,7 +127,8 @@ export async function getConnector(db: Tx, caller: Caller, id: string, raw: unkn
 /** Enables or disables a connector, or changes its attempts or events. */
 export async function updateConnector(db: Db, caller: Caller, id: string, raw: unknown) {
   requireRole(caller, "admin");
-  const input = parseInput(z.object({ enabled: z.boolean().optional(), maxAttempts: z.number().int().min(1).max(20).optional(), eventTypes: z.array(z.enum(accessEventTypes)).optional() }).strict(), raw);
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Connector");
+  const input = parseInput(z.object({ enabled: z.boolean().optional(), maxAttempts: maxAttemptsField.optional(), eventTypes: eventTypesField.optional() }).strict(), raw);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(connectors).where(eq(connectors.id, id)).for("update");
     if (!before) throw new NotFoundError("Connector");
@@ -120,7 +139,7 @@ export async function updateConnector(db: Db, caller: Caller, id: string, raw: u
   });
 }
 
-/** Sends a failed or dead delivery again, as a new round with fresh attempts. */
+/** Sends a delivery that is not being attempted (failed, dead, or delivered) again, as a new round with fresh attempts. */
 export async function redeliver(db: Db, caller: Caller, deliveryId: string) {
   requireRole(caller, "admin");
   if (!z.uuid().safeParse(deliveryId).success) throw new NotFoundError("Delivery");

@@ -1,5 +1,5 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
 import { accessEvents, connectorDeliveries, connectors, entitlements, grants } from "@/db/schema";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { postgresDriver } from "./postgres";
@@ -47,7 +47,7 @@ export async function dispatchAccessEvents(db: Db): Promise<{ events: number; de
       await tx
         .update(accessEvents)
         .set({ deliveredAt: new Date() })
-        .where(sql`${accessEvents.id} in (${sql.join(batch.map((b) => sql`${b.event.id}`), sql`, `)})`);
+        .where(inArray(accessEvents.id, batch.map((b) => b.event.id)));
       return batch.length;
     });
     events += done;
@@ -101,6 +101,6 @@ export async function deliverOne(db: Db, deliveryId: string) {
  * de-duplication key: a key per moment could fall on a dispatch already past
  * its query; dispatchers skip locked events, so extra ones cost a query.
  */
-export async function requestDispatch(tx: Parameters<typeof enqueue>[0]) {
+export async function requestDispatch(tx: Tx) {
   await enqueue(tx, DISPATCH_QUEUE, {});
 }

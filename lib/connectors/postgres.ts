@@ -1,14 +1,14 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import postgres from "postgres";
 import type { Tx } from "@/db/client";
 import { entitlements, findings, grantIsActive, grants, identities } from "@/db/schema";
 import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
 
-export type PostgresConfig = { url?: string; urlEnv?: string };
+type PostgresConfig = { url?: string; urlEnv?: string };
 
 /** The target's connection string: given, or read from an environment variable so the secret stays out of the database. */
-export function targetUrl(connector: ConnectorRow): string {
+function targetUrl(connector: ConnectorRow): string {
   const config = connector.config as PostgresConfig;
   const url = config.urlEnv ? process.env[config.urlEnv] : config.url;
   if (!url) throw new DeliveryError(config.urlEnv ? `environment variable ${config.urlEnv} is not set` : "no connection URL configured");
@@ -79,13 +79,17 @@ export const postgresDriver: ConnectorDriver = {
     const system = connector.systemId!;
     const ents = await db.select({ id: entitlements.id, externalRef: entitlements.externalRef, name: entitlements.name }).from(entitlements).where(eq(entitlements.systemId, system));
     const byRole = new Map(ents.map((e) => [grantedRole(e), e]));
+    const entById = new Map(ents.map((e) => [e.id, e]));
     const people = await db.select({ id: identities.id, externalId: identities.externalId, name: identities.name }).from(identities).where(eq(identities.systemId, system));
     const byMember = new Map(people.map((p) => [memberRole(p), p]));
+    const personById = new Map(people.map((p) => [p.id, p]));
     const live = await db
       .select({ grantId: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId })
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
       .where(and(eq(entitlements.systemId, system), grantIsActive, sql`${grants.type} <> 'eligible'`));
+    const pair = (identityId: string, entitlementId: string) => `${identityId}|${entitlementId}`;
+    const approved = new Set(live.map((g) => pair(g.identityId, g.entitlementId)));
     const memberships = await withTarget(connector, (target) =>
       target<{ role: string; member: string }[]>`select r.rolname as role, m.rolname as member from pg_auth_members am
         join pg_roles r on r.oid = am.roleid join pg_roles m on m.oid = am.member where r.rolname = any(${[...byRole.keys()]})`,
@@ -101,21 +105,25 @@ export const postgresDriver: ConnectorDriver = {
         unknownMembers.add(m.member);
         continue;
       }
-      present.add(`${who.id}|${e.id}`);
-      if (!live.some((g) => g.identityId === who.id && g.entitlementId === e.id)) {
+      present.add(pair(who.id, e.id));
+      if (!approved.has(pair(who.id, e.id))) {
         found.push({ kind: "target_unapproved", severity: "high", identityId: who.id, entitlementId: e.id, systemId: system, source, title: `${m.member} is a member of ${m.role} in the target with no approval`, details: { role: m.role, member: m.member, connectorId: connector.id } });
       }
     }
     for (const g of live) {
-      if (present.has(`${g.identityId}|${g.entitlementId}`)) continue;
-      const e = ents.find((x) => x.id === g.entitlementId)!;
-      const who = people.find((p) => p.id === g.identityId);
+      if (present.has(pair(g.identityId, g.entitlementId))) continue;
+      const e = entById.get(g.entitlementId)!;
+      const who = personById.get(g.identityId);
       if (!who) continue;
       found.push({ kind: "target_missing", severity: "medium", identityId: g.identityId, entitlementId: g.entitlementId, grantId: g.grantId, systemId: system, source, title: `${memberRole(who)} is approved for ${grantedRole(e)} but not a member in the target`, details: { role: grantedRole(e), member: memberRole(who), connectorId: connector.id } });
     }
     await raiseFindings(db, found);
     const seen = new Set(found.map((f) => findingKey(f)));
-    const open = await db.select({ key: findings.key }).from(findings).where(and(eq(findings.source, source), eq(findings.status, "open")));
+    // By kind as well as source: the (status, kind, …) index finds them; findings have no index on source.
+    const open = await db
+      .select({ key: findings.key })
+      .from(findings)
+      .where(and(eq(findings.status, "open"), inArray(findings.kind, ["target_unapproved", "target_missing"]), eq(findings.source, source)));
     await resolveFindings(db, open.map((o) => o.key).filter((k) => !seen.has(k)), "No longer seen in the target");
     return { checked: memberships.length, unapproved: found.filter((f) => f.kind === "target_unapproved").length, missing: found.filter((f) => f.kind === "target_missing").length, unknownMembers: [...unknownMembers] };
   },

@@ -1,6 +1,18 @@
 import type { Tx } from "@/db/client";
 import type { accessEvents, connectors } from "@/db/schema";
 
+/**
+ * The access-event vocabulary that downstream enforcement (connectors,
+ * webhooks) acts on, in commit order:
+ * - grant.activated: a grant became usable (JIT approval at its start, break-glass)
+ * - grant.revoked: a grant ended (any revocation source, including JIT expiry)
+ * - credential.revocation_requested / credential.rotation_requested
+ * - jit.break_glass: emergency access was taken without approval
+ * Kept free of server imports: the connector form lists it in the browser.
+ */
+export const accessEventTypes = ["grant.activated", "grant.revoked", "credential.revocation_requested", "credential.rotation_requested", "jit.break_glass"] as const;
+export type AccessEventType = (typeof accessEventTypes)[number];
+
 export type ConnectorRow = typeof connectors.$inferSelect;
 export type AccessEventRow = typeof accessEvents.$inferSelect;
 

@@ -1,7 +1,7 @@
 import { SIGNATURE_HEADER, signPayload } from "@/lib/webhooks/signature";
 import { DeliveryError, type ConnectorDriver } from "./types";
 
-export type WebhookConfig = { url: string; secret: string };
+type WebhookConfig = { url: string; secret: string };
 
 /**
  * Signed outbound webhooks: every access event the connector subscribes to is

@@ -1,13 +1,14 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import { auditLog, credentialPolicies } from "@/db/schema";
+import { auditLog, credentialPolicies, credentials } from "@/db/schema";
 import { isolatedDatabase } from "@/db/testing";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { installJobs } from "@/lib/jobs/runner";
-import { makeCaller } from "@/lib/testing/harness";
-import { listCredentialPolicies, updateCredentialPolicies } from "./rotation";
+import { authenticateToken, issueToken } from "@/lib/auth/tokens";
+import { makeCaller, makeNhi, makeSystem } from "@/lib/testing/harness";
+import { listCredentialPolicies, reportRotation, updateCredentialPolicies } from "./rotation";
 
 // The policies are one table for the whole database: a database of its own, so
 // other test files' findings never see these changes.
@@ -57,5 +58,21 @@ describe("credential rotation policies", () => {
     await expect(updateCredentialPolicies(db, auditor, { policies: [{ type: "access_key", maxAgeDays: 10 }] })).rejects.toBeInstanceOf(ForbiddenError);
     const requester = await makeCaller(db, ["requester"]);
     await expect(listCredentialPolicies(db, requester)).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("takes rotation reports only from tokens with the credentials:write scope", async () => {
+    const db = database.db;
+    const admin = await makeCaller(db, ["admin"]);
+    const nhi = await makeNhi(db, { systemId: (await makeSystem(db)).id });
+    const [key] = await db.insert(credentials).values({ identityId: nhi.id, type: "access_key", label: "AKIA…R001", issuedAt: new Date(Date.now() - 200 * 86_400_000) }).returning();
+    const tokenWith = async (scopes: string[]) => (await authenticateToken(db, (await issueToken(db, admin, { name: `source ${scopes[0]}`, scopes })).token))!;
+
+    await expect(reportRotation(db, await tokenWith(["usage:write"]), { credentialId: key.id })).rejects.toBeInstanceOf(ForbiddenError);
+    const [untouched] = await db.select().from(credentials).where(eq(credentials.id, key.id));
+    expect(untouched.lastRotatedAt).toBeNull();
+
+    await reportRotation(db, await tokenWith(["credentials:write"]), { credentialId: key.id });
+    const [rotated] = await db.select().from(credentials).where(eq(credentials.id, key.id));
+    expect(rotated.lastRotatedAt).not.toBeNull();
   });
 });

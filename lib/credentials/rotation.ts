@@ -1,13 +1,15 @@
-import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { credentialPolicies, credentials, credentialTasks, credentialTypes, findings, identities } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { findingKey, resolveFindings } from "@/lib/findings/raise";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
 
-export const rotatedInput = z
+const rotatedInput = z
   .object({ rotatedAt: z.coerce.date({ message: "rotatedAt must be a date." }).optional(), expiresAt: z.coerce.date({ message: "expiresAt must be a date." }).optional() })
   .strict()
   .refine((r) => !r.rotatedAt || r.rotatedAt.getTime() <= Date.now() + 60_000, { message: "A rotation cannot be in the future.", path: ["rotatedAt"] })
@@ -34,10 +36,8 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
     .set({ status: "done", doneAt: now, doneById, updatedAt: now })
     .where(and(eq(credentialTasks.credentialId, credentialId), eq(credentialTasks.kind, "rotate"), eq(credentialTasks.status, "open")))
     .returning({ id: credentialTasks.id });
-  await tx
-    .update(findings)
-    .set({ status: "resolved", resolvedAt: now, resolvedById: doneById, resolution: "Credential rotated", updatedAt: now })
-    .where(and(eq(findings.kind, "stale_credential"), eq(findings.status, "open"), sql`${findings.details}->>'credentialId' = ${credentialId}`));
+  // Reconciliation keys this credential's finding by its identity and the credential (detect.ts): found by the unique key.
+  await resolveFindings(tx, [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })], "Credential rotated", doneById);
   await recordAudit(tx, actor, {
     action: "credential.rotated",
     entityType: "credential",
@@ -46,6 +46,11 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
     after: { lastRotatedAt: rotatedAt, expiresAt: after.expiresAt, tasksDone: tasks.length },
   });
   return { ...after, tasksDone: tasks.length };
+}
+
+/** Who may mark an NHI's credentials rotated: its owner, its backup owner, or an admin. */
+export function mayMarkRotated(caller: Caller, nhi: { ownerId: string | null; backupOwnerId: string | null }): boolean {
+  return nhi.ownerId === caller.identityId || nhi.backupOwnerId === caller.identityId || hasRole(caller, "admin");
 }
 
 /** An NHI's owner, backup owner, or an admin marks one of its credentials rotated. */
@@ -58,21 +63,20 @@ export async function markRotated(db: Db, caller: Caller, credentialId: string, 
       .from(credentials)
       .innerJoin(identities, eq(identities.id, credentials.identityId))
       .where(eq(credentials.id, credentialId));
-    const mine = row && (row.ownerId === caller.identityId || row.backupOwnerId === caller.identityId);
-    if (!row || (!mine && !hasRole(caller, "admin"))) throw new NotFoundError("Credential");
+    if (!row || !mayMarkRotated(caller, row)) throw new NotFoundError("Credential");
     return recordRotation(tx, actorOf(caller), credentialId, input, caller.identityId);
   });
 }
 
 /** A connector or secrets manager reports a rotation it carried out (API token with usage:write). */
-export async function reportRotation(db: Db, token: { id: string; name: string }, raw: unknown) {
+export async function reportRotation(db: Db, token: TokenPrincipal, raw: unknown) {
+  requireScope(token, "credentials:write");
   const input = parseInput(rotatedInput.and(z.object({ credentialId: z.uuid("credentialId must be a credential id.") })), raw);
   return db.transaction((tx) => recordRotation(tx, { id: null, label: `connector: ${token.name}` }, input.credentialId, input, null));
 }
 
-/** Open rotation and revocation tasks for the NHIs the caller owns or backs up (admins: all). */
-export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identityId?: string } = {}) {
-  const mine = hasRole(caller, "admin", "auditor") ? undefined : or(eq(identities.ownerId, caller.identityId), eq(identities.backupOwnerId, caller.identityId));
+/** Open rotation and revocation tasks on the credentials `where` selects, newest first. */
+function openTasks(db: Tx, where: SQL | undefined) {
   return db
     .select({
       id: credentialTasks.id,
@@ -88,12 +92,18 @@ export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identi
     .from(credentialTasks)
     .innerJoin(credentials, eq(credentials.id, credentialTasks.credentialId))
     .innerJoin(identities, eq(identities.id, credentials.identityId))
-    .where(and(eq(credentialTasks.status, "open"), mine, opts.identityId ? eq(identities.id, opts.identityId) : undefined))
-    .orderBy(desc(credentialTasks.createdAt))
-    .limit(500);
+    .where(and(eq(credentialTasks.status, "open"), where))
+    .orderBy(desc(credentialTasks.createdAt));
 }
 
-export const policyInput = z
+/** Open rotation and revocation tasks for the NHIs the caller owns or backs up (admins and auditors: all). */
+export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identityId?: string } = {}) {
+  if (opts.identityId && !z.uuid().safeParse(opts.identityId).success) throw new ValidationError({ identityId: ["The identity must be an id."] });
+  const mine = hasRole(caller, "admin", "auditor") ? undefined : or(eq(identities.ownerId, caller.identityId), eq(identities.backupOwnerId, caller.identityId));
+  return openTasks(db, and(mine, opts.identityId ? eq(identities.id, opts.identityId) : undefined)).limit(500);
+}
+
+const policyInput = z
   .object({
     policies: z
       .array(
@@ -150,9 +160,5 @@ export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unkn
 
 /** Open tasks on one identity's credentials, for its page (the page checked who may see it). */
 export async function openTasksOf(db: Tx, identityId: string) {
-  return db
-    .select({ id: credentialTasks.id, credentialId: credentialTasks.credentialId, kind: credentialTasks.kind, reason: credentialTasks.reason, createdAt: credentialTasks.createdAt })
-    .from(credentialTasks)
-    .innerJoin(credentials, eq(credentials.id, credentialTasks.credentialId))
-    .where(and(eq(credentials.identityId, identityId), eq(credentialTasks.status, "open")));
+  return openTasks(db, eq(credentials.identityId, identityId));
 }

@@ -1,4 +1,4 @@
-import { and, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { findings, type FindingKind } from "@/db/schema";
 
@@ -63,7 +63,11 @@ export async function raiseFindings(tx: Tx, list: FindingInput[]): Promise<void>
   }
 }
 
-/** Closes open findings whose cause is gone (the detector no longer sees them). */
+/**
+ * Closes open findings whose cause is gone (the detector no longer sees them).
+ * Accepted ones stay accepted, as reconciliation's merge keeps them: a person's
+ * decision is not undone by a detector.
+ */
 export async function resolveFindings(tx: Tx, keys: string[], resolution: string, resolvedById: string | null = null): Promise<number> {
   if (keys.length === 0) return 0;
   const now = new Date();
@@ -72,7 +76,7 @@ export async function resolveFindings(tx: Tx, keys: string[], resolution: string
     const done = await tx
       .update(findings)
       .set({ status: "resolved", resolvedAt: now, resolvedById, resolution, updatedAt: now })
-      .where(and(inArray(findings.key, keys.slice(i, i + 1000)), ne(findings.status, "resolved")))
+      .where(and(inArray(findings.key, keys.slice(i, i + 1000)), eq(findings.status, "open")))
       .returning({ id: findings.id });
     n += done.length;
   }

@@ -1,17 +1,9 @@
 import type { Tx } from "@/db/client";
 import { accessEvents } from "@/db/schema";
 import { requestDispatch } from "@/lib/connectors/dispatch";
+import type { AccessEventType } from "@/lib/connectors/types";
 
-/**
- * The access-event vocabulary that downstream enforcement (connectors,
- * webhooks) acts on, in commit order:
- * - grant.activated: a grant became usable (JIT approval at its start, break-glass)
- * - grant.revoked: a grant ended (any revocation source, including JIT expiry)
- * - credential.revocation_requested / credential.rotation_requested
- * - jit.break_glass: emergency access was taken without approval
- */
-export type AccessEventType = "grant.activated" | "grant.revoked" | "credential.revocation_requested" | "credential.rotation_requested" | "jit.break_glass";
-
+/** An access change for the outbox; the types are documented with accessEventTypes (lib/connectors/types.ts). */
 export type AccessEvent = { type: AccessEventType; grantId?: string | null; payload: Record<string, unknown> };
 
 /**

@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { systems } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listConnectors } from "@/lib/connectors/admin";
+import { listSystems } from "@/lib/identities/list";
 import { ConnectorForm } from "@/components/connectors/connector-form";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -17,7 +17,7 @@ export default async function ConnectorsPage() {
   const caller = (await getCaller())!;
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
   const db = await getDb();
-  const [{ connectors, undispatched }, systemList] = await Promise.all([listConnectors(db, caller), db.select({ id: systems.id, name: systems.name }).from(systems).orderBy(systems.name)]);
+  const [{ connectors, undispatched }, systemList] = await Promise.all([listConnectors(db, caller), listSystems(db)]);
   return (
     <>
       <Link href="/admin" className="text-sm text-brand-700 hover:underline">

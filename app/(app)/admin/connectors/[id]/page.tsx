@@ -82,7 +82,7 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
                 <td className="px-3 py-2 text-xs">
                   {r.delivery.lastError ? <span className="text-rose-700">{r.delivery.lastError}</span> : r.delivery.result ? JSON.stringify(r.delivery.result) : "—"}
                 </td>
-                <td className="px-3 py-2 text-right">{hasRole(caller, "admin") && (r.delivery.status === "dead" || r.delivery.status === "failed" || r.delivery.status === "delivered") && <RedeliverButton id={r.delivery.id} />}</td>
+                <td className="px-3 py-2 text-right">{hasRole(caller, "admin") && r.delivery.status !== "pending" && <RedeliverButton id={r.delivery.id} />}</td>
               </tr>
             ))}
           </tbody>
