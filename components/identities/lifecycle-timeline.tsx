@@ -2,19 +2,12 @@ import Link from "next/link";
 import type { lifecycleEvents } from "@/db/schema";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { formatDateTime } from "@/components/ui/format";
+import type { LeaverOutcome } from "@/lib/lifecycle/leaver";
+import type { MoverOutcome } from "@/lib/lifecycle/mover";
 
 type Event = typeof lifecycleEvents.$inferSelect;
-type Outcome = {
-  grantsRevoked?: number;
-  jitEnded?: number;
-  requestsCancelled?: number;
-  reviewsReassigned?: number;
-  nhisRehomed?: { identityId: string; name: string; to: string | null; as: "owner" | "backup" }[];
-  credentialTasks?: number;
-  reviewCampaignId?: string | null;
-  items?: number;
-  reason?: string;
-};
+// What a leaver or mover recorded (a joiner records nothing).
+type Outcome = Partial<LeaverOutcome & MoverOutcome>;
 
 const tone: Record<string, Tone> = { joiner: "green", mover: "blue", leaver: "red", decommission: "amber" };
 

@@ -92,6 +92,11 @@ export const identities = pgTable(
     index("identities_display_name_trgm_idx").using("gin", t.displayName.op("gin_trgm_ops")),
     index("identities_email_trgm_idx").using("gin", t.email.op("gin_trgm_ops")),
     index("identities_external_id_trgm_idx").using("gin", t.externalId.op("gin_trgm_ops")),
+    // SCIM's userName (lib/scim/attribute-maps.ts userNameSql, compared case-insensitively): identity
+    // providers look a person up by it on every provisioning call.
+    index("identities_scim_username_idx")
+      .on(sql`lower(coalesce((${t.attributes} #>> '{"scim","userName"}'), ${t.email}, ${t.name}))`)
+      .where(sql`${t.kind} = 'human'`),
     index("identities_last_used_idx").on(sql`${t.lastUsedAt} desc nulls last`),
   ],
 );

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { outer, queryRows } from "@/db/rows";
 import { eligibilityPolicies, entitlements, grants, identities, jitRequests, systems, teamMembers } from "@/db/schema";
@@ -13,13 +13,13 @@ export const namedEligibility = (identityId: SQL | string, policyId: SQL) => sql
     and eg.revoked_at is null and eg.starts_at <= now() and (eg.expires_at is null or eg.expires_at > now()))`;
 
 /** In one of these teams: the primary team, or any membership the identity provider states. */
-const inTeams = (teams: SQL) => sql`((${identities.teamId} is not null and ${identities.teamId} = any(${teams}))
+const inTeams = (teams: AnyColumn) => sql<boolean>`((${identities.teamId} is not null and ${identities.teamId} = any(${teams}))
   or exists (select 1 from ${teamMembers} tm where tm.identity_id = ${outer(identities.id)} and tm.team_id = any(${teams})))`;
 
 /** True when the policy makes this identity (joined as `identities`) eligible, by team or by name. */
-const coversIdentity = sql`(${inTeams(sql`${eligibilityPolicies.teamIds}`)} or ${namedEligibility(outer(identities.id), outer(eligibilityPolicies.id))})`;
+const coversIdentity = sql`(${inTeams(eligibilityPolicies.teamIds)} or ${namedEligibility(outer(identities.id), outer(eligibilityPolicies.id))})`;
 
-const autoApproves = sql<boolean>`(${eligibilityPolicies.autoApproveAll} or ${inTeams(sql`${eligibilityPolicies.autoApproveTeamIds}`)})`;
+const autoApproves = sql<boolean>`(${eligibilityPolicies.autoApproveAll} or ${inTeams(eligibilityPolicies.autoApproveTeamIds)})`;
 
 export type ApplicablePolicy = typeof eligibilityPolicies.$inferSelect & { autoApprove: boolean; via: "team" | "named" };
 
@@ -33,7 +33,7 @@ export async function applicablePolicies(db: Tx, identityId: string, entitlement
     .select({
       policy: eligibilityPolicies,
       autoApprove: autoApproves,
-      byTeam: sql<boolean>`${inTeams(sql`${eligibilityPolicies.teamIds}`)}`,
+      byTeam: inTeams(eligibilityPolicies.teamIds),
     })
     .from(eligibilityPolicies)
     .innerJoin(identities, eq(identities.id, identityId))

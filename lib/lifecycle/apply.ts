@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { identities, lifecycleEvents } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { z } from "zod";
@@ -50,7 +50,8 @@ export async function offboardPerson(db: Db, caller: Caller, personId: string, r
   const input = parseInput(offboardInput, raw);
   if (!z.uuid().safeParse(personId).success) throw new NotFoundError("Person");
   if (personId === caller.identityId) throw new ConflictError("You cannot offboard yourself; ask another admin.");
-  return db.transaction(async (tx) => {
+  // A leaver touches many rows: the audit chain's lock is taken only at the end, as on the SCIM path.
+  return auditedTransaction(db, async (tx) => {
     const [person] = await tx.select({ id: identities.id, kind: identities.kind, status: identities.status }).from(identities).where(eq(identities.id, personId));
     if (!person || person.kind !== "human") throw new NotFoundError("Person");
     if (person.status === "offboarded") throw new ConflictError("This person is already offboarded.");

@@ -1,12 +1,13 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { outer } from "@/db/rows";
 import { attestations, campaigns, credentials, credentialTasks, grants, identities, jitRequests, reviewItems } from "@/db/schema";
+import { isOpenAttestation } from "@/lib/attestation/policy";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { notify } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { closeWindow } from "@/lib/jit/window";
+import { activeManagerId } from "./manager";
 
 export type LeaverOutcome = {
   grantsRevoked: number;
@@ -47,41 +48,46 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
   const live = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.identityId, personId), isNull(grants.revokedAt)));
   const ended = await revokeGrants(tx, actor, live.map((g) => g.id), { source: "lifecycle", sourceRef: ref, reason });
 
-  // Their review work moves to each campaign's fallback reviewer (or its owner).
+  // Their review work moves to each campaign's fallback reviewer (or its owner), in one statement.
   const items = await tx
-    .select({ id: reviewItems.id, fallback: campaigns.fallbackReviewerId, owner: campaigns.ownerId })
-    .from(reviewItems)
-    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
-    .where(and(eq(reviewItems.reviewerId, personId), isNull(reviewItems.decision), isNull(reviewItems.closedAt), eq(campaigns.status, "active")));
-  for (const item of items) {
-    const to = item.fallback && item.fallback !== personId ? item.fallback : item.owner;
-    await tx.update(reviewItems).set({ reviewerId: to, routing: "reassigned: reviewer left", updatedAt: now }).where(eq(reviewItems.id, item.id));
-  }
+    .update(reviewItems)
+    .set({
+      reviewerId: sql`case when ${campaigns.fallbackReviewerId} <> ${personId} then ${campaigns.fallbackReviewerId} else ${campaigns.ownerId} end`,
+      routing: "reassigned: reviewer left",
+      updatedAt: now,
+    })
+    .from(campaigns)
+    .where(and(eq(campaigns.id, reviewItems.campaignId), eq(campaigns.status, "active"), eq(reviewItems.reviewerId, personId), isNull(reviewItems.decision), isNull(reviewItems.closedAt)))
+    .returning({ id: reviewItems.id });
   if (items.length) {
     await recordAudit(tx, actor, items.map((i) => ({ action: "review.reassigned", entityType: "review_item", entityId: i.id, before: { reviewerId: personId }, after: { reason: "reviewer left" } })));
   }
 
-  // NHIs they owned go to the backup owner, else their manager; NHIs they backed up lose that backup.
-  const manager = person.managerId
-    ? (await tx.select({ id: identities.id, status: identities.status }).from(identities).where(eq(identities.id, person.managerId)))[0]
-    : undefined;
-  const managerId = manager?.status === "active" ? manager.id : null;
+  // NHIs they owned go to their backup owner while that person is active, else
+  // to the leaver's manager; set-based, so a prolific owner costs one statement.
+  const managerId = await activeManagerId(tx, person.managerId);
+  const liveBackup = sql`(${identities.backupOwnerId} <> ${personId} and exists (select 1 from ${identities} b where b.id = ${identities.backupOwnerId} and b.status = 'active'))`;
   const owned = await tx
-    .select({ id: identities.id, name: identities.name, backupOwnerId: identities.backupOwnerId, backupStatus: sql<string | null>`(select b.status from identities b where b.id = ${outer(identities.backupOwnerId)})` })
-    .from(identities)
-    .where(and(eq(identities.ownerId, personId), eq(identities.status, "active")));
-  const rehomed: LeaverOutcome["nhisRehomed"] = [];
-  for (const nhi of owned) {
-    const backup = nhi.backupOwnerId && nhi.backupOwnerId !== personId && nhi.backupStatus === "active" ? nhi.backupOwnerId : null;
-    const to = backup ?? managerId;
-    await tx
-      .update(identities)
-      .set({ ownerId: to, backupOwnerId: backup ? null : nhi.backupOwnerId, rehomedFromId: personId, rehomedAt: now, nextAttestationAt: now, updatedAt: now })
-      .where(eq(identities.id, nhi.id));
+    .update(identities)
+    .set({
+      ownerId: sql`case when ${liveBackup} then ${identities.backupOwnerId} else ${managerId}::uuid end`,
+      backupOwnerId: sql`case when ${liveBackup} then null else ${identities.backupOwnerId} end`,
+      rehomedFromId: personId,
+      rehomedAt: now,
+      nextAttestationAt: now,
+      updatedAt: now,
+    })
+    .where(and(eq(identities.ownerId, personId), eq(identities.status, "active")))
+    .returning({ id: identities.id, name: identities.name, to: identities.ownerId });
+  const nhiIds = owned.map((n) => n.id);
+  if (nhiIds.length) {
     // An open attestation follows the new owner and starts over.
-    await tx.update(attestations).set({ ownerId: to, status: "pending", dueAt: now, escalationLevel: 0, escalatedToId: null, updatedAt: now }).where(and(eq(attestations.identityId, nhi.id), inArray(attestations.status, ["pending", "escalated"])));
-    rehomed.push({ identityId: nhi.id, name: nhi.name, to, as: "owner" });
+    await tx
+      .update(attestations)
+      .set({ ownerId: sql`(select i.owner_id from ${identities} i where i.id = ${attestations.identityId})`, status: "pending", dueAt: now, escalationLevel: 0, escalatedToId: null, updatedAt: now })
+      .where(and(inArray(attestations.identityId, nhiIds), isOpenAttestation));
   }
+  const rehomed: LeaverOutcome["nhisRehomed"] = owned.map((n) => ({ identityId: n.id, name: n.name, to: n.to, as: "owner" }));
   const backedUp = await tx
     .update(identities)
     .set({ backupOwnerId: null, updatedAt: now })
@@ -101,7 +107,7 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
       })),
     );
     const byOwner = new Map<string, string[]>();
-    for (const r of rehomed.filter((x) => x.as === "owner" && x.to)) byOwner.set(r.to!, [...(byOwner.get(r.to!) ?? []), r.name]);
+    for (const n of owned) if (n.to) byOwner.set(n.to, [...(byOwner.get(n.to) ?? []), n.name]);
     for (const [owner, names] of byOwner) {
       await notify(tx, [owner], {
         kind: "attestation.rehomed",
@@ -113,7 +119,6 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
   }
 
   // The secrets those NHIs hold were known to someone who left: rotate them.
-  const nhiIds = owned.map((n) => n.id);
   const creds = nhiIds.length
     ? await tx.select({ id: credentials.id, identityId: credentials.identityId, label: credentials.label }).from(credentials).where(and(inArray(credentials.identityId, nhiIds), eq(credentials.status, "active")))
     : [];

@@ -4,6 +4,7 @@ import { grants, identities } from "@/db/schema";
 import type { Actor } from "@/lib/audit/record";
 import { createTargetedReview } from "@/lib/certification/targeted";
 import { peopleWithRole } from "@/lib/jit/eligibility";
+import { activeManagerId } from "./manager";
 
 export type MoverOutcome = { reviewCampaignId: string | null; items: number; reviewerId: string | null; reason?: string };
 
@@ -19,9 +20,9 @@ export async function processMover(tx: Tx, actor: Actor, personId: string, ref: 
     .from(grants)
     .where(and(eq(grants.identityId, personId), isNull(grants.revokedAt), sql`${grants.type} <> 'jit'`));
   if (n === 0) return { reviewCampaignId: null, items: 0, reviewerId: null, reason: "no access to review" };
-  const manager = person.managerId ? (await tx.select({ id: identities.id, status: identities.status }).from(identities).where(eq(identities.id, person.managerId)))[0] : undefined;
+  const managerId = await activeManagerId(tx, person.managerId);
   const admins = (await peopleWithRole(tx, "admin")).filter((id) => id !== personId);
-  const reviewerId = manager?.status === "active" && manager.id !== personId ? manager.id : admins[0];
+  const reviewerId = managerId && managerId !== personId ? managerId : admins[0];
   if (!reviewerId) return { reviewCampaignId: null, items: 0, reviewerId: null, reason: "nobody to review it" };
   const fallback = admins.find((a) => a !== reviewerId) ?? reviewerId;
   const review = await createTargetedReview(tx, actor, {

@@ -1,5 +1,5 @@
 import type { Tx } from "@/db/client";
-import { authenticateToken, type TokenPrincipal } from "@/lib/auth/tokens";
+import { authenticateToken, bearerFrom, type TokenPrincipal } from "@/lib/auth/tokens";
 import { ScimError } from "./errors";
 
 /**
@@ -8,9 +8,9 @@ import { ScimError } from "./errors";
  * Identity providers only ever present a token; sessions do not reach SCIM.
  */
 export async function authenticateScim(db: Tx, authorization: string | null): Promise<TokenPrincipal> {
-  const match = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  if (!match) throw new ScimError(401, "Send an API token with the scim scope as Authorization: Bearer <token>.");
-  const token = await authenticateToken(db, match[1]);
+  const bearer = bearerFrom(authorization);
+  if (!bearer) throw new ScimError(401, "Send an API token with the scim scope as Authorization: Bearer <token>.");
+  const token = await authenticateToken(db, bearer);
   if (!token) throw new ScimError(401, "The API token is unknown, expired or revoked.");
   if (!token.scopes.has("scim")) throw new ScimError(403, "This token lacks the scim scope; an admin issues SCIM tokens on Admin → API tokens.");
   return token;

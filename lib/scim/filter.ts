@@ -7,6 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { parse, type Filter } from "scim2-parse-filter";
 import { badRequest } from "./errors";
+import { isUuid } from "./resource";
 
 export type ScalarType = "string" | "boolean" | "dateTime" | "uuid";
 /** An attribute held in one SQL expression. */
@@ -122,7 +123,14 @@ function unknownOrUnkept(path: string, rawPath: string, map: AttributeMap): SQL 
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A comparison with a value, false (never null) where the attribute has none,
+ * so `not` reads as RFC 7644 says. Unlike coalesce(…, false) the comparison
+ * stays a plain condition the planner can answer from an index (the primary
+ * key for `id eq`, an expression index for userName).
+ */
+const valued = (condition: SQL, attribute: SQL) => sql`(${condition} and ${attribute} is not null)`;
 
 /**
  * One comparison, null-safe: an attribute without a value matches nothing
@@ -141,7 +149,7 @@ export function compare(attr: ScalarAttribute, op: string, value: unknown, path:
       const b = typeof value === "boolean" ? value : typeof value === "string" && /^(true|false)$/i.test(value) ? value.toLowerCase() === "true" : undefined;
       if (b === undefined) throw badRequest("invalidFilter", `${path} is true or false, not ${JSON.stringify(value)}.`);
       const lit = sql.raw(b ? "true" : "false");
-      if (op === "eq") return sql`coalesce(${e} = ${lit}, false)`;
+      if (op === "eq") return valued(sql`${e} = ${lit}`, e);
       if (op === "ne") return sql`(${e} is distinct from ${lit})`;
       throw badRequest("invalidFilter", `${path} is a boolean: use eq, ne or pr, not ${op}.`);
     }
@@ -153,13 +161,13 @@ export function compare(attr: ScalarAttribute, op: string, value: unknown, path:
       const t = sql`date_trunc('milliseconds', ${e})`;
       const ops: Record<string, SQL> = { eq: sql`${t} = ${v}`, ne: sql`${t} is distinct from ${v}`, gt: sql`${t} > ${v}`, ge: sql`${t} >= ${v}`, lt: sql`${t} < ${v}`, le: sql`${t} <= ${v}` };
       if (!ops[op]) throw badRequest("invalidFilter", `${path} is a date and time: use eq, ne, gt, ge, lt, le or pr, not ${op}.`);
-      return op === "ne" ? ops.ne : sql`coalesce(${ops[op]}, false)`;
+      return op === "ne" ? ops.ne : valued(ops[op], e);
     }
     case "uuid": {
       if (typeof value !== "string") throw badRequest("invalidFilter", `${path} compares with a string, not ${JSON.stringify(value)}.`);
       // Exact matches use the id as stored (and its index); an id we never issued matches nothing.
-      if (op === "eq") return UUID.test(value) ? sql`coalesce(${e} = ${value.toLowerCase()}::uuid, false)` : sql`false`;
-      if (op === "ne") return UUID.test(value) ? sql`(${e} is distinct from ${value.toLowerCase()}::uuid)` : sql`true`;
+      if (op === "eq") return isUuid(value) ? valued(sql`${e} = ${value.toLowerCase()}::uuid`, e) : sql`false`;
+      if (op === "ne") return isUuid(value) ? sql`(${e} is distinct from ${value.toLowerCase()}::uuid)` : sql`true`;
       return compareText(sql`${e}::text`, false, op, value, path);
     }
     case "string":
@@ -185,7 +193,7 @@ function compareText(expr: SQL, caseExact: boolean, op: string, value: string, p
     case "le": condition = sql`${e} <= ${v}`; break;
     default: throw badRequest("invalidFilter", `Unknown operator ${JSON.stringify(op)} for ${path}.`);
   }
-  return sql`coalesce(${condition}, false)`;
+  return valued(condition, e);
 }
 
 /** A multi-valued attribute kept as a JSON array: `some` tests its elements, aliased e(v). */

@@ -9,8 +9,7 @@ import { ScimError, badRequest, notFound } from "./errors";
 import { filterToSql, normalizePath, parseFilter } from "./filter";
 import { addMembers, checkMembers, rehomePrimary, removeMembers } from "./membership";
 import { applyPatch, type PatchOperation } from "./patch";
-import { compact, isObject, keyOf, versionOf, type ScimResource } from "./resource";
-import { isUuid } from "./user-read";
+import { compact, isObject, isUuid, keyOf, versionOf, type ScimResource } from "./resource";
 
 export type TeamRow = typeof teams.$inferSelect;
 type Member = { teamId: string; id: string; display: string };
@@ -59,8 +58,13 @@ export async function listGroups(tx: Tx, query: { filter?: string; startIndex: n
   const where: SQL | undefined = query.filter ? filterToSql(parseFilter(query.filter), groupAttributes) : undefined;
   const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(teams).where(where);
   const rows = query.count > 0 ? await tx.select().from(teams).where(where).orderBy(asc(teams.createdAt), asc(teams.id)).limit(query.count).offset(query.startIndex - 1) : [];
-  const members = query.withMembers ? await membersOf(tx, rows.map((r) => r.id)) : null;
-  return { total, resources: rows.map((r) => groupResource(r, members && members.filter((m) => m.teamId === r.id), baseUrl)) };
+  let members: Map<string, Member[]> | null = null;
+  if (query.withMembers) {
+    // Large groups on a large page: sort the memberships into their groups once.
+    members = new Map(rows.map((r) => [r.id, []]));
+    for (const m of await membersOf(tx, rows.map((r) => r.id))) members.get(m.teamId)!.push(m);
+  }
+  return { total, resources: rows.map((r) => groupResource(r, members && members.get(r.id)!, baseUrl)) };
 }
 
 type GroupInput = { displayName: string; members: string[] | undefined };

@@ -1,4 +1,4 @@
-import type { Db, Tx } from "@/db/client";
+import type { Db } from "@/db/client";
 import { auditedTransaction } from "@/lib/audit/record";
 import type { TokenPrincipal } from "@/lib/auth/tokens";
 import { authenticateScim } from "./auth";
@@ -162,8 +162,6 @@ const requireBody = (body: unknown) => {
   return parsed;
 };
 
-const write = <T>(db: Db, fn: (tx: Tx) => Promise<T>) => auditedTransaction(db, fn);
-
 /** What PATCH applies to: the resource as shown, but the department as the identity provider wrote it. */
 function patchBase(row: PersonRow, resource: ScimResource): Record<string, unknown> {
   const { meta: _meta, groups: _groups, ...base } = resource;
@@ -176,22 +174,34 @@ function patchBase(row: PersonRow, resource: ScimResource): Record<string, unkno
   return { ...base, meta: {} };
 }
 
+/**
+ * The reads of a collection, alike for Users and Groups: GET /<Type> with
+ * query parameters, or POST /<Type>/.search with them in the body. Null when
+ * the request is something else.
+ */
+async function listing(method: string, id: string | undefined, req: ScimRequest, query: ListQuery, coreUrn: string, load: (q: ListQuery) => Promise<{ total: number; resources: ScimResource[] }>) {
+  let q: ListQuery;
+  if (id === ".search") {
+    if (method !== "POST") throw methodNotAllowed(method, ["POST"]);
+    q = searchQuery(requireBody(req.body));
+  } else if (!id && method === "GET") {
+    q = query;
+  } else {
+    return null;
+  }
+  const page = await load(q);
+  return json(200, listResponse(page.total, q.startIndex, page.resources.map((r) => project(r, q, coreUrn))));
+}
+
 async function users(db: Db, ctx: ScimContext, method: string, id: string | undefined, req: ScimRequest): Promise<ScimResponse> {
   const query = listQuery(fromSearchParams(req.searchParams));
   const base = ctx.baseUrl;
-  const list = async (q: ListQuery) => {
-    const page = await listUsers(db, q, base);
-    return json(200, listResponse(page.total, q.startIndex, page.resources.map((r) => project(r, q, URN.user))));
-  };
-  if (id === ".search") {
-    if (method !== "POST") throw methodNotAllowed(method, ["POST"]);
-    return list(searchQuery(requireBody(req.body)));
-  }
+  const listed = await listing(method, id, req, query, URN.user, (q) => listUsers(db, q, base));
+  if (listed) return listed;
   if (!id) {
-    if (method === "GET") return list(query);
     if (method !== "POST") throw methodNotAllowed(method, ["GET", "POST"]);
     const input = readUserInput(requireBody(req.body));
-    const resource = await write(db, async (tx) => (await getUser(tx, (await createUser(tx, ctx, input)).id, base)).resource);
+    const resource = await auditedTransaction(db, async (tx) => (await getUser(tx, await createUser(tx, ctx, input), base)).resource);
     return single(201, resource, query, URN.user, { Location: resource.meta.location });
   }
   switch (method) {
@@ -201,7 +211,7 @@ async function users(db: Db, ctx: ScimContext, method: string, id: string | unde
     case "PATCH": {
       const body = requireBody(req.body);
       const ops = method === "PATCH" ? readPatchRequest(body) : null;
-      const resource = await write(db, async (tx) => {
+      const resource = await auditedTransaction(db, async (tx) => {
         const current = await getUser(tx, id, base, { lock: true });
         checkIfMatch(req.headers, current.resource.meta.version);
         const next = ops ? applyPatch(patchBase(current.row, current.resource), ops, URN.user, USER_CANONICAL) : body;
@@ -211,7 +221,7 @@ async function users(db: Db, ctx: ScimContext, method: string, id: string | unde
       return single(200, resource, query, URN.user);
     }
     case "DELETE":
-      await write(db, async (tx) => {
+      await auditedTransaction(db, async (tx) => {
         const current = await getUser(tx, id, base, { lock: true });
         checkIfMatch(req.headers, current.resource.meta.version);
         await deleteUser(tx, ctx, current.row);
@@ -234,19 +244,12 @@ function searchQuery(body: unknown): ListQuery {
 async function groups(db: Db, ctx: ScimContext, method: string, id: string | undefined, req: ScimRequest): Promise<ScimResponse> {
   const query = listQuery(fromSearchParams(req.searchParams));
   const base = ctx.baseUrl;
-  const list = async (q: ListQuery) => {
-    const page = await listGroups(db, { ...q, withMembers: wantsMembers(q) }, base);
-    return json(200, listResponse(page.total, q.startIndex, page.resources.map((r) => project(r, q, URN.group))));
-  };
-  if (id === ".search") {
-    if (method !== "POST") throw methodNotAllowed(method, ["POST"]);
-    return list(searchQuery(requireBody(req.body)));
-  }
+  const listed = await listing(method, id, req, query, URN.group, (q) => listGroups(db, { ...q, withMembers: wantsMembers(q) }, base));
+  if (listed) return listed;
   if (!id) {
-    if (method === "GET") return list(query);
     if (method !== "POST") throw methodNotAllowed(method, ["GET", "POST"]);
     const body = requireBody(req.body);
-    const resource = await write(db, async (tx) => (await getGroup(tx, (await createGroup(tx, ctx, body)).id, base)).resource);
+    const resource = await auditedTransaction(db, async (tx) => (await getGroup(tx, (await createGroup(tx, ctx, body)).id, base)).resource);
     return single(201, resource, query, URN.group, { Location: resource.meta.location });
   }
   switch (method) {
@@ -259,7 +262,7 @@ async function groups(db: Db, ctx: ScimContext, method: string, id: string | und
       // A membership PATCH answers 204 (RFC 7644 §3.5.2), as Okta and Entra ID expect, so a
       // large group is not sent back for every person added; ask for attributes to get it.
       const quiet = !!ops && !query.attributes && !query.excludedAttributes;
-      const resource = await write(db, async (tx) => {
+      const resource = await auditedTransaction(db, async (tx) => {
         const current = await getGroup(tx, id, base, { lock: true, withMembers: false });
         checkIfMatch(req.headers, current.resource.meta.version);
         if (ops) await patchGroup(tx, ctx, current.row, ops);
@@ -269,7 +272,7 @@ async function groups(db: Db, ctx: ScimContext, method: string, id: string | und
       return quiet ? { status: 204, headers: { ETag: resource.meta.version }, body: null } : single(200, resource, query, URN.group);
     }
     case "DELETE":
-      await write(db, async (tx) => {
+      await auditedTransaction(db, async (tx) => {
         const current = await getGroup(tx, id, base, { lock: true, withMembers: false });
         checkIfMatch(req.headers, current.resource.meta.version);
         await deleteGroup(tx, ctx, current.row);

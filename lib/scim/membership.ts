@@ -6,7 +6,7 @@ import { notDeletedSql, scimText } from "./attribute-maps";
 import { URN, type ScimContext } from "./constants";
 import { badRequest } from "./errors";
 import { lifecycleOf, moveDetails, signal } from "./lifecycle";
-import { isUuid } from "./user-read";
+import { isUuid } from "./resource";
 
 /** The team a department names (case-insensitively), created when absent. */
 export async function teamForDepartment(tx: Tx, ctx: ScimContext, department: string): Promise<string> {
@@ -19,15 +19,19 @@ export async function teamForDepartment(tx: Tx, ctx: ScimContext, department: st
   return created.id;
 }
 
-/** The person's oldest other group, to become their primary team when theirs goes. */
-export async function nextPrimary(tx: Tx, personId: string, leaving: string): Promise<string | null> {
-  const [row] = await tx
-    .select({ teamId: teamMembers.teamId })
+/** Each person's oldest group other than `leaving`, to become their primary team when theirs goes; none for who has no other. */
+async function nextPrimaries(tx: Tx, personIds: string[], leaving: string): Promise<Map<string, string>> {
+  const rows = await tx
+    .selectDistinctOn([teamMembers.identityId], { identityId: teamMembers.identityId, teamId: teamMembers.teamId })
     .from(teamMembers)
-    .where(and(eq(teamMembers.identityId, personId), ne(teamMembers.teamId, leaving)))
-    .orderBy(asc(teamMembers.createdAt), asc(teamMembers.teamId))
-    .limit(1);
-  return row?.teamId ?? null;
+    .where(and(inArray(teamMembers.identityId, personIds), ne(teamMembers.teamId, leaving)))
+    .orderBy(teamMembers.identityId, asc(teamMembers.createdAt), asc(teamMembers.teamId));
+  return new Map(rows.map((r) => [r.identityId, r.teamId]));
+}
+
+/** One person's next primary team, when the department they were given goes. */
+export async function nextPrimary(tx: Tx, personId: string, leaving: string): Promise<string | null> {
+  return (await nextPrimaries(tx, [personId], leaving)).get(personId) ?? null;
 }
 
 /** Member ids as people SCIM may see, or 400 invalidValue naming the first that is not. */
@@ -97,17 +101,24 @@ export async function removeMembers(tx: Tx, ctx: ScimContext, team: { id: string
 export async function rehomePrimary(tx: Tx, ctx: ScimContext, team: { id: string; name: string }, personIds: string[], opts: { teamGone?: boolean } = {}) {
   if (personIds.length === 0) return;
   const department = scimText(URN.enterprise, "department");
-  const homed = await tx
-    .select({ id: identities.id, status: identities.status, managerId: identities.managerId, teamId: identities.teamId, pinned: sql<boolean>`coalesce(lower(${department}) = lower(${team.name}::text), false)` })
-    .from(identities)
-    .where(and(inArray(identities.id, personIds), eq(identities.teamId, team.id)));
+  const homed = (
+    await tx
+      .select({ id: identities.id, status: identities.status, managerId: identities.managerId, teamId: identities.teamId, pinned: sql<boolean>`coalesce(lower(${department}) = lower(${team.name}::text), false)` })
+      .from(identities)
+      .where(and(inArray(identities.id, personIds), eq(identities.teamId, team.id)))
+  ).filter((person) => opts.teamGone || !person.pinned);
+  if (homed.length === 0) return;
+  // A large group leaving: one lookup and one update per next team, not a round of queries per person.
+  const next = await nextPrimaries(tx, homed.map((p) => p.id), team.id);
+  const nextOf = (id: string) => next.get(id) ?? null;
+  const byNext = new Map<string | null, string[]>();
+  for (const p of homed) byNext.set(nextOf(p.id), [...(byNext.get(nextOf(p.id)) ?? []), p.id]);
+  const now = new Date();
+  for (const [teamId, ids] of byNext) await tx.update(identities).set({ teamId, updatedAt: now }).where(inArray(identities.id, ids));
   for (const person of homed) {
-    if (person.pinned && !opts.teamGone) continue;
-    const next = await nextPrimary(tx, person.id, team.id);
-    await tx.update(identities).set({ teamId: next, updatedAt: new Date() }).where(eq(identities.id, person.id));
-    await recordAudit(tx, ctx.actor, { action: "identity.updated", entityType: "identity", entityId: person.id, before: { teamId: team.id }, after: { teamId: next, source: ctx.source, reason: `left ${team.name}` } });
+    await recordAudit(tx, ctx.actor, { action: "identity.updated", entityType: "identity", entityId: person.id, before: { teamId: team.id }, after: { teamId: nextOf(person.id), source: ctx.source, reason: `left ${team.name}` } });
     const before = { status: person.status, managerId: person.managerId, teamId: person.teamId };
-    const after = { ...before, teamId: next, active: person.status === "active" };
+    const after = { ...before, teamId: nextOf(person.id), active: person.status === "active" };
     if (lifecycleOf(before, after) === "mover") await signal(tx, ctx, person.id, "mover", { ...moveDetails(before, after), reason: `left ${team.name}` });
   }
 }

@@ -5,6 +5,10 @@ import { ScimError } from "./errors";
 export type ScimResource = Record<string, unknown> & { id: string; schemas: string[]; meta: ScimMeta };
 export type ScimMeta = { resourceType: string; created: string; lastModified: string; location: string; version: string };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids we issue are UUIDs: anything else names no resource (and must not reach a uuid column). */
+export const isUuid = (s: string) => UUID.test(s);
+
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Drops undefined members (JSON has none) so equal resources serialise, and so hash, alike. */

@@ -1,8 +1,7 @@
 import { URN } from "./constants";
 import { badRequest } from "./errors";
 import { asBoolean, type Canonical } from "./patch";
-import { isObject } from "./resource";
-import { isUuid } from "./user-read";
+import { isObject, isUuid } from "./resource";
 
 /** What a User body asks for, in the product's terms, with the document to keep. */
 export type UserInput = {

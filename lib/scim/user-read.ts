@@ -5,13 +5,10 @@ import { notDeletedSql, userAttributes } from "./attribute-maps";
 import { URN } from "./constants";
 import { notFound } from "./errors";
 import { filterToSql, parseFilter } from "./filter";
-import { compact, isObject, versionOf, type ScimResource } from "./resource";
+import { compact, isObject, isUuid, versionOf, type ScimResource } from "./resource";
 
 export type PersonRow = typeof identities.$inferSelect;
 type Related = { teamName: string | null; managerName: string | null; groups: { id: string; name: string }[] };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID.test(s);
 
 /** Attributes kept in columns (or derived): the stored document never speaks for them. */
 export const COLUMN_ATTRIBUTES = ["id", "meta", "schemas", "groups", "userName", "externalId", "displayName", "title", "active", "emails", "password"];
@@ -23,8 +20,6 @@ export function storedDocument(row: Pick<PersonRow, "attributes">): Record<strin
   const scim = row.attributes?.scim;
   return isObject(scim) ? scim : {};
 }
-
-export const isDeleted = (row: Pick<PersonRow, "attributes">) => storedDocument(row).deleted != null;
 
 /** One person, unless missing, an NHI or deleted through SCIM; `lock` takes the row for a change. */
 export async function findPerson(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<PersonRow> {
@@ -59,9 +54,11 @@ export async function relatedOf(tx: Tx, rows: PersonRow[]): Promise<Map<string, 
     related.set(r.id, {
       teamName: r.teamId ? (teamName.get(r.teamId) ?? null) : null,
       managerName: r.managerId ? (managerName.get(r.managerId) ?? null) : null,
-      groups: memberRows.filter((m) => m.identityId === r.id).map((m) => ({ id: m.id, name: m.name })),
+      groups: [],
     });
   }
+  // A page holds up to 1,000 people: place each membership once, rather than scanning them all per person.
+  for (const m of memberRows) related.get(m.identityId)!.groups.push({ id: m.id, name: m.name });
   return related;
 }
 

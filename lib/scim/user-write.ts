@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { identities, teamMembers, teams } from "@/db/schema";
 import { diff, recordAudit } from "@/lib/audit/record";
@@ -9,7 +9,7 @@ import { lifecycleOf, moveDetails, signal } from "./lifecycle";
 import { nextPrimary, teamForDepartment } from "./membership";
 import { isObject } from "./resource";
 import type { UserInput } from "./user-input";
-import { storedDocument, type PersonRow } from "./user-read";
+import { storedDocument, userNameOf, type PersonRow } from "./user-read";
 
 // Concurrent creates of one userName queue here instead of both passing the uniqueness check.
 const lockUserName = (tx: Tx, userName: string) => tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`scim:user:${userName.toLowerCase()}`}::text))`);
@@ -43,15 +43,16 @@ async function checkManager(tx: Tx, managerId: string | null, selfId?: string) {
 /**
  * POST /Users. A userName held by someone the identity provider deleted
  * brings that person back (their email is unique anyway, and their history
- * stays theirs); one held by anyone else is a 409.
+ * stays theirs); one held by anyone else is a 409. Answers the person's id.
  */
-export async function createUser(tx: Tx, ctx: ScimContext, input: UserInput): Promise<PersonRow> {
+export async function createUser(tx: Tx, ctx: ScimContext, input: UserInput): Promise<string> {
   await lockUserName(tx, input.userName);
   const holders = await holdersOf(tx, input.userName);
   if (holders.some((h) => !h.deleted)) throw conflict(`A User with userName ${JSON.stringify(input.userName)} already exists.`);
   if (holders.length) {
     const [former] = await tx.select().from(identities).where(eq(identities.id, holders[0].id)).for("update");
-    return replaceUser(tx, ctx, former, input);
+    await replaceUser(tx, ctx, former, input);
+    return former.id;
   }
   await checkEmailFree(tx, input.email);
   await checkManager(tx, input.managerId);
@@ -79,7 +80,7 @@ export async function createUser(tx: Tx, ctx: ScimContext, input: UserInput): Pr
     after: { kind: "human", name: row.name, displayName: row.displayName, email: row.email, externalId: row.externalId, title: row.title, managerId: row.managerId, teamId, status: row.status, source: ctx.source },
   });
   if (input.active) await signal(tx, ctx, row.id, "joiner", { userName: input.userName, externalId: input.externalId });
-  return row;
+  return row.id;
 }
 
 /**
@@ -87,9 +88,9 @@ export async function createUser(tx: Tx, ctx: ScimContext, input: UserInput): Pr
  * person becomes what the body says, and the change is a joiner, mover or
  * leaver when it is one. A body that changes nothing writes nothing.
  */
-export async function replaceUser(tx: Tx, ctx: ScimContext, current: PersonRow, input: UserInput): Promise<PersonRow> {
+export async function replaceUser(tx: Tx, ctx: ScimContext, current: PersonRow, input: UserInput): Promise<void> {
   const oldDoc = storedDocument(current);
-  const oldUserName = typeof oldDoc.userName === "string" ? oldDoc.userName : (current.email ?? current.name);
+  const oldUserName = userNameOf(current);
   if (input.userName.toLowerCase() !== oldUserName.toLowerCase()) {
     await lockUserName(tx, input.userName);
     const holders = await holdersOf(tx, input.userName, current.id);
@@ -124,7 +125,7 @@ export async function replaceUser(tx: Tx, ctx: ScimContext, current: PersonRow, 
   const { deleted: wasDeleted, ...keptDoc } = oldDoc;
   const docChanged = JSON.stringify(sortKeys(keptDoc)) !== JSON.stringify(sortKeys(input.doc)) || wasDeleted != null;
   const deactivated = current.status === "active" && !input.active;
-  if (!change.changed && !docChanged && !deactivated) return current;
+  if (!change.changed && !docChanged && !deactivated) return;
 
   const [row] = await tx
     .update(identities)
@@ -145,8 +146,6 @@ export async function replaceUser(tx: Tx, ctx: ScimContext, current: PersonRow, 
   if (type === "leaver") await signal(tx, ctx, row.id, "leaver", { reason: "deactivated by the identity provider" });
   else if (type === "joiner") await signal(tx, ctx, row.id, "joiner", { reason: wasDeleted != null ? "re-created by the identity provider" : "re-activated by the identity provider" });
   else if (type === "mover") await signal(tx, ctx, row.id, "mover", moveDetails(before, after));
-  if (type === "leaver") return (await tx.select().from(identities).where(eq(identities.id, row.id)))[0];
-  return row;
 }
 
 async function teamNamed(tx: Tx, teamId: string, name: string) {
@@ -172,7 +171,7 @@ export async function deleteUser(tx: Tx, ctx: ScimContext, current: PersonRow) {
     .set({ attributes: { ...current.attributes, scim: { ...storedDocument(current), deleted: at.toISOString() } }, updatedAt: at })
     .where(eq(identities.id, current.id));
   const left = await tx.delete(teamMembers).where(eq(teamMembers.identityId, current.id)).returning({ teamId: teamMembers.teamId });
-  for (const m of left) await tx.update(teams).set({ updatedAt: at }).where(eq(teams.id, m.teamId));
+  if (left.length) await tx.update(teams).set({ updatedAt: at }).where(inArray(teams.id, left.map((m) => m.teamId)));
   await recordAudit(tx, ctx.actor, [
     { action: "identity.deleted", entityType: "identity", entityId: current.id, before: { status: current.status }, after: { deletedAt: at, source: ctx.source, kept: "the row stays as evidence" } },
     ...left.map((m) => ({ action: "team.members_removed", entityType: "team", entityId: m.teamId, before: { identityIds: [current.id] }, after: { source: ctx.source, reason: "user deleted" } })),

@@ -13,7 +13,7 @@ import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card
 import { RotateButton } from "@/components/credentials/rotate-button";
 import { LifecycleTimeline } from "@/components/identities/lifecycle-timeline";
 import { OffboardButton } from "@/components/identities/offboard-button";
-import { openTasksOf } from "@/lib/credentials/rotation";
+import { mayMarkRotated, openTasksOf } from "@/lib/credentials/rotation";
 import { lifecycleTimeline } from "@/lib/lifecycle/timeline";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
@@ -71,7 +71,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
     lifecycleTimeline(db, caller, id),
     openTasksOf(db, id),
   ]);
-  const canRotate = admin || i.ownerId === caller.identityId || i.backupOwnerId === caller.identityId;
+  const canRotate = mayMarkRotated(caller, i);
   const editValues = {
     purpose: i.purpose ?? "",
     ownerId: i.ownerId ?? "",

@@ -1,0 +1,1 @@
+CREATE INDEX "identities_scim_username_idx" ON "identities" USING btree (lower(coalesce(("attributes" #>> '{"scim","userName"}'), "email", "name"))) WHERE "identities"."kind" = 'human';
