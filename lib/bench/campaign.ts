@@ -15,10 +15,10 @@ import { findHumanByEmail, resolveCaller } from "@/lib/auth/caller";
 import { createCampaign } from "@/lib/certification/campaigns";
 import { launchCampaign } from "@/lib/certification/launch";
 import { listMyReviews } from "@/lib/certification/queue";
+import { percentile, timeRuns } from "./stats";
 
 const scale = Number(process.env.BENCH_SCALE ?? 45);
 const runs = Number(process.env.BENCH_RUNS ?? 50);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 const database = await openDatabase();
 await migrate(database);
@@ -56,14 +56,7 @@ for (const [label, query] of [
   ["queue page 10", { campaignId: campaign.id, page: 10 }],
   ["queue filtered: admin, recommend revoke", { privilegeLevel: "admin", recommendation: "revoke" }],
 ] as const) {
-  await listMyReviews(db, reviewer, query);
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    await listMyReviews(db, reviewer, query);
-    samples.push(performance.now() - s);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = await timeRuns(runs, () => listMyReviews(db, reviewer, query));
   console.log(`${label.padEnd(42)} (${busiest.n.toLocaleString("en")} items) p50 ${percentile(samples, 50).toFixed(1)} ms  p95 ${percentile(samples, 95).toFixed(1)} ms`);
 }
 await database.close();

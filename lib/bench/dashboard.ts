@@ -37,6 +37,7 @@ import { riskDashboard } from "@/lib/reconciliation/dashboard";
 import { listFindings } from "@/lib/reconciliation/findings";
 import { frameworkView } from "@/lib/reconciliation/frameworks";
 import { runReconciliation } from "@/lib/reconciliation/run";
+import { percentile, timeRuns } from "./stats";
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -309,7 +310,6 @@ async function seedBench(db: Db) {
 
 // ---------------------------------------------------------------------------
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const results: { label: string; p50: number; p95: number }[] = [];
 
 // BENCH_ONLY=<regexp>: measure only the queries whose label matches.
@@ -317,14 +317,7 @@ const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : 
 
 async function time(label: string, fn: () => Promise<unknown>) {
   if (only && !only.test(label)) return;
-  await fn(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = await timeRuns(RUNS, fn);
   const p50 = percentile(samples, 50);
   const p95 = percentile(samples, 95);
   results.push({ label, p50, p95 });

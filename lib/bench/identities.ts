@@ -14,23 +14,13 @@ import { findHumanByEmail, resolveCaller } from "@/lib/auth/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { listIdentities } from "@/lib/identities/list";
+import { percentile, timeRuns } from "./stats";
 
 const scale = Number(process.env.BENCH_SCALE ?? 25);
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 async function time(label: string, fn: (i: number) => Promise<unknown>) {
-  await fn(0); // warm-up
-  const samples: number[] = [];
-  for (let i = 1; i <= runs; i++) {
-    const t = performance.now();
-    await fn(i);
-    samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = await timeRuns(runs, fn);
   console.log(`${label.padEnd(44)} p50 ${percentile(samples, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(samples, 95).toFixed(1).padStart(7)} ms`);
 }
 

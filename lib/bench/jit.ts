@@ -40,6 +40,7 @@ import { personas } from "@/db/seed/personas";
 import { findHumanByEmail, resolveCaller, type Caller } from "@/lib/auth/caller";
 import { issueToken } from "@/lib/auth/tokens";
 import { createPolicy } from "@/lib/jit/policies";
+import { percentile } from "./stats";
 
 const TARGET_P95_MS = 100;
 const TARGET_EXPIRY_LAG_MS = 5_000;
@@ -68,11 +69,6 @@ const log = (...args: unknown[]) => console.log(...args);
 
 // ---------------------------------------------------------------- statistics
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const ms = (v: number, width = 8) => (Number.isNaN(v) ? "—" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)}`).padStart(width);
 const secs = (v: number, width = 8) => (Number.isNaN(v) ? "—" : `${(v / 1000).toFixed(2)} s`).padStart(width);
 
