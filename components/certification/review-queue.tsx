@@ -98,7 +98,11 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   });
-  useEffect(() => rowsRef.current[focus]?.scrollIntoView({ block: "nearest" }), [focus]);
+  // A block body: an effect's return value is its cleanup, and scrollIntoView
+  // returns a Promise in current Chromium, which React would then call.
+  useEffect(() => {
+    rowsRef.current[focus]?.scrollIntoView({ block: "nearest" });
+  }, [focus]);
 
   function toggle(id: string) {
     setSelected((s) => {
@@ -302,7 +306,7 @@ function ReviewItemRow({
   const [reassignTo, setReassignTo] = useState<string | null>(null);
   const proposal = r.stage < r.stages;
   return (
-    <tr ref={rowRef} data-testid="review-row" data-item={r.id} className={focused ? "bg-brand-50/60" : ""}>
+    <tr ref={rowRef} data-testid="review-row" data-item={r.id} data-focused={focused || undefined} className={focused ? "bg-brand-50/60" : ""}>
       <td className="px-3 py-2">{!r.decision && <input type="checkbox" aria-label={`Select ${r.identityName} ${r.entitlementName}`} checked={selected} onChange={onToggle} />}</td>
       <td className="px-3 py-2">
         <Link href={`/identities/${r.identityId}`} className="font-medium text-brand-700 hover:underline">

@@ -1,7 +1,10 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { identities, systems } from "./identity";
+// A cycle inside the schema folder: eligibility policies name an entitlement,
+// and an eligible grant names the policy that issued it. References are lazy.
+import { eligibilityPolicies } from "./jit";
 
 /** One normalised IAM-style statement; resources are not kept: reconciliation is action by action. */
 export type PermissionStatement = { effect: "Allow" | "Deny"; actions?: string[]; notActions?: string[]; conditional: boolean; allResources: boolean };
@@ -43,8 +46,9 @@ export const grantTypes = ["standing", "eligible", "jit"] as const;
 export type GrantType = (typeof grantTypes)[number];
 export const grantType = pgEnum("grant_type", grantTypes);
 
-// What made the grant legitimate. "none" is an unapproved grant: it exists in
-// the target system but no governance decision backs it.
+// The kinds of governance decision that make a grant legitimate. A grant keeps
+// every decision made about it (grant_decisions); "none" describes a grant no
+// decision backs: it exists in the target system, nobody approved it.
 export const provenanceKinds = [
   "campaign_decision",
   "jit_approval",
@@ -57,6 +61,7 @@ export const provenanceKinds = [
 ] as const;
 export type ProvenanceKind = (typeof provenanceKinds)[number];
 export const provenanceKind = pgEnum("provenance_kind", provenanceKinds);
+export type DecisionKind = Exclude<ProvenanceKind, "none">;
 
 export const grants = pgTable(
   "grants",
@@ -68,14 +73,22 @@ export const grants = pgTable(
     entitlementId: uuid("entitlement_id")
       .notNull()
       .references(() => entitlements.id),
+    // What kind of grant this is. Set when the grant is made and never changed
+    // by a later decision: certifying an eligibility keeps it an eligibility.
     type: grantType("type").notNull(),
+    // The eligibility policy that issued an `eligible` grant (named
+    // eligibility). Like the type, fixed at creation.
+    policyId: uuid("policy_id").references((): AnyPgColumn => eligibilityPolicies.id),
+    // The latest decision, copied from grant_decisions (the whole history) by
+    // recordGrantDecisions, for the aggregates that ask "approved or not":
+    // "none" when no decision backs the grant. Never read to decide what a
+    // grant is or which policy issued it.
     provenance: provenanceKind("provenance").notNull(),
-    // Id of the decision, approval or attestation that made it legitimate.
     provenanceRef: text("provenance_ref"),
     approvedById: uuid("approved_by_id").references(() => identities.id),
     approvedAt: tz("approved_at"),
-    // Until when the governance decision holds (a certification is good for a
-    // review cycle); after it, an active grant is "active after approval ended".
+    // Until when the latest decision holds; after it, an active grant is
+    // "active after approval ended".
     approvalExpiresAt: tz("approval_expires_at"),
     startsAt: tz("starts_at").notNull().defaultNow(),
     // Effective access is always computed from this window at read time.
@@ -89,7 +102,34 @@ export const grants = pgTable(
     index("grants_identity_idx").on(t.identityId),
     index("grants_entitlement_idx").on(t.entitlementId),
     index("grants_live_idx").on(t.identityId, t.entitlementId).where(sql`${t.revokedAt} is null`),
+    index("grants_policy_idx").on(t.policyId).where(sql`${t.policyId} is not null`),
   ],
+);
+
+/**
+ * Every governance decision that made or keeps a grant legitimate, one row
+ * each and never rewritten: the policy that issued it, the JIT approval, each
+ * campaign certification, an attestation, an import. A later decision adds a
+ * row; it never changes the grant's type or the decisions before it.
+ */
+export const grantDecisions = pgTable(
+  "grant_decisions",
+  {
+    id: id(),
+    grantId: uuid("grant_id")
+      .notNull()
+      .references(() => grants.id),
+    kind: provenanceKind("kind").$type<DecisionKind>().notNull(),
+    // What decided: the policy, JIT request, review item or import run.
+    ref: text("ref"),
+    decidedById: uuid("decided_by_id").references(() => identities.id),
+    decidedAt: tz("decided_at").notNull(),
+    reason: text("reason"),
+    // Until when this decision holds, when it is time-bound.
+    validUntil: tz("valid_until"),
+    createdAt: tz("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("grant_decisions_grant_idx").on(t.grantId, t.decidedAt), check("grant_decisions_kind_check", sql`${t.kind} <> 'none'`)],
 );
 
 /** SQL predicate for "usable right now", the only definition of active access. */

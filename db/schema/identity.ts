@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 
 export const identityKinds = [
@@ -162,7 +162,12 @@ export const credentialPolicies = pgTable("credential_policies", {
 export const credentialTaskKind = pgEnum("credential_task_kind", ["rotate", "revoke"]);
 export const credentialTaskStatus = pgEnum("credential_task_status", ["open", "done", "cancelled"]);
 
-/** Work a credential needs from its owner or a connector: rotate it (its owner left, it is too old) or revoke it. */
+/**
+ * Work a credential needs from its owner or a connector: rotate it (its owner
+ * left, it is too old) or revoke it (its NHI was decommissioned). Each task has
+ * someone accountable and a due date; overdue tasks climb to the assignee's
+ * manager, then to the admins, until the work is confirmed done.
+ */
 export const credentialTasks = pgTable(
   "credential_tasks",
   {
@@ -175,12 +180,21 @@ export const credentialTasks = pgTable(
     reason: text("reason").notNull(),
     // The lifecycle event, attestation or policy that asked for it.
     sourceRef: text("source_ref"),
+    // Who must see it done: the NHI's owner (or backup owner); null leaves it to the admins.
+    assigneeId: uuid("assignee_id").references(() => identities.id),
+    dueAt: tz("due_at").notNull().defaultNow(),
+    // 0 with the assignee, 1 with their manager, 2 with the admins.
+    escalationLevel: smallint("escalation_level").notNull().default(0),
+    escalatedToId: uuid("escalated_to_id").references(() => identities.id),
+    escalatedAt: tz("escalated_at"),
     doneAt: tz("done_at"),
     doneById: uuid("done_by_id").references(() => identities.id),
     ...timestamps,
   },
   (t) => [
     index("credential_tasks_credential_idx").on(t.credentialId),
+    index("credential_tasks_open_due_idx").on(t.dueAt).where(sql`${t.status} = 'open'`),
+    index("credential_tasks_assignee_idx").on(t.assigneeId).where(sql`${t.status} = 'open'`),
     // One open task of a kind per credential, however often it is asked for.
     uniqueIndex("credential_tasks_open_key").on(t.credentialId, t.kind).where(sql`${t.status} = 'open'`),
   ],

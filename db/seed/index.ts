@@ -3,6 +3,7 @@ import type { Db, Tx } from "../client";
 import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, pamSessionEvents, pamSessions, roleAssignments, systems, teamMembers, teams } from "../schema";
 import { appendSeedAudit, type SeedAuditEntry } from "./audit";
 import { TEAM_NAMES, systemCatalog, type OwnerHint } from "./catalog";
+import { recordLatestDecisions } from "../grant-decisions";
 import { buildGrants, type SeedEntitlement } from "./grants";
 import { buildCredentials } from "./credentials";
 import { insertAll } from "./insert";
@@ -214,9 +215,11 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     // Grants, eligibility policies and just-in-time history, then lifecycle signals.
     const plan = buildGrants(org, nhis, seedEntitlements, now, ids);
     const jit = buildJit(org, teamIds, nhis, seedEntitlements, plan.rows, now, ids);
-    summary.grants = await insertAll(tx, grants, [...plan.rows, ...jit.grants]);
-    plan.rows.length = 0; // only the usage view of the grants is needed from here on
+    // Policies first: an eligible grant names the policy that issued it.
     summary.eligibilityPolicies = await insertAll(tx, eligibilityPolicies, jit.policies);
+    summary.grants = await insertAll(tx, grants, [...plan.rows, ...jit.grants]);
+    await recordLatestDecisions(tx);
+    plan.rows.length = 0; // only the usage view of the grants is needed from here on
     summary.jitRequests = await insertAll(tx, jitRequests, jit.requests);
     await insertAll(tx, jitApprovals, jit.approvals);
     await insertAll(tx, pamSessions, jit.sessions);

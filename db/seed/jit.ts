@@ -151,6 +151,7 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
       policies.push(policy);
       policyFor.set(e.id, policy);
     }
+    g.policyId = policy.id;
     g.provenance = "policy";
     g.provenanceRef = policy.id;
     g.approvedById = admin.id;
@@ -169,7 +170,7 @@ export function buildJit(org: Org, teamIds: Map<string, string>, nhis: Nhi[], en
   for (const policy of policies) {
     const teams = new Set(policy.spec?.teams ?? []);
     const subjects = org.people.filter((p: Person) => p.status === "active" && p.team && teams.has(p.team)).map((p) => subjectOf(p.id)!);
-    for (const g of grantRows) if (g.type === "eligible" && g.provenanceRef === policy.id && !g.revokedAt) subjects.push(...[subjectOf(g.identityId)].filter((s): s is Subject => !!s));
+    for (const g of grantRows) if (g.type === "eligible" && g.policyId === policy.id && !g.revokedAt) subjects.push(...[subjectOf(g.identityId)].filter((s): s is Subject => !!s));
     eligible.set(policy.id!, [...new Map(subjects.map((s) => [s.id, s])).values()]);
   }
 

@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../testing";
 import type { Database } from "../client";
-import { auditLog, eligibilityPolicies, entitlements, GENESIS_HASH, grants, hashAuditRow, identities, jitRequests, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
+import { auditLog, eligibilityPolicies, entitlements, GENESIS_HASH, grantDecisions, grants, hashAuditRow, identities, jitRequests, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
 import { isSeeded, seed, type SeedSummary } from "./index";
 import { personas } from "./personas";
 
@@ -120,9 +120,15 @@ describe("demo seed", () => {
     const orphanEligibility = await db
       .select({ id: grants.id })
       .from(grants)
-      .leftJoin(eligibilityPolicies, sql`${eligibilityPolicies.id}::text = ${grants.provenanceRef}`)
-      .where(and(eq(grants.type, "eligible"), or(ne(grants.provenance, "policy"), isNull(eligibilityPolicies.id))));
+      .leftJoin(eligibilityPolicies, eq(eligibilityPolicies.id, grants.policyId))
+      .where(and(eq(grants.type, "eligible"), isNull(eligibilityPolicies.id)));
     expect(orphanEligibility).toEqual([]);
+    // Every approved grant carries its decision in its history.
+    const undocumented = await db
+      .select({ id: grants.id })
+      .from(grants)
+      .where(and(ne(grants.provenance, "none"), sql`not exists (select 1 from ${grantDecisions} d where d.grant_id = ${grants.id})`));
+    expect(undocumented).toEqual([]);
     expect(summary.eligibilityPolicies).toBeGreaterThanOrEqual(8);
     const statuses = await db.select({ status: jitRequests.status, breakGlass: jitRequests.breakGlass, n: count() }).from(jitRequests).groupBy(jitRequests.status, jitRequests.breakGlass);
     const n = (status: string, breakGlass = false) => statuses.find((s) => s.status === status && s.breakGlass === breakGlass)?.n ?? 0;

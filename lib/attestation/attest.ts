@@ -4,9 +4,9 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { attestations, grants, identities } from "@/db/schema";
 import { diff, recordAudit, type Actor } from "@/lib/audit/record";
-import { actorOf, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, ValidationError, parseInput } from "@/lib/errors";
-import { requestCredentialRevocation } from "@/lib/revocation/credentials";
+import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { assertLiveNhi, assertVisible, attestRelation, loadNhiForChange, nextAttestationFrom, optionalPersonId, ownerErrors } from "./policy";
 
@@ -45,6 +45,7 @@ type Input = z.output<typeof attestationInput>;
  * owner, the person it was escalated to and admins may attest; nobody else.
  */
 export async function attest(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
+  requireDecider(caller);
   return db.transaction(async (tx) => {
     const loaded = await loadNhiForChange(tx, identityId);
     const { identity, open } = loaded;
@@ -105,7 +106,7 @@ async function decommission(tx: Tx, caller: Caller, { identity, open }: Loaded, 
     .from(grants)
     .where(and(eq(grants.identityId, identity.id), isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now))));
   const revoked = await revokeGrants(tx, actor, live.map((g) => g.id), revocation);
-  const queued = await requestCredentialRevocation(tx, actor, identity.id, revocation);
+  const queued = await requestCredentialWork(tx, actor, [identity.id], { kind: "revoke", ...revocation, sourceRef: attestationId });
 
   const change = { status: "decommissioned" as const, purpose: input.purpose, lastAttestedAt: now, nextAttestationAt: null };
   const [updated] = await tx
@@ -135,7 +136,7 @@ async function decommission(tx: Tx, caller: Caller, { identity, open }: Loaded, 
       entityType: "identity",
       entityId: identity.id,
       before: d.before,
-      after: { ...d.after, attestationId, revokedGrantIds: revoked.map((g) => g.id), credentialIdsToRevoke: queued.map((c) => c.id), comment: input.comment },
+      after: { ...d.after, attestationId, revokedGrantIds: revoked.map((g) => g.id), credentialIdsToRevoke: queued.map((c) => c.credentialId), comment: input.comment },
     },
     attestationAudit(attestation, open),
   ]);

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
-import { attestations, identities, roleAssignments } from "@/db/schema";
-import { notify } from "@/lib/notifications/notify";
+import { attestations, identities } from "@/db/schema";
+import { notify, notifyAdmins } from "@/lib/notifications/notify";
 import { SYSTEM_ACTOR, recordAudit, type AuditEntry } from "@/lib/audit/record";
+import { readOnlyPerson } from "@/lib/auth/caller";
 import { ESCALATE_TO_ADMINS_AFTER_DAYS, ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter, isOpenAttestation } from "./policy";
 
 const owner = alias(identities, "owner");
@@ -31,10 +32,7 @@ async function notifyEscalations(tx: Tx, audits: AuditEntry[]) {
     link: "/attestations",
   });
   for (const [managerId, n] of perManager) await notify(tx, [managerId], notice(n, "you"));
-  if (toAdmins > 0) {
-    const admins = await tx.select({ id: roleAssignments.identityId }).from(roleAssignments).innerJoin(identities, eq(identities.id, roleAssignments.identityId)).where(and(eq(roleAssignments.role, "admin"), eq(identities.status, "active")));
-    await notify(tx, admins.map((a) => a.id), notice(toAdmins, "the admins"));
-  }
+  if (toAdmins > 0) await notifyAdmins(tx, notice(toAdmins, "the admins"));
 }
 
 export type EscalationSummary = { toManager: number; toAdmins: number; escalated: number };
@@ -57,7 +55,8 @@ export async function escalateOverdueAttestations(db: Db, now: Date = new Date()
         ownerId: identities.ownerId,
         nextAttestationAt: identities.nextAttestationAt,
         managerId: manager.id,
-        managerActive: sql<boolean>`coalesce(${manager.status} = 'active' and ${manager.kind} = 'human', false)`,
+        // A read-only manager (an auditor) is skipped: the admins decide instead.
+        managerActive: sql<boolean>`coalesce(${manager.status} = 'active' and ${manager.kind} = 'human' and not ${readOnlyPerson(sql`${manager.id}`)}, false)`,
         openId: open.id,
         openStatus: open.status,
         openLevel: open.escalationLevel,

@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
 import { diff, recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
 import { activeGrantCount, holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
@@ -104,6 +104,7 @@ export type ReassignInput = z.input<typeof reassignInput>;
  * request moves to the new owner and starts over at the first level.
  */
 export async function reassignOwner(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
+  requireDecider(caller);
   return db.transaction(async (tx) => {
     const { identity, open } = await loadNhiForChange(tx, identityId);
     const isBackup = identity.kind !== "human" && identity.backupOwnerId === caller.identityId;

@@ -1,6 +1,6 @@
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { attestations, identities, roleAssignments, type Role, type TokenScope } from "@/db/schema";
+import { attestations, credentials, credentialTasks, identities, roleAssignments, type Role, type TokenScope } from "@/db/schema";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import type { Actor } from "@/lib/audit/record";
 
@@ -37,13 +37,43 @@ export function requireRole(caller: Caller | null, ...wanted: Role[]): Caller {
   return caller;
 }
 
+/**
+ * Roles that only read. Someone whose every role is one of these (an auditor)
+ * is never routed a decision and may make none, even where a relation (a
+ * manager, an owner) would otherwise make them the one to decide. People with
+ * no role at all still decide what is theirs to decide.
+ */
+export const READ_ONLY_ROLES: readonly Role[] = ["auditor"];
+
+export const isReadOnly = (caller: Caller) => !caller.token && caller.roles.size > 0 && [...caller.roles].every((r) => READ_ONLY_ROLES.includes(r));
+
+/** Every decision path (review, approval, attestation, sign-off) refuses read-only callers. */
+export function requireDecider(caller: Caller): Caller {
+  if (isReadOnly(caller)) throw new ForbiddenError(`Your role is read-only (${[...caller.roles].join(", ")}): you can see this, not decide it.`);
+  return caller;
+}
+
+/** SQL: the person with this id holds only read-only roles (the same rule as isReadOnly, for routing). */
+export const readOnlyPerson = (id: SQL) => sql<boolean>`(exists (select 1 from ${roleAssignments} ro where ro.identity_id = ${id})
+  and not exists (select 1 from ${roleAssignments} ro where ro.identity_id = ${id} and not (ro.role::text = any(${sql.raw(`array[${READ_ONLY_ROLES.map((r) => `'${r}'`).join(", ")}]`)}))))`;
+
+/** An active person who may be routed decisions (not read-only). */
+export async function isDecider(tx: Tx, identityId: string | null): Promise<boolean> {
+  if (!identityId) return false;
+  const [row] = await tx
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(eq(identities.id, identityId), eq(identities.kind, "human"), eq(identities.status, "active"), sql`not ${readOnlyPerson(sql`${identities.id}`)}`));
+  return !!row;
+}
+
 /** Roles that read the whole inventory. Everyone else sees their own corner of it. */
 export const INVENTORY_READERS: Role[] = ["admin", "auditor", "reviewer", "approver"];
 
 /**
  * Identities the caller may see: everything for inventory readers; otherwise
  * themselves, their direct reports, the NHIs they own or back up, and NHIs
- * whose overdue attestation was escalated to them.
+ * whose overdue attestation or credential task is theirs or was escalated to them.
  */
 export function visibleIdentities(caller: Caller): SQL | undefined {
   if (hasRole(caller, ...INVENTORY_READERS)) return undefined;
@@ -54,6 +84,8 @@ export function visibleIdentities(caller: Caller): SQL | undefined {
     eq(identities.backupOwnerId, caller.identityId),
     sql`exists (select 1 from ${attestations} where ${attestations.identityId} = ${identities.id}
       and ${attestations.escalatedToId} = ${caller.identityId} and ${attestations.status} in ('pending', 'escalated'))`,
+    sql`exists (select 1 from ${credentialTasks} ct join ${credentials} cr on cr.id = ct.credential_id where cr.identity_id = ${identities.id}
+      and ct.status = 'open' and (ct.assignee_id = ${caller.identityId} or ct.escalated_to_id = ${caller.identityId}))`,
   );
 }
 

@@ -6,7 +6,7 @@ import type { Db, Tx } from "@/db/client";
 import { apiTokens, identities, systems, tokenScopes, type TokenScope } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { ForbiddenError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
-import { actorOf, hasRole, type Caller } from "./caller";
+import { actorOf, requireDecider, hasRole, type Caller } from "./caller";
 
 // Scopes an NHI's owner may hand to the NHI's own pipeline. Usage sources and
 // identity providers speak for many identities, so only admins issue those.
@@ -33,6 +33,7 @@ export const hashToken = (token: string) => createHash("sha256").update(token).d
 /** Issues a token and returns it in clear, once. Admins issue any; an NHI's owners issue JIT tokens for it. */
 export async function issueToken(db: Db, caller: Caller, raw: unknown) {
   if (!caller || caller.token) throw new ForbiddenError("Tokens are issued by people.");
+  requireDecider(caller);
   const input = parseInput(tokenInput, raw);
   const admin = hasRole(caller, "admin");
   if (input.identityId) {
@@ -103,6 +104,7 @@ export async function listTokens(db: Tx, caller: Caller, opts: { identityId?: st
 /** Revokes a token at once; a token outside the caller's reach answers 404. */
 export async function revokeToken(db: Db, caller: Caller, id: string) {
   if (caller.token) throw new ForbiddenError("Tokens are revoked by people.");
+  requireDecider(caller);
   if (!z.uuid().safeParse(id).success) throw new NotFoundError("Token");
   return db.transaction(async (tx) => {
     const [row] = await tx

@@ -27,6 +27,7 @@
  */
 import { sql } from "drizzle-orm";
 import { openDatabase, resolveTarget, type Db, type Tx } from "@/db/client";
+import { recordLatestDecisions } from "@/db/grant-decisions";
 import { migrate } from "@/db/migrate";
 import { queryRows } from "@/db/rows";
 import { resolveCaller } from "@/lib/auth/caller";
@@ -205,7 +206,9 @@ async function seedBench(db: Db) {
         1, array[pg_temp.uid('p' || 3)], true, g.starts_at + interval '1 hour', g.id, g.starts_at, g.expires_at, g.starts_at,
         case when g.expires_at > now() then null else g.expires_at end, g.starts_at - interval '5 minutes', g.starts_at
       from grants g where g.type = 'jit'
-      on conflict do nothing`);
+      on conflict do nothing;
+      update grants set policy_id = pg_temp.uid('pol' || entitlement_id) where type = 'eligible'`);
+    await recordLatestDecisions(tx);
 
     await step(tx, "credentials (keys, tokens, certificates; some never rotated)", `
       insert into credentials (identity_id, type, label, status, issued_at, last_rotated_at, expires_at, last_used_at)

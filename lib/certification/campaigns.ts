@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { campaigns, identities, reviewItems } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { campaignInput } from "./schemas";
 
@@ -14,14 +14,19 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
   const input = parseInput(campaignInput, raw);
   const people = [...new Set([input.fallbackReviewerId, ...input.reviewerIds, ...input.secondStageReviewerIds])];
   const active = await db
-    .select({ id: identities.id })
+    .select({ id: identities.id, readOnly: readOnlyPerson(sql`${identities.id}`) })
     .from(identities)
     .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
   const ok = new Set(active.map((p) => p.id));
+  const readOnly = new Set(active.filter((p) => p.readOnly).map((p) => p.id));
   const errors: Record<string, string[]> = {};
-  if (!ok.has(input.fallbackReviewerId)) errors.fallbackReviewerId = ["The fallback reviewer must be an active person."];
-  if (input.reviewerIds.some((r) => !ok.has(r))) errors.reviewerIds = ["Every named reviewer must be an active person."];
-  if (input.secondStageReviewerIds.some((r) => !ok.has(r))) errors.secondStageReviewerIds = ["Every second-stage reviewer must be an active person."];
+  const check = (field: string, ids: string[], who: string) => {
+    if (ids.some((r) => !ok.has(r))) errors[field] = [`${who} must be an active person.`];
+    else if (ids.some((r) => readOnly.has(r))) errors[field] = [`${who} cannot hold only read-only roles (auditor): reviewers decide.`];
+  };
+  check("fallbackReviewerId", [input.fallbackReviewerId], "The fallback reviewer");
+  check("reviewerIds", input.reviewerIds, "Every named reviewer");
+  check("secondStageReviewerIds", input.secondStageReviewerIds, "Every second-stage reviewer");
   if (Object.keys(errors).length) throw new ValidationError(errors);
 
   return db.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, identities, reviewItems } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
-import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
 import { revokeGrants } from "@/lib/revocation/revoke";
@@ -117,6 +117,7 @@ export async function cancelCampaign(db: Db, caller: Caller, id: string, raw: un
  * review; when the owner is no longer active, another admin may.
  */
 export async function signOffCampaign(db: Db, caller: Caller, id: string, raw: unknown = {}) {
+  requireDecider(caller);
   const input = parseInput(signOffInput, raw);
   const campaign = await getCampaign(db, caller, id);
   const [owner] = await db.select({ status: identities.status }).from(identities).where(eq(identities.id, campaign.ownerId));

@@ -1,29 +1,29 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { campaigns, entitlements, grants, identities, reviewItems } from "@/db/schema";
+import { campaigns, entitlements, reviewItems } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
-import { actorOf, type Caller } from "@/lib/auth/caller";
+import { actorOf, isDecider, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { recordGrantDecisions } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { decisionInput } from "./schemas";
 
 type FinalDecision = { itemId: string; grantId: string; revokeAt: "decision" | "close" };
 
 /**
- * What a final decision does to the grant. Certifying records the decision as
- * the grant's provenance: who approved it, when, and in which review. Revoking
- * goes through the one revocation path now, or when the campaign closes; a
- * bulk selection can span campaigns, so each item follows its own campaign.
+ * What a final decision does to the grant. Certifying adds the decision to the
+ * grant's history (who, when, in which review, why); the grant stays what it
+ * was, an eligibility stays requestable. Revoking goes through the one
+ * revocation path now, or when the campaign closes; a bulk selection can span
+ * campaigns, so each item follows its own campaign.
  */
 export async function applyDecisions(tx: Tx, actor: Actor, items: FinalDecision[], d: { decision: "certify" | "revoke"; deciderId: string | null; comment: string; at: Date }) {
   if (items.length === 0) return;
-  const itemIds = items.map((i) => i.itemId);
   if (d.decision === "certify") {
-    await tx
-      .update(grants)
-      .set({ provenance: "campaign_decision", provenanceRef: sql`${reviewItems.id}::text`, approvedById: d.deciderId, approvedAt: d.at, updatedAt: d.at })
-      .from(reviewItems)
-      .where(and(eq(reviewItems.grantId, grants.id), inArray(reviewItems.id, itemIds)));
+    await recordGrantDecisions(
+      tx,
+      items.map((i) => ({ grantId: i.grantId, kind: "campaign_decision" as const, ref: i.itemId, decidedById: d.deciderId, decidedAt: d.at, reason: d.comment || null })),
+    );
     return;
   }
   const revokeNow = items.filter((i) => i.revokeAt === "decision");
@@ -43,8 +43,12 @@ type StageOneRow = { item: typeof reviewItems.$inferSelect; secondStageReviewerI
 async function openSecondStage(tx: Tx, actor: Actor, rows: StageOneRow[], first: { deciderId: string; deciderLabel: string; decision: string; comment?: string }) {
   const now = new Date();
   const reason = `First stage: ${first.deciderLabel} chose ${first.decision}${first.comment ? `: “${first.comment}”` : "."}`;
+  // Reviewers chosen at creation may have left or become read-only since.
+  const candidates = [...new Set(rows.flatMap((r) => [...r.secondStageReviewerIds, r.fallbackReviewerId ?? ""]).filter(Boolean))];
+  const deciders = new Set<string>();
+  for (const id of candidates) if (await isDecider(tx, id)) deciders.add(id);
   const values = rows.map(({ item, secondStageReviewerIds: pool, fallbackReviewerId, campaignOwnerId }) => {
-    const excluded = (id: string | null) => !id || id === item.identityId || id === first.deciderId;
+    const excluded = (id: string | null) => !id || id === item.identityId || id === first.deciderId || !deciders.has(id);
     const spread = pool[parseInt(item.id.replaceAll("-", "").slice(0, 8), 16) % pool.length];
     const reviewerId = !excluded(spread) ? spread : !excluded(fallbackReviewerId) ? fallbackReviewerId! : campaignOwnerId;
     return {
@@ -78,6 +82,7 @@ async function openSecondStage(tx: Tx, actor: Actor, rows: StageOneRow[], first:
  * anyone else answer 404.
  */
 export async function decideItems(db: Db, caller: Caller, raw: unknown) {
+  requireDecider(caller);
   const input = parseInput(decisionInput, raw);
   const itemIds = [...new Set(input.itemIds)];
   return db.transaction(async (tx) => {
@@ -117,11 +122,7 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
     );
     if (input.decision === "reassign") {
       const target = input.reassignTo!;
-      const [person] = await tx
-        .select({ id: identities.id })
-        .from(identities)
-        .where(and(eq(identities.id, target), eq(identities.kind, "human"), eq(identities.status, "active")));
-      if (!person) throw new ValidationError({ reassignTo: ["Reassign to an active person."] });
+      if (!(await isDecider(tx, target))) throw new ValidationError({ reassignTo: ["Reassign to an active person who may decide (not read-only)."] });
       if (target === caller.identityId) throw new ValidationError({ reassignTo: ["Choose someone other than yourself."] });
       if (rows.some((r) => r.item.identityId === target)) throw new ValidationError({ reassignTo: ["That person would review their own access."] });
       if (rows.some((r) => r.item.previousItemId && stageOneDeciders.get(r.item.previousItemId) === target)) {

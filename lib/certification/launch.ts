@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, entitlements, grants, identities, notifications, reviewItems, usageRollups } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, isDecider, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError } from "@/lib/errors";
 import { getCampaign } from "./campaigns";
 import { campaignScope, type CampaignScope } from "./schemas";
@@ -33,8 +33,9 @@ function scopeFilter(scope: CampaignScope): SQL {
  * Launch snapshots every in-scope grant into a review item, in one statement,
  * routing each to its reviewer. Separation of duties: nobody reviews their own
  * access, and the sole owner of an NHI does not alone certify its privileged
- * access; those items, and items with no reviewer, go to the fallback reviewer
- * (or the campaign owner when the fallback is the identity under review).
+ * access; those items, items with no reviewer, and items whose reviewer only
+ * reads (an auditor), go to the fallback reviewer (or the campaign owner when
+ * the fallback is the identity under review), with the reason on the item.
  */
 export async function launchCampaign(db: Db, caller: Caller, id: string) {
   requireRole(caller, "admin");
@@ -65,7 +66,10 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
           )}])[1 + mod(abs(hashtext(${grants.id}::text)), ${named.length})]`
         : sql`case when ${identities.kind} = 'human' then ${active(sql`${identities.managerId}`)} else ${active(sql`${identities.ownerId}`)} end`;
   const soleOwnerOfPrivileged = sql`(${identities.kind} <> 'human' and ${identities.backupOwnerId} is null and ${entitlements.privilegeLevel} in ('privileged', 'admin'))`;
-  const fallback = sql`case when ${campaign.fallbackReviewerId}::uuid = ${identities.id} then ${campaign.ownerId}::uuid else ${campaign.fallbackReviewerId}::uuid end`;
+  // The fallback was checked at creation; if they have since left or become
+  // read-only, the campaign's owner takes their place.
+  const fallbackId = (await isDecider(tx, campaign.fallbackReviewerId)) ? campaign.fallbackReviewerId : campaign.ownerId;
+  const fallback = sql`case when ${fallbackId}::uuid = ${identities.id} then ${campaign.ownerId}::uuid else ${fallbackId}::uuid end`;
   const privilegeRank = sql`case ${entitlements.privilegeLevel} when 'admin' then 2 when 'privileged' then 1 else 0 end`;
   const unused = sql`(${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${window}))`;
 
@@ -74,10 +78,11 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
   const inserted = await tx.execute(sql`
     insert into ${reviewItems} (campaign_id, grant_id, identity_id, entitlement_id, due_at, privilege_rank, reviewer_id, routing, recommendation, recommendation_reason)
     select ${id}::uuid, s.grant_id, s.identity_id, s.entitlement_id, ${campaign.dueAt?.toISOString() ?? null}::timestamptz, s.privilege_rank,
-      case when s.reviewer is null or s.reviewer = s.identity_id or s.sole_owner_privileged and s.reviewer = s.owner_id then s.fallback else s.reviewer end,
+      case when s.reviewer is null or s.reviewer = s.identity_id or s.sole_owner_privileged and s.reviewer = s.owner_id or s.read_only then s.fallback else s.reviewer end,
       case when s.reviewer is null then 'fallback: no reviewer'
            when s.reviewer = s.identity_id then 'fallback: self-review'
            when s.sole_owner_privileged and s.reviewer = s.owner_id then 'fallback: sole owner of privileged access'
+           when s.read_only then 'fallback: the reviewer''s role is read-only'
            else ${campaign.reviewerStrategy} end,
       s.recommendation, s.reason
     from (
@@ -97,7 +102,9 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
       -- OFFSET 0 keeps the subquery from being inlined: the routing CASE reads
       -- s.reviewer four times, and inlined it would look the reviewer up four times a row.
       offset 0
-    ) s`);
+    ) s0
+    -- Read-only people (auditors) are never routed decisions; looked up once a row.
+    cross join lateral (select s0.*, ${readOnlyPerson(sql`s0.reviewer`)} as read_only offset 0) s`);
   const items = Number((inserted as { count?: number; affectedRows?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0);
   // Each reviewer hears once how much is waiting for them, and by when.
   await tx.execute(sql`

@@ -1,12 +1,14 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { credentialPolicies, credentials, credentialTasks, credentialTypes, findings, identities } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
-import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, hasRole, isReadOnly, requireDecider, requireRole, type Caller } from "@/lib/auth/caller";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { findingKey, resolveFindings } from "@/lib/findings/raise";
+import { completeTasks } from "./tasks";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
 
 const rotatedInput = z
@@ -31,11 +33,7 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
     .set({ lastRotatedAt: rotatedAt, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}), updatedAt: now })
     .where(eq(credentials.id, credentialId))
     .returning();
-  const tasks = await tx
-    .update(credentialTasks)
-    .set({ status: "done", doneAt: now, doneById, updatedAt: now })
-    .where(and(eq(credentialTasks.credentialId, credentialId), eq(credentialTasks.kind, "rotate"), eq(credentialTasks.status, "open")))
-    .returning({ id: credentialTasks.id });
+  const tasks = await completeTasks(tx, credentialId, ["rotate"], doneById);
   // Reconciliation keys this credential's finding by its identity and the credential (detect.ts): found by the unique key.
   await resolveFindings(tx, [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })], "Credential rotated", doneById);
   await recordAudit(tx, actor, {
@@ -48,15 +46,44 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
   return { ...after, tasksDone: tasks.length };
 }
 
-/** Who may mark an NHI's credentials rotated: its owner, its backup owner, or an admin. */
+const revokedInput = z
+  .object({ revokedAt: z.coerce.date({ message: "revokedAt must be a date." }).optional() })
+  .strict()
+  .refine((r) => !r.revokedAt || r.revokedAt.getTime() <= Date.now() + 60_000, { message: "A revocation cannot be in the future.", path: ["revokedAt"] });
+
+/**
+ * Records that a credential was revoked where it lives: it is no longer
+ * usable, its open tasks (revoke, and rotate: nothing is left to rotate) are
+ * done, and its long-lived-secret finding is resolved. In the caller's
+ * transaction.
+ */
+export async function recordRevocation(tx: Tx, actor: Actor, credentialId: string, input: z.output<typeof revokedInput>, doneById: string | null) {
+  const now = new Date();
+  const [before] = await tx.select().from(credentials).where(eq(credentials.id, credentialId)).for("update");
+  if (!before) throw new NotFoundError("Credential");
+  if (before.status !== "active") throw new ValidationError({ credentialId: ["This credential is already revoked."] });
+  const [after] = await tx.update(credentials).set({ status: "revoked", updatedAt: now }).where(eq(credentials.id, credentialId)).returning();
+  const tasks = await completeTasks(tx, credentialId, ["revoke", "rotate"], doneById);
+  await resolveFindings(tx, [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })], "Credential revoked", doneById);
+  await recordAudit(tx, actor, {
+    action: "credential.revoked",
+    entityType: "credential",
+    entityId: credentialId,
+    before: { status: before.status },
+    after: { status: "revoked", revokedAt: input.revokedAt ?? now, tasksDone: tasks.length },
+  });
+  return { ...after, tasksDone: tasks.length };
+}
+
+/** Who may say an NHI's credential was rotated or revoked: its owner, its backup owner, or an admin. */
 export function mayMarkRotated(caller: Caller, nhi: { ownerId: string | null; backupOwnerId: string | null }): boolean {
   return nhi.ownerId === caller.identityId || nhi.backupOwnerId === caller.identityId || hasRole(caller, "admin");
 }
 
-/** An NHI's owner, backup owner, or an admin marks one of its credentials rotated. */
-export async function markRotated(db: Db, caller: Caller, credentialId: string, raw: unknown) {
+/** Runs a person's report on one credential after checking they may make it (invisible credentials answer 404). */
+async function asOwner<T>(db: Db, caller: Caller, credentialId: string, record: (tx: Tx) => Promise<T>) {
+  requireDecider(caller);
   if (!z.uuid().safeParse(credentialId).success) throw new NotFoundError("Credential");
-  const input = parseInput(rotatedInput, raw);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .select({ ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
@@ -64,18 +91,43 @@ export async function markRotated(db: Db, caller: Caller, credentialId: string, 
       .innerJoin(identities, eq(identities.id, credentials.identityId))
       .where(eq(credentials.id, credentialId));
     if (!row || !mayMarkRotated(caller, row)) throw new NotFoundError("Credential");
-    return recordRotation(tx, actorOf(caller), credentialId, input, caller.identityId);
+    return record(tx);
   });
 }
 
-/** A connector or secrets manager reports a rotation it carried out (API token with usage:write). */
-export async function reportRotation(db: Db, token: TokenPrincipal, raw: unknown) {
-  requireScope(token, "credentials:write");
-  const input = parseInput(rotatedInput.and(z.object({ credentialId: z.uuid("credentialId must be a credential id.") })), raw);
-  return db.transaction((tx) => recordRotation(tx, { id: null, label: `connector: ${token.name}` }, input.credentialId, input, null));
+/** An NHI's owner, backup owner, or an admin marks one of its credentials rotated. */
+export async function markRotated(db: Db, caller: Caller, credentialId: string, raw: unknown) {
+  const input = parseInput(rotatedInput, raw);
+  return asOwner(db, caller, credentialId, (tx) => recordRotation(tx, actorOf(caller), credentialId, input, caller.identityId));
 }
 
-/** Open rotation and revocation tasks on the credentials `where` selects, newest first. */
+/** An NHI's owner, backup owner, or an admin marks one of its credentials revoked. */
+export async function markRevoked(db: Db, caller: Caller, credentialId: string, raw: unknown) {
+  const input = parseInput(revokedInput, raw);
+  return asOwner(db, caller, credentialId, (tx) => recordRevocation(tx, actorOf(caller), credentialId, input, caller.identityId));
+}
+
+const reported = z.object({ credentialId: z.uuid("credentialId must be a credential id.") });
+const connectorActor = (token: TokenPrincipal) => ({ id: null, label: `connector: ${token.name}` });
+
+/** A connector or secrets manager reports a rotation it carried out (API token with credentials:write). */
+export async function reportRotation(db: Db, token: TokenPrincipal, raw: unknown) {
+  requireScope(token, "credentials:write");
+  const input = parseInput(rotatedInput.and(reported), raw);
+  return db.transaction((tx) => recordRotation(tx, connectorActor(token), input.credentialId, input, null));
+}
+
+/** A connector or secrets manager reports a revocation it carried out (API token with credentials:write). */
+export async function reportRevocation(db: Db, token: TokenPrincipal, raw: unknown) {
+  requireScope(token, "credentials:write");
+  const input = parseInput(revokedInput.and(reported), raw);
+  return db.transaction((tx) => recordRevocation(tx, connectorActor(token), input.credentialId, input, null));
+}
+
+const assignee = alias(identities, "assignee");
+const escalatedTo = alias(identities, "escalated_to");
+
+/** Open rotation and revocation tasks on the credentials `where` selects, the most overdue first. */
 function openTasks(db: Tx, where: SQL | undefined) {
   return db
     .select({
@@ -83,24 +135,45 @@ function openTasks(db: Tx, where: SQL | undefined) {
       kind: credentialTasks.kind,
       reason: credentialTasks.reason,
       createdAt: credentialTasks.createdAt,
+      dueAt: credentialTasks.dueAt,
+      escalationLevel: credentialTasks.escalationLevel,
+      assigneeId: credentialTasks.assigneeId,
+      assigneeName: assignee.displayName,
+      escalatedToName: escalatedTo.displayName,
       credentialId: credentials.id,
       label: credentials.label,
       type: credentials.type,
       identityId: identities.id,
       identityName: identities.name,
+      ownerId: identities.ownerId,
+      backupOwnerId: identities.backupOwnerId,
     })
     .from(credentialTasks)
     .innerJoin(credentials, eq(credentials.id, credentialTasks.credentialId))
     .innerJoin(identities, eq(identities.id, credentials.identityId))
+    .leftJoin(assignee, eq(assignee.id, credentialTasks.assigneeId))
+    .leftJoin(escalatedTo, eq(escalatedTo.id, credentialTasks.escalatedToId))
     .where(and(eq(credentialTasks.status, "open"), where))
-    .orderBy(desc(credentialTasks.createdAt));
+    .orderBy(asc(credentialTasks.dueAt), desc(credentialTasks.createdAt));
 }
 
-/** Open rotation and revocation tasks for the NHIs the caller owns or backs up (admins and auditors: all). */
-export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identityId?: string } = {}) {
+/**
+ * Open rotation and revocation tasks the caller answers for: on NHIs they own
+ * or back up, assigned to them, or escalated to them (admins and auditors: all,
+ * unless they ask for only their own).
+ */
+export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identityId?: string; mine?: boolean } = {}) {
   if (opts.identityId && !z.uuid().safeParse(opts.identityId).success) throw new ValidationError({ identityId: ["The identity must be an id."] });
-  const mine = hasRole(caller, "admin", "auditor") ? undefined : or(eq(identities.ownerId, caller.identityId), eq(identities.backupOwnerId, caller.identityId));
-  return openTasks(db, and(mine, opts.identityId ? eq(identities.id, opts.identityId) : undefined)).limit(500);
+  const mine = hasRole(caller, "admin", "auditor") && !opts.mine
+    ? undefined
+    : or(
+        eq(identities.ownerId, caller.identityId),
+        eq(identities.backupOwnerId, caller.identityId),
+        eq(credentialTasks.assigneeId, caller.identityId),
+        eq(credentialTasks.escalatedToId, caller.identityId),
+      );
+  const rows = await openTasks(db, and(mine, opts.identityId ? eq(identities.id, opts.identityId) : undefined)).limit(500);
+  return rows.map((r) => ({ ...r, canMarkDone: mayMarkRotated(caller, r) && !isReadOnly(caller) }));
 }
 
 const policyInput = z

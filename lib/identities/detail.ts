@@ -3,13 +3,13 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { auditLog, credentials, entitlements, grantIsActive, grants, identities, roleAssignments, systems, teams, usageEvents, usageRollups } from "@/db/schema";
+import { decisionHistory } from "@/lib/grants/decisions";
 import { NotFoundError } from "@/lib/errors";
 import { visibleIdentities, hasRole, type Caller } from "@/lib/auth/caller";
 
 const owner = alias(identities, "owner");
 const backupOwner = alias(identities, "backup_owner");
 const manager = alias(identities, "manager");
-const approver = alias(identities, "approver");
 
 const idSchema = z.uuid();
 
@@ -50,7 +50,6 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
         entitlementName: entitlements.name,
         privilegeLevel: entitlements.privilegeLevel,
         systemName: systems.name,
-        approvedByName: approver.displayName,
         lastUsedAt: usageRollups.lastUsedAt,
         successCount: usageRollups.successCount,
         deniedCount: usageRollups.deniedCount,
@@ -58,7 +57,6 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
       .innerJoin(systems, eq(systems.id, entitlements.systemId))
-      .leftJoin(approver, eq(approver.id, grants.approvedById))
       .leftJoin(usageRollups, and(eq(usageRollups.identityId, grants.identityId), eq(usageRollups.entitlementId, grants.entitlementId)))
       .where(eq(grants.identityId, id))
       .orderBy(sql`${grants.revokedAt} is not null`, desc(entitlements.privilegeLevel), entitlements.name),
@@ -91,6 +89,7 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
     db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, id)),
   ]);
   const entityIds = [id, ...grantRows.map((g) => g.grant.id), ...creds.map((c) => c.id)];
+  const decisions = await decisionHistory(db, grantRows.map((g) => g.grant.id));
   const history = await db
     .select()
     .from(auditLog)
@@ -100,7 +99,7 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
   return {
     ...base,
     credentials: creds,
-    grants: grantRows,
+    grants: grantRows.map((g) => ({ ...g, decisions: decisions.get(g.grant.id) ?? [] })),
     recentUsage,
     ownedIdentities: owned,
     directReports: reports,

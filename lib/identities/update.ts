@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities } from "@/db/schema";
 import { diff, recordAudit } from "@/lib/audit/record";
-import { actorOf, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
 import { canEditIdentity, getVisibleIdentity } from "./detail";
 
@@ -29,6 +29,7 @@ export type IdentityUpdate = z.input<typeof identityUpdate>;
  * an NHI's owner or backup owner may hand it over and restate its purpose.
  */
 export async function updateIdentity(db: Db, caller: Caller, id: string, rawInput: unknown) {
+  requireDecider(caller);
   const current = (await getVisibleIdentity(db, caller, id)).identity;
   const input = parseInput(identityUpdate, rawInput);
   const allowed = canEditIdentity(caller, current);

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { createGrants } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
 import { loadCatalogue, type ActionCatalogue, type Statement } from "./aws/catalogue";
@@ -244,7 +245,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       .where(and(eq(entitlements.systemId, system.id), isNull(grants.revokedAt), eq(grants.type, "standing")));
     const live = new Map(imported.map((g) => [`${g.identityId}|${g.entitlementId}`, g]));
     const wanted = new Set<string>();
-    const toAdd: (typeof grants.$inferInsert)[] = [];
+    const toAdd: { identityId: string; entitlementId: string }[] = [];
     for (const p of principals) {
       const identityId = identityIdByArn.get(p.arn)!;
       for (const ref of heldRefs(inv, p)) {
@@ -253,13 +254,12 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         const key = `${identityId}|${entitlementId}`;
         wanted.add(key);
         if (live.has(key)) summary.grants.kept++;
-        else toAdd.push({ identityId, entitlementId, type: "standing", provenance: "imported", provenanceRef: `${IMPORT_SOURCE}:${inv.accountId}`, approvedAt: now, startsAt: now });
+        else toAdd.push({ identityId, entitlementId });
       }
     }
-    for (let i = 0; i < toAdd.length; i += 1000) {
-      const rows = await tx.insert(grants).values(toAdd.slice(i, i + 1000)).returning({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId });
-      await recordAudit(tx, actor, rows.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE } })));
-    }
+    const decision = { kind: "imported" as const, ref: `${IMPORT_SOURCE}:${inv.accountId}`, decidedById: actor.id, decidedAt: now, reason: `Held in AWS account ${inv.accountId} at import` };
+    const added = await createGrants(tx, toAdd.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: now }, decision })));
+    await recordAudit(tx, actor, added.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE } })));
     summary.grants.added = toAdd.length;
     const gone = imported.filter((g) => !wanted.has(`${g.identityId}|${g.entitlementId}`));
     // Identities and entitlements the export no longer has.

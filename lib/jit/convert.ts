@@ -5,6 +5,7 @@ import { eligibilityPolicies, entitlements, grants, identities } from "@/db/sche
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { createGrants } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { applicablePolicies } from "./eligibility";
 import { convertInput } from "./schemas";
@@ -75,10 +76,12 @@ export async function convertInTransaction(tx: Tx, caller: Caller, input: z.outp
     const already = (await applicablePolicies(tx, r.grant.identityId, r.grant.entitlementId)).some((p) => p.id === policy.id);
     let eligibleGrantId: string | null = null;
     if (!already) {
-      const [eligible] = await tx
-        .insert(grants)
-        .values({ identityId: r.grant.identityId, entitlementId: r.grant.entitlementId, type: "eligible", provenance: "policy", provenanceRef: policy.id, approvedById: caller.identityId, approvedAt: now, startsAt: now })
-        .returning({ id: grants.id });
+      const [eligible] = await createGrants(tx, [
+        {
+          grant: { identityId: r.grant.identityId, entitlementId: r.grant.entitlementId, type: "eligible", policyId: policy.id, startsAt: now },
+          decision: { kind: "policy", ref: policy.id, decidedById: caller.identityId, decidedAt: now, reason: `Standing access converted to eligibility under “${policy.name}”` },
+        },
+      ]);
       eligibleGrantId = eligible.id;
     }
     converted.push({ grantId: r.grant.id, eligibleGrantId, policyId: policy.id });

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { identities, jitApprovals, jitRequests } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
 import { isRequesterOf, lockVisibleRequest } from "./access";
@@ -36,6 +36,7 @@ async function ownersOf(db: Tx, identityId: string) {
  */
 export async function decideRequest(db: Db, caller: Caller, id: string, decision: "approve" | "deny", raw: unknown) {
   if (caller.token) throw new ForbiddenError("Requests are approved by people, not tokens.");
+  requireDecider(caller);
   const input = decision === "approve" ? parseInput(approveInput, raw) : parseInput(denyInput, raw);
   await settleBeforeAction(db, id);
   return auditedTransaction(db, async (tx) => {
@@ -96,6 +97,7 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
  */
 export async function reviewBreakGlass(db: Db, caller: Caller, id: string, raw: unknown) {
   if (caller.token) throw new ForbiddenError("Break-glass use is reviewed by people.");
+  requireDecider(caller);
   const input = parseInput(postReviewInput, raw);
   await settleBeforeAction(db, id);
   return auditedTransaction(db, async (tx) => {

@@ -5,11 +5,13 @@ import { eligibilityPolicies, entitlements, grants, identities, jitRequests, sys
 
 /**
  * Live eligibility a policy issued to one identity by name: an `eligible`
- * grant citing the policy, inside its own window.
+ * grant the policy issued, inside its own window. What kind of grant it is and
+ * which policy issued it never change, whatever decisions (certification,
+ * attestation) are recorded about it later.
  */
 export const namedEligibility = (identityId: SQL | string, policyId: SQL) => sql`exists (
   select 1 from ${grants} eg where eg.identity_id = ${identityId} and eg.entitlement_id = ${outer(eligibilityPolicies.entitlementId)}
-    and eg.type = 'eligible' and eg.provenance = 'policy' and eg.provenance_ref = ${policyId}::text
+    and eg.type = 'eligible' and eg.policy_id = ${policyId}
     and eg.revoked_at is null and eg.starts_at <= now() and (eg.expires_at is null or eg.expires_at > now()))`;
 
 /** In one of these teams: the primary team, or any membership the identity provider states. */

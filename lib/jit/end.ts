@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { jitRequests } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, requireScope, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, requireScope, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
 import { isRequesterOf, lockVisibleRequest } from "./access";
@@ -30,6 +30,7 @@ export async function releaseRequest(db: Db, caller: Caller, id: string, raw: un
 /** An admin, or an approver, ends someone's elevation before its window closes. A reason is required. */
 export async function revokeRequest(db: Db, caller: Caller, id: string, raw: unknown) {
   if (caller.token) throw new ForbiddenError("Elevation is revoked by people; a token releases its own.");
+  requireDecider(caller);
   const input = parseInput(revokeInput, raw);
   await settleBeforeAction(db, id);
   return auditedTransaction(db, async (tx) => {

@@ -6,6 +6,7 @@ import { eligibilityPolicies, entitlements, grants, identities, jitRequests, sys
 import { diff, recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
+import { createGrants } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { eligibleIdentitiesInput, policyInput, policyPatch } from "./schemas";
 
@@ -46,7 +47,7 @@ function checkAutoApproval(level: string | undefined, autoApproveAll: boolean | 
 }
 
 /**
- * Issues `eligible` grants citing the policy to identities not yet eligible
+ * Issues `eligible` grants from the policy to identities not yet eligible
  * under it. They are the named eligibility: reviewed in campaigns, ended by
  * the revocation path.
  */
@@ -55,15 +56,16 @@ async function issueEligibility(tx: Tx, actor: Actor, policy: Policy, identityId
   const existing = await tx
     .select({ identityId: grants.identityId })
     .from(grants)
-    .where(and(inArray(grants.identityId, identityIds), eq(grants.entitlementId, policy.entitlementId), eq(grants.type, "eligible"), eq(grants.provenanceRef, policy.id), isNull(grants.revokedAt)));
+    .where(and(inArray(grants.identityId, identityIds), eq(grants.policyId, policy.id), isNull(grants.revokedAt)));
   const have = new Set(existing.map((e) => e.identityId));
   const now = new Date();
   const fresh = [...new Set(identityIds)].filter((id) => !have.has(id));
   if (fresh.length === 0) return [];
-  const created = await tx
-    .insert(grants)
-    .values(fresh.map((identityId) => ({ identityId, entitlementId: policy.entitlementId, type: "eligible" as const, provenance: "policy" as const, provenanceRef: policy.id, approvedById: opts.approvedById, approvedAt: now, startsAt: now, expiresAt: opts.expiresAt ?? null })))
-    .returning({ id: grants.id, identityId: grants.identityId });
+  const decision = { kind: "policy" as const, ref: policy.id, decidedById: opts.approvedById, decidedAt: now, reason: `Named in the eligibility policy “${policy.name}”` };
+  const created = await createGrants(
+    tx,
+    fresh.map((identityId) => ({ grant: { identityId, entitlementId: policy.entitlementId, type: "eligible" as const, policyId: policy.id, startsAt: now, expiresAt: opts.expiresAt ?? null }, decision })),
+  );
   await recordAudit(
     tx,
     actor,
@@ -127,7 +129,7 @@ export async function archivePolicy(db: Db, caller: Caller, id: string) {
     if (policy.archivedAt) return policy;
     const now = new Date();
     const actor = actorOf(caller);
-    const named = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.type, "eligible"), eq(grants.provenanceRef, policy.id), isNull(grants.revokedAt)));
+    const named = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.policyId, policy.id), isNull(grants.revokedAt)));
     await revokeGrants(tx, actor, named.map((g) => g.id), { source: "admin", sourceRef: policy.id, reason: `Eligibility policy “${policy.name}” retired` });
     const cancelled = await tx
       .update(jitRequests)
@@ -166,14 +168,14 @@ export async function removeEligibleIdentity(db: Db, caller: Caller, id: string,
     const live = await tx
       .select({ id: grants.id })
       .from(grants)
-      .where(and(eq(grants.identityId, identityId), eq(grants.type, "eligible"), eq(grants.provenanceRef, policy.id), isNull(grants.revokedAt)));
+      .where(and(eq(grants.identityId, identityId), eq(grants.policyId, policy.id), isNull(grants.revokedAt)));
     if (live.length === 0) throw new NotFoundError("Eligibility");
     const ended = await revokeGrants(tx, actorOf(caller), live.map((g) => g.id), { source: "admin", sourceRef: policy.id, reason: `Removed from eligibility policy “${policy.name}”` });
     return { removed: ended.length };
   });
 }
 
-const namedCount = sql<number>`(select count(*) from ${grants} g where g.type = 'eligible' and g.provenance_ref = ${outer(eligibilityPolicies.id)}::text and g.revoked_at is null)`.mapWith(Number);
+const namedCount = sql<number>`(select count(*) from ${grants} g where g.policy_id = ${outer(eligibilityPolicies.id)} and g.revoked_at is null)`.mapWith(Number);
 const recentRequests = sql<number>`(select count(*) from ${jitRequests} r where r.policy_id = ${outer(eligibilityPolicies.id)} and r.created_at > now() - interval '30 days')`.mapWith(Number);
 
 /** Every policy with its entitlement and how much it is used. */
@@ -214,7 +216,7 @@ export async function getPolicy(db: Tx, caller: Caller, id: string) {
       .select({ grantId: grants.id, ...identityCols, since: grants.startsAt, until: grants.expiresAt })
       .from(grants)
       .innerJoin(identities, eq(identities.id, grants.identityId))
-      .where(and(eq(grants.type, "eligible"), eq(grants.provenanceRef, id), isNull(grants.revokedAt)))
+      .where(and(eq(grants.policyId, id), isNull(grants.revokedAt)))
       .orderBy(identities.displayName),
     db
       .select({ grantId: grants.id, ...identityCols, since: grants.startsAt })

@@ -1,9 +1,9 @@
 import { addDays, addMinutes, subMinutes } from "date-fns";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, identities, jitRequests, systems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireScope, type Caller } from "@/lib/auth/caller";
+import { actorOf, readOnlyPerson, requireScope, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, ValidationError, isUniqueViolation, parseInput, type FieldErrors } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { notify } from "@/lib/notifications/notify";
@@ -23,7 +23,7 @@ export function conflictedApprovers(subject: Subject, requesterId: string): Set<
 
 /**
  * Who may approve, fixed when the request is made: the policy's approvers
- * without anyone conflicted. When that leaves too few to reach the threshold,
+ * without anyone conflicted or read-only. When that leaves too few to reach the threshold,
  * the approver group fills in, then the admins; a request nobody could
  * approve is refused rather than left to time out.
  */
@@ -32,7 +32,12 @@ async function approversFor(tx: Tx, policy: ApplicablePolicy, subject: Subject, 
   const activePeople = async (ids: string[]) =>
     ids.length === 0
       ? []
-      : (await tx.select({ id: identities.id }).from(identities).where(and(inArray(identities.id, ids), eq(identities.kind, "human"), eq(identities.status, "active")))).map((r) => r.id);
+      : (
+          await tx
+            .select({ id: identities.id })
+            .from(identities)
+            .where(and(inArray(identities.id, ids), eq(identities.kind, "human"), eq(identities.status, "active"), sql`not ${readOnlyPerson(sql`${identities.id}`)}`))
+        ).map((r) => r.id);
   let chosen: string[];
   if (policy.approverMode === "named") chosen = await activePeople(policy.approverIds);
   else if (policy.approverMode === "entitlement_owner") chosen = await activePeople(entitlementOwnerId ? [entitlementOwnerId] : []);

@@ -3,6 +3,7 @@ import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, grants, identities, jitRequests, type JitRequestStatus } from "@/db/schema";
 import { SYSTEM_ACTOR, auditedTransaction, recordAudit, type Actor } from "@/lib/audit/record";
+import { createGrants } from "@/lib/grants/decisions";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { notify } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
@@ -62,23 +63,12 @@ export async function openWindow(
 ) {
   const startsAt = request.requestedStartAt && request.requestedStartAt > now ? request.requestedStartAt : now;
   const expiresAt = addMinutes(startsAt, request.durationMinutes);
-  const [grant] = await tx
-    .insert(grants)
-    .values({
-      identityId: request.identityId,
-      entitlementId: request.entitlementId,
-      type: "jit",
-      provenance: approval.provenance,
-      provenanceRef: request.id,
-      approvedById: approval.approvedById,
-      approvedAt: now,
-      approvalExpiresAt: expiresAt,
-      startsAt,
-      expiresAt,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const [grant] = await createGrants(tx, [
+    {
+      grant: { identityId: request.identityId, entitlementId: request.entitlementId, type: "jit", startsAt, expiresAt, createdAt: now, updatedAt: now },
+      decision: { kind: approval.provenance, ref: request.id, decidedById: approval.approvedById, decidedAt: now, reason: approval.how, validUntil: expiresAt },
+    },
+  ]);
   const active = startsAt <= now;
   const status: JitRequestStatus = active ? "active" : "approved";
   await tx.update(jitRequests).set({ status, grantId: grant.id, startsAt, expiresAt, decidedAt: now, updatedAt: now }).where(eq(jitRequests.id, request.id));

@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { attestations, campaigns, credentials, credentialTasks, grants, identities, jitRequests, reviewItems } from "@/db/schema";
+import { attestations, campaigns, grants, identities, jitRequests, reviewItems } from "@/db/schema";
 import { isOpenAttestation } from "@/lib/attestation/policy";
 import { recordAudit, type Actor } from "@/lib/audit/record";
+import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { notify } from "@/lib/notifications/notify";
-import { emitAccessEvents } from "@/lib/revocation/outbox";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { closeWindow } from "@/lib/jit/window";
 import { activeManagerId } from "./manager";
@@ -118,22 +118,9 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
     }
   }
 
-  // The secrets those NHIs hold were known to someone who left: rotate them.
-  const creds = nhiIds.length
-    ? await tx.select({ id: credentials.id, identityId: credentials.identityId, label: credentials.label }).from(credentials).where(and(inArray(credentials.identityId, nhiIds), eq(credentials.status, "active")))
-    : [];
-  let tasks: { id: string; credentialId: string }[] = [];
-  if (creds.length) {
-    tasks = await tx
-      .insert(credentialTasks)
-      .values(creds.map((c) => ({ credentialId: c.id, kind: "rotate" as const, reason: `Owner left: ${person.displayName}`, sourceRef: ref })))
-      .onConflictDoNothing()
-      .returning({ id: credentialTasks.id, credentialId: credentialTasks.credentialId });
-    const fresh = new Set(tasks.map((t) => t.credentialId));
-    const requested = creds.filter((c) => fresh.has(c.id));
-    await emitAccessEvents(tx, requested.map((c) => ({ type: "credential.rotation_requested" as const, payload: { credentialId: c.id, identityId: c.identityId, label: c.label, reason: `Owner left: ${person.displayName}`, sourceRef: ref } })));
-    await recordAudit(tx, actor, tasks.map((t) => ({ action: "credential.rotation_requested", entityType: "credential", entityId: t.credentialId, after: { taskId: t.id, reason: `Owner left: ${person.displayName}` } })));
-  }
+  // The secrets those NHIs hold were known to someone who left: rotate them
+  // (asked of each NHI's new owner, just set above).
+  const tasks = await requestCredentialWork(tx, actor, nhiIds, { kind: "rotate", reason: `Owner left: ${person.displayName}`, source: "lifecycle", sourceRef: ref });
 
   return {
     grantsRevoked: ended.length,

@@ -1,5 +1,6 @@
+import { and, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { notifications } from "@/db/schema";
+import { identities, notifications, roleAssignments } from "@/db/schema";
 
 export type Notice = {
   /** e.g. "review.reminder", "jit.pending", "jit.break_glass". */
@@ -17,4 +18,14 @@ export async function notify(tx: Tx, recipientIds: Iterable<string>, notice: Not
     await tx.insert(notifications).values(ids.slice(i, i + 1000).map((recipientId) => ({ recipientId, ...notice })));
   }
   return ids.length;
+}
+
+/** Notifies every active admin: where work has nobody else to go to. */
+export async function notifyAdmins(tx: Tx, notice: Notice): Promise<number> {
+  const admins = await tx
+    .select({ id: roleAssignments.identityId })
+    .from(roleAssignments)
+    .innerJoin(identities, eq(identities.id, roleAssignments.identityId))
+    .where(and(eq(roleAssignments.role, "admin"), eq(identities.status, "active")));
+  return notify(tx, admins.map((a) => a.id), notice);
 }

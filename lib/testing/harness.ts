@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
 import { openDatabase, resolveTarget, type Database, type Db } from "@/db/client";
 import { migrate } from "@/db/migrate";
-import { entitlements, grants, identities, roleAssignments, systems, type IdentityKind, type PrivilegeLevel, type Role } from "@/db/schema";
+import { entitlements, identities, roleAssignments, systems, type IdentityKind, type PrivilegeLevel, type Role } from "@/db/schema";
 import { resolveCaller, type Caller } from "@/lib/auth/caller";
+import { createGrants } from "@/lib/grants/decisions";
 import { installJobs } from "@/lib/jobs/runner";
 
 let current: Promise<Database> | null = null;
@@ -85,17 +86,12 @@ export async function makeGrant(
 ) {
   const system = opts.systemId ? { id: opts.systemId } : await makeSystem(db);
   const entitlement = await makeEntitlement(db, { level: opts.level, systemId: system.id, ownerId: opts.entitlementOwnerId });
-  const [grant] = await db
-    .insert(grants)
-    .values({
-      identityId,
-      entitlementId: entitlement.id,
-      type: opts.type ?? "standing",
-      provenance: "manual",
-      startsAt: new Date(Date.now() - 86_400_000),
-      expiresAt: opts.expiresAt,
-      revokedAt: opts.revokedAt,
-    })
-    .returning();
+  const startsAt = new Date(Date.now() - 86_400_000);
+  const [grant] = await createGrants(db, [
+    {
+      grant: { identityId, entitlementId: entitlement.id, type: opts.type ?? "standing", startsAt, expiresAt: opts.expiresAt, revokedAt: opts.revokedAt },
+      decision: { kind: "manual", ref: null, decidedById: null, decidedAt: startsAt, reason: "Test fixture" },
+    },
+  ]);
   return { grant, entitlement, system };
 }

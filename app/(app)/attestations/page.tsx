@@ -6,10 +6,12 @@ import { hasRole } from "@/lib/auth/caller";
 import { dueFilters, listMyAttestations, type MyAttestationsResult } from "@/lib/attestation/list";
 import { listOrphans, type OrphanListResult } from "@/lib/attestation/orphans";
 import { ATTESTATION_INTERVAL_DAYS, DUE_SOON_DAYS } from "@/lib/attestation/policy";
+import { listCredentialTasks } from "@/lib/credentials/rotation";
 import { ValidationError } from "@/lib/errors";
 import { listActivePeople } from "@/lib/identities/list";
 import { MyNhiTable } from "@/components/attestations/my-nhi-table";
 import { NoticeArea } from "@/components/attestations/notice";
+import { CredentialWork } from "@/components/credentials/credential-work";
 import { OrphanTable } from "@/components/attestations/orphan-table";
 import { EmptyState } from "@/components/ui/card";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
@@ -52,9 +54,10 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
   const params: Params = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const db = await getDb();
   const seesAll = hasRole(caller, "admin", "auditor");
-  const [mine, orphans] = await Promise.all([
+  const [mine, orphans, credentialWork] = await Promise.all([
     attempt(() => listMyAttestations(db, caller, Object.fromEntries(MY_KEYS.map((k) => [k, params[k]])))),
     seesAll ? attempt(() => listOrphans(db, caller, { q: params.orphanQ, kind: params.orphanKind, page: params.orphanPage, pageSize: ORPHAN_PAGE_SIZE })) : Promise.resolve(null),
+    listCredentialTasks(db, caller, { mine: true }),
   ]);
   const needsPeople = (mine.data?.rows.some((r) => r.canAttest) ?? false) || (orphans?.data?.rows.some((r) => r.canReassign) ?? false);
   const people = needsPeople ? await listActivePeople(db) : [];
@@ -74,6 +77,18 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
         <FieldErrorsAlert errors={mine.errors} />
         <NoticeArea testId="attestation-notice">{mine.data && <MyList params={params} result={mine.data} people={people} />}</NoticeArea>
       </section>
+
+      {credentialWork.length > 0 && (
+        <section aria-labelledby="credential-work-heading" className="mt-10">
+          <h2 id="credential-work-heading" className="text-lg font-semibold">
+            Credentials to rotate or revoke ({credentialWork.length})
+          </h2>
+          <p className="mb-3 text-sm text-slate-600">
+            Secrets of identities you answer for that must be rotated (their owner left) or revoked (the identity was decommissioned). Do it where the secret lives, then mark it done here; overdue work escalates to your manager, then to the admins.
+          </p>
+          <CredentialWork tasks={credentialWork} />
+        </section>
+      )}
 
       {orphans && (
         <section aria-labelledby="orphans-heading" className="mt-10">

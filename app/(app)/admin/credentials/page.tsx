@@ -4,11 +4,10 @@ import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { credentialsOutsidePolicy, listCredentialPolicies, listCredentialTasks } from "@/lib/credentials/rotation";
 import { CredentialPolicyEditor } from "@/components/credentials/policy-editor";
-import { Badge } from "@/components/ui/badge";
+import { CredentialWork } from "@/components/credentials/credential-work";
 import { Card } from "@/components/ui/card";
 import { findingsHref } from "@/components/reconciliation/labels";
 import { Forbidden } from "@/components/ui/forbidden";
-import { relative } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 
 export const metadata = { title: "Credential rotation" };
@@ -52,21 +51,9 @@ export default async function CredentialsPage() {
           {tasks.length === 0 ? (
             <p className="text-sm text-slate-600">Nothing waits on an owner.</p>
           ) : (
-            <ul className="divide-y divide-slate-100 text-sm" data-testid="credential-tasks">
-              {tasks.map((t) => (
-                <li key={t.id} className="flex items-center justify-between gap-2 py-1.5">
-                  <span>
-                    <Badge tone={t.kind === "revoke" ? "red" : "amber"}>{t.kind}</Badge>{" "}
-                    <Link className="font-medium text-brand-700 hover:underline" href={`/identities/${t.identityId}`}>
-                      {t.identityName}
-                    </Link>{" "}
-                    <span className="font-mono text-xs">{t.label}</span>
-                    <div className="text-xs text-slate-500">{t.reason}</div>
-                  </span>
-                  <span className="text-xs text-slate-500">{relative(t.createdAt)}</span>
-                </li>
-              ))}
-            </ul>
+            <div data-testid="credential-tasks">
+              <CredentialWork tasks={tasks} />
+            </div>
           )}
         </Card>
       </div>

@@ -10,30 +10,21 @@ import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { ConvertStanding } from "@/components/jit/convert-standing";
 import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card";
-import { RotateButton } from "@/components/credentials/rotate-button";
+import { CredentialDoneButton } from "@/components/credentials/credential-done-button";
+import { CredentialTaskBadges } from "@/components/credentials/task-badges";
 import { LifecycleTimeline } from "@/components/identities/lifecycle-timeline";
 import { OffboardButton } from "@/components/identities/offboard-button";
 import { mayMarkRotated, openTasksOf } from "@/lib/credentials/rotation";
 import { lifecycleTimeline } from "@/lib/lifecycle/timeline";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Field } from "@/components/ui/field";
+import { GrantDecisions } from "@/components/identities/grant-decisions";
 import { Card, EmptyState } from "@/components/ui/card";
 import { ageInDays, formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
 
 export const metadata = { title: "Identity" };
 
 const levelTone: Record<string, Tone> = { admin: "red", privileged: "purple", standard: "neutral" };
-const provenanceLabel: Record<string, string> = {
-  campaign_decision: "Certified in campaign",
-  jit_approval: "JIT approval",
-  break_glass: "Break-glass",
-  attestation: "Owner attestation",
-  policy: "Policy",
-  imported: "Imported",
-  manual: "Manual",
-  none: "Unapproved",
-};
-
 function PersonLink({ person }: { person: { id: string | null; displayName: string | null } | null }) {
   if (!person?.id) return <span className="text-slate-500">—</span>;
   return (
@@ -161,7 +152,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                   <th className="py-2 pr-3">Entitlement</th>
                   <th className="py-2 pr-3">Level</th>
                   <th className="py-2 pr-3">Status</th>
-                  <th className="py-2 pr-3">Provenance</th>
+                  <th className="py-2 pr-3">Decisions</th>
                   <th className="py-2 pr-3">Since</th>
                   <th className="py-2 pr-3">Expires</th>
                   <th className="py-2 pr-3">Last used</th>
@@ -182,15 +173,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                       <GrantStatus g={g} />
                     </td>
                     <td className="py-2 pr-3">
-                      {(g.grant.provenance === "jit_approval" || g.grant.provenance === "break_glass") && g.grant.provenanceRef ? (
-                        <Link className="text-brand-700 hover:underline" href={`/access-requests/${g.grant.provenanceRef}`}>
-                          {provenanceLabel[g.grant.provenance]}
-                        </Link>
-                      ) : (
-                        <span className={g.grant.provenance === "none" ? "font-medium text-rose-700" : ""}>{provenanceLabel[g.grant.provenance]}</span>
-                      )}
-                      {g.approvedByName && <span className="text-slate-500"> by {g.approvedByName}</span>}
-                      {g.grant.approvedAt && <span className="text-slate-500">, {formatDate(g.grant.approvedAt)}</span>}
+                      <GrantDecisions decisions={g.decisions} />
                     </td>
                     <td className="py-2 pr-3">{formatDate(g.grant.startsAt)}</td>
                     <td className="py-2 pr-3">{g.grant.expiresAt ? formatDateTime(g.grant.expiresAt) : "never"}</td>
@@ -252,12 +235,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                       </td>
                       <td className="py-2 pr-3">{relative(c.lastUsedAt)}</td>
                       <td className="py-2 pr-3 text-right">
-                        {open.map((t) => (
-                          <Badge key={t.id} tone={t.kind === "revoke" ? "red" : "amber"} title={t.reason}>
-                            {t.kind} due
-                          </Badge>
-                        ))}
-                        {canRotate && c.status === "active" && <RotateButton credentialId={c.id} label={c.label} />}
+                        <CredentialTaskBadges tasks={open} />
+                        {canRotate && c.status === "active" && <CredentialDoneButton credentialId={c.id} label={c.label} done={open.some((t) => t.kind === "revoke") ? "revoked" : "rotated"} />}
                       </td>
                     </tr>
                   );

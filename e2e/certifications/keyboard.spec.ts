@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { signInAs } from "../support/auth";
+import { call, launchCampaignOver, me } from "../support/api";
+
+type Grant = { grant: { id: string; revokedAt: string | null; type: string } };
+
+test("every review-queue shortcut works and the page survives it: j, k, x, c, r", async ({ page }) => {
+  await signInAs(page, "reviewer");
+  const sofia = await me(page);
+  await signInAs(page, "admin");
+  const priya = await me(page);
+  // Four live standing grants of one NHI the reviewer does not hold herself.
+  const nhis = await call<{ rows: { id: string; ownerId: string | null }[] }>(page, "GET", "/api/v1/identities?kind=service_account&status=active&pageSize=50");
+  let grantIds: string[] = [];
+  for (const n of nhis.rows.filter((r) => r.ownerId !== sofia)) {
+    const detail = await call<{ grants: Grant[] }>(page, "GET", `/api/v1/identities/${n.id}`);
+    grantIds = detail.grants.filter((g) => !g.grant.revokedAt && g.grant.type === "standing").map((g) => g.grant.id);
+    if (grantIds.length >= 4) break;
+  }
+  expect(grantIds.length).toBeGreaterThanOrEqual(4);
+  const campaignId = await launchCampaignOver(page, `Keyboard review ${Date.now()}`, grantIds.slice(0, 4), sofia, priya);
+
+  await signInAs(page, "reviewer");
+  await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
+  const rows = page.getByTestId("review-row");
+  await expect(rows).toHaveCount(4);
+  const focused = page.locator('[data-testid="review-row"][data-focused]');
+  await expect(focused).toHaveAttribute("data-item", (await rows.nth(0).getAttribute("data-item"))!);
+
+  // j and k move the focus; the page keeps working (the scroll effect once crashed it).
+  await page.keyboard.press("j");
+  await expect(focused).toHaveAttribute("data-item", (await rows.nth(1).getAttribute("data-item"))!);
+  await page.keyboard.press("j");
+  await page.keyboard.press("k");
+  await expect(focused).toHaveAttribute("data-item", (await rows.nth(1).getAttribute("data-item"))!);
+  await expect(page.getByText("This page couldn't load")).toHaveCount(0);
+
+  // x selects the focused row and again deselects it.
+  await page.keyboard.press("x");
+  await expect(rows.nth(1).getByRole("checkbox")).toBeChecked();
+  await expect(page.getByTestId("bulk-bar")).toBeVisible();
+  await page.keyboard.press("x");
+  await expect(rows.nth(1).getByRole("checkbox")).not.toBeChecked();
+
+  // c certifies the focused row with the comment typed on it; a typed comment survives moving about.
+  const second = rows.nth(1);
+  await second.getByPlaceholder("Comment").fill("Still runs the nightly export");
+  await page.getByRole("heading", { name: "My reviews" }).click();
+  await page.keyboard.press("j");
+  await page.keyboard.press("k");
+  await expect(second.getByPlaceholder("Comment")).toHaveValue("Still runs the nightly export");
+  await page.keyboard.press("c");
+  await expect(second).toContainText("Certified");
+
+  // r revokes: without a comment it is refused with the reason, with one it is done.
+  await page.keyboard.press("j");
+  const third = rows.nth(2);
+  await expect(focused).toHaveAttribute("data-item", (await third.getAttribute("data-item"))!);
+  await page.keyboard.press("r");
+  await expect(page.getByText("Say why the access is revoked.")).toBeVisible();
+  await third.getByPlaceholder("Comment").fill("Not used since the migration");
+  await page.getByRole("heading", { name: "My reviews" }).click();
+  await page.keyboard.press("r");
+  await expect(third).toContainText("Revoked");
+
+  // Both decisions are real: they survive a reload.
+  await page.goto(`/certifications/reviews?status=decided&campaignId=${campaignId}`);
+  await expect(page.getByTestId("review-row")).toHaveCount(2);
+});
