@@ -1,7 +1,8 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { attestations, campaigns, grants, identities, jitRequests, reviewItems } from "@/db/schema";
+import { attestations, grants, identities, jitRequests } from "@/db/schema";
 import { isOpenAttestation } from "@/lib/attestation/policy";
+import { handOffOpenReviews } from "@/lib/certification/hand-off";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { notify } from "@/lib/notifications/notify";
@@ -48,20 +49,8 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
   const live = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.identityId, personId), isNull(grants.revokedAt)));
   const ended = await revokeGrants(tx, actor, live.map((g) => g.id), { source: "lifecycle", sourceRef: ref, reason });
 
-  // Their review work moves to each campaign's fallback reviewer (or its owner), in one statement.
-  const items = await tx
-    .update(reviewItems)
-    .set({
-      reviewerId: sql`case when ${campaigns.fallbackReviewerId} <> ${personId} then ${campaigns.fallbackReviewerId} else ${campaigns.ownerId} end`,
-      routing: "reassigned: reviewer left",
-      updatedAt: now,
-    })
-    .from(campaigns)
-    .where(and(eq(campaigns.id, reviewItems.campaignId), eq(campaigns.status, "active"), eq(reviewItems.reviewerId, personId), isNull(reviewItems.decision), isNull(reviewItems.closedAt)))
-    .returning({ id: reviewItems.id });
-  if (items.length) {
-    await recordAudit(tx, actor, items.map((i) => ({ action: "review.reassigned", entityType: "review_item", entityId: i.id, before: { reviewerId: personId }, after: { reason: "reviewer left" } })));
-  }
+  // Their review work moves to each campaign's fallback reviewer (or its owner).
+  const items = await handOffOpenReviews(tx, actor, personId, "reviewer left");
 
   // NHIs they owned go to their backup owner while that person is active, else
   // to the leaver's manager; set-based, so a prolific owner costs one statement.
