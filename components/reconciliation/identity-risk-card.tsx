@@ -54,6 +54,11 @@ export function IdentityRiskCard({ identityId, data }: { identityId: string; dat
         ) : (
           <p className="text-sm text-slate-600">No privileged access in the window: nothing to score.</p>
         )}
+        {reconciledAt && (
+          <p className="mt-2 text-xs text-slate-500" data-testid="reconciled-at">
+            As of the reconciliation pass {relative(reconciledAt)}: access changed since then counts from the next pass (hourly, or after an action on a finding).
+          </p>
+        )}
 
         {findings && reconciledAt && (
           <div className="mt-4 border-t border-slate-100 pt-3">
