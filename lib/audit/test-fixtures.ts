@@ -13,10 +13,15 @@ import { verifyAuditLog, type VerifyOptions } from "./verify";
 export const OPERATOR = { operator: "cli: test" };
 const actor = { id: null, label: "test" };
 
-export const tempDir = () => mkdtemp(path.join(tmpdir(), "gov-audit-"));
-
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(() => Promise.all(cleanups.splice(0).map((c) => c())));
+
+/** A directory removed after the file's tests. */
+export async function tempDir() {
+  const dir = await mkdtemp(path.join(tmpdir(), "gov-audit-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** What a superuser can always do: switch triggers off for their session and change rows at will. */
 const asDba = (database: Database, fn: (tx: Tx) => Promise<unknown>) =>
@@ -40,7 +45,6 @@ export async function auditLogFixture() {
   const database = await isolated;
   await asDba(database, (tx) => tx.execute(sql`truncate audit_log restart identity`));
   const dir = await tempDir();
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const { db } = database;
   return {
     database,

@@ -55,7 +55,8 @@ export type AuditVerification = {
 
 export type VerifyOptions = { checkpointDir?: string; keys?: AuditKeyRing; batchSize?: number };
 
-const rows = (n: number) => `${n.toLocaleString("en")} ${n === 1 ? "row" : "rows"}`;
+/** "1 row", "1,234 rows": how the reports count. */
+export const rowCount = (n: number) => `${n.toLocaleString("en")} ${n === 1 ? "row" : "rows"}`;
 const positions = (from: number, to: number) => (from === to ? `chain position ${from}` : `chain positions ${from}–${to}`);
 const are = (n: number) => (n === 1 ? "is" : "are");
 const summaryOf = ({ file, checkpoint: c }: StoredCheckpoint): CheckpointSummary => ({ file, at: c.at, headId: c.headId, headSeq: c.headSeq });
@@ -129,10 +130,10 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
       if (prev) {
         const missing = row.seq - prev.seq - 1;
         if (missing > 0) {
-          problems.push({ kind: "deleted", fromId: prev.id, toId: row.id, rows: missing, message: `${rows(missing)} deleted between row ${prev.id} and row ${row.id} (${positions(prev.seq + 1, row.seq - 1)}).` });
+          problems.push({ kind: "deleted", fromId: prev.id, toId: row.id, rows: missing, message: `${rowCount(missing)} deleted between row ${prev.id} and row ${row.id} (${positions(prev.seq + 1, row.seq - 1)}).` });
           deleted.push([prev.seq + 1, row.seq - 1]);
         } else if (row.prevHash !== prev.hash || missing < 0) {
-          problems.push({ kind: "relinked", fromId: prev.id, toId: row.id, message: `Row ${row.id} does not link to row ${prev.id} before it: rows between them were deleted or its link was altered.` });
+          problems.push({ kind: "relinked", fromId: prev.id, toId: row.id, message: `Row ${row.id} does not link to row ${prev.id} before it: row ${prev.id} or rows before it were rewritten, or its link was altered.` });
         }
       }
       let expected: string | null = null;
@@ -164,7 +165,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   const head = prev;
 
   for (const run of runs) {
-    const which = run.rows === 1 ? `Row ${run.fromId}` : `Rows ${run.fromId}–${run.toId} (${rows(run.rows)})`;
+    const which = run.rows === 1 ? `Row ${run.fromId}` : `Rows ${run.fromId}–${run.toId} (${rowCount(run.rows)})`;
     const base = { kind: run.kind, fromId: run.fromId, toId: run.toId, rows: run.rows };
     if (run.kind === "edited") {
       problems.push({ ...base, message: `${which} ${run.rows === 1 ? "was altered: its content no longer matches its signature" : "no longer match their signatures: edited, or re-hashed without the audit key"}.` });
@@ -190,7 +191,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
       rows: Math.max(missing, 0),
       message:
         missing > 0
-          ? `The oldest ${rows(missing)} of the chain${after} ${are(missing)} gone (${positions(from, first.seq - 1)}, before row ${first.id}); no retention purge accounts for ${missing === 1 ? "it" : "them"}.`
+          ? `The oldest ${rowCount(missing)} of the chain${after} ${are(missing)} gone (${positions(from, first.seq - 1)}, before row ${first.id}); no retention purge accounts for ${missing === 1 ? "it" : "them"}.`
           : `Row ${first.id} does not start the chain, and no retention purge anchors it.`,
     });
     if (missing > 0) deleted.push([from, first.seq - 1]);
@@ -225,7 +226,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     problems.push({
       kind: "replaced",
       toId: c.headId,
-      message: `The row at chain position ${c.headSeq} is not row ${c.headId} recorded by checkpoint ${replaced.at.file} (${c.at}): rows ${good} were deleted and the chain continued without them (up to ${rows(c.headSeq - since + 1)}, ${positions(since, c.headSeq)}, replaced)${replaced.later ? `; ${replaced.later} later checkpoints disagree too` : ""}.`,
+      message: `The row at chain position ${c.headSeq} is not row ${c.headId} recorded by checkpoint ${replaced.at.file} (${c.at}): rows ${good} were deleted and the chain continued without them (up to ${rowCount(c.headSeq - since + 1)}, ${positions(since, c.headSeq)}, replaced)${replaced.later ? `; ${replaced.later} later checkpoints disagree too` : ""}.`,
     });
   }
   if (beyondHead) {
@@ -240,7 +241,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
         fromId: head.id,
         toId: c.headId,
         rows: lost,
-        message: `The newest ${rows(lost)} ${are(lost)} gone: ${positions(head.seq + 1, c.headSeq)}, after row ${head.id} through row ${c.headId}; ${recorded}.`,
+        message: `The newest ${rowCount(lost)} ${are(lost)} gone: ${positions(head.seq + 1, c.headSeq)}, after row ${head.id} through row ${c.headId}; ${recorded}.`,
       });
     }
   }
@@ -249,7 +250,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     warnings.push(`No signed checkpoints in ${store.dir}: deleting the newest rows cannot be detected until the checkpoint job has written one.`);
   }
   if (legacyRows > 0 && !firstKeyed && valid.length === 0) {
-    warnings.push(`${rows(legacyRows)} predate the audit key and nothing anchors them yet: the first keyed row or checkpoint will.`);
+    warnings.push(`${rowCount(legacyRows)} predate the audit key and nothing anchors them yet: the first keyed row or checkpoint will.`);
   }
 
   return {

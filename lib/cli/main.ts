@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       withDatabase(async (database) => {
         await migrate(database);
         if (await isSeeded(database.db)) {
-          console.error("The database already has identities; seed an empty database (for PGlite, remove its directory).");
+          console.error("The database already has identities; seed an empty database (for PGlite, remove its directory, and the audit checkpoints of the old one: ./.data/audit-checkpoints by default).");
           exitCode = 1;
           return;
         }

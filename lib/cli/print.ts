@@ -1,4 +1,4 @@
-import type { AuditVerification } from "@/lib/audit/verify";
+import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
@@ -64,8 +64,8 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
 
 /** What `gov audit verify` says: intact or not, each problem naming what was lost, where to start looking. */
 export function printAuditVerification(r: AuditVerification) {
-  const verified = `${r.checked.toLocaleString("en")} rows verified${r.head ? ` through row ${r.head.id} (chain position ${r.head.seq})` : ""}`;
-  if (r.ok) console.log(`Audit log intact: ${verified}; ${r.checkpoints.read} checkpoints in ${r.checkpoints.dir}.`);
+  const verified = `${rowCount(r.checked)} verified${r.head ? ` through row ${r.head.id} (chain position ${r.head.seq})` : ""}`;
+  if (r.ok) console.log(`Audit log intact: ${verified}; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} in ${r.checkpoints.dir}.`);
   else {
     console.log(`Audit log TAMPERED or unverifiable: ${r.problems.length} ${r.problems.length === 1 ? "problem" : "problems"} (${verified}).`);
     for (const p of r.problems) console.log(`  - ${p.message}`);
@@ -75,6 +75,6 @@ export function printAuditVerification(r: AuditVerification) {
   if (r.retention) {
     console.log(`Positions 1–${r.retention.throughSeq} were purged by retention (rows before ${r.retention.before}) on ${r.retention.at} by ${r.retention.by}, audit row ${r.retention.rowId}.`);
   }
-  if (r.legacyRows) console.log(`${r.legacyRows.toLocaleString("en")} rows predate the audit key (plain SHA-256 before the first keyed row).`);
+  if (r.legacyRows) console.log(`${rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).`);
   for (const w of r.warnings) console.log(`warning: ${w}`);
 }

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listAudit } from "@/lib/audit/list";
-import { verifyAuditLog, type AuditVerification } from "@/lib/audit/verify";
+import { rowCount, verifyAuditLog, type AuditVerification } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
@@ -134,8 +134,8 @@ function VerificationReport({ result: r }: { result: AuditVerification }) {
     <div role="status" data-testid="verify-result" className={`mb-4 rounded-md px-4 py-3 text-sm ${r.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>
       <p className="font-medium">
         {r.ok
-          ? `Chain intact: ${r.checked.toLocaleString("en")} rows verified with the audit key, ${r.checkpoints.read} checkpoints agree.`
-          : `Chain tampered or unverifiable: ${r.problems.length} ${r.problems.length === 1 ? "problem" : "problems"} (${r.checked.toLocaleString("en")} rows verified).`}
+          ? `Chain intact: ${rowCount(r.checked)} verified with the audit key; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} read.`
+          : `Chain tampered or unverifiable: ${r.problems.length} ${r.problems.length === 1 ? "problem" : "problems"} (${rowCount(r.checked)} verified).`}
       </p>
       {r.problems.length > 0 && (
         <ul className="mt-2 list-disc space-y-1 pl-5">
@@ -157,7 +157,7 @@ function VerificationReport({ result: r }: { result: AuditVerification }) {
             Positions 1–{r.retention.throughSeq} purged by retention (rows before {formatDateTime(r.retention.before)}) on {formatDateTime(r.retention.at)} by {r.retention.by}.
           </li>
         )}
-        {r.legacyRows > 0 && <li>{r.legacyRows.toLocaleString("en")} rows predate the audit key (plain SHA-256 before the first keyed row).</li>}
+        {r.legacyRows > 0 && <li>{rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).</li>}
         {r.warnings.map((w) => (
           <li key={w}>Warning: {w}</li>
         ))}
