@@ -4,7 +4,7 @@ import path from "node:path";
 import { desc } from "drizzle-orm";
 import { z } from "zod";
 import { canonical } from "@/db/audit-chain";
-import { currentAuditKey, type AuditKey, type AuditKeyRing } from "@/db/audit-key";
+import { auditKeyRing, currentAuditKey, type AuditKey, type AuditKeyRing } from "@/db/audit-key";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -109,14 +109,17 @@ async function writeAtomically(dir: string, name: string, text: string) {
 const exists = (file: string) => access(file).then(() => true, () => false);
 
 // A newer checkpoint implies every older one (rows are signed and linked), so
-// past a week one per day is kept: verification reads them all.
+// past a week one per day is kept: verification reads them all. Only checkpoints
+// with a valid signature are weighed: a forged one must neither displace a real
+// one nor disappear before verification reports it.
 const KEEP_ALL_DAYS = 7;
 
 async function thinCheckpoints(dir: string, now: Date) {
+  const ring = auditKeyRing();
   const { checkpoints } = await readCheckpoints(dir);
   const cutoff = now.getTime() - KEEP_ALL_DAYS * 86_400_000;
   const newestOfDay = new Map<string, StoredCheckpoint>();
-  for (const c of checkpoints) {
+  for (const c of checkpoints.filter((c) => checkpointSignature(ring, c.checkpoint) === "valid")) {
     if (Date.parse(c.checkpoint.at) >= cutoff) continue;
     const day = c.checkpoint.at.slice(0, 10);
     const kept = newestOfDay.get(day);

@@ -22,6 +22,23 @@ describe("audit checkpoints", () => {
     expect(JSON.parse(await readFile(first!.file, "utf8"))).toEqual(first!.checkpoint);
   });
 
+  it("are kept one per day past a week, and forged ones are left for verification to report", async () => {
+    const log = await auditLogFixture();
+    const at = async (iso: string) => {
+      await log.write(1);
+      return path.basename((await log.checkpoint(new Date(iso)))!.file);
+    };
+    const morning = await at("2026-01-01T10:00:00Z");
+    const evening = await at("2026-01-01T18:00:00Z");
+    const nextDay = await at("2026-01-02T09:00:00Z");
+    const forged = "checkpoint-000000000099-00000000000000aa.json";
+    const real = JSON.parse(await readFile(path.join(log.dir, morning), "utf8"));
+    await writeFile(path.join(log.dir, forged), JSON.stringify({ ...real, headSeq: 99 }));
+    const today = await at("2026-01-20T12:00:00Z");
+    expect((await readdir(log.dir)).sort()).toEqual([evening, nextDay, today, forged].sort());
+    expect((await log.verify()).problems).toEqual([expect.objectContaining({ kind: "forged-checkpoint", file: forged })]);
+  });
+
   it("are written by a durable job at start, and delivered to a webhook receiver, retried until it accepts", async () => {
     const log = await auditLogFixture();
     await installJobs(log.database, auditJobs);

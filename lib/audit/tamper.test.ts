@@ -6,6 +6,7 @@ import { keyedAuditHash, legacyAuditHash } from "@/db/audit-chain";
 import { auditKeyRing, deriveAuditKey } from "@/db/audit-key";
 import { auditLog } from "@/db/schema";
 import { auditLogFixture } from "./test-fixtures";
+import { MAX_PROBLEMS } from "./verify";
 
 // Every way a database administrator can tamper with the log, each detected
 // without trusting the database: the rows are signed with a key it does not
@@ -77,6 +78,16 @@ describe("audit log tampering", () => {
     expect((await log.verify()).problems).toEqual([
       { kind: "deleted", fromId: rows[1].id, toId: rows[4].id, rows: 2, message: `2 rows deleted between row ${rows[1].id} and row ${rows[4].id} (chain positions 3–4).` },
     ]);
+  });
+
+  it("reports the first problems and counts the rest", async () => {
+    const log = await auditLogFixture();
+    await log.write(230);
+    await log.asDba((tx) => tx.execute(sql`delete from audit_log where id % 2 = 0 and id < 230`));
+    const result = await log.verify();
+    expect(result).toMatchObject({ ok: false, omittedProblems: 14 });
+    expect(result.problems).toHaveLength(MAX_PROBLEMS);
+    expect(result.problems[99]).toMatchObject({ kind: "deleted", rows: 1, message: "1 row deleted between row 199 and row 201 (chain position 200)." });
   });
 
   it("detects the newest rows deleted after a checkpoint, naming them and the last good checkpoint", async () => {

@@ -50,8 +50,12 @@ export type AuditVerification = {
   retention: { rowId: number; at: string; by: string; before: string; throughSeq: number; throughId: number } | null;
   checkpoints: { dir: string; read: number; coveredByRetention: number; lastGood: CheckpointSummary | null };
   problems: AuditProblem[];
+  /** Row and checkpoint-file problems past the first MAX_PROBLEMS, counted only. */
+  omittedProblems: number;
   warnings: string[];
 };
+
+export const MAX_PROBLEMS = 100;
 
 export type VerifyOptions = { checkpointDir?: string; keys?: AuditKeyRing; batchSize?: number };
 
@@ -79,6 +83,13 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   const store = await readCheckpoints(options.checkpointDir ?? checkpointDir());
   const problems: AuditProblem[] = [];
   const warnings: string[] = [];
+  // Row by row and file by file a log can go wrong millions of times: keep the first ones and
+  // count the rest. What the chain's start and the checkpoints reveal is always reported.
+  let omittedProblems = 0;
+  const report = (problem: AuditProblem) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(problem);
+    else omittedProblems++;
+  };
 
   const valid: StoredCheckpoint[] = [];
   for (const stored of store.checkpoints) {
@@ -86,12 +97,12 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     const signature = checkpointSignature(ring, c);
     if (signature === "valid") valid.push(stored);
     else if (signature === "bad") {
-      problems.push({ kind: "forged-checkpoint", file, message: `Checkpoint ${file} does not carry a valid signature: it was forged or altered (it claims row ${c.headId} at chain position ${c.headSeq}).` });
+      report({ kind: "forged-checkpoint", file, message: `Checkpoint ${file} does not carry a valid signature: it was forged or altered (it claims row ${c.headId} at chain position ${c.headSeq}).` });
     } else {
-      problems.push({ kind: "checkpoint-unknown-key", file, message: `Checkpoint ${file} is signed with key ${c.keyId}, which is not configured: add it to AUDIT_PREVIOUS_KEYS if it is a retired key; otherwise it was forged.` });
+      report({ kind: "checkpoint-unknown-key", file, message: `Checkpoint ${file} is signed with key ${c.keyId}, which is not configured: add it to AUDIT_PREVIOUS_KEYS if it is a retired key; otherwise it was forged.` });
     }
   }
-  for (const { file, error } of store.damaged) problems.push({ kind: "damaged-checkpoint", file, message: `Checkpoint ${file} cannot be read: ${error}` });
+  for (const { file, error } of store.damaged) report({ kind: "damaged-checkpoint", file, message: `Checkpoint ${file} cannot be read: ${error}` });
   valid.sort((a, b) => a.checkpoint.headSeq - b.checkpoint.headSeq);
   // Checkpoints are written only by keyed writers, so rows past the oldest one cannot predate the key.
   const legacyLimit = valid[0]?.checkpoint.headSeq ?? Infinity;
@@ -106,7 +117,8 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     if (run && run.toId === prevId) {
       run.toId = row.id;
       run.rows++;
-    } else {
+    } else if (problems.length + runs.length >= MAX_PROBLEMS) omittedProblems++;
+    else {
       const started = { kind, keyId, fromId: row.id, toId: row.id, rows: 1 };
       runs.push(started);
       openRuns.set(group, started);
@@ -130,10 +142,10 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
       if (prev) {
         const missing = row.seq - prev.seq - 1;
         if (missing > 0) {
-          problems.push({ kind: "deleted", fromId: prev.id, toId: row.id, rows: missing, message: `${rowCount(missing)} deleted between row ${prev.id} and row ${row.id} (${positions(prev.seq + 1, row.seq - 1)}).` });
+          report({ kind: "deleted", fromId: prev.id, toId: row.id, rows: missing, message: `${rowCount(missing)} deleted between row ${prev.id} and row ${row.id} (${positions(prev.seq + 1, row.seq - 1)}).` });
           deleted.push([prev.seq + 1, row.seq - 1]);
         } else if (row.prevHash !== prev.hash || missing < 0) {
-          problems.push({ kind: "relinked", fromId: prev.id, toId: row.id, message: `Row ${row.id} does not link to row ${prev.id} before it: row ${prev.id} or rows before it were rewritten, or its link was altered.` });
+          report({ kind: "relinked", fromId: prev.id, toId: row.id, message: `Row ${row.id} does not link to row ${prev.id} before it: row ${prev.id} or rows before it were rewritten, or its link was altered.` });
         }
       }
       let expected: string | null = null;
@@ -216,7 +228,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
       else replaced = { at: stored, after: lastGood, later: 0 };
     } else if (!head || c.headSeq > head.seq) beyondHead = stored;
     else if (!deleted.some(([from, to]) => c.headSeq >= from && c.headSeq <= to) && c.headSeq >= (first?.seq ?? 0)) {
-      problems.push({ kind: "deleted", toId: c.headId, message: `Row ${c.headId} (chain position ${c.headSeq}), recorded by checkpoint ${stored.file}, is missing.` });
+      report({ kind: "deleted", toId: c.headId, message: `Row ${c.headId} (chain position ${c.headSeq}), recorded by checkpoint ${stored.file}, is missing.` });
     }
   }
   if (replaced) {
@@ -254,7 +266,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   }
 
   return {
-    ok: problems.length === 0,
+    ok: problems.length === 0 && omittedProblems === 0,
     checked,
     head: head ? { id: head.id, seq: head.seq } : null,
     legacyRows,
@@ -264,6 +276,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
       : null,
     checkpoints: { dir: store.dir, read: store.checkpoints.length, coveredByRetention, lastGood: lastGood ? summaryOf(lastGood) : null },
     problems,
+    omittedProblems,
     warnings,
   };
 }

@@ -67,8 +67,10 @@ export function printAuditVerification(r: AuditVerification) {
   const verified = `${rowCount(r.checked)} verified${r.head ? ` through row ${r.head.id} (chain position ${r.head.seq})` : ""}`;
   if (r.ok) console.log(`Audit log intact: ${verified}; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} in ${r.checkpoints.dir}.`);
   else {
-    console.log(`Audit log TAMPERED or unverifiable: ${r.problems.length} ${r.problems.length === 1 ? "problem" : "problems"} (${verified}).`);
+    const n = r.problems.length + r.omittedProblems;
+    console.log(`Audit log TAMPERED or unverifiable: ${n.toLocaleString("en")} ${n === 1 ? "problem" : "problems"} (${verified}).`);
     for (const p of r.problems) console.log(`  - ${p.message}`);
+    if (r.omittedProblems) console.log(`  … and ${r.omittedProblems.toLocaleString("en")} more of the same kinds.`);
   }
   const good = r.checkpoints.lastGood;
   if (good) console.log(`Last good checkpoint: ${good.file} (${good.at}), through row ${good.headId} (chain position ${good.headSeq}).`);

@@ -135,7 +135,7 @@ function VerificationReport({ result: r }: { result: AuditVerification }) {
       <p className="font-medium">
         {r.ok
           ? `Chain intact: ${rowCount(r.checked)} verified with the audit key; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} read.`
-          : `Chain tampered or unverifiable: ${r.problems.length} ${r.problems.length === 1 ? "problem" : "problems"} (${rowCount(r.checked)} verified).`}
+          : `Chain tampered or unverifiable: ${(r.problems.length + r.omittedProblems).toLocaleString("en")} ${r.problems.length + r.omittedProblems === 1 ? "problem" : "problems"} (${rowCount(r.checked)} verified).`}
       </p>
       {r.problems.length > 0 && (
         <ul className="mt-2 list-disc space-y-1 pl-5">
@@ -144,6 +144,7 @@ function VerificationReport({ result: r }: { result: AuditVerification }) {
               {p.message}
             </li>
           ))}
+          {r.omittedProblems > 0 && <li>… and {r.omittedProblems.toLocaleString("en")} more of the same kinds.</li>}
         </ul>
       )}
       <ul className="mt-2 space-y-0.5 text-xs opacity-80">
