@@ -82,13 +82,16 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   const ring = options.keys ?? auditKeyRing();
   const store = await readCheckpoints(options.checkpointDir ?? checkpointDir());
   const problems: AuditProblem[] = [];
+  // Consecutive rows that fail the same way become one problem, written out after the walk.
+  const runs: Run[] = [];
   const warnings: string[] = [];
   // Row by row and file by file a log can go wrong millions of times: keep the first ones and
   // count the rest. What the chain's start and the checkpoints reveal is always reported.
   let omittedProblems = 0;
+  const full = () => problems.length + runs.length >= MAX_PROBLEMS;
   const report = (problem: AuditProblem) => {
-    if (problems.length < MAX_PROBLEMS) problems.push(problem);
-    else omittedProblems++;
+    if (full()) omittedProblems++;
+    else problems.push(problem);
   };
 
   const valid: StoredCheckpoint[] = [];
@@ -109,7 +112,6 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   const wanted = new Set(valid.map((c) => c.checkpoint.headSeq));
   const observed = new Map<number, { id: number; hash: string }>();
 
-  const runs: Run[] = [];
   const openRuns = new Map<string, Run>();
   const mark = (kind: Run["kind"], keyId: string | null, row: Row, prevId: number | undefined) => {
     const group = `${kind}:${keyId}`;
@@ -117,7 +119,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     if (run && run.toId === prevId) {
       run.toId = row.id;
       run.rows++;
-    } else if (problems.length + runs.length >= MAX_PROBLEMS) omittedProblems++;
+    } else if (full()) omittedProblems++;
     else {
       const started = { kind, keyId, fromId: row.id, toId: row.id, rows: 1 };
       runs.push(started);
@@ -176,7 +178,8 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   }
   const head = prev;
 
-  for (const run of runs) {
+  // Taken out of runs as they become problems, so the cap counts each once.
+  for (const run of runs.splice(0)) {
     const which = run.rows === 1 ? `Row ${run.fromId}` : `Rows ${run.fromId}–${run.toId} (${rowCount(run.rows)})`;
     const base = { kind: run.kind, fromId: run.fromId, toId: run.toId, rows: run.rows };
     if (run.kind === "edited") {
