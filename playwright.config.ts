@@ -29,13 +29,15 @@ export default defineConfig({
   },
   webServer: {
     // The production build, on a fresh embedded database seeded with the demo organisation.
-    command: `rm -rf .data/e2e && npm run build && npx next start -p ${PORT}`,
+    // A fresh database and fresh audit checkpoints: the old run's would rightly report its rows as deleted.
+    command: `rm -rf .data/e2e .data/e2e-audit-checkpoints && npm run build && npx next start -p ${PORT}`,
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     env: {
       DATABASE_URL: "pglite:.data/e2e",
+      AUDIT_CHECKPOINT_DIR: ".data/e2e-audit-checkpoints",
       DEMO: "1",
       AUTH_SECRET: "e2e-only-secret-not-for-production-000000",
       NEXT_TELEMETRY_DISABLED: "1",

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -6,6 +7,9 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "db/**/*.test.ts"],
     globalSetup: ["lib/testing/global-setup.ts"],
+    // Audit rows are signed with a key kept outside the database (db/audit-key.ts); tests
+    // use a fixed one and keep their checkpoints out of ./.data.
+    env: { AUDIT_KEY: "test-only-audit-key-not-for-production-0000", AUDIT_CHECKPOINT_DIR: path.join(tmpdir(), `gov-test-audit-checkpoints-${process.pid}`) },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

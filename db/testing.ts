@@ -5,16 +5,19 @@ import { migrate } from "./migrate";
 /**
  * A database of its own, empty and migrated, for tests that need the whole
  * database (the seed): a new PostgreSQL database next to DATABASE_URL's, or a
- * new in-memory PGlite. `close` drops what it created.
+ * new in-memory PGlite. `close` drops what it created. `migrated: false` leaves
+ * it empty, for tests that migrate it step by step.
  */
-export async function isolatedDatabase(): Promise<Database> {
+export async function isolatedDatabase({ migrated = true } = {}): Promise<Database> {
   const target = resolveTarget();
   if (target.kind !== "postgres") {
     const database = await openDatabase({ kind: "pglite", dataDir: null });
-    await migrate(database);
+    if (migrated) await migrate(database);
     return database;
   }
-  const name = `gov_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  // Named after DATABASE_URL's database, so parallel runs against one server stay apart.
+  const base = new URL(target.url).pathname.slice(1).replace(/[^a-z0-9_]/gi, "_").slice(0, 40) || "gov_test";
+  const name = `${base}_iso_${randomUUID().replaceAll("-", "").slice(0, 12)}`.toLowerCase();
   const admin = new URL(target.url);
   admin.pathname = "/postgres";
   const { default: postgres } = await import("postgres");
@@ -23,7 +26,7 @@ export async function isolatedDatabase(): Promise<Database> {
   const url = new URL(target.url);
   url.pathname = `/${name}`;
   const database = await openDatabase({ kind: "postgres", url: url.toString() });
-  await migrate(database);
+  if (migrated) await migrate(database);
   return {
     ...database,
     close: async () => {

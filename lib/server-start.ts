@@ -1,3 +1,4 @@
+import { currentAuditKey } from "@/db/audit-key";
 import { getDatabase, isDemoMode } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
@@ -6,6 +7,9 @@ import { installJobs, startJobRunner, type JobRunner } from "@/lib/jobs/runner";
 const globalForJobs = globalThis as unknown as { __govJobs?: Promise<JobRunner> };
 
 export async function startServer() {
+  // Every change writes a signed audit row: an instance without the audit key refuses to start
+  // rather than fail on its first write (the demo generates one into ./.data).
+  currentAuditKey();
   const database = await getDatabase();
   await migrate(database);
   await installJobs(database);

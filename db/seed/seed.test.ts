@@ -3,7 +3,9 @@ import { alias } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../testing";
 import type { Database } from "../client";
-import { auditLog, eligibilityPolicies, entitlements, GENESIS_HASH, grantDecisions, grants, hashAuditRow, identities, jitRequests, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
+import { GENESIS_HASH, keyedAuditHash } from "../audit-chain";
+import { currentAuditKey } from "../audit-key";
+import { auditLog, eligibilityPolicies, entitlements, grantDecisions, grants, identities, jitRequests, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
 import { isSeeded, seed, type SeedSummary } from "./index";
 import { personas } from "./personas";
 
@@ -100,17 +102,18 @@ describe("demo seed", () => {
     expect(rollups.total).toBe(events.n);
   });
 
-  it("writes one hash-chained audit row per identity, plus the load itself", async () => {
+  it("writes one signed, chained audit row per identity, plus the load itself", async () => {
     const { db } = database;
     const [ids] = await db.select({ n: count() }).from(identities);
     const rows = await db.select().from(auditLog).orderBy(asc(auditLog.id));
     expect(rows.length).toBe(ids.n + 1);
     expect(summary.auditRows).toBe(rows.length);
     expect(rows.at(-1)?.action).toBe("seed.loaded");
+    const key = currentAuditKey();
     let prev = GENESIS_HASH;
-    for (const row of rows) {
-      expect(row.prevHash).toBe(prev);
-      expect(hashAuditRow(prev, row)).toBe(row.hash);
+    for (const [i, row] of rows.entries()) {
+      expect(row).toMatchObject({ prevHash: prev, seq: i + 1, keyId: key.id });
+      expect(keyedAuditHash(key, row.seq, prev, row)).toBe(row.hash);
       prev = row.hash;
     }
   });

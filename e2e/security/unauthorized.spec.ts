@@ -64,4 +64,6 @@ test("the audit chain verifies from the page and the API after changes", async (
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByTestId("verify-result")).toContainText("Chain intact");
   expect(await (await page.request.get("/api/v1/audit/verify")).json()).toMatchObject({ ok: true });
+  // The checkpoint job ran at start: the chain's head is signed outside the database too.
+  await expect.poll(async () => (await (await page.request.get("/api/v1/audit/verify")).json()).checkpoints.read, { timeout: 30_000 }).toBeGreaterThan(0);
 });

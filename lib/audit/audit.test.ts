@@ -1,12 +1,17 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { Db, Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { makeCaller, testDb, uniq } from "@/lib/testing/harness";
 import { listAudit } from "./list";
 import { recordAudit } from "./record";
-import { verifyAuditChain } from "./verify";
+import { OPERATOR } from "./test-fixtures";
+import { verifyAuditLog } from "./verify";
 
 const actor = { id: null, label: "test" };
+const verifyAuditChain = (db: Db) => verifyAuditLog(db, OPERATOR);
+/** What the database said when it refused a statement (drizzle wraps the driver's error). */
+const refusal = (query: PromiseLike<unknown>) => Promise.resolve(query).then(() => "accepted", (e) => String(e.cause?.message ?? e.message));
 
 describe("audit log", () => {
   it("appends hash-chained rows that verify", async () => {
@@ -57,19 +62,47 @@ describe("audit log", () => {
     }
     const rows = await db.select().from(auditLog).where(eq(auditLog.entityId, entityId)).orderBy(auditLog.id);
     const victim = rows[1];
+    // The trigger refuses both; a superuser switches it off for their session, as an attacker with the database would.
+    const asDba = (fn: (tx: Tx) => Promise<unknown>) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await fn(tx);
+      });
     try {
-      await db.update(auditLog).set({ after: { n: 99 } }).where(eq(auditLog.id, victim.id));
-      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: victim.id, reason: expect.stringContaining("content") });
-      await db.update(auditLog).set({ after: victim.after }).where(eq(auditLog.id, victim.id));
+      await asDba((tx) => tx.update(auditLog).set({ after: { n: 99 } }).where(eq(auditLog.id, victim.id)));
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problems: [{ kind: "edited", fromId: victim.id, message: expect.stringContaining("content no longer matches its signature") }] });
+      await asDba((tx) => tx.update(auditLog).set({ after: victim.after }).where(eq(auditLog.id, victim.id)));
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 
-      await db.delete(auditLog).where(eq(auditLog.id, victim.id));
-      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: rows[2].id, reason: expect.stringContaining("link") });
+      await asDba((tx) => tx.delete(auditLog).where(eq(auditLog.id, victim.id)));
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problems: [{ kind: "deleted", fromId: rows[0].id, toId: rows[2].id, rows: 1 }] });
     } finally {
       // Restore the shared chain for other test files on PostgreSQL.
-      await db.insert(auditLog).values(victim).onConflictDoUpdate({ target: auditLog.id, set: { after: victim.after } });
+      await asDba((tx) => tx.insert(auditLog).values(victim).onConflictDoUpdate({ target: auditLog.id, set: { after: victim.after } }));
     }
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused", async () => {
+    const db = await testDb();
+    const entityId = uniq("append-only");
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId }));
+    const only = eq(auditLog.entityId, entityId);
+    expect(await refusal(db.update(auditLog).set({ actorLabel: "someone else" }).where(only))).toBe("audit_log is append-only: UPDATE refused");
+    expect(await refusal(db.delete(auditLog).where(only))).toBe("audit_log is append-only: DELETE refused");
+    expect(await refusal(db.execute(sql`truncate audit_log`))).toBe("audit_log is append-only: TRUNCATE refused");
+    // The retention purge's opening lets DELETE through for rows up to the one it names, and nothing else.
+    const [row] = await db.select().from(auditLog).where(only);
+    const withOpening = (fn: (tx: Tx) => PromiseLike<unknown>) =>
+      refusal(
+        db.transaction(async (tx) => {
+          await tx.execute(sql`select set_config('gov.audit_purge_through', ${String(row.id - 1)}, true)`);
+          await fn(tx);
+        }),
+      );
+    expect(await withOpening((tx) => tx.update(auditLog).set({ actorLabel: "someone else" }).where(only))).toBe("audit_log is append-only: UPDATE refused");
+    expect(await withOpening((tx) => tx.delete(auditLog).where(only))).toBe("audit_log is append-only: DELETE refused");
+    expect(await db.select().from(auditLog).where(only)).toEqual([row]);
   });
 
   it("is readable by admins and auditors only, with validated filters", async () => {
@@ -81,6 +114,10 @@ describe("audit log", () => {
     const page = await listAudit(db, auditor, { entityId, from: "", to: "", action: "" });
     expect(page.rows.map((r) => r.entityId)).toEqual([entityId]);
     await expect(listAudit(db, requester, {})).rejects.toMatchObject({ status: 403 });
+    // Verification reads every row: the same people only, checked in the function itself.
+    await expect(verifyAuditLog(db, requester)).rejects.toMatchObject({ status: 403 });
+    await expect(verifyAuditLog(db, null)).rejects.toMatchObject({ status: 401 });
+    expect(await verifyAuditLog(db, auditor)).toMatchObject({ ok: true });
     await expect(listAudit(db, auditor, { from: "2026-02-01", to: "2026-01-01" })).rejects.toMatchObject({ fieldErrors: { to: ["From must be before To."] } });
     await expect(listAudit(db, auditor, { page: "zero" })).rejects.toMatchObject({ fieldErrors: { page: ["Page must be a number."] } });
   });

@@ -16,10 +16,12 @@ import { createCampaign } from "@/lib/certification/campaigns";
 import { launchCampaign } from "@/lib/certification/launch";
 import { listMyReviews } from "@/lib/certification/queue";
 import { percentile, timeRuns } from "./stats";
+import { useBenchAuditKey } from "./audit-key";
 
 const scale = Number(process.env.BENCH_SCALE ?? 45);
 const runs = Number(process.env.BENCH_RUNS ?? 50);
 
+useBenchAuditKey();
 const database = await openDatabase();
 await migrate(database);
 const { db } = database;

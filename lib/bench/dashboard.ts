@@ -39,6 +39,7 @@ import { listFindings } from "@/lib/reconciliation/findings";
 import { frameworkView } from "@/lib/reconciliation/frameworks";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { percentile, timeRuns } from "./stats";
+import { useBenchAuditKey } from "./audit-key";
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -327,6 +328,7 @@ async function time(label: string, fn: () => Promise<unknown>) {
   console.log(`${label.padEnd(48)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms${p95 > TARGET_MS ? "   over target" : ""}`);
 }
 
+useBenchAuditKey();
 const database = await openDatabase(target);
 await migrate(database);
 await installJobs(database);

@@ -15,6 +15,7 @@ import { inventorySummary } from "@/lib/dashboard/summary";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { listIdentities } from "@/lib/identities/list";
 import { percentile, timeRuns } from "./stats";
+import { useBenchAuditKey } from "./audit-key";
 
 const scale = Number(process.env.BENCH_SCALE ?? 25);
 const runs = Number(process.env.BENCH_RUNS ?? 30);
@@ -24,6 +25,7 @@ async function time(label: string, fn: (i: number) => Promise<unknown>) {
   console.log(`${label.padEnd(44)} p50 ${percentile(samples, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(samples, 95).toFixed(1).padStart(7)} ms`);
 }
 
+useBenchAuditKey();
 const database = await openDatabase();
 await migrate(database);
 const { db } = database;

@@ -37,6 +37,7 @@ import { classifyRecord, readCloudTrail } from "@/lib/ingest/aws/cloudtrail";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { installJobs } from "@/lib/jobs/runner";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
+import { useBenchAuditKey } from "./audit-key";
 
 const gzip = promisify(gzipCb);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
@@ -331,6 +332,7 @@ async function generate(dir: string, principals: Principal[], total: number) {
 // ---------------------------------------------------------------------------
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+useBenchAuditKey();
 const database = await openDatabase(target);
 await migrate(database);
 await installJobs(database);

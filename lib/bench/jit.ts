@@ -41,6 +41,7 @@ import { findHumanByEmail, resolveCaller, type Caller } from "@/lib/auth/caller"
 import { issueToken } from "@/lib/auth/tokens";
 import { createPolicy } from "@/lib/jit/policies";
 import { percentile } from "./stats";
+import { useBenchAuditKey } from "./audit-key";
 
 const TARGET_P95_MS = 100;
 const TARGET_EXPIRY_LAG_MS = 5_000;
@@ -495,6 +496,7 @@ function lagTable(lags: Lag[]) {
 // ---------------------------------------------------------------- main
 
 async function main() {
+  useBenchAuditKey();
   const target = resolveTarget();
   if (target.kind !== "postgres") {
     console.error(

@@ -3,7 +3,10 @@ import { openDatabase, resolveTarget, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
 import { escalateOverdueAttestations } from "@/lib/attestation/escalate";
-import { verifyAuditChain } from "@/lib/audit/verify";
+import { checkpointAuditChain } from "@/lib/audit/checkpoint";
+import { cliOperator } from "@/lib/audit/operator";
+import { purgeAuditLog } from "@/lib/audit/purge";
+import { verifyAuditLog } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";
 import { installJobs, startJobRunner } from "@/lib/jobs/runner";
 import { readFile } from "node:fs/promises";
@@ -11,7 +14,7 @@ import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
-import { printIamSummary, printReconciliation, printTrailSummary } from "./print";
+import { printAuditVerification, printIamSummary, printReconciliation, printTrailSummary } from "./print";
 
 function describeTarget(db: Database) {
   return db.target.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite ${db.target.dataDir ?? "in memory"}`;
@@ -28,6 +31,14 @@ async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
+/** For commands that write and may queue jobs: the database migrated, its job queues installed. */
+const withReadyDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> =>
+  withDatabase(async (database) => {
+    await migrate(database);
+    await installJobs(database);
+    return fn(database);
+  });
+
 /** An option parser that accepts a positive number; `what` names the option in the error. */
 const positiveNumber = (what: string) => (value: string) => {
   const n = Number(value);
@@ -43,9 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   db.command("migrate")
     .description("apply pending migrations")
     .action(() =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        await installJobs(database);
+      withReadyDatabase(async (database) => {
         console.log(`Migrations applied to ${describeTarget(database)}.`);
       }),
     );
@@ -57,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       withDatabase(async (database) => {
         await migrate(database);
         if (await isSeeded(database.db)) {
-          console.error("The database already has identities; seed an empty database (for PGlite, remove its directory).");
+          console.error("The database already has identities; seed an empty database (for PGlite, remove its directory, and the audit checkpoints of the old one: ./.data/audit-checkpoints by default).");
           exitCode = 1;
           return;
         }
@@ -69,15 +78,35 @@ export async function main(argv: string[]): Promise<number> {
   const audit = program.command("audit").description("audit log");
   audit
     .command("verify")
-    .description("check the hash chain and report the first broken link")
+    .description("verify every row's signature and link with the audit key, then the signed checkpoints against the chain; exit code 3 when rows were altered or lost, 2 when no audit key is configured")
+    .option("--checkpoints <dir>", "read checkpoints from this directory (e.g. the copies a receiver kept) instead of AUDIT_CHECKPOINT_DIR")
     .option("--json", "print the result as JSON", false)
-    .action((opts: { json: boolean }) =>
+    .action((opts: { checkpoints?: string; json: boolean }) =>
       withDatabase(async (database) => {
-        const result = await verifyAuditChain(database.db);
+        const result = await verifyAuditLog(database.db, cliOperator(), { checkpointDir: opts.checkpoints });
         if (opts.json) console.log(JSON.stringify(result));
-        else if (result.ok) console.log(`Audit chain intact: ${result.checked} rows verified.`);
-        else console.log(`Audit chain BROKEN at row ${result.brokenAt}: ${result.reason}. ${result.checked} rows verified before it.`);
-        if (!result.ok) exitCode = 3;
+        else printAuditVerification(result);
+        if (!result.ok) exitCode = result.keyConfigured ? 3 : 2;
+      }),
+    );
+  audit
+    .command("checkpoint")
+    .description("sign the chain's head now and write it to AUDIT_CHECKPOINT_DIR (and queue it for AUDIT_CHECKPOINT_URL); the app does this every AUDIT_CHECKPOINT_MINUTES")
+    .action(() =>
+      withReadyDatabase(async (database) => {
+        const written = await checkpointAuditChain(database.db);
+        if (!written) console.log("The audit log is empty: nothing to checkpoint.");
+        else console.log(`${written.written ? "Checkpoint written" : "Already checkpointed"}: ${written.file} (row ${written.checkpoint.headId}, chain position ${written.checkpoint.headSeq}).`);
+      }),
+    );
+  audit
+    .command("purge")
+    .description("retention: delete the oldest rows, up to the first one written at or after --before, after verifying the whole log; records its own audit row and a checkpoint anchoring the rest")
+    .requiredOption("--before <date>", "remove rows written before this date (ISO 8601)")
+    .action((opts: { before: string }) =>
+      withReadyDatabase(async (database) => {
+        const result = await purgeAuditLog(database.db, cliOperator(), { before: opts.before });
+        console.log(`Purged ${result.rows.toLocaleString("en")} audit rows through row ${result.throughId} (chain position ${result.throughSeq}); recorded as audit row ${result.auditRowId}${result.checkpoint ? `, checkpoint ${result.checkpoint}` : ""}.`);
       }),
     );
 
@@ -99,9 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people")
     .option("--json", "print the summary as JSON", false)
     .action((file: string, opts: { credentialReport?: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        await installJobs(database);
+      withReadyDatabase(async (database) => {
         const authorizationDetails = JSON.parse(await readFile(file, "utf8"));
         const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
         const s = await importAwsIam(database.db, { authorizationDetails, credentialReport });
@@ -157,9 +184,7 @@ export async function main(argv: string[]): Promise<number> {
     .command("work")
     .description("work the job queues in this process until stopped (a worker beside web instances started with JOBS=0)")
     .action(() =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        await installJobs(database);
+      withReadyDatabase(async (database) => {
         const runner = await startJobRunner(database);
         console.log(`Working job queues on ${describeTarget(database)}; Ctrl-C stops.`);
         await new Promise<void>((resolve) => {

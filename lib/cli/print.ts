@@ -1,3 +1,4 @@
+import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
@@ -59,4 +60,23 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
       console.log(`  ${services.slice(0, 12).map(([svc, n]) => `${svc} ${n}`).join(", ")}${services.length > 12 ? ", …" : ""}`);
     }
   }
+}
+
+/** What `gov audit verify` says: intact or not, each problem naming what was lost, where to start looking. */
+export function printAuditVerification(r: AuditVerification) {
+  const verified = `${rowCount(r.checked)} verified${r.head ? ` through row ${r.head.id} (chain position ${r.head.seq})` : ""}`;
+  if (r.ok) console.log(`Audit log intact: ${verified}; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} in ${r.checkpoints.dir}.`);
+  else {
+    const n = r.problems.length + r.omittedProblems;
+    console.log(`Audit log TAMPERED or unverifiable: ${n.toLocaleString("en")} ${n === 1 ? "problem" : "problems"} (${verified}).`);
+    for (const p of r.problems) console.log(`  - ${p.message}`);
+    if (r.omittedProblems) console.log(`  … and ${r.omittedProblems.toLocaleString("en")} more of the same kinds.`);
+  }
+  const good = r.checkpoints.lastGood;
+  if (good) console.log(`Last good checkpoint: ${good.file} (${good.at}), through row ${good.headId} (chain position ${good.headSeq}).`);
+  if (r.retention) {
+    console.log(`Positions 1–${r.retention.throughSeq} were purged by retention (rows before ${r.retention.before}) on ${r.retention.at} by ${r.retention.by}, audit row ${r.retention.rowId}.`);
+  }
+  if (r.legacyRows) console.log(`${rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).`);
+  for (const w of r.warnings) console.log(`warning: ${w}`);
 }

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listAudit } from "@/lib/audit/list";
-import { verifyAuditChain } from "@/lib/audit/verify";
+import { rowCount, verifyAuditLog, type AuditVerification } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
@@ -30,7 +30,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     if (!(e instanceof ValidationError)) throw e;
     errors = e.fieldErrors;
   }
-  const verification = verify ? await verifyAuditChain(db) : null;
+  const verification = verify ? await verifyAuditLog(db, caller) : null;
   const pageLink = (page: number) => `/audit?${new URLSearchParams({ ...(filters as Record<string, string>), page: String(page) })}`;
   const input = "mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal";
 
@@ -38,7 +38,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Audit log"
-        description="Every change, who made it and what it was before and after. Rows are hash-chained: editing or deleting one breaks every later link."
+        description="Every change, who made it and what it was before and after. Rows are signed and chained with a key kept outside the database, and signed checkpoints of the newest row are kept outside it too: editing, deleting or re-hashing rows shows."
         actions={
           <form>
             {Object.entries(filters).map(([k, v]) => v && <input key={k} type="hidden" name={k} value={v} />)}
@@ -48,13 +48,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </form>
         }
       />
-      {verification && (
-        <p role="status" data-testid="verify-result" className={`mb-4 rounded-md px-4 py-3 text-sm ${verification.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>
-          {verification.ok
-            ? `Chain intact: ${verification.checked.toLocaleString("en")} rows verified.`
-            : `Chain broken at row ${verification.brokenAt}: ${verification.reason} (${verification.checked} rows verified before it).`}
-        </p>
-      )}
+      {verification && <VerificationReport result={verification} />}
       <form className="mb-4 flex flex-wrap items-end gap-3">
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Action starts with
@@ -131,5 +125,44 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </>
         ))}
     </>
+  );
+}
+
+function VerificationReport({ result: r }: { result: AuditVerification }) {
+  const good = r.checkpoints.lastGood;
+  return (
+    <div role="status" data-testid="verify-result" className={`mb-4 rounded-md px-4 py-3 text-sm ${r.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>
+      <p className="font-medium">
+        {r.ok
+          ? `Chain intact: ${rowCount(r.checked)} verified with the audit key; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} read.`
+          : `Chain tampered or unverifiable: ${(r.problems.length + r.omittedProblems).toLocaleString("en")} ${r.problems.length + r.omittedProblems === 1 ? "problem" : "problems"} (${rowCount(r.checked)} verified).`}
+      </p>
+      {r.problems.length > 0 && (
+        <ul className="mt-2 list-disc space-y-1 pl-5">
+          {r.problems.map((p, i) => (
+            <li key={i} data-kind={p.kind}>
+              {p.message}
+            </li>
+          ))}
+          {r.omittedProblems > 0 && <li>… and {r.omittedProblems.toLocaleString("en")} more of the same kinds.</li>}
+        </ul>
+      )}
+      <ul className="mt-2 space-y-0.5 text-xs opacity-80">
+        {good && (
+          <li>
+            Last good checkpoint: {formatDateTime(good.at)}, through row {good.headId} (position {good.headSeq}).
+          </li>
+        )}
+        {r.retention && (
+          <li>
+            Positions 1–{r.retention.throughSeq} purged by retention (rows before {formatDateTime(r.retention.before)}) on {formatDateTime(r.retention.at)} by {r.retention.by}.
+          </li>
+        )}
+        {r.legacyRows > 0 && <li>{rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).</li>}
+        {r.warnings.map((w) => (
+          <li key={w}>Warning: {w}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
