@@ -8,5 +8,7 @@ export default defineConfig({
     globalSetup: ["lib/testing/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // next-auth imports "next/server" without an extension; inlined, Vite resolves it as Next does.
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

@@ -5,6 +5,7 @@ import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
 import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
 import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { crossSiteRefusal } from "./origin";
 
 export type ErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
 
@@ -95,13 +96,10 @@ export function tokenRoute<P = Record<string, string>>(
 }
 
 // Cookie-authenticated writes must come from our own pages: a cross-site form
-// or script carrying the session cookie is refused.
+// or script carrying the session cookie is refused (proxy.ts does the same for server actions).
 function assertSameOrigin(request: Request) {
-  if (request.method === "GET" || request.method === "HEAD") return;
-  const origin = request.headers.get("origin");
-  if (!origin) return;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (new URL(origin).host !== host) throw new ForbiddenError("Cross-site requests are not accepted.");
+  const refusal = crossSiteRefusal(request.method, request.headers);
+  if (refusal) throw new ForbiddenError(refusal);
 }
 
 /** Reads a JSON body, turning a malformed one into a validation error. */
