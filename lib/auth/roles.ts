@@ -5,6 +5,7 @@ import { identities, roleAssignments, roles } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { actorOf, requireRole, type Caller } from "./caller";
+import { revokeSessionsOf } from "./sessions";
 
 export const roleChange = z.object({
   roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` })).max(roles.length),
@@ -19,7 +20,12 @@ export async function listRoleAssignments(db: Tx, caller: Caller) {
     .orderBy(identities.displayName, roleAssignments.role);
 }
 
-/** Replaces a person's roles. Admins only; nobody removes their own admin role. */
+/**
+ * Replaces a person's roles. Admins only; nobody removes their own admin role.
+ * Roles are read afresh on every request, so a removed role stops working at
+ * once anyway; removing one also ends the person's sessions, so pages and
+ * forms opened with the old powers go too and they sign in again to the new ones.
+ */
 export async function setRoles(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(roleChange, rawInput);
@@ -45,6 +51,8 @@ export async function setRoles(db: Db, caller: Caller, identityId: string, rawIn
       await tx.insert(roleAssignments).values(wanted.map((role) => ({ identityId, role, grantedById: caller.identityId })));
     }
     await recordAudit(tx, actorOf(caller), { action: "roles.changed", entityType: "role_assignment", entityId: identityId, before: { roles: before }, after: { roles: wanted } });
+    const removed = before.filter((r) => !wanted.includes(r));
+    if (removed.length) await revokeSessionsOf(tx, actorOf(caller), identityId, `role${removed.length > 1 ? "s" : ""} removed: ${removed.join(", ")}`);
     return wanted;
   });
 }
