@@ -7,6 +7,7 @@ import type { Role, SessionProvider } from "@/db/schema";
 import { personaKeys, personas } from "@/db/seed/personas";
 import { findHumanByEmail, type Caller } from "./caller";
 import { identityForOidcProfile, oidcSettings, rolesFromClaim } from "./oidc";
+import { safeRedirectPath } from "./redirect";
 import { authSecret } from "./secret";
 import { SESSION_MAX_AGE_SECONDS, callerForSession, endSession, startSession, type SessionClaims } from "./sessions";
 
@@ -85,6 +86,10 @@ function buildConfig(): NextAuthConfig {
       },
       session({ session, token }) {
         return { ...session, identityId: token.identityId, sessionId: token.sessionId, claimRoles: token.claimRoles };
+      },
+      // Wherever next-auth is about to send the browser (callbackUrl, redirectTo): a path on this app, or "/".
+      redirect({ url, baseUrl }) {
+        return new URL(safeRedirectPath(url, new URL(baseUrl).origin), baseUrl).href;
       },
     },
     events: {

@@ -6,7 +6,7 @@ import { patchBody, scimClient } from "@/lib/scim/test-client";
 import { makeCaller, makePerson } from "@/lib/testing/harness";
 import { setRoles } from "./roles";
 import { SESSION_MAX_AGE_SECONDS, SESSION_TOUCH_MS, callerForSession, startSession, sweepSessions } from "./sessions";
-import { appDatabase, authBrowser, personaPerson } from "./test-auth";
+import { APP_URL, appDatabase, authBrowser, personaPerson } from "./test-auth";
 
 type Db = Awaited<ReturnType<typeof appDatabase>>;
 
@@ -148,5 +148,16 @@ describe("sign-in sessions", () => {
     await sweepSessions(db);
     expect(await recordOf(db, ancient.sessionId)).toBeUndefined();
     expect(await recordOf(db, recent.sessionId)).toBeDefined();
+  });
+
+  it("next-auth sends the browser only to paths on the app after sign-in", async () => {
+    const db = await appDatabase();
+    await personaPerson(db, "owner");
+    for (const callbackUrl of ["/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example/", "/\r\nLocation: x", "javascript:alert(1)"]) {
+      const res = await authBrowser().signInAs("owner", callbackUrl);
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe(`${APP_URL}/`);
+    }
+    expect((await authBrowser().signInAs("owner", "/identities?kind=human")).headers.get("location")).toBe(`${APP_URL}/identities?kind=human`);
   });
 });
