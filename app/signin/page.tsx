@@ -1,4 +1,3 @@
-import { AuthError } from "next-auth";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isDemoMode } from "@/db/client";
@@ -6,6 +5,7 @@ import { personas } from "@/db/seed/personas";
 import { getCaller, signIn } from "@/lib/auth/auth";
 import { oidcSettings } from "@/lib/auth/oidc";
 import { safeRedirectPath } from "@/lib/auth/redirect";
+import { signInPersona } from "@/lib/auth/sign-in";
 import { appOrigin } from "@/lib/http/origin";
 
 export const metadata = { title: "Sign in" };
@@ -14,6 +14,7 @@ const errors: Record<string, string> = {
   AccessDenied: "Your account may not sign in here. It may be disabled or offboarded.",
   CredentialsSignin: "That persona could not sign in.",
   Configuration: "Sign-in is misconfigured on the server. Check the OIDC settings.",
+  RateLimited: "Too many failed sign-ins from your address. Wait a minute and try again.",
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }> }) {
@@ -25,14 +26,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const demo = isDemoMode();
   const oidc = oidcSettings();
 
-  async function signInPersona(formData: FormData) {
+  async function pickPersona(formData: FormData) {
     "use server";
-    try {
-      await signIn("demo", { persona: String(formData.get("persona")), redirectTo });
-    } catch (e) {
-      if (e instanceof AuthError) redirect(`/signin?error=${e.type}`);
-      throw e;
-    }
+    await signInPersona(String(formData.get("persona")), redirectTo);
   }
   async function signInOidc() {
     "use server";
@@ -60,7 +56,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           </h2>
           <div className="mt-3 grid gap-3 sm:grid-cols-2">
             {personas.map((p) => (
-              <form key={p.key} action={signInPersona}>
+              <form key={p.key} action={pickPersona}>
                 <input type="hidden" name="persona" value={p.key} />
                 <button
                   data-persona={p.key}

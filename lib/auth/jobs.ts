@@ -1,12 +1,15 @@
 import { defineJob } from "@/lib/jobs/definition";
+import { sweepFailures } from "./failures";
 import { sweepSessions } from "./sessions";
 
 export const authJobs = [
-  // Old session records only matter for a while: the table stays bounded. A cheap delete on an indexed time, every minute.
+  // Failure counts only matter within their window and old session records only
+  // for a while: both tables stay bounded. Cheap deletes on indexed times, every minute.
   defineJob({
     name: "auth.sweep",
     cron: "* * * * *",
     handler: async (db) => {
+      await sweepFailures(db);
       await sweepSessions(db);
     },
   }),

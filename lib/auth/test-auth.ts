@@ -40,12 +40,12 @@ export function authBrowser(source = "192.0.2.10") {
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 
   async function call(method: "GET" | "POST", path: string, form?: Record<string, string>, extra: Record<string, string> = {}) {
-    const { handlers } = await import("./auth");
+    const { authRouteHandlers } = await import("./sign-in");
     const headers: Record<string, string> = { [PEER_ADDRESS_HEADER]: source, ...extra };
     if (jar.size) headers.cookie = cookieHeader();
     if (form) headers["content-type"] = "application/x-www-form-urlencoded";
     const request = new NextRequest(`${APP_URL}${path}`, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined });
-    const response = await handlers[method](request);
+    const response = await authRouteHandlers[method](request);
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(";");
       const name = pair.slice(0, pair.indexOf("="));
