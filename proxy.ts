@@ -1,9 +1,15 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { crossSiteRefusal } from "@/lib/http/origin";
+import { isHttps } from "@/lib/http/peer";
 
-// Coarse routing only: send visitors without a session cookie to sign-in and
-// set the per-request CSP. Every page, action and route checks the caller itself.
+// Coarse routing only: send visitors without a session cookie to sign-in, refuse
+// cross-site writes, and set the per-request transport headers. Every page,
+// action and route checks the caller itself.
 // SCIM authenticates its bearer tokens itself and answers in SCIM errors, never with a sign-in redirect.
 const PUBLIC_PATHS = ["/signin", "/api/auth", "/api/health", "/scim/v2"];
+// Machine-readable answers hold personal data: no shared or browser cache keeps them.
+const NO_STORE_PATHS = ["/api/", "/scim/"];
+const HSTS = "max-age=31536000; includeSubDomains";
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 function contentSecurityPolicy(nonce: string) {
@@ -23,19 +29,35 @@ function contentSecurityPolicy(nonce: string) {
   ].join("; ");
 }
 
+/** Headers every answer gets, whoever produced it (this proxy, a page, a route). */
+function transportHeaders(request: NextRequest, response: NextResponse): NextResponse {
+  // HSTS only counts when received over https; sent over http it would only mislead.
+  if (isHttps(request.headers)) response.headers.set("Strict-Transport-Security", HSTS);
+  if (NO_STORE_PATHS.some((p) => request.nextUrl.pathname.startsWith(p))) response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+const jsonError = (status: number, code: string, message: string) => NextResponse.json({ error: { code, message } }, { status });
+
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const isPublic = PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
-  const hasBearer = pathname.startsWith("/api/") && /^Bearer\s/i.test(request.headers.get("authorization") ?? "");
+  const hasBearer = (pathname.startsWith("/api/") || pathname.startsWith("/scim/")) && /^Bearer\s/i.test(request.headers.get("authorization") ?? "");
+
+  // Browser writes (server actions, sign-in and sign-out, API calls with the
+  // cookie) must come from our own pages. Next.js checks server actions too,
+  // but answers a malformed Origin with a 500; route() repeats this for the API.
+  // SCIM and bearer tokens carry no cookie and are not the browser's doing.
+  const refusal = hasBearer || pathname.startsWith("/scim/") ? null : crossSiteRefusal(request.method, request.headers);
+  if (refusal) return transportHeaders(request, jsonError(403, "forbidden", refusal));
+
   if (!isPublic && !hasSession && !hasBearer) {
-    if (pathname.startsWith("/api/")) {
-      return NextResponse.json({ error: { code: "unauthenticated", message: "Sign in to continue." } }, { status: 401 });
-    }
+    if (pathname.startsWith("/api/")) return transportHeaders(request, jsonError(401, "unauthenticated", "Sign in to continue."));
     const url = request.nextUrl.clone();
     url.pathname = "/signin";
     url.search = `?callbackUrl=${encodeURIComponent(pathname + search)}`;
-    return NextResponse.redirect(url);
+    return transportHeaders(request, NextResponse.redirect(url));
   }
 
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -45,7 +67,7 @@ export function proxy(request: NextRequest) {
   headers.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", csp);
-  return response;
+  return transportHeaders(request, response);
 }
 
 export const config = {

@@ -9,8 +9,16 @@ export default defineConfig({
     globalSetup: ["lib/testing/global-setup.ts"],
     // Audit rows are signed with a key kept outside the database (db/audit-key.ts); tests
     // use a fixed one and keep their checkpoints out of ./.data.
-    env: { AUDIT_KEY: "test-only-audit-key-not-for-production-0000", AUDIT_CHECKPOINT_DIR: path.join(tmpdir(), `gov-test-audit-checkpoints-${process.pid}`) },
+    // Test files share one database on PostgreSQL and send bad tokens from the same
+    // (absent) address: the failure limit is set out of reach, except in the test of it.
+    env: {
+      AUDIT_KEY: "test-only-audit-key-not-for-production-0000",
+      AUDIT_CHECKPOINT_DIR: path.join(tmpdir(), `gov-test-audit-checkpoints-${process.pid}`),
+      AUTH_FAILURE_LIMIT: "1000000",
+    },
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // next-auth imports "next/server" without an extension; inlined, Vite resolves it as Next does.
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

@@ -39,6 +39,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Too many failed authentications from one source: answered 429 with Retry-After. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many failed attempts from your address. Try again in ${retryAfterSeconds} s.`,
+  ) {
+    super(message, 429, "rate_limited");
+  }
+}
+
 export type FieldErrors = Record<string, string[]>;
 
 export class ValidationError extends AppError {

@@ -1,9 +1,12 @@
-import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isDemoMode } from "@/db/client";
 import { personas } from "@/db/seed/personas";
 import { getCaller, signIn } from "@/lib/auth/auth";
 import { oidcSettings } from "@/lib/auth/oidc";
+import { safeRedirectPath } from "@/lib/auth/redirect";
+import { signInPersona } from "@/lib/auth/sign-in";
+import { appOrigin } from "@/lib/http/origin";
 
 export const metadata = { title: "Sign in" };
 
@@ -11,28 +14,21 @@ const errors: Record<string, string> = {
   AccessDenied: "Your account may not sign in here. It may be disabled or offboarded.",
   CredentialsSignin: "That persona could not sign in.",
   Configuration: "Sign-in is misconfigured on the server. Check the OIDC settings.",
+  RateLimited: "Too many failed sign-ins from your address. Wait a minute and try again.",
 };
 
-/** Only same-site paths may be a post-sign-in destination (no open redirects). */
-function safeCallback(value: string | undefined) {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
-
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
-  const { callbackUrl, error } = await searchParams;
-  const redirectTo = safeCallback(callbackUrl);
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }> }) {
+  const { callbackUrl, error: rawError } = await searchParams;
+  // Only a path on this app may be the destination after sign-in (no open redirects).
+  const redirectTo = safeRedirectPath(callbackUrl, appOrigin(await headers()));
+  const error = typeof rawError === "string" ? rawError : undefined;
   if (await getCaller()) redirect(redirectTo);
   const demo = isDemoMode();
   const oidc = oidcSettings();
 
-  async function signInPersona(formData: FormData) {
+  async function pickPersona(formData: FormData) {
     "use server";
-    try {
-      await signIn("demo", { persona: String(formData.get("persona")), redirectTo });
-    } catch (e) {
-      if (e instanceof AuthError) redirect(`/signin?error=${e.type}`);
-      throw e;
-    }
+    await signInPersona(String(formData.get("persona")), redirectTo);
   }
   async function signInOidc() {
     "use server";
@@ -45,7 +41,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <p className="mt-2 text-slate-600">Who should have access, who owns it, and what privilege is actually used — for people and non-human identities.</p>
       {error && (
         <p role="alert" className="mt-6 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {errors[error] ?? "Sign-in failed. Try again."}
+          {(Object.hasOwn(errors, error) && errors[error]) || "Sign-in failed. Try again."}
         </p>
       )}
       {oidc && (
@@ -60,7 +56,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           </h2>
           <div className="mt-3 grid gap-3 sm:grid-cols-2">
             {personas.map((p) => (
-              <form key={p.key} action={signInPersona}>
+              <form key={p.key} action={pickPersona}>
                 <input type="hidden" name="persona" value={p.key} />
                 <button
                   data-persona={p.key}

@@ -18,6 +18,7 @@ function plural(n: number, one: string, many = `${one}s`) {
 /** What each joiner, mover or leaver signal caused, in words, with links to what moved. */
 function Caused({ outcome }: { outcome: Outcome }) {
   const parts: React.ReactNode[] = [];
+  if (outcome.sessionsEnded) parts.push(`${plural(outcome.sessionsEnded, "sign-in session")} ended`);
   if (outcome.grantsRevoked) parts.push(`${plural(outcome.grantsRevoked, "grant")} ended`);
   if (outcome.jitEnded) parts.push(`${plural(outcome.jitEnded, "JIT window")} revoked`);
   if (outcome.requestsCancelled) parts.push(`${plural(outcome.requestsCancelled, "request")} cancelled`);

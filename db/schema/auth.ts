@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, tz } from "./columns";
 import { identities, systems } from "./identity";
 
@@ -59,4 +59,48 @@ export const apiTokens = pgTable(
     revokedById: uuid("revoked_by_id").references(() => identities.id),
   },
   (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_identity_idx").on(t.identityId).where(sql`${t.revokedAt} is null`)],
+);
+
+/** How a session was started: a demo persona (only honoured in demo mode) or OpenID Connect. */
+export const sessionProviders = ["demo", "oidc"] as const;
+export type SessionProvider = (typeof sessionProviders)[number];
+export const sessionProvider = pgEnum("session_provider", sessionProviders);
+
+/**
+ * A sign-in session. The session cookie (a signed JWT) only names the row;
+ * the row decides: every page, action and route resolves its caller through
+ * it, so revoking the row (sign-out, a role removed, the person leaving) ends
+ * the session everywhere at once, whatever the cookie still says.
+ */
+export const authSessions = pgTable(
+  "auth_sessions",
+  {
+    id: id(),
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    provider: sessionProvider("provider").notNull(),
+    createdAt: tz("created_at").notNull().defaultNow(),
+    // Written at most once a minute per session (see SESSION_TOUCH_MS).
+    lastSeenAt: tz("last_seen_at").notNull().defaultNow(),
+    expiresAt: tz("expires_at").notNull(),
+    revokedAt: tz("revoked_at"),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("auth_sessions_live_idx").on(t.identityId).where(sql`${t.revokedAt} is null`), index("auth_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Failed authentications (unknown API or SCIM tokens, refused sign-ins) per
+ * source address and fixed window, shared by every app instance. Only
+ * failures write here; windows that have ended are swept away.
+ */
+export const authFailures = pgTable(
+  "auth_failures",
+  {
+    source: text("source").notNull(),
+    windowStart: tz("window_start").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.windowStart] }), index("auth_failures_window_idx").on(t.windowStart)],
 );

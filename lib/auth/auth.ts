@@ -3,11 +3,13 @@ import Credentials from "next-auth/providers/credentials";
 import { cache } from "react";
 import { z } from "zod";
 import { getDb, isDemoMode } from "@/db/client";
-import type { Role } from "@/db/schema";
+import type { Role, SessionProvider } from "@/db/schema";
 import { personaKeys, personas } from "@/db/seed/personas";
-import { findHumanByEmail, resolveCaller, type Caller } from "./caller";
+import { findHumanByEmail, type Caller } from "./caller";
 import { identityForOidcProfile, oidcSettings, rolesFromClaim } from "./oidc";
+import { safeRedirectPath } from "./redirect";
 import { authSecret } from "./secret";
+import { SESSION_MAX_AGE_SECONDS, callerForSession, endSession, startSession, type SessionClaims } from "./sessions";
 
 declare module "next-auth" {
   interface User {
@@ -19,6 +21,8 @@ declare module "@auth/core/jwt" {
   interface JWT {
     identityId?: string;
     claimRoles?: Role[];
+    /** The session record (auth_sessions) this cookie stands for. */
+    sessionId?: string;
   }
 }
 
@@ -58,7 +62,8 @@ function buildConfig(): NextAuthConfig {
   return {
     secret: authSecret(),
     trustHost: true,
-    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    // The cookie names a session record; the record, checked on every request, decides (sessions.ts).
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
@@ -70,15 +75,27 @@ function buildConfig(): NextAuthConfig {
         user.claimRoles = rolesFromClaim((profile ?? {}) as Record<string, unknown>, oidc.rolesClaim);
         return true;
       },
-      jwt({ token, user }) {
-        if (user?.identityId) {
+      async jwt({ token, user, account }) {
+        if (user?.identityId && account) {
           token.identityId = user.identityId;
           token.claimRoles = user.claimRoles ?? [];
+          const actor = { id: user.identityId, label: user.email ?? user.name ?? user.identityId };
+          token.sessionId = await startSession(await getDb(), actor, account.provider as SessionProvider);
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, identityId: token.identityId, claimRoles: token.claimRoles };
+        return { ...session, identityId: token.identityId, sessionId: token.sessionId, claimRoles: token.claimRoles };
+      },
+      // Wherever next-auth is about to send the browser (callbackUrl, redirectTo): a path on this app, or "/".
+      redirect({ url, baseUrl }) {
+        return new URL(safeRedirectPath(url, new URL(baseUrl).origin), baseUrl).href;
+      },
+    },
+    events: {
+      // Sign-out ends the session record too: a copy of the cookie kept from before is refused.
+      async signOut(message) {
+        if ("token" in message) await endSession(await getDb(), message.token?.sessionId, "signed out");
       },
     },
   };
@@ -89,11 +106,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => buildConfig())
 
 /**
  * The signed-in caller with fresh roles from the database (or the IdP claim),
- * resolved once per request. Null when nobody is signed in.
+ * resolved once per request through the session record. Null when nobody is
+ * signed in, or the session was ended, expired or is not honoured here.
  */
 export const getCaller = cache(async (): Promise<Caller | null> => {
-  const session = (await auth()) as { identityId?: string } | null;
-  if (!session?.identityId) return null;
-  const token = session as { identityId: string; claimRoles?: Role[] };
-  return resolveCaller(await getDb(), token.identityId, token.claimRoles);
+  const session = (await auth()) as SessionClaims;
+  if (!session?.sessionId) return null;
+  return callerForSession(await getDb(), session);
 });

@@ -89,26 +89,37 @@ export function visibleIdentities(caller: Caller): SQL | undefined {
   );
 }
 
+/** What a caller is resolved from: their identity and database roles, in one round trip. */
+export const callerColumns = {
+  id: identities.id,
+  kind: identities.kind,
+  name: identities.displayName,
+  email: identities.email,
+  status: identities.status,
+  assigned: sql<Role[]>`coalesce((select array_agg(ra.role::text order by ra.role) from ${roleAssignments} ra where ra.identity_id = ${identities.id}), '{}')`,
+};
+
+type CallerRow = { id: string; kind: string; name: string; email: string | null; status: string; assigned: Role[] };
+
 /**
- * Loads the caller's identity and roles. Roles named by the identity provider
- * (claimRoles) win; without them the database assignments apply. A caller whose
- * identity is no longer active is not signed in.
+ * The caller for a loaded identity. Roles named by the identity provider
+ * (claimRoles) win; without them the database assignments apply. Only active
+ * people are callers.
  */
-export async function resolveCaller(db: Tx, identityId: string, claimRoles?: Role[] | null): Promise<Caller | null> {
-  // One round trip: every API call resolves its caller.
-  const [row] = await db
-    .select({
-      id: identities.id,
-      name: identities.displayName,
-      email: identities.email,
-      status: identities.status,
-      assigned: sql<Role[]>`coalesce((select array_agg(ra.role::text order by ra.role) from ${roleAssignments} ra where ra.identity_id = ${identities.id}), '{}')`,
-    })
-    .from(identities)
-    .where(and(eq(identities.id, identityId), eq(identities.kind, "human")));
-  if (!row || row.status !== "active") return null;
+export function callerFromRow(row: CallerRow | undefined, claimRoles?: Role[] | null): Caller | null {
+  if (!row || row.kind !== "human" || row.status !== "active") return null;
   const roleList = claimRoles && claimRoles.length > 0 ? claimRoles : row.assigned;
   return { identityId: row.id, name: row.name, email: row.email, roles: new Set(roleList) };
+}
+
+/**
+ * Loads a person as a caller with fresh roles; null when they are no longer
+ * active. Sign-in sessions go through callerForSession (sessions.ts), which
+ * checks the session record too.
+ */
+export async function resolveCaller(db: Tx, identityId: string, claimRoles?: Role[] | null): Promise<Caller | null> {
+  const [row] = await db.select(callerColumns).from(identities).where(eq(identities.id, identityId));
+  return callerFromRow(row, claimRoles);
 }
 
 export async function findHumanByEmail(db: Tx, email: string) {

@@ -10,6 +10,7 @@ import { launchCampaign } from "@/lib/certification/launch";
 import { decideRequest } from "@/lib/jit/decide";
 import { createRequest } from "@/lib/jit/request";
 import { asking, jitOrg } from "@/lib/jit/test-fixtures";
+import { setRoles } from "@/lib/auth/roles";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb } from "@/lib/testing/harness";
 
 const day = 86_400_000;
@@ -91,5 +92,25 @@ describe("read-only roles decide nothing", () => {
     await escalateOverdueAttestations(db);
     const [row] = await attestationsOf(db, overdue.id);
     expect(row).toMatchObject({ escalationLevel: 2, escalatedToId: null });
+  });
+});
+
+describe("becoming read-only", () => {
+  it("hands the person's open review items to each campaign's fallback", async () => {
+    const db = await testDb();
+    const admin = await makeCaller(db, ["admin"]);
+    const fallback = await makeCaller(db, ["reviewer"]);
+    const manager = await makeCaller(db, ["reviewer"]);
+    const engineer = await makePerson(db, { managerId: manager.identityId });
+    const system = await makeSystem(db);
+    const { grant } = await makeGrant(db, engineer.id, { systemId: system.id });
+    const campaign = await createCampaign(db, admin, campaignTerms(fallback.identityId, system.id));
+    await launchCampaign(db, admin, campaign.id);
+    const [before] = await db.select().from(reviewItems).where(eq(reviewItems.grantId, grant.id));
+    expect(before.reviewerId).toBe(manager.identityId);
+
+    await setRoles(db, admin, manager.identityId, { roles: ["auditor"] });
+    const [after] = await db.select().from(reviewItems).where(eq(reviewItems.grantId, grant.id));
+    expect(after).toMatchObject({ reviewerId: fallback.identityId, routing: "reassigned: the reviewer's role is now read-only" });
   });
 });

@@ -4,7 +4,9 @@ import type { Db, Tx } from "@/db/client";
 import { identities, roleAssignments, roles } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
-import { actorOf, requireRole, type Caller } from "./caller";
+import { READ_ONLY_ROLES, actorOf, requireRole, type Caller } from "./caller";
+import { revokeSessionsOf } from "./sessions";
+import { handOffOpenReviews } from "@/lib/certification/hand-off";
 
 export const roleChange = z.object({
   roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` })).max(roles.length),
@@ -19,7 +21,12 @@ export async function listRoleAssignments(db: Tx, caller: Caller) {
     .orderBy(identities.displayName, roleAssignments.role);
 }
 
-/** Replaces a person's roles. Admins only; nobody removes their own admin role. */
+/**
+ * Replaces a person's roles. Admins only; nobody removes their own admin role.
+ * Roles are read afresh on every request, so a removed role stops working at
+ * once anyway; removing one also ends the person's sessions, so pages and
+ * forms opened with the old powers go too and they sign in again to the new ones.
+ */
 export async function setRoles(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(roleChange, rawInput);
@@ -45,6 +52,10 @@ export async function setRoles(db: Db, caller: Caller, identityId: string, rawIn
       await tx.insert(roleAssignments).values(wanted.map((role) => ({ identityId, role, grantedById: caller.identityId })));
     }
     await recordAudit(tx, actorOf(caller), { action: "roles.changed", entityType: "role_assignment", entityId: identityId, before: { roles: before }, after: { roles: wanted } });
+    const removed = before.filter((r) => !wanted.includes(r));
+    if (removed.length) await revokeSessionsOf(tx, actorOf(caller), identityId, `role${removed.length > 1 ? "s" : ""} removed: ${removed.join(", ")}`);
+    // Someone left with only read-only roles may no longer decide: their open review items move on.
+    if (wanted.length > 0 && wanted.every((r) => READ_ONLY_ROLES.includes(r))) await handOffOpenReviews(tx, actorOf(caller), identityId, "the reviewer's role is now read-only");
     return wanted;
   });
 }

@@ -3,8 +3,11 @@ import { getDb } from "@/db/client";
 import type { TokenScope } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
+import { limitFailures } from "@/lib/auth/failures";
 import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
-import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { AppError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { crossSiteRefusal } from "./origin";
+import { sourceOf } from "./peer";
 
 export type ErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
 
@@ -21,19 +24,22 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
 
 type RouteContext<P> = { params: Promise<P> };
 
-function errorResponse(error: unknown) {
+export function errorResponse(error: unknown) {
   const { status, body } = errorBody(error);
-  const headers: HeadersInit = status === 401 ? { "WWW-Authenticate": 'Bearer realm="gov"' } : {};
+  const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": 'Bearer realm="gov"' } : {};
+  if (error instanceof TooManyRequestsError) headers["Retry-After"] = String(error.retryAfterSeconds);
   return NextResponse.json(body, { status, headers });
 }
 
 /** The bearer token of the request, or null when it carries none. */
 export const bearerOf = (request: Request): string | null => bearerFrom(request.headers.get("authorization"));
 
+/** The live token behind the request's bearer; unknown tokens count against the source's failure limit. */
 async function principalOf(request: Request, scopes: readonly TokenScope[]): Promise<TokenPrincipal> {
   const bearer = bearerOf(request);
   if (!bearer) throw new UnauthenticatedError("Send an API token as Authorization: Bearer <token>.");
-  const principal = await authenticateToken(await getDb(), bearer);
+  const db = await getDb();
+  const principal = await limitFailures(db, sourceOf(request.headers), "api", () => authenticateToken(db, bearer));
   if (!principal) throw new UnauthenticatedError("The API token is unknown, expired or revoked.");
   if (!scopes.some((s) => principal.scopes.has(s))) throw new ForbiddenError(`This token lacks the ${scopes.join(" or ")} scope.`);
   return principal;
@@ -95,13 +101,10 @@ export function tokenRoute<P = Record<string, string>>(
 }
 
 // Cookie-authenticated writes must come from our own pages: a cross-site form
-// or script carrying the session cookie is refused.
+// or script carrying the session cookie is refused (proxy.ts does the same for server actions).
 function assertSameOrigin(request: Request) {
-  if (request.method === "GET" || request.method === "HEAD") return;
-  const origin = request.headers.get("origin");
-  if (!origin) return;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (new URL(origin).host !== host) throw new ForbiddenError("Cross-site requests are not accepted.");
+  const refusal = crossSiteRefusal(request.method, request.headers);
+  if (refusal) throw new ForbiddenError(refusal);
 }
 
 /** Reads a JSON body, turning a malformed one into a validation error. */

@@ -1,6 +1,7 @@
 import type { JobDefinition } from "./definition";
 import { attestationJobs } from "@/lib/attestation/jobs";
 import { auditJobs } from "@/lib/audit/jobs";
+import { authJobs } from "@/lib/auth/jobs";
 import { certificationJobs } from "@/lib/certification/jobs";
 import { connectorJobs } from "@/lib/connectors/jobs";
 import { credentialJobs } from "@/lib/credentials/jobs";
@@ -8,4 +9,4 @@ import { jitJobs } from "@/lib/jit/jobs";
 import { reconciliationJobs } from "@/lib/reconciliation/jobs";
 
 /** Every durable job the product runs, by capability. */
-export const jobDefinitions: JobDefinition[] = [...auditJobs, ...attestationJobs, ...certificationJobs, ...jitJobs, ...reconciliationJobs, ...connectorJobs, ...credentialJobs];
+export const jobDefinitions: JobDefinition[] = [...auditJobs, ...authJobs, ...attestationJobs, ...certificationJobs, ...jitJobs, ...reconciliationJobs, ...connectorJobs, ...credentialJobs];

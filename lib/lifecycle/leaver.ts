@@ -4,6 +4,7 @@ import { attestations, grants, identities, jitRequests } from "@/db/schema";
 import { isOpenAttestation } from "@/lib/attestation/policy";
 import { handOffOpenReviews } from "@/lib/certification/hand-off";
 import { recordAudit, type Actor } from "@/lib/audit/record";
+import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { notify } from "@/lib/notifications/notify";
 import { revokeGrants } from "@/lib/revocation/revoke";
@@ -11,6 +12,7 @@ import { closeWindow } from "@/lib/jit/window";
 import { activeManagerId } from "./manager";
 
 export type LeaverOutcome = {
+  sessionsEnded: number;
   grantsRevoked: number;
   jitEnded: number;
   requestsCancelled: number;
@@ -26,12 +28,16 @@ export type LeaverOutcome = {
  * review items go to each campaign's fallback reviewer, every NHI they owned
  * goes to its backup owner (or their manager) with an attestation due now
  * and is listed with the orphans until attested, and the credentials of those
- * NHIs get rotation tasks. Running it again finds nothing left to do.
+ * NHIs get rotation tasks. Their sign-in sessions end first. Running it again
+ * finds nothing left to do.
  */
 export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref: string): Promise<LeaverOutcome> {
   const now = new Date();
   const [person] = await tx.select().from(identities).where(eq(identities.id, personId)).for("update");
   const reason = `${person.displayName} left (${ref})`;
+
+  // Signed-in sessions end with the person (resolveCaller refuses the inactive too; this records it).
+  const sessionsEnded = await revokeSessionsOf(tx, actor, personId, `offboarded (${ref})`, now);
 
   // Requests still waiting: cancelled. Open windows: revoked through the JIT path.
   const cancelled = await tx
@@ -112,6 +118,7 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
   const tasks = await requestCredentialWork(tx, actor, nhiIds, { kind: "rotate", reason: `Owner left: ${person.displayName}`, source: "lifecycle", sourceRef: ref });
 
   return {
+    sessionsEnded,
     grantsRevoked: ended.length,
     jitEnded: open.length,
     requestsCancelled: cancelled.length,

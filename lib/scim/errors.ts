@@ -1,5 +1,5 @@
 import { ScimError as PatchLibraryError } from "scim-patch";
-import { AppError, ValidationError, isUniqueViolation } from "@/lib/errors";
+import { AppError, TooManyRequestsError, ValidationError, isUniqueViolation } from "@/lib/errors";
 import { URN } from "./constants";
 
 /** The scimType values of RFC 7644 §3.12. */
@@ -11,6 +11,8 @@ export class ScimError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly scimType?: ScimType,
+    /** For 429: when the client may try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }
@@ -42,6 +44,7 @@ export function toScimError(error: unknown): ScimError {
     const fields = Object.entries(error.fieldErrors).map(([k, v]) => (k === "_" ? v.join(" ") : `${k}: ${v.join(" ")}`));
     return badRequest("invalidValue", fields.length ? fields.join("; ") : error.message);
   }
+  if (error instanceof TooManyRequestsError) return new ScimError(429, error.message, undefined, error.retryAfterSeconds);
   if (error instanceof AppError) {
     if (error.status === 409) return new ScimError(409, error.message, "uniqueness");
     if (error.status === 422) return badRequest("invalidValue", error.message);

@@ -30,7 +30,7 @@ export type ScimResponse = { status: number; headers: Record<string, string>; bo
 export async function serveScim(db: Db, request: ScimRequest): Promise<ScimResponse> {
   let token: TokenPrincipal;
   try {
-    token = await authenticateScim(db, request.headers.get("authorization"));
+    token = await authenticateScim(db, request.headers);
   } catch (error) {
     return errorResponse(error);
   }
@@ -51,6 +51,7 @@ function errorResponse(error: unknown): ScimResponse {
   const headers: Record<string, string> = { "Content-Type": SCIM_CONTENT_TYPE };
   if (e.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="scim"';
   if (e.status === 403) headers["WWW-Authenticate"] = 'Bearer realm="scim", error="insufficient_scope", scope="scim"';
+  if (e.retryAfterSeconds !== undefined) headers["Retry-After"] = String(e.retryAfterSeconds);
   return { status: e.status, headers, body: errorBody(e.status, e.detail, e.scimType) };
 }
 

@@ -1,15 +1,8 @@
 import { getDb } from "@/db/client";
+import { publicOrigin } from "@/lib/http/origin";
 import { serveScim } from "./handler";
 
 type Context = { params: Promise<{ path?: string[] }> };
-
-/** The public origin of the request, as the identity provider reached it (behind a proxy too). */
-function originOf(request: Request): string {
-  const url = new URL(request.url);
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0].trim() || url.protocol.replace(/:$/, "");
-  const host = request.headers.get("x-forwarded-host")?.split(",")[0].trim() || request.headers.get("host") || url.host;
-  return `${proto}://${host}`;
-}
 
 /** Route handlers for app/scim/v2/[[...path]]: the HTTP edge of serveScim, nothing more. */
 export function scimRouteHandlers() {
@@ -22,7 +15,7 @@ export function scimRouteHandlers() {
       searchParams: new URL(request.url).searchParams,
       headers: request.headers,
       body,
-      baseUrl: `${originOf(request)}/scim/v2`,
+      baseUrl: `${publicOrigin(request.headers, request.url)}/scim/v2`,
     });
     return new Response(response.body === null ? null : JSON.stringify(response.body), { status: response.status, headers: response.headers });
   };
