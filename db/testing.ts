@@ -4,8 +4,8 @@ import { migrate } from "./migrate";
 
 /**
  * A database of its own, empty and migrated, for tests that need the whole
- * database (the seed): a new PostgreSQL database next to DATABASE_URL's, or a
- * new in-memory PGlite. `close` drops what it created.
+ * database (the seed): a new PostgreSQL database next to DATABASE_URL's (named
+ * after it), or a new in-memory PGlite. `close` drops what it created.
  */
 export async function isolatedDatabase(): Promise<Database> {
   const target = resolveTarget();
@@ -14,7 +14,9 @@ export async function isolatedDatabase(): Promise<Database> {
     await migrate(database);
     return database;
   }
-  const name = `gov_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  // Named after the database it sits next to, so runs against different databases never mix.
+  const beside = new URL(target.url).pathname.slice(1).replace(/[^a-z0-9_]/gi, "_").toLowerCase() || "gov";
+  const name = `${beside.slice(0, 40)}_iso_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = new URL(target.url);
   admin.pathname = "/postgres";
   const { default: postgres } = await import("postgres");

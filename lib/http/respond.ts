@@ -4,7 +4,7 @@ import type { TokenScope } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
 import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
-import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { AppError, ForbiddenError, UnauthenticatedError, ValidationError, assertSafeInput } from "@/lib/errors";
 
 export type ErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string[]> } };
 
@@ -20,6 +20,13 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
 }
 
 type RouteContext<P> = { params: Promise<P> };
+
+/** Path segments obey the input rules too: a NUL in an id must not reach a query. */
+async function paramsOf<P>(context: RouteContext<P>): Promise<P> {
+  const params = await context.params;
+  assertSafeInput(params, "path");
+  return params;
+}
 
 function errorResponse(error: unknown) {
   const { status, body } = errorBody(error);
@@ -67,7 +74,7 @@ export function route<P = Record<string, string>>(
         caller = await getCaller();
         if (!caller) throw new UnauthenticatedError();
       }
-      const result = await handler({ caller, request, params: await context.params });
+      const result = await handler({ caller, request, params: await paramsOf(context) });
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
       return errorResponse(error);
@@ -86,7 +93,7 @@ export function tokenRoute<P = Record<string, string>>(
   return async (request: Request, context: RouteContext<P>) => {
     try {
       const token = await principalOf(request, [scope]);
-      const result = await handler({ token, request, params: await context.params });
+      const result = await handler({ token, request, params: await paramsOf(context) });
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
       return errorResponse(error);
@@ -104,24 +111,37 @@ function assertSameOrigin(request: Request) {
   if (new URL(origin).host !== host) throw new ForbiddenError("Cross-site requests are not accepted.");
 }
 
-/** Reads a JSON body, turning a malformed one into a validation error. */
+const notJson = () => new ValidationError({ _: ["The request body must be JSON."] }, "The request body must be JSON.");
+
+/** Reads a JSON body, turning a malformed one into a validation error and one breaking the input rules into a 422 naming the field. */
 export async function jsonBody(request: Request): Promise<unknown> {
+  let body: unknown;
   try {
-    return await request.json();
+    body = await request.json();
   } catch {
-    throw new ValidationError({ _: ["The request body must be JSON."] }, "The request body must be JSON.");
+    throw notJson();
   }
+  assertSafeInput(body);
+  return body;
 }
 
 /** A JSON body that may be left out: an empty body reads as {}. */
 export async function optionalJsonBody(request: Request): Promise<unknown> {
   const text = await request.text();
   if (text.trim() === "") return {};
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
-    throw new ValidationError({ _: ["The request body must be JSON."] }, "The request body must be JSON.");
+    throw notJson();
   }
+  assertSafeInput(body);
+  return body;
 }
 
-export const searchParamsOf = (request: Request) => Object.fromEntries(new URL(request.url).searchParams);
+/** The query string as an object (the last value of a repeated name), checked against the input rules. */
+export function searchParamsOf(request: Request): Record<string, string> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  assertSafeInput(params);
+  return params;
+}
