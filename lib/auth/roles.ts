@@ -6,9 +6,12 @@ import { recordAudit } from "@/lib/audit/record";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { actorOf, requireRole, type Caller } from "./caller";
 
-export const roleChange = z.object({
-  roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` })).max(roles.length),
-});
+// Strict: the body is the whole change, so an unknown field is a mistake to report, not to ignore.
+export const roleChange = z
+  .object({
+    roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` }), { message: "roles must be a list of roles." }).max(roles.length),
+  })
+  .strict();
 
 export async function listRoleAssignments(db: Tx, caller: Caller) {
   requireRole(caller, "admin", "auditor");

@@ -35,12 +35,12 @@ export const DATE_MAX = new Date("9999-12-31T23:59:59.999Z");
 export const dateTime = (what: string) =>
   z
     .union([z.date(), z.iso.date(), z.iso.datetime({ offset: true })], {
-      error: `${what} must be a date: YYYY-MM-DD, or an ISO 8601 date and time with its offset (2026-01-31T12:00:00Z).`,
+      error: `${what} must be a date, as YYYY-MM-DD or an ISO 8601 date and time with its offset (2026-01-31T12:00:00Z).`,
     })
     .transform((v) => (v instanceof Date ? v : new Date(v)))
     .refine((d) => !Number.isNaN(d.getTime()) && d >= DATE_MIN && d <= DATE_MAX, `${what} must be between 1970-01-01 and 9999-12-31.`);
 
-const DIGITS = /^[+-]?\d{1,16}$/;
+const DIGITS = /^[+-]?\d{1,30}$/;
 
 /**
  * A whole number within [min, max]: a JSON number, or its digits as query
