@@ -17,7 +17,8 @@ export async function runAction<T>(args: readonly unknown[], body: (caller: Call
   try {
     const caller = await getCaller();
     if (!caller) throw new UnauthenticatedError();
-    assertSafeInput(args, "arguments");
+    // Each argument on its own, so a form's field errors carry the field's name (purpose, not 1.purpose).
+    for (const arg of args) assertSafeInput(arg);
     return { ok: true, data: await body(caller) };
   } catch (error) {
     const { body: b } = errorBody(error);

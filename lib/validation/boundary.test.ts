@@ -75,7 +75,7 @@ describe("text at the boundary: no NUL, no lone surrogate, a 422 naming the fiel
   it("server-action arguments", async () => {
     const nhi = await makeNhi(await testDb());
     const result = await actions.updateIdentityAction(nhi.id, { purpose: "Runs\u0000 the export" });
-    expect(result).toMatchObject({ ok: false, code: "validation_failed", fieldErrors: { "arguments.1.purpose": [expect.stringContaining("NUL")] } });
+    expect(result).toMatchObject({ ok: false, code: "validation_failed", fieldErrors: { purpose: [expect.stringContaining("NUL")] } });
   });
 
   it("bodies nested deeper than any reader allows", async () => {
