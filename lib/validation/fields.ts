@@ -40,19 +40,20 @@ export const dateTime = (what: string) =>
     .transform((v) => (v instanceof Date ? v : new Date(v)))
     .refine((d) => !Number.isNaN(d.getTime()) && d >= DATE_MIN && d <= DATE_MAX, `${what} must be between 1970-01-01 and 9999-12-31.`);
 
-const DIGITS = /^[+-]?\d{1,30}$/;
+const DIGITS = /^[+-]?\d{1,30}(\.\d{1,30})?$/;
 
 /**
- * A whole number within [min, max]: a JSON number, or its digits as query
+ * A whole number within [min, max]: a JSON number, or its decimal digits as query
  * strings and forms send them ("25"); never a boolean, null, "", 1.5 or
- * "1e3". `what` names the field in the default messages.
+ * "1e3". `what` names the field in the default messages; `type` is the
+ * message for what is not a number at all, `whole` for a fraction.
  */
-export const integer = (what: string, min: number, max: number, messages: { type?: string; min?: string; max?: string } = {}) =>
+export const integer = (what: string, min: number, max: number, messages: { type?: string; whole?: string; min?: string; max?: string } = {}) =>
   z.preprocess(
     (v) => (typeof v === "string" && DIGITS.test(v.trim()) ? Number(v.trim()) : v),
     z
       .number({ message: messages.type ?? `${what} must be a whole number.` })
-      .int(messages.type ?? `${what} must be a whole number.`)
+      .int(messages.whole ?? messages.type ?? `${what} must be a whole number.`)
       .min(min, messages.min ?? `${what} is at least ${min.toLocaleString("en")}.`)
       .max(max, messages.max ?? `${what} is at most ${max.toLocaleString("en")}.`),
   );
