@@ -1,4 +1,5 @@
 import type { ZodError } from "zod";
+import { describeProblem, inputProblem, pathKey } from "@/lib/validation/input";
 
 /**
  * Errors a user may see. Anything else is logged server-side and answered with
@@ -69,8 +70,19 @@ export class ValidationError extends AppError {
   }
 }
 
-/** Parses input with a zod schema, turning failures into field-level errors. */
+/**
+ * Refuses input that breaks the rules every input obeys (lib/validation/input.ts:
+ * no NUL, well-formed Unicode, bounded length and depth) with a 422 naming the
+ * field. `prefix` says where the value came from when it is not a body ("path").
+ */
+export function assertSafeInput(value: unknown, prefix?: string): void {
+  const problem = inputProblem(value);
+  if (problem) throw new ValidationError({ [pathKey(problem.path, prefix)]: [describeProblem(problem, prefix)] });
+}
+
+/** Parses input with a zod schema, turning failures into field-level errors; the boundary rules are checked first. */
 export function parseInput<T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: ZodError } }, input: unknown): T {
+  assertSafeInput(input);
   const result = schema.safeParse(input);
   if (!result.success) throw ValidationError.fromZod(result.error);
   return result.data;

@@ -1,14 +1,9 @@
-import { z } from "zod";
+import { integer } from "@/lib/validation/fields";
 
 /** The page and page-size fields every server-paginated list accepts. */
 export const pageFields = {
-  page: z.coerce.number({ message: "Page must be a number." }).int("Page must be a whole number.").min(1, "Page starts at 1.").max(100_000, "Page is at most 100,000.").default(1),
-  pageSize: z.coerce
-    .number({ message: "Page size must be a number." })
-    .int("Page size must be a whole number.")
-    .min(1, "At least 1 row a page.")
-    .max(200, "At most 200 rows a page.")
-    .default(50),
+  page: integer("Page", 1, 100_000, { type: "Page must be a number.", whole: "Page must be a whole number.", min: "Page starts at 1." }).default(1),
+  pageSize: integer("Page size", 1, 200, { type: "Page size must be a number.", whole: "Page size must be a whole number.", min: "At least 1 row a page.", max: "At most 200 rows a page." }).default(50),
 };
 
 export type PageQuery = { page: number; pageSize: number };

@@ -9,6 +9,7 @@ import { ForbiddenError, ValidationError, parseInput } from "@/lib/errors";
 import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { assertLiveNhi, assertVisible, attestRelation, loadNhiForChange, nextAttestationFrom, optionalPersonId, ownerErrors } from "./policy";
+import { text } from "@/lib/validation/fields";
 
 const yesNo = z.preprocess(
   (v) => (v === "true" || v === "yes" ? true : v === "false" || v === "no" ? false : v),
@@ -25,7 +26,7 @@ export const attestationInput = z
       .max(500, "Keep the purpose under 500 characters."),
     ownerId: optionalPersonId("Owner"),
     backupOwnerId: optionalPersonId("Backup owner"),
-    comment: z.string({ message: "The comment must be text." }).trim().max(1000, "Keep the comment under 1,000 characters.").optional(),
+    comment: text({ message: "The comment must be text." }).trim().max(1000, "Keep the comment under 1,000 characters.").optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -8,13 +8,14 @@ import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
 import { activeGrantCount, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { DUE_SOON_DAYS, isOpenAttestation } from "./policy";
+import { text } from "@/lib/validation/fields";
 
 export const dueFilters = ["due", "overdue", "all"] as const;
 
 export const myAttestationsQuery = z.object({
   due: z.enum(dueFilters, { message: "Show due, overdue or all." }).default("due"),
   kind: z.enum(nonHumanKinds as [string, ...string[]], { message: `Kind must be one of: ${nonHumanKinds.join(", ")}.` }).optional(),
-  q: z.string().trim().max(200, "Search is limited to 200 characters.").optional(),
+  q: text().trim().max(200, "Search is limited to 200 characters.").optional(),
   scope: z.enum(["mine", "all"], { message: "Scope is mine or all." }).default("mine"),
   ...pageFields,
 });

@@ -10,9 +10,10 @@ import { ConflictError, ForbiddenError, ValidationError, parseInput, withoutBlan
 import { activeGrantCount, holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { assertLiveNhi, assertVisible, loadNhiForChange, optionalPersonId, ownerErrors } from "./policy";
+import { text } from "@/lib/validation/fields";
 
 export const orphanQuery = z.object({
-  q: z.string().trim().max(200, "Search is limited to 200 characters.").optional(),
+  q: text().trim().max(200, "Search is limited to 200 characters.").optional(),
   kind: z.enum(nonHumanKinds as [string, ...string[]], { message: `Kind must be one of: ${nonHumanKinds.join(", ")}.` }).optional(),
   systemId: z.uuid("System must be a system id.").optional(),
   ...pageFields,

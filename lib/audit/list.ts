@@ -5,15 +5,16 @@ import { auditLog } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/auth/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
+import { dateTime, text } from "@/lib/validation/fields";
 
 export const auditQuery = z
   .object({
-    action: z.string().trim().max(100).optional(),
-    entityType: z.string().trim().max(50).optional(),
-    entityId: z.string().trim().max(100).optional(),
-    actor: z.string().trim().max(200).optional(),
-    from: z.coerce.date({ message: "From must be a date." }).optional(),
-    to: z.coerce.date({ message: "To must be a date." }).optional(),
+    action: text().trim().max(100).optional(),
+    entityType: text().trim().max(50).optional(),
+    entityId: text().trim().max(100).optional(),
+    actor: text().trim().max(200).optional(),
+    from: dateTime("From").optional(),
+    to: dateTime("To").optional(),
     ...pageFields,
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: "From must be before To.", path: ["to"] });

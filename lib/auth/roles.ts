@@ -8,9 +8,12 @@ import { READ_ONLY_ROLES, actorOf, requireRole, type Caller } from "./caller";
 import { revokeSessionsOf } from "./sessions";
 import { handOffOpenReviews } from "@/lib/certification/hand-off";
 
-export const roleChange = z.object({
-  roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` })).max(roles.length),
-});
+// Strict: the body is the whole change, so an unknown field is a mistake to report, not to ignore.
+export const roleChange = z
+  .object({
+    roles: z.array(z.enum(roles, { message: `Roles are: ${roles.join(", ")}.` }), { message: "roles must be a list of roles." }).max(roles.length),
+  })
+  .strict();
 
 export async function listRoleAssignments(db: Tx, caller: Caller) {
   requireRole(caller, "admin", "auditor");

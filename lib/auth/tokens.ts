@@ -6,7 +6,8 @@ import type { Db, Tx } from "@/db/client";
 import { apiTokens, identities, systems, tokenScopes, type TokenScope } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { ForbiddenError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
-import { actorOf, requireDecider, hasRole, type Caller } from "./caller";
+import { actorOf, hasRole, requireDecider, type Caller } from "./caller";
+import { integer, text } from "@/lib/validation/fields";
 
 // Scopes an NHI's owner may hand to the NHI's own pipeline. Usage sources and
 // identity providers speak for many identities, so only admins issue those.
@@ -14,14 +15,14 @@ const OWNER_SCOPES: TokenScope[] = ["jit:request", "jit:read"];
 
 export const tokenInput = z
   .object({
-    name: z.string().trim().min(3, "Name the token in at least 3 characters.").max(80, "Keep the name under 80 characters."),
+    name: text().trim().min(3, "Name the token in at least 3 characters.").max(80, "Keep the name under 80 characters."),
     scopes: z
       .array(z.enum(tokenScopes, { message: `Scopes are: ${tokenScopes.join(", ")}.` }))
       .min(1, "Choose at least one scope.")
       .transform((s) => [...new Set(s)]),
     identityId: z.uuid("The identity must be an NHI id.").optional(),
     systemId: z.uuid("The system must be a system id.").optional(),
-    expiresInDays: z.number({ message: "Expiry must be a number of days." }).int().min(1, "A token lives at least 1 day.").max(365, "A token lives at most 365 days.").default(90),
+    expiresInDays: integer("Expiry", 1, 365, { type: "Expiry must be a whole number of days.", min: "A token lives at least 1 day.", max: "A token lives at most 365 days." }).default(90),
   })
   .strict()
   .refine((t) => !t.scopes.some((s) => s.startsWith("jit:")) || t.identityId, { message: "JIT scopes act as an NHI: choose which one.", path: ["identityId"] })

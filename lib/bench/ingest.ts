@@ -390,7 +390,7 @@ const secs = s.elapsedMs / 1000;
 const rate = Math.round(s.records / secs);
 console.log(`import cloudtrail: ${s.files} files, ${s.records.toLocaleString("en")} records in ${secs.toFixed(1)} s`);
 console.log(`  ${rate.toLocaleString("en")} records/s (target ≥ ${TARGET.toLocaleString("en")}: ${rate >= TARGET ? "met" : "NOT met"})`);
-console.log(`  ${s.usage.inserted.toLocaleString("en")} usage events stored (${Math.round(s.usage.inserted / secs).toLocaleString("en")} events/s), ${s.usage.denied.toLocaleString("en")} denied attempts, ${s.usage.duplicates.toLocaleString("en")} duplicates`);
+console.log(`  ${s.usage.inserted.toLocaleString("en")} usage events stored (${Math.round(s.usage.inserted / secs).toLocaleString("en")} events/s), ${s.usage.denied.toLocaleString("en")} of them denied attempts, ${s.usage.duplicates.toLocaleString("en")} duplicates`);
 console.log(`  skipped: ${Object.entries(s.skipped).map(([k, n]) => `${n.toLocaleString("en")} ${k}`).join(", ")}; ${s.unknownPrincipals.length} unknown principals; data events: ${s.dataEventServices.join(", ")}`);
 
 // Where the CPU went: the importer's process (reading, parsing, classifying, building batches) and the

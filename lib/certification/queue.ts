@@ -6,6 +6,7 @@ import { campaigns, credentials, entitlements, grants, identities, identityKinds
 import type { Caller } from "@/lib/auth/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
+import { text } from "@/lib/validation/fields";
 
 export const queueQuery = z.object({
   status: z.enum(["pending", "decided", "all"], { message: "Status is pending, decided or all." }).default("pending"),
@@ -13,7 +14,7 @@ export const queueQuery = z.object({
   recommendation: z.enum(["certify", "revoke"], { message: "Recommendation is certify or revoke." }).optional(),
   privilegeLevel: z.enum(privilegeLevels, { message: `Privilege level is ${privilegeLevels.join(", ")}.` }).optional(),
   kind: z.enum(identityKinds, { message: `Kind must be one of: ${identityKinds.join(", ")}.` }).optional(),
-  q: z.string().trim().max(200).optional(),
+  q: text().trim().max(200).optional(),
   ...pageFields,
 });
 

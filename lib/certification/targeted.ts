@@ -6,19 +6,20 @@ import { recordAudit, type Actor } from "@/lib/audit/record";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { launchInTransaction } from "./launch";
 import { campaignScope } from "./schemas";
+import { integer, text } from "@/lib/validation/fields";
 
 const ids = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max(10_000).default([]);
 
 export const targetedReviewInput = z
   .object({
-    name: z.string().trim().min(3).max(120),
-    description: z.string().trim().max(2000).optional(),
+    name: text().trim().min(3).max(120),
+    description: text().trim().max(2000).optional(),
     identityIds: ids("identity"),
     grantIds: ids("grant"),
     reviewerId: z.uuid("Choose who reviews."),
     fallbackReviewerId: z.uuid("Choose a fallback reviewer."),
     ownerId: z.uuid("Choose who owns the review."),
-    dueInDays: z.number().int().min(1).max(90).default(14),
+    dueInDays: integer("Due in", 1, 90, { type: "Due in must be a whole number of days." }).default(14),
   })
   .refine((t) => t.identityIds.length + t.grantIds.length > 0, { message: "Name the identities or grants to review.", path: ["grantIds"] });
 

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import type { z } from "zod";
 import { openDatabase, resolveTarget, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
@@ -14,6 +15,7 @@ import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
+import { dateTime, integer, text } from "@/lib/validation/fields";
 import { printAuditVerification, printIamSummary, printReconciliation, printTrailSummary } from "./print";
 
 function describeTarget(db: Database) {
@@ -39,12 +41,33 @@ const withReadyDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> =>
     return fn(database);
   });
 
-/** An option parser that accepts a positive number; `what` names the option in the error. */
-const positiveNumber = (what: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number.`);
-  return n;
-};
+/**
+ * An option or argument parser from a field schema (lib/validation/fields.ts):
+ * the rules of the API's fields, refused before anything runs; commander
+ * names the option in front of the message.
+ */
+const checked =
+  <T>(schema: z.ZodType<T>) =>
+  (value: string): T => {
+    const result = schema.safeParse(value);
+    if (!result.success) throw new InvalidArgumentError(result.error.issues.map((i) => i.message).join(" "));
+    return result.data;
+  };
+
+/** A variadic argument's parser: each value checked, collected in order. */
+const each =
+  <T>(parse: (value: string) => T) =>
+  (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
+
+const path = checked(text().min(1, "Name a file."));
+// Scale 1 is about 40 people and 1,100 NHIs; benchmarks use up to 100.
+const scale = checked(
+  text()
+    .regex(/^\d+(\.\d+)?$/, "Scale must be a positive number.")
+    .transform(Number)
+    .refine((n) => n > 0, "Scale must be a positive number.")
+    .refine((n) => n <= 1000, "Scale is at most 1,000."),
+);
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -61,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
 
   db.command("seed")
     .description("load the deterministic demo organisation")
-    .option("--scale <n>", "size multiplier (1 = about 40 people and 1,100 NHIs)", positiveNumber("Scale"), 1)
+    .option("--scale <n>", "size multiplier (1 = about 40 people and 1,100 NHIs)", scale, 1)
     .action((opts: { scale: number }) =>
       withDatabase(async (database) => {
         await migrate(database);
@@ -79,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
   audit
     .command("verify")
     .description("verify every row's signature and link with the audit key, then the signed checkpoints against the chain; exit code 3 when rows were altered or lost, 2 when no audit key is configured")
-    .option("--checkpoints <dir>", "read checkpoints from this directory (e.g. the copies a receiver kept) instead of AUDIT_CHECKPOINT_DIR")
+    .option("--checkpoints <dir>", "read checkpoints from this directory (e.g. the copies a receiver kept) instead of AUDIT_CHECKPOINT_DIR", path)
     .option("--json", "print the result as JSON", false)
     .action((opts: { checkpoints?: string; json: boolean }) =>
       withDatabase(async (database) => {
@@ -123,9 +146,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const importer = program.command("import").description("load identities, access and usage from the systems themselves");
   importer
-    .command("aws-iam <file>")
+    .command("aws-iam")
     .description("import an AWS account's IAM: the JSON of `aws iam get-account-authorization-details`; re-importing updates in place")
-    .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people")
+    .argument("<file>", "the authorization details (JSON)", path)
+    .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people", path)
     .option("--json", "print the summary as JSON", false)
     .action((file: string, opts: { credentialReport?: string; json: boolean }) =>
       withReadyDatabase(async (database) => {
@@ -137,8 +161,9 @@ export async function main(argv: string[]): Promise<number> {
       }),
     );
   importer
-    .command("cloudtrail <paths...>")
+    .command("cloudtrail")
     .description("import CloudTrail logs ({\"Records\": [...]}, .json or .json.gz; directories are searched recursively) as usage")
+    .argument("<paths...>", "log files and directories", each(path))
     .option("--json", "print the summary as JSON", false)
     .action((paths: string[], opts: { json: boolean }) =>
       withDatabase(async (database) => {
@@ -153,12 +178,12 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("reconcile")
     .description("action-level reconciliation of one identity: approved versus used")
-    .requiredOption("--identity <name-or-arn>", "the identity: its id, name, or ARN (an assumed-role ARN finds its role)")
-    .option("--since <date>", "start of the window (default: 90 days before --until)")
-    .option("--until <date>", "end of the window (default: now)")
+    .requiredOption("--identity <name-or-arn>", "the identity: its id, name, or ARN (an assumed-role ARN finds its role)", checked(text().trim().min(1, "Name the identity.").max(2048, "At most 2,048 characters.")))
+    .option("--since <date>", "start of the window (default: 90 days before --until)", checked(dateTime("--since")))
+    .option("--until <date>", "end of the window (default: now)", checked(dateTime("--until")))
     .option("--json", "print one JSON object", false)
     .option("--all", "list every unused action instead of counting them by service", false)
-    .action((opts: { identity: string; since?: string; until?: string; json: boolean; all: boolean }) =>
+    .action((opts: { identity: string; since?: Date; until?: Date; json: boolean; all: boolean }) =>
       withDatabase(async (database) => {
         const result = await reconcileIdentity(database.db, { identity: opts.identity, since: opts.since, until: opts.until });
         if (opts.json) console.log(JSON.stringify(result));
@@ -170,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
   findings
     .command("refresh")
     .description("run a reconciliation pass now: findings, creep scores and exposure, today's snapshot (the app runs one hourly)")
-    .option("--window <days>", "the unused window in days", positiveNumber("The window"))
+    .option("--window <days>", "the unused window in days", checked(integer("The window", 1, 3650, { type: "The window must be a whole number of days." })))
     .action((opts: { window?: number }) =>
       withDatabase(async (database) => {
         await migrate(database);

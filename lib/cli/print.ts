@@ -18,13 +18,14 @@ export function printIamSummary(s: IamImportSummary) {
 export function printTrailSummary(s: TrailImportSummary) {
   const rate = s.elapsedMs ? Math.round(s.records / (s.elapsedMs / 1000)) : 0;
   console.log(`${s.files} files, ${s.records.toLocaleString("en")} records in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate.toLocaleString("en")} records/s)`);
-  console.log(`  usage events  ${s.usage.inserted.toLocaleString("en")} stored (${s.usage.denied.toLocaleString("en")} denied attempts), ${s.usage.duplicates.toLocaleString("en")} already imported`);
-  for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} ${why}`);
+  // Each figure counts events this import stored, or events an earlier import had stored: never records merely read.
+  console.log(`  usage events  ${s.usage.inserted.toLocaleString("en")} stored, of which ${s.usage.denied.toLocaleString("en")} denied attempts; ${s.usage.duplicates.toLocaleString("en")} already imported`);
+  for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} records: ${why}`);
   if (s.dataEventServices.length) console.log(`  data events   ${s.dataEventServices.join(", ")}`);
   for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
   if (s.unknownPrincipals.length) {
     console.log(`Principals in the logs but not in the inventory (import their account's IAM with \`gov import aws-iam\`):`);
-    for (const u of s.unknownPrincipals.slice(0, 25)) console.log(`  ${pad(u.records.toLocaleString("en"), 10)} ${u.principal}`);
+    for (const u of s.unknownPrincipals.slice(0, 25)) console.log(`  ${pad(`${u.records.toLocaleString("en")} records`, 16)} ${u.principal}`);
     if (s.unknownPrincipals.length > 25) console.log(`  … and ${s.unknownPrincipals.length - 25} more`);
   }
 }
@@ -43,7 +44,7 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
   const s = r.summary;
   console.log(`${r.identity.name} (${r.identity.kind}${r.identity.arn ? `, ${r.identity.arn}` : ""})`);
   console.log(`window ${r.since} – ${r.until}`);
-  console.log(`approved ${s.approved}  used ${s.used}  unused ${s.unused}  unapproved ${s.unapproved}  denied ${s.denied}  unobservable ${s.unobservable}  (${s.unusedShare}% of observable approved actions unused)`);
+  console.log(`actions: approved ${s.approved}  used ${s.used}  unused ${s.unused}  unapproved ${s.unapproved}  denied ${s.denied}  unobservable ${s.unobservable}  (${s.unusedShare}% of observable approved actions unused)`);
   const detailed = r.actions.filter((a) => a.status === "unapproved" || a.status === "denied" || a.status === "used" || opts.all);
   if (detailed.length) {
     console.log("");

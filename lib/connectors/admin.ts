@@ -8,21 +8,23 @@ import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput, withoutBlanks } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { offsetOf, pageFields, paged } from "@/lib/paging";
+import { DestinationError, checkDestination } from "./destination";
 import { DELIVER_QUEUE, drivers } from "./dispatch";
 import { accessEventTypes, type ConnectorRow } from "./types";
+import { integer, text } from "@/lib/validation/fields";
 
 // Shared by adding and by changing a connector, so both answer with the same messages.
 const eventTypesField = z.array(z.enum(accessEventTypes, { message: `Event types are: ${accessEventTypes.join(", ")}.` }));
-const maxAttemptsField = z.number().int().min(1, "At least one attempt.").max(20, "At most 20 attempts.");
+const maxAttemptsField = integer("Attempts", 1, 20, { min: "At least one attempt.", max: "At most 20 attempts." });
 
 const connectorInput = z
   .object({
-    name: z.string().trim().min(3, "Name the connector in at least 3 characters.").max(80, "Keep the name under 80 characters."),
+    name: text().trim().min(3, "Name the connector in at least 3 characters.").max(80, "Keep the name under 80 characters."),
     kind: z.enum(connectorKinds, { message: "A connector is postgres or webhook." }),
     systemId: z.uuid("The system must be an id.").optional(),
-    url: z.string().trim().max(2000).optional(),
-    urlEnv: z.string().trim().regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.").optional(),
-    secret: z.string().min(16, "A signing secret has at least 16 characters.").max(200).optional(),
+    url: text().trim().max(2000).optional(),
+    urlEnv: text().trim().regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.").optional(),
+    secret: text().min(16, "A signing secret has at least 16 characters.").max(200).optional(),
     eventTypes: eventTypesField.default([]),
     maxAttempts: maxAttemptsField.default(6),
   })
@@ -30,7 +32,7 @@ const connectorInput = z
   .refine((c) => c.kind !== "postgres" || !!c.systemId, { message: "Choose the system whose grants it enforces.", path: ["systemId"] })
   .refine((c) => c.kind !== "postgres" || !!c.url !== !!c.urlEnv, { message: "Give the target's connection URL or the environment variable holding it (one of them).", path: ["url"] })
   .refine((c) => c.kind !== "postgres" || !c.url || /^postgres(ql)?:\/\//.test(c.url), { message: "A PostgreSQL URL starts with postgres://.", path: ["url"] })
-  .refine((c) => c.kind !== "webhook" || (!!c.url && /^https?:\/\/[^\s]+$/.test(c.url)), { message: "A webhook needs an http(s) URL.", path: ["url"] });
+  .refine((c) => c.kind !== "webhook" || (!!c.url && /^https?:\/\/[^\s]+$/.test(c.url) && URL.canParse(c.url)), { message: "A webhook needs an http(s) URL.", path: ["url"] });
 
 /** Connector settings as shown to people: secrets never leave the server again. */
 function redact(c: ConnectorRow) {
@@ -44,6 +46,14 @@ function redact(c: ConnectorRow) {
 export async function createConnector(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(connectorInput, raw);
+  if (input.kind === "webhook" && input.url) {
+    try {
+      await checkDestination(new URL(input.url));
+    } catch (error) {
+      if (error instanceof DestinationError) throw new ValidationError({ url: [error.message] });
+      throw error;
+    }
+  }
   if (input.systemId) {
     const [system] = await db.select({ id: systems.id }).from(systems).where(eq(systems.id, input.systemId));
     if (!system) throw new ValidationError({ systemId: ["No such system."] });

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectorDeliveries, entitlements, findings, identities } from "@/db/schema";
 import { authenticateToken, callerForToken, issueToken } from "@/lib/auth/tokens";
 import { decideRequest } from "@/lib/jit/decide";
@@ -32,6 +32,14 @@ async function reachable(url: string) {
 }
 
 describe("signed webhooks", () => {
+  // The receiver below listens on 127.0.0.1: loopback is refused unless the admin setting allows private destinations.
+  beforeAll(() => {
+    vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("retry with backoff through a receiver that fails a few times: one effect, verifiable signature, dead-letter and redelivery", async () => {
     const database = await testDatabase();
     const db = database.db;

@@ -1,30 +1,54 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { SIGNATURE_HEADER, signPayload } from "@/lib/webhooks/signature";
+import { DestinationError, checkDestination, guardedLookup } from "./destination";
 import { DeliveryError, type ConnectorDriver } from "./types";
 
 type WebhookConfig = { url: string; secret: string };
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * POSTs a body and answers the status. node:http rather than fetch: its
+ * `lookup` hook lets the connection use only addresses the destination rules
+ * allow (lib/connectors/destination.ts), and it does not follow redirects, so
+ * a receiver cannot bounce a delivery to an address the rules refuse.
+ */
+function post(url: URL, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, lookup: guardedLookup, timeout: TIMEOUT_MS }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
 
 /**
  * Signed outbound webhooks: every access event the connector subscribes to is
  * POSTed as JSON with an HMAC-SHA256 signature over "timestamp.body"
  * (`X-Gov-Signature: t=…,v1=…`), the event type, and a delivery id that stays
- * the same across retries so the receiver can drop duplicates.
+ * the same across retries so the receiver can drop duplicates. The URL was
+ * checked when saved and is checked again at each delivery (its name may
+ * resolve elsewhere by now).
  */
 export const webhookDriver: ConnectorDriver = {
   async deliver(_db, connector, event, deliveryId) {
     const config = connector.config as WebhookConfig;
+    const url = new URL(config.url);
     const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.createdAt, data: event.payload });
-    let res: Response;
+    let status: number;
     try {
-      res = await fetch(config.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signPayload(config.secret, body), "x-gov-event": event.type, "x-gov-delivery": deliveryId },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
+      await checkDestination(url);
+      status = await post(url, { "content-type": "application/json", [SIGNATURE_HEADER]: signPayload(config.secret, body), "x-gov-event": event.type, "x-gov-delivery": deliveryId }, body);
     } catch (error) {
-      throw new DeliveryError(`could not reach ${new URL(config.url).host}: ${(error as Error).message}`);
+      if (error instanceof DestinationError) throw new DeliveryError(`refused: ${error.message}`);
+      throw new DeliveryError(`could not reach ${url.host}: ${(error as Error).message}`);
     }
-    if (!res.ok) throw new DeliveryError(`the receiver answered ${res.status}`, res.status);
-    return { status: res.status, effect: "delivered" };
+    if (status < 200 || status >= 300) throw new DeliveryError(`the receiver answered ${status}`, status);
+    return { status, effect: "delivered" };
   },
 };

@@ -10,12 +10,16 @@ import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { findingKey, resolveFindings } from "@/lib/findings/raise";
 import { completeTasks } from "./tasks";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
+import { dateTime, integer } from "@/lib/validation/fields";
 
-const rotatedInput = z
-  .object({ rotatedAt: z.coerce.date({ message: "rotatedAt must be a date." }).optional(), expiresAt: z.coerce.date({ message: "expiresAt must be a date." }).optional() })
-  .strict()
-  .refine((r) => !r.rotatedAt || r.rotatedAt.getTime() <= Date.now() + 60_000, { message: "A rotation cannot be in the future.", path: ["rotatedAt"] })
-  .refine((r) => !r.expiresAt || r.expiresAt.getTime() > Date.now(), { message: "The new expiry must be in the future.", path: ["expiresAt"] });
+const rotatedFields = { rotatedAt: dateTime("rotatedAt").optional(), expiresAt: dateTime("expiresAt").optional() };
+const rotationRules = <T extends z.ZodType<{ rotatedAt?: Date; expiresAt?: Date }>>(schema: T) =>
+  schema
+    .refine((r) => !r.rotatedAt || r.rotatedAt.getTime() <= Date.now() + 60_000, { message: "A rotation cannot be in the future.", path: ["rotatedAt"] })
+    .refine((r) => !r.expiresAt || r.expiresAt.getTime() > Date.now(), { message: "The new expiry must be in the future.", path: ["expiresAt"] });
+const rotatedInput = rotationRules(z.object(rotatedFields).strict());
+// Both are strict, so a misspelt field is an error rather than silently ignored.
+const reportedRotation = rotationRules(z.object({ ...rotatedFields, credentialId: z.uuid("credentialId must be a credential id.") }).strict());
 
 /**
  * Records that a credential was rotated (the secret itself never comes here):
@@ -46,10 +50,11 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
   return { ...after, tasksDone: tasks.length };
 }
 
-const revokedInput = z
-  .object({ revokedAt: z.coerce.date({ message: "revokedAt must be a date." }).optional() })
-  .strict()
-  .refine((r) => !r.revokedAt || r.revokedAt.getTime() <= Date.now() + 60_000, { message: "A revocation cannot be in the future.", path: ["revokedAt"] });
+const revokedFields = { revokedAt: dateTime("revokedAt").optional() };
+const revocationRules = <T extends z.ZodType<{ revokedAt?: Date }>>(schema: T) =>
+  schema.refine((r) => !r.revokedAt || r.revokedAt.getTime() <= Date.now() + 60_000, { message: "A revocation cannot be in the future.", path: ["revokedAt"] });
+const revokedInput = revocationRules(z.object(revokedFields).strict());
+const reportedRevocation = revocationRules(z.object({ ...revokedFields, credentialId: z.uuid("credentialId must be a credential id.") }).strict());
 
 /**
  * Records that a credential was revoked where it lives: it is no longer
@@ -107,20 +112,19 @@ export async function markRevoked(db: Db, caller: Caller, credentialId: string, 
   return asOwner(db, caller, credentialId, (tx) => recordRevocation(tx, actorOf(caller), credentialId, input, caller.identityId));
 }
 
-const reported = z.object({ credentialId: z.uuid("credentialId must be a credential id.") });
 const connectorActor = (token: TokenPrincipal) => ({ id: null, label: `connector: ${token.name}` });
 
 /** A connector or secrets manager reports a rotation it carried out (API token with credentials:write). */
 export async function reportRotation(db: Db, token: TokenPrincipal, raw: unknown) {
   requireScope(token, "credentials:write");
-  const input = parseInput(rotatedInput.and(reported), raw);
+  const input = parseInput(reportedRotation, raw);
   return db.transaction((tx) => recordRotation(tx, connectorActor(token), input.credentialId, input, null));
 }
 
 /** A connector or secrets manager reports a revocation it carried out (API token with credentials:write). */
 export async function reportRevocation(db: Db, token: TokenPrincipal, raw: unknown) {
   requireScope(token, "credentials:write");
-  const input = parseInput(revokedInput.and(reported), raw);
+  const input = parseInput(reportedRevocation, raw);
   return db.transaction((tx) => recordRevocation(tx, connectorActor(token), input.credentialId, input, null));
 }
 
@@ -183,7 +187,7 @@ const policyInput = z
         z
           .object({
             type: z.enum(credentialTypes, { message: `Types are: ${credentialTypes.join(", ")}.` }),
-            maxAgeDays: z.number({ message: "Maximum age must be a number of days." }).int().min(1, "At least 1 day.").max(3650, "At most 3,650 days."),
+            maxAgeDays: integer("Maximum age", 1, 3650, { type: "Maximum age must be a whole number of days.", min: "At least 1 day.", max: "At most 3,650 days." }),
             requireExpiry: z.boolean().default(false),
           })
           .strict(),

@@ -5,6 +5,16 @@ export type ExportFormat = "csv" | "json";
 export type ExportFile = { filename: string; contentType: string; body: ReadableStream<Uint8Array> };
 
 /**
+ * CSV text of rows. Text cells a spreadsheet would read as a formula (starting
+ * with = + - @, a tab or a carriage return, or their full-width forms) get a
+ * leading single quote, as OWASP advises against CSV injection: a display name
+ * `=cmd|' /C calc'!A0` stays text. Numbers stay numbers (-5 is not quoted).
+ * csv-stringify's escape_formulas does exactly this; every export writes
+ * through here.
+ */
+const csv = (rows: unknown[][]) => stringify(rows, { escape_formulas: true });
+
+/**
  * Streams rows as CSV (a header row, then the columns in order) or as JSON
  * (`{"<headerKey>": header, "<rowsKey>": [...]}`), one batch at a time, so an
  * export of millions of rows never sits in memory whole. `next` returns the
@@ -29,8 +39,8 @@ export function streamRows<R extends Record<string, unknown>>(opts: {
       if (done) return controller.close();
       const rows = await opts.next(cursor);
       let chunk = "";
-      if (first) chunk += opts.format === "csv" ? stringify([opts.columns as unknown as string[]]) : `{${JSON.stringify(opts.header.key)}:${JSON.stringify(opts.header.value)},${JSON.stringify(opts.rowsKey)}:[`;
-      if (opts.format === "csv") chunk += stringify(rows.map((r) => opts.columns.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : (r[c] ?? "")))));
+      if (first) chunk += opts.format === "csv" ? csv([opts.columns as unknown as string[]]) : `{${JSON.stringify(opts.header.key)}:${JSON.stringify(opts.header.value)},${JSON.stringify(opts.rowsKey)}:[`;
+      if (opts.format === "csv") chunk += csv(rows.map((r) => opts.columns.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : (r[c] ?? "")))));
       else chunk += rows.map((r, i) => (first && i === 0 ? "" : ",") + JSON.stringify(r)).join("");
       first = first && rows.length === 0;
       if (rows.length < opts.batchSize) {

@@ -5,7 +5,7 @@ import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
 import { limitFailures } from "@/lib/auth/failures";
 import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
-import { AppError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, ValidationError } from "@/lib/errors";
+import { AppError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, ValidationError, assertSafeInput } from "@/lib/errors";
 import { crossSiteRefusal } from "./origin";
 import { sourceOf } from "./peer";
 
@@ -23,6 +23,13 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
 }
 
 type RouteContext<P> = { params: Promise<P> };
+
+/** Path segments obey the input rules too: a NUL in an id must not reach a query. */
+async function paramsOf<P>(context: RouteContext<P>): Promise<P> {
+  const params = await context.params;
+  assertSafeInput(params, "path");
+  return params;
+}
 
 export function errorResponse(error: unknown) {
   const { status, body } = errorBody(error);
@@ -73,7 +80,7 @@ export function route<P = Record<string, string>>(
         caller = await getCaller();
         if (!caller) throw new UnauthenticatedError();
       }
-      const result = await handler({ caller, request, params: await context.params });
+      const result = await handler({ caller, request, params: await paramsOf(context) });
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
       return errorResponse(error);
@@ -92,7 +99,7 @@ export function tokenRoute<P = Record<string, string>>(
   return async (request: Request, context: RouteContext<P>) => {
     try {
       const token = await principalOf(request, [scope]);
-      const result = await handler({ token, request, params: await context.params });
+      const result = await handler({ token, request, params: await paramsOf(context) });
       return result instanceof Response ? result : NextResponse.json(result);
     } catch (error) {
       return errorResponse(error);
@@ -107,24 +114,30 @@ function assertSameOrigin(request: Request) {
   if (refusal) throw new ForbiddenError(refusal);
 }
 
-/** Reads a JSON body, turning a malformed one into a validation error. */
-export async function jsonBody(request: Request): Promise<unknown> {
+/** JSON text as a value, or a 422: malformed JSON, or a value breaking the input rules (naming the field). */
+function parseJsonBody(text: string): unknown {
+  let body: unknown;
   try {
-    return await request.json();
+    body = JSON.parse(text);
   } catch {
     throw new ValidationError({ _: ["The request body must be JSON."] }, "The request body must be JSON.");
   }
+  assertSafeInput(body);
+  return body;
 }
+
+/** Reads a JSON body (see parseJsonBody). */
+export const jsonBody = async (request: Request): Promise<unknown> => parseJsonBody(await request.text());
 
 /** A JSON body that may be left out: an empty body reads as {}. */
 export async function optionalJsonBody(request: Request): Promise<unknown> {
   const text = await request.text();
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError({ _: ["The request body must be JSON."] }, "The request body must be JSON.");
-  }
+  return text.trim() === "" ? {} : parseJsonBody(text);
 }
 
-export const searchParamsOf = (request: Request) => Object.fromEntries(new URL(request.url).searchParams);
+/** The query string as an object (the last value of a repeated name), checked against the input rules. */
+export function searchParamsOf(request: Request): Record<string, string> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  assertSafeInput(params);
+  return params;
+}

@@ -157,7 +157,7 @@ describe("updating an identity", () => {
       fieldErrors: { ownerId: ["Choose an active person from the directory."] },
     });
     await expect(updateIdentity(db, admin, nhi.id, { purpose: "x", nextAttestationAt: "soon" })).rejects.toMatchObject({
-      fieldErrors: { purpose: [expect.stringContaining("at least 3")], nextAttestationAt: ["Next attestation must be a date."] },
+      fieldErrors: { purpose: [expect.stringContaining("at least 3")], nextAttestationAt: [expect.stringMatching(/^Next attestation must be a date, as YYYY-MM-DD/)] },
     });
     await expect(updateIdentity(db, admin, nhi.id, { status: "decommissioned" })).rejects.toMatchObject({ status: 422 });
     const [row] = await db.select().from(identities).where(eq(identities.id, nhi.id));

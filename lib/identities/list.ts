@@ -6,13 +6,14 @@ import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/auth/caller";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "./figures";
+import { text } from "@/lib/validation/fields";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "Use true or false." })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 export const identityListQuery = z.object({
-  q: z.string().trim().max(200, "Search is limited to 200 characters.").optional(),
+  q: text().trim().max(200, "Search is limited to 200 characters.").optional(),
   kind: z.enum(identityKinds, { message: `Kind must be one of: ${identityKinds.join(", ")}.` }).optional(),
   status: z.enum(identityStatuses, { message: `Status must be one of: ${identityStatuses.join(", ")}.` }).optional(),
   systemId: z.uuid("System must be a system id.").optional(),

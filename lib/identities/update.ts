@@ -6,6 +6,7 @@ import { diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
 import { canEditIdentity, getVisibleIdentity } from "./detail";
+import { dateTime, text } from "@/lib/validation/fields";
 
 const optionalId = (what: string) =>
   z
@@ -14,12 +15,12 @@ const optionalId = (what: string) =>
 
 export const identityUpdate = z
   .object({
-    purpose: z.string().trim().min(3, "Describe the purpose in at least 3 characters.").max(500, "Keep the purpose under 500 characters.").optional(),
+    purpose: text().trim().min(3, "Describe the purpose in at least 3 characters.").max(500, "Keep the purpose under 500 characters.").optional(),
     ownerId: optionalId("Owner"),
     backupOwnerId: optionalId("Backup owner"),
     managerId: optionalId("Manager"),
-    title: z.string().trim().max(120, "Keep the title under 120 characters.").optional(),
-    nextAttestationAt: z.coerce.date({ message: "Next attestation must be a date." }).nullable().optional(),
+    title: text().trim().max(120, "Keep the title under 120 characters.").optional(),
+    nextAttestationAt: dateTime("Next attestation").nullable().optional(),
   })
   .strict();
 export type IdentityUpdate = z.input<typeof identityUpdate>;

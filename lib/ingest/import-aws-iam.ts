@@ -3,6 +3,8 @@ import type { Db, Tx } from "@/db/client";
 import { credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
 import { createGrants } from "@/lib/grants/decisions";
+import { ValidationError, assertSafeInput } from "@/lib/errors";
+import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
 import { loadCatalogue, type ActionCatalogue, type Statement } from "./aws/catalogue";
@@ -100,6 +102,10 @@ const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owne
  * (confirmed at once: the import saw it gone), and everything is audited.
  */
 export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; actor?: Actor }): Promise<IamImportSummary> {
+  // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
+  assertSafeInput(input.authorizationDetails, "authorization details");
+  const reportProblem = input.credentialReport === undefined ? null : textProblem(input.credentialReport, Number.MAX_SAFE_INTEGER);
+  if (reportProblem) throw new ValidationError({ credentialReport: [`The credential report ${reportProblem}`] });
   const inv = parseAuthorizationDetails(input.authorizationDetails);
   const report: Map<string, CredentialInfo> | null = input.credentialReport ? parseCredentialReport(input.credentialReport) : null;
   const catalogue = await loadCatalogue();

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { queryRows } from "@/db/rows";
+import { printTrailSummary } from "@/lib/cli/print";
 import { testDb } from "@/lib/testing/harness";
 import { importAwsIam } from "./import-aws-iam";
 import { importCloudTrail } from "./import-cloudtrail";
@@ -46,9 +47,17 @@ describe("importing CloudTrail in batches", () => {
     await writeFile(path.join(dir, "a.json.gz"), gzipSync(JSON.stringify({ Records: [...records.slice(0, 25), records[24]] })));
     await writeFile(path.join(dir, "b.json"), JSON.stringify({ Records: [...records.slice(20), ...records.slice(0, 2)] }));
 
+    // Eight records read are denied attempts (two of them repeats): six such events are stored.
     const first = await importCloudTrail(db, [dir], { batchSize: 3, writers: 2 });
-    expect(first).toMatchObject({ records: 48, usage: { inserted: 40, duplicates: 8 } });
-    expect((await importCloudTrail(db, [dir], { batchSize: 7 })).usage).toMatchObject({ inserted: 0, duplicates: 48 });
+    expect(first).toMatchObject({ records: 48, usage: { inserted: 40, duplicates: 8, denied: 6 } });
+    // Re-importing stores nothing, so nothing it stored was denied either: the figure counts events stored, not records read.
+    const again = await importCloudTrail(db, [dir], { batchSize: 7 });
+    expect(again.usage).toEqual({ inserted: 0, duplicates: 48, denied: 0 });
+    const printed: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void printed.push(line));
+    printTrailSummary(again);
+    log.mockRestore();
+    expect(printed).toContain("  usage events  0 stored, of which 0 denied attempts; 48 already imported");
 
     const stored = await queryRows<{ event_id: string; session_id: string | null }>(
       db,

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
 import { permissionSetsOf, type PermissionSet } from "@/lib/reconciliation/permissions";
-import { foldStatement, recordUsage, type UsageEventInput } from "@/lib/usage/record";
+import { foldStatement, recordUsage, type Stored, type UsageEventInput } from "@/lib/usage/record";
 import { observability } from "./aws/catalogue";
 import { iamTypeOf } from "./import-aws-iam";
 import { classifyRecord, readCloudTrail } from "./aws/cloudtrail";
@@ -13,7 +13,8 @@ export type TrailImportSummary = {
   files: number;
   unreadableFiles: { file: string; error: string }[];
   records: number;
-  usage: { inserted: number; duplicates: number; denied: number };
+  /** Usage events stored by this import (`denied` of them denied attempts) and those already stored by an earlier one. */
+  usage: Stored;
   skipped: Record<string, number>;
   /** Principals seen in the logs that the inventory does not have (import their account's IAM first), most active first. */
   unknownPrincipals: { principal: string; records: number }[];
@@ -41,8 +42,6 @@ async function principalIndex(db: Db) {
   for (const s of systemRows) if (s.accountId) accounts.set(s.accountId, s.id);
   return { index, accounts };
 }
-
-type Stored = { inserted: number; duplicates: number };
 
 /** Stores one batch of events and the data-event days seen with it, in one transaction. */
 type BatchWriter = {
@@ -107,7 +106,7 @@ function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): 
       const params = [cols.e, cols.s, cols.i, cols.n, cols.y, cols.a, cols.o, cols.x, cols.t].map((c) => client.array(c as string[], 25)) as never[];
       const [row] = days.length ? await client.unsafe(withDays, [...params, daysJson(days)] as never[]) : await client.unsafe(plain, params);
       const inserted = Number(row?.n ?? 0);
-      return { inserted, duplicates: events.length - inserted };
+      return { inserted, duplicates: events.length - inserted, denied: Number(row?.denied ?? 0) };
     },
   };
 }
@@ -163,6 +162,7 @@ export async function importCloudTrail(
     const writing = lane.writer.write(events, days).then((result) => {
       summary.usage.inserted += result.inserted;
       summary.usage.duplicates += result.duplicates;
+      summary.usage.denied += result.denied;
       opts.onBatch?.(summary);
     });
     writing.catch(() => {}); // awaited (and thrown) before this writer's next batch or at the end
@@ -202,7 +202,6 @@ export async function importCloudTrail(
         }
         let lane = laneOf.get(known.identityId);
         if (!lane) laneOf.set(known.identityId, (lane = lanes[laneOf.size % lanes.length]));
-        if (r.outcome === "denied") summary.usage.denied++;
         if (r.dataEvent) {
           const service = r.action.slice(0, r.action.indexOf(":"));
           const systemId = accounts.get(r.accountId) ?? known.systemId;

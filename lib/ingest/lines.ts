@@ -3,6 +3,27 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { ValidationError } from "@/lib/errors";
+import { dateTime, text } from "@/lib/validation/fields";
+import { inputProblem, pathKey } from "@/lib/validation/input";
+
+/** The fields every event source sends (usage events, PAM session events), with the same rules and messages. */
+export const eventFields = {
+  eventId: text({ message: "eventId is required." }).trim().min(1, "eventId is required.").max(200, "eventId is at most 200 characters."),
+  // The identity's id, its external id (an ARN, a database role) or its name.
+  identity: text({ message: "identity is required." }).trim().min(1, "identity is required.").max(500, "identity is at most 500 characters."),
+  // A system id, name or external id (an AWS account id); defaults to the token's system.
+  system: text().trim().min(1).max(200, "system is at most 200 characters.").optional(),
+  // The entitlement exercised (id or name in the system).
+  entitlement: text().trim().min(1).max(300, "entitlement is at most 300 characters.").optional(),
+  occurredAt: dateTime("occurredAt"),
+  outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
+};
+
+/** Evidence of the future is a clock or a parser gone wrong: five minutes of skew are allowed. */
+export const notInTheFuture: [(e: { occurredAt: Date }) => boolean, { message: string; path: string[] }] = [
+  (e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000,
+  { message: "occurredAt is in the future.", path: ["occurredAt"] },
+];
 
 export type Rejected = { line: number; eventId?: string; errors: string[] };
 
@@ -43,11 +64,23 @@ export function parseEventLines<S extends z.ZodType>(body: string, contentType: 
       rejected.push({ line: l.line, errors: [l.error] });
       continue;
     }
+    // The boundary rules per line: a NUL or a lone surrogate on one line refuses that line, not the batch.
+    const problem = inputProblem(l.value);
+    if (problem) {
+      rejected.push({ line: l.line, ...eventIdOf(l.value), errors: [`${pathKey(problem.path)}: ${problem.message}`] });
+      continue;
+    }
     const result = schema.safeParse(l.value);
     if (result.success) good.push({ ...(result.data as object), line: l.line } as z.output<S> & { line: number });
-    else rejected.push({ line: l.line, eventId: (l.value as { eventId?: string })?.eventId, errors: result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)) });
+    else rejected.push({ line: l.line, ...eventIdOf(l.value), errors: result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)) });
   }
   return { good, rejected };
+}
+
+/** The event id a rejected line named, to echo back: only a string that itself obeys the rules. */
+function eventIdOf(value: unknown): { eventId?: string } {
+  const id = value && typeof value === "object" ? (value as { eventId?: unknown }).eventId : undefined;
+  return typeof id === "string" && inputProblem(id, { text: 200 }) === null ? { eventId: id } : {};
 }
 
 type Resolved = { line: number; identityId: string; systemId: string | null; entitlementId: string | null };

@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { entitlements, identities, usageActionDaily, usageRollups } from "@/db/schema";
+import { entitlements, identities, usageActionDaily, usageEvents, usageRollups } from "@/db/schema";
 import { authenticateToken, issueToken } from "@/lib/auth/tokens";
 import { makeCaller, makeGrant, makeNhi, makeSystem, testDb, uniq } from "@/lib/testing/harness";
 import { ingestUsageEvents } from "./usage-api";
@@ -8,6 +8,27 @@ import { ingestUsageEvents } from "./usage-api";
 const ndjson = (rows: unknown[]) => rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n");
 
 describe("usage ingestion API", () => {
+  it("one bad line loses nothing: 100 good lines and one with a NUL store 100 and name the bad line and why", async () => {
+    const db = await testDb();
+    const admin = await makeCaller(db, ["admin"]);
+    const nhi = await makeNhi(db);
+    const token = (await authenticateToken(db, (await issueToken(db, admin, { name: uniq("log source"), scopes: ["usage:write"] })).token))!;
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const good = Array.from({ length: 100 }, (_, i) => ({ eventId: `g${i}`, identity: nhi.id, action: "s3:GetObject", occurredAt: at }));
+    const lines = [...good.slice(0, 50), { eventId: "bad", identity: nhi.id, action: "s3:Get\u0000Object", occurredAt: at }, ...good.slice(50)];
+    // A lone surrogate and a year-1 date on lines of their own are refused the same way.
+    lines.push({ eventId: "bad2", identity: nhi.id, action: "s3:\ud800", occurredAt: at }, { eventId: "bad3", identity: nhi.id, action: "s3:GetObject", occurredAt: "0001-01-01" });
+    const result = await ingestUsageEvents(db, token, ndjson(lines), "application/x-ndjson");
+    expect(result).toMatchObject({ received: 103, accepted: 100, duplicates: 0 });
+    expect(result.rejected).toEqual([
+      { line: 51, eventId: "bad", errors: ["action: must not contain the NUL character (U+0000)."] },
+      { line: 102, eventId: "bad2", errors: ["action: must be well-formed Unicode (it holds a lone UTF-16 surrogate)."] },
+      { line: 103, eventId: "bad3", errors: ["occurredAt: occurredAt must be between 1970-01-01 and 9999-12-31."] },
+    ]);
+    const [{ n }] = await db.select({ n: count() }).from(usageEvents).where(eq(usageEvents.identityId, nhi.id));
+    expect(n).toBe(100);
+  });
+
   it("keeps good lines, rejects bad ones by line number, infers the entitlement from the action, and is idempotent", async () => {
     const db = await testDb();
     const admin = await makeCaller(db, ["admin"]);
@@ -35,7 +56,7 @@ describe("usage ingestion API", () => {
       duplicates: 0,
       rejected: [
         { line: 4, errors: ["Not valid JSON."] },
-        { line: 5, eventId: "u5", errors: ["occurredAt: occurredAt must be a date."] },
+        { line: 5, eventId: "u5", errors: [expect.stringMatching(/^occurredAt: occurredAt must be a date, as YYYY-MM-DD/)] },
         { line: 6, errors: ['identity: no identity "who-is-this".'] },
         { line: 7, eventId: "u7", errors: ["action: action is required.", 'Unrecognized key: "extra"'] },
       ],

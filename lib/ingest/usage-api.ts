@@ -3,27 +3,20 @@ import type { Db } from "@/db/client";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { permissionSetsOf } from "@/lib/reconciliation/permissions";
 import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
-import { parseEventLines, resolveNames } from "./lines";
+import { text } from "@/lib/validation/fields";
+import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "./lines";
 
 export const MAX_USAGE_EVENTS = 10_000;
 
 export const usageEventInput = z
   .object({
-    eventId: z.string({ message: "eventId is required." }).trim().min(1, "eventId is required.").max(200, "eventId is at most 200 characters."),
-    // The identity's id, its external id (an ARN, a database role) or its name.
-    identity: z.string({ message: "identity is required." }).trim().min(1, "identity is required.").max(500),
-    // A system id, name or external id (an AWS account id); defaults to the token's system.
-    system: z.string().trim().min(1).max(200).optional(),
-    // The action or API call, e.g. "s3:GetObject", "SELECT", "kubectl exec".
-    action: z.string({ message: "action is required." }).trim().min(1, "action is required.").max(300, "action is at most 300 characters."),
-    // The entitlement exercised (id or name in the system); inferred from the action for cloud entitlements.
-    entitlement: z.string().trim().min(1).max(300).optional(),
-    occurredAt: z.coerce.date({ message: "occurredAt must be a date." }),
-    outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
-    sessionId: z.string().trim().max(200).optional(),
+    ...eventFields,
+    // The action or API call, e.g. "s3:GetObject", "SELECT", "kubectl exec"; for cloud identities the entitlement is inferred from it.
+    action: text({ message: "action is required." }).trim().min(1, "action is required.").max(300, "action is at most 300 characters."),
+    sessionId: text().trim().max(200, "sessionId is at most 200 characters.").optional(),
   })
   .strict()
-  .refine((e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000, { message: "occurredAt is in the future.", path: ["occurredAt"] });
+  .refine(...notInTheFuture);
 
 /**
  * Usage evidence from a log source holding a usage:write token: NDJSON or
@@ -54,7 +47,7 @@ export async function ingestUsageEvents(db: Db, token: TokenPrincipal, body: str
       occurredAt: e.occurredAt,
     };
   });
-  const stored = events.length ? await db.transaction((tx) => recordUsage(tx, events)) : { inserted: 0, duplicates: 0 };
+  const stored = events.length ? await db.transaction((tx) => recordUsage(tx, events)) : { inserted: 0, duplicates: 0, denied: 0 };
   return {
     received: parsed.good.length + parsed.rejected.length,
     accepted: stored.inserted,

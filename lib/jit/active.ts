@@ -7,9 +7,10 @@ import { hasRole, type Caller } from "@/lib/auth/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { REQUEST_OVERSEERS } from "./access";
+import { text } from "@/lib/validation/fields";
 
 export const activeQuery = z.object({
-  q: z.string().trim().max(200, "Keep the search under 200 characters.").optional(),
+  q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
   identityId: z.uuid("The identity must be an id.").optional(),
   ...pageFields,
 });

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { queryRows } from "@/db/rows";
 import { auditLog, grants, identities, teams } from "@/db/schema";
 import { getEffectiveAccess } from "@/lib/identities/detail";
@@ -131,7 +131,10 @@ describe("eligibility policies", () => {
   it("break-glass opens at once with a reason, is marked everywhere, notifies every approver and the webhook, and can be escalated", async () => {
     const db = await testDb();
     const { admin, approvers, requester, entitlement } = await jitOrg(db, { breakGlass: true, breakGlassMaxMinutes: 30 });
+    // A loopback receiver: allowed only with the admin setting for private destinations.
+    vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
     const hook = await createConnector(db, admin, { name: uniq("pager"), kind: "webhook", url: "http://127.0.0.1:9/never-called-in-this-test", eventTypes: ["jit.break_glass"] });
+    vi.unstubAllEnvs();
     await expect(createRequest(db, requester, asking(entitlement.id, { breakGlass: true, justification: "urgent" }))).rejects.toMatchObject({
       fieldErrors: { justification: ["Say what the emergency is (at least 10 characters)."] },
     });

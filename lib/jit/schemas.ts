@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { approverModes, jitRequestStatuses } from "@/db/schema";
 import { pageFields } from "@/lib/paging";
+import { dateTime, integer, text } from "@/lib/validation/fields";
 
 /** Eligibility windows: from 15 minutes up to 14 days. */
 export const MIN_POLICY_MINUTES = 15;
@@ -11,23 +12,19 @@ export const MAX_BREAK_GLASS_MINUTES = 4 * 60;
 const span = (m: number) => (m >= 1440 ? `${m / 1440} days` : m >= 60 ? `${m / 60} hours` : `${m} minutes`);
 
 const minutes = (what: string, min: number, max: number) =>
-  z.coerce
-    .number({ message: `${what} must be a number of minutes.` })
-    .int(`${what} must be whole minutes.`)
-    .min(min, `${what} is at least ${min} minutes.`)
-    .max(max, `${what} is at most ${max.toLocaleString("en")} minutes (${span(max)}).`);
+  integer(what, min, max, { type: `${what} must be a whole number of minutes.`, min: `${what} is at least ${min} minutes.`, max: `${what} is at most ${max.toLocaleString("en")} minutes (${span(max)}).` });
 
 const idList = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max(200, `At most 200 ${what}s.`).default([]);
 
 const policyFields = {
-  name: z.string().trim().min(3, "Name the policy in at least 3 characters.").max(120, "Keep the name under 120 characters."),
-  description: z.string().trim().max(2000, "Keep the description under 2,000 characters.").optional(),
+  name: text().trim().min(3, "Name the policy in at least 3 characters.").max(120, "Keep the name under 120 characters."),
+  description: text().trim().max(2000, "Keep the description under 2,000 characters.").optional(),
   entitlementId: z.uuid("Choose the entitlement this policy makes requestable."),
   teamIds: idList("team"),
   identityIds: idList("identity"),
   maxDurationMinutes: minutes("The maximum duration", MIN_POLICY_MINUTES, MAX_POLICY_MINUTES),
   defaultDurationMinutes: minutes("The default duration", MIN_POLICY_MINUTES, MAX_POLICY_MINUTES),
-  approvalsRequired: z.coerce.number({ message: "Approvals must be a number." }).int().min(1, "At least one approval (use auto-approval to skip approvers).").max(5, "At most 5 approvals."),
+  approvalsRequired: integer("Approvals", 1, 5, { min: "At least one approval (use auto-approval to skip approvers).", max: "At most 5 approvals." }),
   approverMode: z.enum(approverModes, { message: "Approvers are the approver group, the entitlement owner, or named people." }).default("approvers"),
   approverIds: idList("approver"),
   denyEndsRequest: z.boolean().default(true),
@@ -63,7 +60,9 @@ const policyRules = <T extends z.ZodType<Partial<PolicyShape>>>(schema: T) =>
       path: ["approverIds"],
       ...whenFieldsValid,
     })
-    .refine((p) => !p.breakGlassMaxMinutes || !p.maxDurationMinutes || p.breakGlassMaxMinutes <= p.maxDurationMinutes, {
+    // Only a policy that allows break-glass has a break-glass maximum to keep under its maximum: a 15-minute
+    // policy without break-glass must not fail on the (unused) 60-minute default.
+    .refine((p) => !p.breakGlass || !p.breakGlassMaxMinutes || !p.maxDurationMinutes || p.breakGlassMaxMinutes <= p.maxDurationMinutes, {
       message: "Break-glass cannot last longer than the policy's maximum.",
       path: ["breakGlassMaxMinutes"],
       ...whenFieldsValid,
@@ -78,7 +77,7 @@ export const policyPatch = z.object(policyFields).omit({ entitlementId: true, id
 export const eligibleIdentitiesInput = z
   .object({
     identityIds: z.array(z.uuid("Each identity must be an id.")).min(1, "Choose at least one identity.").max(200, "At most 200 identities at once."),
-    expiresAt: z.coerce.date({ message: "The end of eligibility must be a date." }).optional(),
+    expiresAt: dateTime("The end of eligibility").optional(),
   })
   .strict();
 
@@ -87,7 +86,7 @@ export const convertInput = z
     grantIds: z.array(z.uuid("Each grant must be an id.")).min(1, "Choose at least one standing grant.").max(500, "Convert at most 500 grants at once."),
     // Without one, each grant's entitlement gets (or reuses) a default policy.
     policyId: z.uuid("The policy must be an id.").optional(),
-    reason: z.string().trim().max(2000).optional(),
+    reason: text().trim().max(2000).optional(),
   })
   .strict();
 
@@ -96,11 +95,12 @@ const ticketPattern = /^[A-Za-z0-9][A-Za-z0-9._#/:-]{1,63}$/;
 export const requestInput = z
   .object({
     entitlementId: z.uuid("Choose what to request."),
-    durationMinutes: z.coerce.number({ message: "Duration must be a number of minutes." }).int("Duration must be whole minutes.").min(1, "Ask for at least 1 minute.").optional(),
+    // The policy's maximum is checked against the request; no policy allows more than 14 days.
+    durationMinutes: integer("Duration", 1, MAX_POLICY_MINUTES, { type: "Duration must be whole minutes.", min: "Ask for at least 1 minute.", max: `Duration is at most ${MAX_POLICY_MINUTES.toLocaleString("en")} minutes (14 days).` }).optional(),
     // Absent: as soon as approved.
-    startAt: z.coerce.date({ message: "Start must be a date." }).optional(),
-    justification: z.string().trim().max(2000, "Keep the justification under 2,000 characters.").optional(),
-    ticket: z.string().trim().regex(ticketPattern, "A ticket reference is 2 to 64 letters, digits and . _ # / : - (e.g. INC-4211).").optional(),
+    startAt: dateTime("Start").optional(),
+    justification: text().trim().max(2000, "Keep the justification under 2,000 characters.").optional(),
+    ticket: text().trim().regex(ticketPattern, "A ticket reference is 2 to 64 letters, digits and . _ # / : - (e.g. INC-4211).").optional(),
     breakGlass: z.boolean().default(false),
   })
   .strict()
@@ -108,14 +108,14 @@ export const requestInput = z
   .refine((r) => !r.breakGlass || (r.justification?.length ?? 0) >= 10, { message: "Say what the emergency is (at least 10 characters).", path: ["justification"] });
 export type RequestInput = z.input<typeof requestInput>;
 
-export const approveInput = z.object({ comment: z.string().trim().max(2000, "Keep the comment under 2,000 characters.").optional() }).strict();
-export const denyInput = z.object({ comment: z.string({ message: "Say why the request is denied." }).trim().min(3, "Say why the request is denied.").max(2000, "Keep the comment under 2,000 characters.") }).strict();
-export const revokeInput = z.object({ reason: z.string({ message: "Say why the elevation is revoked." }).trim().min(3, "Say why the elevation is revoked.").max(2000, "Keep the reason under 2,000 characters.") }).strict();
-export const releaseInput = z.object({ comment: z.string().trim().max(2000).optional() }).strict();
+export const approveInput = z.object({ comment: text().trim().max(2000, "Keep the comment under 2,000 characters.").optional() }).strict();
+export const denyInput = z.object({ comment: text({ message: "Say why the request is denied." }).trim().min(3, "Say why the request is denied.").max(2000, "Keep the comment under 2,000 characters.") }).strict();
+export const revokeInput = z.object({ reason: text({ message: "Say why the elevation is revoked." }).trim().min(3, "Say why the elevation is revoked.").max(2000, "Keep the reason under 2,000 characters.") }).strict();
+export const releaseInput = z.object({ comment: text().trim().max(2000).optional() }).strict();
 export const postReviewInput = z
   .object({
     outcome: z.enum(["confirm", "escalate"], { message: "Confirm the break-glass use or escalate it." }),
-    comment: z.string().trim().max(2000, "Keep the comment under 2,000 characters.").optional(),
+    comment: text().trim().max(2000, "Keep the comment under 2,000 characters.").optional(),
   })
   .strict()
   .refine((r) => r.outcome !== "escalate" || (r.comment?.length ?? 0) >= 3, { message: "Say why the use is escalated.", path: ["comment"] });
@@ -130,11 +130,11 @@ export const requestListQuery = z
     breakGlass: flag,
     // Break-glass uses still waiting for an approver's confirmation.
     postReview: flag,
-    q: z.string().trim().max(200, "Keep the search under 200 characters.").optional(),
+    q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
     identityId: z.uuid("The identity must be an id.").optional(),
     entitlementId: z.uuid("The entitlement must be an id.").optional(),
-    from: z.coerce.date({ message: "From must be a date." }).optional(),
-    to: z.coerce.date({ message: "To must be a date." }).optional(),
+    from: dateTime("From").optional(),
+    to: dateTime("To").optional(),
     ...pageFields,
   });
 export type RequestListQuery = z.output<typeof requestListQuery>;

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { z } from "zod";
 import { processLeaver } from "./leaver";
 import { processMover } from "./mover";
+import { text } from "@/lib/validation/fields";
 
 export type LifecycleType = "joiner" | "mover" | "leaver";
 
@@ -39,7 +40,7 @@ export async function applyLifecycle(tx: Tx, actor: Actor, input: { identityId: 
   return { eventId: event.id, outcome };
 }
 
-export const offboardInput = z.object({ reason: z.string({ message: "Say why the person is offboarded." }).trim().min(3, "Say why the person is offboarded.").max(2000) }).strict();
+export const offboardInput = z.object({ reason: text({ message: "Say why the person is offboarded." }).trim().min(3, "Say why the person is offboarded.").max(2000) }).strict();
 
 /**
  * An admin records that a person left, when the identity provider has not

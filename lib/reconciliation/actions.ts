@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { loadCatalogue, observability } from "@/lib/ingest/aws/catalogue";
 import { permissionSetOf } from "./permissions";
+import { dateTime, text } from "@/lib/validation/fields";
 
 export const DEFAULT_WINDOW_DAYS = Number(process.env.RECONCILIATION_WINDOW_DAYS ?? 90);
 
@@ -29,9 +30,9 @@ export type ActionRow = {
 
 export const reconcileInput = z
   .object({
-    identity: z.string({ message: "Name the identity: its id, name or ARN." }).trim().min(1, "Name the identity: its id, name or ARN."),
-    since: z.coerce.date({ message: "--since must be a date." }).optional(),
-    until: z.coerce.date({ message: "--until must be a date." }).optional(),
+    identity: text({ message: "Name the identity: its id, name or ARN." }).trim().min(1, "Name the identity: its id, name or ARN."),
+    since: dateTime("--since").optional(),
+    until: dateTime("--until").optional(),
   })
   .refine((r) => !r.since || !r.until || r.since < r.until, { message: "--since must be before --until.", path: ["since"] });
 

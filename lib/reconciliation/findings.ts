@@ -13,6 +13,7 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { frameworkControls } from "./frameworks";
+import { text } from "@/lib/validation/fields";
 
 /** Who reads findings: the people who govern and audit access. */
 export const FINDING_READERS = ["admin", "auditor"] as const;
@@ -53,7 +54,7 @@ export const findingQuery = z.object({
   identityId: z.uuid("The identity must be an id.").optional(),
   identityKind: z.enum(identityKinds, { message: `Identity kind is one of: ${identityKinds.join(", ")}.` }).optional(),
   control: z.enum(frameworkControls.map((c) => c.id) as [string, ...string[]], { message: "Unknown framework control." }).optional(),
-  q: z.string().trim().max(200, "Keep the search under 200 characters.").optional(),
+  q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
   ...pageFields,
 });
 
@@ -170,7 +171,7 @@ export const findingAction = z
   .object({
     findingIds: z.array(z.uuid("Each finding must be an id.")).min(1, "Choose at least one finding.").max(500, "Act on at most 500 findings at once."),
     action: z.enum(["revoke", "review", "convert", "accept"], { message: "Act by revoke, review, convert or accept." }),
-    reason: z.string().trim().max(2000, "Keep the reason under 2,000 characters.").optional(),
+    reason: text().trim().max(2000, "Keep the reason under 2,000 characters.").optional(),
     reviewerId: z.uuid("Choose who reviews.").optional(),
   })
   .strict()

@@ -36,9 +36,31 @@ export type AttributeMap = {
   unkept?: string[];
 };
 
-/** Parses a filter, answering 400 invalidFilter for anything the grammar rejects. */
+/** Longest filter and deepest bracketing accepted: identity providers send a comparison or a few; each bracket level is a level of SQL. */
+export const MAX_FILTER_LENGTH = 4000;
+export const MAX_FILTER_NESTING = 16;
+
+/** How deep the filter's brackets ( ) and [ ] nest, outside quoted strings: checked before the parser or the database sees it. */
+export function filterNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === "(" || c === "[") deepest = Math.max(deepest, ++depth);
+    else if (c === ")" || c === "]") depth--;
+  }
+  return deepest;
+}
+
+/** Parses a filter, answering 400 invalidFilter for anything the grammar rejects, a filter too long or nested too deep. */
 export function parseFilter(text: string): Filter {
-  if (text.length > 4000) throw badRequest("invalidFilter", "The filter is too long.");
+  if (text.length > MAX_FILTER_LENGTH) throw badRequest("invalidFilter", `The filter is longer than ${MAX_FILTER_LENGTH.toLocaleString("en")} characters.`);
+  if (filterNesting(text) > MAX_FILTER_NESTING) throw badRequest("invalidFilter", `The filter nests brackets deeper than ${MAX_FILTER_NESTING} levels.`);
   try {
     return parse(text);
   } catch (error) {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, identities, lifecycleEvents, teamMembers, teams } from "@/db/schema";
 import { makeNhi, makePerson, testDb, uniq } from "@/lib/testing/harness";
-import { BASE_URL, patchBody, scimClient, userBody } from "./test-client";
+import { BASE_URL, groupBody, patchBody, scimClient, userBody } from "./test-client";
 
 type Db = Awaited<ReturnType<typeof testDb>>;
 const rowOf = async (db: Db, id: string) => (await db.select().from(identities).where(eq(identities.id, id)))[0];
@@ -31,9 +31,9 @@ describe("SCIM Groups", () => {
     // First placement is not a move.
     expect(await moves(db, ann.id)).toEqual([]);
 
-    expect((await call("POST", "/Groups", { body: { displayName: name.toUpperCase() } })).json).toMatchObject({ status: "409", scimType: "uniqueness" });
+    expect((await call("POST", "/Groups", { body: groupBody(name.toUpperCase()) })).json).toMatchObject({ status: "409", scimType: "uniqueness" });
     const nhi = await makeNhi(db);
-    expect((await call("POST", "/Groups", { body: { displayName: uniq("g"), members: [{ value: nhi.id }] } })).json).toMatchObject({ status: "400", scimType: "invalidValue" });
+    expect((await call("POST", "/Groups", { body: groupBody(uniq("g"), { members: [{ value: nhi.id }] }) })).json).toMatchObject({ status: "400", scimType: "invalidValue" });
   });
 
   it("lists and filters groups, with or without their members", async () => {
@@ -41,8 +41,8 @@ describe("SCIM Groups", () => {
     const { call } = await scimClient(db);
     const person = await makePerson(db);
     const tag = uniq("grp");
-    const a = (await call("POST", "/Groups", { body: { displayName: `${tag} Alpha`, members: [{ value: person.id }] } })).json;
-    const b = (await call("POST", "/Groups", { body: { displayName: `${tag} Beta` } })).json;
+    const a = (await call("POST", "/Groups", { body: groupBody(`${tag} Alpha`, { members: [{ value: person.id }] }) })).json;
+    const b = (await call("POST", "/Groups", { body: groupBody(`${tag} Beta`) })).json;
     const byName = await call("GET", gq(`displayName eq "${tag} beta"`));
     expect(byName.json.Resources.map((g: { id: string }) => g.id)).toEqual([b.id]);
     const byMember = await call("GET", gq(`members.value eq "${person.id}"`));
@@ -60,7 +60,7 @@ describe("SCIM Groups", () => {
     const db = await testDb();
     const { call } = await scimClient(db);
     const [p1, p2, p3] = [await makePerson(db), await makePerson(db), await makePerson(db)];
-    const group = (await call("POST", "/Groups", { body: { displayName: uniq("Data") } })).json;
+    const group = (await call("POST", "/Groups", { body: groupBody(uniq("Data")) })).json;
     const url = `/Groups/${group.id}`;
 
     const add = await call("PATCH", url, { body: patchBody({ op: "add", path: "members", value: [{ value: p1.id }, { value: p2.id }, { value: p3.id }] }) });
@@ -96,8 +96,8 @@ describe("SCIM Groups", () => {
     const db = await testDb();
     const { call } = await scimClient(db);
     const person = (await call("POST", "/Users", { body: userBody(`${uniq("mia")}@acme.example`) })).json;
-    const first = (await call("POST", "/Groups", { body: { displayName: uniq("Mobile"), members: [{ value: person.id }] } })).json;
-    const second = (await call("POST", "/Groups", { body: { displayName: uniq("Growth") } })).json;
+    const first = (await call("POST", "/Groups", { body: groupBody(uniq("Mobile"), { members: [{ value: person.id }] }) })).json;
+    const second = (await call("POST", "/Groups", { body: groupBody(uniq("Growth")) })).json;
     await call("PATCH", `/Groups/${second.id}`, { body: patchBody({ op: "add", path: "members", value: [{ value: person.id }] }) });
     expect((await rowOf(db, person.id)).teamId).toBe(first.id);
     expect(await moves(db, person.id)).toEqual([]);
@@ -113,8 +113,8 @@ describe("SCIM Groups", () => {
     const db = await testDb();
     const { call } = await scimClient(db);
     const [p1, p2] = [await makePerson(db), await makePerson(db)];
-    const group = (await call("POST", "/Groups", { body: { displayName: uniq("Identity"), members: [{ value: p1.id }] } })).json;
-    const put = await call("PUT", `/Groups/${group.id}`, { body: { displayName: group.displayName, members: [{ value: p2.id }] } });
+    const group = (await call("POST", "/Groups", { body: groupBody(uniq("Identity"), { members: [{ value: p1.id }] }) })).json;
+    const put = await call("PUT", `/Groups/${group.id}`, { body: groupBody(group.displayName, { members: [{ value: p2.id }] }) });
     expect(put.status).toBe(200);
     expect(memberIds(put.json)).toEqual([p2.id]);
     expect((await rowOf(db, p1.id)).teamId).toBeNull();

@@ -10,6 +10,7 @@ import { applyPatch, readPatchRequest } from "./patch";
 import { project, wantsMembers } from "./projection";
 import { checkIfMatch, etagMatches, isObject, keyOf, type ScimResource } from "./resource";
 import { USER_CANONICAL, readUserInput } from "./user-input";
+import { inputProblem, pathKey, type InputProblem } from "@/lib/validation/input";
 import { getUser, listUsers, storedDocument, type PersonRow } from "./user-read";
 import { createUser, deleteUser, replaceUser } from "./user-write";
 
@@ -61,30 +62,67 @@ function methodNotAllowed(method: string, allowed: string[]): ScimError {
   return new ScimError(405, `${method} is not supported here; use ${allowed.join(", ")}.`);
 }
 
+/** The boundary rules (lib/validation/input.ts) as SCIM errors: structure is syntax, a bad string a bad value. */
+function assertScimInput(value: unknown, where?: string) {
+  const problem: InputProblem | null = inputProblem(value);
+  if (!problem) return;
+  const at = pathKey(problem.path, where);
+  throw badRequest(problem.message.startsWith("nests") ? "invalidSyntax" : "invalidValue", `${at === "_" ? "The body" : at} ${problem.message}`);
+}
+
 function parseBody(body: unknown): unknown {
-  if (typeof body !== "string") return body;
-  if (body.trim() === "") return undefined;
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw badRequest("invalidSyntax", "The request body is not valid JSON.");
+  let parsed = body;
+  if (typeof body === "string") {
+    if (body.trim() === "") return undefined;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw badRequest("invalidSyntax", "The request body is not valid JSON.");
+    }
+  }
+  assertScimInput(parsed);
+  return parsed;
+}
+
+/** A resource written whole (POST, PUT) says what it is: RFC 7643 §3 makes `schemas` required. */
+function requireSchemas(body: unknown, coreUrn: string) {
+  if (!isObject(body)) return;
+  const key = keyOf(body, "schemas");
+  const schemas = key ? body[key] : undefined;
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === "string" && s.toLowerCase() === coreUrn.toLowerCase())) {
+    throw badRequest("invalidValue", `schemas is required and must include "${coreUrn}".`);
   }
 }
 
 type ListQuery = { filter?: string; startIndex: number; count: number; attributes?: string; excludedAttributes?: string };
 
-/** startIndex is 1-based (below 1 reads as 1); count defaults to 100 and is capped at 1000 (RFC 7644 §3.4.2.4). */
+/** Beyond any list this product holds, and within what PostgreSQL takes as an offset. */
+const MAX_START_INDEX = 2_147_483_647;
+
+/** An integer parameter: absent is null, anything but a whole number (or its digits) is a 400 invalidValue naming it. */
+function intParam(name: string, v: unknown): number | null {
+  if (v === undefined || v === null || v === "") return null;
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*[+-]?\d{1,20}\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest("invalidValue", `${name} must be a whole number, not ${JSON.stringify(v).slice(0, 40)}.`);
+  return n;
+}
+
+/**
+ * startIndex is 1-based (below 1 reads as 1, RFC 7644 §3.4.2.4) and at most
+ * MAX_START_INDEX; count defaults to 100, below 0 reads as 0 and is capped at
+ * 1000; anything but whole numbers is a 400 invalidValue.
+ */
 function listQuery(get: (name: string) => unknown): ListQuery {
-  const int = (v: unknown) => (v === undefined || v === null || v === "" ? NaN : Number(v));
-  const start = int(get("startIndex"));
-  const count = int(get("count"));
+  const start = intParam("startIndex", get("startIndex")) ?? 1;
+  const count = intParam("count", get("count"));
+  if (start > MAX_START_INDEX) throw badRequest("invalidValue", `startIndex is at most ${MAX_START_INDEX.toLocaleString("en")}.`);
   const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : typeof v === "string" ? v : undefined);
   const filter = get("filter");
   if (filter !== undefined && typeof filter !== "string") throw badRequest("invalidFilter", "filter must be a string.");
   return {
     filter: filter?.trim() || undefined,
-    startIndex: Number.isFinite(start) && start >= 1 ? Math.floor(start) : 1,
-    count: Number.isFinite(count) ? Math.min(Math.max(Math.floor(count), 0), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE,
+    startIndex: Math.max(start, 1),
+    count: count === null ? DEFAULT_PAGE_SIZE : Math.min(Math.max(count, 0), MAX_PAGE_SIZE),
     attributes: list(get("attributes")),
     excludedAttributes: list(get("excludedAttributes")),
   };
@@ -110,7 +148,10 @@ function decodeSegment(segment: string): string {
 
 async function dispatch(db: Db, ctx: ScimContext, req: ScimRequest): Promise<ScimResponse> {
   const method = req.method.toUpperCase();
-  const [endpoint, id, ...rest] = req.segments.map(decodeSegment);
+  const segments = req.segments.map(decodeSegment);
+  assertScimInput(segments, "path");
+  assertScimInput(Object.fromEntries(req.searchParams));
+  const [endpoint, id, ...rest] = segments;
   if (rest.length) throw new ScimError(404, `No such endpoint: /${req.segments.join("/")}.`);
   const base = ctx.baseUrl;
   switch (endpoint?.toLowerCase()) {
@@ -201,7 +242,9 @@ async function users(db: Db, ctx: ScimContext, method: string, id: string | unde
   if (listed) return listed;
   if (!id) {
     if (method !== "POST") throw methodNotAllowed(method, ["GET", "POST"]);
-    const input = readUserInput(requireBody(req.body));
+    const body = requireBody(req.body);
+    requireSchemas(body, URN.user);
+    const input = readUserInput(body);
     const resource = await auditedTransaction(db, async (tx) => (await getUser(tx, await createUser(tx, ctx, input), base)).resource);
     return single(201, resource, query, URN.user, { Location: resource.meta.location });
   }
@@ -211,6 +254,7 @@ async function users(db: Db, ctx: ScimContext, method: string, id: string | unde
     case "PUT":
     case "PATCH": {
       const body = requireBody(req.body);
+      if (method === "PUT") requireSchemas(body, URN.user);
       const ops = method === "PATCH" ? readPatchRequest(body) : null;
       const resource = await auditedTransaction(db, async (tx) => {
         const current = await getUser(tx, id, base, { lock: true });
@@ -250,6 +294,7 @@ async function groups(db: Db, ctx: ScimContext, method: string, id: string | und
   if (!id) {
     if (method !== "POST") throw methodNotAllowed(method, ["GET", "POST"]);
     const body = requireBody(req.body);
+    requireSchemas(body, URN.group);
     const resource = await auditedTransaction(db, async (tx) => (await getGroup(tx, (await createGroup(tx, ctx, body)).id, base)).resource);
     return single(201, resource, query, URN.group, { Location: resource.meta.location });
   }
@@ -259,6 +304,7 @@ async function groups(db: Db, ctx: ScimContext, method: string, id: string | und
     case "PUT":
     case "PATCH": {
       const body = requireBody(req.body);
+      if (method === "PUT") requireSchemas(body, URN.group);
       const ops = method === "PATCH" ? readPatchRequest(body) : null;
       // A membership PATCH answers 204 (RFC 7644 §3.5.2), as Okta and Entra ID expect, so a
       // large group is not sent back for every person added; ask for attributes to get it.

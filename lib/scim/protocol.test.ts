@@ -91,6 +91,37 @@ describe("SCIM protocol: authentication, discovery and errors", () => {
     expect((await call("POST", "/Bulk", { body: {} })).status).toBe(501);
   });
 
+  it("answers hostile input with RFC 7644 errors, never a 500, and changes nothing", async () => {
+    const db = await testDb();
+    const { call } = await scimClient(db);
+    const user = (name: string, extra: Record<string, unknown> = {}) => userBody(`${uniq(name)}@acme.example`, extra);
+    // Text PostgreSQL cannot hold, in any field, is a bad value.
+    for (const body of [user("nul", { displayName: "Ada\u0000" }), { ...user("nul2"), userName: "ada\u0000@acme.example" }, user("sur", { displayName: "Ada \ud800" }), user("deep", { name: { givenName: "x".repeat(100_001) } })]) {
+      const res = await call("POST", "/Users", { body });
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(res.json).toMatchObject({ schemas: [ERROR], status: "400", scimType: "invalidValue" });
+    }
+    // A body nested 5,000 levels deep is a syntax error, found before anything reads it recursively.
+    const deep = await call("POST", "/Users", { body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep@acme.example","name":${'{"name":'.repeat(5000)}"x"${"}".repeat(5000)}}` });
+    expect(deep.json).toMatchObject({ status: "400", scimType: "invalidSyntax", detail: expect.stringContaining("nests deeper than 32 levels") });
+    // A resource without schemas is refused (RFC 7643 §3: schemas is required).
+    const bare = await call("POST", "/Users", { body: { userName: `${uniq("bare")}@acme.example` } });
+    expect(bare.json).toMatchObject({ status: "400", scimType: "invalidValue", detail: expect.stringContaining("schemas is required") });
+    expect((await call("POST", "/Groups", { body: { displayName: uniq("bare") } })).json).toMatchObject({ status: "400", scimType: "invalidValue" });
+    // Paging beyond any list, or not a number at all.
+    for (const query of ["startIndex=99999999999999999999", "startIndex=2147483648", "count=1.5", "startIndex=abc"]) {
+      const res = await call("GET", `/Users?${query}`);
+      expect(res.json, query).toMatchObject({ status: "400", scimType: "invalidValue" });
+    }
+    expect((await call("GET", "/Users?startIndex=2147483647&count=1")).json).toMatchObject({ startIndex: 2147483647, itemsPerPage: 0 });
+    // Filters nested past any real need are refused before parsing (300 "not (" used to exhaust the embedded database's stack).
+    const nested = await call("GET", q(`${"not (".repeat(300)}userName eq "x"${")".repeat(300)}`));
+    expect(nested.json).toMatchObject({ status: "400", scimType: "invalidFilter", detail: expect.stringContaining("nests brackets deeper than 16 levels") });
+    expect((await call("GET", q(`${"not (".repeat(16)}userName eq "x"${")".repeat(16)}`))).status).toBe(200);
+    expect((await call("GET", q('userName eq "a\u0000"'))).json).toMatchObject({ status: "400", scimType: "invalidValue" });
+    expect((await call("GET", q('userName eq "((((((((((((((((((("'))).status).toBe(200);
+  });
+
   it("answers an unexpected failure with 500 and a generic detail, logging the cause", async () => {
     const db = await testDb();
     const { token } = await scimClient(db);

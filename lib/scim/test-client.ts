@@ -44,6 +44,8 @@ export const userBody = (userName: string, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
+export const groupBody = (displayName: string, extra: Record<string, unknown> = {}) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName, ...extra });
+
 export const patchBody = (...ops: Record<string, unknown>[]) => ({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: ops });
 
 export const q = (filter: string, extra = "") => `/Users?filter=${encodeURIComponent(filter)}${extra}`;

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { findings, identities, pamSessions, usageRollups } from "@/db/schema";
+import { findings, identities, pamSessionEvents, pamSessions, usageRollups } from "@/db/schema";
 import { authenticateToken, issueToken } from "@/lib/auth/tokens";
 import { decideRequest } from "@/lib/jit/decide";
 import { getRequest } from "@/lib/jit/detail";
@@ -12,6 +12,22 @@ import { ingestSessionEvents } from "./ingest";
 const ndjson = (rows: unknown[]) => rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n");
 
 describe("PAM session evidence", () => {
+  it("one bad line loses nothing: 100 good events and one whose detail holds a NUL store 100 and name the bad line", async () => {
+    const db = await testDb();
+    const { admin, requester, system } = await jitOrg(db);
+    const token = (await authenticateToken(db, (await issueToken(db, admin, { name: "bastion recorder 2", scopes: ["usage:write"], systemId: system.id })).token))!;
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const session = `s-${Date.now()}`;
+    const good = Array.from({ length: 100 }, (_, i) => ({ eventId: `${session}-${i}`, sessionId: session, identity: requester.identityId, kind: "command", detail: `ls ${i}`, occurredAt: at }));
+    const body = ndjson([...good, { eventId: `${session}-bad`, sessionId: session, identity: requester.identityId, kind: "command", detail: "cat /etc/passwd\u0000", occurredAt: at }]);
+    const result = await ingestSessionEvents(db, token, body, "application/x-ndjson");
+    expect(result).toMatchObject({ accepted: 100, duplicates: 0 });
+    expect(result.rejected).toEqual([{ line: 101, eventId: `${session}-bad`, errors: ["detail: must not contain the NUL character (U+0000)."] }]);
+    const [stored] = await db.select({ n: pamSessions.eventCount }).from(pamSessions).where(eq(pamSessions.sessionId, session));
+    expect(stored.n).toBe(100);
+    expect((await db.select().from(pamSessionEvents).where(eq(pamSessionEvents.eventId, `${session}-bad`))).length).toBe(0);
+  });
+
   it("links session events to the grant that covered them, counts them as usage once, and flags what no grant covered", async () => {
     const db = await testDb();
     const { admin, approvers, requester, outsider, entitlement, system } = await jitOrg(db);
@@ -34,7 +50,7 @@ describe("PAM session evidence", () => {
     expect(result).toMatchObject({ accepted: 4, duplicates: 0, outsideWindow: 1 });
     expect(result.rejected).toEqual([
       { line: 3, errors: ["Not valid JSON."] },
-      { line: 4, eventId: "e3", errors: ["occurredAt: occurredAt must be a date."] },
+      { line: 4, eventId: "e3", errors: [expect.stringMatching(/^occurredAt: occurredAt must be a date, as YYYY-MM-DD/)] },
       { line: 7, errors: ['identity: no identity "nobody-by-that-name".'] },
     ]);
     expect(result.sessions).toEqual(expect.arrayContaining([{ sessionId: "s-1", requestId: r.id, grantId: expect.any(String) }, { sessionId: "s-2", requestId: null, grantId: null }]));

@@ -4,30 +4,23 @@ import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { sessionEventKinds } from "@/db/schema";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
-import { parseEventLines, resolveNames } from "@/lib/ingest/lines";
+import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
 import { recordUsage } from "@/lib/usage/record";
+import { text } from "@/lib/validation/fields";
 
 export const MAX_SESSION_EVENTS = 1000;
 const DETAIL_LIMIT = 4000;
 
 export const sessionEventInput = z
   .object({
-    eventId: z.string({ message: "eventId is required." }).trim().min(1, "eventId is required.").max(200, "eventId is at most 200 characters."),
-    sessionId: z.string({ message: "sessionId is required." }).trim().min(1, "sessionId is required.").max(200, "sessionId is at most 200 characters."),
-    // The identity's id, its external id (an ARN, a database role) or its name.
-    identity: z.string({ message: "identity is required." }).trim().min(1, "identity is required.").max(500),
-    // A system id or name; defaults to the token's system.
-    system: z.string().trim().min(1).max(200).optional(),
-    // An entitlement id or name in the system, when the recorder knows which privilege was exercised.
-    entitlement: z.string().trim().min(1).max(300).optional(),
+    ...eventFields,
+    sessionId: text({ message: "sessionId is required." }).trim().min(1, "sessionId is required.").max(200, "sessionId is at most 200 characters."),
     kind: z.enum(sessionEventKinds, { message: `kind is one of: ${sessionEventKinds.join(", ")}.` }),
-    detail: z.string().max(100_000).optional(),
-    outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
-    occurredAt: z.coerce.date({ message: "occurredAt must be a date." }),
+    detail: text().max(100_000, "detail is at most 100,000 characters.").optional(),
   })
   .strict()
-  .refine((e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000, { message: "occurredAt is in the future.", path: ["occurredAt"] });
+  .refine(...notInTheFuture);
 export type SessionEventInput = z.input<typeof sessionEventInput>;
 
 /**

@@ -15,9 +15,9 @@ describe("recording usage", () => {
       eventId, source, identityId: nhi.id, entitlementId: entitlement.id, systemId: system.id, action: "s3:GetObject", outcome, occurredAt: new Date(at),
     });
     const first = await db.transaction((tx) => recordUsage(tx, [event("a", "2026-11-01T10:00:00Z"), event("b", "2026-11-02T23:30:00Z"), event("b", "2026-11-02T23:30:00Z")]));
-    expect(first).toEqual({ inserted: 2, duplicates: 1 });
+    expect(first).toEqual({ inserted: 2, duplicates: 1, denied: 0 });
     const again = await db.transaction((tx) => recordUsage(tx, [event("b", "2026-11-02T23:30:00Z"), event("c", "2026-11-02T01:00:00Z", "denied")]));
-    expect(again).toEqual({ inserted: 1, duplicates: 1 });
+    expect(again).toEqual({ inserted: 1, duplicates: 1, denied: 1 });
 
     expect(await db.select().from(usageEvents).where(eq(usageEvents.source, source))).toHaveLength(3);
     const [rollup] = await db.select().from(usageRollups).where(and(eq(usageRollups.identityId, nhi.id), eq(usageRollups.entitlementId, entitlement.id)));

@@ -18,12 +18,16 @@ export type UsageEventInput = {
 
 const BATCH = 5000;
 
+/** What a write stored: events new to the database (`denied` of them denied attempts) and events it already had. */
+export type Stored = { inserted: number; duplicates: number; denied: number };
+
 /**
  * The statement behind recordUsage: stores the events that `input` yields
  * (columns e event id, s source, i identity, n entitlement, y system, a action,
  * o outcome, x session, t time) unless already stored, folds the stored ones
  * into the roll-ups, and answers `n`, how many it stored (an event repeated
- * within the input is stored once: the conflict skips it). Bulk importers
+ * within the input is stored once: the conflict skips it), and `denied`, how
+ * many of those stored were denied attempts. Bulk importers
  * feed it columns of their own; `more` adds CTEs to the same statement, so
  * everything lands in one transaction.
  */
@@ -80,7 +84,7 @@ export function foldStatement(input: string, more = ""): string {
         from (select identity_id, max(occurred_at) as last_used from ins where outcome = 'success' group by 1) u
         where identities.id = u.identity_id and (identities.last_used_at is null or identities.last_used_at < u.last_used)
       )${more ? `,\n      ${more}` : ""}
-      select count(*)::int as n from ins`;
+      select count(*)::int as n, (count(*) filter (where outcome = 'denied'))::int as denied from ins`;
 }
 
 const [beforeJson, afterJson] = foldStatement(
@@ -96,8 +100,9 @@ const [beforeJson, afterJson] = foldStatement(
  * event id) are skipped and not counted twice, so a re-sent batch is harmless.
  * One bind parameter per batch (JSON), whatever its size, on both drivers.
  */
-export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ inserted: number; duplicates: number }> {
+export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<Stored> {
   let inserted = 0;
+  let denied = 0;
   for (let i = 0; i < events.length; i += BATCH) {
     const json = JSON.stringify(
       events.slice(i, i + BATCH).map((e) => ({
@@ -112,8 +117,9 @@ export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<{ 
         t: e.occurredAt.toISOString(),
       })),
     );
-    const [row] = await queryRows<{ n: number }>(tx, sql`${sql.raw(beforeJson)}${json}${sql.raw(afterJson)}`);
+    const [row] = await queryRows<{ n: number; denied: number }>(tx, sql`${sql.raw(beforeJson)}${json}${sql.raw(afterJson)}`);
     inserted += Number(row?.n ?? 0);
+    denied += Number(row?.denied ?? 0);
   }
-  return { inserted, duplicates: events.length - inserted };
+  return { inserted, duplicates: events.length - inserted, denied };
 }

@@ -6,7 +6,7 @@ import { setRoles } from "@/lib/auth/roles";
 import { runAction } from "@/lib/http/action";
 
 export async function setRolesAction(identityId: string, roles: string[]) {
-  const result = await runAction(async (caller) => setRoles(await getDb(), caller, identityId, { roles }));
+  const result = await runAction([identityId, roles], async (caller) => setRoles(await getDb(), caller, identityId, { roles }));
   if (result.ok) revalidatePath("/admin");
   return result;
 }

@@ -7,7 +7,7 @@ import { reassignOwner } from "@/lib/attestation/orphans";
 import { runAction } from "@/lib/http/action";
 
 export async function attestAction(identityId: string, input: Record<string, unknown>) {
-  const result = await runAction(async (caller) => {
+  const result = await runAction([identityId, input], async (caller) => {
     const outcome = await attest(await getDb(), caller, identityId, input);
     return {
       status: outcome.attestation.status,
@@ -24,7 +24,7 @@ export async function attestAction(identityId: string, input: Record<string, unk
 }
 
 export async function reassignOwnerAction(identityId: string, input: Record<string, unknown>) {
-  const result = await runAction(async (caller) => {
+  const result = await runAction([identityId, input], async (caller) => {
     const updated = await reassignOwner(await getDb(), caller, identityId, input);
     return { ownerId: updated.ownerId };
   });

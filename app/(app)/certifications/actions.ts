@@ -6,7 +6,7 @@ import { createCampaign } from "@/lib/certification/campaigns";
 import { runAction } from "@/lib/http/action";
 
 export async function createCampaignAction(input: Record<string, unknown>) {
-  const result = await runAction(async (caller) => (await createCampaign(await getDb(), caller, input)).id);
+  const result = await runAction([input], async (caller) => (await createCampaign(await getDb(), caller, input)).id);
   if (result.ok) revalidatePath("/certifications");
   return result;
 }

@@ -24,6 +24,15 @@ const skip = (r: unknown) => {
 };
 const withIdentity = (base: Rec, userIdentity: unknown): Rec => ({ ...base, userIdentity });
 
+describe("classifyRecord: the input rules", () => {
+  test("a record whose stored text holds a NUL or a lone surrogate, or whose time is outside 1970-9999, is malformed, not a failed import", () => {
+    const base = byEventId("111111111111");
+    expect(skip({ ...base, eventID: "abc\u0000" })).toEqual({ skip: "malformed", reason: "eventID must not contain the NUL character (U+0000)." });
+    expect(skip({ ...base, eventName: "List\ud800Buckets" }).reason).toMatch(/^eventName must be well-formed Unicode/);
+    expect(skip({ ...base, eventTime: "0001-01-01T00:00:00Z" })).toEqual({ skip: "malformed", reason: "eventTime 0001-01-01T00:00:00Z is not between 1970 and 9999" });
+  });
+});
+
 describe("classifyRecord: principals", () => {
   test("IAMUser is the user, with the event's details", () => {
     const u = usage(byEventId("111111111111"));

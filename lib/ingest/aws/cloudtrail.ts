@@ -9,6 +9,8 @@ import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
+import { DATE_MAX, DATE_MIN } from "@/lib/validation/fields";
+import { textProblem } from "@/lib/validation/input";
 import { iamActionFor } from "./event-names";
 
 const gunzipAsync = promisify(gunzip);
@@ -294,6 +296,11 @@ export function classifyRecord(record: unknown): TrailUsage | TrailSkip {
   const resolved = resolveIdentity(ui as Obj);
   if ("skip" in resolved) return resolved;
   const { principal, sessionName } = resolved;
+  // What is stored obeys the input rules: a NUL in one record skips that record, never the batch it is written with.
+  for (const [field, value] of [["eventID", eventId], ["eventSource", eventSource], ["eventName", eventName], ["session name", sessionName]] as const) {
+    const problem = typeof value === "string" ? textProblem(value, 1000) : null;
+    if (problem) return malformed(`${field} ${problem}`);
+  }
 
   if (eventType === "AwsConsoleSignIn" || eventType === "AwsConsoleAction") {
     return { skip: "no-permission", reason: eventType === "AwsConsoleSignIn" ? "console sign-in" : "console action, not an API call", principalKey: principal.key };
@@ -303,6 +310,7 @@ export function classifyRecord(record: unknown): TrailUsage | TrailSkip {
 
   const occurredAt = new Date(eventTime);
   if (Number.isNaN(occurredAt.getTime())) return malformed(`eventTime ${eventTime} is not a date`);
+  if (occurredAt < DATE_MIN || occurredAt > DATE_MAX) return malformed(`eventTime ${eventTime} is not between 1970 and 9999`);
   const errorCode = typeof r.errorCode === "string" && r.errorCode !== "" ? r.errorCode : null;
   const recipient = r.recipientAccountId;
 

@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { getConnector } from "@/lib/connectors/admin";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import { ConnectorActions, RedeliverButton } from "@/components/connectors/connector-actions";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Forbidden } from "@/components/ui/forbidden";
@@ -21,12 +21,17 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
   const { id } = await params;
   const query = await searchParams;
+  const db = await getDb();
   let d: Awaited<ReturnType<typeof getConnector>>;
+  // A hand-edited URL (?page=0, ?status=bogus) says what is wrong and shows the whole log instead of failing.
+  let invalidQuery: string[] | null = null;
   try {
-    d = await getConnector(await getDb(), caller, id, query);
+    d = await getConnector(db, caller, id, query);
   } catch (e) {
     if (e instanceof NotFoundError) notFound();
-    throw e;
+    if (!(e instanceof ValidationError)) throw e;
+    invalidQuery = Object.values(e.fieldErrors).flat();
+    d = await getConnector(db, caller, id, {});
   }
   const c = d.connector;
   const filter = (status?: string) => `/admin/connectors/${id}${status ? `?status=${status}` : ""}`;
@@ -40,6 +45,11 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
         description={`${c.kind === "postgres" ? "PostgreSQL roles" : "Signed webhook"}${c.systemName ? ` for ${c.systemName}` : ""}: ${c.delivered} delivered, ${c.pending + c.failed} waiting, ${c.dead} dead-lettered. ${c.lastCheckedAt ? `Target last read ${formatDateTime(c.lastCheckedAt)}.` : ""}`}
         actions={hasRole(caller, "admin") && <ConnectorActions id={c.id} kind={c.kind} enabled={!!c.enabled} />}
       />
+      {invalidQuery && (
+        <p role="alert" className="mb-4 rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-900">
+          {invalidQuery.join(" ")} Showing every delivery instead.
+        </p>
+      )}
       {c.lastError && (
         <p role="alert" className="mb-4 rounded-md bg-rose-50 px-4 py-2 text-sm text-rose-800">
           Last error: {c.lastError}
