@@ -44,7 +44,10 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
   const [bulkComment, setBulkComment] = useState("");
   const [bulkReassignTo, setBulkReassignTo] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
-  const [focus, setFocus] = useState(0);
+  // The keyboard focus follows an item, not a position: when a decided item
+  // leaves the list (the queue refetches after each decision), the focus stays
+  // on the item it was on, or on the one that took its place.
+  const [focused, setFocused] = useState<{ id: string | null; index: number }>({ id: null, index: 0 });
   const [text, setText] = useState(search.get("q") ?? "");
   const rowsRef = useRef<HTMLTableRowElement[]>([]);
 
@@ -72,6 +75,8 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
   });
 
   const rows = query.data?.rows ?? [];
+  const at = focused.id ? rows.findIndex((r) => r.id === focused.id) : -1;
+  const focus = at >= 0 ? at : Math.min(focused.index, Math.max(0, rows.length - 1));
   const pending = rows.filter((r) => !r.decision);
 
   function decide(decision: Decision, itemIds: string[], comment?: string) {
@@ -87,8 +92,9 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
       const target = e.target as HTMLElement;
       if (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
       const row = rows[focus];
-      if (e.key === "j") setFocus((f) => Math.min(rows.length - 1, f + 1));
-      else if (e.key === "k") setFocus((f) => Math.max(0, f - 1));
+      const moveTo = (index: number) => setFocused({ id: rows[index]?.id ?? null, index });
+      if (e.key === "j") moveTo(Math.min(rows.length - 1, focus + 1));
+      else if (e.key === "k") moveTo(Math.max(0, focus - 1));
       else if (row && !row.decision && e.key === "c") decide("certify", [row.id], comments[row.id]);
       else if (row && !row.decision && e.key === "r") decide("revoke", [row.id], comments[row.id]);
       else if (row && e.key === "x") toggle(row.id);

@@ -24,46 +24,54 @@ test("every review-queue shortcut works and the page survives it: j, k, x, c, r"
   await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
   const rows = page.getByTestId("review-row");
   await expect(rows).toHaveCount(4);
+  const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-item")!));
+  const row = (id: string) => page.locator(`[data-testid="review-row"][data-item="${id}"]`);
   const focused = page.locator('[data-testid="review-row"][data-focused]');
-  await expect(focused).toHaveAttribute("data-item", (await rows.nth(0).getAttribute("data-item"))!);
+  const decision = () => page.waitForResponse((r) => r.url().endsWith("/api/v1/reviews/decisions") && r.request().method() === "POST");
+  await expect(focused).toHaveAttribute("data-item", ids[0]);
 
   // j and k move the focus; the page keeps working (the scroll effect once crashed it).
   await page.keyboard.press("j");
-  await expect(focused).toHaveAttribute("data-item", (await rows.nth(1).getAttribute("data-item"))!);
+  await expect(focused).toHaveAttribute("data-item", ids[1]);
   await page.keyboard.press("j");
   await page.keyboard.press("k");
-  await expect(focused).toHaveAttribute("data-item", (await rows.nth(1).getAttribute("data-item"))!);
+  await expect(focused).toHaveAttribute("data-item", ids[1]);
   await expect(page.getByText("This page couldn't load")).toHaveCount(0);
 
   // x selects the focused row and again deselects it.
   await page.keyboard.press("x");
-  await expect(rows.nth(1).getByRole("checkbox")).toBeChecked();
+  await expect(row(ids[1]).getByRole("checkbox")).toBeChecked();
   await expect(page.getByTestId("bulk-bar")).toBeVisible();
   await page.keyboard.press("x");
-  await expect(rows.nth(1).getByRole("checkbox")).not.toBeChecked();
+  await expect(row(ids[1]).getByRole("checkbox")).not.toBeChecked();
 
   // c certifies the focused row with the comment typed on it; a typed comment survives moving about.
-  const second = rows.nth(1);
-  await second.getByPlaceholder("Comment").fill("Still runs the nightly export");
+  await row(ids[1]).getByPlaceholder("Comment").fill("Still runs the nightly export");
   await page.getByRole("heading", { name: "My reviews" }).click();
   await page.keyboard.press("j");
   await page.keyboard.press("k");
-  await expect(second.getByPlaceholder("Comment")).toHaveValue("Still runs the nightly export");
+  await expect(row(ids[1]).getByPlaceholder("Comment")).toHaveValue("Still runs the nightly export");
+  const certified = decision();
   await page.keyboard.press("c");
-  await expect(second).toContainText("Certified");
+  expect((await certified).status()).toBe(200);
+  // The decided item leaves the pending queue; the focus stays where the reviewer was.
+  await expect(row(ids[1])).toHaveCount(0);
+  await expect(focused).toHaveAttribute("data-item", ids[2]);
 
   // r revokes: without a comment it is refused with the reason, with one it is done.
-  await page.keyboard.press("j");
-  const third = rows.nth(2);
-  await expect(focused).toHaveAttribute("data-item", (await third.getAttribute("data-item"))!);
+  const refused = decision();
   await page.keyboard.press("r");
+  expect((await refused).status()).toBe(422);
   await expect(page.getByText("Say why the access is revoked.")).toBeVisible();
-  await third.getByPlaceholder("Comment").fill("Not used since the migration");
+  await row(ids[2]).getByPlaceholder("Comment").fill("Not used since the migration");
   await page.getByRole("heading", { name: "My reviews" }).click();
+  const revoked = decision();
   await page.keyboard.press("r");
-  await expect(third).toContainText("Revoked");
+  expect((await revoked).status()).toBe(200);
 
   // Both decisions are real: they survive a reload.
   await page.goto(`/certifications/reviews?status=decided&campaignId=${campaignId}`);
   await expect(page.getByTestId("review-row")).toHaveCount(2);
+  await expect(row(ids[1])).toContainText("Certified");
+  await expect(row(ids[2])).toContainText("Revoked");
 });
