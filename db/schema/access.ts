@@ -6,8 +6,33 @@ import { identities, systems } from "./identity";
 // and an eligible grant names the policy that issued it. References are lazy.
 import { eligibilityPolicies } from "./jit";
 
-/** One normalised IAM-style statement; resources are not kept: reconciliation is action by action. */
-export type PermissionStatement = { effect: "Allow" | "Deny"; actions?: string[]; notActions?: string[]; conditional: boolean; allResources: boolean };
+/**
+ * One normalised IAM-style policy statement. Reconciliation reads it action by
+ * action (`conditional` and `allResources` summarise the rest); the effective
+ * permissions and escalation analyses read the statement as written: Resource
+ * or NotResource (absent: any resource), Principal or NotPrincipal (resource
+ * and trust policies; "*" kept as { AWS: ["*"] }) and Condition.
+ */
+export type PermissionStatement = {
+  effect: "Allow" | "Deny";
+  actions?: string[];
+  notActions?: string[];
+  /** The statement has a Condition: it may not apply to every request. */
+  conditional: boolean;
+  /** Resource is "*" (or absent, as in trust policies); false for specific ARNs and for NotResource. */
+  allResources: boolean;
+  sid?: string;
+  resources?: string[];
+  notResources?: string[];
+  principals?: PrincipalMap;
+  notPrincipals?: PrincipalMap;
+  condition?: ConditionBlock;
+};
+
+/** A policy's Principal element: principal type (AWS, Service, Federated, CanonicalUser) → values. */
+export type PrincipalMap = Record<string, string[]>;
+/** A policy's Condition element: operator (StringEquals, DateLessThan, ForAnyValue:StringLike…) → key → values. */
+export type ConditionBlock = Record<string, Record<string, string[]>>;
 
 export const privilegeLevels = ["standard", "privileged", "admin"] as const;
 export type PrivilegeLevel = (typeof privilegeLevels)[number];

@@ -26,8 +26,6 @@ export type IamImportSummary = {
   warnings: string[];
 };
 
-const toPermissions = (statements: Statement[]): PermissionStatement[] =>
-  statements.map((s) => ({ effect: s.effect, ...(s.actions ? { actions: s.actions } : {}), ...(s.notActions ? { notActions: s.notActions } : {}), conditional: s.conditional, allResources: s.allResources }));
 
 // jsonb keeps keys in its own order: compare JSON with keys sorted.
 const canonical = (v: unknown): unknown =>
@@ -137,7 +135,8 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     const entIdByRef = new Map<string, string>();
     const now = new Date();
     for (const d of desired.values()) {
-      const permissions = toPermissions(d.statements);
+      // Stored as parsed: what reconciliation reads and what the escalation analysis needs.
+      const permissions: PermissionStatement[] = d.statements;
       const current = entByRef.get(d.ref);
       if (!current) {
         // A name used by an entitlement that is not this one (seeded or imported earlier under another ref) gets a suffix.
@@ -182,7 +181,9 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         path: p.path,
         tags: p.tags,
         kindReason: reason,
-        ...(p.kind === "role" ? { trustedPrincipals: p.trustedPrincipals, trustPolicy: p.trustPolicy, lastUsedAt: p.lastUsedAt?.toISOString() ?? null } : { groups: p.groups }),
+        ...(p.kind === "role"
+          ? { trustedPrincipals: p.trustedPrincipals, trustPolicy: p.trustPolicy, lastUsedAt: p.lastUsedAt?.toISOString() ?? null, instanceProfileArns: p.instanceProfileArns }
+          : { groups: p.groups }),
         ...(p.permissionsBoundaryArn ? { permissionsBoundaryArn: p.permissionsBoundaryArn } : {}),
         ...(creds ? { passwordEnabled: creds.passwordEnabled, mfaActive: creds.mfaActive } : {}),
       };

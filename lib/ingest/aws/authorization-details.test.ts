@@ -48,7 +48,7 @@ describe("parseAuthorizationDetails", () => {
     });
     expect(alice.createdAt.toISOString()).toBe("2021-03-04T10:11:12.000Z");
     expect(alice.inlinePolicies).toEqual([
-      { name: "read-reports", statements: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: false }] },
+      { name: "read-reports", statements: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: false, resources: expect.any(Array) }] },
     ]);
     expect(user("ci-deployer").path).toBe("/automation/");
     expect(user("bob").permissionsBoundaryArn).toBe("arn:aws:iam::111122223333:policy/DevBoundary");
@@ -57,7 +57,8 @@ describe("parseAuthorizationDetails", () => {
   test("reads roles with trust policies and who they trust", () => {
     const api = role("orders-api");
     expect(api).toMatchObject({ kind: "role", path: "/service/", arn: "arn:aws:iam::111122223333:role/service/orders-api", groups: [], trustedPrincipals: ["lambda.amazonaws.com"] });
-    expect(api.trustPolicy).toEqual([{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true }]);
+    expect(api.trustPolicy).toEqual([{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals: { Service: ["lambda.amazonaws.com"] } }]);
+    expect(api.instanceProfileArns).toEqual([]);
     expect(api.lastUsedAt?.toISOString()).toBe("2024-05-30T12:34:56.000Z");
     expect(api.inlinePolicies[0].statements).toHaveLength(2);
 

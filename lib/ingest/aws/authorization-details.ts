@@ -36,6 +36,8 @@ export type AwsPrincipal = {
   permissionsBoundaryArn: string | null;
   /** Roles: RoleLastUsed.LastUsedDate, AWS's own last-use evidence (null when never used or for users). */
   lastUsedAt: Date | null;
+  /** Roles: the instance profiles carrying it, so EC2 instances can run as it ([] for users). */
+  instanceProfileArns: string[];
 };
 
 /** Groups only carry permissions; users inherit them. */
@@ -234,6 +236,7 @@ export function parseAuthorizationDetails(input: unknown): AwsInventory {
       trustedPrincipals: [],
       permissionsBoundaryArn: boundaryOf(u),
       lastUsedAt: null,
+      instanceProfileArns: [],
     };
   });
 
@@ -264,6 +267,9 @@ export function parseAuthorizationDetails(input: unknown): AwsInventory {
       trustedPrincipals: trustDoc === undefined ? [] : trustedPrincipalsOf(trustDoc, trustWhere),
       permissionsBoundaryArn: boundaryOf(r),
       lastUsedAt,
+      instanceProfileArns: list(r, "InstanceProfileList", at)
+        .map((p) => optStr(p, "Arn"))
+        .filter((a): a is string => !!a),
     };
   });
 

