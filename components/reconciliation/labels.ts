@@ -13,6 +13,8 @@ export const findingKindLabels: Record<string, string> = {
   target_missing: "Approved, missing in target",
   orphaned_nhi: "Orphaned NHI",
   stale_credential: "Long-lived credential",
+  escalation_to_admin: "Can escalate to administrator",
+  open_trust_policy: "Trust policy open to any AWS principal",
 };
 
 export const severities = ["critical", "high", "medium", "low"] as const;

@@ -20,6 +20,8 @@ export const findingKinds = [
   "target_missing", // approved here, missing in the target system
   "orphaned_nhi", // an NHI without an active owner
   "stale_credential", // past rotation age, never rotated, or without expiry
+  "escalation_to_admin", // can reach administrator-equivalent access through others' permissions or its own
+  "open_trust_policy", // a role any AWS principal anywhere may assume
 ] as const;
 export type FindingKind = (typeof findingKinds)[number];
 export const findingKind = pgEnum("finding_kind", findingKinds);

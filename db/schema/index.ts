@@ -4,6 +4,7 @@ export * from "./audit";
 export * from "./auth";
 export * from "./certification";
 export * from "./connector";
+export * from "./escalation";
 export * from "./findings";
 export * from "./identity";
 export * from "./jit";

@@ -16,7 +16,9 @@ import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";
-import { printAuditVerification, printIamSummary, printReconciliation, printTrailSummary } from "./print";
+import { printAuditVerification, printIamSummary, printPaths, printReconciliation, printTrailSummary } from "./print";
+import { pathsToAdmin } from "@/lib/escalation/read";
+import { runEscalationAnalysis } from "@/lib/escalation/run";
 
 function describeTarget(db: Database) {
   return db.target.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite ${db.target.dataDir ?? "in memory"}`;
@@ -150,12 +152,14 @@ export async function main(argv: string[]): Promise<number> {
     .description("import an AWS account's IAM: the JSON of `aws iam get-account-authorization-details`; re-importing updates in place")
     .argument("<file>", "the authorization details (JSON)", path)
     .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people", path)
+    .option("--scps <file>", 'the organisation\'s service control policies for this account, root first: {"levels": [{"target", "policies": [{"Name", "Content"}]}]}', path)
     .option("--json", "print the summary as JSON", false)
-    .action((file: string, opts: { credentialReport?: string; json: boolean }) =>
+    .action((file: string, opts: { credentialReport?: string; scps?: string; json: boolean }) =>
       withReadyDatabase(async (database) => {
         const authorizationDetails = JSON.parse(await readFile(file, "utf8"));
         const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
-        const s = await importAwsIam(database.db, { authorizationDetails, credentialReport });
+        const scps = opts.scps ? await readFile(opts.scps, "utf8") : undefined;
+        const s = await importAwsIam(database.db, { authorizationDetails, credentialReport, scps });
         if (opts.json) console.log(JSON.stringify(s, null, 2));
         else printIamSummary(s);
       }),
@@ -188,6 +192,21 @@ export async function main(argv: string[]): Promise<number> {
         const result = await reconcileIdentity(database.db, { identity: opts.identity, since: opts.since, until: opts.until });
         if (opts.json) console.log(JSON.stringify(result));
         else printReconciliation(result, { all: opts.all });
+      }),
+    );
+
+  const analysis = program.command("analyze").description("analyses of the inventory");
+  analysis
+    .command("paths")
+    .description("who can become administrator, and how: runs the escalation analysis (the app runs it after imports and hourly) and lists every identity that can reach administrator access with its shortest path")
+    .option("--class <id>", "only paths starting with this path class (e.g. lambda-create-invoke)", checked(text().trim().min(1).max(100)))
+    .option("--json", "print one JSON object", false)
+    .action((opts: { class?: string; json: boolean }) =>
+      withReadyDatabase(async (database) => {
+        const run = await runEscalationAnalysis(database.db);
+        const paths = await pathsToAdmin(database.db, { pathClass: opts.class });
+        if (opts.json) console.log(JSON.stringify({ analysis: run, identities: paths }));
+        else printPaths(run, paths);
       }),
     );
 

@@ -1,3 +1,5 @@
+import type { EscalationSummary } from "@/lib/escalation/run";
+import type { StepView, pathsToAdmin } from "@/lib/escalation/read";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
@@ -45,6 +47,8 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
   console.log(`${r.identity.name} (${r.identity.kind}${r.identity.arn ? `, ${r.identity.arn}` : ""})`);
   console.log(`window ${r.since} – ${r.until}`);
   console.log(`actions: approved ${s.approved}  used ${s.used}  unused ${s.unused}  unapproved ${s.unapproved}  denied ${s.denied}  unobservable ${s.unobservable}  (${s.unusedShare}% of observable approved actions unused)`);
+  console.log(`privilege level: ${r.identity.privilegeLevel ?? "none"}${r.identity.reachableRoles.count ? `; can act as ${r.identity.reachableRoles.count} role${r.identity.reachableRoles.count === 1 ? "" : "s"}` : ""}`);
+  for (const e of r.identity.escalation) printSteps(e.steps);
   const detailed = r.actions.filter((a) => a.status === "unapproved" || a.status === "denied" || a.status === "used" || opts.all);
   if (detailed.length) {
     console.log("");
@@ -80,4 +84,23 @@ export function printAuditVerification(r: AuditVerification) {
   }
   if (r.legacyRows) console.log(`${rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).`);
   for (const w of r.warnings) console.log(`warning: ${w}`);
+}
+
+/** A path to administrator, one numbered step a line, each with the actions and statements that allow it. */
+function printSteps(steps: StepView[], indent = "  ") {
+  steps.forEach((st, i) => {
+    console.log(`${indent}${i + 1}. ${st.description}${st.conditional ? ` [conditional${st.dependsOn.length ? `: ${st.dependsOn.join(", ")}` : ""}${st.needs ? `; needs ${st.needs}` : ""}]` : ""}`);
+    for (const a of st.actions) console.log(`${indent}   ${a.action} on ${a.resource}${a.allowedBy.length ? ` — ${a.allowedBy.map((c) => `${c.policy} statement ${c.sid ?? c.statement}`).join("; ")}` : ""}`);
+  });
+}
+
+/** What `gov analyze paths` says: how many can become administrator, then each with its path. */
+export function printPaths(run: EscalationSummary, paths: Awaited<ReturnType<typeof pathsToAdmin>>) {
+  const escalating = paths.filter((p) => !p.holdsAdmin);
+  console.log(`${run.principals.toLocaleString("en")} cloud identities analysed (${run.recomputed.toLocaleString("en")} recomputed) in ${(run.elapsedMs / 1000).toFixed(1)} s: ${paths.length.toLocaleString("en")} can reach administrator access, ${(paths.length - escalating.length).toLocaleString("en")} of them hold it outright.`);
+  for (const p of escalating) {
+    console.log("");
+    console.log(`${p.name} (${p.kind}${p.arn ? `, ${p.arn}` : ""})${p.conditional ? " — conditional" : ""}`);
+    printSteps(p.steps);
+  }
 }

@@ -415,7 +415,17 @@ export type OpenTrust = { roleArn: string; roleId: string; statement: number; si
  * whose inputs did not change since the last run (by ARN), so a re-import that
  * changed one policy recomputes only the principals holding it.
  */
-export function analyze(model: Model, deps: { catalogue: ActionCatalogue; levels: AccessLevels; cached?: ReadonlyMap<string, Capability[]>; ownLevels?: ReadonlyMap<string, "privileged" | "standard"> }): Analysis & { ownLevels: Map<string, "privileged" | "standard"> } {
+export function analyze(
+  model: Model,
+  deps: {
+    catalogue: ActionCatalogue;
+    levels: AccessLevels;
+    /** For principals whose inputs did not change (their policies then need not be loaded): their edges, own level and whether they hold admin. */
+    cached?: ReadonlyMap<string, Capability[]>;
+    ownLevels?: ReadonlyMap<string, "privileged" | "standard">;
+    holds?: ReadonlyMap<string, Citation | null>;
+  },
+): Analysis & { ownLevels: Map<string, "privileged" | "standard"> } {
   const u = buildUniverse(model);
   const capabilities = new Map<string, Capability[]>();
   const own = new Map<string, "privileged" | "standard">();
@@ -446,7 +456,7 @@ export function analyze(model: Model, deps: { catalogue: ActionCatalogue; levels
   // rather than one of the ways it lets them change themselves.
   const holds = new Map<string, Citation | null>();
   for (const p of model.principals) {
-    const cite = holdsAllActions(p);
+    const cite = deps.holds?.has(p.arn) ? deps.holds.get(p.arn)! : holdsAllActions(p);
     holds.set(p.arn, cite);
     if (cite) addEdge(index.get(p.arn)!, { to: adminNode, from: p.arn, cap: { to: ADMIN, classId: "holds-admin", title: "holds administrator access", actions: [{ action: "*", resource: "*", allowedBy: [cite], decision: "allowed", dependsOn: [] }], conditional: false, dependsOn: [] } });
   }

@@ -1,7 +1,8 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
+import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { createGrants } from "@/lib/grants/decisions";
 import { ValidationError, assertSafeInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
@@ -9,6 +10,7 @@ import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
 import { loadCatalogue, type ActionCatalogue, type Statement } from "./aws/catalogue";
 import { privilegeLevelOf } from "./aws/privilege";
+import { parseServiceControlPolicies } from "./aws/scps";
 
 export const IMPORT_SOURCE = "aws-iam";
 
@@ -23,6 +25,8 @@ export type IamImportSummary = {
   grants: { added: number; removed: number; kept: number };
   credentials: number;
   kinds: Record<string, number>;
+  /** Service control policies stored, when the import was given them. */
+  scps?: number;
   warnings: string[];
 };
 
@@ -99,9 +103,11 @@ const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owne
  * updated, what is no longer in the export ends through the revocation path
  * (confirmed at once: the import saw it gone), and everything is audited.
  */
-export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; actor?: Actor }): Promise<IamImportSummary> {
+export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown; actor?: Actor }): Promise<IamImportSummary> {
   // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
   assertSafeInput(input.authorizationDetails, "authorization details");
+  if (input.scps !== undefined) assertSafeInput(input.scps, "service control policies");
+  const scps = input.scps === undefined ? null : parseServiceControlPolicies(input.scps);
   const reportProblem = input.credentialReport === undefined ? null : textProblem(input.credentialReport, Number.MAX_SAFE_INTEGER);
   if (reportProblem) throw new ValidationError({ credentialReport: [`The credential report ${reportProblem}`] });
   const inv = parseAuthorizationDetails(input.authorizationDetails);
@@ -291,6 +297,16 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       await recordAudit(tx, actor, { action: "entitlement.retired", entityType: "entitlement", entityId: e.id, before: { permissions: e.permissions }, after: { permissions: [], source: IMPORT_SOURCE } });
       summary.entitlements.removed++;
     }
+    if (scps) {
+      const before = await tx.select({ level: awsServiceControlPolicies.level, name: awsServiceControlPolicies.name }).from(awsServiceControlPolicies).where(eq(awsServiceControlPolicies.systemId, system.id));
+      await tx.delete(awsServiceControlPolicies).where(eq(awsServiceControlPolicies.systemId, system.id));
+      const rows = scps.flatMap((level, l) => level.map((p) => ({ systemId: system.id, level: l, name: p.name, statements: p.statements, importedAt: now })));
+      if (rows.length) await tx.insert(awsServiceControlPolicies).values(rows);
+      summary.scps = rows.length;
+      await recordAudit(tx, actor, { action: "aws_scps.replaced", entityType: "system", entityId: system.id, before: { policies: before }, after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: IMPORT_SOURCE } });
+    }
+    // Who can become what follows the inventory: the escalation analysis runs after the commit.
+    await requestEscalationAnalysis(tx);
     await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
     return summary;
   });

@@ -5,8 +5,9 @@ import { authJobs } from "@/lib/auth/jobs";
 import { certificationJobs } from "@/lib/certification/jobs";
 import { connectorJobs } from "@/lib/connectors/jobs";
 import { credentialJobs } from "@/lib/credentials/jobs";
+import { escalationJobs } from "@/lib/escalation/jobs";
 import { jitJobs } from "@/lib/jit/jobs";
 import { reconciliationJobs } from "@/lib/reconciliation/jobs";
 
 /** Every durable job the product runs, by capability. */
-export const jobDefinitions: JobDefinition[] = [...auditJobs, ...authJobs, ...attestationJobs, ...certificationJobs, ...jitJobs, ...reconciliationJobs, ...connectorJobs, ...credentialJobs];
+export const jobDefinitions: JobDefinition[] = [...auditJobs, ...authJobs, ...attestationJobs, ...certificationJobs, ...jitJobs, ...reconciliationJobs, ...connectorJobs, ...credentialJobs, ...escalationJobs];

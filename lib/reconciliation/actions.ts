@@ -6,6 +6,7 @@ import { queryRows } from "@/db/rows";
 import { dataEventDays, entitlements, identities, systems } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
+import { escalationOf } from "@/lib/escalation/read";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { loadCatalogue, observability } from "@/lib/ingest/aws/catalogue";
 import { permissionSetOf } from "./permissions";
@@ -84,7 +85,7 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   const until = input.until ?? new Date();
   const since = input.since ?? subDays(until, DEFAULT_WINDOW_DAYS);
   const identity = await findIdentity(db, input.identity);
-  const [catalogue, permissions, usage, dataDays] = await Promise.all([
+  const [catalogue, permissions, usage, dataDays, escalation] = await Promise.all([
     loadCatalogue(),
     permissionSetOf(db, identity.id, until),
     queryRows<{ action: string; success: number; denied: number; last_success: string | null }>(
@@ -101,6 +102,7 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
           .from(dataEventDays)
           .where(and(eq(dataEventDays.systemId, identity.systemId), gte(dataEventDays.day, since.toISOString().slice(0, 10)), lte(dataEventDays.day, until.toISOString().slice(0, 10))))
       : [],
+    escalationOf(db, null, identity.id),
   ]);
   const seen = new Set(dataDays.map((d) => d.service));
   const granted = permissions.granted(catalogue);
@@ -126,7 +128,19 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   const count = (s: ActionStatus) => actions.filter((a) => a.status === s).length;
   const observableGranted = count("used") + count("unused");
   return {
-    identity: { id: identity.id, name: identity.name, kind: identity.kind, status: identity.status, arn: identity.externalId, system: identity.systemName, accountId: identity.accountId },
+    identity: {
+      id: identity.id,
+      name: identity.name,
+      kind: identity.kind,
+      status: identity.status,
+      arn: identity.externalId,
+      system: identity.systemName,
+      accountId: identity.accountId,
+      // From its effective access and what it can reach, not from the names of its policies.
+      privilegeLevel: escalation.privilegeLevel,
+      escalation: escalation.escalation,
+      reachableRoles: escalation.reachable,
+    },
     since: iso(since),
     until: iso(until),
     actions,

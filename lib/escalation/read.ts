@@ -1,0 +1,91 @@
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { entitlements, grantIsActive, grants, identities, identityEscalations, type PrivilegeLevel } from "@/db/schema";
+import type { Caller } from "@/lib/auth/caller";
+import { getVisibleIdentity } from "@/lib/identities/detail";
+import type { Step } from "./analyze";
+import { pathClassById } from "./catalogue";
+
+/**
+ * SQL: an identity's privilege level. For analysed cloud identities, the
+ * escalation analysis's verdict (its effective access and what it can reach);
+ * for the rest, the highest level among the entitlements it holds right now.
+ */
+export const identityPrivilegeLevel = (identityId: SQL) => sql<PrivilegeLevel | null>`coalesce(
+  (select ie.privilege_level from ${identityEscalations} ie where ie.identity_id = ${identityId}),
+  (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} where ${grants.identityId} = ${identityId} and ${grantIsActive}))`;
+
+/** A step as people and the API read it: names instead of ids, each action with the statements that allow it. */
+export type StepView = {
+  from: string;
+  to: string;
+  pathClass: string;
+  description: string;
+  actions: { action: string; resource: string; allowedBy: { policy: string; statement: number; sid?: string }[]; conditional: boolean }[];
+  conditional: boolean;
+  dependsOn: string[];
+  needs: string | null;
+  sources: string[];
+};
+
+const shortName = (arnOrKey: string) => (arnOrKey === "admin" ? "administrator access" : arnOrKey.startsWith("arn:") ? arnOrKey.split(":").slice(5).join(":") : arnOrKey);
+
+export function stepView(s: Step): StepView {
+  return {
+    from: s.from,
+    to: s.to,
+    pathClass: s.classId,
+    description: s.to.startsWith("arn:") && s.classId !== "assume-role" ? `${s.title} (${shortName(s.to)})` : s.classId === "assume-role" ? `assumes ${shortName(s.to)}` : s.title,
+    actions: s.actions.map((a) => ({ action: a.action, resource: a.resource, allowedBy: a.allowedBy, conditional: a.decision === "conditional" })),
+    conditional: s.conditional,
+    dependsOn: s.dependsOn,
+    needs: s.needs ?? null,
+    sources: pathClassById.get(s.classId)?.sources ?? [],
+  };
+}
+
+export type Escalation = {
+  /** When the analysis last looked; null when it never analysed this identity (not an imported cloud identity). */
+  computedAt: Date | null;
+  privilegeLevel: PrivilegeLevel | null;
+  holdsAdmin: boolean;
+  reachesAdmin: boolean;
+  conditional: boolean;
+  /** Each target it can reach with the shortest way there; today one: administrator. */
+  escalation: { target: "admin"; steps: StepView[] }[];
+  reachable: { count: number; roles: { id: string; name: string }[] };
+};
+
+async function levelFromGrants(db: Tx, identityId: string): Promise<PrivilegeLevel | null> {
+  const [row] = await db.select({ level: sql<PrivilegeLevel | null>`max(${entitlements.privilegeLevel})` }).from(grants).innerJoin(entitlements, eq(entitlements.id, grants.entitlementId)).where(and(eq(grants.identityId, identityId), grantIsActive));
+  return row?.level ?? null;
+}
+
+/** The analysis's verdict on one identity, for whoever may see the identity (the CLI passes no caller). */
+export async function escalationOf(db: Tx, caller: Caller | null, identityId: string): Promise<Escalation> {
+  if (caller) await getVisibleIdentity(db, caller, identityId);
+  const [row] = await db.select().from(identityEscalations).where(eq(identityEscalations.identityId, identityId));
+  if (!row) return { computedAt: null, privilegeLevel: await levelFromGrants(db, identityId), holdsAdmin: false, reachesAdmin: false, conditional: false, escalation: [], reachable: { count: 0, roles: [] } };
+  const roles = row.reachableIds.length ? await db.select({ id: identities.id, name: identities.name }).from(identities).where(inArray(identities.id, row.reachableIds)).orderBy(identities.name) : [];
+  return {
+    computedAt: row.computedAt,
+    privilegeLevel: row.privilegeLevel,
+    holdsAdmin: row.holdsAdmin,
+    reachesAdmin: row.reachesAdmin,
+    conditional: row.pathConditional,
+    escalation: row.reachesAdmin ? [{ target: "admin", steps: (row.path as Step[]).map(stepView) }] : [],
+    reachable: { count: row.reachableCount, roles },
+  };
+}
+
+/** Every analysed identity that can reach administrator access, those that escalate (rather than hold it) first. */
+export async function pathsToAdmin(db: Tx, opts: { limit?: number; pathClass?: string } = {}) {
+  const rows = await db
+    .select({ id: identities.id, name: identities.name, kind: identities.kind, arn: identities.externalId, level: identityEscalations.privilegeLevel, holdsAdmin: identityEscalations.holdsAdmin, conditional: identityEscalations.pathConditional, pathClass: identityEscalations.pathClass, path: identityEscalations.path, computedAt: identityEscalations.computedAt })
+    .from(identityEscalations)
+    .innerJoin(identities, eq(identities.id, identityEscalations.identityId))
+    .where(and(eq(identityEscalations.reachesAdmin, true), opts.pathClass ? eq(identityEscalations.pathClass, opts.pathClass) : undefined))
+    .orderBy(identityEscalations.holdsAdmin, identityEscalations.pathConditional, desc(sql`jsonb_array_length(${identityEscalations.path})`), identities.name)
+    .limit(opts.limit ?? 10_000);
+  return rows.map((r) => ({ ...r, steps: (r.path as Step[]).map(stepView), path: undefined }));
+}

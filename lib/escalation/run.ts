@@ -1,0 +1,274 @@
+import { createHash } from "node:crypto";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { queryRows } from "@/db/rows";
+import { awsServiceControlPolicies, credentials, entitlements, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
+import { findingKey, raiseFindings, type FindingInput } from "@/lib/findings/raise";
+import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { loadCatalogue } from "@/lib/ingest/aws/catalogue";
+import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
+import type { PolicySource } from "@/lib/permissions/aws/evaluate";
+import { accountOf } from "@/lib/permissions/aws/match";
+import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type PrincipalVerdict, type Step } from "./analyze";
+
+/** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
+export const ESCALATION_SOURCE = "escalation";
+/** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
+const ANALYSIS_VERSION = "1";
+/** How many reachable roles each identity keeps by id (the count is always exact). */
+export const REACHABLE_KEPT = 200;
+
+/** AWS designates these managed policies read-only: whatever actions they list, holding them changes nothing. */
+const READ_ONLY_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(?:job-function\/)?(?:ReadOnlyAccess|ViewOnlyAccess|SecurityAudit|[A-Za-z0-9]+ReadOnlyAccess)$/;
+
+type Attributes = { source?: string; iamType?: "user" | "role"; trustPolicy?: PermissionStatement[] | null; instanceProfileArns?: string[]; permissionsBoundaryArn?: string; groups?: string[] };
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+// jsonb keeps keys in its own order: a digest over stored and fresh values must not depend on it.
+const stable = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(stable).join(",")}]` : v && typeof v === "object" && !(v instanceof Date) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v ?? null);
+
+export type EscalationSummary = { principals: number; recomputed: number; reachAdmin: number; changed: number; findingsOpen: number; elapsedMs: number };
+
+/**
+ * Analyses every imported AWS principal: loads the model from the inventory
+ * (live grants only: a JIT window counts while it is open), reuses the stored
+ * edges of principals whose inputs did not change, writes the verdicts that
+ * changed, and raises or resolves the escalation findings. Safe to run again.
+ */
+export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): Promise<EscalationSummary> {
+  const started = Date.now();
+  const now = opts.now ?? new Date();
+  const [catalogue, levels] = await Promise.all([loadCatalogue(), loadAccessLevels()]);
+  return db.transaction(async (tx) => {
+    // One analysis at a time: two would write the same rows.
+    await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
+    const loaded = await loadModel(tx, now);
+    if (loaded.principals.length === 0) return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen: 0, elapsedMs: Date.now() - started };
+
+    const stored = new Map(
+      (
+        await tx
+          .select({
+            identityId: identityEscalations.identityId,
+            inputsDigest: identityEscalations.inputsDigest,
+            capabilities: identityEscalations.capabilities,
+            ownLevel: identityEscalations.ownLevel,
+            verdictDigest: identityEscalations.verdictDigest,
+            holdsAdmin: identityEscalations.holdsAdmin,
+            path: identityEscalations.path,
+          })
+          .from(identityEscalations)
+          .where(inArray(identityEscalations.identityId, loaded.principals.map((p) => p.id)))
+      ).map((r) => [r.identityId, r]),
+    );
+    const isUnchanged = (p: { id: string }) => stored.get(p.id)?.inputsDigest === loaded.digests.get(p.id);
+    const unchanged = loaded.principals.filter(isUnchanged);
+    const changedIds = loaded.principals.filter((p) => !isUnchanged(p)).map((p) => p.id);
+    await loadPolicies(tx, loaded, changedIds);
+
+    const cached = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.capabilities as Capability[]]));
+    const ownLevels = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.ownLevel]));
+    // Whether an unchanged principal holds admin outright: its path starts there.
+    for (const p of unchanged) {
+      const s = stored.get(p.id)!;
+      const first = (s.path as Step[])[0];
+      loaded.holds.set(p.arn, s.holdsAdmin && first?.classId === "holds-admin" ? (first.actions[0]?.allowedBy[0] ?? null) : null);
+    }
+    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds });
+
+    const idOf = new Map(loaded.principals.map((p) => [p.arn, p.id]));
+    let changed = 0;
+    for (const v of result.verdicts) {
+      const p = loaded.byId.get(v.id)!;
+      const reachableIds = v.reachable.map((arn) => idOf.get(arn)!).filter(Boolean);
+      const row = {
+        identityId: v.id,
+        systemId: p.systemId,
+        privilegeLevel: v.level,
+        holdsAdmin: !!v.holdsAdmin,
+        reachesAdmin: v.reachesAdmin,
+        pathConditional: v.pathConditional,
+        pathClass: v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null,
+        path: v.path,
+        reachableCount: reachableIds.length,
+        reachableIds: reachableIds.slice(0, REACHABLE_KEPT),
+        inputsDigest: loaded.digests.get(v.id)!,
+        capabilities: result.capabilities.get(p.arn)!,
+        ownLevel: result.ownLevels.get(p.arn)!,
+        verdictDigest: "",
+        computedAt: now,
+      };
+      row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, reachableIds, row.inputsDigest]));
+      if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
+      changed++;
+      await tx.insert(identityEscalations).values(row).onConflictDoUpdate({ target: identityEscalations.identityId, set: { ...row, identityId: undefined } });
+    }
+    const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
+    return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started };
+  });
+}
+
+type Loaded = {
+  principals: (ModelPrincipal & { systemId: string; identityKind: string; boundaryArn: string | null; grantRefs: { ref: string | null; name: string; statements: PermissionStatement[] | null }[] })[];
+  byId: Map<string, Loaded["principals"][number]>;
+  groups: ModelGroup[];
+  digests: Map<string, string>;
+  holds: Map<string, import("@/lib/permissions/aws/evaluate").Citation | null>;
+  scps: Map<string, PolicySource[][]>;
+};
+
+/**
+ * The principals and what every analysis needs of all of them (who they are,
+ * trust, instance profiles, groups, SCPs) with a digest of each one's inputs;
+ * their policies are loaded later, only for those whose digest changed.
+ */
+async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
+  void now;
+  const rows = await tx
+    .select({ id: identities.id, name: identities.name, kind: identities.kind, arn: identities.externalId, systemId: identities.systemId, attributes: identities.attributes })
+    .from(identities)
+    .innerJoin(systems, eq(systems.id, identities.systemId))
+    .where(and(eq(systems.kind, "aws_account"), eq(identities.status, "active"), sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`, sql`${identities.externalId} like 'arn:%'`));
+  const systemIds = [...new Set(rows.map((r) => r.systemId!))];
+  const scpRows = systemIds.length ? await tx.select().from(awsServiceControlPolicies).where(inArray(awsServiceControlPolicies.systemId, systemIds)).orderBy(awsServiceControlPolicies.level, awsServiceControlPolicies.name) : [];
+  const scps = new Map<string, PolicySource[][]>();
+  for (const s of scpRows) {
+    const levels = scps.get(s.systemId) ?? [];
+    (levels[s.level] ??= []).push({ policy: `SCP ${s.name}`, statements: s.statements });
+    scps.set(s.systemId, levels);
+  }
+  // Per identity: its live grants and its boundary, by entitlement and when each last changed.
+  const inputs = await queryRows<{ id: string; grants: string; boundary: string | null }>(
+    tx,
+    sql`select i.id,
+          coalesce((select string_agg(${grants.entitlementId}::text || '@' || e.updated_at::text, ',' order by ${grants.entitlementId})
+            from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId}
+            where ${grants.identityId} = i.id and ${grantIsActive}), '') as grants,
+          (select e.id::text || '@' || e.updated_at::text from ${entitlements} e where e.system_id = i.system_id and e.external_ref = i.attributes->>'permissionsBoundaryArn' limit 1) as boundary
+        from ${identities} i join ${systems} s on s.id = i.system_id
+        where s.kind = 'aws_account' and i.status = 'active' and i.attributes->>'source' = ${IMPORT_SOURCE} and i.external_id like 'arn:%'`,
+  );
+  const inputOf = new Map(inputs.map((r) => [r.id, r]));
+  // Everything a principal's edges depend on beyond its own access: the targets.
+  const universe = sha(
+    stable(
+      rows
+        .map((r) => {
+          const a = r.attributes as Attributes;
+          return [r.arn, a.iamType, a.trustPolicy ?? null, a.instanceProfileArns ?? [], a.groups ?? []];
+        })
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    ) + stable(scpRows.map((s) => [s.systemId, s.level, s.name, s.statements])),
+  );
+  const principals = rows.map((r) => {
+    const a = r.attributes as Attributes;
+    const accountId = accountOf(r.arn!) ?? "";
+    return {
+      id: r.id,
+      arn: r.arn!,
+      accountId,
+      kind: a.iamType === "role" ? ("role" as const) : ("user" as const),
+      name: r.name,
+      identity: [],
+      boundary: null,
+      scps: scps.get(r.systemId!) ?? [],
+      groupArns: (a.groups ?? []).map((g) => `arn:aws:iam::${accountId}:group/${g}`),
+      customerPolicyArns: [],
+      trust: a.trustPolicy ?? (a.iamType === "role" ? [] : null),
+      instanceProfileArns: a.instanceProfileArns ?? [],
+      systemId: r.systemId!,
+      identityKind: r.kind,
+      boundaryArn: a.permissionsBoundaryArn ?? null,
+      grantRefs: [],
+    };
+  });
+  const digests = new Map(principals.map((p) => [p.id, sha([ANALYSIS_VERSION, universe, inputOf.get(p.id)?.grants ?? "", inputOf.get(p.id)?.boundary ?? ""].join("|"))]));
+  return { principals, byId: new Map(principals.map((p) => [p.id, p])), groups: [], digests, holds: new Map(), scps };
+}
+
+/** Policies of the principals to recompute, and every group (a user may join one). */
+async function loadPolicies(tx: Tx, loaded: Loaded, ids: string[]) {
+  const systemIds = [...new Set(loaded.principals.map((p) => p.systemId))];
+  const groupRows = await tx
+    .select({ ref: entitlements.externalRef, name: entitlements.name, statements: entitlements.permissions })
+    .from(entitlements)
+    .where(and(inArray(entitlements.systemId, systemIds), sql`${entitlements.externalRef} like 'arn:%:group/%'`));
+  loaded.groups = groupRows.map((g) => ({ arn: g.ref!, accountId: accountOf(g.ref!) ?? "", policies: [{ policy: g.name, statements: g.statements ?? [] }] }));
+  if (ids.length === 0) return;
+  const held: { identityId: string; ref: string | null; name: string; statements: PermissionStatement[] | null }[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    held.push(
+      ...(await tx
+        .select({ identityId: grants.identityId, ref: entitlements.externalRef, name: entitlements.name, statements: entitlements.permissions })
+        .from(grants)
+        .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+        .where(and(inArray(grants.identityId, ids.slice(i, i + 5000)), grantIsActive))),
+    );
+  }
+  const boundaryArns = [...new Set(ids.map((id) => loaded.byId.get(id)!.boundaryArn).filter((a): a is string => !!a))];
+  const boundaries = boundaryArns.length
+    ? new Map((await tx.select({ ref: entitlements.externalRef, name: entitlements.name, statements: entitlements.permissions }).from(entitlements).where(and(inArray(entitlements.systemId, systemIds), inArray(entitlements.externalRef, boundaryArns)))).map((b) => [b.ref!, b]))
+    : new Map();
+  for (const h of held) loaded.byId.get(h.identityId)!.grantRefs.push(h);
+  for (const id of ids) {
+    const p = loaded.byId.get(id)!;
+    p.identity = p.grantRefs.filter((g) => g.statements).map((g) => ({ policy: g.ref ?? g.name, statements: g.statements!, ...(g.ref && READ_ONLY_MANAGED.test(g.ref) ? { readOnly: true } : {}) }));
+    p.customerPolicyArns = p.grantRefs.map((g) => g.ref).filter((r): r is string => !!r && /^arn:aws[a-z-]*:iam::\d{12}:policy\//.test(r));
+    const b = p.boundaryArn ? boundaries.get(p.boundaryArn) : undefined;
+    // A boundary named but not in the inventory: nothing is known to be allowed, so nothing is (AWS's own rule for a boundary).
+    p.boundary = p.boundaryArn ? { policy: p.boundaryArn, statements: b?.statements ?? [] } : null;
+  }
+}
+
+const LONG_LIVED = ["access_key", "api_token", "password", "ssh_key", "client_secret"] as const;
+
+/** The two escalation findings, raised for what the analysis sees and resolved where it no longer does. */
+async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[], openTrust: ReturnType<typeof analyze>["openTrust"]): Promise<number> {
+  const escalating = verdicts.filter((v) => v.reachesAdmin && !v.holdsAdmin);
+  const withKeys = new Set(
+    escalating.length
+      ? (await tx.selectDistinct({ id: credentials.identityId }).from(credentials).where(and(inArray(credentials.identityId, escalating.map((v) => v.id)), eq(credentials.status, "active"), inArray(credentials.type, [...LONG_LIVED])))).map((r) => r.id)
+      : [],
+  );
+  const list: FindingInput[] = [
+    ...escalating.map((v) => {
+      const p = loaded.byId.get(v.id)!;
+      const nhi = p.identityKind !== "human";
+      const cls = v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null;
+      return {
+        kind: "escalation_to_admin" as const,
+        severity: v.pathConditional ? ("medium" as const) : nhi && withKeys.has(v.id) ? ("critical" as const) : ("high" as const),
+        identityId: v.id,
+        systemId: p.systemId,
+        source: ESCALATION_SOURCE,
+        title: `${p.name} can become administrator: ${describePath(v.path)}`,
+        details: { pathClass: cls, conditional: v.pathConditional, steps: v.path.length, path: v.path, longLivedKeys: withKeys.has(v.id) },
+      };
+    }),
+    ...openTrust.map((o) => {
+      const p = loaded.byId.get(o.roleId)!;
+      return {
+        kind: "open_trust_policy" as const,
+        severity: o.conditions.length === 0 ? ("critical" as const) : ("high" as const),
+        identityId: o.roleId,
+        systemId: p.systemId,
+        source: ESCALATION_SOURCE,
+        title: `${p.name}'s trust policy lets any AWS principal assume it${o.conditions.length ? ` (only conditions: ${o.conditions.join(", ")})` : ""}`,
+        details: { statement: o.statement, sid: o.sid ?? null, conditions: o.conditions },
+        discriminator: String(o.statement),
+      };
+    }),
+  ];
+  await raiseFindings(tx, list);
+  const keep = list.map((f) => findingKey(f));
+  // Resolve this analysis's open findings it no longer sees, for the identities it analysed.
+  await tx.execute(sql`update findings set status = 'resolved', resolved_at = now(), resolution = 'No longer seen by the escalation analysis', updated_at = now()
+    where source = ${ESCALATION_SOURCE} and status = 'open' and not (key = any(${sql.param(keep)}::text[]))`);
+  return list.length;
+}
+
+/** "assumes deployer → creates a Lambda function running as lambda-admin → holds administrator access". */
+export function describePath(path: Step[]): string {
+  return path.map((s) => (s.to.startsWith("arn:") ? `${s.title.replace(/ the role\b/, "")} (${s.to.split("/").pop()})` : s.title)).join(" → ");
+}
