@@ -5,6 +5,7 @@ import { queryRows } from "@/db/rows";
 import { awsServiceControlPolicies, credentials, entitlements, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
 import { findingKey, raiseFindings, type FindingInput } from "@/lib/findings/raise";
 import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
 import { loadCatalogue } from "@/lib/ingest/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
@@ -18,8 +19,6 @@ const ANALYSIS_VERSION = "1";
 /** How many reachable roles each identity keeps by id (the count is always exact). */
 export const REACHABLE_KEPT = 200;
 
-/** AWS designates these managed policies read-only: whatever actions they list, holding them changes nothing. */
-const READ_ONLY_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(?:job-function\/)?(?:ReadOnlyAccess|ViewOnlyAccess|SecurityAudit|[A-Za-z0-9]+ReadOnlyAccess)$/;
 
 type Attributes = { source?: string; iamType?: "user" | "role"; trustPolicy?: PermissionStatement[] | null; instanceProfileArns?: string[]; permissionsBoundaryArn?: string; groups?: string[] };
 

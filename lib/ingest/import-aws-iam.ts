@@ -9,6 +9,7 @@ import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
 import { loadCatalogue, type ActionCatalogue, type Statement } from "./aws/catalogue";
+import { loadAccessLevels, type AccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "./aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";
 
@@ -37,7 +38,7 @@ const canonical = (v: unknown): unknown =>
 const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 /** Every entitlement the export defines: managed policies, inline policies (one per principal) and groups. */
-async function desiredEntitlements(catalogue: ActionCatalogue, inv: AwsInventory) {
+function desiredEntitlements(catalogue: ActionCatalogue, levels: AccessLevels, inv: AwsInventory) {
   const out = new Map<string, DesiredEntitlement>();
   const usedNames = new Set<string>();
   const unique = (name: string) => {
@@ -46,19 +47,19 @@ async function desiredEntitlements(catalogue: ActionCatalogue, inv: AwsInventory
     usedNames.add(n.toLowerCase());
     return n;
   };
-  const add = async (ref: string, name: string, description: string, statements: Statement[]) => {
+  const add = (ref: string, name: string, description: string, statements: Statement[]) => {
     if (out.has(ref)) return;
-    out.set(ref, { ref, name: unique(name), description, statements, level: await privilegeLevelOf(catalogue, statements) });
+    out.set(ref, { ref, name: unique(name), description, statements, level: privilegeLevelOf(catalogue, levels, { ref, statements }) });
   };
   for (const p of [...inv.policies.values()].sort((a, b) => a.arn.localeCompare(b.arn))) {
-    await add(p.arn, p.name, `${p.awsManaged ? "AWS managed" : "Customer managed"} policy ${p.arn} (version ${p.defaultVersionId})`, p.statements);
+    add(p.arn, p.name, `${p.awsManaged ? "AWS managed" : "Customer managed"} policy ${p.arn} (version ${p.defaultVersionId})`, p.statements);
   }
   for (const g of inv.groups) {
     const statements = [...g.attachedPolicyArns.flatMap((arn) => inv.policies.get(arn)?.statements ?? []), ...g.inlinePolicies.flatMap((p) => p.statements)];
-    await add(g.arn, `${g.name} (group)`, `IAM group ${g.arn}: ${g.attachedPolicyArns.length} managed and ${g.inlinePolicies.length} inline policies`, statements);
+    add(g.arn, `${g.name} (group)`, `IAM group ${g.arn}: ${g.attachedPolicyArns.length} managed and ${g.inlinePolicies.length} inline policies`, statements);
   }
   for (const p of [...inv.users, ...inv.roles]) {
-    for (const inline of p.inlinePolicies) await add(`${p.arn}#inline/${inline.name}`, `${inline.name} (inline, ${p.name})`, `Inline policy of ${p.arn}`, inline.statements);
+    for (const inline of p.inlinePolicies) add(`${p.arn}#inline/${inline.name}`, `${inline.name} (inline, ${p.name})`, `Inline policy of ${p.arn}`, inline.statements);
   }
   return out;
 }
@@ -112,8 +113,8 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
   if (reportProblem) throw new ValidationError({ credentialReport: [`The credential report ${reportProblem}`] });
   const inv = parseAuthorizationDetails(input.authorizationDetails);
   const report: Map<string, CredentialInfo> | null = input.credentialReport ? parseCredentialReport(input.credentialReport) : null;
-  const catalogue = await loadCatalogue();
-  const desired = await desiredEntitlements(catalogue, inv);
+  const [catalogue, levels] = await Promise.all([loadCatalogue(), loadAccessLevels()]);
+  const desired = desiredEntitlements(catalogue, levels, inv);
   const actor = input.actor ?? { ...SYSTEM_ACTOR, label: "import: aws-iam" };
   const warnings = [...inv.warnings];
   if (!report && inv.users.length) warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
