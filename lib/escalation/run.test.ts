@@ -145,3 +145,17 @@ describe("the escalation analysis over the inventory", () => {
     expect((await escalationOf(db, auditor, bot)).reachesAdmin).toBe(true);
   });
 });
+
+describe("effective permissions through the API", () => {
+  it("lists the statements an identity holds as written, for whoever may see it", async () => {
+    const { effectivePermissionsOf } = await import("./effective");
+    const db = await testDb();
+    const account = String(100000000000 + Math.floor(Math.random() * 899999999999)).slice(0, 12);
+    await importAwsIam(db, { authorizationDetails: authorizationDetails(account, { deployerCanPass: true }) });
+    const bot = await idOf(db, `arn:aws:iam::${account}:user/ci-bot`);
+    const auditor = await makeCaller(db, ["auditor"]);
+    const got = await effectivePermissionsOf(db, auditor, bot);
+    expect(got!.statements).toMatchObject([{ actions: ["sts:AssumeRole"], resources: [`arn:aws:iam::${account}:role/deployer`], status: "allowed" }]);
+    await expect(effectivePermissionsOf(db, await makeCaller(db, ["requester"]), bot)).rejects.toMatchObject({ status: 404 });
+  });
+});
