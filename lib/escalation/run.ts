@@ -20,7 +20,24 @@ const ANALYSIS_VERSION = "1";
 export const REACHABLE_KEPT = 200;
 
 
-type Attributes = { source?: string; iamType?: "user" | "role"; trustPolicy?: PermissionStatement[] | null; instanceProfileArns?: string[]; permissionsBoundaryArn?: string; groups?: string[] };
+type Attributes = { source?: string; iamType?: "user" | "role"; trustPolicy?: PermissionStatement[] | null; trustedPrincipals?: string[]; instanceProfileArns?: string[]; permissionsBoundaryArn?: string; groups?: string[] };
+
+/**
+ * A role's trust policy. Imports before statements kept their principals
+ * stored only who is trusted: rebuilt from that list as one unconditional
+ * statement (a re-import restores the conditions).
+ */
+function trustOf(a: Attributes): PermissionStatement[] | null {
+  if (a.iamType !== "role") return null;
+  const trust = a.trustPolicy ?? [];
+  if (trust.some((s) => s.principals || s.notPrincipals) || !a.trustedPrincipals?.length) return trust;
+  const principals: Record<string, string[]> = {};
+  for (const p of a.trustedPrincipals) {
+    const type = p === "*" || p.startsWith("arn:aws") && !p.includes(":oidc-provider/") && !p.includes(":saml-provider/") || /^\d{12}$/.test(p) ? "AWS" : p.endsWith(".amazonaws.com") ? "Service" : "Federated";
+    (principals[type] ??= []).push(p);
+  }
+  return [{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals }];
+}
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 // jsonb keeps keys in its own order: a digest over stored and fresh values must not depend on it.
@@ -174,7 +191,7 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
       scps: scps.get(r.systemId!) ?? [],
       groupArns: (a.groups ?? []).map((g) => `arn:aws:iam::${accountId}:group/${g}`),
       customerPolicyArns: [],
-      trust: a.trustPolicy ?? (a.iamType === "role" ? [] : null),
+      trust: trustOf(a),
       instanceProfileArns: a.instanceProfileArns ?? [],
       systemId: r.systemId!,
       identityKind: r.kind,
@@ -214,6 +231,8 @@ async function loadPolicies(tx: Tx, loaded: Loaded, ids: string[]) {
     const p = loaded.byId.get(id)!;
     p.identity = p.grantRefs.filter((g) => g.statements).map((g) => ({ policy: g.ref ?? g.name, statements: g.statements!, ...(g.ref && READ_ONLY_MANAGED.test(g.ref) ? { readOnly: true } : {}) }));
     p.customerPolicyArns = p.grantRefs.map((g) => g.ref).filter((r): r is string => !!r && /^arn:aws[a-z-]*:iam::\d{12}:policy\//.test(r));
+    // Group membership as granted now (paths included, JIT-aware), not as the export named it.
+    p.groupArns = p.grantRefs.map((g) => g.ref).filter((r): r is string => !!r && /^arn:aws[a-z-]*:iam::\d{12}:group\//.test(r));
     const b = p.boundaryArn ? boundaries.get(p.boundaryArn) : undefined;
     // A boundary named but not in the inventory: nothing is known to be allowed, so nothing is (AWS's own rule for a boundary).
     p.boundary = p.boundaryArn ? { policy: p.boundaryArn, statements: b?.statements ?? [] } : null;
