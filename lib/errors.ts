@@ -50,6 +50,13 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/** A request body over the endpoint's limit: refused before it is parsed, nothing changed. */
+export class PayloadTooLargeError extends AppError {
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${(limitBytes / 1_048_576).toLocaleString("en")} MiB.`, 413, "payload_too_large");
+  }
+}
+
 export type FieldErrors = Record<string, string[]>;
 
 export class ValidationError extends AppError {

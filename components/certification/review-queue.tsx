@@ -5,6 +5,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { ReviewQueue, ReviewRow } from "@/lib/certification/queue";
+import { IdentityVerdict } from "@/components/escalation/evidence";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { FilterSelect } from "@/components/ui/filter-select";
@@ -332,6 +333,7 @@ function ReviewItemRow({
           {r.systemName} · {r.grantType} · {r.provenance === "none" ? <span className="text-rose-700">unapproved</span> : r.provenance.replace("_", " ")}
           {r.approvedByName && ` by ${r.approvedByName}`}
         </div>
+        <IdentityVerdict identityId={r.identityId} level={r.identityLevel} entitlementLevel={r.privilegeLevel} evidence={r.escalation} />
       </td>
       <td className="px-3 py-2 text-xs text-slate-600">
         <div>Last used {r.lastUsedAt ? relative(r.lastUsedAt) : "never"}</div>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import type { listRequests } from "@/lib/jit/list";
 import { api, errorText } from "@/lib/http/client";
+import { IdentityVerdict } from "@/components/escalation/evidence";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { formatDateTime, formatMinutes, kindLabels, relative } from "@/components/ui/format";
@@ -40,6 +41,7 @@ function RequestCard({ r, children }: { r: Row; children: React.ReactNode }) {
             </Link>{" "}
             <span className="text-slate-500">in {r.systemName}</span> <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge> <RequestStatus status={r.status} breakGlass={r.breakGlass} />
           </p>
+          {c && <IdentityVerdict identityId={r.identityId} level={c.identityLevel} entitlementLevel={r.privilegeLevel} evidence={c.escalation} />}
           <p className="mt-1 text-sm text-slate-700">“{r.justification ?? "no justification"}”</p>
           <p className="mt-1 text-xs text-slate-500">
             {formatMinutes(r.durationMinutes)}

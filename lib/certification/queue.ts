@@ -5,6 +5,7 @@ import type { Tx } from "@/db/client";
 import { campaigns, credentials, entitlements, grants, identities, identityKinds, privilegeLevels, reviewItems, systems, usageDaily, usageRollups } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
+import { escalationEvidence, identityPrivilegeLevel } from "@/lib/escalation/read";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { text } from "@/lib/validation/fields";
 
@@ -90,6 +91,8 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
             ownerName: owner.displayName,
             entitlementName: entitlements.name,
             privilegeLevel: entitlements.privilegeLevel,
+            // The identity's own verdict, beside the entitlement's: what it can become, not just what this grant says.
+            identityLevel: identityPrivilegeLevel(sql`${identities.id}`),
             systemName: systems.name,
             grantType: grants.type,
             provenance: grants.provenance,
@@ -119,7 +122,8 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
           .leftJoin(approver, eq(approver.id, grants.approvedById))
           .leftJoin(usageRollups, and(eq(usageRollups.identityId, reviewItems.identityId), eq(usageRollups.entitlementId, reviewItems.entitlementId)))
           .where(inArray(reviewItems.id, ids));
-  return paged(inPageOrder(ids, details), total, q);
+  const evidence = await escalationEvidence(db, details.map((d) => d.identityId));
+  return paged(inPageOrder(ids, details.map((d) => ({ ...d, escalation: evidence.get(d.identityId) ?? null }))), total, q);
 }
 
 export type ReviewQueue = Awaited<ReturnType<typeof listMyReviews>>;

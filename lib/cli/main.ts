@@ -156,7 +156,13 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print the summary as JSON", false)
     .action((file: string, opts: { credentialReport?: string; scps?: string; json: boolean }) =>
       withReadyDatabase(async (database) => {
-        const authorizationDetails = JSON.parse(await readFile(file, "utf8"));
+        const text = await readFile(file, "utf8");
+        let authorizationDetails: unknown;
+        try {
+          authorizationDetails = JSON.parse(text);
+        } catch (e) {
+          throw new ValidationError({ file: [`${file} is not JSON (${(e as Error).message}): pass the output of \`aws iam get-account-authorization-details\`.`] });
+        }
         const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
         const scps = opts.scps ? await readFile(opts.scps, "utf8") : undefined;
         const s = await importAwsIam(database.db, { authorizationDetails, credentialReport, scps });

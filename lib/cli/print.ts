@@ -1,5 +1,5 @@
 import type { EscalationSummary } from "@/lib/escalation/run";
-import type { StepView, pathsToAdmin } from "@/lib/escalation/read";
+import { statementLabel, type StepView, type pathsToAdmin } from "@/lib/escalation/read";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
@@ -90,7 +90,7 @@ export function printAuditVerification(r: AuditVerification) {
 function printSteps(steps: StepView[], indent = "  ") {
   steps.forEach((st, i) => {
     console.log(`${indent}${i + 1}. ${st.description}${st.conditional ? ` [conditional${st.dependsOn.length ? `: ${st.dependsOn.join(", ")}` : ""}${st.needs ? `; needs ${st.needs}` : ""}]` : ""}`);
-    for (const a of st.actions) console.log(`${indent}   ${a.action} on ${a.resource}${a.allowedBy.length ? ` — ${a.allowedBy.map((c) => `${c.policy} statement ${c.sid ?? c.statement}`).join("; ")}` : ""}`);
+    for (const a of st.actions) console.log(`${indent}   ${a.action} on ${a.resource}${a.allowedBy.length ? ` — ${a.allowedBy.map((c) => `${c.policy} ${statementLabel(c)}`).join("; ")}` : ""}`);
   });
 }
 

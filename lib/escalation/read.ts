@@ -15,6 +15,9 @@ export const identityPrivilegeLevel = (identityId: SQL) => sql<PrivilegeLevel | 
   (select ie.privilege_level from ${identityEscalations} ie where ie.identity_id = ${identityId}),
   (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} where ${grants.identityId} = ${identityId} and ${grantIsActive}))`;
 
+/** A statement as people cite it: its Sid when it has one, else its place in the document, counted from 1. */
+export const statementLabel = (c: { statement: number; sid?: string }) => (c.sid ? `statement "${c.sid}"` : `statement #${c.statement + 1}`);
+
 /** A step as people and the API read it: names instead of ids, each action with the statements that allow it. */
 export type StepView = {
   from: string;
@@ -54,7 +57,16 @@ export type Escalation = {
   /** Each target it can reach with the shortest way there; today one: administrator. */
   escalation: { target: "admin"; steps: StepView[] }[];
   reachable: { count: number; roles: { id: string; name: string }[] };
+  /** The product's identity for each principal ARN the path names, to link to. */
+  identityIds: Record<string, string>;
 };
+
+async function identityIdsByArn(db: Tx, arns: string[]): Promise<Record<string, string>> {
+  const wanted = [...new Set(arns.filter((a) => a.startsWith("arn:")))];
+  if (!wanted.length) return {};
+  const rows = await db.select({ id: identities.id, arn: identities.externalId }).from(identities).where(inArray(identities.externalId, wanted));
+  return Object.fromEntries(rows.map((r) => [r.arn!, r.id]));
+}
 
 async function levelFromGrants(db: Tx, identityId: string): Promise<PrivilegeLevel | null> {
   const [row] = await db.select({ level: sql<PrivilegeLevel | null>`max(${entitlements.privilegeLevel})` }).from(grants).innerJoin(entitlements, eq(entitlements.id, grants.entitlementId)).where(and(eq(grants.identityId, identityId), grantIsActive));
@@ -65,7 +77,8 @@ async function levelFromGrants(db: Tx, identityId: string): Promise<PrivilegeLev
 export async function escalationOf(db: Tx, caller: Caller | null, identityId: string): Promise<Escalation> {
   if (caller) await getVisibleIdentity(db, caller, identityId);
   const [row] = await db.select().from(identityEscalations).where(eq(identityEscalations.identityId, identityId));
-  if (!row) return { computedAt: null, privilegeLevel: await levelFromGrants(db, identityId), holdsAdmin: false, reachesAdmin: false, conditional: false, escalation: [], reachable: { count: 0, roles: [] } };
+  if (!row) return { computedAt: null, privilegeLevel: await levelFromGrants(db, identityId), holdsAdmin: false, reachesAdmin: false, conditional: false, escalation: [], reachable: { count: 0, roles: [] }, identityIds: {} };
+  const steps = row.reachesAdmin ? (row.path as Step[]).map(stepView) : [];
   const roles = row.reachableIds.length ? await db.select({ id: identities.id, name: identities.name }).from(identities).where(inArray(identities.id, row.reachableIds)).orderBy(identities.name) : [];
   return {
     computedAt: row.computedAt,
@@ -73,8 +86,9 @@ export async function escalationOf(db: Tx, caller: Caller | null, identityId: st
     holdsAdmin: row.holdsAdmin,
     reachesAdmin: row.reachesAdmin,
     conditional: row.pathConditional,
-    escalation: row.reachesAdmin ? [{ target: "admin", steps: (row.path as Step[]).map(stepView) }] : [],
+    escalation: row.reachesAdmin ? [{ target: "admin", steps }] : [],
     reachable: { count: row.reachableCount, roles },
+    identityIds: await identityIdsByArn(db, steps.flatMap((s) => [s.from, s.to])),
   };
 }
 
@@ -89,3 +103,41 @@ export async function pathsToAdmin(db: Tx, opts: { limit?: number; pathClass?: s
     .limit(opts.limit ?? 10_000);
   return rows.map((r) => ({ ...r, steps: (r.path as Step[]).map(stepView), path: undefined }));
 }
+
+/** What a reviewer or approver is shown of an identity's verdict, in one line. */
+export type EscalationEvidence = {
+  level: PrivilegeLevel;
+  holdsAdmin: boolean;
+  reachesAdmin: boolean;
+  conditional: boolean;
+  /** The path's first step, as people read it; null when it holds admin itself or reaches nothing. */
+  via: string | null;
+  /** Steps after the first. */
+  moreSteps: number;
+  summary: string | null;
+};
+
+export function evidenceOf(row: { privilegeLevel: PrivilegeLevel; holdsAdmin: boolean; reachesAdmin: boolean; pathConditional: boolean; path: unknown }): EscalationEvidence {
+  const steps = row.path as Step[];
+  const first = row.reachesAdmin && !row.holdsAdmin && steps.length ? stepView(steps[0]) : null;
+  const via = first ? `${first.actions.map((a) => a.action).filter((a, i, all) => all.indexOf(a) === i).join(" + ")}${first.to.startsWith("arn:") ? ` to ${shortName(first.to)}` : ""}` : null;
+  const more = first ? steps.length - 1 : 0;
+  const summary = row.holdsAdmin
+    ? "holds administrator access"
+    : row.reachesAdmin
+      ? `${row.pathConditional ? "may escalate" : "can escalate"} to admin via ${via}${more ? ` (+${more} step${more === 1 ? "" : "s"})` : ""}`
+      : null;
+  return { level: row.privilegeLevel, holdsAdmin: row.holdsAdmin, reachesAdmin: row.reachesAdmin, conditional: row.pathConditional, via, moreSteps: more, summary };
+}
+
+/** The verdicts of these identities, for lists that show one per row (review items, approvals); unanalysed ones are absent. */
+export async function escalationEvidence(db: Tx, identityIds: string[]): Promise<Map<string, EscalationEvidence>> {
+  const ids = [...new Set(identityIds)];
+  if (!ids.length) return new Map();
+  const rows = await db
+    .select({ identityId: identityEscalations.identityId, privilegeLevel: identityEscalations.privilegeLevel, holdsAdmin: identityEscalations.holdsAdmin, reachesAdmin: identityEscalations.reachesAdmin, pathConditional: identityEscalations.pathConditional, path: identityEscalations.path })
+    .from(identityEscalations)
+    .where(inArray(identityEscalations.identityId, ids));
+  return new Map(rows.map((r) => [r.identityId, evidenceOf(r)]));
+}
+

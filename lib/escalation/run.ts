@@ -10,6 +10,7 @@ import { loadCatalogue } from "@/lib/ingest/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import { accountOf } from "@/lib/permissions/aws/match";
+import { stepView } from "./read";
 import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type PrincipalVerdict, type Step } from "./analyze";
 
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
@@ -288,5 +289,5 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
 
 /** "assumes deployer → creates a Lambda function running as lambda-admin → holds administrator access". */
 export function describePath(path: Step[]): string {
-  return path.map((s) => (s.to.startsWith("arn:") ? `${s.title.replace(/ the role\b/, "")} (${s.to.split("/").pop()})` : s.title)).join(" → ");
+  return path.map((s) => stepView(s).description).join(" → ");
 }

@@ -5,7 +5,7 @@ import { getCaller } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/auth/caller";
 import { limitFailures } from "@/lib/auth/failures";
 import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
-import { AppError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, ValidationError, assertSafeInput } from "@/lib/errors";
+import { AppError, ForbiddenError, PayloadTooLargeError, TooManyRequestsError, UnauthenticatedError, ValidationError, assertSafeInput } from "@/lib/errors";
 import { crossSiteRefusal } from "./origin";
 import { sourceOf } from "./peer";
 
@@ -126,8 +126,26 @@ function parseJsonBody(text: string): unknown {
   return body;
 }
 
-/** Reads a JSON body (see parseJsonBody). */
-export const jsonBody = async (request: Request): Promise<unknown> => parseJsonBody(await request.text());
+/**
+ * The body as text, refused with a 413 as soon as it passes maxBytes: a
+ * declared length over the limit before reading, a longer stream part way.
+ */
+export async function boundedText(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new PayloadTooLargeError(maxBytes);
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** Reads a JSON body (see parseJsonBody), refusing one over maxBytes when given. */
+export const jsonBody = async (request: Request, maxBytes?: number): Promise<unknown> => parseJsonBody(maxBytes === undefined ? await request.text() : await boundedText(request, maxBytes));
 
 /** A JSON body that may be left out: an empty body reads as {}. */
 export async function optionalJsonBody(request: Request): Promise<unknown> {

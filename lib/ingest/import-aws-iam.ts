@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { createGrants } from "@/lib/grants/decisions";
 import { ValidationError, assertSafeInput } from "@/lib/errors";
@@ -104,6 +105,11 @@ const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owne
  * updated, what is no longer in the export ends through the revocation path
  * (confirmed at once: the import saw it gone), and everything is audited.
  */
+/** The import through the API: administrators only, audited as them; the same import as the CLI's. */
+export async function importAwsIamAs(db: Db, caller: Caller, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown }): Promise<IamImportSummary> {
+  return importAwsIam(db, { ...input, actor: actorOf(requireRole(caller, "admin")) });
+}
+
 export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown; actor?: Actor }): Promise<IamImportSummary> {
   // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
   assertSafeInput(input.authorizationDetails, "authorization details");

@@ -5,6 +5,7 @@ import { outer } from "@/db/rows";
 import { eligibilityPolicies, entitlements, findings, grants, identities, jitApprovals, jitDisplayStatus, jitRequests, systems, usageDaily, usageRollups } from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
+import { escalationEvidence, identityPrivilegeLevel } from "@/lib/escalation/read";
 import { likePattern, offsetOf, paged } from "@/lib/paging";
 import { REQUEST_OVERSEERS, visibleRequests } from "./access";
 import { requestListQuery, type RequestListQuery } from "./schemas";
@@ -147,13 +148,18 @@ async function approvalContext<T extends { id: string; identityId: string; entit
       pastDenied: sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.entitlement_id = ${jitRequests.entitlementId} and p.status = 'denied' and p.created_at > now() - interval '90 days')`.mapWith(Number),
       pastBreakGlass: sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.break_glass and p.created_at > now() - interval '90 days')`.mapWith(Number),
       openFindings: sql<number>`(select count(*) from ${findings} f where f.identity_id = ${jitRequests.identityId} and f.status = 'open')`.mapWith(Number),
+      identityLevel: identityPrivilegeLevel(sql`${jitRequests.identityId}`),
       standingGrants: sql<number>`(select count(*) from ${grants} g where g.identity_id = ${jitRequests.identityId} and g.type = 'standing' and g.revoked_at is null)`.mapWith(Number),
     })
     .from(jitRequests)
     .leftJoin(usageRollups, and(eq(usageRollups.identityId, jitRequests.identityId), eq(usageRollups.entitlementId, jitRequests.entitlementId)))
     .where(inArray(jitRequests.id, ids));
+  const evidence = await escalationEvidence(db, rows.map((r) => r.identityId));
   const byId = new Map(context.map(({ id, ...c }) => [id, c]));
-  return rows.map((r) => ({ ...r, context: byId.get(r.id) ?? null }));
+  return rows.map((r) => {
+    const c = byId.get(r.id);
+    return { ...r, context: c ? { ...c, escalation: evidence.get(r.identityId) ?? null } : null };
+  });
 }
 
 /** How many decisions wait for the caller (the navigation badge). */

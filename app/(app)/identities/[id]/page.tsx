@@ -9,6 +9,9 @@ import { hasRole } from "@/lib/auth/caller";
 import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { ConvertStanding } from "@/components/jit/convert-standing";
+import { escalationOf } from "@/lib/escalation/read";
+import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { CanBecome } from "@/components/escalation/can-become";
 import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card";
 import { CredentialDoneButton } from "@/components/credentials/credential-done-button";
 import { CredentialTaskBadges } from "@/components/credentials/task-badges";
@@ -56,12 +59,15 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
   const i = d.identity;
   const human = i.kind === "human";
   const admin = hasRole(caller, "admin");
-  const [people, reconciliation, timeline, tasks] = await Promise.all([
+  const [people, reconciliation, timeline, tasks, escalation] = await Promise.all([
     d.canEdit.length > 0 ? listActivePeople(db) : Promise.resolve([]),
     identityReconciliation(db, caller, id),
     lifecycleTimeline(db, caller, id),
     openTasksOf(db, id),
+    escalationOf(db, caller, id),
   ]);
+  // Imported cloud principals are analysed; for everyone else the panel would only say "not analysed".
+  const analysable = escalation.computedAt !== null || (i.attributes as { source?: string } | null)?.source === IMPORT_SOURCE;
   const canRotate = mayMarkRotated(caller, i);
   const editValues = {
     purpose: i.purpose ?? "",
@@ -83,6 +89,13 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           <Badge tone="blue">{kindLabels[i.kind]}</Badge>
           <Badge tone={i.status === "active" ? "green" : "amber"}>{i.status}</Badge>
           {d.orphaned && <Badge tone="red">Orphaned</Badge>}
+          {(escalation.holdsAdmin || escalation.reachesAdmin) && (
+            <a href="#can-become">
+              <Badge tone="red" title="From the escalation analysis: see Can become">
+                {escalation.holdsAdmin ? "holds admin" : escalation.conditional ? "may escalate to admin" : "can escalate to admin"}
+              </Badge>
+            </a>
+          )}
           {i.rehomedAt && (
             <Badge tone="amber" title="Its owner left; the new owner confirms it by attesting">
               re-homed {formatDate(i.rehomedAt)}, awaiting attestation
@@ -140,6 +153,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           )}
         </Card>
       </div>
+
+      {analysable && <CanBecome e={escalation} />}
 
       <Card title={`Grants (${d.grants.filter((g) => g.active).length} active)`} className="mt-6">
         {d.grants.length === 0 ? (
