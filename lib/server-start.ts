@@ -2,6 +2,7 @@ import { currentAuditKey } from "@/db/audit-key";
 import { getDatabase, isDemoMode } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
+import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
 import { installJobs, startJobRunner, type JobRunner } from "@/lib/jobs/runner";
 
 const globalForJobs = globalThis as unknown as { __govJobs?: Promise<JobRunner> };
@@ -16,7 +17,11 @@ export async function startServer() {
   if (isDemoMode(database.target) && !(await isSeeded(database.db))) {
     console.log("[gov] empty database in demo mode: loading the demo organisation…");
     const summary = await seed(database.db, { log: (m) => console.log(`[gov] ${m}`) });
-    console.log(`[gov] demo organisation loaded in ${Math.round(summary.elapsedMs)} ms`);
+    // Another instance that got there first has imported it too.
+    if (!summary.skipped) {
+      const iam = await importDemoAccount(database.db);
+      console.log(`[gov] demo organisation loaded in ${Math.round(summary.elapsedMs)} ms; AWS account ${iam.accountId}'s IAM imported for the escalation analysis`);
+    }
   }
   // JOBS=0 runs a web-only instance; some other instance (or `gov jobs work`) works the queues.
   if (process.env.JOBS !== "0") {

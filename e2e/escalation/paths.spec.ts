@@ -32,7 +32,7 @@ test("an imported account's escalation path shows on the identity page and as a 
   const bad = await page.request.post("/api/v1/imports/aws-iam", { data: { authorizationDetails: "not an object" } });
   expect(bad.status()).toBe(422);
   const summary = await call<{ accountId: string; identities: { created: number; updated: number; unchanged: number } }>(page, "POST", "/api/v1/imports/aws-iam", { authorizationDetails: account });
-  expect(summary.accountId).toBe("444455556666");
+  expect(summary.accountId).toBe("246813579024");
 
   // The analysis runs as a job shortly after the import commits.
   const bot = await identityNamed(page, "build-bot");
@@ -50,7 +50,7 @@ test("an imported account's escalation path shows on the identity page and as a 
   const steps = panel.getByTestId("escalation-step");
   await expect(steps).toHaveCount(2);
   await expect(steps.first()).toContainText("creates a Lambda function running as the role and invokes it");
-  await expect(steps.first()).toContainText("iam:PassRole on arn:aws:iam::444455556666:role/lambda-admin");
+  await expect(steps.first()).toContainText("iam:PassRole on arn:aws:iam::246813579024:role/lambda-admin");
   await expect(steps.first()).toContainText(`policy/BuildBotDeploy statement "PassLambdaRoles"`);
   await expect(steps.nth(1)).toContainText("AdministratorAccess");
   await panel.getByRole("link", { name: "role/lambda-admin" }).first().click();

@@ -12,6 +12,7 @@ import { ValidationError } from "@/lib/errors";
 import { installJobs, startJobRunner } from "@/lib/jobs/runner";
 import { readFile } from "node:fs/promises";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
+import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
@@ -96,7 +97,9 @@ export async function main(argv: string[]): Promise<number> {
           return;
         }
         const summary = await seed(database.db, { scale: opts.scale, log: (m) => console.log(m) });
-        console.log(JSON.stringify(summary, null, 2));
+        await installJobs(database);
+        const iam = await importDemoAccount(database.db);
+        console.log(JSON.stringify({ ...summary, awsIam: { accountId: iam.accountId, identities: iam.identities.created } }, null, 2));
       }),
     );
 

@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as importRoute from "@/app/api/v1/imports/aws-iam/route";
 import type { Database } from "@/db/client";
-import { auditLog, identities, identityEscalations } from "@/db/schema";
+import { auditLog, findings, identities, identityEscalations } from "@/db/schema";
 import { isolatedDatabase } from "@/db/testing";
 import { getCaller } from "@/lib/auth/auth";
 import { boundedText } from "@/lib/http/respond";
@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => db$.database?.close());
 
 const account = JSON.parse(readFileSync("e2e/fixtures/escalation-account.json", "utf8"));
-const arn = (kind: string, name: string) => `arn:aws:iam::444455556666:${kind}/${name}`;
+const arn = (kind: string, name: string) => `arn:aws:iam::246813579024:${kind}/${name}`;
 async function idOf(arnOf: string) {
   const [row] = await db$.database!.db.select({ id: identities.id }).from(identities).where(eq(identities.externalId, arnOf));
   return row.id;
@@ -68,7 +68,7 @@ describe("POST /api/v1/imports/aws-iam", () => {
 
     const ok = await callRoute(importRoute.POST, { body: { authorizationDetails: account } });
     expect(ok.status, ok.text).toBe(200);
-    expect(ok.json).toMatchObject({ accountId: "444455556666", identities: { created: 6 } });
+    expect(ok.json).toMatchObject({ accountId: "246813579024", identities: { created: 6 } });
     const audited = await db.select().from(auditLog).where(and(eq(auditLog.action, "import.aws_iam"), eq(auditLog.entityId, ok.json.systemId)));
     expect(audited).toMatchObject([{ actorId: admin.identityId }]);
   });
@@ -107,5 +107,42 @@ describe("the verdict as evidence", () => {
     const page = await listRequests(db, org.approvers[0], { scope: "approvals" });
     const row = page.rows.find((r) => r.id === made.id)!;
     expect(row.context).toMatchObject({ identityLevel: "admin", escalation: { summary: expect.stringMatching(/^can escalate to admin via .*iam:PassRole/) } });
+  });
+});
+
+describe("the demo's AWS account", () => {
+  it("shows each verdict the analysis makes, near misses included", async () => {
+    const { importDemoAccount } = await import("@/lib/ingest/aws/demo-account");
+    const db = db$.database!.db;
+    await importDemoAccount(db);
+    await runEscalationAnalysis(db);
+    const demo = (kind: string, name: string) => `arn:aws:iam::777788889999:${kind}/${name}`;
+    const rows = await db.select({ arn: identities.externalId, kind: identities.kind, e: identityEscalations }).from(identityEscalations).innerJoin(identities, eq(identities.id, identityEscalations.identityId));
+    const got = (kind: string, name: string) => {
+      const r = rows.find((x) => x.arn === demo(kind, name))!;
+      return { kind: r.kind, level: r.e.privilegeLevel, holds: r.e.holdsAdmin, reaches: r.e.reachesAdmin, conditional: r.e.pathConditional, via: r.e.pathClass };
+    };
+    expect(got("user", "ci-deployer")).toEqual({ kind: "service_account", level: "admin", holds: false, reaches: true, conditional: false, via: "lambda-create-invoke" });
+    expect(got("user", "terraform-runner")).toMatchObject({ level: "admin", reaches: true, conditional: false, via: "create-policy-version" });
+    expect(got("user", "batch-scheduler")).toMatchObject({ level: "admin", reaches: true, conditional: false, via: "ec2-run-instances" });
+    // Its PassRole stops at app-* roles, but it may rewrite any function's code: admin, the step
+    // saying it needs a function running as an admin role (IAM exports do not list functions).
+    expect(got("user", "app-deployer")).toMatchObject({ level: "admin", reaches: true, conditional: false, via: "lambda-update-code" });
+    const [appDeployer] = rows.filter((r) => r.arn === demo("user", "app-deployer"));
+    expect((appDeployer.e.path as { needs?: string }[])[0].needs).toMatch(/Lambda function running as the role/);
+    // The window of its escalation action has passed.
+    expect(got("user", "migration-bot")).toMatchObject({ reaches: false });
+    // AdministratorAccess cancelled by a deny of everything.
+    expect(got("user", "legacy-admin")).toMatchObject({ level: "standard", holds: false, reaches: false });
+    // Only with MFA.
+    expect(got("user", "oncall-engineer")).toMatchObject({ level: "privileged", reaches: true, conditional: true, via: "assume-role" });
+    for (const [kind, name] of [["user", "analyst"], ["role", "security-viewer"], ["role", "partner-readonly"]]) expect(got(kind, name), name).toMatchObject({ level: "standard", reaches: false });
+    expect(got("role", "lambda-admin")).toMatchObject({ level: "admin", holds: true });
+
+    const open = await db.select({ kind: findings.kind, severity: findings.severity, arn: identities.externalId }).from(findings).innerJoin(identities, eq(identities.id, findings.identityId)).where(and(eq(findings.source, "escalation"), eq(findings.status, "open")));
+    const demoFindings = open.filter((f) => f.arn!.includes("777788889999"));
+    expect(demoFindings).toContainEqual({ kind: "escalation_to_admin", severity: "critical", arn: demo("user", "ci-deployer") });
+    expect(demoFindings).toContainEqual({ kind: "open_trust_policy", severity: "critical", arn: demo("role", "partner-readonly") });
+    expect(demoFindings.filter((f) => f.kind === "escalation_to_admin").map((f) => f.arn!.split("/").pop()).sort()).toEqual(["app-deployer", "batch-scheduler", "ci-deployer", "oncall-engineer", "terraform-runner"]);
   });
 });
