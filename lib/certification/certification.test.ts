@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { auditLog, grants, notifications, remediations, reviewItems, usageRollups } from "@/db/schema";
+import { auditLog, grants, identityEscalations, notifications, remediations, reviewItems, usageRollups } from "@/db/schema";
 import { resolveCaller } from "@/lib/auth/caller";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb } from "@/lib/testing/harness";
@@ -93,6 +93,19 @@ describe("certification campaigns", () => {
     const managerItem = await itemFor(db, o.campaign.id, o.humanGrant.grant.id);
     await expect(decideItems(db, o.owner, { itemIds: [managerItem.id], decision: "certify", comment: "fine" })).rejects.toMatchObject({ status: 404 });
     await expect(decideItems(db, o.admin, { itemIds: [managerItem.id], decision: "certify", comment: "fine" })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("asks why when the grant is standard but its holder can escalate to administrator", async () => {
+    const db = await testDb();
+    const o = await org(db);
+    await launchCampaign(db, o.admin, o.campaign.id);
+    const used = await itemFor(db, o.campaign.id, o.usedGrant.grant.id);
+    // The analysis's verdict on the NHI holding the standard grant.
+    await db.insert(identityEscalations).values({ identityId: o.shared.id, systemId: o.system.id, privilegeLevel: "admin", holdsAdmin: false, reachesAdmin: true, pathConditional: false, pathClass: "assume-role", inputsDigest: "t", ownLevel: "standard", verdictDigest: "t", computedAt: new Date() });
+    await expect(decideItems(db, o.owner, { itemIds: [used.id], decision: "certify" })).rejects.toMatchObject({ fieldErrors: { comment: ["Say why privileged or admin access is still needed."] } });
+    const [row] = (await listMyReviews(db, o.owner, { campaignId: o.campaign.id })).rows.filter((r) => r.id === used.id);
+    expect(row).toMatchObject({ privilegeLevel: "standard", identityLevel: "admin", escalation: { reachesAdmin: true } });
+    await decideItems(db, o.owner, { itemIds: [used.id], decision: "certify", comment: "Deploys payments; PassRole scoped next sprint" });
   });
 
   it("certifies with provenance, requires reasons, and revokes through the revocation path", async () => {

@@ -1,6 +1,6 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { campaigns, entitlements, reviewItems } from "@/db/schema";
+import { campaigns, entitlements, identityEscalations, reviewItems } from "@/db/schema";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, isDecider, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
@@ -96,6 +96,8 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
         fallbackReviewerId: campaigns.fallbackReviewerId,
         campaignOwnerId: campaigns.ownerId,
         privilegeLevel: entitlements.privilegeLevel,
+        // A standard grant held by an identity that can become administrator is no routine certification.
+        reachesAdmin: sql<boolean>`exists (select 1 from ${identityEscalations} ie where ie.identity_id = ${reviewItems.identityId} and ie.reaches_admin)`,
       })
       .from(reviewItems)
       .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
@@ -108,7 +110,7 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
     if (decided.length) throw new ConflictError(`${decided.length} of these items ${decided.length === 1 ? "is" : "are"} already decided.`);
     // Routing keeps people off their own access; a reassignment cannot undo it.
     if (rows.some((r) => r.item.identityId === caller.identityId)) throw new ConflictError("Nobody reviews their own access.");
-    if (input.decision === "certify" && (!input.comment || input.comment.length < 3) && rows.some((r) => r.privilegeLevel !== "standard")) {
+    if (input.decision === "certify" && (!input.comment || input.comment.length < 3) && rows.some((r) => r.privilegeLevel !== "standard" || r.reachesAdmin)) {
       throw new ValidationError({ comment: ["Say why privileged or admin access is still needed."] });
     }
 

@@ -113,7 +113,10 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
 
   await insert(sql`
     select ${key("orphaned_nhi", sql`i.id`, null, null)}, 'orphaned_nhi',
-      (case when exists (select 1 from grants g join entitlements e on e.id = g.entitlement_id where g.identity_id = i.id and ${activeAt(now)} and e.privilege_level <> 'standard') then 'high' else 'medium' end)::finding_severity,
+      -- Judged on the identity: the escalation analysis's verdict where it has one (a read-only role is not
+      -- privileged, one that can escalate is), else the grants it holds.
+      (case when coalesce((select ie.privilege_level <> 'standard' from identity_escalations ie where ie.identity_id = i.id),
+        exists (select 1 from grants g join entitlements e on e.id = g.entitlement_id where g.identity_id = i.id and ${activeAt(now)} and e.privilege_level <> 'standard')) then 'high' else 'medium' end)::finding_severity,
       i.id, null, null, i.system_id,
       i.name || (case when i.owner_id is null then ' has no owner' else ' belongs to ' || o.display_name || ', who is ' || o.status::text end),
       jsonb_build_object('ownerId', i.owner_id, 'ownerStatus', o.status)
