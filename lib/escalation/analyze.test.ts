@@ -200,7 +200,13 @@ describe("passing a role to new compute", () => {
 });
 
 describe("taking over existing compute", () => {
-  const cases: [string, string, string, boolean?][] = [
+  const cases: [string, string | string[], string, boolean?][] = [
+    ["glue-job-update", ["glue:UpdateJob", "glue:StartJobRun", "iam:PassRole"], "glue.amazonaws.com"],
+    ["cloudformation-change-set", ["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"], "cloudformation.amazonaws.com"],
+    ["apprunner-update-service", "apprunner:UpdateService", "tasks.apprunner.amazonaws.com"],
+    ["ec2-launch-template", ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"], "ec2.amazonaws.com", true],
+    ["ec2-user-data", ["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"], "ec2.amazonaws.com", true],
+    ["sagemaker-lifecycle-config", ["sagemaker:CreateNotebookInstanceLifecycleConfig", "sagemaker:StopNotebookInstance", "sagemaker:UpdateNotebookInstance", "sagemaker:StartNotebookInstance"], "sagemaker.amazonaws.com"],
     ["lambda-update-code", "lambda:UpdateFunctionCode", "lambda.amazonaws.com"],
     ["ssm-command-or-session", "ssm:SendCommand", "ec2.amazonaws.com", true],
     ["ec2-instance-connect", "ec2-instance-connect:SendSSHPublicKey", "ec2.amazonaws.com", true],
@@ -210,17 +216,22 @@ describe("taking over existing compute", () => {
     ["codebuild-start-existing", "codebuild:StartBuild", "codebuild.amazonaws.com"],
     ["ecs-execute-command", "ecs:ExecuteCommand", "ecs-tasks.amazonaws.com"],
   ];
-  for (const [id, action, service, profile] of cases) {
-    it(`${id}: runs code as an administrator role's compute, saying what must exist`, () => {
+  for (const [id, wanted, service, profile] of cases) {
+    const actions = typeof wanted === "string" ? [wanted] : wanted;
+    it(`${id}: runs code as an administrator role's compute, saying what must exist; near misses do not count`, () => {
       const target = adminRole("svc-admin", trusting({ Service: service }), { instanceProfile: !!profile });
-      const v = verdictOf(role("dev", { policies: [doc(allow(action))] }), [target]);
+      const v = verdictOf(role("dev", { policies: [doc(allow(actions))] }), [target]);
       expect(classesOf(v)).toEqual([id, "holds-admin"]);
       expect(v.path[0].needs).toBeTruthy();
       expect(v.level).toBe("admin");
       // Scoped to another account's resources: no way in.
-      const [svc, name] = action.split(":");
+      const svc = actions[0].split(":")[0];
       const elsewhere = `arn:aws:${svc === "ec2-instance-connect" || svc === "ssm" ? "ec2" : svc}:*:${OTHER_ACCOUNT}:*`;
-      expect(verdictOf(role("dev", { policies: [doc(allow(`${svc}:${name}`, elsewhere))] }), [target])).toMatchObject({ reachesAdmin: false });
+      expect(verdictOf(role("dev", { policies: [doc(allow(actions, elsewhere))] }), [target])).toMatchObject({ reachesAdmin: false });
+      // Each action is needed: without any one of them, not through this class.
+      if (actions.length > 1) for (const missing of actions) expect(classesOf(verdictOf(role("dev", { policies: [doc(allow(actions.filter((a) => a !== missing)))] }), [target])), `${id} without ${missing}`).not.toContain(id);
+      // A deny of one of them in another policy.
+      expect(classesOf(verdictOf(role("dev", { policies: [doc(allow(actions)), doc(deny(actions[0]))] }), [target]))).not.toContain(id);
     });
   }
 });

@@ -278,6 +278,87 @@ export const pathClasses: PathClass[] = [
     sources: [PF("codebuild-002"), PF("codebuild-003"), PMAPPER("codebuild_edges.py")],
   },
   {
+    id: "glue-job-update",
+    title: "points an existing Glue job at the role with its own script and runs it",
+    category: "existing-compute",
+    reach: { kind: "role", trusts: "glue.amazonaws.com" },
+    passRole: "glue.amazonaws.com",
+    alternatives: [
+      [{ action: "glue:UpdateJob", on: { existing: "arn:aws:glue:*:{account}:job/*" } }, { action: "glue:StartJobRun", on: { existing: "arn:aws:glue:*:{account}:job/*" } }],
+      [{ action: "glue:UpdateJob", on: { existing: "arn:aws:glue:*:{account}:job/*" } }, { action: "glue:CreateTrigger", on: fn("glue", "trigger/*") }],
+    ],
+    needs: "an existing Glue job to rewrite",
+    sources: [PF("glue-005"), PF("glue-006")],
+  },
+  {
+    id: "cloudformation-change-set",
+    title: "creates and executes a change set on an existing CloudFormation stack whose service role it is",
+    category: "existing-compute",
+    reach: { kind: "role", trusts: "cloudformation.amazonaws.com" },
+    alternatives: [
+      [
+        { action: "cloudformation:CreateChangeSet", on: { existing: "arn:aws:cloudformation:*:{account}:stack/*" } },
+        { action: "cloudformation:ExecuteChangeSet", on: { existing: "arn:aws:cloudformation:*:{account}:stack/*" } },
+      ],
+    ],
+    needs: "a CloudFormation stack with the role as its service role",
+    sources: [PF("cloudformation-005")],
+  },
+  {
+    id: "apprunner-update-service",
+    title: "replaces the code or image of an existing App Runner service running as the role",
+    category: "existing-compute",
+    reach: { kind: "role", trusts: "tasks.apprunner.amazonaws.com" },
+    alternatives: [[{ action: "apprunner:UpdateService", on: { existing: "arn:aws:apprunner:*:{account}:service/*" } }]],
+    needs: "an App Runner service whose instance role is the role",
+    sources: [PF("apprunner-002")],
+  },
+  {
+    id: "ec2-launch-template",
+    title: "writes a new default version of an existing launch template with its own user data",
+    category: "existing-compute",
+    reach: { kind: "role", trusts: "ec2.amazonaws.com", instanceProfile: true },
+    alternatives: [
+      [
+        { action: "ec2:CreateLaunchTemplateVersion", on: { existing: "arn:aws:ec2:*:{account}:launch-template/*" } },
+        { action: "ec2:ModifyLaunchTemplate", on: { existing: "arn:aws:ec2:*:{account}:launch-template/*" } },
+      ],
+    ],
+    needs: "an Auto Scaling group or fleet launching from the template with the role's instance profile",
+    sources: [PF("ec2-004")],
+  },
+  {
+    id: "ec2-user-data",
+    title: "rewrites an instance's user data and restarts it",
+    category: "existing-compute",
+    reach: { kind: "role", trusts: "ec2.amazonaws.com", instanceProfile: true },
+    alternatives: [
+      [
+        { action: "ec2:ModifyInstanceAttribute", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } },
+        { action: "ec2:StopInstances", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } },
+        { action: "ec2:StartInstances", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } },
+      ],
+    ],
+    needs: "an EC2 instance with the role's instance profile",
+    sources: [PF("ec2-002")],
+  },
+  {
+    id: "sagemaker-lifecycle-config",
+    title: "gives an existing SageMaker notebook its own start-up script and restarts it",
+    category: "existing-compute",
+    reach: { kind: "role", trusts: "sagemaker.amazonaws.com" },
+    alternatives: [
+      [
+        { action: "sagemaker:CreateNotebookInstanceLifecycleConfig", on: fn("sagemaker", "notebook-instance-lifecycle-config/*") },
+        { action: "sagemaker:StopNotebookInstance", on: { existing: "arn:aws:sagemaker:*:{account}:notebook-instance/*" } },
+        { action: "sagemaker:UpdateNotebookInstance", on: { existing: "arn:aws:sagemaker:*:{account}:notebook-instance/*" } },
+        { action: "sagemaker:StartNotebookInstance", on: { existing: "arn:aws:sagemaker:*:{account}:notebook-instance/*" } },
+      ],
+    ],
+    needs: "a SageMaker notebook instance running as the role",
+    sources: [PF("sagemaker-005")],
+  },
+  {
     id: "ecs-execute-command",
     title: "opens a shell in a running ECS task with the role",
     category: "existing-compute",
