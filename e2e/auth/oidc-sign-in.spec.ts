@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { E2E_OIDC } from "../support/env";
+import { E2E_OIDC, E2E_PORT } from "../support/env";
 import { startOidcProvider } from "../support/oidc-provider";
 
 let provider: { close: () => Promise<void> };
@@ -23,7 +23,7 @@ async function signInWithSso(page: import("@playwright/test").Page, login: strin
   await page.locator('button[type="submit"]').click();
   const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
   if (await consent.isVisible({ timeout: 5_000 }).catch(() => false)) await consent.click();
-  await page.waitForURL(/localhost:3100\//);
+  await page.waitForURL((url) => url.host === `localhost:${E2E_PORT}`);
 }
 
 test("a new person signs in through OpenID Connect with roles from the claim", async ({ page }) => {
