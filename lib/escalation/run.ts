@@ -273,7 +273,8 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
         systemId: p.systemId,
         source: ESCALATION_SOURCE,
         title: `${p.name}'s trust policy lets any AWS principal assume it${o.conditions.length ? ` (only conditions: ${o.conditions.join(", ")})` : ""}`,
-        details: { statement: o.statement, sid: o.sid ?? null, conditions: o.conditions },
+        // The trusting statement itself (its principals, actions and conditions), for the finding to show.
+        details: { roleArn: o.roleArn, statement: o.statement, sid: o.sid ?? null, conditions: o.conditions, trust: p.trust?.[o.statement] ?? null },
         discriminator: String(o.statement),
       };
     }),

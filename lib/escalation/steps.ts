@@ -1,0 +1,35 @@
+import type { Step } from "./analyze";
+import { pathClassById } from "./catalogue";
+
+/** A step as people and the API read it: names instead of ids, each action with the statements that allow it. */
+export type StepView = {
+  from: string;
+  to: string;
+  pathClass: string;
+  description: string;
+  actions: { action: string; resource: string; allowedBy: { policy: string; statement: number; sid?: string }[]; conditional: boolean }[];
+  conditional: boolean;
+  dependsOn: string[];
+  needs: string | null;
+  sources: string[];
+};
+
+/** "role/deployer" for a principal's ARN, "administrator access" for the path's end. */
+export const shortName = (arnOrKey: string) => (arnOrKey === "admin" ? "administrator access" : arnOrKey.startsWith("arn:") ? arnOrKey.split(":").slice(5).join(":") : arnOrKey);
+
+export function stepView(s: Step): StepView {
+  return {
+    from: s.from,
+    to: s.to,
+    pathClass: s.classId,
+    description: s.to.startsWith("arn:") && s.classId !== "assume-role" ? `${s.title} (${shortName(s.to)})` : s.classId === "assume-role" ? `assumes ${shortName(s.to)}` : s.title,
+    actions: s.actions.map((a) => ({ action: a.action, resource: a.resource, allowedBy: a.allowedBy, conditional: a.decision === "conditional" })),
+    conditional: s.conditional,
+    dependsOn: s.dependsOn,
+    needs: s.needs ?? null,
+    sources: pathClassById.get(s.classId)?.sources ?? [],
+  };
+}
+
+/** A finding's or verdict's stored path (raw steps) as people read it; [] for anything else. */
+export const stepsOf = (path: unknown): StepView[] => (Array.isArray(path) ? (path as Step[]).map(stepView) : []);
