@@ -5,6 +5,7 @@ import { queryRows } from "@/db/rows";
 import { awsServiceControlPolicies, credentials, entitlements, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
 import { findingKey, raiseFindings, type FindingInput } from "@/lib/findings/raise";
 import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { requestReconciliation } from "@/lib/reconciliation/findings";
 import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
 import { loadCatalogue } from "@/lib/ingest/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
@@ -121,6 +122,8 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       await tx.insert(identityEscalations).values(row).onConflictDoUpdate({ target: identityEscalations.identityId, set: { ...row, identityId: undefined } });
     }
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
+    // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
+    if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
     return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started };
   });
 }
