@@ -4,7 +4,9 @@ import { awsServiceControlPolicies, credentials, entitlements, grants, identitie
 import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { createGrants } from "@/lib/grants/decisions";
-import { ValidationError, assertSafeInput } from "@/lib/errors";
+import { z } from "zod";
+import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
@@ -311,4 +313,35 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
     return summary;
   });
+}
+
+const importRequest = z
+  .object({
+    authorizationDetails: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], { message: "Send the JSON of `aws iam get-account-authorization-details` (one object, or its pages as an array)." }),
+    credentialReport: z.string({ message: "The credential report is the decoded CSV, as text." }).optional(),
+    scps: z.unknown().optional(),
+  })
+  .strict();
+
+/**
+ * The import through the API (POST /api/v1/imports/aws-iam), for an admin:
+ * the same import as `gov import aws-iam`, audited as the admin. For
+ * deployments whose database the CLI cannot open while the app runs.
+ */
+export async function importAwsIamBy(db: Db, caller: Caller, raw: unknown): Promise<IamImportSummary> {
+  requireRole(caller, "admin");
+  const input = parseInput(importRequest, raw);
+  // The parsers' own words for a malformed export, as a 422 naming the field (the import parses them again).
+  const check = (field: string, parse: () => unknown) => {
+    try {
+      parse();
+    } catch (e) {
+      if (e instanceof ValidationError) throw e;
+      throw new ValidationError({ [field]: [(e as Error).message] });
+    }
+  };
+  check("authorizationDetails", () => parseAuthorizationDetails(input.authorizationDetails));
+  if (input.credentialReport !== undefined) check("credentialReport", () => parseCredentialReport(input.credentialReport!));
+  if (input.scps !== undefined) check("scps", () => parseServiceControlPolicies(input.scps));
+  return importAwsIam(db, { authorizationDetails: input.authorizationDetails, credentialReport: input.credentialReport, scps: input.scps, actor: actorOf(caller) });
 }
