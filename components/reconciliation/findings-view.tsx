@@ -3,7 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { FindingRow, listFindings } from "@/lib/reconciliation/findings";
 import { api, errorText, type ApiError } from "@/lib/http/client";
 import { EmptyState } from "@/components/ui/card";
@@ -104,11 +104,19 @@ export function FindingsView({
     onSettled: () => client.invalidateQueries({ queryKey: ["findings"] }),
   });
 
+  // Changes can come faster than the URL re-renders this view (a search's debounce firing after a
+  // filter was chosen): each builds on the last one requested, not on the URL a closure saw.
+  const requested = useRef(url.toString());
+  useEffect(() => {
+    requested.current = url.toString();
+  }, [url]);
+
   function setParam(k: string, v: string | undefined) {
-    const usp = new URLSearchParams(url.toString());
+    const usp = new URLSearchParams(requested.current);
     if (v) usp.set(k, v);
     else usp.delete(k);
     if (k !== "page") usp.delete("page");
+    requested.current = usp.toString();
     setSelected(new Map());
     router.replace(`${pathname}?${usp}`, { scroll: false });
   }
@@ -179,7 +187,7 @@ export function FindingsView({
           value={search.get("pathClass") ?? ""}
           onChange={(v) => setParam("pathClass", v)}
           choices={[{ value: "", label: "Any" }, ...pathClasses]}
-          className="w-56 max-w-full"
+          className="w-64 max-w-full"
         />
         {search.get("identityId") && (
           <span className="flex items-center gap-1 self-end rounded-full bg-slate-200 px-3 py-1 text-sm" data-testid="identity-filter">
