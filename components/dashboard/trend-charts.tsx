@@ -53,7 +53,7 @@ function DailyLines({ testId, label, data, lines, dot = false }: { testId: strin
         <Tooltip labelFormatter={tooltipLabel} />
         <Legend {...legend} />
         {lines.map((l) => (
-          <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.colour} strokeWidth={2} dot={dot} strokeDasharray={l.dashed ? "4 3" : undefined} isAnimationActive={false} />
+          <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.colour} strokeWidth={2} dot={dot ? { r: 3, fill: l.colour, strokeDasharray: "" } : false} strokeDasharray={l.dashed ? "4 3" : undefined} isAnimationActive={false} />
         ))}
       </LineChart>
     </Frame>

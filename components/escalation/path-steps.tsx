@@ -20,12 +20,12 @@ export function EscalationPath({ steps }: { steps: StepView[] }) {
     <ol className="mt-1.5 space-y-2 text-xs text-slate-700" data-testid="escalation-path">
       {steps.map((s, i) => (
         <li key={i} data-testid="path-step">
-          <div className="flex flex-wrap items-baseline gap-x-1.5">
-            <span className="text-slate-500">{i + 1}.</span>
+          <div>
+            <span className="text-slate-500">{i + 1}.</span>{" "}
             <span className="font-medium" title={`${s.from} → ${s.to}`}>
               {shortName(s.from)} → {shortName(s.to)}
             </span>
-            <span>{s.description}</span>
+            : {s.title}{" "}
             {s.conditional && (
               <Badge tone="amber" title={s.dependsOn.length ? `Holds only when ${s.dependsOn.join(", ")} allow it` : undefined}>
                 conditional{s.dependsOn.length ? `: ${s.dependsOn.join(", ")}` : ""}

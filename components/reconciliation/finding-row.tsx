@@ -130,7 +130,7 @@ export function FindingTableRow({ r, selectable, selected, onToggle }: { r: Find
       <td className="px-3 py-2 align-top">
         <Badge tone={severityTone[r.severity]}>{r.severity}</Badge>
       </td>
-      <td className="max-w-md px-3 py-2 align-top">
+      <td className="min-w-64 max-w-md px-3 py-2 align-top">
         <div className="font-medium">{r.title}</div>
         <div className="text-xs text-slate-600">{findingKindLabels[r.kind] ?? r.kind}</div>
         <Evidence r={r} />

@@ -6,6 +6,8 @@ export type StepView = {
   from: string;
   to: string;
   pathClass: string;
+  /** The class's title ("assumes a role that trusts it"); the description names the target too. */
+  title: string;
   description: string;
   actions: { action: string; resource: string; allowedBy: { policy: string; statement: number; sid?: string }[]; conditional: boolean }[];
   conditional: boolean;
@@ -22,6 +24,7 @@ export function stepView(s: Step): StepView {
     from: s.from,
     to: s.to,
     pathClass: s.classId,
+    title: s.title,
     description: s.to.startsWith("arn:") && s.classId !== "assume-role" ? `${s.title} (${shortName(s.to)})` : s.classId === "assume-role" ? `assumes ${shortName(s.to)}` : s.title,
     actions: s.actions.map((a) => ({ action: a.action, resource: a.resource, allowedBy: a.allowedBy, conditional: a.decision === "conditional" })),
     conditional: s.conditional,
