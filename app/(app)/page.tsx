@@ -11,7 +11,8 @@ import { KindChart } from "@/components/dashboard/kind-chart";
 import { LinkedBarChart } from "@/components/dashboard/linked-bar-chart";
 import { RiskTile } from "@/components/dashboard/risk-tile";
 import { dayTick } from "@/components/dashboard/chart-theme";
-import { JitActivityChart, PrivilegeTrendChart, StandingTrendChart } from "@/components/dashboard/trend-charts";
+import { JitActivityChart, PrivilegeTrendChart, ReachAdminTrendChart, StandingTrendChart } from "@/components/dashboard/trend-charts";
+import { ReachAdminTile } from "@/components/dashboard/reach-admin";
 import { findingKindLabels, findingsHref, severities, severityTone } from "@/components/reconciliation/labels";
 import { RunReconciliationButton } from "@/components/reconciliation/run-button";
 import { Badge } from "@/components/ui/badge";
@@ -111,6 +112,10 @@ export default async function DashboardPage() {
   const total = d.identitiesByKind.reduce((n, k) => n + k.count, 0);
   const humans = d.identitiesByKind.find((k) => k.key === "human")?.count ?? 0;
   const systemIds = new Map(systems.map((s) => [s.name, s.id]));
+  // Who can reach administrator, people and NHIs, on the days an analysis had counted them.
+  const reachOf = (t: Record<string, number>) => (t.reachAdminPeople ?? Number.NaN) + (t.reachAdminNhi ?? Number.NaN);
+  const reachTrend = d.trend.map((t) => ({ day: t.day, people: t.reachAdminPeople ?? null, nhi: t.reachAdminNhi ?? null }));
+  const firstReachDay = reachTrend.find((t) => t.people !== null)?.day ?? null;
   const findings = (filters: Record<string, string | undefined>) => (readsFindings ? findingsHref(filters) : undefined);
 
   return (
@@ -218,6 +223,25 @@ export default async function DashboardPage() {
             <div className="h-full rounded-full bg-emerald-500" style={{ width: `${Math.max(usedShare, used > 0 ? 1 : 0)}%` }} />
           </div>
         </RiskTile>
+      </div>
+
+      <div className="mt-6 grid gap-6 xl:grid-cols-3" data-testid="reach-admin">
+        <ReachAdminTile reach={d.reachAdmin} delta={d.reachAdmin ? delta(d.reachAdmin.total, reachOf) : null} readsFindings={readsFindings} />
+        <Card title="Can reach administrator, 90 days" className="xl:col-span-2">
+          {firstReachDay ? (
+            <>
+              <ReachAdminTrendChart data={reachTrend} />
+              <p className="mt-2 text-xs text-slate-500">
+                Identities that hold administrator access or can escalate to it, as the escalation analysis found them each day.
+                {firstReachDay !== reachTrend[0]?.day && ` Counted from ${dayTick(firstReachDay)}, the first day an analysis was on record.`}
+              </p>
+            </>
+          ) : (
+            <p className="text-sm text-slate-600" data-testid="reach-admin-trend-empty">
+              No analysis on record yet: the trend starts with the first reconciliation pass after AWS identities have been analysed.
+            </p>
+          )}
+        </Card>
       </div>
 
       <div className="mt-6 grid gap-6 xl:grid-cols-3">

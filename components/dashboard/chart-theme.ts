@@ -6,6 +6,8 @@ export const chart = {
   unapproved: "var(--chart-4)",
   requests: "var(--chart-7)",
   breakGlass: "var(--chart-4)",
+  people: "var(--chart-2)",
+  nhi: "var(--chart-5)",
   bar: "var(--chart-1)",
   grid: "var(--chart-muted)",
   palette: ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)", "var(--chart-6)", "var(--chart-7)"],

@@ -7,6 +7,8 @@ import { axisTick, chart, dayTick, numberTick } from "./chart-theme";
 export type PrivilegeTrendDatum = { day: string; approved: number; used: number | null };
 export type StandingTrendDatum = { day: string; standing: number; unapproved: number };
 export type JitDatum = { day: string; requests: number; breakGlass: number };
+/** null on days no escalation analysis had counted: a gap, not a zero. */
+export type ReachAdminDatum = { day: string; people: number | null; nhi: number | null };
 
 const legend = { wrapperStyle: { fontSize: 12 }, iconType: "plainline" as const };
 const tooltipLabel = (day: unknown) => dayTick(String(day));
@@ -38,20 +40,38 @@ export function PrivilegeTrendChart({ data }: { data: PrivilegeTrendDatum[] }) {
   );
 }
 
-/** Always-on privileged grants, and active grants nobody approved, day by day. */
-export function StandingTrendChart({ data }: { data: StandingTrendDatum[] }) {
+type LineSpec = { key: string; name: string; colour: string; dashed?: boolean };
+
+/** Daily figures as lines, the second dashed; `dot` marks each day (for when there are too few for a line). */
+function DailyLines({ testId, label, data, lines, dot = false }: { testId: string; label: string; data: object[]; lines: LineSpec[]; dot?: boolean }) {
   return (
-    <Frame testId="standing-trend-chart" label="Standing privileged grants and unapproved active grants, daily for 90 days">
+    <Frame testId={testId} label={label}>
       <LineChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
         <CartesianGrid vertical={false} stroke={chart.grid} />
         <XAxis dataKey="day" tickFormatter={dayTick} tick={axisTick} minTickGap={24} />
         <YAxis allowDecimals={false} tickFormatter={numberTick} tick={axisTick} width={48} />
         <Tooltip labelFormatter={tooltipLabel} />
         <Legend {...legend} />
-        <Line type="monotone" dataKey="standing" name="Standing privileged" stroke={chart.standing} strokeWidth={2} dot={false} isAnimationActive={false} />
-        <Line type="monotone" dataKey="unapproved" name="Unapproved active" stroke={chart.unapproved} strokeWidth={2} dot={false} strokeDasharray="4 3" isAnimationActive={false} />
+        {lines.map((l) => (
+          <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.colour} strokeWidth={2} dot={dot ? { r: 3, fill: l.colour, strokeDasharray: "" } : false} strokeDasharray={l.dashed ? "4 3" : undefined} isAnimationActive={false} />
+        ))}
       </LineChart>
     </Frame>
+  );
+}
+
+/** Always-on privileged grants, and active grants nobody approved, day by day. */
+export function StandingTrendChart({ data }: { data: StandingTrendDatum[] }) {
+  return (
+    <DailyLines
+      testId="standing-trend-chart"
+      label="Standing privileged grants and unapproved active grants, daily for 90 days"
+      data={data}
+      lines={[
+        { key: "standing", name: "Standing privileged", colour: chart.standing },
+        { key: "unapproved", name: "Unapproved active", colour: chart.unapproved, dashed: true },
+      ]}
+    />
   );
 }
 
@@ -70,5 +90,22 @@ export function JitActivityChart({ data }: { data: JitDatum[] }) {
         <Bar dataKey="breakGlass" name="Break-glass" stackId="jit" fill={chart.breakGlass} isAnimationActive={false} />
       </BarChart>
     </Frame>
+  );
+}
+
+/** People and NHIs that can reach administrator access (holding it or by escalation), day by day. */
+export function ReachAdminTrendChart({ data }: { data: ReachAdminDatum[] }) {
+  return (
+    <DailyLines
+      testId="reach-admin-trend-chart"
+      label="People and non-human identities that can reach administrator access, daily for 90 days"
+      data={data}
+      // A line needs two days: mark each day while there are few.
+      dot={data.filter((d) => d.people !== null).length <= 3}
+      lines={[
+        { key: "nhi", name: "Non-human identities", colour: chart.nhi },
+        { key: "people", name: "People", colour: chart.people, dashed: true },
+      ]}
+    />
   );
 }

@@ -11,12 +11,13 @@ import { FilterSelect } from "@/components/ui/filter-select";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { Pagination } from "@/components/ui/pagination";
 import { kindLabels, relative } from "@/components/ui/format";
+import { levelTone } from "@/components/reconciliation/labels";
 import { identityKinds, identityStatuses } from "@/db/schema/identity";
 import { api, type ApiError } from "@/lib/http/client";
 
 type Params = Record<string, string | undefined>;
 
-const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "sort", "page", "pageSize"] as const;
+const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "level", "sort", "page", "pageSize"] as const;
 
 function toQueryString(params: Params) {
   const usp = new URLSearchParams();
@@ -105,6 +106,18 @@ export function IdentityTable({
           Privileged only
         </label>
         <FilterSelect
+          label="Privilege level"
+          value={params.level ?? ""}
+          onChange={(level) => update({ level })}
+          choices={[
+            { value: "", label: "Any level" },
+            { value: "admin", label: "Admin" },
+            { value: "privileged", label: "Privileged" },
+            { value: "standard", label: "Standard" },
+            { value: "reaches_admin", label: "Can reach admin (AWS analysis)" },
+          ]}
+        />
+        <FilterSelect
           label="Sort"
           value={params.sort ?? "name"}
           onChange={(sort) => update({ sort })}
@@ -138,6 +151,7 @@ export function IdentityTable({
                     <th className="px-3 py-2">System</th>
                     <th className="px-3 py-2">Owner</th>
                     <th className="px-3 py-2">Status</th>
+                    <th className="px-3 py-2">Level</th>
                     <th className="px-3 py-2 text-right">Privileged grants</th>
                     <th className="px-3 py-2">Last used</th>
                     <th className="px-3 py-2">Next attestation</th>
@@ -159,6 +173,7 @@ export function IdentityTable({
                       <td className="px-3 py-2">
                         <Badge tone={r.status === "active" ? "green" : r.status === "disabled" ? "amber" : "neutral"}>{r.status}</Badge>
                       </td>
+                      <td className="px-3 py-2">{r.privilegeLevel ? <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge> : "—"}</td>
                       <td className="px-3 py-2 text-right tabular-nums">{r.privilegedGrants > 0 ? <Badge tone="purple">{r.privilegedGrants}</Badge> : "—"}</td>
                       <td className="px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
                       <td className="px-3 py-2">

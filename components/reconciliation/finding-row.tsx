@@ -1,5 +1,7 @@
 import Link from "next/link";
+import type { PermissionStatement } from "@/db/schema/access";
 import type { FindingRow } from "@/lib/reconciliation/findings";
+import { EscalationPath, TrustStatement } from "@/components/escalation/path-steps";
 import { Badge } from "@/components/ui/badge";
 import { formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
 import { findingKindLabels, levelTone, severityTone } from "./labels";
@@ -24,7 +26,42 @@ type Details = {
   actions?: { action: string; success?: number; denied?: number }[] | string[];
   total?: number;
   reviewCampaignId?: string;
+  // escalation_to_admin
+  conditional?: boolean;
+  longLivedKeys?: boolean;
+  // open_trust_policy
+  roleArn?: string;
+  statement?: number;
+  sid?: string | null;
+  conditions?: string[];
+  trust?: PermissionStatement | null;
 };
+
+const disclosure = "mt-1 text-xs text-slate-600 [&_summary]:cursor-pointer [&_summary]:text-brand-700 [&_summary]:hover:underline";
+
+/** The escalation findings' evidence: the path step by step, or the trusting statement. */
+function EscalationDetails({ r }: { r: FindingRow }) {
+  const d = (r.details ?? {}) as Details;
+  if (r.kind === "escalation_to_admin" && r.path?.length)
+    return (
+      <details className={disclosure} data-testid="finding-path">
+        <summary>
+          The path, step by step ({r.path.length} step{r.path.length === 1 ? "" : "s"}
+          {d.conditional ? ", conditional" : ""}
+          {d.longLivedKeys ? "; holds a long-lived key" : ""})
+        </summary>
+        <EscalationPath steps={r.path} />
+      </details>
+    );
+  if (r.kind === "open_trust_policy" && d.statement != null)
+    return (
+      <details className={disclosure} data-testid="finding-trust">
+        <summary>The trusting statement{d.sid ? ` (${d.sid})` : ""}</summary>
+        <TrustStatement roleArn={d.roleArn} statement={d.statement} sid={d.sid} trust={d.trust} />
+      </details>
+    );
+  return null;
+}
 
 /** The evidence behind a finding, in one line. */
 function Evidence({ r }: { r: FindingRow }) {
@@ -93,10 +130,11 @@ export function FindingTableRow({ r, selectable, selected, onToggle }: { r: Find
       <td className="px-3 py-2 align-top">
         <Badge tone={severityTone[r.severity]}>{r.severity}</Badge>
       </td>
-      <td className="max-w-md px-3 py-2 align-top">
+      <td className="min-w-64 max-w-md px-3 py-2 align-top">
         <div className="font-medium">{r.title}</div>
         <div className="text-xs text-slate-600">{findingKindLabels[r.kind] ?? r.kind}</div>
         <Evidence r={r} />
+        <EscalationDetails r={r} />
       </td>
       <td className="px-3 py-2 align-top">
         <Link href={`/identities/${r.identityId}`} className="font-medium text-brand-700 hover:underline">

@@ -3,7 +3,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { FindingRow, listFindings } from "@/lib/reconciliation/findings";
 import { api, errorText, type ApiError } from "@/lib/http/client";
 import { EmptyState } from "@/components/ui/card";
@@ -39,6 +39,7 @@ export function FindingsView({
   systems,
   people,
   controls,
+  pathClasses,
   canAct,
   identityName,
   reconciled,
@@ -47,13 +48,21 @@ export function FindingsView({
   systems: Choice[];
   people: Person[];
   controls: Choice[];
+  pathClasses: Choice[];
   canAct: boolean;
   identityName: string | null;
   reconciled: boolean;
 }) {
   const router = useRouter();
   const pathname = usePathname();
-  const search = useSearchParams();
+  const url = useSearchParams();
+  // An unknown path class (an old or hand-made link) is left out of the query, and said so below.
+  const badPathClass = url.get("pathClass") && !pathClasses.some((c) => c.value === url.get("pathClass")) ? url.get("pathClass") : null;
+  const search = useMemo(() => {
+    const usp = new URLSearchParams(url.toString());
+    if (badPathClass) usp.delete("pathClass");
+    return usp;
+  }, [url, badPathClass]);
   const qs = search.toString();
   const [initialQs] = useState(qs);
   const client = useQueryClient();
@@ -95,11 +104,19 @@ export function FindingsView({
     onSettled: () => client.invalidateQueries({ queryKey: ["findings"] }),
   });
 
+  // Changes can come faster than the URL re-renders this view (a search's debounce firing after a
+  // filter was chosen): each builds on the last one requested, not on the URL a closure saw.
+  const requested = useRef(url.toString());
+  useEffect(() => {
+    requested.current = url.toString();
+  }, [url]);
+
   function setParam(k: string, v: string | undefined) {
-    const usp = new URLSearchParams(search.toString());
+    const usp = new URLSearchParams(requested.current);
     if (v) usp.set(k, v);
     else usp.delete(k);
     if (k !== "page") usp.delete("page");
+    requested.current = usp.toString();
     setSelected(new Map());
     router.replace(`${pathname}?${usp}`, { scroll: false });
   }
@@ -118,7 +135,7 @@ export function FindingsView({
   const exportHref = (format: string) => `/api/v1/findings/export?${new URLSearchParams([...filters.entries(), ["format", format]])}`;
   const kindTotal = Object.values(data?.byKind ?? {}).reduce((n, c) => n + c, 0);
   const currentKind = search.get("kind") ?? "";
-  const hasFilters = [...filters.keys()].length > 0;
+  const hasFilters = [...filters.keys()].length > 0 || !!badPathClass;
 
   function toggle(r: FindingRow) {
     setSelected((s) => {
@@ -165,6 +182,13 @@ export function FindingsView({
         />
         <FilterSelect label="System" value={search.get("systemId") ?? ""} onChange={(v) => setParam("systemId", v)} choices={[{ value: "", label: "Any" }, ...systems]} />
         <FilterSelect label="Framework control" value={search.get("control") ?? ""} onChange={(v) => setParam("control", v)} choices={[{ value: "", label: "Any" }, ...controls]} />
+        <FilterSelect
+          label="Escalation path"
+          value={search.get("pathClass") ?? ""}
+          onChange={(v) => setParam("pathClass", v)}
+          choices={[{ value: "", label: "Any" }, ...pathClasses]}
+          className="w-64 max-w-full"
+        />
         {search.get("identityId") && (
           <span className="flex items-center gap-1 self-end rounded-full bg-slate-200 px-3 py-1 text-sm" data-testid="identity-filter">
             Identity: {identityName ?? rows[0]?.identityName ?? "chosen identity"}
@@ -189,6 +213,14 @@ export function FindingsView({
         </div>
       </div>
 
+      {badPathClass && (
+        <p role="status" data-testid="path-class-ignored" className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          &ldquo;{badPathClass}&rdquo; is not an escalation path class, so that filter is ignored.{" "}
+          <button type="button" className="font-medium underline" onClick={() => setParam("pathClass", undefined)}>
+            Remove it
+          </button>
+        </p>
+      )}
       {error && (
         <div role="alert" data-testid="action-error" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
           {error.fieldErrors ? Object.values(error.fieldErrors).flat().map((m) => <p key={m}>{m}</p>) : error.message}

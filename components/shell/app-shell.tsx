@@ -7,24 +7,25 @@ import { NavLink } from "./nav-link";
 export function AppShell({ caller, demo, unread, children }: { caller: Caller; demo: boolean; unread: number; children: React.ReactNode }) {
   const items = navItems.filter((item) => !item.roles || item.roles.some((r) => caller.roles.has(r)));
   return (
-    <div className="flex min-h-screen">
-      <aside className="flex w-60 shrink-0 flex-col bg-brand-900 px-3 py-4 text-white">
-        <div className="mb-6 flex items-center gap-2 px-3">
+    // Below md the sidebar is a bar across the top, its links scrolling sideways: a phone keeps the page's width.
+    <div className="flex min-h-screen flex-col md:flex-row">
+      <aside className="flex shrink-0 flex-col bg-brand-900 px-3 py-3 text-white md:w-60 md:py-4">
+        <div className="mb-2 flex items-center gap-2 px-3 md:mb-6">
           <svg aria-hidden viewBox="0 0 32 32" className="h-7 w-7">
             <rect width="32" height="32" rx="7" fill="currentColor" className="text-brand-600" />
             <path d="M16 6l8 3v6c0 5-3.4 9.4-8 11-4.6-1.6-8-6-8-11V9z" fill="#fff" />
           </svg>
           <span className="text-sm font-semibold leading-tight">Access Governance</span>
         </div>
-        <nav aria-label="Main" className="flex flex-1 flex-col gap-1">
+        <nav aria-label="Main" className="flex gap-1 overflow-x-auto md:flex-1 md:flex-col md:overflow-visible">
           {items.map((item) => (
             <NavLink key={item.href} href={item.href} label={item.label} />
           ))}
         </nav>
-        {demo && <p className="mx-3 mt-4 rounded bg-white/10 px-2 py-1 text-xs text-slate-200">Demo mode: seeded organisation</p>}
+        {demo && <p className="mx-3 mt-4 hidden rounded bg-white/10 px-2 py-1 text-xs text-slate-200 md:block">Demo mode: seeded organisation</p>}
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
+        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-4 py-3 md:px-6">
           <Link
             href="/notifications"
             className="relative rounded-md p-1.5 text-slate-600 hover:bg-slate-100"
@@ -55,7 +56,7 @@ export function AppShell({ caller, demo, unread, children }: { caller: Caller; d
             <button className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">Sign out</button>
           </form>
         </header>
-        <main className="flex-1 px-6 py-6">{children}</main>
+        <main className="flex-1 px-4 py-6 md:px-6">{children}</main>
       </div>
     </div>
   );

@@ -15,7 +15,7 @@ export function NavLink({ href, label, variant = "sidebar", root }: { href: stri
   const look =
     variant === "tab"
       ? `-mb-px border-b-2 px-3 py-2 text-sm font-medium ${active ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`
-      : `block rounded-md px-3 py-2 text-sm font-medium ${active ? "bg-brand-600 text-white" : "text-slate-300 hover:bg-white/10 hover:text-white"}`;
+      : `block shrink-0 whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${active ? "bg-brand-600 text-white" : "text-slate-300 hover:bg-white/10 hover:text-white"}`;
   return (
     <Link href={href} aria-current={active ? "page" : undefined} className={look}>
       {label}

@@ -47,7 +47,7 @@ test("an imported account's escalation path shows on the identity page and as a 
   await page.goto(`/identities/${bot}`);
   const panel = page.getByTestId("can-become");
   await expect(panel.getByTestId("can-become-verdict")).toHaveText(/Can escalate to administrator in 2 steps/);
-  const steps = panel.getByTestId("escalation-step");
+  const steps = panel.getByTestId("path-step");
   await expect(steps).toHaveCount(2);
   await expect(steps.first()).toContainText("creates a Lambda function running as the role and invokes it");
   await expect(steps.first()).toContainText("iam:PassRole on arn:aws:iam::246813579024:role/lambda-admin");
@@ -74,5 +74,5 @@ test("an imported account's escalation path shows on the identity page and as a 
   await expect(evidence).toContainText("(+1 step)");
   await evidence.getByRole("link").click();
   await expect(page).toHaveURL(new RegExp(`/identities/${bot}#can-become$`));
-  await expect(page.getByTestId("escalation-step")).toHaveCount(2);
+  await expect(page.getByTestId("path-step")).toHaveCount(2);
 });

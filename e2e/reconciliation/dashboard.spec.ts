@@ -1,20 +1,15 @@
 import { expect, test } from "@playwright/test";
 import { signInAs } from "../support/auth";
-import { fmt, reconciled, risk, type Risk } from "./support";
+import { dashboardAsApiSees, fmt, reconciled } from "./support";
 
 test("the CISO opens the risk dashboard: charts render and the tiles carry the reconciliation's numbers", async ({ page }) => {
   test.setTimeout(150_000);
   await signInAs(page, "auditor");
   await reconciled(page);
 
-  // The page and the API must describe the same pass; an hourly or queued pass may land in between, so read both again until they agree.
-  let r: Risk | null = null;
-  await expect(async () => {
-    await page.goto("/");
-    r = await risk(page);
-    await expect(page.getByTestId("as-of").locator("time")).toHaveAttribute("datetime", new Date(r.asOf!).toISOString());
-  }).toPass({ timeout: 30_000 });
-  const f = r!.figures;
+  // The page and the API must describe the same pass.
+  const r = await dashboardAsApiSees(page);
+  const f = r.figures;
   // The seeded organisation has standing privilege, orphans and open findings: a dashboard of zeros would be a defect.
   expect(f.standingPrivileged).toBeGreaterThan(0);
   expect(f.openFindings).toBeGreaterThan(0);
@@ -45,15 +40,15 @@ test("the CISO opens the risk dashboard: charts render and the tiles carry the r
   await expect(page.getByTestId("standing-trend-chart").locator(".recharts-legend-wrapper")).toContainText("Standing privileged");
   await expect(page.getByTestId("jit-chart").locator(".recharts-legend-wrapper")).toContainText("Break-glass");
   // Bars are labelled with their counts, and their names link to the findings behind them.
-  const busiest = r!.findingsBySystem.find((s) => s.key !== "none")!;
+  const busiest = r.findingsBySystem.find((s) => s.key !== "none")!;
   const bySystem = page.getByTestId("findings-by-system-chart");
   await expect(bySystem.getByText(fmt(busiest.count), { exact: true }).first()).toBeVisible();
   await expect(bySystem.getByRole("link", { name: busiest.key, exact: true })).toHaveAttribute("href", /^\/reconciliation\?systemId=[0-9a-f-]{36}$/);
-  const people = r!.findingsByIdentityKind.find((k) => k.key === "human");
+  const people = r.findingsByIdentityKind.find((k) => k.key === "human");
   if (people) await expect(page.getByTestId("findings-by-identity-kind-chart").getByRole("link", { name: "People", exact: true })).toHaveAttribute("href", "/reconciliation?identityKind=human");
 
   // The creep chart names the top identity and links to it.
-  const top = r!.topCreep[0];
+  const top = r.topCreep[0];
   const topLink = page.getByTestId("creep-chart").locator(`a[href="/identities/${top.identityId}"]`);
   await expect(topLink).toHaveCount(1);
   await topLink.click();

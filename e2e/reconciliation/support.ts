@@ -6,6 +6,7 @@ export type Risk = {
   topCreep: { identityId: string; name: string; creepScore: number }[];
   findingsBySystem: { key: string; count: number }[];
   findingsByIdentityKind: { key: string; count: number }[];
+  reachAdmin: { analysed: number; total: number; holds: number; escalates: number; people: number; nhi: number; byKind: { kind: string; holds: number; escalates: number; total: number }[] } | null;
 };
 
 export const fmt = (n: number) => Math.round(n).toLocaleString("en");
@@ -29,4 +30,15 @@ export async function reconciled(page: Page): Promise<Risk> {
     )
     .toBe(true);
   return latest!;
+}
+
+/** Opens the dashboard and reads the API until both describe the same pass: an hourly or queued pass may land in between. */
+export async function dashboardAsApiSees(page: Page): Promise<Risk> {
+  let r: Risk | null = null;
+  await expect(async () => {
+    await page.goto("/");
+    r = await risk(page);
+    await expect(page.getByTestId("as-of").locator("time")).toHaveAttribute("datetime", new Date(r.asOf!).toISOString());
+  }).toPass({ timeout: 30_000 });
+  return r!;
 }

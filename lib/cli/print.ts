@@ -1,5 +1,6 @@
 import type { EscalationSummary } from "@/lib/escalation/run";
-import { statementLabel, type StepView, type pathsToAdmin } from "@/lib/escalation/read";
+import type { pathsToAdmin } from "@/lib/escalation/read";
+import { statementLabel, type StepView } from "@/lib/escalation/steps";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";

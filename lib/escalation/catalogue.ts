@@ -371,3 +371,18 @@ export const pathClasses: PathClass[] = [
 
 export type PathClassId = (typeof pathClasses)[number]["id"];
 export const pathClassById = new Map(pathClasses.map((c) => [c.id, c]));
+
+const categoryLabels: Record<PathClass["category"], string> = {
+  "self-escalation": "Changes its own permissions",
+  "principal-access": "Takes over another principal",
+  "new-passrole": "Passes a role to new compute",
+  "existing-compute": "Uses compute already running as a role",
+  "assume-role": "Assumes a role",
+};
+
+/** The classes for a filter, by category, each by its title (capitalised): "Assumes a role that trusts it". */
+export function pathClassChoices(): { value: string; label: string; group: string }[] {
+  return Object.keys(categoryLabels).flatMap((category) =>
+    pathClasses.filter((c) => c.category === category).map((c) => ({ value: c.id, label: c.title[0].toUpperCase() + c.title.slice(1), group: categoryLabels[c.category] })),
+  );
+}

@@ -4,7 +4,9 @@ import { entitlements, grantIsActive, grants, identities, identityEscalations, t
 import type { Caller } from "@/lib/auth/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import type { Step } from "./analyze";
-import { pathClassById } from "./catalogue";
+import { shortName, stepView, type StepView } from "./steps";
+
+export { stepView, type StepView };
 
 /**
  * SQL: an identity's privilege level. For analysed cloud identities, the
@@ -14,38 +16,6 @@ import { pathClassById } from "./catalogue";
 export const identityPrivilegeLevel = (identityId: SQL) => sql<PrivilegeLevel | null>`coalesce(
   (select ie.privilege_level from ${identityEscalations} ie where ie.identity_id = ${identityId}),
   (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} where ${grants.identityId} = ${identityId} and ${grantIsActive}))`;
-
-/** A statement as people cite it: its Sid when it has one, else its place in the document, counted from 1. */
-export const statementLabel = (c: { statement: number; sid?: string }) => (c.sid ? `statement "${c.sid}"` : `statement #${c.statement + 1}`);
-
-/** A step as people and the API read it: names instead of ids, each action with the statements that allow it. */
-export type StepView = {
-  from: string;
-  to: string;
-  pathClass: string;
-  description: string;
-  actions: { action: string; resource: string; allowedBy: { policy: string; statement: number; sid?: string }[]; conditional: boolean }[];
-  conditional: boolean;
-  dependsOn: string[];
-  needs: string | null;
-  sources: string[];
-};
-
-const shortName = (arnOrKey: string) => (arnOrKey === "admin" ? "administrator access" : arnOrKey.startsWith("arn:") ? arnOrKey.split(":").slice(5).join(":") : arnOrKey);
-
-export function stepView(s: Step): StepView {
-  return {
-    from: s.from,
-    to: s.to,
-    pathClass: s.classId,
-    description: s.to.startsWith("arn:") && s.classId !== "assume-role" ? `${s.title} (${shortName(s.to)})` : s.classId === "assume-role" ? `assumes ${shortName(s.to)}` : s.title,
-    actions: s.actions.map((a) => ({ action: a.action, resource: a.resource, allowedBy: a.allowedBy, conditional: a.decision === "conditional" })),
-    conditional: s.conditional,
-    dependsOn: s.dependsOn,
-    needs: s.needs ?? null,
-    sources: pathClassById.get(s.classId)?.sources ?? [],
-  };
-}
 
 export type Escalation = {
   /** When the analysis last looked; null when it never analysed this identity (not an imported cloud identity). */

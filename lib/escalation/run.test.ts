@@ -1,84 +1,23 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@/db/client";
-import { isolatedDatabase } from "@/db/testing";
-import { installJobs } from "@/lib/jobs/runner";
+import { describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
 import { credentials, findings, identities, identityEscalations } from "@/db/schema";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { makeCaller } from "@/lib/testing/harness";
+import { isolatedForFile } from "@/lib/testing/isolated";
 import { escalationOf, pathsToAdmin } from "./read";
 import { runEscalationAnalysis } from "./run";
+import { authorizationDetails } from "./test-account";
 
-type Doc = Record<string, unknown>;
-const policyDoc = (...Statement: Doc[]) => ({ Version: "2012-10-17", Statement });
-const created = "2024-01-01T00:00:00Z";
-
-/** A small `get-account-authorization-details` export. */
-function authorizationDetails(account: string, opts: { deployerCanPass: boolean }) {
-  const arn = (kind: string, name: string) => `arn:aws:iam::${account}:${kind}/${name}`;
-  const role = (name: string, trust: Doc, inline: Doc | null, attached: string[] = []) => ({
-    Path: "/",
-    RoleName: name,
-    RoleId: `AROA${name.toUpperCase().replace(/[^A-Z]/g, "")}`,
-    Arn: arn("role", name),
-    CreateDate: created,
-    AssumeRolePolicyDocument: policyDoc({ Effect: "Allow", Principal: trust, Action: "sts:AssumeRole" }),
-    InstanceProfileList: [],
-    RolePolicyList: inline ? [{ PolicyName: `${name}-inline`, PolicyDocument: inline }] : [],
-    AttachedManagedPolicies: attached.map((a) => ({ PolicyName: a.split("/").pop(), PolicyArn: a })),
-    Tags: [],
-  });
-  const deployer = policyDoc(
-    ...(opts.deployerCanPass ? [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }] : []),
-    { Effect: "Allow", Action: ["lambda:CreateFunction", "lambda:InvokeFunction"], Resource: "*" },
-  );
-  const managed = (name: string, doc: Doc) => ({
-    PolicyName: name,
-    Arn: `arn:aws:iam::aws:policy/${name}`,
-    Path: "/",
-    DefaultVersionId: "v1",
-    PolicyVersionList: [{ Document: doc, VersionId: "v1", IsDefaultVersion: true, CreateDate: created }],
-  });
-  return {
-    UserDetailList: [
-      {
-        Path: "/",
-        UserName: "ci-bot",
-        UserId: "AIDACIBOT",
-        Arn: arn("user", "ci-bot"),
-        CreateDate: created,
-        UserPolicyList: [{ PolicyName: "assume-deployer", PolicyDocument: policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: arn("role", "deployer") }) }],
-        GroupList: [],
-        AttachedManagedPolicies: [],
-        Tags: [{ Key: "identity-kind", Value: "service_account" }],
-      },
-    ],
-    GroupDetailList: [],
-    RoleDetailList: [
-      role("deployer", { AWS: `arn:aws:iam::${account}:root` }, deployer),
-      role("lambda-admin", { Service: "lambda.amazonaws.com" }, null, ["arn:aws:iam::aws:policy/AdministratorAccess"]),
-      role("viewer", { AWS: `arn:aws:iam::${account}:root` }, null, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
-      role("public", "*" as unknown as Doc, null),
-    ],
-    Policies: [managed("AdministratorAccess", policyDoc({ Effect: "Allow", Action: "*", Resource: "*" })), managed("ReadOnlyAccess", policyDoc({ Effect: "Allow", Action: ["s3:Get*", "s3:List*", "ec2:Describe*", "athena:StartQueryExecution"], Resource: "*" }))],
-  };
-}
-
-async function idOf(db: Database["db"], arn: string) {
+async function idOf(db: Db, arn: string) {
   const [row] = await db.select({ id: identities.id }).from(identities).where(eq(identities.externalId, arn));
   return row.id;
 }
 
 // The analysis covers every imported AWS account in the database: a database of
 // its own, so other test files' imports never change what these runs recompute.
-let database: Database;
-beforeAll(async () => {
-  database = await isolatedDatabase();
-  await installJobs(database);
-}, 120_000);
-afterAll(async () => database?.close());
-const testDb = async () => database.db;
+const testDb = isolatedForFile();
 
 describe("the escalation analysis over the inventory", () => {
   it("finds who can become admin, says how, raises findings, and follows a re-import incrementally", async () => {

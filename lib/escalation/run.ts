@@ -5,12 +5,13 @@ import { queryRows } from "@/db/rows";
 import { awsServiceControlPolicies, credentials, entitlements, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
 import { findingKey, raiseFindings, type FindingInput } from "@/lib/findings/raise";
 import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { requestReconciliation } from "@/lib/reconciliation/findings";
 import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
 import { loadCatalogue } from "@/lib/ingest/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import { accountOf } from "@/lib/permissions/aws/match";
-import { stepView } from "./read";
+import { stepView } from "./steps";
 import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type PrincipalVerdict, type Step } from "./analyze";
 
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
@@ -122,6 +123,8 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       await tx.insert(identityEscalations).values(row).onConflictDoUpdate({ target: identityEscalations.identityId, set: { ...row, identityId: undefined } });
     }
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
+    // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
+    if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
     return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started };
   });
 }
@@ -274,7 +277,8 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
         systemId: p.systemId,
         source: ESCALATION_SOURCE,
         title: `${p.name}'s trust policy lets any AWS principal assume it${o.conditions.length ? ` (only conditions: ${o.conditions.join(", ")})` : ""}`,
-        details: { statement: o.statement, sid: o.sid ?? null, conditions: o.conditions },
+        // The trusting statement itself (its principals, actions and conditions), for the finding to show.
+        details: { roleArn: o.roleArn, statement: o.statement, sid: o.sid ?? null, conditions: o.conditions, trust: p.trust?.[o.statement] ?? null },
         discriminator: String(o.statement),
       };
     }),

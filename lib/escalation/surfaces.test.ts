@@ -1,27 +1,22 @@
 /**
- * Where the escalation verdict reaches people: the import endpoint that feeds
- * it, and the evidence shown beside review items and JIT approvals.
+ * Where the escalation verdict reaches people: the evidence shown beside
+ * review items and JIT approvals, and the demo account that shows it.
  */
 import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import * as importRoute from "@/app/api/v1/imports/aws-iam/route";
 import type { Database } from "@/db/client";
-import { auditLog, findings, identities, identityEscalations } from "@/db/schema";
+import { findings, identities, identityEscalations } from "@/db/schema";
 import { isolatedDatabase } from "@/db/testing";
-import { getCaller } from "@/lib/auth/auth";
-import { boundedText } from "@/lib/http/respond";
+import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { installJobs } from "@/lib/jobs/runner";
 import { createRequest } from "@/lib/jit/request";
 import { listRequests } from "@/lib/jit/list";
 import { asking, jitOrg } from "@/lib/jit/test-fixtures";
-import { makeCaller } from "@/lib/testing/harness";
-import { callRoute } from "@/lib/testing/routes";
 import { escalationEvidence } from "./read";
 import { runEscalationAnalysis } from "./run";
 
 const db$ = vi.hoisted(() => ({ database: null as Database | null }));
-vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
 vi.mock("@/db/client", async (importOriginal) => {
   const original = await importOriginal<typeof import("@/db/client")>();
   return { ...original, getDatabase: async () => db$.database!, getDb: async () => db$.database!.db };
@@ -41,50 +36,10 @@ async function idOf(arnOf: string) {
   return row.id;
 }
 
-describe("POST /api/v1/imports/aws-iam", () => {
-  it("imports for administrators only, refuses bad bodies with a 4xx, and audits the import as the caller", async () => {
-    const db = db$.database!.db;
-    vi.mocked(getCaller).mockResolvedValue(await makeCaller(db, ["reviewer", "owner"]));
-    expect((await callRoute(importRoute.POST, { body: { authorizationDetails: account } })).status).toBe(403);
-    vi.mocked(getCaller).mockResolvedValue(await makeCaller(db, ["auditor"]));
-    expect((await callRoute(importRoute.POST, { body: { authorizationDetails: account } })).status).toBe(403);
-
-    const admin = await makeCaller(db, ["admin"]);
-    vi.mocked(getCaller).mockResolvedValue(admin);
-    const cases: [unknown, string][] = [
-      ["{not json", "_"],
-      [{ authorizationDetails: "a string" }, "authorizationDetails"],
-      [{ authorizationDetails: account, credentialReport: 42 }, "credentialReport"],
-      [{ authorizationDetails: account, surprise: true }, "_"],
-      [{ authorizationDetails: { UserDetailList: [{ UserName: "x\u0000" }] } }, "authorizationDetails"],
-      [{ authorizationDetails: account, scps: { levels: [] } }, "scps"],
-    ];
-    for (const [body, field] of cases) {
-      const res = await callRoute(importRoute.POST, { body });
-      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(422);
-      expect(Object.keys(res.json.error.fieldErrors ?? { _: [] }).join(" "), res.text).toMatch(new RegExp(field === "_" ? "." : field));
-    }
-    expect(await db.select().from(identities).where(eq(identities.externalId, arn("user", "build-bot")))).toHaveLength(0);
-
-    const ok = await callRoute(importRoute.POST, { body: { authorizationDetails: account } });
-    expect(ok.status, ok.text).toBe(200);
-    expect(ok.json).toMatchObject({ accountId: "246813579024", identities: { created: 6 } });
-    const audited = await db.select().from(auditLog).where(and(eq(auditLog.action, "import.aws_iam"), eq(auditLog.entityId, ok.json.systemId)));
-    expect(audited).toMatchObject([{ actorId: admin.identityId }]);
-  });
-
-  it("refuses a body over the limit as it streams, and a declared one before reading", async () => {
-    const big = new Request("http://gov.test/", { method: "POST", body: "x".repeat(2048) });
-    await expect(boundedText(big, 1024)).rejects.toMatchObject({ status: 413 });
-    const declared = new Request("http://gov.test/", { method: "POST", headers: { "content-length": "999999999" }, body: "{}" });
-    await expect(boundedText(declared, 1024)).rejects.toMatchObject({ status: 413, message: expect.stringContaining("MiB") });
-    expect(await boundedText(new Request("http://gov.test/", { method: "POST", body: "{\"a\":1}" }), 1024)).toBe("{\"a\":1}");
-  });
-});
-
 describe("the verdict as evidence", () => {
   it("says in one line how an identity reaches admin, and nothing for one that cannot", async () => {
     const db = db$.database!.db;
+    await importAwsIam(db, { authorizationDetails: account });
     await runEscalationAnalysis(db);
     const [bot, oncall, lambdaAdmin, analyst] = await Promise.all([idOf(arn("user", "build-bot")), idOf(arn("user", "oncall")), idOf(arn("role", "lambda-admin")), idOf(arn("user", "analyst"))]);
     const evidence = await escalationEvidence(db, [bot, oncall, lambdaAdmin, analyst, bot]);

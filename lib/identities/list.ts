@@ -1,11 +1,12 @@
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { identities, identityKinds, identityStatuses, systems } from "@/db/schema";
+import { identities, identityEscalations, identityKinds, identityStatuses, privilegeLevels, systems } from "@/db/schema";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/auth/caller";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
-import { holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "./figures";
+import { identityPrivilegeLevel } from "@/lib/escalation/read";
+import { isOrphan, owner, privilegedGrantCount } from "./figures";
 import { text } from "@/lib/validation/fields";
 
 const flag = z
@@ -20,10 +21,20 @@ export const identityListQuery = z.object({
   ownerId: z.uuid("Owner must be an identity id.").optional(),
   orphaned: flag.optional(),
   privileged: flag.optional(),
+  level: z.enum([...privilegeLevels, "reaches_admin"], { message: "Level must be admin, privileged, standard or reaches_admin." }).optional(),
   sort: z.enum(["name", "kind", "next_attestation", "last_used"], { message: "Sort by name, kind, next_attestation or last_used." }).default("name"),
   ...pageFields,
 });
 export type IdentityListQuery = z.input<typeof identityListQuery>;
+
+/**
+ * The identity's own level: the escalation analysis's verdict for analysed cloud
+ * identities (one that can escalate to administrator is admin; one holding
+ * only read-only policies is standard), else its highest active entitlement.
+ */
+const level = identityPrivilegeLevel(sql`${identities.id}`);
+/** Analysed identities that hold administrator access or can reach it, under conditions or not. */
+const reachesAdmin = sql`exists (select 1 from ${identityEscalations} ie where ie.identity_id = ${identities.id} and ie.reaches_admin)`;
 
 // Case-insensitive, so SNOWFLAKE_ROLE sorts beside snowflake-reader (indexed).
 const byName = sql`lower(${identities.name})`;
@@ -41,7 +52,9 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
   if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
   if (query.orphaned !== undefined) where.push(query.orphaned ? isOrphan : sql`not ${isOrphan}`);
-  if (query.privileged !== undefined) where.push(query.privileged ? holdsPrivilege : sql`not ${holdsPrivilege}`);
+  if (query.privileged !== undefined) where.push(query.privileged ? sql`${level} in ('privileged', 'admin')` : sql`coalesce(${level}, 'standard') = 'standard'`);
+  if (query.level === "reaches_admin") where.push(reachesAdmin);
+  else if (query.level) where.push(sql`${level} = ${query.level}`);
   if (query.q) {
     const like = likePattern(query.q);
     where.push(or(ilike(identities.name, like), ilike(identities.displayName, like), ilike(identities.email, like), ilike(identities.externalId, like)));
@@ -84,6 +97,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
             lastUsedAt: identities.lastUsedAt,
             orphaned: isOrphan,
             privilegedGrants: privilegedGrantCount,
+            privilegeLevel: level,
           })
           .from(identities)
           .leftJoin(systems, eq(systems.id, identities.systemId))

@@ -5,7 +5,8 @@ import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { createGrants } from "@/lib/grants/decisions";
-import { ValidationError, assertSafeInput } from "@/lib/errors";
+import { z } from "zod";
+import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
@@ -105,11 +106,6 @@ const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owne
  * updated, what is no longer in the export ends through the revocation path
  * (confirmed at once: the import saw it gone), and everything is audited.
  */
-/** The import through the API: administrators only, audited as them; the same import as the CLI's. */
-export async function importAwsIamAs(db: Db, caller: Caller, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown }): Promise<IamImportSummary> {
-  return importAwsIam(db, { ...input, actor: actorOf(requireRole(caller, "admin")) });
-}
-
 export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown; actor?: Actor }): Promise<IamImportSummary> {
   // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
   assertSafeInput(input.authorizationDetails, "authorization details");
@@ -317,4 +313,35 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
     return summary;
   });
+}
+
+const importRequest = z
+  .object({
+    authorizationDetails: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], { message: "Send the JSON of `aws iam get-account-authorization-details` (one object, or its pages as an array)." }),
+    credentialReport: z.string({ message: "The credential report is the decoded CSV, as text." }).optional(),
+    scps: z.unknown().optional(),
+  })
+  .strict();
+
+/**
+ * The import through the API (POST /api/v1/imports/aws-iam), for an admin:
+ * the same import as `gov import aws-iam`, audited as the admin. For
+ * deployments whose database the CLI cannot open while the app runs.
+ */
+export async function importAwsIamBy(db: Db, caller: Caller, raw: unknown): Promise<IamImportSummary> {
+  requireRole(caller, "admin");
+  const input = parseInput(importRequest, raw);
+  // The parsers' own words for a malformed export, as a 422 naming the field (the import parses them again).
+  const check = (field: string, parse: () => unknown) => {
+    try {
+      parse();
+    } catch (e) {
+      if (e instanceof ValidationError) throw e;
+      throw new ValidationError({ [field]: [(e as Error).message] });
+    }
+  };
+  check("authorizationDetails", () => parseAuthorizationDetails(input.authorizationDetails));
+  if (input.credentialReport !== undefined) check("credentialReport", () => parseCredentialReport(input.credentialReport!));
+  if (input.scps !== undefined) check("scps", () => parseServiceControlPolicies(input.scps));
+  return importAwsIam(db, { authorizationDetails: input.authorizationDetails, credentialReport: input.credentialReport, scps: input.scps, actor: actorOf(caller) });
 }

@@ -13,6 +13,23 @@ function breakdown(figures: Record<string, number>, prefix: string) {
 }
 
 /**
+ * Who can reach administrator access, from the snapshot: null when no
+ * escalation analysis had anything to analyse (never a zero nobody checked).
+ * By kind, people first, then the NHI kinds with the most.
+ */
+function reachAdminOf(figures: Record<string, number>) {
+  const analysed = figures["escalation.analysed"] ?? 0;
+  if (!analysed) return null;
+  const holds = new Map(breakdown(figures, "reachAdmin.holds").map((b) => [b.key, b.count]));
+  const escalates = new Map(breakdown(figures, "reachAdmin.escalates").map((b) => [b.key, b.count]));
+  const byKind = [...new Set([...holds.keys(), ...escalates.keys()])]
+    .map((kind) => ({ kind, holds: holds.get(kind) ?? 0, escalates: escalates.get(kind) ?? 0, total: (holds.get(kind) ?? 0) + (escalates.get(kind) ?? 0) }))
+    .sort((a, b) => Number(b.kind === "human") - Number(a.kind === "human") || b.total - a.total || a.kind.localeCompare(b.kind));
+  const sum = (k: "holds" | "escalates" | "total") => byKind.reduce((n, r) => n + r[k], 0);
+  return { analysed, total: sum("total"), holds: sum("holds"), escalates: sum("escalates"), conditional: figures.reachAdminConditional ?? 0, people: figures.reachAdminPeople ?? 0, nhi: figures.reachAdminNhi ?? 0, byKind };
+}
+
+/**
  * The CISO's risk dashboard: today's figures and 90 days of trends from the
  * daily snapshots, the identities with the most unused privilege, and the
  * worst privilege still active after its approval ended. Read-only; every
@@ -62,6 +79,7 @@ export async function riskDashboard(db: Tx, caller: Caller) {
     findingsBySystem: breakdown(figures, "findings.system"),
     findingsByIdentityKind: breakdown(figures, "findings.identityKind"),
     identitiesByKind: breakdown(figures, "identities.kind"),
+    reachAdmin: reachAdminOf(figures),
     jit30d: {
       requests: last30.reduce((n, t) => n + (t.jitRequests ?? 0), 0),
       approved: last30.reduce((n, t) => n + (t.jitApproved ?? 0), 0),

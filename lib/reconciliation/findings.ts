@@ -12,6 +12,8 @@ import { convertInTransaction } from "@/lib/jit/convert";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { revokeGrants } from "@/lib/revocation/revoke";
+import { pathClasses } from "@/lib/escalation/catalogue";
+import { stepsOf } from "@/lib/escalation/steps";
 import { frameworkControls } from "./frameworks";
 import { text } from "@/lib/validation/fields";
 
@@ -54,6 +56,8 @@ export const findingQuery = z.object({
   identityId: z.uuid("The identity must be an id.").optional(),
   identityKind: z.enum(identityKinds, { message: `Identity kind is one of: ${identityKinds.join(", ")}.` }).optional(),
   control: z.enum(frameworkControls.map((c) => c.id) as [string, ...string[]], { message: "Unknown framework control." }).optional(),
+  // Escalation findings whose path starts with this class (its first step past holding admin: identity_escalations.path_class).
+  pathClass: z.enum(pathClasses.map((c) => c.id) as [string, ...string[]], { message: `Path class is one of the catalogue's: ${pathClasses.map((c) => c.id).join(", ")}.` }).optional(),
   q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
   ...pageFields,
 });
@@ -87,6 +91,7 @@ function whereOf(q: z.output<typeof findingQuery>, names?: NameMatches): SQL | u
     where.push(inArray(findings.kind, control.kinds));
     if (control.applies === "nhi") where.push(sql`not exists (select 1 from ${identities} h where h.id = ${findings.identityId} and h.kind = 'human')`);
   }
+  if (q.pathClass) where.push(eq(findings.kind, "escalation_to_admin"), sql`${findings.details}->>'pathClass' = ${q.pathClass}`);
   if (q.q) {
     // The subject's name or display name, the title, or the entitlement's name: names are matched once, not
     // joined for every finding.
@@ -163,7 +168,9 @@ export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
     db.select({ kind: findings.kind, n: count() }).from(findings).where(whereOf({ ...q, kind: undefined }, names)).groupBy(findings.kind),
   ]);
   const n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
-  return { ...paged(rows, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])) };
+  // An escalation's path as people read it: each step with its actions and the statements allowing them.
+  const withPaths = rows.map((r) => ({ ...r, path: r.kind === "escalation_to_admin" ? stepsOf((r.details as { path?: unknown }).path) : null }));
+  return { ...paged(withPaths, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])) };
 }
 export type FindingRow = Awaited<ReturnType<typeof listFindings>>["rows"][number];
 

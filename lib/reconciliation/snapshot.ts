@@ -156,7 +156,41 @@ async function currentFigures(tx: Tx): Promise<Record<string, number>> {
   await breakdown("findings.system", sql`select s.name as k, count(*)::int as n from findings f left join systems s on s.id = f.system_id where f.status = 'open' group by 1`);
   await breakdown("findings.identityKind", sql`select i.kind::text as k, count(*)::int as n from findings f join identities i on i.id = f.identity_id where f.status = 'open' group by 1`);
   await breakdown("identities.kind", sql`select kind::text as k, count(*)::int as n from identities where status = 'active' group by 1`);
+  Object.assign(out, await reachAdminFigures(tx));
   return out;
+}
+
+/**
+ * Who can reach administrator access, from the escalation analysis's verdicts
+ * on active identities: `escalation.analysed` identities analysed; when there
+ * are any, by kind those holding it (`reachAdmin.holds.<kind>`) and those that
+ * can escalate to it (`reachAdmin.escalates.<kind>`), how many of them only
+ * under conditions, and the people and NHI totals the trend draws. Nothing but
+ * the count when none was analysed: no figure then, rather than a zero nobody checked.
+ */
+export async function reachAdminFigures(tx: Tx): Promise<Record<string, number>> {
+  const rows = await queryRows<{ kind: string; analysed: number; holds: number; escalates: number; conditional: number }>(
+    tx,
+    sql`select i.kind::text as kind, count(*)::int as analysed,
+        (count(*) filter (where ie.holds_admin))::int as holds,
+        (count(*) filter (where ie.reaches_admin and not ie.holds_admin))::int as escalates,
+        (count(*) filter (where ie.reaches_admin and not ie.holds_admin and ie.path_conditional))::int as conditional
+      from identity_escalations ie join identities i on i.id = ie.identity_id
+      where i.status = 'active' group by 1`,
+  );
+  const out: Record<string, number> = { "escalation.analysed": rows.reduce((n, r) => n + r.analysed, 0) };
+  if (out["escalation.analysed"] === 0) return out;
+  let people = 0;
+  let nhi = 0;
+  let conditional = 0;
+  for (const r of rows) {
+    if (r.holds) out[`reachAdmin.holds.${r.kind}`] = r.holds;
+    if (r.escalates) out[`reachAdmin.escalates.${r.kind}`] = r.escalates;
+    if (r.kind === "human") people += r.holds + r.escalates;
+    else nhi += r.holds + r.escalates;
+    conditional += r.conditional;
+  }
+  return { ...out, reachAdminPeople: people, reachAdminNhi: nhi, reachAdminConditional: conditional };
 }
 
 /**

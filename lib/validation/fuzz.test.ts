@@ -35,6 +35,7 @@ import { getCaller } from "@/lib/auth/auth";
 import { issueToken } from "@/lib/auth/tokens";
 import { createCampaign } from "@/lib/certification/campaigns";
 import { createConnector } from "@/lib/connectors/admin";
+import { authorizationDetails } from "@/lib/escalation/test-account";
 import { launchCampaign } from "@/lib/certification/launch";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { installJobs } from "@/lib/jobs/runner";
@@ -295,12 +296,13 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
   "POST /api/v1/credentials/[id]/rotated": { body: { rotatedAt: "2026-01-02T00:00:00Z", expiresAt: "2027-01-01T00:00:00Z" } },
   "POST /api/v1/credentials/rotations": { body: { credentialId: F.credential, rotatedAt: "2026-01-02T00:00:00Z" } },
   "GET /api/v1/credentials/tasks": { query: { identityId: F.nhi } },
+  "POST /api/v1/imports/aws-iam": { body: { authorizationDetails: authorizationDetails("123412341234", { deployerCanPass: true }) } },
   "POST /api/v1/findings/actions": { body: { findingIds: [F.finding], action: "accept", reason: "Known and accepted" } },
-  "GET /api/v1/findings": { query: { q: "svc", kind: "unused_privilege", severity: "high", status: "all", control: "NHI5" } },
+  "GET /api/v1/findings": { query: { q: "svc", kind: "unused_privilege", severity: "high", status: "all", control: "NHI5", pathClass: "assume-role" } },
   "GET /api/v1/findings/export": { query: { format: "csv", q: "svc", status: "all" } },
   "POST /api/v1/identities/[id]/offboard": { body: { reason: "Left the company" } },
   "PATCH /api/v1/identities/[id]": { body: { purpose: "Runs the nightly billing export", nextAttestationAt: "2026-06-01", ownerId: F.person } },
-  "GET /api/v1/identities": { query: { q: "svc", kind: "service_account", status: "active", sort: "name", page: "1", pageSize: "25", systemId: F.system } },
+  "GET /api/v1/identities": { query: { q: "svc", kind: "service_account", status: "active", sort: "name", page: "1", pageSize: "25", systemId: F.system, level: "reaches_admin" } },
   "GET /api/v1/jit/active": { query: { q: "svc", identityId: F.nhi } },
   "POST /api/v1/jit/convert": { body: { grantIds: [F.grant], reason: "No standing admin access" } },
   "POST /api/v1/jit/policies/[id]/eligible": { body: { identityIds: [F.person], expiresAt: "2027-01-01T00:00:00Z" } },

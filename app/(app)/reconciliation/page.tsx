@@ -7,6 +7,7 @@ import { listActivePeople, listSystems } from "@/lib/identities/list";
 import { FINDING_READERS, findingQuery, listFindings } from "@/lib/reconciliation/findings";
 import { frameworkControls } from "@/lib/reconciliation/frameworks";
 import { lastReconciledAt } from "@/lib/reconciliation/identity-risk";
+import { pathClassChoices } from "@/lib/escalation/catalogue";
 import { FindingsView } from "@/components/reconciliation/findings-view";
 import { Forbidden } from "@/components/ui/forbidden";
 
@@ -18,6 +19,9 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const raw = await searchParams;
   // The list's own query fields: a filter added there is read from the URL here too.
   const filters = Object.fromEntries(Object.keys(findingQuery.shape).map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]]).filter(([, v]) => v));
+  const pathClasses = pathClassChoices();
+  // An unknown path class is ignored, and the list says so (the API refuses it).
+  if (filters.pathClass && !pathClasses.some((c) => c.value === filters.pathClass)) delete filters.pathClass;
   const db = await getDb();
   const admin = hasRole(caller, "admin");
   const [initial, systems, people, identity, reconciledAt] = await Promise.all([
@@ -42,6 +46,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
       initial={initial}
       systems={systems.map((s) => ({ value: s.id, label: s.name }))}
       people={people}
+      pathClasses={pathClasses}
       controls={frameworkControls.map((c) => ({ value: c.id, label: `${c.code} ${c.title.length > 28 ? `${c.title.slice(0, 27)}…` : c.title}` }))}
       canAct={admin}
       identityName={identityName}
