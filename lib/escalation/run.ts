@@ -260,7 +260,8 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
       const cls = v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null;
       return {
         kind: "escalation_to_admin" as const,
-        severity: v.pathConditional ? ("medium" as const) : nhi && withKeys.has(v.id) ? ("critical" as const) : ("high" as const),
+        // Critical only for a path with no unknowns: one that needs compute the IAM export cannot show stays high.
+        severity: v.pathConditional ? ("medium" as const) : nhi && withKeys.has(v.id) && !v.path.some((s) => s.needs) ? ("critical" as const) : ("high" as const),
         identityId: v.id,
         systemId: p.systemId,
         source: ESCALATION_SOURCE,
