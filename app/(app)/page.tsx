@@ -79,7 +79,7 @@ export default async function DashboardPage() {
         <p className="mb-3 mt-6 text-sm text-slate-600">Meanwhile, straight from the inventory:</p>
         <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
           <RiskTile testId="tile-orphans" label="Orphaned NHIs" value={fmt(s.orphans)} href="/identities?orphaned=true" hint="Owner missing, disabled or gone" />
-          <RiskTile testId="tile-standing" label="Standing privileged grants" value={fmt(s.standingPrivileged)} href="/identities?privileged=true" hint="Privileged or admin access that is always on" />
+          <RiskTile testId="tile-standing" label="Standing privileged grants" value={fmt(s.standingPrivileged)} href="/identities?standing=true" hint="Privileged or admin access that is always on" />
           <RiskTile testId="tile-unapproved" label="Unapproved active grants" value={fmt(s.unapproved)} hint="No governance decision behind them" />
           <RiskTile testId="tile-overdue-attestations" label="Overdue attestations" value={fmt(s.overdueAttestations)} href="/attestations" hint="NHIs whose owner has not confirmed them" />
         </div>
@@ -139,7 +139,7 @@ export default async function DashboardPage() {
           testId="tile-standing"
           label="Standing privileged grants"
           {...figure("standingPrivileged")}
-          href="/identities?privileged=true"
+          href="/identities?standing=true"
           hint="Privileged or admin access that is always on"
         />
         <RiskTile

@@ -17,7 +17,7 @@ import { api, type ApiError } from "@/lib/http/client";
 
 type Params = Record<string, string | undefined>;
 
-const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "level", "sort", "page", "pageSize"] as const;
+const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "standing", "level", "sort", "page", "pageSize"] as const;
 
 function toQueryString(params: Params) {
   const usp = new URLSearchParams();
@@ -104,6 +104,10 @@ export function IdentityTable({
         <label className="flex items-center gap-2 pb-1.5 text-sm">
           <input type="checkbox" checked={params.privileged === "true"} onChange={(e) => update({ privileged: e.target.checked ? "true" : undefined })} />
           Privileged only
+        </label>
+        <label className="flex items-center gap-2 pb-1.5 text-sm" title="Holds a standing (always-on) privileged or admin grant">
+          <input type="checkbox" checked={params.standing === "true"} onChange={(e) => update({ standing: e.target.checked ? "true" : undefined })} />
+          Standing privilege
         </label>
         <FilterSelect
           label="Privilege level"

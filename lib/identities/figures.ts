@@ -16,6 +16,9 @@ export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identi
 const privilegedActiveGrants = sql`from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
   where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive}`;
 
+/** Holds privileged or admin access that is always on (a standing grant, live now): what the dashboard's standing tile counts. */
+export const holdsStandingPrivilege = sql<boolean>`exists (select 1 ${privilegedActiveGrants} and ${grants.type} = 'standing')`;
+
 export const privilegedGrantCount = sql<number>`(select count(*) ${privilegedActiveGrants})`.mapWith(Number);
 export const holdsPrivilege = sql<boolean>`exists (select 1 ${privilegedActiveGrants})`;
 export const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${outer(identities.id)} and ${grantIsActive})`.mapWith(Number);

@@ -6,7 +6,7 @@ import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/auth/caller";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { identityPrivilegeLevel } from "@/lib/escalation/read";
-import { isOrphan, owner, privilegedGrantCount } from "./figures";
+import { holdsStandingPrivilege, isOrphan, owner, privilegedGrantCount } from "./figures";
 import { text } from "@/lib/validation/fields";
 
 const flag = z
@@ -21,6 +21,7 @@ export const identityListQuery = z.object({
   ownerId: z.uuid("Owner must be an identity id.").optional(),
   orphaned: flag.optional(),
   privileged: flag.optional(),
+  standing: flag.optional(),
   level: z.enum([...privilegeLevels, "reaches_admin"], { message: "Level must be admin, privileged, standard or reaches_admin." }).optional(),
   sort: z.enum(["name", "kind", "next_attestation", "last_used"], { message: "Sort by name, kind, next_attestation or last_used." }).default("name"),
   ...pageFields,
@@ -53,6 +54,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
   if (query.orphaned !== undefined) where.push(query.orphaned ? isOrphan : sql`not ${isOrphan}`);
   if (query.privileged !== undefined) where.push(query.privileged ? sql`${level} in ('privileged', 'admin')` : sql`coalesce(${level}, 'standard') = 'standard'`);
+  if (query.standing !== undefined) where.push(query.standing ? holdsStandingPrivilege : sql`not ${holdsStandingPrivilege}`);
   if (query.level === "reaches_admin") where.push(reachesAdmin);
   else if (query.level) where.push(sql`${level} = ${query.level}`);
   if (query.q) {

@@ -58,6 +58,11 @@ describe("the inventory's privilege filters", () => {
     expect(await namesElsewhere({ level: "admin" })).toEqual([keyed.id]);
     expect(await namesElsewhere({ level: "standard" })).toEqual([reader.id]);
     expect(await namesElsewhere({ level: "reaches_admin" })).toEqual([]);
+    // The dashboard's standing tile counts standing privileged grants; its list is who holds one (not eligibility, not standard).
+    const eligibleOnly = await makeNhi(db, { systemId: other.id });
+    await makeGrant(db, eligibleOnly.id, { level: "admin", systemId: other.id, type: "eligible" });
+    expect(await namesElsewhere({ standing: "true" })).toEqual([keyed.id]);
+    expect(await namesElsewhere({ standing: "false" })).toEqual([reader.id, eligibleOnly.id].sort());
 
     await expect(listIdentities(db, admin, { level: "root" })).rejects.toMatchObject({ status: 422, fieldErrors: { level: [expect.stringContaining("Level must be")] } });
   });
