@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { check, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { identities, systems } from "./identity";
@@ -157,5 +157,29 @@ export const grantDecisions = pgTable(
   (t) => [index("grant_decisions_grant_idx").on(t.grantId, t.decidedAt), check("grant_decisions_kind_check", sql`${t.kind} <> 'none'`)],
 );
 
-/** SQL predicate for "usable right now", the only definition of active access. */
-export const grantIsActive = sql`(${grants.revokedAt} is null and ${grants.type} <> 'eligible' and ${grants.startsAt} <= now() and (${grants.expiresAt} is null or ${grants.expiresAt} > now()))`;
+/** The columns the activity predicates read: `grants` itself or an alias of it (`alias(grants, "g")` for raw SQL over `g`). */
+type GrantWindow = Record<"type" | "startsAt" | "revokedAt" | "expiresAt", AnyPgColumn>;
+
+const instant = (at: SQL | Date) => (at instanceof Date ? sql`${at.toISOString()}::timestamptz` : at);
+
+/**
+ * The one definition of active access: a grant gives access at `at` when it
+ * is not an eligibility, has started, and has neither been revoked nor expired
+ * by then (its window is [starts_at, min(revoked_at, expires_at))). `at` is a
+ * time or an SQL expression (a column, a parameter); "now" is the present,
+ * where a revocation is never in the future, so `revoked_at is null` says it
+ * and the live-grant index serves it.
+ */
+export function grantActiveAt(at: SQL | Date | "now", g: GrantWindow = grants): SQL {
+  if (at === "now") return sql`(${g.revokedAt} is null and ${g.type} <> 'eligible' and ${g.startsAt} <= now() and (${g.expiresAt} is null or ${g.expiresAt} > now()))`;
+  const t = instant(at);
+  return sql`(${g.type} <> 'eligible' and ${g.startsAt} <= ${t} and (${g.revokedAt} is null or ${g.revokedAt} > ${t}) and (${g.expiresAt} is null or ${g.expiresAt} > ${t}))`;
+}
+
+/** Active at some instant of [from, to]: the same window as grantActiveAt, overlapping the interval. */
+export function grantActiveDuring(from: SQL | Date, to: SQL | Date, g: GrantWindow = grants): SQL {
+  return sql`(${g.type} <> 'eligible' and ${g.startsAt} <= ${instant(to)} and coalesce(least(${g.revokedAt}, ${g.expiresAt}), 'infinity') > ${instant(from)})`;
+}
+
+/** Usable right now: `grantActiveAt("now")`. */
+export const grantIsActive = grantActiveAt("now");

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { auditLog, grants, identities, jitApprovals, jitRequests, pamSessionEvents, pamSessions, usageEvents } from "@/db/schema";
+import { auditLog, grantIsActive, grants, identities, jitApprovals, jitRequests, pamSessionEvents, pamSessions, usageEvents } from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError } from "@/lib/errors";
 import { isRequesterOf, visibleRequests } from "./access";
@@ -29,7 +29,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     row.approverIds.length ? db.select({ id: identities.id, displayName: identities.displayName }).from(identities).where(inArray(identities.id, row.approverIds)).orderBy(identities.displayName) : [],
     row.grantId
       ? db
-          .select({ id: grants.id, startsAt: grants.startsAt, expiresAt: grants.expiresAt, revokedAt: grants.revokedAt, revokeReason: grants.revokeReason, provenance: grants.provenance, active: sql<boolean>`(${grants.revokedAt} is null and ${grants.startsAt} <= now() and ${grants.expiresAt} > now())` })
+          .select({ id: grants.id, startsAt: grants.startsAt, expiresAt: grants.expiresAt, revokedAt: grants.revokedAt, revokeReason: grants.revokeReason, provenance: grants.provenance, active: sql<boolean>`${grantIsActive}` })
           .from(grants)
           .where(eq(grants.id, row.grantId))
           .then((r) => r[0] ?? null)

@@ -1,7 +1,7 @@
 import { addMinutes, subMinutes } from "date-fns";
 import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { entitlements, grants, identities, jitRequests, type JitRequestStatus } from "@/db/schema";
+import { entitlements, grantIsActive, grants, identities, jitRequests, type JitRequestStatus } from "@/db/schema";
 import { SYSTEM_ACTOR, auditedTransaction, recordAudit, type Actor } from "@/lib/audit/record";
 import { createGrants } from "@/lib/grants/decisions";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -204,4 +204,4 @@ export async function remindExpiry(db: Db, requestId: string, now = new Date()) 
 }
 
 /** The grant window a request's status depends on, as SQL for lists. */
-export const activeJitGrant = sql`(${grants.type} = 'jit' and ${grants.revokedAt} is null and ${grants.startsAt} <= now() and ${grants.expiresAt} > now())`;
+export const activeJitGrant = sql`(${grants.type} = 'jit' and ${grantIsActive})`;

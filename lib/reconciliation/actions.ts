@@ -1,9 +1,10 @@
 import { subDays } from "date-fns";
 import { and, eq, gte, lte, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import { dataEventDays, entitlements, identities, systems } from "@/db/schema";
+import { dataEventDays, entitlements, grantActiveAt, grants, identities, systems } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { escalationOf } from "@/lib/escalation/read";
@@ -174,8 +175,7 @@ async function hasOpaqueGrants(db: Tx, identityId: string, at: Date) {
   const rows = await queryRows<{ n: number }>(
     db,
     sql`select count(*)::int as n from grants g join ${entitlements} e on e.id = g.entitlement_id
-        where g.identity_id = ${identityId} and e.permissions is null and g.type <> 'eligible'
-          and g.starts_at <= ${at.toISOString()}::timestamptz and (g.revoked_at is null or g.revoked_at > ${at.toISOString()}::timestamptz) and (g.expires_at is null or g.expires_at > ${at.toISOString()}::timestamptz)`,
+        where g.identity_id = ${identityId} and e.permissions is null and ${grantActiveAt(at, alias(grants, "g"))}`,
   );
   return rows[0].n > 0;
 }

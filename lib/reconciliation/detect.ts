@@ -1,8 +1,9 @@
 import { subDays } from "date-fns";
 import { sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import type { FindingKind } from "@/db/schema";
+import { grantActiveAt, grantActiveDuring, grants, type FindingKind } from "@/db/schema";
 import { findingKey } from "@/lib/findings/raise";
 import { permissionSetsOf } from "./permissions";
 
@@ -31,8 +32,9 @@ const key = (kind: FindingKind, identity: SQL, entitlement: SQL | null, grant: S
 const byLevel = (level: SQL, admin: string, privileged: string, standard: string) =>
   sql`(case ${level} when 'admin' then ${admin}::text when 'privileged' then ${privileged}::text else ${standard}::text end)::finding_severity`;
 
-/** A grant usable at `now`, for SQL over `g`. */
-const activeAt = (now: string) => sql`(g.type <> 'eligible' and g.revoked_at is null and g.starts_at <= ${now}::timestamptz and (g.expires_at is null or g.expires_at > ${now}::timestamptz))`;
+/** `grants g` in the SQL below. */
+const g = alias(grants, "g");
+const activeAt = (now: string) => grantActiveAt(sql`${now}::timestamptz`, g);
 
 /**
  * One classification of every (identity, entitlement) pair, as findings, into
@@ -82,8 +84,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
     from usage_rollups r join entitlements e on e.id = r.entitlement_id join identities i on i.id = r.identity_id
     where r.last_used_at >= ${since}::timestamptz and i.status = 'active'
       and not exists (select 1 from grants g where g.identity_id = r.identity_id and g.entitlement_id = r.entitlement_id
-        and g.type <> 'eligible' and g.provenance <> 'none' and g.starts_at <= ${now}::timestamptz
-        and coalesce(least(g.revoked_at, g.expires_at), 'infinity') >= ${since}::timestamptz)`);
+        and g.provenance <> 'none' and ${grantActiveDuring(sql`${since}::timestamptz`, sql`${now}::timestamptz`, g)})`);
 
   await insert(sql`
     select ${key("active_after_approval", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'active_after_approval', ${byLevel(sql`e.privilege_level`, "high", "high", "medium")},

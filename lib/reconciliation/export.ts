@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
-import { entitlements, grants, identities, systems, usageRollups } from "@/db/schema";
+import { entitlements, grantIsActive, grants, identities, systems, usageRollups } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/auth/caller";
 import { streamRows, type ExportFormat } from "@/lib/exports/stream";
 import { DEFAULT_WINDOW_DAYS } from "./actions";
@@ -66,7 +66,7 @@ export function exportReconciliation(db: Tx, caller: Caller, format: ExportForma
         .leftJoin(usageRollups, and(eq(usageRollups.identityId, grants.identityId), eq(usageRollups.entitlementId, grants.entitlementId)))
         .where(
           and(
-            sql`${grants.revokedAt} is null and ${grants.type} <> 'eligible' and ${grants.startsAt} <= now() and (${grants.expiresAt} is null or ${grants.expiresAt} > now())`,
+            grantIsActive,
             after ? sql`${grants.id} > ${after}::uuid` : undefined,
           ),
         )

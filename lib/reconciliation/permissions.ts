@@ -1,6 +1,6 @@
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { entitlements, grants, identities, type PermissionStatement } from "@/db/schema";
+import { entitlements, grantActiveAt, grants, identities, type PermissionStatement } from "@/db/schema";
 import { actionMatches, type ActionCatalogue } from "@/lib/ingest/aws/catalogue";
 
 export type PermissionSource = { entitlementId: string; entitlementName: string; statements: PermissionStatement[] };
@@ -106,8 +106,7 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
         and(
           sql`${grants.identityId} in ${asked}`,
           isNotNull(entitlements.permissions),
-          sql`${grants.type} <> 'eligible' and ${grants.startsAt} <= ${when}::timestamptz
-            and (${grants.revokedAt} is null or ${grants.revokedAt} > ${when}::timestamptz) and (${grants.expiresAt} is null or ${grants.expiresAt} > ${when}::timestamptz)`,
+          grantActiveAt(sql`${when}::timestamptz`),
         ),
       )
       .orderBy(asc(entitlements.name)),

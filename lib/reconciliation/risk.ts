@@ -1,7 +1,12 @@
 import { subDays } from "date-fns";
 import { sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { grantActiveAt, grantActiveDuring, grants } from "@/db/schema";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
+
+/** `grants g` in the SQL below. */
+const g = alias(grants, "g");
 
 /**
  * Scores every identity holding privileged access, over the window:
@@ -20,12 +25,11 @@ export async function computeIdentityRisk(tx: Tx, opts: { now: Date; windowDays:
     sql`with live as (
       select g.identity_id, g.provenance, g.approval_expires_at, g.starts_at, g.revoked_at, g.expires_at,
         e.privilege_level <> 'standard' as privileged,
-        (g.revoked_at is null and g.starts_at <= ${now}::timestamptz and (g.expires_at is null or g.expires_at > ${now}::timestamptz)) as active_now,
+        ${grantActiveAt(sql`${now}::timestamptz`, g)} as active_now,
         (r.last_used_at is not null and r.last_used_at >= ${since}::timestamptz) as used
       from grants g join entitlements e on e.id = g.entitlement_id
       left join usage_rollups r on r.identity_id = g.identity_id and r.entitlement_id = g.entitlement_id
-      where g.type <> 'eligible' and g.starts_at <= ${now}::timestamptz
-        and coalesce(least(g.revoked_at, g.expires_at), 'infinity') > ${since}::timestamptz
+      where ${grantActiveDuring(sql`${since}::timestamptz`, sql`${now}::timestamptz`, g)}
     ),
     per_identity as (
       select identity_id,

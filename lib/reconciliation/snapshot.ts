@@ -1,6 +1,11 @@
 import { sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { grantActiveAt, grantActiveDuring, grants } from "@/db/schema";
 import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
+
+/** `grants g` in the SQL below. */
+const grantsG = alias(grants, "g");
 
 export const TREND_DAYS = 90;
 /** "Used" in a daily snapshot: used at least once in the 30 days up to that day. */
@@ -22,8 +27,7 @@ export async function historicalFigures(tx: Tx, day: string, end: Date): Promise
     sql`with g as (
       select g.identity_id, g.entitlement_id, g.type, g.provenance, g.approval_expires_at, e.privilege_level <> 'standard' as privileged
       from grants g join entitlements e on e.id = g.entitlement_id
-      where g.type <> 'eligible' and g.starts_at <= ${at}::timestamptz
-        and (g.revoked_at is null or g.revoked_at > ${at}::timestamptz) and (g.expires_at is null or g.expires_at > ${at}::timestamptz))
+      where ${grantActiveAt(end, grantsG)})
     select
       (count(*))::int as "activeGrants",
       (count(*) filter (where privileged and type = 'standing'))::int as "standingPrivileged",
@@ -69,8 +73,7 @@ export async function historicalFiguresForDays(tx: Tx, days: string[], ends: Dat
         select g.id, g.identity_id, g.entitlement_id, g.type, g.provenance, g.approval_expires_at as ae, g.starts_at as s,
           least(g.revoked_at, g.expires_at) as e, e.privilege_level <> 'standard' as privileged
         from grants g join entitlements e on e.id = g.entitlement_id, n
-        where g.type <> 'eligible' and g.starts_at <= n.last_end
-          and (g.revoked_at is null or g.revoked_at > n.first_end) and (g.expires_at is null or g.expires_at > n.first_end)),
+        where ${grantActiveDuring(sql`n.first_end`, sql`n.last_end`, grantsG)}),
       -- Each grant: +1 from the first day it is active, -1 from the first day it has ended (never before it started).
       b as (
         select ${sql.raw(bucket("g.s"))} as from_b, case when g.e is null then null else ${sql.raw(bucket("greatest(g.s, g.e)"))} end as to_b,

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import { sessionEventKinds } from "@/db/schema";
+import { grantActiveAt, grants, sessionEventKinds } from "@/db/schema";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
@@ -57,11 +58,10 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
           from input
           left join lateral (
             select g.id, g.entitlement_id from grants g join entitlements e on e.id = g.entitlement_id
-            where g.identity_id = input."identityId" and g.type <> 'eligible'
+            where g.identity_id = input."identityId"
               and (input."entitlementId" is null or g.entitlement_id = input."entitlementId")
               and (input."systemId" is null or e.system_id = input."systemId")
-              and g.starts_at <= input."occurredAt" and (g.expires_at is null or g.expires_at > input."occurredAt")
-              and (g.revoked_at is null or g.revoked_at > input."occurredAt")
+              and ${grantActiveAt(sql`input."occurredAt"`, alias(grants, "g"))}
             order by (g.type = 'jit') desc, g.starts_at desc limit 1) g on true
           left join jit_requests r on r.grant_id = g.id
         ),
