@@ -1,8 +1,9 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { findings } from "@/db/schema";
-import { makeNhi, testDb } from "@/lib/testing/harness";
-import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "./raise";
+import { queryRows } from "@/db/rows";
+import { makeNhi, makePerson, testDb } from "@/lib/testing/harness";
+import { findingKey, findingKeySql, raiseFindings, resolveFindings, type FindingInput } from "./raise";
 
 describe("findings", () => {
   it("keeps one row per kind and subject, reopens a resolved one seen again, and leaves accepted ones alone", async () => {
@@ -23,5 +24,42 @@ describe("findings", () => {
     await db.transaction((tx) => raiseFindings(tx, [f]));
     rows = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
     expect(rows).toMatchObject([{ status: "accepted", resolution: "risk accepted by CISO" }]);
+  });
+
+  it("clears who resolved a finding when it reopens, writes nothing when nothing changed, and takes the last of repeated keys", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db);
+    const admin = await makePerson(db);
+    const f: FindingInput = { kind: "stale_credential", severity: "medium", identityId: nhi.id, source: "credentials", title: "Key older than 90 days", discriminator: "cred-2" };
+    await db.transaction((tx) => raiseFindings(tx, [f, { ...f, title: "Key older than 120 days" }]));
+    let [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(row.title).toBe("Key older than 120 days");
+
+    await db.transaction((tx) => resolveFindings(tx, [findingKey(f)], "rotated", admin.id));
+    [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(row).toMatchObject({ status: "resolved", resolvedById: admin.id });
+    await db.transaction((tx) => raiseFindings(tx, [f]));
+    [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(row).toMatchObject({ status: "open", resolvedAt: null, resolvedById: null, resolution: null });
+
+    const before = row.updatedAt;
+    await db.transaction((tx) => raiseFindings(tx, [f]));
+    [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(row.updatedAt).toEqual(before);
+  });
+
+  it("computes the same key in SQL as in TypeScript", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db);
+    const cases: [FindingInput["kind"], string | null, string | null, string | null][] = [
+      ["approved_unused", "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", null],
+      ["orphaned_nhi", null, null, null],
+      ["stale_credential", null, null, "cred-9"],
+    ];
+    for (const [kind, entitlementId, grantId, discriminator] of cases) {
+      const lit = (v: string | null) => (v === null ? null : sql`${v}`);
+      const [{ key }] = await queryRows<{ key: string }>(db, sql`select ${findingKeySql(kind, sql`${nhi.id}`, lit(entitlementId), lit(grantId), lit(discriminator))} as key`);
+      expect(key).toBe(findingKey({ kind, identityId: nhi.id, entitlementId, grantId, discriminator: discriminator ?? undefined }));
+    }
   });
 });

@@ -1,6 +1,13 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
+import { queryRows } from "@/db/rows";
 import { findings, type FindingKind } from "@/db/schema";
+
+/**
+ * The one place that says what a finding's identity is (its key) and how a
+ * finding seen again merges into the one on record. Every detector raises
+ * through here: reconciliation from SQL, the others from TypeScript.
+ */
 
 export type FindingInput = {
   kind: FindingKind;
@@ -21,52 +28,75 @@ export function findingKey(f: Pick<FindingInput, "kind" | "identityId" | "entitl
   return [f.kind, f.identityId, f.entitlementId ?? "-", f.grantId ?? "-", f.discriminator ?? "-"].join(":");
 }
 
+/** findingKey in SQL, over columns of the detecting query (pinned equal to it by raise.test.ts). */
+export function findingKeySql(kind: FindingKind, identity: SQL, entitlement: SQL | null, grant: SQL | null, discriminator: SQL | null = null): SQL {
+  const part = (x: SQL | null) => sql`coalesce(${x ?? sql`null`}::text, '-')`;
+  return sql`concat_ws(':', ${kind}::text, ${identity}::text, ${part(entitlement)}, ${part(grant)}, ${part(discriminator)})`;
+}
+
+/** How often a finding that has not changed still gets its last-seen time refreshed: a quiet run writes (almost) nothing. */
+const REFRESH_LAST_SEEN = sql`interval '1 day'`;
+
 /**
- * Raises findings in the caller's transaction. One seen again updates its
- * details and last-seen time; one that was resolved opens again (the risk is
- * back); one a person accepted stays accepted.
+ * Merges rows into findings at `at`. `rows` is a query giving key, kind,
+ * severity, identity_id, entitlement_id, grant_id, system_id, source, title
+ * and details, one row per key. A new key opens a finding. One seen again
+ * takes the new severity, title and details; a resolved one reopens (the risk
+ * is back, and who resolved it is cleared); one a person accepted stays
+ * accepted, since a detector does not undo a person's decision. Rows that have
+ * not changed are written only to refresh a last-seen time older than a day.
  */
+export async function mergeFindingRows(tx: Tx, rows: SQL, at: Date): Promise<{ opened: number; updated: number }> {
+  const t = sql`${at.toISOString()}::timestamptz`;
+  const [changes] = await queryRows<{ opened: number; updated: number }>(
+    tx,
+    sql`with merged as (
+      insert into findings (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, source, title, details, first_seen_at, last_seen_at)
+      select r.key, r.kind, r.severity, r.identity_id, r.entitlement_id, r.grant_id, r.system_id, r.source, r.title, r.details, ${t}, ${t} from (${rows}) r
+      on conflict (key) do update set
+        severity = excluded.severity, title = excluded.title, details = excluded.details, last_seen_at = excluded.last_seen_at,
+        status = case when findings.status = 'accepted' then findings.status else 'open'::finding_status end,
+        resolved_at = case when findings.status = 'accepted' then findings.resolved_at else null end,
+        resolved_by_id = case when findings.status = 'accepted' then findings.resolved_by_id else null end,
+        resolution = case when findings.status = 'accepted' then findings.resolution else null end,
+        updated_at = excluded.last_seen_at
+      where findings.status = 'resolved' or findings.severity <> excluded.severity or findings.title <> excluded.title
+        or findings.details <> excluded.details or findings.last_seen_at < excluded.last_seen_at - ${REFRESH_LAST_SEEN}
+      returning (xmax = 0) as inserted)
+    select (count(*) filter (where inserted))::int as opened, (count(*) filter (where not inserted))::int as updated from merged`,
+  );
+  return changes;
+}
+
+/** Raises findings in the caller's transaction, merged as mergeFindingRows says; the last of several with one key wins. */
 export async function raiseFindings(tx: Tx, list: FindingInput[]): Promise<void> {
   const now = new Date();
-  for (let i = 0; i < list.length; i += 1000) {
-    await tx
-      .insert(findings)
-      .values(
-        list.slice(i, i + 1000).map((f) => ({
-          key: findingKey(f),
-          kind: f.kind,
-          severity: f.severity,
-          identityId: f.identityId,
-          entitlementId: f.entitlementId ?? null,
-          grantId: f.grantId ?? null,
-          systemId: f.systemId ?? null,
-          source: f.source,
-          title: f.title,
-          details: f.details ?? {},
-          firstSeenAt: now,
-          lastSeenAt: now,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: findings.key,
-        set: {
-          severity: sql`excluded.severity`,
-          title: sql`excluded.title`,
-          details: sql`excluded.details`,
-          lastSeenAt: sql`excluded.last_seen_at`,
-          status: sql`case when ${findings.status} = 'accepted' then ${findings.status} else 'open'::finding_status end`,
-          resolvedAt: sql`case when ${findings.status} = 'accepted' then ${findings.resolvedAt} else null end`,
-          resolution: sql`case when ${findings.status} = 'accepted' then ${findings.resolution} else null end`,
-          updatedAt: now,
-        },
-      });
+  const byKey = new Map(list.map((f) => [findingKey(f), f]));
+  const unique = [...byKey].map(([key, f]) => ({
+    key,
+    kind: f.kind,
+    severity: f.severity,
+    identity_id: f.identityId,
+    entitlement_id: f.entitlementId ?? null,
+    grant_id: f.grantId ?? null,
+    system_id: f.systemId ?? null,
+    source: f.source,
+    title: f.title,
+    details: f.details ?? {},
+  }));
+  for (let i = 0; i < unique.length; i += 1000) {
+    await mergeFindingRows(
+      tx,
+      sql`select * from json_to_recordset((${JSON.stringify(unique.slice(i, i + 1000))}::text)::json)
+        as j(key text, kind finding_kind, severity finding_severity, identity_id uuid, entitlement_id uuid, grant_id uuid, system_id uuid, source text, title text, details jsonb)`,
+      now,
+    );
   }
 }
 
 /**
  * Closes open findings whose cause is gone (the detector no longer sees them).
- * Accepted ones stay accepted, as reconciliation's merge keeps them: a person's
- * decision is not undone by a detector.
+ * Accepted ones stay accepted: a person's decision is not undone by a detector.
  */
 export async function resolveFindings(tx: Tx, keys: string[], resolution: string, resolvedById: string | null = null): Promise<number> {
   if (keys.length === 0) return 0;

@@ -4,7 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { grantActiveAt, grantActiveDuring, grants, type FindingKind } from "@/db/schema";
-import { findingKey } from "@/lib/findings/raise";
+import { findingKey, findingKeySql } from "@/lib/findings/raise";
 import { permissionSetsOf } from "./permissions";
 
 export const RECONCILIATION_SOURCE = "reconciliation";
@@ -22,12 +22,7 @@ export const outsideRotationPolicy = (now: SQL) =>
   sql`(coalesce(c.last_rotated_at, c.issued_at) < ${now} - make_interval(days => coalesce(p.max_age_days, ${DEFAULT_CREDENTIAL_AGE_DAYS}))
     or c.expires_at < ${now} or (p.require_expiry and c.expires_at is null))`;
 
-/**
- * The finding key in SQL, the same as findingKey() in lib/findings/raise.ts:
- * kind, identity, entitlement, grant and discriminator, "-" where absent.
- */
-const key = (kind: FindingKind, identity: SQL, entitlement: SQL | null, grant: SQL | null, discriminator: SQL | null = null) =>
-  sql`concat_ws(':', ${kind}::text, ${identity}::text, coalesce(${entitlement ?? sql`null`}::text, '-'), coalesce(${grant ?? sql`null`}::text, '-'), coalesce(${discriminator ?? sql`null`}::text, '-'))`;
+const key = findingKeySql;
 
 const byLevel = (level: SQL, admin: string, privileged: string, standard: string) =>
   sql`(case ${level} when 'admin' then ${admin}::text when 'privileged' then ${privileged}::text else ${standard}::text end)::finding_severity`;

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
+import { mergeFindingRows } from "@/lib/findings/raise";
 import { DEFAULT_WINDOW_DAYS } from "./actions";
 import { RECONCILIATION_SOURCE, detectActionFindings, detectPairFindings } from "./detect";
 import { computeIdentityRisk } from "./risk";
@@ -9,28 +10,16 @@ import { writeSnapshots } from "./snapshot";
 export type RunSummary = { detected: number; opened: number; updated: number; resolved: number; identities: number; snapshots: number; elapsedMs: number };
 
 /**
- * Applies this run's detections to the findings table: new ones open, changed
- * ones are updated (a resolved one seen again reopens; one a person accepted
- * stays accepted), and open ones the run no longer sees are resolved.
- * Unchanged rows are not written, so a quiet run writes almost nothing.
+ * Applies this run's detections to the findings table, merged as every
+ * detector's are (lib/findings/raise.ts), and resolves the open ones the run
+ * no longer sees.
  */
 async function mergeFindings(tx: Tx, now: Date) {
   const at = now.toISOString();
-  const [changes] = await queryRows<{ opened: number; updated: number }>(
+  const changes = await mergeFindingRows(
     tx,
-    sql`with merged as (
-      insert into findings as f (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, source, title, details, first_seen_at, last_seen_at)
-      select key, kind, severity, identity_id, entitlement_id, grant_id, system_id, ${RECONCILIATION_SOURCE}, title, details, ${at}::timestamptz, ${at}::timestamptz from detected
-      on conflict (key) do update set
-        severity = excluded.severity, title = excluded.title, details = excluded.details, last_seen_at = excluded.last_seen_at,
-        status = case when f.status = 'accepted' then f.status else 'open'::finding_status end,
-        resolved_at = case when f.status = 'accepted' then f.resolved_at else null end,
-        resolved_by_id = case when f.status = 'accepted' then f.resolved_by_id else null end,
-        resolution = case when f.status = 'accepted' then f.resolution else null end,
-        updated_at = excluded.last_seen_at
-      where f.status = 'resolved' or f.severity <> excluded.severity or f.title <> excluded.title or f.details <> excluded.details
-      returning (xmax = 0) as inserted)
-    select (count(*) filter (where inserted))::int as opened, (count(*) filter (where not inserted))::int as updated from merged`,
+    sql`select key, kind, severity, identity_id, entitlement_id, grant_id, system_id, ${RECONCILIATION_SOURCE}::text as source, title, details from detected`,
+    now,
   );
   const [resolved] = await queryRows<{ n: number }>(
     tx,
