@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { attestations, grants, identities } from "@/db/schema";
-import { diff, recordAudit, type Actor } from "@/lib/audit/record";
+import { auditedTransaction, diff, recordAudit, type Actor, type AuditEntry } from "@/lib/audit/record";
 import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, ValidationError, parseInput } from "@/lib/errors";
 import { requestCredentialWork } from "@/lib/credentials/tasks";
@@ -47,7 +47,7 @@ type Input = z.output<typeof attestationInput>;
  */
 export async function attest(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
   requireDecider(caller);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const loaded = await loadNhiForChange(tx, identityId);
     const { identity, open } = loaded;
     if (!attestRelation(caller, identity, open)) {
@@ -166,7 +166,7 @@ async function closeOrInsert(tx: Tx, identity: Loaded["identity"], open: Loaded[
   return row;
 }
 
-function attestationAudit(row: typeof attestations.$inferSelect, open: Loaded["open"]) {
+function attestationAudit(row: typeof attestations.$inferSelect, open: Loaded["open"]): AuditEntry {
   return {
     action: "attestation.recorded",
     entityType: "attestation",

@@ -4,7 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
 import { attestations, identities } from "@/db/schema";
 import { notify, notifyAdmins } from "@/lib/notifications/notify";
-import { SYSTEM_ACTOR, recordAudit, type AuditEntry } from "@/lib/audit/record";
+import { SYSTEM_ACTOR, auditedTransaction, recordAudit, type AuditEntry } from "@/lib/audit/record";
 import { readOnlyPerson } from "@/lib/auth/caller";
 import { ESCALATE_TO_ADMINS_AFTER_DAYS, ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter, isOpenAttestation } from "./policy";
 
@@ -47,7 +47,7 @@ export type EscalationSummary = { toManager: number; toAdmins: number; escalated
 export async function escalateOverdueAttestations(db: Db, now: Date = new Date()): Promise<EscalationSummary> {
   const managerCutoff = daysAfter(now, -ESCALATE_TO_MANAGER_AFTER_DAYS);
   const adminCutoff = daysAfter(now, -ESCALATE_TO_ADMINS_AFTER_DAYS);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${ESCALATION_LOCK})`);
     const candidates = await tx
       .select({

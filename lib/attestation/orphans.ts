@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
-import { diff, recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
 import { activeGrantCount, holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
@@ -106,7 +106,7 @@ export type ReassignInput = z.input<typeof reassignInput>;
  */
 export async function reassignOwner(db: Db, caller: Caller, identityId: string, rawInput: unknown) {
   requireDecider(caller);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const { identity, open } = await loadNhiForChange(tx, identityId);
     const isBackup = identity.kind !== "human" && identity.backupOwnerId === caller.identityId;
     if (!hasRole(caller, "admin") && !isBackup) {

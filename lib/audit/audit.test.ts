@@ -17,10 +17,10 @@ describe("audit log", () => {
   it("appends hash-chained rows that verify", async () => {
     const db = await testDb();
     const entityId = uniq("thing");
-    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId, after: { n: 1, at: new Date(0) } }));
-    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.updated", entityType: "thing", entityId, before: { n: 1 }, after: { n: 2 } }));
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "identity.created", entityType: "thing", entityId, after: { n: 1, at: new Date(0) } }));
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "identity.updated", entityType: "thing", entityId, before: { n: 1 }, after: { n: 2 } }));
     const rows = await db.select().from(auditLog).where(eq(auditLog.entityId, entityId)).orderBy(auditLog.id);
-    expect(rows.map((r) => r.action)).toEqual(["thing.created", "thing.updated"]);
+    expect(rows.map((r) => r.action)).toEqual(["identity.created", "identity.updated"]);
     expect(rows[1].prevHash).not.toBe(rows[0].prevHash);
     expect(rows[0].after).toEqual({ n: 1, at: "1970-01-01T00:00:00.000Z" });
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
@@ -31,7 +31,7 @@ describe("audit log", () => {
     const entityId = uniq("rolled-back");
     await expect(
       db.transaction(async (tx) => {
-        await recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId });
+        await recordAudit(tx, actor, { action: "identity.created", entityType: "thing", entityId });
         throw new Error("change failed");
       }),
     ).rejects.toThrow("change failed");
@@ -46,7 +46,7 @@ describe("audit log", () => {
       Array.from({ length: 20 }, (_, n) =>
         db.transaction(async (tx) => {
           await tx.execute(sql`select 1`);
-          await recordAudit(tx, actor, { action: "thing.touched", entityType: "thing", entityId, after: { n } });
+          await recordAudit(tx, actor, { action: "identity.updated", entityType: "thing", entityId, after: { n } });
         }),
       ),
     );
@@ -86,7 +86,7 @@ describe("audit log", () => {
   it("is append-only in the database itself: UPDATE, DELETE and TRUNCATE are refused", async () => {
     const db = await testDb();
     const entityId = uniq("append-only");
-    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId }));
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "identity.created", entityType: "thing", entityId }));
     const only = eq(auditLog.entityId, entityId);
     expect(await refusal(db.update(auditLog).set({ actorLabel: "someone else" }).where(only))).toBe("audit_log is append-only: UPDATE refused");
     expect(await refusal(db.delete(auditLog).where(only))).toBe("audit_log is append-only: DELETE refused");
@@ -110,7 +110,7 @@ describe("audit log", () => {
     const auditor = await makeCaller(db, ["auditor"]);
     const requester = await makeCaller(db, ["requester"]);
     const entityId = uniq("listed");
-    await db.transaction((tx) => recordAudit(tx, actor, { action: "thing.created", entityType: "thing", entityId }));
+    await db.transaction((tx) => recordAudit(tx, actor, { action: "identity.created", entityType: "thing", entityId }));
     const page = await listAudit(db, auditor, { entityId, from: "", to: "", action: "" });
     expect(page.rows.map((r) => r.entityId)).toEqual([entityId]);
     await expect(listAudit(db, requester, {})).rejects.toMatchObject({ status: 403 });

@@ -8,6 +8,7 @@ import { auditKeyRing, currentAuditKey, type AuditKey, type AuditKeyRing } from 
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { enqueue } from "@/lib/jobs/enqueue";
+import { auditedTransaction } from "./record";
 
 /**
  * A signed statement, kept outside the database, that the audit chain had
@@ -152,7 +153,7 @@ export async function checkpointAuditChain(db: Db, options: { dir?: string; key?
     await thinCheckpoints(dir, now);
   }
   // Keyed by head: however often this runs, each head is sent once.
-  if (process.env.AUDIT_CHECKPOINT_URL) await db.transaction((tx) => enqueue(tx, DELIVER_CHECKPOINT_QUEUE, { checkpoint }, { key: name }));
+  if (process.env.AUDIT_CHECKPOINT_URL) await auditedTransaction(db, (tx) => enqueue(tx, DELIVER_CHECKPOINT_QUEUE, { checkpoint }, { key: name }));
   return { checkpoint, file: path.join(dir, name), written };
 }
 

@@ -39,7 +39,7 @@ describe("audit rows written before the key", () => {
       let prev = GENESIS_HASH;
       const legacy: (AuditContent & { hash: string })[] = [];
       for (let i = 0; i < 3; i++) {
-        const content = { occurredAt: new Date(Date.UTC(2025, 0, i + 1)), actorId: null, actorLabel: "before", action: "thing.created", entityType: "thing", entityId: `old${i}`, before: null, after: { i } };
+        const content = { occurredAt: new Date(Date.UTC(2025, 0, i + 1)), actorId: null, actorLabel: "before", action: "identity.created", entityType: "thing", entityId: `old${i}`, before: null, after: { i } };
         const hash = legacyAuditHash(prev, content);
         await db.execute(sql`insert into audit_log (occurred_at, actor_label, action, entity_type, entity_id, after, prev_hash, hash)
           values (${content.occurredAt.toISOString()}, ${content.actorLabel}, ${content.action}, ${content.entityType}, ${content.entityId}, ${JSON.stringify(content.after)}::jsonb, ${prev}, ${hash})`);
@@ -53,7 +53,7 @@ describe("audit rows written before the key", () => {
       expect(unanchored).toMatchObject({ ok: true, legacyRows: 3, checked: 3 });
       expect(unanchored.warnings).toContain("3 rows predate the audit key and nothing anchors them yet: the first keyed row or checkpoint will.");
 
-      await db.transaction((tx) => recordAudit(tx, { id: null, label: "after" }, [{ action: "thing.updated", entityType: "thing", entityId: "new" }]));
+      await db.transaction((tx) => recordAudit(tx, { id: null, label: "after" }, [{ action: "identity.updated", entityType: "thing", entityId: "new" }]));
       const rows = await db.select().from(auditLog).orderBy(auditLog.id);
       expect(rows[3]).toMatchObject({ seq: 4, prevHash: legacy[2].hash, keyId: expect.any(String) });
       await checkpointAuditChain(db, { dir });

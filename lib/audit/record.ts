@@ -1,6 +1,7 @@
 import { asStoredJson, lockAuditChain } from "@/db/audit-chain";
 import type { Db, Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
+import type { AuditAction } from "./actions";
 
 export type Actor = { id: string | null; label: string };
 
@@ -8,7 +9,7 @@ export type Actor = { id: string | null; label: string };
 export const SYSTEM_ACTOR: Actor = { id: null, label: "system" };
 
 export type AuditEntry = {
-  action: string;
+  action: AuditAction;
   entityType: string;
   entityId: string;
   before?: unknown;

@@ -5,6 +5,7 @@ import { asc, sql } from "drizzle-orm";
 import { afterAll } from "vitest";
 import type { Database, Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
+import type { AuditAction } from "./actions";
 import { isolatedDatabase } from "@/db/testing";
 import { checkpointAuditChain } from "./checkpoint";
 import { recordAudit } from "./record";
@@ -51,7 +52,7 @@ export async function auditLogFixture() {
     db,
     dir,
     /** n rows in one transaction; returns them in chain order. */
-    async write(n: number, action = "thing.touched") {
+    async write(n: number, action: AuditAction = "identity.updated") {
       const [{ last }] = await db.select({ last: sql<number>`coalesce(max(${auditLog.id}), 0)::int` }).from(auditLog);
       await db.transaction((tx) => recordAudit(tx, actor, Array.from({ length: n }, (_, i) => ({ action, entityType: "thing", entityId: `t${i}`, after: { i } }))));
       return (await this.rows()).filter((r) => r.id > last);

@@ -7,9 +7,10 @@ import { auditLog } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { checkpointDir, checkpointSignature, readCheckpoints, type StoredCheckpoint } from "./checkpoint";
 import { requireAuditRole, type Operator } from "./operator";
+import type { AuditAction } from "./actions";
 
 /** The action of the retention purge's own audit row; its `after` is the anchor the remaining chain starts from. */
-export const PURGE_ACTION = "audit.purged";
+export const PURGE_ACTION = "audit.purged" satisfies AuditAction;
 export const retentionAnchor = z.object({
   before: z.string(),
   throughId: z.number().int(),

@@ -1,7 +1,7 @@
 import { lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { authFailures } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { TooManyRequestsError } from "@/lib/errors";
 
 /**
@@ -77,7 +77,7 @@ export async function countFailure(db: Db, source: string, channel: AuthChannel,
   const until = windowStart + settings.windowMs;
   remember(source, until, now);
   if (row.failures === settings.limit + 1) {
-    await db.transaction((tx) =>
+    await auditedTransaction(db, (tx) =>
       recordAudit(tx, LIMITER, {
         action: "auth.rate_limited",
         entityType: "auth_source",

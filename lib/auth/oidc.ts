@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { identities, roles, type Role } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { findHumanByEmail } from "./caller";
 
 export type OidcSettings = {
@@ -47,7 +47,7 @@ export async function identityForOidcProfile(db: Tx, issuer: string, rawProfile:
   const { email, name } = parsed.data;
   const existing = await findHumanByEmail(db, email);
   if (existing) return existing.status === "active" ? existing.id : null;
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [created] = await tx
       .insert(identities)
       .values({ kind: "human", name: email.toLowerCase(), displayName: name ?? email, email: email.toLowerCase(), status: "active" })

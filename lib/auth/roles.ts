@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { identities, roleAssignments, roles } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { READ_ONLY_ROLES, actorOf, requireRole, type Caller } from "./caller";
 import { revokeSessionsOf } from "./sessions";
@@ -45,7 +45,7 @@ export async function setRoles(db: Db, caller: Caller, identityId: string, rawIn
   if (identityId === caller.identityId && !wanted.includes("admin")) {
     throw new ConflictError("You cannot remove your own admin role; ask another admin.");
   }
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const before = (await tx.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, identityId)))
       .map((r) => r.role)
       .sort();

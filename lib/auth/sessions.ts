@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
 import { isDemoMode, type Db, type Tx } from "@/db/client";
 import { authSessions, identities, type Role, type SessionProvider } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { callerColumns, callerFromRow, type Caller } from "./caller";
 
 /** A session lasts 8 hours from sign-in, whatever happens to its cookie. */
@@ -18,7 +18,7 @@ export type SessionClaims = { sessionId?: string; claimRoles?: Role[] } | null |
 /** Records a new sign-in session for an active person, audited; its id goes into the cookie. */
 export async function startSession(db: Db, actor: Actor & { id: string }, provider: SessionProvider, now = new Date()): Promise<string> {
   const expiresAt = new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [row] = await tx.insert(authSessions).values({ identityId: actor.id, provider, createdAt: now, lastSeenAt: now, expiresAt }).returning({ id: authSessions.id });
     await recordAudit(tx, actor, { action: "session.started", entityType: "auth_session", entityId: row.id, after: { identityId: actor.id, provider, expiresAt } });
     return row.id;
@@ -56,7 +56,7 @@ export async function callerForSession(db: Tx, claims: SessionClaims, opts: Sess
 /** Ends one session (sign-out), audited; ending it again changes nothing. */
 export async function endSession(db: Db, sessionId: string | undefined, reason: string, now = new Date()): Promise<boolean> {
   if (!sessionId || !z.uuid().safeParse(sessionId).success) return false;
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [row] = await tx
       .update(authSessions)
       .set({ revokedAt: now, revokedReason: reason })

@@ -4,7 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { apiTokens, identities, systems, tokenScopes, type TokenScope } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { ForbiddenError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { actorOf, hasRole, requireDecider, type Caller } from "./caller";
 import { integer, text } from "@/lib/validation/fields";
@@ -56,7 +56,7 @@ export async function issueToken(db: Db, caller: Caller, raw: unknown) {
   }
   const token = `gov_${randomBytes(TOKEN_BYTES).toString("base64url")}`;
   const expiresAt = new Date(Date.now() + input.expiresInDays * 86_400_000);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(apiTokens)
       .values({ name: input.name, prefix: token.slice(0, 12), tokenHash: hashToken(token), scopes: input.scopes, identityId: input.identityId, systemId: input.systemId, createdById: caller.identityId, expiresAt })
@@ -107,7 +107,7 @@ export async function revokeToken(db: Db, caller: Caller, id: string) {
   if (caller.token) throw new ForbiddenError("Tokens are revoked by people.");
   requireDecider(caller);
   if (!z.uuid().safeParse(id).success) throw new NotFoundError("Token");
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [row] = await tx
       .select({ token: apiTokens, ownerId: nhi.ownerId, backupOwnerId: nhi.backupOwnerId })
       .from(apiTokens)

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { campaigns, identities, reviewItems } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { campaignInput } from "./schemas";
@@ -29,7 +29,7 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
   check("secondStageReviewerIds", input.secondStageReviewerIds, "Every second-stage reviewer");
   if (Object.keys(errors).length) throw new ValidationError(errors);
 
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [created] = await tx
       .insert(campaigns)
       .values({ ...input, ownerId: caller.identityId, status: "draft" })

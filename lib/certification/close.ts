@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, identities, reviewItems } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
@@ -54,7 +54,7 @@ export async function closeInTransaction(tx: Tx, actor: Actor, id: string, reaso
     summary.autoRevoked = settled.length - certified.length;
     await applyDecisions(tx, actor, certified.map((s) => ({ itemId: s.id, grantId: s.grantId, revokeAt: "close" })), { decision: "certify", deciderId: null, comment, at: now });
     if (settled.length > 0) {
-      await recordAudit(tx, actor, settled.map((s) => ({ action: `review.${s.decision}`, entityType: "review_item", entityId: s.id, after: { grantId: s.grantId, decision: s.decision, auto: rule, comment } })));
+      await recordAudit(tx, actor, settled.map((s) => ({ action: `review.${s.decision === "revoke" ? "revoke" : "certify"}` as const, entityType: "review_item", entityId: s.id, after: { grantId: s.grantId, decision: s.decision, auto: rule, comment } })));
     }
   }
 
@@ -87,7 +87,7 @@ export async function closeCampaign(db: Db, caller: Caller, id: string, raw: unk
   const input = parseInput(closeInput, raw);
   const campaign = await getCampaign(db, caller, id);
   if (campaign.status !== "active") throw new ConflictError(`Only an active campaign can be closed; this one is ${campaign.status}.`);
-  const summary = await db.transaction((tx) => closeInTransaction(tx, actorOf(caller), id, input.reason ?? null));
+  const summary = await auditedTransaction(db, (tx) => closeInTransaction(tx, actorOf(caller), id, input.reason ?? null));
   if (!summary) throw new ConflictError("This campaign was closed meanwhile.");
   return summary;
 }
@@ -101,7 +101,7 @@ export async function cancelCampaign(db: Db, caller: Caller, id: string, raw: un
   requireRole(caller, "admin");
   const input = parseInput(cancelInput, raw);
   await getCampaign(db, caller, id);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (campaign.status !== "draft" && campaign.status !== "active") throw new ConflictError(`A ${campaign.status} campaign cannot be cancelled.`);
     const now = new Date();
@@ -123,7 +123,7 @@ export async function signOffCampaign(db: Db, caller: Caller, id: string, raw: u
   const [owner] = await db.select({ status: identities.status }).from(identities).where(eq(identities.id, campaign.ownerId));
   const ownerGone = owner?.status !== "active";
   if (campaign.ownerId !== caller.identityId && !(ownerGone && hasRole(caller, "admin"))) throw new ForbiddenError("Only the campaign's owner signs it off.");
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [locked] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (locked.status !== "completed") throw new ConflictError("Sign off a campaign once it has closed.");
     if (locked.signedOffAt) throw new ConflictError("This campaign is already signed off.");

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, entitlements, identityEscalations, reviewItems } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, isDecider, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { recordGrantDecisions } from "@/lib/grants/decisions";
@@ -85,7 +85,7 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
   requireDecider(caller);
   const input = parseInput(decisionInput, raw);
   const itemIds = [...new Set(input.itemIds)];
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const rows = await tx
       .select({
         item: reviewItems,

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, entitlements, grants, identities, notifications, reviewItems, usageRollups } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, isDecider, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError } from "@/lib/errors";
 import { getCampaign } from "./campaigns";
@@ -41,7 +41,7 @@ export async function launchCampaign(db: Db, caller: Caller, id: string) {
   requireRole(caller, "admin");
   const campaign = await getCampaign(db, caller, id);
   if (campaign.status !== "draft") throw new ConflictError(`Only a draft campaign can be launched; this one is ${campaign.status}.`);
-  return db.transaction((tx) => launchInTransaction(tx, actorOf(caller), id));
+  return auditedTransaction(db, (tx) => launchInTransaction(tx, actorOf(caller), id));
 }
 
 /**

@@ -2,7 +2,7 @@ import { addMonths, addWeeks, subDays } from "date-fns";
 import { and, eq, gt, inArray, isNotNull, lte, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { campaignReminders, campaigns, identities, reviewItems } from "@/db/schema";
-import { SYSTEM_ACTOR, recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { notify } from "@/lib/notifications/notify";
 import { closeInTransaction } from "./close";
 import { launchInTransaction } from "./launch";
@@ -31,7 +31,7 @@ export function nextOccurrence(date: Date, recurrence: Recurrence): Date | null 
 export async function closeDueCampaigns(db: Db, now = new Date()) {
   const due = await db.select({ id: campaigns.id }).from(campaigns).where(and(eq(campaigns.status, "active"), lte(campaigns.dueAt, now)));
   let closed = 0;
-  for (const { id } of due) if (await db.transaction((tx) => closeInTransaction(tx, SYSTEM_ACTOR, id, "due date reached"))) closed++;
+  for (const { id } of due) if (await auditedTransaction(db, (tx) => closeInTransaction(tx, SYSTEM_ACTOR, id, "due date reached"))) closed++;
   return { closed };
 }
 
@@ -49,7 +49,7 @@ export async function sendDueReminders(db: Db, now = new Date()) {
   for (const c of active) {
     const due = [...new Set(c.reminderDays)].filter((d) => subDays(c.dueAt!, d) <= now).sort((a, b) => a - b);
     if (due.length === 0) continue;
-    sent += await db.transaction(async (tx) => {
+    sent += await auditedTransaction(db, async (tx) => {
       const reviewers = await tx
         .selectDistinct({ id: reviewItems.reviewerId })
         .from(reviewItems)
@@ -94,7 +94,7 @@ export async function launchDueRecurrences(db: Db, now = new Date()) {
     const startsAt = nextOccurrence(c.startsAt ?? c.launchedAt!, c.recurrence);
     const dueAt = c.dueAt && nextOccurrence(c.dueAt, c.recurrence);
     if (!startsAt || startsAt > now) continue;
-    launched += await db.transaction(async (tx) => {
+    launched += await auditedTransaction(db, async (tx) => {
       const people = await tx.select({ id: identities.id }).from(identities).where(and(inArray(identities.id, [c.fallbackReviewerId ?? c.ownerId, c.ownerId]), eq(identities.status, "active")));
       const fallbackActive = people.some((p) => p.id === c.fallbackReviewerId);
       const [next] = await tx

@@ -47,7 +47,7 @@ async function gov(env: Record<string, string>, ...args: string[]) {
   }
 }
 
-const write = (d: Database, n: number) => d.db.transaction((tx) => recordAudit(tx, { id: null, label: "test" }, Array.from({ length: n }, (_, i) => ({ action: "thing.touched", entityType: "thing", entityId: `t${i}` }))));
+const write = (d: Database, n: number) => d.db.transaction((tx) => recordAudit(tx, { id: null, label: "test" }, Array.from({ length: n }, (_, i) => ({ action: "identity.updated", entityType: "thing", entityId: `t${i}` }))));
 
 const count = (d: Database) => queryRows<{ n: number }>(d.db, sql`select count(*)::int as n from audit_log`).then(([row]) => row);
 

@@ -3,7 +3,7 @@ import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { accessEvents, connectorDeliveries, connectorKinds, connectors, deliveryStatus, systems } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput, withoutBlanks } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -60,7 +60,7 @@ export async function createConnector(db: Db, caller: Caller, raw: unknown) {
   }
   const secret = input.kind === "webhook" ? (input.secret ?? `whsec_${randomBytes(24).toString("base64url")}`) : undefined;
   const config = input.kind === "webhook" ? { url: input.url, secret } : input.urlEnv ? { urlEnv: input.urlEnv } : { url: input.url };
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     let row: ConnectorRow;
     try {
       [row] = await tx.insert(connectors).values({ name: input.name, kind: input.kind, systemId: input.systemId ?? null, config, eventTypes: input.eventTypes, maxAttempts: input.maxAttempts }).returning();
@@ -139,7 +139,7 @@ export async function updateConnector(db: Db, caller: Caller, id: string, raw: u
   requireRole(caller, "admin");
   if (!z.uuid().safeParse(id).success) throw new NotFoundError("Connector");
   const input = parseInput(z.object({ enabled: z.boolean().optional(), maxAttempts: maxAttemptsField.optional(), eventTypes: eventTypesField.optional() }).strict(), raw);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [before] = await tx.select().from(connectors).where(eq(connectors.id, id)).for("update");
     if (!before) throw new NotFoundError("Connector");
     const change = { ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}), ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}), ...(input.eventTypes ? { eventTypes: input.eventTypes } : {}) };
@@ -153,7 +153,7 @@ export async function updateConnector(db: Db, caller: Caller, id: string, raw: u
 export async function redeliver(db: Db, caller: Caller, deliveryId: string) {
   requireRole(caller, "admin");
   if (!z.uuid().safeParse(deliveryId).success) throw new NotFoundError("Delivery");
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [d] = await tx.select().from(connectorDeliveries).where(eq(connectorDeliveries.id, deliveryId)).for("update");
     if (!d) throw new NotFoundError("Delivery");
     if (d.status === "pending") throw new ConflictError("This delivery is still being attempted.");
@@ -172,7 +172,7 @@ export async function checkConnector(db: Db, id: string) {
   const driver = drivers[c.kind];
   if (!driver.readState) return { checked: 0, unapproved: 0, missing: 0, unknownMembers: [], note: "this kind of connector has no state to read" };
   try {
-    const report = await db.transaction((tx) => driver.readState!(tx, c));
+    const report = await auditedTransaction(db, (tx) => driver.readState!(tx, c));
     await db.update(connectors).set({ lastCheckedAt: new Date(), lastError: null, updatedAt: new Date() }).where(eq(connectors.id, id));
     return report;
   } catch (error) {

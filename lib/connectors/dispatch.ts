@@ -5,6 +5,7 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { postgresDriver } from "./postgres";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
 import { webhookDriver } from "./webhook";
+import { auditedTransaction } from "@/lib/audit/record";
 
 export const DISPATCH_QUEUE = "connectors.dispatch";
 export const DELIVER_QUEUE = "connector.deliver";
@@ -22,7 +23,7 @@ export async function dispatchAccessEvents(db: Db): Promise<{ events: number; de
   let events = 0;
   let deliveries = 0;
   for (;;) {
-    const done = await db.transaction(async (tx) => {
+    const done = await auditedTransaction(db, async (tx) => {
       const batch = await tx
         .select({ event: accessEvents, systemId: entitlements.systemId })
         .from(accessEvents)

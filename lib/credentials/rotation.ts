@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { credentialPolicies, credentials, credentialTasks, credentialTypes, findings, identities } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, isReadOnly, requireDecider, requireRole, type Caller } from "@/lib/auth/caller";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
@@ -89,7 +89,7 @@ export function mayMarkRotated(caller: Caller, nhi: { ownerId: string | null; ba
 async function asOwner<T>(db: Db, caller: Caller, credentialId: string, record: (tx: Tx) => Promise<T>) {
   requireDecider(caller);
   if (!z.uuid().safeParse(credentialId).success) throw new NotFoundError("Credential");
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [row] = await tx
       .select({ ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
       .from(credentials)
@@ -118,14 +118,14 @@ const connectorActor = (token: TokenPrincipal) => ({ id: null, label: `connector
 export async function reportRotation(db: Db, token: TokenPrincipal, raw: unknown) {
   requireScope(token, "credentials:write");
   const input = parseInput(reportedRotation, raw);
-  return db.transaction((tx) => recordRotation(tx, connectorActor(token), input.credentialId, input, null));
+  return auditedTransaction(db, (tx) => recordRotation(tx, connectorActor(token), input.credentialId, input, null));
 }
 
 /** A connector or secrets manager reports a revocation it carried out (API token with credentials:write). */
 export async function reportRevocation(db: Db, token: TokenPrincipal, raw: unknown) {
   requireScope(token, "credentials:write");
   const input = parseInput(reportedRevocation, raw);
-  return db.transaction((tx) => recordRevocation(tx, connectorActor(token), input.credentialId, input, null));
+  return auditedTransaction(db, (tx) => recordRevocation(tx, connectorActor(token), input.credentialId, input, null));
 }
 
 const assignee = alias(identities, "assignee");
@@ -221,7 +221,7 @@ export async function listCredentialPolicies(db: Tx, caller: Caller) {
 export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(policyInput, raw);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const before = await tx.select().from(credentialPolicies).where(inArray(credentialPolicies.type, input.policies.map((p) => p.type)));
     for (const p of input.policies) {
       await tx

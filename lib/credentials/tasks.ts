@@ -3,7 +3,7 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
 import { credentials, credentialTasks, identities } from "@/db/schema";
-import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { readOnlyPerson } from "@/lib/auth/caller";
 import { notify, notifyAdmins } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
@@ -104,7 +104,7 @@ const assignee = alias(identities, "assignee");
  */
 export async function escalateOverdueCredentialTasks(db: Db, now: Date = new Date()) {
   const adminCutoff = addDays(now, -ESCALATE_TO_ADMINS_AFTER_DAYS);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${ESCALATION_LOCK})`);
     const overdue = await tx
       .select({

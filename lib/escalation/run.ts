@@ -13,6 +13,7 @@ import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import { accountOf } from "@/lib/permissions/aws/match";
 import { stepView } from "./steps";
 import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type PrincipalVerdict, type Step } from "./analyze";
+import { auditedTransaction } from "@/lib/audit/record";
 
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
 export const ESCALATION_SOURCE = "escalation";
@@ -58,7 +59,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
   const started = Date.now();
   const now = opts.now ?? new Date();
   const [catalogue, levels] = await Promise.all([loadCatalogue(), loadAccessLevels()]);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     // One analysis at a time: two would write the same rows.
     await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
     const loaded = await loadModel(tx, now);

@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities } from "@/db/schema";
-import { diff, recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
 import { canEditIdentity, getVisibleIdentity } from "./detail";
@@ -61,7 +61,7 @@ export async function updateIdentity(db: Db, caller: Caller, id: string, rawInpu
 
   const change = diff(current as Record<string, unknown>, input as Record<string, unknown>);
   if (!change.changed) return current;
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [updated] = await tx
       .update(identities)
       .set({ ...input, updatedAt: new Date() })

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
-import { SYSTEM_ACTOR, recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { createGrants } from "@/lib/grants/decisions";
@@ -121,7 +121,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
   const warnings = [...inv.warnings];
   if (!report && inv.users.length) warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
 
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     // One import per account at a time.
     await tx.execute(sql`select pg_advisory_xact_lock(7244010, hashtext(${inv.accountId}))`);
     const { system, created: systemCreated } = await accountSystem(tx, actor, inv.accountId);

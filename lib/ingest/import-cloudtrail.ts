@@ -6,6 +6,7 @@ import { foldStatement, recordUsage, type Stored, type UsageEventInput } from "@
 import { observability } from "./aws/catalogue";
 import { iamTypeOf } from "./import-aws-iam";
 import { classifyRecord, readCloudTrail } from "./aws/cloudtrail";
+import { auditedTransaction } from "@/lib/audit/record";
 
 export const CLOUDTRAIL_SOURCE = "cloudtrail";
 
@@ -57,7 +58,7 @@ function transactionWriter(db: Db): BatchWriter {
   return {
     concurrent: false,
     write: (events, days) =>
-      db.transaction(async (tx) => {
+      auditedTransaction(db, async (tx) => {
         if (days.length) {
           await tx.execute(sql`insert into data_event_days (system_id, service, day)
             select s, v, d::date from json_to_recordset((${daysJson(days)}::text)::json) as j(s uuid, v text, d text)

@@ -5,6 +5,7 @@ import { permissionSetsOf } from "@/lib/reconciliation/permissions";
 import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
 import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "./lines";
+import { auditedTransaction } from "@/lib/audit/record";
 
 export const MAX_USAGE_EVENTS = 10_000;
 
@@ -47,7 +48,7 @@ export async function ingestUsageEvents(db: Db, token: TokenPrincipal, body: str
       occurredAt: e.occurredAt,
     };
   });
-  const stored = events.length ? await db.transaction((tx) => recordUsage(tx, events)) : { inserted: 0, duplicates: 0, denied: 0 };
+  const stored = events.length ? await auditedTransaction(db, (tx) => recordUsage(tx, events)) : { inserted: 0, duplicates: 0, denied: 0 };
   return {
     received: parsed.good.length + parsed.rejected.length,
     accepted: stored.inserted,

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { eligibilityPolicies, entitlements, grants, identities } from "@/db/schema";
-import { recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { createGrants } from "@/lib/grants/decisions";
@@ -38,7 +38,7 @@ async function defaultPolicy(tx: Tx, actor: Actor, entitlement: { id: string; na
 export async function convertStandingToEligible(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(convertInput, raw);
-  return db.transaction((tx) => convertInTransaction(tx, caller, input));
+  return auditedTransaction(db, (tx) => convertInTransaction(tx, caller, input));
 }
 
 /** The conversion in the caller's transaction (a findings action converts as part of its own). */

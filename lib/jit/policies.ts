@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { eligibilityPolicies, entitlements, grants, identities, jitRequests, systems, teams } from "@/db/schema";
-import { diff, recordAudit, type Actor } from "@/lib/audit/record";
+import { type Actor, auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
 import { createGrants } from "@/lib/grants/decisions";
@@ -78,7 +78,7 @@ async function issueEligibility(tx: Tx, actor: Actor, policy: Policy, identityId
 export async function createPolicy(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(policyInput, raw);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const entitlement = await checkReferences(tx, input);
     checkAutoApproval(entitlement?.level, input.autoApproveAll);
     const { identityIds, ...fields } = input;
@@ -101,7 +101,7 @@ async function lockPolicy(tx: Tx, id: string) {
 export async function updatePolicy(db: Db, caller: Caller, id: string, raw: unknown) {
   requireRole(caller, "admin");
   const patch = parseInput(policyPatch, raw);
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const policy = await lockPolicy(tx, id);
     if (policy.archivedAt) throw new ConflictError("This policy is retired; create a new one.");
     const { archivedAt: _a, createdAt: _c, updatedAt: _u, createdById: _b, id: _i, ...current } = policy;
@@ -124,7 +124,7 @@ export async function updatePolicy(db: Db, caller: Caller, id: string, raw: unkn
  */
 export async function archivePolicy(db: Db, caller: Caller, id: string) {
   requireRole(caller, "admin");
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const policy = await lockPolicy(tx, id);
     if (policy.archivedAt) return policy;
     const now = new Date();
@@ -139,7 +139,7 @@ export async function archivePolicy(db: Db, caller: Caller, id: string) {
     const [archived] = await tx.update(eligibilityPolicies).set({ archivedAt: now, updatedAt: now }).where(eq(eligibilityPolicies.id, id)).returning();
     await recordAudit(tx, actor, [
       { action: "eligibility_policy.archived", entityType: "eligibility_policy", entityId: id, before: { archivedAt: null }, after: { archivedAt: now, eligibilityEnded: named.length, requestsCancelled: cancelled.length } },
-      ...cancelled.map((r) => ({ action: "jit.cancelled", entityType: "jit_request", entityId: r.id, before: { status: "pending" }, after: { status: "cancelled", reason: "The eligibility policy was retired" } })),
+      ...cancelled.map((r) => ({ action: "jit.cancelled" as const, entityType: "jit_request", entityId: r.id, before: { status: "pending" }, after: { status: "cancelled", reason: "The eligibility policy was retired" } })),
     ]);
     return archived;
   });
@@ -150,7 +150,7 @@ export async function addEligibleIdentities(db: Db, caller: Caller, id: string, 
   requireRole(caller, "admin");
   const input = parseInput(eligibleIdentitiesInput, raw);
   if (input.expiresAt && input.expiresAt <= new Date()) throw new ValidationError({ expiresAt: ["The end of eligibility must be in the future."] });
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const policy = await lockPolicy(tx, id);
     if (policy.archivedAt) throw new ConflictError("This policy is retired.");
     await checkReferences(tx, { identityIds: input.identityIds });
@@ -163,7 +163,7 @@ export async function addEligibleIdentities(db: Db, caller: Caller, id: string, 
 export async function removeEligibleIdentity(db: Db, caller: Caller, id: string, identityId: string) {
   requireRole(caller, "admin");
   if (!z.uuid().safeParse(identityId).success) throw new NotFoundError("Eligibility");
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const policy = await lockPolicy(tx, id);
     const live = await tx
       .select({ id: grants.id })

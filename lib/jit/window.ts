@@ -188,7 +188,7 @@ export async function sweepRequests(db: Db, now = new Date()): Promise<{ settled
 
 /** Tells the requester their window closes soon, if it is still open. */
 export async function remindExpiry(db: Db, requestId: string, now = new Date()) {
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const [request] = await tx.select().from(jitRequests).where(eq(jitRequests.id, requestId));
     if (!request || !["approved", "active"].includes(request.status) || !request.expiresAt || request.expiresAt <= now) return { sent: 0 };
     const { entitlementName } = await describe(tx, request);

@@ -3,7 +3,7 @@ import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, findingKinds, findings, grants, identities, identityKinds, systems } from "@/db/schema";
-import { recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { createTargetedReview } from "@/lib/certification/targeted";
 import { ConflictError, NotFoundError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
@@ -42,7 +42,7 @@ export async function requestReconciliation(tx: Tx, now = Date.now()) {
  */
 export async function queueReconciliationNow(db: Db, caller: Caller): Promise<boolean> {
   requireRole(caller, "admin");
-  const id = await db.transaction((tx) => enqueue(tx, RECONCILE_QUEUE, {}, { key: `manual:${Math.floor(Date.now() / DEBOUNCE_MS)}` }));
+  const id = await auditedTransaction(db, (tx) => enqueue(tx, RECONCILE_QUEUE, {}, { key: `manual:${Math.floor(Date.now() / DEBOUNCE_MS)}` }));
   return id !== null;
 }
 
@@ -197,7 +197,7 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(findingAction, raw);
   const ids = [...new Set(input.findingIds)];
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const rows = await tx.select().from(findings).where(inArray(findings.id, ids)).for("update");
     if (rows.length !== ids.length) throw new NotFoundError("Finding");
     const closed = rows.filter((f) => f.status !== "open");

@@ -6,6 +6,7 @@ import { DEFAULT_WINDOW_DAYS } from "./actions";
 import { RECONCILIATION_SOURCE, detectActionFindings, detectPairFindings } from "./detect";
 import { computeIdentityRisk } from "./risk";
 import { writeSnapshots } from "./snapshot";
+import { auditedTransaction } from "@/lib/audit/record";
 
 export type RunSummary = { detected: number; opened: number; updated: number; resolved: number; identities: number; snapshots: number; elapsedMs: number };
 
@@ -43,7 +44,7 @@ export async function runReconciliation(db: Db, opts: { now?: Date; windowDays?:
   const started = performance.now();
   const now = opts.now ?? new Date();
   const windowDays = opts.windowDays ?? DEFAULT_WINDOW_DAYS;
-  const found = await db.transaction(async (tx) => {
+  const found = await auditedTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
     await tx.execute(sql`create temp table detected (
       key text primary key, kind finding_kind not null, severity finding_severity not null, identity_id uuid not null,
@@ -53,7 +54,7 @@ export async function runReconciliation(db: Db, opts: { now?: Date; windowDays?:
     const [{ n }] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from detected`);
     return { detected: n, ...(await mergeFindings(tx, now)) };
   });
-  const identities = await db.transaction((tx) => computeIdentityRisk(tx, { now, windowDays }));
+  const identities = await auditedTransaction(db, (tx) => computeIdentityRisk(tx, { now, windowDays }));
   const snapshots = await writeSnapshots(db, now);
   return { ...found, identities, snapshots, elapsedMs: performance.now() - started };
 }

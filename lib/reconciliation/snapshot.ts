@@ -3,6 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { grantActiveAt, grantActiveDuring, grants } from "@/db/schema";
 import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
+import { auditedTransaction } from "@/lib/audit/record";
 
 /** `grants g` in the SQL below. */
 const grantsG = alias(grants, "g");
@@ -231,7 +232,7 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
     return rest as T;
   };
   if (missing.length) {
-    await db.transaction(async (tx) => {
+    await auditedTransaction(db, async (tx) => {
       const figures = await historicalFiguresForDays(tx, missing, missing.map((day) => new Date(`${addUtcDays(day, 1)}T00:00:00Z`)));
       const rows = missing.map((day) => ({ day, figures: knowable(day, figures.get(day)!) }));
       await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at)
@@ -239,7 +240,7 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
         on conflict (day) do nothing`);
     });
   }
-  await db.transaction(async (tx) => {
+  await auditedTransaction(db, async (tx) => {
     const figures = { ...knowable(today, await historicalFigures(tx, today, now)), ...(await currentFigures(tx)) };
     await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at) values (${today}::date, ${JSON.stringify(figures)}::jsonb, ${now.toISOString()}::timestamptz)
       on conflict (day) do update set figures = excluded.figures, computed_at = excluded.computed_at`);

@@ -71,7 +71,7 @@ export async function addMembers(tx: Tx, ctx: ScimContext, team: { id: string; n
   await touchTeam(tx, team.id);
   await recordAudit(tx, ctx.actor, [
     { action: "team.members_added", entityType: "team", entityId: team.id, after: { name: team.name, identityIds: added, source: ctx.source } },
-    ...homed.map((h) => ({ action: "identity.updated", entityType: "identity", entityId: h.id, before: { teamId: null }, after: { teamId: team.id, source: ctx.source, reason: `joined ${team.name}` } })),
+    ...homed.map((h) => ({ action: "identity.updated" as const, entityType: "identity", entityId: h.id, before: { teamId: null }, after: { teamId: team.id, source: ctx.source, reason: `joined ${team.name}` } })),
   ]);
   return added;
 }

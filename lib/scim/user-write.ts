@@ -174,7 +174,7 @@ export async function deleteUser(tx: Tx, ctx: ScimContext, current: PersonRow) {
   if (left.length) await tx.update(teams).set({ updatedAt: at }).where(inArray(teams.id, left.map((m) => m.teamId)));
   await recordAudit(tx, ctx.actor, [
     { action: "identity.deleted", entityType: "identity", entityId: current.id, before: { status: current.status }, after: { deletedAt: at, source: ctx.source, kept: "the row stays as evidence" } },
-    ...left.map((m) => ({ action: "team.members_removed", entityType: "team", entityId: m.teamId, before: { identityIds: [current.id] }, after: { source: ctx.source, reason: "user deleted" } })),
+    ...left.map((m) => ({ action: "team.members_removed" as const, entityType: "team", entityId: m.teamId, before: { identityIds: [current.id] }, after: { source: ctx.source, reason: "user deleted" } })),
   ]);
   if (current.status === "active" || current.status === "disabled") await signal(tx, ctx, current.id, "leaver", { reason: "deleted by the identity provider" });
 }

@@ -9,6 +9,7 @@ import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "@/li
 import { raiseFindings } from "@/lib/findings/raise";
 import { recordUsage } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
+import { auditedTransaction } from "@/lib/audit/record";
 
 export const MAX_SESSION_EVENTS = 1000;
 const DETAIL_LIMIT = 4000;
@@ -35,7 +36,7 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
   requireScope(token, "usage:write");
   const parsed = parseEventLines(body, contentType, sessionEventInput, MAX_SESSION_EVENTS);
   const source = `pam:${token.id}`;
-  return db.transaction(async (tx) => {
+  return auditedTransaction(db, async (tx) => {
     const { resolved, rejected } = parsed.good.length ? await resolveNames(tx, parsed.good, token.systemId) : { resolved: [], rejected: [] };
     const byLine = new Map(parsed.good.map((g) => [g.line, g]));
     const events = resolved.map((r) => {

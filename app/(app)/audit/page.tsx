@@ -13,6 +13,7 @@ import { Forbidden } from "@/components/ui/forbidden";
 import { formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { DateRangeFields } from "@/components/ui/date-range";
+import { auditActionNames, auditActions, type AuditAction } from "@/lib/audit/actions";
 
 export const metadata = { title: "Audit log" };
 
@@ -52,7 +53,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <form className="mb-4 flex flex-wrap items-end gap-3">
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Action starts with
-          <input name="action" defaultValue={filters.action} className={input} placeholder="identity." />
+          <input name="action" list="audit-actions" defaultValue={filters.action} className={input} placeholder="identity." />
+          <datalist id="audit-actions">
+            {auditActionNames.map((a) => (
+              <option key={a} value={a}>
+                {auditActions[a]}
+              </option>
+            ))}
+          </datalist>
         </label>
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Entity type
@@ -100,7 +108,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       <td className="whitespace-nowrap px-3 py-2">{formatDateTime(r.occurredAt)}</td>
                       <td className="px-3 py-2">{r.actorLabel}</td>
                       <td className="px-3 py-2">
-                        <Badge tone="blue">{r.action}</Badge>
+                        <Badge tone="blue" title={auditActions[r.action as AuditAction]}>{r.action}</Badge>
                       </td>
                       <td className="px-3 py-2">
                         {r.entityType === "identity" ? (
