@@ -2,11 +2,23 @@ import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
-import { campaigns, identities, reviewItems } from "@/db/schema";
+import { campaigns, entitlements, identities, reviewItems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { listActivePeople, listSystems } from "@/lib/identities/list";
 import { campaignInput } from "./schemas";
+
+/** What the new-campaign form offers to choose from: systems, entitlements and people. Admins only, as creating is. */
+export async function campaignFormChoices(db: Tx, caller: Caller) {
+  requireRole(caller, "admin");
+  const [systems, people, entitlementList] = await Promise.all([
+    listSystems(db),
+    listActivePeople(db),
+    db.select({ id: entitlements.id, name: entitlements.name, systemId: entitlements.systemId, privilegeLevel: entitlements.privilegeLevel }).from(entitlements).orderBy(entitlements.name),
+  ]);
+  return { systems, people, entitlements: entitlementList };
+}
 
 /** Admins create campaigns; reviewers are checked to be active people. */
 export async function createCampaign(db: Db, caller: Caller, raw: unknown) {

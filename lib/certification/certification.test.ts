@@ -5,7 +5,7 @@ import { auditLog, grants, identityEscalations, notifications, remediations, rev
 import { resolveCaller } from "@/lib/auth/caller";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb } from "@/lib/testing/harness";
-import { createCampaign, getCampaign } from "./campaigns";
+import { campaignFormChoices, createCampaign, getCampaign } from "./campaigns";
 import { decideItems } from "./decide";
 import { launchCampaign } from "./launch";
 import { listMyReviews } from "./queue";
@@ -51,6 +51,8 @@ describe("certification campaigns", () => {
     const requester = await makeCaller(db, ["requester", "reviewer"]);
     const valid = { name: "Q1 access review", reviewerStrategy: "owner_or_manager", fallbackReviewerId: admin.identityId, startsAt: "2026-12-01", dueAt: "2026-12-15" };
     await expect(createCampaign(db, requester, valid)).rejects.toMatchObject({ status: 403 });
+    await expect(campaignFormChoices(db, requester)).rejects.toMatchObject({ status: 403 });
+    expect(Object.keys(await campaignFormChoices(db, admin))).toEqual(["systems", "people", "entitlements"]);
     await expect(createCampaign(db, admin, { ...valid, name: "x", dueAt: "2026-11-01", reviewerStrategy: "named", stages: 3 })).rejects.toMatchObject({
       status: 422,
       fieldErrors: { name: [expect.stringContaining("at least 3")], stages: ["A campaign has one or two stages."] },

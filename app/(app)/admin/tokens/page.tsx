@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { systems, tokenScopes } from "@/db/schema";
+import { tokenScopes } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listTokens } from "@/lib/auth/tokens";
+import { listSystems } from "@/lib/identities/list";
 import { TokenManager } from "@/components/admin/token-manager";
 import { Forbidden } from "@/components/ui/forbidden";
 import { PageHeader } from "@/components/ui/page-header";
@@ -14,7 +15,7 @@ export default async function TokensPage() {
   const caller = (await getCaller())!;
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="API tokens" />;
   const db = await getDb();
-  const [tokens, systemList] = await Promise.all([listTokens(db, caller), db.select({ id: systems.id, name: systems.name }).from(systems).orderBy(systems.name)]);
+  const [tokens, systemList] = await Promise.all([listTokens(db, caller), listSystems(db)]);
   return (
     <>
       <Link href="/admin" className="text-sm text-brand-700 hover:underline">

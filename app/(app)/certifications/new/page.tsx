@@ -1,8 +1,7 @@
 import { getDb } from "@/db/client";
-import { entitlements } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
-import { listActivePeople, listSystems } from "@/lib/identities/list";
+import { campaignFormChoices } from "@/lib/certification/campaigns";
 import { CampaignForm } from "@/components/certification/campaign-form";
 import { Forbidden } from "@/components/ui/forbidden";
 import { PageHeader } from "@/components/ui/page-header";
@@ -13,15 +12,11 @@ export default async function NewCampaignPage() {
   const caller = (await getCaller())!;
   if (!hasRole(caller, "admin")) return <Forbidden what="creating campaigns" />;
   const db = await getDb();
-  const [systems, people, entitlementList] = await Promise.all([
-    listSystems(db),
-    listActivePeople(db),
-    db.select({ id: entitlements.id, name: entitlements.name, systemId: entitlements.systemId, privilegeLevel: entitlements.privilegeLevel }).from(entitlements).orderBy(entitlements.name),
-  ]);
+  const { systems, people, entitlements } = await campaignFormChoices(db, caller);
   return (
     <>
       <PageHeader title="New certification campaign" description="The campaign starts as a draft; launching it snapshots the access in scope into review items." />
-      <CampaignForm systems={systems} entitlements={entitlementList} people={people.map((p) => ({ id: p.id, name: p.displayName }))} />
+      <CampaignForm systems={systems} entitlements={entitlements} people={people.map((p) => ({ id: p.id, name: p.displayName }))} />
     </>
   );
 }
