@@ -19,6 +19,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
 import { formatDate, formatDateTime, formatMinutes, kindLabels, relative } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
+import type { FindingKind } from "@/db/schema";
 
 export const metadata = { title: "Dashboard" };
 
@@ -294,7 +295,8 @@ export default async function DashboardPage() {
             <ul className="divide-y divide-slate-100 text-sm" data-testid="findings-by-kind">
               {d.findingsByKind.map((k) => {
                 const href = findings({ kind: k.key });
-                const label = findingKindLabels[k.key] ?? k.key;
+                // Snapshot keys are strings: a kind from an older snapshot may have no label.
+                const label = findingKindLabels[k.key as FindingKind] ?? k.key;
                 return (
                   <li key={k.key} className="flex items-center justify-between gap-3 py-1.5">
                     {href ? (

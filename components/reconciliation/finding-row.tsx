@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { FindingKind } from "@/db/schema";
 import type { PermissionStatement } from "@/db/schema/access";
 import type { FindingRow } from "@/lib/reconciliation/findings";
 import { EscalationPath, TrustStatement } from "@/components/escalation/path-steps";
@@ -63,31 +64,43 @@ function EscalationDetails({ r }: { r: FindingRow }) {
   return null;
 }
 
+/**
+ * Each kind's evidence, in a few words. Every kind has an entry (the compiler
+ * checks it against the registry in lib/findings/kinds.ts); the escalation
+ * kinds show their path or statement in EscalationDetails instead.
+ */
+const evidenceOf = {
+  approved_unused: (d) => usedOrNot(d),
+  unapproved_grant: (d) => usedOrNot(d),
+  active_after_approval: (d) => [d.approvalExpiresAt && `approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`, d.provenance?.replace("_", " ")],
+  used_without_approval: (d) => uses(d),
+  used_after_offboarding: (d) => uses(d),
+  denied_attempt: (d) => [d.denied != null && `${d.denied.toLocaleString("en")} refused`, d.lastDeniedAt && `last ${relative(d.lastDeniedAt)}`],
+  outside_grant_window: () => [],
+  target_unapproved: () => [],
+  target_missing: () => [],
+  orphaned_nhi: (d) => [d.ownerId ? `owner ${d.ownerStatus ?? "gone"}` : "no owner recorded"],
+  stale_credential: (d) => [
+    d.type?.replace("_", " "),
+    d.lastRotatedAt ? `rotated ${formatDate(d.lastRotatedAt)}` : `issued ${formatDate(d.issuedAt)}, never rotated`,
+    d.expiresAt && `expires ${formatDate(d.expiresAt)}`,
+  ],
+  escalation_to_admin: () => [],
+  open_trust_policy: () => [],
+} satisfies Record<FindingKind, (d: Details) => React.ReactNode[]>;
+
+function usedOrNot(d: Details): React.ReactNode[] {
+  return [d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>, d.grantType, d.provenance && `approved by ${d.provenance.replace("_", " ")}`];
+}
+
+function uses(d: Details): React.ReactNode[] {
+  return [d.uses != null && `${d.uses.toLocaleString("en")} uses`, d.lastUsedAt && `last ${relative(d.lastUsedAt)}`, d.leftAt && `left ${formatDate(d.leftAt)}`];
+}
+
 /** The evidence behind a finding, in one line. */
 function Evidence({ r }: { r: FindingRow }) {
   const d = (r.details ?? {}) as Details;
-  const bits: React.ReactNode[] = [];
-  if (r.kind === "approved_unused" || r.kind === "unapproved_grant") {
-    bits.push(d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>);
-    if (d.grantType) bits.push(d.grantType);
-    if (d.provenance) bits.push(`approved by ${d.provenance.replace("_", " ")}`);
-  } else if (r.kind === "active_after_approval") {
-    if (d.approvalExpiresAt) bits.push(`approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`);
-    if (d.provenance) bits.push(d.provenance.replace("_", " "));
-  } else if (r.kind === "used_without_approval" || r.kind === "used_after_offboarding") {
-    if (d.uses != null) bits.push(`${d.uses.toLocaleString("en")} uses`);
-    if (d.lastUsedAt) bits.push(`last ${relative(d.lastUsedAt)}`);
-    if (d.leftAt) bits.push(`left ${formatDate(d.leftAt)}`);
-  } else if (r.kind === "denied_attempt") {
-    if (d.denied != null) bits.push(`${d.denied.toLocaleString("en")} refused`);
-    if (d.lastDeniedAt) bits.push(`last ${relative(d.lastDeniedAt)}`);
-  } else if (r.kind === "orphaned_nhi") {
-    bits.push(d.ownerId ? `owner ${d.ownerStatus ?? "gone"}` : "no owner recorded");
-  } else if (r.kind === "stale_credential") {
-    if (d.type) bits.push(d.type.replace("_", " "));
-    bits.push(d.lastRotatedAt ? `rotated ${formatDate(d.lastRotatedAt)}` : `issued ${formatDate(d.issuedAt)}, never rotated`);
-    if (d.expiresAt) bits.push(`expires ${formatDate(d.expiresAt)}`);
-  }
+  const bits: React.ReactNode[] = (evidenceOf[r.kind]?.(d) ?? []).filter((b) => b != null && b !== false && b !== "");
   if (Array.isArray(d.actions) && d.actions.length) {
     const names = d.actions.slice(0, 4).map((a) => (typeof a === "string" ? a : a.action));
     const more = (d.total ?? d.actions.length) - names.length;

@@ -4,6 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { grantActiveAt, grantActiveDuring, grants, type FindingKind } from "@/db/schema";
+import { findingKindSpecs } from "@/lib/findings/kinds";
 import { findingKey, findingKeySql } from "@/lib/findings/raise";
 import { permissionSetsOf } from "./permissions";
 
@@ -24,8 +25,14 @@ export const outsideRotationPolicy = (now: SQL) =>
 
 const key = findingKeySql;
 
-const byLevel = (level: SQL, admin: string, privileged: string, standard: string) =>
-  sql`(case ${level} when 'admin' then ${admin}::text when 'privileged' then ${privileged}::text else ${standard}::text end)::finding_severity`;
+/** Kinds whose severity follows the entitlement's privilege level. */
+type ByLevel = { [K in keyof typeof findingKindSpecs]: (typeof findingKindSpecs)[K]["severity"] extends string ? never : K }[keyof typeof findingKindSpecs];
+
+/** The kind's severity for the entitlement `e` of the detecting query, from the registry (lib/findings/kinds.ts). */
+const severityOf = (kind: ByLevel) => {
+  const s = findingKindSpecs[kind].severity;
+  return sql`(case e.privilege_level when 'admin' then ${s.admin}::text when 'privileged' then ${s.privileged}::text else ${s.standard}::text end)::finding_severity`;
+};
 
 /** `grants g` in the SQL below. */
 const g = alias(grants, "g");
@@ -52,7 +59,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
 
   // Approved (or not) and unused.
   await insert(sql`
-    select ${key("approved_unused", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'approved_unused', ${byLevel(sql`e.privilege_level`, "high", "medium", "low")},
+    select ${key("approved_unused", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'approved_unused', ${severityOf("approved_unused")},
       g.identity_id, g.entitlement_id, g.id, e.system_id,
       e.name || ' not used in ' || ${w} || ' days',
       jsonb_build_object('lastUsedAt', r.last_used_at, 'grantType', g.type, 'provenance', g.provenance, 'privilegeLevel', e.privilege_level, 'windowDays', ${w})
@@ -61,7 +68,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
     where ${activeAt(now)} and g.provenance <> 'none' and i.status = 'active' and g.starts_at <= ${since}::timestamptz
       and (r.last_used_at is null or r.last_used_at < ${since}::timestamptz)`);
   await insert(sql`
-    select ${key("unapproved_grant", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'unapproved_grant', ${byLevel(sql`e.privilege_level`, "critical", "high", "medium")},
+    select ${key("unapproved_grant", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'unapproved_grant', ${severityOf("unapproved_grant")},
       g.identity_id, g.entitlement_id, g.id, e.system_id,
       e.name || ' is active with no approval on record',
       jsonb_build_object('lastUsedAt', r.last_used_at, 'grantType', g.type, 'privilegeLevel', e.privilege_level)
@@ -72,7 +79,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
 
   // Used with nothing approved behind it during the window.
   await insert(sql`
-    select ${key("used_without_approval", sql`r.identity_id`, sql`r.entitlement_id`, null)}, 'used_without_approval', ${byLevel(sql`e.privilege_level`, "critical", "high", "medium")},
+    select ${key("used_without_approval", sql`r.identity_id`, sql`r.entitlement_id`, null)}, 'used_without_approval', ${severityOf("used_without_approval")},
       r.identity_id, r.entitlement_id, null, e.system_id,
       e.name || ' used without approval',
       jsonb_build_object('lastUsedAt', r.last_used_at, 'uses', r.success_count, 'privilegeLevel', e.privilege_level)
@@ -82,7 +89,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
         and g.provenance <> 'none' and ${grantActiveDuring(sql`${since}::timestamptz`, sql`${now}::timestamptz`, g)})`);
 
   await insert(sql`
-    select ${key("active_after_approval", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'active_after_approval', ${byLevel(sql`e.privilege_level`, "high", "high", "medium")},
+    select ${key("active_after_approval", sql`g.identity_id`, sql`g.entitlement_id`, sql`g.id`)}, 'active_after_approval', ${severityOf("active_after_approval")},
       g.identity_id, g.entitlement_id, g.id, e.system_id,
       e.name || ' still active after its approval ended',
       jsonb_build_object('approvalExpiresAt', g.approval_expires_at, 'provenance', g.provenance, 'privilegeLevel', e.privilege_level)
@@ -90,7 +97,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
     where ${activeAt(now)} and g.approval_expires_at < ${now}::timestamptz and i.status = 'active'`);
 
   await insert(sql`
-    select ${key("used_after_offboarding", sql`r.identity_id`, sql`r.entitlement_id`, null)}, 'used_after_offboarding', 'critical'::finding_severity,
+    select ${key("used_after_offboarding", sql`r.identity_id`, sql`r.entitlement_id`, null)}, 'used_after_offboarding', ${severityOf("used_after_offboarding")},
       r.identity_id, r.entitlement_id, null, e.system_id,
       e.name || ' used after ' || i.display_name || ' was ' || i.status::text,
       jsonb_build_object('lastUsedAt', r.last_used_at, 'leftAt', l.left_at, 'status', i.status)
@@ -100,7 +107,7 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
     where i.status in ('offboarded', 'disabled', 'decommissioned') and r.last_used_at > l.left_at`);
 
   await insert(sql`
-    select ${key("denied_attempt", sql`r.identity_id`, sql`r.entitlement_id`, null)}, 'denied_attempt', ${byLevel(sql`e.privilege_level`, "medium", "low", "low")},
+    select ${key("denied_attempt", sql`r.identity_id`, sql`r.entitlement_id`, null)}, 'denied_attempt', ${severityOf("denied_attempt")},
       r.identity_id, r.entitlement_id, null, e.system_id,
       'Refused attempts on ' || e.name,
       jsonb_build_object('lastDeniedAt', r.last_denied_at, 'denied', r.denied_count)
