@@ -2,6 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import type { ConnectorKind } from "@/db/schema";
+import { connectorDescriptors } from "@/lib/connectors/kinds";
 import { api, type ApiError } from "@/lib/http/client";
 
 function useAction() {
@@ -21,13 +23,13 @@ function useAction() {
 }
 
 /** Check the target now, and enable or disable the connector. */
-export function ConnectorActions({ id, kind, enabled }: { id: string; kind: string; enabled: boolean }) {
+export function ConnectorActions({ id, kind, enabled }: { id: string; kind: ConnectorKind; enabled: boolean }) {
   const { run, pending, message } = useAction();
   const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-50";
   return (
     <div className="flex flex-col items-end gap-1">
       <div className="flex gap-2">
-        {kind === "postgres" && (
+        {connectorDescriptors[kind].readsState && (
           <button disabled={pending} className={button} onClick={() => run(`/api/v1/connectors/${id}/check`, { body: {} }, (r) => `Read ${r.checked} memberships: ${r.unapproved} without approval, ${r.missing} missing.`)}>
             Check target now
           </button>

@@ -3,13 +3,16 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { api, type ApiError } from "@/lib/http/client";
+import type { ConnectorKind } from "@/db/schema";
+import { connectorDescriptors, connectorKindOrder, type ConnectorDescriptor } from "@/lib/connectors/kinds";
 import { accessEventTypes } from "@/lib/connectors/types";
 import { FieldMessages } from "@/components/ui/field-errors";
 
-/** Adds a connector: a PostgreSQL server whose roles it manages, or a webhook receiver. A webhook's signing secret is shown once. */
+/** Adds a connector of any kind, in the words of its descriptor (lib/connectors/kinds.ts). A generated secret is shown once. */
 export function ConnectorForm({ systems }: { systems: { id: string; name: string }[] }) {
   const router = useRouter();
-  const [kind, setKind] = useState<"postgres" | "webhook">("webhook");
+  const [kind, setKind] = useState<ConnectorKind>(connectorKindOrder[0]);
+  const d: ConnectorDescriptor = connectorDescriptors[kind];
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
@@ -26,7 +29,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
       kind,
       systemId: text("systemId"),
       url: text("url"),
-      urlEnv: kind === "postgres" ? text("urlEnv") : undefined,
+      urlEnv: d.urlEnv ? text("urlEnv") : undefined,
       eventTypes: f.getAll("eventTypes").map(String),
       maxAttempts: Number(f.get("maxAttempts")),
     };
@@ -49,11 +52,11 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
   if (secret) {
     return (
       <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
-        <p className="font-medium">Webhook added. Its signing secret, shown this once:</p>
+        <p className="font-medium">{d.label} added. Its signing secret, shown this once:</p>
         <code className="mt-1 block break-all rounded bg-white p-2 text-xs" data-testid="signing-secret">
           {secret}
         </code>
-        <p className="mt-1 text-xs text-slate-600">Receivers verify X-Gov-Signature (t=…,v1=HMAC-SHA256 of “t.body”) with it, and drop repeats by X-Gov-Delivery.</p>
+        {d.secretNote && <p className="mt-1 text-xs text-slate-600">{d.secretNote}</p>}
         <button className="mt-2 rounded-md border border-slate-300 bg-white px-3 py-1 text-sm" onClick={() => setSecret(null)}>
           Done
         </button>
@@ -64,9 +67,9 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
     <form noValidate onSubmit={submit} aria-label="New connector" className="space-y-3">
       <fieldset className="flex gap-4 text-sm">
         <legend className={label}>Kind</legend>
-        {(["webhook", "postgres"] as const).map((k) => (
+        {connectorKindOrder.map((k) => (
           <label key={k} className="flex items-center gap-1">
-            <input type="radio" name="kind" checked={kind === k} onChange={() => setKind(k)} /> {k === "webhook" ? "Signed webhook" : "PostgreSQL roles"}
+            <input type="radio" name="kind" checked={kind === k} onChange={() => setKind(k)} /> {connectorDescriptors[k].label}
           </label>
         ))}
       </fieldset>
@@ -76,9 +79,9 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
       </label>
       <FieldMessages messages={errors.name} />
       <label className={label}>
-        System {kind === "webhook" ? "(optional: only its events)" : "(whose entitlements are database roles)"}
+        {d.system.label}
         <select name="systemId" aria-label="System" className={field} defaultValue="">
-          <option value="">{kind === "webhook" ? "Every system" : "Choose…"}</option>
+          <option value="">{d.system.none}</option>
           {systems.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
@@ -88,15 +91,15 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
       </label>
       <FieldMessages messages={errors.systemId} />
       <label className={label}>
-        {kind === "webhook" ? "Receiver URL" : "Connection URL (postgres://…)"}
-        <input name="url" className={field} placeholder={kind === "webhook" ? "https://hooks.example.com/gov" : "postgres://gov@db.internal:5432/postgres"} />
+        {d.url.label}
+        <input name="url" className={field} placeholder={d.url.placeholder} />
       </label>
       <FieldMessages messages={errors.url} />
-      {kind === "postgres" && (
+      {d.urlEnv && (
         <>
           <label className={label}>
-            …or the environment variable holding it (keeps the password out of the database)
-            <input name="urlEnv" className={field} placeholder="PAYMENTS_DB_ADMIN_URL" />
+            {d.urlEnv.label}
+            <input name="urlEnv" className={field} placeholder={d.urlEnv.placeholder} />
           </label>
           <FieldMessages messages={errors.urlEnv} />
         </>

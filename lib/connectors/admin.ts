@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
@@ -8,7 +7,6 @@ import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput, withoutBlanks } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { offsetOf, pageFields, paged } from "@/lib/paging";
-import { DestinationError, checkDestination } from "./destination";
 import { DELIVER_QUEUE, drivers } from "./dispatch";
 import { accessEventTypes, type ConnectorRow } from "./types";
 import { integer, text } from "@/lib/validation/fields";
@@ -20,7 +18,7 @@ const maxAttemptsField = integer("Attempts", 1, 20, { min: "At least one attempt
 const connectorInput = z
   .object({
     name: text().trim().min(3, "Name the connector in at least 3 characters.").max(80, "Keep the name under 80 characters."),
-    kind: z.enum(connectorKinds, { message: "A connector is postgres or webhook." }),
+    kind: z.enum(connectorKinds, { message: `A connector is ${connectorKinds.join(" or ")}.` }),
     systemId: z.uuid("The system must be an id.").optional(),
     url: text().trim().max(2000).optional(),
     urlEnv: text().trim().regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.").optional(),
@@ -29,37 +27,28 @@ const connectorInput = z
     maxAttempts: maxAttemptsField.default(6),
   })
   .strict()
-  .refine((c) => c.kind !== "postgres" || !!c.systemId, { message: "Choose the system whose grants it enforces.", path: ["systemId"] })
-  .refine((c) => c.kind !== "postgres" || !!c.url !== !!c.urlEnv, { message: "Give the target's connection URL or the environment variable holding it (one of them).", path: ["url"] })
-  .refine((c) => c.kind !== "postgres" || !c.url || /^postgres(ql)?:\/\//.test(c.url), { message: "A PostgreSQL URL starts with postgres://.", path: ["url"] })
-  .refine((c) => c.kind !== "webhook" || (!!c.url && /^https?:\/\/[^\s]+$/.test(c.url) && URL.canParse(c.url)), { message: "A webhook needs an http(s) URL.", path: ["url"] });
+  // Each kind checks its own settings (lib/connectors/<kind>.ts).
+  .superRefine((c, ctx) => {
+    for (const [field, messages] of Object.entries(drivers[c.kind].check(c) ?? {})) for (const message of messages) ctx.addIssue({ code: "custom", message, path: [field] });
+  });
 
 /** Connector settings as shown to people: secrets never leave the server again. */
 function redact(c: ConnectorRow) {
-  const config = { ...c.config } as Record<string, unknown>;
-  if (typeof config.secret === "string") config.secret = "••••••••";
-  if (typeof config.url === "string" && c.kind === "postgres") config.url = config.url.replace(/\/\/([^:@/]+):[^@]*@/, "//$1:••••@");
-  return { ...c, config };
+  return { ...c, config: drivers[c.kind].redact(c.config as Record<string, unknown>) };
 }
 
 /** Admins add connectors; a webhook's signing secret is generated unless given, and shown once. */
 export async function createConnector(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(connectorInput, raw);
-  if (input.kind === "webhook" && input.url) {
-    try {
-      await checkDestination(new URL(input.url));
-    } catch (error) {
-      if (error instanceof DestinationError) throw new ValidationError({ url: [error.message] });
-      throw error;
-    }
-  }
+  const driver = drivers[input.kind];
+  const unreachable = await driver.verify?.(input);
+  if (unreachable) throw new ValidationError(unreachable);
   if (input.systemId) {
     const [system] = await db.select({ id: systems.id }).from(systems).where(eq(systems.id, input.systemId));
     if (!system) throw new ValidationError({ systemId: ["No such system."] });
   }
-  const secret = input.kind === "webhook" ? (input.secret ?? `whsec_${randomBytes(24).toString("base64url")}`) : undefined;
-  const config = input.kind === "webhook" ? { url: input.url, secret } : input.urlEnv ? { urlEnv: input.urlEnv } : { url: input.url };
+  const { config, shownOnce: secret } = driver.configure(input);
   return auditedTransaction(db, async (tx) => {
     let row: ConnectorRow;
     try {

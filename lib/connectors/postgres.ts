@@ -38,6 +38,20 @@ const grantedRole = (e: { externalRef: string | null; name: string }) => e.exter
  * Both are no-ops when already true, so a repeated delivery changes nothing.
  */
 export const postgresDriver: ConnectorDriver = {
+  check({ systemId, url, urlEnv }) {
+    const errors: Record<string, string[]> = {};
+    if (!systemId) errors.systemId = ["Choose the system whose grants it enforces."];
+    if (!!url === !!urlEnv) errors.url = ["Give the target's connection URL or the environment variable holding it (one of them)."];
+    else if (url && !/^postgres(ql)?:\/\//.test(url)) errors.url = ["A PostgreSQL URL starts with postgres://."];
+    return Object.keys(errors).length ? errors : null;
+  },
+  configure({ url, urlEnv }) {
+    return { config: urlEnv ? { urlEnv } : { url } };
+  },
+  redact(config) {
+    // The password in a stored URL never leaves the server.
+    return typeof config.url === "string" ? { ...config, url: config.url.replace(/\/\/([^:@/]+):[^@]*@/, "//$1:••••@") } : config;
+  },
   async deliver(db, connector, event) {
     if (event.type !== "grant.activated" && event.type !== "grant.revoked") return { effect: "ignored" };
     const payload = event.payload as { grantId?: string; identityId?: string; entitlementId?: string };

@@ -22,13 +22,24 @@ export type DeliveryResult = { status?: number; effect: string; detail?: Record<
 /** What reading a target's actual state found, as findings raised and resolved. */
 export type StateReport = { checked: number; unapproved: number; missing: number; unknownMembers: string[] };
 
+/** A connector's own settings as an admin gives them (each kind reads the ones it needs). */
+export type ConnectorSettings = { systemId?: string; url?: string; urlEnv?: string; secret?: string };
+
 /**
  * One way of enforcing access decisions. `deliver` carries out one access
  * event (provision on grant.activated, deprovision on grant.revoked, or tell
  * a receiver) and must be safe to repeat: a delivery interrupted by a restart
- * is attempted again. `readState` compares the target with the grants.
+ * is attempted again. `readState` compares the target with the grants. The
+ * driver owns its settings: `check` answers field errors (none: null), and
+ * `verify` what needs the network (where a URL leads); `configure` turns them
+ * into the stored config (with a secret to show once, if it generated one);
+ * `redact` is the config as people may see it.
  */
 export type ConnectorDriver = {
+  check(settings: ConnectorSettings): Record<string, string[]> | null;
+  verify?(settings: ConnectorSettings): Promise<Record<string, string[]> | null>;
+  configure(settings: ConnectorSettings): { config: Record<string, unknown>; shownOnce?: string };
+  redact(config: Record<string, unknown>): Record<string, unknown>;
   deliver(db: Tx, connector: ConnectorRow, event: AccessEventRow, deliveryId: string): Promise<DeliveryResult>;
   readState?(db: Tx, connector: ConnectorRow): Promise<StateReport>;
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { SIGNATURE_HEADER, signPayload } from "@/lib/webhooks/signature";
@@ -36,6 +37,26 @@ function post(url: URL, headers: Record<string, string>, body: string): Promise<
  * resolve elsewhere by now).
  */
 export const webhookDriver: ConnectorDriver = {
+  check({ url }) {
+    return !url || !/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url) ? { url: ["A webhook needs an http(s) URL."] } : null;
+  },
+  async verify({ url }) {
+    try {
+      await checkDestination(new URL(url!));
+    } catch (error) {
+      if (error instanceof DestinationError) return { url: [error.message] };
+      throw error;
+    }
+    return null;
+  },
+  configure({ url, secret }) {
+    // Generated unless given, and shown once: receivers verify signatures with it.
+    const key = secret ?? `whsec_${randomBytes(24).toString("base64url")}`;
+    return { config: { url, secret: key }, shownOnce: key };
+  },
+  redact(config) {
+    return { ...config, ...(typeof config.secret === "string" ? { secret: "••••••••" } : {}) };
+  },
   async deliver(_db, connector, event, deliveryId) {
     const config = connector.config as WebhookConfig;
     const url = new URL(config.url);

@@ -10,6 +10,7 @@ import { Card, EmptyState } from "@/components/ui/card";
 import { Forbidden } from "@/components/ui/forbidden";
 import { relative } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
+import { connectorDescriptors } from "@/lib/connectors/kinds";
 
 export const metadata = { title: "Connectors" };
 
@@ -51,7 +52,7 @@ export default async function ConnectorsPage() {
                           {c.name}
                         </Link>
                         <div className="text-xs text-slate-500">
-                          {c.kind === "postgres" ? "PostgreSQL roles" : "Signed webhook"}
+                          {connectorDescriptors[c.kind].label}
                           {c.systemName && ` · ${c.systemName}`}
                           {c.eventTypes.length > 0 && ` · ${c.eventTypes.join(", ")}`}
                         </div>

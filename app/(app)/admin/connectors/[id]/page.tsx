@@ -11,6 +11,7 @@ import { Forbidden } from "@/components/ui/forbidden";
 import { formatDateTime } from "@/components/ui/format";
 import { LinkPagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
+import { connectorDescriptors } from "@/lib/connectors/kinds";
 
 export const metadata = { title: "Connector" };
 
@@ -42,7 +43,7 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
       </Link>
       <PageHeader
         title={c.name}
-        description={`${c.kind === "postgres" ? "PostgreSQL roles" : "Signed webhook"}${c.systemName ? ` for ${c.systemName}` : ""}: ${c.delivered} delivered, ${c.pending + c.failed} waiting, ${c.dead} dead-lettered. ${c.lastCheckedAt ? `Target last read ${formatDateTime(c.lastCheckedAt)}.` : ""}`}
+        description={`${connectorDescriptors[c.kind].label}${c.systemName ? ` for ${c.systemName}` : ""}: ${c.delivered} delivered, ${c.pending + c.failed} waiting, ${c.dead} dead-lettered. ${c.lastCheckedAt ? `Target last read ${formatDateTime(c.lastCheckedAt)}.` : ""}`}
         actions={hasRole(caller, "admin") && <ConnectorActions id={c.id} kind={c.kind} enabled={!!c.enabled} />}
       />
       {invalidQuery && (
