@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, identities, jitRequests, systems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, readOnlyPerson, requireScope, type Caller } from "@/lib/auth/caller";
+import { actorOf, isReadOnly, readOnlyPerson, requireScope, type Caller } from "@/lib/auth/caller";
 import { ConflictError, ForbiddenError, ValidationError, isUniqueViolation, parseInput, type FieldErrors } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { notify } from "@/lib/notifications/notify";
@@ -61,6 +61,8 @@ async function approversFor(tx: Tx, policy: ApplicablePolicy, subject: Subject, 
  */
 export async function createRequest(db: Db, caller: Caller, raw: unknown) {
   if (caller.token) requireScope(caller, "jit:request");
+  // Read-only roles change nothing, their own access included.
+  if (isReadOnly(caller)) throw new ForbiddenError(`Your role is read-only (${[...caller.roles].join(", ")}): you can see access, not request it.`);
   const input = parseInput(requestInput, raw);
   const now = new Date();
   return auditedTransaction(db, async (tx) => {

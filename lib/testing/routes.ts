@@ -7,11 +7,11 @@ export type RouteHandler = (request: Request, context: { params: Promise<any> })
 
 export async function callRoute(
   handler: RouteHandler,
-  opts: { method?: string; path?: string; query?: Record<string, string>; body?: unknown; params?: Record<string, unknown>; bearer?: string; contentType?: string } = {},
+  opts: { method?: string; path?: string; query?: Record<string, string>; body?: unknown; params?: Record<string, unknown>; bearer?: string; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; json: any; text: string; headers: Headers }> {
   const url = new URL(`http://gov.test${opts.path ?? "/"}`);
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.append(k, v);
-  const headers = new Headers();
+  const headers = new Headers(opts.headers);
   if (opts.bearer) headers.set("authorization", `Bearer ${opts.bearer}`);
   let body: string | undefined;
   if (opts.body !== undefined) {
