@@ -9,6 +9,7 @@ import { formatDate, relative } from "@/components/ui/format";
 import { IdentityPicker } from "@/components/ui/identity-picker";
 import { api, type ApiError } from "@/lib/http/client";
 import type { TokenScope } from "@/db/schema";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 type Token = {
   id: string;
@@ -67,18 +68,16 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
           <EmptyState title="No API tokens yet.">Issue one for a pipeline, a log source or your identity provider.</EmptyState>
         ) : (
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-            <table className="min-w-full text-sm" data-testid="token-table">
-              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-3 py-2">Token</th>
-                  <th className="px-3 py-2">Scopes</th>
-                  <th className="px-3 py-2">Acts for</th>
-                  <th className="px-3 py-2">Last used</th>
-                  <th className="px-3 py-2">Expires</th>
-                  <th className="px-3 py-2"></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            <Table data-testid="token-table">
+              <THead>
+                  <Th>Token</Th>
+                  <Th>Scopes</Th>
+                  <Th>Acts for</Th>
+                  <Th>Last used</Th>
+                  <Th>Expires</Th>
+                  <Th></Th>
+                </THead>
+              <TBody>
                 {tokens.data.map((t) => (
                   <tr key={t.id} className={t.revokedAt ? "text-slate-400" : ""}>
                     <td className="px-3 py-2">
@@ -110,8 +109,8 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </TBody>
+            </Table>
           </div>
         )}
       </div>

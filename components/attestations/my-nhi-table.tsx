@@ -9,6 +9,7 @@ import { formatDate, kindLabels, relative } from "@/components/ui/format";
 import type { Person } from "@/components/ui/person-select";
 import { AttestForm } from "./attest-form";
 import { useNotice } from "./notice";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;
 
@@ -35,21 +36,19 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
   return (
     <>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full text-sm" data-testid="my-nhis">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2">Identity</th>
-              <th className="px-3 py-2">Next attestation</th>
-              <th className="px-3 py-2">Last attested</th>
-              <th className="px-3 py-2">Purpose</th>
-              <th className="px-3 py-2">Owner</th>
-              <th className="px-3 py-2 text-right">Grants (privileged)</th>
-              <th className="px-3 py-2">
+        <Table data-testid="my-nhis">
+          <THead>
+              <Th>Identity</Th>
+              <Th>Next attestation</Th>
+              <Th>Last attested</Th>
+              <Th>Purpose</Th>
+              <Th>Owner</Th>
+              <Th align="right">Grants (privileged)</Th>
+              <Th>
                 <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 align-top">
+              </Th>
+            </THead>
+          <TBody top>
             {rows.map((r) => (
               <Fragment key={r.id}>
                 <tr className={openId === r.id ? "bg-slate-50" : "hover:bg-slate-50"} data-identity-id={r.id}>
@@ -112,8 +111,8 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
                 )}
               </Fragment>
             ))}
-          </tbody>
-        </table>
+          </TBody>
+        </Table>
       </div>
     </>
   );

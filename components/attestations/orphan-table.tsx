@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { kindLabels, relative } from "@/components/ui/format";
 import { useNotice } from "./notice";
 import { PersonSelect, type Person } from "@/components/ui/person-select";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 
 function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; people: Person[]; onDone: (notice: string) => void; onCancel: () => void }) {
@@ -70,20 +71,18 @@ export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Perso
   return (
     <>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full text-sm" data-testid="orphans">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2">Identity</th>
-              <th className="px-3 py-2">Former owner</th>
-              <th className="px-3 py-2">Backup owner</th>
-              <th className="px-3 py-2 text-right">Grants (privileged)</th>
-              <th className="px-3 py-2">Last used</th>
-              <th className="px-3 py-2">
+        <Table data-testid="orphans">
+          <THead>
+              <Th>Identity</Th>
+              <Th>Former owner</Th>
+              <Th>Backup owner</Th>
+              <Th align="right">Grants (privileged)</Th>
+              <Th>Last used</Th>
+              <Th>
                 <span className="sr-only">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 align-top">
+              </Th>
+            </THead>
+          <TBody top>
             {rows.map((r) => (
               <Fragment key={r.id}>
                 <tr className={openId === r.id ? "bg-slate-50" : "hover:bg-slate-50"} data-identity-id={r.id}>
@@ -151,8 +150,8 @@ export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Perso
                 )}
               </Fragment>
             ))}
-          </tbody>
-        </table>
+          </TBody>
+        </Table>
       </div>
     </>
   );

@@ -14,6 +14,7 @@ import { kindLabels, relative } from "@/components/ui/format";
 import { Pagination } from "@/components/ui/pagination";
 import type { Person } from "@/components/ui/person-select";
 import { api, type ApiError } from "@/lib/http/client";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 type Decision = "certify" | "revoke";
 type DecisionInput = { itemIds: string[]; decision: Decision | "reassign"; comment?: string; reassignTo?: string };
@@ -227,25 +228,23 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
             <EmptyState title="Nothing to review here.">When a campaign assigns you items, they appear in this queue.</EmptyState>
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="min-w-full text-sm" data-testid="review-table">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-3 py-2">
+              <Table data-testid="review-table">
+                <THead>
+                    <Th>
                       <input
                         type="checkbox"
                         aria-label="Select all to decide"
                         checked={pending.length > 0 && pending.every((r) => selected.has(r.id))}
                         onChange={(e) => setSelected(e.target.checked ? new Set(pending.map((r) => r.id)) : new Set())}
                       />
-                    </th>
-                    <th className="px-3 py-2">Identity</th>
-                    <th className="px-3 py-2">Access</th>
-                    <th className="px-3 py-2">Evidence</th>
-                    <th className="px-3 py-2">Recommendation</th>
-                    <th className="px-3 py-2">Decision</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100 align-top">
+                    </Th>
+                    <Th>Identity</Th>
+                    <Th>Access</Th>
+                    <Th>Evidence</Th>
+                    <Th>Recommendation</Th>
+                    <Th>Decision</Th>
+                  </THead>
+                <TBody top>
                   {rows.map((r, i) => (
                     <ReviewItemRow
                       key={r.id}
@@ -263,8 +262,8 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
                       onReassign={(to) => reassign([r.id], to, comments[r.id])}
                     />
                   ))}
-                </tbody>
-              </table>
+                </TBody>
+              </Table>
             </div>
           )}
           <Pagination

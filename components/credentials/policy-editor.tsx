@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { api, errorText } from "@/lib/http/client";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 type Policy = { type: string; maxAgeDays: number; requireExpiry: boolean };
 
@@ -26,15 +27,13 @@ export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy
   }
   return (
     <div>
-      <table className="min-w-full text-sm" data-testid="credential-policies">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="py-2 pr-3">Credential type</th>
-            <th className="py-2 pr-3">Rotate within (days)</th>
-            <th className="py-2 pr-3">Must expire</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+      <Table data-testid="credential-policies">
+        <THead plain>
+            <Th flush>Credential type</Th>
+            <Th flush>Rotate within (days)</Th>
+            <Th flush>Must expire</Th>
+          </THead>
+        <TBody>
           {rows.map((p) => (
             <tr key={p.type}>
               <td className="py-2 pr-3">{p.type.replace("_", " ")}</td>
@@ -46,8 +45,8 @@ export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
       {canEdit && (
         <button disabled={pending} onClick={save} className="mt-3 rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
           Save rotation policy

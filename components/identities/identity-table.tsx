@@ -14,6 +14,7 @@ import { kindLabels, relative } from "@/components/ui/format";
 import { levelTone } from "@/components/reconciliation/labels";
 import { identityKinds, identityStatuses } from "@/db/schema/identity";
 import { api, type ApiError } from "@/lib/http/client";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 type Params = Record<string, string | undefined>;
 
@@ -147,21 +148,19 @@ export function IdentityTable({
             <EmptyState title="No identities match these filters.">Clear a filter or search for another name.</EmptyState>
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="min-w-full whitespace-nowrap text-sm">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-3 py-2">Name</th>
-                    <th className="px-3 py-2">Kind</th>
-                    <th className="px-3 py-2">System</th>
-                    <th className="px-3 py-2">Owner</th>
-                    <th className="px-3 py-2">Status</th>
-                    <th className="px-3 py-2">Level</th>
-                    <th className="px-3 py-2 text-right">Privileged grants</th>
-                    <th className="px-3 py-2">Last used</th>
-                    <th className="px-3 py-2">Next attestation</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
+              <Table className="whitespace-nowrap">
+                <THead>
+                    <Th>Name</Th>
+                    <Th>Kind</Th>
+                    <Th>System</Th>
+                    <Th>Owner</Th>
+                    <Th>Status</Th>
+                    <Th>Level</Th>
+                    <Th align="right">Privileged grants</Th>
+                    <Th>Last used</Th>
+                    <Th>Next attestation</Th>
+                  </THead>
+                <TBody>
                   {data.rows.map((r) => (
                     <tr key={r.id} className="hover:bg-slate-50">
                       <td className="max-w-xs truncate px-3 py-2">
@@ -193,8 +192,8 @@ export function IdentityTable({
                       </td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+                </TBody>
+              </Table>
             </div>
           )}
           <Pagination

@@ -3,6 +3,7 @@ import type { RequestRow } from "@/lib/jit/list";
 import { Badge } from "@/components/ui/badge";
 import { formatDateTime, formatMinutes, kindLabels, relative } from "@/components/ui/format";
 import { RequestStatus, levelTone } from "./status";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 type Row = Omit<RequestRow, "context">;
 
@@ -25,19 +26,17 @@ export function WindowText({ r }: { r: Pick<Row, "status" | "startsAt" | "expire
 export function RequestTable({ rows, actions, showIdentity = true }: { rows: Row[]; actions?: (r: Row) => React.ReactNode; showIdentity?: boolean }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full text-sm" data-testid="request-table">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            {showIdentity && <th className="px-3 py-2">Identity</th>}
-            <th className="px-3 py-2">Access</th>
-            <th className="px-3 py-2">Status</th>
-            <th className="px-3 py-2">Window</th>
-            <th className="px-3 py-2">Approvals</th>
-            <th className="px-3 py-2">Asked</th>
-            {actions && <th className="px-3 py-2 text-right">Actions</th>}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+      <Table data-testid="request-table">
+        <THead>
+            {showIdentity && <Th>Identity</Th>}
+            <Th>Access</Th>
+            <Th>Status</Th>
+            <Th>Window</Th>
+            <Th>Approvals</Th>
+            <Th>Asked</Th>
+            {actions && <Th align="right">Actions</Th>}
+          </THead>
+        <TBody>
           {rows.map((r) => (
             <tr key={r.id} data-testid={`request-${r.id}`}>
               {showIdentity && (
@@ -72,8 +71,8 @@ export function RequestTable({ rows, actions, showIdentity = true }: { rows: Row
               {actions && <td className="px-3 py-2 text-right">{actions(r)}</td>}
             </tr>
           ))}
-        </tbody>
-      </table>
+        </TBody>
+      </Table>
     </div>
   );
 }

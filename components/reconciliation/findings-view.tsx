@@ -15,6 +15,7 @@ import { BulkActions, type ActionInput } from "./bulk-actions";
 import { CountPill } from "./count-pill";
 import { FindingTableRow } from "./finding-row";
 import { findingKindLabels, severities } from "./labels";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 type Page = Awaited<ReturnType<typeof listFindings>>;
 type Result = { action: string; findings: number; revoked?: number; accepted?: number; converted?: number; campaignId?: string; items?: number };
@@ -263,33 +264,31 @@ export function FindingsView({
             )
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="min-w-full text-sm" data-testid="findings-table">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
+              <Table data-testid="findings-table">
+                <THead>
                     {canAct && (
-                      <th className="w-8 px-3 py-2">
+                      <Th className="w-8">
                         <input
                           type="checkbox"
                           aria-label="Select every open finding on this page"
                           checked={open.length > 0 && open.every((r) => selected.has(r.id))}
                           onChange={(e) => setSelected(e.target.checked ? new Map(open.map((r) => [r.id, r])) : new Map())}
                         />
-                      </th>
+                      </Th>
                     )}
-                    <th className="px-3 py-2">Severity</th>
-                    <th className="px-3 py-2">Finding</th>
-                    <th className="px-3 py-2">Identity</th>
-                    <th className="px-3 py-2">Access</th>
-                    <th className="px-3 py-2">Seen</th>
-                    <th className="px-3 py-2">Status</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
+                    <Th>Severity</Th>
+                    <Th>Finding</Th>
+                    <Th>Identity</Th>
+                    <Th>Access</Th>
+                    <Th>Seen</Th>
+                    <Th>Status</Th>
+                  </THead>
+                <TBody>
                   {rows.map((r) => (
                     <FindingTableRow key={r.id} r={r} selectable={canAct} selected={selected.has(r.id)} onToggle={() => toggle(r)} />
                   ))}
-                </tbody>
-              </table>
+                </TBody>
+              </Table>
             </div>
           )}
           <Pagination

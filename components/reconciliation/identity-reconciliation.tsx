@@ -13,6 +13,7 @@ import { IdentityPicker } from "@/components/ui/identity-picker";
 import { Pagination } from "@/components/ui/pagination";
 import { ActionGroups } from "./action-groups";
 import { CountPill } from "./count-pill";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export type PickedIdentity = { id: string; name: string; kind: string; systemName: string | null };
 
@@ -175,23 +176,21 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
           {flat.length > 0 && (
             <section aria-label="Used, unapproved and denied actions">
               <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-                <table className="min-w-full text-sm" data-testid="actions-table">
-                  <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                    <tr>
-                      <th className="px-3 py-2">Action</th>
-                      <th className="px-3 py-2">Status</th>
-                      <th className="px-3 py-2 text-right">Uses</th>
-                      <th className="px-3 py-2 text-right">Refused</th>
-                      <th className="px-3 py-2">Last used</th>
-                      <th className="px-3 py-2">Approved by</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
+                <Table data-testid="actions-table">
+                  <THead>
+                      <Th>Action</Th>
+                      <Th>Status</Th>
+                      <Th align="right">Uses</Th>
+                      <Th align="right">Refused</Th>
+                      <Th>Last used</Th>
+                      <Th>Approved by</Th>
+                    </THead>
+                  <TBody>
                     {flat.slice((page - 1) * PAGE, page * PAGE).map((a) => (
                       <ActionTableRow key={a.action} a={a} />
                     ))}
-                  </tbody>
-                </table>
+                  </TBody>
+                </Table>
               </div>
               {pageCount > 1 && (
                 <Pagination

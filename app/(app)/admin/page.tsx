@@ -10,6 +10,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Forbidden } from "@/components/ui/forbidden";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Admin" };
 
@@ -33,8 +34,8 @@ export default async function AdminPage() {
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title={`People with governance roles (${privileged.length})`} className="lg:col-span-2">
-          <table className="min-w-full text-sm" data-testid="role-table">
-            <tbody className="divide-y divide-slate-100">
+          <Table data-testid="role-table">
+            <TBody>
               {privileged.map((p) => (
                 <tr key={p.id}>
                   <td className="py-2 pr-3 font-medium">{p.displayName}</td>
@@ -48,8 +49,8 @@ export default async function AdminPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </Card>
         <Card title="Change roles">
           {hasRole(caller, "admin") ? (

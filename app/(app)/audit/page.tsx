@@ -14,6 +14,7 @@ import { formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { DateRangeFields } from "@/components/ui/date-range";
 import { auditActionNames, auditActions, type AuditAction } from "@/lib/audit/actions";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Audit log" };
 
@@ -88,18 +89,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <>
             <p className="mb-2 text-sm text-slate-600">{result.total.toLocaleString("en")} rows</p>
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="min-w-full text-sm" data-testid="audit-table">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-3 py-2">#</th>
-                    <th className="px-3 py-2">When</th>
-                    <th className="px-3 py-2">Actor</th>
-                    <th className="px-3 py-2">Action</th>
-                    <th className="px-3 py-2">Entity</th>
-                    <th className="px-3 py-2">Before → after</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100 align-top">
+              <Table data-testid="audit-table">
+                <THead>
+                    <Th>#</Th>
+                    <Th>When</Th>
+                    <Th>Actor</Th>
+                    <Th>Action</Th>
+                    <Th>Entity</Th>
+                    <Th>Before → after</Th>
+                  </THead>
+                <TBody top>
                   {result.rows.map((r) => (
                     <tr key={r.id}>
                       <td className="px-3 py-2 tabular-nums text-slate-500" title={`hash ${r.hash}`}>
@@ -126,8 +125,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       </td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+                </TBody>
+              </Table>
             </div>
             <LinkPagination page={result.page} pageCount={result.pageCount} href={pageLink} />
           </>

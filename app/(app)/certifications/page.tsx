@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { formatDate } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Certifications" };
 
@@ -35,16 +36,14 @@ export default async function CertificationsPage() {
         <EmptyState title="No campaigns yet.">{hasRole(caller, "admin") ? "Create one to review access in a system, for privileged access, or for unused access." : "When a campaign assigns you reviews, it shows here."}</EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="min-w-full text-sm" data-testid="campaign-table">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-3 py-2">Campaign</th>
-                <th className="px-3 py-2">Status</th>
-                <th className="px-3 py-2">Due</th>
-                <th className="px-3 py-2 text-right">Decided</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+          <Table data-testid="campaign-table">
+            <THead>
+                <Th>Campaign</Th>
+                <Th>Status</Th>
+                <Th>Due</Th>
+                <Th align="right">Decided</Th>
+              </THead>
+            <TBody>
               {campaigns.map((c) => (
                 <tr key={c.id}>
                   <td className="px-3 py-2">
@@ -62,8 +61,8 @@ export default async function CertificationsPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </div>
       )}
     </>

@@ -8,6 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { Forbidden } from "@/components/ui/forbidden";
 import { formatMinutes } from "@/components/ui/format";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Eligibility policies" };
 
@@ -35,18 +36,16 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         <EmptyState title="No eligibility policies yet.">Create one, or remove standing privilege from an identity page: its holder becomes eligible under a default policy.</EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="min-w-full text-sm" data-testid="policy-table">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-3 py-2">Policy</th>
-                <th className="px-3 py-2">Access</th>
-                <th className="px-3 py-2">Eligible</th>
-                <th className="px-3 py-2">Approval</th>
-                <th className="px-3 py-2">Window</th>
-                <th className="px-3 py-2 text-right">Requests, 30 d</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+          <Table data-testid="policy-table">
+            <THead>
+                <Th>Policy</Th>
+                <Th>Access</Th>
+                <Th>Eligible</Th>
+                <Th>Approval</Th>
+                <Th>Window</Th>
+                <Th align="right">Requests, 30 d</Th>
+              </THead>
+            <TBody>
               {policies.map(({ policy: p, ...r }) => (
                 <tr key={p.id} className={p.archivedAt ? "opacity-60" : ""}>
                   <td className="px-3 py-2">
@@ -76,8 +75,8 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                   <td className="px-3 py-2 text-right tabular-nums">{r.requests30d}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         </div>
       )}
     </div>

@@ -11,6 +11,7 @@ import { Forbidden } from "@/components/ui/forbidden";
 import { relative } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { connectorDescriptors } from "@/lib/connectors/kinds";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Connectors" };
 
@@ -34,17 +35,15 @@ export default async function ConnectorsPage() {
             <EmptyState title="No connectors yet.">Add one to make approvals and revocations real in a target system.</EmptyState>
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <table className="min-w-full text-sm" data-testid="connector-table">
-                <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-3 py-2">Connector</th>
-                    <th className="px-3 py-2">Health</th>
-                    <th className="px-3 py-2 text-right">Delivered</th>
-                    <th className="px-3 py-2 text-right">Waiting</th>
-                    <th className="px-3 py-2 text-right">Dead</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
+              <Table data-testid="connector-table">
+                <THead>
+                    <Th>Connector</Th>
+                    <Th>Health</Th>
+                    <Th align="right">Delivered</Th>
+                    <Th align="right">Waiting</Th>
+                    <Th align="right">Dead</Th>
+                  </THead>
+                <TBody>
                   {connectors.map((c) => (
                     <tr key={c.id}>
                       <td className="px-3 py-2">
@@ -66,8 +65,8 @@ export default async function ConnectorsPage() {
                       <td className={`px-3 py-2 text-right tabular-nums ${c.dead ? "font-medium text-rose-700" : ""}`}>{c.dead}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+                </TBody>
+              </Table>
             </div>
           )}
           <p className="mt-2 text-xs text-slate-500">{undispatched} access events waiting to be dispatched.</p>

@@ -12,6 +12,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { formatDate, formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Campaign" };
 
@@ -171,22 +172,20 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
         {perReviewer.length === 0 ? (
           <p className="text-sm text-slate-600">{c.status === "draft" ? "Launch the campaign to create review items." : "No items were in scope."}</p>
         ) : (
-          <table className="min-w-full text-sm" data-testid="reviewer-table">
-            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="py-2 pr-3">Reviewer</th>
-                <th className="py-2 pr-3 text-right">Items</th>
-                <th className="py-2 pr-3 text-right">Decided</th>
-                <th className="py-2 pr-3 text-right">Open</th>
-                <th className="py-2 pr-3 text-right">Certified</th>
-                <th className="py-2 pr-3 text-right">Revoked</th>
-                <th className="py-2 pr-3 text-right" title="Median time between consecutive decisions">
+          <Table data-testid="reviewer-table">
+            <THead plain>
+                <Th flush>Reviewer</Th>
+                <Th flush align="right">Items</Th>
+                <Th flush align="right">Decided</Th>
+                <Th flush align="right">Open</Th>
+                <Th flush align="right">Certified</Th>
+                <Th flush align="right">Revoked</Th>
+                <Th flush align="right" title="Median time between consecutive decisions">
                   Median pace
-                </th>
-                <th className="py-2 pr-3"></th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+                </Th>
+                <Th flush></Th>
+              </THead>
+            <TBody>
               {perReviewer.map((r) => (
                 <tr key={r.reviewerId}>
                   <td className="py-2 pr-3">
@@ -206,8 +205,8 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </TBody>
+          </Table>
         )}
       </Card>
     </>

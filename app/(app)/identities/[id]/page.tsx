@@ -24,6 +24,7 @@ import { Field } from "@/components/ui/field";
 import { GrantDecisions } from "@/components/identities/grant-decisions";
 import { Card, EmptyState } from "@/components/ui/card";
 import { ageInDays, formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Identity" };
 
@@ -161,21 +162,19 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           <EmptyState title="No grants.">This identity holds no access in any connected system.</EmptyState>
         ) : (
           <div className="overflow-x-auto">
-            <table className="min-w-full text-sm" data-testid="grants-table">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="py-2 pr-3">Entitlement</th>
-                  <th className="py-2 pr-3">Level</th>
-                  <th className="py-2 pr-3">Status</th>
-                  <th className="py-2 pr-3">Decisions</th>
-                  <th className="py-2 pr-3">Since</th>
-                  <th className="py-2 pr-3">Expires</th>
-                  <th className="py-2 pr-3">Last used</th>
-                  <th className="py-2 pr-3 text-right">Uses / denied</th>
-                  {admin && <th className="py-2 pr-3 text-right">Standing privilege</th>}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            <Table data-testid="grants-table">
+              <THead plain>
+                  <Th flush>Entitlement</Th>
+                  <Th flush>Level</Th>
+                  <Th flush>Status</Th>
+                  <Th flush>Decisions</Th>
+                  <Th flush>Since</Th>
+                  <Th flush>Expires</Th>
+                  <Th flush>Last used</Th>
+                  <Th flush align="right">Uses / denied</Th>
+                  {admin && <Th flush align="right">Standing privilege</Th>}
+                </THead>
+              <TBody>
                 {d.grants.map((g) => (
                   <tr key={g.grant.id} className={g.grant.revokedAt ? "text-slate-400" : ""}>
                     <td className="py-2 pr-3">
@@ -203,8 +202,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                     )}
                   </tr>
                 ))}
-              </tbody>
-            </table>
+              </TBody>
+            </Table>
           </div>
         )}
       </Card>
@@ -216,18 +215,16 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           {d.credentials.length === 0 ? (
             <p className="text-sm text-slate-600">No credentials tracked.</p>
           ) : (
-            <table className="min-w-full text-sm">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="py-2 pr-3">Credential</th>
-                  <th className="py-2 pr-3">Age</th>
-                  <th className="py-2 pr-3">Rotated</th>
-                  <th className="py-2 pr-3">Expires</th>
-                  <th className="py-2 pr-3">Last used</th>
-                  <th className="py-2 pr-3" />
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+            <Table>
+              <THead plain>
+                  <Th flush>Credential</Th>
+                  <Th flush>Age</Th>
+                  <Th flush>Rotated</Th>
+                  <Th flush>Expires</Th>
+                  <Th flush>Last used</Th>
+                  <Th flush />
+                </THead>
+              <TBody>
                 {d.credentials.map((c) => {
                   const open = tasks.filter((t) => t.credentialId === c.id);
                   const age = ageInDays(c.lastRotatedAt ?? c.issuedAt) ?? 0;
@@ -256,8 +253,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
+              </TBody>
+            </Table>
           )}
         </Card>
         <Card title="Recent usage">

@@ -12,6 +12,7 @@ import { formatDateTime } from "@/components/ui/format";
 import { LinkPagination } from "@/components/ui/pagination";
 import { PageHeader } from "@/components/ui/page-header";
 import { connectorDescriptors } from "@/lib/connectors/kinds";
+import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 export const metadata = { title: "Connector" };
 
@@ -64,18 +65,16 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
         ))}
       </nav>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full text-sm" data-testid="delivery-log">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2">Event</th>
-              <th className="px-3 py-2">Status</th>
-              <th className="px-3 py-2 text-right">Attempts</th>
-              <th className="px-3 py-2">Last attempt</th>
-              <th className="px-3 py-2">Result</th>
-              <th className="px-3 py-2" />
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+        <Table data-testid="delivery-log">
+          <THead>
+              <Th>Event</Th>
+              <Th>Status</Th>
+              <Th align="right">Attempts</Th>
+              <Th>Last attempt</Th>
+              <Th>Result</Th>
+              <Th />
+            </THead>
+          <TBody>
             {d.deliveries.rows.map((r) => (
               <tr key={r.delivery.id}>
                 <td className="px-3 py-2">
@@ -96,8 +95,8 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
                 <td className="px-3 py-2 text-right">{hasRole(caller, "admin") && r.delivery.status !== "pending" && <RedeliverButton id={r.delivery.id} />}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </TBody>
+        </Table>
       </div>
       <LinkPagination page={d.deliveries.page} pageCount={d.deliveries.pageCount} href={(p) => `/admin/connectors/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(p) })}`} />
     </>
