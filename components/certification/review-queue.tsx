@@ -2,7 +2,6 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { ReviewQueue, ReviewRow } from "@/lib/certification/queue";
 import { IdentityVerdict } from "@/components/escalation/evidence";
@@ -15,6 +14,7 @@ import { Pagination } from "@/components/ui/pagination";
 import type { Person } from "@/components/ui/person-select";
 import { api, type ApiError } from "@/lib/http/client";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { useUrlFilters } from "@/components/ui/use-url-filters";
 
 type Decision = "certify" | "revoke";
 type DecisionInput = { itemIds: string[]; decision: Decision | "reassign"; comment?: string; reassignTo?: string };
@@ -29,9 +29,8 @@ const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as
  * r revoke, x select.
  */
 export function ReviewQueueView({ initial, initialQs, people, campaigns }: { initial: ReviewQueue | null; initialQs: string; people: Person[]; campaigns: { id: string; name: string }[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const search = useSearchParams();
+  const { search, set, text, setText } = useUrlFilters();
+  const setParam = (k: string, v: string | undefined) => set({ [k]: v });
   const qs = search.toString();
   const client = useQueryClient();
   const key = ["reviews", qs];
@@ -50,7 +49,6 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
   // leaves the list (the queue refetches after each decision), the focus stays
   // on the item it was on, or on the one that took its place.
   const [focused, setFocused] = useState<{ id: string | null; index: number }>({ id: null, index: 0 });
-  const [text, setText] = useState(search.get("q") ?? "");
   const rowsRef = useRef<HTMLTableRowElement[]>([]);
 
   const mutation = useMutation({
@@ -120,21 +118,6 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
       return next;
     });
   }
-
-  function setParam(k: string, v: string | undefined) {
-    const usp = new URLSearchParams(search.toString());
-    if (v) usp.set(k, v);
-    else usp.delete(k);
-    if (k !== "page") usp.delete("page");
-    router.replace(`${pathname}?${usp}`, { scroll: false });
-  }
-
-  useEffect(() => {
-    if ((search.get("q") ?? "") === text) return;
-    const t = setTimeout(() => setParam("q", text.trim() || undefined), 250);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text]);
 
   return (
     <div>

@@ -2,8 +2,6 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
 import type { IdentityListResult } from "@/lib/identities/list";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
@@ -15,6 +13,7 @@ import { levelTone } from "@/components/reconciliation/labels";
 import { identityKinds, identityStatuses } from "@/db/schema/identity";
 import { api, type ApiError } from "@/lib/http/client";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { useUrlFilters } from "@/components/ui/use-url-filters";
 
 type Params = Record<string, string | undefined>;
 
@@ -41,13 +40,10 @@ export function IdentityTable({
   systems: { id: string; name: string }[];
   people: { id: string; displayName: string }[];
 }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const search = useSearchParams();
+  const { search, set: update, text: q, setText: setQ } = useUrlFilters();
   const params: Params = Object.fromEntries(FILTER_KEYS.map((k) => [k, search.get(k) ?? undefined]));
   const qs = toQueryString(params);
   const initialQs = toQueryString(initialParams);
-  const [q, setQ] = useState(params.q ?? "");
 
   const query = useQuery({
     queryKey: ["identities", qs],
@@ -56,29 +52,6 @@ export function IdentityTable({
     placeholderData: keepPreviousData,
     enabled: !(qs === initialQs && initialError),
   });
-
-  // Filter changes can arrive faster than the URL re-renders this component;
-  // build each one on the last requested state, not the last rendered one.
-  const requested = useRef(params);
-  useEffect(() => {
-    requested.current = params;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [qs]);
-
-  function update(changes: Params) {
-    const next = { ...requested.current, ...changes };
-    requested.current = next;
-    if (!("page" in changes)) next.page = undefined;
-    router.replace(`${pathname}?${toQueryString(next)}`, { scroll: false });
-  }
-
-  // Search as you type, without a request per keystroke.
-  useEffect(() => {
-    if ((params.q ?? "") === q) return;
-    const t = setTimeout(() => update({ q: q || undefined }), 250);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [q]);
 
   const data = query.data;
   const fieldErrors = (query.error as ApiError | null)?.fieldErrors ?? (qs === initialQs ? initialError : null);

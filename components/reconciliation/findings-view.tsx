@@ -2,8 +2,8 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { usePathname } from "next/navigation";
+import { useMemo, useState } from "react";
 import type { FindingRow, listFindings } from "@/lib/reconciliation/findings";
 import { api, errorText, type ApiError } from "@/lib/http/client";
 import { EmptyState } from "@/components/ui/card";
@@ -16,6 +16,7 @@ import { CountPill } from "./count-pill";
 import { FindingTableRow } from "./finding-row";
 import { findingKindLabels, severities } from "./labels";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { useUrlFilters } from "@/components/ui/use-url-filters";
 
 type Page = Awaited<ReturnType<typeof listFindings>>;
 type Result = { action: string; findings: number; revoked?: number; accepted?: number; converted?: number; campaignId?: string; items?: number };
@@ -54,9 +55,11 @@ export function FindingsView({
   identityName: string | null;
   reconciled: boolean;
 }) {
-  const router = useRouter();
   const pathname = usePathname();
-  const url = useSearchParams();
+  // The selected rows themselves, so the action bar keeps them while the list refreshes under it; a filter change clears them.
+  const [selected, setSelected] = useState<Map<string, FindingRow>>(new Map());
+  const { search: url, set, text, setText } = useUrlFilters({ debounceMs: 300, onChange: () => setSelected(new Map()) });
+  const setParam = (k: string, v: string | undefined) => set({ [k]: v });
   // An unknown path class (an old or hand-made link) is left out of the query, and said so below.
   const badPathClass = url.get("pathClass") && !pathClasses.some((c) => c.value === url.get("pathClass")) ? url.get("pathClass") : null;
   const search = useMemo(() => {
@@ -74,11 +77,8 @@ export function FindingsView({
     initialData: qs === initialQs && initial ? initial : undefined,
     placeholderData: keepPreviousData,
   });
-  // The selected rows themselves, so the action bar keeps them while the list refreshes under it.
-  const [selected, setSelected] = useState<Map<string, FindingRow>>(new Map());
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<{ text: string; campaignId?: string } | null>(null);
-  const [text, setText] = useState(search.get("q") ?? "");
   const status = search.get("status") ?? "open";
 
   const act = useMutation({
@@ -104,30 +104,6 @@ export function FindingsView({
     },
     onSettled: () => client.invalidateQueries({ queryKey: ["findings"] }),
   });
-
-  // Changes can come faster than the URL re-renders this view (a search's debounce firing after a
-  // filter was chosen): each builds on the last one requested, not on the URL a closure saw.
-  const requested = useRef(url.toString());
-  useEffect(() => {
-    requested.current = url.toString();
-  }, [url]);
-
-  function setParam(k: string, v: string | undefined) {
-    const usp = new URLSearchParams(requested.current);
-    if (v) usp.set(k, v);
-    else usp.delete(k);
-    if (k !== "page") usp.delete("page");
-    requested.current = usp.toString();
-    setSelected(new Map());
-    router.replace(`${pathname}?${usp}`, { scroll: false });
-  }
-
-  useEffect(() => {
-    if ((search.get("q") ?? "") === text) return;
-    const t = setTimeout(() => setParam("q", text.trim() || undefined), 300);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text]);
 
   const data = query.data;
   const rows = useMemo(() => data?.rows ?? [], [data]);

@@ -2,8 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import type { ActionRow, ActionStatus, Reconciliation } from "@/lib/reconciliation/actions";
 import { api, errorText } from "@/lib/http/client";
 import { Badge, type Tone } from "@/components/ui/badge";
@@ -14,6 +13,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { ActionGroups } from "./action-groups";
 import { CountPill } from "./count-pill";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { useUrlFilters } from "@/components/ui/use-url-filters";
 
 export type PickedIdentity = { id: string; name: string; kind: string; systemName: string | null };
 
@@ -38,31 +38,11 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
  * Identity, window, status and search live in the URL.
  */
 export function IdentityReconciliationView({ identity }: { identity: PickedIdentity | null }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const search = useSearchParams();
+  const [page, setPage] = useState(1);
+  const { search, set: setParams, text, setText } = useUrlFilters({ onChange: () => setPage(1) });
   const since = search.get("since") ?? "";
   const until = search.get("until") ?? "";
   const status = (search.get("status") ?? "") as ActionStatus | "";
-  const [text, setText] = useState(search.get("q") ?? "");
-  const [page, setPage] = useState(1);
-
-  function setParams(next: Record<string, string | undefined>) {
-    const usp = new URLSearchParams(search.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (v) usp.set(k, v);
-      else usp.delete(k);
-    }
-    setPage(1);
-    router.replace(`${pathname}?${usp}`, { scroll: false });
-  }
-
-  useEffect(() => {
-    if ((search.get("q") ?? "") === text) return;
-    const t = setTimeout(() => setParams({ q: text.trim() || undefined }), 250);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text]);
 
   const windowParams = new URLSearchParams();
   if (since) windowParams.set("since", since);
