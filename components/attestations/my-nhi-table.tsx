@@ -13,10 +13,10 @@ import { Table, THead, Th, TBody } from "@/components/ui/table";
 
 const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;
 
-function Due({ row }: { row: MyAttestationRow }) {
+function Due({ row, now }: { row: MyAttestationRow; now: number }) {
   if (!row.nextAttestationAt) return <Badge tone="amber">never scheduled: due now</Badge>;
   const at = new Date(row.nextAttestationAt);
-  const days = Math.floor((Date.now() - at.getTime()) / 86_400_000);
+  const days = Math.floor((now - at.getTime()) / 86_400_000);
   if (row.overdue) return <Badge tone={days > 14 ? "red" : "amber"}>{days < 1 ? "due now" : `overdue ${days} ${days === 1 ? "day" : "days"}`}</Badge>;
   return <span title={formatDate(at)}>{relative(at)}</span>;
 }
@@ -25,6 +25,8 @@ function Due({ row }: { row: MyAttestationRow }) {
 export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people: Person[] }) {
   const router = useRouter();
   const [openId, setOpenId] = useState<string | null>(null);
+  // One instant for the whole table, taken once: rendering stays pure.
+  const [now] = useState(() => Date.now());
   const setNotice = useNotice();
 
   function done(text: string) {
@@ -62,7 +64,7 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
                     </div>
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">
-                    <Due row={r} />
+                    <Due row={r} now={now} />
                     {r.escalationLevel > 0 && (
                       <div className="mt-1">
                         <Badge tone="red" title={r.escalatedToName ? `Escalated to ${r.escalatedToName}` : "Escalated to the admins"}>

@@ -25,8 +25,8 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
     .map((s) => ({ system: s, entitlements: entitlements.filter((e) => e.systemId === s.id) }))
     .filter((g) => g.entitlements.length > 0);
   const [pending, start] = useTransition();
-  const today = new Date().toISOString().slice(0, 10);
-  const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  // The default dates, taken once: rendering stays pure.
+  const [{ today, inTwoWeeks }] = useState(() => ({ today: new Date().toISOString().slice(0, 10), inTwoWeeks: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10) }));
 
   function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();

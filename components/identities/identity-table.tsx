@@ -10,7 +10,7 @@ import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { Pagination } from "@/components/ui/pagination";
 import { kindLabels, relative } from "@/components/ui/format";
 import { levelTone } from "@/components/reconciliation/labels";
-import { identityKinds, identityStatuses } from "@/db/schema/identity";
+import type { IdentityKind, IdentityStatus } from "@/db/schema";
 import { api, type ApiError } from "@/lib/http/client";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
@@ -33,12 +33,17 @@ export function IdentityTable({
   initialError,
   systems,
   people,
+  kinds,
+  statuses,
 }: {
   initialParams: Params;
   initial: IdentityListResult | null;
   initialError: Record<string, string[]> | null;
   systems: { id: string; name: string }[];
   people: { id: string; displayName: string }[];
+  /** The schema's kinds and statuses, handed down by the page so db/ stays out of the browser bundle. */
+  kinds: readonly IdentityKind[];
+  statuses: readonly IdentityStatus[];
 }) {
   const { search, set: update, text: q, setText: setQ } = useUrlFilters();
   const params: Params = Object.fromEntries(FILTER_KEYS.map((k) => [k, search.get(k) ?? undefined]));
@@ -68,9 +73,9 @@ export function IdentityTable({
             className="mt-1 w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
           />
         </label>
-        <FilterSelect label="Kind" value={params.kind ?? ""} onChange={(kind) => update({ kind })} choices={[{ value: "", label: "All kinds" }, ...identityKinds.map((k) => ({ value: k, label: kindLabels[k] }))]} />
+        <FilterSelect label="Kind" value={params.kind ?? ""} onChange={(kind) => update({ kind })} choices={[{ value: "", label: "All kinds" }, ...kinds.map((k) => ({ value: k, label: kindLabels[k] }))]} />
         <FilterSelect label="System" value={params.systemId ?? ""} onChange={(systemId) => update({ systemId })} choices={[{ value: "", label: "All systems" }, ...systems.map((x) => ({ value: x.id, label: x.name }))]} />
-        <FilterSelect label="Status" value={params.status ?? ""} onChange={(status) => update({ status })} choices={[{ value: "", label: "Any status" }, ...identityStatuses.map((x) => ({ value: x, label: x }))]} />
+        <FilterSelect label="Status" value={params.status ?? ""} onChange={(status) => update({ status })} choices={[{ value: "", label: "Any status" }, ...statuses.map((x) => ({ value: x, label: x }))]} />
         <label className="flex items-center gap-2 pb-1.5 text-sm">
           <input type="checkbox" checked={params.orphaned === "true"} onChange={(e) => update({ orphaned: e.target.checked ? "true" : undefined })} />
           Orphaned only

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
-import { entitlements, grants } from "./access";
+import { grants } from "./access";
 import { identities } from "./identity";
 
 export const campaignStatus = pgEnum("campaign_status", ["draft", "active", "completed", "cancelled"]);

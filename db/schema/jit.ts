@@ -1,54 +1,8 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
-import { entitlements, grants } from "./access";
+import { eligibilityPolicies, entitlements, grants } from "./access";
 import { identities } from "./identity";
-
-// approvers: anyone holding the approver role; entitlement_owner: the owner of
-// the entitlement; named: the people listed on the policy.
-export const approverModes = ["approvers", "entitlement_owner", "named"] as const;
-export type ApproverMode = (typeof approverModes)[number];
-export const approverMode = pgEnum("approver_mode", approverModes);
-
-/**
- * Who may request one privileged entitlement just in time, and on what terms.
- * Named identities are made eligible by `eligible` grants the policy issues
- * (provenance "policy", provenance_ref the policy id): they are reviewed in
- * campaigns and end through the revocation path like any grant. Whole teams are
- * eligible by membership.
- */
-export const eligibilityPolicies = pgTable(
-  "eligibility_policies",
-  {
-    id: id(),
-    name: text("name").notNull(),
-    description: text("description"),
-    entitlementId: uuid("entitlement_id")
-      .notNull()
-      .references(() => entitlements.id),
-    teamIds: uuid("team_ids").array().notNull().default(sql`'{}'::uuid[]`),
-    maxDurationMinutes: integer("max_duration_minutes").notNull(),
-    defaultDurationMinutes: integer("default_duration_minutes").notNull(),
-    approvalsRequired: integer("approvals_required").notNull().default(1),
-    approverMode: approverMode("approver_mode").notNull().default("approvers"),
-    approverIds: uuid("approver_ids").array().notNull().default(sql`'{}'::uuid[]`),
-    // One deny ends the request; otherwise it ends only when approval can no longer be reached.
-    denyEndsRequest: boolean("deny_ends_request").notNull().default(true),
-    requireJustification: boolean("require_justification").notNull().default(true),
-    requireTicket: boolean("require_ticket").notNull().default(false),
-    // Auto-approval: everyone (low-risk entitlements), or members of these teams (on-call).
-    autoApproveAll: boolean("auto_approve_all").notNull().default(false),
-    autoApproveTeamIds: uuid("auto_approve_team_ids").array().notNull().default(sql`'{}'::uuid[]`),
-    pendingTimeoutMinutes: integer("pending_timeout_minutes").notNull().default(60),
-    breakGlass: boolean("break_glass").notNull().default(false),
-    breakGlassMaxMinutes: integer("break_glass_max_minutes").notNull().default(60),
-    createdById: uuid("created_by_id").references(() => identities.id),
-    // Retired policies keep their rows for the requests that cite them.
-    archivedAt: tz("archived_at"),
-    ...timestamps,
-  },
-  (t) => [index("eligibility_policies_entitlement_idx").on(t.entitlementId).where(sql`${t.archivedAt} is null`)],
-);
 
 /**
  * Stored statuses. approved/active and pending are refined at read time

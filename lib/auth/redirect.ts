@@ -5,6 +5,7 @@ const PLACEHOLDER_ORIGIN = "https://app.invalid";
 // Browsers read "\" as "/" and drop tabs and line breaks from URLs, so
 // "/\evil.example" and "/<tab>/evil.example" become "//evil.example", another
 // site. Such input is refused rather than cleaned up.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
 const AMBIGUOUS = /[\\\u0000-\u001f\u007f]/;
 
 function decoded(value: string): string {

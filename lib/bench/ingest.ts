@@ -407,7 +407,10 @@ console.log(
 {
   const r0 = performance.now();
   let records = 0;
-  for await (const file of readCloudTrail([path.join(dir, "bulk")])) if ("records" in file) for (const record of file.records) (classifyRecord(record), records++);
+  for await (const file of readCloudTrail([path.join(dir, "bulk")])) if ("records" in file) for (const record of file.records) {
+      classifyRecord(record);
+      records++;
+    }
   const readSecs = (performance.now() - r0) / 1000;
   console.log(`  reading and classifying alone (no database): ${Math.round(records / readSecs).toLocaleString("en")} records/s`);
 }

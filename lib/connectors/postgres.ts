@@ -1,6 +1,5 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import postgres from "postgres";
-import type { Tx } from "@/db/client";
 import { entitlements, findings, grantIsActive, grants, identities } from "@/db/schema";
 import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";

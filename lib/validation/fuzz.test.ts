@@ -159,7 +159,7 @@ const surprisingText = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 20 }),
 );
 const surprisingNumber = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1.5, -273.15, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, -(2 ** 31) - 1, 99999999999999999999),
+  fc.constantFrom(0, -0, -1, 1.5, -273.15, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, -(2 ** 31) - 1, 1e20),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );

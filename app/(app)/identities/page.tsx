@@ -4,6 +4,7 @@ import { ValidationError } from "@/lib/errors";
 import { listActivePeople, listIdentities, listSystems } from "@/lib/identities/list";
 import { IdentityTable } from "@/components/identities/identity-table";
 import { PageHeader } from "@/components/ui/page-header";
+import { identityKinds, identityStatuses } from "@/db/schema";
 
 export const metadata = { title: "Identities" };
 
@@ -26,7 +27,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
         title="Identities"
         description="People and non-human identities: service accounts, API keys, workload roles, bots, AI agents and certificates, with their owners and privilege."
       />
-      <IdentityTable initialParams={params} initial={initial} initialError={error} systems={systems} people={people} />
+      <IdentityTable initialParams={params} initial={initial} initialError={error} systems={systems} people={people} kinds={identityKinds} statuses={identityStatuses} />
     </>
   );
 }
