@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { INVENTORY_READERS, hasRole } from "@/lib/auth/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { listSystems } from "@/lib/identities/list";
@@ -50,7 +50,7 @@ function Welcome({ name, identityId }: { name: string; identityId: string }) {
 }
 
 export default async function DashboardPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, ...INVENTORY_READERS)) return <Welcome name={caller.name} identityId={caller.identityId} />;
   const db = await getDb();
   const admin = hasRole(caller, "admin");

@@ -10,6 +10,7 @@ import { identityForOidcProfile, oidcSettings, rolesFromClaim } from "./oidc";
 import { safeRedirectPath } from "./redirect";
 import { authSecret } from "./secret";
 import { SESSION_MAX_AGE_SECONDS, callerForSession, endSession, startSession, type SessionClaims } from "./sessions";
+import { redirect } from "next/navigation";
 
 declare module "next-auth" {
   interface User {
@@ -114,3 +115,14 @@ export const getCaller = cache(async (): Promise<Caller | null> => {
   if (!session?.sessionId) return null;
   return callerForSession(await getDb(), session);
 });
+
+/**
+ * The caller of a page, or a redirect to sign-in. Next renders a page
+ * alongside its layout, not after it, so a page cannot count on the layout's
+ * own redirect having stopped a request whose session just ended.
+ */
+export async function requireCaller(): Promise<Caller> {
+  const caller = await getCaller();
+  if (!caller) redirect("/signin");
+  return caller;
+}

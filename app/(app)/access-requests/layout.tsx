@@ -1,12 +1,12 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { pendingApprovalCount } from "@/lib/jit/list";
 import { JitTabs, type JitTab } from "@/components/jit/tabs";
 import { PageHeader } from "@/components/ui/page-header";
 
 export default async function AccessRequestsLayout({ children }: { children: React.ReactNode }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const waiting = await pendingApprovalCount(await getDb(), caller);
   const tabs: JitTab[] = [{ href: "/access-requests", label: "Request access" }];
   if (waiting > 0 || hasRole(caller, "approver", "admin")) tabs.push({ href: "/access-requests/approvals", label: "Approvals", count: waiting });

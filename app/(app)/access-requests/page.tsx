@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { listEligibility } from "@/lib/jit/eligibility";
 import { listRequests } from "@/lib/jit/list";
 import { EligibilityList } from "@/components/jit/eligibility-list";
@@ -8,7 +8,7 @@ import { MyRequests } from "@/components/jit/my-requests";
 export const metadata = { title: "Access requests" };
 
 export default async function AccessRequestsPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const db = await getDb();
   const [eligibility, mine] = await Promise.all([listEligibility(db, caller.identityId), listRequests(db, caller, { scope: "mine", pageSize: "25" })]);
   return (

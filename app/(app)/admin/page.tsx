@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { roles } from "@/db/schema";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listRoleAssignments } from "@/lib/auth/roles";
 import { listActivePeople } from "@/lib/identities/list";
@@ -15,7 +15,7 @@ import { Table, TBody } from "@/components/ui/table";
 export const metadata = { title: "Admin" };
 
 export default async function AdminPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="administration" />;
   const db = await getDb();
   const [assignments, people] = await Promise.all([listRoleAssignments(db, caller), listActivePeople(db)]);

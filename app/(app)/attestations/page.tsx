@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { nonHumanKinds } from "@/db/schema";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { dueFilters, listMyAttestations, type MyAttestationsResult } from "@/lib/attestation/list";
 import { listOrphans, type OrphanListResult } from "@/lib/attestation/orphans";
@@ -50,7 +50,7 @@ async function attempt<T>(load: () => Promise<T>): Promise<{ data: T | null; err
 const field = "mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm font-normal";
 
 export default async function AttestationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const params: Params = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const db = await getDb();
   const seesAll = hasRole(caller, "admin", "auditor");

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listAudit } from "@/lib/audit/list";
 import { rowCount, verifyAuditLog, type AuditVerification } from "@/lib/audit/verify";
@@ -19,7 +19,7 @@ import { Table, THead, Th, TBody } from "@/components/ui/table";
 export const metadata = { title: "Audit log" };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="the audit log" />;
   const params = await searchParams;
   const db = await getDb();

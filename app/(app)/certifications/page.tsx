@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listCampaigns } from "@/lib/certification/campaigns";
 import { Badge } from "@/components/ui/badge";
@@ -12,7 +12,7 @@ import { Table, THead, Th, TBody } from "@/components/ui/table";
 export const metadata = { title: "Certifications" };
 
 export default async function CertificationsPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const campaigns = await listCampaigns(await getDb(), caller);
   return (
     <>

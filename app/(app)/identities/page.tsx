@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { ValidationError } from "@/lib/errors";
 import { listActivePeople, listIdentities, listSystems } from "@/lib/identities/list";
 import { IdentityTable } from "@/components/identities/identity-table";
@@ -9,7 +9,7 @@ import { identityKinds, identityStatuses } from "@/db/schema";
 export const metadata = { title: "Identities" };
 
 export default async function IdentitiesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const params = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const db = await getDb();
   const [systems, people] = await Promise.all([listSystems(db), listActivePeople(db)]);

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { listNotifications } from "@/lib/notifications/inbox";
 import { NotificationList } from "@/components/notifications/notification-list";
 import { PageHeader } from "@/components/ui/page-header";
@@ -7,7 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 export const metadata = { title: "Notifications" };
 
 export default async function NotificationsPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const initial = await listNotifications(await getDb(), caller, {});
   return (
     <>

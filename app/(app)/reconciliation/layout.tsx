@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { FINDING_READERS } from "@/lib/reconciliation/findings";
 import { lastReconciledAt } from "@/lib/reconciliation/identity-risk";
@@ -16,7 +16,7 @@ const exportLink = "rounded-md border border-slate-300 bg-white px-2.5 py-1.5 te
  * (its page links here), so this layout forbids nothing itself.
  */
 export default async function ReconciliationLayout({ children }: { children: React.ReactNode }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const governs = hasRole(caller, ...FINDING_READERS);
   const last = governs ? await lastReconciledAt(await getDb()) : null;
   return (

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { getVisibleIdentity } from "@/lib/identities/detail";
@@ -14,7 +14,7 @@ import { Forbidden } from "@/components/ui/forbidden";
 export const metadata = { title: "Findings · Reconciliation" };
 
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, ...FINDING_READERS)) return <Forbidden what="reconciliation findings" />;
   const raw = await searchParams;
   // The list's own query fields: a filter added there is read from the URL here too.

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { NotFoundError } from "@/lib/errors";
 import { getRequest, type RequestDetail } from "@/lib/jit/detail";
 import { RequestActions } from "@/components/jit/request-actions";
@@ -65,7 +65,7 @@ function Sessions({ sessions }: { sessions: RequestDetail["sessions"] }) {
 
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   let d: RequestDetail;
   try {
     d = await getRequest(await getDb(), caller, id);

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { jitRequestStatuses } from "@/db/schema";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { ValidationError } from "@/lib/errors";
 import { listActiveElevations } from "@/lib/jit/active";
@@ -19,7 +19,7 @@ export const metadata = { title: "Request history" };
 const FILTERS = ["q", "status", "breakGlass", "from", "to", "identityId", "entitlementId"] as const;
 
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const params = await searchParams;
   const db = await getDb();
   const filters = Object.fromEntries(FILTERS.filter((k) => params[k]).map((k) => [k, params[k]!]));

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listPolicies } from "@/lib/jit/policies";
 import { levelTone } from "@/components/jit/status";
@@ -13,7 +13,7 @@ import { Table, THead, Th, TBody } from "@/components/ui/table";
 export const metadata = { title: "Eligibility policies" };
 
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor", "approver")) return <Forbidden what="eligibility policies" />;
   const { archived } = await searchParams;
   const policies = await listPolicies(await getDb(), caller, { includeArchived: archived === "1" });

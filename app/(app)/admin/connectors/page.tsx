@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listConnectors } from "@/lib/connectors/admin";
 import { listSystems } from "@/lib/identities/list";
@@ -16,7 +16,7 @@ import { Table, THead, Th, TBody } from "@/components/ui/table";
 export const metadata = { title: "Connectors" };
 
 export default async function ConnectorsPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
   const db = await getDb();
   const [{ connectors, undispatched }, systemList] = await Promise.all([listConnectors(db, caller), listSystems(db)]);

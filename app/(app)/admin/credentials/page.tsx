@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { credentialsOutsidePolicy, listCredentialPolicies, listCredentialTasks } from "@/lib/credentials/rotation";
 import { CredentialPolicyEditor } from "@/components/credentials/policy-editor";
@@ -13,7 +13,7 @@ import { PageHeader } from "@/components/ui/page-header";
 export const metadata = { title: "Credential rotation" };
 
 export default async function CredentialsPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="credential rotation" />;
   const db = await getDb();
   const [policies, tasks, overdue] = await Promise.all([

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { tokenScopes } from "@/db/schema";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { listTokens } from "@/lib/auth/tokens";
 import { listSystems } from "@/lib/identities/list";
@@ -12,7 +12,7 @@ import { PageHeader } from "@/components/ui/page-header";
 export const metadata = { title: "API tokens" };
 
 export default async function TokensPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="API tokens" />;
   const db = await getDb();
   const [tokens, systemList] = await Promise.all([listTokens(db, caller), listSystems(db)]);

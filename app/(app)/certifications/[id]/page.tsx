@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import type { CloseSummary } from "@/lib/certification/close";
 import { previewScope } from "@/lib/certification/launch";
@@ -29,7 +29,7 @@ function seconds(s: number | null) {
 
 export default async function CampaignPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const db = await getDb();
   let report;
   try {

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { campaignFormChoices } from "@/lib/certification/campaigns";
 import { CampaignForm } from "@/components/certification/campaign-form";
@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 export const metadata = { title: "New campaign" };
 
 export default async function NewCampaignPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin")) return <Forbidden what="creating campaigns" />;
   const db = await getDb();
   const { systems, people, entitlements } = await campaignFormChoices(db, caller);

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { listCampaigns } from "@/lib/certification/campaigns";
 import { listMyReviews } from "@/lib/certification/queue";
 import { listActivePeople } from "@/lib/identities/list";
@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 export const metadata = { title: "My reviews" };
 
 export default async function MyReviewsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const params = await searchParams;
   const db = await getDb();
   const people = (await listActivePeople(db)).filter((p) => p.id !== caller.identityId);

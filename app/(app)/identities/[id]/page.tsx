@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { NotFoundError } from "@/lib/errors";
 import { getIdentityDetail, type IdentityDetail } from "@/lib/identities/detail";
 import { listActivePeople } from "@/lib/identities/list";
@@ -48,7 +48,7 @@ function GrantStatus({ g }: { g: IdentityDetail["grants"][number] }) {
 
 export default async function IdentityPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const db = await getDb();
   let d: IdentityDetail;
   try {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { FINDING_READERS } from "@/lib/reconciliation/findings";
 import { frameworkView } from "@/lib/reconciliation/frameworks";
@@ -12,7 +12,7 @@ export const metadata = { title: "Frameworks · Reconciliation" };
 
 /** The findings as evidence for the controls auditors ask about: OWASP NHI Top 10 (2025) and NIST CSF 2.0. */
 export default async function FrameworksPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, ...FINDING_READERS)) return <Forbidden what="framework mappings" />;
   const controls = await frameworkView(await getDb(), caller);
   const frameworks = [...new Set(controls.map((c) => c.framework))];

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { NotFoundError } from "@/lib/errors";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { IdentityReconciliationView, type PickedIdentity } from "@/components/reconciliation/identity-reconciliation";
@@ -9,7 +9,7 @@ export const metadata = { title: "Identity reconciliation" };
 
 /** Anyone who may see the identity may see how its access was used (the identity page links here). */
 export default async function IdentityReconciliationPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   const raw = (await searchParams).identityId;
   const identityId = Array.isArray(raw) ? raw[0] : raw;
   let identity: PickedIdentity | null = null;

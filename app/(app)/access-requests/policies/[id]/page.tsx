@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { NotFoundError } from "@/lib/errors";
 import { getPolicy, policyFormOptions } from "@/lib/jit/policies";
@@ -16,7 +16,7 @@ export const metadata = { title: "Eligibility policy" };
 
 export default async function PolicyPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor", "approver")) return <Forbidden what="eligibility policies" />;
   const db = await getDb();
   let d: Awaited<ReturnType<typeof getPolicy>>;

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { policyFormOptions } from "@/lib/jit/policies";
 import { PolicyForm } from "@/components/jit/policy-form";
@@ -8,7 +8,7 @@ import { Forbidden } from "@/components/ui/forbidden";
 export const metadata = { title: "New eligibility policy" };
 
 export default async function NewPolicyPage() {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin")) return <Forbidden what="creating eligibility policies" />;
   return <PolicyForm options={await policyFormOptions(await getDb())} />;
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/auth/caller";
 import { getConnector } from "@/lib/connectors/admin";
 import { NotFoundError, ValidationError } from "@/lib/errors";
@@ -19,7 +19,7 @@ export const metadata = { title: "Connector" };
 const tone: Record<string, Tone> = { delivered: "green", pending: "blue", failed: "amber", dead: "red" };
 
 export default async function ConnectorPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ status?: string; page?: string }> }) {
-  const caller = (await getCaller())!;
+  const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
   const { id } = await params;
   const query = await searchParams;
