@@ -20,12 +20,18 @@ export function formatDateTime(value: Date | string | null | undefined) {
   return format(new Date(value), "d MMM yyyy, HH:mm");
 }
 
-/** "3 days ago" / "in 2 months"; a dash for missing values. */
+/**
+ * "3 days ago" / "in 2 months"; a dash for missing values. Nothing finer than
+ * a minute: seconds would differ between the server's render and the
+ * browser's a moment later, which React reports as a hydration mismatch.
+ */
 export function relative(value: Date | string | null | undefined) {
   if (!value) return "—";
   const date = new Date(value);
-  const words = formatDistanceToNowStrict(date);
-  return date.getTime() > Date.now() ? `in ${words}` : `${words} ago`;
+  const ms = date.getTime() - Date.now();
+  if (Math.abs(ms) < 60_000) return "just now";
+  const words = formatDistanceToNowStrict(date, { roundingMethod: "floor" });
+  return ms > 0 ? `in ${words}` : `${words} ago`;
 }
 
 export function ageInDays(value: Date | string | null | undefined) {
