@@ -77,7 +77,26 @@ type Universe = {
   groupsByArn: Map<string, ModelGroup>;
   /** Group key → members, with how surely each trusts the service. */
   serviceGroups: Map<string, { arn: string; trust: Tri; dependsOn: string[] }[]>;
+  trust: TrustIndex;
   now: Date;
+};
+
+/**
+ * Which roles' trust policies could admit a principal, so a principal is
+ * checked against those rather than every role: roles by each AWS principal
+ * value their trust statements name exactly (an ARN, an account's root, an
+ * account id), and the roles whose trust names a pattern ("*") or uses
+ * NotPrincipal, which any principal may match. `plainAccount`: per account,
+ * the roles whose only AWS principals are that account (its root or id), with
+ * no condition, no Deny and no pattern: for a caller of that account its own
+ * policies alone decide, so one group edge stands for all of them.
+ */
+type TrustIndex = {
+  byValue: Map<string, number[]>;
+  anyone: number[];
+  roles: ModelPrincipal[];
+  plainAccount: Map<string, { arn: string; ordinal: number; cite: Citation }[]>;
+  plainSet: Set<number>;
 };
 
 const ASSUME = "sts:AssumeRole";
@@ -140,7 +159,51 @@ function buildUniverse(model: Model): Universe {
       serviceGroups.set(groupKey("service", account, service, true), members.filter((m) => m.profile));
     }
   }
-  return { byArn, rolesIn, usersIn, groupsByArn: new Map(model.groups.map((g) => [g.arn, g])), serviceGroups, now: model.now };
+  return { byArn, rolesIn, usersIn, groupsByArn: new Map(model.groups.map((g) => [g.arn, g])), serviceGroups, trust: trustIndex(rolesIn), now: model.now };
+}
+
+const covers = (s: PermissionStatement, action: string) => (s.actions ? s.actions.some((p) => actionMatches(p, action)) : !(s.notActions ?? []).some((p) => actionMatches(p, action)));
+const isPattern = (v: string) => v.includes("*") || v.includes("?");
+
+function trustIndex(rolesIn: Map<string, ModelPrincipal[]>): TrustIndex {
+  // Ordinals follow the order every role used to be checked in (by account, then as loaded), so edges keep their order.
+  const roles = [...rolesIn.values()].flat();
+  const byValue = new Map<string, number[]>();
+  const anyone: number[] = [];
+  const plainAccount = new Map<string, { arn: string; ordinal: number; cite: Citation }[]>();
+  const plainSet = new Set<number>();
+  roles.forEach((r, ordinal) => {
+    const values = new Set<string>();
+    let open = false;
+    let plain = true;
+    let cite: Citation | null = null;
+    r.trust?.forEach((s, statement) => {
+      if (!covers(s, ASSUME)) return;
+      if (s.notPrincipals) open = true;
+      const aws = s.principals?.AWS ?? [];
+      for (const v of aws) {
+        if (isPattern(v)) open = true;
+        else values.add(v);
+      }
+      if (aws.length === 0) return;
+      const ownAccount = aws.every((v) => v === r.accountId || v === `arn:aws:iam::${r.accountId}:root`);
+      if (s.effect !== "Allow" || s.condition || s.notPrincipals || !ownAccount) plain = false;
+      else cite ??= { policy: `trust policy of ${r.arn}`, statement, ...(s.sid ? { sid: s.sid } : {}) };
+    });
+    if (open) anyone.push(ordinal);
+    for (const v of values) {
+      const list = byValue.get(v);
+      if (list) list.push(ordinal);
+      else byValue.set(v, [ordinal]);
+    }
+    if (plain && !open && cite) {
+      const list = plainAccount.get(r.accountId) ?? [];
+      list.push({ arn: r.arn, ordinal, cite });
+      plainAccount.set(r.accountId, list);
+      plainSet.add(ordinal);
+    }
+  });
+  return { byValue, anyone, roles, plainAccount, plainSet };
 }
 
 // ---------------------------------------------------------------------------
@@ -259,31 +322,48 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
   const roles = u.rolesIn.get(p.accountId) ?? [];
   const users = (u.usersIn.get(p.accountId) ?? []).filter((x) => x.arn !== p.arn);
 
-  // Roles it may assume: by trust naming it, its account or anyone.
+  // Roles it may assume: by trust naming it, its account or anyone. Only the roles whose
+  // trust could admit it are looked at (the trust index), in the order of all roles.
   const assumable = new Map<string, Capability>();
   const assumeCls = pathClasses.find((c) => c.id === "assume-role")!;
   const ctx = a.ctx();
-  for (const [, accountRoles] of u.rolesIn) {
-    for (const r of accountRoles) {
-      if (r.arn === p.arn) continue;
-      const t = trustAdmits(r, p, ctx);
-      if (t.tri === "no") continue;
-      const trustStep: StepAction = { action: ASSUME, resource: r.arn, allowedBy: t.cite ? [t.cite] : [], decision: t.tri === "yes" ? "allowed" : "conditional", dependsOn: t.dependsOn };
-      let steps = [trustStep];
-      if (t.how === "account" || r.accountId !== p.accountId) {
-        // Trust names the account (or another account's principal): the caller's own policies must allow it.
-        const got = check(a.action(ASSUME), r.arn, false);
-        if (!got.ok) continue;
-        steps = [got.step!, trustStep];
-      } else {
-        // Trust names it by ARN: only an explicit Deny (or an SCP) stops it.
-        const v = decide(a.action(ASSUME), r.arn);
-        if (v.decision === "denied" && (v.deniedBy || p.scps.length > 0)) continue;
-      }
-      const cap = edge(r.arn, assumeCls, steps);
-      assumable.set(r.arn, cap);
-      out.push(cap);
+  const assume = a.action(ASSUME);
+  // Trust that names only its account needs the caller's own allow: none at all, no role of that kind.
+  const mayAllow = assume.levels[0].length > 0;
+  const named = new Set<number>([...(u.trust.byValue.get(p.arn) ?? []), ...u.trust.anyone]);
+  const candidates = new Set<number>(named);
+  if (mayAllow) for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId]) for (const o of u.trust.byValue.get(key) ?? []) candidates.add(o);
+  // Allowed to assume any role unconditionally: one edge to the roles that trust its account plainly.
+  const plainGroup = assume.unrestricted && (u.trust.plainAccount.get(p.accountId)?.length ?? 0) > 0;
+  const grouped: { arn: string; ordinal: number }[] = [];
+  for (const ordinal of [...candidates].sort((x, y) => x - y)) {
+    const r = u.trust.roles[ordinal];
+    if (r.arn === p.arn) continue;
+    if (plainGroup && u.trust.plainSet.has(ordinal) && !named.has(ordinal)) {
+      grouped.push({ arn: r.arn, ordinal });
+      continue;
     }
+    const t = trustAdmits(r, p, ctx);
+    if (t.tri === "no") continue;
+    const trustStep: StepAction = { action: ASSUME, resource: r.arn, allowedBy: t.cite ? [t.cite] : [], decision: t.tri === "yes" ? "allowed" : "conditional", dependsOn: t.dependsOn };
+    let steps = [trustStep];
+    if (t.how === "account" || r.accountId !== p.accountId) {
+      // Trust names the account (or another account's principal): the caller's own policies must allow it.
+      const got = check(assume, r.arn, false);
+      if (!got.ok) continue;
+      steps = [got.step!, trustStep];
+    } else {
+      // Trust names it by ARN: only an explicit Deny (or an SCP) stops it.
+      const v = decide(assume, r.arn);
+      if (v.decision === "denied" && (v.deniedBy || p.scps.length > 0)) continue;
+    }
+    const cap = edge(r.arn, assumeCls, steps);
+    assumable.set(r.arn, cap);
+    out.push(cap);
+  }
+  if (grouped.length > 0) {
+    const got = check(assume, "*", true);
+    if (got.ok) out.push(edge(groupKey("trusts-account", p.accountId), assumeCls, [got.step!]));
   }
 
   for (const cls of pathClasses) {
@@ -314,10 +394,21 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       const reach = cls.reach;
       if (cls.id === "modify-role-then-assume") {
         // Gives a role it can already assume an administrator policy: that is administrator access.
+        // The roles behind the account-trust group count one by one here, with the steps they would have alone.
+        const all = [...assumable].map(([arn, cap]) => ({ arn, actions: () => cap.actions }));
+        for (const g of grouped) {
+          all.push({
+            arn: g.arn,
+            actions: () => {
+              const cite = u.trust.plainAccount.get(p.accountId)!.find((x) => x.ordinal === g.ordinal)!.cite;
+              return [check(assume, g.arn, false).step!, { action: ASSUME, resource: g.arn, allowedBy: [cite], decision: "allowed", dependsOn: [] }];
+            },
+          });
+        }
         for (const req of targeted) {
-          for (const [arn, assume] of assumable) {
+          for (const { arn, actions } of all) {
             const got = check(a.action(req.action, req.context), arn, false);
-            if (got.ok) add(arn, [...steps, got.step!, ...assume.actions], true);
+            if (got.ok) add(arn, [...steps, got.step!, ...actions()], true);
           }
         }
         continue;
@@ -469,8 +560,12 @@ export function analyze(
     }
   }
   // Group nodes lead to their members.
-  const groupMembers = (key: string): { arn: string; trust: Tri; dependsOn: string[] }[] => {
+  const groupMembers = (key: string): { arn: string; trust: Tri; dependsOn: string[]; actions?: StepAction[] }[] => {
     if (key.startsWith("group:service:")) return u.serviceGroups.get(key) ?? [];
+    if (key.startsWith("group:trusts-account:")) {
+      // Roles whose trust names the account: the trust statement is the member's step.
+      return (u.trust.plainAccount.get(key.split(":")[2]) ?? []).map((m) => ({ arn: m.arn, trust: "yes" as Tri, dependsOn: [], actions: [{ action: ASSUME, resource: m.arn, allowedBy: [m.cite], decision: "allowed" as const, dependsOn: [] }] }));
+    }
     const [, kind, account] = key.split(":");
     const list = kind === "users" ? (u.usersIn.get(account) ?? []) : kind === "roles" ? (u.rolesIn.get(account) ?? []) : [];
     return list.map((x) => ({ arn: x.arn, trust: "yes" as Tri, dependsOn: [] }));
@@ -480,27 +575,32 @@ export function analyze(
     for (const m of groupMembers(key)) {
       const to = index.get(m.arn);
       if (to === undefined) continue;
-      addEdge(i, { to, from: key, cap: { to: m.arn, classId: "member", title: `acts as ${m.arn}`, actions: [], conditional: m.trust !== "yes", dependsOn: m.dependsOn } });
+      addEdge(i, { to, from: key, cap: { to: m.arn, classId: "member", title: `acts as ${m.arn}`, actions: m.actions ?? [], conditional: m.trust !== "yes", dependsOn: m.dependsOn } });
     }
   }
   // Reverse breadth-first search from admin: next hop towards admin for every node,
   // first over unconditional edges, then over all of them.
   const incoming: E[][] = [];
   out.forEach((list, from) => list?.forEach((e) => (incoming[e.to] ??= []).push({ ...e, to: from })));
+  const accountGroups = new Uint8Array(nodes.length);
+  for (const [key, i] of index) if (key.startsWith("group:trusts-account:")) accountGroups[i] = 1;
   const towardsAdmin = (unconditionalOnly: boolean) => {
     const next = new Array<E | null>(nodes.length).fill(null);
     const seen = new Uint8Array(nodes.length);
     seen[adminNode] = 1;
     const queue = [adminNode];
-    for (let q = 0; q < queue.length; q++) {
-      const n = queue[q];
+    const visit = (n: number) => {
       for (const e of incoming[n] ?? []) {
         if (seen[e.to] || (unconditionalOnly && e.cap.conditional && !onlyNeeds(e.cap))) continue;
         seen[e.to] = 1;
         next[e.to] = { ...e, to: n };
-        queue.push(e.to);
+        // The account-trust group stands for direct edges to its members: no hop of its own,
+        // so who enters it is as far from admin as an edge straight to the member would make it.
+        if (accountGroups[e.to]) visit(e.to);
+        else queue.push(e.to);
       }
-    }
+    };
+    for (let q = 0; q < queue.length; q++) visit(queue[q]);
     return next;
   };
   const strict = towardsAdmin(true);
@@ -542,7 +642,7 @@ function mergeGroups(path: Step[]): Step[] {
     const s = path[i];
     const next = path[i + 1];
     if (s.to.startsWith("group:") && next?.classId === "member") {
-      out.push({ ...s, to: next.to, conditional: s.conditional || next.conditional, dependsOn: [...new Set([...s.dependsOn, ...next.dependsOn])] });
+      out.push({ ...s, to: next.to, actions: [...s.actions, ...next.actions], conditional: s.conditional || next.conditional, dependsOn: [...new Set([...s.dependsOn, ...next.dependsOn])] });
       i++;
     } else out.push(s);
   }

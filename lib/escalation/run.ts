@@ -17,7 +17,7 @@ import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type Pr
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
 export const ESCALATION_SOURCE = "escalation";
 /** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
-const ANALYSIS_VERSION = "1";
+const ANALYSIS_VERSION = "2";
 /** How many reachable roles each identity keeps by id (the count is always exact). */
 export const REACHABLE_KEPT = 200;
 
