@@ -18,6 +18,9 @@ import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type Pr
 export const ESCALATION_SOURCE = "escalation";
 /** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
 const ANALYSIS_VERSION = "2";
+/** Verdict rows per INSERT statement. */
+const WRITE_BATCH = 250;
+const UPDATED_COLUMNS = ["systemId", "privilegeLevel", "holdsAdmin", "reachesAdmin", "pathConditional", "pathClass", "path", "reachableCount", "reachableIds", "inputsDigest", "capabilities", "ownLevel", "verdictDigest", "computedAt"] as const;
 /** How many reachable roles each identity keeps by id (the count is always exact). */
 export const REACHABLE_KEPT = 200;
 
@@ -97,6 +100,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
 
     const idOf = new Map(loaded.principals.map((p) => [p.arn, p.id]));
     let changed = 0;
+    const writes: (typeof identityEscalations.$inferInsert)[] = [];
     for (const v of result.verdicts) {
       const p = loaded.byId.get(v.id)!;
       const reachableIds = v.reachable.map((arn) => idOf.get(arn)!).filter(Boolean);
@@ -120,7 +124,14 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, reachableIds, row.inputsDigest]));
       if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
       changed++;
-      await tx.insert(identityEscalations).values(row).onConflictDoUpdate({ target: identityEscalations.identityId, set: { ...row, identityId: undefined } });
+      writes.push(row);
+    }
+    // Many rows per statement: one round trip per row made the writes of a first analysis its slowest part.
+    for (let i = 0; i < writes.length; i += WRITE_BATCH) {
+      await tx
+        .insert(identityEscalations)
+        .values(writes.slice(i, i + WRITE_BATCH))
+        .onConflictDoUpdate({ target: identityEscalations.identityId, set: Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, sql.raw(`excluded.${identityEscalations[c].name}`)])) });
     }
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
     // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
@@ -149,7 +160,9 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
     .select({ id: identities.id, name: identities.name, kind: identities.kind, arn: identities.externalId, systemId: identities.systemId, attributes: identities.attributes })
     .from(identities)
     .innerJoin(systems, eq(systems.id, identities.systemId))
-    .where(and(eq(systems.kind, "aws_account"), eq(identities.status, "active"), sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`, sql`${identities.externalId} like 'arn:%'`));
+    .where(and(eq(systems.kind, "aws_account"), eq(identities.status, "active"), sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`, sql`${identities.externalId} like 'arn:%'`))
+    // The order decides which of two equally short paths a verdict names: the same on every run.
+    .orderBy(identities.externalId, identities.id);
   const systemIds = [...new Set(rows.map((r) => r.systemId!))];
   const scpRows = systemIds.length ? await tx.select().from(awsServiceControlPolicies).where(inArray(awsServiceControlPolicies.systemId, systemIds)).orderBy(awsServiceControlPolicies.level, awsServiceControlPolicies.name) : [];
   const scps = new Map<string, PolicySource[][]>();
