@@ -310,7 +310,9 @@ const f = full.value;
 const [{ n: findingsOpen }] = await db.select({ n: count() }).from(findings).where(sql`${findings.source} = 'escalation' and ${findings.status} = 'open'`);
 const [{ n: escalating }] = await db.select({ n: count() }).from(identityEscalations).where(sql`${identityEscalations.reachesAdmin} and not ${identityEscalations.holdsAdmin}`);
 const [{ n: adminLevel }] = await db.select({ n: count() }).from(identityEscalations).where(eq(identityEscalations.privilegeLevel, "admin"));
+const phases = (x: EscalationSummary) => Object.entries(x.phases ?? {}).map(([k, v]) => `${k} ${s(v)}`).join(", ");
 console.log(`full analysis: ${s(full.ms)}; peak RSS ${mb(fullPeak.rss)}, heap ${mb(fullPeak.heap)}`);
+console.log(`  phases: ${phases(f)}`);
 console.log(`  ${f.principals.toLocaleString("en")} principals analysed (${f.recomputed.toLocaleString("en")} computed), ${f.reachAdmin.toLocaleString("en")} reach admin (${escalating.toLocaleString("en")} by escalating rather than holding it; ${adminLevel.toLocaleString("en")} at level admin), ${f.findingsOpen.toLocaleString("en")} findings raised (${findingsOpen.toLocaleString("en")} open)`);
 
 console.log(`incremental rounds change ${gen.mutableName}`);
@@ -330,6 +332,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   analysisMs.push(an.ms);
   rounds.push(an.value);
   console.log(`round ${round}: re-import ${s(re.ms)} (entitlements ${re.value.entitlements.updated} updated, identities ${re.value.identities.updated} updated), analysis ${s(an.ms)}: ${an.value.recomputed} principals recomputed, ${an.value.changed} verdicts changed, ${an.value.reachAdmin} reach admin`);
+  console.log(`  phases: ${phases(an.value)}`);
 }
 sampleMemory();
 analysisMs.sort((a, b) => a - b);

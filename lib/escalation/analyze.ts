@@ -304,7 +304,8 @@ const edge = (to: string, cls: PathClass, actions: StepAction[], extra: { depend
 function targets(a: PrincipalAnalysis, action: string, candidates: string[], context: Record<string, string> = {}): { all: StepAction | null; each: Map<string, StepAction> } {
   const c = a.action(action, context);
   const each = new Map<string, StepAction>();
-  if (c.unrestricted) {
+  // Allowed (or not) alike on every resource, conditions included: one verdict stands for all candidates.
+  if (c.unrestricted || c.resourceIndependent) {
     const got = check(c, "*", true);
     return { all: got.step ?? null, each };
   }
@@ -334,7 +335,7 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
   const candidates = new Set<number>(named);
   if (mayAllow) for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId]) for (const o of u.trust.byValue.get(key) ?? []) candidates.add(o);
   // Allowed to assume any role unconditionally: one edge to the roles that trust its account plainly.
-  const plainGroup = assume.unrestricted && (u.trust.plainAccount.get(p.accountId)?.length ?? 0) > 0;
+  const plainGroup = (assume.unrestricted || assume.resourceIndependent) && (u.trust.plainAccount.get(p.accountId)?.length ?? 0) > 0;
   const grouped: { arn: string; ordinal: number }[] = [];
   for (const ordinal of [...candidates].sort((x, y) => x - y)) {
     const r = u.trust.roles[ordinal];
@@ -468,7 +469,25 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       }
     }
   }
-  return out;
+  return withoutRedundantAdminEdges(out);
+}
+
+/**
+ * Of several edges straight to admin (a principal that may rewrite any of the
+ * 2,000 roles it can assume has one per role), the paths only ever take the
+ * first, and the first that holds without conditions: the others are dropped.
+ */
+function withoutRedundantAdminEdges(out: Capability[]): Capability[] {
+  let first = false;
+  let firstStrict = false;
+  return out.filter((c) => {
+    if (c.to !== ADMIN) return true;
+    const strict = !c.conditional || onlyNeeds(c);
+    const keep = !first || (strict && !firstStrict);
+    first = true;
+    if (strict) firstStrict = true;
+    return keep;
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -515,8 +534,11 @@ export function analyze(
     cached?: ReadonlyMap<string, Capability[]>;
     ownLevels?: ReadonlyMap<string, "privileged" | "standard">;
     holds?: ReadonlyMap<string, Citation | null>;
+    /** Filled with milliseconds spent on edges ("edges") and on the graph ("graph"). */
+    phases?: Record<string, number>;
   },
 ): Analysis & { ownLevels: Map<string, "privileged" | "standard"> } {
+  const started = performance.now();
   const u = buildUniverse(model);
   const capabilities = new Map<string, Capability[]>();
   const own = new Map<string, "privileged" | "standard">();
@@ -525,6 +547,8 @@ export function analyze(
     own.set(p.arn, deps.ownLevels?.get(p.arn) ?? ownLevel(p, deps.catalogue, deps.levels, model.now));
   }
 
+  const edgesDone = performance.now();
+  if (deps.phases) deps.phases.edges = Math.round(edgesDone - started);
   // Node ids: principals, then groups, then admin.
   const nodes: string[] = model.principals.map((p) => p.arn);
   const index = new Map(nodes.map((n, i) => [n, i]));
@@ -629,7 +653,9 @@ export function analyze(
     return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable };
   });
 
-  return { verdicts, capabilities, ownLevels: own, openTrust: openTrustPolicies(model) };
+  const openTrust = openTrustPolicies(model);
+  if (deps.phases) deps.phases.graph = Math.round(performance.now() - edgesDone);
+  return { verdicts, capabilities, ownLevels: own, openTrust };
 }
 
 /** Conditional only because compute must exist: still counts as a way to admin (the step says what must exist). */

@@ -17,7 +17,7 @@ import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type Pr
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
 export const ESCALATION_SOURCE = "escalation";
 /** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
-const ANALYSIS_VERSION = "2";
+const ANALYSIS_VERSION = "3";
 /** Verdict rows per INSERT statement. */
 const WRITE_BATCH = 250;
 const UPDATED_COLUMNS = ["systemId", "privilegeLevel", "holdsAdmin", "reachesAdmin", "pathConditional", "pathClass", "path", "reachableCount", "reachableIds", "inputsDigest", "capabilities", "ownLevel", "verdictDigest", "computedAt"] as const;
@@ -49,7 +49,16 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const stable = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(stable).join(",")}]` : v && typeof v === "object" && !(v instanceof Date) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v ?? null);
 
-export type EscalationSummary = { principals: number; recomputed: number; reachAdmin: number; changed: number; findingsOpen: number; elapsedMs: number };
+export type EscalationSummary = {
+  principals: number;
+  recomputed: number;
+  reachAdmin: number;
+  changed: number;
+  findingsOpen: number;
+  elapsedMs: number;
+  /** Milliseconds per phase (loading, edges, graph, writes, findings), for benchmarks and logs. */
+  phases?: Record<string, number>;
+};
 
 /**
  * Analyses every imported AWS principal: loads the model from the inventory
@@ -64,7 +73,15 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
   return db.transaction(async (tx) => {
     // One analysis at a time: two would write the same rows.
     await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
+    const phases: Record<string, number> = {};
+    let mark = performance.now();
+    const phase = (name: string) => {
+      const t = performance.now();
+      phases[name] = (phases[name] ?? 0) + Math.round(t - mark);
+      mark = t;
+    };
     const loaded = await loadModel(tx, now);
+    phase("model");
     if (loaded.principals.length === 0) return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen: 0, elapsedMs: Date.now() - started };
 
     const stored = new Map(
@@ -83,10 +100,12 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
           .where(inArray(identityEscalations.identityId, loaded.principals.map((p) => p.id)))
       ).map((r) => [r.identityId, r]),
     );
+    phase("stored");
     const isUnchanged = (p: { id: string }) => stored.get(p.id)?.inputsDigest === loaded.digests.get(p.id);
     const unchanged = loaded.principals.filter(isUnchanged);
     const changedIds = loaded.principals.filter((p) => !isUnchanged(p)).map((p) => p.id);
     await loadPolicies(tx, loaded, changedIds);
+    phase("policies");
 
     const cached = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.capabilities as Capability[]]));
     const ownLevels = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.ownLevel]));
@@ -96,7 +115,8 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       const first = (s.path as Step[])[0];
       loaded.holds.set(p.arn, s.holdsAdmin && first?.classId === "holds-admin" ? (first.actions[0]?.allowedBy[0] ?? null) : null);
     }
-    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds });
+    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases });
+    mark = performance.now();
 
     const idOf = new Map(loaded.principals.map((p) => [p.arn, p.id]));
     let changed = 0;
@@ -133,10 +153,12 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         .values(writes.slice(i, i + WRITE_BATCH))
         .onConflictDoUpdate({ target: identityEscalations.identityId, set: Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, sql.raw(`excluded.${identityEscalations[c].name}`)])) });
     }
+    phase("writes");
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
+    phase("findings");
     // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
     if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
-    return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started };
+    return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started, phases };
   });
 }
 
