@@ -9,6 +9,7 @@
 // one edge to that group rather than one per role, which keeps the graph
 // linear in the account's size.
 
+import { createHash } from "node:crypto";
 import type { PermissionStatement, PrivilegeLevel } from "@/db/schema";
 import type { ActionCatalogue } from "@/lib/ingest/aws/catalogue";
 import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
@@ -63,8 +64,12 @@ export type PrincipalVerdict = {
   /** The shortest way to admin; conditional when no unconditional one exists. */
   path: Step[];
   pathConditional: boolean;
-  /** Roles it can act as, directly or through others (ARNs). */
+  /** Roles it can act as, directly or through others (ARNs); the first `reachableKept` of them when the caller asked for fewer. */
   reachable: string[];
+  /** How many roles it can act as (all of them, whatever `reachable` keeps). */
+  reachableCount: number;
+  /** A digest of the whole reachable set over the model's principals in order, to tell whether it changed. */
+  reachableDigest: string;
 };
 
 // ---------------------------------------------------------------------------
@@ -534,6 +539,8 @@ export function analyze(
     cached?: ReadonlyMap<string, Capability[]>;
     ownLevels?: ReadonlyMap<string, "privileged" | "standard">;
     holds?: ReadonlyMap<string, Citation | null>;
+    /** At most this many reachable ARNs per verdict (a large account's admins reach thousands); all by default. */
+    reachableKept?: number;
     /** Filled with milliseconds spent on edges ("edges") and on the graph ("graph"). */
     phases?: Record<string, number>;
   },
@@ -632,6 +639,16 @@ export function analyze(
 
   // Reach: every principal node each node can act as (SCCs, then a DAG pass with bitsets).
   const reach = reachSets(nodes.length, out, model.principals.length);
+  const words = Math.ceil(model.principals.length / 32);
+  const roleMask = new Uint32Array(words);
+  const privilegedMask = new Uint32Array(words);
+  model.principals.forEach((p, j) => {
+    if (p.kind !== "role") return;
+    roleMask[j >>> 5] |= 1 << (j & 31);
+    if (own.get(p.arn) === "privileged") privilegedMask[j >>> 5] |= 1 << (j & 31);
+  });
+  const kept = deps.reachableKept ?? Infinity;
+  const roles = new Uint32Array(words);
 
   const verdicts: PrincipalVerdict[] = model.principals.map((p, i) => {
     const viaStrict = strict[i] !== null;
@@ -644,13 +661,25 @@ export function analyze(
       if (n === adminNode) break;
     }
     const reachesAdmin = path.length > 0;
-    const reachable = reach(i)
-      .filter((j) => j !== i && model.principals[j].kind === "role")
-      .map((j) => model.principals[j].arn);
+    // The roles it reaches, itself left out, as a bitset over the principals.
+    const set = reach(i);
+    let reachableCount = 0;
+    let viaPrivileged = false;
+    for (let w = 0; w < words; w++) {
+      let x = set[w] & roleMask[w];
+      if (w === i >>> 5) x &= ~(1 << (i & 31));
+      roles[w] = x;
+      if (x & privilegedMask[w]) viaPrivileged = true;
+      for (; x; x &= x - 1) reachableCount++;
+    }
+    const reachable: string[] = [];
+    for (let w = 0; w < words && reachable.length < kept; w++) {
+      for (let x = roles[w]; x && reachable.length < kept; x &= x - 1) reachable.push(model.principals[w * 32 + 31 - Math.clz32(x & -x)].arn);
+    }
+    const reachableDigest = createHash("sha256").update(new Uint8Array(roles.buffer)).digest("hex");
     const ownLvl = own.get(p.arn)!;
-    const viaPrivileged = reachable.some((arn) => own.get(arn) === "privileged");
     const level: PrivilegeLevel = reachesAdmin && viaStrict ? "admin" : ownLvl === "privileged" || viaPrivileged || reachesAdmin ? "privileged" : "standard";
-    return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable };
+    return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable, reachableCount, reachableDigest };
   });
 
   const openTrust = openTrustPolicies(model);
@@ -680,7 +709,7 @@ function mergeGroups(path: Step[]): Step[] {
  * connected components first (Tarjan, iterative), then one pass over their DAG
  * in reverse topological order with a bitset per component.
  */
-function reachSets(n: number, out: { to: number }[][], principals: number): (i: number) => number[] {
+function reachSets(n: number, out: { to: number }[][], principals: number): (i: number) => Uint32Array {
   const comp = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const num = new Int32Array(n).fill(-1);
@@ -741,19 +770,7 @@ function reachSets(n: number, out: { to: number }[][], principals: number): (i: 
     }
     bits[c] = set;
   }
-  return (i) => {
-    const set = bits[comp[i]];
-    const found: number[] = [];
-    for (let w = 0; w < words; w++) {
-      let x = set[w];
-      while (x) {
-        const b = x & -x;
-        found.push(w * 32 + 31 - Math.clz32(b));
-        x ^= b;
-      }
-    }
-    return found;
-  };
+  return (i) => bits[comp[i]];
 }
 
 /** Trust statements that let any AWS principal anywhere assume the role, with the conditions that remain. */

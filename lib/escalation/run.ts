@@ -115,12 +115,15 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       const first = (s.path as Step[])[0];
       loaded.holds.set(p.arn, s.holdsAdmin && first?.classId === "holds-admin" ? (first.actions[0]?.allowedBy[0] ?? null) : null);
     }
-    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases });
+    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases, reachableKept: REACHABLE_KEPT });
+    // The reachable sets' digests are over the principals in this order: it is part of what they say.
+    const principalsDigest = sha(loaded.principals.map((p) => p.id).join(","));
     mark = performance.now();
 
     const idOf = new Map(loaded.principals.map((p) => [p.arn, p.id]));
     let changed = 0;
     const writes: (typeof identityEscalations.$inferInsert)[] = [];
+    const verdictOnly: (typeof identityEscalations.$inferInsert)[] = [];
     for (const v of result.verdicts) {
       const p = loaded.byId.get(v.id)!;
       const reachableIds = v.reachable.map((arn) => idOf.get(arn)!).filter(Boolean);
@@ -133,7 +136,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         pathConditional: v.pathConditional,
         pathClass: v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null,
         path: v.path,
-        reachableCount: reachableIds.length,
+        reachableCount: v.reachableCount,
         reachableIds: reachableIds.slice(0, REACHABLE_KEPT),
         inputsDigest: loaded.digests.get(v.id)!,
         capabilities: result.capabilities.get(p.arn)!,
@@ -141,10 +144,12 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         verdictDigest: "",
         computedAt: now,
       };
-      row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, reachableIds, row.inputsDigest]));
+      row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, principalsDigest, v.reachableDigest, row.inputsDigest]));
       if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
       changed++;
-      writes.push(row);
+      // Edges of a principal whose inputs did not change are stored already: only its verdict is written.
+      if (isUnchanged(p)) verdictOnly.push({ ...row, capabilities: [] });
+      else writes.push(row);
     }
     // Many rows per statement: one round trip per row made the writes of a first analysis its slowest part.
     for (let i = 0; i < writes.length; i += WRITE_BATCH) {
@@ -152,6 +157,12 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         .insert(identityEscalations)
         .values(writes.slice(i, i + WRITE_BATCH))
         .onConflictDoUpdate({ target: identityEscalations.identityId, set: Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, sql.raw(`excluded.${identityEscalations[c].name}`)])) });
+    }
+    for (let i = 0; i < verdictOnly.length; i += WRITE_BATCH) {
+      await tx
+        .insert(identityEscalations)
+        .values(verdictOnly.slice(i, i + WRITE_BATCH))
+        .onConflictDoUpdate({ target: identityEscalations.identityId, set: Object.fromEntries(UPDATED_COLUMNS.filter((c) => c !== "capabilities").map((c) => [c, sql.raw(`excluded.${identityEscalations[c].name}`)])) });
     }
     phase("writes");
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
