@@ -368,8 +368,10 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
     out.push(cap);
   }
   if (grouped.length > 0) {
+    // The same verdict on every role: allowed, one edge to them all; denied, none of them is assumable.
     const got = check(assume, "*", true);
     if (got.ok) out.push(edge(groupKey("trusts-account", p.accountId), assumeCls, [got.step!]));
+    else grouped.length = 0;
   }
 
   for (const cls of pathClasses) {
