@@ -349,13 +349,16 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       grouped.push({ arn: r.arn, ordinal });
       continue;
     }
+    // Trust that does not name it needs its own allow: checked first, as most callers may assume only a few roles.
+    const allowed = named.has(ordinal) && r.accountId === p.accountId ? null : check(assume, r.arn, false);
+    if (allowed && !allowed.ok) continue;
     const t = trustAdmits(r, p, ctx);
     if (t.tri === "no") continue;
     const trustStep: StepAction = { action: ASSUME, resource: r.arn, allowedBy: t.cite ? [t.cite] : [], decision: t.tri === "yes" ? "allowed" : "conditional", dependsOn: t.dependsOn };
     let steps = [trustStep];
     if (t.how === "account" || r.accountId !== p.accountId) {
       // Trust names the account (or another account's principal): the caller's own policies must allow it.
-      const got = check(assume, r.arn, false);
+      const got = allowed ?? check(assume, r.arn, false);
       if (!got.ok) continue;
       steps = [got.step!, trustStep];
     } else {
