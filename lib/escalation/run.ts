@@ -17,7 +17,7 @@ import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type Pr
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
 export const ESCALATION_SOURCE = "escalation";
 /** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
-const ANALYSIS_VERSION = "3";
+const ANALYSIS_VERSION = "4";
 /** Verdict rows per INSERT statement. */
 const WRITE_BATCH = 250;
 const UPDATED_COLUMNS = ["systemId", "privilegeLevel", "holdsAdmin", "reachesAdmin", "pathConditional", "pathClass", "path", "reachableCount", "reachableIds", "inputsDigest", "capabilities", "ownLevel", "verdictDigest", "computedAt"] as const;
@@ -42,6 +42,54 @@ function trustOf(a: Attributes): PermissionStatement[] | null {
     (principals[type] ??= []).push(p);
   }
   return [{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals }];
+}
+
+/**
+ * Stored edges, compactly: a principal's edges mostly differ only in their
+ * target (one per role of a team it may assume, each citing the same
+ * statement), so each edge is kept as its target and a template, the edge's
+ * JSON with the target's ARN replaced by a marker.
+ */
+type CompactCapabilities = { t: string[]; e: [string, number][] };
+const MARK = "\u0001";
+const ESCAPED_MARK = "\\u0001";
+
+function encodeCapabilities(caps: Capability[]): CompactCapabilities {
+  const templates = new Map<string, number>();
+  const e: [string, number][] = [];
+  for (const c of caps) {
+    // JSON never holds the marker raw (it escapes control characters), so the substitution is reversible.
+    const template = JSON.stringify(c).split(c.to).join(MARK);
+    let i = templates.get(template);
+    if (i === undefined) templates.set(template, (i = templates.size));
+    e.push([c.to, i]);
+  }
+  return { t: [...templates.keys()], e };
+}
+
+/** Edges as stored (compact, or a plain array as older runs wrote them); each edge's steps are rebuilt only when a path reads them. */
+function decodeCapabilities(stored: unknown): Capability[] {
+  if (Array.isArray(stored)) return stored as Capability[];
+  const { t, e } = stored as CompactCapabilities;
+  const shapes = t.map((template) => {
+    // The marker raw is not JSON: parsed as its escape, which stringifying gives back.
+    const shape = JSON.parse(template.split(MARK).join(ESCAPED_MARK)) as Capability;
+    // Only the steps may name the target; an edge naming it anywhere else is rebuilt at once.
+    const lazy = !JSON.stringify({ ...shape, to: "", actions: [] }).includes(ESCAPED_MARK);
+    return { shape, lazy };
+  });
+  return e.map(([to, i]) => {
+    const { shape, lazy } = shapes[i];
+    if (!lazy) return JSON.parse(t[i].split(MARK).join(to)) as Capability;
+    let actions: Capability["actions"] | undefined;
+    return {
+      ...shape,
+      to,
+      get actions() {
+        return (actions ??= (JSON.parse(t[i].split(MARK).join(to)) as Capability).actions);
+      },
+    };
+  });
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -107,7 +155,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     await loadPolicies(tx, loaded, changedIds);
     phase("policies");
 
-    const cached = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.capabilities as Capability[]]));
+    const cached = new Map(unchanged.map((p) => [p.arn, decodeCapabilities(stored.get(p.id)!.capabilities)]));
     const ownLevels = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.ownLevel]));
     // Whether an unchanged principal holds admin outright: its path starts there.
     for (const p of unchanged) {
@@ -139,7 +187,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         reachableCount: v.reachableCount,
         reachableIds: reachableIds.slice(0, REACHABLE_KEPT),
         inputsDigest: loaded.digests.get(v.id)!,
-        capabilities: result.capabilities.get(p.arn)!,
+        capabilities: encodeCapabilities(result.capabilities.get(p.arn)!) as unknown,
         ownLevel: result.ownLevels.get(p.arn)!,
         verdictDigest: "",
         computedAt: now,
