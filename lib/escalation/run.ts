@@ -187,7 +187,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         reachableCount: v.reachableCount,
         reachableIds: reachableIds.slice(0, REACHABLE_KEPT),
         inputsDigest: loaded.digests.get(v.id)!,
-        capabilities: encodeCapabilities(result.capabilities.get(p.arn)!) as unknown,
+        capabilities: [] as unknown,
         ownLevel: result.ownLevels.get(p.arn)!,
         verdictDigest: "",
         computedAt: now,
@@ -196,22 +196,13 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
       changed++;
       // Edges of a principal whose inputs did not change are stored already: only its verdict is written.
-      if (isUnchanged(p)) verdictOnly.push({ ...row, capabilities: [] });
-      else writes.push(row);
+      if (isUnchanged(p)) verdictOnly.push(row);
+      else writes.push({ ...row, capabilities: encodeCapabilities(result.capabilities.get(p.arn)!) });
     }
-    // Many rows per statement: one round trip per row made the writes of a first analysis its slowest part.
-    for (let i = 0; i < writes.length; i += WRITE_BATCH) {
-      await tx
-        .insert(identityEscalations)
-        .values(writes.slice(i, i + WRITE_BATCH))
-        .onConflictDoUpdate({ target: identityEscalations.identityId, set: Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, sql.raw(`excluded.${identityEscalations[c].name}`)])) });
-    }
-    for (let i = 0; i < verdictOnly.length; i += WRITE_BATCH) {
-      await tx
-        .insert(identityEscalations)
-        .values(verdictOnly.slice(i, i + WRITE_BATCH))
-        .onConflictDoUpdate({ target: identityEscalations.identityId, set: Object.fromEntries(UPDATED_COLUMNS.filter((c) => c !== "capabilities").map((c) => [c, sql.raw(`excluded.${identityEscalations[c].name}`)])) });
-    }
+    // Many rows per statement, each statement's rows as one JSON parameter: one round trip per row
+    // (then drizzle's building of large statements) made the writes of a first analysis its slowest part.
+    await writeVerdicts(tx, writes, UPDATED_COLUMNS);
+    await writeVerdicts(tx, verdictOnly, UPDATED_COLUMNS.filter((c) => c !== "capabilities"));
     phase("writes");
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
     phase("findings");
@@ -219,6 +210,20 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
     return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started, phases };
   });
+}
+
+type VerdictRow = typeof identityEscalations.$inferInsert;
+
+/** Upserts verdict rows WRITE_BATCH at a time, updating `columns` of existing ones. */
+async function writeVerdicts(tx: Tx, rows: VerdictRow[], columns: readonly (typeof UPDATED_COLUMNS)[number][]) {
+  const all = ["identityId", ...UPDATED_COLUMNS] as const;
+  const names = all.map((c) => identityEscalations[c].name);
+  const list = sql.raw(names.map((n) => `"${n}"`).join(", "));
+  const set = sql.raw(columns.map((c) => `"${identityEscalations[c].name}" = excluded."${identityEscalations[c].name}"`).join(", "));
+  for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+    const json = JSON.stringify(rows.slice(i, i + WRITE_BATCH).map((r) => Object.fromEntries(all.map((c, k) => [names[k], r[c] instanceof Date ? r[c].toISOString() : (r[c] ?? null)]))));
+    await tx.execute(sql`insert into ${identityEscalations} (${list}) select ${list} from jsonb_populate_recordset(null::${identityEscalations}, ${json}::jsonb) on conflict ("identity_id") do update set ${set}`);
+  }
 }
 
 type Loaded = {
