@@ -322,6 +322,31 @@ function targets(a: PrincipalAnalysis, action: string, candidates: string[], con
   return { all: null, each };
 }
 
+/** The resource patterns of every statement that may allow a compiled action, or null when one allows without naming them plainly. */
+function allowPatterns(c: CompiledAction): string[] | null {
+  const out: string[] = [];
+  for (const a of c.levels[0]) {
+    if (!a.s.resources || a.s.resources.some((r) => r === "*" || r.includes("${"))) return null;
+    out.push(...a.s.resources);
+  }
+  return out;
+}
+
+/** A test that holds for every ARN `globMatches` matches to one of the patterns (and may hold for more). */
+function patternTest(patterns: string[]): (arn: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const others: string[] = [];
+  for (const pattern of patterns) {
+    const star = pattern.indexOf("*");
+    if (star < 0 && !pattern.includes("?")) exact.add(pattern);
+    // A single trailing * within the resource part: a prefix (the ARN's first five parts are then spelled out).
+    else if (star === pattern.length - 1 && !pattern.includes("?") && pattern.split(":").length >= 6) prefixes.push(pattern.slice(0, -1));
+    else others.push(pattern);
+  }
+  return (arn) => exact.has(arn) || prefixes.some((x) => arn.startsWith(x)) || others.some((x) => globMatches(x, arn));
+}
+
 export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
   const a = new PrincipalAnalysis(p, u);
   const out: Capability[] = [];
@@ -338,7 +363,13 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
   const mayAllow = assume.levels[0].length > 0;
   const named = new Set<number>([...(u.trust.byValue.get(p.arn) ?? []), ...u.trust.anyone]);
   const candidates = new Set<number>(named);
-  if (mayAllow) for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId]) for (const o of u.trust.byValue.get(key) ?? []) candidates.add(o);
+  if (mayAllow) {
+    // Roles trusting its account need its own allow on them: when that allow names its resources,
+    // only roles one of them matches can be assumed (a cheaper test than a full decision per role).
+    const patterns = allowPatterns(assume);
+    const matches = patterns ? patternTest(patterns) : null;
+    for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId]) for (const o of u.trust.byValue.get(key) ?? []) if (!matches || matches(u.trust.roles[o].arn)) candidates.add(o);
+  }
   // Allowed to assume any role unconditionally: one edge to the roles that trust its account plainly.
   const plainGroup = (assume.unrestricted || assume.resourceIndependent) && (u.trust.plainAccount.get(p.accountId)?.length ?? 0) > 0;
   const grouped: { arn: string; ordinal: number }[] = [];
