@@ -142,6 +142,33 @@ describe("assuming roles", () => {
     expect(verdictOf(user("a", { policies: [doc(deny("sts:AssumeRole"))] }), [named])).toMatchObject({ reachesAdmin: false });
   });
 
+  it("may assume any role: one step per role trusting its account, citing its allow on any role and the role's trust", () => {
+    const top = adminRole("ops-admin", trusting({ AWS: `arn:aws:iam::${ACCOUNT}:root` }));
+    const worker = role("worker", { trust: trusting({ AWS: ACCOUNT }) });
+    const v = verdictOf(user("a", { policies: [doc(allow("sts:AssumeRole"))] }), [worker, top]);
+    expect(v).toMatchObject({ level: "admin", reachesAdmin: true, pathConditional: false });
+    expect(v.path.map((s) => [s.classId, s.to])).toEqual([
+      ["assume-role", top.arn],
+      ["holds-admin", "admin"],
+    ]);
+    expect(v.path[0].actions).toMatchObject([
+      { action: "sts:AssumeRole", resource: "*", allowedBy: [{ policy: "a-policy-0", statement: 0 }] },
+      { action: "sts:AssumeRole", resource: top.arn, allowedBy: [{ policy: `trust policy of ${top.arn}`, statement: 0 }] },
+    ]);
+    expect(v.reachable.sort()).toEqual([top.arn, worker.arn].sort());
+    // Rewriting a role it may assume that way is administrator access too, cited role by role.
+    const writer = verdictOf(user("w", { policies: [doc(allow("sts:AssumeRole"), allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] }), [worker]);
+    expect(classesOf(writer)).toEqual(["modify-role-then-assume"]);
+    expect(writer.path[0].actions.map((a) => [a.action, a.resource])).toEqual([
+      ["iam:PutRolePolicy", worker.arn],
+      ["sts:AssumeRole", worker.arn],
+      ["sts:AssumeRole", worker.arn],
+    ]);
+    // Denied on every role: none of them.
+    const denied = verdictOf(user("d", { policies: [doc(allow("sts:AssumeRole"), deny("sts:AssumeRole"))] }), [worker, top]);
+    expect(denied).toMatchObject({ reachesAdmin: false, reachable: [] });
+  });
+
   it("gives an administrator policy to a role it may assume", () => {
     const plain = role("worker", { trust: trusting({ AWS: `arn:aws:iam::${ACCOUNT}:user/a` }) });
     const a = user("a", { policies: [doc(allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] });

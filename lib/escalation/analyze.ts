@@ -9,6 +9,7 @@
 // one edge to that group rather than one per role, which keeps the graph
 // linear in the account's size.
 
+import { createHash } from "node:crypto";
 import type { PermissionStatement, PrivilegeLevel } from "@/db/schema";
 import type { ActionCatalogue } from "@/lib/ingest/aws/catalogue";
 import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
@@ -63,8 +64,12 @@ export type PrincipalVerdict = {
   /** The shortest way to admin; conditional when no unconditional one exists. */
   path: Step[];
   pathConditional: boolean;
-  /** Roles it can act as, directly or through others (ARNs). */
+  /** Roles it can act as, directly or through others (ARNs); the first `reachableKept` of them when the caller asked for fewer. */
   reachable: string[];
+  /** How many roles it can act as (all of them, whatever `reachable` keeps). */
+  reachableCount: number;
+  /** A digest of the whole reachable set over the model's principals in order, to tell whether it changed. */
+  reachableDigest: string;
 };
 
 // ---------------------------------------------------------------------------
@@ -77,7 +82,26 @@ type Universe = {
   groupsByArn: Map<string, ModelGroup>;
   /** Group key → members, with how surely each trusts the service. */
   serviceGroups: Map<string, { arn: string; trust: Tri; dependsOn: string[] }[]>;
+  trust: TrustIndex;
   now: Date;
+};
+
+/**
+ * Which roles' trust policies could admit a principal, so a principal is
+ * checked against those rather than every role: roles by each AWS principal
+ * value their trust statements name exactly (an ARN, an account's root, an
+ * account id), and the roles whose trust names a pattern ("*") or uses
+ * NotPrincipal, which any principal may match. `plainAccount`: per account,
+ * the roles whose only AWS principals are that account (its root or id), with
+ * no condition, no Deny and no pattern: for a caller of that account its own
+ * policies alone decide, so one group edge stands for all of them.
+ */
+type TrustIndex = {
+  byValue: Map<string, number[]>;
+  anyone: number[];
+  roles: ModelPrincipal[];
+  plainAccount: Map<string, { arn: string; ordinal: number; cite: Citation }[]>;
+  plainSet: Set<number>;
 };
 
 const ASSUME = "sts:AssumeRole";
@@ -140,7 +164,51 @@ function buildUniverse(model: Model): Universe {
       serviceGroups.set(groupKey("service", account, service, true), members.filter((m) => m.profile));
     }
   }
-  return { byArn, rolesIn, usersIn, groupsByArn: new Map(model.groups.map((g) => [g.arn, g])), serviceGroups, now: model.now };
+  return { byArn, rolesIn, usersIn, groupsByArn: new Map(model.groups.map((g) => [g.arn, g])), serviceGroups, trust: trustIndex(rolesIn), now: model.now };
+}
+
+const covers = (s: PermissionStatement, action: string) => (s.actions ? s.actions.some((p) => actionMatches(p, action)) : !(s.notActions ?? []).some((p) => actionMatches(p, action)));
+const isPattern = (v: string) => v.includes("*") || v.includes("?");
+
+function trustIndex(rolesIn: Map<string, ModelPrincipal[]>): TrustIndex {
+  // Ordinals follow the order every role used to be checked in (by account, then as loaded), so edges keep their order.
+  const roles = [...rolesIn.values()].flat();
+  const byValue = new Map<string, number[]>();
+  const anyone: number[] = [];
+  const plainAccount = new Map<string, { arn: string; ordinal: number; cite: Citation }[]>();
+  const plainSet = new Set<number>();
+  roles.forEach((r, ordinal) => {
+    const values = new Set<string>();
+    let open = false;
+    let plain = true;
+    let cite: Citation | null = null;
+    r.trust?.forEach((s, statement) => {
+      if (!covers(s, ASSUME)) return;
+      if (s.notPrincipals) open = true;
+      const aws = s.principals?.AWS ?? [];
+      for (const v of aws) {
+        if (isPattern(v)) open = true;
+        else values.add(v);
+      }
+      if (aws.length === 0) return;
+      const ownAccount = aws.every((v) => v === r.accountId || v === `arn:aws:iam::${r.accountId}:root`);
+      if (s.effect !== "Allow" || s.condition || s.notPrincipals || !ownAccount) plain = false;
+      else cite ??= { policy: `trust policy of ${r.arn}`, statement, ...(s.sid ? { sid: s.sid } : {}) };
+    });
+    if (open) anyone.push(ordinal);
+    for (const v of values) {
+      const list = byValue.get(v);
+      if (list) list.push(ordinal);
+      else byValue.set(v, [ordinal]);
+    }
+    if (plain && !open && cite) {
+      const list = plainAccount.get(r.accountId) ?? [];
+      list.push({ arn: r.arn, ordinal, cite });
+      plainAccount.set(r.accountId, list);
+      plainSet.add(ordinal);
+    }
+  });
+  return { byValue, anyone, roles, plainAccount, plainSet };
 }
 
 // ---------------------------------------------------------------------------
@@ -241,7 +309,8 @@ const edge = (to: string, cls: PathClass, actions: StepAction[], extra: { depend
 function targets(a: PrincipalAnalysis, action: string, candidates: string[], context: Record<string, string> = {}): { all: StepAction | null; each: Map<string, StepAction> } {
   const c = a.action(action, context);
   const each = new Map<string, StepAction>();
-  if (c.unrestricted) {
+  // Allowed (or not) alike on every resource, conditions included: one verdict stands for all candidates.
+  if (c.unrestricted || c.resourceIndependent) {
     const got = check(c, "*", true);
     return { all: got.step ?? null, each };
   }
@@ -253,37 +322,90 @@ function targets(a: PrincipalAnalysis, action: string, candidates: string[], con
   return { all: null, each };
 }
 
+/** The resource patterns of every statement that may allow a compiled action, or null when one allows without naming them plainly. */
+function allowPatterns(c: CompiledAction): string[] | null {
+  const out: string[] = [];
+  for (const a of c.levels[0]) {
+    if (!a.s.resources || a.s.resources.some((r) => r === "*" || r.includes("${"))) return null;
+    out.push(...a.s.resources);
+  }
+  return out;
+}
+
+/** A test that holds for every ARN `globMatches` matches to one of the patterns (and may hold for more). */
+function patternTest(patterns: string[]): (arn: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const others: string[] = [];
+  for (const pattern of patterns) {
+    const star = pattern.indexOf("*");
+    if (star < 0 && !pattern.includes("?")) exact.add(pattern);
+    // A single trailing * within the resource part: a prefix (the ARN's first five parts are then spelled out).
+    else if (star === pattern.length - 1 && !pattern.includes("?") && pattern.split(":").length >= 6) prefixes.push(pattern.slice(0, -1));
+    else others.push(pattern);
+  }
+  return (arn) => exact.has(arn) || prefixes.some((x) => arn.startsWith(x)) || others.some((x) => globMatches(x, arn));
+}
+
 export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
   const a = new PrincipalAnalysis(p, u);
   const out: Capability[] = [];
   const roles = u.rolesIn.get(p.accountId) ?? [];
   const users = (u.usersIn.get(p.accountId) ?? []).filter((x) => x.arn !== p.arn);
 
-  // Roles it may assume: by trust naming it, its account or anyone.
+  // Roles it may assume: by trust naming it, its account or anyone. Only the roles whose
+  // trust could admit it are looked at (the trust index), in the order of all roles.
   const assumable = new Map<string, Capability>();
   const assumeCls = pathClasses.find((c) => c.id === "assume-role")!;
   const ctx = a.ctx();
-  for (const [, accountRoles] of u.rolesIn) {
-    for (const r of accountRoles) {
-      if (r.arn === p.arn) continue;
-      const t = trustAdmits(r, p, ctx);
-      if (t.tri === "no") continue;
-      const trustStep: StepAction = { action: ASSUME, resource: r.arn, allowedBy: t.cite ? [t.cite] : [], decision: t.tri === "yes" ? "allowed" : "conditional", dependsOn: t.dependsOn };
-      let steps = [trustStep];
-      if (t.how === "account" || r.accountId !== p.accountId) {
-        // Trust names the account (or another account's principal): the caller's own policies must allow it.
-        const got = check(a.action(ASSUME), r.arn, false);
-        if (!got.ok) continue;
-        steps = [got.step!, trustStep];
-      } else {
-        // Trust names it by ARN: only an explicit Deny (or an SCP) stops it.
-        const v = decide(a.action(ASSUME), r.arn);
-        if (v.decision === "denied" && (v.deniedBy || p.scps.length > 0)) continue;
-      }
-      const cap = edge(r.arn, assumeCls, steps);
-      assumable.set(r.arn, cap);
-      out.push(cap);
+  const assume = a.action(ASSUME);
+  // Trust that names only its account needs the caller's own allow: none at all, no role of that kind.
+  const mayAllow = assume.levels[0].length > 0;
+  const named = new Set<number>([...(u.trust.byValue.get(p.arn) ?? []), ...u.trust.anyone]);
+  const candidates = new Set<number>(named);
+  if (mayAllow) {
+    // Roles trusting its account need its own allow on them: when that allow names its resources,
+    // only roles one of them matches can be assumed (a cheaper test than a full decision per role).
+    const patterns = allowPatterns(assume);
+    const matches = patterns ? patternTest(patterns) : null;
+    for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId]) for (const o of u.trust.byValue.get(key) ?? []) if (!matches || matches(u.trust.roles[o].arn)) candidates.add(o);
+  }
+  // Allowed to assume any role unconditionally: one edge to the roles that trust its account plainly.
+  const plainGroup = (assume.unrestricted || assume.resourceIndependent) && (u.trust.plainAccount.get(p.accountId)?.length ?? 0) > 0;
+  const grouped: { arn: string; ordinal: number }[] = [];
+  for (const ordinal of [...candidates].sort((x, y) => x - y)) {
+    const r = u.trust.roles[ordinal];
+    if (r.arn === p.arn) continue;
+    if (plainGroup && u.trust.plainSet.has(ordinal) && !named.has(ordinal)) {
+      grouped.push({ arn: r.arn, ordinal });
+      continue;
     }
+    // Trust that does not name it needs its own allow: checked first, as most callers may assume only a few roles.
+    const allowed = named.has(ordinal) && r.accountId === p.accountId ? null : check(assume, r.arn, false);
+    if (allowed && !allowed.ok) continue;
+    const t = trustAdmits(r, p, ctx);
+    if (t.tri === "no") continue;
+    const trustStep: StepAction = { action: ASSUME, resource: r.arn, allowedBy: t.cite ? [t.cite] : [], decision: t.tri === "yes" ? "allowed" : "conditional", dependsOn: t.dependsOn };
+    let steps = [trustStep];
+    if (t.how === "account" || r.accountId !== p.accountId) {
+      // Trust names the account (or another account's principal): the caller's own policies must allow it.
+      const got = allowed ?? check(assume, r.arn, false);
+      if (!got.ok) continue;
+      steps = [got.step!, trustStep];
+    } else {
+      // Trust names it by ARN: only an explicit Deny (or an SCP) stops it.
+      const v = decide(assume, r.arn);
+      if (v.decision === "denied" && (v.deniedBy || p.scps.length > 0)) continue;
+    }
+    const cap = edge(r.arn, assumeCls, steps);
+    assumable.set(r.arn, cap);
+    out.push(cap);
+  }
+  if (grouped.length > 0) {
+    // The same verdict on every role: allowed, one edge to them all; denied, none of them is assumable.
+    const got = check(assume, "*", true);
+    if (got.ok) out.push(edge(groupKey("trusts-account", p.accountId), assumeCls, [got.step!]));
+    else grouped.length = 0;
   }
 
   for (const cls of pathClasses) {
@@ -314,10 +436,21 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       const reach = cls.reach;
       if (cls.id === "modify-role-then-assume") {
         // Gives a role it can already assume an administrator policy: that is administrator access.
+        // The roles behind the account-trust group count one by one here, with the steps they would have alone.
+        const all = [...assumable].map(([arn, cap]) => ({ arn, actions: () => cap.actions }));
+        for (const g of grouped) {
+          all.push({
+            arn: g.arn,
+            actions: () => {
+              const cite = u.trust.plainAccount.get(p.accountId)!.find((x) => x.ordinal === g.ordinal)!.cite;
+              return [check(assume, g.arn, false).step!, { action: ASSUME, resource: g.arn, allowedBy: [cite], decision: "allowed", dependsOn: [] }];
+            },
+          });
+        }
         for (const req of targeted) {
-          for (const [arn, assume] of assumable) {
+          for (const { arn, actions } of all) {
             const got = check(a.action(req.action, req.context), arn, false);
-            if (got.ok) add(arn, [...steps, got.step!, ...assume.actions], true);
+            if (got.ok) add(arn, [...steps, got.step!, ...actions()], true);
           }
         }
         continue;
@@ -377,7 +510,25 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       }
     }
   }
-  return out;
+  return withoutRedundantAdminEdges(out);
+}
+
+/**
+ * Of several edges straight to admin (a principal that may rewrite any of the
+ * 2,000 roles it can assume has one per role), the paths only ever take the
+ * first, and the first that holds without conditions: the others are dropped.
+ */
+function withoutRedundantAdminEdges(out: Capability[]): Capability[] {
+  let first = false;
+  let firstStrict = false;
+  return out.filter((c) => {
+    if (c.to !== ADMIN) return true;
+    const strict = !c.conditional || onlyNeeds(c);
+    const keep = !first || (strict && !firstStrict);
+    first = true;
+    if (strict) firstStrict = true;
+    return keep;
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -424,8 +575,13 @@ export function analyze(
     cached?: ReadonlyMap<string, Capability[]>;
     ownLevels?: ReadonlyMap<string, "privileged" | "standard">;
     holds?: ReadonlyMap<string, Citation | null>;
+    /** At most this many reachable ARNs per verdict (a large account's admins reach thousands); all by default. */
+    reachableKept?: number;
+    /** Filled with milliseconds spent on edges ("edges") and on the graph ("graph"). */
+    phases?: Record<string, number>;
   },
 ): Analysis & { ownLevels: Map<string, "privileged" | "standard"> } {
+  const started = performance.now();
   const u = buildUniverse(model);
   const capabilities = new Map<string, Capability[]>();
   const own = new Map<string, "privileged" | "standard">();
@@ -434,6 +590,8 @@ export function analyze(
     own.set(p.arn, deps.ownLevels?.get(p.arn) ?? ownLevel(p, deps.catalogue, deps.levels, model.now));
   }
 
+  const edgesDone = performance.now();
+  if (deps.phases) deps.phases.edges = Math.round(edgesDone - started);
   // Node ids: principals, then groups, then admin.
   const nodes: string[] = model.principals.map((p) => p.arn);
   const index = new Map(nodes.map((n, i) => [n, i]));
@@ -469,8 +627,12 @@ export function analyze(
     }
   }
   // Group nodes lead to their members.
-  const groupMembers = (key: string): { arn: string; trust: Tri; dependsOn: string[] }[] => {
+  const groupMembers = (key: string): { arn: string; trust: Tri; dependsOn: string[]; actions?: StepAction[] }[] => {
     if (key.startsWith("group:service:")) return u.serviceGroups.get(key) ?? [];
+    if (key.startsWith("group:trusts-account:")) {
+      // Roles whose trust names the account: the trust statement is the member's step.
+      return (u.trust.plainAccount.get(key.split(":")[2]) ?? []).map((m) => ({ arn: m.arn, trust: "yes" as Tri, dependsOn: [], actions: [{ action: ASSUME, resource: m.arn, allowedBy: [m.cite], decision: "allowed" as const, dependsOn: [] }] }));
+    }
     const [, kind, account] = key.split(":");
     const list = kind === "users" ? (u.usersIn.get(account) ?? []) : kind === "roles" ? (u.rolesIn.get(account) ?? []) : [];
     return list.map((x) => ({ arn: x.arn, trust: "yes" as Tri, dependsOn: [] }));
@@ -480,27 +642,32 @@ export function analyze(
     for (const m of groupMembers(key)) {
       const to = index.get(m.arn);
       if (to === undefined) continue;
-      addEdge(i, { to, from: key, cap: { to: m.arn, classId: "member", title: `acts as ${m.arn}`, actions: [], conditional: m.trust !== "yes", dependsOn: m.dependsOn } });
+      addEdge(i, { to, from: key, cap: { to: m.arn, classId: "member", title: `acts as ${m.arn}`, actions: m.actions ?? [], conditional: m.trust !== "yes", dependsOn: m.dependsOn } });
     }
   }
   // Reverse breadth-first search from admin: next hop towards admin for every node,
   // first over unconditional edges, then over all of them.
   const incoming: E[][] = [];
   out.forEach((list, from) => list?.forEach((e) => (incoming[e.to] ??= []).push({ ...e, to: from })));
+  const accountGroups = new Uint8Array(nodes.length);
+  for (const [key, i] of index) if (key.startsWith("group:trusts-account:")) accountGroups[i] = 1;
   const towardsAdmin = (unconditionalOnly: boolean) => {
     const next = new Array<E | null>(nodes.length).fill(null);
     const seen = new Uint8Array(nodes.length);
     seen[adminNode] = 1;
     const queue = [adminNode];
-    for (let q = 0; q < queue.length; q++) {
-      const n = queue[q];
+    const visit = (n: number) => {
       for (const e of incoming[n] ?? []) {
         if (seen[e.to] || (unconditionalOnly && e.cap.conditional && !onlyNeeds(e.cap))) continue;
         seen[e.to] = 1;
         next[e.to] = { ...e, to: n };
-        queue.push(e.to);
+        // The account-trust group stands for direct edges to its members: no hop of its own,
+        // so who enters it is as far from admin as an edge straight to the member would make it.
+        if (accountGroups[e.to]) visit(e.to);
+        else queue.push(e.to);
       }
-    }
+    };
+    for (let q = 0; q < queue.length; q++) visit(queue[q]);
     return next;
   };
   const strict = towardsAdmin(true);
@@ -508,6 +675,16 @@ export function analyze(
 
   // Reach: every principal node each node can act as (SCCs, then a DAG pass with bitsets).
   const reach = reachSets(nodes.length, out, model.principals.length);
+  const words = Math.ceil(model.principals.length / 32);
+  const roleMask = new Uint32Array(words);
+  const privilegedMask = new Uint32Array(words);
+  model.principals.forEach((p, j) => {
+    if (p.kind !== "role") return;
+    roleMask[j >>> 5] |= 1 << (j & 31);
+    if (own.get(p.arn) === "privileged") privilegedMask[j >>> 5] |= 1 << (j & 31);
+  });
+  const kept = deps.reachableKept ?? Infinity;
+  const roles = new Uint32Array(words);
 
   const verdicts: PrincipalVerdict[] = model.principals.map((p, i) => {
     const viaStrict = strict[i] !== null;
@@ -520,16 +697,30 @@ export function analyze(
       if (n === adminNode) break;
     }
     const reachesAdmin = path.length > 0;
-    const reachable = reach(i)
-      .filter((j) => j !== i && model.principals[j].kind === "role")
-      .map((j) => model.principals[j].arn);
+    // The roles it reaches, itself left out, as a bitset over the principals.
+    const set = reach(i);
+    let reachableCount = 0;
+    let viaPrivileged = false;
+    for (let w = 0; w < words; w++) {
+      let x = set[w] & roleMask[w];
+      if (w === i >>> 5) x &= ~(1 << (i & 31));
+      roles[w] = x;
+      if (x & privilegedMask[w]) viaPrivileged = true;
+      for (; x; x &= x - 1) reachableCount++;
+    }
+    const reachable: string[] = [];
+    for (let w = 0; w < words && reachable.length < kept; w++) {
+      for (let x = roles[w]; x && reachable.length < kept; x &= x - 1) reachable.push(model.principals[w * 32 + 31 - Math.clz32(x & -x)].arn);
+    }
+    const reachableDigest = createHash("sha256").update(new Uint8Array(roles.buffer)).digest("hex");
     const ownLvl = own.get(p.arn)!;
-    const viaPrivileged = reachable.some((arn) => own.get(arn) === "privileged");
     const level: PrivilegeLevel = reachesAdmin && viaStrict ? "admin" : ownLvl === "privileged" || viaPrivileged || reachesAdmin ? "privileged" : "standard";
-    return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable };
+    return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable, reachableCount, reachableDigest };
   });
 
-  return { verdicts, capabilities, ownLevels: own, openTrust: openTrustPolicies(model) };
+  const openTrust = openTrustPolicies(model);
+  if (deps.phases) deps.phases.graph = Math.round(performance.now() - edgesDone);
+  return { verdicts, capabilities, ownLevels: own, openTrust };
 }
 
 /** Conditional only because compute must exist: still counts as a way to admin (the step says what must exist). */
@@ -542,7 +733,7 @@ function mergeGroups(path: Step[]): Step[] {
     const s = path[i];
     const next = path[i + 1];
     if (s.to.startsWith("group:") && next?.classId === "member") {
-      out.push({ ...s, to: next.to, conditional: s.conditional || next.conditional, dependsOn: [...new Set([...s.dependsOn, ...next.dependsOn])] });
+      out.push({ ...s, to: next.to, actions: [...s.actions, ...next.actions], conditional: s.conditional || next.conditional, dependsOn: [...new Set([...s.dependsOn, ...next.dependsOn])] });
       i++;
     } else out.push(s);
   }
@@ -554,7 +745,7 @@ function mergeGroups(path: Step[]): Step[] {
  * connected components first (Tarjan, iterative), then one pass over their DAG
  * in reverse topological order with a bitset per component.
  */
-function reachSets(n: number, out: { to: number }[][], principals: number): (i: number) => number[] {
+function reachSets(n: number, out: { to: number }[][], principals: number): (i: number) => Uint32Array {
   const comp = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const num = new Int32Array(n).fill(-1);
@@ -615,19 +806,7 @@ function reachSets(n: number, out: { to: number }[][], principals: number): (i: 
     }
     bits[c] = set;
   }
-  return (i) => {
-    const set = bits[comp[i]];
-    const found: number[] = [];
-    for (let w = 0; w < words; w++) {
-      let x = set[w];
-      while (x) {
-        const b = x & -x;
-        found.push(w * 32 + 31 - Math.clz32(b));
-        x ^= b;
-      }
-    }
-    return found;
-  };
+  return (i) => bits[comp[i]];
 }
 
 /** Trust statements that let any AWS principal anywhere assume the role, with the conditions that remain. */

@@ -18,7 +18,10 @@ import { auditedTransaction } from "@/lib/audit/record";
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
 export const ESCALATION_SOURCE = "escalation";
 /** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
-const ANALYSIS_VERSION = "1";
+const ANALYSIS_VERSION = "4";
+/** Verdict rows per INSERT statement. */
+const WRITE_BATCH = 250;
+const UPDATED_COLUMNS = ["systemId", "privilegeLevel", "holdsAdmin", "reachesAdmin", "pathConditional", "pathClass", "path", "reachableCount", "reachableIds", "inputsDigest", "capabilities", "ownLevel", "verdictDigest", "computedAt"] as const;
 /** How many reachable roles each identity keeps by id (the count is always exact). */
 export const REACHABLE_KEPT = 200;
 
@@ -42,12 +45,69 @@ function trustOf(a: Attributes): PermissionStatement[] | null {
   return [{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals }];
 }
 
+/**
+ * Stored edges, compactly: a principal's edges mostly differ only in their
+ * target (one per role of a team it may assume, each citing the same
+ * statement), so each edge is kept as its target and a template, the edge's
+ * JSON with the target's ARN replaced by a marker.
+ */
+type CompactCapabilities = { t: string[]; e: [string, number][] };
+const MARK = "\u0001";
+const ESCAPED_MARK = "\\u0001";
+
+function encodeCapabilities(caps: Capability[]): CompactCapabilities {
+  const templates = new Map<string, number>();
+  const e: [string, number][] = [];
+  for (const c of caps) {
+    // JSON never holds the marker raw (it escapes control characters), so the substitution is reversible.
+    const template = JSON.stringify(c).split(c.to).join(MARK);
+    let i = templates.get(template);
+    if (i === undefined) templates.set(template, (i = templates.size));
+    e.push([c.to, i]);
+  }
+  return { t: [...templates.keys()], e };
+}
+
+/** Edges as stored (compact, or a plain array as older runs wrote them); each edge's steps are rebuilt only when a path reads them. */
+function decodeCapabilities(stored: unknown): Capability[] {
+  if (Array.isArray(stored)) return stored as Capability[];
+  const { t, e } = stored as CompactCapabilities;
+  const shapes = t.map((template) => {
+    // The marker raw is not JSON: parsed as its escape, which stringifying gives back.
+    const shape = JSON.parse(template.split(MARK).join(ESCAPED_MARK)) as Capability;
+    // Only the steps may name the target; an edge naming it anywhere else is rebuilt at once.
+    const lazy = !JSON.stringify({ ...shape, to: "", actions: [] }).includes(ESCAPED_MARK);
+    return { shape, lazy };
+  });
+  return e.map(([to, i]) => {
+    const { shape, lazy } = shapes[i];
+    if (!lazy) return JSON.parse(t[i].split(MARK).join(to)) as Capability;
+    let actions: Capability["actions"] | undefined;
+    return {
+      ...shape,
+      to,
+      get actions() {
+        return (actions ??= (JSON.parse(t[i].split(MARK).join(to)) as Capability).actions);
+      },
+    };
+  });
+}
+
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 // jsonb keeps keys in its own order: a digest over stored and fresh values must not depend on it.
 const stable = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(stable).join(",")}]` : v && typeof v === "object" && !(v instanceof Date) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v ?? null);
 
-export type EscalationSummary = { principals: number; recomputed: number; reachAdmin: number; changed: number; findingsOpen: number; elapsedMs: number };
+export type EscalationSummary = {
+  principals: number;
+  recomputed: number;
+  reachAdmin: number;
+  changed: number;
+  findingsOpen: number;
+  elapsedMs: number;
+  /** Milliseconds per phase (loading, edges, graph, writes, findings), for benchmarks and logs. */
+  phases?: Record<string, number>;
+};
 
 /**
  * Analyses every imported AWS principal: loads the model from the inventory
@@ -62,7 +122,15 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
   return auditedTransaction(db, async (tx) => {
     // One analysis at a time: two would write the same rows.
     await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
+    const phases: Record<string, number> = {};
+    let mark = performance.now();
+    const phase = (name: string) => {
+      const t = performance.now();
+      phases[name] = (phases[name] ?? 0) + Math.round(t - mark);
+      mark = t;
+    };
     const loaded = await loadModel(tx, now);
+    phase("model");
     if (loaded.principals.length === 0) return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen: 0, elapsedMs: Date.now() - started };
 
     const stored = new Map(
@@ -81,12 +149,14 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
           .where(inArray(identityEscalations.identityId, loaded.principals.map((p) => p.id)))
       ).map((r) => [r.identityId, r]),
     );
+    phase("stored");
     const isUnchanged = (p: { id: string }) => stored.get(p.id)?.inputsDigest === loaded.digests.get(p.id);
     const unchanged = loaded.principals.filter(isUnchanged);
     const changedIds = loaded.principals.filter((p) => !isUnchanged(p)).map((p) => p.id);
     await loadPolicies(tx, loaded, changedIds);
+    phase("policies");
 
-    const cached = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.capabilities as Capability[]]));
+    const cached = new Map(unchanged.map((p) => [p.arn, decodeCapabilities(stored.get(p.id)!.capabilities)]));
     const ownLevels = new Map(unchanged.map((p) => [p.arn, stored.get(p.id)!.ownLevel]));
     // Whether an unchanged principal holds admin outright: its path starts there.
     for (const p of unchanged) {
@@ -94,10 +164,15 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       const first = (s.path as Step[])[0];
       loaded.holds.set(p.arn, s.holdsAdmin && first?.classId === "holds-admin" ? (first.actions[0]?.allowedBy[0] ?? null) : null);
     }
-    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds });
+    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases, reachableKept: REACHABLE_KEPT });
+    // The reachable sets' digests are over the principals in this order: it is part of what they say.
+    const principalsDigest = sha(loaded.principals.map((p) => p.id).join(","));
+    mark = performance.now();
 
     const idOf = new Map(loaded.principals.map((p) => [p.arn, p.id]));
     let changed = 0;
+    const writes: (typeof identityEscalations.$inferInsert)[] = [];
+    const verdictOnly: (typeof identityEscalations.$inferInsert)[] = [];
     for (const v of result.verdicts) {
       const p = loaded.byId.get(v.id)!;
       const reachableIds = v.reachable.map((arn) => idOf.get(arn)!).filter(Boolean);
@@ -110,24 +185,46 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         pathConditional: v.pathConditional,
         pathClass: v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null,
         path: v.path,
-        reachableCount: reachableIds.length,
+        reachableCount: v.reachableCount,
         reachableIds: reachableIds.slice(0, REACHABLE_KEPT),
         inputsDigest: loaded.digests.get(v.id)!,
-        capabilities: result.capabilities.get(p.arn)!,
+        capabilities: [] as unknown,
         ownLevel: result.ownLevels.get(p.arn)!,
         verdictDigest: "",
         computedAt: now,
       };
-      row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, reachableIds, row.inputsDigest]));
+      row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, principalsDigest, v.reachableDigest, row.inputsDigest]));
       if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
       changed++;
-      await tx.insert(identityEscalations).values(row).onConflictDoUpdate({ target: identityEscalations.identityId, set: { ...row, identityId: undefined } });
+      // Edges of a principal whose inputs did not change are stored already: only its verdict is written.
+      if (isUnchanged(p)) verdictOnly.push(row);
+      else writes.push({ ...row, capabilities: encodeCapabilities(result.capabilities.get(p.arn)!) });
     }
+    // Many rows per statement, each statement's rows as one JSON parameter: one round trip per row
+    // (then drizzle's building of large statements) made the writes of a first analysis its slowest part.
+    await writeVerdicts(tx, writes, UPDATED_COLUMNS);
+    await writeVerdicts(tx, verdictOnly, UPDATED_COLUMNS.filter((c) => c !== "capabilities"));
+    phase("writes");
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
+    phase("findings");
     // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
     if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
-    return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started };
+    return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started, phases };
   });
+}
+
+type VerdictRow = typeof identityEscalations.$inferInsert;
+
+/** Upserts verdict rows WRITE_BATCH at a time, updating `columns` of existing ones. */
+async function writeVerdicts(tx: Tx, rows: VerdictRow[], columns: readonly (typeof UPDATED_COLUMNS)[number][]) {
+  const all = ["identityId", ...UPDATED_COLUMNS] as const;
+  const names = all.map((c) => identityEscalations[c].name);
+  const list = sql.raw(names.map((n) => `"${n}"`).join(", "));
+  const set = sql.raw(columns.map((c) => `"${identityEscalations[c].name}" = excluded."${identityEscalations[c].name}"`).join(", "));
+  for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+    const json = JSON.stringify(rows.slice(i, i + WRITE_BATCH).map((r) => Object.fromEntries(all.map((c, k) => [names[k], r[c] instanceof Date ? r[c].toISOString() : (r[c] ?? null)]))));
+    await tx.execute(sql`insert into ${identityEscalations} (${list}) select ${list} from jsonb_populate_recordset(null::${identityEscalations}, ${json}::jsonb) on conflict ("identity_id") do update set ${set}`);
+  }
 }
 
 type Loaded = {
@@ -150,7 +247,9 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
     .select({ id: identities.id, name: identities.name, kind: identities.kind, arn: identities.externalId, systemId: identities.systemId, attributes: identities.attributes })
     .from(identities)
     .innerJoin(systems, eq(systems.id, identities.systemId))
-    .where(and(eq(systems.kind, "aws_account"), eq(identities.status, "active"), sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`, sql`${identities.externalId} like 'arn:%'`));
+    .where(and(eq(systems.kind, "aws_account"), eq(identities.status, "active"), sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`, sql`${identities.externalId} like 'arn:%'`))
+    // The order decides which of two equally short paths a verdict names: the same on every run.
+    .orderBy(identities.externalId, identities.id);
   const systemIds = [...new Set(rows.map((r) => r.systemId!))];
   const scpRows = systemIds.length ? await tx.select().from(awsServiceControlPolicies).where(inArray(awsServiceControlPolicies.systemId, systemIds)).orderBy(awsServiceControlPolicies.level, awsServiceControlPolicies.name) : [];
   const scps = new Map<string, PolicySource[][]>();

@@ -17,7 +17,7 @@ import { parseServiceControlPolicies } from "./aws/scps";
 
 export const IMPORT_SOURCE = "aws-iam";
 
-type DesiredEntitlement = { ref: string; name: string; description: string; statements: Statement[]; level: PrivilegeLevel };
+type DesiredEntitlement = { ref: string; name: string; description: string; statements: Statement[] };
 
 export type IamImportSummary = {
   accountId: string;
@@ -40,7 +40,7 @@ const canonical = (v: unknown): unknown =>
 const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 /** Every entitlement the export defines: managed policies, inline policies (one per principal) and groups. */
-function desiredEntitlements(catalogue: ActionCatalogue, levels: AccessLevels, inv: AwsInventory) {
+function desiredEntitlements(inv: AwsInventory) {
   const out = new Map<string, DesiredEntitlement>();
   const usedNames = new Set<string>();
   const unique = (name: string) => {
@@ -51,7 +51,7 @@ function desiredEntitlements(catalogue: ActionCatalogue, levels: AccessLevels, i
   };
   const add = (ref: string, name: string, description: string, statements: Statement[]) => {
     if (out.has(ref)) return;
-    out.set(ref, { ref, name: unique(name), description, statements, level: privilegeLevelOf(catalogue, levels, { ref, statements }) });
+    out.set(ref, { ref, name: unique(name), description, statements });
   };
   for (const p of [...inv.policies.values()].sort((a, b) => a.arn.localeCompare(b.arn))) {
     add(p.arn, p.name, `${p.awsManaged ? "AWS managed" : "Customer managed"} policy ${p.arn} (version ${p.defaultVersionId})`, p.statements);
@@ -116,7 +116,8 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
   const inv = parseAuthorizationDetails(input.authorizationDetails);
   const report: Map<string, CredentialInfo> | null = input.credentialReport ? parseCredentialReport(input.credentialReport) : null;
   const [catalogue, levels] = await Promise.all([loadCatalogue(), loadAccessLevels()]);
-  const desired = desiredEntitlements(catalogue, levels, inv);
+  const desired = desiredEntitlements(inv);
+  const levelOf = (d: DesiredEntitlement) => privilegeLevelOf(catalogue, levels, { ref: d.ref, statements: d.statements });
   const actor = input.actor ?? { ...SYSTEM_ACTOR, label: "import: aws-iam" };
   const warnings = [...inv.warnings];
   if (!report && inv.users.length) warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
@@ -147,27 +148,30 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       // Stored as parsed: what reconciliation reads and what the escalation analysis needs.
       const permissions: PermissionStatement[] = d.statements;
       const current = entByRef.get(d.ref);
+      // A document as stored keeps its level: only new and changed ones are assessed again (the costly part of a re-import).
+      const unchanged = !!current && same(current.permissions, permissions);
+      const level = unchanged ? current!.privilegeLevel : levelOf(d);
       if (!current) {
         // A name used by an entitlement that is not this one (seeded or imported earlier under another ref) gets a suffix.
         let name = d.name;
         for (let i = 2; takenNames.has(name.toLowerCase()) && takenNames.get(name.toLowerCase()) !== d.ref; i++) name = `${d.name} (${i})`;
         takenNames.set(name.toLowerCase(), d.ref);
-        const [row] = await tx.insert(entitlements).values({ systemId: system.id, name, description: d.description, privilegeLevel: d.level, externalRef: d.ref, permissions }).returning();
+        const [row] = await tx.insert(entitlements).values({ systemId: system.id, name, description: d.description, privilegeLevel: level, externalRef: d.ref, permissions }).returning();
         entIdByRef.set(d.ref, row.id);
         summary.entitlements.created++;
-        await recordAudit(tx, actor, { action: "entitlement.created", entityType: "entitlement", entityId: row.id, after: { name, externalRef: d.ref, privilegeLevel: d.level, source: IMPORT_SOURCE } });
+        await recordAudit(tx, actor, { action: "entitlement.created", entityType: "entitlement", entityId: row.id, after: { name, externalRef: d.ref, privilegeLevel: level, source: IMPORT_SOURCE } });
         continue;
       }
       entIdByRef.set(d.ref, current.id);
-      if (!same(current.permissions, permissions) || current.privilegeLevel !== d.level || current.description !== d.description) {
-        await tx.update(entitlements).set({ permissions, privilegeLevel: d.level, description: d.description, updatedAt: now }).where(eq(entitlements.id, current.id));
+      if (!unchanged || current.privilegeLevel !== level || current.description !== d.description) {
+        await tx.update(entitlements).set({ permissions, privilegeLevel: level, description: d.description, updatedAt: now }).where(eq(entitlements.id, current.id));
         summary.entitlements.updated++;
         await recordAudit(tx, actor, {
           action: "entitlement.updated",
           entityType: "entitlement",
           entityId: current.id,
           before: { privilegeLevel: current.privilegeLevel, permissions: current.permissions },
-          after: { privilegeLevel: d.level, permissions, source: IMPORT_SOURCE },
+          after: { privilegeLevel: level, permissions, source: IMPORT_SOURCE },
         });
       }
     }
@@ -179,6 +183,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     const byName = new Map(existingIds.map((i) => [`${iamTypeOf(i)}:${i.name}`, i]));
     const owners = await ownersByEmail(tx, principals);
     const identityIdByArn = new Map<string, string>();
+    const lastUsedOnly: { id: string; attributes: Record<string, unknown> }[] = [];
     for (const p of principals) {
       const creds = report?.get(p.name);
       const { kind, reason } = principalKind(p, p.kind === "user" ? creds : undefined);
@@ -215,7 +220,10 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         const changes: Record<string, unknown> = {};
         if (current.kind !== kind) changes.kind = kind;
         if (current.externalId !== p.arn) changes.externalId = p.arn;
-        if (!same(current.attributes, attributes)) changes.attributes = attributes;
+        const attributesChanged = !same(current.attributes, attributes);
+        // When the role was last used is evidence, not its definition: recorded without counting as an update.
+        if (attributesChanged && !same({ ...(current.attributes as object), lastUsedAt: null }, { ...attributes, lastUsedAt: null })) changes.attributes = attributes;
+        else if (attributesChanged) lastUsedOnly.push({ id: current.id, attributes });
         if (purpose && current.purpose !== purpose) changes.purpose = purpose;
         if (ownerId && !current.ownerId) changes.ownerId = ownerId;
         if (current.status !== "active") changes.status = "active";
@@ -228,6 +236,11 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         const before = Object.fromEntries(Object.keys(changes).map((k) => [k, (current as Record<string, unknown>)[k] ?? null]));
         await recordAudit(tx, actor, { action: "identity.updated", entityType: "identity", entityId: current.id, before, after: { ...changes, source: IMPORT_SOURCE } });
       }
+    }
+
+    for (let i = 0; i < lastUsedOnly.length; i += 500) {
+      const batch = lastUsedOnly.slice(i, i + 500);
+      await tx.execute(sql`update ${identities} set attributes = v.attributes from (select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x(id uuid, attributes jsonb)) v where ${identities.id} = v.id`);
     }
 
     // Access keys from the credential report, as credential metadata; the account's existing keys read in one query.

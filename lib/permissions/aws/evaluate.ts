@@ -73,7 +73,15 @@ type Applicable = { s: PermissionStatement; cite: Citation; condition: Tri; depe
  * asking about many resources (every role it might pass) costs only the
  * resource matching.
  */
-export type CompiledAction = { action: string; context: Context; denies: Applicable[]; levels: Applicable[][]; unrestricted: boolean };
+export type CompiledAction = {
+  action: string;
+  context: Context;
+  denies: Applicable[];
+  levels: Applicable[][];
+  unrestricted: boolean;
+  /** Every statement that applies names every resource: the verdict is the same whatever the resource. */
+  resourceIndependent: boolean;
+};
 
 function applicable(sources: PolicySource[], effect: "Allow" | "Deny", action: string, ctx: Context): Applicable[] {
   const out: Applicable[] = [];
@@ -97,7 +105,8 @@ export function compileAction(p: PrincipalPolicies, action: string, context: Con
   const levels = [applicable(p.identity, "Allow", action, context), ...(p.boundary ? [applicable([p.boundary], "Allow", action, context)] : []), ...p.scps.map((level) => applicable(level, "Allow", action, context))];
   // Every level allows it everywhere without condition, and nothing denies it: no resource needs matching.
   const unrestricted = denies.length === 0 && levels.every((l) => l.some((a) => a.condition === "yes" && everyResource(a)));
-  return { action, context, denies, levels, unrestricted };
+  const resourceIndependent = denies.every(everyResource) && levels.every((l) => l.every(everyResource));
+  return { action, context, denies, levels, unrestricted, resourceIndependent };
 }
 
 function resourceTri(a: Applicable, resource: string, chosen: boolean, ctx: Context): Tri {

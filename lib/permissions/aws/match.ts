@@ -47,7 +47,9 @@ function byParts(a: string, b: string, test: (x: string, y: string) => boolean):
 
 /** Whether `value` matches the IAM wildcard `pattern`. */
 export const globMatches = (pattern: string, value: string, ignoreCase = false): boolean =>
-  pattern === "*" || byParts(pattern, value, (x, y) => plainMatches(x, y, ignoreCase));
+  pattern === "*" ||
+  // Without a wildcard, matching part by part is plain equality (the common case: an ARN named outright).
+  (!pattern.includes("*") && !pattern.includes("?") ? (ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value) : byParts(pattern, value, (x, y) => plainMatches(x, y, ignoreCase)));
 
 /**
  * Whether two IAM wildcard patterns match at least one common string: can a
