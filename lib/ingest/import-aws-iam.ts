@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
+import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
@@ -10,8 +10,8 @@ import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
-import { loadCatalogue, type ActionCatalogue, type Statement } from "./aws/catalogue";
-import { loadAccessLevels, type AccessLevels } from "@/lib/permissions/aws/access-levels";
+import { loadCatalogue, type Statement } from "./aws/catalogue";
+import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "./aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";
 
