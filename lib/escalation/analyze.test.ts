@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadCatalogue, type ActionCatalogue } from "@/lib/ingest/aws/catalogue";
+import { loadCatalogue, type ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels, type AccessLevels } from "@/lib/permissions/aws/access-levels";
 import { analyze, type ModelPrincipal, type PrincipalVerdict } from "./analyze";
 import { pathClasses } from "./catalogue";

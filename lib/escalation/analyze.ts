@@ -11,12 +11,12 @@
 
 import { createHash } from "node:crypto";
 import type { PermissionStatement, PrivilegeLevel } from "@/db/schema";
-import type { ActionCatalogue } from "@/lib/ingest/aws/catalogue";
+import type { ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
 import { and3, evaluateCondition, unknownKeys, type Context, type Tri } from "@/lib/permissions/aws/conditions";
 import { compileAction, decide, holdsAllActions, principalContext, type Citation, type CompiledAction, type PolicySource, type PrincipalPolicies, type Verdict } from "@/lib/permissions/aws/evaluate";
 import { globMatches } from "@/lib/permissions/aws/match";
-import { actionMatches } from "@/lib/ingest/aws/catalogue";
+import { actionMatches } from "@/lib/permissions/aws/catalogue";
 import { pathClasses, type On, type PathClass, type Requirement } from "./catalogue";
 
 export type ModelPrincipal = PrincipalPolicies & {

@@ -7,7 +7,7 @@ import { findingKey, raiseFindings, type FindingInput } from "@/lib/findings/rai
 import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
 import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
-import { loadCatalogue } from "@/lib/ingest/aws/catalogue";
+import { loadCatalogue } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import { accountOf } from "@/lib/permissions/aws/match";

@@ -1,7 +1,7 @@
 // Builds escalation-analysis models from IAM JSON as AWS writes it, through
 // the same parser the import uses, so tests read like the accounts they stand for.
 
-import { normalizePolicyDocument } from "@/lib/ingest/aws/catalogue";
+import { normalizePolicyDocument } from "@/lib/permissions/aws/catalogue";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import type { Model, ModelGroup, ModelPrincipal } from "./analyze";
 

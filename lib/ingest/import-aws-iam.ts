@@ -10,7 +10,7 @@ import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
-import { loadCatalogue, type Statement } from "./aws/catalogue";
+import { loadCatalogue, type Statement } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "./aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";

@@ -1,9 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
-import { permissionSetsOf, type PermissionSet } from "@/lib/reconciliation/permissions";
+import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
 import { foldStatement, recordUsage, type Stored, type UsageEventInput } from "@/lib/usage/record";
-import { observability } from "./aws/catalogue";
+import { observability } from "@/lib/permissions/aws/catalogue";
 import { iamTypeOf } from "./import-aws-iam";
 import { classifyRecord, readCloudTrail } from "./aws/cloudtrail";
 import { auditedTransaction } from "@/lib/audit/record";

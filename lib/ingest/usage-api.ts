@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
-import { permissionSetsOf } from "@/lib/reconciliation/permissions";
+import { permissionSetsOf } from "@/lib/permissions/sets";
 import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
 import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "./lines";

@@ -9,8 +9,8 @@ import type { Caller } from "@/lib/auth/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { escalationOf } from "@/lib/escalation/read";
 import { getVisibleIdentity } from "@/lib/identities/detail";
-import { loadCatalogue, observability } from "@/lib/ingest/aws/catalogue";
-import { permissionSetOf } from "./permissions";
+import { loadCatalogue, observability } from "@/lib/permissions/aws/catalogue";
+import { permissionSetOf } from "@/lib/permissions/sets";
 import { dateTime, text } from "@/lib/validation/fields";
 
 export const DEFAULT_WINDOW_DAYS = Number(process.env.RECONCILIATION_WINDOW_DAYS ?? 90);

@@ -6,7 +6,7 @@ import { queryRows } from "@/db/rows";
 import { grantActiveAt, grantActiveDuring, grants, type FindingKind } from "@/db/schema";
 import { findingKindSpecs } from "@/lib/findings/kinds";
 import { findingKey, findingKeySql } from "@/lib/findings/raise";
-import { permissionSetsOf } from "./permissions";
+import { permissionSetsOf } from "@/lib/permissions/sets";
 
 export const RECONCILIATION_SOURCE = "reconciliation";
 

@@ -10,7 +10,7 @@ import {
   principalKind,
   principalStatements,
 } from "./authorization-details";
-import { type ActionCatalogue, loadCatalogue } from "./catalogue";
+import { type ActionCatalogue, loadCatalogue } from "@/lib/permissions/aws/catalogue";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "fixtures", name), "utf8");
 const rawDetails = () => JSON.parse(fixture("authorization-details.json")) as Record<string, unknown[]>;

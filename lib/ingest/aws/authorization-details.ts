@@ -12,7 +12,7 @@ import {
   effectiveActions,
   normalizePolicyDocument,
   policyStatements,
-} from "./catalogue";
+} from "@/lib/permissions/aws/catalogue";
 
 export type InlinePolicy = { name: string; statements: Statement[] };
 

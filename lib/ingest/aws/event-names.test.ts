@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { type ActionCatalogue, loadCatalogue } from "./catalogue";
+import { type ActionCatalogue, loadCatalogue } from "@/lib/permissions/aws/catalogue";
 import { EVENT_NAME_TABLES, iamActionFor, iamPrefixFor } from "./event-names";
 
 let catalogue: ActionCatalogue;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadAccessLevels, type AccessLevels } from "@/lib/permissions/aws/access-levels";
-import { loadCatalogue, normalizePolicyDocument, type ActionCatalogue } from "./catalogue";
+import { loadCatalogue, normalizePolicyDocument, type ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 import { privilegeLevelOf } from "./privilege";
 
 let catalogue: ActionCatalogue;

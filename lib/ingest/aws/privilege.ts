@@ -1,8 +1,8 @@
 import type { PrivilegeLevel } from "@/db/schema";
 import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
 import { compileAction, decide, principalContext, type PrincipalPolicies } from "@/lib/permissions/aws/evaluate";
-import type { ActionCatalogue, Statement } from "./catalogue";
-import { effectiveActions } from "./catalogue";
+import type { ActionCatalogue, Statement } from "@/lib/permissions/aws/catalogue";
+import { effectiveActions } from "@/lib/permissions/aws/catalogue";
 
 /** AWS designates these managed policies read-only: whatever actions they list, holding them changes nothing. */
 export const READ_ONLY_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(?:job-function\/)?(?:ReadOnlyAccess|ViewOnlyAccess|SecurityAudit|[A-Za-z0-9]+ReadOnlyAccess)$/;

@@ -7,7 +7,7 @@
 
 import type { PermissionStatement } from "@/db/schema";
 import { ValidationError } from "@/lib/errors";
-import { normalizePolicyDocument } from "./catalogue";
+import { normalizePolicyDocument } from "@/lib/permissions/aws/catalogue";
 
 export type ScpLevels = { name: string; statements: PermissionStatement[] }[][];
 

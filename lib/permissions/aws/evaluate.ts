@@ -12,7 +12,7 @@
 // AGPL-3.0, which this product cannot ship.
 
 import type { PermissionStatement } from "@/db/schema";
-import { actionMatches } from "@/lib/ingest/aws/catalogue";
+import { actionMatches } from "@/lib/permissions/aws/catalogue";
 import { and3, evaluateCondition, or3, unknownKeys, type Context, type Tri } from "./conditions";
 import { globCovers, globMatches, globsIntersect } from "./match";
 

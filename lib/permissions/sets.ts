@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { entitlements, grantActiveAt, grants, identities, type PermissionStatement } from "@/db/schema";
-import { actionMatches, type ActionCatalogue } from "@/lib/ingest/aws/catalogue";
+import { actionMatches, type ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 
 export type PermissionSource = { entitlementId: string; entitlementName: string; statements: PermissionStatement[] };
 
