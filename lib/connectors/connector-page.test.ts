@@ -5,7 +5,11 @@ import { getCaller } from "@/lib/auth/auth";
 import { makeCaller, makeSystem, testDb, uniq } from "@/lib/testing/harness";
 import { createConnector } from "./admin";
 
-vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
+vi.mock("@/lib/auth/auth", () => {
+  const getCaller = vi.fn(async (): Promise<Caller | null> => null);
+  // Pages take their caller through requireCaller, which redirects when there is none.
+  return { getCaller, requireCaller: async () => (await getCaller())! };
+});
 vi.mock("@/db/client", async (importOriginal) => {
   const original = await importOriginal<typeof import("@/db/client")>();
   // Imported when first called: the harness itself imports this module.
