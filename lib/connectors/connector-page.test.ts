@@ -10,12 +10,7 @@ vi.mock("@/lib/auth/auth", () => {
   // Pages take their caller through requireCaller, which redirects when there is none.
   return { getCaller, requireCaller: async () => (await getCaller())! };
 });
-vi.mock("@/db/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/db/client")>();
-  // Imported when first called: the harness itself imports this module.
-  const database = async () => (await import("@/lib/testing/harness")).testDatabase();
-  return { ...original, getDatabase: database, getDb: async () => (await database()).db };
-});
+vi.mock("@/db/client", (importOriginal) => import("@/lib/testing/routes").then((m) => m.onTestDatabase(importOriginal)));
 
 /** The text a rendered element tree shows (its strings, depth first). */
 function textOf(node: unknown, seen = new Set<unknown>()): string {

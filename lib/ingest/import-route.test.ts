@@ -9,12 +9,7 @@ import { callRoute } from "@/lib/testing/routes";
 import { boundedText } from "@/lib/http/respond";
 
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
-vi.mock("@/db/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/db/client")>();
-  // Imported when first called: the harness itself imports this module.
-  const database = async () => (await import("@/lib/testing/harness")).testDatabase();
-  return { ...original, getDatabase: database, getDb: async () => (await database()).db };
-});
+vi.mock("@/db/client", (importOriginal) => import("@/lib/testing/routes").then((m) => m.onTestDatabase(importOriginal)));
 
 const post = (body: unknown) => callRoute(importRoute.POST, { path: "/api/v1/imports/aws-iam", body });
 

@@ -28,3 +28,14 @@ export async function callRoute(
   }
   return { status: response.status, json, text, headers: response.headers };
 }
+
+/**
+ * `@/db/client` with getDb/getDatabase pointed at the test database, for
+ * `vi.mock("@/db/client", (importOriginal) => import("@/lib/testing/routes").then((m) => m.onTestDatabase(importOriginal)))`.
+ * The harness is imported when first called: it imports this module itself.
+ */
+export async function onTestDatabase(importOriginal: () => Promise<unknown>) {
+  const original = (await importOriginal()) as typeof import("@/db/client");
+  const database = async () => (await import("@/lib/testing/harness")).testDatabase();
+  return { ...original, getDatabase: database, getDb: async () => (await database()).db };
+}

@@ -24,12 +24,7 @@ import { callRoute } from "@/lib/testing/routes";
 
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
-vi.mock("@/db/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/db/client")>();
-  // Imported when first called: the harness itself imports this module.
-  const database = async () => (await import("@/lib/testing/harness")).testDatabase();
-  return { ...original, getDatabase: database, getDb: async () => (await database()).db };
-});
+vi.mock("@/db/client", (importOriginal) => import("@/lib/testing/routes").then((m) => m.onTestDatabase(importOriginal)));
 
 let admin: Caller;
 beforeAll(async () => {
