@@ -1,13 +1,11 @@
-import { redirect } from "next/navigation";
 import { getDb, isDemoMode } from "@/db/client";
-import { getCaller } from "@/lib/auth/auth";
+import { requireCaller } from "@/lib/auth/auth";
 import { unreadCount } from "@/lib/notifications/inbox";
 import { AppShell } from "@/components/shell/app-shell";
 import { Providers } from "@/components/providers";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
-  const caller = await getCaller();
-  if (!caller) redirect("/signin");
+  const caller = await requireCaller();
   const unread = await unreadCount(await getDb(), caller);
   return (
     <Providers>
