@@ -37,40 +37,68 @@ const isPlainObject = (v: object) => {
   return proto === Object.prototype || proto === null;
 };
 
-/** The children of a container input: arrays, plain objects, FormData and URLSearchParams; anything else (a Date) is a leaf. */
-function childrenOf(value: object): [string | number, unknown][] | null {
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
-  if (value instanceof FormData || value instanceof URLSearchParams) return [...value.entries()];
-  if (isPlainObject(value)) return Object.entries(value);
-  return null;
-}
+/** The children of a container input as [key, value] pairs: FormData and URLSearchParams (arrays and plain objects are walked in place). */
+const entriesOf = (value: FormData | URLSearchParams): [string, unknown][] => [...value.entries()];
 
 /**
  * The first problem found in an input value (strings, object keys, nesting),
  * with the path to it; null when the value obeys the rules. Iterative, so a
- * hostile depth cannot exhaust the stack of the check itself.
+ * hostile depth cannot exhaust the stack of the check itself; paths are built
+ * only for a problem found (an import's export holds millions of values, and
+ * a path per value was most of the check's time).
  */
 export function inputProblem(value: unknown, limits: { text?: number; depth?: number } = {}): InputProblem | null {
   const textMax = limits.text ?? TEXT_MAX;
   const depthMax = limits.depth ?? DEPTH_MAX;
-  const stack: [unknown, InputPath][] = [[value, []]];
-  while (stack.length) {
-    const [v, path] = stack.pop()!;
+  // What is still to check, as parallel stacks: the value, its key, the container it is in, its depth.
+  const values: unknown[] = [value];
+  const keys: (string | number | undefined)[] = [undefined];
+  const parents: number[] = [-1];
+  const depths: number[] = [0];
+  // Every container entered (its key and its own container), to spell out a problem's path.
+  const containerKey: (string | number | undefined)[] = [];
+  const containerParent: number[] = [];
+  const pathOf = (parent: number, key: string | number | undefined): InputPath => {
+    const path: InputPath = key === undefined ? [] : [key];
+    for (let c = parent; c >= 0; c = containerParent[c]) if (containerKey[c] !== undefined) path.push(containerKey[c]!);
+    return path.reverse();
+  };
+  while (values.length) {
+    const v = values.pop();
+    const key = keys.pop();
+    const parent = parents.pop()!;
+    const depth = depths.pop()!;
     if (typeof v === "string") {
       const problem = textProblem(v, textMax);
-      if (problem) return { path, message: problem };
+      if (problem) return { path: pathOf(parent, key), message: problem };
       continue;
     }
     if (v === null || typeof v !== "object") continue;
-    const children = childrenOf(v);
-    if (!children) continue;
-    if (path.length >= depthMax) return { path, message: `nests deeper than ${depthMax} levels.` };
-    for (const [key, child] of children) {
-      if (typeof key === "string") {
-        const problem = textProblem(key, 1000);
-        if (problem) return { path, message: `has a field name that ${problem}` };
+    const isArray = Array.isArray(v);
+    const isForm = !isArray && (v instanceof FormData || v instanceof URLSearchParams);
+    if (!isArray && !isForm && !isPlainObject(v)) continue; // a Date, say: a leaf
+    if (depth >= depthMax) return { path: pathOf(parent, key), message: `nests deeper than ${depthMax} levels.` };
+    const self = containerKey.length;
+    containerKey.push(key);
+    containerParent.push(parent);
+    if (isArray) {
+      for (let i = 0; i < v.length; i++) {
+        values.push(v[i]);
+        keys.push(i);
+        parents.push(self);
+        depths.push(depth + 1);
       }
-      stack.push([child, [...path, key]]);
+      continue;
+    }
+    const entries = isForm ? entriesOf(v as FormData | URLSearchParams) : null;
+    const names = entries ? entries.map(([k]) => k) : Object.keys(v);
+    for (let i = 0; i < names.length; i++) {
+      const problem = textProblem(names[i], 1000);
+      if (problem) return { path: pathOf(parent, key), message: `has a field name that ${problem}` };
+      values.push(entries ? entries[i][1] : (v as Record<string, unknown>)[names[i]]);
+      keys.push(names[i]);
+      parents.push(self);
+      depths.push(depth + 1);
     }
   }
   return null;
