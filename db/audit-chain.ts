@@ -3,6 +3,7 @@ import { desc, sql } from "drizzle-orm";
 import { currentAuditKey, type AuditKey } from "./audit-key";
 import type { Tx } from "./client";
 import { auditLog } from "./schema";
+import { canonicalJson } from "./json";
 
 /** The previous hash of the first row ever written. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -24,22 +25,8 @@ export type ChainedAuditRow = AuditContent & { seq: number; prevHash: string; ha
 // (Dates become ISO strings, undefined keys disappear).
 export const asStoredJson = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
-/** JSON with sorted keys: jsonb does not keep key order, and signatures need one spelling of a value. */
-export function canonical(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 const contentOf = (row: AuditContent) =>
-  canonical({
+  canonicalJson({
     occurredAt: row.occurredAt.toISOString(),
     actorId: row.actorId,
     actorLabel: row.actorLabel,

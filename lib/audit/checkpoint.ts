@@ -3,7 +3,7 @@ import { access, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/
 import path from "node:path";
 import { desc } from "drizzle-orm";
 import { z } from "zod";
-import { canonical } from "@/db/audit-chain";
+import { canonicalJson } from "@/db/json";
 import { auditKeyRing, currentAuditKey, type AuditKey, type AuditKeyRing } from "@/db/audit-key";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
@@ -36,7 +36,7 @@ type Head = { id: number; seq: number; hash: string };
 /** Where checkpoints are written and read: AUDIT_CHECKPOINT_DIR, by default ./.data/audit-checkpoints. */
 export const checkpointDir = () => path.resolve(process.env.AUDIT_CHECKPOINT_DIR || ".data/audit-checkpoints");
 
-const signatureOf = (key: AuditKey, body: Omit<Checkpoint, "signature">) => createHmac("sha256", key.checkpoints).update(canonical(body)).digest("hex");
+const signatureOf = (key: AuditKey, body: Omit<Checkpoint, "signature">) => createHmac("sha256", key.checkpoints).update(canonicalJson(body)).digest("hex");
 
 export function signCheckpoint(key: AuditKey, head: Head, at: Date): Checkpoint {
   const body = { type: CHECKPOINT_TYPE, version: 1, headId: head.id, headSeq: head.seq, headHash: head.hash, at: at.toISOString(), keyId: key.id } as const;
