@@ -332,7 +332,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   analysisMs.push(an.ms);
   rounds.push(an.value);
   console.log(`round ${round}: re-import ${s(re.ms)} (entitlements ${re.value.entitlements.updated} updated, identities ${re.value.identities.updated} updated), analysis ${s(an.ms)}: ${an.value.recomputed} principals recomputed, ${an.value.changed} verdicts changed, ${an.value.reachAdmin} reach admin`);
-  console.log(`  phases: ${phases(an.value)}`);
+  console.log(`  re-import phases: ${Object.entries(re.value.phases ?? {}).map(([k, v]) => `${k} ${s(v)}`).join(", ")}`);
+  console.log(`  analysis phases: ${phases(an.value)}`);
 }
 sampleMemory();
 analysisMs.sort((a, b) => a - b);

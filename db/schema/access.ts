@@ -52,6 +52,10 @@ export const entitlements = pgTable(
     // action pattern (never expanded: a `*` policy stays one pattern). Null
     // where the target system grants the entitlement as a whole.
     permissions: jsonb("permissions").$type<PermissionStatement[]>(),
+    // A digest of the permissions as the last import wrote them, so a re-import
+    // finds unchanged documents without reading them back. A trigger clears it
+    // when anything else changes the permissions (migration 0023).
+    importedDigest: text("imported_digest"),
     ...timestamps,
   },
   (t) => [

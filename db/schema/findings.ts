@@ -49,6 +49,9 @@ export const findings = pgTable(
     source: text("source").notNull(),
     title: text("title").notNull(),
     details: jsonb("details").notNull().default({}),
+    // A digest of what the detector last raised (severity, title, details): a
+    // detector seeing the same again skips the row instead of sending it back.
+    raisedDigest: text("raised_digest"),
     firstSeenAt: tz("first_seen_at").notNull().defaultNow(),
     lastSeenAt: tz("last_seen_at").notNull().defaultNow(),
     resolvedAt: tz("resolved_at"),

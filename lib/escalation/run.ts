@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
+import { canonicalJson } from "@/db/json";
 import { queryRows } from "@/db/rows";
-import { awsServiceControlPolicies, credentials, entitlements, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
-import { findingKey, raiseFindings, type FindingInput } from "@/lib/findings/raise";
+import { awsServiceControlPolicies, credentials, entitlements, findings, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
+import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
 import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
 import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
@@ -14,11 +15,12 @@ import { accountOf } from "@/lib/permissions/aws/match";
 import { stepView } from "./steps";
 import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type PrincipalVerdict, type Step } from "./analyze";
 import { auditedTransaction } from "@/lib/audit/record";
+import { phaseTimer } from "@/lib/timing";
 
 /** Raised-by for the findings this analysis owns; it resolves its own and nobody else's. */
 export const ESCALATION_SOURCE = "escalation";
 /** Bumped when the analysis changes what it computes, so stored edges are not reused across versions. */
-const ANALYSIS_VERSION = "4";
+const ANALYSIS_VERSION = "5";
 /** Verdict rows per INSERT statement. */
 const WRITE_BATCH = 250;
 const UPDATED_COLUMNS = ["systemId", "privilegeLevel", "holdsAdmin", "reachesAdmin", "pathConditional", "pathClass", "path", "reachableCount", "reachableIds", "inputsDigest", "capabilities", "ownLevel", "verdictDigest", "computedAt"] as const;
@@ -94,9 +96,6 @@ function decodeCapabilities(stored: unknown): Capability[] {
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-// jsonb keeps keys in its own order: a digest over stored and fresh values must not depend on it.
-const stable = (v: unknown): string =>
-  Array.isArray(v) ? `[${v.map(stable).join(",")}]` : v && typeof v === "object" && !(v instanceof Date) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v ?? null);
 
 export type EscalationSummary = {
   principals: number;
@@ -122,13 +121,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
   return auditedTransaction(db, async (tx) => {
     // One analysis at a time: two would write the same rows.
     await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
-    const phases: Record<string, number> = {};
-    let mark = performance.now();
-    const phase = (name: string) => {
-      const t = performance.now();
-      phases[name] = (phases[name] ?? 0) + Math.round(t - mark);
-      mark = t;
-    };
+    const { phases, phase, restart } = phaseTimer();
     const loaded = await loadModel(tx, now);
     phase("model");
     if (loaded.principals.length === 0) return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen: 0, elapsedMs: Date.now() - started };
@@ -167,7 +160,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases, reachableKept: REACHABLE_KEPT });
     // The reachable sets' digests are over the principals in this order: it is part of what they say.
     const principalsDigest = sha(loaded.principals.map((p) => p.id).join(","));
-    mark = performance.now();
+    restart();
 
     const idOf = new Map(loaded.principals.map((p) => [p.arn, p.id]));
     let changed = 0;
@@ -193,7 +186,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         verdictDigest: "",
         computedAt: now,
       };
-      row.verdictDigest = sha(stable([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, principalsDigest, v.reachableDigest, row.inputsDigest]));
+      row.verdictDigest = sha(canonicalJson([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, principalsDigest, v.reachableDigest, row.inputsDigest]));
       if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
       changed++;
       // Edges of a principal whose inputs did not change are stored already: only its verdict is written.
@@ -272,14 +265,14 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
   const inputOf = new Map(inputs.map((r) => [r.id, r]));
   // Everything a principal's edges depend on beyond its own access: the targets.
   const universe = sha(
-    stable(
+    canonicalJson(
       rows
         .map((r) => {
           const a = r.attributes as Attributes;
           return [r.arn, a.iamType, a.trustPolicy ?? null, a.instanceProfileArns ?? [], a.groups ?? []];
         })
         .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
-    ) + stable(scpRows.map((s) => [s.systemId, s.level, s.name, s.statements])),
+    ) + canonicalJson(scpRows.map((s) => [s.systemId, s.level, s.name, s.statements])),
   );
   const principals = rows.map((r) => {
     const a = r.attributes as Attributes;
@@ -385,10 +378,10 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
     }),
   ];
   await raiseFindings(tx, list);
-  const keep = list.map((f) => findingKey(f));
-  // Resolve this analysis's open findings it no longer sees, for the identities it analysed.
-  await tx.execute(sql`update findings set status = 'resolved', resolved_at = now(), resolution = 'No longer seen by the escalation analysis', updated_at = now()
-    where source = ${ESCALATION_SOURCE} and status = 'open' and not (key = any(${sql.param(keep)}::text[]))`);
+  // Resolve this analysis's open findings it no longer sees.
+  const keep = new Set(list.map((f) => findingKey(f)));
+  const open = await tx.select({ key: findings.key }).from(findings).where(and(eq(findings.source, ESCALATION_SOURCE), eq(findings.status, "open")));
+  await resolveFindings(tx, open.map((f) => f.key).filter((k) => !keep.has(k)), "No longer seen by the escalation analysis");
   return list.length;
 }
 

@@ -48,6 +48,29 @@ describe("findings", () => {
     expect(row.updatedAt).toEqual(before);
   });
 
+  it("does not send back what is on record as raised, keeps what others added to its details, and writes a changed one", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db);
+    const f: FindingInput = { kind: "stale_credential", severity: "medium", identityId: nhi.id, source: "credentials", title: "Key older than 90 days", details: { days: 91 }, discriminator: "cred-3" };
+    await db.transaction((tx) => raiseFindings(tx, [f]));
+    // A review was opened from the finding: its details say so.
+    await db.update(findings).set({ details: { days: 91, reviewCampaignId: "c-1" } }).where(eq(findings.identityId, nhi.id));
+    let [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    const before = row.updatedAt;
+    await db.transaction((tx) => raiseFindings(tx, [f]));
+    [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(row).toMatchObject({ updatedAt: before, details: { days: 91, reviewCampaignId: "c-1" } });
+    // Seen differently: written.
+    await db.transaction((tx) => raiseFindings(tx, [{ ...f, details: { days: 92 } }]));
+    [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(row.details).toEqual({ days: 92 });
+    // Last seen more than a day ago: written again to say it is still seen.
+    await db.update(findings).set({ lastSeenAt: new Date(Date.now() - 2 * 86_400_000) }).where(eq(findings.identityId, nhi.id));
+    await db.transaction((tx) => raiseFindings(tx, [{ ...f, details: { days: 92 } }]));
+    [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
+    expect(Date.now() - row.lastSeenAt.getTime()).toBeLessThan(60_000);
+  });
+
   it("computes the same key in SQL as in TypeScript", async () => {
     const db = await testDb();
     const nhi = await makeNhi(db);

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { findings, type FindingKind } from "@/db/schema";
+import { canonicalJson } from "@/db/json";
 
 /**
  * The one place that says what a finding's identity is (its key) and how a
@@ -46,50 +48,77 @@ const REFRESH_LAST_SEEN = sql`interval '1 day'`;
  * accepted, since a detector does not undo a person's decision. Rows that have
  * not changed are written only to refresh a last-seen time older than a day.
  */
-export async function mergeFindingRows(tx: Tx, rows: SQL, at: Date): Promise<{ opened: number; updated: number }> {
+export async function mergeFindingRows(tx: Tx, rows: SQL, at: Date, opts: { digested?: boolean } = {}): Promise<{ opened: number; updated: number }> {
   const t = sql`${at.toISOString()}::timestamptz`;
+  // Rows from SQL detectors carry no digest: theirs is then forgotten, and they are compared in full.
+  const digest = opts.digested ? sql`r.raised_digest` : sql`null::text`;
   const [changes] = await queryRows<{ opened: number; updated: number }>(
     tx,
     sql`with merged as (
-      insert into findings (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, source, title, details, first_seen_at, last_seen_at)
-      select r.key, r.kind, r.severity, r.identity_id, r.entitlement_id, r.grant_id, r.system_id, r.source, r.title, r.details, ${t}, ${t} from (${rows}) r
+      insert into findings (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, source, title, details, raised_digest, first_seen_at, last_seen_at)
+      select r.key, r.kind, r.severity, r.identity_id, r.entitlement_id, r.grant_id, r.system_id, r.source, r.title, r.details, ${digest}, ${t}, ${t} from (${rows}) r
       on conflict (key) do update set
-        severity = excluded.severity, title = excluded.title, details = excluded.details, last_seen_at = excluded.last_seen_at,
+        severity = excluded.severity, title = excluded.title, details = excluded.details, raised_digest = excluded.raised_digest, last_seen_at = excluded.last_seen_at,
         status = case when findings.status = 'accepted' then findings.status else 'open'::finding_status end,
         resolved_at = case when findings.status = 'accepted' then findings.resolved_at else null end,
         resolved_by_id = case when findings.status = 'accepted' then findings.resolved_by_id else null end,
         resolution = case when findings.status = 'accepted' then findings.resolution else null end,
         updated_at = excluded.last_seen_at
       where findings.status = 'resolved' or findings.severity <> excluded.severity or findings.title <> excluded.title
-        or findings.details <> excluded.details or findings.last_seen_at < excluded.last_seen_at - ${REFRESH_LAST_SEEN}
+        or findings.details <> excluded.details or findings.raised_digest is distinct from excluded.raised_digest
+        or findings.last_seen_at < excluded.last_seen_at - ${REFRESH_LAST_SEEN}
       returning (xmax = 0) as inserted)
     select (count(*) filter (where inserted))::int as opened, (count(*) filter (where not inserted))::int as updated from merged`,
   );
   return changes;
 }
 
-/** Raises findings in the caller's transaction, merged as mergeFindingRows says; the last of several with one key wins. */
+/** What a detector said of a finding (severity, title, details), as one digest. */
+const raisedDigestOf = (f: { severity: string; title: string; details: unknown }) => createHash("sha256").update(canonicalJson([f.severity, f.title, f.details])).digest("base64url");
+
+/**
+ * Raises findings in the caller's transaction, merged as mergeFindingRows says;
+ * the last of several with one key wins. Findings on record exactly as raised
+ * (same digest, not resolved, seen within the day) are not sent again: a
+ * detector that sees thousands of unchanged findings writes nothing.
+ */
 export async function raiseFindings(tx: Tx, list: FindingInput[]): Promise<void> {
   const now = new Date();
   const byKey = new Map(list.map((f) => [findingKey(f), f]));
-  const unique = [...byKey].map(([key, f]) => ({
-    key,
-    kind: f.kind,
-    severity: f.severity,
-    identity_id: f.identityId,
-    entitlement_id: f.entitlementId ?? null,
-    grant_id: f.grantId ?? null,
-    system_id: f.systemId ?? null,
-    source: f.source,
-    title: f.title,
-    details: f.details ?? {},
-  }));
+  const rows = [...byKey].map(([key, f]) => {
+    const details = f.details ?? {};
+    return {
+      key,
+      kind: f.kind,
+      severity: f.severity,
+      identity_id: f.identityId,
+      entitlement_id: f.entitlementId ?? null,
+      grant_id: f.grantId ?? null,
+      system_id: f.systemId ?? null,
+      source: f.source,
+      title: f.title,
+      details,
+      raised_digest: raisedDigestOf({ severity: f.severity, title: f.title, details }),
+    };
+  });
+  const current = new Map<string, string>();
+  for (let i = 0; i < rows.length; i += 5000) {
+    const keys = rows.slice(i, i + 5000).map((r) => r.key);
+    const found = await queryRows<{ key: string; raised_digest: string }>(
+      tx,
+      sql`select key, raised_digest from findings where key = any(${sql.param(keys)}::text[])
+        and raised_digest is not null and status <> 'resolved' and last_seen_at >= ${now.toISOString()}::timestamptz - ${REFRESH_LAST_SEEN}`,
+    );
+    for (const r of found) current.set(r.key, r.raised_digest);
+  }
+  const unique = rows.filter((r) => current.get(r.key) !== r.raised_digest);
   for (let i = 0; i < unique.length; i += 1000) {
     await mergeFindingRows(
       tx,
       sql`select * from json_to_recordset((${JSON.stringify(unique.slice(i, i + 1000))}::text)::json)
-        as j(key text, kind finding_kind, severity finding_severity, identity_id uuid, entitlement_id uuid, grant_id uuid, system_id uuid, source text, title text, details jsonb)`,
+        as j(key text, kind finding_kind, severity finding_severity, identity_id uuid, entitlement_id uuid, grant_id uuid, system_id uuid, source text, title text, details jsonb, raised_digest text)`,
       now,
+      { digested: true },
     );
   }
 }

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
+import { canonicalJson } from "@/db/json";
 import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
@@ -14,6 +16,7 @@ import { loadCatalogue, type Statement } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "./aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";
+import { phaseTimer } from "@/lib/timing";
 
 export const IMPORT_SOURCE = "aws-iam";
 
@@ -31,13 +34,25 @@ export type IamImportSummary = {
   /** Service control policies stored, when the import was given them. */
   scps?: number;
   warnings: string[];
+  /** Milliseconds per phase (parse, entitlements, identities, grants, …), for benchmarks and logs. */
+  phases?: Record<string, number>;
 };
 
 
 // jsonb keeps keys in its own order: compare JSON with keys sorted.
-const canonical = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
-const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+
+/** What an import records of a document it wrote: the digest of its statements as parsed (the parser's spelling is one per document). */
+const importedDigestOf = (statements: Statement[]) => createHash("sha256").update(JSON.stringify(statements)).digest("base64url");
+
+/** Stored permissions of some entitlements, by id, read 5,000 at a time. */
+async function permissionsOf(tx: Tx, ids: string[]) {
+  const out = new Map<string, PermissionStatement[] | null>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    for (const r of await tx.select({ id: entitlements.id, permissions: entitlements.permissions }).from(entitlements).where(inArray(entitlements.id, ids.slice(i, i + 5000)))) out.set(r.id, r.permissions);
+  }
+  return out;
+}
 
 /** Every entitlement the export defines: managed policies, inline policies (one per principal) and groups. */
 function desiredEntitlements(inv: AwsInventory) {
@@ -107,6 +122,7 @@ const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owne
  * (confirmed at once: the import saw it gone), and everything is audited.
  */
 export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown; actor?: Actor }): Promise<IamImportSummary> {
+  const { phases, phase } = phaseTimer();
   // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
   assertSafeInput(input.authorizationDetails, "authorization details");
   if (input.scps !== undefined) assertSafeInput(input.scps, "service control policies");
@@ -121,6 +137,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
   const actor = input.actor ?? { ...SYSTEM_ACTOR, label: "import: aws-iam" };
   const warnings = [...inv.warnings];
   if (!report && inv.users.length) warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
+  phase("parse");
 
   return auditedTransaction(db, async (tx) => {
     // One import per account at a time.
@@ -136,27 +153,50 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       credentials: 0,
       kinds: {},
       warnings,
+      phases,
     };
+    phase("lock");
 
-    // Entitlements, by the ref AWS gives them.
-    const existingEnts = await tx.select().from(entitlements).where(eq(entitlements.systemId, system.id));
+    // Entitlements, by the ref AWS gives them: what identifies them and the digest of their
+    // permissions as last imported, not the documents themselves (tens of megabytes in a large account).
+    const existingEnts = await tx
+      .select({
+        id: entitlements.id,
+        name: entitlements.name,
+        description: entitlements.description,
+        privilegeLevel: entitlements.privilegeLevel,
+        externalRef: entitlements.externalRef,
+        importedDigest: entitlements.importedDigest,
+        holdsPermissions: sql<boolean>`coalesce(jsonb_array_length(${entitlements.permissions}) > 0, false)`,
+      })
+      .from(entitlements)
+      .where(eq(entitlements.systemId, system.id));
     const entByRef = new Map(existingEnts.filter((e) => e.externalRef).map((e) => [e.externalRef!, e]));
     const takenNames = new Map(existingEnts.map((e) => [e.name.toLowerCase(), e.externalRef]));
     const entIdByRef = new Map<string, string>();
     const now = new Date();
+    const digests = new Map([...desired.values()].map((d) => [d.ref, importedDigestOf(d.statements)]));
+    // Documents whose digest does not vouch for them are read and compared in full.
+    const storedPermissions = await permissionsOf(
+      tx,
+      [...desired.values()].map((d) => entByRef.get(d.ref)).filter((e): e is NonNullable<typeof e> => !!e && e.importedDigest !== digests.get(e.externalRef!)).map((e) => e.id),
+    );
+    const digestOnly: { id: string; digest: string }[] = [];
     for (const d of desired.values()) {
       // Stored as parsed: what reconciliation reads and what the escalation analysis needs.
       const permissions: PermissionStatement[] = d.statements;
+      const digest = digests.get(d.ref)!;
       const current = entByRef.get(d.ref);
+      const vouched = current?.importedDigest === digest;
       // A document as stored keeps its level: only new and changed ones are assessed again (the costly part of a re-import).
-      const unchanged = !!current && same(current.permissions, permissions);
+      const unchanged = !!current && (vouched || same(storedPermissions.get(current.id) ?? null, permissions));
       const level = unchanged ? current!.privilegeLevel : levelOf(d);
       if (!current) {
         // A name used by an entitlement that is not this one (seeded or imported earlier under another ref) gets a suffix.
         let name = d.name;
         for (let i = 2; takenNames.has(name.toLowerCase()) && takenNames.get(name.toLowerCase()) !== d.ref; i++) name = `${d.name} (${i})`;
         takenNames.set(name.toLowerCase(), d.ref);
-        const [row] = await tx.insert(entitlements).values({ systemId: system.id, name, description: d.description, privilegeLevel: level, externalRef: d.ref, permissions }).returning();
+        const [row] = await tx.insert(entitlements).values({ systemId: system.id, name, description: d.description, privilegeLevel: level, externalRef: d.ref, permissions, importedDigest: digest }).returning({ id: entitlements.id });
         entIdByRef.set(d.ref, row.id);
         summary.entitlements.created++;
         await recordAudit(tx, actor, { action: "entitlement.created", entityType: "entitlement", entityId: row.id, after: { name, externalRef: d.ref, privilegeLevel: level, source: IMPORT_SOURCE } });
@@ -164,18 +204,22 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       }
       entIdByRef.set(d.ref, current.id);
       if (!unchanged || current.privilegeLevel !== level || current.description !== d.description) {
-        await tx.update(entitlements).set({ permissions, privilegeLevel: level, description: d.description, updatedAt: now }).where(eq(entitlements.id, current.id));
+        await tx.update(entitlements).set({ permissions, importedDigest: digest, privilegeLevel: level, description: d.description, updatedAt: now }).where(eq(entitlements.id, current.id));
         summary.entitlements.updated++;
         await recordAudit(tx, actor, {
           action: "entitlement.updated",
           entityType: "entitlement",
           entityId: current.id,
-          before: { privilegeLevel: current.privilegeLevel, permissions: current.permissions },
+          before: { privilegeLevel: current.privilegeLevel, permissions: unchanged ? permissions : (storedPermissions.get(current.id) ?? null) },
           after: { privilegeLevel: level, permissions, source: IMPORT_SOURCE },
         });
-      }
+      } else if (!vouched) digestOnly.push({ id: current.id, digest });
     }
-
+    // The same documents, found the same in full: their digest is recorded, nothing else changes (not even when they changed).
+    for (let i = 0; i < digestOnly.length; i += 5000) {
+      await tx.execute(sql`update ${entitlements} set imported_digest = v.digest from (select * from jsonb_to_recordset(${JSON.stringify(digestOnly.slice(i, i + 5000))}::jsonb) as x(id uuid, digest text)) v where ${entitlements.id} = v.id`);
+    }
+    phase("entitlements");
     // Identities: users and roles, matched by ARN (then by name within the account).
     const principals = [...inv.users, ...inv.roles];
     const existingIds = await tx.select().from(identities).where(eq(identities.systemId, system.id));
@@ -243,6 +287,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       await tx.execute(sql`update ${identities} set attributes = v.attributes from (select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x(id uuid, attributes jsonb)) v where ${identities.id} = v.id`);
     }
 
+    phase("identities");
     // Access keys from the credential report, as credential metadata; the account's existing keys read in one query.
     const existingKeys = report
       ? await tx
@@ -265,6 +310,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       }
     }
 
+    phase("credentials");
     // Grants: what each principal holds now, against what the last import left live.
     const imported = await tx
       .select({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId, provenance: grants.provenance })
@@ -290,10 +336,12 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     const added = await createGrants(tx, toAdd.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: now }, decision })));
     await recordAudit(tx, actor, added.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE } })));
     summary.grants.added = toAdd.length;
+    phase("grants");
     const gone = imported.filter((g) => !wanted.has(`${g.identityId}|${g.entitlementId}`));
     // Identities and entitlements the export no longer has.
     const vanishedIdentities = existingIds.filter((i) => i.externalId?.startsWith("arn:aws:iam::") && !identityIdByArn.has(i.externalId) && i.status === "active");
-    const vanishedEnts = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef) && e.permissions !== null && e.permissions.length > 0);
+    const vanishedEnts = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef) && e.holdsPermissions);
+    const vanishedPermissions = await permissionsOf(tx, vanishedEnts.map((e) => e.id));
     const ended = await revokeGrants(tx, actor, gone.map((g) => g.id), { source: "lifecycle", sourceRef: `${IMPORT_SOURCE}:${inv.accountId}`, reason: "No longer held in AWS IAM (import)" });
     if (ended.length) {
       // The import itself observed the access gone from AWS: nothing is left to enforce downstream.
@@ -310,7 +358,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     summary.identities.removed = vanishedIdentities.length;
     for (const e of vanishedEnts) {
       await tx.update(entitlements).set({ permissions: [], description: `${e.description ?? ""} (no longer in AWS IAM)`.trim(), updatedAt: now }).where(eq(entitlements.id, e.id));
-      await recordAudit(tx, actor, { action: "entitlement.retired", entityType: "entitlement", entityId: e.id, before: { permissions: e.permissions }, after: { permissions: [], source: IMPORT_SOURCE } });
+      await recordAudit(tx, actor, { action: "entitlement.retired", entityType: "entitlement", entityId: e.id, before: { permissions: vanishedPermissions.get(e.id) ?? null }, after: { permissions: [], source: IMPORT_SOURCE } });
       summary.entitlements.removed++;
     }
     if (scps) {
@@ -321,9 +369,11 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       summary.scps = rows.length;
       await recordAudit(tx, actor, { action: "aws_scps.replaced", entityType: "system", entityId: system.id, before: { policies: before }, after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: IMPORT_SOURCE } });
     }
+    phase("removed");
     // Who can become what follows the inventory: the escalation analysis runs after the commit.
     await requestEscalationAnalysis(tx);
     await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
+    phase("audit");
     return summary;
   });
 }

@@ -111,6 +111,29 @@ describe("importing AWS IAM and CloudTrail, then reconciling", () => {
     expect(ended).toMatchObject({ source: "lifecycle", status: "confirmed", detail: "Absent from the AWS IAM export" });
   });
 
+  it("skips unchanged documents by their digest, and a document changed by anything but the import is compared in full and put back", async () => {
+    const db = await testDb();
+    const { details, report } = await fixtures();
+    const { systemId } = await importAwsIam(db, { authorizationDetails: details, credentialReport: report });
+    const [deploy] = await db.select().from(entitlements).where(and(eq(entitlements.systemId, systemId), eq(entitlements.name, "DeployTools")));
+    expect(deploy.importedDigest).toMatch(/^[\w-]{43}$/);
+    // Someone edits the stored document: the digest no longer vouches for it (the trigger forgets it).
+    await db.update(entitlements).set({ permissions: [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }] }).where(eq(entitlements.id, deploy.id));
+    const [edited] = await db.select().from(entitlements).where(eq(entitlements.id, deploy.id));
+    expect(edited.importedDigest).toBeNull();
+    // An edit that keeps the document (a new description) keeps the digest.
+    await db.update(entitlements).set({ description: "noted" }).where(eq(entitlements.name, "AdministratorAccess"));
+    expect((await db.select().from(entitlements).where(eq(entitlements.name, "AdministratorAccess")))[0].importedDigest).not.toBeNull();
+
+    const again = await importAwsIam(db, { authorizationDetails: details, credentialReport: report });
+    expect(again.entitlements.updated).toBe(2);
+    const [restored] = await db.select().from(entitlements).where(eq(entitlements.id, deploy.id));
+    expect(restored).toMatchObject({ permissions: deploy.permissions, privilegeLevel: deploy.privilegeLevel, importedDigest: deploy.importedDigest });
+    // A third import finds every document vouched for and changes nothing.
+    const third = await importAwsIam(db, { authorizationDetails: details, credentialReport: report });
+    expect(third.entitlements).toEqual({ created: 0, updated: 0, removed: 0 });
+  });
+
   it("attributes CloudTrail records to users and roles (assumed-role sessions to their role), reports unknown principals, and reconciles action by action", async () => {
     const db = await testDb();
     const { account, details, report } = await fixtures();
