@@ -792,13 +792,16 @@ function reachSets(n: number, out: { to: number }[][], principals: number): (i: 
   const bits = new Array<Uint32Array>(comps);
   const members: number[][] = Array.from({ length: comps }, () => []);
   for (let v = 0; v < n; v++) members[comp[v]].push(v);
+  // Which component last took a successor's set: many edges lead into one component (a team's roles), merged once.
+  const mergedInto = new Int32Array(comps).fill(-1);
   for (const c of order) {
     const set = new Uint32Array(words);
     for (const v of members[c]) {
       if (v < principals) set[v >>> 5] |= 1 << (v & 31);
       for (const e of out[v] ?? []) {
         const d = comp[e.to];
-        if (d !== c) {
+        if (d !== c && mergedInto[d] !== c) {
+          mergedInto[d] = c;
           const other = bits[d];
           for (let w = 0; w < words; w++) set[w] |= other[w];
         }

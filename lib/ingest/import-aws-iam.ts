@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { hash } from "node:crypto";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
+import { queryRows } from "@/db/rows";
 import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
@@ -19,6 +20,8 @@ import { parseServiceControlPolicies } from "./aws/scps";
 import { phaseTimer } from "@/lib/timing";
 
 export const IMPORT_SOURCE = "aws-iam";
+/** Rows created by one import past which the planner's statistics are refreshed in the same transaction. */
+const BULK_ROWS = 1_000;
 
 type DesiredEntitlement = { ref: string; name: string; description: string; statements: Statement[] };
 
@@ -43,7 +46,7 @@ export type IamImportSummary = {
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 /** What an import records of a document it wrote: the digest of its statements as parsed (the parser's spelling is one per document). */
-const importedDigestOf = (statements: Statement[]) => createHash("sha256").update(JSON.stringify(statements)).digest("base64url");
+const importedDigestOf = (statements: Statement[]) => hash("sha256", JSON.stringify(statements), "base64url");
 
 /** Stored permissions of some entitlements, by id, read 5,000 at a time. */
 async function permissionsOf(tx: Tx, ids: string[]) {
@@ -312,13 +315,14 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
 
     phase("credentials");
     // Grants: what each principal holds now, against what the last import left live.
-    const imported = await tx
-      .select({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId, provenance: grants.provenance })
-      .from(grants)
-      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
-      // Just-in-time windows and eligibility are governed here, not by IAM.
-      .where(and(eq(entitlements.systemId, system.id), isNull(grants.revokedAt), eq(grants.type, "standing")));
-    const live = new Map(imported.map((g) => [`${g.identityId}|${g.entitlementId}`, g]));
+    // Read raw, keyed in SQL: a large account has tens of thousands.
+    const imported = await queryRows<{ id: string; key: string }>(
+      tx,
+      sql`select g.id, g.identity_id::text || '|' || g.entitlement_id::text as key from ${grants} g join ${entitlements} e on e.id = g.entitlement_id
+        -- Just-in-time windows and eligibility are governed here, not by IAM.
+        where e.system_id = ${system.id} and g.revoked_at is null and g.type = 'standing'`,
+    );
+    const live = new Map(imported.map((g) => [g.key, g]));
     const wanted = new Set<string>();
     const toAdd: { identityId: string; entitlementId: string }[] = [];
     for (const p of principals) {
@@ -337,7 +341,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     await recordAudit(tx, actor, added.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE } })));
     summary.grants.added = toAdd.length;
     phase("grants");
-    const gone = imported.filter((g) => !wanted.has(`${g.identityId}|${g.entitlementId}`));
+    const gone = imported.filter((g) => !wanted.has(g.key));
     // Identities and entitlements the export no longer has.
     const vanishedIdentities = existingIds.filter((i) => i.externalId?.startsWith("arn:aws:iam::") && !identityIdByArn.has(i.externalId) && i.status === "active");
     const vanishedEnts = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef) && e.holdsPermissions);
@@ -370,6 +374,9 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       await recordAudit(tx, actor, { action: "aws_scps.replaced", entityType: "system", entityId: system.id, before: { policies: before }, after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: IMPORT_SOURCE } });
     }
     phase("removed");
+    // A first import of a large account multiplies these tables: the planner's statistics follow at once
+    // (autovacuum would catch up only later, after the analysis that follows has run on guesses).
+    if (summary.identities.created + summary.entitlements.created + summary.grants.added >= BULK_ROWS) await tx.execute(sql`analyze ${identities}, ${entitlements}, ${grants}`);
     // Who can become what follows the inventory: the escalation analysis runs after the commit.
     await requestEscalationAnalysis(tx);
     await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
