@@ -9,7 +9,7 @@
 // one edge to that group rather than one per role, which keeps the graph
 // linear in the account's size.
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { PermissionStatement, PrivilegeLevel } from "@/db/schema";
 import type { ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
@@ -148,7 +148,9 @@ function buildUniverse(model: Model): Universe {
   const usersIn = new Map<string, ModelPrincipal[]>();
   for (const p of model.principals) {
     const map = p.kind === "role" ? rolesIn : usersIn;
-    map.set(p.accountId, [...(map.get(p.accountId) ?? []), p]);
+    const list = map.get(p.accountId);
+    if (list) list.push(p);
+    else map.set(p.accountId, [p]);
   }
   const serviceGroups = new Map<string, { arn: string; trust: Tri; dependsOn: string[] }[]>();
   const services = new Set(pathClasses.flatMap((c) => (c.reach.kind === "role" && c.reach.trusts ? [c.reach.trusts] : [])));
@@ -712,7 +714,7 @@ export function analyze(
     for (let w = 0; w < words && reachable.length < kept; w++) {
       for (let x = roles[w]; x && reachable.length < kept; x &= x - 1) reachable.push(model.principals[w * 32 + 31 - Math.clz32(x & -x)].arn);
     }
-    const reachableDigest = createHash("sha256").update(new Uint8Array(roles.buffer)).digest("hex");
+    const reachableDigest = hash("sha256", roles, "hex");
     const ownLvl = own.get(p.arn)!;
     const level: PrivilegeLevel = reachesAdmin && viaStrict ? "admin" : ownLvl === "privileged" || viaPrivileged || reachesAdmin ? "privileged" : "standard";
     return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable, reachableCount, reachableDigest };

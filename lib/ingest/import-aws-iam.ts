@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
 import { queryRows } from "@/db/rows";
-import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement } from "@/db/schema";
+import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
@@ -162,23 +162,31 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
 
     // Entitlements, by the ref AWS gives them: what identifies them and the digest of their
     // permissions as last imported, not the documents themselves (tens of megabytes in a large account).
-    const existingEnts = await tx
-      .select({
-        id: entitlements.id,
-        name: entitlements.name,
-        description: entitlements.description,
-        privilegeLevel: entitlements.privilegeLevel,
-        externalRef: entitlements.externalRef,
-        importedDigest: entitlements.importedDigest,
-        holdsPermissions: sql<boolean>`coalesce(jsonb_array_length(${entitlements.permissions}) > 0, false)`,
-      })
-      .from(entitlements)
-      .where(eq(entitlements.systemId, system.id));
+    // Read raw, and asked for before the export's digests are computed: the database works meanwhile.
+    const reading = queryRows<{ id: string; name: string; description: string | null; privilegeLevel: PrivilegeLevel; externalRef: string | null; importedDigest: string | null; holdsPermissions: boolean }>(
+      tx,
+      sql`select id, name, description, privilege_level as "privilegeLevel", external_ref as "externalRef", imported_digest as "importedDigest",
+            coalesce(jsonb_array_length(permissions) > 0, false) as "holdsPermissions"
+          from ${entitlements} where system_id = ${system.id}`,
+    );
+    // The account's identities and live imported grants as they stand before this import changes them
+    // (creating entitlements and identities adds no grant), asked for now too.
+    const readingIdentities = tx.select().from(identities).where(eq(identities.systemId, system.id)).then((rows) => rows);
+    // Keyed in SQL: a large account has tens of thousands.
+    const readingGrants = queryRows<{ id: string; key: string }>(
+      tx,
+      sql`select g.id, g.identity_id::text || '|' || g.entitlement_id::text as key from ${grants} g join ${entitlements} e on e.id = g.entitlement_id
+        -- Just-in-time windows and eligibility are governed here, not by IAM.
+        where e.system_id = ${system.id} and g.revoked_at is null and g.type = 'standing'`,
+    );
+    // Should the import fail before it awaits one of them, its failure is the import's, not an unhandled rejection.
+    for (const pending of [reading, readingIdentities, readingGrants]) pending.catch(() => {});
+    const digests = new Map([...desired.values()].map((d) => [d.ref, importedDigestOf(d.statements)]));
+    const existingEnts = await reading;
     const entByRef = new Map(existingEnts.filter((e) => e.externalRef).map((e) => [e.externalRef!, e]));
     const takenNames = new Map(existingEnts.map((e) => [e.name.toLowerCase(), e.externalRef]));
     const entIdByRef = new Map<string, string>();
     const now = new Date();
-    const digests = new Map([...desired.values()].map((d) => [d.ref, importedDigestOf(d.statements)]));
     // Documents whose digest does not vouch for them are read and compared in full.
     const storedPermissions = await permissionsOf(
       tx,
@@ -225,7 +233,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     phase("entitlements");
     // Identities: users and roles, matched by ARN (then by name within the account).
     const principals = [...inv.users, ...inv.roles];
-    const existingIds = await tx.select().from(identities).where(eq(identities.systemId, system.id));
+    const existingIds = await readingIdentities;
     const byArn = new Map(existingIds.filter((i) => i.externalId).map((i) => [i.externalId!, i]));
     const byName = new Map(existingIds.map((i) => [`${iamTypeOf(i)}:${i.name}`, i]));
     const owners = await ownersByEmail(tx, principals);
@@ -315,13 +323,7 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
 
     phase("credentials");
     // Grants: what each principal holds now, against what the last import left live.
-    // Read raw, keyed in SQL: a large account has tens of thousands.
-    const imported = await queryRows<{ id: string; key: string }>(
-      tx,
-      sql`select g.id, g.identity_id::text || '|' || g.entitlement_id::text as key from ${grants} g join ${entitlements} e on e.id = g.entitlement_id
-        -- Just-in-time windows and eligibility are governed here, not by IAM.
-        where e.system_id = ${system.id} and g.revoked_at is null and g.type = 'standing'`,
-    );
+    const imported = await readingGrants;
     const live = new Map(imported.map((g) => [g.key, g]));
     const wanted = new Set<string>();
     const toAdd: { identityId: string; entitlementId: string }[] = [];
