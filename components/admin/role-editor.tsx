@@ -2,6 +2,8 @@
 
 import { useState, useTransition } from "react";
 import { setRolesAction } from "@/app/(app)/admin/actions";
+import { Select, peopleChoices } from "@/components/ui/select";
+import { CheckboxGroup } from "@/components/ui/checkbox-group";
 
 type Person = { id: string; displayName: string; roles: string[] };
 
@@ -31,28 +33,9 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
     <form onSubmit={save} className="space-y-3" aria-label="Change roles">
       <label className="block text-xs font-medium text-slate-600">
         Person
-        <select className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={personId} onChange={(e) => choose(e.target.value)}>
-          <option value="">Choose a person…</option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.displayName}
-            </option>
-          ))}
-        </select>
+        <Select className="mt-1 w-full" value={personId} onChange={(e) => choose(e.target.value)} placeholder="Choose a person…" choices={peopleChoices(people)} />
       </label>
-      <fieldset className="flex flex-wrap gap-3" disabled={!person}>
-        <legend className="mb-1 text-xs font-medium text-slate-600">Roles</legend>
-        {allRoles.map((r) => (
-          <label key={r} className="flex items-center gap-1.5 text-sm">
-            <input
-              type="checkbox"
-              checked={selected.includes(r)}
-              onChange={(e) => setSelected(e.target.checked ? [...selected, r] : selected.filter((x) => x !== r))}
-            />
-            {r}
-          </label>
-        ))}
-      </fieldset>
+      <CheckboxGroup legend="Roles" disabled={!person} choices={allRoles.map((r) => ({ value: r, label: r }))} value={selected} onChange={(v) => setSelected(v as typeof selected)} />
       {message && (
         <p role="status" className={`text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
           {message.text}

@@ -10,6 +10,8 @@ import { IdentityPicker } from "@/components/ui/identity-picker";
 import { api, type ApiError } from "@/lib/http/client";
 import type { TokenScope } from "@/db/schema";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { Select } from "@/components/ui/select";
+import { CheckboxGroup } from "@/components/ui/checkbox-group";
 
 type Token = {
   id: string;
@@ -130,37 +132,21 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
             <input className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
             <FieldMessages messages={fieldErrors?.name} />
           </label>
-          <fieldset>
-            <legend className="text-xs font-medium text-slate-600">Scopes</legend>
-            {scopes.map((s) => (
-              <label key={s} className="mt-1 flex items-start gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  className="mt-1"
-                  checked={form.scopes.includes(s)}
-                  onChange={(e) => setForm({ ...form, scopes: e.target.checked ? [...form.scopes, s] : form.scopes.filter((x) => x !== s) })}
-                />
-                <span>
-                  <span className="font-mono text-xs">{s}</span> <span className="text-xs text-slate-500">{scopeHelp[s as TokenScope]}</span>
-                </span>
-              </label>
-            ))}
-            <FieldMessages messages={fieldErrors?.scopes} />
-          </fieldset>
+          <CheckboxGroup
+            legend="Scopes"
+            stacked
+            choices={scopes.map((s) => ({ value: s, label: <span className="font-mono text-xs">{s}</span>, hint: <span className="text-xs text-slate-500">{scopeHelp[s as TokenScope]}</span> }))}
+            value={form.scopes}
+            onChange={(v) => setForm({ ...form, scopes: v })}
+            errors={fieldErrors?.scopes}
+          />
           <div>
             <IdentityPicker label="Acts as NHI (for JIT scopes)" nonHuman onChange={(id) => setForm((f) => ({ ...f, identityId: id }))} />
             <FieldMessages messages={fieldErrors?.identityId} />
           </div>
           <label className="block text-xs font-medium text-slate-600">
             Reports for system (usage sources, optional)
-            <select className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={form.systemId} onChange={(e) => setForm({ ...form, systemId: e.target.value })}>
-              <option value="">Any system</option>
-              {systems.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
+            <Select className="mt-1 w-full" value={form.systemId} onChange={(e) => setForm({ ...form, systemId: e.target.value })} placeholder="Any system" choices={systems.map((s) => ({ value: s.id, label: s.name }))} />
           </label>
           <label className="block text-xs font-medium text-slate-600">
             Expires after (days)

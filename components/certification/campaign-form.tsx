@@ -5,6 +5,8 @@ import { useState, useTransition } from "react";
 import { createCampaignAction } from "@/app/(app)/certifications/actions";
 import { kindLabels } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
+import { Select } from "@/components/ui/select";
+import { CheckboxGroup } from "@/components/ui/checkbox-group";
 
 type Option = { id: string; name: string };
 type EntitlementOption = Option & { systemId: string; privilegeLevel: string };
@@ -73,6 +75,8 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
   }
 
   const field = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+  // Where a select sits in the form (its look is the Select's own).
+  const placed = "mt-1 w-full";
   const label = "block text-xs font-medium text-slate-600";
   const err = (k: string) => <FieldMessages messages={errors[k] ?? Object.entries(errors).find(([key]) => key.startsWith(`${k}.`))?.[1]} />;
 
@@ -91,52 +95,33 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
         </label>
         <label className={label}>
           Systems (none selected: all)
-          <select aria-label="Systems" name="systemIds" multiple size={5} className={field} onChange={(e) => setChosenSystems([...e.target.selectedOptions].map((o) => o.value))}>
-            {systems.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <Select
+            aria-label="Systems"
+            name="systemIds"
+            multiple
+            size={5}
+            className={placed}
+            onChange={(e) => setChosenSystems([...e.target.selectedOptions].map((o) => o.value))}
+            choices={systems.map((s) => ({ value: s.id, label: s.name }))}
+          />
         </label>
         <label className={label}>
           Entitlements (none selected: all{chosenSystems.length ? " in the chosen systems" : ""})
-          <select aria-label="Entitlements" name="entitlementIds" multiple size={6} className={field}>
-            {entitlementGroups.map((g) => (
-              <optgroup key={g.system.id} label={g.system.name}>
-                {g.entitlements.map((e) => (
-                  <option key={e.id} value={e.id}>
-                    {e.name} ({e.privilegeLevel})
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
+          <Select
+            aria-label="Entitlements"
+            name="entitlementIds"
+            multiple
+            size={6}
+            className={placed}
+            choices={entitlementGroups.flatMap((g) => g.entitlements.map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: g.system.name })))}
+          />
         </label>
         <label className={label}>
           Owned by (NHIs owned or backed up by these people; none: anyone)
-          <PeopleOptions label="Owned by" name="ownerIds" size={4} people={people} className={field} />
+          <PeopleOptions label="Owned by" name="ownerIds" size={4} people={people} className={placed} />
         </label>
-        <fieldset>
-          <legend className={label}>Privilege levels (none: all)</legend>
-          <div className="mt-1 flex gap-4 text-sm">
-            {levels.map((l) => (
-              <label key={l} className="flex items-center gap-1">
-                <input type="checkbox" name="privilegeLevels" value={l} /> {l}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend className={label}>Identity kinds (none: all)</legend>
-          <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-sm">
-            {kinds.map((k) => (
-              <label key={k} className="flex items-center gap-1">
-                <input type="checkbox" name="identityKinds" value={k} /> {kindLabels[k]}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <CheckboxGroup legend="Privilege levels (none: all)" name="privilegeLevels" choices={levels.map((l) => ({ value: l, label: l }))} />
+        <CheckboxGroup legend="Identity kinds (none: all)" name="identityKinds" choices={kinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="onlyPrivileged" /> Only privileged and admin access
         </label>
@@ -150,22 +135,29 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
         <h2 className="text-sm font-semibold">Who reviews, and when</h2>
         <label className={label}>
           Reviewers
-          <select aria-label="Reviewers" name="reviewerStrategy" className={field} value={strategy} onChange={(e) => setStrategy(e.target.value)}>
-            <option value="owner_or_manager">Identity owner (NHIs) or manager (people)</option>
-            <option value="entitlement_owner">Entitlement owner</option>
-            <option value="named">Named reviewers</option>
-          </select>
+          <Select
+            aria-label="Reviewers"
+            name="reviewerStrategy"
+            className={placed}
+            value={strategy}
+            onChange={(e) => setStrategy(e.target.value)}
+            choices={[
+              { value: "owner_or_manager", label: "Identity owner (NHIs) or manager (people)" },
+              { value: "entitlement_owner", label: "Entitlement owner" },
+              { value: "named", label: "Named reviewers" },
+            ]}
+          />
         </label>
         {strategy === "named" && (
           <label className={label}>
             Named reviewers
-            <PeopleOptions label="Named reviewers" name="reviewerIds" size={5} people={people} className={field} />
+            <PeopleOptions label="Named reviewers" name="reviewerIds" size={5} people={people} className={placed} />
           </label>
         )}
         {err("reviewerIds")}
         <label className={label}>
           Fallback reviewer (self-review, missing reviewer, sole owners)
-          <PeopleOptions label="Fallback reviewer" name="fallbackReviewerId" people={people} className={field} />
+          <PeopleOptions label="Fallback reviewer" name="fallbackReviewerId" people={people} className={placed} />
         </label>
         {err("fallbackReviewerId")}
         <div className="grid grid-cols-2 gap-3">
@@ -183,20 +175,20 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
         <div className="grid grid-cols-2 gap-3">
           <label className={label}>
             Stages
-            <select name="stages" className={field} value={stages} onChange={(e) => setStages(e.target.value)}>
-              <option value="1">One</option>
-              <option value="2">Two: a second reviewer confirms</option>
-            </select>
+            <Select
+              name="stages"
+              className={placed}
+              value={stages}
+              onChange={(e) => setStages(e.target.value)}
+              choices={[
+                { value: "1", label: "One" },
+                { value: "2", label: "Two: a second reviewer confirms" },
+              ]}
+            />
           </label>
           <label className={label}>
             Recurrence
-            <select name="recurrence" className={field}>
-              {["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"].map((r) => (
-                <option key={r} value={r}>
-                  {r.replace("_", "-")}
-                </option>
-              ))}
-            </select>
+            <Select name="recurrence" className={placed} choices={["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"].map((r) => ({ value: r, label: r.replace("_", "-") }))} />
           </label>
           <label className={label}>
             Reminders (days before due)
@@ -208,24 +200,32 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
           </label>
           <label className={label}>
             Undecided at due date
-            <select name="undecidedAction" className={field}>
-              <option value="keep">Keep access</option>
-              <option value="revoke">Revoke access</option>
-              <option value="recommendation">Follow the recommendation</option>
-            </select>
+            <Select
+              name="undecidedAction"
+              className={placed}
+              choices={[
+                { value: "keep", label: "Keep access" },
+                { value: "revoke", label: "Revoke access" },
+                { value: "recommendation", label: "Follow the recommendation" },
+              ]}
+            />
           </label>
           <label className={label}>
             Revoke decisions take effect
-            <select name="revokeAt" className={field}>
-              <option value="decision">Immediately</option>
-              <option value="close">When the campaign closes</option>
-            </select>
+            <Select
+              name="revokeAt"
+              className={placed}
+              choices={[
+                { value: "decision", label: "Immediately" },
+                { value: "close", label: "When the campaign closes" },
+              ]}
+            />
           </label>
         </div>
         {stages === "2" && (
           <label className={label}>
             Second-stage reviewers
-            <PeopleOptions label="Second-stage reviewers" name="secondStageReviewerIds" size={4} people={people} className={field} />
+            <PeopleOptions label="Second-stage reviewers" name="secondStageReviewerIds" size={4} people={people} className={placed} />
           </label>
         )}
         {err("secondStageReviewerIds")}
@@ -247,13 +247,15 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
 /** A choice of people: one (with a "Choose…" prompt) or, given a size, several. */
 function PeopleOptions({ label, name, people, className, size }: { label: string; name: string; people: Option[]; className: string; size?: number }) {
   return (
-    <select aria-label={label} name={name} multiple={!!size} size={size} className={className} defaultValue={size ? undefined : ""}>
-      {!size && <option value="">Choose…</option>}
-      {people.map((p) => (
-        <option key={p.id} value={p.id}>
-          {p.name}
-        </option>
-      ))}
-    </select>
+    <Select
+      aria-label={label}
+      name={name}
+      multiple={!!size}
+      size={size}
+      className={className}
+      defaultValue={size ? undefined : ""}
+      placeholder={size ? undefined : "Choose…"}
+      choices={people.map((p) => ({ value: p.id, label: p.name }))}
+    />
   );
 }

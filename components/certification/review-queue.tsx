@@ -15,6 +15,7 @@ import type { Person } from "@/components/ui/person-select";
 import { api, type ApiError } from "@/lib/http/client";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
+import { Select, peopleChoices } from "@/components/ui/select";
 
 type Decision = "certify" | "revoke";
 type DecisionInput = { itemIds: string[]; decision: Decision | "reassign"; comment?: string; reassignTo?: string };
@@ -187,14 +188,7 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
             Revoke selected
           </button>
           <span className="flex items-center gap-1">
-            <select aria-label="Reassign selected to" value={bulkReassignTo} onChange={(e) => setBulkReassignTo(e.target.value)} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
-              <option value="">Reassign to…</option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.displayName}
-                </option>
-              ))}
-            </select>
+            <Select aria-label="Reassign selected to" value={bulkReassignTo} onChange={(e) => setBulkReassignTo(e.target.value)} placeholder="Reassign to…" choices={peopleChoices(people)} />
             <button className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium" onClick={() => reassign([...selected], bulkReassignTo, bulkComment)}>
               Reassign selected
             </button>
@@ -354,14 +348,15 @@ function ReviewItemRow({
             </div>
             {reassignTo !== null && (
               <div className="flex gap-1">
-                <select aria-label={`Reassign ${r.identityName} ${r.entitlementName} to`} value={reassignTo} onChange={(e) => setReassignTo(e.target.value)} className="min-w-0 flex-1 rounded-md border border-slate-300 px-1 py-1 text-xs">
-                  <option value="">Choose a reviewer…</option>
-                  {people.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.displayName}
-                    </option>
-                  ))}
-                </select>
+                <Select
+                  aria-label={`Reassign ${r.identityName} ${r.entitlementName} to`}
+                  value={reassignTo}
+                  onChange={(e) => setReassignTo(e.target.value)}
+                  compact
+                  className="min-w-0 flex-1"
+                  placeholder="Choose a reviewer…"
+                  choices={peopleChoices(people)}
+                />
                 <button className="rounded-md bg-slate-700 px-2 py-1 text-xs font-medium text-white" onClick={() => onReassign(reassignTo)}>
                   Reassign
                 </button>

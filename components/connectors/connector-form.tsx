@@ -7,6 +7,8 @@ import type { ConnectorKind } from "@/db/schema";
 import { connectorDescriptors, connectorKindOrder, type ConnectorDescriptor } from "@/lib/connectors/kinds";
 import { accessEventTypes } from "@/lib/connectors/types";
 import { FieldMessages } from "@/components/ui/field-errors";
+import { Select } from "@/components/ui/select";
+import { CheckboxGroup } from "@/components/ui/checkbox-group";
 
 /** Adds a connector of any kind, in the words of its descriptor (lib/connectors/kinds.ts). A generated secret is shown once. */
 export function ConnectorForm({ systems }: { systems: { id: string; name: string }[] }) {
@@ -80,14 +82,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
       <FieldMessages messages={errors.name} />
       <label className={label}>
         {d.system.label}
-        <select name="systemId" aria-label="System" className={field} defaultValue="">
-          <option value="">{d.system.none}</option>
-          {systems.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </select>
+        <Select name="systemId" aria-label="System" className="mt-1 w-full" defaultValue="" placeholder={d.system.none} choices={systems.map((s) => ({ value: s.id, label: s.name }))} />
       </label>
       <FieldMessages messages={errors.systemId} />
       <label className={label}>
@@ -104,16 +99,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
           <FieldMessages messages={errors.urlEnv} />
         </>
       )}
-      <fieldset>
-        <legend className={label}>Events (none chosen: all)</legend>
-        <div className="mt-1 flex flex-wrap gap-3 text-sm">
-          {accessEventTypes.map((t) => (
-            <label key={t} className="flex items-center gap-1">
-              <input type="checkbox" name="eventTypes" value={t} /> {t}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <CheckboxGroup legend="Events (none chosen: all)" name="eventTypes" choices={accessEventTypes.map((t) => ({ value: t, label: t }))} />
       <label className={label}>
         Attempts before a delivery is dead-lettered
         <input name="maxAttempts" type="number" min={1} max={20} defaultValue={6} className={field} />

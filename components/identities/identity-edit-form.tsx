@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { updateIdentityAction } from "@/app/(app)/identities/[id]/actions";
 import { FieldMessages } from "@/components/ui/field-errors";
+import { Select, peopleChoices } from "@/components/ui/select";
 
 type Person = { id: string; displayName: string };
 type Field = "purpose" | "ownerId" | "backupOwnerId" | "nextAttestationAt" | "title" | "managerId";
@@ -71,14 +72,7 @@ export function IdentityEditForm({
           ) : f === "title" ? (
             <input id={`field-${f}`} className={input} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
           ) : (
-            <select id={`field-${f}`} className={input} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })}>
-              <option value="">— none —</option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.displayName}
-                </option>
-              ))}
-            </select>
+            <Select id={`field-${f}`} className="mt-1 w-full" value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} placeholder="— none —" choices={peopleChoices(people)} />
           )}
           <FieldMessages messages={errors[f]} />
         </div>

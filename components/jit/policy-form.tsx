@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { api, type ApiError } from "@/lib/http/client";
 import { FieldMessages } from "@/components/ui/field-errors";
+import { Select } from "@/components/ui/select";
 
 type Option = { id: string; name: string };
 type EntitlementOption = Option & { privilegeLevel: string; systemName: string };
@@ -110,13 +111,7 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
     <>
       <label className={label}>
         {text}
-        <select name={name} multiple size={size} defaultValue={v[name] as string[]} className={field}>
-          {choices.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <Select name={name} multiple size={size} defaultValue={v[name] as string[]} className="mt-1 w-full" choices={choices.map((c) => ({ value: c.id, label: c.name }))} />
       </label>
       {err(name)}
     </>
@@ -158,20 +153,14 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
           <>
             <label className={label}>
               Entitlement
-              <select name="entitlementId" aria-label="Entitlement" defaultValue="" className={field}>
-                <option value="">Choose…</option>
-                {systems.map((s) => (
-                  <optgroup key={s} label={s}>
-                    {options.entitlements
-                      .filter((e) => e.systemName === s)
-                      .map((e) => (
-                        <option key={e.id} value={e.id}>
-                          {e.name} ({e.privilegeLevel})
-                        </option>
-                      ))}
-                  </optgroup>
-                ))}
-              </select>
+              <Select
+                name="entitlementId"
+                aria-label="Entitlement"
+                defaultValue=""
+                className="mt-1 w-full"
+                placeholder="Choose…"
+                choices={systems.flatMap((s) => options.entitlements.filter((e) => e.systemName === s).map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: s })))}
+              />
             </label>
             {err("entitlementId")}
           </>

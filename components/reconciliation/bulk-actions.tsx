@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { z } from "zod";
 import type { FindingRow, findingAction } from "@/lib/reconciliation/findings";
 import type { Person } from "@/components/ui/person-select";
+import { Select, peopleChoices } from "@/components/ui/select";
 
 /** What the findings API takes, as its schema says. */
 export type ActionInput = z.input<typeof findingAction>;
@@ -71,14 +72,7 @@ export function BulkActions({ selected, people, pending, onAct, onClear }: { sel
           {mode === "review" && (
             <label className="flex flex-col text-xs font-medium text-slate-600">
               Reviewer
-              <select value={reviewerId} onChange={(e) => setReviewerId(e.target.value)} className="mt-1 w-56 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" aria-label="Reviewer">
-                <option value="">Choose a reviewer…</option>
-                {people.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.displayName}
-                  </option>
-                ))}
-              </select>
+              <Select value={reviewerId} onChange={(e) => setReviewerId(e.target.value)} className="mt-1 w-56" aria-label="Reviewer" placeholder="Choose a reviewer…" choices={peopleChoices(people)} />
             </label>
           )}
           <label className="flex min-w-72 flex-1 flex-col text-xs font-medium text-slate-600">

@@ -1,4 +1,5 @@
 import { FieldMessages } from "./field-errors";
+import { Select, peopleChoices } from "./select";
 
 export type Person = { id: string; displayName: string };
 
@@ -27,14 +28,7 @@ export function PersonSelect({
       <label htmlFor={id} className="block text-xs font-medium text-slate-600">
         {label}
       </label>
-      <select id={id} className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">{emptyLabel}</option>
-        {people.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.displayName}
-          </option>
-        ))}
-      </select>
+      <Select id={id} className="mt-1 w-full" value={value} onChange={(e) => onChange(e.target.value)} placeholder={emptyLabel} choices={peopleChoices(people)} />
       {hint}
       <FieldMessages messages={errors} />
     </div>

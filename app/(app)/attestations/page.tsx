@@ -18,6 +18,7 @@ import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { kindLabels } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkPagination } from "@/components/ui/pagination";
+import { Select } from "@/components/ui/select";
 
 export const metadata = { title: "Attestations" };
 
@@ -48,6 +49,8 @@ async function attempt<T>(load: () => Promise<T>): Promise<{ data: T | null; err
 }
 
 const field = "mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm font-normal";
+const fieldPlacement = "mt-1 font-normal";
+const kindChoices = nonHumanKinds.map((k) => ({ value: k, label: kindLabels[k] }));
 
 export default async function AttestationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const caller = await requireCaller();
@@ -107,14 +110,7 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
             </label>
             <label className="flex flex-col text-xs font-medium text-slate-600">
               Kind
-              <select name="orphanKind" defaultValue={params.orphanKind ?? ""} className={field}>
-                <option value="">All kinds</option>
-                {nonHumanKinds.map((k) => (
-                  <option key={k} value={k}>
-                    {kindLabels[k]}
-                  </option>
-                ))}
-              </select>
+              <Select name="orphanKind" defaultValue={params.orphanKind ?? ""} className={fieldPlacement} placeholder="All kinds" choices={kindChoices} />
             </label>
             <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
           </form>
@@ -152,22 +148,20 @@ function MyFilters({ params, result, seesAll }: { params: Params; result: MyAtte
         </label>
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Kind
-          <select name="kind" defaultValue={params.kind ?? ""} className={field}>
-            <option value="">All kinds</option>
-            {nonHumanKinds.map((k) => (
-              <option key={k} value={k}>
-                {kindLabels[k]}
-              </option>
-            ))}
-          </select>
+          <Select name="kind" defaultValue={params.kind ?? ""} className={fieldPlacement} placeholder="All kinds" choices={kindChoices} />
         </label>
         {seesAll && (
           <label className="flex flex-col text-xs font-medium text-slate-600">
             Show
-            <select name="scope" defaultValue={params.scope ?? "mine"} className={field}>
-              <option value="mine">NHIs I answer for</option>
-              <option value="all">Every NHI</option>
-            </select>
+            <Select
+              name="scope"
+              defaultValue={params.scope ?? "mine"}
+              className={fieldPlacement}
+              choices={[
+                { value: "mine", label: "NHIs I answer for" },
+                { value: "all", label: "Every NHI" },
+              ]}
+            />
           </label>
         )}
         <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>

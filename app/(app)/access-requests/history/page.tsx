@@ -13,6 +13,7 @@ import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { formatDateTime, relative } from "@/components/ui/format";
 import { DateRangeFields } from "@/components/ui/date-range";
 import { LinkPagination } from "@/components/ui/pagination";
+import { Select } from "@/components/ui/select";
 
 export const metadata = { title: "Request history" };
 
@@ -66,23 +67,26 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           </label>
           <label className="flex flex-col text-xs font-medium text-slate-600">
             Status
-            <select name="status" defaultValue={filters.status ?? ""} className={input}>
-              <option value="">Any</option>
-              <option value="open">Open (pending, approved, active)</option>
-              {jitRequestStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {s.replace("_", " ")}
-                </option>
-              ))}
-            </select>
+            <Select
+              name="status"
+              defaultValue={filters.status ?? ""}
+              className="mt-1 font-normal"
+              placeholder="Any"
+              choices={[{ value: "open", label: "Open (pending, approved, active)" }, ...jitRequestStatuses.map((s) => ({ value: s, label: s.replace("_", " ") }))]}
+            />
           </label>
           <label className="flex flex-col text-xs font-medium text-slate-600">
             Break-glass
-            <select name="breakGlass" defaultValue={filters.breakGlass ?? ""} className={input}>
-              <option value="">Any</option>
-              <option value="1">Only break-glass</option>
-              <option value="0">No break-glass</option>
-            </select>
+            <Select
+              name="breakGlass"
+              defaultValue={filters.breakGlass ?? ""}
+              className="mt-1 font-normal"
+              placeholder="Any"
+              choices={[
+                { value: "1", label: "Only break-glass" },
+                { value: "0", label: "No break-glass" },
+              ]}
+            />
           </label>
           <DateRangeFields from={filters.from} to={filters.to} inputClass={input} />
           <button className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
