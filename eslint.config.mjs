@@ -42,6 +42,13 @@ export default tseslint.config(
   { files: ["lib/testing/**", "lib/scim/test-client.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
   // The layers: db below lib, lib below app and components.
   { files: ["db/**/*.ts"], rules: forbid(["@/lib/*", "@/app/*", "@/components/*"], "db/ stands alone: it may not import lib/, app/ or components/.") },
-  { files: ["lib/**/*.ts"], ignores: ["lib/**/*.test.ts", "lib/testing/**"], rules: forbid(["@/app/*", "@/components/*"], "lib/ is the domain: it may not import app/ or components/.") },
-  { files: ["components/**/*.{ts,tsx}"], rules: forbid(["@/db/*", "@/db/**"], "Components read the schema's types only: runtime values from db/ would reach the browser bundle.", true) },
+  {
+    files: ["lib/**/*.ts"],
+    ignores: ["lib/**/*.test.ts", "lib/testing/**"],
+    rules: forbid(["@/app/*", "@/components/*"], "lib/ is the domain: it may not import app/ or components/."),
+  },
+  {
+    files: ["components/**/*.{ts,tsx}"],
+    rules: forbid(["@/db/*", "@/db/**"], "Components read the schema's types only: runtime values from db/ would reach the browser bundle.", true),
+  },
 );

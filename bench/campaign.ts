@@ -41,7 +41,9 @@ const campaign = await createCampaign(db, admin, {
 const t = performance.now();
 const { items } = await launchCampaign(db, admin, campaign.id);
 const launchMs = performance.now() - t;
-console.log(`launch: ${items.toLocaleString("en")} review items in ${(launchMs / 1000).toFixed(2)} s (${Math.round(items / (launchMs / 1000)).toLocaleString("en")} items/s)`);
+console.log(
+  `launch: ${items.toLocaleString("en")} review items in ${(launchMs / 1000).toFixed(2)} s (${Math.round(items / (launchMs / 1000)).toLocaleString("en")} items/s)`,
+);
 
 const [busiest] = await db
   .select({ reviewerId: reviewItems.reviewerId, n: count() })
@@ -59,6 +61,8 @@ for (const [label, query] of [
   ["queue filtered: admin, recommend revoke", { privilegeLevel: "admin", recommendation: "revoke" }],
 ] as const) {
   const samples = await timeRuns(runs, () => listMyReviews(db, reviewer, query));
-  console.log(`${label.padEnd(42)} (${busiest.n.toLocaleString("en")} items) p50 ${percentile(samples, 50).toFixed(1)} ms  p95 ${percentile(samples, 95).toFixed(1)} ms`);
+  console.log(
+    `${label.padEnd(42)} (${busiest.n.toLocaleString("en")} items) p50 ${percentile(samples, 50).toFixed(1)} ms  p95 ${percentile(samples, 95).toFixed(1)} ms`,
+  );
 }
 await database.close();

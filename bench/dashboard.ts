@@ -100,23 +100,34 @@ async function seedBench(db: Db) {
     await tx.execute(sql`set local maintenance_work_mem = '1GB'`);
     await tx.execute(sql`select setseed(0.4242)`);
     // Ids derived from a label, as random UUIDs look (version 4, RFC variant), so every table can point at any row.
-    await step(tx, "helpers", `
+    await step(
+      tx,
+      "helpers",
+      `
       create function pg_temp.uid(text) returns uuid language sql immutable as
         $$ select overlay(overlay(md5($1) placing '4' from 13) placing '8' from 17)::uuid $$;
       create function pg_temp.h(text) returns double precision language sql immutable as
-        $$ select ('x' || substr(md5($1), 1, 8))::bit(32)::bigint / 4294967296.0 $$`);
+        $$ select ('x' || substr(md5($1), 1, 8))::bit(32)::bigint / 4294967296.0 $$`,
+    );
 
-    await step(tx, `${SYSTEMS} systems, ${TEAMS} teams`, `
+    await step(
+      tx,
+      `${SYSTEMS} systems, ${TEAMS} teams`,
+      `
       insert into systems (id, name, kind, environment, external_id, description)
       select pg_temp.uid('s' || s), '${MARKER}-' || k || '-' || s, k::system_kind, case when s % 4 = 0 then 'staging' else 'production' end,
         case when k = 'aws_account' then lpad((400000000000 + s)::text, 12, '0') else null end, 'Benchmark ' || k || ' ' || s
       from generate_series(1, ${SYSTEMS}) s,
         lateral (select (array['aws_account', 'kubernetes', 'github', 'database', 'vault', 'saas', 'idp'])[1 + s % 7] as k) x;
-      insert into teams (id, name) select pg_temp.uid('t' || t), '${MARKER}-team-' || t from generate_series(1, ${TEAMS}) t`);
+      insert into teams (id, name) select pg_temp.uid('t' || t), '${MARKER}-team-' || t from generate_series(1, ${TEAMS}) t`,
+    );
 
     const first = `(array['Ada','Grace','Alan','Edsger','Barbara','Donald','Frances','Ken','Margaret','Linus','Radia','Tim','Sophie','John','Hedy','Katherine','Niklaus','Shafi','Leslie','Whitfield'])`;
     const last = `(array['Lovelace','Hopper','Turing','Dijkstra','Liskov','Knuth','Allen','Thompson','Hamilton','Torvalds','Perlman','Berners','Wilson','McCarthy','Lamarr','Johnson','Wirth','Goldwasser','Lamport','Diffie','Okafor','Nakamura','Silva','Kowalski','Haddad'])`;
-    await step(tx, `${n(PEOPLE)} people (managers, teams; 2% offboarded)`, `
+    await step(
+      tx,
+      `${n(PEOPLE)} people (managers, teams; 2% offboarded)`,
+      `
       insert into identities (id, kind, name, display_name, email, system_id, team_id, title, manager_id, status, created_at, updated_at)
       select pg_temp.uid('p' || p), 'human', 'person.' || p, ${first}[1 + p % 20] || ' ' || ${last}[1 + (p / 20) % 25],
         case when p = 1 then 'admin@bench.example' when p = 2 then 'auditor@bench.example' else 'person.' || p || '@bench.example' end,
@@ -126,9 +137,13 @@ async function seedBench(db: Db) {
         (case when p % 50 = 7 then 'offboarded' when p % 97 = 3 then 'disabled' else 'active' end)::identity_status,
         now() - interval '3 years', case when p % 50 = 7 or p % 97 = 3 then now() - make_interval(days => (p % 120)::int) else now() - interval '3 years' end
       from generate_series(1::bigint, ${PEOPLE}) p;
-      insert into role_assignments (identity_id, role) values (pg_temp.uid('p1'), 'admin'), (pg_temp.uid('p2'), 'auditor')`);
+      insert into role_assignments (identity_id, role) values (pg_temp.uid('p1'), 'admin'), (pg_temp.uid('p2'), 'auditor')`,
+    );
 
-    await step(tx, `${n(NHIS)} NHIs of every kind (owners, 3% without one)`, `
+    await step(
+      tx,
+      `${n(NHIS)} NHIs of every kind (owners, 3% without one)`,
+      `
       insert into identities (id, kind, name, display_name, external_id, system_id, owner_id, backup_owner_id, purpose, status, next_attestation_at, last_attested_at, created_at, updated_at)
       select pg_temp.uid('n' || x), k::identity_kind, nm, nm,
         case when s % 7 = 0 then 'arn:aws:iam::' || lpad((400000000000 + s)::text, 12, '0') || ':role/' || nm else null end,
@@ -143,10 +158,14 @@ async function seedBench(db: Db) {
         lateral (select 1 + (x - 1) % ${SYSTEMS} as s,
           case when x % 100 < 35 then 'service_account' when x % 100 < 55 then 'api_key' when x % 100 < 80 then 'workload_role'
                when x % 100 < 88 then 'bot' when x % 100 < 95 then 'ai_agent' else 'certificate' end as k) a,
-        lateral (select (array['svc', 'key', 'role', 'bot', 'agent', 'cert'])[1 + x % 6] || '-' || (array['payments', 'orders', 'search', 'billing', 'etl', 'ci', 'analytics', 'ledger'])[1 + x % 8] || '-' || x as nm) b`);
+        lateral (select (array['svc', 'key', 'role', 'bot', 'agent', 'cert'])[1 + x % 6] || '-' || (array['payments', 'orders', 'search', 'billing', 'etl', 'ci', 'analytics', 'ledger'])[1 + x % 8] || '-' || x as nm) b`,
+    );
 
     // Entitlement (s, k): system s, number k in it; privilege by k (70% standard, 22% privileged, 8% admin).
-    await step(tx, `${n(SYSTEMS * PER_SYSTEM)} entitlements (AWS ones with IAM patterns)`, `
+    await step(
+      tx,
+      `${n(SYSTEMS * PER_SYSTEM)} entitlements (AWS ones with IAM patterns)`,
+      `
       insert into entitlements (id, system_id, name, description, privilege_level, owner_id, external_ref, permissions)
       select pg_temp.uid('e' || s || ':' || k), pg_temp.uid('s' || s),
         (array['read', 'write', 'deploy', 'operate', 'admin', 'audit', 'billing', 'support'])[1 + k % 8] || '-' || (array['payments', 'orders', 'search', 'billing', 'etl', 'ci', 'analytics', 'ledger'])[1 + (k / 8) % 8] || '-' || k,
@@ -161,11 +180,15 @@ async function seedBench(db: Db) {
             '[{"effect":"Allow","actions":["ec2:Describe*","ec2:RunInstances"],"conditional":false,"allResources":true}]',
             '[{"effect":"Allow","actions":["dynamodb:*","kms:Decrypt"],"conditional":false,"allResources":false}]',
             '[{"effect":"Allow","actions":["lambda:InvokeFunction","sts:AssumeRole"],"conditional":false,"allResources":true}]'])[1 + k % 4]::jsonb end
-      from generate_series(1, ${SYSTEMS}) s, generate_series(0, ${PER_SYSTEM - 1}) k`);
+      from generate_series(1, ${SYSTEMS}) s, generate_series(0, ${PER_SYSTEM - 1}) k`,
+    );
 
     // Grants: 30% held by people, 70% by NHIs (on their own system); 78% standing, 10% JIT, 12% eligible.
     await bulkLoad(tx, "grants", () =>
-      step(tx, `${n(GRANTS)} grants (standing, JIT, eligible; provenance, expiry)`, `
+      step(
+        tx,
+        `${n(GRANTS)} grants (standing, JIT, eligible; provenance, expiry)`,
+        `
         insert into grants (id, identity_id, entitlement_id, type, provenance, provenance_ref, approved_by_id, approved_at, approval_expires_at,
           starts_at, expires_at, revoked_at, revoked_by_id, revoke_reason, created_at, updated_at)
         select pg_temp.uid('g' || g), holder, pg_temp.uid('e' || s || ':' || k), t::grant_type, prov::provenance_kind,
@@ -192,10 +215,14 @@ async function seedBench(db: Db) {
             case when t <> 'jit' and g % 100 in (42, 43) then now() - make_interval(days => (g % 60)::int) else null end as rv) c,
           -- Certifications and attestations are renewed: about one in ten has lapsed.
           lateral (select case prov when 'campaign_decision' then greatest(st, now() - make_interval(days => (g % 400)::int))
-            when 'attestation' then greatest(st, now() - make_interval(days => (g % 200)::int)) else st end as ap) d`),
+            when 'attestation' then greatest(st, now() - make_interval(days => (g % 200)::int)) else st end as ap) d`,
+      ),
     );
 
-    await step(tx, "JIT policies and the requests behind JIT grants", `
+    await step(
+      tx,
+      "JIT policies and the requests behind JIT grants",
+      `
       insert into eligibility_policies (id, name, entitlement_id, max_duration_minutes, default_duration_minutes, approvals_required, approver_mode)
       select pg_temp.uid('pol' || e.id), 'JIT ' || e.name, e.id, 480, 60, 1, 'approvers'
       from entitlements e where e.privilege_level <> 'standard' and e.system_id in (select id from systems where name like '${MARKER}-%');
@@ -208,10 +235,14 @@ async function seedBench(db: Db) {
         case when g.expires_at > now() then null else g.expires_at end, g.starts_at - interval '5 minutes', g.starts_at
       from grants g where g.type = 'jit'
       on conflict do nothing;
-      update grants set policy_id = pg_temp.uid('pol' || entitlement_id) where type = 'eligible'`);
+      update grants set policy_id = pg_temp.uid('pol' || entitlement_id) where type = 'eligible'`,
+    );
     await recordLatestDecisions(tx);
 
-    await step(tx, "credentials (keys, tokens, certificates; some never rotated)", `
+    await step(
+      tx,
+      "credentials (keys, tokens, certificates; some never rotated)",
+      `
       insert into credentials (identity_id, type, label, status, issued_at, last_rotated_at, expires_at, last_used_at)
       select i.id, (case i.kind when 'api_key' then 'api_token' when 'certificate' then 'certificate' else 'access_key' end)::credential_type,
         'credential ' || right(i.id::text, 6), (case when i.status = 'active' then 'active' else 'revoked' end)::credential_status,
@@ -220,27 +251,39 @@ async function seedBench(db: Db) {
         case when i.kind = 'certificate' then now() + make_interval(days => ((abs(hashtext(i.id::text)::bigint) % 400) - 60)::int) else null end,
         now() - make_interval(days => (abs(hashtext(i.id::text)::bigint) % 30)::int)
       from identities i where i.kind in ('service_account', 'api_key', 'certificate')
-        and i.system_id in (select id from systems where name like '${MARKER}-%')`);
+        and i.system_id in (select id from systems where name like '${MARKER}-%')`,
+    );
 
-    await step(tx, "lifecycle events (leavers, decommissions)", `
+    await step(
+      tx,
+      "lifecycle events (leavers, decommissions)",
+      `
       insert into lifecycle_events (identity_id, type, source, occurred_at, processed_at)
       select id, (case when kind = 'human' then 'leaver' else 'decommission' end)::lifecycle_event_type, 'benchmark', updated_at, updated_at
-      from identities where status in ('offboarded', 'decommissioned')`);
+      from identities where status in ('offboarded', 'decommissioned')`,
+    );
 
     // Usage: 62% of non-eligible grants are used; 15% of those last more than 90 days ago.
     // Each pair's events fall on a few days (bursts), JIT use inside the window.
-    await step(tx, "used pairs", `
+    await step(
+      tx,
+      "used pairs",
+      `
       create temp table used on commit drop as
       select row_number() over (order by g.id) as rn, g.id, g.identity_id, g.entitlement_id, e.system_id, g.type, g.starts_at, g.expires_at, g.revoked_at,
         s.kind = 'aws_account' as aws, abs(hashtext(g.id::text)::bigint) as hv
       from grants g join entitlements e on e.id = g.entitlement_id join systems s on s.id = e.system_id
-      where g.type <> 'eligible' and abs(hashtext(g.id::text || 'u')::bigint) % 100 < 62`);
+      where g.type <> 'eligible' and abs(hashtext(g.id::text || 'u')::bigint) % 100 < 62`,
+    );
     const [{ used }] = await queryRows<{ used: number }>(tx, sql`select count(*)::int as used from used`);
     await tx.execute(sql`create index on used (rn)`);
     await tx.execute(sql`analyze used`);
     const unapproved = Math.round(EVENTS * 0.01);
     await bulkLoad(tx, "usage_events", async () => {
-      await step(tx, `${n(EVENTS - unapproved)} usage events over ${n(used)} used pairs (2% refused)`, `
+      await step(
+        tx,
+        `${n(EVENTS - unapproved)} usage events over ${n(used)} used pairs (2% refused)`,
+        `
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at, received_at)
         select 'bench-' || i, case when u.aws then 'cloudtrail' else 'bench' end, u.identity_id, u.entitlement_id, u.system_id,
           case when u.aws then (array['s3:GetObject', 's3:ListBucket', 'ec2:DescribeInstances', 'dynamodb:Query', 'kms:Decrypt', 'lambda:InvokeFunction', 'sts:AssumeRole', 'iam:PassRole'])[1 + (u.hv + i % 3) % 8]
@@ -253,59 +296,88 @@ async function seedBench(db: Db) {
           lateral (select case
             when u.type = 'jit' then u.starts_at + (u.expires_at - u.starts_at) * (i * 0.7548776662::float8 - floor(i * 0.7548776662::float8))
             when u.hv % 100 < 15 then now() - make_interval(days => (92 + u.hv % 25)::int, hours => (8 + i % 10)::int, mins => (i % 60)::int)
-            else least(coalesce(u.revoked_at, 'infinity'), now()) - make_interval(days => ((u.hv + (i % 6) * 5) % 88)::int, hours => (1 + (i * 7) % 14)::int, mins => (i % 60)::int) end as t) w`);
+            else least(coalesce(u.revoked_at, 'infinity'), now()) - make_interval(days => ((u.hv + (i % 6) * 5) % 88)::int, hours => (1 + (i * 7) % 14)::int, mins => (i % 60)::int) end as t) w`,
+      );
       // Use of access nobody granted: about 20 uses each of pairs that have no grant.
       const pairs = Math.max(1, Math.floor(unapproved / 20));
-      await step(tx, `${n(unapproved)} usage events on ${n(pairs)} pairs with no grant behind them`, `
+      await step(
+        tx,
+        `${n(unapproved)} usage events on ${n(pairs)} pairs with no grant behind them`,
+        `
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, occurred_at, received_at)
         select 'bench-x' || i, 'bench', pg_temp.uid('n' || nn), pg_temp.uid('e' || s || ':' || k), pg_temp.uid('s' || s), 'session.command', 'success', t, t
         from generate_series(1::bigint, ${unapproved}) i,
           lateral (select i % ${pairs} as pair) p,
           lateral (select 1 + (pair * 7919) % ${NHIS} as nn) a,
-          lateral (select 1 + (nn - 1) % ${SYSTEMS} as s, 400 + pair % 50 as k, now() - make_interval(days => (i % 60)::int, mins => (i % 1440)::int) as t) b`);
+          lateral (select 1 + (nn - 1) % ${SYSTEMS} as s, 400 + pair % 50 as k, now() - make_interval(days => (i % 60)::int, mins => (i % 1440)::int) as t) b`,
+      );
     });
 
     // Roll-ups: the same formulas as recordUsage's fold, over every stored event.
     await bulkLoad(tx, "usage_rollups", () =>
-      step(tx, "usage_rollups from the events", `
+      step(
+        tx,
+        "usage_rollups from the events",
+        `
         insert into usage_rollups (identity_id, entitlement_id, first_used_at, last_used_at, success_count, denied_count, last_denied_at)
         select identity_id, entitlement_id,
           min(occurred_at) filter (where outcome = 'success'), max(occurred_at) filter (where outcome = 'success'),
           (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
           max(occurred_at) filter (where outcome = 'denied')
-        from usage_events where entitlement_id is not null group by 1, 2`),
+        from usage_events where entitlement_id is not null group by 1, 2`,
+      ),
     );
     await bulkLoad(tx, "usage_daily", () =>
-      step(tx, "usage_daily (hours used) from the events", `
+      step(
+        tx,
+        "usage_daily (hours used) from the events",
+        `
         insert into usage_daily (identity_id, entitlement_id, day, success_count, denied_count, hour_mask)
         select identity_id, entitlement_id, (occurred_at at time zone 'UTC')::date,
           (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
           coalesce(bit_or(1 << extract(hour from occurred_at at time zone 'UTC')::int) filter (where outcome = 'success'), 0)
-        from usage_events where entitlement_id is not null group by 1, 2, 3`),
+        from usage_events where entitlement_id is not null group by 1, 2, 3`,
+      ),
     );
     await bulkLoad(tx, "usage_action_daily", () =>
-      step(tx, "usage_action_daily from the events", `
+      step(
+        tx,
+        "usage_action_daily from the events",
+        `
         insert into usage_action_daily (identity_id, action, day, success_count, denied_count, first_at, last_at, last_success_at)
         select identity_id, action, (occurred_at at time zone 'UTC')::date,
           (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
           min(occurred_at), max(occurred_at), max(occurred_at) filter (where outcome = 'success')
-        from usage_events group by 1, 2, 3`),
+        from usage_events group by 1, 2, 3`,
+      ),
     );
-    await step(tx, "identities.last_used_at from the events", `
+    await step(
+      tx,
+      "identities.last_used_at from the events",
+      `
       update identities i set last_used_at = u.last_used
       from (select identity_id, max(occurred_at) as last_used from usage_events where outcome = 'success' group by 1) u
-      where i.id = u.identity_id`);
-    await step(tx, "data-event days of the AWS accounts", `
+      where i.id = u.identity_id`,
+    );
+    await step(
+      tx,
+      "data-event days of the AWS accounts",
+      `
       insert into data_event_days (system_id, service, day)
       select distinct system_id, split_part(action, ':', 1), (occurred_at at time zone 'UTC')::date
-      from usage_events where source = 'cloudtrail' and action in ('s3:GetObject', 'dynamodb:Query', 'lambda:InvokeFunction')`);
+      from usage_events where source = 'cloudtrail' and action in ('s3:GetObject', 'dynamodb:Query', 'lambda:InvokeFunction')`,
+    );
     // Findings other detectors raise (PAM sessions outside a window), beside the reconciliation's own.
-    await step(tx, "session findings (outside any grant window)", `
+    await step(
+      tx,
+      "session findings (outside any grant window)",
+      `
       insert into findings (key, kind, severity, identity_id, entitlement_id, system_id, source, title, details, first_seen_at, last_seen_at)
       select 'outside_grant_window:' || g.identity_id || ':' || g.entitlement_id || ':-:bench-' || g.id, 'outside_grant_window', 'high',
         g.identity_id, g.entitlement_id, e.system_id, 'jit.session', 'Session bench-' || left(g.id::text, 8) || ': activity outside any active grant window',
         jsonb_build_object('sessionId', 'bench-' || g.id), g.expires_at + interval '1 hour', g.expires_at + interval '1 hour'
-      from grants g join entitlements e on e.id = g.entitlement_id where g.type = 'jit' and abs(hashtext(g.id::text)::bigint) % 50 = 0`);
+      from grants g join entitlements e on e.id = g.entitlement_id where g.type = 'jit' and abs(hashtext(g.id::text)::bigint) % 50 = 0`,
+    );
   });
   const t = performance.now();
   await db.execute(sql`analyze`);
@@ -397,5 +469,9 @@ await time("listIdentities: page 50, kind=service_account", () => listIdentities
 await time("listIdentities: orphaned", () => listIdentities(db, admin, { orphaned: "true" }));
 
 const over = results.filter((x) => x.p95 > TARGET_MS);
-console.log(over.length ? `\n${over.length} of ${results.length} over the ${TARGET_MS} ms target: ${over.map((x) => x.label).join("; ")}` : `\nevery query under the ${TARGET_MS} ms target at p95`);
+console.log(
+  over.length
+    ? `\n${over.length} of ${results.length} over the ${TARGET_MS} ms target: ${over.map((x) => x.label).join("; ")}`
+    : `\nevery query under the ${TARGET_MS} ms target at p95`,
+);
 await database.close();

@@ -39,7 +39,11 @@ console.log(`${database.target.kind}: ${n.toLocaleString("en")} identities; ${ru
 
 const admin = (await resolveCaller(db, (await findHumanByEmail(db, personas[0].email))!.id))!;
 const requester = (await resolveCaller(db, (await findHumanByEmail(db, personas.find((p) => p.key === "requester")!.email))!.id))!;
-const sample = await db.select({ id: identities.id }).from(identities).where(eq(identities.kind, "service_account")).limit(runs + 1);
+const sample = await db
+  .select({ id: identities.id })
+  .from(identities)
+  .where(eq(identities.kind, "service_account"))
+  .limit(runs + 1);
 
 await time("inventory: first page, 50 rows", () => listIdentities(db, admin, {}));
 await time("inventory: kind=api_key", () => listIdentities(db, admin, { kind: "api_key" }));

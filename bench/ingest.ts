@@ -124,12 +124,55 @@ const DATA: Api[] = [
 const policyArn = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/${name}`;
 const POLICIES: { name: string; statements: object[] }[] = [
   { name: "BenchAdministrator", statements: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
-  { name: "BenchReadOnly", statements: [{ Effect: "Allow", Action: ["ec2:Describe*", "s3:Get*", "s3:List*", "iam:Get*", "iam:List*", "logs:Describe*", "rds:Describe*", "cloudformation:Describe*", "eks:Describe*", "dynamodb:Describe*"], Resource: "*" }] },
-  { name: "BenchEc2Operator", statements: [{ Effect: "Allow", Action: ["ec2:*"], Resource: "*" }, { Effect: "Deny", Action: ["ec2:TerminateInstances"], Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": "eu-west-1" } } }] },
-  { name: "BenchDataReader", statements: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"], Resource: "*" }] },
-  { name: "BenchDataWriter", statements: [{ Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject", "dynamodb:PutItem", "kms:GenerateDataKey"], Resource: "arn:aws:s3:::bench-*/*" }] },
+  {
+    name: "BenchReadOnly",
+    statements: [
+      {
+        Effect: "Allow",
+        Action: [
+          "ec2:Describe*",
+          "s3:Get*",
+          "s3:List*",
+          "iam:Get*",
+          "iam:List*",
+          "logs:Describe*",
+          "rds:Describe*",
+          "cloudformation:Describe*",
+          "eks:Describe*",
+          "dynamodb:Describe*",
+        ],
+        Resource: "*",
+      },
+    ],
+  },
+  {
+    name: "BenchEc2Operator",
+    statements: [
+      { Effect: "Allow", Action: ["ec2:*"], Resource: "*" },
+      { Effect: "Deny", Action: ["ec2:TerminateInstances"], Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": "eu-west-1" } } },
+    ],
+  },
+  {
+    name: "BenchDataReader",
+    statements: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"], Resource: "*" }],
+  },
+  {
+    name: "BenchDataWriter",
+    statements: [
+      { Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject", "dynamodb:PutItem", "kms:GenerateDataKey"], Resource: "arn:aws:s3:::bench-*/*" },
+    ],
+  },
   { name: "BenchSecrets", statements: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameter*"], Resource: "*" }] },
-  { name: "BenchDeploy", statements: [{ Effect: "Allow", Action: ["cloudformation:*", "ecr:*", "lambda:*", "iam:PassRole", "sns:Publish", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: "*" }] },
+  {
+    name: "BenchDeploy",
+    statements: [
+      {
+        Effect: "Allow",
+        Action: ["cloudformation:*", "ecr:*", "lambda:*", "iam:PassRole", "sns:Publish", "logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: "*",
+      },
+    ],
+  },
   { name: "BenchNoIam", statements: [{ Effect: "Deny", Action: ["iam:CreateUser", "iam:AttachRolePolicy"], Resource: "*" }] },
 ];
 const GROUPS = [
@@ -150,9 +193,7 @@ function buildPrincipals(): Principal[] {
     const arn = `arn:aws:iam::${ACCOUNT}:${kind}${p}${name}`;
     const id = `${kind === "user" ? "AIDA" : "AROA"}${hex(17)}`;
     const identity =
-      kind === "user"
-        ? JSON.stringify({ type: "IAMUser", principalId: id, arn, accountId: ACCOUNT, accessKeyId: `AKIA${hex(16)}`, userName: name })
-        : ""; // assumed-role identities carry the session name, built per record
+      kind === "user" ? JSON.stringify({ type: "IAMUser", principalId: id, arn, accountId: ACCOUNT, accessKeyId: `AKIA${hex(16)}`, userName: name }) : ""; // assumed-role identities carry the session name, built per record
     // Each principal uses a handful of APIs, some it may not hold.
     const apis = Array.from({ length: 6 + Math.floor(rand() * 14) }, () => (rand() < 0.3 ? pick(DATA) : pick(MANAGEMENT)));
     out.push({ kind, name, path: p, arn, id, identity, apis });
@@ -172,12 +213,28 @@ function authorizationDetails(principals: Principal[]) {
         UserId: p.id,
         Arn: p.arn,
         CreateDate: created,
-        UserPolicyList: i % 7 === 0 ? [{ PolicyName: "own-bucket", PolicyDocument: enc({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: `arn:aws:s3:::${p.name}/*` }] }) }] : [],
+        UserPolicyList:
+          i % 7 === 0
+            ? [
+                {
+                  PolicyName: "own-bucket",
+                  PolicyDocument: enc({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: `arn:aws:s3:::${p.name}/*` }] }),
+                },
+              ]
+            : [],
         GroupList: [GROUPS[i % 10 === 0 ? 2 : i % 3 === 0 ? 1 : 0].name],
         AttachedManagedPolicies: attach(i % 4 === 0 ? ["BenchDataWriter"] : []),
         Tags: i % 3 === 0 ? [{ Key: "team", Value: "platform" }] : [{ Key: "identity-kind", Value: "human" }],
       })),
-    GroupDetailList: GROUPS.map((g) => ({ Path: "/", GroupName: g.name, GroupId: `AGPA${hex(17)}`, Arn: `arn:aws:iam::${ACCOUNT}:group/${g.name}`, CreateDate: created, GroupPolicyList: [], AttachedManagedPolicies: attach(g.policies) })),
+    GroupDetailList: GROUPS.map((g) => ({
+      Path: "/",
+      GroupName: g.name,
+      GroupId: `AGPA${hex(17)}`,
+      Arn: `arn:aws:iam::${ACCOUNT}:group/${g.name}`,
+      CreateDate: created,
+      GroupPolicyList: [],
+      AttachedManagedPolicies: attach(g.policies),
+    })),
     RoleDetailList: principals
       .filter((p) => p.kind === "role")
       .map((p, i) => ({
@@ -186,10 +243,29 @@ function authorizationDetails(principals: Principal[]) {
         RoleId: p.id,
         Arn: p.arn,
         CreateDate: created,
-        AssumeRolePolicyDocument: enc({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: i % 2 ? "lambda.amazonaws.com" : "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        AssumeRolePolicyDocument: enc({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: i % 2 ? "lambda.amazonaws.com" : "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
         InstanceProfileList: [],
-        RolePolicyList: i % 5 === 0 ? [{ PolicyName: "queue-access", PolicyDocument: enc({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sqs:*", "sns:Publish"], Resource: "*" }] }) }] : [],
-        AttachedManagedPolicies: attach([["BenchDataReader", "BenchDataWriter"], ["BenchDeploy"], ["BenchReadOnly", "BenchSecrets"], ["BenchEc2Operator", "BenchNoIam"], ["BenchAdministrator"]][i % 5]),
+        RolePolicyList:
+          i % 5 === 0
+            ? [
+                {
+                  PolicyName: "queue-access",
+                  PolicyDocument: enc({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sqs:*", "sns:Publish"], Resource: "*" }] }),
+                },
+              ]
+            : [],
+        AttachedManagedPolicies: attach(
+          [
+            ["BenchDataReader", "BenchDataWriter"],
+            ["BenchDeploy"],
+            ["BenchReadOnly", "BenchSecrets"],
+            ["BenchEc2Operator", "BenchNoIam"],
+            ["BenchAdministrator"],
+          ][i % 5],
+        ),
         Tags: [{ Key: "purpose", Value: `${p.name} workload` }],
         RoleLastUsed: { LastUsedDate: new Date().toISOString(), Region: "eu-west-1" },
       })),
@@ -209,7 +285,8 @@ function authorizationDetails(principals: Principal[]) {
 }
 
 function credentialReport(principals: Principal[]) {
-  const header = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+  const header =
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
   const rows = principals
     .filter((p) => p.kind === "user")
     .map((p) => {
@@ -222,7 +299,12 @@ function credentialReport(principals: Principal[]) {
 // ---------------------------------------------------------------------------
 // CloudTrail records, written as JSON text directly (the values need no escaping).
 
-const AGENTS = ["aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023", "Boto3/1.34.74 md/Botocore#1.34.74 ua/2.0 os/linux#6.1 lang/python#3.12.2", "aws-sdk-go-v2/1.26.1 os/linux lang/go#1.22.1 api/ec2#1.152.0", "terraform-provider-aws/5.43.0 (+https://registry.terraform.io)"];
+const AGENTS = [
+  "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023",
+  "Boto3/1.34.74 md/Botocore#1.34.74 ua/2.0 os/linux#6.1 lang/python#3.12.2",
+  "aws-sdk-go-v2/1.26.1 os/linux lang/go#1.22.1 api/ec2#1.152.0",
+  "terraform-provider-aws/5.43.0 (+https://registry.terraform.io)",
+];
 const ERRORS = [
   ["AccessDenied", "User is not authorized to perform this operation"],
   ["Client.UnauthorizedOperation", "You are not authorized to perform this operation."],
@@ -239,7 +321,8 @@ function requestParameters(api: Api, region: string) {
     case "lambda":
       return `{"functionName":"arn:aws:lambda:${region}:${ACCOUNT}:function:worker-${Math.floor(rand() * 40)}","invocationType":"RequestResponse"}`;
   }
-  if (api.name.startsWith("Describe") || api.name.startsWith("List")) return `{"maxResults":${pick([50, 100, 1000])},"filterSet":{"items":[{"name":"tag:team","valueSet":{"items":[{"value":"platform"}]}}]}}`;
+  if (api.name.startsWith("Describe") || api.name.startsWith("List"))
+    return `{"maxResults":${pick([50, 100, 1000])},"filterSet":{"items":[{"name":"tag:team","valueSet":{"items":[{"value":"platform"}]}}]}}`;
   return `{"resourceId":"res-${hex(12)}","clientToken":"${randomUUID()}"}`;
 }
 
@@ -295,7 +378,7 @@ async function generate(dir: string, principals: Principal[], total: number) {
   const end = Date.now() - 3_600_000;
   const start = end - DAYS * 86_400_000;
   const sizes: number[] = [];
-  for (let left = total; left > 0; ) {
+  for (let left = total; left > 0;) {
     const n = Math.min(left, 5000 + Math.floor(rand() * 5001));
     sizes.push(n);
     left -= n;
@@ -311,7 +394,16 @@ async function generate(dir: string, principals: Principal[], total: number) {
     const text = `{"Records":[${lines.join(",")}]}`;
     const d = new Date(from);
     const stamp = d.toISOString().replace(/[-:]/g, "").slice(0, 13);
-    const folder = path.join(dir, "AWSLogs", ACCOUNT, "CloudTrail", region, d.toISOString().slice(0, 4), d.toISOString().slice(5, 7), d.toISOString().slice(8, 10));
+    const folder = path.join(
+      dir,
+      "AWSLogs",
+      ACCOUNT,
+      "CloudTrail",
+      region,
+      d.toISOString().slice(0, 4),
+      d.toISOString().slice(5, 7),
+      d.toISOString().slice(8, 10),
+    );
     await mkdir(folder, { recursive: true });
     const body = await gzip(text, { level: zlibConstants.Z_BEST_SPEED });
     raw += text.length;
@@ -342,7 +434,9 @@ const principals = buildPrincipals();
 const t0 = performance.now();
 const iam = await importAwsIam(db, { authorizationDetails: authorizationDetails(principals), credentialReport: credentialReport(principals) });
 console.log(
-  `IAM of account ${ACCOUNT}: ${principals.length} principals (${Object.entries(iam.kinds).map(([k, n]) => `${n} ${k}`).join(", ")}), ` +
+  `IAM of account ${ACCOUNT}: ${principals.length} principals (${Object.entries(iam.kinds)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ")}), ` +
     `${iam.entitlements.created + iam.entitlements.updated} entitlements changed, ${iam.grants.added} grants added, in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
 
@@ -354,7 +448,9 @@ if (reuse) {
 } else {
   const g0 = performance.now();
   const gen = await generate(path.join(dir, "bulk"), principals, RECORDS);
-  console.log(`generated ${RECORDS.toLocaleString("en")} records in ${gen.files} files (${mb(gen.raw)} of JSON, ${mb(gen.bytes)} gzipped) under ${dir} in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${RECORDS.toLocaleString("en")} records in ${gen.files} files (${mb(gen.raw)} of JSON, ${mb(gen.bytes)} gzipped) under ${dir} in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+  );
 }
 console.log(`usage_events already holds ${before.toLocaleString("en")} rows\n`);
 
@@ -390,14 +486,22 @@ const secs = s.elapsedMs / 1000;
 const rate = Math.round(s.records / secs);
 console.log(`import cloudtrail: ${s.files} files, ${s.records.toLocaleString("en")} records in ${secs.toFixed(1)} s`);
 console.log(`  ${rate.toLocaleString("en")} records/s (target ≥ ${TARGET.toLocaleString("en")}: ${rate >= TARGET ? "met" : "NOT met"})`);
-console.log(`  ${s.usage.inserted.toLocaleString("en")} usage events stored (${Math.round(s.usage.inserted / secs).toLocaleString("en")} events/s), ${s.usage.denied.toLocaleString("en")} of them denied attempts, ${s.usage.duplicates.toLocaleString("en")} duplicates`);
-console.log(`  skipped: ${Object.entries(s.skipped).map(([k, n]) => `${n.toLocaleString("en")} ${k}`).join(", ")}; ${s.unknownPrincipals.length} unknown principals; data events: ${s.dataEventServices.join(", ")}`);
+console.log(
+  `  ${s.usage.inserted.toLocaleString("en")} usage events stored (${Math.round(s.usage.inserted / secs).toLocaleString("en")} events/s), ${s.usage.denied.toLocaleString("en")} of them denied attempts, ${s.usage.duplicates.toLocaleString("en")} duplicates`,
+);
+console.log(
+  `  skipped: ${Object.entries(s.skipped)
+    .map(([k, n]) => `${n.toLocaleString("en")} ${k}`)
+    .join(", ")}; ${s.unknownPrincipals.length} unknown principals; data events: ${s.dataEventServices.join(", ")}`,
+);
 
 // Where the CPU went: the importer's process (reading, parsing, classifying, building batches) and the
 // rest of the machine (PostgreSQL storing and folding them), against the cores there are.
 console.log(
   `  CPU: importer ${importerCpu.toFixed(1)} s (${(importerCpu / secs).toFixed(2)} cores)` +
-    (machineCpu === null ? "" : `, rest of the machine (PostgreSQL) ${(machineCpu - importerCpu).toFixed(1)} s (${((machineCpu - importerCpu) / secs).toFixed(2)} cores)`) +
+    (machineCpu === null
+      ? ""
+      : `, rest of the machine (PostgreSQL) ${(machineCpu - importerCpu).toFixed(1)} s (${((machineCpu - importerCpu) / secs).toFixed(2)} cores)`) +
     ` of ${os.availableParallelism()} cores; ${((importerCpu * 1e6) / s.records).toFixed(1)} µs importer` +
     (machineCpu === null ? "" : ` + ${(((machineCpu - importerCpu) * 1e6) / s.records).toFixed(1)} µs database`) +
     ` per record`,
@@ -407,10 +511,12 @@ console.log(
 {
   const r0 = performance.now();
   let records = 0;
-  for await (const file of readCloudTrail([path.join(dir, "bulk")])) if ("records" in file) for (const record of file.records) {
-      classifyRecord(record);
-      records++;
-    }
+  for await (const file of readCloudTrail([path.join(dir, "bulk")]))
+    if ("records" in file)
+      for (const record of file.records) {
+        classifyRecord(record);
+        records++;
+      }
   const readSecs = (performance.now() - r0) / 1000;
   console.log(`  reading and classifying alone (no database): ${Math.round(records / readSecs).toLocaleString("en")} records/s`);
 }

@@ -104,7 +104,10 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
  * else's type checks, so both files are put back as they were.
  */
 async function build(env: NodeJS.ProcessEnv) {
-  const keep = ["tsconfig.json", "next-env.d.ts"].map((f) => path.join(root, f)).filter(existsSync).map((f) => ({ f, text: readFileSync(f, "utf8") }));
+  const keep = ["tsconfig.json", "next-env.d.ts"]
+    .map((f) => path.join(root, f))
+    .filter(existsSync)
+    .map((f) => ({ f, text: readFileSync(f, "utf8") }));
   const t = performance.now();
   log(`building into ${DIST_DIR} (BENCH_SKIP_BUILD=1 to reuse the last build)…`);
   try {
@@ -124,7 +127,12 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const out = createWriteStream(logFile);
   // Its own process group, so stopping it also stops anything it spawned.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port)], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-p", String(port)], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const tail: string[] = [];
   const keepTail = (chunk: Buffer) => {
     out.write(chunk);
@@ -143,7 +151,8 @@ async function waitForHealth(server: Server, timeoutMs = 300_000) {
   void server.exited.then((why) => (gone = why));
   while (Date.now() < deadline) {
     if (gone) throw new Error(`the server stopped before it was ready (${gone})`);
-    if (server.tail.some((line) => line.includes("error occurred while loading instrumentation hook"))) throw new Error("the server failed to start (migrations, jobs or seeding): see its output below");
+    if (server.tail.some((line) => line.includes("error occurred while loading instrumentation hook")))
+      throw new Error("the server failed to start (migrations, jobs or seeding): see its output below");
     try {
       const res = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(5_000) });
       if (res.ok && ((await res.json()) as { ok?: boolean }).ok) return;
@@ -220,7 +229,12 @@ class Http {
 
   async call<T>(type: CallType | null, method: "GET" | "POST", url: string, auth: Auth, body?: unknown, expect: number[] = [200]): Promise<T> {
     const t = performance.now();
-    const res = await fetch(`${this.base}${url}`, { method, headers: headersFor(auth, body !== undefined), body: body === undefined ? undefined : JSON.stringify(body), redirect: "manual" });
+    const res = await fetch(`${this.base}${url}`, {
+      method,
+      headers: headersFor(auth, body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: "manual",
+    });
     const text = await res.text();
     const elapsed = performance.now() - t;
     if (this.recording) {
@@ -256,7 +270,8 @@ async function signIn(base: string, persona: string): Promise<string> {
   });
   await res.text();
   cookieJar(res.headers.getSetCookie(), jar);
-  if (![...jar.keys()].some((k) => k.endsWith("authjs.session-token"))) throw new Error(`signing in as ${persona} gave no session cookie (HTTP ${res.status}, ${res.headers.get("location")})`);
+  if (![...jar.keys()].some((k) => k.endsWith("authjs.session-token")))
+    throw new Error(`signing in as ${persona} gave no session cookie (HTTP ${res.status}, ${res.headers.get("location")})`);
   return cookieHeader(jar);
 }
 
@@ -324,7 +339,14 @@ type Detail = { request: { status: string; storedStatus: string; expiresAt: stri
 async function cycle(http: Http, setup: Setup, client: Client, approverCookie: string, n: number) {
   const token: Auth = { bearer: client.token };
   const session: Auth = { cookie: approverCookie };
-  const created = await http.call<RequestRow>("create request", "POST", "/api/v1/jit/requests", token, { entitlementId: setup.entitlementId, durationMinutes: 30, justification: `Benchmark cycle ${n}: rotate the production console settings` }, [201]);
+  const created = await http.call<RequestRow>(
+    "create request",
+    "POST",
+    "/api/v1/jit/requests",
+    token,
+    { entitlementId: setup.entitlementId, durationMinutes: 30, justification: `Benchmark cycle ${n}: rotate the production console settings` },
+    [201],
+  );
   if (created.status !== "pending") throw new Error(`a new request is ${created.status}, not pending`);
   try {
     const approved = await http.call<RequestRow>("approve", "POST", `/api/v1/jit/requests/${created.id}/approve`, session, {});
@@ -346,7 +368,16 @@ async function cycle(http: Http, setup: Setup, client: Client, approverCookie: s
 
 type LoadResult = { cycles: number; failures: string[]; wallMs: number; calls: number; serverCpu: number | null };
 
-async function load(http: Http, setup: Setup, clients: Client[], approverCookie: string, cyclesPerClient: number, record: boolean, serverPid?: number, thinkMs = 0): Promise<LoadResult> {
+async function load(
+  http: Http,
+  setup: Setup,
+  clients: Client[],
+  approverCookie: string,
+  cyclesPerClient: number,
+  record: boolean,
+  serverPid?: number,
+  thinkMs = 0,
+): Promise<LoadResult> {
   http.recording = record;
   const failures: string[] = [];
   let done = 0;
@@ -399,7 +430,14 @@ async function expiryLag(http: Http, database: Database, setup: Setup, approverC
   const session: Auth = { cookie: approverCookie };
   const requests = await Promise.all(
     chosen.map((c) =>
-      http.call<RequestRow>(null, "POST", "/api/v1/jit/requests", { bearer: c.token }, { entitlementId: setup.entitlementId, durationMinutes: 1, justification: "Benchmark: expiry lag measurement" }, [201]),
+      http.call<RequestRow>(
+        null,
+        "POST",
+        "/api/v1/jit/requests",
+        { bearer: c.token },
+        { entitlementId: setup.entitlementId, durationMinutes: 1, justification: "Benchmark: expiry lag measurement" },
+        [201],
+      ),
     ),
   );
   const approved = await Promise.all(requests.map((r) => http.call<RequestRow>(null, "POST", `/api/v1/jit/requests/${r.id}/approve`, session, {})));
@@ -416,7 +454,9 @@ async function expiryLag(http: Http, database: Database, setup: Setup, approverC
   }
   const first = Math.min(...grants.map((g) => g.expiresAt));
   const last = Math.max(...grants.map((g) => g.expiresAt));
-  log(`  ${grants.length} one-minute grants approved; they expire between ${new Date(first).toISOString().slice(11, 23)} and ${new Date(last).toISOString().slice(11, 23)} UTC (spread ${last - first} ms); waiting…`);
+  log(
+    `  ${grants.length} one-minute grants approved; they expire between ${new Date(first).toISOString().slice(11, 23)} and ${new Date(last).toISOString().slice(11, 23)} UTC (spread ${last - first} ms); waiting…`,
+  );
 
   const lags = new Map<string, Lag>(grants.map((g) => [g.grantId, { access: null, active: null, recorded: null, recordedAt: null }]));
   const pollFrom = (expiresAt: number) => sleep(Math.max(0, expiresAt - 1_000 - Date.now()));
@@ -442,7 +482,10 @@ async function expiryLag(http: Http, database: Database, setup: Setup, approverC
     const byRequest = new Map(grants.map((g) => [g.requestId, g]));
     while (byRequest.size > 0 && Date.now() < last + GIVE_UP_AFTER_MS) {
       const tick = Date.now();
-      const rows = await database.db.select({ id: jitRequests.id, status: jitRequests.status, updatedAt: jitRequests.updatedAt }).from(jitRequests).where(inArray(jitRequests.id, [...byRequest.keys()]));
+      const rows = await database.db
+        .select({ id: jitRequests.id, status: jitRequests.status, updatedAt: jitRequests.updatedAt })
+        .from(jitRequests)
+        .where(inArray(jitRequests.id, [...byRequest.keys()]));
       for (const r of rows) {
         if (r.status === "active") continue;
         const g = byRequest.get(r.id)!;
@@ -468,7 +511,9 @@ function latencyTable(http: Http, withTarget = true) {
   const line = (label: string, samples: number[]) => {
     const s = [...samples].sort((a, b) => a - b);
     const p95 = percentile(s, 95);
-    log(`  ${label.padEnd(16)}${String(s.length).padStart(7)}${ms(percentile(s, 50), 9)}${ms(p95, 9)}${ms(percentile(s, 99), 9)}${ms(s.at(-1) ?? NaN, 9)}${withTarget ? `   ${p95 < TARGET_P95_MS ? "met" : "MISSED"}` : ""}`);
+    log(
+      `  ${label.padEnd(16)}${String(s.length).padStart(7)}${ms(percentile(s, 50), 9)}${ms(p95, 9)}${ms(percentile(s, 99), 9)}${ms(s.at(-1) ?? NaN, 9)}${withTarget ? `   ${p95 < TARGET_P95_MS ? "met" : "MISSED"}` : ""}`,
+    );
   };
   for (const type of CALL_TYPES) {
     const s = http.samples.get(type)!;
@@ -484,13 +529,29 @@ function lagTable(lags: Lag[]) {
     const seen = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
     const missing = values.length - seen.length;
     const ok = missing === 0 && (seen.at(-1) ?? Infinity) < TARGET_EXPIRY_LAG_MS;
-    log(`  ${label.padEnd(44)}${secs(seen[0] ?? NaN, 9)}${secs(percentile(seen, 50), 9)}${secs(seen.at(-1) ?? NaN, 9)}  ${String(missing).padStart(7)}   ${ok ? "met" : "MISSED"}`);
+    log(
+      `  ${label.padEnd(44)}${secs(seen[0] ?? NaN, 9)}${secs(percentile(seen, 50), 9)}${secs(seen.at(-1) ?? NaN, 9)}  ${String(missing).padStart(7)}   ${ok ? "met" : "MISSED"}`,
+    );
   };
-  line("(a) gone from effective access", lags.map((l) => l.access));
-  line("(b) gone from the active-grants list", lags.map((l) => l.active));
-  line("(c) expiry recorded (status expired), seen", lags.map((l) => l.recorded));
-  line("    … written by the job (updated_at)", lags.map((l) => l.recordedAt));
-  log(`  polled every ${POLL_MS} ms from 1 s before each expires_at; a lag counts until the poll that saw the change came back; "missing" means not seen within ${GIVE_UP_AFTER_MS / 1000} s.`);
+  line(
+    "(a) gone from effective access",
+    lags.map((l) => l.access),
+  );
+  line(
+    "(b) gone from the active-grants list",
+    lags.map((l) => l.active),
+  );
+  line(
+    "(c) expiry recorded (status expired), seen",
+    lags.map((l) => l.recorded),
+  );
+  line(
+    "    … written by the job (updated_at)",
+    lags.map((l) => l.recordedAt),
+  );
+  log(
+    `  polled every ${POLL_MS} ms from 1 s before each expires_at; a lag counts until the poll that saw the change came back; "missing" means not seen within ${GIVE_UP_AFTER_MS / 1000} s.`,
+  );
 }
 
 // ---------------------------------------------------------------- main
@@ -542,7 +603,8 @@ async function main() {
     database = await openDatabase(target);
     const [{ version }] = await queryRows<{ version: string }>(database.db, sql`select current_setting('server_version') as version`);
     if (!SKIP_BUILD) await build(env);
-    else if (!existsSync(path.join(root, DIST_DIR, "BUILD_ID"))) throw new Error(`BENCH_SKIP_BUILD=1 but there is no build in ${DIST_DIR}; run once without it`);
+    else if (!existsSync(path.join(root, DIST_DIR, "BUILD_ID")))
+      throw new Error(`BENCH_SKIP_BUILD=1 but there is no build in ${DIST_DIR}; run once without it`);
 
     server = await startServer(env);
     log(`starting next start on port ${server.port} (log: ${path.relative(root, server.logFile)})…`);
@@ -557,10 +619,16 @@ async function main() {
     const cpus = os.cpus();
     const dbUrl = new URL(target.url);
     log("JIT elevation benchmark: request → approve → active → release over HTTP");
-    log(`  machine   ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.arch()}; load average ${loadAtStart.toFixed(2)} before the bench`);
-    log(`  database  PostgreSQL ${version} at ${dbUrl.host}${dbUrl.pathname} (app pool ${process.env.DATABASE_POOL_SIZE ?? 10}, job runner pool ${process.env.JOBS_POOL_SIZE ?? 3})`);
+    log(
+      `  machine   ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.arch()}; load average ${loadAtStart.toFixed(2)} before the bench`,
+    );
+    log(
+      `  database  PostgreSQL ${version} at ${dbUrl.host}${dbUrl.pathname} (app pool ${process.env.DATABASE_POOL_SIZE ?? 10}, job runner pool ${process.env.JOBS_POOL_SIZE ?? 3})`,
+    );
     log(`  server    next start, production build in ${DIST_DIR}, ${server.url}; bench client, server and database share this machine`);
-    log(`  load      ${CLIENTS} concurrent clients (one NHI with its API token each; one approver session) × ${CYCLES} cycles, after ${WARMUP} warm-up cycle(s) each\n`);
+    log(
+      `  load      ${CLIENTS} concurrent clients (one NHI with its API token each; one approver session) × ${CYCLES} cycles, after ${WARMUP} warm-up cycle(s) each\n`,
+    );
 
     if (WARMUP > 0) {
       const warm = await load(http, setup, setup.clients, approverCookie, WARMUP, false);
@@ -572,29 +640,44 @@ async function main() {
     const result = await load(http, setup, setup.clients, approverCookie, CYCLES, true, server.child.pid);
 
     log("Throughput");
-    log(`  cycles      ${(result.cycles / (result.wallMs / 1000)).toFixed(1).padStart(8)} /s   (${result.cycles} of ${CLIENTS * CYCLES} request→approve→active→release cycles in ${(result.wallMs / 1000).toFixed(2)} s)`);
+    log(
+      `  cycles      ${(result.cycles / (result.wallMs / 1000)).toFixed(1).padStart(8)} /s   (${result.cycles} of ${CLIENTS * CYCLES} request→approve→active→release cycles in ${(result.wallMs / 1000).toFixed(2)} s)`,
+    );
     log(`  HTTP calls  ${(result.calls / (result.wallMs / 1000)).toFixed(1).padStart(8)} /s   (${result.calls} calls)`);
-    if (result.serverCpu !== null) log(`  server CPU  ${(result.serverCpu / (result.wallMs / 1000)).toFixed(2).padStart(8)} cores busy on average (of ${os.availableParallelism()}; its JavaScript runs on one thread)`);
+    if (result.serverCpu !== null)
+      log(
+        `  server CPU  ${(result.serverCpu / (result.wallMs / 1000)).toFixed(2).padStart(8)} cores busy on average (of ${os.availableParallelism()}; its JavaScript runs on one thread)`,
+      );
     if (result.failures.length) {
       log(`  FAILED cycles: ${result.failures.length}; first ones:`);
       for (const f of result.failures.slice(0, 5)) log(`    ${f}`);
     }
     log(`\nLatency per HTTP call (ms), ${CLIENTS} concurrent clients`);
     latencyTable(http);
-    log(`\nFor comparison: one client alone (${alone.cycles} cycles, ${(alone.calls / (alone.wallMs / 1000)).toFixed(1)} calls/s), the service time without queueing`);
+    log(
+      `\nFor comparison: one client alone (${alone.cycles} cycles, ${(alone.calls / (alone.wallMs / 1000)).toFixed(1)} calls/s), the service time without queueing`,
+    );
     latencyTable(solo, false);
-    log(`  With ${CLIENTS} clients always waiting on a call, the mean latency is ${CLIENTS} / ${(result.calls / (result.wallMs / 1000)).toFixed(1)} calls/s = ${((CLIENTS / (result.calls / (result.wallMs / 1000))) * 1000).toFixed(0)} ms (Little's law);`);
-    log(`  a p95 under ${TARGET_P95_MS} ms needs a mean well below it, i.e. more than ${Math.round((CLIENTS / TARGET_P95_MS) * 1000)} calls/s at this concurrency.`);
+    log(
+      `  With ${CLIENTS} clients always waiting on a call, the mean latency is ${CLIENTS} / ${(result.calls / (result.wallMs / 1000)).toFixed(1)} calls/s = ${((CLIENTS / (result.calls / (result.wallMs / 1000))) * 1000).toFixed(0)} ms (Little's law);`,
+    );
+    log(
+      `  a p95 under ${TARGET_P95_MS} ms needs a mean well below it, i.e. more than ${Math.round((CLIENTS / TARGET_P95_MS) * 1000)} calls/s at this concurrency.`,
+    );
     if (PACED_THINK_MS > 0) {
       // The same 50 clients, each pausing between cycles as pipelines do: latency at a load the machine sustains.
       const paced = new Http(server.url);
       const p = await load(paced, setup, setup.clients, approverCookie, Math.max(4, Math.ceil(CYCLES / 2)), true, server.child.pid, PACED_THINK_MS);
-      log(`\nPaced: ${CLIENTS} clients, each waiting ${(PACED_THINK_MS / 1000).toFixed(1)} s on average between cycles: ${(p.cycles / (p.wallMs / 1000)).toFixed(1)} cycles/s, ${(p.calls / (p.wallMs / 1000)).toFixed(1)} calls/s${p.failures.length ? `, ${p.failures.length} FAILED` : ""}`);
+      log(
+        `\nPaced: ${CLIENTS} clients, each waiting ${(PACED_THINK_MS / 1000).toFixed(1)} s on average between cycles: ${(p.cycles / (p.wallMs / 1000)).toFixed(1)} cycles/s, ${(p.calls / (p.wallMs / 1000)).toFixed(1)} calls/s${p.failures.length ? `, ${p.failures.length} FAILED` : ""}`,
+      );
       latencyTable(paced);
       if (p.failures.length) result.failures.push(...p.failures);
     }
     const base = await floor(server.url, CLIENTS, 3);
-    log(`  Floor on this machine: GET /api/health (one \`select 1\`) from ${CLIENTS} clients at once: ${base.perSecond.toFixed(0)} calls/s, p50 ${base.p50.toFixed(1)} ms, p95 ${base.p95.toFixed(1)} ms.`);
+    log(
+      `  Floor on this machine: GET /api/health (one \`select 1\`) from ${CLIENTS} clients at once: ${base.perSecond.toFixed(0)} calls/s, p50 ${base.p50.toFixed(1)} ms, p95 ${base.p95.toFixed(1)} ms.`,
+    );
 
     if (EXPIRY_GRANTS > 0) {
       log(`\nExpiry lag after expires_at (${EXPIRY_GRANTS} grants of 1 minute, approved together)`);
@@ -613,7 +696,12 @@ async function main() {
       await database.db
         .update(apiTokens)
         .set({ revokedAt: new Date(), revokedById: setup.owner.identityId })
-        .where(inArray(apiTokens.id, setup.clients.map((c) => c.tokenId)))
+        .where(
+          inArray(
+            apiTokens.id,
+            setup.clients.map((c) => c.tokenId),
+          ),
+        )
         .catch(() => undefined);
     }
     await database?.close().catch(() => undefined);

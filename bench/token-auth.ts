@@ -24,17 +24,30 @@ await migrate(database);
 const { db } = database;
 
 const tag = `bench-${Date.now()}`;
-const [admin] = await db.insert(identities).values({ kind: "human", name: `${tag}-admin`, displayName: "Bench admin", email: `${tag}@bench.example` }).returning();
+const [admin] = await db
+  .insert(identities)
+  .values({ kind: "human", name: `${tag}-admin`, displayName: "Bench admin", email: `${tag}@bench.example` })
+  .returning();
 await db.insert(roleAssignments).values({ identityId: admin.id, role: "admin" });
-const [nhi] = await db.insert(identities).values({ kind: "service_account", name: `${tag}-svc`, displayName: "Bench pipeline", ownerId: admin.id }).returning();
+const [nhi] = await db
+  .insert(identities)
+  .values({ kind: "service_account", name: `${tag}-svc`, displayName: "Bench pipeline", ownerId: admin.id })
+  .returning();
 const caller = (await resolveCaller(db, admin.id))!;
 const jit = await issueToken(db, caller, { name: `${tag} jit`, scopes: ["jit:read"], identityId: nhi.id });
 const scim = await issueToken(db, caller, { name: `${tag} scim`, scopes: ["scim"] });
 
 const from = (source: string, bearer: string) => ({ authorization: `Bearer ${bearer}`, "x-gov-peer-address": source, "x-forwarded-for": source });
-const apiCall = (source: string, bearer: string) => me(new Request("http://localhost/api/v1/me", { headers: from(source, bearer) }), { params: Promise.resolve({}) });
+const apiCall = (source: string, bearer: string) =>
+  me(new Request("http://localhost/api/v1/me", { headers: from(source, bearer) }), { params: Promise.resolve({}) });
 const scimCall = (source: string, bearer: string) =>
-  serveScim(db, { method: "GET", segments: ["ServiceProviderConfig"], searchParams: new URLSearchParams(), headers: new Headers(from(source, bearer)), baseUrl: "http://localhost/scim/v2" });
+  serveScim(db, {
+    method: "GET",
+    segments: ["ServiceProviderConfig"],
+    searchParams: new URLSearchParams(),
+    headers: new Headers(from(source, bearer)),
+    baseUrl: "http://localhost/scim/v2",
+  });
 
 function report(label: string, samples: number[]) {
   const total = samples.reduce((a, b) => a + b, 0);
@@ -44,14 +57,20 @@ function report(label: string, samples: number[]) {
 }
 
 console.log(`${database.target.kind}: ${runs} runs each\n`);
-report("API, valid NHI token", await timeRuns(runs, async () => {
-  const res = await apiCall("198.51.100.7", jit.token);
-  if (res.status !== 200) throw new Error(`valid token answered ${res.status}`);
-}));
-report("SCIM, valid token", await timeRuns(runs, async () => {
-  const res = await scimCall("198.51.100.8", scim.token);
-  if (res.status !== 200) throw new Error(`valid SCIM token answered ${res.status}`);
-}));
+report(
+  "API, valid NHI token",
+  await timeRuns(runs, async () => {
+    const res = await apiCall("198.51.100.7", jit.token);
+    if (res.status !== 200) throw new Error(`valid token answered ${res.status}`);
+  }),
+);
+report(
+  "SCIM, valid token",
+  await timeRuns(runs, async () => {
+    const res = await scimCall("198.51.100.8", scim.token);
+    if (res.status !== 200) throw new Error(`valid SCIM token answered ${res.status}`);
+  }),
+);
 
 const statuses = new Map<number, number>();
 const started = performance.now();
@@ -60,9 +79,14 @@ for (let i = 0; i < guesses; i++) {
   statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(`\n${guesses} wrong tokens from one source in ${seconds.toFixed(1)} s (${(guesses / seconds).toFixed(0)}/s): ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(", ")}`);
-report("API, valid token while a source is blocked", await timeRuns(runs, async () => {
-  const res = await apiCall("198.51.100.7", jit.token);
-  if (res.status !== 200) throw new Error(`valid token answered ${res.status}`);
-}));
+console.log(
+  `\n${guesses} wrong tokens from one source in ${seconds.toFixed(1)} s (${(guesses / seconds).toFixed(0)}/s): ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(", ")}`,
+);
+report(
+  "API, valid token while a source is blocked",
+  await timeRuns(runs, async () => {
+    const res = await apiCall("198.51.100.7", jit.token);
+    if (res.status !== 200) throw new Error(`valid token answered ${res.status}`);
+  }),
+);
 await database.close();

@@ -41,7 +41,9 @@ describe("the audit key", () => {
 
   it("refuses weak or ambiguous configuration", () => {
     only({ AUDIT_KEY: "short" });
-    expect(() => auditKeyRing()).toThrow(new AuditKeyError("AUDIT_KEY must be at least 32 characters of random data (generate one with `openssl rand -base64 32`)."));
+    expect(() => auditKeyRing()).toThrow(
+      new AuditKeyError("AUDIT_KEY must be at least 32 characters of random data (generate one with `openssl rand -base64 32`)."),
+    );
     only({ AUDIT_KEY: A, AUDIT_KEY_FILE: "/etc/hostname" });
     expect(() => auditKeyRing()).toThrow("Set AUDIT_KEY or AUDIT_KEY_FILE, not both.");
   });
@@ -49,7 +51,9 @@ describe("the audit key", () => {
   it("must be configured outside demo mode: nothing is signed without it", () => {
     only({ DEMO: "0" });
     expect(auditKeyRing().current).toBeNull();
-    expect(() => currentAuditKey()).toThrow(/^AUDIT_KEY or AUDIT_KEY_FILE must be set when demo mode is off: every audit row is signed with that key, which must live outside the database/);
+    expect(() => currentAuditKey()).toThrow(
+      /^AUDIT_KEY or AUDIT_KEY_FILE must be set when demo mode is off: every audit row is signed with that key, which must live outside the database/,
+    );
     // Verification can still check retired keys' rows, but signs nothing.
     only({ DEMO: "0", AUDIT_PREVIOUS_KEYS: A });
     expect(auditKeyRing()).toMatchObject({ current: null, byId: new Map([[deriveAuditKey(A).id, deriveAuditKey(A)]]) });

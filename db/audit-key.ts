@@ -44,7 +44,10 @@ function readKeyFile(file: string): string[] {
   } catch (error) {
     throw new AuditKeyError(`AUDIT_KEY_FILE ${file} cannot be read: ${(error as Error).message}`);
   }
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) throw new AuditKeyError(`AUDIT_KEY_FILE ${file} is empty.`);
   return lines;
 }

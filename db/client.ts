@@ -8,9 +8,7 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 /** A database handle or an open transaction: domain functions accept either. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
-export type DatabaseTarget =
-  | { kind: "postgres"; url: string }
-  | { kind: "pglite"; dataDir: string | null };
+export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | null };
 
 export const DEFAULT_PGLITE_DIR = ".data/pglite";
 

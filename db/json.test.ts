@@ -5,7 +5,15 @@ import { canonicalJson } from "./json";
 describe("canonicalJson", () => {
   it("spells a value one way whatever the order of its keys, and reads back as the same value", () => {
     const shuffled = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(shuffled) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, shuffled(x)])) : v;
+      Array.isArray(v)
+        ? v.map(shuffled)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, shuffled(x)]),
+            )
+          : v;
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         const text = canonicalJson(v);

@@ -16,7 +16,11 @@ export async function isolatedDatabase({ migrated = true } = {}): Promise<Databa
     return database;
   }
   // Named after DATABASE_URL's database, so parallel runs against one server stay apart.
-  const base = new URL(target.url).pathname.slice(1).replace(/[^a-z0-9_]/gi, "_").slice(0, 40) || "gov_test";
+  const base =
+    new URL(target.url).pathname
+      .slice(1)
+      .replace(/[^a-z0-9_]/gi, "_")
+      .slice(0, 40) || "gov_test";
   const name = `${base}_iso_${randomUUID().replaceAll("-", "").slice(0, 12)}`.toLowerCase();
   const admin = new URL(target.url);
   admin.pathname = "/postgres";

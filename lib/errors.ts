@@ -103,7 +103,11 @@ export function withoutBlanks(raw: unknown): unknown {
 
 /** A unique-constraint violation from either driver (drizzle may wrap the driver's error as its cause). */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  for (let e = error as { code?: string; constraint?: string; constraint_name?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = error as { code?: string; constraint?: string; constraint_name?: string; message?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     if (e.code === "23505") return !constraint || e.constraint === constraint || e.constraint_name === constraint || !!e.message?.includes(constraint);
   }
   return false;

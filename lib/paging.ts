@@ -3,7 +3,12 @@ import { integer } from "@/lib/validation/fields";
 /** The page and page-size fields every server-paginated list accepts. */
 export const pageFields = {
   page: integer("Page", 1, 100_000, { type: "Page must be a number.", whole: "Page must be a whole number.", min: "Page starts at 1." }).default(1),
-  pageSize: integer("Page size", 1, 200, { type: "Page size must be a number.", whole: "Page size must be a whole number.", min: "At least 1 row a page.", max: "At most 200 rows a page." }).default(50),
+  pageSize: integer("Page size", 1, 200, {
+    type: "Page size must be a number.",
+    whole: "Page size must be a whole number.",
+    min: "At least 1 row a page.",
+    max: "At most 200 rows a page.",
+  }).default(50),
 };
 
 export type PageQuery = { page: number; pageSize: number };

@@ -20,7 +20,9 @@ export async function startServer() {
     // Another instance that got there first has imported it too.
     if (!summary.skipped) {
       const iam = await importDemoAccount(database.db);
-      console.log(`[gov] demo organisation loaded in ${Math.round(summary.elapsedMs)} ms; AWS account ${iam.accountId}'s IAM imported for the escalation analysis`);
+      console.log(
+        `[gov] demo organisation loaded in ${Math.round(summary.elapsedMs)} ms; AWS account ${iam.accountId}'s IAM imported for the escalation analysis`,
+      );
     }
   }
   // JOBS=0 runs a web-only instance; some other instance (or `gov jobs work`) works the queues.

@@ -63,11 +63,15 @@ export default async function DashboardPage() {
     const s = await inventorySummary(db, caller);
     return (
       <>
-        <PageHeader title="Risk dashboard" description="Approved versus used privilege, standing privilege, orphans and overdue reviews, from the reconciliation." />
+        <PageHeader
+          title="Risk dashboard"
+          description="Approved versus used privilege, standing privilege, orphans and overdue reviews, from the reconciliation."
+        />
         <AutoRefresh seconds={10} />
         <EmptyState title="No reconciliation has run yet.">
           <p>
-            Reconciliation compares every grant with what was actually used. It runs at start-up and every hour; this page fills in as soon as the first pass finishes.
+            Reconciliation compares every grant with what was actually used. It runs at start-up and every hour; this page fills in as soon as the first pass
+            finishes.
           </p>
           {admin ? (
             <div className="mt-4 flex justify-center">
@@ -79,10 +83,28 @@ export default async function DashboardPage() {
         </EmptyState>
         <p className="mb-3 mt-6 text-sm text-slate-600">Meanwhile, straight from the inventory:</p>
         <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
-          <RiskTile testId="tile-orphans" label="Orphaned NHIs" value={fmt(s.orphans)} href="/identities?orphaned=true" hint="Owner missing, disabled or gone" />
-          <RiskTile testId="tile-standing" label="Standing privileged grants" value={fmt(s.standingPrivileged)} href="/identities?standing=true" hint="Privileged or admin access that is always on" />
+          <RiskTile
+            testId="tile-orphans"
+            label="Orphaned NHIs"
+            value={fmt(s.orphans)}
+            href="/identities?orphaned=true"
+            hint="Owner missing, disabled or gone"
+          />
+          <RiskTile
+            testId="tile-standing"
+            label="Standing privileged grants"
+            value={fmt(s.standingPrivileged)}
+            href="/identities?standing=true"
+            hint="Privileged or admin access that is always on"
+          />
           <RiskTile testId="tile-unapproved" label="Unapproved active grants" value={fmt(s.unapproved)} hint="No governance decision behind them" />
-          <RiskTile testId="tile-overdue-attestations" label="Overdue attestations" value={fmt(s.overdueAttestations)} href="/attestations" hint="NHIs whose owner has not confirmed them" />
+          <RiskTile
+            testId="tile-overdue-attestations"
+            label="Overdue attestations"
+            value={fmt(s.overdueAttestations)}
+            href="/attestations"
+            hint="NHIs whose owner has not confirmed them"
+          />
         </div>
         <Card title="Active identities by kind" className="mt-6">
           <KindChart data={s.byKind.map((k) => ({ label: kindLabels[k.kind] ?? k.kind, count: k.count }))} />
@@ -162,13 +184,7 @@ export default async function DashboardPage() {
           href={findings({ kind: "active_after_approval" })}
           hint="Grants still usable though their approval expired"
         />
-        <RiskTile
-          testId="tile-findings"
-          label="Open findings"
-          {...figure("openFindings")}
-          href={findings({})}
-          hint="By severity:"
-        >
+        <RiskTile testId="tile-findings" label="Open findings" {...figure("openFindings")} href={findings({})} hint="By severity:">
           <div className="flex flex-wrap gap-1.5">
             {severities.map((s) => {
               const badge = (
@@ -267,10 +283,17 @@ export default async function DashboardPage() {
               name="Creep score"
               max={100}
               labelWidth={170}
-              data={d.topCreep.map((c) => ({ label: c.name, value: c.creepScore, href: `/identities/${c.identityId}`, note: `${c.unusedPrivileged} of ${c.privilegedGrants} privileged grants unused` }))}
+              data={d.topCreep.map((c) => ({
+                label: c.name,
+                value: c.creepScore,
+                href: `/identities/${c.identityId}`,
+                note: `${c.unusedPrivileged} of ${c.privilegedGrants} privileged grants unused`,
+              }))}
             />
           )}
-          <p className="mt-2 text-xs text-slate-500">Share of an identity&apos;s privileged grants unused in 90 days. {fmt(f("highCreepIdentities"))} identities score 50 or more.</p>
+          <p className="mt-2 text-xs text-slate-500">
+            Share of an identity&apos;s privileged grants unused in 90 days. {fmt(f("highCreepIdentities"))} identities score 50 or more.
+          </p>
         </Card>
       </div>
 
@@ -322,7 +345,11 @@ export default async function DashboardPage() {
             label="Open findings per system"
             name="Open findings"
             labelWidth={150}
-            data={d.findingsBySystem.map((s) => ({ label: s.key === "none" ? "No system" : s.key, value: s.count, href: s.key === "none" ? undefined : findings({ systemId: systemIds.get(s.key) }) }))}
+            data={d.findingsBySystem.map((s) => ({
+              label: s.key === "none" ? "No system" : s.key,
+              value: s.count,
+              href: s.key === "none" ? undefined : findings({ systemId: systemIds.get(s.key) }),
+            }))}
           />
         </Card>
         <Card title="Open findings by identity kind">
@@ -335,7 +362,10 @@ export default async function DashboardPage() {
               label: k.key === "human" ? "People" : (kindLabels[k.key] ?? k.key),
               value: k.count,
               href: findings({ identityKind: k.key }),
-              colour: k.key === "human" ? "var(--chart-2)" : ["var(--chart-1)", "var(--chart-5)", "var(--chart-7)", "var(--chart-3)", "var(--chart-6)", "var(--chart-4)"][i % 6],
+              colour:
+                k.key === "human"
+                  ? "var(--chart-2)"
+                  : ["var(--chart-1)", "var(--chart-5)", "var(--chart-7)", "var(--chart-3)", "var(--chart-6)", "var(--chart-4)"][i % 6],
             }))}
           />
         </Card>
@@ -362,7 +392,9 @@ export default async function DashboardPage() {
                       <span className="truncate text-slate-700">{a.title}</span>
                     </span>
                     <span className="text-xs text-slate-500">
-                      {details.approvalExpiresAt ? `approval ended ${formatDate(details.approvalExpiresAt)} (${relative(details.approvalExpiresAt)})` : "approval ended"}
+                      {details.approvalExpiresAt
+                        ? `approval ended ${formatDate(details.approvalExpiresAt)} (${relative(details.approvalExpiresAt)})`
+                        : "approval ended"}
                       {details.provenance && ` · ${details.provenance.replace("_", " ")}`}
                     </span>
                   </li>

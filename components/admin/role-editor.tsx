@@ -25,7 +25,11 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
     if (!person) return setMessage({ ok: false, text: "Choose a person first." });
     start(async () => {
       const result = await setRolesAction(person.id, selected);
-      setMessage(result.ok ? { ok: true, text: `Roles for ${person.displayName} saved.` } : { ok: false, text: result.message + (result.fieldErrors ? ` ${Object.values(result.fieldErrors).flat().join(" ")}` : "") });
+      setMessage(
+        result.ok
+          ? { ok: true, text: `Roles for ${person.displayName} saved.` }
+          : { ok: false, text: result.message + (result.fieldErrors ? ` ${Object.values(result.fieldErrors).flat().join(" ")}` : "") },
+      );
     });
   }
 
@@ -33,9 +37,21 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
     <form onSubmit={save} className="space-y-3" aria-label="Change roles">
       <label className="block text-xs font-medium text-slate-600">
         Person
-        <Select className="mt-1 w-full" value={personId} onChange={(e) => choose(e.target.value)} placeholder="Choose a person…" choices={peopleChoices(people)} />
+        <Select
+          className="mt-1 w-full"
+          value={personId}
+          onChange={(e) => choose(e.target.value)}
+          placeholder="Choose a person…"
+          choices={peopleChoices(people)}
+        />
       </label>
-      <CheckboxGroup legend="Roles" disabled={!person} choices={allRoles.map((r) => ({ value: r, label: r }))} value={selected} onChange={(v) => setSelected(v as typeof selected)} />
+      <CheckboxGroup
+        legend="Roles"
+        disabled={!person}
+        choices={allRoles.map((r) => ({ value: r, label: r }))}
+        value={selected}
+        onChange={(v) => setSelected(v as typeof selected)}
+      />
       {message && (
         <p role="status" className={`text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
           {message.text}

@@ -35,7 +35,17 @@ const scopeHelp: Record<TokenScope, string> = {
   scim: "provision people and groups (identity provider)",
 };
 
-export function TokenManager({ initial, systems, scopes, canIssue }: { initial: Token[]; systems: { id: string; name: string }[]; scopes: string[]; canIssue: boolean }) {
+export function TokenManager({
+  initial,
+  systems,
+  scopes,
+  canIssue,
+}: {
+  initial: Token[];
+  systems: { id: string; name: string }[];
+  scopes: string[];
+  canIssue: boolean;
+}) {
   const client = useQueryClient();
   const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => api<Token[]>("/api/v1/tokens"), initialData: initial });
   const [form, setForm] = useState({ name: "", scopes: [] as string[], identityId: null as string | null, systemId: "", expiresInDays: 90 });
@@ -43,7 +53,13 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
   const issue = useMutation({
     mutationFn: () =>
       api<{ name: string; token: string }>("/api/v1/tokens", {
-        body: { name: form.name, scopes: form.scopes, identityId: form.identityId ?? undefined, systemId: form.systemId || undefined, expiresInDays: form.expiresInDays },
+        body: {
+          name: form.name,
+          scopes: form.scopes,
+          identityId: form.identityId ?? undefined,
+          systemId: form.systemId || undefined,
+          expiresInDays: form.expiresInDays,
+        },
       }),
     onSuccess: (t) => {
       setIssued({ name: t.name, token: t.token });
@@ -51,7 +67,10 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
       client.invalidateQueries({ queryKey: ["tokens"] });
     },
   });
-  const revoke = useMutation({ mutationFn: (id: string) => api(`/api/v1/tokens/${id}`, { method: "DELETE" }), onSettled: () => client.invalidateQueries({ queryKey: ["tokens"] }) });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api(`/api/v1/tokens/${id}`, { method: "DELETE" }),
+    onSettled: () => client.invalidateQueries({ queryKey: ["tokens"] }),
+  });
   const fieldErrors = (issue.error as ApiError | null)?.fieldErrors;
 
   return (
@@ -65,20 +84,24 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
             </code>
           </div>
         )}
-        {revoke.error && <p role="alert" className="mb-3 text-sm text-rose-700">{revoke.error.message}</p>}
+        {revoke.error && (
+          <p role="alert" className="mb-3 text-sm text-rose-700">
+            {revoke.error.message}
+          </p>
+        )}
         {tokens.data.length === 0 ? (
           <EmptyState title="No API tokens yet.">Issue one for a pipeline, a log source or your identity provider.</EmptyState>
         ) : (
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
             <Table data-testid="token-table">
               <THead>
-                  <Th>Token</Th>
-                  <Th>Scopes</Th>
-                  <Th>Acts for</Th>
-                  <Th>Last used</Th>
-                  <Th>Expires</Th>
-                  <Th></Th>
-                </THead>
+                <Th>Token</Th>
+                <Th>Scopes</Th>
+                <Th>Acts for</Th>
+                <Th>Last used</Th>
+                <Th>Expires</Th>
+                <Th></Th>
+              </THead>
               <TBody>
                 {tokens.data.map((t) => (
                   <tr key={t.id} className={t.revokedAt ? "text-slate-400" : ""}>
@@ -103,7 +126,10 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
                         <Badge>revoked</Badge>
                       ) : (
                         canIssue && (
-                          <button className="rounded-md border border-rose-300 px-2 py-0.5 text-xs text-rose-700 hover:bg-rose-50" onClick={() => revoke.mutate(t.id)}>
+                          <button
+                            className="rounded-md border border-rose-300 px-2 py-0.5 text-xs text-rose-700 hover:bg-rose-50"
+                            onClick={() => revoke.mutate(t.id)}
+                          >
                             Revoke
                           </button>
                         )
@@ -129,13 +155,21 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
           <h2 className="text-sm font-semibold text-slate-700">Issue a token</h2>
           <label className="block text-xs font-medium text-slate-600">
             Name
-            <input className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+            <input
+              className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+              value={form.name}
+              onChange={(e) => setForm({ ...form, name: e.target.value })}
+            />
             <FieldMessages messages={fieldErrors?.name} />
           </label>
           <CheckboxGroup
             legend="Scopes"
             stacked
-            choices={scopes.map((s) => ({ value: s, label: <span className="font-mono text-xs">{s}</span>, hint: <span className="text-xs text-slate-500">{scopeHelp[s as TokenScope]}</span> }))}
+            choices={scopes.map((s) => ({
+              value: s,
+              label: <span className="font-mono text-xs">{s}</span>,
+              hint: <span className="text-xs text-slate-500">{scopeHelp[s as TokenScope]}</span>,
+            }))}
             value={form.scopes}
             onChange={(v) => setForm({ ...form, scopes: v })}
             errors={fieldErrors?.scopes}
@@ -146,14 +180,31 @@ export function TokenManager({ initial, systems, scopes, canIssue }: { initial: 
           </div>
           <label className="block text-xs font-medium text-slate-600">
             Reports for system (usage sources, optional)
-            <Select className="mt-1 w-full" value={form.systemId} onChange={(e) => setForm({ ...form, systemId: e.target.value })} placeholder="Any system" choices={systems.map((s) => ({ value: s.id, label: s.name }))} />
+            <Select
+              className="mt-1 w-full"
+              value={form.systemId}
+              onChange={(e) => setForm({ ...form, systemId: e.target.value })}
+              placeholder="Any system"
+              choices={systems.map((s) => ({ value: s.id, label: s.name }))}
+            />
           </label>
           <label className="block text-xs font-medium text-slate-600">
             Expires after (days)
-            <input type="number" min={1} max={365} className="mt-1 block w-28 rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={form.expiresInDays} onChange={(e) => setForm({ ...form, expiresInDays: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              max={365}
+              className="mt-1 block w-28 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+              value={form.expiresInDays}
+              onChange={(e) => setForm({ ...form, expiresInDays: Number(e.target.value) })}
+            />
             <FieldMessages messages={fieldErrors?.expiresInDays} />
           </label>
-          {issue.error && !fieldErrors && <p role="alert" className="text-sm text-rose-700">{issue.error.message}</p>}
+          {issue.error && !fieldErrors && (
+            <p role="alert" className="text-sm text-rose-700">
+              {issue.error.message}
+            </p>
+          )}
           <button disabled={issue.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
             {issue.isPending ? "Issuing…" : "Issue token"}
           </button>

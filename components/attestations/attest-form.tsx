@@ -6,7 +6,6 @@ import { formatDate } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { PersonSelect, type Person } from "@/components/ui/person-select";
 
-
 export type AttestTarget = {
   id: string;
   name: string;
@@ -28,7 +27,17 @@ const input = "mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1
  * and purpose) or not (decommission, after an explicit confirmation). The
  * server re-checks everything; its field messages are shown beside the fields.
  */
-export function AttestForm({ target, people, onDone, onCancel }: { target: AttestTarget; people: Person[]; onDone: (notice: string) => void; onCancel: () => void }) {
+export function AttestForm({
+  target,
+  people,
+  onDone,
+  onCancel,
+}: {
+  target: AttestTarget;
+  people: Person[];
+  onDone: (notice: string) => void;
+  onCancel: () => void;
+}) {
   const activeIds = new Set(people.map((p) => p.id));
   const [stillNeeded, setStillNeeded] = useState<"yes" | "no" | "">("");
   const [purpose, setPurpose] = useState(target.purpose ?? "");
@@ -81,10 +90,16 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
         <legend className="text-xs font-medium text-slate-600">Is {target.name} still needed?</legend>
         <div className="mt-1 flex flex-wrap gap-4 text-sm">
           <label className="flex items-center gap-1.5">
-            <input type="radio" name={id("still-needed")} value="yes" checked={stillNeeded === "yes"} onChange={() => {
+            <input
+              type="radio"
+              name={id("still-needed")}
+              value="yes"
+              checked={stillNeeded === "yes"}
+              onChange={() => {
                 setStillNeeded("yes");
                 setConfirming(false);
-              }} />
+              }}
+            />
             Yes, still needed
           </label>
           <label className="flex items-center gap-1.5">
@@ -113,7 +128,13 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
             people={people}
             emptyLabel="Choose an owner…"
             errors={errors.ownerId}
-            hint={formerOwner && <p className="mt-1 text-xs text-amber-800">{formerOwner} is no longer active ({target.ownerStatus}); choose who answers for it now.</p>}
+            hint={
+              formerOwner && (
+                <p className="mt-1 text-xs text-amber-800">
+                  {formerOwner} is no longer active ({target.ownerStatus}); choose who answers for it now.
+                </p>
+              )
+            }
           />
           <PersonSelect
             id={id("backup")}
@@ -123,7 +144,13 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
             people={people}
             emptyLabel="— none —"
             errors={errors.backupOwnerId}
-            hint={formerBackup && <p className="mt-1 text-xs text-amber-800">{formerBackup} is no longer active ({target.backupOwnerStatus}).</p>}
+            hint={
+              formerBackup && (
+                <p className="mt-1 text-xs text-amber-800">
+                  {formerBackup} is no longer active ({target.backupOwnerStatus}).
+                </p>
+              )
+            }
           />
         </>
       )}
@@ -138,8 +165,8 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
 
       {decommission && (
         <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 md:col-span-2">
-          Decommissioning ends all of its access now ({target.activeGrants} active {target.activeGrants === 1 ? "grant" : "grants"}, {target.privilegedGrants} privileged), including
-          eligibility for just-in-time access, and asks for its credentials to be revoked. It cannot be attested again.
+          Decommissioning ends all of its access now ({target.activeGrants} active {target.activeGrants === 1 ? "grant" : "grants"}, {target.privilegedGrants}{" "}
+          privileged), including eligibility for just-in-time access, and asks for its credentials to be revoked. It cannot be attested again.
         </div>
       )}
 
@@ -153,7 +180,11 @@ export function AttestForm({ target, people, onDone, onCancel }: { target: Attes
         {confirming ? (
           <>
             <span className="text-sm font-medium text-rose-800">Decommission {target.name}? Its access ends immediately.</span>
-            <button type="submit" disabled={pending} className="rounded-md bg-rose-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-800 disabled:opacity-50">
+            <button
+              type="submit"
+              disabled={pending}
+              className="rounded-md bg-rose-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-800 disabled:opacity-50"
+            >
               {pending ? "Decommissioning…" : "Yes, decommission"}
             </button>
             <button type="button" onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">

@@ -40,16 +40,16 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <Table data-testid="my-nhis">
           <THead>
-              <Th>Identity</Th>
-              <Th>Next attestation</Th>
-              <Th>Last attested</Th>
-              <Th>Purpose</Th>
-              <Th>Owner</Th>
-              <Th align="right">Grants (privileged)</Th>
-              <Th>
-                <span className="sr-only">Action</span>
-              </Th>
-            </THead>
+            <Th>Identity</Th>
+            <Th>Next attestation</Th>
+            <Th>Last attested</Th>
+            <Th>Purpose</Th>
+            <Th>Owner</Th>
+            <Th align="right">Grants (privileged)</Th>
+            <Th>
+              <span className="sr-only">Action</span>
+            </Th>
+          </THead>
           <TBody top>
             {rows.map((r) => (
               <Fragment key={r.id}>

@@ -11,7 +11,6 @@ import { useNotice } from "./notice";
 import { PersonSelect, type Person } from "@/components/ui/person-select";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
 
-
 function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; people: Person[]; onDone: (notice: string) => void; onCancel: () => void }) {
   const activeIds = new Set(people.map((p) => p.id));
   const [ownerId, setOwnerId] = useState("");
@@ -37,8 +36,24 @@ function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; peopl
 
   return (
     <form onSubmit={submit} aria-label={`Reassign ${row.name}`} className="grid gap-4 rounded-md bg-slate-50 p-4 md:grid-cols-2">
-      <PersonSelect id={id("owner")} label="New owner" value={ownerId} onChange={setOwnerId} people={people} emptyLabel="Choose an owner…" errors={errors.ownerId} />
-      <PersonSelect id={id("backup")} label="Backup owner" value={backupOwnerId} onChange={setBackupOwnerId} people={people} emptyLabel="— none —" errors={errors.backupOwnerId} />
+      <PersonSelect
+        id={id("owner")}
+        label="New owner"
+        value={ownerId}
+        onChange={setOwnerId}
+        people={people}
+        emptyLabel="Choose an owner…"
+        errors={errors.ownerId}
+      />
+      <PersonSelect
+        id={id("backup")}
+        label="Backup owner"
+        value={backupOwnerId}
+        onChange={setBackupOwnerId}
+        people={people}
+        emptyLabel="— none —"
+        errors={errors.backupOwnerId}
+      />
       {message && (
         <p role="alert" className="text-sm text-rose-700 md:col-span-2">
           {message}
@@ -73,15 +88,15 @@ export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Perso
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <Table data-testid="orphans">
           <THead>
-              <Th>Identity</Th>
-              <Th>Former owner</Th>
-              <Th>Backup owner</Th>
-              <Th align="right">Grants (privileged)</Th>
-              <Th>Last used</Th>
-              <Th>
-                <span className="sr-only">Action</span>
-              </Th>
-            </THead>
+            <Th>Identity</Th>
+            <Th>Former owner</Th>
+            <Th>Backup owner</Th>
+            <Th align="right">Grants (privileged)</Th>
+            <Th>Last used</Th>
+            <Th>
+              <span className="sr-only">Action</span>
+            </Th>
+          </THead>
           <TBody top>
             {rows.map((r) => (
               <Fragment key={r.id}>

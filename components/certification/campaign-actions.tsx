@@ -53,7 +53,11 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
           </>
         )}
         {canAdminister && status === "draft" && (
-          <button disabled={pending} className={`${button} bg-brand-600 text-white`} onClick={() => run("launch", {}, (r) => `Launched: ${Number(r.items).toLocaleString("en")} review items.`)}>
+          <button
+            disabled={pending}
+            className={`${button} bg-brand-600 text-white`}
+            onClick={() => run("launch", {}, (r) => `Launched: ${Number(r.items).toLocaleString("en")} review items.`)}
+          >
             {pending ? "Launching…" : "Launch campaign"}
           </button>
         )}
@@ -79,7 +83,12 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
           className="flex w-full max-w-xl flex-col gap-2 rounded-lg border border-slate-200 bg-white p-3 shadow-sm"
           onSubmit={(e) => {
             e.preventDefault();
-            if (panel === "close") run("close", { reason: text || undefined }, (r) => `Closed: ${r.undecided} undecided items settled (${r.rule}); ${r.revokedAtClose} grants revoked.`);
+            if (panel === "close")
+              run(
+                "close",
+                { reason: text || undefined },
+                (r) => `Closed: ${r.undecided} undecided items settled (${r.rule}); ${r.revokedAtClose} grants revoked.`,
+              );
             if (panel === "cancel") run("cancel", { reason: text }, (r) => `Cancelled; ${r.openItemsClosed} open items closed untouched.`);
             if (panel === "signOff") run("sign-off", { comment: text || undefined }, () => "Signed off.");
           }}
@@ -94,7 +103,10 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
             <input value={text} onChange={(e) => setText(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
           </label>
           <div className="flex gap-2">
-            <button disabled={pending} className={`${button} ${panel === "cancel" ? "bg-rose-600" : panel === "signOff" ? "bg-emerald-600" : "bg-brand-600"} text-white`}>
+            <button
+              disabled={pending}
+              className={`${button} ${panel === "cancel" ? "bg-rose-600" : panel === "signOff" ? "bg-emerald-600" : "bg-brand-600"} text-white`}
+            >
               {panel === "close" ? "Close campaign" : panel === "cancel" ? "Cancel campaign" : "Sign off"}
             </button>
             <button type="button" className={`${button} border border-slate-300`} onClick={() => setPanel(null)}>

@@ -28,7 +28,10 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
     .filter((g) => g.entitlements.length > 0);
   const [pending, start] = useTransition();
   // The default dates, taken once: rendering stays pure.
-  const [{ today, inTwoWeeks }] = useState(() => ({ today: new Date().toISOString().slice(0, 10), inTwoWeeks: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10) }));
+  const [{ today, inTwoWeeks }] = useState(() => ({
+    today: new Date().toISOString().slice(0, 10),
+    inTwoWeeks: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
+  }));
 
   function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -113,7 +116,9 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             multiple
             size={6}
             className={placed}
-            choices={entitlementGroups.flatMap((g) => g.entitlements.map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: g.system.name })))}
+            choices={entitlementGroups.flatMap((g) =>
+              g.entitlements.map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: g.system.name })),
+            )}
           />
         </label>
         <label className={label}>
@@ -188,7 +193,11 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
           </label>
           <label className={label}>
             Recurrence
-            <Select name="recurrence" className={placed} choices={["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"].map((r) => ({ value: r, label: r.replace("_", "-") }))} />
+            <Select
+              name="recurrence"
+              className={placed}
+              choices={["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"].map((r) => ({ value: r, label: r.replace("_", "-") }))}
+            />
           </label>
           <label className={label}>
             Reminders (days before due)

@@ -29,7 +29,17 @@ const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as
  * back with the server's message if refused. Keyboard: j/k move, c certify,
  * r revoke, x select.
  */
-export function ReviewQueueView({ initial, initialQs, people, campaigns }: { initial: ReviewQueue | null; initialQs: string; people: Person[]; campaigns: { id: string; name: string }[] }) {
+export function ReviewQueueView({
+  initial,
+  initialQs,
+  people,
+  campaigns,
+}: {
+  initial: ReviewQueue | null;
+  initialQs: string;
+  people: Person[];
+  campaigns: { id: string; name: string }[];
+}) {
   const { search, set, text, setText } = useUrlFilters();
   const setParam = (k: string, v: string | undefined) => set({ [k]: v });
   const qs = search.toString();
@@ -61,7 +71,8 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
       client.setQueryData<ReviewQueue>(key, (old) => {
         if (!old) return old;
         // A reassigned item leaves this queue; a decided one shows its decision.
-        if (input.decision === "reassign") return { ...old, total: old.total - input.itemIds.length, rows: old.rows.filter((r) => !input.itemIds.includes(r.id)) };
+        if (input.decision === "reassign")
+          return { ...old, total: old.total - input.itemIds.length, rows: old.rows.filter((r) => !input.itemIds.includes(r.id)) };
         const decision = input.decision;
         return { ...old, rows: old.rows.map((r) => (input.itemIds.includes(r.id) ? { ...r, decision, comment: input.comment ?? null } : r)) };
       });
@@ -125,10 +136,22 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
       <div className="mb-4 flex flex-wrap items-end gap-3">
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Search
-          <input type="search" aria-label="Search identity or entitlement" value={text} onChange={(e) => setText(e.target.value)} placeholder="Identity or entitlement" className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          <input
+            type="search"
+            aria-label="Search identity or entitlement"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="Identity or entitlement"
+            className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          />
         </label>
         {campaigns.length > 1 && (
-          <FilterSelect label="Campaign" value={search.get("campaignId") ?? ""} onChange={(v) => setParam("campaignId", v)} choices={[{ value: "", label: "All campaigns" }, ...campaigns.map((c) => ({ value: c.id, label: c.name }))]} />
+          <FilterSelect
+            label="Campaign"
+            value={search.get("campaignId") ?? ""}
+            onChange={(v) => setParam("campaignId", v)}
+            choices={[{ value: "", label: "All campaigns" }, ...campaigns.map((c) => ({ value: c.id, label: c.name }))]}
+          />
         )}
         <FilterSelect
           label="Kind"
@@ -178,9 +201,18 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
       )}
 
       {selected.size > 0 && (
-        <div className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2" data-testid="bulk-bar">
+        <div
+          className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2"
+          data-testid="bulk-bar"
+        >
           <span className="text-sm font-medium">{selected.size} selected</span>
-          <input aria-label="Comment for selected" placeholder="Comment (required to revoke or certify privileged access)" value={bulkComment} onChange={(e) => setBulkComment(e.target.value)} className="min-w-80 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+          <input
+            aria-label="Comment for selected"
+            placeholder="Comment (required to revoke or certify privileged access)"
+            value={bulkComment}
+            onChange={(e) => setBulkComment(e.target.value)}
+            className="min-w-80 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
+          />
           <button className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white" onClick={() => decide("certify", [...selected], bulkComment)}>
             Certify selected
           </button>
@@ -188,8 +220,17 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
             Revoke selected
           </button>
           <span className="flex items-center gap-1">
-            <Select aria-label="Reassign selected to" value={bulkReassignTo} onChange={(e) => setBulkReassignTo(e.target.value)} placeholder="Reassign to…" choices={peopleChoices(people)} />
-            <button className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium" onClick={() => reassign([...selected], bulkReassignTo, bulkComment)}>
+            <Select
+              aria-label="Reassign selected to"
+              value={bulkReassignTo}
+              onChange={(e) => setBulkReassignTo(e.target.value)}
+              placeholder="Reassign to…"
+              choices={peopleChoices(people)}
+            />
+            <button
+              className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium"
+              onClick={() => reassign([...selected], bulkReassignTo, bulkComment)}
+            >
               Reassign selected
             </button>
           </span>
@@ -207,20 +248,20 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
               <Table data-testid="review-table">
                 <THead>
-                    <Th>
-                      <input
-                        type="checkbox"
-                        aria-label="Select all to decide"
-                        checked={pending.length > 0 && pending.every((r) => selected.has(r.id))}
-                        onChange={(e) => setSelected(e.target.checked ? new Set(pending.map((r) => r.id)) : new Set())}
-                      />
-                    </Th>
-                    <Th>Identity</Th>
-                    <Th>Access</Th>
-                    <Th>Evidence</Th>
-                    <Th>Recommendation</Th>
-                    <Th>Decision</Th>
-                  </THead>
+                  <Th>
+                    <input
+                      type="checkbox"
+                      aria-label="Select all to decide"
+                      checked={pending.length > 0 && pending.every((r) => selected.has(r.id))}
+                      onChange={(e) => setSelected(e.target.checked ? new Set(pending.map((r) => r.id)) : new Set())}
+                    />
+                  </Th>
+                  <Th>Identity</Th>
+                  <Th>Access</Th>
+                  <Th>Evidence</Th>
+                  <Th>Recommendation</Th>
+                  <Th>Decision</Th>
+                </THead>
                 <TBody top>
                   {rows.map((r, i) => (
                     <ReviewItemRow
@@ -247,12 +288,20 @@ export function ReviewQueueView({ initial, initialQs, people, campaigns }: { ini
             page={query.data.page}
             pageCount={query.data.pageCount}
             previous={
-              <button className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40" disabled={query.data.page <= 1} onClick={() => setParam("page", String(query.data.page - 1))}>
+              <button
+                className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
+                disabled={query.data.page <= 1}
+                onClick={() => setParam("page", String(query.data.page - 1))}
+              >
                 Previous
               </button>
             }
             next={
-              <button className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40" disabled={query.data.page >= query.data.pageCount} onClick={() => setParam("page", String(query.data.page + 1))}>
+              <button
+                className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
+                disabled={query.data.page >= query.data.pageCount}
+                onClick={() => setParam("page", String(query.data.page + 1))}
+              >
                 Next
               </button>
             }
@@ -290,7 +339,9 @@ function ReviewItemRow({
   const proposal = r.stage < r.stages;
   return (
     <tr ref={rowRef} data-testid="review-row" data-item={r.id} data-focused={focused || undefined} className={focused ? "bg-brand-50/60" : ""}>
-      <td className="px-3 py-2">{!r.decision && <input type="checkbox" aria-label={`Select ${r.identityName} ${r.entitlementName}`} checked={selected} onChange={onToggle} />}</td>
+      <td className="px-3 py-2">
+        {!r.decision && <input type="checkbox" aria-label={`Select ${r.identityName} ${r.entitlementName}`} checked={selected} onChange={onToggle} />}
+      </td>
       <td className="px-3 py-2">
         <Link href={`/identities/${r.identityId}`} className="font-medium text-brand-700 hover:underline">
           {r.identityName}
@@ -334,7 +385,13 @@ function ReviewItemRow({
           </div>
         ) : (
           <div className="flex min-w-56 flex-col gap-1">
-            <input aria-label={`Comment for ${r.identityName} ${r.entitlementName}`} value={comment} onChange={(e) => onComment(e.target.value)} placeholder="Comment" className="rounded-md border border-slate-300 px-2 py-1 text-xs" />
+            <input
+              aria-label={`Comment for ${r.identityName} ${r.entitlementName}`}
+              value={comment}
+              onChange={(e) => onComment(e.target.value)}
+              placeholder="Comment"
+              className="rounded-md border border-slate-300 px-2 py-1 text-xs"
+            />
             <div className="flex gap-1">
               <button className="rounded-md bg-emerald-600 px-2 py-1 text-xs font-medium text-white" onClick={() => onDecide("certify")}>
                 Certify
@@ -342,7 +399,11 @@ function ReviewItemRow({
               <button className="rounded-md bg-rose-600 px-2 py-1 text-xs font-medium text-white" onClick={() => onDecide("revoke")}>
                 Revoke
               </button>
-              <button className="rounded-md border border-slate-300 px-2 py-1 text-xs" aria-expanded={reassignTo !== null} onClick={() => setReassignTo(reassignTo === null ? "" : null)}>
+              <button
+                className="rounded-md border border-slate-300 px-2 py-1 text-xs"
+                aria-expanded={reassignTo !== null}
+                onClick={() => setReassignTo(reassignTo === null ? "" : null)}
+              >
                 Reassign…
               </button>
             </div>

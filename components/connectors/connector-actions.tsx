@@ -30,11 +30,25 @@ export function ConnectorActions({ id, kind, enabled }: { id: string; kind: Conn
     <div className="flex flex-col items-end gap-1">
       <div className="flex gap-2">
         {connectorDescriptors[kind].readsState && (
-          <button disabled={pending} className={button} onClick={() => run(`/api/v1/connectors/${id}/check`, { body: {} }, (r) => `Read ${r.checked} memberships: ${r.unapproved} without approval, ${r.missing} missing.`)}>
+          <button
+            disabled={pending}
+            className={button}
+            onClick={() =>
+              run(
+                `/api/v1/connectors/${id}/check`,
+                { body: {} },
+                (r) => `Read ${r.checked} memberships: ${r.unapproved} without approval, ${r.missing} missing.`,
+              )
+            }
+          >
             Check target now
           </button>
         )}
-        <button disabled={pending} className={button} onClick={() => run(`/api/v1/connectors/${id}`, { method: "PATCH", body: { enabled: !enabled } }, () => (enabled ? "Disabled." : "Enabled."))}>
+        <button
+          disabled={pending}
+          className={button}
+          onClick={() => run(`/api/v1/connectors/${id}`, { method: "PATCH", body: { enabled: !enabled } }, () => (enabled ? "Disabled." : "Enabled."))}
+        >
           {enabled ? "Disable" : "Enable"}
         </button>
       </div>
@@ -52,7 +66,11 @@ export function RedeliverButton({ id }: { id: string }) {
   const { run, pending, message } = useAction();
   return (
     <span className="inline-flex flex-col items-end">
-      <button disabled={pending} className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-50" onClick={() => run(`/api/v1/connector-deliveries/${id}/redeliver`, { body: {} }, () => "Queued again.")}>
+      <button
+        disabled={pending}
+        className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-50"
+        onClick={() => run(`/api/v1/connector-deliveries/${id}/redeliver`, { body: {} }, () => "Queued again.")}
+      >
         Redeliver
       </button>
       {message && <span className={`text-xs ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>{message.text}</span>}

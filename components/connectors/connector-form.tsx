@@ -82,7 +82,14 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
       <FieldMessages messages={errors.name} />
       <label className={label}>
         {d.system.label}
-        <Select name="systemId" aria-label="System" className="mt-1 w-full" defaultValue="" placeholder={d.system.none} choices={systems.map((s) => ({ value: s.id, label: s.name }))} />
+        <Select
+          name="systemId"
+          aria-label="System"
+          className="mt-1 w-full"
+          defaultValue=""
+          placeholder={d.system.none}
+          choices={systems.map((s) => ({ value: s.id, label: s.name }))}
+        />
       </label>
       <FieldMessages messages={errors.systemId} />
       <label className={label}>

@@ -29,19 +29,34 @@ export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy
     <div>
       <Table data-testid="credential-policies">
         <THead plain>
-            <Th flush>Credential type</Th>
-            <Th flush>Rotate within (days)</Th>
-            <Th flush>Must expire</Th>
-          </THead>
+          <Th flush>Credential type</Th>
+          <Th flush>Rotate within (days)</Th>
+          <Th flush>Must expire</Th>
+        </THead>
         <TBody>
           {rows.map((p) => (
             <tr key={p.type}>
               <td className="py-2 pr-3">{p.type.replace("_", " ")}</td>
               <td className="py-2 pr-3">
-                <input aria-label={`Rotate ${p.type} within days`} type="number" min={1} max={3650} disabled={!canEdit} value={p.maxAgeDays} onChange={(e) => set(p.type, { maxAgeDays: Number(e.target.value) })} className="w-24 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+                <input
+                  aria-label={`Rotate ${p.type} within days`}
+                  type="number"
+                  min={1}
+                  max={3650}
+                  disabled={!canEdit}
+                  value={p.maxAgeDays}
+                  onChange={(e) => set(p.type, { maxAgeDays: Number(e.target.value) })}
+                  className="w-24 rounded-md border border-slate-300 px-2 py-1 text-sm"
+                />
               </td>
               <td className="py-2 pr-3">
-                <input aria-label={`${p.type} must expire`} type="checkbox" disabled={!canEdit} checked={p.requireExpiry} onChange={(e) => set(p.type, { requireExpiry: e.target.checked })} />
+                <input
+                  aria-label={`${p.type} must expire`}
+                  type="checkbox"
+                  disabled={!canEdit}
+                  checked={p.requireExpiry}
+                  onChange={(e) => set(p.type, { requireExpiry: e.target.checked })}
+                />
               </td>
             </tr>
           ))}

@@ -1,9 +1,18 @@
 import { Badge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
 
-type Task = { id: string; kind: "rotate" | "revoke"; reason: string; dueAt: Date; escalationLevel: number; assigneeName: string | null; escalatedToName: string | null };
+type Task = {
+  id: string;
+  kind: "rotate" | "revoke";
+  reason: string;
+  dueAt: Date;
+  escalationLevel: number;
+  assigneeName: string | null;
+  escalatedToName: string | null;
+};
 
-const escalation = (t: Task) => (t.escalationLevel >= 2 ? "escalated to the admins" : t.escalationLevel === 1 ? `escalated to ${t.escalatedToName ?? "the manager"}` : null);
+const escalation = (t: Task) =>
+  t.escalationLevel >= 2 ? "escalated to the admins" : t.escalationLevel === 1 ? `escalated to ${t.escalatedToName ?? "the manager"}` : null;
 
 /** A credential's open work: what, by when, whose, and how far it has climbed. */
 export function CredentialTaskBadges({ tasks }: { tasks: Task[] }) {

@@ -7,7 +7,21 @@ import { axisTick, chart } from "./chart-theme";
 export type LinkedBar = { label: string; value: number; href?: string; colour?: string; note?: string };
 
 /** Category names on the axis that are links to the list behind the bar. */
-function LinkTick({ x, y, payload, bars, width, onOpen }: { x?: number | string; y?: number | string; payload?: { value: string; index: number }; bars: LinkedBar[]; width: number; onOpen: (href: string) => void }) {
+function LinkTick({
+  x,
+  y,
+  payload,
+  bars,
+  width,
+  onOpen,
+}: {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value: string; index: number };
+  bars: LinkedBar[];
+  width: number;
+  onOpen: (href: string) => void;
+}) {
   const bar = bars[payload?.index ?? -1];
   if (!bar) return null;
   const max = Math.floor((width - 8) / 7);
@@ -38,7 +52,23 @@ function LinkTick({ x, y, payload, bars, width, onOpen }: { x?: number | string;
  * identity, or findings filtered to a system or kind). `max` fixes the scale
  * (100 for a score); `unit` follows each value.
  */
-export function LinkedBarChart({ data, name, testId, max, unit = "", labelWidth = 140, label }: { data: LinkedBar[]; name: string; testId: string; max?: number; unit?: string; labelWidth?: number; label: string }) {
+export function LinkedBarChart({
+  data,
+  name,
+  testId,
+  max,
+  unit = "",
+  labelWidth = 140,
+  label,
+}: {
+  data: LinkedBar[];
+  name: string;
+  testId: string;
+  max?: number;
+  unit?: string;
+  labelWidth?: number;
+  label: string;
+}) {
   const router = useRouter();
   const height = Math.max(120, data.length * 30 + 36);
   return (
@@ -47,10 +77,19 @@ export function LinkedBarChart({ data, name, testId, max, unit = "", labelWidth 
         <BarChart data={data} layout="vertical" margin={{ top: 4, right: 40, left: 4, bottom: 4 }}>
           <CartesianGrid horizontal={false} stroke={chart.grid} />
           <XAxis type="number" allowDecimals={false} domain={max ? [0, max] : [0, "auto"]} tick={axisTick} />
-          <YAxis type="category" dataKey="label" width={labelWidth} interval={0} tick={(props) => <LinkTick {...props} bars={data} width={labelWidth} onOpen={(href) => router.push(href)} />} />
+          <YAxis
+            type="category"
+            dataKey="label"
+            width={labelWidth}
+            interval={0}
+            tick={(props) => <LinkTick {...props} bars={data} width={labelWidth} onOpen={(href) => router.push(href)} />}
+          />
           <Tooltip
             cursor={{ fill: "rgba(0,0,0,0.04)" }}
-            formatter={(value, _n, item) => [`${Number(value).toLocaleString("en")}${unit}${(item?.payload as LinkedBar | undefined)?.note ? ` · ${(item.payload as LinkedBar).note}` : ""}`, name]}
+            formatter={(value, _n, item) => [
+              `${Number(value).toLocaleString("en")}${unit}${(item?.payload as LinkedBar | undefined)?.note ? ` · ${(item.payload as LinkedBar).note}` : ""}`,
+              name,
+            ]}
           />
           <Bar
             dataKey="value"

@@ -34,7 +34,8 @@ export function ReachAdminTile({ reach, delta, readsFindings }: { reach: RiskDas
       href={identitiesHref()}
       hint={
         <>
-          {fmt(reach.holds)} hold it, {fmt(reach.escalates)} can escalate to it{reach.conditional ? ` (${fmt(reach.conditional)} only under conditions)` : ""}; of {fmt(reach.analysed)} AWS identities analysed
+          {fmt(reach.holds)} hold it, {fmt(reach.escalates)} can escalate to it{reach.conditional ? ` (${fmt(reach.conditional)} only under conditions)` : ""};
+          of {fmt(reach.analysed)} AWS identities analysed
         </>
       }
     >
@@ -59,7 +60,11 @@ export function ReachAdminTile({ reach, delta, readsFindings }: { reach: RiskDas
               <td className="py-1 text-right tabular-nums">{fmt(r.holds)}</td>
               <td className="py-1 text-right tabular-nums">
                 {readsFindings && r.escalates > 0 ? (
-                  <Link href={findingsHref({ kind: "escalation_to_admin", identityKind: r.kind })} className="text-brand-700 hover:underline" title={`The escalation findings of ${kindName(r.kind).toLowerCase()}`}>
+                  <Link
+                    href={findingsHref({ kind: "escalation_to_admin", identityKind: r.kind })}
+                    className="text-brand-700 hover:underline"
+                    title={`The escalation findings of ${kindName(r.kind).toLowerCase()}`}
+                  >
                     {fmt(r.escalates)}
                   </Link>
                 ) : (

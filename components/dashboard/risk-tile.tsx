@@ -22,7 +22,10 @@ export function RiskTile({
   children?: React.ReactNode;
 }) {
   return (
-    <div className={`relative flex flex-col rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${href ? "hover:border-brand-600" : ""}`} data-testid={testId}>
+    <div
+      className={`relative flex flex-col rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${href ? "hover:border-brand-600" : ""}`}
+      data-testid={testId}
+    >
       {href ? (
         <Link href={href} className="text-sm font-medium text-slate-600 after:absolute after:inset-0 hover:text-brand-700">
           {label}

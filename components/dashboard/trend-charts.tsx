@@ -33,8 +33,26 @@ export function PrivilegeTrendChart({ data }: { data: PrivilegeTrendDatum[] }) {
         <YAxis allowDecimals={false} tickFormatter={numberTick} tick={axisTick} width={48} />
         <Tooltip labelFormatter={tooltipLabel} />
         <Legend {...legend} />
-        <Area type="monotone" dataKey="approved" name="Approved privileged" stroke={chart.approved} fill={chart.approved} fillOpacity={0.12} strokeWidth={2} isAnimationActive={false} />
-        <Area type="monotone" dataKey="used" name="Used in prior 30 days" stroke={chart.used} fill={chart.used} fillOpacity={0.25} strokeWidth={2} isAnimationActive={false} />
+        <Area
+          type="monotone"
+          dataKey="approved"
+          name="Approved privileged"
+          stroke={chart.approved}
+          fill={chart.approved}
+          fillOpacity={0.12}
+          strokeWidth={2}
+          isAnimationActive={false}
+        />
+        <Area
+          type="monotone"
+          dataKey="used"
+          name="Used in prior 30 days"
+          stroke={chart.used}
+          fill={chart.used}
+          fillOpacity={0.25}
+          strokeWidth={2}
+          isAnimationActive={false}
+        />
       </AreaChart>
     </Frame>
   );
@@ -53,7 +71,17 @@ function DailyLines({ testId, label, data, lines, dot = false }: { testId: strin
         <Tooltip labelFormatter={tooltipLabel} />
         <Legend {...legend} />
         {lines.map((l) => (
-          <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={l.colour} strokeWidth={2} dot={dot ? { r: 3, fill: l.colour, strokeDasharray: "" } : false} strokeDasharray={l.dashed ? "4 3" : undefined} isAnimationActive={false} />
+          <Line
+            key={l.key}
+            type="monotone"
+            dataKey={l.key}
+            name={l.name}
+            stroke={l.colour}
+            strokeWidth={2}
+            dot={dot ? { r: 3, fill: l.colour, strokeDasharray: "" } : false}
+            strokeDasharray={l.dashed ? "4 3" : undefined}
+            isAnimationActive={false}
+          />
         ))}
       </LineChart>
     </Frame>

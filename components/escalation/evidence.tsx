@@ -9,14 +9,27 @@ import { Badge } from "@/components/ui/badge";
  * when it says more than the entitlement's level (it can escalate, or the
  * identity as a whole ranks higher than this grant).
  */
-export function IdentityVerdict({ identityId, level, entitlementLevel, evidence }: { identityId: string; level: PrivilegeLevel | null; entitlementLevel: PrivilegeLevel; evidence: EscalationEvidence | null }) {
+export function IdentityVerdict({
+  identityId,
+  level,
+  entitlementLevel,
+  evidence,
+}: {
+  identityId: string;
+  level: PrivilegeLevel | null;
+  entitlementLevel: PrivilegeLevel;
+  evidence: EscalationEvidence | null;
+}) {
   const identityLevel = evidence?.level ?? level;
   if (!evidence?.summary && (!identityLevel || identityLevel === entitlementLevel)) return null;
   return (
     <div className="mt-1 text-xs" data-testid="identity-verdict">
       <span className="text-slate-500">Identity:</span> {identityLevel && <Badge tone={levelTone[identityLevel]}>{identityLevel}</Badge>}{" "}
       {evidence?.summary && (
-        <Link href={`/identities/${identityId}#can-become`} className={evidence.conditional ? "text-amber-700 hover:underline" : "text-rose-700 hover:underline"}>
+        <Link
+          href={`/identities/${identityId}#can-become`}
+          className={evidence.conditional ? "text-amber-700 hover:underline" : "text-rose-700 hover:underline"}
+        >
           {evidence.summary}
         </Link>
       )}

@@ -46,11 +46,16 @@ export function EscalationPath({ steps, ids }: { steps: StepView[]; ids?: Record
         const cls = pathClassById.get(s.pathClass);
         return (
           <li key={i} className="relative border-l-2 border-slate-200 pb-3 pl-4 last:pb-0" data-testid="path-step">
-            <span className="absolute -left-[9px] top-0 flex h-4 w-4 items-center justify-center rounded-full bg-slate-700 text-[10px] font-semibold text-white">{i + 1}</span>
+            <span className="absolute -left-[9px] top-0 flex h-4 w-4 items-center justify-center rounded-full bg-slate-700 text-[10px] font-semibold text-white">
+              {i + 1}
+            </span>
             <div className="text-sm">
               <Principal arn={s.from} ids={ids} /> <span className="text-slate-400">→</span> <Principal arn={s.to} ids={ids} />{" "}
               {s.conditional && (
-                <Badge tone="amber" title={s.dependsOn.length ? `Holds only when ${s.dependsOn.join(", ")} allow it` : "Needs something the IAM export does not show"}>
+                <Badge
+                  tone="amber"
+                  title={s.dependsOn.length ? `Holds only when ${s.dependsOn.join(", ")} allow it` : "Needs something the IAM export does not show"}
+                >
                   conditional{s.dependsOn.length ? `: ${s.dependsOn.join(", ")}` : ""}
                 </Badge>
               )}
@@ -111,8 +116,20 @@ const list = (m: Record<string, string[]> | undefined) =>
     : null;
 
 /** A trust-policy statement as written: who it trusts, to do what, under which conditions. */
-export function TrustStatement({ roleArn, statement, sid, trust }: { roleArn?: string; statement: number; sid?: string | null; trust?: PermissionStatement | null }) {
-  const conditions = Object.entries(trust?.condition ?? {}).flatMap(([op, keys]) => Object.entries(keys).map(([key, values]) => `${op} ${key} = ${values.join(", ")}`));
+export function TrustStatement({
+  roleArn,
+  statement,
+  sid,
+  trust,
+}: {
+  roleArn?: string;
+  statement: number;
+  sid?: string | null;
+  trust?: PermissionStatement | null;
+}) {
+  const conditions = Object.entries(trust?.condition ?? {}).flatMap(([op, keys]) =>
+    Object.entries(keys).map(([key, values]) => `${op} ${key} = ${values.join(", ")}`),
+  );
   return (
     <dl className="mt-1.5 grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5 text-xs text-slate-700" data-testid="trust-statement">
       {roleArn && (
@@ -136,7 +153,15 @@ export function TrustStatement({ roleArn, statement, sid, trust }: { roleArn?: s
             <code className={code}>{(trust.notActions ?? trust.actions ?? []).join(", ")}</code>
           </dd>
           <dt className="text-slate-500">Condition</dt>
-          <dd>{conditions.length ? conditions.map((c) => <code key={c} className={`${code} mr-1`}>{c}</code>) : "none: any AWS account may assume it"}</dd>
+          <dd>
+            {conditions.length
+              ? conditions.map((c) => (
+                  <code key={c} className={`${code} mr-1`}>
+                    {c}
+                  </code>
+                ))
+              : "none: any AWS account may assume it"}
+          </dd>
         </>
       )}
     </dl>

@@ -72,7 +72,14 @@ export function IdentityEditForm({
           ) : f === "title" ? (
             <input id={`field-${f}`} className={input} value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
           ) : (
-            <Select id={`field-${f}`} className="mt-1 w-full" value={form[f] ?? ""} onChange={(e) => setForm({ ...form, [f]: e.target.value })} placeholder="— none —" choices={peopleChoices(people)} />
+            <Select
+              id={`field-${f}`}
+              className="mt-1 w-full"
+              value={form[f] ?? ""}
+              onChange={(e) => setForm({ ...form, [f]: e.target.value })}
+              placeholder="— none —"
+              choices={peopleChoices(people)}
+            />
           )}
           <FieldMessages messages={errors[f]} />
         </div>

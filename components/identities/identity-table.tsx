@@ -73,9 +73,24 @@ export function IdentityTable({
             className="mt-1 w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm font-normal"
           />
         </label>
-        <FilterSelect label="Kind" value={params.kind ?? ""} onChange={(kind) => update({ kind })} choices={[{ value: "", label: "All kinds" }, ...kinds.map((k) => ({ value: k, label: kindLabels[k] }))]} />
-        <FilterSelect label="System" value={params.systemId ?? ""} onChange={(systemId) => update({ systemId })} choices={[{ value: "", label: "All systems" }, ...systems.map((x) => ({ value: x.id, label: x.name }))]} />
-        <FilterSelect label="Status" value={params.status ?? ""} onChange={(status) => update({ status })} choices={[{ value: "", label: "Any status" }, ...statuses.map((x) => ({ value: x, label: x }))]} />
+        <FilterSelect
+          label="Kind"
+          value={params.kind ?? ""}
+          onChange={(kind) => update({ kind })}
+          choices={[{ value: "", label: "All kinds" }, ...kinds.map((k) => ({ value: k, label: kindLabels[k] }))]}
+        />
+        <FilterSelect
+          label="System"
+          value={params.systemId ?? ""}
+          onChange={(systemId) => update({ systemId })}
+          choices={[{ value: "", label: "All systems" }, ...systems.map((x) => ({ value: x.id, label: x.name }))]}
+        />
+        <FilterSelect
+          label="Status"
+          value={params.status ?? ""}
+          onChange={(status) => update({ status })}
+          choices={[{ value: "", label: "Any status" }, ...statuses.map((x) => ({ value: x, label: x }))]}
+        />
         <label className="flex items-center gap-2 pb-1.5 text-sm">
           <input type="checkbox" checked={params.orphaned === "true"} onChange={(e) => update({ orphaned: e.target.checked ? "true" : undefined })} />
           Orphaned only
@@ -111,7 +126,12 @@ export function IdentityTable({
             { value: "last_used", label: "Last used" },
           ]}
         />
-        <FilterSelect label="Owner" value={params.ownerId ?? ""} onChange={(ownerId) => update({ ownerId })} choices={[{ value: "", label: "Any owner" }, ...people.map((p) => ({ value: p.id, label: p.displayName }))]} />
+        <FilterSelect
+          label="Owner"
+          value={params.ownerId ?? ""}
+          onChange={(ownerId) => update({ ownerId })}
+          choices={[{ value: "", label: "Any owner" }, ...people.map((p) => ({ value: p.id, label: p.displayName }))]}
+        />
       </form>
 
       <FieldErrorsAlert errors={fieldErrors} />
@@ -128,16 +148,16 @@ export function IdentityTable({
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
               <Table className="whitespace-nowrap">
                 <THead>
-                    <Th>Name</Th>
-                    <Th>Kind</Th>
-                    <Th>System</Th>
-                    <Th>Owner</Th>
-                    <Th>Status</Th>
-                    <Th>Level</Th>
-                    <Th align="right">Privileged grants</Th>
-                    <Th>Last used</Th>
-                    <Th>Next attestation</Th>
-                  </THead>
+                  <Th>Name</Th>
+                  <Th>Kind</Th>
+                  <Th>System</Th>
+                  <Th>Owner</Th>
+                  <Th>Status</Th>
+                  <Th>Level</Th>
+                  <Th align="right">Privileged grants</Th>
+                  <Th>Last used</Th>
+                  <Th>Next attestation</Th>
+                </THead>
                 <TBody>
                   {data.rows.map((r) => (
                     <tr key={r.id} className="hover:bg-slate-50">
@@ -178,7 +198,11 @@ export function IdentityTable({
             page={data.page}
             pageCount={data.pageCount}
             previous={
-              <button className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40" disabled={data.page <= 1} onClick={() => update({ page: String(data.page - 1) })}>
+              <button
+                className="rounded-md border border-slate-300 px-3 py-1 disabled:opacity-40"
+                disabled={data.page <= 1}
+                onClick={() => update({ page: String(data.page - 1) })}
+              >
                 Previous
               </button>
             }

@@ -21,12 +21,17 @@ export function OffboardButton({ personId, name }: { personId: string; name: str
   return (
     <div className="w-full max-w-xl rounded-md border border-rose-200 bg-rose-50 p-3 text-sm" role="group" aria-label={`Offboard ${name}`}>
       <p className="text-rose-900">
-        Ends every grant, eligibility and open JIT window of {name}, cancels their requests, moves their reviews to the fallback reviewers and hands their NHIs to the backup owners
-        (or their manager) with an attestation due now.
+        Ends every grant, eligibility and open JIT window of {name}, cancels their requests, moves their reviews to the fallback reviewers and hands their NHIs
+        to the backup owners (or their manager) with an attestation due now.
       </p>
       <label className="mt-2 block text-xs font-medium text-slate-700">
         Why
-        <input aria-label="Why is the person offboarded" value={reason} onChange={(e) => setReason(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" />
+        <input
+          aria-label="Why is the person offboarded"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+        />
       </label>
       {error && (
         <p role="alert" className="mt-1 text-rose-700">

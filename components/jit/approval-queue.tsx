@@ -39,7 +39,8 @@ function RequestCard({ r, children }: { r: Row; children: React.ReactNode }) {
             <Link className="text-brand-700 hover:underline" href={`/access-requests/${r.id}`}>
               {r.entitlementName}
             </Link>{" "}
-            <span className="text-slate-500">in {r.systemName}</span> <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge> <RequestStatus status={r.status} breakGlass={r.breakGlass} />
+            <span className="text-slate-500">in {r.systemName}</span> <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge>{" "}
+            <RequestStatus status={r.status} breakGlass={r.breakGlass} />
           </p>
           {c && <IdentityVerdict identityId={r.identityId} level={c.identityLevel} entitlementLevel={r.privilegeLevel} evidence={c.escalation} />}
           <p className="mt-1 text-sm text-slate-700">“{r.justification ?? "no justification"}”</p>
@@ -68,7 +69,15 @@ function RequestCard({ r, children }: { r: Row; children: React.ReactNode }) {
   );
 }
 
-function Decide({ r, onDecide, labels }: { r: Row; onDecide: (verb: "approve" | "deny" | "confirm" | "escalate", comment: string) => void; labels: [string, string] }) {
+function Decide({
+  r,
+  onDecide,
+  labels,
+}: {
+  r: Row;
+  onDecide: (verb: "approve" | "deny" | "confirm" | "escalate", comment: string) => void;
+  labels: [string, string];
+}) {
   const [comment, setComment] = useState("");
   const [yes, no] = labels;
   const postReview = yes === "Confirm";
@@ -76,12 +85,23 @@ function Decide({ r, onDecide, labels }: { r: Row; onDecide: (verb: "approve" | 
     <div className="mt-3 flex flex-wrap items-end gap-2">
       <label className="min-w-64 flex-1 text-xs font-medium text-slate-600">
         Comment {postReview ? "(required to escalate)" : "(required to deny)"}
-        <input aria-label={`Comment on ${r.identityName} ${r.entitlementName}`} value={comment} onChange={(e) => setComment(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+        <input
+          aria-label={`Comment on ${r.identityName} ${r.entitlementName}`}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+        />
       </label>
-      <button className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700" onClick={() => onDecide(postReview ? "confirm" : "approve", comment)}>
+      <button
+        className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700"
+        onClick={() => onDecide(postReview ? "confirm" : "approve", comment)}
+      >
         {yes}
       </button>
-      <button className="rounded-md border border-rose-300 bg-white px-3 py-1.5 text-sm font-medium text-rose-700 hover:bg-rose-50" onClick={() => onDecide(postReview ? "escalate" : "deny", comment)}>
+      <button
+        className="rounded-md border border-rose-300 bg-white px-3 py-1.5 text-sm font-medium text-rose-700 hover:bg-rose-50"
+        onClick={() => onDecide(postReview ? "escalate" : "deny", comment)}
+      >
         {no}
       </button>
     </div>
@@ -97,8 +117,18 @@ export function ApprovalQueue({ initial, postReview }: { initial: Page; postRevi
   const client = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const pending = useQuery({ queryKey: ["jit", "approvals"], queryFn: () => api<Page>("/api/v1/jit/requests?scope=approvals&pageSize=50"), initialData: initial, refetchInterval: 10_000 });
-  const reviews = useQuery({ queryKey: ["jit", "post-review"], queryFn: () => api<Page>("/api/v1/jit/requests?scope=approvals&postReview=1&pageSize=50"), initialData: postReview, refetchInterval: 30_000 });
+  const pending = useQuery({
+    queryKey: ["jit", "approvals"],
+    queryFn: () => api<Page>("/api/v1/jit/requests?scope=approvals&pageSize=50"),
+    initialData: initial,
+    refetchInterval: 10_000,
+  });
+  const reviews = useQuery({
+    queryKey: ["jit", "post-review"],
+    queryFn: () => api<Page>("/api/v1/jit/requests?scope=approvals&postReview=1&pageSize=50"),
+    initialData: postReview,
+    refetchInterval: 30_000,
+  });
   const decide = useMutation({
     mutationFn: ({ id, verb, body }: Decision) => api<{ status: string }>(`/api/v1/jit/requests/${id}/${verb}`, { body }),
     onMutate: async ({ id, verb }) => {
@@ -114,7 +144,8 @@ export function ApprovalQueue({ initial, postReview }: { initial: Page; postRevi
       if (context) client.setQueryData(context.key, context.previous);
       setError(errorText(e));
     },
-    onSuccess: (result, { verb }) => setDone(verb === "post-review" ? "Review recorded." : result.status === "pending" ? "Recorded; more approvals are needed." : `Request ${result.status}.`),
+    onSuccess: (result, { verb }) =>
+      setDone(verb === "post-review" ? "Review recorded." : result.status === "pending" ? "Recorded; more approvals are needed." : `Request ${result.status}.`),
     onSettled: () => client.invalidateQueries({ queryKey: ["jit"] }),
   });
   const rows = pending.data?.rows ?? [];
@@ -134,12 +165,20 @@ export function ApprovalQueue({ initial, postReview }: { initial: Page; postRevi
       <section>
         <h2 className="mb-2 text-sm font-semibold text-slate-700">Waiting for your decision ({pending.data?.total ?? 0})</h2>
         {rows.length === 0 ? (
-          <EmptyState title="Nothing waits for you.">Requests you may approve appear here, most urgent first, with the requester’s recent use of the access.</EmptyState>
+          <EmptyState title="Nothing waits for you.">
+            Requests you may approve appear here, most urgent first, with the requester’s recent use of the access.
+          </EmptyState>
         ) : (
           <ul className="space-y-3">
             {rows.map((r) => (
               <RequestCard key={r.id} r={r}>
-                <Decide r={r} labels={["Approve", "Deny"]} onDecide={(verb, comment) => decide.mutate({ id: r.id, verb: verb as "approve" | "deny", body: comment.trim() ? { comment: comment.trim() } : {} })} />
+                <Decide
+                  r={r}
+                  labels={["Approve", "Deny"]}
+                  onDecide={(verb, comment) =>
+                    decide.mutate({ id: r.id, verb: verb as "approve" | "deny", body: comment.trim() ? { comment: comment.trim() } : {} })
+                  }
+                />
               </RequestCard>
             ))}
           </ul>
@@ -154,7 +193,9 @@ export function ApprovalQueue({ initial, postReview }: { initial: Page; postRevi
                 <Decide
                   r={r}
                   labels={["Confirm", "Escalate"]}
-                  onDecide={(outcome, comment) => decide.mutate({ id: r.id, verb: "post-review", body: { outcome, ...(comment.trim() ? { comment: comment.trim() } : {}) } })}
+                  onDecide={(outcome, comment) =>
+                    decide.mutate({ id: r.id, verb: "post-review", body: { outcome, ...(comment.trim() ? { comment: comment.trim() } : {}) } })
+                  }
                 />
               </RequestCard>
             ))}

@@ -18,7 +18,11 @@ function Terms({ e }: { e: Eligibility }) {
   return (
     <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-0.5 text-xs text-slate-600">
       <li>up to {formatMinutes(e.maxDurationMinutes)}</li>
-      <li>{e.autoApprove ? "approved automatically" : `${e.approvalsRequired} approval${e.approvalsRequired > 1 ? "s" : ""}${e.approverMode === "entitlement_owner" ? " from the owner" : ""}`}</li>
+      <li>
+        {e.autoApprove
+          ? "approved automatically"
+          : `${e.approvalsRequired} approval${e.approvalsRequired > 1 ? "s" : ""}${e.approverMode === "entitlement_owner" ? " from the owner" : ""}`}
+      </li>
       {e.requireTicket && <li>ticket required</li>}
       {e.breakGlass && <li>break-glass up to {formatMinutes(e.breakGlassMaxMinutes)}</li>}
     </ul>
@@ -65,7 +69,12 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
   }
 
   return (
-    <form noValidate onSubmit={submit} aria-label={`Request ${e.entitlementName}`} className="mt-3 grid gap-3 rounded-md border border-slate-200 bg-slate-50 p-3 md:grid-cols-2">
+    <form
+      noValidate
+      onSubmit={submit}
+      aria-label={`Request ${e.entitlementName}`}
+      className="mt-3 grid gap-3 rounded-md border border-slate-200 bg-slate-50 p-3 md:grid-cols-2"
+    >
       {e.breakGlass && (
         <label className="flex items-start gap-2 rounded-md border border-rose-200 bg-rose-50 p-2 text-sm text-rose-900 md:col-span-2">
           <input
@@ -88,7 +97,12 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
         </label>
         <div className="mt-1 flex flex-wrap items-center gap-1 text-xs">
           {presets.map((p) => (
-            <button key={p} type="button" onClick={() => setDuration(String(p))} className={`rounded border px-1.5 py-0.5 ${Number(duration) === p ? "border-brand-600 bg-brand-50 text-brand-700" : "border-slate-300 bg-white"}`}>
+            <button
+              key={p}
+              type="button"
+              onClick={() => setDuration(String(p))}
+              className={`rounded border px-1.5 py-0.5 ${Number(duration) === p ? "border-brand-600 bg-brand-50 text-brand-700" : "border-slate-300 bg-white"}`}
+            >
               {formatMinutes(p)}
             </button>
           ))}
@@ -106,7 +120,13 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
             <label className="flex items-center gap-1">
               <input type="radio" name="when" checked={when === "later"} onChange={() => setWhen("later")} /> At
             </label>
-            <input type="datetime-local" name="startAt" aria-label="Start at" disabled={when !== "later"} className="rounded-md border border-slate-300 px-2 py-1 text-sm disabled:opacity-40" />
+            <input
+              type="datetime-local"
+              name="startAt"
+              aria-label="Start at"
+              disabled={when !== "later"}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm disabled:opacity-40"
+            />
           </div>
           <FieldMessages messages={errors.startAt} />
         </fieldset>
@@ -114,7 +134,12 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
       <div className="md:col-span-2">
         <label className={label}>
           {breakGlass ? "What is the emergency?" : `Justification${e.requireJustification ? "" : " (optional)"}`}
-          <textarea name="justification" rows={2} className={field} placeholder={breakGlass ? "Payments are down: …" : "What you will do, and why it needs this access"} />
+          <textarea
+            name="justification"
+            rows={2}
+            className={field}
+            placeholder={breakGlass ? "Payments are down: …" : "What you will do, and why it needs this access"}
+          />
         </label>
         <FieldMessages messages={errors.justification} />
       </div>
@@ -131,7 +156,10 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
             {message}
           </p>
         )}
-        <button disabled={pending} className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${breakGlass ? "bg-rose-700 hover:bg-rose-800" : "bg-brand-600 hover:bg-brand-700"}`}>
+        <button
+          disabled={pending}
+          className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${breakGlass ? "bg-rose-700 hover:bg-rose-800" : "bg-brand-600 hover:bg-brand-700"}`}
+        >
           {pending ? "Sending…" : breakGlass ? "Activate break-glass" : e.autoApprove ? "Activate" : "Request"}
         </button>
       </div>
@@ -146,7 +174,11 @@ export function EligibilityList({ eligibility }: { eligibility: Eligibility[] })
   const [open, setOpen] = useState<string | null>(null);
   const [sent, setSent] = useState<{ id: string; status: string; name: string } | null>(null);
   if (eligibility.length === 0) {
-    return <EmptyState title="You are not eligible for any just-in-time access.">An admin makes people and teams eligible in an eligibility policy, or converts standing privilege into eligibility.</EmptyState>;
+    return (
+      <EmptyState title="You are not eligible for any just-in-time access.">
+        An admin makes people and teams eligible in an eligibility policy, or converts standing privilege into eligibility.
+      </EmptyState>
+    );
   }
   return (
     <div className="space-y-2">
@@ -164,7 +196,8 @@ export function EligibilityList({ eligibility }: { eligibility: Eligibility[] })
             <div className="flex flex-wrap items-start justify-between gap-3">
               <div>
                 <p className="font-medium">
-                  {e.entitlementName} <span className="font-normal text-slate-500">in {e.systemName}</span> <Badge tone={levelTone[e.privilegeLevel]}>{e.privilegeLevel}</Badge>
+                  {e.entitlementName} <span className="font-normal text-slate-500">in {e.systemName}</span>{" "}
+                  <Badge tone={levelTone[e.privilegeLevel]}>{e.privilegeLevel}</Badge>
                 </p>
                 {e.entitlementDescription && <p className="text-sm text-slate-600">{e.entitlementDescription}</p>}
                 <Terms e={e} />
@@ -174,7 +207,11 @@ export function EligibilityList({ eligibility }: { eligibility: Eligibility[] })
                   <RequestStatus status={e.openRequest.status} /> open request
                 </Link>
               ) : (
-                <button className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100" aria-expanded={open === e.entitlementId} onClick={() => setOpen(open === e.entitlementId ? null : e.entitlementId)}>
+                <button
+                  className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100"
+                  aria-expanded={open === e.entitlementId}
+                  onClick={() => setOpen(open === e.entitlementId ? null : e.entitlementId)}
+                >
                   Request…
                 </button>
               )}

@@ -33,7 +33,14 @@ export function MyRequests({ initial }: { initial: Page }) {
       setError(null);
       await client.cancelQueries({ queryKey: KEY });
       const previous = client.getQueryData<Page>(KEY);
-      client.setQueryData<Page>(KEY, (old) => old && { ...old, rows: old.rows.map((r) => (r.id === id ? { ...r, status: verb === "release" ? "released" : "cancelled", endedAt: new Date() } : r)) });
+      client.setQueryData<Page>(
+        KEY,
+        (old) =>
+          old && {
+            ...old,
+            rows: old.rows.map((r) => (r.id === id ? { ...r, status: verb === "release" ? "released" : "cancelled", endedAt: new Date() } : r)),
+          },
+      );
       return { previous };
     },
     onError: (e, _v, context) => {
@@ -46,7 +53,8 @@ export function MyRequests({ initial }: { initial: Page }) {
     },
   });
   const rows = query.data?.rows ?? [];
-  if (rows.length === 0) return <EmptyState title="No requests yet.">Request access above; its status shows here as it is approved, becomes active and ends.</EmptyState>;
+  if (rows.length === 0)
+    return <EmptyState title="No requests yet.">Request access above; its status shows here as it is approved, becomes active and ends.</EmptyState>;
   const button = "rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-100";
   return (
     <div>

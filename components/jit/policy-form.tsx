@@ -90,7 +90,10 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
     }
     start(async () => {
       try {
-        const saved = await api<{ id: string }>(policy ? `/api/v1/jit/policies/${policy.id}` : "/api/v1/jit/policies", { method: policy ? "PATCH" : "POST", body });
+        const saved = await api<{ id: string }>(policy ? `/api/v1/jit/policies/${policy.id}` : "/api/v1/jit/policies", {
+          method: policy ? "PATCH" : "POST",
+          body,
+        });
         setErrors({});
         if (policy) {
           setMessage({ ok: true, text: "Saved. Requests already made keep the terms they were made under." });
@@ -111,7 +114,14 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
     <>
       <label className={label}>
         {text}
-        <Select name={name} multiple size={size} defaultValue={v[name] as string[]} className="mt-1 w-full" choices={choices.map((c) => ({ value: c.id, label: c.name }))} />
+        <Select
+          name={name}
+          multiple
+          size={size}
+          defaultValue={v[name] as string[]}
+          className="mt-1 w-full"
+          choices={choices.map((c) => ({ value: c.id, label: c.name }))}
+        />
       </label>
       {err(name)}
     </>
@@ -159,7 +169,9 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
                 defaultValue=""
                 className="mt-1 w-full"
                 placeholder="Choose…"
-                choices={systems.flatMap((s) => options.entitlements.filter((e) => e.systemName === s).map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: s })))}
+                choices={systems.flatMap((s) =>
+                  options.entitlements.filter((e) => e.systemName === s).map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: s })),
+                )}
               />
             </label>
             {err("entitlementId")}
@@ -194,13 +206,18 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
           {minutes("pendingTimeoutMinutes", "Pending requests expire after (minutes)", 5, 10080)}
         </div>
         {check("denyEndsRequest", "One deny ends the request")}
-        <p className="text-xs text-slate-500">Nobody approves their own request, nor one for an NHI they own; if that leaves too few approvers, the approver group and then the admins fill in.</p>
+        <p className="text-xs text-slate-500">
+          Nobody approves their own request, nor one for an NHI they own; if that leaves too few approvers, the approver group and then the admins fill in.
+        </p>
         <h3 className="pt-2 text-sm font-semibold">Auto-approval</h3>
         {check("autoApproveAll", "Approve every request automatically (low-risk access only; never for admin-level)")}
         {err("autoApproveAll")}
         {choose("autoApproveTeamIds", "Approve these teams automatically (an on-call rotation)", options.teams, 4)}
         <h3 className="pt-2 text-sm font-semibold">Break-glass</h3>
-        {check("breakGlass", "Allow break-glass: activate at once in an emergency, with a reason, reviewed afterwards", { checked: breakGlass, onChange: setBreakGlass })}
+        {check("breakGlass", "Allow break-glass: activate at once in an emergency, with a reason, reviewed afterwards", {
+          checked: breakGlass,
+          onChange: setBreakGlass,
+        })}
         {minutes("breakGlassMaxMinutes", "Break-glass lasts at most (minutes)", 15, 240, !breakGlass)}
       </section>
       <div className="flex items-center justify-end gap-3 lg:col-span-2">

@@ -56,7 +56,13 @@ export function NamedEligibility({ policyId, members, canEdit }: { policyId: str
                 </span>
               </span>
               {canEdit && (
-                <button disabled={pending} className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100" onClick={() => call(`/api/v1/jit/policies/${policyId}/eligible/${m.identityId}`, { method: "DELETE" }, () => `${who(m)} is no longer eligible.`)}>
+                <button
+                  disabled={pending}
+                  className="rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100"
+                  onClick={() =>
+                    call(`/api/v1/jit/policies/${policyId}/eligible/${m.identityId}`, { method: "DELETE" }, () => `${who(m)} is no longer eligible.`)
+                  }
+                >
                   Remove
                 </button>
               )}
@@ -69,12 +75,23 @@ export function NamedEligibility({ policyId, members, canEdit }: { policyId: str
           <IdentityPicker label="Make eligible" onChange={setChosen} />
           <label className="text-xs font-medium text-slate-600">
             Until (optional)
-            <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+            <input
+              type="date"
+              value={until}
+              onChange={(e) => setUntil(e.target.value)}
+              className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            />
           </label>
           <button
             disabled={!chosen || pending}
             className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white disabled:opacity-50"
-            onClick={() => call(`/api/v1/jit/policies/${policyId}/eligible`, { body: { identityIds: [chosen], ...(until ? { expiresAt: new Date(until).toISOString() } : {}) } }, (r) => (r.added ? "Eligible now." : "Already eligible."))}
+            onClick={() =>
+              call(
+                `/api/v1/jit/policies/${policyId}/eligible`,
+                { body: { identityIds: [chosen], ...(until ? { expiresAt: new Date(until).toISOString() } : {}) } },
+                (r) => (r.added ? "Eligible now." : "Already eligible."),
+              )
+            }
           >
             Add
           </button>
@@ -113,7 +130,10 @@ export function StandingGrants({ policyId, grants, canEdit }: { policyId: string
       </ul>
       {canEdit && (
         <div className="mt-3 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-3">
-          <button className="rounded-md border border-slate-300 px-2 py-1 text-xs" onClick={() => setSelected(all ? new Set() : new Set(grants.map((g) => g.grantId)))}>
+          <button
+            className="rounded-md border border-slate-300 px-2 py-1 text-xs"
+            onClick={() => setSelected(all ? new Set() : new Set(grants.map((g) => g.grantId)))}
+          >
             {all ? "Select none" : "Select all"}
           </button>
           <button
@@ -148,7 +168,11 @@ export function RetirePolicy({ policyId }: { policyId: string }) {
       ) : (
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <span>Named eligibility ends and pending requests are cancelled.</span>
-          <button disabled={pending} className="rounded-md bg-rose-700 px-3 py-1.5 font-medium text-white" onClick={() => call(`/api/v1/jit/policies/${policyId}`, { method: "DELETE" }, () => "Policy retired.")}>
+          <button
+            disabled={pending}
+            className="rounded-md bg-rose-700 px-3 py-1.5 font-medium text-white"
+            onClick={() => call(`/api/v1/jit/policies/${policyId}`, { method: "DELETE" }, () => "Policy retired.")}
+          >
             Retire
           </button>
           <button className="rounded-md border border-slate-300 px-3 py-1.5" onClick={() => setSure(false)}>

@@ -34,7 +34,10 @@ export function RequestActions({ id, status, can }: { id: string; status: string
     start(async () => {
       try {
         const result = await api<{ status: string }>(`/api/v1/jit/requests/${id}/${path}`, { body });
-        setMessage({ ok: true, text: verb === "confirm" || verb === "escalate" ? `Break-glass use ${verb === "confirm" ? "confirmed" : "escalated"}.` : `Request ${result.status}.` });
+        setMessage({
+          ok: true,
+          text: verb === "confirm" || verb === "escalate" ? `Break-glass use ${verb === "confirm" ? "confirmed" : "escalated"}.` : `Request ${result.status}.`,
+        });
         setText("");
         router.refresh();
       } catch (e) {
@@ -45,7 +48,8 @@ export function RequestActions({ id, status, can }: { id: string; status: string
 
   const buttons: { verb: Verb; label: string; tone: "primary" | "danger" | "plain" }[] = [];
   if (can.decide) buttons.push({ verb: "approve", label: "Approve", tone: "primary" }, { verb: "deny", label: "Deny", tone: "danger" });
-  if (can.postReview) buttons.push({ verb: "confirm", label: "Confirm break-glass use", tone: "primary" }, { verb: "escalate", label: "Escalate", tone: "danger" });
+  if (can.postReview)
+    buttons.push({ verb: "confirm", label: "Confirm break-glass use", tone: "primary" }, { verb: "escalate", label: "Escalate", tone: "danger" });
   if (can.release) buttons.push({ verb: "release", label: "Release now (done)", tone: "plain" });
   if (can.cancel) buttons.push({ verb: "cancel", label: "Cancel request", tone: "plain" });
   if (can.revoke) buttons.push({ verb: "revoke", label: "Revoke…", tone: "danger" });
@@ -61,12 +65,23 @@ export function RequestActions({ id, status, can }: { id: string; status: string
       {wantsText && (
         <label className="mb-2 block text-xs font-medium text-slate-600">
           Comment or reason (required to deny, revoke or escalate)
-          <textarea aria-label="Comment or reason" rows={2} value={text} onChange={(e) => setText(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          <textarea
+            aria-label="Comment or reason"
+            rows={2}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          />
         </label>
       )}
       <div className="flex flex-wrap gap-2">
         {buttons.map((b) => (
-          <button key={b.verb} disabled={pending} onClick={() => run(b.verb)} className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${tones[b.tone]}`}>
+          <button
+            key={b.verb}
+            disabled={pending}
+            onClick={() => run(b.verb)}
+            className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${tones[b.tone]}`}
+          >
             {b.label.replace("…", "")}
           </button>
         ))}

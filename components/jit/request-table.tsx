@@ -17,8 +17,18 @@ export function WindowText({ r }: { r: Pick<Row, "status" | "startsAt" | "expire
       </span>
     );
   if (r.status === "active") return <span className="font-medium text-emerald-700">expires {relative(r.expiresAt)}</span>;
-  if (r.status === "approved") return <span>starts {relative(r.startsAt)}, for {formatMinutes(r.durationMinutes)}</span>;
-  if (r.startsAt) return <span>{formatDateTime(r.startsAt)} – {formatDateTime(r.endedAt ?? r.expiresAt)}</span>;
+  if (r.status === "approved")
+    return (
+      <span>
+        starts {relative(r.startsAt)}, for {formatMinutes(r.durationMinutes)}
+      </span>
+    );
+  if (r.startsAt)
+    return (
+      <span>
+        {formatDateTime(r.startsAt)} – {formatDateTime(r.endedAt ?? r.expiresAt)}
+      </span>
+    );
   return <span className="text-slate-500">{formatMinutes(r.durationMinutes)} asked</span>;
 }
 
@@ -28,14 +38,14 @@ export function RequestTable({ rows, actions, showIdentity = true }: { rows: Row
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
       <Table data-testid="request-table">
         <THead>
-            {showIdentity && <Th>Identity</Th>}
-            <Th>Access</Th>
-            <Th>Status</Th>
-            <Th>Window</Th>
-            <Th>Approvals</Th>
-            <Th>Asked</Th>
-            {actions && <Th align="right">Actions</Th>}
-          </THead>
+          {showIdentity && <Th>Identity</Th>}
+          <Th>Access</Th>
+          <Th>Status</Th>
+          <Th>Window</Th>
+          <Th>Approvals</Th>
+          <Th>Asked</Th>
+          {actions && <Th align="right">Actions</Th>}
+        </THead>
         <TBody>
           {rows.map((r) => (
             <tr key={r.id} data-testid={`request-${r.id}`}>

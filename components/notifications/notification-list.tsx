@@ -40,7 +40,11 @@ export function NotificationList({ initial }: { initial: Inbox }) {
         >
           Mark all read
         </button>
-        {read.error && <p role="alert" className="text-sm text-rose-700">{read.error.message}</p>}
+        {read.error && (
+          <p role="alert" className="text-sm text-rose-700">
+            {read.error.message}
+          </p>
+        )}
       </div>
       {data && data.rows.length === 0 ? (
         <EmptyState title={unreadOnly ? "Nothing unread." : "No notifications yet."}>Reminders, approvals and escalations for you will appear here.</EmptyState>

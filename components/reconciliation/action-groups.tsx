@@ -35,7 +35,11 @@ export function ActionGroups({ rows }: { rows: ActionRow[] }) {
         ))}
       </ul>
       {sorted.length > shown && (
-        <button type="button" className="w-full border-t border-slate-100 px-3 py-2 text-sm text-brand-700 hover:bg-slate-50" onClick={() => setShown((n) => n + 50)}>
+        <button
+          type="button"
+          className="w-full border-t border-slate-100 px-3 py-2 text-sm text-brand-700 hover:bg-slate-50"
+          onClick={() => setShown((n) => n + 50)}
+        >
           Show more services ({sorted.length - shown} more)
         </button>
       )}
@@ -51,7 +55,12 @@ function Group({ service, rows }: { service: string; rows: ActionRow[] }) {
   const via = [...new Set(rows.map((r) => r.approvedBy).filter((v): v is string => !!v))];
   return (
     <li data-testid="action-group" data-service={service}>
-      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="flex w-full items-center justify-between gap-3 px-3 py-2 text-left text-sm hover:bg-slate-50">
+      <button
+        type="button"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        className="flex w-full items-center justify-between gap-3 px-3 py-2 text-left text-sm hover:bg-slate-50"
+      >
         <span className="flex items-center gap-2">
           <span className={`inline-block w-3 text-slate-400 transition-transform ${open ? "rotate-90" : ""}`} aria-hidden>
             ▸
@@ -68,9 +77,15 @@ function Group({ service, rows }: { service: string; rows: ActionRow[] }) {
           {via.length > 0 && <p className="mb-1 text-xs text-slate-500">Approved by {via.join(", ")}</p>}
           <ul className="grid gap-x-6 gap-y-0.5 text-xs sm:grid-cols-2 lg:grid-cols-3 2xl:grid-cols-4">
             {rows.slice(0, limit).map((r) => (
-              <li key={r.action} className="flex min-w-0 items-baseline gap-2" title={r.reason ? `${r.action}: unobservable, ${reasonText[r.reason] ?? r.reason}` : `${r.action}, approved by ${r.approvedBy ?? "—"}`}>
+              <li
+                key={r.action}
+                className="flex min-w-0 items-baseline gap-2"
+                title={r.reason ? `${r.action}: unobservable, ${reasonText[r.reason] ?? r.reason}` : `${r.action}, approved by ${r.approvedBy ?? "—"}`}
+              >
                 <span className="truncate font-mono">{r.action}</span>
-                {r.status === "unobservable" && <span className="shrink-0 rounded bg-slate-200 px-1 text-[10px] text-slate-600">{r.reason ?? "unobservable"}</span>}
+                {r.status === "unobservable" && (
+                  <span className="shrink-0 rounded bg-slate-200 px-1 text-[10px] text-slate-600">{r.reason ?? "unobservable"}</span>
+                )}
               </li>
             ))}
           </ul>

@@ -22,7 +22,19 @@ const verbs: Record<FindingAction, { button: string; confirm: (n: number) => str
  * the server needs (a reason, a reviewer) before it is sent; actions the
  * selection does not allow are disabled with the reason why.
  */
-export function BulkActions({ selected, people, pending, onAct, onClear }: { selected: FindingRow[]; people: Person[]; pending: boolean; onAct: (input: ActionInput) => void; onClear: () => void }) {
+export function BulkActions({
+  selected,
+  people,
+  pending,
+  onAct,
+  onClear,
+}: {
+  selected: FindingRow[];
+  people: Person[];
+  pending: boolean;
+  onAct: (input: ActionInput) => void;
+  onClear: () => void;
+}) {
   const [mode, setMode] = useState<FindingAction | null>(null);
   const [reason, setReason] = useState("");
   const [reviewerId, setReviewerId] = useState("");
@@ -30,7 +42,10 @@ export function BulkActions({ selected, people, pending, onAct, onClear }: { sel
   const revocable = selected.filter((r) => r.revocable).length;
   const convertible = selected.filter((r) => r.convertible).length;
   const blocked: Partial<Record<FindingAction, string>> = {
-    revoke: revocable < n ? `${n - revocable} of the selected have no live grant to revoke (orphans, credentials and action-level findings are handled on the identity).` : undefined,
+    revoke:
+      revocable < n
+        ? `${n - revocable} of the selected have no live grant to revoke (orphans, credentials and action-level findings are handled on the identity).`
+        : undefined,
     convert: convertible < n ? `Only standing privileged grants convert to just-in-time; ${n - convertible} of the selected are not.` : undefined,
   };
   const plural = `finding${n === 1 ? "" : "s"}`;
@@ -38,7 +53,12 @@ export function BulkActions({ selected, people, pending, onAct, onClear }: { sel
   function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!mode) return;
-    onAct({ findingIds: selected.map((r) => r.id), action: mode, reason: reason.trim() || undefined, reviewerId: mode === "review" ? reviewerId || undefined : undefined });
+    onAct({
+      findingIds: selected.map((r) => r.id),
+      action: mode,
+      reason: reason.trim() || undefined,
+      reviewerId: mode === "review" ? reviewerId || undefined : undefined,
+    });
   }
 
   return (
@@ -56,7 +76,11 @@ export function BulkActions({ selected, people, pending, onAct, onClear }: { sel
             aria-pressed={mode === a}
             onClick={() => setMode(mode === a ? null : a)}
             className={`rounded-md px-3 py-1 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-40 ${
-              mode === a ? "bg-slate-800 text-white" : a === "revoke" ? "bg-rose-600 text-white hover:bg-rose-700" : "border border-slate-300 bg-white hover:bg-slate-50"
+              mode === a
+                ? "bg-slate-800 text-white"
+                : a === "revoke"
+                  ? "bg-rose-600 text-white hover:bg-rose-700"
+                  : "border border-slate-300 bg-white hover:bg-slate-50"
             }`}
           >
             {verbs[a].button}
@@ -72,14 +96,30 @@ export function BulkActions({ selected, people, pending, onAct, onClear }: { sel
           {mode === "review" && (
             <label className="flex flex-col text-xs font-medium text-slate-600">
               Reviewer
-              <Select value={reviewerId} onChange={(e) => setReviewerId(e.target.value)} className="mt-1 w-56" aria-label="Reviewer" placeholder="Choose a reviewer…" choices={peopleChoices(people)} />
+              <Select
+                value={reviewerId}
+                onChange={(e) => setReviewerId(e.target.value)}
+                className="mt-1 w-56"
+                aria-label="Reviewer"
+                placeholder="Choose a reviewer…"
+                choices={peopleChoices(people)}
+              />
             </label>
           )}
           <label className="flex min-w-72 flex-1 flex-col text-xs font-medium text-slate-600">
             {verbs[mode].reason}
-            <input value={reason} onChange={(e) => setReason(e.target.value)} className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" aria-label={verbs[mode].reason} />
+            <input
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              aria-label={verbs[mode].reason}
+            />
           </label>
-          <button type="submit" disabled={pending} className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${mode === "revoke" ? "bg-rose-600 hover:bg-rose-700" : "bg-brand-600 hover:bg-brand-700"}`}>
+          <button
+            type="submit"
+            disabled={pending}
+            className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${mode === "revoke" ? "bg-rose-600 hover:bg-rose-700" : "bg-brand-600 hover:bg-brand-700"}`}
+          >
             {pending ? "Working…" : `${verbs[mode].confirm(n)} ${plural}`}
           </button>
           <button type="button" onClick={() => setMode(null)} className="py-1.5 text-sm text-slate-600 hover:underline">

@@ -72,7 +72,10 @@ function EscalationDetails({ r }: { r: FindingRow }) {
 const evidenceOf = {
   approved_unused: (d) => usedOrNot(d),
   unapproved_grant: (d) => usedOrNot(d),
-  active_after_approval: (d) => [d.approvalExpiresAt && `approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`, d.provenance?.replace("_", " ")],
+  active_after_approval: (d) => [
+    d.approvalExpiresAt && `approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`,
+    d.provenance?.replace("_", " "),
+  ],
   used_without_approval: (d) => uses(d),
   used_after_offboarding: (d) => uses(d),
   denied_attempt: (d) => [d.denied != null && `${d.denied.toLocaleString("en")} refused`, d.lastDeniedAt && `last ${relative(d.lastDeniedAt)}`],
@@ -90,11 +93,19 @@ const evidenceOf = {
 } satisfies Record<FindingKind, (d: Details) => React.ReactNode[]>;
 
 function usedOrNot(d: Details): React.ReactNode[] {
-  return [d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>, d.grantType, d.provenance && `approved by ${d.provenance.replace("_", " ")}`];
+  return [
+    d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>,
+    d.grantType,
+    d.provenance && `approved by ${d.provenance.replace("_", " ")}`,
+  ];
 }
 
 function uses(d: Details): React.ReactNode[] {
-  return [d.uses != null && `${d.uses.toLocaleString("en")} uses`, d.lastUsedAt && `last ${relative(d.lastUsedAt)}`, d.leftAt && `left ${formatDate(d.leftAt)}`];
+  return [
+    d.uses != null && `${d.uses.toLocaleString("en")} uses`,
+    d.lastUsedAt && `last ${relative(d.lastUsedAt)}`,
+    d.leftAt && `left ${formatDate(d.leftAt)}`,
+  ];
 }
 
 /** The evidence behind a finding, in one line. */

@@ -91,7 +91,10 @@ export function FindingsView({
       const previous = client.getQueryData<Page>(key);
       // Revoked, converted and accepted findings are no longer open: they leave the open list at once.
       if (input.action !== "review" && status === "open") {
-        client.setQueryData<Page>(key, (old) => old && { ...old, total: old.total - input.findingIds.length, rows: old.rows.filter((r) => !input.findingIds.includes(r.id)) });
+        client.setQueryData<Page>(
+          key,
+          (old) => old && { ...old, total: old.total - input.findingIds.length, rows: old.rows.filter((r) => !input.findingIds.includes(r.id)) },
+        );
       }
       return { previous };
     },
@@ -101,7 +104,10 @@ export function FindingsView({
     },
     onSuccess: (result, input) => {
       setSelected(new Map());
-      setDone({ text: `${describe(result, people.find((p) => p.id === input.reviewerId)?.displayName)} The figures follow after the next reconciliation pass, queued now.`, campaignId: result.campaignId });
+      setDone({
+        text: `${describe(result, people.find((p) => p.id === input.reviewerId)?.displayName)} The figures follow after the next reconciliation pass, queued now.`,
+        campaignId: result.campaignId,
+      });
     },
     onSettled: () => client.invalidateQueries({ queryKey: ["findings"] }),
   });
@@ -131,14 +137,27 @@ export function FindingsView({
         {Object.entries(findingKindLabels)
           .filter(([k]) => (data?.byKind[k] ?? 0) > 0 || k === currentKind)
           .map(([k, label]) => (
-            <CountPill key={k} label={label} count={data?.byKind[k] ?? 0} active={currentKind === k} onClick={() => setParam("kind", currentKind === k ? undefined : k)} />
+            <CountPill
+              key={k}
+              label={label}
+              count={data?.byKind[k] ?? 0}
+              active={currentKind === k}
+              onClick={() => setParam("kind", currentKind === k ? undefined : k)}
+            />
           ))}
       </div>
 
       <div className="mb-4 flex flex-wrap items-end gap-3">
         <label className="flex flex-col text-xs font-medium text-slate-600">
           Search
-          <input type="search" aria-label="Search findings" value={text} onChange={(e) => setText(e.target.value)} placeholder="Identity, entitlement or title" className="mt-1 w-60 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          <input
+            type="search"
+            aria-label="Search findings"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="Identity, entitlement or title"
+            className="mt-1 w-60 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          />
         </label>
         <FilterSelect
           label="Status"
@@ -151,15 +170,33 @@ export function FindingsView({
             { value: "all", label: "All" },
           ]}
         />
-        <FilterSelect label="Severity" value={search.get("severity") ?? ""} onChange={(v) => setParam("severity", v)} choices={[{ value: "", label: "Any" }, ...severities.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) }))]} />
+        <FilterSelect
+          label="Severity"
+          value={search.get("severity") ?? ""}
+          onChange={(v) => setParam("severity", v)}
+          choices={[{ value: "", label: "Any" }, ...severities.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) }))]}
+        />
         <FilterSelect
           label="Identity kind"
           value={search.get("identityKind") ?? ""}
           onChange={(v) => setParam("identityKind", v)}
-          choices={[{ value: "", label: "Any" }, ...Object.entries(kindLabels).map(([value, label]) => ({ value, label: value === "human" ? "People" : label }))]}
+          choices={[
+            { value: "", label: "Any" },
+            ...Object.entries(kindLabels).map(([value, label]) => ({ value, label: value === "human" ? "People" : label })),
+          ]}
         />
-        <FilterSelect label="System" value={search.get("systemId") ?? ""} onChange={(v) => setParam("systemId", v)} choices={[{ value: "", label: "Any" }, ...systems]} />
-        <FilterSelect label="Framework control" value={search.get("control") ?? ""} onChange={(v) => setParam("control", v)} choices={[{ value: "", label: "Any" }, ...controls]} />
+        <FilterSelect
+          label="System"
+          value={search.get("systemId") ?? ""}
+          onChange={(v) => setParam("systemId", v)}
+          choices={[{ value: "", label: "Any" }, ...systems]}
+        />
+        <FilterSelect
+          label="Framework control"
+          value={search.get("control") ?? ""}
+          onChange={(v) => setParam("control", v)}
+          choices={[{ value: "", label: "Any" }, ...controls]}
+        />
         <FilterSelect
           label="Escalation path"
           value={search.get("pathClass") ?? ""}
@@ -170,7 +207,12 @@ export function FindingsView({
         {search.get("identityId") && (
           <span className="flex items-center gap-1 self-end rounded-full bg-slate-200 px-3 py-1 text-sm" data-testid="identity-filter">
             Identity: {identityName ?? rows[0]?.identityName ?? "chosen identity"}
-            <button type="button" aria-label="Clear the identity filter" onClick={() => setParam("identityId", undefined)} className="ml-1 text-slate-600 hover:text-slate-900">
+            <button
+              type="button"
+              aria-label="Clear the identity filter"
+              onClick={() => setParam("identityId", undefined)}
+              className="ml-1 text-slate-600 hover:text-slate-900"
+            >
               ×
             </button>
           </span>
@@ -201,7 +243,11 @@ export function FindingsView({
       )}
       {error && (
         <div role="alert" data-testid="action-error" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {error.fieldErrors ? Object.values(error.fieldErrors).flat().map((m) => <p key={m}>{m}</p>) : error.message}
+          {error.fieldErrors
+            ? Object.values(error.fieldErrors)
+                .flat()
+                .map((m) => <p key={m}>{m}</p>)
+            : error.message}
         </div>
       )}
       {done && (
@@ -215,7 +261,15 @@ export function FindingsView({
         </p>
       )}
 
-      {canAct && selected.size > 0 && <BulkActions selected={[...selected.values()]} people={people} pending={act.isPending} onAct={(input) => act.mutate(input)} onClear={() => setSelected(new Map())} />}
+      {canAct && selected.size > 0 && (
+        <BulkActions
+          selected={[...selected.values()]}
+          people={people}
+          pending={act.isPending}
+          onAct={(input) => act.mutate(input)}
+          onClear={() => setSelected(new Map())}
+        />
+      )}
 
       {query.isError && !data && (
         <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
@@ -243,23 +297,23 @@ export function FindingsView({
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
               <Table data-testid="findings-table">
                 <THead>
-                    {canAct && (
-                      <Th className="w-8">
-                        <input
-                          type="checkbox"
-                          aria-label="Select every open finding on this page"
-                          checked={open.length > 0 && open.every((r) => selected.has(r.id))}
-                          onChange={(e) => setSelected(e.target.checked ? new Map(open.map((r) => [r.id, r])) : new Map())}
-                        />
-                      </Th>
-                    )}
-                    <Th>Severity</Th>
-                    <Th>Finding</Th>
-                    <Th>Identity</Th>
-                    <Th>Access</Th>
-                    <Th>Seen</Th>
-                    <Th>Status</Th>
-                  </THead>
+                  {canAct && (
+                    <Th className="w-8">
+                      <input
+                        type="checkbox"
+                        aria-label="Select every open finding on this page"
+                        checked={open.length > 0 && open.every((r) => selected.has(r.id))}
+                        onChange={(e) => setSelected(e.target.checked ? new Map(open.map((r) => [r.id, r])) : new Map())}
+                      />
+                    </Th>
+                  )}
+                  <Th>Severity</Th>
+                  <Th>Finding</Th>
+                  <Th>Identity</Th>
+                  <Th>Access</Th>
+                  <Th>Seen</Th>
+                  <Th>Status</Th>
+                </THead>
                 <TBody>
                   {rows.map((r) => (
                     <FindingTableRow key={r.id} r={r} selectable={canAct} selected={selected.has(r.id)} onToggle={() => toggle(r)} />
@@ -272,12 +326,20 @@ export function FindingsView({
             page={data.page}
             pageCount={data.pageCount}
             previous={
-              <button className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40" disabled={data.page <= 1} onClick={() => setParam("page", String(data.page - 1))}>
+              <button
+                className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40"
+                disabled={data.page <= 1}
+                onClick={() => setParam("page", String(data.page - 1))}
+              >
                 Previous
               </button>
             }
             next={
-              <button className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40" disabled={data.page >= data.pageCount} onClick={() => setParam("page", String(data.page + 1))}>
+              <button
+                className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40"
+                disabled={data.page >= data.pageCount}
+                onClick={() => setParam("page", String(data.page + 1))}
+              >
                 Next
               </button>
             }

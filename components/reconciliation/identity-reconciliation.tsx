@@ -58,8 +58,14 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
   const data = query.data?.identity.id === identity?.id ? query.data : undefined;
 
   const needle = (search.get("q") ?? "").toLowerCase();
-  const matching = useMemo(() => (data?.actions ?? []).filter((a) => !needle || a.action.toLowerCase().includes(needle) || (a.approvedBy ?? "").toLowerCase().includes(needle)), [data, needle]);
-  const counts = useMemo(() => Object.fromEntries(ORDER.map((s) => [s, matching.filter((a) => a.status === s).length])) as Record<ActionStatus, number>, [matching]);
+  const matching = useMemo(
+    () => (data?.actions ?? []).filter((a) => !needle || a.action.toLowerCase().includes(needle) || (a.approvedBy ?? "").toLowerCase().includes(needle)),
+    [data, needle],
+  );
+  const counts = useMemo(
+    () => Object.fromEntries(ORDER.map((s) => [s, matching.filter((a) => a.status === s).length])) as Record<ActionStatus, number>,
+    [matching],
+  );
   const flat = matching.filter((a) => !grouped(a.status) && (!status || a.status === status));
   const groupedRows = matching.filter((a) => grouped(a.status) && (!status || a.status === status));
   const pageCount = Math.max(1, Math.ceil(flat.length / PAGE));
@@ -68,7 +74,10 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
     <div className="space-y-6">
       <div className="flex flex-wrap items-end gap-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <div className="w-72">
-          <IdentityPicker label={identity ? "Reconcile another identity" : "Identity"} onChange={(id) => id && setParams({ identityId: id, status: undefined, q: undefined })} />
+          <IdentityPicker
+            label={identity ? "Reconcile another identity" : "Identity"}
+            onChange={(id) => id && setParams({ identityId: id, status: undefined, q: undefined })}
+          />
         </div>
         <form
           className="flex flex-wrap items-end gap-3"
@@ -81,11 +90,23 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
         >
           <label className="flex flex-col text-xs font-medium text-slate-600">
             Since
-            <input type="date" name="since" defaultValue={since || (data?.since ?? "").slice(0, 10)} key={`s-${since}-${data?.since}`} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+            <input
+              type="date"
+              name="since"
+              defaultValue={since || (data?.since ?? "").slice(0, 10)}
+              key={`s-${since}-${data?.since}`}
+              className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            />
           </label>
           <label className="flex flex-col text-xs font-medium text-slate-600">
             Until
-            <input type="date" name="until" defaultValue={until || (data?.until ?? "").slice(0, 10)} key={`u-${until}-${data?.until}`} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+            <input
+              type="date"
+              name="until"
+              defaultValue={until || (data?.until ?? "").slice(0, 10)}
+              key={`u-${until}-${data?.until}`}
+              className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            />
           </label>
           <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Apply</button>
           <span className="flex gap-1 pb-0.5">
@@ -104,7 +125,10 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
       </div>
 
       {!identity ? (
-        <EmptyState title="Choose an identity to reconcile.">Pick a service account, role, key or person above: every action its cloud entitlements approve is set against what it actually did in the window (90 days unless you choose).</EmptyState>
+        <EmptyState title="Choose an identity to reconcile.">
+          Pick a service account, role, key or person above: every action its cloud entitlements approve is set against what it actually did in the window (90
+          days unless you choose).
+        </EmptyState>
       ) : query.isError && !data ? (
         <p role="alert" className="rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
           {errorText(query.error)}
@@ -140,17 +164,31 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
             <Figure label="Unused share" value={`${data.summary.unusedShare}%`} hint="of what could be seen" />
           </dl>
           <p className="text-xs text-slate-500">
-            Entitlements: {data.summary.entitlements.length ? data.summary.entitlements.join(", ") : "none expressed as actions (access approved by the entitlement itself)"}
+            Entitlements:{" "}
+            {data.summary.entitlements.length ? data.summary.entitlements.join(", ") : "none expressed as actions (access approved by the entitlement itself)"}
           </p>
 
           <div className="flex flex-wrap items-center gap-2">
             <div className="flex flex-wrap gap-1.5" role="group" aria-label="Action status">
               <CountPill label="All" count={matching.length} active={!status} onClick={() => setParams({ status: undefined })} />
               {ORDER.map((s) => (
-                <CountPill key={s} label={statusLabel[s]} count={counts[s]} active={status === s} onClick={() => setParams({ status: status === s ? undefined : s })} />
+                <CountPill
+                  key={s}
+                  label={statusLabel[s]}
+                  count={counts[s]}
+                  active={status === s}
+                  onClick={() => setParams({ status: status === s ? undefined : s })}
+                />
               ))}
             </div>
-            <input type="search" aria-label="Search actions" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search actions, e.g. s3:Get" className="ml-auto w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+            <input
+              type="search"
+              aria-label="Search actions"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              placeholder="Search actions, e.g. s3:Get"
+              className="ml-auto w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            />
           </div>
 
           {flat.length > 0 && (
@@ -158,13 +196,13 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
               <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
                 <Table data-testid="actions-table">
                   <THead>
-                      <Th>Action</Th>
-                      <Th>Status</Th>
-                      <Th align="right">Uses</Th>
-                      <Th align="right">Refused</Th>
-                      <Th>Last used</Th>
-                      <Th>Approved by</Th>
-                    </THead>
+                    <Th>Action</Th>
+                    <Th>Status</Th>
+                    <Th align="right">Uses</Th>
+                    <Th align="right">Refused</Th>
+                    <Th>Last used</Th>
+                    <Th>Approved by</Th>
+                  </THead>
                   <TBody>
                     {flat.slice((page - 1) * PAGE, page * PAGE).map((a) => (
                       <ActionTableRow key={a.action} a={a} />
@@ -177,12 +215,20 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
                   page={page}
                   pageCount={pageCount}
                   previous={
-                    <button className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                    <button
+                      className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40"
+                      disabled={page <= 1}
+                      onClick={() => setPage(page - 1)}
+                    >
                       Previous
                     </button>
                   }
                   next={
-                    <button className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40" disabled={page >= pageCount} onClick={() => setPage(page + 1)}>
+                    <button
+                      className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-40"
+                      disabled={page >= pageCount}
+                      onClick={() => setPage(page + 1)}
+                    >
                       Next
                     </button>
                   }
@@ -236,7 +282,9 @@ function Figure({ label, value, tone, hint }: { label: string; value: number | s
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" title={hint}>
       <dt className="text-xs font-medium text-slate-500">{label}</dt>
-      <dd className={`text-xl font-semibold tabular-nums ${warn ? (tone === "unused" ? "text-amber-700" : "text-rose-700") : ""}`}>{typeof value === "number" ? value.toLocaleString("en") : value}</dd>
+      <dd className={`text-xl font-semibold tabular-nums ${warn ? (tone === "unused" ? "text-amber-700" : "text-rose-700") : ""}`}>
+        {typeof value === "number" ? value.toLocaleString("en") : value}
+      </dd>
       {hint && <p className="text-[11px] leading-tight text-slate-500">{hint}</p>}
     </div>
   );

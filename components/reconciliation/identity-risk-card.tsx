@@ -56,7 +56,8 @@ export function IdentityRiskCard({ identityId, data }: { identityId: string; dat
         )}
         {reconciledAt && (
           <p className="mt-2 text-xs text-slate-500" data-testid="reconciled-at">
-            As of the reconciliation pass {relative(reconciledAt)}: access changed since then counts from the next pass (hourly, or after an action on a finding).
+            As of the reconciliation pass {relative(reconciledAt)}: access changed since then counts from the next pass (hourly, or after an action on a
+            finding).
           </p>
         )}
 

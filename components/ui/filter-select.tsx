@@ -5,7 +5,19 @@ import { Select, type Choice } from "./select";
  * chosen "" is reported as undefined so it drops out of the URL. `className`
  * sizes the select (long choices show in full when it opens).
  */
-export function FilterSelect({ label, value, onChange, choices, className = "" }: { label: string; value: string; onChange: (value: string | undefined) => void; choices: Choice[]; className?: string }) {
+export function FilterSelect({
+  label,
+  value,
+  onChange,
+  choices,
+  className = "",
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string | undefined) => void;
+  choices: Choice[];
+  className?: string;
+}) {
   return (
     <label className="flex flex-col text-xs font-medium text-slate-600">
       {label}

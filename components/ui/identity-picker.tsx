@@ -10,7 +10,17 @@ type Hit = { id: string; name: string; displayName: string; kind: string; system
  * Finds an identity by name as you type (server-side search, ten at a time)
  * and reports the chosen id. `nonHuman` keeps people out of the choices.
  */
-export function IdentityPicker({ label, onChange, nonHuman = false, name }: { label: string; onChange: (id: string | null) => void; nonHuman?: boolean; name?: string }) {
+export function IdentityPicker({
+  label,
+  onChange,
+  nonHuman = false,
+  name,
+}: {
+  label: string;
+  onChange: (id: string | null) => void;
+  nonHuman?: boolean;
+  name?: string;
+}) {
   const [text, setText] = useState("");
   const [chosen, setChosen] = useState<Hit | null>(null);
   const listId = useId();

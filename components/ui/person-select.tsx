@@ -28,7 +28,14 @@ export function PersonSelect({
       <label htmlFor={id} className="block text-xs font-medium text-slate-600">
         {label}
       </label>
-      <Select id={id} className="mt-1 w-full" value={value} onChange={(e) => onChange(e.target.value)} placeholder={emptyLabel} choices={peopleChoices(people)} />
+      <Select
+        id={id}
+        className="mt-1 w-full"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={emptyLabel}
+        choices={peopleChoices(people)}
+      />
       {hint}
       <FieldMessages messages={errors} />
     </div>

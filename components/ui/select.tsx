@@ -4,7 +4,10 @@ import { Fragment, type SelectHTMLAttributes } from "react";
 export type Choice = { value: string; label: string; group?: string };
 
 /** The product's field look for a select, as for inputs; compact inside table rows. */
-const looks = { field: "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm", compact: "rounded-md border border-slate-300 bg-white px-1 py-1 text-xs" };
+const looks = {
+  field: "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm",
+  compact: "rounded-md border border-slate-300 bg-white px-1 py-1 text-xs",
+};
 
 type Props = Omit<SelectHTMLAttributes<HTMLSelectElement>, "children"> & {
   choices: Choice[];

@@ -127,8 +127,12 @@ export const grants = pgTable(
   (t) => [
     index("grants_identity_idx").on(t.identityId),
     index("grants_entitlement_idx").on(t.entitlementId),
-    index("grants_live_idx").on(t.identityId, t.entitlementId).where(sql`${t.revokedAt} is null`),
-    index("grants_policy_idx").on(t.policyId).where(sql`${t.policyId} is not null`),
+    index("grants_live_idx")
+      .on(t.identityId, t.entitlementId)
+      .where(sql`${t.revokedAt} is null`),
+    index("grants_policy_idx")
+      .on(t.policyId)
+      .where(sql`${t.policyId} is not null`),
   ],
 );
 
@@ -172,7 +176,8 @@ const instant = (at: SQL | Date) => (at instanceof Date ? sql`${at.toISOString()
  * and the live-grant index serves it.
  */
 export function grantActiveAt(at: SQL | Date | "now", g: GrantWindow = grants): SQL {
-  if (at === "now") return sql`(${g.revokedAt} is null and ${g.type} <> 'eligible' and ${g.startsAt} <= now() and (${g.expiresAt} is null or ${g.expiresAt} > now()))`;
+  if (at === "now")
+    return sql`(${g.revokedAt} is null and ${g.type} <> 'eligible' and ${g.startsAt} <= now() and (${g.expiresAt} is null or ${g.expiresAt} > now()))`;
   const t = instant(at);
   return sql`(${g.type} <> 'eligible' and ${g.startsAt} <= ${t} and (${g.revokedAt} is null or ${g.revokedAt} > ${t}) and (${g.expiresAt} is null or ${g.expiresAt} > ${t}))`;
 }
@@ -207,19 +212,28 @@ export const eligibilityPolicies = pgTable(
     entitlementId: uuid("entitlement_id")
       .notNull()
       .references(() => entitlements.id),
-    teamIds: uuid("team_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    teamIds: uuid("team_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     maxDurationMinutes: integer("max_duration_minutes").notNull(),
     defaultDurationMinutes: integer("default_duration_minutes").notNull(),
     approvalsRequired: integer("approvals_required").notNull().default(1),
     approverMode: approverMode("approver_mode").notNull().default("approvers"),
-    approverIds: uuid("approver_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    approverIds: uuid("approver_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     // One deny ends the request; otherwise it ends only when approval can no longer be reached.
     denyEndsRequest: boolean("deny_ends_request").notNull().default(true),
     requireJustification: boolean("require_justification").notNull().default(true),
     requireTicket: boolean("require_ticket").notNull().default(false),
     // Auto-approval: everyone (low-risk entitlements), or members of these teams (on-call).
     autoApproveAll: boolean("auto_approve_all").notNull().default(false),
-    autoApproveTeamIds: uuid("auto_approve_team_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    autoApproveTeamIds: uuid("auto_approve_team_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     pendingTimeoutMinutes: integer("pending_timeout_minutes").notNull().default(60),
     breakGlass: boolean("break_glass").notNull().default(false),
     breakGlassMaxMinutes: integer("break_glass_max_minutes").notNull().default(60),
@@ -228,5 +242,9 @@ export const eligibilityPolicies = pgTable(
     archivedAt: tz("archived_at"),
     ...timestamps,
   },
-  (t) => [index("eligibility_policies_entitlement_idx").on(t.entitlementId).where(sql`${t.archivedAt} is null`)],
+  (t) => [
+    index("eligibility_policies_entitlement_idx")
+      .on(t.entitlementId)
+      .where(sql`${t.archivedAt} is null`),
+  ],
 );

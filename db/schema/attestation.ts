@@ -31,6 +31,8 @@ export const attestations = pgTable(
     index("attestations_owner_idx").on(t.ownerId, t.status),
     index("attestations_escalated_to_idx").on(t.escalatedToId),
     // At most one open request per NHI, whatever races the code may lose.
-    uniqueIndex("attestations_one_open_key").on(t.identityId).where(sql`${t.status} in ('pending', 'escalated')`),
+    uniqueIndex("attestations_one_open_key")
+      .on(t.identityId)
+      .where(sql`${t.status} in ('pending', 'escalated')`),
   ],
 );

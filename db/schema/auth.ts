@@ -58,7 +58,12 @@ export const apiTokens = pgTable(
     revokedAt: tz("revoked_at"),
     revokedById: uuid("revoked_by_id").references(() => identities.id),
   },
-  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_identity_idx").on(t.identityId).where(sql`${t.revokedAt} is null`)],
+  (t) => [
+    uniqueIndex("api_tokens_hash_key").on(t.tokenHash),
+    index("api_tokens_identity_idx")
+      .on(t.identityId)
+      .where(sql`${t.revokedAt} is null`),
+  ],
 );
 
 /** How a session was started: a demo persona (only honoured in demo mode) or OpenID Connect. */
@@ -87,7 +92,12 @@ export const authSessions = pgTable(
     revokedAt: tz("revoked_at"),
     revokedReason: text("revoked_reason"),
   },
-  (t) => [index("auth_sessions_live_idx").on(t.identityId).where(sql`${t.revokedAt} is null`), index("auth_sessions_expires_idx").on(t.expiresAt)],
+  (t) => [
+    index("auth_sessions_live_idx")
+      .on(t.identityId)
+      .where(sql`${t.revokedAt} is null`),
+    index("auth_sessions_expires_idx").on(t.expiresAt),
+  ],
 );
 
 /**

@@ -48,7 +48,10 @@ export const identityEscalations = pgTable(
     path: jsonb("path").notNull().default([]),
     reachableCount: integer("reachable_count").notNull().default(0),
     // The first REACHABLE_KEPT roles it can act as, by identity id.
-    reachableIds: uuid("reachable_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    reachableIds: uuid("reachable_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     inputsDigest: text("inputs_digest").notNull(),
     capabilities: jsonb("capabilities").notNull().default([]),
     ownLevel: text("own_level", { enum: ["privileged", "standard"] }).notNull(),

@@ -2,15 +2,7 @@ import { sql } from "drizzle-orm";
 import { type AnyPgColumn, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 
-export const identityKinds = [
-  "human",
-  "service_account",
-  "api_key",
-  "workload_role",
-  "bot",
-  "ai_agent",
-  "certificate",
-] as const;
+export const identityKinds = ["human", "service_account", "api_key", "workload_role", "bot", "ai_agent", "certificate"] as const;
 export type IdentityKind = (typeof identityKinds)[number];
 export const nonHumanKinds = identityKinds.filter((k) => k !== "human");
 
@@ -119,14 +111,7 @@ export const teamMembers = pgTable(
   (t) => [primaryKey({ columns: [t.teamId, t.identityId] }), index("team_members_identity_idx").on(t.identityId)],
 );
 
-export const credentialTypes = [
-  "access_key",
-  "api_token",
-  "password",
-  "ssh_key",
-  "certificate",
-  "client_secret",
-] as const;
+export const credentialTypes = ["access_key", "api_token", "password", "ssh_key", "certificate", "client_secret"] as const;
 export const credentialType = pgEnum("credential_type", credentialTypes);
 export const credentialStatus = pgEnum("credential_status", ["active", "revoked"]);
 
@@ -193,9 +178,15 @@ export const credentialTasks = pgTable(
   },
   (t) => [
     index("credential_tasks_credential_idx").on(t.credentialId),
-    index("credential_tasks_open_due_idx").on(t.dueAt).where(sql`${t.status} = 'open'`),
-    index("credential_tasks_assignee_idx").on(t.assigneeId).where(sql`${t.status} = 'open'`),
+    index("credential_tasks_open_due_idx")
+      .on(t.dueAt)
+      .where(sql`${t.status} = 'open'`),
+    index("credential_tasks_assignee_idx")
+      .on(t.assigneeId)
+      .where(sql`${t.status} = 'open'`),
     // One open task of a kind per credential, however often it is asked for.
-    uniqueIndex("credential_tasks_open_key").on(t.credentialId, t.kind).where(sql`${t.status} = 'open'`),
+    uniqueIndex("credential_tasks_open_key")
+      .on(t.credentialId, t.kind)
+      .where(sql`${t.status} = 'open'`),
   ],
 );

@@ -63,11 +63,15 @@ export const jitRequests = pgTable(
     index("jit_requests_requester_idx").on(t.requesterId, t.createdAt),
     index("jit_requests_identity_idx").on(t.identityId, t.createdAt),
     index("jit_requests_created_idx").on(t.createdAt),
-    index("jit_requests_open_idx").on(t.status).where(sql`${t.status} in ('pending', 'approved', 'active')`),
+    index("jit_requests_open_idx")
+      .on(t.status)
+      .where(sql`${t.status} in ('pending', 'approved', 'active')`),
     index("jit_requests_approvers_idx").using("gin", t.approverIds),
     uniqueIndex("jit_requests_grant_key").on(t.grantId),
     // One open request per identity and entitlement, whoever races to create it.
-    uniqueIndex("jit_requests_one_open_key").on(t.identityId, t.entitlementId).where(sql`${t.status} in ('pending', 'approved', 'active')`),
+    uniqueIndex("jit_requests_one_open_key")
+      .on(t.identityId, t.entitlementId)
+      .where(sql`${t.status} in ('pending', 'approved', 'active')`),
   ],
 );
 

@@ -22,6 +22,8 @@ export const notifications = pgTable(
   },
   (t) => [
     index("notifications_recipient_idx").on(t.recipientId, t.createdAt),
-    index("notifications_unread_idx").on(t.recipientId).where(sql`${t.readAt} is null`),
+    index("notifications_unread_idx")
+      .on(t.recipientId)
+      .where(sql`${t.readAt} is null`),
   ],
 );

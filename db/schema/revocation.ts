@@ -47,5 +47,9 @@ export const accessEvents = pgTable(
     createdAt: tz("created_at").notNull().defaultNow(),
     deliveredAt: tz("delivered_at"),
   },
-  (t) => [index("access_events_undelivered_idx").on(t.id).where(sql`${t.deliveredAt} is null`)],
+  (t) => [
+    index("access_events_undelivered_idx")
+      .on(t.id)
+      .where(sql`${t.deliveredAt} is null`),
+  ],
 );

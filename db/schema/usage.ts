@@ -25,10 +25,7 @@ export const usageEvents = pgTable(
     occurredAt: tz("occurred_at").notNull(),
     receivedAt: tz("received_at").notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex("usage_events_source_event_key").on(t.source, t.eventId),
-    index("usage_events_identity_time_idx").on(t.identityId, t.occurredAt),
-  ],
+  (t) => [uniqueIndex("usage_events_source_event_key").on(t.source, t.eventId), index("usage_events_identity_time_idx").on(t.identityId, t.occurredAt)],
 );
 
 /** Per (identity, entitlement): the whole history of use in one row. */

@@ -94,11 +94,46 @@ const AWS_STATEMENTS: Record<string, PermissionStatement[]> = {
   AmazonDynamoDBFullAccess: [allow(["dynamodb:*", "application-autoscaling:*", "cloudwatch:GetMetricData"])],
   SecretsManagerReadWrite: [allow(["secretsmanager:*", "kms:DescribeKey", "kms:ListAliases"])],
   AmazonSQSFullAccess: [allow(["sqs:*"])],
-  ReadOnlyAccess: [allow(["ec2:Describe*", "ec2:Get*", "s3:Get*", "s3:List*", "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*", "ecs:Describe*", "ecs:List*", "iam:Get*", "iam:List*", "logs:Describe*", "logs:Get*", "logs:FilterLogEvents", "rds:Describe*", "lambda:Get*", "lambda:List*", "dynamodb:Describe*", "dynamodb:List*"])],
+  ReadOnlyAccess: [
+    allow([
+      "ec2:Describe*",
+      "ec2:Get*",
+      "s3:Get*",
+      "s3:List*",
+      "cloudwatch:Describe*",
+      "cloudwatch:Get*",
+      "cloudwatch:List*",
+      "ecs:Describe*",
+      "ecs:List*",
+      "iam:Get*",
+      "iam:List*",
+      "logs:Describe*",
+      "logs:Get*",
+      "logs:FilterLogEvents",
+      "rds:Describe*",
+      "lambda:Get*",
+      "lambda:List*",
+      "dynamodb:Describe*",
+      "dynamodb:List*",
+    ]),
+  ],
   AWSBillingReadOnlyAccess: [allow(["ce:Get*", "ce:Describe*", "budgets:ViewBudget", "aws-portal:View*", "cur:Describe*"])],
   AmazonS3ReadOnlyAccess: [allow(["s3:Get*", "s3:List*", "s3:Describe*"])],
-  CloudWatchLogsReadOnlyAccess: [allow(["logs:Describe*", "logs:Get*", "logs:List*", "logs:StartQuery", "logs:StopQuery", "logs:TestMetricFilter", "logs:FilterLogEvents"])],
-  AmazonEC2ContainerRegistryReadOnly: [allow(["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy", "ecr:DescribeRepositories", "ecr:ListImages", "ecr:DescribeImages", "ecr:BatchGetImage"])],
+  CloudWatchLogsReadOnlyAccess: [
+    allow(["logs:Describe*", "logs:Get*", "logs:List*", "logs:StartQuery", "logs:StopQuery", "logs:TestMetricFilter", "logs:FilterLogEvents"]),
+  ],
+  AmazonEC2ContainerRegistryReadOnly: [
+    allow([
+      "ecr:GetAuthorizationToken",
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:GetRepositoryPolicy",
+      "ecr:DescribeRepositories",
+      "ecr:ListImages",
+      "ecr:DescribeImages",
+      "ecr:BatchGetImage",
+    ]),
+  ],
 };
 
 const awsPolicy = (name: string, level: PrivilegeLevel, description: string, actions: string[]): EntitlementSpec => ({
@@ -143,9 +178,24 @@ const AWS_ENTITLEMENTS: EntitlementSpec[] = [
     "s3:ListBucket",
     "s3:PutBucketPolicy",
   ]),
-  awsPolicy("AmazonDynamoDBFullAccess", "privileged", "Read and write every DynamoDB table.", ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:GetItem"]),
-  awsPolicy("SecretsManagerReadWrite", "privileged", "Read, write and rotate secrets in Secrets Manager.", ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret"]),
-  awsPolicy("AmazonSQSFullAccess", "privileged", "Send, receive, delete and purge messages on every SQS queue.", ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"]),
+  awsPolicy("AmazonDynamoDBFullAccess", "privileged", "Read and write every DynamoDB table.", [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:Query",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+  ]),
+  awsPolicy("SecretsManagerReadWrite", "privileged", "Read, write and rotate secrets in Secrets Manager.", [
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:RotateSecret",
+  ]),
+  awsPolicy("AmazonSQSFullAccess", "privileged", "Send, receive, delete and purge messages on every SQS queue.", [
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:PurgeQueue",
+  ]),
   awsPolicy("ReadOnlyAccess", "standard", "Read-only access to every AWS service.", [
     "ec2:DescribeInstances",
     "s3:ListBucket",
@@ -153,10 +203,23 @@ const AWS_ENTITLEMENTS: EntitlementSpec[] = [
     "ecs:DescribeServices",
     "logs:DescribeLogGroups",
   ]),
-  awsPolicy("AWSBillingReadOnlyAccess", "standard", "View billing, budgets and cost reports.", ["ce:GetCostAndUsage", "budgets:ViewBudget", "aws-portal:ViewBilling"]),
+  awsPolicy("AWSBillingReadOnlyAccess", "standard", "View billing, budgets and cost reports.", [
+    "ce:GetCostAndUsage",
+    "budgets:ViewBudget",
+    "aws-portal:ViewBilling",
+  ]),
   awsPolicy("AmazonS3ReadOnlyAccess", "standard", "Read objects from every S3 bucket.", ["s3:GetObject", "s3:ListBucket"]),
-  awsPolicy("CloudWatchLogsReadOnlyAccess", "standard", "Search and read CloudWatch log groups.", ["logs:FilterLogEvents", "logs:GetLogEvents", "logs:DescribeLogGroups"]),
-  awsPolicy("AmazonEC2ContainerRegistryReadOnly", "standard", "Pull images from ECR repositories.", ["ecr:ListImages", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer"]),
+  awsPolicy("CloudWatchLogsReadOnlyAccess", "standard", "Search and read CloudWatch log groups.", [
+    "logs:FilterLogEvents",
+    "logs:GetLogEvents",
+    "logs:DescribeLogGroups",
+  ]),
+  awsPolicy("AmazonEC2ContainerRegistryReadOnly", "standard", "Pull images from ECR repositories.", [
+    "ecr:ListImages",
+    "ecr:BatchGetImage",
+    "ecr:GetAuthorizationToken",
+    "ecr:GetDownloadUrlForLayer",
+  ]),
 ];
 
 const k8sEntitlements = (): EntitlementSpec[] => [
@@ -179,7 +242,12 @@ const k8sEntitlements = (): EntitlementSpec[] => [
     level: "privileged",
     description: "Create and change workloads, config maps and services in a namespace.",
     externalRef: "ClusterRole/edit",
-    actions: ["kubectl apply -f deployment.yaml", "kubectl rollout restart deployment/{svc}", "kubectl scale deployment/{svc}", "kubectl set image deployment/{svc}"],
+    actions: [
+      "kubectl apply -f deployment.yaml",
+      "kubectl rollout restart deployment/{svc}",
+      "kubectl scale deployment/{svc}",
+      "kubectl set image deployment/{svc}",
+    ],
   },
   {
     name: "view",
@@ -456,7 +524,9 @@ const EXTRA_AWS_NAMES = [
 
 function awsAccountId(index: number): string {
   // Stable, distinct, twelve digits.
-  return String(210987654321 + index * 1_000_003).padStart(12, "0").slice(-12);
+  return String(210987654321 + index * 1_000_003)
+    .padStart(12, "0")
+    .slice(-12);
 }
 
 export function systemCatalog(scale: number): SystemSpec[] {

@@ -39,26 +39,95 @@ const BASELINE: Ref[] = [
 ];
 
 const TEAM_STANDARD: Record<TeamName, Ref[]> = {
-  Platform: [["aws-prod", "AmazonEC2ContainerRegistryReadOnly"], ["aws-staging", "AmazonS3ReadOnlyAccess"]],
-  Payments: [["payments-db-prod", "payments_ro"], ["payments-db-prod", "reporting_ro"], ["vault-prod", "secrets-read"]],
-  Data: [["snowflake-analytics", "ANALYST"], ["snowflake-analytics", "REPORTER"], ["aws-prod", "AmazonS3ReadOnlyAccess"]],
-  SRE: [["datadog", "Datadog Standard Role"], ["vault-prod", "secrets-read"]],
-  Security: [["vault-prod", "secrets-read"], ["okta", "Read-Only Administrator"], ["aws-prod", "AWSBillingReadOnlyAccess"]],
+  Platform: [
+    ["aws-prod", "AmazonEC2ContainerRegistryReadOnly"],
+    ["aws-staging", "AmazonS3ReadOnlyAccess"],
+  ],
+  Payments: [
+    ["payments-db-prod", "payments_ro"],
+    ["payments-db-prod", "reporting_ro"],
+    ["vault-prod", "secrets-read"],
+  ],
+  Data: [
+    ["snowflake-analytics", "ANALYST"],
+    ["snowflake-analytics", "REPORTER"],
+    ["aws-prod", "AmazonS3ReadOnlyAccess"],
+  ],
+  SRE: [
+    ["datadog", "Datadog Standard Role"],
+    ["vault-prod", "secrets-read"],
+  ],
+  Security: [
+    ["vault-prod", "secrets-read"],
+    ["okta", "Read-Only Administrator"],
+    ["aws-prod", "AWSBillingReadOnlyAccess"],
+  ],
   Identity: [["okta", "Read-Only Administrator"]],
   Mobile: [["aws-staging", "AmazonS3ReadOnlyAccess"]],
-  Growth: [["snowflake-analytics", "REPORTER"], ["aws-staging", "AmazonS3ReadOnlyAccess"]],
+  Growth: [
+    ["snowflake-analytics", "REPORTER"],
+    ["aws-staging", "AmazonS3ReadOnlyAccess"],
+  ],
 };
 
 const TEAM_PRIVILEGED: Record<TeamName | "exec", Ref[]> = {
-  Platform: [["aws-prod", "AdministratorAccess"], ["aws-prod", "PowerUserAccess"], ["aws-staging", "AdministratorAccess"], ["github-acme", "repo-admin"], ["k8s-prod-eu", "cluster-admin"], ["vault-prod", "secrets-write"]],
-  SRE: [["k8s-prod-eu", "cluster-admin"], ["k8s-prod-us", "cluster-admin"], ["aws-prod", "PowerUserAccess"], ["datadog", "Datadog Admin Role"], ["k8s-prod-us", "namespace-admin"], ["aws-prod", "AdministratorAccess"]],
-  Security: [["vault-prod", "root"], ["okta", "Super Administrator"], ["aws-prod", "IAMFullAccess"], ["aws-prod", "SecretsManagerReadWrite"], ["github-acme", "org-owner"]],
-  Identity: [["okta", "Super Administrator"], ["okta", "Organization Administrator"], ["okta", "Application Administrator"], ["aws-prod", "IAMFullAccess"]],
-  Payments: [["payments-db-prod", "payments_rw"], ["payments-db-prod", "ledger_migrator"], ["k8s-prod-eu", "namespace-admin"], ["github-acme", "repo-admin"], ["payments-db-prod", "superuser"]],
-  Data: [["snowflake-analytics", "SYSADMIN"], ["snowflake-analytics", "TRANSFORMER"], ["snowflake-analytics", "ACCOUNTADMIN"], ["aws-prod", "AmazonS3FullAccess"]],
-  Mobile: [["github-acme", "repo-admin"], ["k8s-prod-eu", "edit"], ["aws-staging", "PowerUserAccess"]],
-  Growth: [["github-acme", "maintain"], ["k8s-prod-us", "edit"], ["aws-staging", "PowerUserAccess"]],
-  exec: [["github-acme", "org-owner"], ["aws-prod", "AdministratorAccess"], ["okta", "Super Administrator"]],
+  Platform: [
+    ["aws-prod", "AdministratorAccess"],
+    ["aws-prod", "PowerUserAccess"],
+    ["aws-staging", "AdministratorAccess"],
+    ["github-acme", "repo-admin"],
+    ["k8s-prod-eu", "cluster-admin"],
+    ["vault-prod", "secrets-write"],
+  ],
+  SRE: [
+    ["k8s-prod-eu", "cluster-admin"],
+    ["k8s-prod-us", "cluster-admin"],
+    ["aws-prod", "PowerUserAccess"],
+    ["datadog", "Datadog Admin Role"],
+    ["k8s-prod-us", "namespace-admin"],
+    ["aws-prod", "AdministratorAccess"],
+  ],
+  Security: [
+    ["vault-prod", "root"],
+    ["okta", "Super Administrator"],
+    ["aws-prod", "IAMFullAccess"],
+    ["aws-prod", "SecretsManagerReadWrite"],
+    ["github-acme", "org-owner"],
+  ],
+  Identity: [
+    ["okta", "Super Administrator"],
+    ["okta", "Organization Administrator"],
+    ["okta", "Application Administrator"],
+    ["aws-prod", "IAMFullAccess"],
+  ],
+  Payments: [
+    ["payments-db-prod", "payments_rw"],
+    ["payments-db-prod", "ledger_migrator"],
+    ["k8s-prod-eu", "namespace-admin"],
+    ["github-acme", "repo-admin"],
+    ["payments-db-prod", "superuser"],
+  ],
+  Data: [
+    ["snowflake-analytics", "SYSADMIN"],
+    ["snowflake-analytics", "TRANSFORMER"],
+    ["snowflake-analytics", "ACCOUNTADMIN"],
+    ["aws-prod", "AmazonS3FullAccess"],
+  ],
+  Mobile: [
+    ["github-acme", "repo-admin"],
+    ["k8s-prod-eu", "edit"],
+    ["aws-staging", "PowerUserAccess"],
+  ],
+  Growth: [
+    ["github-acme", "maintain"],
+    ["k8s-prod-us", "edit"],
+    ["aws-staging", "PowerUserAccess"],
+  ],
+  exec: [
+    ["github-acme", "org-owner"],
+    ["aws-prod", "AdministratorAccess"],
+    ["okta", "Super Administrator"],
+  ],
 };
 
 /** Hand-picked access for the personas, so each demo story has something to show. */
@@ -136,7 +205,16 @@ export function buildGrants(org: Org, nhis: Nhi[], entitlements: SeedEntitlement
   const liveKeys = new Set<string>();
 
   const add = (
-    subject: { id: string; human: boolean; name: string; service: string; createdAt: Date; approverId: string | null; endsAt: Date | null; decommissionedAt: Date | null },
+    subject: {
+      id: string;
+      human: boolean;
+      name: string;
+      service: string;
+      createdAt: Date;
+      approverId: string | null;
+      endsAt: Date | null;
+      decommissionedAt: Date | null;
+    },
     ent: SeedEntitlement,
     type: "standing" | "eligible",
   ) => {
@@ -146,7 +224,16 @@ export function buildGrants(org: Org, nhis: Nhi[], entitlements: SeedEntitlement
     const latest = daysBefore(now, 30).getTime();
     const startsAt = earliest < latest ? between(rng, new Date(earliest), new Date(latest)) : new Date(subject.createdAt.getTime() + HOUR);
 
-    const row: GrantRow = { id: ids.uuid(), identityId: subject.id, entitlementId: ent.id, type, provenance: "none", startsAt, createdAt: startsAt, updatedAt: startsAt };
+    const row: GrantRow = {
+      id: ids.uuid(),
+      identityId: subject.id,
+      entitlementId: ent.id,
+      type,
+      provenance: "none",
+      startsAt,
+      createdAt: startsAt,
+      updatedAt: startsAt,
+    };
     const p = rng.next();
     if (p < 0.5) {
       row.provenance = "imported";
@@ -157,7 +244,9 @@ export function buildGrants(org: Org, nhis: Nhi[], entitlements: SeedEntitlement
       const lapsed = rng.chance(0.13);
       const eligibleCampaigns = campaigns.filter((c) => c.at > startsAt && (!lapsed || c.at < daysBefore(now, 180)));
       const campaign = eligibleCampaigns.length > 0 ? rng.pick(eligibleCampaigns) : null;
-      const approvedAt = campaign ? new Date(campaign.at.getTime() + rng.int(1, 12) * DAY + rng.int(9, 17) * HOUR) : new Date(startsAt.getTime() - rng.int(1, 3) * DAY);
+      const approvedAt = campaign
+        ? new Date(campaign.at.getTime() + rng.int(1, 12) * DAY + rng.int(9, 17) * HOUR)
+        : new Date(startsAt.getTime() - rng.int(1, 3) * DAY);
       row.approvedAt = approvedAt;
       row.provenanceRef = campaign ? `${campaign.ref}/decision/${rng.hex(8)}` : `request:${rng.hex(8)}`;
       row.approvalExpiresAt = daysAfter(approvedAt, lapsed && campaign ? 180 : 365);
@@ -185,13 +274,32 @@ export function buildGrants(org: Org, nhis: Nhi[], entitlements: SeedEntitlement
       liveKeys.add(key);
     }
     rows.push(row);
-    infos.push({ id: row.id!, identityId: subject.id, human: subject.human, identityName: subject.name, service: subject.service, entitlement: ent, type, startsAt, endsAt });
+    infos.push({
+      id: row.id!,
+      identityId: subject.id,
+      human: subject.human,
+      identityName: subject.name,
+      service: subject.service,
+      entitlement: ent,
+      type,
+      startsAt,
+      endsAt,
+    });
   };
 
   // People.
   for (const person of org.people) {
     const approverId = person.managerId ?? securityAdmin.id;
-    const subject = { id: person.id, human: true, name: person.name, service: person.service, createdAt: person.startedAt, approverId, endsAt: person.leftAt, decommissionedAt: null };
+    const subject = {
+      id: person.id,
+      human: true,
+      name: person.name,
+      service: person.service,
+      createdAt: person.startedAt,
+      approverId,
+      endsAt: person.leftAt,
+      decommissionedAt: null,
+    };
     if (person.personaKey) {
       for (const g of PERSONA_GRANTS[person.personaKey]) {
         const [e] = resolve([g.ref]);

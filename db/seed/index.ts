@@ -1,6 +1,21 @@
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../client";
-import { credentials, eligibilityPolicies, entitlements, grants, identities, jitApprovals, jitRequests, lifecycleEvents, pamSessionEvents, pamSessions, roleAssignments, systems, teamMembers, teams } from "../schema";
+import {
+  credentials,
+  eligibilityPolicies,
+  entitlements,
+  grants,
+  identities,
+  jitApprovals,
+  jitRequests,
+  lifecycleEvents,
+  pamSessionEvents,
+  pamSessions,
+  roleAssignments,
+  systems,
+  teamMembers,
+  teams,
+} from "../schema";
 import { appendSeedAudit, type SeedAuditEntry } from "./audit";
 import { TEAM_NAMES, systemCatalog, type OwnerHint } from "./catalog";
 import { recordLatestDecisions } from "../grant-decisions";
@@ -115,7 +130,11 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     // Teams and people.
     const org = buildOrg(Math.round(PEOPLE_AT_SCALE_1 * scale), now, ids);
     const teamIds = new Map(TEAM_NAMES.map((t) => [t, ids.uuid()]));
-    summary.teams = await insertAll(tx, teams, TEAM_NAMES.map((name) => ({ id: teamIds.get(name)!, name, createdAt: orgCreated, updatedAt: orgCreated })));
+    summary.teams = await insertAll(
+      tx,
+      teams,
+      TEAM_NAMES.map((name) => ({ id: teamIds.get(name)!, name, createdAt: orgCreated, updatedAt: orgCreated })),
+    );
     summary.people = await insertAll(
       tx,
       identities,
@@ -136,7 +155,11 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     );
     summary.offboardedPeople = org.leavers.length;
     // Each person's team is also a membership, as an identity provider's groups would state it.
-    await insertAll(tx, teamMembers, org.people.filter((p) => p.team).map((p) => ({ teamId: teamIds.get(p.team!)!, identityId: p.id, createdAt: p.startedAt })));
+    await insertAll(
+      tx,
+      teamMembers,
+      org.people.filter((p) => p.team).map((p) => ({ teamId: teamIds.get(p.team!)!, identityId: p.id, createdAt: p.startedAt })),
+    );
     summary.roleAssignments = await insertAll(
       tx,
       roleAssignments,
@@ -167,7 +190,9 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
         updatedAt: connected,
       })),
     );
-    const seedEntitlements: SeedEntitlement[] = seedSystems.flatMap((system) => system.spec.entitlements.map((spec) => ({ id: ids.uuid(), system, spec, ownerId: system.ownerId })));
+    const seedEntitlements: SeedEntitlement[] = seedSystems.flatMap((system) =>
+      system.spec.entitlements.map((spec) => ({ id: ids.uuid(), system, spec, ownerId: system.ownerId })),
+    );
     summary.entitlements = await insertAll(
       tx,
       entitlements,
@@ -227,30 +252,77 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedSumma
     step(`${summary.grants} grants, ${summary.eligibilityPolicies} eligibility policies, ${summary.jitRequests} JIT requests`);
     const lifecycle: (typeof lifecycleEvents.$inferInsert)[] = [];
     for (const p of org.people) {
-      lifecycle.push({ id: ids.uuid(), identityId: p.id, type: "joiner", source: "workday", details: { title: p.title, team: p.team, managerId: p.managerId }, occurredAt: p.startedAt, processedAt: new Date(p.startedAt.getTime() + 2 * HOUR), createdAt: p.startedAt });
+      lifecycle.push({
+        id: ids.uuid(),
+        identityId: p.id,
+        type: "joiner",
+        source: "workday",
+        details: { title: p.title, team: p.team, managerId: p.managerId },
+        occurredAt: p.startedAt,
+        processedAt: new Date(p.startedAt.getTime() + 2 * HOUR),
+        createdAt: p.startedAt,
+      });
     }
     for (const p of org.leavers) {
       // The leave is known but nobody acted on it: access, keys and owned NHIs are untouched.
-      lifecycle.push({ id: ids.uuid(), identityId: p.id, type: "leaver", source: "workday", details: { lastDay: p.leftAt!.toISOString().slice(0, 10), reason: "resignation" }, occurredAt: p.leftAt!, processedAt: null, createdAt: p.leftAt! });
+      lifecycle.push({
+        id: ids.uuid(),
+        identityId: p.id,
+        type: "leaver",
+        source: "workday",
+        details: { lastDay: p.leftAt!.toISOString().slice(0, 10), reason: "resignation" },
+        occurredAt: p.leftAt!,
+        processedAt: null,
+        createdAt: p.leftAt!,
+      });
     }
     for (const n of nhis) {
       if (n.status !== "decommissioned" || !n.endedAt) continue;
-      lifecycle.push({ id: ids.uuid(), identityId: n.id, type: "decommission", source: "owner", details: { reason: "No longer needed" }, occurredAt: n.endedAt, processedAt: new Date(n.endedAt.getTime() + HOUR), createdAt: n.endedAt });
+      lifecycle.push({
+        id: ids.uuid(),
+        identityId: n.id,
+        type: "decommission",
+        source: "owner",
+        details: { reason: "No longer needed" },
+        occurredAt: n.endedAt,
+        processedAt: new Date(n.endedAt.getTime() + HOUR),
+        createdAt: n.endedAt,
+      });
     }
     summary.lifecycleEvents = await insertAll(tx, lifecycleEvents, lifecycle);
 
     // Usage evidence and roll-ups.
-    const usage = await seedUsage(tx, { org, nhis, grants: plan.infos, liveKeys: plan.liveKeys, sessions: jit.usage, entitlements: seedEntitlements, systems: seedSystems, now, log });
+    const usage = await seedUsage(tx, {
+      org,
+      nhis,
+      grants: plan.infos,
+      liveKeys: plan.liveKeys,
+      sessions: jit.usage,
+      entitlements: seedEntitlements,
+      systems: seedSystems,
+      now,
+      log,
+    });
     Object.assign(summary, usage);
     step(`${usage.usageEvents} usage events, ${usage.usageRollups} roll-ups, ${usage.usageDaily} daily rows`);
 
     // The audit trail: one row per identity created, then one for the whole load.
     function* entries(): Generator<SeedAuditEntry> {
       for (const p of org.people) {
-        yield { action: "identity.created", entityType: "identity", entityId: p.id, after: { kind: "human", name: p.name, ownerId: null, systemId: null, source: "seed" } };
+        yield {
+          action: "identity.created",
+          entityType: "identity",
+          entityId: p.id,
+          after: { kind: "human", name: p.name, ownerId: null, systemId: null, source: "seed" },
+        };
       }
       for (const n of nhis) {
-        yield { action: "identity.created", entityType: "identity", entityId: n.id, after: { kind: n.kind, name: n.name, ownerId: n.ownerId, systemId: n.system.id, source: "seed" } };
+        yield {
+          action: "identity.created",
+          entityType: "identity",
+          entityId: n.id,
+          after: { kind: n.kind, name: n.name, ownerId: n.ownerId, systemId: n.system.id, source: "seed" },
+        };
       }
       const { elapsedMs: _elapsed, skipped: _skipped, auditRows: _audit, ...counts } = summary;
       yield { action: "seed.loaded", entityType: "seed", entityId: "acme", after: { ...counts, source: "seed" } };

@@ -105,7 +105,8 @@ export function templates(kind: NhiKind, system: SeedSystem, svc: string, rng: R
       if (s.kind === "vault") return [{ name: `vault-token-${svc}`, purpose: `Periodic Vault token that ${svc} uses to read secrets at start-up` }];
       return [{ name: `snowflake-key-${svc}`, purpose: `Key-pair login that ${svc} uses to query Snowflake` }];
     case "workload_role":
-      if (s.kind === "vault") return [{ name: `approle-${svc}`, purpose: `AppRole that ${svc} uses to log in to Vault from CI`, externalId: `auth/approle/role/${svc}` }];
+      if (s.kind === "vault")
+        return [{ name: `approle-${svc}`, purpose: `AppRole that ${svc} uses to log in to Vault from CI`, externalId: `auth/approle/role/${svc}` }];
       return [
         { name: `${svc}-task`, purpose: `ECS task role for ${svc} in ${sys}` },
         { name: `gha-deploy-${svc}`, purpose: `Deploys ${svc} to ${cluster} from GitHub Actions` },
@@ -140,7 +141,13 @@ export function templates(kind: NhiKind, system: SeedSystem, svc: string, rng: R
         ];
       if (s.kind === "vault") return [{ name: `pki-${svc}-client`, purpose: `Client certificate issued by the internal CA for ${svc}` }];
       if (s.kind === "idp") return [{ name: `saml-signing-${svc}`, purpose: `SAML signing certificate for ${svc} single sign-on` }];
-      return [{ name: `acm-${svc}-acme-example`, purpose: `ACM certificate for ${svc}.acme.example on the ${sys} load balancer`, externalId: `arn:aws:acm:eu-west-1:${acct}:certificate/${rng.uuid()}` }];
+      return [
+        {
+          name: `acm-${svc}-acme-example`,
+          purpose: `ACM certificate for ${svc}.acme.example on the ${sys} load balancer`,
+          externalId: `arn:aws:acm:eu-west-1:${acct}:certificate/${rng.uuid()}`,
+        },
+      ];
   }
   return [{ name: `svc-${svc}`, purpose: `Runs ${svc}` }];
 }

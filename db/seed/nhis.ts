@@ -114,7 +114,11 @@ export function buildNhis(count: number, org: Org, systems: SeedSystem[], now: D
   };
   const owners = new WeightedPicker(people, people.map(ownerWeight));
   const teammates = new Map<TeamName, Person[]>();
-  for (const team of TEAM_NAMES) teammates.set(team, people.filter((p) => p.team === team));
+  for (const team of TEAM_NAMES)
+    teammates.set(
+      team,
+      people.filter((p) => p.team === team),
+    );
 
   const kindPicker = new WeightedPicker(KINDS, KIND_WEIGHTS);
   const systemPickers = new Map<string, WeightedPicker<SeedSystem>>();
@@ -122,7 +126,10 @@ export function buildNhis(count: number, org: Org, systems: SeedSystem[], now: D
     const key = `${kind}:${team}`;
     let picker = systemPickers.get(key);
     if (!picker) {
-      picker = new WeightedPicker(systems, systems.map((s) => kindSystemWeight(kind, s) * teamAffinity(team, s)));
+      picker = new WeightedPicker(
+        systems,
+        systems.map((s) => kindSystemWeight(kind, s) * teamAffinity(team, s)),
+      );
       systemPickers.set(key, picker);
     }
     return picker;
@@ -167,7 +174,8 @@ export function buildNhis(count: number, org: Org, systems: SeedSystem[], now: D
 
     const roll = rng.next();
     const status: Nhi["status"] = roll < 0.03 ? "decommissioned" : roll < 0.04 ? "disabled" : "active";
-    const endedAt = status === "decommissioned" ? between(rng, new Date(Math.max(createdAt.getTime() + 7 * DAY, now.getTime() - 200 * DAY)), daysBefore(now, 2)) : null;
+    const endedAt =
+      status === "decommissioned" ? between(rng, new Date(Math.max(createdAt.getTime() + 7 * DAY, now.getTime() - 200 * DAY)), daysBefore(now, 2)) : null;
 
     const disabledAt = status === "disabled" ? between(rng, new Date(Math.max(createdAt.getTime() + DAY, now.getTime() - 60 * DAY)), daysBefore(now, 3)) : null;
 

@@ -5,13 +5,24 @@ import { isolatedDatabase } from "../testing";
 import type { Database } from "../client";
 import { GENESIS_HASH, keyedAuditHash } from "../audit-chain";
 import { currentAuditKey } from "../audit-key";
-import { auditLog, eligibilityPolicies, entitlements, grantDecisions, grants, identities, jitRequests, roleAssignments, teams, usageEvents, usageRollups } from "../schema";
+import {
+  auditLog,
+  eligibilityPolicies,
+  entitlements,
+  grantDecisions,
+  grants,
+  identities,
+  jitRequests,
+  roleAssignments,
+  teams,
+  usageEvents,
+  usageRollups,
+} from "../schema";
 import { isSeeded, seed, type SeedSummary } from "./index";
 import { personas } from "./personas";
 
 const NOW = new Date("2026-11-22T00:00:00.000Z");
 const SCALE = 0.25;
-
 
 async function identityNames(database: Database): Promise<string[]> {
   const rows = await database.db.select({ name: identities.name }).from(identities);
@@ -37,7 +48,17 @@ describe("demo seed", () => {
     expect(summary.people).toBe(10);
     expect(summary.teams).toBe(8);
     expect(summary.nhis).toBeGreaterThan(200);
-    for (const key of ["systems", "entitlements", "credentials", "grants", "roleAssignments", "lifecycleEvents", "usageEvents", "usageRollups", "usageDaily"] as const) {
+    for (const key of [
+      "systems",
+      "entitlements",
+      "credentials",
+      "grants",
+      "roleAssignments",
+      "lifecycleEvents",
+      "usageEvents",
+      "usageRollups",
+      "usageDaily",
+    ] as const) {
       expect(summary[key], key).toBeGreaterThan(0);
     }
   });
@@ -46,7 +67,14 @@ describe("demo seed", () => {
     const { db } = database;
     for (const persona of personas) {
       const [row] = await db
-        .select({ id: identities.id, displayName: identities.displayName, title: identities.title, kind: identities.kind, status: identities.status, team: teams.name })
+        .select({
+          id: identities.id,
+          displayName: identities.displayName,
+          title: identities.title,
+          kind: identities.kind,
+          status: identities.status,
+          team: teams.name,
+        })
         .from(identities)
         .leftJoin(teams, eq(teams.id, identities.teamId))
         .where(eq(identities.email, persona.email));
@@ -88,7 +116,14 @@ describe("demo seed", () => {
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
       .leftJoin(usageRollups, and(eq(usageRollups.identityId, grants.identityId), eq(usageRollups.entitlementId, grants.entitlementId)))
-      .where(and(eq(grants.type, "standing"), isNull(grants.revokedAt), inArray(entitlements.privilegeLevel, ["privileged", "admin"]), isNull(usageRollups.identityId)));
+      .where(
+        and(
+          eq(grants.type, "standing"),
+          isNull(grants.revokedAt),
+          inArray(entitlements.privilegeLevel, ["privileged", "admin"]),
+          isNull(usageRollups.identityId),
+        ),
+      );
     expect(unused.n).toBeGreaterThan(0);
   });
 
@@ -133,7 +168,10 @@ describe("demo seed", () => {
       .where(and(ne(grants.provenance, "none"), sql`not exists (select 1 from ${grantDecisions} d where d.grant_id = ${grants.id})`));
     expect(undocumented).toEqual([]);
     expect(summary.eligibilityPolicies).toBeGreaterThanOrEqual(8);
-    const statuses = await db.select({ status: jitRequests.status, breakGlass: jitRequests.breakGlass, n: count() }).from(jitRequests).groupBy(jitRequests.status, jitRequests.breakGlass);
+    const statuses = await db
+      .select({ status: jitRequests.status, breakGlass: jitRequests.breakGlass, n: count() })
+      .from(jitRequests)
+      .groupBy(jitRequests.status, jitRequests.breakGlass);
     const n = (status: string, breakGlass = false) => statuses.find((s) => s.status === status && s.breakGlass === breakGlass)?.n ?? 0;
     for (const status of ["expired", "released", "denied", "timed_out"]) expect(n(status), status).toBeGreaterThan(0);
     expect(n("expired", true)).toBeGreaterThan(0);
@@ -144,7 +182,12 @@ describe("demo seed", () => {
       .select({ id: jitRequests.id })
       .from(jitRequests)
       .leftJoin(grants, eq(grants.id, jitRequests.grantId))
-      .where(and(inArray(jitRequests.status, ["expired", "released", "revoked", "active"]), or(isNull(grants.id), sql`${grants.provenanceRef} <> ${jitRequests.id}::text`)));
+      .where(
+        and(
+          inArray(jitRequests.status, ["expired", "released", "revoked", "active"]),
+          or(isNull(grants.id), sql`${grants.provenanceRef} <> ${jitRequests.id}::text`),
+        ),
+      );
     expect(unbound).toEqual([]);
   });
 
@@ -173,7 +216,10 @@ describe("demo seed", () => {
     try {
       const big = await seed(other.db, { scale: 2, now: NOW });
       expect(big.skipped).toBe(false);
-      const fallbacks = await other.db.select({ teamIds: eligibilityPolicies.teamIds }).from(eligibilityPolicies).where(sql`${eligibilityPolicies.name} like 'Just-in-time %'`);
+      const fallbacks = await other.db
+        .select({ teamIds: eligibilityPolicies.teamIds })
+        .from(eligibilityPolicies)
+        .where(sql`${eligibilityPolicies.name} like 'Just-in-time %'`);
       expect(fallbacks.length).toBeGreaterThan(0);
       expect(fallbacks.every((p) => p.teamIds.length === 0)).toBe(true);
     } finally {

@@ -26,7 +26,16 @@ class EventSink {
     private readonly rng: Rng,
   ) {}
 
-  add(identityId: string, entitlementId: string | null, system: SeedSystem, action: string, outcome: "success" | "denied", sessionId: string | null, at: number, source = system.spec.source) {
+  add(
+    identityId: string,
+    entitlementId: string | null,
+    system: SeedSystem,
+    action: string,
+    outcome: "success" | "denied",
+    sessionId: string | null,
+    at: number,
+    source = system.spec.source,
+  ) {
     this.count++;
     const received = at + 2000 + Math.floor(this.rng.next() * 300_000);
     this.buffer.push(
@@ -44,10 +53,12 @@ class EventSink {
     if (this.buffer.length === 0) return;
     const json = `[${this.buffer.join(",")}]`;
     this.buffer = [];
-    await compactErrors("usage_events", () => this.tx.execute(sql`
+    await compactErrors("usage_events", () =>
+      this.tx.execute(sql`
       insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at, received_at)
       select j.e, j.s, j.i, j.n, j.y, j.a, j.o::usage_outcome, j.x, j.t, j.r
-      from json_to_recordset((${json}::text)::json) as j(e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz, r timestamptz)`));
+      from json_to_recordset((${json}::text)::json) as j(e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz, r timestamptz)`),
+    );
   }
 }
 
@@ -94,7 +105,8 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
     return rng.chance(0.25) ? `sess-${rng.hex(12)}` : null;
   };
   const humanHour = () => (8 + rng.int(0, 10)) * HOUR + rng.int(0, 59) * MINUTE + rng.int(0, 59) * 1000;
-  const emit = (g: GrantInfo, at: number) => sink.add(g.identityId, g.entitlement.id, g.entitlement.system, action(g.entitlement, g.service), outcome(), session(g, at), at);
+  const emit = (g: GrantInfo, at: number) =>
+    sink.add(g.identityId, g.entitlement.id, g.entitlement.system, action(g.entitlement, g.service), outcome(), session(g, at), at);
 
   // 1. Usage of granted access, by profile. Privileged access is more often left unused.
   let grantsDone = 0;
@@ -176,7 +188,15 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
     for (const g of rng.sample(mine, 2)) {
       for (let k = rng.int(2, 6); k > 0; k--) {
         const at = when();
-        sink.add(g.identityId, g.entitlement.id, g.entitlement.system, action(g.entitlement, g.service), "success", daySession(leaver.id, Math.floor(at / DAY)), at);
+        sink.add(
+          g.identityId,
+          g.entitlement.id,
+          g.entitlement.system,
+          action(g.entitlement, g.service),
+          "success",
+          daySession(leaver.id, Math.floor(at / DAY)),
+          at,
+        );
       }
     }
     if (okta) {
@@ -204,7 +224,9 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
       const p: Person = rng.pick(activePeople);
       subject = { id: p.id, human: true, name: p.name, service: p.service, system: rng.pick(systems) };
     }
-    const candidates = (bySystem.get(subject.system.id) ?? []).filter((e) => !liveKeys.has(`${subject.id}:${e.id}`) && !unapproved.has(`${subject.id}:${e.id}`));
+    const candidates = (bySystem.get(subject.system.id) ?? []).filter(
+      (e) => !liveKeys.has(`${subject.id}:${e.id}`) && !unapproved.has(`${subject.id}:${e.id}`),
+    );
     if (candidates.length === 0) continue;
     const ent = rng.pick(candidates);
     unapproved.add(`${subject.id}:${ent.id}`);
@@ -218,7 +240,9 @@ export async function seedUsage(tx: Tx, input: UsageInput): Promise<UsageCounts>
     await sink.maybeFlush();
   }
   await sink.flush();
-  log(`usage: ${sink.count} events from ${new Date(firstDay * DAY).toISOString().slice(0, 10)} (${granted} on grants, ${sink.count - start} without one) in ${since()}`);
+  log(
+    `usage: ${sink.count} events from ${new Date(firstDay * DAY).toISOString().slice(0, 10)} (${granted} on grants, ${sink.count - start} without one) in ${since()}`,
+  );
 
   // 5. Roll-ups, the way ingest maintains them: per pair, and per pair and day.
   await tx.execute(sql`

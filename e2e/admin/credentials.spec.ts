@@ -26,9 +26,7 @@ test("an admin changes a rotation policy: bad input is refused, a good one is sa
   await days.fill("3650");
   await page.getByRole("button", { name: "Save rotation policy" }).click();
   await expect(page.locator("p[role=status]")).toHaveText("Saved. A reconciliation pass is queued to apply them.");
-  await expect
-    .poll(async () => (await page.reload(), outsidePolicy(page)), { timeout: 90_000, intervals: [1000] })
-    .toBeLessThan(before);
+  await expect.poll(async () => (await page.reload(), outsidePolicy(page)), { timeout: 90_000, intervals: [1000] }).toBeLessThan(before);
   await expect(days).toHaveValue("3650");
 
   // Back to the shipped policy.

@@ -48,7 +48,10 @@ test("an owner attests one NHI and decommissions another, whose grants end", asy
   await retireForm.getByRole("button", { name: "Decommission…" }).click();
   await expect(retireForm.getByText(`Decommission ${toRetire.name}? Its access ends immediately.`)).toBeVisible();
   await retireForm.getByRole("button", { name: "Yes, decommission" }).click();
-  await expect(page.getByRole("status")).toContainText(`${toRetire.name} decommissioned: ${toRetire.activeGrants} ${toRetire.activeGrants === 1 ? "grant" : "grants"} revoked`, { timeout: 15_000 });
+  await expect(page.getByRole("status")).toContainText(
+    `${toRetire.name} decommissioned: ${toRetire.activeGrants} ${toRetire.activeGrants === 1 ? "grant" : "grants"} revoked`,
+    { timeout: 15_000 },
+  );
   await expect(retireRow).toHaveCount(0);
 
   await page.goto(`/identities/${toRetire.id}`);

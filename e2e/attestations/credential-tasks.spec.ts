@@ -46,7 +46,10 @@ test("decommissioning an NHI leaves a revoke task its owner sees, follows to don
   await signInAs(page, "owner");
   await page.goto(`/identities/${row.id}`);
   await expect(page.getByTestId("credential-task").first()).toContainText("revocation requested");
-  await page.getByRole("button", { name: `Mark ${label} revoked` }).first().click();
+  await page
+    .getByRole("button", { name: `Mark ${label} revoked` })
+    .first()
+    .click();
   await expect(page.getByTestId("credential-task")).toHaveCount(0);
   await expect(page.getByText("revoked", { exact: true }).first()).toBeVisible();
   const left = await call<{ tasks: Task[] }>(page, "GET", `/api/v1/credentials/tasks?identityId=${row.id}`);

@@ -72,7 +72,13 @@ test("a requester can neither create nor launch campaigns, nor decide items", as
   await page.goto("/certifications/new");
   await expect(page.getByText("You do not have access to creating campaigns.")).toBeVisible();
   const created = await page.request.post("/api/v1/campaigns", {
-    data: { name: "Sneaky", reviewerStrategy: "owner_or_manager", fallbackReviewerId: "00000000-0000-4000-8000-000000000000", startsAt: "2026-12-01", dueAt: "2026-12-02" },
+    data: {
+      name: "Sneaky",
+      reviewerStrategy: "owner_or_manager",
+      fallbackReviewerId: "00000000-0000-4000-8000-000000000000",
+      startsAt: "2026-12-01",
+      dueAt: "2026-12-02",
+    },
   });
   expect(created.status()).toBe(403);
   const decided = await page.request.post("/api/v1/reviews/decisions", { data: { itemIds: ["00000000-0000-4000-8000-000000000000"], decision: "certify" } });

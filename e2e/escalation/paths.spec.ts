@@ -9,7 +9,12 @@ import { call, launchCampaignOver, me } from "../support/api";
 // analyst and the viewer role only read; viewer trusts any AWS principal.
 const account = JSON.parse(readFileSync(path.resolve("e2e/fixtures/escalation-account.json"), "utf8"));
 
-type Escalation = { computedAt: string | null; privilegeLevel: string; reachesAdmin: boolean; escalation: { steps: { pathClass: string; actions: { action: string }[] }[] }[] };
+type Escalation = {
+  computedAt: string | null;
+  privilegeLevel: string;
+  reachesAdmin: boolean;
+  escalation: { steps: { pathClass: string; actions: { action: string }[] }[] }[];
+};
 type Row = { id: string; name: string };
 
 async function identityNamed(page: import("@playwright/test").Page, name: string) {
@@ -31,13 +36,21 @@ test("an imported account's escalation path shows on the identity page and as a 
   const priya = await me(page);
   const bad = await page.request.post("/api/v1/imports/aws-iam", { data: { authorizationDetails: "not an object" } });
   expect(bad.status()).toBe(422);
-  const summary = await call<{ accountId: string; identities: { created: number; updated: number; unchanged: number } }>(page, "POST", "/api/v1/imports/aws-iam", { authorizationDetails: account });
+  const summary = await call<{ accountId: string; identities: { created: number; updated: number; unchanged: number } }>(
+    page,
+    "POST",
+    "/api/v1/imports/aws-iam",
+    { authorizationDetails: account },
+  );
   expect(summary.accountId).toBe("246813579024");
 
   // The analysis runs as a job shortly after the import commits.
   const bot = await identityNamed(page, "build-bot");
   await expect
-    .poll(async () => (await call<Escalation>(page, "GET", `/api/v1/identities/${bot}/escalation`)).computedAt, { timeout: 30_000, message: "escalation analysis ran" })
+    .poll(async () => (await call<Escalation>(page, "GET", `/api/v1/identities/${bot}/escalation`)).computedAt, {
+      timeout: 30_000,
+      message: "escalation analysis ran",
+    })
     .not.toBeNull();
   const verdict = await call<Escalation>(page, "GET", `/api/v1/identities/${bot}/escalation`);
   expect(verdict.privilegeLevel).toBe("admin");

@@ -80,7 +80,9 @@ test("an identity page shows owner, purpose, credentials, grants with provenance
   await expect(governance.getByText("Purpose", { exact: true })).toBeVisible();
   const grants = page.getByTestId("grants-table");
   await expect(grants).toBeVisible();
-  await expect(grants.locator("tbody tr").first()).toContainText(/Imported|Certified in campaign|Eligibility policy|JIT approval|Break-glass|Owner attestation|Unapproved|Manual/);
+  await expect(grants.locator("tbody tr").first()).toContainText(
+    /Imported|Certified in campaign|Eligibility policy|JIT approval|Break-glass|Owner attestation|Unapproved|Manual/,
+  );
   await expect(page.getByRole("heading", { name: "Credentials (metadata only)" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Recent usage" })).toBeVisible();
   await expect(page.getByTestId("identity-history")).toContainText("identity.created");

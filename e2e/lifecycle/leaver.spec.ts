@@ -35,7 +35,11 @@ test("an admin offboards a person: the leaver timeline shows what ended, and the
   expect((await (await page.request.get(`/api/v1/identities/${leaverId}/access`)).json()).grants).toEqual([]);
 
   // The NHIs moved to their backup owners or the leaver's manager, and wait on the orphan list until attested.
-  const orphans = (await (await page.request.get("/api/v1/orphans?pageSize=200")).json()).rows as { id: string; name: string; rehomedFromName: string | null }[];
+  const orphans = (await (await page.request.get("/api/v1/orphans?pageSize=200")).json()).rows as {
+    id: string;
+    name: string;
+    rehomedFromName: string | null;
+  }[];
   const rehomed = orphans.filter((o) => theirs.includes(o.name));
   expect(rehomed.length).toBeGreaterThan(0);
   const nhi = nhis.find((n) => n.name === rehomed[0].name)!;

@@ -31,7 +31,15 @@ test("the CISO opens the risk dashboard: charts render and the tiles carry the r
   await expect(page.getByTestId("tile-standing").getByTestId("tile-delta")).toContainText("vs 30 days ago");
 
   // Every chart draws a Recharts surface, with its legend or axis text.
-  for (const id of ["privilege-trend-chart", "standing-trend-chart", "jit-chart", "creep-chart", "findings-by-system-chart", "findings-by-identity-kind-chart", "kind-chart"]) {
+  for (const id of [
+    "privilege-trend-chart",
+    "standing-trend-chart",
+    "jit-chart",
+    "creep-chart",
+    "findings-by-system-chart",
+    "findings-by-identity-kind-chart",
+    "kind-chart",
+  ]) {
     await expect(page.getByTestId(id).locator("svg.recharts-surface").first()).toBeVisible();
   }
   await expect(page.getByTestId("privilege-trend-chart").locator(".recharts-area")).toHaveCount(2);
@@ -45,7 +53,11 @@ test("the CISO opens the risk dashboard: charts render and the tiles carry the r
   await expect(bySystem.getByText(fmt(busiest.count), { exact: true }).first()).toBeVisible();
   await expect(bySystem.getByRole("link", { name: busiest.key, exact: true })).toHaveAttribute("href", /^\/reconciliation\?systemId=[0-9a-f-]{36}$/);
   const people = r.findingsByIdentityKind.find((k) => k.key === "human");
-  if (people) await expect(page.getByTestId("findings-by-identity-kind-chart").getByRole("link", { name: "People", exact: true })).toHaveAttribute("href", "/reconciliation?identityKind=human");
+  if (people)
+    await expect(page.getByTestId("findings-by-identity-kind-chart").getByRole("link", { name: "People", exact: true })).toHaveAttribute(
+      "href",
+      "/reconciliation?identityKind=human",
+    );
 
   // The creep chart names the top identity and links to it.
   const top = r.topCreep[0];

@@ -61,7 +61,10 @@ test("the CISO sees who can reach administrator, people and each NHI kind, and f
   await expect(page.getByTestId("reach-admin-trend-chart").locator(".recharts-legend-wrapper")).toContainText("People");
 
   // The people who escalate lead to their findings.
-  await tile.getByTestId("reach-admin-human").getByRole("link", { name: fmt(people.escalates) }).click();
+  await tile
+    .getByTestId("reach-admin-human")
+    .getByRole("link", { name: fmt(people.escalates) })
+    .click();
   await expect(page).toHaveURL(/\/reconciliation\?kind=escalation_to_admin&identityKind=human$/);
   await expect(page.locator(`[data-finding="${finding.id}"]`)).toBeVisible();
 

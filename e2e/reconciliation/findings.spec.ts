@@ -2,7 +2,16 @@ import { expect, test } from "@playwright/test";
 import { signInAs } from "../support/auth";
 import { reconciled, risk } from "./support";
 
-type Finding = { id: string; title: string; identityId: string; identityName: string; entitlementName: string; grantId: string | null; privilegeLevel: string; revocable: boolean };
+type Finding = {
+  id: string;
+  title: string;
+  identityId: string;
+  identityName: string;
+  entitlementName: string;
+  grantId: string | null;
+  privilegeLevel: string;
+  revocable: boolean;
+};
 
 test("an admin revokes an approved-but-unused privileged grant from the findings list; access ends and the figures follow", async ({ page }) => {
   test.setTimeout(180_000);

@@ -44,7 +44,11 @@ test("a requester has no reconciliation: no navigation, 403 from the findings AP
   expect((await page.request.get("/api/v1/findings/export?format=csv")).status()).toBe(403);
   expect((await page.request.get("/api/v1/dashboard/risk")).status()).toBe(403);
   expect((await page.request.get("/api/v1/reconciliation/frameworks")).status()).toBe(403);
-  expect((await page.request.post("/api/v1/findings/actions", { data: { findingIds: ["00000000-0000-4000-8000-000000000000"], action: "accept", reason: "no" } })).status()).toBe(403);
+  expect(
+    (
+      await page.request.post("/api/v1/findings/actions", { data: { findingIds: ["00000000-0000-4000-8000-000000000000"], action: "accept", reason: "no" } })
+    ).status(),
+  ).toBe(403);
   await page.goto("/reconciliation");
   await expect(page.getByText("You do not have access to reconciliation findings.")).toBeVisible();
   await expect(page.getByTestId("findings-table")).toHaveCount(0);

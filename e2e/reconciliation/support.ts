@@ -6,7 +6,15 @@ export type Risk = {
   topCreep: { identityId: string; name: string; creepScore: number }[];
   findingsBySystem: { key: string; count: number }[];
   findingsByIdentityKind: { key: string; count: number }[];
-  reachAdmin: { analysed: number; total: number; holds: number; escalates: number; people: number; nhi: number; byKind: { kind: string; holds: number; escalates: number; total: number }[] } | null;
+  reachAdmin: {
+    analysed: number;
+    total: number;
+    holds: number;
+    escalates: number;
+    people: number;
+    nhi: number;
+    byKind: { kind: string; holds: number; escalates: number; total: number }[];
+  } | null;
 };
 
 export const fmt = (n: number) => Math.round(n).toLocaleString("en");

@@ -20,7 +20,14 @@ test("an auditor is given no decisions to make and cannot make one", async ({ pa
   });
   // Naming her to decide is refused.
   const named = await page.request.post("/api/v1/campaigns", {
-    data: { name: "Auditor decides", reviewerStrategy: "named", reviewerIds: [grace], fallbackReviewerId: tom, startsAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString() },
+    data: {
+      name: "Auditor decides",
+      reviewerStrategy: "named",
+      reviewerIds: [grace],
+      fallbackReviewerId: tom,
+      startsAt: new Date().toISOString(),
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+    },
   });
   expect(named.status()).toBe(422);
   await call(page, "POST", `/api/v1/campaigns/${campaign.id}/launch`);

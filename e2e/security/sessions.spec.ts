@@ -78,7 +78,9 @@ test("API answers are not cached, and a malformed Origin on a cookie write is 40
   expect(me.headers()["cache-control"]).toBe("no-store");
   expect(me.headers()["strict-transport-security"]).toBeUndefined(); // plain http here
   // The server stamps each request with its socket's protocol and address over anything the client claims.
-  const claimed = await page.request.get("/api/v1/me", { headers: { "x-gov-peer-proto": "https", "x-gov-peer-address": "192.0.2.1", "x-forwarded-proto": "https" } });
+  const claimed = await page.request.get("/api/v1/me", {
+    headers: { "x-gov-peer-proto": "https", "x-gov-peer-address": "192.0.2.1", "x-forwarded-proto": "https" },
+  });
   expect(claimed.headers()["strict-transport-security"]).toBeUndefined();
   for (const origin of ["null", "not a url"]) {
     const write = await page.request.post("/api/v1/notifications/read", { headers: { origin }, data: { all: true } });

@@ -18,7 +18,12 @@ describe("attesting an NHI that is still needed", () => {
     const nhi = await makeNhi(db, { ownerId: owner.identityId });
     const wasDue = await setDue(db, nhi.id, -3);
 
-    const result = await attest(db, owner, nhi.id, { stillNeeded: true, purpose: "  Exports the ledger nightly  ", backupOwnerId: backup.id, comment: "Checked with finance" });
+    const result = await attest(db, owner, nhi.id, {
+      stillNeeded: true,
+      purpose: "  Exports the ledger nightly  ",
+      backupOwnerId: backup.id,
+      comment: "Checked with finance",
+    });
     expect(result).toMatchObject({ revokedGrants: 0, credentialsQueued: 0 });
 
     const row = await identityRow(db, nhi.id);
@@ -73,7 +78,13 @@ describe("attesting an NHI that is still needed", () => {
     await attest(db, manager, nhi.id, { stillNeeded: true, purpose: "Still runs the payroll sync" });
     const rows = await attestationsOf(db, nhi.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ id: request.id, status: "attested", escalationLevel: 1, escalatedToId: manager.identityId, attestedById: manager.identityId });
+    expect(rows[0]).toMatchObject({
+      id: request.id,
+      status: "attested",
+      escalationLevel: 1,
+      escalatedToId: manager.identityId,
+      attestedById: manager.identityId,
+    });
     expect(await auditOf(db, request.id)).toMatchObject([{ action: "attestation.recorded", before: { status: "escalated", escalationLevel: 1 } }]);
 
     // The request is closed: the manager's standing to attest ended with it.
@@ -171,7 +182,12 @@ describe("attestation input", () => {
       fieldErrors: { backupOwnerId: [expect.stringContaining("Choose an active person")] },
     });
 
-    expect(await identityRow(db, nhi.id)).toMatchObject({ ownerId: owner.identityId, backupOwnerId: backup.id, purpose: "Runs the nightly test job", lastAttestedAt: null });
+    expect(await identityRow(db, nhi.id)).toMatchObject({
+      ownerId: owner.identityId,
+      backupOwnerId: backup.id,
+      purpose: "Runs the nightly test job",
+      lastAttestedAt: null,
+    });
     expect(await attestationsOf(db, nhi.id)).toHaveLength(0);
     expect(await auditOf(db, nhi.id)).toHaveLength(0);
   });
@@ -221,7 +237,10 @@ describe("answering not needed", () => {
     expect(tasks.map((t) => t.grantId).sort()).toEqual([...live].sort());
     expect(tasks.every((t) => t.source === "attestation" && t.sourceRef === attestationId && t.status === "pending")).toBe(true);
 
-    const events = await db.select().from(accessEvents).where(inArray(accessEvents.grantId, [...live, expired.id]));
+    const events = await db
+      .select()
+      .from(accessEvents)
+      .where(inArray(accessEvents.grantId, [...live, expired.id]));
     expect(events.map((e) => e.type)).toEqual(["grant.revoked", "grant.revoked", "grant.revoked"]);
     const credentialEvents = (await db.select().from(accessEvents).where(eq(accessEvents.type, "credential.revocation_requested"))).filter(
       (e) => (e.payload as { identityId: string }).identityId === nhi.id,
@@ -229,9 +248,15 @@ describe("answering not needed", () => {
     expect(credentialEvents.map((e) => (e.payload as { credentialId: string }).credentialId).sort()).toEqual([key1.id, key2.id].sort());
     expect(credentialEvents.every((e) => (e.payload as { sourceRef: string }).sourceRef === attestationId)).toBe(true);
     // Revocation is requested, not assumed: the credential stays active until the target system confirms.
-    expect((await db.select().from(credentials).where(eq(credentials.identityId, nhi.id))).map((c) => c.status).sort()).toEqual(["active", "active", "revoked"]);
+    expect((await db.select().from(credentials).where(eq(credentials.identityId, nhi.id))).map((c) => c.status).sort()).toEqual([
+      "active",
+      "active",
+      "revoked",
+    ]);
 
-    expect(await attestationsOf(db, nhi.id)).toMatchObject([{ id: attestationId, status: "decommissioned", stillNeeded: false, comment: "Replaced by the streaming pipeline" }]);
+    expect(await attestationsOf(db, nhi.id)).toMatchObject([
+      { id: attestationId, status: "decommissioned", stillNeeded: false, comment: "Replaced by the streaming pipeline" },
+    ]);
     const [decommissioned] = await db
       .select()
       .from(auditLog)
@@ -242,7 +267,12 @@ describe("answering not needed", () => {
     const after = decommissioned.after as { revokedGrantIds: string[]; credentialIdsToRevoke: string[] };
     expect(after.revokedGrantIds.sort()).toEqual([...live].sort());
     expect(after.credentialIdsToRevoke.sort()).toEqual([key1.id, key2.id].sort());
-    expect(await db.select().from(auditLog).where(and(inArray(auditLog.entityId, live), eq(auditLog.action, "grant.revoked")))).toHaveLength(3);
+    expect(
+      await db
+        .select()
+        .from(auditLog)
+        .where(and(inArray(auditLog.entityId, live), eq(auditLog.action, "grant.revoked"))),
+    ).toHaveLength(3);
     expect(await auditOf(db, key1.id)).toMatchObject([{ action: "credential.revocation_requested" }]);
     expect(await auditOf(db, oldKey.id)).toHaveLength(0);
     expect(await auditOf(db, attestationId)).toMatchObject([{ action: "attestation.recorded", after: { status: "decommissioned", stillNeeded: false } }]);

@@ -52,7 +52,8 @@ export async function attest(db: Db, caller: Caller, identityId: string, rawInpu
     const { identity, open } = loaded;
     if (!attestRelation(caller, identity, open)) {
       await assertVisible(tx, caller, identityId);
-      if (identity.kind !== "human") throw new ForbiddenError("Only this identity's owner, its backup owner, the person it was escalated to, or an admin may attest it.");
+      if (identity.kind !== "human")
+        throw new ForbiddenError("Only this identity's owner, its backup owner, the person it was escalated to, or an admin may attest it.");
     }
     assertLiveNhi(identity, "attest");
     const input = parseInput(attestationInput, rawInput);
@@ -106,7 +107,12 @@ async function decommission(tx: Tx, caller: Caller, { identity, open }: Loaded, 
     .select({ id: grants.id })
     .from(grants)
     .where(and(eq(grants.identityId, identity.id), isNull(grants.revokedAt), or(isNull(grants.expiresAt), gt(grants.expiresAt, now))));
-  const revoked = await revokeGrants(tx, actor, live.map((g) => g.id), revocation);
+  const revoked = await revokeGrants(
+    tx,
+    actor,
+    live.map((g) => g.id),
+    revocation,
+  );
   const queued = await requestCredentialWork(tx, actor, [identity.id], { kind: "revoke", ...revocation, sourceRef: attestationId });
 
   const change = { status: "decommissioned" as const, purpose: input.purpose, lastAttestedAt: now, nextAttestationAt: null };
@@ -137,7 +143,13 @@ async function decommission(tx: Tx, caller: Caller, { identity, open }: Loaded, 
       entityType: "identity",
       entityId: identity.id,
       before: d.before,
-      after: { ...d.after, attestationId, revokedGrantIds: revoked.map((g) => g.id), credentialIdsToRevoke: queued.map((c) => c.credentialId), comment: input.comment },
+      after: {
+        ...d.after,
+        attestationId,
+        revokedGrantIds: revoked.map((g) => g.id),
+        credentialIdsToRevoke: queued.map((c) => c.credentialId),
+        comment: input.comment,
+      },
     },
     attestationAudit(attestation, open),
   ]);
@@ -172,6 +184,14 @@ function attestationAudit(row: typeof attestations.$inferSelect, open: Loaded["o
     entityType: "attestation",
     entityId: row.id,
     before: open ? { status: open.status, escalationLevel: open.escalationLevel, escalatedToId: open.escalatedToId } : null,
-    after: { identityId: row.identityId, status: row.status, stillNeeded: row.stillNeeded, ownerId: row.ownerId, purpose: row.purpose, comment: row.comment, dueAt: row.dueAt },
+    after: {
+      identityId: row.identityId,
+      status: row.status,
+      stillNeeded: row.stillNeeded,
+      ownerId: row.ownerId,
+      purpose: row.purpose,
+      comment: row.comment,
+      dueAt: row.dueAt,
+    },
   };
 }

@@ -59,7 +59,12 @@ describe("escalating overdue attestations", () => {
     const [request] = await attestationsOf(db, twentyDays.id);
     const audit = await auditOf(db, request.id);
     expect(audit).toMatchObject([
-      { action: "attestation.escalated", actorId: null, actorLabel: "system", after: { identityId: twentyDays.id, escalationLevel: 1, escalatedToId: manager.identityId, daysOverdue: 20 } },
+      {
+        action: "attestation.escalated",
+        actorId: null,
+        actorLabel: "system",
+        after: { identityId: twentyDays.id, escalationLevel: 1, escalatedToId: manager.identityId, daysOverdue: 20 },
+      },
     ]);
 
     const mine = await listMyAttestations(db, manager, { due: "all" });
@@ -69,7 +74,16 @@ describe("escalating overdue attestations", () => {
     ]);
 
     const requests = (await Promise.all([twentyDays, thirtyDays, unmanaged, managerGone, ownerless].map((n) => attestationsOf(db, n.id)))).flat();
-    const auditRows = async () => db.select().from(auditLog).where(inArray(auditLog.entityId, requests.map((r) => r.id)));
+    const auditRows = async () =>
+      db
+        .select()
+        .from(auditLog)
+        .where(
+          inArray(
+            auditLog.entityId,
+            requests.map((r) => r.id),
+          ),
+        );
     expect(await auditRows()).toHaveLength(5);
 
     const second = await escalateOverdueAttestations(db, NOW);

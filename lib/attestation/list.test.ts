@@ -35,7 +35,15 @@ describe("my non-human identities", () => {
     expect(ids(due)).toEqual([neverScheduled.id, overdue.id, backedUp.id, dueSoon.id]);
     expect(due.counts).toEqual({ due: 4, overdue: 2, all: 5 });
     expect(due.total).toBe(4);
-    expect(due.rows[1]).toMatchObject({ overdue: true, orphaned: false, activeGrants: 2, privilegedGrants: 1, relation: "owner", canAttest: true, escalationLevel: 0 });
+    expect(due.rows[1]).toMatchObject({
+      overdue: true,
+      orphaned: false,
+      activeGrants: 2,
+      privilegedGrants: 1,
+      relation: "owner",
+      canAttest: true,
+      escalationLevel: 0,
+    });
     expect(due.rows[2]).toMatchObject({ relation: "backup", ownerName: colleague.displayName, overdue: true });
     expect(due.rows[3]).toMatchObject({ overdue: false, activeGrants: 0 });
 
@@ -108,8 +116,12 @@ describe("my non-human identities", () => {
     const admin = await makeCaller(db, ["admin"]);
     const auditor = await makeCaller(db, ["auditor"]);
     const owner = await makeCaller(db, ["owner", "reviewer"]);
-    expect((await listMyAttestations(db, admin, { scope: "all", due: "all", q: nhi.name })).rows).toMatchObject([{ id: nhi.id, relation: "admin", canAttest: true }]);
-    expect((await listMyAttestations(db, auditor, { scope: "all", due: "all", q: nhi.name })).rows).toMatchObject([{ id: nhi.id, relation: null, canAttest: false }]);
+    expect((await listMyAttestations(db, admin, { scope: "all", due: "all", q: nhi.name })).rows).toMatchObject([
+      { id: nhi.id, relation: "admin", canAttest: true },
+    ]);
+    expect((await listMyAttestations(db, auditor, { scope: "all", due: "all", q: nhi.name })).rows).toMatchObject([
+      { id: nhi.id, relation: null, canAttest: false },
+    ]);
     await expect(listMyAttestations(db, owner, { scope: "all" })).rejects.toMatchObject({ status: 403 });
   });
 

@@ -29,7 +29,6 @@ const open = alias(attestations, "open_attestation");
 // and attesting closes it. The join therefore never multiplies rows.
 const openJoin = and(eq(open.identityId, identities.id), inArray(open.status, ["pending", "escalated"]));
 
-
 const isOverdue = sql<boolean>`coalesce(${identities.nextAttestationAt} < now(), false)`;
 const isDue = sql<boolean>`(${identities.nextAttestationAt} is null or ${identities.nextAttestationAt} < now() + make_interval(days => ${DUE_SOON_DAYS}))`;
 

@@ -31,8 +31,19 @@ describe("orphaned NHIs", () => {
     expect(ids(list)[0]).toBe(privileged.id);
     expect(ids(list).slice(1).sort()).toEqual([ownerless.id, leftBehind.id].sort());
     const byId = new Map(list.rows.map((r) => [r.id, r]));
-    expect(byId.get(privileged.id)).toMatchObject({ formerOwnerName: disabled.displayName, formerOwnerStatus: "disabled", activeGrants: 2, privilegedGrants: 1, canReassign: true });
-    expect(byId.get(leftBehind.id)).toMatchObject({ formerOwnerStatus: "offboarded", backupOwnerName: active.displayName, activeGrants: 1, privilegedGrants: 0 });
+    expect(byId.get(privileged.id)).toMatchObject({
+      formerOwnerName: disabled.displayName,
+      formerOwnerStatus: "disabled",
+      activeGrants: 2,
+      privilegedGrants: 1,
+      canReassign: true,
+    });
+    expect(byId.get(leftBehind.id)).toMatchObject({
+      formerOwnerStatus: "offboarded",
+      backupOwnerName: active.displayName,
+      activeGrants: 1,
+      privilegedGrants: 0,
+    });
     expect(byId.get(ownerless.id)).toMatchObject({ formerOwnerId: null, formerOwnerName: null });
     expect(ids(await listOrphans(db, admin, { systemId: system.id, kind: "api_key" }))).toEqual([leftBehind.id]);
     expect(ids(await listOrphans(db, admin, { systemId: system.id, q: leaver.displayName }))).toEqual([leftBehind.id]);
@@ -127,9 +138,15 @@ describe("reassigning an orphan", () => {
     const retired = await makeNhi(db, { ownerId: leaver.id });
     await db.update(identities).set({ status: "decommissioned" }).where(eq(identities.id, retired.id));
 
-    await expect(reassignOwner(db, admin, owned.id, { ownerId: backup.id })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("not orphaned") });
+    await expect(reassignOwner(db, admin, owned.id, { ownerId: backup.id })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining("not orphaned"),
+    });
     await expect(reassignOwner(db, admin, owner.id, { ownerId: backup.id })).rejects.toMatchObject({ status: 422 });
-    await expect(reassignOwner(db, admin, retired.id, { ownerId: backup.id })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("decommissioned") });
+    await expect(reassignOwner(db, admin, retired.id, { ownerId: backup.id })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining("decommissioned"),
+    });
     await expect(reassignOwner(db, admin, orphan.id, {})).rejects.toMatchObject({ fieldErrors: { ownerId: ["Choose the new owner from the directory."] } });
     await expect(reassignOwner(db, admin, orphan.id, { ownerId: leaver.id })).rejects.toMatchObject({
       fieldErrors: { ownerId: ["Choose an active person from the directory."] },

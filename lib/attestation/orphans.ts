@@ -22,7 +22,6 @@ export type OrphanQuery = z.input<typeof orphanQuery>;
 
 const backupOwner = alias(identities, "backup_owner");
 
-
 /**
  * Active NHIs nobody answers for: no owner, or an owner who is disabled or has
  * left. Those holding privileged access come first. Admins and auditors only.

@@ -102,7 +102,8 @@ export async function ownerErrors(tx: Tx, next: { ownerId: string | null; backup
       .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
     const active = new Set(found.map((f) => f.id));
     if (next.ownerId && !active.has(next.ownerId)) (errors.ownerId ??= []).push("Choose an active person from the directory.");
-    if (next.backupOwnerId && !active.has(next.backupOwnerId)) (errors.backupOwnerId ??= []).push("Choose an active person from the directory, or leave the backup owner empty.");
+    if (next.backupOwnerId && !active.has(next.backupOwnerId))
+      (errors.backupOwnerId ??= []).push("Choose an active person from the directory, or leave the backup owner empty.");
   }
   return errors;
 }

@@ -25,7 +25,13 @@ export async function openRequest(db: Db, identityId: string, opts: { level?: nu
   const level = opts.level ?? 0;
   const [row] = await db
     .insert(attestations)
-    .values({ identityId, status: level > 0 ? "escalated" : "pending", dueAt: opts.dueAt ?? new Date(), escalationLevel: level, escalatedToId: opts.escalatedToId ?? null })
+    .values({
+      identityId,
+      status: level > 0 ? "escalated" : "pending",
+      dueAt: opts.dueAt ?? new Date(),
+      escalationLevel: level,
+      escalatedToId: opts.escalatedToId ?? null,
+    })
     .returning();
   return row;
 }

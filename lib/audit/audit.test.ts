@@ -11,7 +11,11 @@ import { verifyAuditLog } from "./verify";
 const actor = { id: null, label: "test" };
 const verifyAuditChain = (db: Db) => verifyAuditLog(db, OPERATOR);
 /** What the database said when it refused a statement (drizzle wraps the driver's error). */
-const refusal = (query: PromiseLike<unknown>) => Promise.resolve(query).then(() => "accepted", (e) => String(e.cause?.message ?? e.message));
+const refusal = (query: PromiseLike<unknown>) =>
+  Promise.resolve(query).then(
+    () => "accepted",
+    (e) => String(e.cause?.message ?? e.message),
+  );
 
 describe("audit log", () => {
   it("appends hash-chained rows that verify", async () => {
@@ -69,8 +73,16 @@ describe("audit log", () => {
         await fn(tx);
       });
     try {
-      await asDba((tx) => tx.update(auditLog).set({ after: { n: 99 } }).where(eq(auditLog.id, victim.id)));
-      expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problems: [{ kind: "edited", fromId: victim.id, message: expect.stringContaining("content no longer matches its signature") }] });
+      await asDba((tx) =>
+        tx
+          .update(auditLog)
+          .set({ after: { n: 99 } })
+          .where(eq(auditLog.id, victim.id)),
+      );
+      expect(await verifyAuditChain(db)).toMatchObject({
+        ok: false,
+        problems: [{ kind: "edited", fromId: victim.id, message: expect.stringContaining("content no longer matches its signature") }],
+      });
       await asDba((tx) => tx.update(auditLog).set({ after: victim.after }).where(eq(auditLog.id, victim.id)));
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 
@@ -78,7 +90,12 @@ describe("audit log", () => {
       expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problems: [{ kind: "deleted", fromId: rows[0].id, toId: rows[2].id, rows: 1 }] });
     } finally {
       // Restore the shared chain for other test files on PostgreSQL.
-      await asDba((tx) => tx.insert(auditLog).values(victim).onConflictDoUpdate({ target: auditLog.id, set: { after: victim.after } }));
+      await asDba((tx) =>
+        tx
+          .insert(auditLog)
+          .values(victim)
+          .onConflictDoUpdate({ target: auditLog.id, set: { after: victim.after } }),
+      );
     }
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });

@@ -107,7 +107,11 @@ async function writeAtomically(dir: string, name: string, text: string) {
   }
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 // A newer checkpoint implies every older one (rows are signed and linked), so
 // past a week one per day is kept: verification reads them all. Only checkpoints

@@ -70,7 +70,11 @@ describe("audit checkpoints", () => {
     const [{ headers, body }] = received;
     expect(body).toMatchObject({ type: "gov.audit.checkpoint", headId: rows[2].id, headSeq: 3, headHash: rows[2].hash, keyId: rows[2].keyId });
     expect(checkpointSignature(auditKeyRing(), body)).toBe("valid");
-    expect(headers).toMatchObject({ "content-type": "application/json", "x-gov-event": "audit.checkpoint", "x-gov-delivery": expect.stringMatching(/^checkpoint-000000000003-/) });
+    expect(headers).toMatchObject({
+      "content-type": "application/json",
+      "x-gov-event": "audit.checkpoint",
+      "x-gov-delivery": expect.stringMatching(/^checkpoint-000000000003-/),
+    });
     // The same checkpoint is in the directory…
     const [file] = await readdir(log.dir);
     expect(JSON.parse(await readFile(path.join(log.dir, file), "utf8"))).toEqual(body);

@@ -39,7 +39,16 @@ describe("audit rows written before the key", () => {
       let prev = GENESIS_HASH;
       const legacy: (AuditContent & { hash: string })[] = [];
       for (let i = 0; i < 3; i++) {
-        const content = { occurredAt: new Date(Date.UTC(2025, 0, i + 1)), actorId: null, actorLabel: "before", action: "identity.created", entityType: "thing", entityId: `old${i}`, before: null, after: { i } };
+        const content = {
+          occurredAt: new Date(Date.UTC(2025, 0, i + 1)),
+          actorId: null,
+          actorLabel: "before",
+          action: "identity.created",
+          entityType: "thing",
+          entityId: `old${i}`,
+          before: null,
+          after: { i },
+        };
         const hash = legacyAuditHash(prev, content);
         await db.execute(sql`insert into audit_log (occurred_at, actor_label, action, entity_type, entity_id, after, prev_hash, hash)
           values (${content.occurredAt.toISOString()}, ${content.actorLabel}, ${content.action}, ${content.entityType}, ${content.entityId}, ${JSON.stringify(content.after)}::jsonb, ${prev}, ${hash})`);
@@ -48,7 +57,11 @@ describe("audit rows written before the key", () => {
       }
 
       await migrate(database);
-      expect((await db.select().from(auditLog).orderBy(auditLog.id)).map((r) => [r.seq, r.keyId])).toEqual([[1, null], [2, null], [3, null]]);
+      expect((await db.select().from(auditLog).orderBy(auditLog.id)).map((r) => [r.seq, r.keyId])).toEqual([
+        [1, null],
+        [2, null],
+        [3, null],
+      ]);
       const unanchored = await verify();
       expect(unanchored).toMatchObject({ ok: true, legacyRows: 3, checked: 3 });
       expect(unanchored.warnings).toContain("3 rows predate the audit key and nothing anchors them yet: the first keyed row or checkpoint will.");
@@ -70,7 +83,9 @@ describe("audit rows written before the key", () => {
         }
         // …and appends a row in the pre-key scheme after the keyed chain.
         const content = { ...rows[0], entityId: "forged", occurredAt: new Date() };
-        await tx.insert(auditLog).values({ ...content, id: undefined, seq: 5, prevHash: rows[3].hash, hash: legacyAuditHash(rows[3].hash, content), keyId: null });
+        await tx
+          .insert(auditLog)
+          .values({ ...content, id: undefined, seq: 5, prevHash: rows[3].hash, hash: legacyAuditHash(rows[3].hash, content), keyId: null });
       });
       const result = await verify();
       expect(result.problems.map((p) => p.message)).toEqual([

@@ -32,7 +32,8 @@ export async function purgeAuditLog(db: Db, who: Caller | Operator | null, raw: 
   const purged = await db.transaction(async (tx) => {
     const link = await lockAuditChain(tx, key);
     const report = await verifyAuditLog(tx, who, options);
-    if (!report.ok) throw new ConflictError(`The audit log does not verify, so nothing was purged (that would destroy the evidence): ${report.problems[0].message}`);
+    if (!report.ok)
+      throw new ConflictError(`The audit log does not verify, so nothing was purged (that would destroy the evidence): ${report.problems[0].message}`);
     const [firstKept] = await tx.select({ id: auditLog.id }).from(auditLog).where(gte(auditLog.occurredAt, input.before)).orderBy(asc(auditLog.id)).limit(1);
     const [through] = await tx
       .select({ id: auditLog.id, seq: auditLog.seq, hash: auditLog.hash })
@@ -46,7 +47,16 @@ export async function purgeAuditLog(db: Db, who: Caller | Operator | null, raw: 
     await tx.delete(auditLog).where(lte(auditLog.id, through.id));
     await tx.execute(sql`select set_config('gov.audit_purge_through', '', true)`);
     const anchor: RetentionAnchor = { before: input.before.toISOString(), throughId: through.id, throughSeq: through.seq, throughHash: through.hash, rows: n };
-    const row = link({ occurredAt: new Date(), actorId: actor.id, actorLabel: actor.label, action: PURGE_ACTION, entityType: "audit_log", entityId: "chain", before: null, after: anchor });
+    const row = link({
+      occurredAt: new Date(),
+      actorId: actor.id,
+      actorLabel: actor.label,
+      action: PURGE_ACTION,
+      entityType: "audit_log",
+      entityId: "chain",
+      before: null,
+      after: anchor,
+    });
     const [written] = await tx.insert(auditLog).values(row).returning({ id: auditLog.id });
     return { rows: n, throughId: through.id, throughSeq: through.seq, auditRowId: written.id };
   });

@@ -56,7 +56,11 @@ describe("audit retention purge", () => {
     const purged = await purgeAuditLog(log.db, OPERATOR, { before }, { checkpointDir: log.dir });
     await log.asDba((tx) => tx.delete(auditLog).where(eq(auditLog.id, recent[0].id)));
     expect((await log.verify()).problems).toEqual([
-      expect.objectContaining({ kind: "start-deleted", rows: 1, message: `The oldest 1 row of the chain after the retention purge's anchor (position 4) is gone (chain position 5, before row ${recent[1].id}); no retention purge accounts for it.` }),
+      expect.objectContaining({
+        kind: "start-deleted",
+        rows: 1,
+        message: `The oldest 1 row of the chain after the retention purge's anchor (position 4) is gone (chain position 5, before row ${recent[1].id}); no retention purge accounts for it.`,
+      }),
     ]);
     await log.asDba((tx) => tx.delete(auditLog).where(eq(auditLog.id, purged.auditRowId)));
     expect((await log.verify()).problems.map((p) => p.kind)).toEqual(["start-deleted", "truncated"]);
@@ -87,9 +91,16 @@ describe("audit retention purge", () => {
     const auditor = await makeCaller(log.db, ["auditor"]);
     await expect(purgeAuditLog(log.db, auditor, { before })).rejects.toMatchObject({ status: 403 });
     await expect(purgeAuditLog(log.db, null, { before })).rejects.toMatchObject({ status: 401 });
-    await expect(purgeAuditLog(log.db, OPERATOR, { before: "last tuesday" })).rejects.toMatchObject({ status: 422, fieldErrors: { before: ["Before must be a date."] } });
-    await expect(purgeAuditLog(log.db, OPERATOR, { before: new Date(Date.now() + 86_400_000) })).rejects.toMatchObject({ fieldErrors: { before: ["Before must not be in the future."] } });
-    await expect(purgeAuditLog(log.db, OPERATOR, { before: "2000-01-01" }, { checkpointDir: log.dir })).rejects.toMatchObject({ fieldErrors: { before: ["No audit rows are older than that date."] } });
+    await expect(purgeAuditLog(log.db, OPERATOR, { before: "last tuesday" })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { before: ["Before must be a date."] },
+    });
+    await expect(purgeAuditLog(log.db, OPERATOR, { before: new Date(Date.now() + 86_400_000) })).rejects.toMatchObject({
+      fieldErrors: { before: ["Before must not be in the future."] },
+    });
+    await expect(purgeAuditLog(log.db, OPERATOR, { before: "2000-01-01" }, { checkpointDir: log.dir })).rejects.toMatchObject({
+      fieldErrors: { before: ["No audit rows are older than that date."] },
+    });
     expect(await log.db.select().from(auditLog).where(lte(auditLog.id, old[3].id))).toHaveLength(4);
 
     const admin = await makeCaller(log.db, ["admin"]);

@@ -34,7 +34,9 @@ describe("audit log tampering", () => {
     await log.asDba((tx) => tx.update(auditLog).set({ actorLabel: "someone else" }).where(eq(auditLog.id, rows[1].id)));
     const result = await log.verify();
     expect(result.ok).toBe(false);
-    expect(result.problems).toEqual([{ kind: "edited", fromId: rows[1].id, toId: rows[1].id, rows: 1, message: `Row ${rows[1].id} was altered: its content no longer matches its signature.` }]);
+    expect(result.problems).toEqual([
+      { kind: "edited", fromId: rows[1].id, toId: rows[1].id, rows: 1, message: `Row ${rows[1].id} was altered: its content no longer matches its signature.` },
+    ]);
   });
 
   it("detects an edit with every later hash recomputed by the app's own hash function: it lacks the key", async () => {
@@ -51,12 +53,23 @@ describe("audit log tampering", () => {
       }
     });
     expect((await log.verify()).problems).toEqual([
-      expect.objectContaining({ kind: "edited", fromId: rows[1].id, toId: rows[4].id, rows: 4, message: expect.stringContaining(`Rows ${rows[1].id}–${rows[4].id} (4 rows) no longer match their signatures`) }),
+      expect.objectContaining({
+        kind: "edited",
+        fromId: rows[1].id,
+        toId: rows[4].id,
+        rows: 4,
+        message: expect.stringContaining(`Rows ${rows[1].id}–${rows[4].id} (4 rows) no longer match their signatures`),
+      }),
     ]);
     // …or dropping them to pass the rows off as written before the key existed…
     await log.asDba((tx) => tx.update(auditLog).set({ keyId: null }).where(gte(auditLog.id, rows[1].id)));
     expect((await log.verify()).problems).toEqual([
-      expect.objectContaining({ kind: "forged-legacy", fromId: rows[1].id, rows: 4, message: expect.stringContaining(`carry no key id although the chain was keyed since row ${rows[0].id}`) }),
+      expect.objectContaining({
+        kind: "forged-legacy",
+        fromId: rows[1].id,
+        rows: 4,
+        message: expect.stringContaining(`carry no key id although the chain was keyed since row ${rows[0].id}`),
+      }),
     ]);
     // …or the keyed scheme with a guessed key under the real key's id.
     const guess = { ...deriveAuditKey("a-guess-at-the-key-000000000000000000"), id: rows[0].keyId! };
@@ -76,7 +89,13 @@ describe("audit log tampering", () => {
     const rows = await log.write(6);
     await log.asDba((tx) => tx.delete(auditLog).where(inArray(auditLog.id, [rows[2].id, rows[3].id])));
     expect((await log.verify()).problems).toEqual([
-      { kind: "deleted", fromId: rows[1].id, toId: rows[4].id, rows: 2, message: `2 rows deleted between row ${rows[1].id} and row ${rows[4].id} (chain positions 3–4).` },
+      {
+        kind: "deleted",
+        fromId: rows[1].id,
+        toId: rows[4].id,
+        rows: 2,
+        message: `2 rows deleted between row ${rows[1].id} and row ${rows[4].id} (chain positions 3–4).`,
+      },
     ]);
   });
 
@@ -121,7 +140,13 @@ describe("audit log tampering", () => {
     await log.write(3);
     const result = await log.verify();
     expect(result.problems).toEqual([
-      expect.objectContaining({ kind: "replaced", toId: lost[1].id, message: expect.stringContaining(`rows after row ${kept[1].id}, the last good checkpoint, were deleted and the chain continued without them (up to 2 rows, chain positions 3–4, replaced)`) }),
+      expect.objectContaining({
+        kind: "replaced",
+        toId: lost[1].id,
+        message: expect.stringContaining(
+          `rows after row ${kept[1].id}, the last good checkpoint, were deleted and the chain continued without them (up to 2 rows, chain positions 3–4, replaced)`,
+        ),
+      }),
     ]);
   });
 
@@ -132,7 +157,16 @@ describe("audit log tampering", () => {
     await log.asDba((tx) => tx.delete(auditLog));
     const result = await log.verify();
     expect(result).toMatchObject({ ok: false, head: null, checked: 0 });
-    expect(result.problems).toEqual([expect.objectContaining({ kind: "emptied", toId: rows[4].id, rows: 5, message: expect.stringMatching(new RegExp(`^All audit rows are gone: the table is empty, but checkpoint .* recorded the chain through row ${rows[4].id}, position 5\\.$`)) })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        kind: "emptied",
+        toId: rows[4].id,
+        rows: 5,
+        message: expect.stringMatching(
+          new RegExp(`^All audit rows are gone: the table is empty, but checkpoint .* recorded the chain through row ${rows[4].id}, position 5\\.$`),
+        ),
+      }),
+    ]);
   });
 
   it("detects the table truncated", async () => {
@@ -148,7 +182,12 @@ describe("audit log tampering", () => {
     const rows = await log.write(5);
     await log.asDba((tx) => tx.delete(auditLog).where(lte(auditLog.id, rows[1].id)));
     expect((await log.verify()).problems).toEqual([
-      { kind: "start-deleted", toId: rows[2].id, rows: 2, message: `The oldest 2 rows of the chain are gone (chain positions 1–2, before row ${rows[2].id}); no retention purge accounts for them.` },
+      {
+        kind: "start-deleted",
+        toId: rows[2].id,
+        rows: 2,
+        message: `The oldest 2 rows of the chain are gone (chain positions 1–2, before row ${rows[2].id}); no retention purge accounts for them.`,
+      },
     ]);
   });
 
@@ -164,7 +203,11 @@ describe("audit log tampering", () => {
     await writeFile(path.join(log.dir, "checkpoint-000000000010-00000000000000bb.json"), "{ not json");
     const result = await log.verify();
     expect(result.problems).toEqual([
-      expect.objectContaining({ kind: "forged-checkpoint", file: path.basename(file), message: expect.stringContaining("does not carry a valid signature: it was forged or altered (it claims row") }),
+      expect.objectContaining({
+        kind: "forged-checkpoint",
+        file: path.basename(file),
+        message: expect.stringContaining("does not carry a valid signature: it was forged or altered (it claims row"),
+      }),
       expect.objectContaining({ kind: "forged-checkpoint", file: path.basename(forged) }),
       expect.objectContaining({ kind: "damaged-checkpoint", file: "checkpoint-000000000010-00000000000000bb.json" }),
     ]);
@@ -186,7 +229,11 @@ describe("audit log tampering", () => {
     expect(wrong).toMatchObject({ ok: false, keyConfigured: true });
     expect(wrong.problems).toEqual([
       expect.objectContaining({ kind: "checkpoint-unknown-key" }),
-      expect.objectContaining({ kind: "unknown-key", rows: 3, message: expect.stringContaining(`are signed with key ${rows[0].keyId}, which is not configured`) }),
+      expect.objectContaining({
+        kind: "unknown-key",
+        rows: 3,
+        message: expect.stringContaining(`are signed with key ${rows[0].keyId}, which is not configured`),
+      }),
     ]);
   });
 
@@ -200,7 +247,10 @@ describe("audit log tampering", () => {
       vi.stubEnv("AUDIT_KEY", "the-new-audit-key-00000000000000000000000000");
       await log.write(2);
       await log.checkpoint();
-      expect(await log.verify()).toMatchObject({ ok: false, problems: [expect.objectContaining({ kind: "checkpoint-unknown-key" }), expect.objectContaining({ kind: "unknown-key", rows: 2 })] });
+      expect(await log.verify()).toMatchObject({
+        ok: false,
+        problems: [expect.objectContaining({ kind: "checkpoint-unknown-key" }), expect.objectContaining({ kind: "unknown-key", rows: 2 })],
+      });
       vi.stubEnv("AUDIT_PREVIOUS_KEYS", old);
       expect(auditKeyRing().byId.size).toBe(2);
       expect(await log.verify()).toMatchObject({ ok: true, checked: 4, checkpoints: { read: 2 } });

@@ -54,7 +54,13 @@ export async function auditLogFixture() {
     /** n rows in one transaction; returns them in chain order. */
     async write(n: number, action: AuditAction = "identity.updated") {
       const [{ last }] = await db.select({ last: sql<number>`coalesce(max(${auditLog.id}), 0)::int` }).from(auditLog);
-      await db.transaction((tx) => recordAudit(tx, actor, Array.from({ length: n }, (_, i) => ({ action, entityType: "thing", entityId: `t${i}`, after: { i } }))));
+      await db.transaction((tx) =>
+        recordAudit(
+          tx,
+          actor,
+          Array.from({ length: n }, (_, i) => ({ action, entityType: "thing", entityId: `t${i}`, after: { i } })),
+        ),
+      );
       return (await this.rows()).filter((r) => r.id > last);
     },
     rows: () => db.select().from(auditLog).orderBy(asc(auditLog.id)),

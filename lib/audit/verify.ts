@@ -101,9 +101,17 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     const signature = checkpointSignature(ring, c);
     if (signature === "valid") valid.push(stored);
     else if (signature === "bad") {
-      report({ kind: "forged-checkpoint", file, message: `Checkpoint ${file} does not carry a valid signature: it was forged or altered (it claims row ${c.headId} at chain position ${c.headSeq}).` });
+      report({
+        kind: "forged-checkpoint",
+        file,
+        message: `Checkpoint ${file} does not carry a valid signature: it was forged or altered (it claims row ${c.headId} at chain position ${c.headSeq}).`,
+      });
     } else {
-      report({ kind: "checkpoint-unknown-key", file, message: `Checkpoint ${file} is signed with key ${c.keyId}, which is not configured: add it to AUDIT_PREVIOUS_KEYS if it is a retired key; otherwise it was forged.` });
+      report({
+        kind: "checkpoint-unknown-key",
+        file,
+        message: `Checkpoint ${file} is signed with key ${c.keyId}, which is not configured: add it to AUDIT_PREVIOUS_KEYS if it is a retired key; otherwise it was forged.`,
+      });
     }
   }
   for (const { file, error } of store.damaged) report({ kind: "damaged-checkpoint", file, message: `Checkpoint ${file} cannot be read: ${error}` });
@@ -137,7 +145,7 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
   const deleted: [number, number][] = [];
   const batchSize = options.batchSize ?? 5000;
 
-  for (let cursor = 0; ; ) {
+  for (let cursor = 0; ;) {
     const batch = await db.select().from(auditLog).where(gt(auditLog.id, cursor)).orderBy(asc(auditLog.id)).limit(batchSize);
     if (batch.length === 0) break;
     for (const row of batch) {
@@ -145,10 +153,21 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
       if (prev) {
         const missing = row.seq - prev.seq - 1;
         if (missing > 0) {
-          report({ kind: "deleted", fromId: prev.id, toId: row.id, rows: missing, message: `${rowCount(missing)} deleted between row ${prev.id} and row ${row.id} (${positions(prev.seq + 1, row.seq - 1)}).` });
+          report({
+            kind: "deleted",
+            fromId: prev.id,
+            toId: row.id,
+            rows: missing,
+            message: `${rowCount(missing)} deleted between row ${prev.id} and row ${row.id} (${positions(prev.seq + 1, row.seq - 1)}).`,
+          });
           deleted.push([prev.seq + 1, row.seq - 1]);
         } else if (row.prevHash !== prev.hash || missing < 0) {
-          report({ kind: "relinked", fromId: prev.id, toId: row.id, message: `Row ${row.id} does not link to row ${prev.id} before it: row ${prev.id} or rows before it were rewritten, or its link was altered.` });
+          report({
+            kind: "relinked",
+            fromId: prev.id,
+            toId: row.id,
+            message: `Row ${row.id} does not link to row ${prev.id} before it: row ${prev.id} or rows before it were rewritten, or its link was altered.`,
+          });
         }
       }
       let expected: string | null = null;
@@ -184,20 +203,33 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     const which = run.rows === 1 ? `Row ${run.fromId}` : `Rows ${run.fromId}–${run.toId} (${rowCount(run.rows)})`;
     const base = { kind: run.kind, fromId: run.fromId, toId: run.toId, rows: run.rows };
     if (run.kind === "edited") {
-      problems.push({ ...base, message: `${which} ${run.rows === 1 ? "was altered: its content no longer matches its signature" : "no longer match their signatures: edited, or re-hashed without the audit key"}.` });
+      problems.push({
+        ...base,
+        message: `${which} ${run.rows === 1 ? "was altered: its content no longer matches its signature" : "no longer match their signatures: edited, or re-hashed without the audit key"}.`,
+      });
     } else if (run.kind === "forged-legacy") {
       const keyedSince = firstKeyed && firstKeyed.id < run.fromId ? `row ${firstKeyed.id}` : `the checkpoint at chain position ${legacyLimit}`;
-      problems.push({ ...base, message: `${which} ${run.rows === 1 ? "carries" : "carry"} no key id although the chain was keyed since ${keyedSince}: forged to pass as rows from before the key.` });
+      problems.push({
+        ...base,
+        message: `${which} ${run.rows === 1 ? "carries" : "carry"} no key id although the chain was keyed since ${keyedSince}: forged to pass as rows from before the key.`,
+      });
     } else if (ring.byId.size === 0) {
       problems.push({ ...base, message: `No audit key is configured (AUDIT_KEY or AUDIT_KEY_FILE): ${which.toLowerCase()} cannot be verified.` });
     } else {
-      problems.push({ ...base, message: `${which} ${run.rows === 1 ? "is" : "are"} signed with key ${run.keyId}, which is not configured: add it to AUDIT_PREVIOUS_KEYS if it is a retired key; otherwise ${run.rows === 1 ? "it was" : "they were"} forged.` });
+      problems.push({
+        ...base,
+        message: `${which} ${run.rows === 1 ? "is" : "are"} signed with key ${run.keyId}, which is not configured: add it to AUDIT_PREVIOUS_KEYS if it is a retired key; otherwise ${run.rows === 1 ? "it was" : "they were"} forged.`,
+      });
     }
   }
 
   // Where the chain starts: its first row ever, or right after the newest retention purge's anchor.
   const anchor = purge?.anchor;
-  if (first && !(first.seq === 1 && first.prevHash === GENESIS_HASH) && !(anchor && first.seq === anchor.throughSeq + 1 && first.prevHash === anchor.throughHash)) {
+  if (
+    first &&
+    !(first.seq === 1 && first.prevHash === GENESIS_HASH) &&
+    !(anchor && first.seq === anchor.throughSeq + 1 && first.prevHash === anchor.throughHash)
+  ) {
     const from = (anchor?.throughSeq ?? 0) + 1;
     const missing = first.seq - from;
     const after = anchor ? ` after the retention purge's anchor (position ${anchor.throughSeq})` : "";
@@ -276,7 +308,14 @@ export async function verifyAuditLog(db: Tx, who: Caller | Operator | null, opti
     legacyRows,
     keyConfigured: ring.byId.size > 0,
     retention: purge
-      ? { rowId: purge.row.id, at: purge.row.occurredAt.toISOString(), by: purge.row.actorLabel, before: purge.anchor.before, throughSeq: purge.anchor.throughSeq, throughId: purge.anchor.throughId }
+      ? {
+          rowId: purge.row.id,
+          at: purge.row.occurredAt.toISOString(),
+          by: purge.row.actorLabel,
+          before: purge.anchor.before,
+          throughSeq: purge.anchor.throughSeq,
+          throughId: purge.anchor.throughId,
+        }
       : null,
     checkpoints: { dir: store.dir, read: store.checkpoints.length, coveredByRetention, lastGood: lastGood ? summaryOf(lastGood) : null },
     problems,

@@ -16,7 +16,12 @@ describe("role assignments", () => {
     const caller = await resolveCaller(db, person.id);
     expect([...caller!.roles].sort()).toEqual(["approver", "reviewer"]);
     const [audit] = await db.select().from(auditLog).where(eq(auditLog.entityId, person.id));
-    expect(audit).toMatchObject({ action: "roles.changed", actorId: admin.identityId, before: { roles: ["requester"] }, after: { roles: ["approver", "reviewer"] } });
+    expect(audit).toMatchObject({
+      action: "roles.changed",
+      actorId: admin.identityId,
+      before: { roles: ["requester"] },
+      after: { roles: ["approver", "reviewer"] },
+    });
   });
 
   it("refuses every other role, self-lockout, unknown roles and inactive people", async () => {
@@ -28,7 +33,10 @@ describe("role assignments", () => {
       await expect(setRoles(db, other, person.id, { roles: ["admin"] })).rejects.toMatchObject({ status: 403 });
     }
     await expect(setRoles(db, admin, admin.identityId, { roles: ["auditor"] })).rejects.toMatchObject({ status: 409 });
-    await expect(setRoles(db, admin, person.id, { roles: ["superuser"] })).rejects.toMatchObject({ status: 422, fieldErrors: { "roles.0": [expect.stringContaining("Roles are")] } });
+    await expect(setRoles(db, admin, person.id, { roles: ["superuser"] })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { "roles.0": [expect.stringContaining("Roles are")] },
+    });
     const leaver = await makePerson(db, { status: "offboarded" });
     await expect(setRoles(db, admin, leaver.id, { roles: ["reviewer"] })).rejects.toMatchObject({ status: 409 });
     await expect(setRoles(db, admin, "nope", { roles: [] })).rejects.toMatchObject({ status: 404 });
@@ -52,7 +60,10 @@ describe("role assignments", () => {
 describe("OpenID Connect sign-in", () => {
   it("reads settings only when issuer, client id and secret are all set", () => {
     expect(oidcSettings({ OIDC_ISSUER: "https://idp.example" })).toBeNull();
-    expect(oidcSettings({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toMatchObject({ rolesClaim: "roles", name: "Single sign-on" });
+    expect(oidcSettings({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toMatchObject({
+      rolesClaim: "roles",
+      name: "Single sign-on",
+    });
   });
 
   it("takes only known roles from the claim", () => {

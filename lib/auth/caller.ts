@@ -63,7 +63,9 @@ export async function isDecider(tx: Tx, identityId: string | null): Promise<bool
   const [row] = await tx
     .select({ id: identities.id })
     .from(identities)
-    .where(and(eq(identities.id, identityId), eq(identities.kind, "human"), eq(identities.status, "active"), sql`not ${readOnlyPerson(sql`${identities.id}`)}`));
+    .where(
+      and(eq(identities.id, identityId), eq(identities.kind, "human"), eq(identities.status, "active"), sql`not ${readOnlyPerson(sql`${identities.id}`)}`),
+    );
   return !!row;
 }
 

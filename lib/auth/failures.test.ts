@@ -19,7 +19,9 @@ const freshSource = () => `198.18.${Math.floor(Math.random() * 250)}.${(n++ % 25
 const wrongToken = (i: number) => `gov_${String(i).padStart(43, "0")}`;
 
 function callMe(source: string, bearer: string) {
-  return me(new Request("http://localhost/api/v1/me", { headers: { authorization: `Bearer ${bearer}`, [PEER_ADDRESS_HEADER]: source } }), { params: Promise.resolve({}) });
+  return me(new Request("http://localhost/api/v1/me", { headers: { authorization: `Bearer ${bearer}`, [PEER_ADDRESS_HEADER]: source } }), {
+    params: Promise.resolve({}),
+  });
 }
 
 async function validToken(db: Db) {
@@ -28,7 +30,11 @@ async function validToken(db: Db) {
   return (await issueToken(db, admin, { name: "pipeline", scopes: ["jit:read"], identityId: nhi.id })).token;
 }
 
-const limitAudits = (db: Db, source: string) => db.select().from(auditLog).where(and(eq(auditLog.action, "auth.rate_limited"), eq(auditLog.entityId, source)));
+const limitAudits = (db: Db, source: string) =>
+  db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, "auth.rate_limited"), eq(auditLog.entityId, source)));
 
 // Each test starts 1 s into a window, so counts never straddle two windows.
 let windowStart = 0;
@@ -46,7 +52,10 @@ beforeEach(() => {
 afterAll(() => {
   vi.useRealTimers();
   // Assigning undefined to process.env would store the string "undefined".
-  for (const [key, value] of [["AUTH_FAILURE_LIMIT", suiteSettings.limit], ["AUTH_FAILURE_WINDOW_SECONDS", suiteSettings.window]] as const) {
+  for (const [key, value] of [
+    ["AUTH_FAILURE_LIMIT", suiteSettings.limit],
+    ["AUTH_FAILURE_WINDOW_SECONDS", suiteSettings.window],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }

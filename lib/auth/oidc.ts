@@ -52,12 +52,16 @@ export async function identityForOidcProfile(db: Tx, issuer: string, rawProfile:
       .insert(identities)
       .values({ kind: "human", name: email.toLowerCase(), displayName: name ?? email, email: email.toLowerCase(), status: "active" })
       .returning();
-    await recordAudit(tx, { id: null, label: `oidc:${issuer}` }, {
-      action: "identity.created",
-      entityType: "identity",
-      entityId: created.id,
-      after: { kind: created.kind, email: created.email, displayName: created.displayName, source: "oidc-first-sign-in" },
-    });
+    await recordAudit(
+      tx,
+      { id: null, label: `oidc:${issuer}` },
+      {
+        action: "identity.created",
+        entityType: "identity",
+        entityId: created.id,
+        after: { kind: created.kind, email: created.email, displayName: created.displayName, source: "oidc-first-sign-in" },
+      },
+    );
     return created.id;
   });
 }

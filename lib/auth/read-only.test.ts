@@ -38,7 +38,9 @@ describe("read-only roles decide nothing", () => {
       status: 422,
       fieldErrors: { fallbackReviewerId: [expect.stringContaining("read-only")] },
     });
-    await expect(createCampaign(db, admin, { ...campaignTerms(fallback.identityId, system.id), reviewerStrategy: "named", reviewerIds: [auditor.identityId] })).rejects.toMatchObject({
+    await expect(
+      createCampaign(db, admin, { ...campaignTerms(fallback.identityId, system.id), reviewerStrategy: "named", reviewerIds: [auditor.identityId] }),
+    ).rejects.toMatchObject({
       fieldErrors: { reviewerIds: [expect.stringContaining("read-only")] },
     });
 
@@ -73,7 +75,10 @@ describe("read-only roles decide nothing", () => {
     expect(request.approverIds).not.toContain(auditor.identityId);
 
     const pending = await createRequest(db, o.requester, asking(o.entitlement.id));
-    await db.update(jitRequests).set({ approverIds: [...pending.approverIds, auditor.identityId] }).where(eq(jitRequests.id, pending.id));
+    await db
+      .update(jitRequests)
+      .set({ approverIds: [...pending.approverIds, auditor.identityId] })
+      .where(eq(jitRequests.id, pending.id));
     await expect(decideRequest(db, auditor, pending.id, "approve", {})).rejects.toMatchObject({ status: 403 });
     const [still] = await db.select().from(jitRequests).where(eq(jitRequests.id, pending.id));
     expect(still.status).toBe("pending");
@@ -87,7 +92,10 @@ describe("read-only roles decide nothing", () => {
     await expect(attest(db, auditor, nhi.id, { stillNeeded: true, purpose: "Nightly reconciliation export" })).rejects.toMatchObject({ status: 403 });
 
     const overdue = await makeNhi(db, { ownerId: owner.id });
-    await db.update(identities).set({ nextAttestationAt: new Date(Date.now() - 20 * day) }).where(eq(identities.id, overdue.id));
+    await db
+      .update(identities)
+      .set({ nextAttestationAt: new Date(Date.now() - 20 * day) })
+      .where(eq(identities.id, overdue.id));
     await openRequest(db, overdue.id, { dueAt: new Date(Date.now() - 20 * day) });
     await escalateOverdueAttestations(db);
     const [row] = await attestationsOf(db, overdue.id);

@@ -54,11 +54,18 @@ export async function setRoles(db: Db, caller: Caller, identityId: string, rawIn
     if (wanted.length > 0) {
       await tx.insert(roleAssignments).values(wanted.map((role) => ({ identityId, role, grantedById: caller.identityId })));
     }
-    await recordAudit(tx, actorOf(caller), { action: "roles.changed", entityType: "role_assignment", entityId: identityId, before: { roles: before }, after: { roles: wanted } });
+    await recordAudit(tx, actorOf(caller), {
+      action: "roles.changed",
+      entityType: "role_assignment",
+      entityId: identityId,
+      before: { roles: before },
+      after: { roles: wanted },
+    });
     const removed = before.filter((r) => !wanted.includes(r));
     if (removed.length) await revokeSessionsOf(tx, actorOf(caller), identityId, `role${removed.length > 1 ? "s" : ""} removed: ${removed.join(", ")}`);
     // Someone left with only read-only roles may no longer decide: their open review items move on.
-    if (wanted.length > 0 && wanted.every((r) => READ_ONLY_ROLES.includes(r))) await handOffOpenReviews(tx, actorOf(caller), identityId, "the reviewer's role is now read-only");
+    if (wanted.length > 0 && wanted.every((r) => READ_ONLY_ROLES.includes(r)))
+      await handOffOpenReviews(tx, actorOf(caller), identityId, "the reviewer's role is now read-only");
     return wanted;
   });
 }

@@ -16,7 +16,11 @@ async function sessionFor(db: Db, person: { id: string; email: string | null }, 
 }
 
 const recordOf = async (db: Db, id: string) => (await db.select().from(authSessions).where(eq(authSessions.id, id)))[0];
-const auditOf = (db: Db, action: string, entityId: string) => db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.entityId, entityId)));
+const auditOf = (db: Db, action: string, entityId: string) =>
+  db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), eq(auditLog.entityId, entityId)));
 
 describe("sign-in sessions", () => {
   it("sign-out ends the session: a cookie kept from before it no longer signs anyone in", async () => {
@@ -93,7 +97,10 @@ describe("sign-in sessions", () => {
     expect(await callerForSession(db, second)).toBeNull();
     expect(await recordOf(db, first.sessionId)).toMatchObject({ revokedReason: "role removed: approver" });
     const [revoked] = await auditOf(db, "sessions.revoked", person.id);
-    expect(revoked).toMatchObject({ actorId: admin.identityId, after: { reason: "role removed: approver", sessionIds: expect.arrayContaining([first.sessionId, second.sessionId]) } });
+    expect(revoked).toMatchObject({
+      actorId: admin.identityId,
+      after: { reason: "role removed: approver", sessionIds: expect.arrayContaining([first.sessionId, second.sessionId]) },
+    });
     const [changed] = (await auditOf(db, "roles.changed", person.id)).slice(-1);
     expect(revoked.id).toBe(changed.id + 1); // written under the same hold of the chain's lock: one transaction
 

@@ -19,8 +19,16 @@ export type SessionClaims = { sessionId?: string; claimRoles?: Role[] } | null |
 export async function startSession(db: Db, actor: Actor & { id: string }, provider: SessionProvider, now = new Date()): Promise<string> {
   const expiresAt = new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000);
   return auditedTransaction(db, async (tx) => {
-    const [row] = await tx.insert(authSessions).values({ identityId: actor.id, provider, createdAt: now, lastSeenAt: now, expiresAt }).returning({ id: authSessions.id });
-    await recordAudit(tx, actor, { action: "session.started", entityType: "auth_session", entityId: row.id, after: { identityId: actor.id, provider, expiresAt } });
+    const [row] = await tx
+      .insert(authSessions)
+      .values({ identityId: actor.id, provider, createdAt: now, lastSeenAt: now, expiresAt })
+      .returning({ id: authSessions.id });
+    await recordAudit(tx, actor, {
+      action: "session.started",
+      entityType: "auth_session",
+      entityId: row.id,
+      after: { identityId: actor.id, provider, expiresAt },
+    });
     return row.id;
   });
 }
@@ -41,7 +49,13 @@ export async function callerForSession(db: Tx, claims: SessionClaims, opts: Sess
   const now = opts.now ?? new Date();
   const demoMode = opts.demoMode ?? isDemoMode();
   const [row] = await db
-    .select({ ...callerColumns, provider: authSessions.provider, expiresAt: authSessions.expiresAt, revokedAt: authSessions.revokedAt, lastSeenAt: authSessions.lastSeenAt })
+    .select({
+      ...callerColumns,
+      provider: authSessions.provider,
+      expiresAt: authSessions.expiresAt,
+      revokedAt: authSessions.revokedAt,
+      lastSeenAt: authSessions.lastSeenAt,
+    })
     .from(authSessions)
     .innerJoin(identities, eq(identities.id, authSessions.identityId))
     .where(eq(authSessions.id, sessionId));
@@ -64,7 +78,11 @@ export async function endSession(db: Db, sessionId: string | undefined, reason: 
       .returning({ id: authSessions.id, identityId: authSessions.identityId });
     if (!row) return false;
     const [person] = await tx.select({ email: identities.email, name: identities.displayName }).from(identities).where(eq(identities.id, row.identityId));
-    await recordAudit(tx, { id: row.identityId, label: person?.email ?? person?.name ?? row.identityId }, { action: "session.ended", entityType: "auth_session", entityId: row.id, before: { revokedAt: null }, after: { revokedAt: now, reason } });
+    await recordAudit(
+      tx,
+      { id: row.identityId, label: person?.email ?? person?.name ?? row.identityId },
+      { action: "session.ended", entityType: "auth_session", entityId: row.id, before: { revokedAt: null }, after: { revokedAt: now, reason } },
+    );
     return true;
   });
 }
@@ -81,7 +99,12 @@ export async function revokeSessionsOf(tx: Tx, actor: Actor, identityId: string,
     .where(and(eq(authSessions.identityId, identityId), isNull(authSessions.revokedAt), gt(authSessions.expiresAt, now)))
     .returning({ id: authSessions.id });
   if (ended.length) {
-    await recordAudit(tx, actor, { action: "sessions.revoked", entityType: "identity", entityId: identityId, after: { sessionIds: ended.map((s) => s.id), reason } });
+    await recordAudit(tx, actor, {
+      action: "sessions.revoked",
+      entityType: "identity",
+      entityId: identityId,
+      after: { sessionIds: ended.map((s) => s.id), reason },
+    });
   }
   return ended.length;
 }

@@ -36,7 +36,9 @@ describe("API tokens", () => {
       status: 422,
       fieldErrors: { name: [expect.stringContaining("at least 3")], scopes: ["Choose at least one scope."] },
     });
-    await expect(issueToken(db, admin, { name: "jit without NHI", scopes: ["jit:request"] })).rejects.toMatchObject({ fieldErrors: { identityId: ["JIT scopes act as an NHI: choose which one."] } });
+    await expect(issueToken(db, admin, { name: "jit without NHI", scopes: ["jit:request"] })).rejects.toMatchObject({
+      fieldErrors: { identityId: ["JIT scopes act as an NHI: choose which one."] },
+    });
     const system = await makeSystem(db);
     const source = await issueToken(db, admin, { name: "CloudTrail shipper", scopes: ["usage:write"], systemId: system.id });
     expect(await authenticateToken(db, source.token)).toMatchObject({ identityId: null, systemId: system.id });

@@ -22,7 +22,11 @@ export const tokenInput = z
       .transform((s) => [...new Set(s)]),
     identityId: z.uuid("The identity must be an NHI id.").optional(),
     systemId: z.uuid("The system must be a system id.").optional(),
-    expiresInDays: integer("Expiry", 1, 365, { type: "Expiry must be a whole number of days.", min: "A token lives at least 1 day.", max: "A token lives at most 365 days." }).default(90),
+    expiresInDays: integer("Expiry", 1, 365, {
+      type: "Expiry must be a whole number of days.",
+      min: "A token lives at least 1 day.",
+      max: "A token lives at most 365 days.",
+    }).default(90),
   })
   .strict()
   .refine((t) => !t.scopes.some((s) => s.startsWith("jit:")) || t.identityId, { message: "JIT scopes act as an NHI: choose which one.", path: ["identityId"] })
@@ -59,7 +63,16 @@ export async function issueToken(db: Db, caller: Caller, raw: unknown) {
   return auditedTransaction(db, async (tx) => {
     const [row] = await tx
       .insert(apiTokens)
-      .values({ name: input.name, prefix: token.slice(0, 12), tokenHash: hashToken(token), scopes: input.scopes, identityId: input.identityId, systemId: input.systemId, createdById: caller.identityId, expiresAt })
+      .values({
+        name: input.name,
+        prefix: token.slice(0, 12),
+        tokenHash: hashToken(token),
+        scopes: input.scopes,
+        identityId: input.identityId,
+        systemId: input.systemId,
+        createdById: caller.identityId,
+        expiresAt,
+      })
       .returning();
     const { tokenHash: _hash, ...visible } = row;
     await recordAudit(tx, actorOf(caller), { action: "api_token.issued", entityType: "api_token", entityId: row.id, after: visible });
@@ -119,7 +132,13 @@ export async function revokeToken(db: Db, caller: Caller, id: string) {
     if (row.token.revokedAt) return { id, revokedAt: row.token.revokedAt };
     const now = new Date();
     await tx.update(apiTokens).set({ revokedAt: now, revokedById: caller.identityId }).where(eq(apiTokens.id, id));
-    await recordAudit(tx, actorOf(caller), { action: "api_token.revoked", entityType: "api_token", entityId: id, before: { revokedAt: null }, after: { revokedAt: now, name: row.token.name } });
+    await recordAudit(tx, actorOf(caller), {
+      action: "api_token.revoked",
+      entityType: "api_token",
+      entityId: id,
+      before: { revokedAt: null },
+      after: { revokedAt: now, name: row.token.name },
+    });
     return { id, revokedAt: now };
   });
 }

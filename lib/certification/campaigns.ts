@@ -15,7 +15,10 @@ export async function campaignFormChoices(db: Tx, caller: Caller) {
   const [systems, people, entitlementList] = await Promise.all([
     listSystems(db),
     listActivePeople(db),
-    db.select({ id: entitlements.id, name: entitlements.name, systemId: entitlements.systemId, privilegeLevel: entitlements.privilegeLevel }).from(entitlements).orderBy(entitlements.name),
+    db
+      .select({ id: entitlements.id, name: entitlements.name, systemId: entitlements.systemId, privilegeLevel: entitlements.privilegeLevel })
+      .from(entitlements)
+      .orderBy(entitlements.name),
   ]);
   return { systems, people, entitlements: entitlementList };
 }

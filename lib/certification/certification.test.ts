@@ -27,7 +27,13 @@ async function org(db: Db) {
   const usedGrant = await makeGrant(db, shared.id, { systemId: system.id });
   const soloAdmin = await makeGrant(db, solo.id, { systemId: system.id, level: "admin" });
   const managerOwn = await makeGrant(db, manager.identityId, { systemId: system.id });
-  await db.insert(usageRollups).values({ identityId: shared.id, entitlementId: usedGrant.entitlement.id, firstUsedAt: new Date(Date.now() - 20 * day), lastUsedAt: new Date(Date.now() - day), successCount: 42 });
+  await db.insert(usageRollups).values({
+    identityId: shared.id,
+    entitlementId: usedGrant.entitlement.id,
+    firstUsedAt: new Date(Date.now() - 20 * day),
+    lastUsedAt: new Date(Date.now() - day),
+    successCount: 42,
+  });
   const campaign = await createCampaign(db, admin, {
     name: "Quarterly access review",
     scope: { systemIds: [system.id] },
@@ -49,7 +55,13 @@ describe("certification campaigns", () => {
     const db = await testDb();
     const admin = await makeCaller(db, ["admin"]);
     const requester = await makeCaller(db, ["requester", "reviewer"]);
-    const valid = { name: "Q1 access review", reviewerStrategy: "owner_or_manager", fallbackReviewerId: admin.identityId, startsAt: "2026-12-01", dueAt: "2026-12-15" };
+    const valid = {
+      name: "Q1 access review",
+      reviewerStrategy: "owner_or_manager",
+      fallbackReviewerId: admin.identityId,
+      startsAt: "2026-12-01",
+      dueAt: "2026-12-15",
+    };
     await expect(createCampaign(db, requester, valid)).rejects.toMatchObject({ status: 403 });
     await expect(campaignFormChoices(db, requester)).rejects.toMatchObject({ status: 403 });
     expect(Object.keys(await campaignFormChoices(db, admin))).toEqual(["systems", "people", "entitlements"]);
@@ -57,10 +69,16 @@ describe("certification campaigns", () => {
       status: 422,
       fieldErrors: { name: [expect.stringContaining("at least 3")], stages: ["A campaign has one or two stages."] },
     });
-    await expect(createCampaign(db, admin, { ...valid, dueAt: "2026-11-01" })).rejects.toMatchObject({ fieldErrors: { dueAt: ["The due date must be after the start."] } });
-    await expect(createCampaign(db, admin, { ...valid, reviewerStrategy: "named" })).rejects.toMatchObject({ fieldErrors: { reviewerIds: ["Name at least one reviewer."] } });
+    await expect(createCampaign(db, admin, { ...valid, dueAt: "2026-11-01" })).rejects.toMatchObject({
+      fieldErrors: { dueAt: ["The due date must be after the start."] },
+    });
+    await expect(createCampaign(db, admin, { ...valid, reviewerStrategy: "named" })).rejects.toMatchObject({
+      fieldErrors: { reviewerIds: ["Name at least one reviewer."] },
+    });
     const leaver = await makePerson(db, { status: "offboarded" });
-    await expect(createCampaign(db, admin, { ...valid, fallbackReviewerId: leaver.id })).rejects.toMatchObject({ fieldErrors: { fallbackReviewerId: [expect.any(String)] } });
+    await expect(createCampaign(db, admin, { ...valid, fallbackReviewerId: leaver.id })).rejects.toMatchObject({
+      fieldErrors: { fallbackReviewerId: [expect.any(String)] },
+    });
     const campaign = await createCampaign(db, admin, valid);
     await expect(launchCampaign(db, requester, campaign.id)).rejects.toMatchObject({ status: 403 });
   });
@@ -72,13 +90,23 @@ describe("certification campaigns", () => {
     expect(await previewScope(db, o.campaign.scope, 90)).toEqual({ grants: 4, identities: 4, privileged: 2, unused: 3 });
     expect(await launchCampaign(db, o.admin, o.campaign.id)).toEqual({ items: 4 });
     const told = await db.select().from(notifications).where(eq(notifications.recipientId, o.fallback.identityId));
-    expect(told).toMatchObject([{ kind: "review.assigned", title: '2 items to review in "Quarterly access review"', link: `/certifications/reviews?campaignId=${o.campaign.id}` }]);
+    expect(told).toMatchObject([
+      { kind: "review.assigned", title: '2 items to review in "Quarterly access review"', link: `/certifications/reviews?campaignId=${o.campaign.id}` },
+    ]);
     await expect(launchCampaign(db, o.admin, o.campaign.id)).rejects.toMatchObject({ status: 409 });
 
     expect(await itemFor(db, o.campaign.id, o.humanGrant.grant.id)).toMatchObject({ reviewerId: o.manager.identityId, routing: "owner_or_manager" });
-    expect(await itemFor(db, o.campaign.id, o.usedGrant.grant.id)).toMatchObject({ reviewerId: o.owner.identityId, recommendation: "certify", recommendationReason: expect.stringContaining("Used 42 times") });
+    expect(await itemFor(db, o.campaign.id, o.usedGrant.grant.id)).toMatchObject({
+      reviewerId: o.owner.identityId,
+      recommendation: "certify",
+      recommendationReason: expect.stringContaining("Used 42 times"),
+    });
     // The sole owner of an NHI does not alone certify its admin access.
-    expect(await itemFor(db, o.campaign.id, o.soloAdmin.grant.id)).toMatchObject({ reviewerId: o.fallback.identityId, routing: "fallback: sole owner of privileged access", recommendation: "revoke" });
+    expect(await itemFor(db, o.campaign.id, o.soloAdmin.grant.id)).toMatchObject({
+      reviewerId: o.fallback.identityId,
+      routing: "fallback: sole owner of privileged access",
+      recommendation: "revoke",
+    });
     // The manager's own grant has no manager above them here: the fallback reviews it.
     expect(await itemFor(db, o.campaign.id, o.managerOwn.grant.id)).toMatchObject({ reviewerId: o.fallback.identityId });
   });
@@ -103,8 +131,22 @@ describe("certification campaigns", () => {
     await launchCampaign(db, o.admin, o.campaign.id);
     const used = await itemFor(db, o.campaign.id, o.usedGrant.grant.id);
     // The analysis's verdict on the NHI holding the standard grant.
-    await db.insert(identityEscalations).values({ identityId: o.shared.id, systemId: o.system.id, privilegeLevel: "admin", holdsAdmin: false, reachesAdmin: true, pathConditional: false, pathClass: "assume-role", inputsDigest: "t", ownLevel: "standard", verdictDigest: "t", computedAt: new Date() });
-    await expect(decideItems(db, o.owner, { itemIds: [used.id], decision: "certify" })).rejects.toMatchObject({ fieldErrors: { comment: ["Say why privileged or admin access is still needed."] } });
+    await db.insert(identityEscalations).values({
+      identityId: o.shared.id,
+      systemId: o.system.id,
+      privilegeLevel: "admin",
+      holdsAdmin: false,
+      reachesAdmin: true,
+      pathConditional: false,
+      pathClass: "assume-role",
+      inputsDigest: "t",
+      ownLevel: "standard",
+      verdictDigest: "t",
+      computedAt: new Date(),
+    });
+    await expect(decideItems(db, o.owner, { itemIds: [used.id], decision: "certify" })).rejects.toMatchObject({
+      fieldErrors: { comment: ["Say why privileged or admin access is still needed."] },
+    });
     const [row] = (await listMyReviews(db, o.owner, { campaignId: o.campaign.id })).rows.filter((r) => r.id === used.id);
     expect(row).toMatchObject({ privilegeLevel: "standard", identityLevel: "admin", escalation: { reachesAdmin: true } });
     await decideItems(db, o.owner, { itemIds: [used.id], decision: "certify", comment: "Deploys payments; PassRole scoped next sprint" });
@@ -118,7 +160,9 @@ describe("certification campaigns", () => {
     await expect(decideItems(db, o.manager, { itemIds: [human.id], decision: "certify" })).rejects.toMatchObject({
       fieldErrors: { comment: ["Say why privileged or admin access is still needed."] },
     });
-    await expect(decideItems(db, o.manager, { itemIds: [human.id], decision: "revoke" })).rejects.toMatchObject({ fieldErrors: { comment: ["Say why the access is revoked."] } });
+    await expect(decideItems(db, o.manager, { itemIds: [human.id], decision: "revoke" })).rejects.toMatchObject({
+      fieldErrors: { comment: ["Say why the access is revoked."] },
+    });
     await decideItems(db, o.manager, { itemIds: [human.id], decision: "certify", comment: "On-call for payments" });
     const [certified] = await db.select().from(grants).where(eq(grants.id, o.humanGrant.grant.id));
     expect(certified).toMatchObject({ provenance: "campaign_decision", provenanceRef: human.id, approvedById: o.manager.identityId });
@@ -129,7 +173,9 @@ describe("certification campaigns", () => {
     await decideItems(db, o.fallback, { itemIds: [solo.id, managerOwn.id], decision: "revoke", comment: "Unused admin access" });
     const detail = await getIdentityDetail(db, o.admin, o.solo.id);
     expect(detail.grants.every((g) => !g.active)).toBe(true);
-    expect(await db.select().from(remediations).where(eq(remediations.grantId, o.soloAdmin.grant.id))).toMatchObject([{ source: "campaign", sourceRef: solo.id, status: "pending" }]);
+    expect(await db.select().from(remediations).where(eq(remediations.grantId, o.soloAdmin.grant.id))).toMatchObject([
+      { source: "campaign", sourceRef: solo.id, status: "pending" },
+    ]);
     const audit = await db.select().from(auditLog).where(eq(auditLog.entityId, solo.id));
     expect(audit.map((a) => a.action)).toEqual(["review.revoke"]);
   });
@@ -182,19 +228,29 @@ describe("targeted reviews", () => {
     const o = await org(db);
     const { createTargetedReview } = await import("./targeted");
     const result = await db.transaction((tx) =>
-      createTargetedReview(tx, { id: o.admin.identityId, label: "admin" }, {
-        name: "Mover review",
-        grantIds: [o.humanGrant.grant.id, o.usedGrant.grant.id],
-        reviewerId: o.manager.identityId,
-        fallbackReviewerId: o.fallback.identityId,
-        ownerId: o.admin.identityId,
-      }),
+      createTargetedReview(
+        tx,
+        { id: o.admin.identityId, label: "admin" },
+        {
+          name: "Mover review",
+          grantIds: [o.humanGrant.grant.id, o.usedGrant.grant.id],
+          reviewerId: o.manager.identityId,
+          fallbackReviewerId: o.fallback.identityId,
+          ownerId: o.admin.identityId,
+        },
+      ),
     );
     expect(result.items).toBe(2);
     const items = await db.select().from(reviewItems).where(eq(reviewItems.campaignId, result.campaignId));
     expect(items.map((i) => i.reviewerId).sort()).toEqual([o.manager.identityId, o.manager.identityId]);
     await expect(
-      db.transaction((tx) => createTargetedReview(tx, { id: null, label: "system" }, { name: "Nothing", reviewerId: o.manager.identityId, fallbackReviewerId: o.fallback.identityId, ownerId: o.admin.identityId })),
+      db.transaction((tx) =>
+        createTargetedReview(
+          tx,
+          { id: null, label: "system" },
+          { name: "Nothing", reviewerId: o.manager.identityId, fallbackReviewerId: o.fallback.identityId, ownerId: o.admin.identityId },
+        ),
+      ),
     ).rejects.toMatchObject({ fieldErrors: { grantIds: ["Name the identities or grants to review."] } });
   });
 });

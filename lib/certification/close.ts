@@ -38,7 +38,11 @@ export async function closeInTransaction(tx: Tx, actor: Actor, id: string, reaso
   const summary: CloseSummary = { undecided: 0, rule, kept: 0, autoCertified: 0, autoRevoked: 0, revokedAtClose: 0, closedBy: actor.label, reason };
 
   if (rule === "keep") {
-    const kept = await tx.update(reviewItems).set({ closedAt: now, updatedAt: now }).where(and(eq(reviewItems.campaignId, id), open)).returning({ id: reviewItems.id });
+    const kept = await tx
+      .update(reviewItems)
+      .set({ closedAt: now, updatedAt: now })
+      .where(and(eq(reviewItems.campaignId, id), open))
+      .returning({ id: reviewItems.id });
     summary.undecided = summary.kept = kept.length;
   } else {
     const decision = rule === "revoke" ? sql`'revoke'::review_decision` : sql`${reviewItems.recommendation}::review_decision`;
@@ -52,9 +56,23 @@ export async function closeInTransaction(tx: Tx, actor: Actor, id: string, reaso
     const certified = settled.filter((s) => s.decision === "certify");
     summary.autoCertified = certified.length;
     summary.autoRevoked = settled.length - certified.length;
-    await applyDecisions(tx, actor, certified.map((s) => ({ itemId: s.id, grantId: s.grantId, revokeAt: "close" })), { decision: "certify", deciderId: null, comment, at: now });
+    await applyDecisions(
+      tx,
+      actor,
+      certified.map((s) => ({ itemId: s.id, grantId: s.grantId, revokeAt: "close" })),
+      { decision: "certify", deciderId: null, comment, at: now },
+    );
     if (settled.length > 0) {
-      await recordAudit(tx, actor, settled.map((s) => ({ action: `review.${s.decision === "revoke" ? "revoke" : "certify"}` as const, entityType: "review_item", entityId: s.id, after: { grantId: s.grantId, decision: s.decision, auto: rule, comment } })));
+      await recordAudit(
+        tx,
+        actor,
+        settled.map((s) => ({
+          action: `review.${s.decision === "revoke" ? "revoke" : "certify"}` as const,
+          entityType: "review_item",
+          entityId: s.id,
+          after: { grantId: s.grantId, decision: s.decision, auto: rule, comment },
+        })),
+      );
     }
   }
 
@@ -76,8 +94,19 @@ export async function closeInTransaction(tx: Tx, actor: Actor, id: string, reaso
   }
 
   await tx.update(campaigns).set({ status: "completed", completedAt: now, closeSummary: summary, updatedAt: now }).where(eq(campaigns.id, id));
-  await recordAudit(tx, actor, { action: "campaign.closed", entityType: "campaign", entityId: id, before: { status: "active" }, after: { status: "completed", ...summary } });
-  await notify(tx, [campaign.ownerId], { kind: "campaign.closed", title: `Campaign "${campaign.name}" closed: sign-off needed`, body: `${summary.undecided} undecided items were settled (${rule}); ${summary.revokedAtClose} grants were revoked at close.`, link: `/certifications/${id}` });
+  await recordAudit(tx, actor, {
+    action: "campaign.closed",
+    entityType: "campaign",
+    entityId: id,
+    before: { status: "active" },
+    after: { status: "completed", ...summary },
+  });
+  await notify(tx, [campaign.ownerId], {
+    kind: "campaign.closed",
+    title: `Campaign "${campaign.name}" closed: sign-off needed`,
+    body: `${summary.undecided} undecided items were settled (${rule}); ${summary.revokedAtClose} grants were revoked at close.`,
+    link: `/certifications/${id}`,
+  });
   return summary;
 }
 
@@ -105,9 +134,19 @@ export async function cancelCampaign(db: Db, caller: Caller, id: string, raw: un
     const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
     if (campaign.status !== "draft" && campaign.status !== "active") throw new ConflictError(`A ${campaign.status} campaign cannot be cancelled.`);
     const now = new Date();
-    const closed = await tx.update(reviewItems).set({ closedAt: now, updatedAt: now }).where(and(eq(reviewItems.campaignId, id), open)).returning({ id: reviewItems.id });
+    const closed = await tx
+      .update(reviewItems)
+      .set({ closedAt: now, updatedAt: now })
+      .where(and(eq(reviewItems.campaignId, id), open))
+      .returning({ id: reviewItems.id });
     await tx.update(campaigns).set({ status: "cancelled", cancelledAt: now, cancelReason: input.reason, updatedAt: now }).where(eq(campaigns.id, id));
-    await recordAudit(tx, actorOf(caller), { action: "campaign.cancelled", entityType: "campaign", entityId: id, before: { status: campaign.status }, after: { status: "cancelled", reason: input.reason, openItemsClosed: closed.length } });
+    await recordAudit(tx, actorOf(caller), {
+      action: "campaign.cancelled",
+      entityType: "campaign",
+      entityId: id,
+      before: { status: campaign.status },
+      after: { status: "cancelled", reason: input.reason, openItemsClosed: closed.length },
+    });
     return { status: "cancelled" as const, openItemsClosed: closed.length };
   });
 }
@@ -128,8 +167,17 @@ export async function signOffCampaign(db: Db, caller: Caller, id: string, raw: u
     if (locked.status !== "completed") throw new ConflictError("Sign off a campaign once it has closed.");
     if (locked.signedOffAt) throw new ConflictError("This campaign is already signed off.");
     const now = new Date();
-    await tx.update(campaigns).set({ signedOffAt: now, signedOffById: caller.identityId, signOffComment: input.comment ?? null, updatedAt: now }).where(eq(campaigns.id, id));
-    await recordAudit(tx, actorOf(caller), { action: "campaign.signed_off", entityType: "campaign", entityId: id, before: { signedOffAt: null }, after: { signedOffAt: now, comment: input.comment ?? null } });
+    await tx
+      .update(campaigns)
+      .set({ signedOffAt: now, signedOffById: caller.identityId, signOffComment: input.comment ?? null, updatedAt: now })
+      .where(eq(campaigns.id, id));
+    await recordAudit(tx, actorOf(caller), {
+      action: "campaign.signed_off",
+      entityType: "campaign",
+      entityId: id,
+      before: { signedOffAt: null },
+      after: { signedOffAt: now, comment: input.comment ?? null },
+    });
     return { signedOffAt: now };
   });
 }

@@ -17,12 +17,24 @@ type FinalDecision = { itemId: string; grantId: string; revokeAt: "decision" | "
  * revocation path now, or when the campaign closes; a bulk selection can span
  * campaigns, so each item follows its own campaign.
  */
-export async function applyDecisions(tx: Tx, actor: Actor, items: FinalDecision[], d: { decision: "certify" | "revoke"; deciderId: string | null; comment: string; at: Date }) {
+export async function applyDecisions(
+  tx: Tx,
+  actor: Actor,
+  items: FinalDecision[],
+  d: { decision: "certify" | "revoke"; deciderId: string | null; comment: string; at: Date },
+) {
   if (items.length === 0) return;
   if (d.decision === "certify") {
     await recordGrantDecisions(
       tx,
-      items.map((i) => ({ grantId: i.grantId, kind: "campaign_decision" as const, ref: i.itemId, decidedById: d.deciderId, decidedAt: d.at, reason: d.comment || null })),
+      items.map((i) => ({
+        grantId: i.grantId,
+        kind: "campaign_decision" as const,
+        ref: i.itemId,
+        decidedById: d.deciderId,
+        decidedAt: d.at,
+        reason: d.comment || null,
+      })),
     );
     return;
   }
@@ -40,7 +52,12 @@ type StageOneRow = { item: typeof reviewItems.$inferSelect; secondStageReviewerI
  * identity under review nor the person who made the first decision; when the
  * spread lands on one of them, the fallback (or the campaign owner) confirms.
  */
-async function openSecondStage(tx: Tx, actor: Actor, rows: StageOneRow[], first: { deciderId: string; deciderLabel: string; decision: string; comment?: string }) {
+async function openSecondStage(
+  tx: Tx,
+  actor: Actor,
+  rows: StageOneRow[],
+  first: { deciderId: string; deciderLabel: string; decision: string; comment?: string },
+) {
   const now = new Date();
   const reason = `First stage: ${first.deciderLabel} chose ${first.decision}${first.comment ? `: “${first.comment}”` : "."}`;
   // Reviewers chosen at creation may have left or become read-only since.
@@ -68,11 +85,19 @@ async function openSecondStage(tx: Tx, actor: Actor, rows: StageOneRow[], first:
       updatedAt: now,
     };
   });
-  const created = await tx.insert(reviewItems).values(values).returning({ id: reviewItems.id, reviewerId: reviewItems.reviewerId, previousItemId: reviewItems.previousItemId });
+  const created = await tx
+    .insert(reviewItems)
+    .values(values)
+    .returning({ id: reviewItems.id, reviewerId: reviewItems.reviewerId, previousItemId: reviewItems.previousItemId });
   await recordAudit(
     tx,
     actor,
-    created.map((c) => ({ action: "review.second_stage_opened", entityType: "review_item", entityId: c.id, after: { previousItemId: c.previousItemId, reviewerId: c.reviewerId } })),
+    created.map((c) => ({
+      action: "review.second_stage_opened",
+      entityType: "review_item",
+      entityId: c.id,
+      after: { previousItemId: c.previousItemId, reviewerId: c.reviewerId },
+    })),
   );
 }
 
@@ -120,7 +145,10 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
     const stageOneDeciders = new Map(
       previousIds.length === 0
         ? []
-        : (await tx.select({ id: reviewItems.id, by: reviewItems.decidedById }).from(reviewItems).where(inArray(reviewItems.id, previousIds))).map((p) => [p.id, p.by]),
+        : (await tx.select({ id: reviewItems.id, by: reviewItems.decidedById }).from(reviewItems).where(inArray(reviewItems.id, previousIds))).map((p) => [
+            p.id,
+            p.by,
+          ]),
     );
     if (input.decision === "reassign") {
       const target = input.reassignTo!;
@@ -137,7 +165,13 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
       await recordAudit(
         tx,
         actor,
-        rows.map((r) => ({ action: "review.reassigned", entityType: "review_item", entityId: r.item.id, before: { reviewerId: r.item.reviewerId }, after: { reviewerId: target, comment: input.comment ?? null } })),
+        rows.map((r) => ({
+          action: "review.reassigned",
+          entityType: "review_item",
+          entityId: r.item.id,
+          before: { reviewerId: r.item.reviewerId },
+          after: { reviewerId: target, comment: input.comment ?? null },
+        })),
       );
       return { decided: rows.length, decision: input.decision };
     }
@@ -159,7 +193,8 @@ export async function decideItems(db: Db, caller: Caller, raw: unknown) {
     // In a two-stage campaign a first-stage decision only proposes: a second
     // reviewer confirms it before anything happens to the grant.
     const proposed = rows.filter((r) => r.item.stage < r.stages);
-    if (proposed.length > 0) await openSecondStage(tx, actor, proposed, { deciderId: caller.identityId, deciderLabel: caller.name, decision: input.decision, comment: input.comment });
+    if (proposed.length > 0)
+      await openSecondStage(tx, actor, proposed, { deciderId: caller.identityId, deciderLabel: caller.name, decision: input.decision, comment: input.comment });
     const final = rows.filter((r) => r.item.stage >= r.stages).map((r) => ({ itemId: r.item.id, grantId: r.item.grantId, revokeAt: r.revokeAt }));
     await applyDecisions(tx, actor, final, { decision: input.decision, deciderId: caller.identityId, comment: input.comment ?? "", at: now });
     return { decided: rows.length, decision: input.decision };

@@ -13,9 +13,29 @@ const owner = alias(identities, "owner");
 const BATCH = 5000;
 
 export const evidenceColumns = [
-  "itemId", "stage", "previousItemId", "identity", "identityKind", "identityOwner", "entitlement", "system", "privilegeLevel",
-  "grantId", "grantType", "reviewer", "routing", "recommendation", "recommendationReason", "decision", "decidedBy", "decidedAt",
-  "comment", "settledByRule", "closedUndecided", "grantRevokedAt", "remediationStatus",
+  "itemId",
+  "stage",
+  "previousItemId",
+  "identity",
+  "identityKind",
+  "identityOwner",
+  "entitlement",
+  "system",
+  "privilegeLevel",
+  "grantId",
+  "grantType",
+  "reviewer",
+  "routing",
+  "recommendation",
+  "recommendationReason",
+  "decision",
+  "decidedBy",
+  "decidedAt",
+  "comment",
+  "settledByRule",
+  "closedUndecided",
+  "grantRevokedAt",
+  "remediationStatus",
 ] as const;
 type EvidenceRow = Record<(typeof evidenceColumns)[number], string | number | null>;
 
@@ -44,7 +64,9 @@ async function batch(db: Tx, campaignId: string, after: string | null): Promise<
       settledByRule: reviewItems.autoDecided,
       closedUndecided: reviewItems.closedAt,
       grantRevokedAt: grants.revokedAt,
-      remediationStatus: sql<string | null>`(select ${remediations.status} from ${remediations} where ${remediations.sourceRef} = ${reviewItems.id}::text and ${remediations.source} = 'campaign' limit 1)`,
+      remediationStatus: sql<
+        string | null
+      >`(select ${remediations.status} from ${remediations} where ${remediations.sourceRef} = ${reviewItems.id}::text and ${remediations.source} = 'campaign' limit 1)`,
     })
     .from(reviewItems)
     .innerJoin(identities, eq(identities.id, reviewItems.identityId))
@@ -74,7 +96,12 @@ async function batch(db: Tx, campaignId: string, after: string | null): Promise<
 export async function exportEvidence(db: Tx, caller: Caller, id: string, format: ExportFormat): Promise<ExportFile> {
   const campaign = await getCampaign(db, caller, id);
   if (!hasRole(caller, "admin", "auditor") && campaign.ownerId !== caller.identityId) throw new NotFoundError("Campaign");
-  const slug = campaign.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "campaign";
+  const slug =
+    campaign.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 60) || "campaign";
   return streamRows<EvidenceRow>({
     format,
     filename: `${slug}-evidence`,

@@ -19,8 +19,20 @@ export async function handOffOpenReviews(tx: Tx, actor: Actor, personId: string,
       updatedAt: now,
     })
     .from(campaigns)
-    .where(and(eq(campaigns.id, reviewItems.campaignId), eq(campaigns.status, "active"), eq(reviewItems.reviewerId, personId), isNull(reviewItems.decision), isNull(reviewItems.closedAt)))
+    .where(
+      and(
+        eq(campaigns.id, reviewItems.campaignId),
+        eq(campaigns.status, "active"),
+        eq(reviewItems.reviewerId, personId),
+        isNull(reviewItems.decision),
+        isNull(reviewItems.closedAt),
+      ),
+    )
     .returning({ id: reviewItems.id });
-  await recordAudit(tx, actor, items.map((i) => ({ action: "review.reassigned", entityType: "review_item", entityId: i.id, before: { reviewerId: personId }, after: { reason: why } })));
+  await recordAudit(
+    tx,
+    actor,
+    items.map((i) => ({ action: "review.reassigned", entityType: "review_item", entityId: i.id, before: { reviewerId: personId }, after: { reason: why } })),
+  );
   return items;
 }

@@ -116,7 +116,13 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
     from ${reviewItems} where campaign_id = ${id} group by reviewer_id`);
   const now = new Date();
   await tx.update(campaigns).set({ status: "active", launchedAt: now, updatedAt: now }).where(eq(campaigns.id, id));
-  await recordAudit(tx, actor, { action: "campaign.launched", entityType: "campaign", entityId: id, before: { status: "draft" }, after: { status: "active", items } });
+  await recordAudit(tx, actor, {
+    action: "campaign.launched",
+    entityType: "campaign",
+    entityId: id,
+    before: { status: "draft" },
+    after: { status: "active", items },
+  });
   return { items };
 }
 
@@ -128,7 +134,10 @@ export async function previewScope(db: Tx, rawScope: unknown, unusedWindowDays: 
       grants: sql<number>`count(*)`.mapWith(Number),
       identities: sql<number>`count(distinct ${grants.identityId})`.mapWith(Number),
       privileged: sql<number>`count(*) filter (where ${entitlements.privilegeLevel} <> 'standard')`.mapWith(Number),
-      unused: sql<number>`count(*) filter (where ${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${unusedWindowDays}))`.mapWith(Number),
+      unused:
+        sql<number>`count(*) filter (where ${usageRollups.lastUsedAt} is null or ${usageRollups.lastUsedAt} < now() - make_interval(days => ${unusedWindowDays}))`.mapWith(
+          Number,
+        ),
     })
     .from(grants)
     .innerJoin(identities, eq(identities.id, grants.identityId))

@@ -26,7 +26,14 @@ async function setup(db: Db, campaign: Record<string, unknown> = {}, grantCount 
   for (let i = 0; i < grantCount; i++) {
     const nhi = await makeNhi(db, { ownerId: owner.identityId, backupOwnerId: backup.id, systemId: system.id });
     const { grant, entitlement } = await makeGrant(db, nhi.id, { systemId: system.id });
-    if (i === 0) await db.insert(usageRollups).values({ identityId: nhi.id, entitlementId: entitlement.id, firstUsedAt: new Date(Date.now() - 9 * day), lastUsedAt: new Date(Date.now() - day), successCount: 7 });
+    if (i === 0)
+      await db.insert(usageRollups).values({
+        identityId: nhi.id,
+        entitlementId: entitlement.id,
+        firstUsedAt: new Date(Date.now() - 9 * day),
+        lastUsedAt: new Date(Date.now() - day),
+        successCount: 7,
+      });
     items.push({ grantId: grant.id, nhiId: nhi.id });
   }
   const created = await createCampaign(db, admin, {
@@ -40,7 +47,10 @@ async function setup(db: Db, campaign: Record<string, unknown> = {}, grantCount 
   });
   await launchCampaign(db, admin, created.id);
   const itemOf = async (grantId: string, stage = 1) => {
-    const [row] = await db.select().from(reviewItems).where(and(eq(reviewItems.campaignId, created.id), eq(reviewItems.grantId, grantId), eq(reviewItems.stage, stage)));
+    const [row] = await db
+      .select()
+      .from(reviewItems)
+      .where(and(eq(reviewItems.campaignId, created.id), eq(reviewItems.grantId, grantId), eq(reviewItems.stage, stage)));
     return row;
   };
   const grantOf = async (grantId: string) => (await db.select().from(grants).where(eq(grants.id, grantId)))[0];
@@ -79,7 +89,10 @@ describe("closing a campaign", () => {
     expect(await s.grantOf(s.items[0].grantId)).toMatchObject({ provenance: "campaign_decision", revokedAt: null, approvedById: null });
     expect((await s.grantOf(s.items[2].grantId)).revokedAt).not.toBeNull();
     expect(await s.itemOf(s.items[2].grantId)).toMatchObject({ decision: "revoke", autoDecided: "recommendation", decidedById: null });
-    const audit = await db.select().from(auditLog).where(eq(auditLog.entityId, (await s.itemOf(s.items[2].grantId)).id));
+    const audit = await db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, (await s.itemOf(s.items[2].grantId)).id));
     expect(audit.map((a) => a.action)).toEqual(["review.revoke"]);
   });
 
@@ -97,7 +110,16 @@ describe("two-stage campaigns", () => {
     const db = await testDb();
     const security = await makeCaller(db, ["reviewer"]);
     const s = await setup(db, { stages: 2, secondStageReviewerIds: [security.identityId] });
-    await expect(createCampaign(db, s.admin, { name: "No second stage", reviewerStrategy: "owner_or_manager", fallbackReviewerId: s.fallback.identityId, startsAt: "2026-12-01", dueAt: "2026-12-09", stages: 2 })).rejects.toMatchObject({
+    await expect(
+      createCampaign(db, s.admin, {
+        name: "No second stage",
+        reviewerStrategy: "owner_or_manager",
+        fallbackReviewerId: s.fallback.identityId,
+        startsAt: "2026-12-01",
+        dueAt: "2026-12-09",
+        stages: 2,
+      }),
+    ).rejects.toMatchObject({
       fieldErrors: { secondStageReviewerIds: ["Name who confirms decisions in the second stage."] },
     });
     const first = await s.itemOf(s.items[1].grantId);
@@ -105,7 +127,12 @@ describe("two-stage campaigns", () => {
     await decideItems(db, s.owner, { itemIds: [first.id, other.id], decision: "revoke", comment: "Unused for months" });
     expect((await s.grantOf(s.items[1].grantId)).revokedAt).toBeNull();
     const second = await s.itemOf(s.items[1].grantId, 2);
-    expect(second).toMatchObject({ reviewerId: security.identityId, previousItemId: first.id, recommendation: "revoke", recommendationReason: expect.stringContaining("Unused for months") });
+    expect(second).toMatchObject({
+      reviewerId: security.identityId,
+      previousItemId: first.id,
+      recommendation: "revoke",
+      recommendationReason: expect.stringContaining("Unused for months"),
+    });
     expect((await campaignProgress(db, s.admin, s.campaign.id)).totals).toMatchObject({ total: 3, decided: 0, awaitingSecondStage: 2 });
 
     // The owner cannot take the second stage back to themselves.
@@ -125,10 +152,16 @@ describe("two-stage campaigns", () => {
     const s0 = await setup(db);
     const s = await setup(db, { stages: 2, secondStageReviewerIds: [s0.owner.identityId] });
     // Re-point the second stage at this campaign's owner-reviewer, the person deciding stage one.
-    await db.update(campaigns).set({ secondStageReviewerIds: [s.owner.identityId] }).where(eq(campaigns.id, s.campaign.id));
+    await db
+      .update(campaigns)
+      .set({ secondStageReviewerIds: [s.owner.identityId] })
+      .where(eq(campaigns.id, s.campaign.id));
     const first = await s.itemOf(s.items[0].grantId);
     await decideItems(db, s.owner, { itemIds: [first.id], decision: "certify" });
-    expect(await s.itemOf(s.items[0].grantId, 2)).toMatchObject({ reviewerId: s.fallback.identityId, routing: "second stage: fallback (separation of duties)" });
+    expect(await s.itemOf(s.items[0].grantId, 2)).toMatchObject({
+      reviewerId: s.fallback.identityId,
+      routing: "second stage: fallback (separation of duties)",
+    });
   });
 });
 
@@ -161,7 +194,11 @@ describe("the scheduler", () => {
     const db = await testDb();
     const s = await setup(db, { reminderDays: [7, 3, 1] });
     // Other tests' campaigns share this database: count this reviewer's reminders only.
-    const reminders = () => db.select().from(notifications).where(and(eq(notifications.recipientId, s.owner.identityId), eq(notifications.kind, "review.reminder")));
+    const reminders = () =>
+      db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.recipientId, s.owner.identityId), eq(notifications.kind, "review.reminder")));
     // Due in 6 days: the 7-day reminder is due; the 3-day one is not yet.
     await sendDueReminders(db);
     await sendDueReminders(db);
@@ -203,9 +240,15 @@ describe("review evidence", () => {
     const base = Date.now();
     for (const [n, item] of slow.entries()) {
       await decideItems(db, t.owner, { itemIds: [item.id], decision: "certify" });
-      await db.update(reviewItems).set({ decidedAt: new Date(base + n * 60_000) }).where(eq(reviewItems.id, item.id));
+      await db
+        .update(reviewItems)
+        .set({ decidedAt: new Date(base + n * 60_000) })
+        .where(eq(reviewItems.id, item.id));
     }
-    expect((await campaignProgress(db, t.admin, t.campaign.id)).perReviewer.find((r) => r.reviewerId === t.owner.identityId)).toMatchObject({ rubberStamp: false, medianSeconds: 60 });
+    expect((await campaignProgress(db, t.admin, t.campaign.id)).perReviewer.find((r) => r.reviewerId === t.owner.identityId)).toMatchObject({
+      rubberStamp: false,
+      medianSeconds: 60,
+    });
   });
 
   it("exports every item with its decision as CSV and JSON to admins, auditors and the owner only", async () => {
@@ -221,7 +264,10 @@ describe("review evidence", () => {
     const json = JSON.parse(await read(await makeCaller(db, ["auditor"]), "json"));
     expect(json.campaign).toMatchObject({ id: s.campaign.id, name: "NHI owner review" });
     expect(json.items).toHaveLength(3);
-    expect(json.items.find((i: { decision: string }) => i.decision === "revoke")).toMatchObject({ decidedBy: expect.stringContaining("Test"), remediationStatus: "pending" });
+    expect(json.items.find((i: { decision: string }) => i.decision === "revoke")).toMatchObject({
+      decidedBy: expect.stringContaining("Test"),
+      remediationStatus: "pending",
+    });
     await expect(exportEvidence(db, s.owner, s.campaign.id, "csv")).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -2,7 +2,19 @@ import { and, asc, count, desc, eq, inArray, isNotNull, isNull, or, sql, type SQ
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { campaigns, credentials, entitlements, grants, identities, identityKinds, privilegeLevels, reviewItems, systems, usageDaily, usageRollups } from "@/db/schema";
+import {
+  campaigns,
+  credentials,
+  entitlements,
+  grants,
+  identities,
+  identityKinds,
+  privilegeLevels,
+  reviewItems,
+  systems,
+  usageDaily,
+  usageRollups,
+} from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { escalationEvidence, identityPrivilegeLevel } from "@/lib/escalation/read";
@@ -122,8 +134,18 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
           .leftJoin(approver, eq(approver.id, grants.approvedById))
           .leftJoin(usageRollups, and(eq(usageRollups.identityId, reviewItems.identityId), eq(usageRollups.entitlementId, reviewItems.entitlementId)))
           .where(inArray(reviewItems.id, ids));
-  const evidence = await escalationEvidence(db, details.map((d) => d.identityId));
-  return paged(inPageOrder(ids, details.map((d) => ({ ...d, escalation: evidence.get(d.identityId) ?? null }))), total, q);
+  const evidence = await escalationEvidence(
+    db,
+    details.map((d) => d.identityId),
+  );
+  return paged(
+    inPageOrder(
+      ids,
+      details.map((d) => ({ ...d, escalation: evidence.get(d.identityId) ?? null })),
+    ),
+    total,
+    q,
+  );
 }
 
 export type ReviewQueue = Awaited<ReturnType<typeof listMyReviews>>;

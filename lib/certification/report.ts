@@ -45,7 +45,8 @@ export async function campaignProgress(db: Tx, caller: Caller, id: string) {
         decided: sql<number>`count(*) filter (where ${reviewItems.decision} is not null and ${isFinal})`.mapWith(Number),
         certified: sql<number>`count(*) filter (where ${reviewItems.decision} = 'certify' and ${isFinal})`.mapWith(Number),
         revoked: sql<number>`count(*) filter (where ${reviewItems.decision} = 'revoke' and ${isFinal})`.mapWith(Number),
-        awaitingSecondStage: sql<number>`count(*) filter (where ${reviewItems.stage} = 2 and ${reviewItems.decision} is null and ${reviewItems.closedAt} is null)`.mapWith(Number),
+        awaitingSecondStage:
+          sql<number>`count(*) filter (where ${reviewItems.stage} = 2 and ${reviewItems.decision} is null and ${reviewItems.closedAt} is null)`.mapWith(Number),
         settledByRule: sql<number>`count(*) filter (where ${reviewItems.autoDecided} is not null)`.mapWith(Number),
         keptUndecided: sql<number>`count(*) filter (where ${reviewItems.closedAt} is not null)`.mapWith(Number),
       })
@@ -87,7 +88,11 @@ export async function campaignProgress(db: Tx, caller: Caller, id: string) {
       const p = paceBy.get(r.reviewerId);
       const medianSeconds = p?.medianSeconds == null ? null : Number(p.medianSeconds);
       const rubberStamp =
-        !!p && p.certified >= RUBBER_STAMP.minDecisions && p.certified / p.decisions >= RUBBER_STAMP.certifyShare && medianSeconds !== null && medianSeconds < RUBBER_STAMP.medianSeconds;
+        !!p &&
+        p.certified >= RUBBER_STAMP.minDecisions &&
+        p.certified / p.decisions >= RUBBER_STAMP.certifyShare &&
+        medianSeconds !== null &&
+        medianSeconds < RUBBER_STAMP.medianSeconds;
       return { ...r, behind: reminding && r.open > 0, medianSeconds, rubberStamp };
     }),
   };

@@ -29,7 +29,10 @@ export function nextOccurrence(date: Date, recurrence: Recurrence): Date | null 
 
 /** Closes every active campaign past its due date, one transaction each. */
 export async function closeDueCampaigns(db: Db, now = new Date()) {
-  const due = await db.select({ id: campaigns.id }).from(campaigns).where(and(eq(campaigns.status, "active"), lte(campaigns.dueAt, now)));
+  const due = await db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, "active"), lte(campaigns.dueAt, now)));
   let closed = 0;
   for (const { id } of due) if (await auditedTransaction(db, (tx) => closeInTransaction(tx, SYSTEM_ACTOR, id, "due date reached"))) closed++;
   return { closed };
@@ -61,12 +64,16 @@ export async function sendDueReminders(db: Db, now = new Date()) {
         .returning({ daysBefore: campaignReminders.daysBefore });
       if (!marked.some((m) => m.daysBefore === due[0]) || reviewers.length === 0) return 0;
       const days = Math.max(0, Math.ceil((c.dueAt!.getTime() - now.getTime()) / 86_400_000));
-      return notify(tx, reviewers.map((r) => r.id), {
-        kind: "review.reminder",
-        title: `Reviews due ${days <= 1 ? "within a day" : `in ${days} days`}: ${c.name}`,
-        body: "Items still wait for your decision. Undecided items follow the campaign's rule at the due date.",
-        link: `/certifications/reviews?campaignId=${c.id}`,
-      });
+      return notify(
+        tx,
+        reviewers.map((r) => r.id),
+        {
+          kind: "review.reminder",
+          title: `Reviews due ${days <= 1 ? "within a day" : `in ${days} days`}: ${c.name}`,
+          body: "Items still wait for your decision. Undecided items follow the campaign's rule at the due date.",
+          link: `/certifications/reviews?campaignId=${c.id}`,
+        },
+      );
     });
   }
   return { sent };
@@ -95,7 +102,10 @@ export async function launchDueRecurrences(db: Db, now = new Date()) {
     const dueAt = c.dueAt && nextOccurrence(c.dueAt, c.recurrence);
     if (!startsAt || startsAt > now) continue;
     launched += await auditedTransaction(db, async (tx) => {
-      const people = await tx.select({ id: identities.id }).from(identities).where(and(inArray(identities.id, [c.fallbackReviewerId ?? c.ownerId, c.ownerId]), eq(identities.status, "active")));
+      const people = await tx
+        .select({ id: identities.id })
+        .from(identities)
+        .where(and(inArray(identities.id, [c.fallbackReviewerId ?? c.ownerId, c.ownerId]), eq(identities.status, "active")));
       const fallbackActive = people.some((p) => p.id === c.fallbackReviewerId);
       const [next] = await tx
         .insert(campaigns)
@@ -121,9 +131,19 @@ export async function launchDueRecurrences(db: Db, now = new Date()) {
         .onConflictDoNothing({ target: campaigns.previousId })
         .returning({ id: campaigns.id });
       if (!next) return 0;
-      await recordAudit(tx, SYSTEM_ACTOR, { action: "campaign.recurred", entityType: "campaign", entityId: next.id, after: { previousId: c.id, startsAt, dueAt } });
+      await recordAudit(tx, SYSTEM_ACTOR, {
+        action: "campaign.recurred",
+        entityType: "campaign",
+        entityId: next.id,
+        after: { previousId: c.id, startsAt, dueAt },
+      });
       const { items } = await launchInTransaction(tx, SYSTEM_ACTOR, next.id);
-      await notify(tx, [c.ownerId], { kind: "campaign.launched", title: `Recurring campaign "${c.name}" launched`, body: `${items} items to review, due ${dueAt?.toISOString().slice(0, 10) ?? "—"}.`, link: `/certifications/${next.id}` });
+      await notify(tx, [c.ownerId], {
+        kind: "campaign.launched",
+        title: `Recurring campaign "${c.name}" launched`,
+        body: `${items} items to review, due ${dueAt?.toISOString().slice(0, 10) ?? "—"}.`,
+        link: `/certifications/${next.id}`,
+      });
       return 1;
     });
   }

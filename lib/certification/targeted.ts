@@ -8,7 +8,11 @@ import { launchInTransaction } from "./launch";
 import { campaignScope } from "./schemas";
 import { integer, text } from "@/lib/validation/fields";
 
-const ids = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max(10_000).default([]);
+const ids = (what: string) =>
+  z
+    .array(z.uuid(`Each ${what} must be an id.`))
+    .max(10_000)
+    .default([]);
 
 export const targetedReviewInput = z
   .object({

@@ -47,7 +47,14 @@ async function gov(env: Record<string, string>, ...args: string[]) {
   }
 }
 
-const write = (d: Database, n: number) => d.db.transaction((tx) => recordAudit(tx, { id: null, label: "test" }, Array.from({ length: n }, (_, i) => ({ action: "identity.updated", entityType: "thing", entityId: `t${i}` }))));
+const write = (d: Database, n: number) =>
+  d.db.transaction((tx) =>
+    recordAudit(
+      tx,
+      { id: null, label: "test" },
+      Array.from({ length: n }, (_, i) => ({ action: "identity.updated", entityType: "thing", entityId: `t${i}` })),
+    ),
+  );
 
 const count = (d: Database) => queryRows<{ n: number }>(d.db, sql`select count(*)::int as n from audit_log`).then(([row]) => row);
 
@@ -61,9 +68,14 @@ describe("gov audit", () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       expect(await gov(env, "audit", "purge", "--before", new Date().toISOString())).toEqual({
         code: 0,
-        out: expect.stringMatching(/^Purged 3 audit rows through row 3 \(chain position 3\); recorded as audit row 4, checkpoint .*checkpoint-000000000004-\w+\.json\.$/),
+        out: expect.stringMatching(
+          /^Purged 3 audit rows through row 3 \(chain position 3\); recorded as audit row 4, checkpoint .*checkpoint-000000000004-\w+\.json\.$/,
+        ),
       });
-      expect(await gov(env, "audit", "checkpoint")).toMatchObject({ code: 0, out: expect.stringMatching(/^Already checkpointed: .*checkpoint-000000000004-\w+\.json \(row 4, chain position 4\)\.$/) });
+      expect(await gov(env, "audit", "checkpoint")).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(/^Already checkpointed: .*checkpoint-000000000004-\w+\.json \(row 4, chain position 4\)\.$/),
+      });
       await database.use((d) => write(d, 2));
       expect(await gov(env, "audit", "checkpoint")).toMatchObject({ code: 0, out: expect.stringMatching(/^Checkpoint written: .*checkpoint-000000000006-/) });
       const intact = await gov(env, "audit", "verify");
@@ -88,7 +100,11 @@ describe("gov audit", () => {
       expect(tampered.out).toMatch(/Last good checkpoint: checkpoint-000000000004-\w+\.json \(.*\), through row 4 \(chain position 4\)\./);
       const json = await gov(env, "audit", "verify", "--json");
       expect(json.code).toBe(3);
-      expect(JSON.parse(json.out)).toMatchObject({ ok: false, problems: [{ kind: "truncated", fromId: 4, toId: 6, rows: 2 }], checkpoints: { lastGood: { headId: 4 } } });
+      expect(JSON.parse(json.out)).toMatchObject({
+        ok: false,
+        problems: [{ kind: "truncated", fromId: 4, toId: 6, rows: 2 }],
+        checkpoints: { lastGood: { headId: 4 } },
+      });
 
       // Without the key nothing can be vouched for: a different exit code, and why.
       const keyless = await gov({ ...env, AUDIT_KEY: "", DEMO: "0" }, "audit", "verify");
@@ -98,7 +114,10 @@ describe("gov audit", () => {
       // Retention refuses bad input, and a log that does not verify, changing nothing.
       expect(await gov(env, "audit", "purge", "--before", "2999-01-01")).toEqual({ code: 1, out: "Before must not be in the future." });
       expect(await gov(env, "audit", "purge", "--before", "yesterday")).toEqual({ code: 1, out: "Before must be a date." });
-      expect(await gov(env, "audit", "purge", "--before", new Date().toISOString())).toEqual({ code: 1, out: expect.stringContaining("The audit log does not verify, so nothing was purged") });
+      expect(await gov(env, "audit", "purge", "--before", new Date().toISOString())).toEqual({
+        code: 1,
+        out: expect.stringContaining("The audit log does not verify, so nothing was purged"),
+      });
       expect(await database.use(count)).toEqual({ n: 1 });
     } finally {
       await database.close();

@@ -92,7 +92,9 @@ export async function main(argv: string[]): Promise<number> {
       withDatabase(async (database) => {
         await migrate(database);
         if (await isSeeded(database.db)) {
-          console.error("The database already has identities; seed an empty database (for PGlite, remove its directory, and the audit checkpoints of the old one: ./.data/audit-checkpoints by default).");
+          console.error(
+            "The database already has identities; seed an empty database (for PGlite, remove its directory, and the audit checkpoints of the old one: ./.data/audit-checkpoints by default).",
+          );
           exitCode = 1;
           return;
         }
@@ -106,7 +108,9 @@ export async function main(argv: string[]): Promise<number> {
   const audit = program.command("audit").description("audit log");
   audit
     .command("verify")
-    .description("verify every row's signature and link with the audit key, then the signed checkpoints against the chain; exit code 3 when rows were altered or lost, 2 when no audit key is configured")
+    .description(
+      "verify every row's signature and link with the audit key, then the signed checkpoints against the chain; exit code 3 when rows were altered or lost, 2 when no audit key is configured",
+    )
     .option("--checkpoints <dir>", "read checkpoints from this directory (e.g. the copies a receiver kept) instead of AUDIT_CHECKPOINT_DIR", path)
     .option("--json", "print the result as JSON", false)
     .action((opts: { checkpoints?: string; json: boolean }) =>
@@ -119,22 +123,31 @@ export async function main(argv: string[]): Promise<number> {
     );
   audit
     .command("checkpoint")
-    .description("sign the chain's head now and write it to AUDIT_CHECKPOINT_DIR (and queue it for AUDIT_CHECKPOINT_URL); the app does this every AUDIT_CHECKPOINT_MINUTES")
+    .description(
+      "sign the chain's head now and write it to AUDIT_CHECKPOINT_DIR (and queue it for AUDIT_CHECKPOINT_URL); the app does this every AUDIT_CHECKPOINT_MINUTES",
+    )
     .action(() =>
       withReadyDatabase(async (database) => {
         const written = await checkpointAuditChain(database.db);
         if (!written) console.log("The audit log is empty: nothing to checkpoint.");
-        else console.log(`${written.written ? "Checkpoint written" : "Already checkpointed"}: ${written.file} (row ${written.checkpoint.headId}, chain position ${written.checkpoint.headSeq}).`);
+        else
+          console.log(
+            `${written.written ? "Checkpoint written" : "Already checkpointed"}: ${written.file} (row ${written.checkpoint.headId}, chain position ${written.checkpoint.headSeq}).`,
+          );
       }),
     );
   audit
     .command("purge")
-    .description("retention: delete the oldest rows, up to the first one written at or after --before, after verifying the whole log; records its own audit row and a checkpoint anchoring the rest")
+    .description(
+      "retention: delete the oldest rows, up to the first one written at or after --before, after verifying the whole log; records its own audit row and a checkpoint anchoring the rest",
+    )
     .requiredOption("--before <date>", "remove rows written before this date (ISO 8601)")
     .action((opts: { before: string }) =>
       withReadyDatabase(async (database) => {
         const result = await purgeAuditLog(database.db, cliOperator(), { before: opts.before });
-        console.log(`Purged ${result.rows.toLocaleString("en")} audit rows through row ${result.throughId} (chain position ${result.throughSeq}); recorded as audit row ${result.auditRowId}${result.checkpoint ? `, checkpoint ${result.checkpoint}` : ""}.`);
+        console.log(
+          `Purged ${result.rows.toLocaleString("en")} audit rows through row ${result.throughId} (chain position ${result.throughSeq}); recorded as audit row ${result.auditRowId}${result.checkpoint ? `, checkpoint ${result.checkpoint}` : ""}.`,
+        );
       }),
     );
 
@@ -145,7 +158,9 @@ export async function main(argv: string[]): Promise<number> {
     .action(() =>
       withDatabase(async (database) => {
         const result = await escalateOverdueAttestations(database.db);
-        console.log(`Escalated ${result.escalated} overdue ${result.escalated === 1 ? "attestation" : "attestations"}: ${result.toManager} to the owner's manager, ${result.toAdmins} to the admins.`);
+        console.log(
+          `Escalated ${result.escalated} overdue ${result.escalated === 1 ? "attestation" : "attestations"}: ${result.toManager} to the owner's manager, ${result.toAdmins} to the admins.`,
+        );
       }),
     );
 
@@ -155,7 +170,11 @@ export async function main(argv: string[]): Promise<number> {
     .description("import an AWS account's IAM: the JSON of `aws iam get-account-authorization-details`; re-importing updates in place")
     .argument("<file>", "the authorization details (JSON)", path)
     .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people", path)
-    .option("--scps <file>", 'the organisation\'s service control policies for this account, root first: {"levels": [{"target", "policies": [{"Name", "Content"}]}]}', path)
+    .option(
+      "--scps <file>",
+      'the organisation\'s service control policies for this account, root first: {"levels": [{"target", "policies": [{"Name", "Content"}]}]}',
+      path,
+    )
     .option("--json", "print the summary as JSON", false)
     .action((file: string, opts: { credentialReport?: string; scps?: string; json: boolean }) =>
       withReadyDatabase(async (database) => {
@@ -164,7 +183,9 @@ export async function main(argv: string[]): Promise<number> {
         try {
           authorizationDetails = JSON.parse(text);
         } catch (e) {
-          throw new ValidationError({ file: [`${file} is not JSON (${(e as Error).message}): pass the output of \`aws iam get-account-authorization-details\`.`] });
+          throw new ValidationError({
+            file: [`${file} is not JSON (${(e as Error).message}): pass the output of \`aws iam get-account-authorization-details\`.`],
+          });
         }
         const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
         const scps = opts.scps ? await readFile(opts.scps, "utf8") : undefined;
@@ -175,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     );
   importer
     .command("cloudtrail")
-    .description("import CloudTrail logs ({\"Records\": [...]}, .json or .json.gz; directories are searched recursively) as usage")
+    .description('import CloudTrail logs ({"Records": [...]}, .json or .json.gz; directories are searched recursively) as usage')
     .argument("<paths...>", "log files and directories", each(path))
     .option("--json", "print the summary as JSON", false)
     .action((paths: string[], opts: { json: boolean }) =>
@@ -191,7 +212,11 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("reconcile")
     .description("action-level reconciliation of one identity: approved versus used")
-    .requiredOption("--identity <name-or-arn>", "the identity: its id, name, or ARN (an assumed-role ARN finds its role)", checked(text().trim().min(1, "Name the identity.").max(2048, "At most 2,048 characters.")))
+    .requiredOption(
+      "--identity <name-or-arn>",
+      "the identity: its id, name, or ARN (an assumed-role ARN finds its role)",
+      checked(text().trim().min(1, "Name the identity.").max(2048, "At most 2,048 characters.")),
+    )
     .option("--since <date>", "start of the window (default: 90 days before --until)", checked(dateTime("--since")))
     .option("--until <date>", "end of the window (default: now)", checked(dateTime("--until")))
     .option("--json", "print one JSON object", false)
@@ -207,7 +232,9 @@ export async function main(argv: string[]): Promise<number> {
   const analysis = program.command("analyze").description("analyses of the inventory");
   analysis
     .command("paths")
-    .description("who can become administrator, and how: runs the escalation analysis (the app runs it after imports and hourly) and lists every identity that can reach administrator access with its shortest path")
+    .description(
+      "who can become administrator, and how: runs the escalation analysis (the app runs it after imports and hourly) and lists every identity that can reach administrator access with its shortest path",
+    )
     .option("--class <id>", "only paths starting with this path class (e.g. lambda-create-invoke)", checked(text().trim().min(1).max(100)))
     .option("--json", "print one JSON object", false)
     .action((opts: { class?: string; json: boolean }) =>
@@ -228,7 +255,9 @@ export async function main(argv: string[]): Promise<number> {
       withDatabase(async (database) => {
         await migrate(database);
         const s = await runReconciliation(database.db, { windowDays: opts.window });
-        console.log(`${s.detected.toLocaleString("en")} findings detected: ${s.opened} new, ${s.updated} changed, ${s.resolved} resolved; ${s.identities.toLocaleString("en")} identities scored; ${s.snapshots} snapshots written in ${(s.elapsedMs / 1000).toFixed(1)} s.`);
+        console.log(
+          `${s.detected.toLocaleString("en")} findings detected: ${s.opened} new, ${s.updated} changed, ${s.resolved} resolved; ${s.identities.toLocaleString("en")} identities scored; ${s.snapshots} snapshots written in ${(s.elapsedMs / 1000).toFixed(1)} s.`,
+        );
       }),
     );
 

@@ -10,8 +10,16 @@ const pad = (s: string | number, n: number) => String(s).padEnd(n);
 
 export function printIamSummary(s: IamImportSummary) {
   console.log(`AWS account ${s.accountId}${s.systemCreated ? " (new system)" : ""}:`);
-  console.log(`  identities   ${s.identities.created} created, ${s.identities.updated} updated, ${s.identities.unchanged} unchanged, ${s.identities.removed} no longer in IAM`);
-  console.log(`  kinds        ${Object.entries(s.kinds).map(([k, n]) => `${n} ${k}`).join(", ") || "none"}`);
+  console.log(
+    `  identities   ${s.identities.created} created, ${s.identities.updated} updated, ${s.identities.unchanged} unchanged, ${s.identities.removed} no longer in IAM`,
+  );
+  console.log(
+    `  kinds        ${
+      Object.entries(s.kinds)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(", ") || "none"
+    }`,
+  );
   console.log(`  entitlements ${s.entitlements.created} created, ${s.entitlements.updated} updated, ${s.entitlements.removed} no longer in IAM`);
   console.log(`  grants       ${s.grants.added} added, ${s.grants.kept} kept, ${s.grants.removed} removed`);
   if (s.credentials) console.log(`  access keys  ${s.credentials}`);
@@ -22,7 +30,9 @@ export function printTrailSummary(s: TrailImportSummary) {
   const rate = s.elapsedMs ? Math.round(s.records / (s.elapsedMs / 1000)) : 0;
   console.log(`${s.files} files, ${s.records.toLocaleString("en")} records in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate.toLocaleString("en")} records/s)`);
   // Each figure counts events this import stored, or events an earlier import had stored: never records merely read.
-  console.log(`  usage events  ${s.usage.inserted.toLocaleString("en")} stored, of which ${s.usage.denied.toLocaleString("en")} denied attempts; ${s.usage.duplicates.toLocaleString("en")} already imported`);
+  console.log(
+    `  usage events  ${s.usage.inserted.toLocaleString("en")} stored, of which ${s.usage.denied.toLocaleString("en")} denied attempts; ${s.usage.duplicates.toLocaleString("en")} already imported`,
+  );
   for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} records: ${why}`);
   if (s.dataEventServices.length) console.log(`  data events   ${s.dataEventServices.join(", ")}`);
   for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
@@ -47,14 +57,21 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
   const s = r.summary;
   console.log(`${r.identity.name} (${r.identity.kind}${r.identity.arn ? `, ${r.identity.arn}` : ""})`);
   console.log(`window ${r.since} – ${r.until}`);
-  console.log(`actions: approved ${s.approved}  used ${s.used}  unused ${s.unused}  unapproved ${s.unapproved}  denied ${s.denied}  unobservable ${s.unobservable}  (${s.unusedShare}% of observable approved actions unused)`);
-  console.log(`privilege level: ${r.identity.privilegeLevel ?? "none"}${r.identity.reachableRoles.count ? `; can act as ${r.identity.reachableRoles.count} role${r.identity.reachableRoles.count === 1 ? "" : "s"}` : ""}`);
+  console.log(
+    `actions: approved ${s.approved}  used ${s.used}  unused ${s.unused}  unapproved ${s.unapproved}  denied ${s.denied}  unobservable ${s.unobservable}  (${s.unusedShare}% of observable approved actions unused)`,
+  );
+  console.log(
+    `privilege level: ${r.identity.privilegeLevel ?? "none"}${r.identity.reachableRoles.count ? `; can act as ${r.identity.reachableRoles.count} role${r.identity.reachableRoles.count === 1 ? "" : "s"}` : ""}`,
+  );
   for (const e of r.identity.escalation) printSteps(e.steps);
   const detailed = r.actions.filter((a) => a.status === "unapproved" || a.status === "denied" || a.status === "used" || opts.all);
   if (detailed.length) {
     console.log("");
     console.log(`${pad("STATUS", 13)}${pad("ACTION", 48)}${pad("COUNT", 8)}${pad("DENIED", 8)}${pad("LAST USED", 22)}APPROVED BY`);
-    for (const a of detailed) console.log(`${pad(a.status, 13)}${pad(a.action, 48)}${pad(a.count, 8)}${pad(a.deniedCount, 8)}${pad(a.lastUsed ?? "—", 22)}${a.approvedBy ?? (a.reason ? `(${a.reason})` : "—")}`);
+    for (const a of detailed)
+      console.log(
+        `${pad(a.status, 13)}${pad(a.action, 48)}${pad(a.count, 8)}${pad(a.deniedCount, 8)}${pad(a.lastUsed ?? "—", 22)}${a.approvedBy ?? (a.reason ? `(${a.reason})` : "—")}`,
+      );
   }
   if (!opts.all) {
     for (const status of ["unused", "unobservable"] as const) {
@@ -62,8 +79,15 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
       if (rows.length === 0) continue;
       const services = byService(rows);
       console.log("");
-      console.log(`${status}: ${rows.length} actions in ${services.length} services${status === "unobservable" ? " (the log source cannot show their use)" : ""}; --all lists them`);
-      console.log(`  ${services.slice(0, 12).map(([svc, n]) => `${svc} ${n}`).join(", ")}${services.length > 12 ? ", …" : ""}`);
+      console.log(
+        `${status}: ${rows.length} actions in ${services.length} services${status === "unobservable" ? " (the log source cannot show their use)" : ""}; --all lists them`,
+      );
+      console.log(
+        `  ${services
+          .slice(0, 12)
+          .map(([svc, n]) => `${svc} ${n}`)
+          .join(", ")}${services.length > 12 ? ", …" : ""}`,
+      );
     }
   }
 }
@@ -71,7 +95,8 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
 /** What `gov audit verify` says: intact or not, each problem naming what was lost, where to start looking. */
 export function printAuditVerification(r: AuditVerification) {
   const verified = `${rowCount(r.checked)} verified${r.head ? ` through row ${r.head.id} (chain position ${r.head.seq})` : ""}`;
-  if (r.ok) console.log(`Audit log intact: ${verified}; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} in ${r.checkpoints.dir}.`);
+  if (r.ok)
+    console.log(`Audit log intact: ${verified}; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} in ${r.checkpoints.dir}.`);
   else {
     const n = r.problems.length + r.omittedProblems;
     console.log(`Audit log TAMPERED or unverifiable: ${n.toLocaleString("en")} ${n === 1 ? "problem" : "problems"} (${verified}).`);
@@ -81,7 +106,9 @@ export function printAuditVerification(r: AuditVerification) {
   const good = r.checkpoints.lastGood;
   if (good) console.log(`Last good checkpoint: ${good.file} (${good.at}), through row ${good.headId} (chain position ${good.headSeq}).`);
   if (r.retention) {
-    console.log(`Positions 1–${r.retention.throughSeq} were purged by retention (rows before ${r.retention.before}) on ${r.retention.at} by ${r.retention.by}, audit row ${r.retention.rowId}.`);
+    console.log(
+      `Positions 1–${r.retention.throughSeq} were purged by retention (rows before ${r.retention.before}) on ${r.retention.at} by ${r.retention.by}, audit row ${r.retention.rowId}.`,
+    );
   }
   if (r.legacyRows) console.log(`${rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).`);
   for (const w of r.warnings) console.log(`warning: ${w}`);
@@ -90,15 +117,22 @@ export function printAuditVerification(r: AuditVerification) {
 /** A path to administrator, one numbered step a line, each with the actions and statements that allow it. */
 function printSteps(steps: StepView[], indent = "  ") {
   steps.forEach((st, i) => {
-    console.log(`${indent}${i + 1}. ${st.description}${st.conditional ? ` [conditional${st.dependsOn.length ? `: ${st.dependsOn.join(", ")}` : ""}${st.needs ? `; needs ${st.needs}` : ""}]` : ""}`);
-    for (const a of st.actions) console.log(`${indent}   ${a.action} on ${a.resource}${a.allowedBy.length ? ` — ${a.allowedBy.map((c) => `${c.policy} ${statementLabel(c)}`).join("; ")}` : ""}`);
+    console.log(
+      `${indent}${i + 1}. ${st.description}${st.conditional ? ` [conditional${st.dependsOn.length ? `: ${st.dependsOn.join(", ")}` : ""}${st.needs ? `; needs ${st.needs}` : ""}]` : ""}`,
+    );
+    for (const a of st.actions)
+      console.log(
+        `${indent}   ${a.action} on ${a.resource}${a.allowedBy.length ? ` — ${a.allowedBy.map((c) => `${c.policy} ${statementLabel(c)}`).join("; ")}` : ""}`,
+      );
   });
 }
 
 /** What `gov analyze paths` says: how many can become administrator, then each with its path. */
 export function printPaths(run: EscalationSummary, paths: Awaited<ReturnType<typeof pathsToAdmin>>) {
   const escalating = paths.filter((p) => !p.holdsAdmin);
-  console.log(`${run.principals.toLocaleString("en")} cloud identities analysed (${run.recomputed.toLocaleString("en")} recomputed) in ${(run.elapsedMs / 1000).toFixed(1)} s: ${paths.length.toLocaleString("en")} can reach administrator access, ${(paths.length - escalating.length).toLocaleString("en")} of them hold it outright.`);
+  console.log(
+    `${run.principals.toLocaleString("en")} cloud identities analysed (${run.recomputed.toLocaleString("en")} recomputed) in ${(run.elapsedMs / 1000).toFixed(1)} s: ${paths.length.toLocaleString("en")} can reach administrator access, ${(paths.length - escalating.length).toLocaleString("en")} of them hold it outright.`,
+  );
   for (const p of escalating) {
     console.log("");
     console.log(`${p.name} (${p.kind}${p.arn ? `, ${p.arn}` : ""})${p.conditional ? " — conditional" : ""}`);

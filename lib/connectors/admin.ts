@@ -21,7 +21,10 @@ const connectorInput = z
     kind: z.enum(connectorKinds, { message: `A connector is ${connectorKinds.join(" or ")}.` }),
     systemId: z.uuid("The system must be an id.").optional(),
     url: text().trim().max(2000).optional(),
-    urlEnv: text().trim().regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.").optional(),
+    urlEnv: text()
+      .trim()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, "An environment variable name, like TARGET_PG_URL.")
+      .optional(),
     secret: text().min(16, "A signing secret has at least 16 characters.").max(200).optional(),
     eventTypes: eventTypesField.default([]),
     maxAttempts: maxAttemptsField.default(6),
@@ -29,7 +32,8 @@ const connectorInput = z
   .strict()
   // Each kind checks its own settings (lib/connectors/<kind>.ts).
   .superRefine((c, ctx) => {
-    for (const [field, messages] of Object.entries(drivers[c.kind].check(c) ?? {})) for (const message of messages) ctx.addIssue({ code: "custom", message, path: [field] });
+    for (const [field, messages] of Object.entries(drivers[c.kind].check(c) ?? {}))
+      for (const message of messages) ctx.addIssue({ code: "custom", message, path: [field] });
   });
 
 /** Connector settings as shown to people: secrets never leave the server again. */
@@ -52,7 +56,10 @@ export async function createConnector(db: Db, caller: Caller, raw: unknown) {
   return auditedTransaction(db, async (tx) => {
     let row: ConnectorRow;
     try {
-      [row] = await tx.insert(connectors).values({ name: input.name, kind: input.kind, systemId: input.systemId ?? null, config, eventTypes: input.eventTypes, maxAttempts: input.maxAttempts }).returning();
+      [row] = await tx
+        .insert(connectors)
+        .values({ name: input.name, kind: input.kind, systemId: input.systemId ?? null, config, eventTypes: input.eventTypes, maxAttempts: input.maxAttempts })
+        .returning();
     } catch (e) {
       if (isUniqueViolation(e)) throw new ValidationError({ name: ["A connector of that name exists."] });
       throw e;
@@ -68,7 +75,8 @@ export async function createConnector(db: Db, caller: Caller, raw: unknown) {
  * reaches into the grouping), not once per status and connector.
  */
 function connectorsWithStats(db: Tx) {
-  const byStatus = (status: (typeof deliveryStatus.enumValues)[number]) => sql<number>`count(*) filter (where ${connectorDeliveries.status} = ${status})`.as(status);
+  const byStatus = (status: (typeof deliveryStatus.enumValues)[number]) =>
+    sql<number>`count(*) filter (where ${connectorDeliveries.status} = ${status})`.as(status);
   const tally = db
     .select({
       connectorId: connectorDeliveries.connectorId,
@@ -83,7 +91,15 @@ function connectorsWithStats(db: Tx) {
     .as("tally");
   const counted = (n: typeof tally.pending) => sql<number>`coalesce(${n}, 0)`.mapWith(Number);
   return db
-    .select({ connector: connectors, systemName: systems.name, pending: counted(tally.pending), failed: counted(tally.failed), dead: counted(tally.dead), delivered: counted(tally.delivered), lastDeliveredAt: tally.lastDeliveredAt })
+    .select({
+      connector: connectors,
+      systemName: systems.name,
+      pending: counted(tally.pending),
+      failed: counted(tally.failed),
+      dead: counted(tally.dead),
+      delivered: counted(tally.delivered),
+      lastDeliveredAt: tally.lastDeliveredAt,
+    })
     .from(connectors)
     .leftJoin(systems, eq(systems.id, connectors.systemId))
     .leftJoin(tally, eq(tally.connectorId, connectors.id))
@@ -98,7 +114,10 @@ export async function listConnectors(db: Tx, caller: Caller) {
   return { connectors: rows.map(({ connector, ...r }) => ({ ...redact(connector), ...r })), undispatched };
 }
 
-const deliveryQuery = z.object({ status: z.enum(deliveryStatus.enumValues, { message: "Status is pending, delivered, failed or dead." }).optional(), ...pageFields });
+const deliveryQuery = z.object({
+  status: z.enum(deliveryStatus.enumValues, { message: "Status is pending, delivered, failed or dead." }).optional(),
+  ...pageFields,
+});
 
 /** One connector and its delivery log, newest first. */
 export async function getConnector(db: Tx, caller: Caller, id: string, raw: unknown) {
@@ -127,13 +146,30 @@ export async function getConnector(db: Tx, caller: Caller, id: string, raw: unkn
 export async function updateConnector(db: Db, caller: Caller, id: string, raw: unknown) {
   requireRole(caller, "admin");
   if (!z.uuid().safeParse(id).success) throw new NotFoundError("Connector");
-  const input = parseInput(z.object({ enabled: z.boolean().optional(), maxAttempts: maxAttemptsField.optional(), eventTypes: eventTypesField.optional() }).strict(), raw);
+  const input = parseInput(
+    z.object({ enabled: z.boolean().optional(), maxAttempts: maxAttemptsField.optional(), eventTypes: eventTypesField.optional() }).strict(),
+    raw,
+  );
   return auditedTransaction(db, async (tx) => {
     const [before] = await tx.select().from(connectors).where(eq(connectors.id, id)).for("update");
     if (!before) throw new NotFoundError("Connector");
-    const change = { ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}), ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}), ...(input.eventTypes ? { eventTypes: input.eventTypes } : {}) };
-    const [after] = await tx.update(connectors).set({ ...change, updatedAt: new Date() }).where(eq(connectors.id, id)).returning();
-    await recordAudit(tx, actorOf(caller), { action: "connector.updated", entityType: "connector", entityId: id, before: { enabled: before.enabled, maxAttempts: before.maxAttempts, eventTypes: before.eventTypes }, after: change });
+    const change = {
+      ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+      ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}),
+      ...(input.eventTypes ? { eventTypes: input.eventTypes } : {}),
+    };
+    const [after] = await tx
+      .update(connectors)
+      .set({ ...change, updatedAt: new Date() })
+      .where(eq(connectors.id, id))
+      .returning();
+    await recordAudit(tx, actorOf(caller), {
+      action: "connector.updated",
+      entityType: "connector",
+      entityId: id,
+      before: { enabled: before.enabled, maxAttempts: before.maxAttempts, eventTypes: before.eventTypes },
+      after: change,
+    });
     return redact(after);
   });
 }
@@ -147,9 +183,18 @@ export async function redeliver(db: Db, caller: Caller, deliveryId: string) {
     if (!d) throw new NotFoundError("Delivery");
     if (d.status === "pending") throw new ConflictError("This delivery is still being attempted.");
     const round = d.round + 1;
-    await tx.update(connectorDeliveries).set({ status: "pending", attempts: 0, round, lastError: null, updatedAt: new Date() }).where(eq(connectorDeliveries.id, deliveryId));
+    await tx
+      .update(connectorDeliveries)
+      .set({ status: "pending", attempts: 0, round, lastError: null, updatedAt: new Date() })
+      .where(eq(connectorDeliveries.id, deliveryId));
     await enqueue(tx, DELIVER_QUEUE, { deliveryId }, { key: `deliver:${deliveryId}:${round}` });
-    await recordAudit(tx, actorOf(caller), { action: "connector.redelivered", entityType: "connector_delivery", entityId: deliveryId, before: { status: d.status, attempts: d.attempts }, after: { status: "pending", round } });
+    await recordAudit(tx, actorOf(caller), {
+      action: "connector.redelivered",
+      entityType: "connector_delivery",
+      entityId: deliveryId,
+      before: { status: d.status, attempts: d.attempts },
+      after: { status: "pending", round },
+    });
     return { id: deliveryId, status: "pending" as const, round };
   });
 }
@@ -165,7 +210,10 @@ export async function checkConnector(db: Db, id: string) {
     await db.update(connectors).set({ lastCheckedAt: new Date(), lastError: null, updatedAt: new Date() }).where(eq(connectors.id, id));
     return report;
   } catch (error) {
-    await db.update(connectors).set({ lastCheckedAt: new Date(), lastError: (error as Error).message, updatedAt: new Date() }).where(eq(connectors.id, id));
+    await db
+      .update(connectors)
+      .set({ lastCheckedAt: new Date(), lastError: (error as Error).message, updatedAt: new Date() })
+      .where(eq(connectors.id, id));
     throw new ConflictError(`Reading the target failed: ${(error as Error).message}`);
   }
 }

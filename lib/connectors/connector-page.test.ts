@@ -30,7 +30,12 @@ beforeAll(async () => {
 describe("the connector page with a hand-edited query", () => {
   it("says what is wrong with ?page=0 or ?status=bogus and shows the whole log, instead of failing", async () => {
     const db = await testDb();
-    const connector = await createConnector(db, admin, { name: uniq("target"), kind: "postgres", systemId: (await makeSystem(db)).id, url: "postgres://x@127.0.0.1:1/x" });
+    const connector = await createConnector(db, admin, {
+      name: uniq("target"),
+      kind: "postgres",
+      systemId: (await makeSystem(db)).id,
+      url: "postgres://x@127.0.0.1:1/x",
+    });
     for (const query of [{ page: "0" }, { status: "bogus" }, { page: "99999999999999999999" }, { status: "\u0000" }]) {
       const page = await ConnectorPage({ params: Promise.resolve({ id: connector.id }), searchParams: Promise.resolve(query) });
       expect(textOf(page), JSON.stringify(query)).toMatch(/(Page|Status|status) .*Showing every delivery instead\./);

@@ -70,7 +70,9 @@ describe("signed webhooks", () => {
       const r = await createRequest(db, requester, asking(entitlement.id));
       await decideRequest(db, approvers[0], r.id, "approve", {});
       // The approval queued a dispatch; the runner delivers, fails twice, then succeeds.
-      await expect.poll(async () => (await getConnector(db, admin, hook.id, {})).deliveries.rows[0]?.delivery.status, { timeout: 30_000, interval: 500 }).toBe("delivered");
+      await expect
+        .poll(async () => (await getConnector(db, admin, hook.id, {})).deliveries.rows[0]?.delivery.status, { timeout: 30_000, interval: 500 })
+        .toBe("delivered");
       const [delivery] = (await getConnector(db, admin, hook.id, {})).deliveries.rows;
       expect(delivery.delivery).toMatchObject({ attempts: 3, responseStatus: 204 });
       expect(received).toHaveLength(3);
@@ -93,7 +95,12 @@ describe("signed webhooks", () => {
       failuresLeft = 0;
       await expect(redeliver(db, requester, dead.delivery.id)).rejects.toMatchObject({ status: 403 });
       await redeliver(db, admin, dead.delivery.id);
-      await expect.poll(async () => (await db.select().from(connectorDeliveries).where(eq(connectorDeliveries.id, dead.delivery.id)))[0].status, { timeout: 30_000, interval: 500 }).toBe("delivered");
+      await expect
+        .poll(async () => (await db.select().from(connectorDeliveries).where(eq(connectorDeliveries.id, dead.delivery.id)))[0].status, {
+          timeout: 30_000,
+          interval: 500,
+        })
+        .toBe("delivered");
       expect(effects.size).toBe(2);
     } finally {
       await runner.stop();
@@ -108,9 +115,15 @@ describe("signed webhooks", () => {
     await expect(createConnector(db, auditor, { name: "x-hook", kind: "webhook", url: "https://example.test/hook" })).rejects.toMatchObject({ status: 403 });
     await expect(createConnector(db, admin, { name: "pg", kind: "postgres" })).rejects.toMatchObject({
       status: 422,
-      fieldErrors: { name: [expect.stringContaining("at least 3")], systemId: ["Choose the system whose grants it enforces."], url: [expect.stringContaining("connection URL")] },
+      fieldErrors: {
+        name: [expect.stringContaining("at least 3")],
+        systemId: ["Choose the system whose grants it enforces."],
+        url: [expect.stringContaining("connection URL")],
+      },
     });
-    await expect(createConnector(db, admin, { name: "bad hook", kind: "webhook", url: "ftp://nope" })).rejects.toMatchObject({ fieldErrors: { url: ["A webhook needs an http(s) URL."] } });
+    await expect(createConnector(db, admin, { name: "bad hook", kind: "webhook", url: "ftp://nope" })).rejects.toMatchObject({
+      fieldErrors: { url: ["A webhook needs an http(s) URL."] },
+    });
   });
 });
 
@@ -134,53 +147,74 @@ describe("PostgreSQL connector", async () => {
 
   const hasRole = async () => (await target`select pg_has_role(${roles.member}, ${roles.role}, 'member') as yes`)[0].yes as boolean;
 
-  it.skipIf(!available)("grants the role on JIT approval, revokes it at expiry, and reports an out-of-band GRANT as a finding", async () => {
-    const database = await testDatabase();
-    const db = database.db;
-    const { admin, approvers, entitlement, system, policy } = await jitOrg(db);
-    // The NHI is the database user; the entitlement is the database role.
-    const nhi = await makeNhi(db, { systemId: system.id, ownerId: admin.identityId });
-    await db.update(identities).set({ externalId: roles.member }).where(eq(identities.id, nhi.id));
-    await db.update(entitlements).set({ externalRef: roles.role }).where(eq(entitlements.id, entitlement.id));
-    const connector = await createConnector(db, admin, { name: uniq("payments db"), kind: "postgres", systemId: system.id, url: TARGET, eventTypes: ["grant.activated", "grant.revoked"] });
+  it.skipIf(!available)(
+    "grants the role on JIT approval, revokes it at expiry, and reports an out-of-band GRANT as a finding",
+    async () => {
+      const database = await testDatabase();
+      const db = database.db;
+      const { admin, approvers, entitlement, system, policy } = await jitOrg(db);
+      // The NHI is the database user; the entitlement is the database role.
+      const nhi = await makeNhi(db, { systemId: system.id, ownerId: admin.identityId });
+      await db.update(identities).set({ externalId: roles.member }).where(eq(identities.id, nhi.id));
+      await db.update(entitlements).set({ externalRef: roles.role }).where(eq(entitlements.id, entitlement.id));
+      const connector = await createConnector(db, admin, {
+        name: uniq("payments db"),
+        kind: "postgres",
+        systemId: system.id,
+        url: TARGET,
+        eventTypes: ["grant.activated", "grant.revoked"],
+      });
 
-    await addEligibleIdentities(db, admin, policy.id, { identityIds: [nhi.id] });
-    const token = await issueToken(db, admin, { name: uniq("migrations"), scopes: ["jit:request"], identityId: nhi.id });
-    const pipeline = (await callerForToken(db, (await authenticateToken(db, token.token))!))!;
+      await addEligibleIdentities(db, admin, policy.id, { identityIds: [nhi.id] });
+      const token = await issueToken(db, admin, { name: uniq("migrations"), scopes: ["jit:request"], identityId: nhi.id });
+      const pipeline = (await callerForToken(db, (await authenticateToken(db, token.token))!))!;
 
-    expect(await hasRole()).toBe(false);
-    const r = await createRequest(db, pipeline, asking(entitlement.id, { durationMinutes: 30 }));
-    await decideRequest(db, approvers[0], r.id, "approve", {});
-    await dispatchAccessEvents(db);
-    for (const d of (await getConnector(db, admin, connector.id, {})).deliveries.rows) await deliverOne(db, d.delivery.id);
-    expect(await hasRole()).toBe(true);
+      expect(await hasRole()).toBe(false);
+      const r = await createRequest(db, pipeline, asking(entitlement.id, { durationMinutes: 30 }));
+      await decideRequest(db, approvers[0], r.id, "approve", {});
+      await dispatchAccessEvents(db);
+      for (const d of (await getConnector(db, admin, connector.id, {})).deliveries.rows) await deliverOne(db, d.delivery.id);
+      expect(await hasRole()).toBe(true);
 
-    // The window ends (released here; expiry takes the same revocation path): the membership goes.
-    await releaseRequest(db, pipeline, r.id, {});
-    await dispatchAccessEvents(db);
-    for (const d of (await getConnector(db, admin, connector.id, {})).deliveries.rows) await deliverOne(db, d.delivery.id);
-    expect(await hasRole()).toBe(false);
-    expect((await getConnector(db, admin, connector.id, { status: "delivered" })).deliveries.rows.map((d) => d.delivery.result)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ effect: "granted" }), expect.objectContaining({ effect: "revoked" })]),
-    );
+      // The window ends (released here; expiry takes the same revocation path): the membership goes.
+      await releaseRequest(db, pipeline, r.id, {});
+      await dispatchAccessEvents(db);
+      for (const d of (await getConnector(db, admin, connector.id, {})).deliveries.rows) await deliverOne(db, d.delivery.id);
+      expect(await hasRole()).toBe(false);
+      expect((await getConnector(db, admin, connector.id, { status: "delivered" })).deliveries.rows.map((d) => d.delivery.result)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ effect: "granted" }), expect.objectContaining({ effect: "revoked" })]),
+      );
 
-    // Someone grants the role by hand: reading the target's state raises a finding; a standing grant nobody holds in the target is missing.
-    await target`grant ${target(roles.role)} to ${target(roles.member)}`;
-    const other = await makeNhi(db, { systemId: system.id, ownerId: admin.identityId });
-    await db.update(identities).set({ externalId: roles.stray }).where(eq(identities.id, other.id));
-    const standing = await makeGrant(db, other.id, { systemId: system.id });
-    await db.update(entitlements).set({ externalRef: roles.role }).where(eq(entitlements.id, standing.entitlement.id));
-    const report = await checkConnector(db, connector.id);
-    expect(report).toMatchObject({ unapproved: 1, missing: 1 });
-    const raised = await db.select().from(findings).where(eq(findings.source, `connector:${connector.id}`));
-    expect(raised.map((f) => [f.kind, f.identityId, f.status]).sort()).toEqual([["target_missing", other.id, "open"], ["target_unapproved", nhi.id, "open"]].sort());
+      // Someone grants the role by hand: reading the target's state raises a finding; a standing grant nobody holds in the target is missing.
+      await target`grant ${target(roles.role)} to ${target(roles.member)}`;
+      const other = await makeNhi(db, { systemId: system.id, ownerId: admin.identityId });
+      await db.update(identities).set({ externalId: roles.stray }).where(eq(identities.id, other.id));
+      const standing = await makeGrant(db, other.id, { systemId: system.id });
+      await db.update(entitlements).set({ externalRef: roles.role }).where(eq(entitlements.id, standing.entitlement.id));
+      const report = await checkConnector(db, connector.id);
+      expect(report).toMatchObject({ unapproved: 1, missing: 1 });
+      const raised = await db
+        .select()
+        .from(findings)
+        .where(eq(findings.source, `connector:${connector.id}`));
+      expect(raised.map((f) => [f.kind, f.identityId, f.status]).sort()).toEqual(
+        [
+          ["target_missing", other.id, "open"],
+          ["target_unapproved", nhi.id, "open"],
+        ].sort(),
+      );
 
-    // Fixed in the target: the next read resolves it.
-    await target`revoke ${target(roles.role)} from ${target(roles.member)}`;
-    await checkConnector(db, connector.id);
-    const [unapproved] = await db.select().from(findings).where(eq(findings.key, raised.find((f) => f.kind === "target_unapproved")!.key));
-    expect(unapproved.status).toBe("resolved");
-  }, 60_000);
+      // Fixed in the target: the next read resolves it.
+      await target`revoke ${target(roles.role)} from ${target(roles.member)}`;
+      await checkConnector(db, connector.id);
+      const [unapproved] = await db
+        .select()
+        .from(findings)
+        .where(eq(findings.key, raised.find((f) => f.kind === "target_unapproved")!.key));
+      expect(unapproved.status).toBe("resolved");
+    },
+    60_000,
+  );
 
   it.skipIf(available)("is skipped: no PostgreSQL server reachable at CONNECTOR_TEST_PG_URL (default 127.0.0.1:5432)", () => {});
 });

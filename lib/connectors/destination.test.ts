@@ -15,7 +15,24 @@ describe("webhook destinations (SSRF)", () => {
   it("classifies addresses: only global unicast is a place to deliver to", () => {
     expect(
       Object.fromEntries(
-        ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:a9fe:a9fe", "224.0.0.1", "93.184.215.14", "2606:4700::1111"].map((a) => [a, refusedRange(a)]),
+        [
+          "127.0.0.1",
+          "10.1.2.3",
+          "172.16.0.1",
+          "192.168.1.1",
+          "169.254.169.254",
+          "0.0.0.0",
+          "100.64.0.1",
+          "::1",
+          "::",
+          "fe80::1",
+          "fd00::1",
+          "::ffff:127.0.0.1",
+          "::ffff:a9fe:a9fe",
+          "224.0.0.1",
+          "93.184.215.14",
+          "2606:4700::1111",
+        ].map((a) => [a, refusedRange(a)]),
       ),
     ).toEqual({
       "127.0.0.1": "loopback",
@@ -40,14 +57,29 @@ describe("webhook destinations (SSRF)", () => {
   it("refuses to save a webhook whose URL names or resolves to loopback, link-local or private addresses, unless the admin setting allows it", async () => {
     const db = await testDb();
     const admin = await makeCaller(db, ["admin"]);
-    for (const url of ["http://127.0.0.1:8080/hook", "http://[::1]/hook", "http://[::ffff:127.0.0.1]/hook", "http://169.254.169.254/latest/meta-data", "http://10.0.0.7/hook", "http://0.0.0.0/hook", "http://localhost/hook", "http://0x7f.1/hook"]) {
+    for (const url of [
+      "http://127.0.0.1:8080/hook",
+      "http://[::1]/hook",
+      "http://[::ffff:127.0.0.1]/hook",
+      "http://169.254.169.254/latest/meta-data",
+      "http://10.0.0.7/hook",
+      "http://0.0.0.0/hook",
+      "http://localhost/hook",
+      "http://0x7f.1/hook",
+    ]) {
       await expect(createConnector(db, admin, { name: uniq("hook"), kind: "webhook", url }), url).rejects.toMatchObject({
         status: 422,
-        fieldErrors: { url: [expect.stringMatching(/is a (loopback|linkLocal|private|unspecified) address; webhooks go to public addresses only \(set WEBHOOK_ALLOW_PRIVATE=1/)] },
+        fieldErrors: {
+          url: [
+            expect.stringMatching(/is a (loopback|linkLocal|private|unspecified) address; webhooks go to public addresses only \(set WEBHOOK_ALLOW_PRIVATE=1/),
+          ],
+        },
       });
     }
     vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
-    await expect(createConnector(db, admin, { name: uniq("hook"), kind: "webhook", url: "http://127.0.0.1:8080/hook" })).resolves.toMatchObject({ kind: "webhook" });
+    await expect(createConnector(db, admin, { name: uniq("hook"), kind: "webhook", url: "http://127.0.0.1:8080/hook" })).resolves.toMatchObject({
+      kind: "webhook",
+    });
   });
 
   it("checks again at delivery: a receiver on loopback is refused once the setting is off, and nothing is sent", async () => {
@@ -61,7 +93,9 @@ describe("webhook destinations (SSRF)", () => {
     const connector = { id: "c", kind: "webhook", config: { url: `http://localhost:${port}/hook`, secret: "s".repeat(20) } } as unknown as ConnectorRow;
     const event = { id: "e", type: "grant.activated", createdAt: new Date(), payload: {} } as unknown as AccessEventRow;
     try {
-      await expect(webhookDriver.deliver(null as never, connector, event, "d1")).rejects.toThrow(/refused: localhost resolves to .* which is a loopback address/);
+      await expect(webhookDriver.deliver(null as never, connector, event, "d1")).rejects.toThrow(
+        /refused: localhost resolves to .* which is a loopback address/,
+      );
       expect(received).toEqual([]);
       vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
       await expect(webhookDriver.deliver(null as never, connector, event, "d2")).resolves.toEqual({ status: 204, effect: "delivered" });

@@ -48,7 +48,12 @@ export async function dispatchAccessEvents(db: Db): Promise<{ events: number; de
       await tx
         .update(accessEvents)
         .set({ deliveredAt: new Date() })
-        .where(inArray(accessEvents.id, batch.map((b) => b.event.id)));
+        .where(
+          inArray(
+            accessEvents.id,
+            batch.map((b) => b.event.id),
+          ),
+        );
       return batch.length;
     });
     events += done;
@@ -89,7 +94,12 @@ export async function deliverOne(db: Db, deliveryId: string) {
     const dead = counted.attempts >= row.connector.maxAttempts;
     await db
       .update(connectorDeliveries)
-      .set({ status: dead ? "dead" : "failed", lastError: message, responseStatus: error instanceof DeliveryError ? (error.status ?? null) : null, updatedAt: new Date() })
+      .set({
+        status: dead ? "dead" : "failed",
+        lastError: message,
+        responseStatus: error instanceof DeliveryError ? (error.status ?? null) : null,
+        updatedAt: new Date(),
+      })
       .where(eq(connectorDeliveries.id, deliveryId));
     await db.update(connectors).set({ lastError: message, updatedAt: new Date() }).where(eq(connectors.id, row.connector.id));
     if (dead) return { dead: true, error: message };

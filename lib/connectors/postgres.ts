@@ -56,7 +56,10 @@ export const postgresDriver: ConnectorDriver = {
     const payload = event.payload as { grantId?: string; identityId?: string; entitlementId?: string };
     if (!payload.identityId || !payload.entitlementId) return { effect: "ignored" };
     const [row] = await db
-      .select({ identity: { externalId: identities.externalId, name: identities.name }, entitlement: { externalRef: entitlements.externalRef, name: entitlements.name, systemId: entitlements.systemId } })
+      .select({
+        identity: { externalId: identities.externalId, name: identities.name },
+        entitlement: { externalRef: entitlements.externalRef, name: entitlements.name, systemId: entitlements.systemId },
+      })
       .from(identities)
       .innerJoin(entitlements, eq(entitlements.id, payload.entitlementId))
       .where(eq(identities.id, payload.identityId));
@@ -67,12 +70,20 @@ export const postgresDriver: ConnectorDriver = {
       const [still] = await db
         .select({ id: grants.id })
         .from(grants)
-        .where(and(eq(grants.identityId, payload.identityId), eq(grants.entitlementId, payload.entitlementId), payload.grantId ? ne(grants.id, payload.grantId) : undefined, grantIsActive))
+        .where(
+          and(
+            eq(grants.identityId, payload.identityId),
+            eq(grants.entitlementId, payload.entitlementId),
+            payload.grantId ? ne(grants.id, payload.grantId) : undefined,
+            grantIsActive,
+          ),
+        )
         .limit(1);
       if (still) return { effect: "kept", detail: { role, member, reason: "another live grant holds it" } };
     }
     return withTarget(connector, async (target) => {
-      const [exists] = await target`select (select count(*) from pg_roles where rolname = ${role})::int as role, (select count(*) from pg_roles where rolname = ${member})::int as member`;
+      const [exists] =
+        await target`select (select count(*) from pg_roles where rolname = ${role})::int as role, (select count(*) from pg_roles where rolname = ${member})::int as member`;
       if (!exists.role) throw new DeliveryError(`role ${role} does not exist on the target`);
       if (!exists.member) throw new DeliveryError(`role ${member} does not exist on the target`);
       if (event.type === "grant.activated") await target`grant ${target(role)} to ${target(member)}`;
@@ -90,10 +101,16 @@ export const postgresDriver: ConnectorDriver = {
    */
   async readState(db, connector) {
     const system = connector.systemId!;
-    const ents = await db.select({ id: entitlements.id, externalRef: entitlements.externalRef, name: entitlements.name }).from(entitlements).where(eq(entitlements.systemId, system));
+    const ents = await db
+      .select({ id: entitlements.id, externalRef: entitlements.externalRef, name: entitlements.name })
+      .from(entitlements)
+      .where(eq(entitlements.systemId, system));
     const byRole = new Map(ents.map((e) => [grantedRole(e), e]));
     const entById = new Map(ents.map((e) => [e.id, e]));
-    const people = await db.select({ id: identities.id, externalId: identities.externalId, name: identities.name }).from(identities).where(eq(identities.systemId, system));
+    const people = await db
+      .select({ id: identities.id, externalId: identities.externalId, name: identities.name })
+      .from(identities)
+      .where(eq(identities.systemId, system));
     const byMember = new Map(people.map((p) => [memberRole(p), p]));
     const personById = new Map(people.map((p) => [p.id, p]));
     const live = await db
@@ -103,8 +120,10 @@ export const postgresDriver: ConnectorDriver = {
       .where(and(eq(entitlements.systemId, system), grantIsActive, sql`${grants.type} <> 'eligible'`));
     const pair = (identityId: string, entitlementId: string) => `${identityId}|${entitlementId}`;
     const approved = new Set(live.map((g) => pair(g.identityId, g.entitlementId)));
-    const memberships = await withTarget(connector, (target) =>
-      target<{ role: string; member: string }[]>`select r.rolname as role, m.rolname as member from pg_auth_members am
+    const memberships = await withTarget(
+      connector,
+      (target) =>
+        target<{ role: string; member: string }[]>`select r.rolname as role, m.rolname as member from pg_auth_members am
         join pg_roles r on r.oid = am.roleid join pg_roles m on m.oid = am.member where r.rolname = any(${[...byRole.keys()]})`,
     );
     const source = `connector:${connector.id}`;
@@ -120,7 +139,16 @@ export const postgresDriver: ConnectorDriver = {
       }
       present.add(pair(who.id, e.id));
       if (!approved.has(pair(who.id, e.id))) {
-        found.push({ kind: "target_unapproved", severity: "high", identityId: who.id, entitlementId: e.id, systemId: system, source, title: `${m.member} is a member of ${m.role} in the target with no approval`, details: { role: m.role, member: m.member, connectorId: connector.id } });
+        found.push({
+          kind: "target_unapproved",
+          severity: "high",
+          identityId: who.id,
+          entitlementId: e.id,
+          systemId: system,
+          source,
+          title: `${m.member} is a member of ${m.role} in the target with no approval`,
+          details: { role: m.role, member: m.member, connectorId: connector.id },
+        });
       }
     }
     for (const g of live) {
@@ -128,7 +156,17 @@ export const postgresDriver: ConnectorDriver = {
       const e = entById.get(g.entitlementId)!;
       const who = personById.get(g.identityId);
       if (!who) continue;
-      found.push({ kind: "target_missing", severity: "medium", identityId: g.identityId, entitlementId: g.entitlementId, grantId: g.grantId, systemId: system, source, title: `${memberRole(who)} is approved for ${grantedRole(e)} but not a member in the target`, details: { role: grantedRole(e), member: memberRole(who), connectorId: connector.id } });
+      found.push({
+        kind: "target_missing",
+        severity: "medium",
+        identityId: g.identityId,
+        entitlementId: g.entitlementId,
+        grantId: g.grantId,
+        systemId: system,
+        source,
+        title: `${memberRole(who)} is approved for ${grantedRole(e)} but not a member in the target`,
+        details: { role: grantedRole(e), member: memberRole(who), connectorId: connector.id },
+      });
     }
     await raiseFindings(db, found);
     const seen = new Set(found.map((f) => findingKey(f)));
@@ -137,7 +175,16 @@ export const postgresDriver: ConnectorDriver = {
       .select({ key: findings.key })
       .from(findings)
       .where(and(eq(findings.status, "open"), inArray(findings.kind, ["target_unapproved", "target_missing"]), eq(findings.source, source)));
-    await resolveFindings(db, open.map((o) => o.key).filter((k) => !seen.has(k)), "No longer seen in the target");
-    return { checked: memberships.length, unapproved: found.filter((f) => f.kind === "target_unapproved").length, missing: found.filter((f) => f.kind === "target_missing").length, unknownMembers: [...unknownMembers] };
+    await resolveFindings(
+      db,
+      open.map((o) => o.key).filter((k) => !seen.has(k)),
+      "No longer seen in the target",
+    );
+    return {
+      checked: memberships.length,
+      unapproved: found.filter((f) => f.kind === "target_unapproved").length,
+      missing: found.filter((f) => f.kind === "target_missing").length,
+      unknownMembers: [...unknownMembers],
+    };
   },
 };

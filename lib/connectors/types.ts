@@ -10,7 +10,13 @@ import type { accessEvents, connectors } from "@/db/schema";
  * - jit.break_glass: emergency access was taken without approval
  * Kept free of server imports: the connector form lists it in the browser.
  */
-export const accessEventTypes = ["grant.activated", "grant.revoked", "credential.revocation_requested", "credential.rotation_requested", "jit.break_glass"] as const;
+export const accessEventTypes = [
+  "grant.activated",
+  "grant.revoked",
+  "credential.revocation_requested",
+  "credential.rotation_requested",
+  "jit.break_glass",
+] as const;
 export type AccessEventType = (typeof accessEventTypes)[number];
 
 export type ConnectorRow = typeof connectors.$inferSelect;

@@ -18,10 +18,14 @@ const TIMEOUT_MS = 10_000;
 function post(url: URL, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, lookup: guardedLookup, timeout: TIMEOUT_MS }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = send(
+      url,
+      { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, lookup: guardedLookup, timeout: TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
     req.on("error", reject);
     req.end(body);
@@ -64,7 +68,11 @@ export const webhookDriver: ConnectorDriver = {
     let status: number;
     try {
       await checkDestination(url);
-      status = await post(url, { "content-type": "application/json", [SIGNATURE_HEADER]: signPayload(config.secret, body), "x-gov-event": event.type, "x-gov-delivery": deliveryId }, body);
+      status = await post(
+        url,
+        { "content-type": "application/json", [SIGNATURE_HEADER]: signPayload(config.secret, body), "x-gov-event": event.type, "x-gov-delivery": deliveryId },
+        body,
+      );
     } catch (error) {
       if (error instanceof DestinationError) throw new DeliveryError(`refused: ${error.message}`);
       throw new DeliveryError(`could not reach ${url.host}: ${(error as Error).message}`);

@@ -30,7 +30,10 @@ describe("credential rotation policies", () => {
     expect(after.find((p) => p.type === "access_key")).toMatchObject({ maxAgeDays: 30, requireExpiry: true });
     expect(after.find((p) => p.type === "ssh_key")).toMatchObject({ maxAgeDays: 365 });
 
-    const audit = await db.select().from(auditLog).where(sql`${auditLog.action} = 'credential_policy.updated'`);
+    const audit = await db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.action} = 'credential_policy.updated'`);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ entityId: "access_key", actorId: admin.identityId });
     const jobs = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from pgboss.job where name = 'reconciliation.run'`);
@@ -50,7 +53,14 @@ describe("credential rotation policies", () => {
     expect(await refused({ policies: [{ type: "access_key", maxAgeDays: 0 }] })).toContain("At least 1 day.");
     expect(await refused({ policies: [{ type: "access_key", maxAgeDays: 4000 }] })).toContain("At most 3,650 days.");
     expect(await refused({ policies: [{ type: "pgp_key", maxAgeDays: 30 }] })).toContain("Types are:");
-    expect(await refused({ policies: [{ type: "api_token", maxAgeDays: 30 }, { type: "api_token", maxAgeDays: 60 }] })).toContain("Name each credential type once.");
+    expect(
+      await refused({
+        policies: [
+          { type: "api_token", maxAgeDays: 30 },
+          { type: "api_token", maxAgeDays: 60 },
+        ],
+      }),
+    ).toContain("Name each credential type once.");
     expect(await db.select().from(credentialPolicies)).toEqual(before);
 
     const auditor = await makeCaller(db, ["auditor"]);
@@ -64,7 +74,10 @@ describe("credential rotation policies", () => {
     const db = database.db;
     const admin = await makeCaller(db, ["admin"]);
     const nhi = await makeNhi(db, { systemId: (await makeSystem(db)).id });
-    const [key] = await db.insert(credentials).values({ identityId: nhi.id, type: "access_key", label: "AKIA…R001", issuedAt: new Date(Date.now() - 200 * 86_400_000) }).returning();
+    const [key] = await db
+      .insert(credentials)
+      .values({ identityId: nhi.id, type: "access_key", label: "AKIA…R001", issuedAt: new Date(Date.now() - 200 * 86_400_000) })
+      .returning();
     const tokenWith = async (scopes: string[]) => (await authenticateToken(db, (await issueToken(db, admin, { name: `source ${scopes[0]}`, scopes })).token))!;
 
     await expect(reportRotation(db, await tokenWith(["usage:write"]), { credentialId: key.id })).rejects.toBeInstanceOf(ForbiddenError);

@@ -39,7 +39,12 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
     .returning();
   const tasks = await completeTasks(tx, credentialId, ["rotate"], doneById);
   // Reconciliation keys this credential's finding by its identity and the credential (detect.ts): found by the unique key.
-  await resolveFindings(tx, [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })], "Credential rotated", doneById);
+  await resolveFindings(
+    tx,
+    [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })],
+    "Credential rotated",
+    doneById,
+  );
   await recordAudit(tx, actor, {
     action: "credential.rotated",
     entityType: "credential",
@@ -69,7 +74,12 @@ export async function recordRevocation(tx: Tx, actor: Actor, credentialId: strin
   if (before.status !== "active") throw new ValidationError({ credentialId: ["This credential is already revoked."] });
   const [after] = await tx.update(credentials).set({ status: "revoked", updatedAt: now }).where(eq(credentials.id, credentialId)).returning();
   const tasks = await completeTasks(tx, credentialId, ["revoke", "rotate"], doneById);
-  await resolveFindings(tx, [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })], "Credential revoked", doneById);
+  await resolveFindings(
+    tx,
+    [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })],
+    "Credential revoked",
+    doneById,
+  );
   await recordAudit(tx, actor, {
     action: "credential.revoked",
     entityType: "credential",
@@ -168,14 +178,15 @@ function openTasks(db: Tx, where: SQL | undefined) {
  */
 export async function listCredentialTasks(db: Tx, caller: Caller, opts: { identityId?: string; mine?: boolean } = {}) {
   if (opts.identityId && !z.uuid().safeParse(opts.identityId).success) throw new ValidationError({ identityId: ["The identity must be an id."] });
-  const mine = hasRole(caller, "admin", "auditor") && !opts.mine
-    ? undefined
-    : or(
-        eq(identities.ownerId, caller.identityId),
-        eq(identities.backupOwnerId, caller.identityId),
-        eq(credentialTasks.assigneeId, caller.identityId),
-        eq(credentialTasks.escalatedToId, caller.identityId),
-      );
+  const mine =
+    hasRole(caller, "admin", "auditor") && !opts.mine
+      ? undefined
+      : or(
+          eq(identities.ownerId, caller.identityId),
+          eq(identities.backupOwnerId, caller.identityId),
+          eq(credentialTasks.assigneeId, caller.identityId),
+          eq(credentialTasks.escalatedToId, caller.identityId),
+        );
   const rows = await openTasks(db, and(mine, opts.identityId ? eq(identities.id, opts.identityId) : undefined)).limit(500);
   return rows.map((r) => ({ ...r, canMarkDone: mayMarkRotated(caller, r) && !isReadOnly(caller) }));
 }
@@ -187,7 +198,11 @@ const policyInput = z
         z
           .object({
             type: z.enum(credentialTypes, { message: `Types are: ${credentialTypes.join(", ")}.` }),
-            maxAgeDays: integer("Maximum age", 1, 3650, { type: "Maximum age must be a whole number of days.", min: "At least 1 day.", max: "At most 3,650 days." }),
+            maxAgeDays: integer("Maximum age", 1, 3650, {
+              type: "Maximum age must be a whole number of days.",
+              min: "At least 1 day.",
+              max: "At most 3,650 days.",
+            }),
             requireExpiry: z.boolean().default(false),
           })
           .strict(),
@@ -222,14 +237,28 @@ export async function updateCredentialPolicies(db: Db, caller: Caller, raw: unkn
   requireRole(caller, "admin");
   const input = parseInput(policyInput, raw);
   return auditedTransaction(db, async (tx) => {
-    const before = await tx.select().from(credentialPolicies).where(inArray(credentialPolicies.type, input.policies.map((p) => p.type)));
+    const before = await tx
+      .select()
+      .from(credentialPolicies)
+      .where(
+        inArray(
+          credentialPolicies.type,
+          input.policies.map((p) => p.type),
+        ),
+      );
     for (const p of input.policies) {
       await tx
         .insert(credentialPolicies)
         .values({ ...p, updatedAt: new Date() })
         .onConflictDoUpdate({ target: credentialPolicies.type, set: { maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry, updatedAt: new Date() } });
     }
-    await recordAudit(tx, actorOf(caller), { action: "credential_policy.updated", entityType: "credential_policy", entityId: input.policies.map((p) => p.type).join(","), before, after: input.policies });
+    await recordAudit(tx, actorOf(caller), {
+      action: "credential_policy.updated",
+      entityType: "credential_policy",
+      entityId: input.policies.map((p) => p.type).join(","),
+      before,
+      after: input.policies,
+    });
     await requestReconciliation(tx);
     return tx.select().from(credentialPolicies).orderBy(asc(credentialPolicies.type));
   });

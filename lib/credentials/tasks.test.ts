@@ -23,7 +23,8 @@ async function decommissioned() {
   return { db, admin, manager, owner, nhi, key, result };
 }
 
-const taskOf = async (db: Awaited<ReturnType<typeof testDb>>, credentialId: string) => (await db.select().from(credentialTasks).where(eq(credentialTasks.credentialId, credentialId)))[0];
+const taskOf = async (db: Awaited<ReturnType<typeof testDb>>, credentialId: string) =>
+  (await db.select().from(credentialTasks).where(eq(credentialTasks.credentialId, credentialId)))[0];
 
 describe("credential work promised by a decommission", () => {
   it("is a revoke task the owner holds, visible to them and the admins, announced downstream", async () => {
@@ -35,10 +36,17 @@ describe("credential work promised by a decommission", () => {
     expect(Math.abs(task.dueAt.getTime() - (Date.now() + TASK_DUE_DAYS.revoke * DAY_MS))).toBeLessThan(60_000);
 
     for (const who of [owner, admin]) {
-      expect((await listCredentialTasks(db, who)).find((t) => t.credentialId === key.id)).toMatchObject({ kind: "revoke", identityId: nhi.id, assigneeName: expect.any(String) });
+      expect((await listCredentialTasks(db, who)).find((t) => t.credentialId === key.id)).toMatchObject({
+        kind: "revoke",
+        identityId: nhi.id,
+        assigneeName: expect.any(String),
+      });
     }
     const events = await db.select().from(accessEvents).where(eq(accessEvents.type, "credential.revocation_requested"));
-    expect(events.find((e) => (e.payload as { credentialId: string }).credentialId === key.id)?.payload).toMatchObject({ taskId: task.id, source: "attestation" });
+    expect(events.find((e) => (e.payload as { credentialId: string }).credentialId === key.id)?.payload).toMatchObject({
+      taskId: task.id,
+      source: "attestation",
+    });
     const told = await db.select().from(notifications).where(eq(notifications.recipientId, owner.identityId));
     expect(told.map((n) => n.kind)).toContain("credential.revoke_requested");
   });
@@ -55,7 +63,10 @@ describe("credential work promised by a decommission", () => {
     expect(cred.status).toBe("revoked");
     expect(await taskOf(db, key.id)).toMatchObject({ status: "done", doneById: owner.identityId });
     expect((await listCredentialTasks(db, owner)).find((t) => t.credentialId === key.id)).toBeUndefined();
-    const audit = await db.select().from(auditLog).where(and(eq(auditLog.entityId, key.id), eq(auditLog.action, "credential.revoked")));
+    const audit = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, key.id), eq(auditLog.action, "credential.revoked")));
     expect(audit).toHaveLength(1);
     await expect(markRevoked(db, owner, key.id, {})).rejects.toMatchObject({ status: 422 });
   });
@@ -64,7 +75,9 @@ describe("credential work promised by a decommission", () => {
     const { db, admin, key } = await decommissioned();
     const tokenWith = async (scopes: string[]) => (await authenticateToken(db, (await issueToken(db, admin, { name: `secrets ${scopes[0]}`, scopes })).token))!;
     await expect(reportRevocation(db, await tokenWith(["usage:write"]), { credentialId: key.id })).rejects.toMatchObject({ status: 403 });
-    await expect(reportRevocation(db, await tokenWith(["credentials:write"]), { credentialId: key.id, revokedAt: "2999-01-01" })).rejects.toMatchObject({ status: 422 });
+    await expect(reportRevocation(db, await tokenWith(["credentials:write"]), { credentialId: key.id, revokedAt: "2999-01-01" })).rejects.toMatchObject({
+      status: 422,
+    });
     await reportRevocation(db, await tokenWith(["credentials:write"]), { credentialId: key.id });
     expect(await taskOf(db, key.id)).toMatchObject({ status: "done", doneById: null });
   });
@@ -74,7 +87,10 @@ describe("credential work promised by a decommission", () => {
     const task = await taskOf(db, key.id);
     await expect(getVisibleIdentity(db, manager, nhi.id)).rejects.toMatchObject({ status: 404 });
 
-    await db.update(credentialTasks).set({ dueAt: new Date(Date.now() - DAY_MS) }).where(eq(credentialTasks.id, task.id));
+    await db
+      .update(credentialTasks)
+      .set({ dueAt: new Date(Date.now() - DAY_MS) })
+      .where(eq(credentialTasks.id, task.id));
     await escalateOverdueCredentialTasks(db);
     expect(await taskOf(db, key.id)).toMatchObject({ escalationLevel: 1, escalatedToId: manager.identityId });
     // The manager now sees the identity and the task they must chase.
@@ -83,10 +99,16 @@ describe("credential work promised by a decommission", () => {
     await escalateOverdueCredentialTasks(db);
     expect(await taskOf(db, key.id)).toMatchObject({ escalationLevel: 1 });
 
-    await db.update(credentialTasks).set({ dueAt: new Date(Date.now() - 10 * DAY_MS) }).where(eq(credentialTasks.id, task.id));
+    await db
+      .update(credentialTasks)
+      .set({ dueAt: new Date(Date.now() - 10 * DAY_MS) })
+      .where(eq(credentialTasks.id, task.id));
     await escalateOverdueCredentialTasks(db);
     expect(await taskOf(db, key.id)).toMatchObject({ escalationLevel: 2, escalatedToId: null });
-    const climbs = await db.select().from(auditLog).where(and(eq(auditLog.entityId, key.id), eq(auditLog.action, "credential_task.escalated")));
+    const climbs = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, key.id), eq(auditLog.action, "credential_task.escalated")));
     expect(climbs.map((a) => (a.after as { escalationLevel: number }).escalationLevel)).toEqual([1, 2]);
   });
 

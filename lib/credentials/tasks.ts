@@ -59,13 +59,38 @@ export async function requestCredentialWork(tx: Tx, actor: Actor, identityIds: s
     tx,
     asked.map((c) => ({
       type,
-      payload: { credentialId: c.id, identityId: c.identityId, type: c.type, label: c.label, source: work.source, sourceRef: work.sourceRef, reason: work.reason, taskId: fresh.get(c.id), dueAt: dueAt.toISOString(), requestedAt: now.toISOString() },
+      payload: {
+        credentialId: c.id,
+        identityId: c.identityId,
+        type: c.type,
+        label: c.label,
+        source: work.source,
+        sourceRef: work.sourceRef,
+        reason: work.reason,
+        taskId: fresh.get(c.id),
+        dueAt: dueAt.toISOString(),
+        requestedAt: now.toISOString(),
+      },
     })),
   );
   await recordAudit(
     tx,
     actor,
-    asked.map((c) => ({ action: type, entityType: "credential", entityId: c.id, after: { taskId: fresh.get(c.id), identityId: c.identityId, label: c.label, assigneeId: c.assigneeId, dueAt, reason: work.reason, source: work.source, sourceRef: work.sourceRef } })),
+    asked.map((c) => ({
+      action: type,
+      entityType: "credential",
+      entityId: c.id,
+      after: {
+        taskId: fresh.get(c.id),
+        identityId: c.identityId,
+        label: c.label,
+        assigneeId: c.assigneeId,
+        dueAt,
+        reason: work.reason,
+        source: work.source,
+        sourceRef: work.sourceRef,
+      },
+    })),
   );
   const byAssignee = new Map<string, typeof asked>();
   for (const c of asked) if (c.assigneeId) byAssignee.set(c.assigneeId, [...(byAssignee.get(c.assigneeId) ?? []), c]);
@@ -73,12 +98,21 @@ export async function requestCredentialWork(tx: Tx, actor: Actor, identityIds: s
     await notify(tx, [assigneeId], {
       kind: `credential.${work.kind}_requested`,
       title: `${list.length} credential${list.length === 1 ? "" : "s"} to ${work.kind} by ${dueAt.toISOString().slice(0, 10)}`,
-      body: `${work.reason}: ${list.slice(0, 5).map((c) => `${c.identityName} (${c.label})`).join(", ")}${list.length > 5 ? "…" : ""}`,
+      body: `${work.reason}: ${list
+        .slice(0, 5)
+        .map((c) => `${c.identityName} (${c.label})`)
+        .join(", ")}${list.length > 5 ? "…" : ""}`,
       link: `/identities/${list[0].identityId}`,
     });
   }
   const unowned = asked.length - [...byAssignee.values()].reduce((n, l) => n + l.length, 0);
-  if (unowned > 0) await notifyAdmins(tx, { kind: `credential.${work.kind}_requested`, title: `${unowned} credential${unowned === 1 ? "" : "s"} with nobody to ${work.kind} them`, body: work.reason, link: "/admin/credentials" });
+  if (unowned > 0)
+    await notifyAdmins(tx, {
+      kind: `credential.${work.kind}_requested`,
+      title: `${unowned} credential${unowned === 1 ? "" : "s"} with nobody to ${work.kind} them`,
+      body: work.reason,
+      link: "/admin/credentials",
+    });
   return tasks;
 }
 
@@ -113,7 +147,9 @@ export async function escalateOverdueCredentialTasks(db: Db, now: Date = new Dat
         kind: credentialTasks.kind,
         dueAt: credentialTasks.dueAt,
         level: credentialTasks.escalationLevel,
-        managerId: sql<string | null>`case when ${assigneeManager.status} = 'active' and not ${readOnlyPerson(sql`${assigneeManager.id}`)} then ${assigneeManager.id} end`,
+        managerId: sql<
+          string | null
+        >`case when ${assigneeManager.status} = 'active' and not ${readOnlyPerson(sql`${assigneeManager.id}`)} then ${assigneeManager.id} end`,
       })
       .from(credentialTasks)
       .leftJoin(assignee, eq(assignee.id, credentialTasks.assigneeId))
@@ -127,7 +163,10 @@ export async function escalateOverdueCredentialTasks(db: Db, now: Date = new Dat
       })
       .filter((t): t is NonNullable<typeof t> => !!t);
     for (const t of climbs) {
-      await tx.update(credentialTasks).set({ escalationLevel: t.to, escalatedToId: t.escalatedToId, escalatedAt: now, updatedAt: now }).where(eq(credentialTasks.id, t.id));
+      await tx
+        .update(credentialTasks)
+        .set({ escalationLevel: t.to, escalatedToId: t.escalatedToId, escalatedAt: now, updatedAt: now })
+        .where(eq(credentialTasks.id, t.id));
     }
     await recordAudit(
       tx,
@@ -137,12 +176,23 @@ export async function escalateOverdueCredentialTasks(db: Db, now: Date = new Dat
         entityType: "credential",
         entityId: t.credentialId,
         before: { escalationLevel: t.level },
-        after: { taskId: t.id, kind: t.kind, escalationLevel: t.to, escalatedToId: t.escalatedToId, daysOverdue: Math.floor((now.getTime() - t.dueAt.getTime()) / 86_400_000) },
+        after: {
+          taskId: t.id,
+          kind: t.kind,
+          escalationLevel: t.to,
+          escalatedToId: t.escalatedToId,
+          daysOverdue: Math.floor((now.getTime() - t.dueAt.getTime()) / 86_400_000),
+        },
       })),
     );
     const perManager = new Map<string, number>();
     for (const t of climbs) if (t.escalatedToId) perManager.set(t.escalatedToId, (perManager.get(t.escalatedToId) ?? 0) + 1);
-    const notice = (n: number, whose: string) => ({ kind: "credential.task_escalated", title: `${n} overdue credential ${n === 1 ? "task" : "tasks"} escalated to ${whose}`, body: "A rotation or revocation is late. See it done, or mark it done where it already is.", link: "/admin/credentials" });
+    const notice = (n: number, whose: string) => ({
+      kind: "credential.task_escalated",
+      title: `${n} overdue credential ${n === 1 ? "task" : "tasks"} escalated to ${whose}`,
+      body: "A rotation or revocation is late. See it done, or mark it done where it already is.",
+      link: "/admin/credentials",
+    });
     for (const [managerId, n] of perManager) await notify(tx, [managerId], { ...notice(n, "you"), link: "/credentials" });
     const toAdmins = climbs.filter((t) => !t.escalatedToId).length;
     if (toAdmins > 0) await notifyAdmins(tx, notice(toAdmins, "the admins"));

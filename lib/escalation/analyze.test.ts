@@ -17,7 +17,8 @@ function verdictOf(who: ModelPrincipal, others: ModelPrincipal[] = [], groups: R
 }
 const classesOf = (v: PrincipalVerdict) => v.path.map((s) => s.classId);
 
-const adminRole = (name: string, trust: NonNullable<Parameters<typeof role>[1]>["trust"], extra: Parameters<typeof role>[1] = {}) => role(name, { policies: [ADMIN_POLICY], trust, ...extra });
+const adminRole = (name: string, trust: NonNullable<Parameters<typeof role>[1]>["trust"], extra: Parameters<typeof role>[1] = {}) =>
+  role(name, { policies: [ADMIN_POLICY], trust, ...extra });
 const lambdaAdmin = () => adminRole("lambda-admin", trusting({ Service: "lambda.amazonaws.com" }));
 
 describe("self-escalation", () => {
@@ -40,7 +41,11 @@ describe("self-escalation", () => {
   it("attaching counts only when the administrator policy may be attached (iam:PolicyARN)", () => {
     const any = doc(allow("iam:AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:role/ci`));
     expect(classesOf(verdictOf(role("ci", { policies: [any] })))).toEqual(["attach-role-policy-self"]);
-    const onlyReadOnly = doc(allow("iam:AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:role/ci`, { Condition: { ArnEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess" } } }));
+    const onlyReadOnly = doc(
+      allow("iam:AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:role/ci`, {
+        Condition: { ArnEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess" } },
+      }),
+    );
     expect(verdictOf(role("ci", { policies: [onlyReadOnly] }))).toMatchObject({ reachesAdmin: false });
   });
 
@@ -58,7 +63,9 @@ describe("self-escalation", () => {
   });
 
   it("a condition that can no longer hold removes the allow; one that may hold makes the path conditional", () => {
-    const expired = doc(allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/tmp`, { Condition: { DateLessThan: { "aws:CurrentTime": "2024-01-01T00:00:00Z" } } }));
+    const expired = doc(
+      allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/tmp`, { Condition: { DateLessThan: { "aws:CurrentTime": "2024-01-01T00:00:00Z" } } }),
+    );
     expect(verdictOf(role("tmp", { policies: [expired] }))).toMatchObject({ reachesAdmin: false });
     const mfa = doc(allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/tmp`, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }));
     const v = verdictOf(role("tmp", { policies: [mfa] }));
@@ -108,7 +115,9 @@ describe("taking over other principals", () => {
     const target = adminRole("break-glass", trusting({ AWS: `arn:aws:iam::${ACCOUNT}:role/nobody` }));
     const writer = role("auto", { policies: [doc(allow("iam:UpdateAssumeRolePolicy", `arn:aws:iam::${ACCOUNT}:role/break-glass`))] });
     expect(classesOf(verdictOf(writer, [target]))).toEqual(["update-assume-role-policy", "holds-admin"]);
-    const stale = role("auto", { policies: [doc(allow("iam:UpdateAssumeRolePolicy", "*", { Condition: { DateLessThan: { "aws:CurrentTime": "2025-06-30T00:00:00Z" } } }))] });
+    const stale = role("auto", {
+      policies: [doc(allow("iam:UpdateAssumeRolePolicy", "*", { Condition: { DateLessThan: { "aws:CurrentTime": "2025-06-30T00:00:00Z" } } }))],
+    });
     expect(verdictOf(stale, [target])).toMatchObject({ reachesAdmin: false });
   });
 });
@@ -157,7 +166,9 @@ describe("assuming roles", () => {
     ]);
     expect(v.reachable.sort()).toEqual([top.arn, worker.arn].sort());
     // Rewriting a role it may assume that way is administrator access too, cited role by role.
-    const writer = verdictOf(user("w", { policies: [doc(allow("sts:AssumeRole"), allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] }), [worker]);
+    const writer = verdictOf(user("w", { policies: [doc(allow("sts:AssumeRole"), allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] }), [
+      worker,
+    ]);
     expect(classesOf(writer)).toEqual(["modify-role-then-assume"]);
     expect(writer.path[0].actions.map((a) => [a.action, a.resource])).toEqual([
       ["iam:PutRolePolicy", worker.arn],
@@ -173,7 +184,11 @@ describe("assuming roles", () => {
     const plain = role("worker", { trust: trusting({ AWS: `arn:aws:iam::${ACCOUNT}:user/a` }) });
     const a = user("a", { policies: [doc(allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] });
     expect(classesOf(verdictOf(a, [plain]))).toEqual(["modify-role-then-assume"]);
-    expect(verdictOf(user("a", { policies: [doc(allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] }), [role("worker", { trust: trusting({ AWS: `arn:aws:iam::${ACCOUNT}:user/b` }) })])).toMatchObject({ reachesAdmin: false });
+    expect(
+      verdictOf(user("a", { policies: [doc(allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/worker`))] }), [
+        role("worker", { trust: trusting({ AWS: `arn:aws:iam::${ACCOUNT}:user/b` }) }),
+      ]),
+    ).toMatchObject({ reachesAdmin: false });
   });
 });
 
@@ -186,7 +201,12 @@ describe("passing a role to new compute", () => {
     ["glue-dev-endpoint-create", ["glue:CreateDevEndpoint"], "glue.amazonaws.com", undefined],
     ["glue-job-create", ["glue:CreateJob", "glue:StartJobRun"], "glue.amazonaws.com", undefined],
     ["cloudformation-create-stack", ["cloudformation:CreateStack"], "cloudformation.amazonaws.com", undefined],
-    ["datapipeline-create", ["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"], "datapipeline.amazonaws.com", undefined],
+    [
+      "datapipeline-create",
+      ["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"],
+      "datapipeline.amazonaws.com",
+      undefined,
+    ],
     ["codebuild-create-project", ["codebuild:CreateProject", "codebuild:StartBuild"], "codebuild.amazonaws.com", undefined],
     ["sagemaker-create", ["sagemaker:CreateTrainingJob"], "sagemaker.amazonaws.com", undefined],
     ["ecs-task-passrole", ["ecs:RegisterTaskDefinition", "ecs:RunTask"], "ecs-tasks.amazonaws.com", undefined],
@@ -205,7 +225,8 @@ describe("passing a role to new compute", () => {
       // All but the creating action.
       if (actions.length > 1) expect(classesOf(verdictOf(role("builder", { policies: [doc(passAny, allow(actions.slice(1)))] }), [target]))).not.toContain(id);
       // The near misses below give no path through this class (StartBuild alone, say, may still reach by another).
-      const without = (policies: Record<string, unknown>[], others = [target]) => expect(classesOf(verdictOf(role("builder", { policies }), others))).not.toContain(id);
+      const without = (policies: Record<string, unknown>[], others = [target]) =>
+        expect(classesOf(verdictOf(role("builder", { policies }), others))).not.toContain(id);
       // PassRole only for another role.
       without([doc(allow("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/app-*`), allow(actions))]);
       // PassRole only to another service.
@@ -217,11 +238,15 @@ describe("passing a role to new compute", () => {
 
   it("EC2 needs an instance profile for the role", () => {
     const attacker = role("builder", { policies: [doc(passAny, allow("ec2:RunInstances"))] });
-    expect(verdictOf(attacker, [adminRole("ec2-admin", trusting({ Service: "ec2.amazonaws.com" }), { instanceProfile: false })])).toMatchObject({ reachesAdmin: false });
+    expect(verdictOf(attacker, [adminRole("ec2-admin", trusting({ Service: "ec2.amazonaws.com" }), { instanceProfile: false })])).toMatchObject({
+      reachesAdmin: false,
+    });
   });
 
   it("a deny on the administrator role's ARN beats a PassRole on everything", () => {
-    const attacker = role("builder", { policies: [doc(passAny, allow(["lambda:CreateFunction", "lambda:InvokeFunction"]), deny("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/lambda-admin`))] });
+    const attacker = role("builder", {
+      policies: [doc(passAny, allow(["lambda:CreateFunction", "lambda:InvokeFunction"]), deny("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/lambda-admin`))],
+    });
     expect(verdictOf(attacker, [lambdaAdmin()])).toMatchObject({ reachesAdmin: false });
   });
 });
@@ -233,7 +258,16 @@ describe("taking over existing compute", () => {
     ["apprunner-update-service", "apprunner:UpdateService", "tasks.apprunner.amazonaws.com"],
     ["ec2-launch-template", ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"], "ec2.amazonaws.com", true],
     ["ec2-user-data", ["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"], "ec2.amazonaws.com", true],
-    ["sagemaker-lifecycle-config", ["sagemaker:CreateNotebookInstanceLifecycleConfig", "sagemaker:StopNotebookInstance", "sagemaker:UpdateNotebookInstance", "sagemaker:StartNotebookInstance"], "sagemaker.amazonaws.com"],
+    [
+      "sagemaker-lifecycle-config",
+      [
+        "sagemaker:CreateNotebookInstanceLifecycleConfig",
+        "sagemaker:StopNotebookInstance",
+        "sagemaker:UpdateNotebookInstance",
+        "sagemaker:StartNotebookInstance",
+      ],
+      "sagemaker.amazonaws.com",
+    ],
     ["lambda-update-code", "lambda:UpdateFunctionCode", "lambda.amazonaws.com"],
     ["ssm-command-or-session", "ssm:SendCommand", "ec2.amazonaws.com", true],
     ["ec2-instance-connect", "ec2-instance-connect:SendSSHPublicKey", "ec2.amazonaws.com", true],
@@ -256,7 +290,12 @@ describe("taking over existing compute", () => {
       const elsewhere = `arn:aws:${svc === "ec2-instance-connect" || svc === "ssm" ? "ec2" : svc}:*:${OTHER_ACCOUNT}:*`;
       expect(verdictOf(role("dev", { policies: [doc(allow(actions, elsewhere))] }), [target])).toMatchObject({ reachesAdmin: false });
       // Each action is needed: without any one of them, not through this class.
-      if (actions.length > 1) for (const missing of actions) expect(classesOf(verdictOf(role("dev", { policies: [doc(allow(actions.filter((a) => a !== missing)))] }), [target])), `${id} without ${missing}`).not.toContain(id);
+      if (actions.length > 1)
+        for (const missing of actions)
+          expect(
+            classesOf(verdictOf(role("dev", { policies: [doc(allow(actions.filter((a) => a !== missing)))] }), [target])),
+            `${id} without ${missing}`,
+          ).not.toContain(id);
       // A deny of one of them in another policy.
       expect(classesOf(verdictOf(role("dev", { policies: [doc(allow(actions)), doc(deny(actions[0]))] }), [target]))).not.toContain(id);
     });

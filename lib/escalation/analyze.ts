@@ -14,7 +14,17 @@ import type { PermissionStatement, PrivilegeLevel } from "@/db/schema";
 import type { ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
 import { and3, evaluateCondition, unknownKeys, type Context, type Tri } from "@/lib/permissions/aws/conditions";
-import { compileAction, decide, holdsAllActions, principalContext, type Citation, type CompiledAction, type PolicySource, type PrincipalPolicies, type Verdict } from "@/lib/permissions/aws/evaluate";
+import {
+  compileAction,
+  decide,
+  holdsAllActions,
+  principalContext,
+  type Citation,
+  type CompiledAction,
+  type PolicySource,
+  type PrincipalPolicies,
+  type Verdict,
+} from "@/lib/permissions/aws/evaluate";
 import { globMatches } from "@/lib/permissions/aws/match";
 import { actionMatches } from "@/lib/permissions/aws/catalogue";
 import { pathClasses, type On, type PathClass, type Requirement } from "./catalogue";
@@ -49,7 +59,8 @@ export type Capability = {
 };
 
 export const ADMIN = "admin";
-const groupKey = (kind: string, account: string, service?: string, instanceProfile?: boolean) => `group:${kind}:${account}${service ? `:${service}` : ""}${instanceProfile ? ":instance-profile" : ""}`;
+const groupKey = (kind: string, account: string, service?: string, instanceProfile?: boolean) =>
+  `group:${kind}:${account}${service ? `:${service}` : ""}${instanceProfile ? ":instance-profile" : ""}`;
 
 /** One step of a path, as people read it. */
 export type Step = Capability & { from: string };
@@ -117,7 +128,11 @@ function principalListed(values: string[] | undefined, candidates: string[]): bo
  * its account's root or "*" ("account": the caller's own policies must allow
  * it too), or not at all.
  */
-export function trustAdmits(role: ModelPrincipal, who: { arn: string; accountId: string; service?: string }, ctx: Context): { how: "exact" | "account" | null; tri: Tri; dependsOn: string[]; cite?: Citation } {
+export function trustAdmits(
+  role: ModelPrincipal,
+  who: { arn: string; accountId: string; service?: string },
+  ctx: Context,
+): { how: "exact" | "account" | null; tri: Tri; dependsOn: string[]; cite?: Citation } {
   if (!role.trust) return { how: null, tri: "no", dependsOn: [] };
   const aws = who.service ? [] : [who.arn, `arn:aws:iam::${who.accountId}:root`, who.accountId];
   let best: { how: "exact" | "account" | null; tri: Tri; dependsOn: string[]; cite?: Citation } = { how: null, tri: "no", dependsOn: [] };
@@ -136,7 +151,13 @@ export function trustAdmits(role: ModelPrincipal, who: { arn: string; accountId:
       continue;
     }
     const how = !who.service && principalListed(s.principals?.AWS, [who.arn]) && !s.principals!.AWS.includes("*") ? "exact" : "account";
-    if (best.tri !== "yes") best = { how, tri, dependsOn: tri === "maybe" ? unknownKeys(s.condition, ctx) : [], cite: { policy: `trust policy of ${role.arn}`, statement, ...(s.sid ? { sid: s.sid } : {}) } };
+    if (best.tri !== "yes")
+      best = {
+        how,
+        tri,
+        dependsOn: tri === "maybe" ? unknownKeys(s.condition, ctx) : [],
+        cite: { policy: `trust policy of ${role.arn}`, statement, ...(s.sid ? { sid: s.sid } : {}) },
+      };
   }
   if (denied === "yes") return { how: null, tri: "no", dependsOn: [] };
   return denied === "maybe" ? { ...best, tri: and3(best.tri, "maybe") } : best;
@@ -157,19 +178,28 @@ function buildUniverse(model: Model): Universe {
   for (const [account, roles] of rolesIn) {
     for (const service of services) {
       // The service acts for a resource the attacker creates in this account.
-      const ctx: Context = { values: new Map([["aws:sourceaccount", [account]], ["aws:currenttime", [model.now.toISOString()]]]) };
+      const ctx: Context = {
+        values: new Map([
+          ["aws:sourceaccount", [account]],
+          ["aws:currenttime", [model.now.toISOString()]],
+        ]),
+      };
       const members = roles.flatMap((r) => {
         const t = trustAdmits(r, { arn: service, accountId: account, service }, ctx);
         return t.tri === "no" ? [] : [{ arn: r.arn, trust: t.tri, dependsOn: t.dependsOn, profile: r.instanceProfileArns.length > 0 }];
       });
       serviceGroups.set(groupKey("service", account, service), members);
-      serviceGroups.set(groupKey("service", account, service, true), members.filter((m) => m.profile));
+      serviceGroups.set(
+        groupKey("service", account, service, true),
+        members.filter((m) => m.profile),
+      );
     }
   }
   return { byArn, rolesIn, usersIn, groupsByArn: new Map(model.groups.map((g) => [g.arn, g])), serviceGroups, trust: trustIndex(rolesIn), now: model.now };
 }
 
-const covers = (s: PermissionStatement, action: string) => (s.actions ? s.actions.some((p) => actionMatches(p, action)) : !(s.notActions ?? []).some((p) => actionMatches(p, action)));
+const covers = (s: PermissionStatement, action: string) =>
+  s.actions ? s.actions.some((p) => actionMatches(p, action)) : !(s.notActions ?? []).some((p) => actionMatches(p, action));
 const isPattern = (v: string) => v.includes("*") || v.includes("?");
 
 function trustIndex(rolesIn: Map<string, ModelPrincipal[]>): TrustIndex {
@@ -300,7 +330,15 @@ class PrincipalAnalysis {
 const edge = (to: string, cls: PathClass, actions: StepAction[], extra: { dependsOn?: string[]; needs?: string } = {}): Capability => {
   const dependsOn = [...new Set([...actions.flatMap((a) => a.dependsOn), ...(extra.dependsOn ?? [])])];
   const needs = extra.needs ?? cls.needs;
-  return { to, classId: cls.id, title: cls.title, actions, conditional: actions.some((a) => a.decision === "conditional") || dependsOn.length > 0 || !!needs, dependsOn, ...(needs ? { needs } : {}) };
+  return {
+    to,
+    classId: cls.id,
+    title: cls.title,
+    actions,
+    conditional: actions.some((a) => a.decision === "conditional") || dependsOn.length > 0 || !!needs,
+    dependsOn,
+    ...(needs ? { needs } : {}),
+  };
 };
 
 /**
@@ -308,7 +346,12 @@ const edge = (to: string, cls: PathClass, actions: StepAction[], extra: { depend
  * the principal may act on every resource (the common wildcard case), else
  * one check per candidate.
  */
-function targets(a: PrincipalAnalysis, action: string, candidates: string[], context: Record<string, string> = {}): { all: StepAction | null; each: Map<string, StepAction> } {
+function targets(
+  a: PrincipalAnalysis,
+  action: string,
+  candidates: string[],
+  context: Record<string, string> = {},
+): { all: StepAction | null; each: Map<string, StepAction> } {
   const c = a.action(action, context);
   const each = new Map<string, StepAction>();
   // Allowed (or not) alike on every resource, conditions included: one verdict stands for all candidates.
@@ -370,7 +413,8 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
     // only roles one of them matches can be assumed (a cheaper test than a full decision per role).
     const patterns = allowPatterns(assume);
     const matches = patterns ? patternTest(patterns) : null;
-    for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId]) for (const o of u.trust.byValue.get(key) ?? []) if (!matches || matches(u.trust.roles[o].arn)) candidates.add(o);
+    for (const key of [`arn:aws:iam::${p.accountId}:root`, p.accountId])
+      for (const o of u.trust.byValue.get(key) ?? []) if (!matches || matches(u.trust.roles[o].arn)) candidates.add(o);
   }
   // Allowed to assume any role unconditionally: one edge to the roles that trust its account plainly.
   const plainGroup = (assume.unrestricted || assume.resourceIndependent) && (u.trust.plainAccount.get(p.accountId)?.length ?? 0) > 0;
@@ -387,7 +431,13 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
     if (allowed && !allowed.ok) continue;
     const t = trustAdmits(r, p, ctx);
     if (t.tri === "no") continue;
-    const trustStep: StepAction = { action: ASSUME, resource: r.arn, allowedBy: t.cite ? [t.cite] : [], decision: t.tri === "yes" ? "allowed" : "conditional", dependsOn: t.dependsOn };
+    const trustStep: StepAction = {
+      action: ASSUME,
+      resource: r.arn,
+      allowedBy: t.cite ? [t.cite] : [],
+      decision: t.tri === "yes" ? "allowed" : "conditional",
+      dependsOn: t.dependsOn,
+    };
     let steps = [trustStep];
     if (t.how === "account" || r.accountId !== p.accountId) {
       // Trust names the account (or another account's principal): the caller's own policies must allow it.
@@ -429,7 +479,12 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
     for (const { steps, targeted } of alts) {
       if (cls.reach.kind === "user") {
         for (const req of targeted) {
-          const hits = targets(a, req.action, users.map((x) => x.arn), req.context);
+          const hits = targets(
+            a,
+            req.action,
+            users.map((x) => x.arn),
+            req.context,
+          );
           if (hits.all) add(groupKey("users", p.accountId), [...steps, hits.all]);
           for (const [arn, step] of hits.each) add(arn, [...steps, step]);
         }
@@ -460,7 +515,12 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       if (targeted.length > 0) {
         // update-assume-role-policy: any role of its account whose trust it may rewrite.
         for (const req of targeted) {
-          const hits = targets(a, req.action, roles.filter((r) => r.arn !== p.arn).map((r) => r.arn), req.context);
+          const hits = targets(
+            a,
+            req.action,
+            roles.filter((r) => r.arn !== p.arn).map((r) => r.arn),
+            req.context,
+          );
           if (hits.all) add(groupKey("roles", p.accountId), [...steps, hits.all]);
           for (const [arn, step] of hits.each) add(arn, [...steps, step]);
         }
@@ -475,7 +535,12 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
           add(key, steps);
           continue;
         }
-        const hits = targets(a, "iam:PassRole", members.map((m) => m.arn), { "iam:PassedToService": cls.passRole });
+        const hits = targets(
+          a,
+          "iam:PassRole",
+          members.map((m) => m.arn),
+          { "iam:PassedToService": cls.passRole },
+        );
         if (hits.all) add(key, [...steps, hits.all]);
         for (const [arn, step] of hits.each) add(arn, [...steps, step]);
       }
@@ -504,7 +569,10 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
             to: ADMIN,
             classId: "add-user-to-group",
             title: `adds itself to ${g.arn.split("/").pop()}, whose policies ${admin ? "allow everything" : selfEdge!.c.title.replace("itself", "the user")}`,
-            actions: [got.step!, ...(admin ? [{ action: "*", resource: "*", allowedBy: [admin], decision: "allowed" as const, dependsOn: [] }] : selfEdge!.alt!.steps)],
+            actions: [
+              got.step!,
+              ...(admin ? [{ action: "*", resource: "*", allowedBy: [admin], decision: "allowed" as const, dependsOn: [] }] : selfEdge!.alt!.steps),
+            ],
             conditional: got.step!.decision === "conditional",
             dependsOn: got.step!.dependsOn,
           });
@@ -544,7 +612,9 @@ export function ownLevel(p: ModelPrincipal, catalogue: ActionCatalogue, levels: 
     if (src.readOnly) continue;
     for (const s of src.statements) {
       if (s.effect !== "Allow") continue;
-      const candidates = s.actions ? s.actions.flatMap((pattern) => catalogue.expand(pattern)) : catalogue.actions.filter((x) => !(s.notActions ?? []).some((pattern) => actionMatches(pattern, x)));
+      const candidates = s.actions
+        ? s.actions.flatMap((pattern) => catalogue.expand(pattern))
+        : catalogue.actions.filter((x) => !(s.notActions ?? []).some((pattern) => actionMatches(pattern, x)));
       let budget = 25;
       for (const action of candidates) {
         if (!changes(levels.get(action.toLowerCase())) || tried.has(action)) continue;
@@ -618,7 +688,19 @@ export function analyze(
   for (const p of model.principals) {
     const cite = deps.holds?.has(p.arn) ? deps.holds.get(p.arn)! : holdsAllActions(p);
     holds.set(p.arn, cite);
-    if (cite) addEdge(index.get(p.arn)!, { to: adminNode, from: p.arn, cap: { to: ADMIN, classId: "holds-admin", title: "holds administrator access", actions: [{ action: "*", resource: "*", allowedBy: [cite], decision: "allowed", dependsOn: [] }], conditional: false, dependsOn: [] } });
+    if (cite)
+      addEdge(index.get(p.arn)!, {
+        to: adminNode,
+        from: p.arn,
+        cap: {
+          to: ADMIN,
+          classId: "holds-admin",
+          title: "holds administrator access",
+          actions: [{ action: "*", resource: "*", allowedBy: [cite], decision: "allowed", dependsOn: [] }],
+          conditional: false,
+          dependsOn: [],
+        },
+      });
   }
 
   for (const p of model.principals) {
@@ -633,7 +715,12 @@ export function analyze(
     if (key.startsWith("group:service:")) return u.serviceGroups.get(key) ?? [];
     if (key.startsWith("group:trusts-account:")) {
       // Roles whose trust names the account: the trust statement is the member's step.
-      return (u.trust.plainAccount.get(key.split(":")[2]) ?? []).map((m) => ({ arn: m.arn, trust: "yes" as Tri, dependsOn: [], actions: [{ action: ASSUME, resource: m.arn, allowedBy: [m.cite], decision: "allowed" as const, dependsOn: [] }] }));
+      return (u.trust.plainAccount.get(key.split(":")[2]) ?? []).map((m) => ({
+        arn: m.arn,
+        trust: "yes" as Tri,
+        dependsOn: [],
+        actions: [{ action: ASSUME, resource: m.arn, allowedBy: [m.cite], decision: "allowed" as const, dependsOn: [] }],
+      }));
     }
     const [, kind, account] = key.split(":");
     const list = kind === "users" ? (u.usersIn.get(account) ?? []) : kind === "roles" ? (u.rolesIn.get(account) ?? []) : [];
@@ -644,7 +731,11 @@ export function analyze(
     for (const m of groupMembers(key)) {
       const to = index.get(m.arn);
       if (to === undefined) continue;
-      addEdge(i, { to, from: key, cap: { to: m.arn, classId: "member", title: `acts as ${m.arn}`, actions: m.actions ?? [], conditional: m.trust !== "yes", dependsOn: m.dependsOn } });
+      addEdge(i, {
+        to,
+        from: key,
+        cap: { to: m.arn, classId: "member", title: `acts as ${m.arn}`, actions: m.actions ?? [], conditional: m.trust !== "yes", dependsOn: m.dependsOn },
+      });
     }
   }
   // Reverse breadth-first search from admin: next hop towards admin for every node,
@@ -717,7 +808,18 @@ export function analyze(
     const reachableDigest = hash("sha256", roles, "hex");
     const ownLvl = own.get(p.arn)!;
     const level: PrivilegeLevel = reachesAdmin && viaStrict ? "admin" : ownLvl === "privileged" || viaPrivileged || reachesAdmin ? "privileged" : "standard";
-    return { id: p.id, arn: p.arn, level, holdsAdmin: holds.get(p.arn) ?? null, reachesAdmin, path: mergeGroups(path), pathConditional: reachesAdmin && !viaStrict, reachable, reachableCount, reachableDigest };
+    return {
+      id: p.id,
+      arn: p.arn,
+      level,
+      holdsAdmin: holds.get(p.arn) ?? null,
+      reachesAdmin,
+      path: mergeGroups(path),
+      pathConditional: reachesAdmin && !viaStrict,
+      reachable,
+      reachableCount,
+      reachableDigest,
+    };
   });
 
   const openTrust = openTrustPolicies(model);
@@ -735,7 +837,13 @@ function mergeGroups(path: Step[]): Step[] {
     const s = path[i];
     const next = path[i + 1];
     if (s.to.startsWith("group:") && next?.classId === "member") {
-      out.push({ ...s, to: next.to, actions: [...s.actions, ...next.actions], conditional: s.conditional || next.conditional, dependsOn: [...new Set([...s.dependsOn, ...next.dependsOn])] });
+      out.push({
+        ...s,
+        to: next.to,
+        actions: [...s.actions, ...next.actions],
+        conditional: s.conditional || next.conditional,
+        dependsOn: [...new Set([...s.dependsOn, ...next.dependsOn])],
+      });
       i++;
     } else out.push(s);
   }

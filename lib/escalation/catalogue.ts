@@ -62,16 +62,72 @@ const ADMIN_POLICY = { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAc
 
 export const pathClasses: PathClass[] = [
   // ── Changing one's own permissions ───────────────────────────────────────
-  { id: "put-user-policy-self", title: "writes an inline policy on itself", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:PutUserPolicy", on: "self" }]], sources: [PF("iam-007"), CS, RHINO] },
-  { id: "put-role-policy-self", title: "writes an inline policy on its own role", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:PutRolePolicy", on: "self" }]], sources: [PF("iam-005"), PMAPPER("gathering.py"), CS] },
-  { id: "attach-user-policy-self", title: "attaches an administrator policy to itself", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:AttachUserPolicy", on: "self", context: ADMIN_POLICY }]], sources: [PF("iam-008"), CS, RHINO] },
-  { id: "attach-role-policy-self", title: "attaches an administrator policy to its own role", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:AttachRolePolicy", on: "self", context: ADMIN_POLICY }]], sources: [PF("iam-009"), PMAPPER("gathering.py"), CS] },
-  { id: "put-group-policy-self", title: "writes an inline policy on a group it belongs to", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:PutGroupPolicy", on: "own-group" }]], sources: [PF("iam-011"), CS, RHINO] },
-  { id: "attach-group-policy-self", title: "attaches an administrator policy to a group it belongs to", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:AttachGroupPolicy", on: "own-group", context: ADMIN_POLICY }]], sources: [PF("iam-010"), CS, RHINO] },
-  { id: "create-policy-version", title: "writes a new default version of a customer-managed policy it holds", category: "self-escalation", reach: { kind: "admin" }, alternatives: [[{ action: "iam:CreatePolicyVersion", on: "own-customer-policy" }]], sources: [PF("iam-001"), PMAPPER("gathering.py"), CS, RHINO] },
+  {
+    id: "put-user-policy-self",
+    title: "writes an inline policy on itself",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:PutUserPolicy", on: "self" }]],
+    sources: [PF("iam-007"), CS, RHINO],
+  },
+  {
+    id: "put-role-policy-self",
+    title: "writes an inline policy on its own role",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:PutRolePolicy", on: "self" }]],
+    sources: [PF("iam-005"), PMAPPER("gathering.py"), CS],
+  },
+  {
+    id: "attach-user-policy-self",
+    title: "attaches an administrator policy to itself",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:AttachUserPolicy", on: "self", context: ADMIN_POLICY }]],
+    sources: [PF("iam-008"), CS, RHINO],
+  },
+  {
+    id: "attach-role-policy-self",
+    title: "attaches an administrator policy to its own role",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:AttachRolePolicy", on: "self", context: ADMIN_POLICY }]],
+    sources: [PF("iam-009"), PMAPPER("gathering.py"), CS],
+  },
+  {
+    id: "put-group-policy-self",
+    title: "writes an inline policy on a group it belongs to",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:PutGroupPolicy", on: "own-group" }]],
+    sources: [PF("iam-011"), CS, RHINO],
+  },
+  {
+    id: "attach-group-policy-self",
+    title: "attaches an administrator policy to a group it belongs to",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:AttachGroupPolicy", on: "own-group", context: ADMIN_POLICY }]],
+    sources: [PF("iam-010"), CS, RHINO],
+  },
+  {
+    id: "create-policy-version",
+    title: "writes a new default version of a customer-managed policy it holds",
+    category: "self-escalation",
+    reach: { kind: "admin" },
+    alternatives: [[{ action: "iam:CreatePolicyVersion", on: "own-customer-policy" }]],
+    sources: [PF("iam-001"), PMAPPER("gathering.py"), CS, RHINO],
+  },
 
   // ── Taking over another principal ────────────────────────────────────────
-  { id: "create-access-key", title: "creates an access key for another user", category: "principal-access", reach: { kind: "user" }, alternatives: [[{ action: "iam:CreateAccessKey", on: "target" }]], sources: [PF("iam-002"), PMAPPER("iam_edges.py"), CS, RHINO] },
+  {
+    id: "create-access-key",
+    title: "creates an access key for another user",
+    category: "principal-access",
+    reach: { kind: "user" },
+    alternatives: [[{ action: "iam:CreateAccessKey", on: "target" }]],
+    sources: [PF("iam-002"), PMAPPER("iam_edges.py"), CS, RHINO],
+  },
   {
     id: "login-profile",
     title: "sets a console password for another user",
@@ -80,19 +136,30 @@ export const pathClasses: PathClass[] = [
     alternatives: [[{ action: "iam:CreateLoginProfile", on: "target" }], [{ action: "iam:UpdateLoginProfile", on: "target" }]],
     sources: [PF("iam-004"), PF("iam-006"), PMAPPER("iam_edges.py"), CS, RHINO],
   },
-  { id: "update-assume-role-policy", title: "rewrites a role's trust policy to admit itself", category: "principal-access", reach: { kind: "role" }, alternatives: [[{ action: "iam:UpdateAssumeRolePolicy", on: "target" }]], sources: [PF("iam-012"), PMAPPER("iam_edges.py"), CS, RHINO] },
+  {
+    id: "update-assume-role-policy",
+    title: "rewrites a role's trust policy to admit itself",
+    category: "principal-access",
+    reach: { kind: "role" },
+    alternatives: [[{ action: "iam:UpdateAssumeRolePolicy", on: "target" }]],
+    sources: [PF("iam-012"), PMAPPER("iam_edges.py"), CS, RHINO],
+  },
   {
     id: "modify-role-then-assume",
     title: "gives a role it may assume an administrator policy, then assumes it",
     category: "principal-access",
     reach: { kind: "role", assume: true },
-    alternatives: [
-      [{ action: "iam:AttachRolePolicy", on: "target", context: ADMIN_POLICY }],
-      [{ action: "iam:PutRolePolicy", on: "target" }],
-    ],
+    alternatives: [[{ action: "iam:AttachRolePolicy", on: "target", context: ADMIN_POLICY }], [{ action: "iam:PutRolePolicy", on: "target" }]],
     sources: [PF("iam-014"), PF("iam-017"), CS],
   },
-  { id: "assume-role", title: "assumes a role that trusts it", category: "assume-role", reach: { kind: "role", assume: true }, alternatives: [[]], sources: [PF("sts-001"), PMAPPER("sts_edges.py")] },
+  {
+    id: "assume-role",
+    title: "assumes a role that trusts it",
+    category: "assume-role",
+    reach: { kind: "role", assume: true },
+    alternatives: [[]],
+    sources: [PF("sts-001"), PMAPPER("sts_edges.py")],
+  },
 
   // ── Passing a role to new compute that runs its code ─────────────────────
   {
@@ -102,9 +169,18 @@ export const pathClasses: PathClass[] = [
     reach: { kind: "role", trusts: "lambda.amazonaws.com" },
     passRole: "lambda.amazonaws.com",
     alternatives: [
-      [{ action: "lambda:CreateFunction", on: fn("lambda", "function:*") }, { action: "lambda:InvokeFunction", on: fn("lambda", "function:*") }],
-      [{ action: "lambda:CreateFunction", on: fn("lambda", "function:*") }, { action: "lambda:AddPermission", on: fn("lambda", "function:*") }],
-      [{ action: "lambda:CreateFunction", on: fn("lambda", "function:*") }, { action: "lambda:CreateEventSourceMapping", on: { create: "*" } }],
+      [
+        { action: "lambda:CreateFunction", on: fn("lambda", "function:*") },
+        { action: "lambda:InvokeFunction", on: fn("lambda", "function:*") },
+      ],
+      [
+        { action: "lambda:CreateFunction", on: fn("lambda", "function:*") },
+        { action: "lambda:AddPermission", on: fn("lambda", "function:*") },
+      ],
+      [
+        { action: "lambda:CreateFunction", on: fn("lambda", "function:*") },
+        { action: "lambda:CreateEventSourceMapping", on: { create: "*" } },
+      ],
     ],
     sources: [PF("lambda-001"), PF("lambda-006"), PF("lambda-002"), PMAPPER("lambda_edges.py"), CS, RHINO],
   },
@@ -123,7 +199,12 @@ export const pathClasses: PathClass[] = [
     category: "new-passrole",
     reach: { kind: "role", trusts: "ec2.amazonaws.com", instanceProfile: true },
     passRole: "ec2.amazonaws.com",
-    alternatives: [[{ action: "autoscaling:CreateLaunchConfiguration", on: { create: "*" } }, { action: "autoscaling:CreateAutoScalingGroup", on: { create: "*" } }]],
+    alternatives: [
+      [
+        { action: "autoscaling:CreateLaunchConfiguration", on: { create: "*" } },
+        { action: "autoscaling:CreateAutoScalingGroup", on: { create: "*" } },
+      ],
+    ],
     sources: [PMAPPER("autoscaling_edges.py")],
   },
   {
@@ -142,8 +223,14 @@ export const pathClasses: PathClass[] = [
     reach: { kind: "role", trusts: "glue.amazonaws.com" },
     passRole: "glue.amazonaws.com",
     alternatives: [
-      [{ action: "glue:CreateJob", on: fn("glue", "job/*") }, { action: "glue:StartJobRun", on: fn("glue", "job/*") }],
-      [{ action: "glue:CreateJob", on: fn("glue", "job/*") }, { action: "glue:CreateTrigger", on: fn("glue", "trigger/*") }],
+      [
+        { action: "glue:CreateJob", on: fn("glue", "job/*") },
+        { action: "glue:StartJobRun", on: fn("glue", "job/*") },
+      ],
+      [
+        { action: "glue:CreateJob", on: fn("glue", "job/*") },
+        { action: "glue:CreateTrigger", on: fn("glue", "trigger/*") },
+      ],
     ],
     sources: [PF("glue-003"), PF("glue-004"), CS],
   },
@@ -162,7 +249,13 @@ export const pathClasses: PathClass[] = [
     category: "new-passrole",
     reach: { kind: "role", trusts: "datapipeline.amazonaws.com" },
     passRole: "datapipeline.amazonaws.com",
-    alternatives: [[{ action: "datapipeline:CreatePipeline", on: { create: "*" } }, { action: "datapipeline:PutPipelineDefinition", on: { create: "*" } }, { action: "datapipeline:ActivatePipeline", on: { create: "*" } }]],
+    alternatives: [
+      [
+        { action: "datapipeline:CreatePipeline", on: { create: "*" } },
+        { action: "datapipeline:PutPipelineDefinition", on: { create: "*" } },
+        { action: "datapipeline:ActivatePipeline", on: { create: "*" } },
+      ],
+    ],
     sources: [PF("datapipeline-001"), CS, RHINO],
   },
   {
@@ -172,8 +265,14 @@ export const pathClasses: PathClass[] = [
     reach: { kind: "role", trusts: "codebuild.amazonaws.com" },
     passRole: "codebuild.amazonaws.com",
     alternatives: [
-      [{ action: "codebuild:CreateProject", on: fn("codebuild", "project/*") }, { action: "codebuild:StartBuild", on: fn("codebuild", "project/*") }],
-      [{ action: "codebuild:CreateProject", on: fn("codebuild", "project/*") }, { action: "codebuild:StartBuildBatch", on: fn("codebuild", "project/*") }],
+      [
+        { action: "codebuild:CreateProject", on: fn("codebuild", "project/*") },
+        { action: "codebuild:StartBuild", on: fn("codebuild", "project/*") },
+      ],
+      [
+        { action: "codebuild:CreateProject", on: fn("codebuild", "project/*") },
+        { action: "codebuild:StartBuildBatch", on: fn("codebuild", "project/*") },
+      ],
     ],
     sources: [PF("codebuild-001"), PF("codebuild-004"), PMAPPER("codebuild_edges.py"), CS],
   },
@@ -197,9 +296,18 @@ export const pathClasses: PathClass[] = [
     reach: { kind: "role", trusts: "ecs-tasks.amazonaws.com" },
     passRole: "ecs-tasks.amazonaws.com",
     alternatives: [
-      [{ action: "ecs:RegisterTaskDefinition", on: { create: "*" } }, { action: "ecs:RunTask", on: fn("ecs", "task-definition/*") }],
-      [{ action: "ecs:RegisterTaskDefinition", on: { create: "*" } }, { action: "ecs:StartTask", on: fn("ecs", "task-definition/*") }],
-      [{ action: "ecs:RegisterTaskDefinition", on: { create: "*" } }, { action: "ecs:CreateService", on: fn("ecs", "service/*") }],
+      [
+        { action: "ecs:RegisterTaskDefinition", on: { create: "*" } },
+        { action: "ecs:RunTask", on: fn("ecs", "task-definition/*") },
+      ],
+      [
+        { action: "ecs:RegisterTaskDefinition", on: { create: "*" } },
+        { action: "ecs:StartTask", on: fn("ecs", "task-definition/*") },
+      ],
+      [
+        { action: "ecs:RegisterTaskDefinition", on: { create: "*" } },
+        { action: "ecs:CreateService", on: fn("ecs", "service/*") },
+      ],
     ],
     sources: [PF("ecs-001"), PF("ecs-002"), PF("ecs-003"), CS],
   },
@@ -228,7 +336,10 @@ export const pathClasses: PathClass[] = [
     title: "runs commands on an SSM-managed EC2 instance with the role's instance profile",
     category: "existing-compute",
     reach: { kind: "role", trusts: "ec2.amazonaws.com", instanceProfile: true },
-    alternatives: [[{ action: "ssm:SendCommand", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } }], [{ action: "ssm:StartSession", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } }]],
+    alternatives: [
+      [{ action: "ssm:SendCommand", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } }],
+      [{ action: "ssm:StartSession", on: { existing: "arn:aws:ec2:*:{account}:instance/*" } }],
+    ],
     needs: "a running, SSM-managed EC2 instance with the role's instance profile",
     sources: [PF("ssm-001"), PF("ssm-002"), PMAPPER("ssm_edges.py")],
   },
@@ -273,7 +384,10 @@ export const pathClasses: PathClass[] = [
     title: "starts a build of an existing CodeBuild project with its own buildspec",
     category: "existing-compute",
     reach: { kind: "role", trusts: "codebuild.amazonaws.com" },
-    alternatives: [[{ action: "codebuild:StartBuild", on: { existing: "arn:aws:codebuild:*:{account}:project/*" } }], [{ action: "codebuild:StartBuildBatch", on: { existing: "arn:aws:codebuild:*:{account}:project/*" } }]],
+    alternatives: [
+      [{ action: "codebuild:StartBuild", on: { existing: "arn:aws:codebuild:*:{account}:project/*" } }],
+      [{ action: "codebuild:StartBuildBatch", on: { existing: "arn:aws:codebuild:*:{account}:project/*" } }],
+    ],
     needs: "a CodeBuild project with the role as its service role",
     sources: [PF("codebuild-002"), PF("codebuild-003"), PMAPPER("codebuild_edges.py")],
   },
@@ -284,8 +398,14 @@ export const pathClasses: PathClass[] = [
     reach: { kind: "role", trusts: "glue.amazonaws.com" },
     passRole: "glue.amazonaws.com",
     alternatives: [
-      [{ action: "glue:UpdateJob", on: { existing: "arn:aws:glue:*:{account}:job/*" } }, { action: "glue:StartJobRun", on: { existing: "arn:aws:glue:*:{account}:job/*" } }],
-      [{ action: "glue:UpdateJob", on: { existing: "arn:aws:glue:*:{account}:job/*" } }, { action: "glue:CreateTrigger", on: fn("glue", "trigger/*") }],
+      [
+        { action: "glue:UpdateJob", on: { existing: "arn:aws:glue:*:{account}:job/*" } },
+        { action: "glue:StartJobRun", on: { existing: "arn:aws:glue:*:{account}:job/*" } },
+      ],
+      [
+        { action: "glue:UpdateJob", on: { existing: "arn:aws:glue:*:{account}:job/*" } },
+        { action: "glue:CreateTrigger", on: fn("glue", "trigger/*") },
+      ],
     ],
     needs: "an existing Glue job to rewrite",
     sources: [PF("glue-005"), PF("glue-006")],
@@ -383,6 +503,8 @@ const categoryLabels: Record<PathClass["category"], string> = {
 /** The classes for a filter, by category, each by its title (capitalised): "Assumes a role that trusts it". */
 export function pathClassChoices(): { value: string; label: string; group: string }[] {
   return Object.keys(categoryLabels).flatMap((category) =>
-    pathClasses.filter((c) => c.category === category).map((c) => ({ value: c.id, label: c.title[0].toUpperCase() + c.title.slice(1), group: categoryLabels[c.category] })),
+    pathClasses
+      .filter((c) => c.category === category)
+      .map((c) => ({ value: c.id, label: c.title[0].toUpperCase() + c.title.slice(1), group: categoryLabels[c.category] })),
   );
 }

@@ -25,9 +25,16 @@ export async function effectivePermissionsOf(db: Tx, caller: Caller, identityId:
     .where(and(eq(grants.identityId, identityId), grantIsActive, sql`${entitlements.permissions} is not null`));
   if (held.length === 0) return { statements: [] };
   const [boundary] = attributes.permissionsBoundaryArn
-    ? await db.select({ statements: entitlements.permissions }).from(entitlements).where(and(eq(entitlements.systemId, identity.systemId), eq(entitlements.externalRef, attributes.permissionsBoundaryArn)))
+    ? await db
+        .select({ statements: entitlements.permissions })
+        .from(entitlements)
+        .where(and(eq(entitlements.systemId, identity.systemId), eq(entitlements.externalRef, attributes.permissionsBoundaryArn)))
     : [];
-  const scpRows = await db.select().from(awsServiceControlPolicies).where(eq(awsServiceControlPolicies.systemId, identity.systemId)).orderBy(awsServiceControlPolicies.level);
+  const scpRows = await db
+    .select()
+    .from(awsServiceControlPolicies)
+    .where(eq(awsServiceControlPolicies.systemId, identity.systemId))
+    .orderBy(awsServiceControlPolicies.level);
   const scps: PolicySource[][] = [];
   for (const s of scpRows) (scps[s.level] ??= []).push({ policy: `SCP ${s.name}`, statements: s.statements });
   const accountId = accountOf(identity.externalId) ?? "";
@@ -37,7 +44,11 @@ export async function effectivePermissionsOf(db: Tx, caller: Caller, identityId:
       accountId,
       kind: attributes.iamType === "role" ? "role" : "user",
       name: identity.name,
-      identity: held.map((h) => ({ policy: h.ref ?? h.name, statements: h.statements!, ...(h.ref && READ_ONLY_MANAGED.test(h.ref) ? { readOnly: true } : {}) })),
+      identity: held.map((h) => ({
+        policy: h.ref ?? h.name,
+        statements: h.statements!,
+        ...(h.ref && READ_ONLY_MANAGED.test(h.ref) ? { readOnly: true } : {}),
+      })),
       boundary: attributes.permissionsBoundaryArn ? { policy: attributes.permissionsBoundaryArn, statements: boundary?.statements ?? [] } : null,
       scps,
     },
@@ -45,4 +56,3 @@ export async function effectivePermissionsOf(db: Tx, caller: Caller, identityId:
   );
   return { statements };
 }
-

@@ -39,7 +39,11 @@ async function identityIdsByArn(db: Tx, arns: string[]): Promise<Record<string, 
 }
 
 async function levelFromGrants(db: Tx, identityId: string): Promise<PrivilegeLevel | null> {
-  const [row] = await db.select({ level: sql<PrivilegeLevel | null>`max(${entitlements.privilegeLevel})` }).from(grants).innerJoin(entitlements, eq(entitlements.id, grants.entitlementId)).where(and(eq(grants.identityId, identityId), grantIsActive));
+  const [row] = await db
+    .select({ level: sql<PrivilegeLevel | null>`max(${entitlements.privilegeLevel})` })
+    .from(grants)
+    .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+    .where(and(eq(grants.identityId, identityId), grantIsActive));
   return row?.level ?? null;
 }
 
@@ -47,9 +51,21 @@ async function levelFromGrants(db: Tx, identityId: string): Promise<PrivilegeLev
 export async function escalationOf(db: Tx, caller: Caller | null, identityId: string): Promise<Escalation> {
   if (caller) await getVisibleIdentity(db, caller, identityId);
   const [row] = await db.select().from(identityEscalations).where(eq(identityEscalations.identityId, identityId));
-  if (!row) return { computedAt: null, privilegeLevel: await levelFromGrants(db, identityId), holdsAdmin: false, reachesAdmin: false, conditional: false, escalation: [], reachable: { count: 0, roles: [] }, identityIds: {} };
+  if (!row)
+    return {
+      computedAt: null,
+      privilegeLevel: await levelFromGrants(db, identityId),
+      holdsAdmin: false,
+      reachesAdmin: false,
+      conditional: false,
+      escalation: [],
+      reachable: { count: 0, roles: [] },
+      identityIds: {},
+    };
   const steps = row.reachesAdmin ? (row.path as Step[]).map(stepView) : [];
-  const roles = row.reachableIds.length ? await db.select({ id: identities.id, name: identities.name }).from(identities).where(inArray(identities.id, row.reachableIds)).orderBy(identities.name) : [];
+  const roles = row.reachableIds.length
+    ? await db.select({ id: identities.id, name: identities.name }).from(identities).where(inArray(identities.id, row.reachableIds)).orderBy(identities.name)
+    : [];
   return {
     computedAt: row.computedAt,
     privilegeLevel: row.privilegeLevel,
@@ -58,14 +74,28 @@ export async function escalationOf(db: Tx, caller: Caller | null, identityId: st
     conditional: row.pathConditional,
     escalation: row.reachesAdmin ? [{ target: "admin", steps }] : [],
     reachable: { count: row.reachableCount, roles },
-    identityIds: await identityIdsByArn(db, steps.flatMap((s) => [s.from, s.to])),
+    identityIds: await identityIdsByArn(
+      db,
+      steps.flatMap((s) => [s.from, s.to]),
+    ),
   };
 }
 
 /** Every analysed identity that can reach administrator access, those that escalate (rather than hold it) first. */
 export async function pathsToAdmin(db: Tx, opts: { limit?: number; pathClass?: string } = {}) {
   const rows = await db
-    .select({ id: identities.id, name: identities.name, kind: identities.kind, arn: identities.externalId, level: identityEscalations.privilegeLevel, holdsAdmin: identityEscalations.holdsAdmin, conditional: identityEscalations.pathConditional, pathClass: identityEscalations.pathClass, path: identityEscalations.path, computedAt: identityEscalations.computedAt })
+    .select({
+      id: identities.id,
+      name: identities.name,
+      kind: identities.kind,
+      arn: identities.externalId,
+      level: identityEscalations.privilegeLevel,
+      holdsAdmin: identityEscalations.holdsAdmin,
+      conditional: identityEscalations.pathConditional,
+      pathClass: identityEscalations.pathClass,
+      path: identityEscalations.path,
+      computedAt: identityEscalations.computedAt,
+    })
     .from(identityEscalations)
     .innerJoin(identities, eq(identities.id, identityEscalations.identityId))
     .where(and(eq(identityEscalations.reachesAdmin, true), opts.pathClass ? eq(identityEscalations.pathClass, opts.pathClass) : undefined))
@@ -87,17 +117,36 @@ export type EscalationEvidence = {
   summary: string | null;
 };
 
-export function evidenceOf(row: { privilegeLevel: PrivilegeLevel; holdsAdmin: boolean; reachesAdmin: boolean; pathConditional: boolean; path: unknown }): EscalationEvidence {
+export function evidenceOf(row: {
+  privilegeLevel: PrivilegeLevel;
+  holdsAdmin: boolean;
+  reachesAdmin: boolean;
+  pathConditional: boolean;
+  path: unknown;
+}): EscalationEvidence {
   const steps = row.path as Step[];
   const first = row.reachesAdmin && !row.holdsAdmin && steps.length ? stepView(steps[0]) : null;
-  const via = first ? `${first.actions.map((a) => a.action).filter((a, i, all) => all.indexOf(a) === i).join(" + ")}${first.to.startsWith("arn:") ? ` to ${shortName(first.to)}` : ""}` : null;
+  const via = first
+    ? `${first.actions
+        .map((a) => a.action)
+        .filter((a, i, all) => all.indexOf(a) === i)
+        .join(" + ")}${first.to.startsWith("arn:") ? ` to ${shortName(first.to)}` : ""}`
+    : null;
   const more = first ? steps.length - 1 : 0;
   const summary = row.holdsAdmin
     ? "holds administrator access"
     : row.reachesAdmin
       ? `${row.pathConditional ? "may escalate" : "can escalate"} to admin via ${via}${more ? ` (+${more} step${more === 1 ? "" : "s"})` : ""}`
       : null;
-  return { level: row.privilegeLevel, holdsAdmin: row.holdsAdmin, reachesAdmin: row.reachesAdmin, conditional: row.pathConditional, via, moreSteps: more, summary };
+  return {
+    level: row.privilegeLevel,
+    holdsAdmin: row.holdsAdmin,
+    reachesAdmin: row.reachesAdmin,
+    conditional: row.pathConditional,
+    via,
+    moreSteps: more,
+    summary,
+  };
 }
 
 /** The verdicts of these identities, for lists that show one per row (review items, approvals); unanalysed ones are absent. */
@@ -105,9 +154,15 @@ export async function escalationEvidence(db: Tx, identityIds: string[]): Promise
   const ids = [...new Set(identityIds)];
   if (!ids.length) return new Map();
   const rows = await db
-    .select({ identityId: identityEscalations.identityId, privilegeLevel: identityEscalations.privilegeLevel, holdsAdmin: identityEscalations.holdsAdmin, reachesAdmin: identityEscalations.reachesAdmin, pathConditional: identityEscalations.pathConditional, path: identityEscalations.path })
+    .select({
+      identityId: identityEscalations.identityId,
+      privilegeLevel: identityEscalations.privilegeLevel,
+      holdsAdmin: identityEscalations.holdsAdmin,
+      reachesAdmin: identityEscalations.reachesAdmin,
+      pathConditional: identityEscalations.pathConditional,
+      path: identityEscalations.path,
+    })
     .from(identityEscalations)
     .where(inArray(identityEscalations.identityId, ids));
   return new Map(rows.map((r) => [r.identityId, evidenceOf(r)]));
 }
-

@@ -41,17 +41,25 @@ describe("the escalation analysis over the inventory", () => {
 
     // Levels from effective access: read-only AWS policies are standard, holding everything is admin.
     expect((await escalationOf(db, null, await idOf(db, `arn:aws:iam::${account}:role/viewer`))).privilegeLevel).toBe("standard");
-    expect(await escalationOf(db, null, await idOf(db, `arn:aws:iam::${account}:role/lambda-admin`))).toMatchObject({ privilegeLevel: "admin", holdsAdmin: true });
+    expect(await escalationOf(db, null, await idOf(db, `arn:aws:iam::${account}:role/lambda-admin`))).toMatchObject({
+      privilegeLevel: "admin",
+      holdsAdmin: true,
+    });
 
     // Findings: the bot's escalation (critical: an NHI with a long-lived key), the open trust policy.
-    const open = await db.select().from(findings).where(and(eq(findings.source, "escalation"), eq(findings.status, "open")));
+    const open = await db
+      .select()
+      .from(findings)
+      .where(and(eq(findings.source, "escalation"), eq(findings.status, "open")));
     const botFinding = open.find((f) => f.identityId === bot && f.kind === "escalation_to_admin");
     expect(botFinding).toMatchObject({ severity: "critical", details: expect.objectContaining({ pathClass: "assume-role", steps: 3 }) });
     expect(botFinding!.title).toContain("ci-bot can become administrator");
     const publicRole = await idOf(db, `arn:aws:iam::${account}:role/public`);
     expect(open.find((f) => f.identityId === publicRole)).toMatchObject({ kind: "open_trust_policy", severity: "critical" });
     // The deployer escalates too; the admin role holds admin and is not "escalating".
-    expect(open.filter((f) => f.kind === "escalation_to_admin").map((f) => f.identityId)).not.toContain(await idOf(db, `arn:aws:iam::${account}:role/lambda-admin`));
+    expect(open.filter((f) => f.kind === "escalation_to_admin").map((f) => f.identityId)).not.toContain(
+      await idOf(db, `arn:aws:iam::${account}:role/lambda-admin`),
+    );
 
     // The CLI's and reconcile's views.
     expect((await pathsToAdmin(db)).find((p) => p.id === bot)?.steps).toHaveLength(3);

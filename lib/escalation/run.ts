@@ -3,7 +3,18 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
 import { queryRows } from "@/db/rows";
-import { awsServiceControlPolicies, credentials, entitlements, findings, grantIsActive, grants, identities, identityEscalations, systems, type PermissionStatement } from "@/db/schema";
+import {
+  awsServiceControlPolicies,
+  credentials,
+  entitlements,
+  findings,
+  grantIsActive,
+  grants,
+  identities,
+  identityEscalations,
+  systems,
+  type PermissionStatement,
+} from "@/db/schema";
 import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
 import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
@@ -23,12 +34,34 @@ export const ESCALATION_SOURCE = "escalation";
 const ANALYSIS_VERSION = "5";
 /** Verdict rows per INSERT statement. */
 const WRITE_BATCH = 250;
-const UPDATED_COLUMNS = ["systemId", "privilegeLevel", "holdsAdmin", "reachesAdmin", "pathConditional", "pathClass", "path", "reachableCount", "reachableIds", "inputsDigest", "capabilities", "ownLevel", "verdictDigest", "computedAt"] as const;
+const UPDATED_COLUMNS = [
+  "systemId",
+  "privilegeLevel",
+  "holdsAdmin",
+  "reachesAdmin",
+  "pathConditional",
+  "pathClass",
+  "path",
+  "reachableCount",
+  "reachableIds",
+  "inputsDigest",
+  "capabilities",
+  "ownLevel",
+  "verdictDigest",
+  "computedAt",
+] as const;
 /** How many reachable roles each identity keeps by id (the count is always exact). */
 export const REACHABLE_KEPT = 200;
 
-
-type Attributes = { source?: string; iamType?: "user" | "role"; trustPolicy?: PermissionStatement[] | null; trustedPrincipals?: string[]; instanceProfileArns?: string[]; permissionsBoundaryArn?: string; groups?: string[] };
+type Attributes = {
+  source?: string;
+  iamType?: "user" | "role";
+  trustPolicy?: PermissionStatement[] | null;
+  trustedPrincipals?: string[];
+  instanceProfileArns?: string[];
+  permissionsBoundaryArn?: string;
+  groups?: string[];
+};
 
 /**
  * A role's trust policy. Imports before statements kept their principals
@@ -41,7 +74,12 @@ function trustOf(a: Attributes): PermissionStatement[] | null {
   if (trust.some((s) => s.principals || s.notPrincipals) || !a.trustedPrincipals?.length) return trust;
   const principals: Record<string, string[]> = {};
   for (const p of a.trustedPrincipals) {
-    const type = p === "*" || p.startsWith("arn:aws") && !p.includes(":oidc-provider/") && !p.includes(":saml-provider/") || /^\d{12}$/.test(p) ? "AWS" : p.endsWith(".amazonaws.com") ? "Service" : "Federated";
+    const type =
+      p === "*" || (p.startsWith("arn:aws") && !p.includes(":oidc-provider/") && !p.includes(":saml-provider/")) || /^\d{12}$/.test(p)
+        ? "AWS"
+        : p.endsWith(".amazonaws.com")
+          ? "Service"
+          : "Federated";
     (principals[type] ??= []).push(p);
   }
   return [{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals }];
@@ -140,14 +178,22 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
             firstStep: sql<Step | null>`case when ${identityEscalations.holdsAdmin} then ${identityEscalations.path}->0 end`,
           })
           .from(identityEscalations)
-          .where(inArray(identityEscalations.identityId, loaded.principals.map((p) => p.id)))
+          .where(
+            inArray(
+              identityEscalations.identityId,
+              loaded.principals.map((p) => p.id),
+            ),
+          )
       ).map((r) => [r.identityId, r]),
     );
     phase("stored");
     const isUnchanged = (p: { id: string }) => stored.get(p.id)?.inputsDigest === loaded.digests.get(p.id);
     const unchanged = loaded.principals.filter(isUnchanged);
     const changedIds = loaded.principals.filter((p) => !isUnchanged(p)).map((p) => p.id);
-    const cached = await storedEdges(tx, unchanged.map((p) => ({ id: p.id, arn: p.arn, digest: loaded.digests.get(p.id)! })));
+    const cached = await storedEdges(
+      tx,
+      unchanged.map((p) => ({ id: p.id, arn: p.arn, digest: loaded.digests.get(p.id)! })),
+    );
     phase("edges read");
     await loadPolicies(tx, loaded, changedIds);
     phase("policies");
@@ -159,7 +205,10 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       const first = s.firstStep;
       loaded.holds.set(p.arn, s.holdsAdmin && first?.classId === "holds-admin" ? (first.actions[0]?.allowedBy[0] ?? null) : null);
     }
-    const result = analyze({ principals: loaded.principals, groups: loaded.groups, now }, { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases, reachableKept: REACHABLE_KEPT });
+    const result = analyze(
+      { principals: loaded.principals, groups: loaded.groups, now },
+      { catalogue, levels, cached, ownLevels, holds: loaded.holds, phases, reachableKept: REACHABLE_KEPT },
+    );
     // The reachable sets' digests are over the principals in this order: it is part of what they say.
     const principalsDigest = sha(loaded.principals.map((p) => p.id).join(","));
     restart();
@@ -188,7 +237,18 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
         verdictDigest: "",
         computedAt: now,
       };
-      row.verdictDigest = sha(canonicalJson([row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, principalsDigest, v.reachableDigest, row.inputsDigest]));
+      row.verdictDigest = sha(
+        canonicalJson([
+          row.privilegeLevel,
+          row.holdsAdmin,
+          row.reachesAdmin,
+          row.pathConditional,
+          row.path,
+          principalsDigest,
+          v.reachableDigest,
+          row.inputsDigest,
+        ]),
+      );
       if (stored.get(v.id)?.verdictDigest === row.verdictDigest) continue;
       changed++;
       // Edges of a principal whose inputs did not change are stored already: only its verdict is written.
@@ -203,13 +263,25 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     // Many rows per statement, each statement's rows as one JSON parameter: one round trip per row
     // (then drizzle's building of large statements) made the writes of a first analysis its slowest part.
     await writeVerdicts(tx, writes, UPDATED_COLUMNS);
-    await writeVerdicts(tx, verdictOnly, UPDATED_COLUMNS.filter((c) => c !== "capabilities"));
+    await writeVerdicts(
+      tx,
+      verdictOnly,
+      UPDATED_COLUMNS.filter((c) => c !== "capabilities"),
+    );
     phase("writes");
     const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
     phase("findings");
     // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
     if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
-    return { principals: loaded.principals.length, recomputed: changedIds.length, reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length, changed, findingsOpen, elapsedMs: Date.now() - started, phases };
+    return {
+      principals: loaded.principals.length,
+      recomputed: changedIds.length,
+      reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length,
+      changed,
+      findingsOpen,
+      elapsedMs: Date.now() - started,
+      phases,
+    };
   });
 }
 
@@ -232,7 +304,12 @@ async function storedEdges(tx: Tx, principals: { id: string; arn: string; digest
     const rows = await tx
       .select({ identityId: identityEscalations.identityId, inputsDigest: identityEscalations.inputsDigest, capabilities: identityEscalations.capabilities })
       .from(identityEscalations)
-      .where(inArray(identityEscalations.identityId, missing.slice(i, i + 2000).map((p) => p.id)));
+      .where(
+        inArray(
+          identityEscalations.identityId,
+          missing.slice(i, i + 2000).map((p) => p.id),
+        ),
+      );
     for (const r of rows) {
       const edges = decodeCapabilities(r.capabilities);
       out.set(arnOf.get(r.identityId)!, edges);
@@ -252,13 +329,22 @@ async function writeVerdicts(tx: Tx, rows: VerdictRow[], columns: readonly (type
   const list = sql.raw(names.map((n) => `"${n}"`).join(", "));
   const set = sql.raw(columns.map((c) => `"${identityEscalations[c].name}" = excluded."${identityEscalations[c].name}"`).join(", "));
   for (let i = 0; i < rows.length; i += WRITE_BATCH) {
-    const json = JSON.stringify(rows.slice(i, i + WRITE_BATCH).map((r) => Object.fromEntries(all.map((c, k) => [names[k], r[c] instanceof Date ? r[c].toISOString() : (r[c] ?? null)]))));
-    await tx.execute(sql`insert into ${identityEscalations} (${list}) select ${list} from jsonb_populate_recordset(null::${identityEscalations}, ${json}::jsonb) on conflict ("identity_id") do update set ${set}`);
+    const json = JSON.stringify(
+      rows.slice(i, i + WRITE_BATCH).map((r) => Object.fromEntries(all.map((c, k) => [names[k], r[c] instanceof Date ? r[c].toISOString() : (r[c] ?? null)]))),
+    );
+    await tx.execute(
+      sql`insert into ${identityEscalations} (${list}) select ${list} from jsonb_populate_recordset(null::${identityEscalations}, ${json}::jsonb) on conflict ("identity_id") do update set ${set}`,
+    );
   }
 }
 
 type Loaded = {
-  principals: (ModelPrincipal & { systemId: string; identityKind: string; boundaryArn: string | null; grantRefs: { ref: string | null; name: string; statements: PermissionStatement[] | null }[] })[];
+  principals: (ModelPrincipal & {
+    systemId: string;
+    identityKind: string;
+    boundaryArn: string | null;
+    grantRefs: { ref: string | null; name: string; statements: PermissionStatement[] | null }[];
+  })[];
   byId: Map<string, Loaded["principals"][number]>;
   groups: ModelGroup[];
   digests: Map<string, string>;
@@ -275,10 +361,24 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
   void now;
   // Four reads sent at once: the database runs the later ones while the first one's rows are read here.
   const readingRows = tx
-    .select({ id: identities.id, name: identities.name, kind: identities.kind, arn: identities.externalId, systemId: identities.systemId, attributes: identities.attributes })
+    .select({
+      id: identities.id,
+      name: identities.name,
+      kind: identities.kind,
+      arn: identities.externalId,
+      systemId: identities.systemId,
+      attributes: identities.attributes,
+    })
     .from(identities)
     .innerJoin(systems, eq(systems.id, identities.systemId))
-    .where(and(eq(systems.kind, "aws_account"), eq(identities.status, "active"), sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`, sql`${identities.externalId} like 'arn:%'`))
+    .where(
+      and(
+        eq(systems.kind, "aws_account"),
+        eq(identities.status, "active"),
+        sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`,
+        sql`${identities.externalId} like 'arn:%'`,
+      ),
+    )
     // The order decides which of two equally short paths a verdict names: the same on every run.
     .orderBy(identities.externalId, identities.id)
     .then((r) => r);
@@ -299,7 +399,12 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
         where s.kind = 'aws_account' and i.status = 'active' and i.attributes ? 'permissionsBoundaryArn'`,
   );
   const readingScps = tx
-    .select({ systemId: awsServiceControlPolicies.systemId, level: awsServiceControlPolicies.level, name: awsServiceControlPolicies.name, statements: awsServiceControlPolicies.statements })
+    .select({
+      systemId: awsServiceControlPolicies.systemId,
+      level: awsServiceControlPolicies.level,
+      name: awsServiceControlPolicies.name,
+      statements: awsServiceControlPolicies.statements,
+    })
     .from(awsServiceControlPolicies)
     .innerJoin(systems, eq(systems.id, awsServiceControlPolicies.systemId))
     .where(eq(systems.kind, "aws_account"))
@@ -350,7 +455,9 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
       grantRefs: [],
     };
   });
-  const digests = new Map(principals.map((p) => [p.id, sha([ANALYSIS_VERSION, universe, inputOf.get(p.id)?.grants ?? "", inputOf.get(p.id)?.boundary ?? ""].join("|"))]));
+  const digests = new Map(
+    principals.map((p) => [p.id, sha([ANALYSIS_VERSION, universe, inputOf.get(p.id)?.grants ?? "", inputOf.get(p.id)?.boundary ?? ""].join("|"))]),
+  );
   return { principals, byId: new Map(principals.map((p) => [p.id, p])), groups: [], digests, holds: new Map(), scps };
 }
 
@@ -375,12 +482,21 @@ async function loadPolicies(tx: Tx, loaded: Loaded, ids: string[]) {
   }
   const boundaryArns = [...new Set(ids.map((id) => loaded.byId.get(id)!.boundaryArn).filter((a): a is string => !!a))];
   const boundaries = boundaryArns.length
-    ? new Map((await tx.select({ ref: entitlements.externalRef, name: entitlements.name, statements: entitlements.permissions }).from(entitlements).where(and(inArray(entitlements.systemId, systemIds), inArray(entitlements.externalRef, boundaryArns)))).map((b) => [b.ref!, b]))
+    ? new Map(
+        (
+          await tx
+            .select({ ref: entitlements.externalRef, name: entitlements.name, statements: entitlements.permissions })
+            .from(entitlements)
+            .where(and(inArray(entitlements.systemId, systemIds), inArray(entitlements.externalRef, boundaryArns)))
+        ).map((b) => [b.ref!, b]),
+      )
     : new Map();
   for (const h of held) loaded.byId.get(h.identityId)!.grantRefs.push(h);
   for (const id of ids) {
     const p = loaded.byId.get(id)!;
-    p.identity = p.grantRefs.filter((g) => g.statements).map((g) => ({ policy: g.ref ?? g.name, statements: g.statements!, ...(g.ref && READ_ONLY_MANAGED.test(g.ref) ? { readOnly: true } : {}) }));
+    p.identity = p.grantRefs
+      .filter((g) => g.statements)
+      .map((g) => ({ policy: g.ref ?? g.name, statements: g.statements!, ...(g.ref && READ_ONLY_MANAGED.test(g.ref) ? { readOnly: true } : {}) }));
     p.customerPolicyArns = p.grantRefs.map((g) => g.ref).filter((r): r is string => !!r && /^arn:aws[a-z-]*:iam::\d{12}:policy\//.test(r));
     // Group membership as granted now (paths included, JIT-aware), not as the export named it.
     p.groupArns = p.grantRefs.map((g) => g.ref).filter((r): r is string => !!r && /^arn:aws[a-z-]*:iam::\d{12}:group\//.test(r));
@@ -397,7 +513,21 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
   const escalating = verdicts.filter((v) => v.reachesAdmin && !v.holdsAdmin);
   const withKeys = new Set(
     escalating.length
-      ? (await tx.selectDistinct({ id: credentials.identityId }).from(credentials).where(and(inArray(credentials.identityId, escalating.map((v) => v.id)), eq(credentials.status, "active"), inArray(credentials.type, [...LONG_LIVED])))).map((r) => r.id)
+      ? (
+          await tx
+            .selectDistinct({ id: credentials.identityId })
+            .from(credentials)
+            .where(
+              and(
+                inArray(
+                  credentials.identityId,
+                  escalating.map((v) => v.id),
+                ),
+                eq(credentials.status, "active"),
+                inArray(credentials.type, [...LONG_LIVED]),
+              ),
+            )
+        ).map((r) => r.id)
       : [],
   );
   const list: FindingInput[] = [
@@ -408,7 +538,11 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
       return {
         kind: "escalation_to_admin" as const,
         // Critical only for a path with no unknowns: one that needs compute the IAM export cannot show stays high.
-        severity: v.pathConditional ? ("medium" as const) : nhi && withKeys.has(v.id) && !v.path.some((s) => s.needs) ? ("critical" as const) : ("high" as const),
+        severity: v.pathConditional
+          ? ("medium" as const)
+          : nhi && withKeys.has(v.id) && !v.path.some((s) => s.needs)
+            ? ("critical" as const)
+            : ("high" as const),
         identityId: v.id,
         systemId: p.systemId,
         source: ESCALATION_SOURCE,
@@ -434,8 +568,15 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
   await raiseFindings(tx, list);
   // Resolve this analysis's open findings it no longer sees.
   const keep = new Set(list.map((f) => findingKey(f)));
-  const open = await tx.select({ key: findings.key }).from(findings).where(and(eq(findings.source, ESCALATION_SOURCE), eq(findings.status, "open")));
-  await resolveFindings(tx, open.map((f) => f.key).filter((k) => !keep.has(k)), "No longer seen by the escalation analysis");
+  const open = await tx
+    .select({ key: findings.key })
+    .from(findings)
+    .where(and(eq(findings.source, ESCALATION_SOURCE), eq(findings.status, "open")));
+  await resolveFindings(
+    tx,
+    open.map((f) => f.key).filter((k) => !keep.has(k)),
+    "No longer seen by the escalation analysis",
+  );
   return list.length;
 }
 

@@ -20,7 +20,8 @@ export type StepView = {
 export const statementLabel = (c: { statement: number; sid?: string }) => (c.sid ? `statement "${c.sid}"` : `statement #${c.statement + 1}`);
 
 /** "role/deployer" for a principal's ARN, "administrator access" for the path's end. */
-export const shortName = (arnOrKey: string) => (arnOrKey === "admin" ? "administrator access" : arnOrKey.startsWith("arn:") ? arnOrKey.split(":").slice(5).join(":") : arnOrKey);
+export const shortName = (arnOrKey: string) =>
+  arnOrKey === "admin" ? "administrator access" : arnOrKey.startsWith("arn:") ? arnOrKey.split(":").slice(5).join(":") : arnOrKey;
 
 export function stepView(s: Step): StepView {
   return {
@@ -28,7 +29,12 @@ export function stepView(s: Step): StepView {
     to: s.to,
     pathClass: s.classId,
     title: s.title,
-    description: s.to.startsWith("arn:") && s.classId !== "assume-role" ? `${s.title} (${shortName(s.to)})` : s.classId === "assume-role" ? `assumes ${shortName(s.to)}` : s.title,
+    description:
+      s.to.startsWith("arn:") && s.classId !== "assume-role"
+        ? `${s.title} (${shortName(s.to)})`
+        : s.classId === "assume-role"
+          ? `assumes ${shortName(s.to)}`
+          : s.title,
     actions: s.actions.map((a) => ({ action: a.action, resource: a.resource, allowedBy: a.allowedBy, conditional: a.decision === "conditional" })),
     conditional: s.conditional,
     dependsOn: s.dependsOn,

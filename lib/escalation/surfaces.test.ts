@@ -41,7 +41,12 @@ describe("the verdict as evidence", () => {
     const db = db$.database!.db;
     await importAwsIam(db, { authorizationDetails: account });
     await runEscalationAnalysis(db);
-    const [bot, oncall, lambdaAdmin, analyst] = await Promise.all([idOf(arn("user", "build-bot")), idOf(arn("user", "oncall")), idOf(arn("role", "lambda-admin")), idOf(arn("user", "analyst"))]);
+    const [bot, oncall, lambdaAdmin, analyst] = await Promise.all([
+      idOf(arn("user", "build-bot")),
+      idOf(arn("user", "oncall")),
+      idOf(arn("role", "lambda-admin")),
+      idOf(arn("user", "analyst")),
+    ]);
     const evidence = await escalationEvidence(db, [bot, oncall, lambdaAdmin, analyst, bot]);
     expect(evidence.get(bot)).toMatchObject({
       level: "admin",
@@ -57,7 +62,10 @@ describe("the verdict as evidence", () => {
     const org = await jitOrg(db);
     const made = await createRequest(db, org.requester, asking(org.entitlement.id));
     // As if the analysis had found the requester can escalate (a person with an IAM user, say).
-    const [bot] = await db.select().from(identityEscalations).where(eq(identityEscalations.identityId, await idOf(arn("user", "build-bot"))));
+    const [bot] = await db
+      .select()
+      .from(identityEscalations)
+      .where(eq(identityEscalations.identityId, await idOf(arn("user", "build-bot"))));
     await db.insert(identityEscalations).values({ ...bot, identityId: org.requester.identityId });
     const page = await listRequests(db, org.approvers[0], { scope: "approvals" });
     const row = page.rows.find((r) => r.id === made.id)!;
@@ -72,12 +80,29 @@ describe("the demo's AWS account", () => {
     await importDemoAccount(db);
     await runEscalationAnalysis(db);
     const demo = (kind: string, name: string) => `arn:aws:iam::777788889999:${kind}/${name}`;
-    const rows = await db.select({ arn: identities.externalId, kind: identities.kind, e: identityEscalations }).from(identityEscalations).innerJoin(identities, eq(identities.id, identityEscalations.identityId));
+    const rows = await db
+      .select({ arn: identities.externalId, kind: identities.kind, e: identityEscalations })
+      .from(identityEscalations)
+      .innerJoin(identities, eq(identities.id, identityEscalations.identityId));
     const got = (kind: string, name: string) => {
       const r = rows.find((x) => x.arn === demo(kind, name))!;
-      return { kind: r.kind, level: r.e.privilegeLevel, holds: r.e.holdsAdmin, reaches: r.e.reachesAdmin, conditional: r.e.pathConditional, via: r.e.pathClass };
+      return {
+        kind: r.kind,
+        level: r.e.privilegeLevel,
+        holds: r.e.holdsAdmin,
+        reaches: r.e.reachesAdmin,
+        conditional: r.e.pathConditional,
+        via: r.e.pathClass,
+      };
     };
-    expect(got("user", "ci-deployer")).toEqual({ kind: "service_account", level: "admin", holds: false, reaches: true, conditional: false, via: "lambda-create-invoke" });
+    expect(got("user", "ci-deployer")).toEqual({
+      kind: "service_account",
+      level: "admin",
+      holds: false,
+      reaches: true,
+      conditional: false,
+      via: "lambda-create-invoke",
+    });
     expect(got("user", "terraform-runner")).toMatchObject({ level: "admin", reaches: true, conditional: false, via: "create-policy-version" });
     expect(got("user", "batch-scheduler")).toMatchObject({ level: "admin", reaches: true, conditional: false, via: "ec2-run-instances" });
     // Its PassRole stops at app-* roles, but it may rewrite any function's code: admin, the step
@@ -91,15 +116,29 @@ describe("the demo's AWS account", () => {
     expect(got("user", "legacy-admin")).toMatchObject({ level: "standard", holds: false, reaches: false });
     // Only with MFA.
     expect(got("user", "oncall-engineer")).toMatchObject({ level: "privileged", reaches: true, conditional: true, via: "assume-role" });
-    for (const [kind, name] of [["user", "analyst"], ["role", "security-viewer"], ["role", "partner-readonly"]]) expect(got(kind, name), name).toMatchObject({ level: "standard", reaches: false });
+    for (const [kind, name] of [
+      ["user", "analyst"],
+      ["role", "security-viewer"],
+      ["role", "partner-readonly"],
+    ])
+      expect(got(kind, name), name).toMatchObject({ level: "standard", reaches: false });
     expect(got("role", "lambda-admin")).toMatchObject({ level: "admin", holds: true });
 
-    const open = await db.select({ kind: findings.kind, severity: findings.severity, arn: identities.externalId }).from(findings).innerJoin(identities, eq(identities.id, findings.identityId)).where(and(eq(findings.source, "escalation"), eq(findings.status, "open")));
+    const open = await db
+      .select({ kind: findings.kind, severity: findings.severity, arn: identities.externalId })
+      .from(findings)
+      .innerJoin(identities, eq(identities.id, findings.identityId))
+      .where(and(eq(findings.source, "escalation"), eq(findings.status, "open")));
     const demoFindings = open.filter((f) => f.arn!.includes("777788889999"));
     expect(demoFindings).toContainEqual({ kind: "escalation_to_admin", severity: "critical", arn: demo("user", "ci-deployer") });
     // Its path needs a function IAM exports cannot show: high, not critical.
     expect(demoFindings).toContainEqual({ kind: "escalation_to_admin", severity: "high", arn: demo("user", "app-deployer") });
     expect(demoFindings).toContainEqual({ kind: "open_trust_policy", severity: "critical", arn: demo("role", "partner-readonly") });
-    expect(demoFindings.filter((f) => f.kind === "escalation_to_admin").map((f) => f.arn!.split("/").pop()).sort()).toEqual(["app-deployer", "batch-scheduler", "ci-deployer", "oncall-engineer", "terraform-runner"]);
+    expect(
+      demoFindings
+        .filter((f) => f.kind === "escalation_to_admin")
+        .map((f) => f.arn!.split("/").pop())
+        .sort(),
+    ).toEqual(["app-deployer", "batch-scheduler", "ci-deployer", "oncall-engineer", "terraform-runner"]);
   });
 });

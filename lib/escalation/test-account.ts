@@ -24,10 +24,11 @@ export function authorizationDetails(account: string, opts: { deployerCanPass: b
     AttachedManagedPolicies: attached.map((a) => ({ PolicyName: a.split("/").pop(), PolicyArn: a })),
     Tags: [],
   });
-  const deployer = policyDoc(
-    ...(opts.deployerCanPass ? [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }] : []),
-    { Effect: "Allow", Action: ["lambda:CreateFunction", "lambda:InvokeFunction"], Resource: "*" },
-  );
+  const deployer = policyDoc(...(opts.deployerCanPass ? [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }] : []), {
+    Effect: "Allow",
+    Action: ["lambda:CreateFunction", "lambda:InvokeFunction"],
+    Resource: "*",
+  });
   const managed = (name: string, doc: Doc) => ({
     PolicyName: name,
     Arn: `arn:aws:iam::aws:policy/${name}`,
@@ -41,7 +42,9 @@ export function authorizationDetails(account: string, opts: { deployerCanPass: b
     UserId: `AIDA${name.toUpperCase().replace(/[^A-Z]/g, "")}`,
     Arn: arn("user", name),
     CreateDate: created,
-    UserPolicyList: [{ PolicyName: "assume-deployer", PolicyDocument: policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: arn("role", "deployer") }) }],
+    UserPolicyList: [
+      { PolicyName: "assume-deployer", PolicyDocument: policyDoc({ Effect: "Allow", Action: "sts:AssumeRole", Resource: arn("role", "deployer") }) },
+    ],
     GroupList: [],
     AttachedManagedPolicies: [],
     Tags: tags,
@@ -55,6 +58,9 @@ export function authorizationDetails(account: string, opts: { deployerCanPass: b
       role("viewer", { AWS: `arn:aws:iam::${account}:root` }, null, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
       role("public", "*" as unknown as Doc, null),
     ],
-    Policies: [managed("AdministratorAccess", policyDoc({ Effect: "Allow", Action: "*", Resource: "*" })), managed("ReadOnlyAccess", policyDoc({ Effect: "Allow", Action: ["s3:Get*", "s3:List*", "ec2:Describe*", "athena:StartQueryExecution"], Resource: "*" }))],
+    Policies: [
+      managed("AdministratorAccess", policyDoc({ Effect: "Allow", Action: "*", Resource: "*" })),
+      managed("ReadOnlyAccess", policyDoc({ Effect: "Allow", Action: ["s3:Get*", "s3:List*", "ec2:Describe*", "athena:StartQueryExecution"], Resource: "*" })),
+    ],
   };
 }

@@ -11,15 +11,29 @@ export const OTHER_ACCOUNT = "222222222222";
 type Doc = Record<string, unknown>;
 /** A policy document with these statements. */
 export const doc = (...statements: Doc[]): Doc => ({ Version: "2012-10-17", Statement: statements });
-export const allow = (action: string | string[], resource: string | string[] = "*", extra: Doc = {}): Doc => ({ Effect: "Allow", Action: action, Resource: resource, ...extra });
-export const deny = (action: string | string[], resource: string | string[] = "*", extra: Doc = {}): Doc => ({ Effect: "Deny", Action: action, Resource: resource, ...extra });
+export const allow = (action: string | string[], resource: string | string[] = "*", extra: Doc = {}): Doc => ({
+  Effect: "Allow",
+  Action: action,
+  Resource: resource,
+  ...extra,
+});
+export const deny = (action: string | string[], resource: string | string[] = "*", extra: Doc = {}): Doc => ({
+  Effect: "Deny",
+  Action: action,
+  Resource: resource,
+  ...extra,
+});
 /** A trust policy admitting these principals to sts:AssumeRole. */
 export const trusting = (principal: Doc | "*", extra: Doc = {}): Doc => doc({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole", ...extra });
 
 export const ADMIN_POLICY = doc(allow("*"));
 
 let seq = 0;
-const source = (policy: string, d: Doc, readOnly = false): PolicySource => ({ policy, statements: normalizePolicyDocument(d, policy), ...(readOnly ? { readOnly } : {}) });
+const source = (policy: string, d: Doc, readOnly = false): PolicySource => ({
+  policy,
+  statements: normalizePolicyDocument(d, policy),
+  ...(readOnly ? { readOnly } : {}),
+});
 
 type Spec = {
   account?: string;
@@ -59,6 +73,10 @@ function principal(kind: "user" | "role", name: string, spec: Spec): ModelPrinci
 
 export const user = (name: string, spec: Spec = {}) => principal("user", name, spec);
 export const role = (name: string, spec: Spec = {}) => principal("role", name, spec);
-export const group = (name: string, policies: Doc[], account = ACCOUNT): ModelGroup => ({ arn: `arn:aws:iam::${account}:group/${name}`, accountId: account, policies: policies.map((d, i) => source(`${name}-group-policy-${i}`, d)) });
+export const group = (name: string, policies: Doc[], account = ACCOUNT): ModelGroup => ({
+  arn: `arn:aws:iam::${account}:group/${name}`,
+  accountId: account,
+  policies: policies.map((d, i) => source(`${name}-group-policy-${i}`, d)),
+});
 
 export const model = (principals: ModelPrincipal[], groups: ModelGroup[] = [], now = new Date("2026-12-02T12:00:00Z")): Model => ({ principals, groups, now });

@@ -39,7 +39,11 @@ export function streamRows<R extends Record<string, unknown>>(opts: {
       if (done) return controller.close();
       const rows = await opts.next(cursor);
       let chunk = "";
-      if (first) chunk += opts.format === "csv" ? csv([opts.columns as unknown as string[]]) : `{${JSON.stringify(opts.header.key)}:${JSON.stringify(opts.header.value)},${JSON.stringify(opts.rowsKey)}:[`;
+      if (first)
+        chunk +=
+          opts.format === "csv"
+            ? csv([opts.columns as unknown as string[]])
+            : `{${JSON.stringify(opts.header.key)}:${JSON.stringify(opts.header.value)},${JSON.stringify(opts.rowsKey)}:[`;
       if (opts.format === "csv") chunk += csv(rows.map((r) => opts.columns.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : (r[c] ?? "")))));
       else chunk += rows.map((r, i) => (first && i === 0 ? "" : ",") + JSON.stringify(r)).join("");
       first = first && rows.length === 0;
@@ -55,7 +59,9 @@ export function streamRows<R extends Record<string, unknown>>(opts: {
 
 /** The HTTP response for an export: a download, never cached. */
 export const exportResponse = (file: ExportFile) =>
-  new Response(file.body, { headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.filename}"`, "cache-control": "no-store" } });
+  new Response(file.body, {
+    headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.filename}"`, "cache-control": "no-store" },
+  });
 
 /** Reads ?format=csv|json (csv by default); anything else is a validation error on `format`. */
 export function exportFormat(value: string | undefined): ExportFormat {

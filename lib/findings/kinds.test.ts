@@ -16,11 +16,29 @@ describe("the finding kind registry", () => {
     const byControl = Object.fromEntries(frameworkControls.map((c) => [c.id, [...c.kinds].sort()]));
     expect(byControl).toEqual({
       NHI1: ["orphaned_nhi", "used_after_offboarding"],
-      NHI5: ["active_after_approval", "approved_unused", "escalation_to_admin", "open_trust_policy", "target_unapproved", "unapproved_grant", "used_without_approval"],
+      NHI5: [
+        "active_after_approval",
+        "approved_unused",
+        "escalation_to_admin",
+        "open_trust_policy",
+        "target_unapproved",
+        "unapproved_grant",
+        "used_without_approval",
+      ],
       NHI7: ["stale_credential"],
       NHI10: ["outside_grant_window"],
       "PR.AA-01": ["orphaned_nhi", "stale_credential", "used_after_offboarding"],
-      "PR.AA-05": ["active_after_approval", "approved_unused", "escalation_to_admin", "open_trust_policy", "outside_grant_window", "target_missing", "target_unapproved", "unapproved_grant", "used_without_approval"],
+      "PR.AA-05": [
+        "active_after_approval",
+        "approved_unused",
+        "escalation_to_admin",
+        "open_trust_policy",
+        "outside_grant_window",
+        "target_missing",
+        "target_unapproved",
+        "unapproved_grant",
+        "used_without_approval",
+      ],
       "DE.CM-03": ["denied_attempt", "outside_grant_window", "used_after_offboarding"],
     });
   });

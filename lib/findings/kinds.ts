@@ -94,7 +94,8 @@ export const findingKindSpecs = {
   escalation_to_admin: {
     label: "Can escalate to administrator",
     detector: "lib/escalation/run.ts",
-    severity: "Medium when the path is conditional; critical for an NHI holding a long-lived key when no step needs compute the import cannot show; high otherwise.",
+    severity:
+      "Medium when the path is conditional; critical for an NHI holding a long-lived key when no step needs compute the import cannot show; high otherwise.",
     frameworks: ["NHI5", "PR.AA-05"],
   },
   open_trust_policy: {

@@ -9,7 +9,14 @@ describe("findings", () => {
   it("keeps one row per kind and subject, reopens a resolved one seen again, and leaves accepted ones alone", async () => {
     const db = await testDb();
     const nhi = await makeNhi(db);
-    const f: FindingInput = { kind: "stale_credential", severity: "medium", identityId: nhi.id, source: "credentials", title: "Key older than 90 days", discriminator: "cred-1" };
+    const f: FindingInput = {
+      kind: "stale_credential",
+      severity: "medium",
+      identityId: nhi.id,
+      source: "credentials",
+      title: "Key older than 90 days",
+      discriminator: "cred-1",
+    };
     await db.transaction((tx) => raiseFindings(tx, [f]));
     await db.transaction((tx) => raiseFindings(tx, [{ ...f, severity: "high", title: "Key older than 400 days" }]));
     let rows = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
@@ -30,7 +37,14 @@ describe("findings", () => {
     const db = await testDb();
     const nhi = await makeNhi(db);
     const admin = await makePerson(db);
-    const f: FindingInput = { kind: "stale_credential", severity: "medium", identityId: nhi.id, source: "credentials", title: "Key older than 90 days", discriminator: "cred-2" };
+    const f: FindingInput = {
+      kind: "stale_credential",
+      severity: "medium",
+      identityId: nhi.id,
+      source: "credentials",
+      title: "Key older than 90 days",
+      discriminator: "cred-2",
+    };
     await db.transaction((tx) => raiseFindings(tx, [f, { ...f, title: "Key older than 120 days" }]));
     let [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
     expect(row.title).toBe("Key older than 120 days");
@@ -51,10 +65,21 @@ describe("findings", () => {
   it("does not send back what is on record as raised, keeps what others added to its details, and writes a changed one", async () => {
     const db = await testDb();
     const nhi = await makeNhi(db);
-    const f: FindingInput = { kind: "stale_credential", severity: "medium", identityId: nhi.id, source: "credentials", title: "Key older than 90 days", details: { days: 91 }, discriminator: "cred-3" };
+    const f: FindingInput = {
+      kind: "stale_credential",
+      severity: "medium",
+      identityId: nhi.id,
+      source: "credentials",
+      title: "Key older than 90 days",
+      details: { days: 91 },
+      discriminator: "cred-3",
+    };
     await db.transaction((tx) => raiseFindings(tx, [f]));
     // A review was opened from the finding: its details say so.
-    await db.update(findings).set({ details: { days: 91, reviewCampaignId: "c-1" } }).where(eq(findings.identityId, nhi.id));
+    await db
+      .update(findings)
+      .set({ details: { days: 91, reviewCampaignId: "c-1" } })
+      .where(eq(findings.identityId, nhi.id));
     let [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
     const before = row.updatedAt;
     await db.transaction((tx) => raiseFindings(tx, [f]));
@@ -65,7 +90,10 @@ describe("findings", () => {
     [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
     expect(row.details).toEqual({ days: 92 });
     // Last seen more than a day ago: written again to say it is still seen.
-    await db.update(findings).set({ lastSeenAt: new Date(Date.now() - 2 * 86_400_000) }).where(eq(findings.identityId, nhi.id));
+    await db
+      .update(findings)
+      .set({ lastSeenAt: new Date(Date.now() - 2 * 86_400_000) })
+      .where(eq(findings.identityId, nhi.id));
     await db.transaction((tx) => raiseFindings(tx, [{ ...f, details: { days: 92 } }]));
     [row] = await db.select().from(findings).where(eq(findings.identityId, nhi.id));
     expect(Date.now() - row.lastSeenAt.getTime()).toBeLessThan(60_000);
@@ -81,7 +109,10 @@ describe("findings", () => {
     ];
     for (const [kind, entitlementId, grantId, discriminator] of cases) {
       const lit = (v: string | null) => (v === null ? null : sql`${v}`);
-      const [{ key }] = await queryRows<{ key: string }>(db, sql`select ${findingKeySql(kind, sql`${nhi.id}`, lit(entitlementId), lit(grantId), lit(discriminator))} as key`);
+      const [{ key }] = await queryRows<{ key: string }>(
+        db,
+        sql`select ${findingKeySql(kind, sql`${nhi.id}`, lit(entitlementId), lit(grantId), lit(discriminator))} as key`,
+      );
       expect(key).toBe(findingKey({ kind, identityId: nhi.id, entitlementId, grantId, discriminator: discriminator ?? undefined }));
     }
   });

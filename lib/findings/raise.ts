@@ -74,7 +74,10 @@ export async function mergeFindingRows(tx: Tx, rows: SQL, at: Date, opts: { dige
 }
 
 /** What a detector said of a finding (severity, title, details), as one digest. */
-const raisedDigestOf = (f: { severity: string; title: string; details: unknown }) => createHash("sha256").update(canonicalJson([f.severity, f.title, f.details])).digest("base64url");
+const raisedDigestOf = (f: { severity: string; title: string; details: unknown }) =>
+  createHash("sha256")
+    .update(canonicalJson([f.severity, f.title, f.details]))
+    .digest("base64url");
 
 /**
  * Raises findings in the caller's transaction, merged as mergeFindingRows says;

@@ -26,7 +26,14 @@ describe("grantActiveAt, the one definition of active access", () => {
       await make("future", { startsAt: at(hour) }),
     ]);
     const activeAt = async (where: ReturnType<typeof grantActiveAt>) =>
-      (await db.select({ id: grants.id }).from(grants).where(and(eq(grants.identityId, person.id), where))).map((r) => names.get(r.id)).sort();
+      (
+        await db
+          .select({ id: grants.id })
+          .from(grants)
+          .where(and(eq(grants.identityId, person.id), where))
+      )
+        .map((r) => names.get(r.id))
+        .sort();
 
     expect(await activeAt(grantIsActive)).toEqual(["open"]);
     expect(await activeAt(grantActiveAt(at(0)))).toEqual(["open"]);
@@ -39,7 +46,10 @@ describe("grantActiveAt, the one definition of active access", () => {
 
     // The same predicate over an alias, in raw SQL that names the table `g`.
     const g = alias(grants, "g");
-    const raw = await queryRows<{ id: string }>(db, sql`select g.id from grants g where g.identity_id = ${person.id} and ${grantActiveAt(sql`${at(-2 * hour).toISOString()}::timestamptz`, g)}`);
+    const raw = await queryRows<{ id: string }>(
+      db,
+      sql`select g.id from grants g where g.identity_id = ${person.id} and ${grantActiveAt(sql`${at(-2 * hour).toISOString()}::timestamptz`, g)}`,
+    );
     expect(raw.map((r) => names.get(r.id)).sort()).toEqual(["expired", "open", "revoked"]);
   });
 });

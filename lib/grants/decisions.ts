@@ -20,7 +20,15 @@ const latestOf = (d: Decision | null) =>
     ? { provenance: d.kind, provenanceRef: d.ref, approvedById: d.decidedById, approvedAt: d.decidedAt, approvalExpiresAt: d.validUntil ?? null }
     : { provenance: "none" as const, provenanceRef: null, approvedById: null, approvedAt: null, approvalExpiresAt: null };
 
-const historyRow = (grantId: string, d: Decision) => ({ grantId, kind: d.kind, ref: d.ref, decidedById: d.decidedById, decidedAt: d.decidedAt, reason: d.reason ?? null, validUntil: d.validUntil ?? null });
+const historyRow = (grantId: string, d: Decision) => ({
+  grantId,
+  kind: d.kind,
+  ref: d.ref,
+  decidedById: d.decidedById,
+  decidedAt: d.decidedAt,
+  reason: d.reason ?? null,
+  validUntil: d.validUntil ?? null,
+});
 
 /**
  * Makes grants, each with the decision that made it legitimate (null for a
@@ -58,12 +66,24 @@ export async function recordGrantDecisions(tx: Tx, decisions: (Decision & { gran
     const latest = tx
       .selectDistinctOn([grantDecisions.grantId])
       .from(grantDecisions)
-      .where(inArray(grantDecisions.id, rows.map((r) => r.id)))
+      .where(
+        inArray(
+          grantDecisions.id,
+          rows.map((r) => r.id),
+        ),
+      )
       .orderBy(grantDecisions.grantId, desc(grantDecisions.decidedAt))
       .as("d");
     await tx
       .update(grants)
-      .set({ provenance: latest.kind, provenanceRef: latest.ref, approvedById: latest.decidedById, approvedAt: latest.decidedAt, approvalExpiresAt: latest.validUntil, updatedAt: sql`now()` })
+      .set({
+        provenance: latest.kind,
+        provenanceRef: latest.ref,
+        approvedById: latest.decidedById,
+        approvedAt: latest.decidedAt,
+        approvalExpiresAt: latest.validUntil,
+        updatedAt: sql`now()`,
+      })
       .from(latest)
       .where(eq(grants.id, latest.grantId));
   }
@@ -92,4 +112,12 @@ export async function decisionHistory(tx: Tx, grantIds: string[]) {
   return byGrant;
 }
 
-export type DecisionView = { kind: DecisionKind; ref: string | null; decidedAt: Date; decidedById: string | null; decidedBy: string | null; reason: string | null; validUntil: Date | null };
+export type DecisionView = {
+  kind: DecisionKind;
+  ref: string | null;
+  decidedAt: Date;
+  decidedById: string | null;
+  decidedBy: string | null;
+  reason: string | null;
+  validUntil: Date | null;
+};

@@ -3,9 +3,7 @@ import type { Caller } from "@/lib/auth/caller";
 import { UnauthenticatedError, assertSafeInput } from "@/lib/errors";
 import { errorBody } from "./respond";
 
-export type ActionResult<T = unknown> =
-  | { ok: true; data: T }
-  | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> };
+export type ActionResult<T = unknown> = { ok: true; data: T } | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> };
 
 /**
  * Runs a server action body for the signed-in caller; errors become a result,

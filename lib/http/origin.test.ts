@@ -23,10 +23,14 @@ describe("same-origin checks on cookie-authenticated writes", () => {
 
   it.each(UNPARSEABLE)("answer 403, not 500, on every API write with Origin %j", async (origin) => {
     const headers = { host: HOST, origin, cookie: SESSION, "content-type": "application/json" };
-    const put = await putRoles(new Request(`http://${HOST}/api/v1/admin/roles/x`, { method: "PUT", headers, body: '{"roles":[]}' }), { params: Promise.resolve({ identityId: "x" }) });
+    const put = await putRoles(new Request(`http://${HOST}/api/v1/admin/roles/x`, { method: "PUT", headers, body: '{"roles":[]}' }), {
+      params: Promise.resolve({ identityId: "x" }),
+    });
     expect(put.status).toBe(403);
     expect(await put.json()).toMatchObject({ error: { code: "forbidden" } });
-    const post = await markRead(new Request(`http://${HOST}/api/v1/notifications/read`, { method: "POST", headers, body: '{"all":true}' }), { params: Promise.resolve({}) });
+    const post = await markRead(new Request(`http://${HOST}/api/v1/notifications/read`, { method: "POST", headers, body: '{"all":true}' }), {
+      params: Promise.resolve({}),
+    });
     expect(post.status).toBe(403);
   });
 
@@ -38,7 +42,10 @@ describe("same-origin checks on cookie-authenticated writes", () => {
   });
 
   it("let bearer-token calls and SCIM through the proxy whatever their Origin", () => {
-    const api = new NextRequest(`http://${HOST}/api/v1/jit/requests`, { method: "POST", headers: { host: HOST, origin: "null", authorization: "Bearer gov_x" } });
+    const api = new NextRequest(`http://${HOST}/api/v1/jit/requests`, {
+      method: "POST",
+      headers: { host: HOST, origin: "null", authorization: "Bearer gov_x" },
+    });
     expect(proxy(api).status).toBe(200);
     const scim = new NextRequest(`http://${HOST}/scim/v2/Users`, { method: "POST", headers: { host: HOST, origin: "null" } });
     expect(proxy(scim).status).toBe(200);
@@ -47,7 +54,8 @@ describe("same-origin checks on cookie-authenticated writes", () => {
 
 describe("transport headers", () => {
   it("mark every API and SCIM answer no-store, refusals included", () => {
-    const get = (path: string, headers: Record<string, string> = {}) => proxy(new NextRequest(`http://${HOST}${path}`, { headers: { host: HOST, ...headers } }));
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      proxy(new NextRequest(`http://${HOST}${path}`, { headers: { host: HOST, ...headers } }));
     expect(get("/api/v1/me", { cookie: SESSION }).headers.get("cache-control")).toBe("no-store");
     expect(get("/api/v1/me").status).toBe(401);
     expect(get("/api/v1/me").headers.get("cache-control")).toBe("no-store");

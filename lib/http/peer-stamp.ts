@@ -18,7 +18,10 @@ const STAMPED = Symbol.for("gov.peerStamp");
  */
 export function installPeerStamp(): void {
   trustedProxyHops(); // a bad TRUST_PROXY stops the start, not each request
-  for (const proto of [http.Server.prototype, https.Server.prototype] as { emit: (event: string | symbol, ...args: unknown[]) => boolean; [STAMPED]?: true }[]) {
+  for (const proto of [http.Server.prototype, https.Server.prototype] as {
+    emit: (event: string | symbol, ...args: unknown[]) => boolean;
+    [STAMPED]?: true;
+  }[]) {
     if (Object.prototype.hasOwnProperty.call(proto, STAMPED)) continue;
     const emit = proto.emit;
     proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {

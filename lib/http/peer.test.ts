@@ -69,7 +69,9 @@ describe("the peer stamp", () => {
       });
       server.listen(0, "127.0.0.1", () => {
         const { port } = server.address() as AddressInfo;
-        http.get({ port, host: "127.0.0.1", headers: { [PEER_ADDRESS_HEADER]: "6.6.6.6", [PEER_PROTO_HEADER]: "https" } }, (res) => res.resume()).on("error", reject);
+        http
+          .get({ port, host: "127.0.0.1", headers: { [PEER_ADDRESS_HEADER]: "6.6.6.6", [PEER_PROTO_HEADER]: "https" } }, (res) => res.resume())
+          .on("error", reject);
       });
     });
     expect(seen[PEER_ADDRESS_HEADER]).toBe("127.0.0.1");

@@ -145,7 +145,8 @@ export async function boundedText(request: Request, maxBytes: number): Promise<s
 }
 
 /** Reads a JSON body (see parseJsonBody), refusing one over maxBytes when given. */
-export const jsonBody = async (request: Request, maxBytes?: number): Promise<unknown> => parseJsonBody(maxBytes === undefined ? await request.text() : await boundedText(request, maxBytes));
+export const jsonBody = async (request: Request, maxBytes?: number): Promise<unknown> =>
+  parseJsonBody(maxBytes === undefined ? await request.text() : await boundedText(request, maxBytes));
 
 /** A JSON body that may be left out: an empty body reads as {}. */
 export async function optionalJsonBody(request: Request): Promise<unknown> {

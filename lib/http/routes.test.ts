@@ -50,7 +50,13 @@ async function statuses(caller: Caller | null, opts: { bearer?: string; headers?
   const out: Record<string, number> = {};
   for (const e of all) {
     if (opts.writesOnly && e.method === "GET") continue;
-    const res = await callRoute(e.handler, { method: e.method, params: e.params, body: e.method === "GET" ? undefined : {}, bearer: opts.bearer, headers: opts.headers });
+    const res = await callRoute(e.handler, {
+      method: e.method,
+      params: e.params,
+      body: e.method === "GET" ? undefined : {},
+      bearer: opts.bearer,
+      headers: opts.headers,
+    });
     out[e.name] = res.status;
   }
   return out;

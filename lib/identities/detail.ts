@@ -2,7 +2,19 @@ import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { auditLog, credentials, entitlements, grantIsActive, grants, identities, roleAssignments, systems, teams, usageEvents, usageRollups } from "@/db/schema";
+import {
+  auditLog,
+  credentials,
+  entitlements,
+  grantIsActive,
+  grants,
+  identities,
+  roleAssignments,
+  systems,
+  teams,
+  usageEvents,
+  usageRollups,
+} from "@/db/schema";
 import { decisionHistory } from "@/lib/grants/decisions";
 import { NotFoundError } from "@/lib/errors";
 import { visibleIdentities, hasRole, type Caller } from "@/lib/auth/caller";
@@ -84,12 +96,19 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
           .limit(200)
       : Promise.resolve([]),
     base.identity.kind === "human"
-      ? db.select({ id: identities.id, displayName: identities.displayName, title: identities.title }).from(identities).where(eq(identities.managerId, id)).orderBy(identities.displayName)
+      ? db
+          .select({ id: identities.id, displayName: identities.displayName, title: identities.title })
+          .from(identities)
+          .where(eq(identities.managerId, id))
+          .orderBy(identities.displayName)
       : Promise.resolve([]),
     db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.identityId, id)),
   ]);
   const entityIds = [id, ...grantRows.map((g) => g.grant.id), ...creds.map((c) => c.id)];
-  const decisions = await decisionHistory(db, grantRows.map((g) => g.grant.id));
+  const decisions = await decisionHistory(
+    db,
+    grantRows.map((g) => g.grant.id),
+  );
   const history = await db
     .select()
     .from(auditLog)

@@ -21,4 +21,6 @@ export const holdsStandingPrivilege = sql<boolean>`exists (select 1 ${privileged
 
 export const privilegedGrantCount = sql<number>`(select count(*) ${privilegedActiveGrants})`.mapWith(Number);
 export const holdsPrivilege = sql<boolean>`exists (select 1 ${privilegedActiveGrants})`;
-export const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${outer(identities.id)} and ${grantIsActive})`.mapWith(Number);
+export const activeGrantCount = sql<number>`(select count(*) from ${grants} where ${grants.identityId} = ${outer(identities.id)} and ${grantIsActive})`.mapWith(
+  Number,
+);

@@ -116,7 +116,10 @@ describe("updating an identity", () => {
     await updateIdentity(db, owner, nhi.id, { ownerId: next.id, backupOwnerId: owner.identityId, purpose: "Ships nightly ledger exports" });
     const [row] = await db.select().from(identities).where(eq(identities.id, nhi.id));
     expect(row).toMatchObject({ ownerId: next.id, backupOwnerId: owner.identityId, purpose: "Ships nightly ledger exports" });
-    const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.entityId, nhi.id), eq(auditLog.action, "identity.updated")));
+    const [audit] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, nhi.id), eq(auditLog.action, "identity.updated")));
     expect(audit.actorId).toBe(owner.identityId);
     expect(audit.before).toMatchObject({ ownerId: owner.identityId, backupOwnerId: null });
     expect(audit.after).toMatchObject({ ownerId: next.id, backupOwnerId: owner.identityId });
@@ -157,7 +160,10 @@ describe("updating an identity", () => {
       fieldErrors: { ownerId: ["Choose an active person from the directory."] },
     });
     await expect(updateIdentity(db, admin, nhi.id, { purpose: "x", nextAttestationAt: "soon" })).rejects.toMatchObject({
-      fieldErrors: { purpose: [expect.stringContaining("at least 3")], nextAttestationAt: [expect.stringMatching(/^Next attestation must be a date, as YYYY-MM-DD/)] },
+      fieldErrors: {
+        purpose: [expect.stringContaining("at least 3")],
+        nextAttestationAt: [expect.stringMatching(/^Next attestation must be a date, as YYYY-MM-DD/)],
+      },
     });
     await expect(updateIdentity(db, admin, nhi.id, { status: "decommissioned" })).rejects.toMatchObject({ status: 422 });
     const [row] = await db.select().from(identities).where(eq(identities.id, nhi.id));

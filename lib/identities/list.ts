@@ -9,9 +9,7 @@ import { identityPrivilegeLevel } from "@/lib/escalation/read";
 import { holdsStandingPrivilege, isOrphan, owner, privilegedGrantCount } from "./figures";
 import { text } from "@/lib/validation/fields";
 
-const flag = z
-  .enum(["true", "false", "1", "0", "yes", "no"], { message: "Use true or false." })
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const flag = z.enum(["true", "false", "1", "0", "yes", "no"], { message: "Use true or false." }).transform((v) => v === "true" || v === "1" || v === "yes");
 
 export const identityListQuery = z.object({
   q: text().trim().max(200, "Search is limited to 200 characters.").optional(),
@@ -53,7 +51,8 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
   if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
   if (query.orphaned !== undefined) where.push(query.orphaned ? isOrphan : sql`not ${isOrphan}`);
-  if (query.privileged !== undefined) where.push(query.privileged ? sql`${level} in ('privileged', 'admin')` : sql`coalesce(${level}, 'standard') = 'standard'`);
+  if (query.privileged !== undefined)
+    where.push(query.privileged ? sql`${level} in ('privileged', 'admin')` : sql`coalesce(${level}, 'standard') = 'standard'`);
   if (query.standing !== undefined) where.push(query.standing ? holdsStandingPrivilege : sql`not ${holdsStandingPrivilege}`);
   if (query.level === "reaches_admin") where.push(reachesAdmin);
   else if (query.level) where.push(sql`${level} = ${query.level}`);

@@ -40,10 +40,14 @@ describe("the inventory's privilege filters", () => {
 
     const admin = await makeCaller(db, ["admin"]);
     const names = async (filters: Record<string, string>) => (await listIdentities(db, admin, { systemId, ...filters })).rows.map((r) => r.name).sort();
-    const namesElsewhere = async (filters: Record<string, string>) => (await listIdentities(db, admin, { systemId: other.id, ...filters })).rows.map((r) => r.id).sort();
+    const namesElsewhere = async (filters: Record<string, string>) =>
+      (await listIdentities(db, admin, { systemId: other.id, ...filters })).rows.map((r) => r.id).sort();
 
     // The reporting role holds a privileged policy, yet can only read: standard, as the viewer with ReadOnlyAccess is.
-    const [reports] = await db.select().from(identities).where(eq(identities.externalId, `arn:aws:iam::${account}:role/reports`));
+    const [reports] = await db
+      .select()
+      .from(identities)
+      .where(eq(identities.externalId, `arn:aws:iam::${account}:role/reports`));
     expect((await listIdentities(db, admin, { systemId, q: reports.name })).rows[0]).toMatchObject({ privilegeLevel: "standard", privilegedGrants: 1 });
     expect(await names({ privileged: "true" })).toEqual(["alice", "ci-bot", "deployer", "lambda-admin"]);
     expect(await names({ privileged: "false" })).toEqual(["public", "reports", "viewer"]);
@@ -64,6 +68,9 @@ describe("the inventory's privilege filters", () => {
     expect(await namesElsewhere({ standing: "true" })).toEqual([keyed.id]);
     expect(await namesElsewhere({ standing: "false" })).toEqual([reader.id, eligibleOnly.id].sort());
 
-    await expect(listIdentities(db, admin, { level: "root" })).rejects.toMatchObject({ status: 422, fieldErrors: { level: [expect.stringContaining("Level must be")] } });
+    await expect(listIdentities(db, admin, { level: "root" })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { level: [expect.stringContaining("Level must be")] },
+    });
   });
 });

@@ -8,10 +8,7 @@ import { ForbiddenError, ValidationError, parseInput, type FieldErrors } from "@
 import { canEditIdentity, getVisibleIdentity } from "./detail";
 import { dateTime, text } from "@/lib/validation/fields";
 
-const optionalId = (what: string) =>
-  z
-    .union([z.uuid(`${what} must be an identity id.`), z.literal("").transform(() => null), z.null()])
-    .optional();
+const optionalId = (what: string) => z.union([z.uuid(`${what} must be an identity id.`), z.literal("").transform(() => null), z.null()]).optional();
 
 export const identityUpdate = z
   .object({

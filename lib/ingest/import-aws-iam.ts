@@ -3,7 +3,17 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
 import { queryRows } from "@/db/rows";
-import { awsServiceControlPolicies, credentials, entitlements, grants, identities, remediations, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
+import {
+  awsServiceControlPolicies,
+  credentials,
+  entitlements,
+  grants,
+  identities,
+  remediations,
+  systems,
+  type PermissionStatement,
+  type PrivilegeLevel,
+} from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
@@ -12,7 +22,14 @@ import { z } from "zod";
 import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
 import { revokeGrants } from "@/lib/revocation/revoke";
-import { parseAuthorizationDetails, parseCredentialReport, principalKind, type AwsInventory, type AwsPrincipal, type CredentialInfo } from "./aws/authorization-details";
+import {
+  parseAuthorizationDetails,
+  parseCredentialReport,
+  principalKind,
+  type AwsInventory,
+  type AwsPrincipal,
+  type CredentialInfo,
+} from "./aws/authorization-details";
 import { loadCatalogue, type Statement } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "./aws/privilege";
@@ -41,7 +58,6 @@ export type IamImportSummary = {
   phases?: Record<string, number>;
 };
 
-
 // jsonb keeps keys in its own order: compare JSON with keys sorted.
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
@@ -52,7 +68,11 @@ const importedDigestOf = (statements: Statement[]) => hash("sha256", JSON.string
 async function permissionsOf(tx: Tx, ids: string[]) {
   const out = new Map<string, PermissionStatement[] | null>();
   for (let i = 0; i < ids.length; i += 5000) {
-    for (const r of await tx.select({ id: entitlements.id, permissions: entitlements.permissions }).from(entitlements).where(inArray(entitlements.id, ids.slice(i, i + 5000)))) out.set(r.id, r.permissions);
+    for (const r of await tx
+      .select({ id: entitlements.id, permissions: entitlements.permissions })
+      .from(entitlements)
+      .where(inArray(entitlements.id, ids.slice(i, i + 5000))))
+      out.set(r.id, r.permissions);
   }
   return out;
 }
@@ -79,7 +99,8 @@ function desiredEntitlements(inv: AwsInventory) {
     add(g.arn, `${g.name} (group)`, `IAM group ${g.arn}: ${g.attachedPolicyArns.length} managed and ${g.inlinePolicies.length} inline policies`, statements);
   }
   for (const p of [...inv.users, ...inv.roles]) {
-    for (const inline of p.inlinePolicies) add(`${p.arn}#inline/${inline.name}`, `${inline.name} (inline, ${p.name})`, `Inline policy of ${p.arn}`, inline.statements);
+    for (const inline of p.inlinePolicies)
+      add(`${p.arn}#inline/${inline.name}`, `${inline.name} (inline, ${p.name})`, `Inline policy of ${p.arn}`, inline.statements);
   }
   return out;
 }
@@ -91,10 +112,21 @@ function heldRefs(inv: AwsInventory, p: AwsPrincipal): string[] {
 }
 
 async function accountSystem(tx: Tx, actor: Actor, accountId: string) {
-  const [found] = await tx.select().from(systems).where(and(eq(systems.kind, "aws_account"), eq(systems.externalId, accountId)));
+  const [found] = await tx
+    .select()
+    .from(systems)
+    .where(and(eq(systems.kind, "aws_account"), eq(systems.externalId, accountId)));
   if (found) return { system: found, created: false };
-  const [system] = await tx.insert(systems).values({ name: `aws-${accountId}`, kind: "aws_account", externalId: accountId, description: `AWS account ${accountId}, imported from IAM` }).returning();
-  await recordAudit(tx, actor, { action: "system.created", entityType: "system", entityId: system.id, after: { name: system.name, kind: "aws_account", externalId: accountId, source: IMPORT_SOURCE } });
+  const [system] = await tx
+    .insert(systems)
+    .values({ name: `aws-${accountId}`, kind: "aws_account", externalId: accountId, description: `AWS account ${accountId}, imported from IAM` })
+    .returning();
+  await recordAudit(tx, actor, {
+    action: "system.created",
+    entityType: "system",
+    entityId: system.id,
+    after: { name: system.name, kind: "aws_account", externalId: accountId, source: IMPORT_SOURCE },
+  });
   return { system, created: true };
 }
 
@@ -110,7 +142,8 @@ async function ownersByEmail(tx: Tx, principals: AwsPrincipal[]) {
 }
 
 /** Whether an identity is an IAM user or role: as the import recorded it, else guessed from its kind (identities created before the import). */
-export const iamTypeOf = (i: { kind: string; attributes: unknown }) => (i.attributes as { iamType?: string } | null)?.iamType ?? (i.kind === "workload_role" ? "role" : "user");
+export const iamTypeOf = (i: { kind: string; attributes: unknown }) =>
+  (i.attributes as { iamType?: string } | null)?.iamType ?? (i.kind === "workload_role" ? "role" : "user");
 
 const tagOf = (p: AwsPrincipal, ...keys: string[]) => Object.entries(p.tags).find(([k]) => keys.includes(k.toLowerCase()))?.[1] ?? null;
 const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owner")?.trim().toLowerCase() ?? null;
@@ -124,7 +157,10 @@ const ownerTag = (p: AwsPrincipal) => tagOf(p, "owner", "owner-email", "gov:owne
  * updated, what is no longer in the export ends through the revocation path
  * (confirmed at once: the import saw it gone), and everything is audited.
  */
-export async function importAwsIam(db: Db, input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown; actor?: Actor }): Promise<IamImportSummary> {
+export async function importAwsIam(
+  db: Db,
+  input: { authorizationDetails: unknown; credentialReport?: string; scps?: unknown; actor?: Actor },
+): Promise<IamImportSummary> {
   const { phases, phase } = phaseTimer();
   // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
   assertSafeInput(input.authorizationDetails, "authorization details");
@@ -139,7 +175,8 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
   const levelOf = (d: DesiredEntitlement) => privilegeLevelOf(catalogue, levels, { ref: d.ref, statements: d.statements });
   const actor = input.actor ?? { ...SYSTEM_ACTOR, label: "import: aws-iam" };
   const warnings = [...inv.warnings];
-  if (!report && inv.users.length) warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
+  if (!report && inv.users.length)
+    warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
   phase("parse");
 
   return auditedTransaction(db, async (tx) => {
@@ -163,7 +200,15 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     // Entitlements, by the ref AWS gives them: what identifies them and the digest of their
     // permissions as last imported, not the documents themselves (tens of megabytes in a large account).
     // Read raw, and asked for before the export's digests are computed: the database works meanwhile.
-    const reading = queryRows<{ id: string; name: string; description: string | null; privilegeLevel: PrivilegeLevel; externalRef: string | null; importedDigest: string | null; holdsPermissions: boolean }>(
+    const reading = queryRows<{
+      id: string;
+      name: string;
+      description: string | null;
+      privilegeLevel: PrivilegeLevel;
+      externalRef: string | null;
+      importedDigest: string | null;
+      holdsPermissions: boolean;
+    }>(
       tx,
       sql`select id, name, description, privilege_level as "privilegeLevel", external_ref as "externalRef", imported_digest as "importedDigest",
             coalesce(jsonb_array_length(permissions) > 0, false) as "holdsPermissions"
@@ -171,7 +216,11 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     );
     // The account's identities and live imported grants as they stand before this import changes them
     // (creating entitlements and identities adds no grant), asked for now too.
-    const readingIdentities = tx.select().from(identities).where(eq(identities.systemId, system.id)).then((rows) => rows);
+    const readingIdentities = tx
+      .select()
+      .from(identities)
+      .where(eq(identities.systemId, system.id))
+      .then((rows) => rows);
     // Keyed in SQL: a large account has tens of thousands.
     const readingGrants = queryRows<{ id: string; key: string }>(
       tx,
@@ -190,7 +239,10 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     // Documents whose digest does not vouch for them are read and compared in full.
     const storedPermissions = await permissionsOf(
       tx,
-      [...desired.values()].map((d) => entByRef.get(d.ref)).filter((e): e is NonNullable<typeof e> => !!e && e.importedDigest !== digests.get(e.externalRef!)).map((e) => e.id),
+      [...desired.values()]
+        .map((d) => entByRef.get(d.ref))
+        .filter((e): e is NonNullable<typeof e> => !!e && e.importedDigest !== digests.get(e.externalRef!))
+        .map((e) => e.id),
     );
     const digestOnly: { id: string; digest: string }[] = [];
     for (const d of desired.values()) {
@@ -207,15 +259,26 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         let name = d.name;
         for (let i = 2; takenNames.has(name.toLowerCase()) && takenNames.get(name.toLowerCase()) !== d.ref; i++) name = `${d.name} (${i})`;
         takenNames.set(name.toLowerCase(), d.ref);
-        const [row] = await tx.insert(entitlements).values({ systemId: system.id, name, description: d.description, privilegeLevel: level, externalRef: d.ref, permissions, importedDigest: digest }).returning({ id: entitlements.id });
+        const [row] = await tx
+          .insert(entitlements)
+          .values({ systemId: system.id, name, description: d.description, privilegeLevel: level, externalRef: d.ref, permissions, importedDigest: digest })
+          .returning({ id: entitlements.id });
         entIdByRef.set(d.ref, row.id);
         summary.entitlements.created++;
-        await recordAudit(tx, actor, { action: "entitlement.created", entityType: "entitlement", entityId: row.id, after: { name, externalRef: d.ref, privilegeLevel: level, source: IMPORT_SOURCE } });
+        await recordAudit(tx, actor, {
+          action: "entitlement.created",
+          entityType: "entitlement",
+          entityId: row.id,
+          after: { name, externalRef: d.ref, privilegeLevel: level, source: IMPORT_SOURCE },
+        });
         continue;
       }
       entIdByRef.set(d.ref, current.id);
       if (!unchanged || current.privilegeLevel !== level || current.description !== d.description) {
-        await tx.update(entitlements).set({ permissions, importedDigest: digest, privilegeLevel: level, description: d.description, updatedAt: now }).where(eq(entitlements.id, current.id));
+        await tx
+          .update(entitlements)
+          .set({ permissions, importedDigest: digest, privilegeLevel: level, description: d.description, updatedAt: now })
+          .where(eq(entitlements.id, current.id));
         summary.entitlements.updated++;
         await recordAudit(tx, actor, {
           action: "entitlement.updated",
@@ -228,7 +291,9 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
     }
     // The same documents, found the same in full: their digest is recorded, nothing else changes (not even when they changed).
     for (let i = 0; i < digestOnly.length; i += 5000) {
-      await tx.execute(sql`update ${entitlements} set imported_digest = v.digest from (select * from jsonb_to_recordset(${JSON.stringify(digestOnly.slice(i, i + 5000))}::jsonb) as x(id uuid, digest text)) v where ${entitlements.id} = v.id`);
+      await tx.execute(
+        sql`update ${entitlements} set imported_digest = v.digest from (select * from jsonb_to_recordset(${JSON.stringify(digestOnly.slice(i, i + 5000))}::jsonb) as x(id uuid, digest text)) v where ${entitlements.id} = v.id`,
+      );
     }
     phase("entitlements");
     // Identities: users and roles, matched by ARN (then by name within the account).
@@ -251,7 +316,12 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         tags: p.tags,
         kindReason: reason,
         ...(p.kind === "role"
-          ? { trustedPrincipals: p.trustedPrincipals, trustPolicy: p.trustPolicy, lastUsedAt: p.lastUsedAt?.toISOString() ?? null, instanceProfileArns: p.instanceProfileArns }
+          ? {
+              trustedPrincipals: p.trustedPrincipals,
+              trustPolicy: p.trustPolicy,
+              lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+              instanceProfileArns: p.instanceProfileArns,
+            }
           : { groups: p.groups }),
         ...(p.permissionsBoundaryArn ? { permissionsBoundaryArn: p.permissionsBoundaryArn } : {}),
         ...(creds ? { passwordEnabled: creds.passwordEnabled, mfaActive: creds.mfaActive } : {}),
@@ -265,11 +335,24 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       if (!current) {
         const [row] = await tx
           .insert(identities)
-          .values({ ...fields, name: p.name, systemId: system.id, ownerId, nextAttestationAt: kind === "human" ? null : now, createdAt: p.createdAt, updatedAt: now })
+          .values({
+            ...fields,
+            name: p.name,
+            systemId: system.id,
+            ownerId,
+            nextAttestationAt: kind === "human" ? null : now,
+            createdAt: p.createdAt,
+            updatedAt: now,
+          })
           .returning();
         identityIdByArn.set(p.arn, row.id);
         summary.identities.created++;
-        await recordAudit(tx, actor, { action: "identity.created", entityType: "identity", entityId: row.id, after: { kind, name: p.name, externalId: p.arn, ownerId, reason, source: IMPORT_SOURCE } });
+        await recordAudit(tx, actor, {
+          action: "identity.created",
+          entityType: "identity",
+          entityId: row.id,
+          after: { kind, name: p.name, externalId: p.arn, ownerId, reason, source: IMPORT_SOURCE },
+        });
       } else {
         identityIdByArn.set(p.arn, current.id);
         const changes: Record<string, unknown> = {};
@@ -277,7 +360,8 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         if (current.externalId !== p.arn) changes.externalId = p.arn;
         const attributesChanged = !same(current.attributes, attributes);
         // When the role was last used is evidence, not its definition: recorded without counting as an update.
-        if (attributesChanged && !same({ ...(current.attributes as object), lastUsedAt: null }, { ...attributes, lastUsedAt: null })) changes.attributes = attributes;
+        if (attributesChanged && !same({ ...(current.attributes as object), lastUsedAt: null }, { ...attributes, lastUsedAt: null }))
+          changes.attributes = attributes;
         else if (attributesChanged) lastUsedOnly.push({ id: current.id, attributes });
         if (purpose && current.purpose !== purpose) changes.purpose = purpose;
         if (ownerId && !current.ownerId) changes.ownerId = ownerId;
@@ -286,16 +370,27 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
           summary.identities.unchanged++;
           continue;
         }
-        await tx.update(identities).set({ ...changes, updatedAt: now }).where(eq(identities.id, current.id));
+        await tx
+          .update(identities)
+          .set({ ...changes, updatedAt: now })
+          .where(eq(identities.id, current.id));
         summary.identities.updated++;
         const before = Object.fromEntries(Object.keys(changes).map((k) => [k, (current as Record<string, unknown>)[k] ?? null]));
-        await recordAudit(tx, actor, { action: "identity.updated", entityType: "identity", entityId: current.id, before, after: { ...changes, source: IMPORT_SOURCE } });
+        await recordAudit(tx, actor, {
+          action: "identity.updated",
+          entityType: "identity",
+          entityId: current.id,
+          before,
+          after: { ...changes, source: IMPORT_SOURCE },
+        });
       }
     }
 
     for (let i = 0; i < lastUsedOnly.length; i += 500) {
       const batch = lastUsedOnly.slice(i, i + 500);
-      await tx.execute(sql`update ${identities} set attributes = v.attributes from (select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x(id uuid, attributes jsonb)) v where ${identities.id} = v.id`);
+      await tx.execute(
+        sql`update ${identities} set attributes = v.attributes from (select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as x(id uuid, attributes jsonb)) v where ${identities.id} = v.id`,
+      );
     }
 
     phase("identities");
@@ -313,7 +408,13 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
       const identityId = identityIdByArn.get(u.arn)!;
       for (const [i, key] of (creds?.accessKeys ?? []).entries()) {
         const label = `access key ${i + 1}`;
-        const values = { status: key.active ? ("active" as const) : ("revoked" as const), issuedAt: key.lastRotated ?? u.createdAt, lastRotatedAt: key.lastRotated, lastUsedAt: key.lastUsed, updatedAt: now };
+        const values = {
+          status: key.active ? ("active" as const) : ("revoked" as const),
+          issuedAt: key.lastRotated ?? u.createdAt,
+          lastRotatedAt: key.lastRotated,
+          lastUsedAt: key.lastUsed,
+          updatedAt: now,
+        };
         const existing = keyIdOf.get(`${identityId}|${label}`);
         if (existing) await tx.update(credentials).set(values).where(eq(credentials.id, existing));
         else await tx.insert(credentials).values({ identityId, type: "access_key", label, ...values });
@@ -338,50 +439,122 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
         else toAdd.push({ identityId, entitlementId });
       }
     }
-    const decision = { kind: "imported" as const, ref: `${IMPORT_SOURCE}:${inv.accountId}`, decidedById: actor.id, decidedAt: now, reason: `Held in AWS account ${inv.accountId} at import` };
-    const added = await createGrants(tx, toAdd.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: now }, decision })));
-    await recordAudit(tx, actor, added.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE } })));
+    const decision = {
+      kind: "imported" as const,
+      ref: `${IMPORT_SOURCE}:${inv.accountId}`,
+      decidedById: actor.id,
+      decidedAt: now,
+      reason: `Held in AWS account ${inv.accountId} at import`,
+    };
+    const added = await createGrants(
+      tx,
+      toAdd.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: now }, decision })),
+    );
+    await recordAudit(
+      tx,
+      actor,
+      added.map((g) => ({
+        action: "grant.created",
+        entityType: "grant",
+        entityId: g.id,
+        after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE },
+      })),
+    );
     summary.grants.added = toAdd.length;
     phase("grants");
     const gone = imported.filter((g) => !wanted.has(g.key));
     // Identities and entitlements the export no longer has.
-    const vanishedIdentities = existingIds.filter((i) => i.externalId?.startsWith("arn:aws:iam::") && !identityIdByArn.has(i.externalId) && i.status === "active");
+    const vanishedIdentities = existingIds.filter(
+      (i) => i.externalId?.startsWith("arn:aws:iam::") && !identityIdByArn.has(i.externalId) && i.status === "active",
+    );
     const vanishedEnts = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef) && e.holdsPermissions);
-    const vanishedPermissions = await permissionsOf(tx, vanishedEnts.map((e) => e.id));
-    const ended = await revokeGrants(tx, actor, gone.map((g) => g.id), { source: "lifecycle", sourceRef: `${IMPORT_SOURCE}:${inv.accountId}`, reason: "No longer held in AWS IAM (import)" });
+    const vanishedPermissions = await permissionsOf(
+      tx,
+      vanishedEnts.map((e) => e.id),
+    );
+    const ended = await revokeGrants(
+      tx,
+      actor,
+      gone.map((g) => g.id),
+      { source: "lifecycle", sourceRef: `${IMPORT_SOURCE}:${inv.accountId}`, reason: "No longer held in AWS IAM (import)" },
+    );
     if (ended.length) {
       // The import itself observed the access gone from AWS: nothing is left to enforce downstream.
       await tx
         .update(remediations)
         .set({ status: "confirmed", confirmedAt: now, detail: "Absent from the AWS IAM export", updatedAt: now })
-        .where(and(inArray(remediations.grantId, ended.map((g) => g.id)), eq(remediations.status, "pending")));
+        .where(
+          and(
+            inArray(
+              remediations.grantId,
+              ended.map((g) => g.id),
+            ),
+            eq(remediations.status, "pending"),
+          ),
+        );
     }
     summary.grants.removed = ended.length;
     for (const i of vanishedIdentities) {
       await tx.update(identities).set({ status: "decommissioned", updatedAt: now }).where(eq(identities.id, i.id));
-      await recordAudit(tx, actor, { action: "identity.decommissioned", entityType: "identity", entityId: i.id, before: { status: i.status }, after: { status: "decommissioned", reason: "No longer in AWS IAM", source: IMPORT_SOURCE } });
+      await recordAudit(tx, actor, {
+        action: "identity.decommissioned",
+        entityType: "identity",
+        entityId: i.id,
+        before: { status: i.status },
+        after: { status: "decommissioned", reason: "No longer in AWS IAM", source: IMPORT_SOURCE },
+      });
     }
     summary.identities.removed = vanishedIdentities.length;
     for (const e of vanishedEnts) {
-      await tx.update(entitlements).set({ permissions: [], description: `${e.description ?? ""} (no longer in AWS IAM)`.trim(), updatedAt: now }).where(eq(entitlements.id, e.id));
-      await recordAudit(tx, actor, { action: "entitlement.retired", entityType: "entitlement", entityId: e.id, before: { permissions: vanishedPermissions.get(e.id) ?? null }, after: { permissions: [], source: IMPORT_SOURCE } });
+      await tx
+        .update(entitlements)
+        .set({ permissions: [], description: `${e.description ?? ""} (no longer in AWS IAM)`.trim(), updatedAt: now })
+        .where(eq(entitlements.id, e.id));
+      await recordAudit(tx, actor, {
+        action: "entitlement.retired",
+        entityType: "entitlement",
+        entityId: e.id,
+        before: { permissions: vanishedPermissions.get(e.id) ?? null },
+        after: { permissions: [], source: IMPORT_SOURCE },
+      });
       summary.entitlements.removed++;
     }
     if (scps) {
-      const before = await tx.select({ level: awsServiceControlPolicies.level, name: awsServiceControlPolicies.name }).from(awsServiceControlPolicies).where(eq(awsServiceControlPolicies.systemId, system.id));
+      const before = await tx
+        .select({ level: awsServiceControlPolicies.level, name: awsServiceControlPolicies.name })
+        .from(awsServiceControlPolicies)
+        .where(eq(awsServiceControlPolicies.systemId, system.id));
       await tx.delete(awsServiceControlPolicies).where(eq(awsServiceControlPolicies.systemId, system.id));
       const rows = scps.flatMap((level, l) => level.map((p) => ({ systemId: system.id, level: l, name: p.name, statements: p.statements, importedAt: now })));
       if (rows.length) await tx.insert(awsServiceControlPolicies).values(rows);
       summary.scps = rows.length;
-      await recordAudit(tx, actor, { action: "aws_scps.replaced", entityType: "system", entityId: system.id, before: { policies: before }, after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: IMPORT_SOURCE } });
+      await recordAudit(tx, actor, {
+        action: "aws_scps.replaced",
+        entityType: "system",
+        entityId: system.id,
+        before: { policies: before },
+        after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: IMPORT_SOURCE },
+      });
     }
     phase("removed");
     // A first import of a large account multiplies these tables: the planner's statistics follow at once
     // (autovacuum would catch up only later, after the analysis that follows has run on guesses).
-    if (summary.identities.created + summary.entitlements.created + summary.grants.added >= BULK_ROWS) await tx.execute(sql`analyze ${identities}, ${entitlements}, ${grants}`);
+    if (summary.identities.created + summary.entitlements.created + summary.grants.added >= BULK_ROWS)
+      await tx.execute(sql`analyze ${identities}, ${entitlements}, ${grants}`);
     // Who can become what follows the inventory: the escalation analysis runs after the commit.
     await requestEscalationAnalysis(tx);
-    await recordAudit(tx, actor, { action: "import.aws_iam", entityType: "system", entityId: system.id, after: { accountId: inv.accountId, identities: summary.identities, entitlements: summary.entitlements, grants: summary.grants, warnings: warnings.length } });
+    await recordAudit(tx, actor, {
+      action: "import.aws_iam",
+      entityType: "system",
+      entityId: system.id,
+      after: {
+        accountId: inv.accountId,
+        identities: summary.identities,
+        entitlements: summary.entitlements,
+        grants: summary.grants,
+        warnings: warnings.length,
+      },
+    });
     phase("audit");
     return summary;
   });
@@ -389,7 +562,9 @@ export async function importAwsIam(db: Db, input: { authorizationDetails: unknow
 
 const importRequest = z
   .object({
-    authorizationDetails: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], { message: "Send the JSON of `aws iam get-account-authorization-details` (one object, or its pages as an array)." }),
+    authorizationDetails: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {
+      message: "Send the JSON of `aws iam get-account-authorization-details` (one object, or its pages as an array).",
+    }),
     credentialReport: z.string({ message: "The credential report is the decoded CSV, as text." }).optional(),
     scps: z.unknown().optional(),
   })
@@ -415,5 +590,10 @@ export async function importAwsIamBy(db: Db, caller: Caller, raw: unknown): Prom
   check("authorizationDetails", () => parseAuthorizationDetails(input.authorizationDetails));
   if (input.credentialReport !== undefined) check("credentialReport", () => parseCredentialReport(input.credentialReport!));
   if (input.scps !== undefined) check("scps", () => parseServiceControlPolicies(input.scps));
-  return importAwsIam(db, { authorizationDetails: input.authorizationDetails, credentialReport: input.credentialReport, scps: input.scps, actor: actorOf(caller) });
+  return importAwsIam(db, {
+    authorizationDetails: input.authorizationDetails,
+    credentialReport: input.credentialReport,
+    scps: input.scps,
+    actor: actorOf(caller),
+  });
 }

@@ -31,7 +31,14 @@ const NO_SERVICES: ReadonlySet<string> = new Set();
 /** Users and roles of every AWS account in the inventory, keyed as CloudTrail principals are. */
 async function principalIndex(db: Db) {
   const rows = await db
-    .select({ id: identities.id, name: identities.name, kind: identities.kind, attributes: identities.attributes, systemId: systems.id, accountId: systems.externalId })
+    .select({
+      id: identities.id,
+      name: identities.name,
+      kind: identities.kind,
+      attributes: identities.attributes,
+      systemId: systems.id,
+      accountId: systems.externalId,
+    })
     .from(identities)
     .innerJoin(systems, eq(systems.id, identities.systemId))
     .where(sql`${systems.kind} = 'aws_account' and ${identities.status} <> 'decommissioned'`);
@@ -90,7 +97,17 @@ function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): 
     concurrent: true,
     async write(events, days) {
       const n = events.length;
-      const cols = { e: new Array<string>(n), s: new Array<string>(n), i: new Array<string>(n), n: new Array<string | null>(n), y: new Array<string | null>(n), a: new Array<string>(n), o: new Array<string>(n), x: new Array<string | null>(n), t: new Array<string>(n) };
+      const cols = {
+        e: new Array<string>(n),
+        s: new Array<string>(n),
+        i: new Array<string>(n),
+        n: new Array<string | null>(n),
+        y: new Array<string | null>(n),
+        a: new Array<string>(n),
+        o: new Array<string>(n),
+        x: new Array<string | null>(n),
+        t: new Array<string>(n),
+      };
       for (let k = 0; k < n; k++) {
         const ev = events[k];
         cols.e[k] = ev.eventId;
@@ -135,7 +152,16 @@ export async function importCloudTrail(
   const batchSize = opts.batchSize ?? (client ? 25_000 : 5000);
   const { index, accounts } = await principalIndex(db);
   const permissions = new Map<string, PermissionSet>();
-  const summary: TrailImportSummary = { files: 0, unreadableFiles: [], records: 0, usage: { inserted: 0, duplicates: 0, denied: 0 }, skipped: {}, unknownPrincipals: [], dataEventServices: [], elapsedMs: 0 };
+  const summary: TrailImportSummary = {
+    files: 0,
+    unreadableFiles: [],
+    records: 0,
+    usage: { inserted: 0, duplicates: 0, denied: 0 },
+    skipped: {},
+    unknownPrincipals: [],
+    dataEventServices: [],
+    elapsedMs: 0,
+  };
   const unknown = new Map<string, number>();
   const dataServices = new Set<string>();
 

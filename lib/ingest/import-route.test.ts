@@ -22,9 +22,15 @@ describe("POST /api/v1/imports/aws-iam", () => {
     const res = await post({ authorizationDetails: authorizationDetails(account, { deployerCanPass: true }) });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ accountId: account, systemCreated: true, identities: { created: 5 } });
-    const [bot] = await db.select().from(identities).where(eq(identities.externalId, `arn:aws:iam::${account}:user/ci-bot`));
+    const [bot] = await db
+      .select()
+      .from(identities)
+      .where(eq(identities.externalId, `arn:aws:iam::${account}:user/ci-bot`));
     expect(bot.kind).toBe("service_account");
-    const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.action, "import.aws_iam"), eq(auditLog.entityId, res.json.systemId)));
+    const [audit] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "import.aws_iam"), eq(auditLog.entityId, res.json.systemId)));
     expect(audit.actorId).toBe(admin.identityId);
   });
 
@@ -59,7 +65,12 @@ describe("POST /api/v1/imports/aws-iam", () => {
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(422);
       expect(Object.keys(res.json.error.fieldErrors ?? {}).join(" "), res.text).toContain(field);
     }
-    expect(await db.select().from(identities).where(eq(identities.externalId, `arn:aws:iam::${account}:user/ci-bot`))).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(identities)
+        .where(eq(identities.externalId, `arn:aws:iam::${account}:user/ci-bot`)),
+    ).toHaveLength(0);
   });
 
   it("refuses a body over the limit as it streams, and a declared one before reading", async () => {

@@ -23,7 +23,12 @@ async function fixtures() {
   return { account, details, report };
 }
 
-type Who = { type: "IAMUser"; name: string; path?: string } | { type: "AssumedRole"; role: string; session: string; path?: string } | { type: "AWSService" } | { type: "Root" } | { type: "Anonymous" };
+type Who =
+  | { type: "IAMUser"; name: string; path?: string }
+  | { type: "AssumedRole"; role: string; session: string; path?: string }
+  | { type: "AWSService" }
+  | { type: "Root" }
+  | { type: "Anonymous" };
 
 let seq = 0;
 function record(account: string, who: Who, source: string, name: string, at: string, extra: Record<string, unknown> = {}) {
@@ -31,7 +36,12 @@ function record(account: string, who: Who, source: string, name: string, at: str
     who.type === "IAMUser"
       ? { type: "IAMUser", principalId: `AIDA${seq}`, arn: `arn:aws:iam::${account}:user${who.path ?? "/"}${who.name}`, accountId: account, userName: who.name }
       : who.type === "AssumedRole"
-        ? { type: "AssumedRole", principalId: `AROA${seq}:${who.session}`, arn: `arn:aws:sts::${account}:assumed-role/${who.role}/${who.session}`, accountId: account }
+        ? {
+            type: "AssumedRole",
+            principalId: `AROA${seq}:${who.session}`,
+            arn: `arn:aws:sts::${account}:assumed-role/${who.role}/${who.session}`,
+            accountId: account,
+          }
         : who.type === "Root"
           ? { type: "Root", principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account }
           : who.type === "AWSService"
@@ -54,7 +64,10 @@ function record(account: string, who: Who, source: string, name: string, at: str
 }
 
 async function identityNamed(db: Db, systemId: string, name: string) {
-  const [row] = await db.select().from(identities).where(and(eq(identities.systemId, systemId), eq(identities.name, name)));
+  const [row] = await db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.systemId, systemId), eq(identities.name, name)));
   return row;
 }
 
@@ -85,7 +98,9 @@ describe("importing AWS IAM and CloudTrail, then reconciling", () => {
     expect(await liveGrantNames(db, alice.id)).toEqual(["DeployTools", "developers (group)", "read-reports (inline, alice)"]);
     const ci = await identityNamed(db, system.id, "ci-deployer");
     expect(ci.kind).toBe("service_account");
-    expect(await db.select({ label: credentials.label, status: credentials.status }).from(credentials).where(eq(credentials.identityId, ci.id))).toEqual([{ label: "access key 1", status: "active" }]);
+    expect(await db.select({ label: credentials.label, status: credentials.status }).from(credentials).where(eq(credentials.identityId, ci.id))).toEqual([
+      { label: "access key 1", status: "active" },
+    ]);
     const role = await identityNamed(db, system.id, "orders-api");
     expect(role).toMatchObject({ kind: "workload_role", externalId: `arn:aws:iam::${account}:role/service/orders-api` });
 
@@ -115,10 +130,16 @@ describe("importing AWS IAM and CloudTrail, then reconciling", () => {
     const db = await testDb();
     const { details, report } = await fixtures();
     const { systemId } = await importAwsIam(db, { authorizationDetails: details, credentialReport: report });
-    const [deploy] = await db.select().from(entitlements).where(and(eq(entitlements.systemId, systemId), eq(entitlements.name, "DeployTools")));
+    const [deploy] = await db
+      .select()
+      .from(entitlements)
+      .where(and(eq(entitlements.systemId, systemId), eq(entitlements.name, "DeployTools")));
     expect(deploy.importedDigest).toMatch(/^[\w-]{43}$/);
     // Someone edits the stored document: the digest no longer vouches for it (the trigger forgets it).
-    await db.update(entitlements).set({ permissions: [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }] }).where(eq(entitlements.id, deploy.id));
+    await db
+      .update(entitlements)
+      .set({ permissions: [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }] })
+      .where(eq(entitlements.id, deploy.id));
     const [edited] = await db.select().from(entitlements).where(eq(entitlements.id, deploy.id));
     expect(edited.importedDigest).toBeNull();
     // An edit that keeps the document (a new description) keeps the digest.
@@ -151,7 +172,9 @@ describe("importing AWS IAM and CloudTrail, then reconciling", () => {
       record(account, ordersApi, "s3.amazonaws.com", "GetObject", day(6), { eventCategory: "Data", managementEvent: false }),
       record(account, ordersApi, "dynamodb.amazonaws.com", "Query", day(7), { eventCategory: "Data", managementEvent: false }),
       record(account, ordersApi, "iam.amazonaws.com", "ListRoles", day(8)),
-      record(account, { type: "IAMUser", name: "ci-deployer", path: "/automation/" }, "ec2.amazonaws.com", "TerminateInstances", day(9), { errorCode: "Client.UnauthorizedOperation" }),
+      record(account, { type: "IAMUser", name: "ci-deployer", path: "/automation/" }, "ec2.amazonaws.com", "TerminateInstances", day(9), {
+        errorCode: "Client.UnauthorizedOperation",
+      }),
       record(account, { type: "AWSService" }, "sts.amazonaws.com", "AssumeRole", day(10)),
       record(account, { type: "Anonymous" }, "s3.amazonaws.com", "GetObject", day(11), { eventCategory: "Data", managementEvent: false }),
       record(account, { type: "Root" }, "iam.amazonaws.com", "CreateAccessKey", day(12)),
@@ -200,7 +223,10 @@ describe("importing AWS IAM and CloudTrail, then reconciling", () => {
     expect(role.actions.find((a) => a.action === "s3:GetObject")).toMatchObject({ status: "unapproved" });
 
     // A window that ends before the events sees none of them.
-    const before = await reconcileIdentity(db, { identity: `arn:aws:iam::${account}:user/automation/ci-deployer`, until: new Date(Date.now() - 10 * 86_400_000).toISOString() });
+    const before = await reconcileIdentity(db, {
+      identity: `arn:aws:iam::${account}:user/automation/ci-deployer`,
+      until: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+    });
     expect(before.actions).toEqual([]);
     await expect(reconcileIdentity(db, { identity: "nobody-at-all" })).rejects.toMatchObject({ status: 404 });
     await expect(reconcileIdentity(db, { identity: "alice", since: "2026-02-01", until: "2026-01-01" })).rejects.toMatchObject({ status: 422 });

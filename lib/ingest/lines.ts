@@ -40,10 +40,10 @@ export function parseEventLines<S extends z.ZodType>(body: string, contentType: 
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      throw new ValidationError({ _: ["The body must be JSON ({\"events\": [...]}) or NDJSON."] }, "The body must be JSON or NDJSON.");
+      throw new ValidationError({ _: ['The body must be JSON ({"events": [...]}) or NDJSON.'] }, "The body must be JSON or NDJSON.");
     }
     const events = (parsed as { events?: unknown }).events;
-    if (!Array.isArray(events)) throw new ValidationError({ events: ["Send {\"events\": [...]}."] });
+    if (!Array.isArray(events)) throw new ValidationError({ events: ['Send {"events": [...]}.'] });
     events.forEach((value, i) => lines.push({ line: i + 1, value }));
   } else {
     body.split("\n").forEach((text, i) => {
@@ -72,7 +72,12 @@ export function parseEventLines<S extends z.ZodType>(body: string, contentType: 
     }
     const result = schema.safeParse(l.value);
     if (result.success) good.push({ ...(result.data as object), line: l.line } as z.output<S> & { line: number });
-    else rejected.push({ line: l.line, ...eventIdOf(l.value), errors: result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)) });
+    else
+      rejected.push({
+        line: l.line,
+        ...eventIdOf(l.value),
+        errors: result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)),
+      });
   }
   return { good, rejected };
 }
@@ -86,7 +91,11 @@ function eventIdOf(value: unknown): { eventId?: string } {
 type Resolved = { line: number; identityId: string; systemId: string | null; entitlementId: string | null };
 
 /** Names in events become ids: identities by id, external id or name; systems and entitlements by id or name. */
-export async function resolveNames(tx: Tx, events: { line: number; identity: string; system?: string; entitlement?: string }[], defaultSystemId: string | null) {
+export async function resolveNames(
+  tx: Tx,
+  events: { line: number; identity: string; system?: string; entitlement?: string }[],
+  defaultSystemId: string | null,
+) {
   const json = JSON.stringify(events.map((e) => ({ l: e.line, i: e.identity, s: e.system ?? null, n: e.entitlement ?? null })));
   const rows = await queryRows<{ l: number; system_id: string | null; identity_ids: string[] | null; entitlement_id: string | null; system_given: boolean }>(
     tx,
@@ -114,10 +123,10 @@ export async function resolveNames(tx: Tx, events: { line: number; identity: str
     const ids = [...new Set(r.identity_ids ?? [])];
     if (ids.length === 0) errors.push(`identity: no identity "${e.identity}".`);
     if (ids.length > 1) errors.push(`identity: "${e.identity}" names ${ids.length} identities; send its id or name the system.`);
-    if (e.entitlement && !r.entitlement_id) errors.push(`entitlement: no entitlement "${e.entitlement}"${r.system_id ? " in that system" : "; name the system"}.`);
+    if (e.entitlement && !r.entitlement_id)
+      errors.push(`entitlement: no entitlement "${e.entitlement}"${r.system_id ? " in that system" : "; name the system"}.`);
     if (errors.length) rejected.push({ line: e.line, errors });
     else resolved.push({ line: e.line, identityId: ids[0], systemId: r.system_id, entitlementId: r.entitlement_id });
   }
   return { resolved, rejected };
 }
-

@@ -17,7 +17,10 @@ describe("usage ingestion API", () => {
     const good = Array.from({ length: 100 }, (_, i) => ({ eventId: `g${i}`, identity: nhi.id, action: "s3:GetObject", occurredAt: at }));
     const lines = [...good.slice(0, 50), { eventId: "bad", identity: nhi.id, action: "s3:Get\u0000Object", occurredAt: at }, ...good.slice(50)];
     // A lone surrogate and a year-1 date on lines of their own are refused the same way.
-    lines.push({ eventId: "bad2", identity: nhi.id, action: "s3:\ud800", occurredAt: at }, { eventId: "bad3", identity: nhi.id, action: "s3:GetObject", occurredAt: "0001-01-01" });
+    lines.push(
+      { eventId: "bad2", identity: nhi.id, action: "s3:\ud800", occurredAt: at },
+      { eventId: "bad3", identity: nhi.id, action: "s3:GetObject", occurredAt: "0001-01-01" },
+    );
     const result = await ingestUsageEvents(db, token, ndjson(lines), "application/x-ndjson");
     expect(result).toMatchObject({ received: 103, accepted: 100, duplicates: 0 });
     expect(result.rejected).toEqual([
@@ -34,16 +37,32 @@ describe("usage ingestion API", () => {
     const admin = await makeCaller(db, ["admin"]);
     const system = await makeSystem(db);
     const nhi = await makeNhi(db, { systemId: system.id });
-    await db.update(identities).set({ externalId: `arn:aws:iam::123456789012:role/${nhi.name}` }).where(eq(identities.id, nhi.id));
+    await db
+      .update(identities)
+      .set({ externalId: `arn:aws:iam::123456789012:role/${nhi.name}` })
+      .where(eq(identities.id, nhi.id));
     const { entitlement } = await makeGrant(db, nhi.id, { systemId: system.id });
-    await db.update(entitlements).set({ permissions: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: true }] }).where(eq(entitlements.id, entitlement.id));
+    await db
+      .update(entitlements)
+      .set({ permissions: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: true }] })
+      .where(eq(entitlements.id, entitlement.id));
     const named = await makeGrant(db, nhi.id, { systemId: system.id });
-    const token = (await authenticateToken(db, (await issueToken(db, admin, { name: uniq("log source"), scopes: ["usage:write"], systemId: system.id })).token))!;
+    const token = (await authenticateToken(
+      db,
+      (await issueToken(db, admin, { name: uniq("log source"), scopes: ["usage:write"], systemId: system.id })).token,
+    ))!;
     const now = Date.now();
     const body = ndjson([
       { eventId: "u1", identity: `arn:aws:iam::123456789012:role/${nhi.name}`, action: "s3:GetObject", occurredAt: new Date(now - 60_000).toISOString() },
       { eventId: "u2", identity: nhi.name, action: "s3:PutObject", occurredAt: new Date(now - 50_000).toISOString() },
-      { eventId: "u3", identity: nhi.id, action: "SELECT", entitlement: named.entitlement.name, outcome: "denied", occurredAt: new Date(now - 40_000).toISOString() },
+      {
+        eventId: "u3",
+        identity: nhi.id,
+        action: "SELECT",
+        entitlement: named.entitlement.name,
+        outcome: "denied",
+        occurredAt: new Date(now - 40_000).toISOString(),
+      },
       "not json at all",
       { eventId: "u5", identity: nhi.name, action: "s3:GetObject", occurredAt: "tomorrow" },
       { eventId: "u6", identity: "who-is-this", action: "s3:GetObject", occurredAt: new Date(now).toISOString() },
@@ -61,7 +80,13 @@ describe("usage ingestion API", () => {
         { line: 7, eventId: "u7", errors: ["action: action is required.", 'Unrecognized key: "extra"'] },
       ],
     });
-    const rollup = async (entitlementId: string) => (await db.select().from(usageRollups).where(and(eq(usageRollups.identityId, nhi.id), eq(usageRollups.entitlementId, entitlementId))))[0];
+    const rollup = async (entitlementId: string) =>
+      (
+        await db
+          .select()
+          .from(usageRollups)
+          .where(and(eq(usageRollups.identityId, nhi.id), eq(usageRollups.entitlementId, entitlementId)))
+      )[0];
     expect(await rollup(entitlement.id)).toMatchObject({ successCount: 1 });
     expect(await rollup(named.entitlement.id)).toMatchObject({ successCount: 0, deniedCount: 1 });
     const actions = await db.select().from(usageActionDaily).where(eq(usageActionDaily.identityId, nhi.id));

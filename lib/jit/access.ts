@@ -38,4 +38,5 @@ export async function lockVisibleRequest(tx: Tx, caller: Caller, id: string) {
 }
 
 /** Is the caller the one who asked, or the identity that received it? */
-export const isRequesterOf = (caller: Caller, r: { requesterId: string; identityId: string }) => r.requesterId === caller.identityId || r.identityId === caller.identityId;
+export const isRequesterOf = (caller: Caller, r: { requesterId: string; identityId: string }) =>
+  r.requesterId === caller.identityId || r.identityId === caller.identityId;

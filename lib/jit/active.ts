@@ -41,17 +41,17 @@ export async function listActiveElevations(db: Tx, caller: Caller, raw: unknown)
     joined(
       db
         .select({
-      grantId: grants.id,
-      requestId: jitRequests.id,
-      identityId: grants.identityId,
-      identityName: identities.displayName,
-      identityKind: identities.kind,
-      entitlementName: entitlements.name,
-      privilegeLevel: entitlements.privilegeLevel,
-      systemName: systems.name,
-      startsAt: grants.startsAt,
-      expiresAt: grants.expiresAt,
-      breakGlass: sql<boolean>`coalesce(${jitRequests.breakGlass}, false)`,
+          grantId: grants.id,
+          requestId: jitRequests.id,
+          identityId: grants.identityId,
+          identityName: identities.displayName,
+          identityKind: identities.kind,
+          entitlementName: entitlements.name,
+          privilegeLevel: entitlements.privilegeLevel,
+          systemName: systems.name,
+          startsAt: grants.startsAt,
+          expiresAt: grants.expiresAt,
+          breakGlass: sql<boolean>`coalesce(${jitRequests.breakGlass}, false)`,
         })
         .from(grants)
         .$dynamic(),

@@ -22,10 +22,16 @@ describe("who may do what with just-in-time elevation", () => {
     const { admin, approvers, requester, outsider, entitlement } = await jitOrg(db);
     const r = await createRequest(db, requester, asking(entitlement.id));
 
-    await expect(decideRequest(db, requester, r.id, "approve", {})).rejects.toMatchObject({ status: 403, message: expect.stringContaining("Nobody approves their own request") });
+    await expect(decideRequest(db, requester, r.id, "approve", {})).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining("Nobody approves their own request"),
+    });
     await expect(decideRequest(db, outsider, r.id, "approve", {})).rejects.toMatchObject({ status: 404 });
     const otherApprover = await makeCaller(db, ["approver"]);
-    await expect(decideRequest(db, otherApprover, r.id, "approve", {})).rejects.toMatchObject({ status: 403, message: "You are not among the approvers of this request." });
+    await expect(decideRequest(db, otherApprover, r.id, "approve", {})).rejects.toMatchObject({
+      status: 403,
+      message: "You are not among the approvers of this request.",
+    });
     await expect(getRequest(db, outsider, r.id)).rejects.toMatchObject({ status: 404 });
     await expect(getRequest(db, outsider, "not-an-id")).rejects.toMatchObject({ status: 404 });
     expect((await listRequests(db, outsider, { scope: "all" })).rows.map((x) => x.id)).not.toContain(r.id);
@@ -39,7 +45,10 @@ describe("who may do what with just-in-time elevation", () => {
 
     await decideRequest(db, approvers[0], r.id, "approve", {});
     await expect(releaseRequest(db, approvers[0], r.id, {})).rejects.toMatchObject({ status: 403 });
-    await expect(revokeRequest(db, approvers[1], r.id, {})).rejects.toMatchObject({ status: 422, fieldErrors: { reason: ["Say why the elevation is revoked."] } });
+    await expect(revokeRequest(db, approvers[1], r.id, {})).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { reason: ["Say why the elevation is revoked."] },
+    });
     expect(await revokeRequest(db, approvers[1], r.id, { reason: "Incident closed" })).toMatchObject({ status: "revoked", endReason: "Incident closed" });
   });
 
@@ -57,7 +66,15 @@ describe("who may do what with just-in-time elevation", () => {
     const { admin, approvers } = await jitOrg(db);
     const owner = await makeCaller(db, ["requester"]);
     const entitlement = await makeEntitlement(db, { level: "admin", ownerId: owner.identityId });
-    await createPolicy(db, admin, { name: "Owner approves", entitlementId: entitlement.id, identityIds: [owner.identityId], maxDurationMinutes: 60, defaultDurationMinutes: 30, approvalsRequired: 1, approverMode: "entitlement_owner" });
+    await createPolicy(db, admin, {
+      name: "Owner approves",
+      entitlementId: entitlement.id,
+      identityIds: [owner.identityId],
+      maxDurationMinutes: 60,
+      defaultDurationMinutes: 30,
+      approvalsRequired: 1,
+      approverMode: "entitlement_owner",
+    });
     const r = await createRequest(db, owner, asking(entitlement.id));
     expect(r.approverIds).not.toContain(owner.identityId);
     expect(r.approverIds).toEqual(expect.arrayContaining(approvers.map((a) => a.identityId)));
@@ -73,7 +90,10 @@ describe("who may do what with just-in-time elevation", () => {
     const r = await createRequest(db, pipeline, asking(entitlement.id, { durationMinutes: 15 }));
     expect(r).toMatchObject({ requesterId: nhi.id, identityId: nhi.id, status: "pending" });
     expect(r.approverIds).not.toContain(approvers[0].identityId);
-    await expect(decideRequest(db, approvers[0], r.id, "approve", {})).rejects.toMatchObject({ status: 403, message: expect.stringContaining("nor one for an identity they own") });
+    await expect(decideRequest(db, approvers[0], r.id, "approve", {})).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining("nor one for an identity they own"),
+    });
     expect(await decideRequest(db, approvers[1], r.id, "approve", {})).toMatchObject({ status: "active" });
     // The owner follows the NHI's requests.
     expect((await getRequest(db, approvers[0], r.id)).request.id).toBe(r.id);
@@ -92,7 +112,10 @@ describe("who may do what with just-in-time elevation", () => {
     expect((await myEligibility(db, reader)).eligibility.map((e) => e.entitlementId)).toEqual([entitlement.id]);
     await expect(createRequest(db, reader, asking(entitlement.id))).rejects.toMatchObject({ status: 403, message: "This token lacks the jit:request scope." });
     const r = await createRequest(db, writer, asking(entitlement.id));
-    await expect(decideRequest(db, writer, r.id, "approve", {})).rejects.toMatchObject({ status: 403, message: "Requests are approved by people, not tokens." });
+    await expect(decideRequest(db, writer, r.id, "approve", {})).rejects.toMatchObject({
+      status: 403,
+      message: "Requests are approved by people, not tokens.",
+    });
     await expect(revokeRequest(db, writer, r.id, { reason: "mine" })).rejects.toMatchObject({ status: 403 });
     await expect(listRequests(db, writer, { scope: "all" })).resolves.toBeTruthy();
     await expect(listRequests(db, writer, { scope: "approvals" })).rejects.toMatchObject({ status: 403 });
@@ -130,7 +153,10 @@ describe("who may do what with just-in-time elevation", () => {
     await expect(reviewBreakGlass(db, requester, r.id, { outcome: "confirm" })).rejects.toMatchObject({ status: 403 });
     const outsider = await makeCaller(db, ["requester"]);
     await expect(reviewBreakGlass(db, outsider, r.id, { outcome: "confirm" })).rejects.toMatchObject({ status: 404 });
-    await expect(reviewBreakGlass(db, approvers[0], r.id, { outcome: "escalate" })).rejects.toMatchObject({ status: 422, fieldErrors: { comment: ["Say why the use is escalated."] } });
+    await expect(reviewBreakGlass(db, approvers[0], r.id, { outcome: "escalate" })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { comment: ["Say why the use is escalated."] },
+    });
     expect(await reviewBreakGlass(db, approvers[0], r.id, { outcome: "confirm", comment: "Matches INC-88" })).toMatchObject({ postReviewStatus: "confirmed" });
     await expect(reviewBreakGlass(db, approvers[1], r.id, { outcome: "confirm" })).rejects.toMatchObject({ status: 409 });
   });

@@ -23,9 +23,22 @@ async function defaultPolicy(tx: Tx, actor: Actor, entitlement: { id: string; na
   if (existing) return existing;
   const [created] = await tx
     .insert(eligibilityPolicies)
-    .values({ name: `Just-in-time ${entitlement.name}`, description: "Created when standing privilege was removed.", entitlementId: entitlement.id, maxDurationMinutes: 480, defaultDurationMinutes: 60, approvalsRequired: 1, createdById })
+    .values({
+      name: `Just-in-time ${entitlement.name}`,
+      description: "Created when standing privilege was removed.",
+      entitlementId: entitlement.id,
+      maxDurationMinutes: 480,
+      defaultDurationMinutes: 60,
+      approvalsRequired: 1,
+      createdById,
+    })
     .returning();
-  await recordAudit(tx, actor, { action: "eligibility_policy.created", entityType: "eligibility_policy", entityId: created.id, after: { ...created, reason: "standing privilege removed" } });
+  await recordAudit(tx, actor, {
+    action: "eligibility_policy.created",
+    entityType: "eligibility_policy",
+    entityId: created.id,
+    after: { ...created, reason: "standing privilege removed" },
+  });
   return created;
 }
 
@@ -54,19 +67,25 @@ export async function convertInTransaction(tx: Tx, caller: Caller, input: z.outp
     .for("update", { of: grants });
   if (rows.length !== grantIds.length) throw new NotFoundError("Grant");
   const notStanding = rows.filter((r) => r.grant.type !== "standing" || r.grant.revokedAt);
-  if (notStanding.length) throw new ValidationError({ grantIds: [`${notStanding.length} of these ${notStanding.length === 1 ? "is not a live standing grant" : "are not live standing grants"}.`] });
-  if (rows.some((r) => r.identityStatus !== "active")) throw new ValidationError({ grantIds: ["Only active identities become eligible; revoke the others' access instead."] });
+  if (notStanding.length)
+    throw new ValidationError({
+      grantIds: [`${notStanding.length} of these ${notStanding.length === 1 ? "is not a live standing grant" : "are not live standing grants"}.`],
+    });
+  if (rows.some((r) => r.identityStatus !== "active"))
+    throw new ValidationError({ grantIds: ["Only active identities become eligible; revoke the others' access instead."] });
 
   let given: Policy | null = null;
   if (input.policyId) {
     [given] = await tx.select().from(eligibilityPolicies).where(eq(eligibilityPolicies.id, input.policyId));
     if (!given || given.archivedAt) throw new ValidationError({ policyId: ["No such live policy."] });
-    if (rows.some((r) => r.grant.entitlementId !== given!.entitlementId)) throw new ValidationError({ policyId: ["The policy covers another entitlement than some of these grants."] });
+    if (rows.some((r) => r.grant.entitlementId !== given!.entitlementId))
+      throw new ValidationError({ policyId: ["The policy covers another entitlement than some of these grants."] });
   }
   const actor = actorOf(caller);
   const policies = new Map<string, Policy>();
   for (const r of rows) {
-    if (!policies.has(r.grant.entitlementId)) policies.set(r.grant.entitlementId, given ?? (await defaultPolicy(tx, actor, { id: r.grant.entitlementId, name: r.entitlementName }, caller.identityId)));
+    if (!policies.has(r.grant.entitlementId))
+      policies.set(r.grant.entitlementId, given ?? (await defaultPolicy(tx, actor, { id: r.grant.entitlementId, name: r.entitlementName }, caller.identityId)));
   }
   const now = new Date();
   const converted: { grantId: string; eligibleGrantId: string | null; policyId: string }[] = [];
@@ -79,7 +98,13 @@ export async function convertInTransaction(tx: Tx, caller: Caller, input: z.outp
       const [eligible] = await createGrants(tx, [
         {
           grant: { identityId: r.grant.identityId, entitlementId: r.grant.entitlementId, type: "eligible", policyId: policy.id, startsAt: now },
-          decision: { kind: "policy", ref: policy.id, decidedById: caller.identityId, decidedAt: now, reason: `Standing access converted to eligibility under “${policy.name}”` },
+          decision: {
+            kind: "policy",
+            ref: policy.id,
+            decidedById: caller.identityId,
+            decidedAt: now,
+            reason: `Standing access converted to eligibility under “${policy.name}”`,
+          },
         },
       ]);
       eligibleGrantId = eligible.id;
@@ -91,7 +116,12 @@ export async function convertInTransaction(tx: Tx, caller: Caller, input: z.outp
   await recordAudit(
     tx,
     actor,
-    converted.map((c) => ({ action: "grant.converted_to_eligibility", entityType: "grant", entityId: c.grantId, after: { policyId: c.policyId, eligibleGrantId: c.eligibleGrantId } })),
+    converted.map((c) => ({
+      action: "grant.converted_to_eligibility",
+      entityType: "grant",
+      entityId: c.grantId,
+      after: { policyId: c.policyId, eligibleGrantId: c.eligibleGrantId },
+    })),
   );
   return { converted: converted.length, policies: [...new Set(converted.map((c) => c.policyId))] };
 }

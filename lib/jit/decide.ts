@@ -23,7 +23,10 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 async function ownersOf(db: Tx, identityId: string) {
-  const [row] = await db.select({ id: identities.id, kind: identities.kind, ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId }).from(identities).where(eq(identities.id, identityId));
+  const [row] = await db
+    .select({ id: identities.id, kind: identities.kind, ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
+    .from(identities)
+    .where(eq(identities.id, identityId));
   return row;
 }
 
@@ -42,10 +45,12 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
   return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
     const subject = await ownersOf(tx, locked.identityId);
-    if (conflictedApprovers(subject, locked.requesterId).has(caller.identityId)) throw new ForbiddenError("Nobody approves their own request, nor one for an identity they own.");
+    if (conflictedApprovers(subject, locked.requesterId).has(caller.identityId))
+      throw new ForbiddenError("Nobody approves their own request, nor one for an identity they own.");
     if (!locked.approverIds.includes(caller.identityId)) throw new ForbiddenError("You are not among the approvers of this request.");
     const request = (await settleRequest(tx, locked.id))!;
-    if (request.status !== "pending") throw new ConflictError(`This request is ${STATUS_WORDS[request.status] ?? request.status}; it can no longer be decided.`);
+    if (request.status !== "pending")
+      throw new ConflictError(`This request is ${STATUS_WORDS[request.status] ?? request.status}; it can no longer be decided.`);
 
     const [recorded] = await tx
       .insert(jitApprovals)
@@ -54,7 +59,12 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
       .returning();
     if (!recorded) throw new ConflictError("You have already decided this request.");
     const actor = actorOf(caller);
-    await recordAudit(tx, actor, { action: `jit.${decision === "approve" ? "approval" : "denial"}_recorded`, entityType: "jit_request", entityId: request.id, after: { approverId: caller.identityId, comment: input.comment ?? null } });
+    await recordAudit(tx, actor, {
+      action: `jit.${decision === "approve" ? "approval" : "denial"}_recorded`,
+      entityType: "jit_request",
+      entityId: request.id,
+      after: { approverId: caller.identityId, comment: input.comment ?? null },
+    });
 
     const [tally] = await tx
       .select({
@@ -69,9 +79,23 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
       const reachable = request.approverIds.length - tally.denials >= request.approvalsRequired;
       if (request.denyEndsRequest || !reachable) {
         const now = new Date();
-        await tx.update(jitRequests).set({ status: "denied", decidedAt: now, endedAt: now, endedById: caller.identityId, endReason: input.comment ?? null, updatedAt: now }).where(eq(jitRequests.id, request.id));
-        await recordAudit(tx, actor, { action: "jit.denied", entityType: "jit_request", entityId: request.id, before: { status: "pending" }, after: { status: "denied", comment: input.comment ?? null } });
-        await notify(tx, await requesterRecipients(tx, request), { kind: "jit.denied", title: `Request denied by ${caller.name}`, body: input.comment, link: requestLink(request.id) });
+        await tx
+          .update(jitRequests)
+          .set({ status: "denied", decidedAt: now, endedAt: now, endedById: caller.identityId, endReason: input.comment ?? null, updatedAt: now })
+          .where(eq(jitRequests.id, request.id));
+        await recordAudit(tx, actor, {
+          action: "jit.denied",
+          entityType: "jit_request",
+          entityId: request.id,
+          before: { status: "pending" },
+          after: { status: "denied", comment: input.comment ?? null },
+        });
+        await notify(tx, await requesterRecipients(tx, request), {
+          kind: "jit.denied",
+          title: `Request denied by ${caller.name}`,
+          body: input.comment,
+          link: requestLink(request.id),
+        });
         return { ...request, status: "denied" as const, approvals: tally.approvals, denials: tally.denials };
       }
       return { ...request, approvals: tally.approvals, denials: tally.denials };
@@ -104,25 +128,46 @@ export async function reviewBreakGlass(db: Db, caller: Caller, id: string, raw: 
     const locked = await lockVisibleRequest(tx, caller, id);
     const subject = await ownersOf(tx, locked.identityId);
     if (!locked.breakGlass) throw new ConflictError("Only break-glass uses are reviewed afterwards.");
-    if (conflictedApprovers(subject, locked.requesterId).has(caller.identityId) || isRequesterOf(caller, locked)) throw new ForbiddenError("Nobody reviews their own break-glass use.");
-    if (!locked.approverIds.includes(caller.identityId) && !hasRole(caller, "approver", "admin")) throw new ForbiddenError("Approvers and admins review break-glass use.");
+    if (conflictedApprovers(subject, locked.requesterId).has(caller.identityId) || isRequesterOf(caller, locked))
+      throw new ForbiddenError("Nobody reviews their own break-glass use.");
+    if (!locked.approverIds.includes(caller.identityId) && !hasRole(caller, "approver", "admin"))
+      throw new ForbiddenError("Approvers and admins review break-glass use.");
     if (locked.postReviewStatus !== "pending") throw new ConflictError(`This break-glass use was already ${locked.postReviewStatus}.`);
     const now = new Date();
     const actor = actorOf(caller);
     let request = (await settleRequest(tx, locked.id, now))!;
     const status = input.outcome === "confirm" ? "confirmed" : "escalated";
-    await tx.update(jitRequests).set({ postReviewStatus: status, postReviewedById: caller.identityId, postReviewedAt: now, postReviewComment: input.comment ?? null, updatedAt: now }).where(eq(jitRequests.id, request.id));
-    await recordAudit(tx, actor, { action: `jit.break_glass_${status}`, entityType: "jit_request", entityId: request.id, before: { postReviewStatus: "pending" }, after: { postReviewStatus: status, comment: input.comment ?? null } });
+    await tx
+      .update(jitRequests)
+      .set({ postReviewStatus: status, postReviewedById: caller.identityId, postReviewedAt: now, postReviewComment: input.comment ?? null, updatedAt: now })
+      .where(eq(jitRequests.id, request.id));
+    await recordAudit(tx, actor, {
+      action: `jit.break_glass_${status}`,
+      entityType: "jit_request",
+      entityId: request.id,
+      before: { postReviewStatus: "pending" },
+      after: { postReviewStatus: status, comment: input.comment ?? null },
+    });
     if (status === "escalated") {
       if (request.status === "active" || request.status === "approved") {
-        request = await closeWindow(tx, actor, request, { status: "revoked", reason: `Break-glass use escalated: ${input.comment}`, endedById: caller.identityId }, now);
+        request = await closeWindow(
+          tx,
+          actor,
+          request,
+          { status: "revoked", reason: `Break-glass use escalated: ${input.comment}`, endedById: caller.identityId },
+          now,
+        );
       }
-      await notify(tx, (await peopleWithRole(tx, "admin")).filter((a) => a !== caller.identityId), {
-        kind: "jit.break_glass_escalated",
-        title: `Break-glass use escalated by ${caller.name}`,
-        body: input.comment,
-        link: requestLink(request.id),
-      });
+      await notify(
+        tx,
+        (await peopleWithRole(tx, "admin")).filter((a) => a !== caller.identityId),
+        {
+          kind: "jit.break_glass_escalated",
+          title: `Break-glass use escalated by ${caller.name}`,
+          body: input.comment,
+          link: requestLink(request.id),
+        },
+      );
     }
     return { ...request, postReviewStatus: status, postReviewedById: caller.identityId, postReviewedAt: now };
   });

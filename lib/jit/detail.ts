@@ -21,15 +21,35 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
   const windowEnd = row.endedAt ?? row.expiresAt ?? new Date();
   const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject]] = await Promise.all([
     db
-      .select({ approverId: jitApprovals.approverId, approverName: identities.displayName, decision: jitApprovals.decision, comment: jitApprovals.comment, at: jitApprovals.createdAt })
+      .select({
+        approverId: jitApprovals.approverId,
+        approverName: identities.displayName,
+        decision: jitApprovals.decision,
+        comment: jitApprovals.comment,
+        at: jitApprovals.createdAt,
+      })
       .from(jitApprovals)
       .innerJoin(identities, eq(identities.id, jitApprovals.approverId))
       .where(eq(jitApprovals.requestId, id))
       .orderBy(asc(jitApprovals.createdAt)),
-    row.approverIds.length ? db.select({ id: identities.id, displayName: identities.displayName }).from(identities).where(inArray(identities.id, row.approverIds)).orderBy(identities.displayName) : [],
+    row.approverIds.length
+      ? db
+          .select({ id: identities.id, displayName: identities.displayName })
+          .from(identities)
+          .where(inArray(identities.id, row.approverIds))
+          .orderBy(identities.displayName)
+      : [],
     row.grantId
       ? db
-          .select({ id: grants.id, startsAt: grants.startsAt, expiresAt: grants.expiresAt, revokedAt: grants.revokedAt, revokeReason: grants.revokeReason, provenance: grants.provenance, active: sql<boolean>`${grantIsActive}` })
+          .select({
+            id: grants.id,
+            startsAt: grants.startsAt,
+            expiresAt: grants.expiresAt,
+            revokedAt: grants.revokedAt,
+            revokeReason: grants.revokeReason,
+            provenance: grants.provenance,
+            active: sql<boolean>`${grantIsActive}`,
+          })
           .from(grants)
           .where(eq(grants.id, row.grantId))
           .then((r) => r[0] ?? null)
@@ -37,9 +57,23 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     db.select().from(pamSessions).where(eq(pamSessions.requestId, id)).orderBy(asc(pamSessions.startedAt)).limit(50),
     row.startsAt
       ? db
-          .select({ id: usageEvents.id, action: usageEvents.action, outcome: usageEvents.outcome, occurredAt: usageEvents.occurredAt, source: usageEvents.source, sessionId: usageEvents.sessionId })
+          .select({
+            id: usageEvents.id,
+            action: usageEvents.action,
+            outcome: usageEvents.outcome,
+            occurredAt: usageEvents.occurredAt,
+            source: usageEvents.source,
+            sessionId: usageEvents.sessionId,
+          })
           .from(usageEvents)
-          .where(and(eq(usageEvents.identityId, row.identityId), eq(usageEvents.entitlementId, row.entitlementId), gte(usageEvents.occurredAt, row.startsAt), lte(usageEvents.occurredAt, windowEnd)))
+          .where(
+            and(
+              eq(usageEvents.identityId, row.identityId),
+              eq(usageEvents.entitlementId, row.entitlementId),
+              gte(usageEvents.occurredAt, row.startsAt),
+              lte(usageEvents.occurredAt, windowEnd),
+            ),
+          )
           .orderBy(desc(usageEvents.occurredAt))
           .limit(50)
       : [],
@@ -47,20 +81,40 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
       ? db
           .select({ usageCount: count() })
           .from(usageEvents)
-          .where(and(eq(usageEvents.identityId, row.identityId), eq(usageEvents.entitlementId, row.entitlementId), gte(usageEvents.occurredAt, row.startsAt), lte(usageEvents.occurredAt, windowEnd)))
+          .where(
+            and(
+              eq(usageEvents.identityId, row.identityId),
+              eq(usageEvents.entitlementId, row.entitlementId),
+              gte(usageEvents.occurredAt, row.startsAt),
+              lte(usageEvents.occurredAt, windowEnd),
+            ),
+          )
       : [{ usageCount: 0 }],
     db
       .select()
       .from(auditLog)
-      .where(or(and(eq(auditLog.entityType, "jit_request"), eq(auditLog.entityId, id)), row.grantId ? and(eq(auditLog.entityType, "grant"), eq(auditLog.entityId, row.grantId)) : undefined))
+      .where(
+        or(
+          and(eq(auditLog.entityType, "jit_request"), eq(auditLog.entityId, id)),
+          row.grantId ? and(eq(auditLog.entityType, "grant"), eq(auditLog.entityId, row.grantId)) : undefined,
+        ),
+      )
       .orderBy(asc(auditLog.id)),
-    db.select({ id: identities.id, kind: identities.kind, ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId }).from(identities).where(eq(identities.id, row.identityId)),
+    db
+      .select({ id: identities.id, kind: identities.kind, ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
+      .from(identities)
+      .where(eq(identities.id, row.identityId)),
   ]);
   const sessionEvents = sessions.length
     ? await db
         .select()
         .from(pamSessionEvents)
-        .where(inArray(pamSessionEvents.pamSessionId, sessions.map((s) => s.id)))
+        .where(
+          inArray(
+            pamSessionEvents.pamSessionId,
+            sessions.map((s) => s.id),
+          ),
+        )
         .orderBy(asc(pamSessionEvents.occurredAt))
         .limit(500)
     : [];
@@ -84,7 +138,13 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
       cancel: row.status === "pending" && isRequesterOf(caller, row),
       release: open && isRequesterOf(caller, row),
       revoke: person && open && (hasRole(caller, "admin", "approver") || row.approverIds.includes(me)),
-      postReview: person && row.breakGlass && row.postReviewStatus === "pending" && !conflicted && !isRequesterOf(caller, row) && (row.approverIds.includes(me) || hasRole(caller, "approver", "admin")),
+      postReview:
+        person &&
+        row.breakGlass &&
+        row.postReviewStatus === "pending" &&
+        !conflicted &&
+        !isRequesterOf(caller, row) &&
+        (row.approverIds.includes(me) || hasRole(caller, "approver", "admin")),
     },
   };
 }

@@ -78,16 +78,36 @@ export async function listEligibility(db: Tx, identityId: string) {
     .innerJoin(entitlements, eq(entitlements.id, eligibilityPolicies.entitlementId))
     .innerJoin(systems, eq(systems.id, entitlements.systemId))
     .where(and(isNull(eligibilityPolicies.archivedAt), eq(identities.status, "active"), coversIdentity))
-    .orderBy(systems.name, entitlements.name, desc(autoApproves), asc(eligibilityPolicies.approvalsRequired), desc(eligibilityPolicies.maxDurationMinutes), asc(eligibilityPolicies.createdAt));
+    .orderBy(
+      systems.name,
+      entitlements.name,
+      desc(autoApproves),
+      asc(eligibilityPolicies.approvalsRequired),
+      desc(eligibilityPolicies.maxDurationMinutes),
+      asc(eligibilityPolicies.createdAt),
+    );
 
   const entitlementIds = [...new Set(rows.map((r) => r.entitlementId))];
   const open =
     entitlementIds.length === 0
       ? []
       : await db
-          .select({ id: jitRequests.id, entitlementId: jitRequests.entitlementId, status: jitRequests.status, expiresAt: jitRequests.expiresAt, startsAt: jitRequests.startsAt, pendingUntil: jitRequests.pendingUntil })
+          .select({
+            id: jitRequests.id,
+            entitlementId: jitRequests.entitlementId,
+            status: jitRequests.status,
+            expiresAt: jitRequests.expiresAt,
+            startsAt: jitRequests.startsAt,
+            pendingUntil: jitRequests.pendingUntil,
+          })
           .from(jitRequests)
-          .where(and(eq(jitRequests.identityId, identityId), inArray(jitRequests.entitlementId, entitlementIds), inArray(jitRequests.status, ["pending", "approved", "active"])));
+          .where(
+            and(
+              eq(jitRequests.identityId, identityId),
+              inArray(jitRequests.entitlementId, entitlementIds),
+              inArray(jitRequests.status, ["pending", "approved", "active"]),
+            ),
+          );
   const now = Date.now();
   const openBy = new Map(
     open
@@ -96,11 +116,19 @@ export async function listEligibility(db: Tx, identityId: string) {
       .map((o) => [o.entitlementId, o]),
   );
 
-  const byEntitlement = new Map<string, (typeof rows)[number] & { breakGlassPolicy: boolean; breakGlassMaxMinutes: number; openRequest: (typeof open)[number] | null }>();
+  const byEntitlement = new Map<
+    string,
+    (typeof rows)[number] & { breakGlassPolicy: boolean; breakGlassMaxMinutes: number; openRequest: (typeof open)[number] | null }
+  >();
   for (const r of rows) {
     const seen = byEntitlement.get(r.entitlementId);
     if (!seen) {
-      byEntitlement.set(r.entitlementId, { ...r, breakGlassPolicy: r.breakGlass, breakGlassMaxMinutes: r.breakGlass ? r.breakGlassMaxMinutes : 0, openRequest: openBy.get(r.entitlementId) ?? null });
+      byEntitlement.set(r.entitlementId, {
+        ...r,
+        breakGlassPolicy: r.breakGlass,
+        breakGlassMaxMinutes: r.breakGlass ? r.breakGlassMaxMinutes : 0,
+        openRequest: openBy.get(r.entitlementId) ?? null,
+      });
     } else if (r.breakGlass && !seen.breakGlassPolicy) {
       seen.breakGlassPolicy = true;
       seen.breakGlassMaxMinutes = r.breakGlassMaxMinutes;

@@ -35,12 +35,19 @@ export async function revokeRequest(db: Db, caller: Caller, id: string, raw: unk
   await settleBeforeAction(db, id);
   return auditedTransaction(db, async (tx) => {
     const locked = await lockVisibleRequest(tx, caller, id);
-    if (!hasRole(caller, "admin", "approver") && !locked.approverIds.includes(caller.identityId)) throw new ForbiddenError("Admins and approvers revoke elevation.");
+    if (!hasRole(caller, "admin", "approver") && !locked.approverIds.includes(caller.identityId))
+      throw new ForbiddenError("Admins and approvers revoke elevation.");
     const request = (await settleRequest(tx, locked.id))!;
-    if (!OPEN_WINDOW.includes(request.status)) throw new ConflictError(`Only approved or active access can be revoked; this request is ${request.status.replace("_", " ")}.`);
+    if (!OPEN_WINDOW.includes(request.status))
+      throw new ConflictError(`Only approved or active access can be revoked; this request is ${request.status.replace("_", " ")}.`);
     const ended = await closeWindow(tx, actorOf(caller), request, { status: "revoked", reason: input.reason, endedById: caller.identityId });
     if (!isRequesterOf(caller, request)) {
-      await notify(tx, await requesterRecipients(tx, request), { kind: "jit.revoked", title: `Your elevation was revoked by ${caller.name}`, body: input.reason, link: requestLink(request.id) });
+      await notify(tx, await requesterRecipients(tx, request), {
+        kind: "jit.revoked",
+        title: `Your elevation was revoked by ${caller.name}`,
+        body: input.reason,
+        link: requestLink(request.id),
+      });
     }
     return ended;
   });
@@ -56,8 +63,17 @@ export async function cancelRequest(db: Db, caller: Caller, id: string) {
     const request = (await settleRequest(tx, locked.id))!;
     if (request.status !== "pending") throw new ConflictError(`Only a pending request can be cancelled; this one is ${request.status.replace("_", " ")}.`);
     const now = new Date();
-    await tx.update(jitRequests).set({ status: "cancelled", endedAt: now, endedById: caller.identityId, endReason: "Cancelled by the requester", updatedAt: now }).where(eq(jitRequests.id, request.id));
-    await recordAudit(tx, actorOf(caller), { action: "jit.cancelled", entityType: "jit_request", entityId: request.id, before: { status: "pending" }, after: { status: "cancelled" } });
+    await tx
+      .update(jitRequests)
+      .set({ status: "cancelled", endedAt: now, endedById: caller.identityId, endReason: "Cancelled by the requester", updatedAt: now })
+      .where(eq(jitRequests.id, request.id));
+    await recordAudit(tx, actorOf(caller), {
+      action: "jit.cancelled",
+      entityType: "jit_request",
+      entityId: request.id,
+      before: { status: "pending" },
+      after: { status: "cancelled" },
+    });
     return { ...request, status: "cancelled" as const, endedAt: now };
   });
 }

@@ -2,7 +2,19 @@ import { and, asc, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from "
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { outer } from "@/db/rows";
-import { eligibilityPolicies, entitlements, findings, grants, identities, jitApprovals, jitDisplayStatus, jitRequests, systems, usageDaily, usageRollups } from "@/db/schema";
+import {
+  eligibilityPolicies,
+  entitlements,
+  findings,
+  grants,
+  identities,
+  jitApprovals,
+  jitDisplayStatus,
+  jitRequests,
+  systems,
+  usageDaily,
+  usageRollups,
+} from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/auth/caller";
 import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
 import { escalationEvidence, identityPrivilegeLevel } from "@/lib/escalation/read";
@@ -62,7 +74,12 @@ function scopeFilter(caller: Caller, q: RequestListQuery): SQL | undefined {
     if (q.postReview === "1") {
       // Break-glass uses to confirm: approvers named on the request, or anyone in the approver group.
       const reviewer = hasRole(caller, "approver", "admin") ? undefined : mine;
-      return and(eq(jitRequests.breakGlass, true), eq(jitRequests.postReviewStatus, "pending"), reviewer, sql`${jitRequests.identityId} <> ${me} and ${jitRequests.requesterId} <> ${me}`);
+      return and(
+        eq(jitRequests.breakGlass, true),
+        eq(jitRequests.postReviewStatus, "pending"),
+        reviewer,
+        sql`${jitRequests.identityId} <> ${me} and ${jitRequests.requesterId} <> ${me}`,
+      );
     }
     return and(
       mine,
@@ -123,7 +140,11 @@ export async function listRequests(db: Tx, caller: Caller, raw: unknown) {
   const where = and(scopeFilter(caller, q), ...filters(q));
   const order = q.scope === "approvals" && q.postReview !== "1" ? [asc(jitRequests.pendingUntil)] : [desc(jitRequests.createdAt), desc(jitRequests.id)];
   const [rows, [{ n }]] = await Promise.all([
-    joined(db.select(requestColumns).from(jitRequests).$dynamic()).where(where).orderBy(...order).limit(q.pageSize).offset(offsetOf(q)),
+    joined(db.select(requestColumns).from(jitRequests).$dynamic())
+      .where(where)
+      .orderBy(...order)
+      .limit(q.pageSize)
+      .offset(offsetOf(q)),
     joined(db.select({ n: count() }).from(jitRequests).$dynamic()).where(where),
   ]);
   const withContext = q.scope === "approvals" ? await approvalContext(db, rows) : rows.map((r) => ({ ...r, context: null }));
@@ -142,19 +163,40 @@ async function approvalContext<T extends { id: string; identityId: string; entit
     .select({
       id: jitRequests.id,
       lastUsedAt: usageRollups.lastUsedAt,
-      uses30d: sql<number>`(select coalesce(sum(d.success_count), 0) from ${usageDaily} d where d.identity_id = ${jitRequests.identityId} and d.entitlement_id = ${jitRequests.entitlementId} and d.day > current_date - 30)`.mapWith(Number),
-      uses90d: sql<number>`(select coalesce(sum(d.success_count), 0) from ${usageDaily} d where d.identity_id = ${jitRequests.identityId} and d.entitlement_id = ${jitRequests.entitlementId} and d.day > current_date - 90)`.mapWith(Number),
-      pastRequests: sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.entitlement_id = ${jitRequests.entitlementId} and p.id <> ${jitRequests.id} and p.created_at > now() - interval '90 days')`.mapWith(Number),
-      pastDenied: sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.entitlement_id = ${jitRequests.entitlementId} and p.status = 'denied' and p.created_at > now() - interval '90 days')`.mapWith(Number),
-      pastBreakGlass: sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.break_glass and p.created_at > now() - interval '90 days')`.mapWith(Number),
+      uses30d:
+        sql<number>`(select coalesce(sum(d.success_count), 0) from ${usageDaily} d where d.identity_id = ${jitRequests.identityId} and d.entitlement_id = ${jitRequests.entitlementId} and d.day > current_date - 30)`.mapWith(
+          Number,
+        ),
+      uses90d:
+        sql<number>`(select coalesce(sum(d.success_count), 0) from ${usageDaily} d where d.identity_id = ${jitRequests.identityId} and d.entitlement_id = ${jitRequests.entitlementId} and d.day > current_date - 90)`.mapWith(
+          Number,
+        ),
+      pastRequests:
+        sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.entitlement_id = ${jitRequests.entitlementId} and p.id <> ${jitRequests.id} and p.created_at > now() - interval '90 days')`.mapWith(
+          Number,
+        ),
+      pastDenied:
+        sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.entitlement_id = ${jitRequests.entitlementId} and p.status = 'denied' and p.created_at > now() - interval '90 days')`.mapWith(
+          Number,
+        ),
+      pastBreakGlass:
+        sql<number>`(select count(*) from ${jitRequests} p where p.identity_id = ${jitRequests.identityId} and p.break_glass and p.created_at > now() - interval '90 days')`.mapWith(
+          Number,
+        ),
       openFindings: sql<number>`(select count(*) from ${findings} f where f.identity_id = ${jitRequests.identityId} and f.status = 'open')`.mapWith(Number),
       identityLevel: identityPrivilegeLevel(sql`${jitRequests.identityId}`),
-      standingGrants: sql<number>`(select count(*) from ${grants} g where g.identity_id = ${jitRequests.identityId} and g.type = 'standing' and g.revoked_at is null)`.mapWith(Number),
+      standingGrants:
+        sql<number>`(select count(*) from ${grants} g where g.identity_id = ${jitRequests.identityId} and g.type = 'standing' and g.revoked_at is null)`.mapWith(
+          Number,
+        ),
     })
     .from(jitRequests)
     .leftJoin(usageRollups, and(eq(usageRollups.identityId, jitRequests.identityId), eq(usageRollups.entitlementId, jitRequests.entitlementId)))
     .where(inArray(jitRequests.id, ids));
-  const evidence = await escalationEvidence(db, rows.map((r) => r.identityId));
+  const evidence = await escalationEvidence(
+    db,
+    rows.map((r) => r.identityId),
+  );
   const byId = new Map(context.map(({ id, ...c }) => [id, c]));
   return rows.map((r) => {
     const c = byId.get(r.id);

@@ -14,7 +14,10 @@ import { createRequest } from "./request";
 import { asking, eventsFor, grantRow, jitOrg, noticesFor, requestRow } from "./test-fixtures";
 
 async function team(db: Awaited<ReturnType<typeof testDb>>) {
-  const [row] = await db.insert(teams).values({ name: uniq("team") }).returning();
+  const [row] = await db
+    .insert(teams)
+    .values({ name: uniq("team") })
+    .returning();
   return row;
 }
 
@@ -26,7 +29,15 @@ describe("eligibility policies", () => {
     const admin = await makeCaller(db, ["admin"]);
     const entitlement = await makeEntitlement(db, { level: "admin" });
     await expect(
-      createPolicy(db, admin, { name: "x", entitlementId: entitlement.id, maxDurationMinutes: 10, defaultDurationMinutes: 30_000, approvalsRequired: 0, approverMode: "named", breakGlassMaxMinutes: 600 }),
+      createPolicy(db, admin, {
+        name: "x",
+        entitlementId: entitlement.id,
+        maxDurationMinutes: 10,
+        defaultDurationMinutes: 30_000,
+        approvalsRequired: 0,
+        approverMode: "named",
+        breakGlassMaxMinutes: 600,
+      }),
     ).rejects.toMatchObject({
       status: 422,
       fieldErrors: {
@@ -37,14 +48,33 @@ describe("eligibility policies", () => {
         breakGlassMaxMinutes: ["The break-glass maximum is at most 240 minutes (4 hours)."],
       },
     });
-    await expect(createPolicy(db, admin, { name: "Named", entitlementId: entitlement.id, ...terms, approvalsRequired: 2, approverMode: "named", approverIds: [admin.identityId] })).rejects.toMatchObject({
+    await expect(
+      createPolicy(db, admin, {
+        name: "Named",
+        entitlementId: entitlement.id,
+        ...terms,
+        approvalsRequired: 2,
+        approverMode: "named",
+        approverIds: [admin.identityId],
+      }),
+    ).rejects.toMatchObject({
       fieldErrors: { approverIds: ["Name at least as many approvers as approvals required."] },
     });
     await expect(createPolicy(db, admin, { name: "Everyone", entitlementId: entitlement.id, ...terms, autoApproveAll: true })).rejects.toMatchObject({
       fieldErrors: { autoApproveAll: [expect.stringContaining("never auto-approved for everyone")] },
     });
-    await expect(createPolicy(db, admin, { name: "Ghost team", entitlementId: entitlement.id, ...terms, teamIds: ["00000000-0000-4000-8000-000000000000"] })).rejects.toMatchObject({ fieldErrors: { teamIds: ["Every team must exist."] } });
-    await expect(createPolicy(db, admin, { name: "Longer default", entitlementId: entitlement.id, maxDurationMinutes: 60, defaultDurationMinutes: 120, approvalsRequired: 1 })).rejects.toMatchObject({
+    await expect(
+      createPolicy(db, admin, { name: "Ghost team", entitlementId: entitlement.id, ...terms, teamIds: ["00000000-0000-4000-8000-000000000000"] }),
+    ).rejects.toMatchObject({ fieldErrors: { teamIds: ["Every team must exist."] } });
+    await expect(
+      createPolicy(db, admin, {
+        name: "Longer default",
+        entitlementId: entitlement.id,
+        maxDurationMinutes: 60,
+        defaultDurationMinutes: 120,
+        approvalsRequired: 1,
+      }),
+    ).rejects.toMatchObject({
       fieldErrors: { defaultDurationMinutes: ["The default duration cannot exceed the maximum."] },
     });
     expect((await listPolicies(db, admin)).filter((p) => p.policy.entitlementId === entitlement.id)).toHaveLength(0);
@@ -57,7 +87,13 @@ describe("eligibility policies", () => {
     const sre = await team(db);
     const oncall = await team(db);
     const entitlement = await makeEntitlement(db, { level: "admin" });
-    const policy = await createPolicy(db, admin, { name: "Cluster admin", entitlementId: entitlement.id, ...terms, teamIds: [sre.id, oncall.id], autoApproveTeamIds: [oncall.id] });
+    const policy = await createPolicy(db, admin, {
+      name: "Cluster admin",
+      entitlementId: entitlement.id,
+      ...terms,
+      teamIds: [sre.id, oncall.id],
+      autoApproveTeamIds: [oncall.id],
+    });
     const sreEngineer = await makeCaller(db, ["requester"]);
     const onCallEngineer = await makeCaller(db, ["requester"]);
     await db.update(identities).set({ teamId: sre.id }).where(eq(identities.id, sreEngineer.identityId));
@@ -95,8 +131,13 @@ describe("eligibility policies", () => {
     expect((await eventsFor(db, eligible[0].id)).map((e) => e.type)).toEqual(["grant.revoked"]);
 
     const pending = await createRequest(db, requester, asking(entitlement.id));
-    await expect(updatePolicy(db, admin, policy.id, { defaultDurationMinutes: 500 })).rejects.toMatchObject({ fieldErrors: { defaultDurationMinutes: ["The default duration cannot exceed the maximum."] } });
-    expect(await updatePolicy(db, admin, policy.id, { maxDurationMinutes: 480, requireTicket: true })).toMatchObject({ maxDurationMinutes: 480, requireTicket: true });
+    await expect(updatePolicy(db, admin, policy.id, { defaultDurationMinutes: 500 })).rejects.toMatchObject({
+      fieldErrors: { defaultDurationMinutes: ["The default duration cannot exceed the maximum."] },
+    });
+    expect(await updatePolicy(db, admin, policy.id, { maxDurationMinutes: 480, requireTicket: true })).toMatchObject({
+      maxDurationMinutes: 480,
+      requireTicket: true,
+    });
     // The pending request keeps the terms it was made under.
     expect(await requestRow(db, pending.id)).toMatchObject({ approvalsRequired: 1 });
 
@@ -123,7 +164,9 @@ describe("eligibility policies", () => {
     const [policy] = (await listPolicies(db, admin)).filter((p) => p.policy.entitlementId === standing.entitlement.id);
     expect(policy.policy).toMatchObject({ name: `Just-in-time ${standing.entitlement.name}`, approvalsRequired: 1, maxDurationMinutes: 480 });
     expect((await myEligibility(db, engineer)).eligibility).toEqual([expect.objectContaining({ entitlementId: standing.entitlement.id })]);
-    await expect(convertStandingToEligible(db, admin, { grantIds: [standing.grant.id] })).rejects.toMatchObject({ fieldErrors: { grantIds: ["1 of these is not a live standing grant."] } });
+    await expect(convertStandingToEligible(db, admin, { grantIds: [standing.grant.id] })).rejects.toMatchObject({
+      fieldErrors: { grantIds: ["1 of these is not a live standing grant."] },
+    });
     const audit = await queryRows<{ action: string }>(db, sql`select action from audit_log where entity_id = ${standing.grant.id} order by id`);
     expect(audit.map((a) => a.action)).toEqual(["grant.revoked", "grant.converted_to_eligibility"]);
   });
@@ -133,12 +176,19 @@ describe("eligibility policies", () => {
     const { admin, approvers, requester, entitlement } = await jitOrg(db, { breakGlass: true, breakGlassMaxMinutes: 30 });
     // A loopback receiver: allowed only with the admin setting for private destinations.
     vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
-    const hook = await createConnector(db, admin, { name: uniq("pager"), kind: "webhook", url: "http://127.0.0.1:9/never-called-in-this-test", eventTypes: ["jit.break_glass"] });
+    const hook = await createConnector(db, admin, {
+      name: uniq("pager"),
+      kind: "webhook",
+      url: "http://127.0.0.1:9/never-called-in-this-test",
+      eventTypes: ["jit.break_glass"],
+    });
     vi.unstubAllEnvs();
     await expect(createRequest(db, requester, asking(entitlement.id, { breakGlass: true, justification: "urgent" }))).rejects.toMatchObject({
       fieldErrors: { justification: ["Say what the emergency is (at least 10 characters)."] },
     });
-    await expect(createRequest(db, requester, asking(entitlement.id, { breakGlass: true, durationMinutes: 60, justification: "Payments are down, need to kill a lock" }))).rejects.toMatchObject({
+    await expect(
+      createRequest(db, requester, asking(entitlement.id, { breakGlass: true, durationMinutes: 60, justification: "Payments are down, need to kill a lock" })),
+    ).rejects.toMatchObject({
       fieldErrors: { durationMinutes: [expect.stringContaining("At most 30 minutes for break-glass")] },
     });
     const pending = await createRequest(db, requester, asking(entitlement.id));
@@ -151,10 +201,16 @@ describe("eligibility policies", () => {
     expect((await noticesFor(db, requester.identityId)).map((n) => n.kind)).not.toContain("jit.break_glass");
     // The webhook connector subscribed to break-glass gets it, and only that kind of event.
     await dispatchAccessEvents(db);
-    const sent = await queryRows<{ type: string; reason: string }>(db, sql`select e.type, e.payload->>'reason' as reason from connector_deliveries d join access_events e on e.id = d.access_event_id where d.connector_id = ${hook.id} and (e.grant_id = ${r.grantId} or e.payload->>'requestId' = ${r.id})`);
+    const sent = await queryRows<{ type: string; reason: string }>(
+      db,
+      sql`select e.type, e.payload->>'reason' as reason from connector_deliveries d join access_events e on e.id = d.access_event_id where d.connector_id = ${hook.id} and (e.grant_id = ${r.grantId} or e.payload->>'requestId' = ${r.id})`,
+    );
     expect(sent).toEqual([{ type: "jit.break_glass", reason: "Payments are down, need to kill a lock" }]);
 
-    expect(await reviewBreakGlass(db, approvers[2], r.id, { outcome: "escalate", comment: "No incident on record" })).toMatchObject({ status: "revoked", postReviewStatus: "escalated" });
+    expect(await reviewBreakGlass(db, approvers[2], r.id, { outcome: "escalate", comment: "No incident on record" })).toMatchObject({
+      status: "revoked",
+      postReviewStatus: "escalated",
+    });
     expect((await getEffectiveAccess(db, admin, requester.identityId)).grants).toEqual([]);
     expect((await noticesFor(db, admin.identityId)).map((n) => n.kind)).toContain("jit.break_glass_escalated");
   });
@@ -162,7 +218,9 @@ describe("eligibility policies", () => {
   it("refuses break-glass where no policy allows it", async () => {
     const db = await testDb();
     const { requester, entitlement } = await jitOrg(db);
-    await expect(createRequest(db, requester, asking(entitlement.id, { breakGlass: true, justification: "Payments are down, need to kill a lock" }))).rejects.toMatchObject({
+    await expect(
+      createRequest(db, requester, asking(entitlement.id, { breakGlass: true, justification: "Payments are down, need to kill a lock" })),
+    ).rejects.toMatchObject({
       status: 403,
       message: expect.stringContaining("No eligibility policy allows break-glass"),
     });

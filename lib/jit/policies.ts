@@ -14,11 +14,17 @@ type Policy = typeof eligibilityPolicies.$inferSelect;
 
 const POLICY_READERS = ["admin", "auditor", "approver"] as const;
 
-async function checkReferences(tx: Tx, p: { entitlementId?: string; teamIds?: string[]; autoApproveTeamIds?: string[]; approverIds?: string[]; identityIds?: string[]; autoApproveAll?: boolean }) {
+async function checkReferences(
+  tx: Tx,
+  p: { entitlementId?: string; teamIds?: string[]; autoApproveTeamIds?: string[]; approverIds?: string[]; identityIds?: string[]; autoApproveAll?: boolean },
+) {
   const errors: FieldErrors = {};
   let entitlement: { id: string; name: string; level: string } | undefined;
   if (p.entitlementId) {
-    [entitlement] = await tx.select({ id: entitlements.id, name: entitlements.name, level: entitlements.privilegeLevel }).from(entitlements).where(eq(entitlements.id, p.entitlementId));
+    [entitlement] = await tx
+      .select({ id: entitlements.id, name: entitlements.name, level: entitlements.privilegeLevel })
+      .from(entitlements)
+      .where(eq(entitlements.id, p.entitlementId));
     if (!entitlement) errors.entitlementId = ["No such entitlement."];
   }
   const allTeams = [...new Set([...(p.teamIds ?? []), ...(p.autoApproveTeamIds ?? [])])];
@@ -28,11 +34,17 @@ async function checkReferences(tx: Tx, p: { entitlementId?: string; teamIds?: st
     if (p.autoApproveTeamIds?.some((t) => !found.has(t))) errors.autoApproveTeamIds = ["Every auto-approved team must exist."];
   }
   if (p.approverIds?.length) {
-    const ok = await tx.select({ id: identities.id }).from(identities).where(and(inArray(identities.id, p.approverIds), eq(identities.kind, "human"), eq(identities.status, "active")));
+    const ok = await tx
+      .select({ id: identities.id })
+      .from(identities)
+      .where(and(inArray(identities.id, p.approverIds), eq(identities.kind, "human"), eq(identities.status, "active")));
     if (ok.length !== new Set(p.approverIds).size) errors.approverIds = ["Every approver must be an active person."];
   }
   if (p.identityIds?.length) {
-    const ok = await tx.select({ id: identities.id }).from(identities).where(and(inArray(identities.id, p.identityIds), eq(identities.status, "active")));
+    const ok = await tx
+      .select({ id: identities.id })
+      .from(identities)
+      .where(and(inArray(identities.id, p.identityIds), eq(identities.status, "active")));
     if (ok.length !== new Set(p.identityIds).size) errors.identityIds = ["Every eligible identity must exist and be active."];
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
@@ -42,7 +54,9 @@ async function checkReferences(tx: Tx, p: { entitlementId?: string; teamIds?: st
 // Admin-level access is never self-service for everyone: it needs a person, or an on-call team.
 function checkAutoApproval(level: string | undefined, autoApproveAll: boolean | undefined) {
   if (level === "admin" && autoApproveAll) {
-    throw new ValidationError({ autoApproveAll: ["Admin-level access is never auto-approved for everyone: auto-approve a team (on-call) or require an approval."] });
+    throw new ValidationError({
+      autoApproveAll: ["Admin-level access is never auto-approved for everyone: auto-approve a team (on-call) or require an approval."],
+    });
   }
 }
 
@@ -61,15 +75,43 @@ async function issueEligibility(tx: Tx, actor: Actor, policy: Policy, identityId
   const now = new Date();
   const fresh = [...new Set(identityIds)].filter((id) => !have.has(id));
   if (fresh.length === 0) return [];
-  const decision = { kind: "policy" as const, ref: policy.id, decidedById: opts.approvedById, decidedAt: now, reason: `Named in the eligibility policy “${policy.name}”` };
+  const decision = {
+    kind: "policy" as const,
+    ref: policy.id,
+    decidedById: opts.approvedById,
+    decidedAt: now,
+    reason: `Named in the eligibility policy “${policy.name}”`,
+  };
   const created = await createGrants(
     tx,
-    fresh.map((identityId) => ({ grant: { identityId, entitlementId: policy.entitlementId, type: "eligible" as const, policyId: policy.id, startsAt: now, expiresAt: opts.expiresAt ?? null }, decision })),
+    fresh.map((identityId) => ({
+      grant: {
+        identityId,
+        entitlementId: policy.entitlementId,
+        type: "eligible" as const,
+        policyId: policy.id,
+        startsAt: now,
+        expiresAt: opts.expiresAt ?? null,
+      },
+      decision,
+    })),
   );
   await recordAudit(
     tx,
     actor,
-    created.map((g) => ({ action: "grant.created", entityType: "grant", entityId: g.id, after: { type: "eligible", provenance: "policy", policyId: policy.id, identityId: g.identityId, entitlementId: policy.entitlementId, expiresAt: opts.expiresAt ?? null } })),
+    created.map((g) => ({
+      action: "grant.created",
+      entityType: "grant",
+      entityId: g.id,
+      after: {
+        type: "eligible",
+        provenance: "policy",
+        policyId: policy.id,
+        identityId: g.identityId,
+        entitlementId: policy.entitlementId,
+        expiresAt: opts.expiresAt ?? null,
+      },
+    })),
   );
   return created;
 }
@@ -82,7 +124,10 @@ export async function createPolicy(db: Db, caller: Caller, raw: unknown) {
     const entitlement = await checkReferences(tx, input);
     checkAutoApproval(entitlement?.level, input.autoApproveAll);
     const { identityIds, ...fields } = input;
-    const [policy] = await tx.insert(eligibilityPolicies).values({ ...fields, createdById: caller.identityId }).returning();
+    const [policy] = await tx
+      .insert(eligibilityPolicies)
+      .values({ ...fields, createdById: caller.identityId })
+      .returning();
     const actor = actorOf(caller);
     await recordAudit(tx, actor, { action: "eligibility_policy.created", entityType: "eligibility_policy", entityId: policy.id, after: input });
     await issueEligibility(tx, actor, policy, identityIds, { approvedById: caller.identityId });
@@ -112,8 +157,18 @@ export async function updatePolicy(db: Db, caller: Caller, id: string, raw: unkn
     const { identityIds: _ids, entitlementId: _e, ...fields } = merged;
     const change = diff(policy as unknown as Record<string, unknown>, fields);
     if (!change.changed) return policy;
-    const [updated] = await tx.update(eligibilityPolicies).set({ ...fields, updatedAt: new Date() }).where(eq(eligibilityPolicies.id, id)).returning();
-    await recordAudit(tx, actorOf(caller), { action: "eligibility_policy.updated", entityType: "eligibility_policy", entityId: id, before: change.before, after: change.after });
+    const [updated] = await tx
+      .update(eligibilityPolicies)
+      .set({ ...fields, updatedAt: new Date() })
+      .where(eq(eligibilityPolicies.id, id))
+      .returning();
+    await recordAudit(tx, actorOf(caller), {
+      action: "eligibility_policy.updated",
+      entityType: "eligibility_policy",
+      entityId: id,
+      before: change.before,
+      after: change.after,
+    });
     return updated;
   });
 }
@@ -129,8 +184,16 @@ export async function archivePolicy(db: Db, caller: Caller, id: string) {
     if (policy.archivedAt) return policy;
     const now = new Date();
     const actor = actorOf(caller);
-    const named = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.policyId, policy.id), isNull(grants.revokedAt)));
-    await revokeGrants(tx, actor, named.map((g) => g.id), { source: "admin", sourceRef: policy.id, reason: `Eligibility policy “${policy.name}” retired` });
+    const named = await tx
+      .select({ id: grants.id })
+      .from(grants)
+      .where(and(eq(grants.policyId, policy.id), isNull(grants.revokedAt)));
+    await revokeGrants(
+      tx,
+      actor,
+      named.map((g) => g.id),
+      { source: "admin", sourceRef: policy.id, reason: `Eligibility policy “${policy.name}” retired` },
+    );
     const cancelled = await tx
       .update(jitRequests)
       .set({ status: "cancelled", endedAt: now, endedById: caller.identityId, endReason: "The eligibility policy was retired", updatedAt: now })
@@ -138,8 +201,20 @@ export async function archivePolicy(db: Db, caller: Caller, id: string) {
       .returning({ id: jitRequests.id });
     const [archived] = await tx.update(eligibilityPolicies).set({ archivedAt: now, updatedAt: now }).where(eq(eligibilityPolicies.id, id)).returning();
     await recordAudit(tx, actor, [
-      { action: "eligibility_policy.archived", entityType: "eligibility_policy", entityId: id, before: { archivedAt: null }, after: { archivedAt: now, eligibilityEnded: named.length, requestsCancelled: cancelled.length } },
-      ...cancelled.map((r) => ({ action: "jit.cancelled" as const, entityType: "jit_request", entityId: r.id, before: { status: "pending" }, after: { status: "cancelled", reason: "The eligibility policy was retired" } })),
+      {
+        action: "eligibility_policy.archived",
+        entityType: "eligibility_policy",
+        entityId: id,
+        before: { archivedAt: null },
+        after: { archivedAt: now, eligibilityEnded: named.length, requestsCancelled: cancelled.length },
+      },
+      ...cancelled.map((r) => ({
+        action: "jit.cancelled" as const,
+        entityType: "jit_request",
+        entityId: r.id,
+        before: { status: "pending" },
+        after: { status: "cancelled", reason: "The eligibility policy was retired" },
+      })),
     ]);
     return archived;
   });
@@ -170,13 +245,23 @@ export async function removeEligibleIdentity(db: Db, caller: Caller, id: string,
       .from(grants)
       .where(and(eq(grants.identityId, identityId), eq(grants.policyId, policy.id), isNull(grants.revokedAt)));
     if (live.length === 0) throw new NotFoundError("Eligibility");
-    const ended = await revokeGrants(tx, actorOf(caller), live.map((g) => g.id), { source: "admin", sourceRef: policy.id, reason: `Removed from eligibility policy “${policy.name}”` });
+    const ended = await revokeGrants(
+      tx,
+      actorOf(caller),
+      live.map((g) => g.id),
+      { source: "admin", sourceRef: policy.id, reason: `Removed from eligibility policy “${policy.name}”` },
+    );
     return { removed: ended.length };
   });
 }
 
-const namedCount = sql<number>`(select count(*) from ${grants} g where g.policy_id = ${outer(eligibilityPolicies.id)} and g.revoked_at is null)`.mapWith(Number);
-const recentRequests = sql<number>`(select count(*) from ${jitRequests} r where r.policy_id = ${outer(eligibilityPolicies.id)} and r.created_at > now() - interval '30 days')`.mapWith(Number);
+const namedCount = sql<number>`(select count(*) from ${grants} g where g.policy_id = ${outer(eligibilityPolicies.id)} and g.revoked_at is null)`.mapWith(
+  Number,
+);
+const recentRequests =
+  sql<number>`(select count(*) from ${jitRequests} r where r.policy_id = ${outer(eligibilityPolicies.id)} and r.created_at > now() - interval '30 days')`.mapWith(
+    Number,
+  );
 
 /** Every policy with its entitlement and how much it is used. */
 export async function listPolicies(db: Tx, caller: Caller, opts: { includeArchived?: boolean } = {}) {
@@ -196,7 +281,11 @@ export async function listPolicies(db: Tx, caller: Caller, opts: { includeArchiv
     .where(opts.includeArchived ? undefined : isNull(eligibilityPolicies.archivedAt))
     .orderBy(sql`${eligibilityPolicies.archivedAt} is not null`, systems.name, entitlements.name, asc(eligibilityPolicies.name));
   const teamNames = new Map((await db.select({ id: teams.id, name: teams.name }).from(teams)).map((t) => [t.id, t.name]));
-  return rows.map((r) => ({ ...r, teams: r.policy.teamIds.map((t) => teamNames.get(t) ?? "?"), autoApproveTeams: r.policy.autoApproveTeamIds.map((t) => teamNames.get(t) ?? "?") }));
+  return rows.map((r) => ({
+    ...r,
+    teams: r.policy.teamIds.map((t) => teamNames.get(t) ?? "?"),
+    autoApproveTeams: r.policy.autoApproveTeamIds.map((t) => teamNames.get(t) ?? "?"),
+  }));
 }
 
 /** One policy, who it makes eligible by name, and the standing grants it could replace. */

@@ -36,7 +36,14 @@ async function approversFor(tx: Tx, policy: ApplicablePolicy, subject: Subject, 
           await tx
             .select({ id: identities.id })
             .from(identities)
-            .where(and(inArray(identities.id, ids), eq(identities.kind, "human"), eq(identities.status, "active"), sql`not ${readOnlyPerson(sql`${identities.id}`)}`))
+            .where(
+              and(
+                inArray(identities.id, ids),
+                eq(identities.kind, "human"),
+                eq(identities.status, "active"),
+                sql`not ${readOnlyPerson(sql`${identities.id}`)}`,
+              ),
+            )
         ).map((r) => r.id);
   let chosen: string[];
   if (policy.approverMode === "named") chosen = await activePeople(policy.approverIds);
@@ -48,7 +55,9 @@ async function approversFor(tx: Tx, policy: ApplicablePolicy, subject: Subject, 
     for (const id of await peopleWithRole(tx, role)) if (!excluded.has(id)) set.add(id);
   }
   if (set.size < policy.approvalsRequired) {
-    throw new ConflictError(`Only ${set.size} ${set.size === 1 ? "person" : "people"} could approve this without approving their own access, and ${policy.approvalsRequired} approvals are needed. Ask an admin to name approvers.`);
+    throw new ConflictError(
+      `Only ${set.size} ${set.size === 1 ? "person" : "people"} could approve this without approving their own access, and ${policy.approvalsRequired} approvals are needed. Ask an admin to name approvers.`,
+    );
   }
   return [...set];
 }
@@ -87,7 +96,8 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
     const max = input.breakGlass ? policy.breakGlassMaxMinutes : policy.maxDurationMinutes;
     const duration = input.durationMinutes ?? Math.min(policy.defaultDurationMinutes, max);
     const errors: FieldErrors = {};
-    if (duration > max) errors.durationMinutes = [`At most ${max} minutes ${input.breakGlass ? "for break-glass" : ""} under “${policy.name}”.`.replace("  ", " ")];
+    if (duration > max)
+      errors.durationMinutes = [`At most ${max} minutes ${input.breakGlass ? "for break-glass" : ""} under “${policy.name}”.`.replace("  ", " ")];
     if (policy.requireJustification && (input.justification?.length ?? 0) < 10) errors.justification = ["Say why you need it (at least 10 characters)."];
     if (policy.requireTicket && !input.ticket && !input.breakGlass) errors.ticket = ["This policy needs a ticket reference (e.g. CHG-1234)."];
     if (input.startAt && input.startAt < subMinutes(now, 1)) errors.startAt = ["The start cannot be in the past."];
@@ -98,14 +108,29 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
     const open = await tx
       .select({ id: jitRequests.id })
       .from(jitRequests)
-      .where(and(eq(jitRequests.identityId, subject.id), eq(jitRequests.entitlementId, entitlement.id), inArray(jitRequests.status, ["pending", "approved", "active"])));
+      .where(
+        and(
+          eq(jitRequests.identityId, subject.id),
+          eq(jitRequests.entitlementId, entitlement.id),
+          inArray(jitRequests.status, ["pending", "approved", "active"]),
+        ),
+      );
     const actor = actorOf(caller);
     for (const o of open) {
       const settled = await settleRequest(tx, o.id, now);
       if (!settled || !["pending", "approved", "active"].includes(settled.status)) continue;
       if (input.breakGlass && settled.status === "pending") {
-        await tx.update(jitRequests).set({ status: "cancelled", endedAt: now, endedById: caller.identityId, endReason: "Superseded by break-glass", updatedAt: now }).where(eq(jitRequests.id, settled.id));
-        await recordAudit(tx, actor, { action: "jit.cancelled", entityType: "jit_request", entityId: settled.id, before: { status: "pending" }, after: { status: "cancelled", reason: "Superseded by break-glass" } });
+        await tx
+          .update(jitRequests)
+          .set({ status: "cancelled", endedAt: now, endedById: caller.identityId, endReason: "Superseded by break-glass", updatedAt: now })
+          .where(eq(jitRequests.id, settled.id));
+        await recordAudit(tx, actor, {
+          action: "jit.cancelled",
+          entityType: "jit_request",
+          entityId: settled.id,
+          before: { status: "pending" },
+          after: { status: "cancelled", reason: "Superseded by break-glass" },
+        });
         continue;
       }
       throw new ConflictError(`There is already ${settled.status === "pending" ? "a pending" : `an ${settled.status}`} request for ${label} (${settled.id}).`);
@@ -145,12 +170,32 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
       action: "jit.requested",
       entityType: "jit_request",
       entityId: request.id,
-      after: { identityId: subject.id, entitlementId: entitlement.id, policyId: policy.id, durationMinutes: duration, startAt: input.startAt ?? null, justification: input.justification ?? null, ticket: input.ticket ?? null, breakGlass: input.breakGlass, approverIds },
+      after: {
+        identityId: subject.id,
+        entitlementId: entitlement.id,
+        policyId: policy.id,
+        durationMinutes: duration,
+        startAt: input.startAt ?? null,
+        justification: input.justification ?? null,
+        ticket: input.ticket ?? null,
+        breakGlass: input.breakGlass,
+        approverIds,
+      },
     });
 
     if (input.breakGlass) {
       const opened = await openWindow(tx, actor, request, { approvedById: null, provenance: "break_glass", how: `Break-glass: ${input.justification}` }, now);
-      const payload = { requestId: request.id, grantId: opened.grantId, identityId: subject.id, identityName: subject.name, entitlementId: entitlement.id, entitlement: label, reason: input.justification, startsAt: opened.startsAt?.toISOString(), expiresAt: opened.expiresAt?.toISOString() };
+      const payload = {
+        requestId: request.id,
+        grantId: opened.grantId,
+        identityId: subject.id,
+        identityName: subject.name,
+        entitlementId: entitlement.id,
+        entitlement: label,
+        reason: input.justification,
+        startsAt: opened.startsAt?.toISOString(),
+        expiresAt: opened.expiresAt?.toISOString(),
+      };
       // Webhook connectors subscribed to jit.break_glass tell chat and paging, signed and retried.
       await emitAccessEvents(tx, [{ type: "jit.break_glass", grantId: opened.grantId, payload }]);
       const watchers = new Set([...approverIds, ...(await peopleWithRole(tx, "approver"))]);

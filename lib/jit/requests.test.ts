@@ -21,7 +21,9 @@ describe("just-in-time requests", () => {
     const db = await testDb();
     const { requester, outsider, entitlement, policy } = await jitOrg(db);
     const mine = (await myEligibility(db, requester)).eligibility;
-    expect(mine).toEqual([expect.objectContaining({ entitlementId: entitlement.id, policyId: policy.id, maxDurationMinutes: 240, approvalsRequired: 1, autoApprove: false })]);
+    expect(mine).toEqual([
+      expect.objectContaining({ entitlementId: entitlement.id, policyId: policy.id, maxDurationMinutes: 240, approvalsRequired: 1, autoApprove: false }),
+    ]);
     expect((await myEligibility(db, outsider)).eligibility).toEqual([]);
     await expect(createRequest(db, outsider, asking(entitlement.id))).rejects.toMatchObject({ status: 403, message: expect.stringContaining("not eligible") });
   });
@@ -29,7 +31,9 @@ describe("just-in-time requests", () => {
   it("validates the request against the policy and changes nothing when refused", async () => {
     const db = await testDb();
     const { requester, entitlement } = await jitOrg(db, { requireTicket: true });
-    await expect(createRequest(db, requester, { entitlementId: entitlement.id, durationMinutes: 241, justification: "short", startAt: "2020-01-01" })).rejects.toMatchObject({
+    await expect(
+      createRequest(db, requester, { entitlementId: entitlement.id, durationMinutes: 241, justification: "short", startAt: "2020-01-01" }),
+    ).rejects.toMatchObject({
       status: 422,
       fieldErrors: {
         durationMinutes: [expect.stringContaining("At most 240 minutes")],
@@ -38,8 +42,14 @@ describe("just-in-time requests", () => {
         startAt: ["The start cannot be in the past."],
       },
     });
-    await expect(createRequest(db, requester, { entitlementId: entitlement.id, ticket: "not a ticket!" })).rejects.toMatchObject({ status: 422, fieldErrors: { ticket: [expect.stringContaining("2 to 64")] } });
-    await expect(createRequest(db, requester, { entitlementId: "nope" })).rejects.toMatchObject({ status: 422, fieldErrors: { entitlementId: ["Choose what to request."] } });
+    await expect(createRequest(db, requester, { entitlementId: entitlement.id, ticket: "not a ticket!" })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { ticket: [expect.stringContaining("2 to 64")] },
+    });
+    await expect(createRequest(db, requester, { entitlementId: "nope" })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { entitlementId: ["Choose what to request."] },
+    });
     expect(await db.select().from(jitRequests).where(eq(jitRequests.identityId, requester.identityId))).toHaveLength(0);
   });
 
@@ -51,7 +61,10 @@ describe("just-in-time requests", () => {
     expect(new Set(pending.approverIds)).toEqual(new Set(approvers.map((a) => a.identityId)));
     expect((await noticesFor(db, approvers[0].identityId)).map((n) => n.kind)).toContain("jit.pending");
     expect(await effective(db, admin, requester.identityId)).not.toContain(entitlement.id);
-    await expect(createRequest(db, requester, asking(entitlement.id))).rejects.toMatchObject({ status: 409, message: expect.stringContaining("already a pending request") });
+    await expect(createRequest(db, requester, asking(entitlement.id))).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining("already a pending request"),
+    });
 
     const approved = await decideRequest(db, approvers[1], pending.id, "approve", { comment: "Go ahead" });
     expect(approved).toMatchObject({ status: "active", approvals: 1 });
@@ -60,7 +73,9 @@ describe("just-in-time requests", () => {
     expect(grant).toMatchObject({ type: "jit", provenance: "jit_approval", provenanceRef: pending.id, approvedById: approvers[1].identityId, revokedAt: null });
     expect(grant.expiresAt!.getTime() - grant.startsAt.getTime()).toBe(30 * 60_000);
     expect(await effective(db, admin, requester.identityId)).toContain(entitlement.id);
-    expect((await listActiveElevations(db, admin, { identityId: requester.identityId })).rows).toEqual([expect.objectContaining({ grantId: grant.id, requestId: pending.id })]);
+    expect((await listActiveElevations(db, admin, { identityId: requester.identityId })).rows).toEqual([
+      expect.objectContaining({ grantId: grant.id, requestId: pending.id }),
+    ]);
     expect((await eventsFor(db, grant.id)).map((e) => e.type)).toEqual(["grant.activated"]);
     expect((await noticesFor(db, requester.identityId)).map((n) => n.kind)).toContain("jit.approved");
 
@@ -83,17 +98,26 @@ describe("just-in-time requests", () => {
     const { approvers, requester, entitlement } = await jitOrg(db, { approvalsRequired: 2 });
     const r = await createRequest(db, requester, asking(entitlement.id));
     expect(await decideRequest(db, approvers[0], r.id, "approve", {})).toMatchObject({ status: "pending", approvals: 1 });
-    await expect(decideRequest(db, approvers[0], r.id, "approve", {})).rejects.toMatchObject({ status: 409, message: "You have already decided this request." });
+    await expect(decideRequest(db, approvers[0], r.id, "approve", {})).rejects.toMatchObject({
+      status: 409,
+      message: "You have already decided this request.",
+    });
     expect((await listRequests(db, approvers[0], { scope: "approvals" })).rows.map((x) => x.id)).not.toContain(r.id);
     expect((await listRequests(db, approvers[1], { scope: "approvals" })).rows.map((x) => x.id)).toContain(r.id);
     expect(await decideRequest(db, approvers[2], r.id, "approve", {})).toMatchObject({ status: "active", approvals: 2 });
-    await expect(decideRequest(db, approvers[1], r.id, "deny", { comment: "Too late" })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("already approved") });
+    await expect(decideRequest(db, approvers[1], r.id, "deny", { comment: "Too late" })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining("already approved"),
+    });
 
     const r2 = await (async () => {
       await releaseRequest(db, requester, r.id, {});
       return createRequest(db, requester, asking(entitlement.id));
     })();
-    await expect(decideRequest(db, approvers[0], r2.id, "deny", {})).rejects.toMatchObject({ status: 422, fieldErrors: { comment: ["Say why the request is denied."] } });
+    await expect(decideRequest(db, approvers[0], r2.id, "deny", {})).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { comment: ["Say why the request is denied."] },
+    });
     expect(await decideRequest(db, approvers[0], r2.id, "deny", { comment: "Use the read replica" })).toMatchObject({ status: "denied" });
     expect((await requestRow(db, r2.id)).grantId).toBeNull();
   });
@@ -115,7 +139,10 @@ describe("just-in-time requests", () => {
     expect(jobs).toEqual([expect.objectContaining({ name: "jit.settle" })]);
     expect(new Date(jobs[0].start_after).getTime()).toBe(r.pendingUntil.getTime());
 
-    await db.update(jitRequests).set({ pendingUntil: new Date(Date.now() - 1000) }).where(eq(jitRequests.id, r.id));
+    await db
+      .update(jitRequests)
+      .set({ pendingUntil: new Date(Date.now() - 1000) })
+      .where(eq(jitRequests.id, r.id));
     expect((await listRequests(db, requester, { scope: "mine" })).rows[0]).toMatchObject({ id: r.id, status: "timed_out" });
     expect((await listRequests(db, approvers[0], { scope: "approvals" })).rows.map((x) => x.id)).not.toContain(r.id);
     await expect(decideRequest(db, approvers[0], r.id, "approve", {})).rejects.toMatchObject({ status: 409, message: expect.stringContaining("timed out") });
@@ -138,7 +165,10 @@ describe("just-in-time requests", () => {
     expect(await eventsFor(db, grantId)).toHaveLength(0);
 
     // The start arrives (moved into the past here, as time would).
-    await db.update(jitRequests).set({ startsAt: new Date(Date.now() - 1000) }).where(eq(jitRequests.id, r.id));
+    await db
+      .update(jitRequests)
+      .set({ startsAt: new Date(Date.now() - 1000) })
+      .where(eq(jitRequests.id, r.id));
     await db.execute(sql`update grants set starts_at = now() - interval '1 second' where id = ${grantId}`);
     expect(await effective(db, admin, requester.identityId)).toContain(entitlement.id);
     expect(await db.transaction((tx) => settleRequest(tx, r.id))).toMatchObject({ status: "active" });
@@ -177,14 +207,19 @@ describe("just-in-time requests", () => {
     const { approvers, requester, entitlement } = await jitOrg(db);
     const r = await createRequest(db, requester, asking(entitlement.id, { durationMinutes: 45, startAt: new Date(Date.now() + 600_000).toISOString() }));
     const approved = await decideRequest(db, approvers[0], r.id, "approve", {});
-    const jobs = await queryRows<{ name: string; start_after: Date }>(db, sql`select name, start_after from pgboss.job where data->>'requestId' = ${r.id} order by start_after`);
+    const jobs = await queryRows<{ name: string; start_after: Date }>(
+      db,
+      sql`select name, start_after from pgboss.job where data->>'requestId' = ${r.id} order by start_after`,
+    );
     const at = (d: Date | null) => d!.getTime();
-    expect(jobs.map((j) => [j.name, new Date(j.start_after).getTime()])).toEqual([
-      ["jit.settle", at(approved.startsAt)],
-      ["jit.settle", at(r.pendingUntil)],
-      ["jit.remind", at(approved.expiresAt) - 10 * 60_000],
-      ["jit.settle", at(approved.expiresAt)],
-    ].sort((a, b) => (a[1] as number) - (b[1] as number)));
+    expect(jobs.map((j) => [j.name, new Date(j.start_after).getTime()])).toEqual(
+      [
+        ["jit.settle", at(approved.startsAt)],
+        ["jit.settle", at(r.pendingUntil)],
+        ["jit.remind", at(approved.expiresAt) - 10 * 60_000],
+        ["jit.settle", at(approved.expiresAt)],
+      ].sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
   });
 
   it("two approvers approving at the same moment produce exactly one grant", async () => {

@@ -12,9 +12,17 @@ export const MAX_BREAK_GLASS_MINUTES = 4 * 60;
 const span = (m: number) => (m >= 1440 ? `${m / 1440} days` : m >= 60 ? `${m / 60} hours` : `${m} minutes`);
 
 const minutes = (what: string, min: number, max: number) =>
-  integer(what, min, max, { type: `${what} must be a whole number of minutes.`, min: `${what} is at least ${min} minutes.`, max: `${what} is at most ${max.toLocaleString("en")} minutes (${span(max)}).` });
+  integer(what, min, max, {
+    type: `${what} must be a whole number of minutes.`,
+    min: `${what} is at least ${min} minutes.`,
+    max: `${what} is at most ${max.toLocaleString("en")} minutes (${span(max)}).`,
+  });
 
-const idList = (what: string) => z.array(z.uuid(`Each ${what} must be an id.`)).max(200, `At most 200 ${what}s.`).default([]);
+const idList = (what: string) =>
+  z
+    .array(z.uuid(`Each ${what} must be an id.`))
+    .max(200, `At most 200 ${what}s.`)
+    .default([]);
 
 const policyFields = {
   name: text().trim().min(3, "Name the policy in at least 3 characters.").max(120, "Keep the name under 120 characters."),
@@ -96,7 +104,11 @@ export const requestInput = z
   .object({
     entitlementId: z.uuid("Choose what to request."),
     // The policy's maximum is checked against the request; no policy allows more than 14 days.
-    durationMinutes: integer("Duration", 1, MAX_POLICY_MINUTES, { type: "Duration must be whole minutes.", min: "Ask for at least 1 minute.", max: `Duration is at most ${MAX_POLICY_MINUTES.toLocaleString("en")} minutes (14 days).` }).optional(),
+    durationMinutes: integer("Duration", 1, MAX_POLICY_MINUTES, {
+      type: "Duration must be whole minutes.",
+      min: "Ask for at least 1 minute.",
+      max: `Duration is at most ${MAX_POLICY_MINUTES.toLocaleString("en")} minutes (14 days).`,
+    }).optional(),
     // Absent: as soon as approved.
     startAt: dateTime("Start").optional(),
     justification: text().trim().max(2000, "Keep the justification under 2,000 characters.").optional(),
@@ -105,12 +117,29 @@ export const requestInput = z
   })
   .strict()
   .refine((r) => !r.breakGlass || !r.startAt, { message: "Break-glass starts now; it cannot be scheduled.", path: ["startAt"] })
-  .refine((r) => !r.breakGlass || (r.justification?.length ?? 0) >= 10, { message: "Say what the emergency is (at least 10 characters).", path: ["justification"] });
+  .refine((r) => !r.breakGlass || (r.justification?.length ?? 0) >= 10, {
+    message: "Say what the emergency is (at least 10 characters).",
+    path: ["justification"],
+  });
 export type RequestInput = z.input<typeof requestInput>;
 
 export const approveInput = z.object({ comment: text().trim().max(2000, "Keep the comment under 2,000 characters.").optional() }).strict();
-export const denyInput = z.object({ comment: text({ message: "Say why the request is denied." }).trim().min(3, "Say why the request is denied.").max(2000, "Keep the comment under 2,000 characters.") }).strict();
-export const revokeInput = z.object({ reason: text({ message: "Say why the elevation is revoked." }).trim().min(3, "Say why the elevation is revoked.").max(2000, "Keep the reason under 2,000 characters.") }).strict();
+export const denyInput = z
+  .object({
+    comment: text({ message: "Say why the request is denied." })
+      .trim()
+      .min(3, "Say why the request is denied.")
+      .max(2000, "Keep the comment under 2,000 characters."),
+  })
+  .strict();
+export const revokeInput = z
+  .object({
+    reason: text({ message: "Say why the elevation is revoked." })
+      .trim()
+      .min(3, "Say why the elevation is revoked.")
+      .max(2000, "Keep the reason under 2,000 characters."),
+  })
+  .strict();
 export const releaseInput = z.object({ comment: text().trim().max(2000).optional() }).strict();
 export const postReviewInput = z
   .object({
@@ -122,19 +151,18 @@ export const postReviewInput = z
 
 const flag = z.enum(["0", "1"], { message: "Use 0 or 1." }).optional();
 
-export const requestListQuery = z
-  .object({
-    // mine: asked by or for the caller; approvals: waiting for the caller's decision; all: everything the caller may see.
-    scope: z.enum(["mine", "approvals", "all"], { message: "Scope is mine, approvals or all." }).default("mine"),
-    status: z.enum([...jitRequestStatuses, "open"], { message: `Status is open or one of: ${jitRequestStatuses.join(", ")}.` }).optional(),
-    breakGlass: flag,
-    // Break-glass uses still waiting for an approver's confirmation.
-    postReview: flag,
-    q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
-    identityId: z.uuid("The identity must be an id.").optional(),
-    entitlementId: z.uuid("The entitlement must be an id.").optional(),
-    from: dateTime("From").optional(),
-    to: dateTime("To").optional(),
-    ...pageFields,
-  });
+export const requestListQuery = z.object({
+  // mine: asked by or for the caller; approvals: waiting for the caller's decision; all: everything the caller may see.
+  scope: z.enum(["mine", "approvals", "all"], { message: "Scope is mine, approvals or all." }).default("mine"),
+  status: z.enum([...jitRequestStatuses, "open"], { message: `Status is open or one of: ${jitRequestStatuses.join(", ")}.` }).optional(),
+  breakGlass: flag,
+  // Break-glass uses still waiting for an approver's confirmation.
+  postReview: flag,
+  q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
+  identityId: z.uuid("The identity must be an id.").optional(),
+  entitlementId: z.uuid("The entitlement must be an id.").optional(),
+  from: dateTime("From").optional(),
+  to: dateTime("To").optional(),
+  ...pageFields,
+});
 export type RequestListQuery = z.output<typeof requestListQuery>;

@@ -31,7 +31,11 @@ export async function jitOrg(db: Db, terms: Partial<PolicyInput> = {}, opts: { l
   return { admin, approvers, requester, outsider, system, entitlement, policy };
 }
 
-export const asking = (entitlementId: string, extra: Record<string, unknown> = {}) => ({ entitlementId, justification: "Investigate the failed ledger migration", ...extra });
+export const asking = (entitlementId: string, extra: Record<string, unknown> = {}) => ({
+  entitlementId,
+  justification: "Investigate the failed ledger migration",
+  ...extra,
+});
 
 export async function requestRow(db: Db, id: string) {
   const [row] = await db.select().from(jitRequests).where(eq(jitRequests.id, id));

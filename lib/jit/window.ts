@@ -20,10 +20,7 @@ export const requestLink = (id: string) => `/access-requests/${id}`;
 
 /** Notices go to people; an NHI's requests are followed by its owner. */
 export async function requesterRecipients(tx: Tx, request: Pick<JitRequest, "requesterId" | "identityId">): Promise<string[]> {
-  const [who] = await tx
-    .select({ kind: identities.kind, ownerId: identities.ownerId })
-    .from(identities)
-    .where(eq(identities.id, request.requesterId));
+  const [who] = await tx.select({ kind: identities.kind, ownerId: identities.ownerId }).from(identities).where(eq(identities.id, request.requesterId));
   if (!who) return [];
   if (who.kind === "human") return [request.requesterId];
   return who.ownerId ? [who.ownerId] : [];
@@ -77,19 +74,48 @@ export async function openWindow(
       {
         type: "grant.activated",
         grantId: grant.id,
-        payload: { grantId: grant.id, requestId: request.id, identityId: request.identityId, entitlementId: request.entitlementId, startsAt: startsAt.toISOString(), expiresAt: expiresAt.toISOString(), breakGlass: request.breakGlass },
+        payload: {
+          grantId: grant.id,
+          requestId: request.id,
+          identityId: request.identityId,
+          entitlementId: request.entitlementId,
+          startsAt: startsAt.toISOString(),
+          expiresAt: expiresAt.toISOString(),
+          breakGlass: request.breakGlass,
+        },
       },
     ]);
   }
   await scheduleWindow(tx, request, startsAt, expiresAt, now);
   await recordAudit(tx, actor, [
-    { action: "grant.created", entityType: "grant", entityId: grant.id, after: { type: "jit", provenance: approval.provenance, requestId: request.id, identityId: request.identityId, entitlementId: request.entitlementId, startsAt, expiresAt } },
-    { action: `jit.${active ? "activated" : "approved"}`, entityType: "jit_request", entityId: request.id, before: { status: request.status }, after: { status, grantId: grant.id, startsAt, expiresAt, how: approval.how } },
+    {
+      action: "grant.created",
+      entityType: "grant",
+      entityId: grant.id,
+      after: {
+        type: "jit",
+        provenance: approval.provenance,
+        requestId: request.id,
+        identityId: request.identityId,
+        entitlementId: request.entitlementId,
+        startsAt,
+        expiresAt,
+      },
+    },
+    {
+      action: `jit.${active ? "activated" : "approved"}`,
+      entityType: "jit_request",
+      entityId: request.id,
+      before: { status: request.status },
+      after: { status, grantId: grant.id, startsAt, expiresAt, how: approval.how },
+    },
   ]);
   const { entitlementName } = await describe(tx, request);
   await notify(tx, await requesterRecipients(tx, request), {
     kind: "jit.approved",
-    title: active ? `${entitlementName} is active until ${expiresAt.toISOString().slice(11, 16)} UTC` : `${entitlementName} approved from ${startsAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    title: active
+      ? `${entitlementName} is active until ${expiresAt.toISOString().slice(11, 16)} UTC`
+      : `${entitlementName} approved from ${startsAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     body: approval.how,
     link: requestLink(request.id),
   });
@@ -101,12 +127,27 @@ export async function openWindow(
  * ends, a remediation tracks it downstream, an event is emitted, it is
  * audited) and records why on the request.
  */
-export async function closeWindow(tx: Tx, actor: Actor, request: JitRequest, end: { status: "expired" | "released" | "revoked"; reason: string; endedById: string | null }, now = new Date()) {
+export async function closeWindow(
+  tx: Tx,
+  actor: Actor,
+  request: JitRequest,
+  end: { status: "expired" | "released" | "revoked"; reason: string; endedById: string | null },
+  now = new Date(),
+) {
   if (request.grantId) await revokeGrants(tx, actor, [request.grantId], { source: "jit", sourceRef: request.id, reason: end.reason });
   // An expiry ended access at the window's end, whenever the job got to it.
   const endedAt = end.status === "expired" && request.expiresAt ? request.expiresAt : now;
-  await tx.update(jitRequests).set({ status: end.status, endedAt, endedById: end.endedById, endReason: end.reason, updatedAt: now }).where(eq(jitRequests.id, request.id));
-  await recordAudit(tx, actor, { action: `jit.${end.status}`, entityType: "jit_request", entityId: request.id, before: { status: request.status }, after: { status: end.status, endedAt, reason: end.reason } });
+  await tx
+    .update(jitRequests)
+    .set({ status: end.status, endedAt, endedById: end.endedById, endReason: end.reason, updatedAt: now })
+    .where(eq(jitRequests.id, request.id));
+  await recordAudit(tx, actor, {
+    action: `jit.${end.status}`,
+    entityType: "jit_request",
+    entityId: request.id,
+    before: { status: request.status },
+    after: { status: end.status, endedAt, reason: end.reason },
+  });
   return { ...request, status: end.status, endedAt, endedById: end.endedById, endReason: end.reason };
 }
 
@@ -121,16 +162,35 @@ export async function settleRequest(tx: Tx, requestId: string, now = new Date())
   const [request] = await tx.select().from(jitRequests).where(eq(jitRequests.id, requestId)).for("update");
   if (!request) return null;
   if (request.status === "pending" && request.pendingUntil <= now) {
-    await tx.update(jitRequests).set({ status: "timed_out", endedAt: request.pendingUntil, endReason: "No decision before the pending timeout", updatedAt: now }).where(eq(jitRequests.id, request.id));
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "jit.timed_out", entityType: "jit_request", entityId: request.id, before: { status: "pending" }, after: { status: "timed_out", pendingUntil: request.pendingUntil } });
+    await tx
+      .update(jitRequests)
+      .set({ status: "timed_out", endedAt: request.pendingUntil, endReason: "No decision before the pending timeout", updatedAt: now })
+      .where(eq(jitRequests.id, request.id));
+    await recordAudit(tx, SYSTEM_ACTOR, {
+      action: "jit.timed_out",
+      entityType: "jit_request",
+      entityId: request.id,
+      before: { status: "pending" },
+      after: { status: "timed_out", pendingUntil: request.pendingUntil },
+    });
     const { entitlementName } = await describe(tx, request);
-    await notify(tx, await requesterRecipients(tx, request), { kind: "jit.timed_out", title: `Your request for ${entitlementName} timed out`, body: "Nobody decided in time. Ask again if you still need it.", link: requestLink(request.id) });
+    await notify(tx, await requesterRecipients(tx, request), {
+      kind: "jit.timed_out",
+      title: `Your request for ${entitlementName} timed out`,
+      body: "Nobody decided in time. Ask again if you still need it.",
+      link: requestLink(request.id),
+    });
     return { ...request, status: "timed_out", endedAt: request.pendingUntil };
   }
   if ((request.status === "approved" || request.status === "active") && request.expiresAt && request.expiresAt <= now) {
     const ended = await closeWindow(tx, SYSTEM_ACTOR, request, { status: "expired", reason: "Expired: the approved window ended", endedById: null }, now);
     const { entitlementName } = await describe(tx, request);
-    await notify(tx, await requesterRecipients(tx, request), { kind: "jit.expired", title: `${entitlementName} has expired`, body: "The window ended and the access was removed.", link: requestLink(request.id) });
+    await notify(tx, await requesterRecipients(tx, request), {
+      kind: "jit.expired",
+      title: `${entitlementName} has expired`,
+      body: "The window ended and the access was removed.",
+      link: requestLink(request.id),
+    });
     return ended;
   }
   if (request.status === "approved" && request.startsAt && request.startsAt <= now) {
@@ -139,10 +199,24 @@ export async function settleRequest(tx: Tx, requestId: string, now = new Date())
       {
         type: "grant.activated",
         grantId: request.grantId,
-        payload: { grantId: request.grantId, requestId: request.id, identityId: request.identityId, entitlementId: request.entitlementId, startsAt: request.startsAt.toISOString(), expiresAt: request.expiresAt?.toISOString() ?? null, breakGlass: request.breakGlass },
+        payload: {
+          grantId: request.grantId,
+          requestId: request.id,
+          identityId: request.identityId,
+          entitlementId: request.entitlementId,
+          startsAt: request.startsAt.toISOString(),
+          expiresAt: request.expiresAt?.toISOString() ?? null,
+          breakGlass: request.breakGlass,
+        },
       },
     ]);
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "jit.activated", entityType: "jit_request", entityId: request.id, before: { status: "approved" }, after: { status: "active", startsAt: request.startsAt } });
+    await recordAudit(tx, SYSTEM_ACTOR, {
+      action: "jit.activated",
+      entityType: "jit_request",
+      entityId: request.id,
+      before: { status: "approved" },
+      after: { status: "active", startsAt: request.startsAt },
+    });
     return { ...request, status: "active" };
   }
   return request;
@@ -156,7 +230,10 @@ export async function settleRequest(tx: Tx, requestId: string, now = new Date())
 export async function settleBeforeAction(db: Db, requestId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(requestId)) return;
   // Usually nothing is due: a plain read then spares the action a transaction and a row lock.
-  const [due] = await db.select({ id: jitRequests.id }).from(jitRequests).where(and(eq(jitRequests.id, requestId), behindTheClock(new Date())));
+  const [due] = await db
+    .select({ id: jitRequests.id })
+    .from(jitRequests)
+    .where(and(eq(jitRequests.id, requestId), behindTheClock(new Date())));
   if (due) await auditedTransaction(db, (tx) => settleRequest(tx, requestId));
 }
 

@@ -10,4 +10,14 @@ import { jitJobs } from "@/lib/jit/jobs";
 import { reconciliationJobs } from "@/lib/reconciliation/jobs";
 
 /** Every durable job the product runs, by capability. */
-export const jobDefinitions: JobDefinition[] = [...auditJobs, ...authJobs, ...attestationJobs, ...certificationJobs, ...jitJobs, ...reconciliationJobs, ...connectorJobs, ...credentialJobs, ...escalationJobs];
+export const jobDefinitions: JobDefinition[] = [
+  ...auditJobs,
+  ...authJobs,
+  ...attestationJobs,
+  ...certificationJobs,
+  ...jitJobs,
+  ...reconciliationJobs,
+  ...connectorJobs,
+  ...credentialJobs,
+  ...escalationJobs,
+];

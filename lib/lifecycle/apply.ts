@@ -17,7 +17,11 @@ export type LifecycleType = "joiner" | "mover" | "leaver";
  * access already reflects it. The event keeps what it caused (its outcome)
  * for the identity's timeline.
  */
-export async function applyLifecycle(tx: Tx, actor: Actor, input: { identityId: string; type: LifecycleType; source: string; details?: Record<string, unknown>; occurredAt?: Date }) {
+export async function applyLifecycle(
+  tx: Tx,
+  actor: Actor,
+  input: { identityId: string; type: LifecycleType; source: string; details?: Record<string, unknown>; occurredAt?: Date },
+) {
   const now = new Date();
   const [event] = await tx
     .insert(lifecycleEvents)
@@ -29,18 +33,31 @@ export async function applyLifecycle(tx: Tx, actor: Actor, input: { identityId: 
     const [person] = await tx.select({ status: identities.status }).from(identities).where(eq(identities.id, input.identityId));
     if (person.status === "active" || person.status === "disabled") {
       await tx.update(identities).set({ status: "offboarded", updatedAt: now }).where(eq(identities.id, input.identityId));
-      await recordAudit(tx, actor, { action: "identity.offboarded", entityType: "identity", entityId: input.identityId, before: { status: person.status }, after: { status: "offboarded", source: input.source } });
+      await recordAudit(tx, actor, {
+        action: "identity.offboarded",
+        entityType: "identity",
+        entityId: input.identityId,
+        before: { status: person.status },
+        after: { status: "offboarded", source: input.source },
+      });
     }
     outcome = await processLeaver(tx, actor, input.identityId, ref);
   } else if (input.type === "mover") {
     outcome = await processMover(tx, actor, input.identityId, ref);
   }
   await tx.update(lifecycleEvents).set({ processedAt: new Date(), outcome }).where(eq(lifecycleEvents.id, event.id));
-  await recordAudit(tx, actor, { action: `lifecycle.${input.type}`, entityType: "identity", entityId: input.identityId, after: { eventId: event.id, source: input.source, details: input.details ?? {}, outcome } });
+  await recordAudit(tx, actor, {
+    action: `lifecycle.${input.type}`,
+    entityType: "identity",
+    entityId: input.identityId,
+    after: { eventId: event.id, source: input.source, details: input.details ?? {}, outcome },
+  });
   return { eventId: event.id, outcome };
 }
 
-export const offboardInput = z.object({ reason: text({ message: "Say why the person is offboarded." }).trim().min(3, "Say why the person is offboarded.").max(2000) }).strict();
+export const offboardInput = z
+  .object({ reason: text({ message: "Say why the person is offboarded." }).trim().min(3, "Say why the person is offboarded.").max(2000) })
+  .strict();
 
 /**
  * An admin records that a person left, when the identity provider has not
@@ -53,7 +70,10 @@ export async function offboardPerson(db: Db, caller: Caller, personId: string, r
   if (personId === caller.identityId) throw new ConflictError("You cannot offboard yourself; ask another admin.");
   // A leaver touches many rows: the audit chain's lock is taken only at the end, as on the SCIM path.
   return auditedTransaction(db, async (tx) => {
-    const [person] = await tx.select({ id: identities.id, kind: identities.kind, status: identities.status }).from(identities).where(eq(identities.id, personId));
+    const [person] = await tx
+      .select({ id: identities.id, kind: identities.kind, status: identities.status })
+      .from(identities)
+      .where(eq(identities.id, personId));
     if (!person || person.kind !== "human") throw new NotFoundError("Person");
     if (person.status === "offboarded") throw new ConflictError("This person is already offboarded.");
     return applyLifecycle(tx, actorOf(caller), { identityId: personId, type: "leaver", source: "admin", details: { reason: input.reason } });

@@ -46,14 +46,35 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
     .where(and(or(eq(jitRequests.identityId, personId), eq(jitRequests.requesterId, personId)), eq(jitRequests.status, "pending")))
     .returning({ id: jitRequests.id });
   if (cancelled.length) {
-    await recordAudit(tx, actor, cancelled.map((r) => ({ action: "jit.cancelled", entityType: "jit_request", entityId: r.id, before: { status: "pending" }, after: { status: "cancelled", reason: "The requester left" } })));
+    await recordAudit(
+      tx,
+      actor,
+      cancelled.map((r) => ({
+        action: "jit.cancelled",
+        entityType: "jit_request",
+        entityId: r.id,
+        before: { status: "pending" },
+        after: { status: "cancelled", reason: "The requester left" },
+      })),
+    );
   }
-  const open = await tx.select().from(jitRequests).where(and(eq(jitRequests.identityId, personId), inArray(jitRequests.status, ["approved", "active"])));
+  const open = await tx
+    .select()
+    .from(jitRequests)
+    .where(and(eq(jitRequests.identityId, personId), inArray(jitRequests.status, ["approved", "active"])));
   for (const r of open) await closeWindow(tx, actor, r, { status: "revoked", reason, endedById: actor.id }, now);
 
   // Every other live grant, eligibility included.
-  const live = await tx.select({ id: grants.id }).from(grants).where(and(eq(grants.identityId, personId), isNull(grants.revokedAt)));
-  const ended = await revokeGrants(tx, actor, live.map((g) => g.id), { source: "lifecycle", sourceRef: ref, reason });
+  const live = await tx
+    .select({ id: grants.id })
+    .from(grants)
+    .where(and(eq(grants.identityId, personId), isNull(grants.revokedAt)));
+  const ended = await revokeGrants(
+    tx,
+    actor,
+    live.map((g) => g.id),
+    { source: "lifecycle", sourceRef: ref, reason },
+  );
 
   // Their review work moves to each campaign's fallback reviewer (or its owner).
   const items = await handOffOpenReviews(tx, actor, personId, "reviewer left");
@@ -79,7 +100,14 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
     // An open attestation follows the new owner and starts over.
     await tx
       .update(attestations)
-      .set({ ownerId: sql`(select i.owner_id from ${identities} i where i.id = ${attestations.identityId})`, status: "pending", dueAt: now, escalationLevel: 0, escalatedToId: null, updatedAt: now })
+      .set({
+        ownerId: sql`(select i.owner_id from ${identities} i where i.id = ${attestations.identityId})`,
+        status: "pending",
+        dueAt: now,
+        escalationLevel: 0,
+        escalatedToId: null,
+        updatedAt: now,
+      })
       .where(and(inArray(attestations.identityId, nhiIds), isOpenAttestation));
   }
   const rehomed: LeaverOutcome["nhisRehomed"] = owned.map((n) => ({ identityId: n.id, name: n.name, to: n.to, as: "owner" }));
@@ -115,7 +143,12 @@ export async function processLeaver(tx: Tx, actor: Actor, personId: string, ref:
 
   // The secrets those NHIs hold were known to someone who left: rotate them
   // (asked of each NHI's new owner, just set above).
-  const tasks = await requestCredentialWork(tx, actor, nhiIds, { kind: "rotate", reason: `Owner left: ${person.displayName}`, source: "lifecycle", sourceRef: ref });
+  const tasks = await requestCredentialWork(tx, actor, nhiIds, {
+    kind: "rotate",
+    reason: `Owner left: ${person.displayName}`,
+    source: "lifecycle",
+    sourceRef: ref,
+  });
 
   return {
     sessionsEnded,

@@ -1,6 +1,17 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessEvents, attestations, campaigns, credentials, credentialTasks, grants, identities, jitRequests, lifecycleEvents, reviewItems } from "@/db/schema";
+import {
+  accessEvents,
+  attestations,
+  campaigns,
+  credentials,
+  credentialTasks,
+  grants,
+  identities,
+  jitRequests,
+  lifecycleEvents,
+  reviewItems,
+} from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit/record";
 import { listCredentialTasks, markRotated } from "@/lib/credentials/rotation";
 import { getEffectiveAccess } from "@/lib/identities/detail";
@@ -27,8 +38,18 @@ describe("leavers and movers", () => {
     const withBackup = await makeNhi(db, { ownerId: leaver.identityId, backupOwnerId: backup.id, systemId: system.id });
     const withoutBackup = await makeNhi(db, { ownerId: leaver.identityId, systemId: system.id });
     const backedUp = await makeNhi(db, { ownerId: backup.id, backupOwnerId: leaver.identityId, systemId: system.id });
-    const [key] = await db.insert(credentials).values({ identityId: withBackup.id, type: "access_key", label: "AKIA…LEFT", issuedAt: new Date(Date.now() - 86_400_000) }).returning();
-    await db.insert(attestations).values({ identityId: withoutBackup.id, ownerId: leaver.identityId, status: "escalated", dueAt: new Date(Date.now() - 86_400_000), escalationLevel: 1, escalatedToId: manager.id });
+    const [key] = await db
+      .insert(credentials)
+      .values({ identityId: withBackup.id, type: "access_key", label: "AKIA…LEFT", issuedAt: new Date(Date.now() - 86_400_000) })
+      .returning();
+    await db.insert(attestations).values({
+      identityId: withoutBackup.id,
+      ownerId: leaver.identityId,
+      status: "escalated",
+      dueAt: new Date(Date.now() - 86_400_000),
+      escalationLevel: 1,
+      escalatedToId: manager.id,
+    });
     // Active JIT elevation and a pending request.
     const jit = await createRequest(db, leaver, asking(entitlement.id));
     await decideRequest(db, approvers[0], jit.id, "approve", {});
@@ -36,7 +57,15 @@ describe("leavers and movers", () => {
     const reviewee = await makeNhi(db, { ownerId: backup.id, systemId: system.id });
     await makeGrant(db, reviewee.id, { systemId: system.id });
     const fallback = await makePerson(db);
-    const campaign = await createCampaign(db, admin, { name: "Leaver's review", scope: { identityIds: [reviewee.id] }, reviewerStrategy: "named", reviewerIds: [leaver.identityId], fallbackReviewerId: fallback.id, startsAt: new Date().toISOString(), dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+    const campaign = await createCampaign(db, admin, {
+      name: "Leaver's review",
+      scope: { identityIds: [reviewee.id] },
+      reviewerStrategy: "named",
+      reviewerIds: [leaver.identityId],
+      fallbackReviewerId: fallback.id,
+      startsAt: new Date().toISOString(),
+      dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
     await launchCampaign(db, admin, campaign.id);
 
     await expect(offboardPerson(db, leaver, leaver.identityId, { reason: "left" })).rejects.toMatchObject({ status: 403 });
@@ -44,7 +73,12 @@ describe("leavers and movers", () => {
     const { outcome } = await offboardPerson(db, admin, leaver.identityId, { reason: "Resigned, last day today" });
     expect(outcome).toMatchObject({ jitEnded: 1, reviewsReassigned: 1, credentialTasks: 1 });
     expect((await getEffectiveAccess(db, admin, leaver.identityId)).grants).toEqual([]);
-    expect((await db.select().from(grants).where(and(eq(grants.identityId, leaver.identityId), isNull(grants.revokedAt))))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(grants)
+        .where(and(eq(grants.identityId, leaver.identityId), isNull(grants.revokedAt))),
+    ).toEqual([]);
     expect((await db.select().from(grants).where(eq(grants.id, standing.grant.id)))[0].revokedAt).not.toBeNull();
     expect((await db.select().from(jitRequests).where(eq(jitRequests.id, jit.id)))[0].status).toBe("revoked");
 
@@ -57,7 +91,11 @@ describe("leavers and movers", () => {
     expect(open).toMatchObject({ ownerId: manager.id, status: "pending", escalationLevel: 0 });
     const [task] = await db.select().from(credentialTasks).where(eq(credentialTasks.credentialId, key.id));
     expect(task).toMatchObject({ kind: "rotate", status: "open" });
-    expect((await db.select().from(accessEvents)).some((e) => e.type === "credential.rotation_requested" && (e.payload as { credentialId?: string }).credentialId === key.id)).toBe(true);
+    expect(
+      (await db.select().from(accessEvents)).some(
+        (e) => e.type === "credential.rotation_requested" && (e.payload as { credentialId?: string }).credentialId === key.id,
+      ),
+    ).toBe(true);
     const [moved] = await db.select().from(reviewItems).where(eq(reviewItems.campaignId, campaign.id));
     expect(moved).toMatchObject({ reviewerId: fallback.id, routing: "reassigned: reviewer left" });
 
@@ -91,9 +129,14 @@ describe("leavers and movers", () => {
     const mover = await makePerson(db, { managerId: manager.id });
     await makeGrant(db, mover.id, { level: "privileged" });
     await makeGrant(db, mover.id);
-    const { outcome } = await db.transaction((tx) => applyLifecycle(tx, SYSTEM_ACTOR, { identityId: mover.id, type: "mover", source: "test", details: { team: { from: "Payments", to: "Data" } } }));
+    const { outcome } = await db.transaction((tx) =>
+      applyLifecycle(tx, SYSTEM_ACTOR, { identityId: mover.id, type: "mover", source: "test", details: { team: { from: "Payments", to: "Data" } } }),
+    );
     expect(outcome).toMatchObject({ items: 2, reviewerId: manager.id });
-    const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, (outcome as { reviewCampaignId: string }).reviewCampaignId));
+    const [campaign] = await db
+      .select()
+      .from(campaigns)
+      .where(eq(campaigns.id, (outcome as { reviewCampaignId: string }).reviewCampaignId));
     expect(campaign).toMatchObject({ status: "active", reviewerIds: [manager.id] });
     const items = await db.select().from(reviewItems).where(eq(reviewItems.campaignId, campaign.id));
     expect(items.every((i) => i.reviewerId === manager.id)).toBe(true);

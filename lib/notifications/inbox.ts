@@ -24,20 +24,29 @@ export async function listNotifications(db: Tx, caller: Caller, raw: unknown) {
   const [rows, [{ n }], [{ unread }]] = await Promise.all([
     db.select().from(notifications).where(where).orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(q.pageSize).offset(offsetOf(q)),
     db.select({ n: count() }).from(notifications).where(where),
-    db.select({ unread: count() }).from(notifications).where(and(personal(caller), isNull(notifications.readAt))),
+    db
+      .select({ unread: count() })
+      .from(notifications)
+      .where(and(personal(caller), isNull(notifications.readAt))),
   ]);
   return { ...paged(rows, n, q), unread };
 }
 
 export async function unreadCount(db: Tx, caller: Caller): Promise<number> {
-  const [{ n }] = await db.select({ n: count() }).from(notifications).where(and(personal(caller), isNull(notifications.readAt)));
+  const [{ n }] = await db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(personal(caller), isNull(notifications.readAt)));
   return n;
 }
 
-export const markReadInput = z.union([
-  z.object({ ids: z.array(z.uuid("Each notification must be an id.")).min(1, "Name at least one notification.").max(500) }).strict(),
-  z.object({ all: z.literal(true) }).strict(),
-], { message: 'Send {"ids": [...]} or {"all": true}.' });
+export const markReadInput = z.union(
+  [
+    z.object({ ids: z.array(z.uuid("Each notification must be an id.")).min(1, "Name at least one notification.").max(500) }).strict(),
+    z.object({ all: z.literal(true) }).strict(),
+  ],
+  { message: 'Send {"ids": [...]} or {"all": true}.' },
+);
 
 /** Marks the caller's own notices read; other people's ids are ignored, never touched. */
 export async function markRead(db: Db, caller: Caller, raw: unknown) {

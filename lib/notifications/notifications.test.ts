@@ -8,7 +8,9 @@ describe("notifications", () => {
     const db = await testDb();
     const a = await makeCaller(db, ["approver"]);
     const b = await makeCaller(db, ["approver"]);
-    await db.transaction((tx) => notify(tx, [a.identityId, b.identityId, a.identityId], { kind: "jit.pending", title: "Approve prod access", link: "/access-requests" }));
+    await db.transaction((tx) =>
+      notify(tx, [a.identityId, b.identityId, a.identityId], { kind: "jit.pending", title: "Approve prod access", link: "/access-requests" }),
+    );
     expect(await unreadCount(db, a)).toBe(1);
     const inboxB = await listNotifications(db, b, {});
     expect(inboxB).toMatchObject({ total: 1, unread: 1, rows: [{ title: "Approve prod access", readAt: null }] });

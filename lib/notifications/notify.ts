@@ -27,5 +27,9 @@ export async function notifyAdmins(tx: Tx, notice: Notice): Promise<number> {
     .from(roleAssignments)
     .innerJoin(identities, eq(identities.id, roleAssignments.identityId))
     .where(and(eq(roleAssignments.role, "admin"), eq(identities.status, "active")));
-  return notify(tx, admins.map((a) => a.id), notice);
+  return notify(
+    tx,
+    admins.map((a) => a.id),
+    notice,
+  );
 }

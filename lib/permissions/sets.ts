@@ -102,26 +102,24 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
       .select({ identityId: grants.identityId, entitlementId: entitlements.id, entitlementName: entitlements.name, statements: entitlements.permissions })
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
-      .where(
-        and(
-          sql`${grants.identityId} in ${asked}`,
-          isNotNull(entitlements.permissions),
-          grantActiveAt(sql`${when}::timestamptz`),
-        ),
-      )
+      .where(and(sql`${grants.identityId} in ${asked}`, isNotNull(entitlements.permissions), grantActiveAt(sql`${when}::timestamptz`)))
       .orderBy(asc(entitlements.name)),
     // A permissions boundary named on the identity, found among its system's policies.
     db
       .select({ identityId: identities.id, statements: entitlements.permissions })
       .from(identities)
-      .innerJoin(entitlements, and(eq(entitlements.systemId, identities.systemId), eq(entitlements.externalRef, sql`${identities.attributes}->>'permissionsBoundaryArn'`)))
+      .innerJoin(
+        entitlements,
+        and(eq(entitlements.systemId, identities.systemId), eq(entitlements.externalRef, sql`${identities.attributes}->>'permissionsBoundaryArn'`)),
+      )
       .where(sql`${identities.id} in ${asked}`),
   ]);
   const sourcesOf = new Map<string, Map<string, PermissionSource>>(identityIds.map((id) => [id, new Map()]));
   // In name order; an entitlement granted twice counts once.
   for (const r of rows) {
     const own = sourcesOf.get(r.identityId)!;
-    if (!own.has(r.entitlementId)) own.set(r.entitlementId, { entitlementId: r.entitlementId, entitlementName: r.entitlementName, statements: r.statements ?? [] });
+    if (!own.has(r.entitlementId))
+      own.set(r.entitlementId, { entitlementId: r.entitlementId, entitlementName: r.entitlementName, statements: r.statements ?? [] });
   }
   const boundaryOf = new Map<string, PermissionStatement[] | null>();
   for (const b of boundaries) if (!boundaryOf.has(b.identityId)) boundaryOf.set(b.identityId, b.statements);

@@ -46,7 +46,17 @@ export const reconcileInput = z
 export async function findIdentity(db: Tx, ref: string) {
   const assumed = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)/.exec(ref);
   const role = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(ref);
-  const columns = { id: identities.id, name: identities.name, displayName: identities.displayName, kind: identities.kind, status: identities.status, externalId: identities.externalId, systemId: identities.systemId, systemName: systems.name, accountId: systems.externalId };
+  const columns = {
+    id: identities.id,
+    name: identities.name,
+    displayName: identities.displayName,
+    kind: identities.kind,
+    status: identities.status,
+    externalId: identities.externalId,
+    systemId: identities.systemId,
+    systemName: systems.name,
+    accountId: systems.externalId,
+  };
   const isUuid = z.uuid().safeParse(ref).success;
   let rows = await db
     .select(columns)
@@ -64,7 +74,10 @@ export async function findIdentity(db: Tx, ref: string) {
   if (rows.length === 0) throw new NotFoundError(`Identity “${ref}”`);
   const exact = rows.filter((r) => r.id === ref || r.externalId === ref);
   if (exact.length === 1) return exact[0];
-  if (rows.length > 1) throw new ConflictError(`“${ref}” names ${rows.length} identities (${rows.map((r) => `${r.name} in ${r.systemName ?? "no system"}`).join(", ")}); give its id or ARN.`);
+  if (rows.length > 1)
+    throw new ConflictError(
+      `“${ref}” names ${rows.length} identities (${rows.map((r) => `${r.name} in ${r.systemName ?? "no system"}`).join(", ")}); give its id or ARN.`,
+    );
   return rows[0];
 }
 
@@ -101,7 +114,13 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
       ? db
           .selectDistinct({ service: dataEventDays.service })
           .from(dataEventDays)
-          .where(and(eq(dataEventDays.systemId, identity.systemId), gte(dataEventDays.day, since.toISOString().slice(0, 10)), lte(dataEventDays.day, until.toISOString().slice(0, 10))))
+          .where(
+            and(
+              eq(dataEventDays.systemId, identity.systemId),
+              gte(dataEventDays.day, since.toISOString().slice(0, 10)),
+              lte(dataEventDays.day, until.toISOString().slice(0, 10)),
+            ),
+          )
       : [],
     escalationOf(db, null, identity.id),
   ]);
@@ -118,12 +137,27 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
     const action = catalogue.canonical(u.action) ?? u.action;
     const approvedBy = granted.get(action) ?? permissions.approvalFor(action);
     const status: ActionStatus = u.success > 0 ? (approvedBy || opaque ? "used" : "unapproved") : "denied";
-    rows.set(action, { action, status, count: u.success, deniedCount: u.denied, lastUsed: iso(u.last_success), approvedBy: approvedBy ? (names.get(approvedBy) ?? null) : null });
+    rows.set(action, {
+      action,
+      status,
+      count: u.success,
+      deniedCount: u.denied,
+      lastUsed: iso(u.last_success),
+      approvedBy: approvedBy ? (names.get(approvedBy) ?? null) : null,
+    });
   }
   for (const [action, by] of granted) {
     if (rows.has(action)) continue;
     const o = observability(action, seen);
-    rows.set(action, { action, status: o === "observable" ? "unused" : "unobservable", count: 0, deniedCount: 0, lastUsed: null, approvedBy: names.get(by) ?? null, ...(o === "observable" ? {} : { reason: o }) });
+    rows.set(action, {
+      action,
+      status: o === "observable" ? "unused" : "unobservable",
+      count: 0,
+      deniedCount: 0,
+      lastUsed: null,
+      approvedBy: names.get(by) ?? null,
+      ...(o === "observable" ? {} : { reason: o }),
+    });
   }
   const actions = [...rows.values()].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.action.localeCompare(b.action));
   const count = (s: ActionStatus) => actions.filter((a) => a.status === s).length;

@@ -26,7 +26,16 @@ function reachAdminOf(figures: Record<string, number>) {
     .map((kind) => ({ kind, holds: holds.get(kind) ?? 0, escalates: escalates.get(kind) ?? 0, total: (holds.get(kind) ?? 0) + (escalates.get(kind) ?? 0) }))
     .sort((a, b) => Number(b.kind === "human") - Number(a.kind === "human") || b.total - a.total || a.kind.localeCompare(b.kind));
   const sum = (k: "holds" | "escalates" | "total") => byKind.reduce((n, r) => n + r[k], 0);
-  return { analysed, total: sum("total"), holds: sum("holds"), escalates: sum("escalates"), conditional: figures.reachAdminConditional ?? 0, people: figures.reachAdminPeople ?? 0, nhi: figures.reachAdminNhi ?? 0, byKind };
+  return {
+    analysed,
+    total: sum("total"),
+    holds: sum("holds"),
+    escalates: sum("escalates"),
+    conditional: figures.reachAdminConditional ?? 0,
+    people: figures.reachAdminPeople ?? 0,
+    nhi: figures.reachAdminNhi ?? 0,
+    byKind,
+  };
 }
 
 /**
@@ -38,7 +47,11 @@ function reachAdminOf(figures: Record<string, number>) {
 export async function riskDashboard(db: Tx, caller: Caller) {
   requireRole(caller, ...INVENTORY_READERS);
   const [snapshots, topCreep, afterApproval] = await Promise.all([
-    db.select().from(riskSnapshots).orderBy(desc(riskSnapshots.day)).limit(TREND_DAYS + 1),
+    db
+      .select()
+      .from(riskSnapshots)
+      .orderBy(desc(riskSnapshots.day))
+      .limit(TREND_DAYS + 1),
     db
       .select({
         identityId: identityRisk.identityId,
@@ -55,7 +68,15 @@ export async function riskDashboard(db: Tx, caller: Caller) {
       .orderBy(desc(identityRisk.creepScore), desc(identityRisk.unusedPrivileged), identities.name)
       .limit(10),
     db
-      .select({ id: findings.id, title: findings.title, severity: findings.severity, identityId: findings.identityId, identityName: identities.name, details: findings.details, lastSeenAt: findings.lastSeenAt })
+      .select({
+        id: findings.id,
+        title: findings.title,
+        severity: findings.severity,
+        identityId: findings.identityId,
+        identityName: identities.name,
+        details: findings.details,
+        lastSeenAt: findings.lastSeenAt,
+      })
       .from(findings)
       .innerJoin(identities, eq(identities.id, findings.identityId))
       .where(sql`${findings.status} = 'open' and ${findings.kind} = 'active_after_approval'`)
@@ -65,9 +86,14 @@ export async function riskDashboard(db: Tx, caller: Caller) {
   ]);
   const latest = snapshots[0] ?? null;
   const figures = latest?.figures ?? {};
-  const trend: ({ day: string } & Record<string, number>)[] = [...snapshots].reverse().map((s) => ({ ...s.figures, day: s.day }) as { day: string } & Record<string, number>);
+  const trend: ({ day: string } & Record<string, number>)[] = [...snapshots]
+    .reverse()
+    .map((s) => ({ ...s.figures, day: s.day }) as { day: string } & Record<string, number>);
   const last30 = trend.slice(-30);
-  const medians = last30.map((t) => t.jitMedianMinutes).filter((m): m is number => typeof m === "number" && m > 0).sort((a, b) => a - b);
+  const medians = last30
+    .map((t) => t.jitMedianMinutes)
+    .filter((m): m is number => typeof m === "number" && m > 0)
+    .sort((a, b) => a - b);
   return {
     asOf: latest?.computedAt ?? null,
     figures,

@@ -55,7 +55,9 @@ export async function detectPairFindings(tx: Tx, opts: { now: Date; windowDays: 
   // A trusted whole number, written into the SQL: a parameter inside jsonb_build_object has no type.
   const w = sql.raw(String(Math.trunc(opts.windowDays)));
   const insert = (select: SQL) =>
-    tx.execute(sql`insert into detected (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, title, details) ${select} on conflict (key) do nothing`);
+    tx.execute(
+      sql`insert into detected (key, kind, severity, identity_id, entitlement_id, grant_id, system_id, title, details) ${select} on conflict (key) do nothing`,
+    );
 
   // Approved (or not) and unused.
   await insert(sql`
@@ -178,13 +180,33 @@ export async function detectActionFindings(tx: Tx, opts: { now: Date; windowDays
     const unapproved = mine.filter((u) => u.success > 0 && !set.approvalFor(u.action));
     const refused = mine.filter((u) => u.denied > 0 && u.success === 0);
     const systemId = mine[0].system_id;
-    const top = (list: ActionUse[], n: "success" | "denied") => list.sort((a, b) => b[n] - a[n]).slice(0, 25).map((u) => ({ action: u.action, count: u[n], lastAt: u.last_at }));
+    const top = (list: ActionUse[], n: "success" | "denied") =>
+      list
+        .sort((a, b) => b[n] - a[n])
+        .slice(0, 25)
+        .map((u) => ({ action: u.action, count: u[n], lastAt: u.last_at }));
     if (unapproved.length) {
       const sensitive = unapproved.some((u) => /^(iam|sts|organizations|kms):/i.test(u.action));
-      rows.push({ key: findingKey({ kind: "used_without_approval", identityId: id, discriminator: "actions" }), kind: "used_without_approval", severity: sensitive ? "critical" : "high", identityId: id, systemId, title: `${unapproved.length} action${unapproved.length === 1 ? "" : "s"} used that no entitlement approves`, details: { actions: top(unapproved, "success"), total: unapproved.length } });
+      rows.push({
+        key: findingKey({ kind: "used_without_approval", identityId: id, discriminator: "actions" }),
+        kind: "used_without_approval",
+        severity: sensitive ? "critical" : "high",
+        identityId: id,
+        systemId,
+        title: `${unapproved.length} action${unapproved.length === 1 ? "" : "s"} used that no entitlement approves`,
+        details: { actions: top(unapproved, "success"), total: unapproved.length },
+      });
     }
     if (refused.length) {
-      rows.push({ key: findingKey({ kind: "denied_attempt", identityId: id, discriminator: "actions" }), kind: "denied_attempt", severity: refused.length > 10 ? "medium" : "low", identityId: id, systemId, title: `${refused.length} action${refused.length === 1 ? "" : "s"} attempted and refused`, details: { actions: top(refused, "denied"), total: refused.length } });
+      rows.push({
+        key: findingKey({ kind: "denied_attempt", identityId: id, discriminator: "actions" }),
+        kind: "denied_attempt",
+        severity: refused.length > 10 ? "medium" : "low",
+        identityId: id,
+        systemId,
+        title: `${refused.length} action${refused.length === 1 ? "" : "s"} attempted and refused`,
+        details: { actions: top(refused, "denied"), total: refused.length },
+      });
     }
   }
   for (let i = 0; i < rows.length; i += 1000) {

@@ -58,16 +58,24 @@ describe("the dashboard's 'can reach administrator'", () => {
     expect(after.trend.slice(0, -1).every((t) => t.reachAdminPeople === undefined)).toBe(true);
 
     // A decommissioned identity is no longer counted, though its verdict stays on record.
-    await db.update(identities).set({ status: "decommissioned" }).where(eq(identities.externalId, `arn:aws:iam::${account}:user/alice`));
+    await db
+      .update(identities)
+      .set({ status: "decommissioned" })
+      .where(eq(identities.externalId, `arn:aws:iam::${account}:user/alice`));
     await writeSnapshots(db, new Date());
-    const [latest] = await db.select().from(riskSnapshots).orderBy(sql`${riskSnapshots.day} desc`).limit(1);
+    const [latest] = await db
+      .select()
+      .from(riskSnapshots)
+      .orderBy(sql`${riskSnapshots.day} desc`)
+      .limit(1);
     expect(latest.figures).toMatchObject({ "escalation.analysed": 5, reachAdminPeople: 0, reachAdminNhi: 3 });
     expect(latest.figures).not.toHaveProperty("reachAdmin.escalates.human");
   });
 
   it("is read by those who read the dashboard, and by nobody else", async () => {
     const db = testDb();
-    for (const role of ["admin", "auditor", "reviewer", "approver"] as const) await expect(riskDashboard(db, await makeCaller(db, [role]))).resolves.toHaveProperty("reachAdmin");
+    for (const role of ["admin", "auditor", "reviewer", "approver"] as const)
+      await expect(riskDashboard(db, await makeCaller(db, [role]))).resolves.toHaveProperty("reachAdmin");
     await expect(riskDashboard(db, await makeCaller(db, ["requester"]))).rejects.toMatchObject({ status: 403 });
   });
 });

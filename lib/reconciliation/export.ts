@@ -10,8 +10,24 @@ import { FINDING_READERS } from "./findings";
 const owner = alias(identities, "owner");
 
 export const reconciliationColumns = [
-  "grantId", "identity", "identityKind", "identityStatus", "owner", "system", "entitlement", "privilegeLevel", "grantType", "provenance",
-  "approvedAt", "approvalExpiresAt", "startsAt", "expiresAt", "lastUsedAt", "uses", "denied", "classification",
+  "grantId",
+  "identity",
+  "identityKind",
+  "identityStatus",
+  "owner",
+  "system",
+  "entitlement",
+  "privilegeLevel",
+  "grantType",
+  "provenance",
+  "approvedAt",
+  "approvalExpiresAt",
+  "startsAt",
+  "expiresAt",
+  "lastUsedAt",
+  "uses",
+  "denied",
+  "classification",
 ] as const;
 
 /**
@@ -64,12 +80,7 @@ export function exportReconciliation(db: Tx, caller: Caller, format: ExportForma
         .innerJoin(systems, eq(systems.id, entitlements.systemId))
         .leftJoin(owner, eq(owner.id, identities.ownerId))
         .leftJoin(usageRollups, and(eq(usageRollups.identityId, grants.identityId), eq(usageRollups.entitlementId, grants.entitlementId)))
-        .where(
-          and(
-            grantIsActive,
-            after ? sql`${grants.id} > ${after}::uuid` : undefined,
-          ),
-        )
+        .where(and(grantIsActive, after ? sql`${grants.id} > ${after}::uuid` : undefined))
         .orderBy(grants.id)
         .limit(batchSize),
     cursorOf: (r) => r.grantId,

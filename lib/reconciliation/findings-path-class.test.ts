@@ -42,7 +42,10 @@ describe("findings by escalation path class", () => {
     // Counts follow the filter: the open-trust finding is no longer counted.
     expect(page.byKind).toEqual({ escalation_to_admin: 2 });
     for (const r of page.rows) {
-      const [verdict] = await db.select({ pathClass: identityEscalations.pathClass }).from(identityEscalations).where(eq(identityEscalations.identityId, r.identityId));
+      const [verdict] = await db
+        .select({ pathClass: identityEscalations.pathClass })
+        .from(identityEscalations)
+        .where(eq(identityEscalations.identityId, r.identityId));
       expect(verdict.pathClass).toBe("assume-role");
     }
 
@@ -54,8 +57,16 @@ describe("findings by escalation path class", () => {
       to: `arn:aws:iam::${account}:role/deployer`,
       // Allowed by the bot's own policy, and by the deployer's trust policy.
       actions: [
-        { action: "sts:AssumeRole", resource: `arn:aws:iam::${account}:role/deployer`, allowedBy: [{ policy: `arn:aws:iam::${account}:user/ci-bot#inline/assume-deployer`, statement: 0 }] },
-        { action: "sts:AssumeRole", resource: `arn:aws:iam::${account}:role/deployer`, allowedBy: [{ policy: `trust policy of arn:aws:iam::${account}:role/deployer`, statement: 0 }] },
+        {
+          action: "sts:AssumeRole",
+          resource: `arn:aws:iam::${account}:role/deployer`,
+          allowedBy: [{ policy: `arn:aws:iam::${account}:user/ci-bot#inline/assume-deployer`, statement: 0 }],
+        },
+        {
+          action: "sts:AssumeRole",
+          resource: `arn:aws:iam::${account}:role/deployer`,
+          allowedBy: [{ policy: `trust policy of arn:aws:iam::${account}:role/deployer`, statement: 0 }],
+        },
       ],
     });
   });
@@ -63,9 +74,16 @@ describe("findings by escalation path class", () => {
   it("shows an open trust policy's role and the statement that trusts anyone", async () => {
     const db = testDb();
     const { rows } = await listFindings(db, auditor, { kind: "open_trust_policy" });
-    const [role] = await db.select().from(identities).where(eq(identities.externalId, `arn:aws:iam::${account}:role/public`));
+    const [role] = await db
+      .select()
+      .from(identities)
+      .where(eq(identities.externalId, `arn:aws:iam::${account}:role/public`));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ identityId: role.id, path: null, details: { roleArn: role.externalId, statement: 0, trust: { effect: "Allow", principals: { AWS: ["*"] }, actions: ["sts:AssumeRole"] } } });
+    expect(rows[0]).toMatchObject({
+      identityId: role.id,
+      path: null,
+      details: { roleArn: role.externalId, statement: 0, trust: { effect: "Allow", principals: { AWS: ["*"] }, actions: ["sts:AssumeRole"] } },
+    });
   });
 
   it("refuses a class the catalogue does not have, naming the field, at the API", async () => {

@@ -57,7 +57,11 @@ export const findingQuery = z.object({
   identityKind: z.enum(identityKinds, { message: `Identity kind is one of: ${identityKinds.join(", ")}.` }).optional(),
   control: z.enum(frameworkControls.map((c) => c.id) as [string, ...string[]], { message: "Unknown framework control." }).optional(),
   // Escalation findings whose path starts with this class (its first step past holding admin: identity_escalations.path_class).
-  pathClass: z.enum(pathClasses.map((c) => c.id) as [string, ...string[]], { message: `Path class is one of the catalogue's: ${pathClasses.map((c) => c.id).join(", ")}.` }).optional(),
+  pathClass: z
+    .enum(pathClasses.map((c) => c.id) as [string, ...string[]], {
+      message: `Path class is one of the catalogue's: ${pathClasses.map((c) => c.id).join(", ")}.`,
+    })
+    .optional(),
   q: text().trim().max(200, "Keep the search under 200 characters.").optional(),
   ...pageFields,
 });
@@ -70,8 +74,14 @@ type NameMatches = { identityIds: string[]; entitlementIds: string[] };
 async function namesMatching(db: Tx, text: string): Promise<NameMatches> {
   const p = likePattern(text);
   const [ids, ents] = await Promise.all([
-    db.select({ id: identities.id }).from(identities).where(sql`${identities.name} ilike ${p} or ${identities.displayName} ilike ${p}`),
-    db.select({ id: entitlements.id }).from(entitlements).where(sql`${entitlements.name} ilike ${p}`),
+    db
+      .select({ id: identities.id })
+      .from(identities)
+      .where(sql`${identities.name} ilike ${p} or ${identities.displayName} ilike ${p}`),
+    db
+      .select({ id: entitlements.id })
+      .from(entitlements)
+      .where(sql`${entitlements.name} ilike ${p}`),
   ]);
   return { identityIds: ids.map((r) => r.id), entitlementIds: ents.map((r) => r.id) };
 }
@@ -163,9 +173,19 @@ export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
     : null;
   const [rows, byKind] = await Promise.all([
     page
-      ? joined(db.select(rowColumns).from(findings).$dynamic()).where(page).orderBy(...mostSevereFirst)
-      : joined(db.select(rowColumns).from(findings).$dynamic()).where(where).orderBy(...mostSevereFirst).limit(q.pageSize).offset(offsetOf(q)),
-    db.select({ kind: findings.kind, n: count() }).from(findings).where(whereOf({ ...q, kind: undefined }, names)).groupBy(findings.kind),
+      ? joined(db.select(rowColumns).from(findings).$dynamic())
+          .where(page)
+          .orderBy(...mostSevereFirst)
+      : joined(db.select(rowColumns).from(findings).$dynamic())
+          .where(where)
+          .orderBy(...mostSevereFirst)
+          .limit(q.pageSize)
+          .offset(offsetOf(q)),
+    db
+      .select({ kind: findings.kind, n: count() })
+      .from(findings)
+      .where(whereOf({ ...q, kind: undefined }, names))
+      .groupBy(findings.kind),
   ]);
   const n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
   // An escalation's path as people read it: each step with its actions and the statements allowing them.
@@ -201,7 +221,8 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
     const rows = await tx.select().from(findings).where(inArray(findings.id, ids)).for("update");
     if (rows.length !== ids.length) throw new NotFoundError("Finding");
     const closed = rows.filter((f) => f.status !== "open");
-    if (closed.length && input.action !== "accept") throw new ConflictError(`${closed.length} of these findings ${closed.length === 1 ? "is" : "are"} no longer open.`);
+    if (closed.length && input.action !== "accept")
+      throw new ConflictError(`${closed.length} of these findings ${closed.length === 1 ? "is" : "are"} no longer open.`);
     const actor = actorOf(caller);
     const now = new Date();
     // The live grants behind pair-level findings.
@@ -210,13 +231,34 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
       ? await tx
           .select({ id: grants.id, type: grants.type, identityId: grants.identityId, entitlementId: grants.entitlementId })
           .from(grants)
-          .where(and(isNull(grants.revokedAt), sql`${grants.type} <> 'eligible'`, sql`(${grants.identityId}, ${grants.entitlementId}) in (${sql.join(pairs.map((f) => sql`(${f.identityId}::uuid, ${f.entitlementId}::uuid)`), sql`, `)})`))
+          .where(
+            and(
+              isNull(grants.revokedAt),
+              sql`${grants.type} <> 'eligible'`,
+              sql`(${grants.identityId}, ${grants.entitlementId}) in (${sql.join(
+                pairs.map((f) => sql`(${f.identityId}::uuid, ${f.entitlementId}::uuid)`),
+                sql`, `,
+              )})`,
+            ),
+          )
       : [];
     const grantsOf = (f: (typeof rows)[number]) => live.filter((g) => g.identityId === f.identityId && g.entitlementId === f.entitlementId);
     const resolve = async (list: typeof rows, resolution: string, status: "resolved" | "accepted" = "resolved") => {
       if (list.length === 0) return;
-      await tx.update(findings).set({ status, resolvedAt: now, resolvedById: caller.identityId, resolution, updatedAt: now }).where(inArray(findings.id, list.map((f) => f.id)));
-      await recordAudit(tx, actor, list.map((f) => ({ action: `finding.${status}`, entityType: "finding", entityId: f.id, before: { status: f.status }, after: { status, resolution } })));
+      await tx
+        .update(findings)
+        .set({ status, resolvedAt: now, resolvedById: caller.identityId, resolution, updatedAt: now })
+        .where(
+          inArray(
+            findings.id,
+            list.map((f) => f.id),
+          ),
+        );
+      await recordAudit(
+        tx,
+        actor,
+        list.map((f) => ({ action: `finding.${status}`, entityType: "finding", entityId: f.id, before: { status: f.status }, after: { status, resolution } })),
+      );
     };
 
     let result: Record<string, unknown> = {};
@@ -225,7 +267,12 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
       result = { accepted: rows.length };
     } else if (input.action === "revoke") {
       const without = rows.filter((f) => grantsOf(f).length === 0);
-      if (without.length) throw new ValidationError({ findingIds: [`${without.length} of these ${without.length === 1 ? "has" : "have"} no live grant to revoke (orphans, credentials and action-level findings are handled on the identity).`] });
+      if (without.length)
+        throw new ValidationError({
+          findingIds: [
+            `${without.length} of these ${without.length === 1 ? "has" : "have"} no live grant to revoke (orphans, credentials and action-level findings are handled on the identity).`,
+          ],
+        });
       const sourceRefs = new Map(rows.flatMap((f) => grantsOf(f).map((g) => [g.id, f.id] as const)));
       const ended = await revokeGrants(tx, actor, [...sourceRefs.keys()], { source: "admin", sourceRefs, reason: input.reason! });
       await resolve(rows, `Revoked by ${caller.name}: ${input.reason}`);
@@ -234,7 +281,10 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
       const standing = rows.flatMap((f) => grantsOf(f).filter((g) => g.type === "standing"));
       if (standing.length === 0) throw new ValidationError({ findingIds: ["None of these findings is about a standing grant."] });
       const converted = await convertInTransaction(tx, caller, { grantIds: [...new Set(standing.map((g) => g.id))], reason: input.reason });
-      await resolve(rows.filter((f) => grantsOf(f).some((g) => g.type === "standing")), `Converted to just-in-time eligibility by ${caller.name}`);
+      await resolve(
+        rows.filter((f) => grantsOf(f).some((g) => g.type === "standing")),
+        `Converted to just-in-time eligibility by ${caller.name}`,
+      );
       result = converted;
     } else {
       const grantIds = [...new Set(rows.flatMap((f) => grantsOf(f).map((g) => g.id)))];
@@ -259,7 +309,24 @@ export async function actOnFindings(db: Db, caller: Caller, raw: unknown) {
   });
 }
 
-export const findingColumns = ["id", "kind", "severity", "status", "title", "identityName", "identityKind", "entitlementName", "privilegeLevel", "systemName", "source", "firstSeenAt", "lastSeenAt", "resolvedAt", "resolution", "details"] as const;
+export const findingColumns = [
+  "id",
+  "kind",
+  "severity",
+  "status",
+  "title",
+  "identityName",
+  "identityKind",
+  "entitlementName",
+  "privilegeLevel",
+  "systemName",
+  "source",
+  "firstSeenAt",
+  "lastSeenAt",
+  "resolvedAt",
+  "resolution",
+  "details",
+] as const;
 
 /** Findings for auditors, as CSV or JSON, streamed in batches, with the list's filters. */
 export function exportFindings(db: Tx, caller: Caller, raw: unknown, format: ExportFormat) {

@@ -8,7 +8,14 @@ import { kindsEvidencing, type FrameworkControlId } from "@/lib/findings/kinds";
 /** Which identities a control speaks about: OWASP's NHI list is about non-human identities only. */
 type Applies = "all" | "nhi";
 
-type ControlText = { id: FrameworkControlId; framework: "OWASP NHI Top 10 (2025)" | "NIST CSF 2.0"; code: string; title: string; summary: string; applies: Applies };
+type ControlText = {
+  id: FrameworkControlId;
+  framework: "OWASP NHI Top 10 (2025)" | "NIST CSF 2.0";
+  code: string;
+  title: string;
+  summary: string;
+  applies: Applies;
+};
 export type FrameworkControl = ControlText & { kinds: FindingKind[] };
 
 /**
@@ -17,13 +24,62 @@ export type FrameworkControl = ControlText & { kinds: FindingKind[] };
  * finding can evidence several controls.
  */
 const controlTexts = [
-  { id: "NHI1", framework: "OWASP NHI Top 10 (2025)", code: "NHI1:2025", title: "Improper Offboarding", summary: "NHIs left behind when their owner or purpose is gone, still holding access.", applies: "nhi" },
-  { id: "NHI5", framework: "OWASP NHI Top 10 (2025)", code: "NHI5:2025", title: "Overprivileged NHI", summary: "NHIs holding more privilege than they use, or privilege nobody approved.", applies: "nhi" },
-  { id: "NHI7", framework: "OWASP NHI Top 10 (2025)", code: "NHI7:2025", title: "Long-Lived Secrets", summary: "Keys, tokens and certificates past their rotation age, never rotated, or without expiry.", applies: "nhi" },
-  { id: "NHI10", framework: "OWASP NHI Top 10 (2025)", code: "NHI10:2025", title: "Human Use of NHI", summary: "Interactive sessions and activity under an NHI outside any approved window.", applies: "nhi" },
-  { id: "PR.AA-01", framework: "NIST CSF 2.0", code: "PR.AA-01", title: "Identities and credentials are managed", summary: "Identities and credentials for users, services and hardware are managed by the organization.", applies: "all" },
-  { id: "PR.AA-05", framework: "NIST CSF 2.0", code: "PR.AA-05", title: "Least privilege and separation of duties", summary: "Access permissions, entitlements and authorizations are defined, managed, enforced and reviewed with least privilege.", applies: "all" },
-  { id: "DE.CM-03", framework: "NIST CSF 2.0", code: "DE.CM-03", title: "Personnel activity is monitored", summary: "Personnel activity and technology usage are monitored to find potentially adverse events.", applies: "all" },
+  {
+    id: "NHI1",
+    framework: "OWASP NHI Top 10 (2025)",
+    code: "NHI1:2025",
+    title: "Improper Offboarding",
+    summary: "NHIs left behind when their owner or purpose is gone, still holding access.",
+    applies: "nhi",
+  },
+  {
+    id: "NHI5",
+    framework: "OWASP NHI Top 10 (2025)",
+    code: "NHI5:2025",
+    title: "Overprivileged NHI",
+    summary: "NHIs holding more privilege than they use, or privilege nobody approved.",
+    applies: "nhi",
+  },
+  {
+    id: "NHI7",
+    framework: "OWASP NHI Top 10 (2025)",
+    code: "NHI7:2025",
+    title: "Long-Lived Secrets",
+    summary: "Keys, tokens and certificates past their rotation age, never rotated, or without expiry.",
+    applies: "nhi",
+  },
+  {
+    id: "NHI10",
+    framework: "OWASP NHI Top 10 (2025)",
+    code: "NHI10:2025",
+    title: "Human Use of NHI",
+    summary: "Interactive sessions and activity under an NHI outside any approved window.",
+    applies: "nhi",
+  },
+  {
+    id: "PR.AA-01",
+    framework: "NIST CSF 2.0",
+    code: "PR.AA-01",
+    title: "Identities and credentials are managed",
+    summary: "Identities and credentials for users, services and hardware are managed by the organization.",
+    applies: "all",
+  },
+  {
+    id: "PR.AA-05",
+    framework: "NIST CSF 2.0",
+    code: "PR.AA-05",
+    title: "Least privilege and separation of duties",
+    summary: "Access permissions, entitlements and authorizations are defined, managed, enforced and reviewed with least privilege.",
+    applies: "all",
+  },
+  {
+    id: "DE.CM-03",
+    framework: "NIST CSF 2.0",
+    code: "DE.CM-03",
+    title: "Personnel activity is monitored",
+    summary: "Personnel activity and technology usage are monitored to find potentially adverse events.",
+    applies: "all",
+  },
 ] satisfies ControlText[];
 
 /** The controls, with the finding kinds that evidence each (from each kind's entry in lib/findings/kinds.ts). */
@@ -46,7 +102,9 @@ export async function frameworkView(db: Tx, caller: Caller) {
   ]);
   return frameworkControls.map((c) => {
     const mine = counts.filter((r) => c.kinds.includes(r.kind) && (c.applies === "all" || r.nhi));
-    const bySeverity = Object.fromEntries(["critical", "high", "medium", "low"].map((s) => [s, mine.filter((r) => r.severity === s).reduce((n, r) => n + r.n, 0)]));
+    const bySeverity = Object.fromEntries(
+      ["critical", "high", "medium", "low"].map((s) => [s, mine.filter((r) => r.severity === s).reduce((n, r) => n + r.n, 0)]),
+    );
     return { ...c, open: mine.reduce((n, r) => n + r.n, 0), bySeverity };
   });
 }

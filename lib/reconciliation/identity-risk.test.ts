@@ -15,7 +15,10 @@ describe("an identity's reconciliation, for its page", () => {
     const outsider = await makeCaller(db, ["requester"]);
     const nhi = await makeNhi(db, { ownerId: owner.identityId });
     const unused = await makeGrant(db, nhi.id, { level: "admin" });
-    await db.update(grants).set({ startsAt: subDays(new Date(), 200), provenance: "campaign_decision" }).where(eq(grants.id, unused.grant.id));
+    await db
+      .update(grants)
+      .set({ startsAt: subDays(new Date(), 200), provenance: "campaign_decision" })
+      .where(eq(grants.id, unused.grant.id));
 
     await runReconciliation(db);
     expect(await lastReconciledAt(db)).toBeInstanceOf(Date);

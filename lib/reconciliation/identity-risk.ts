@@ -27,7 +27,14 @@ export async function identityReconciliation(db: Tx, caller: Caller, identityId:
     lastReconciledAt(db),
     readsFindings
       ? db
-          .select({ id: findings.id, kind: findings.kind, severity: findings.severity, title: findings.title, entitlementName: entitlements.name, lastSeenAt: findings.lastSeenAt })
+          .select({
+            id: findings.id,
+            kind: findings.kind,
+            severity: findings.severity,
+            title: findings.title,
+            entitlementName: entitlements.name,
+            lastSeenAt: findings.lastSeenAt,
+          })
           .from(findings)
           .leftJoin(entitlements, eq(entitlements.id, findings.entitlementId))
           .where(open)

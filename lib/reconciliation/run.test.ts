@@ -15,7 +15,9 @@ import { runReconciliation } from "./run";
 const daysAgo = (n: number) => subDays(new Date(), n);
 
 async function use(db: Db, identityId: string, entitlementId: string, at: Date, outcome: "success" | "denied" = "success") {
-  await db.transaction((tx) => recordUsage(tx, [{ eventId: uniq("e"), source: "test", identityId, entitlementId, systemId: null, action: "test:Use", outcome, occurredAt: at }]));
+  await db.transaction((tx) =>
+    recordUsage(tx, [{ eventId: uniq("e"), source: "test", identityId, entitlementId, systemId: null, action: "test:Use", outcome, occurredAt: at }]),
+  );
 }
 
 async function findingsOf(db: Db, identityIds: string[]) {
@@ -28,9 +30,15 @@ async function scenario(db: Db) {
   const system = await makeSystem(db);
   const unused = await makeNhi(db, { ownerId: owner.id, systemId: system.id });
   const unusedGrant = await makeGrant(db, unused.id, { level: "admin", systemId: system.id });
-  await db.update(grants).set({ startsAt: daysAgo(200), provenance: "campaign_decision" }).where(eq(grants.id, unusedGrant.grant.id));
+  await db
+    .update(grants)
+    .set({ startsAt: daysAgo(200), provenance: "campaign_decision" })
+    .where(eq(grants.id, unusedGrant.grant.id));
   const used = await makeGrant(db, unused.id, { level: "privileged", systemId: system.id });
-  await db.update(grants).set({ startsAt: daysAgo(200), provenance: "campaign_decision" }).where(eq(grants.id, used.grant.id));
+  await db
+    .update(grants)
+    .set({ startsAt: daysAgo(200), provenance: "campaign_decision" })
+    .where(eq(grants.id, used.grant.id));
   await use(db, unused.id, used.entitlement.id, daysAgo(2));
 
   const rogue = await makeNhi(db, { ownerId: owner.id, systemId: system.id });
@@ -42,7 +50,10 @@ async function scenario(db: Db) {
 
   const lapsed = await makeNhi(db, { ownerId: owner.id, systemId: system.id });
   const lapsedGrant = await makeGrant(db, lapsed.id, { level: "privileged", systemId: system.id });
-  await db.update(grants).set({ provenance: "campaign_decision", approvalExpiresAt: daysAgo(10) }).where(eq(grants.id, lapsedGrant.grant.id));
+  await db
+    .update(grants)
+    .set({ provenance: "campaign_decision", approvalExpiresAt: daysAgo(10) })
+    .where(eq(grants.id, lapsedGrant.grant.id));
 
   const leaver = await makePerson(db, { status: "offboarded" });
   const leaverGrant = await makeGrant(db, leaver.id, { systemId: system.id });
@@ -81,7 +92,10 @@ describe("reconciliation", () => {
     const snaps = await db.select().from(riskSnapshots);
     expect(snaps.map((r) => r.day)).toContain(today);
     expect(snaps.length).toBeGreaterThanOrEqual(91);
-    expect(snaps.find((r) => r.day === today)!.figures).toMatchObject({ standingPrivileged: expect.any(Number), "findings.kind.orphaned_nhi": expect.any(Number) });
+    expect(snaps.find((r) => r.day === today)!.figures).toMatchObject({
+      standingPrivileged: expect.any(Number),
+      "findings.kind.orphaned_nhi": expect.any(Number),
+    });
 
     // Other test files may add data meanwhile (a shared PostgreSQL): compare this scenario's rows only.
     const second = await runReconciliation(db);
@@ -117,13 +131,38 @@ describe("reconciliation", () => {
     const system = await makeSystem(db);
     const boundaryArn = `arn:aws:iam::111122223333:policy/${uniq("Boundary")}`;
     const nhi = await makeNhi(db, { systemId: system.id });
-    await db.update(identities).set({ attributes: { permissionsBoundaryArn: boundaryArn } }).where(eq(identities.id, nhi.id));
+    await db
+      .update(identities)
+      .set({ attributes: { permissionsBoundaryArn: boundaryArn } })
+      .where(eq(identities.id, nhi.id));
     // Granted everything, bounded to reading S3.
     const { entitlement: admin } = await makeGrant(db, nhi.id, { level: "admin", systemId: system.id });
-    await db.update(entitlements).set({ permissions: [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }] }).where(eq(entitlements.id, admin.id));
-    await db.insert(entitlements).values({ systemId: system.id, name: uniq("boundary"), externalRef: boundaryArn, privilegeLevel: "standard", permissions: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: true }] });
+    await db
+      .update(entitlements)
+      .set({ permissions: [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }] })
+      .where(eq(entitlements.id, admin.id));
+    await db.insert(entitlements).values({
+      systemId: system.id,
+      name: uniq("boundary"),
+      externalRef: boundaryArn,
+      privilegeLevel: "standard",
+      permissions: [{ effect: "Allow", actions: ["s3:Get*"], conditional: false, allResources: true }],
+    });
     for (const action of ["s3:GetObject", "ec2:RunInstances"]) {
-      await db.transaction((tx) => recordUsage(tx, [{ eventId: uniq("e"), source: "test", identityId: nhi.id, entitlementId: null, systemId: system.id, action, outcome: "success", occurredAt: daysAgo(1) }]));
+      await db.transaction((tx) =>
+        recordUsage(tx, [
+          {
+            eventId: uniq("e"),
+            source: "test",
+            identityId: nhi.id,
+            entitlementId: null,
+            systemId: system.id,
+            action,
+            outcome: "success",
+            occurredAt: daysAgo(1),
+          },
+        ]),
+      );
     }
     await runReconciliation(db);
     const finding = (await findingsOf(db, [nhi.id])).find((f) => f.kind === "used_without_approval" && f.status === "open");
@@ -168,7 +207,10 @@ describe("reconciliation", () => {
     expect(unusedFinding).toMatchObject({ revocable: true, convertible: true, identityKind: "service_account" });
     await expect(listFindings(db, requester, {})).rejects.toMatchObject({ status: 403 });
     await expect(actOnFindings(db, auditor, { findingIds: [unusedFinding.id], action: "revoke", reason: "Unused" })).rejects.toMatchObject({ status: 403 });
-    await expect(actOnFindings(db, admin, { findingIds: [unusedFinding.id], action: "revoke" })).rejects.toMatchObject({ status: 422, fieldErrors: { reason: ["Say why the access is revoked."] } });
+    await expect(actOnFindings(db, admin, { findingIds: [unusedFinding.id], action: "revoke" })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { reason: ["Say why the access is revoked."] },
+    });
 
     expect(await actOnFindings(db, admin, { findingIds: [unusedFinding.id], action: "revoke", reason: "Unused for 200 days" })).toMatchObject({ revoked: 1 });
     const [grant] = await db.select().from(grants).where(eq(grants.id, s.unusedGrant.grant.id));
@@ -186,7 +228,10 @@ describe("reconciliation", () => {
     // Converting a standing grant behind a finding makes its holder eligible instead.
     const lapsed = (await listFindings(db, admin, { identityId: s.lapsed.id, kind: "active_after_approval" })).rows[0];
     expect(await actOnFindings(db, admin, { findingIds: [lapsed.id], action: "convert" })).toMatchObject({ converted: 1 });
-    const [eligible] = await db.select().from(grants).where(and(eq(grants.identityId, s.lapsed.id), eq(grants.type, "eligible")));
+    const [eligible] = await db
+      .select()
+      .from(grants)
+      .where(and(eq(grants.identityId, s.lapsed.id), eq(grants.type, "eligible")));
     expect(eligible.provenance).toBe("policy");
 
     // A targeted review of the access behind a finding.

@@ -21,7 +21,20 @@ describe("daily snapshots", () => {
     const at = (daysAgo: number, hours = 0) => new Date(today - daysAgo * DAY + hours * 3_600_000);
     const set = async (id: string, values: Partial<typeof grants.$inferInsert>) => db.update(grants).set(values).where(eq(grants.id, id));
     const use = async (entitlementId: string, when: Date) =>
-      db.transaction((tx) => recordUsage(tx, [{ eventId: uniq("e"), source: "test", identityId: nhi.id, entitlementId, systemId: system.id, action: "test:Use", outcome: "success", occurredAt: when }]));
+      db.transaction((tx) =>
+        recordUsage(tx, [
+          {
+            eventId: uniq("e"),
+            source: "test",
+            identityId: nhi.id,
+            entitlementId,
+            systemId: system.id,
+            action: "test:Use",
+            outcome: "success",
+            occurredAt: when,
+          },
+        ]),
+      );
 
     // Windows starting, ending and lapsing on day boundaries and inside days; JIT windows; unapproved grants.
     const cases: Partial<typeof grants.$inferInsert>[] = [
@@ -36,15 +49,47 @@ describe("daily snapshots", () => {
       { startsAt: at(3, 12), provenance: "none" },
     ];
     for (const [i, values] of cases.entries()) {
-      const { grant, entitlement } = await makeGrant(db, nhi.id, { level: i % 3 === 0 ? "admin" : i % 3 === 1 ? "privileged" : "standard", systemId: system.id });
+      const { grant, entitlement } = await makeGrant(db, nhi.id, {
+        level: i % 3 === 0 ? "admin" : i % 3 === 1 ? "privileged" : "standard",
+        systemId: system.id,
+      });
       await set(grant.id, values);
       // Uses 29 and 30 days apart, inside and outside windows.
       for (const d of [58, 40, 29, 15, 14, 1]) if ((i + d) % 2 === 0) await use(entitlement.id, at(d, 10));
       if (i === 4) {
-        const [policy] = await db.insert(eligibilityPolicies).values({ name: uniq("policy"), entitlementId: entitlement.id, maxDurationMinutes: 480, defaultDurationMinutes: 60 }).returning();
+        const [policy] = await db
+          .insert(eligibilityPolicies)
+          .values({ name: uniq("policy"), entitlementId: entitlement.id, maxDurationMinutes: 480, defaultDurationMinutes: 60 })
+          .returning();
         await db.insert(jitRequests).values([
-          { requesterId: nhi.id, identityId: nhi.id, entitlementId: entitlement.id, policyId: policy.id, status: "expired", durationMinutes: 360, approvalsRequired: 1, approverIds: [], denyEndsRequest: true, pendingUntil: at(25, 4), grantId: grant.id, createdAt: at(25, 2) },
-          { requesterId: nhi.id, identityId: nhi.id, entitlementId: entitlement.id, policyId: policy.id, status: "denied", durationMinutes: 60, breakGlass: true, approvalsRequired: 1, approverIds: [], denyEndsRequest: true, pendingUntil: at(25, 5), createdAt: at(25, 4) },
+          {
+            requesterId: nhi.id,
+            identityId: nhi.id,
+            entitlementId: entitlement.id,
+            policyId: policy.id,
+            status: "expired",
+            durationMinutes: 360,
+            approvalsRequired: 1,
+            approverIds: [],
+            denyEndsRequest: true,
+            pendingUntil: at(25, 4),
+            grantId: grant.id,
+            createdAt: at(25, 2),
+          },
+          {
+            requesterId: nhi.id,
+            identityId: nhi.id,
+            entitlementId: entitlement.id,
+            policyId: policy.id,
+            status: "denied",
+            durationMinutes: 60,
+            breakGlass: true,
+            approvalsRequired: 1,
+            approverIds: [],
+            denyEndsRequest: true,
+            pendingUntil: at(25, 5),
+            createdAt: at(25, 4),
+          },
         ]);
       }
     }
@@ -69,10 +114,24 @@ describe("daily snapshots", () => {
       const nhi = await makeNhi(db, { systemId: system.id });
       const { grant, entitlement } = await makeGrant(db, nhi.id, { level: "admin", systemId: system.id });
       const now = new Date();
-      await db.update(grants).set({ startsAt: new Date(now.getTime() - 80 * DAY), provenance: "manual" }).where(eq(grants.id, grant.id));
+      await db
+        .update(grants)
+        .set({ startsAt: new Date(now.getTime() - 80 * DAY), provenance: "manual" })
+        .where(eq(grants.id, grant.id));
       // Usage on record from 40 days ago: days from 11 days ago onwards have 30 days of it behind them.
       await db.transaction((tx) =>
-        recordUsage(tx, [{ eventId: uniq("e"), source: "test", identityId: nhi.id, entitlementId: entitlement.id, systemId: system.id, action: "test:Use", outcome: "success", occurredAt: new Date(now.getTime() - 40 * DAY) }]),
+        recordUsage(tx, [
+          {
+            eventId: uniq("e"),
+            source: "test",
+            identityId: nhi.id,
+            entitlementId: entitlement.id,
+            systemId: system.id,
+            action: "test:Use",
+            outcome: "success",
+            occurredAt: new Date(now.getTime() - 40 * DAY),
+          },
+        ]),
       );
       await writeSnapshots(db, now);
       const rows = await db.select().from(riskSnapshots).orderBy(riskSnapshots.day);

@@ -157,8 +157,14 @@ async function currentFigures(tx: Tx): Promise<Record<string, number>> {
   };
   await breakdown("findings.kind", sql`select kind::text as k, count(*)::int as n from findings where status = 'open' group by 1`);
   await breakdown("findings.severity", sql`select severity::text as k, count(*)::int as n from findings where status = 'open' group by 1`);
-  await breakdown("findings.system", sql`select s.name as k, count(*)::int as n from findings f left join systems s on s.id = f.system_id where f.status = 'open' group by 1`);
-  await breakdown("findings.identityKind", sql`select i.kind::text as k, count(*)::int as n from findings f join identities i on i.id = f.identity_id where f.status = 'open' group by 1`);
+  await breakdown(
+    "findings.system",
+    sql`select s.name as k, count(*)::int as n from findings f left join systems s on s.id = f.system_id where f.status = 'open' group by 1`,
+  );
+  await breakdown(
+    "findings.identityKind",
+    sql`select i.kind::text as k, count(*)::int as n from findings f join identities i on i.id = f.identity_id where f.status = 'open' group by 1`,
+  );
   await breakdown("identities.kind", sql`select kind::text as k, count(*)::int as n from identities where status = 'active' group by 1`);
   Object.assign(out, await reachAdminFigures(tx));
   return out;
@@ -218,7 +224,9 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
   const today = utcDay(now);
   // The 90 days before today, oldest first, as historicalFiguresForDays takes them.
   const past = Array.from({ length: TREND_DAYS }, (_, i) => addUtcDays(today, i - TREND_DAYS));
-  const have = new Set((await queryRows<{ day: string }>(db, sql`select day::text as day from risk_snapshots where day >= ${past[0]}::date`)).map((r) => r.day));
+  const have = new Set(
+    (await queryRows<{ day: string }>(db, sql`select day::text as day from risk_snapshots where day >= ${past[0]}::date`)).map((r) => r.day),
+  );
   // Missing past days, computed together in one pass (the first run back-fills 90 of them).
   const missing = past.filter((day) => !have.has(day));
   // "Used in the prior 30 days" is only known for days whose 30 days all lie within recorded usage: before
@@ -233,7 +241,11 @@ export async function writeSnapshots(db: Db, now: Date): Promise<number> {
   };
   if (missing.length) {
     await auditedTransaction(db, async (tx) => {
-      const figures = await historicalFiguresForDays(tx, missing, missing.map((day) => new Date(`${addUtcDays(day, 1)}T00:00:00Z`)));
+      const figures = await historicalFiguresForDays(
+        tx,
+        missing,
+        missing.map((day) => new Date(`${addUtcDays(day, 1)}T00:00:00Z`)),
+      );
       const rows = missing.map((day) => ({ day, figures: knowable(day, figures.get(day)!) }));
       await tx.execute(sql`insert into risk_snapshots (day, figures, computed_at)
         select (r->>'day')::date, r->'figures', ${now.toISOString()}::timestamptz from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) r

@@ -21,7 +21,12 @@ describe("the revocation path", () => {
     expect(row).toMatchObject({ revokedById: admin.identityId, revokeReason: "Unused for 120 days" });
     expect(await db.select().from(remediations).where(eq(remediations.grantId, grant.id))).toMatchObject([{ status: "pending", source: "admin" }]);
     expect(await db.select().from(accessEvents).where(eq(accessEvents.grantId, grant.id))).toMatchObject([{ type: "grant.revoked" }]);
-    expect(await db.select().from(auditLog).where(inArray(auditLog.entityId, [grant.id]))).toMatchObject([{ action: "grant.revoked" }]);
+    expect(
+      await db
+        .select()
+        .from(auditLog)
+        .where(inArray(auditLog.entityId, [grant.id])),
+    ).toMatchObject([{ action: "grant.revoked" }]);
     const detail = await getIdentityDetail(db, admin, nhi.id);
     expect(detail.grants.find((g) => g.grant.id === grant.id)?.active).toBe(false);
   });

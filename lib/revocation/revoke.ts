@@ -46,7 +46,15 @@ export async function revokeGrants(tx: Tx, actor: Actor, grantIds: string[], rev
     ended.map((g) => ({
       type: "grant.revoked",
       grantId: g.id,
-      payload: { grantId: g.id, identityId: g.identityId, entitlementId: g.entitlementId, source: revocation.source, sourceRef: refOf(g.id), reason: revocation.reason, revokedAt: now.toISOString() },
+      payload: {
+        grantId: g.id,
+        identityId: g.identityId,
+        entitlementId: g.entitlementId,
+        source: revocation.source,
+        sourceRef: refOf(g.id),
+        reason: revocation.reason,
+        revokedAt: now.toISOString(),
+      },
     })),
   );
   await recordAudit(

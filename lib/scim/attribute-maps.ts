@@ -26,7 +26,16 @@ const text = (expr: SQL, caseExact = false): ScalarAttribute => ({ type: "string
 const stored = (...parts: string[]) => text(scimText(...parts));
 
 const MULTI_SUBS = { value: "string", display: "string", type: "string", primary: "boolean" } as const;
-const ADDRESS_SUBS = { formatted: "string", streetAddress: "string", locality: "string", region: "string", postalCode: "string", country: "string", type: "string", primary: "boolean" } as const;
+const ADDRESS_SUBS = {
+  formatted: "string",
+  streetAddress: "string",
+  locality: "string",
+  region: "string",
+  postalCode: "string",
+  country: "string",
+  type: "string",
+  primary: "boolean",
+} as const;
 
 const userGroups: MultiAttribute = {
   type: "multi",

@@ -5,7 +5,22 @@ import { MAX_PAGE_SIZE, URN } from "./constants";
 
 type Attr = Record<string, unknown>;
 
-function attr(name: string, opts: Partial<{ type: string; multiValued: boolean; required: boolean; caseExact: boolean; mutability: string; returned: string; uniqueness: string; description: string; subAttributes: Attr[]; canonicalValues: string[]; referenceTypes: string[] }> = {}): Attr {
+function attr(
+  name: string,
+  opts: Partial<{
+    type: string;
+    multiValued: boolean;
+    required: boolean;
+    caseExact: boolean;
+    mutability: string;
+    returned: string;
+    uniqueness: string;
+    description: string;
+    subAttributes: Attr[];
+    canonicalValues: string[];
+    referenceTypes: string[];
+  }> = {},
+): Attr {
   return {
     name,
     type: opts.type ?? "string",
@@ -27,7 +42,13 @@ const multi = (name: string, description: string, types: string[], extra: Attr[]
     type: "complex",
     multiValued: true,
     description,
-    subAttributes: [attr("value", { description: `The ${name} value.` }), attr("display", { description: "A human-readable name." }), attr("type", { canonicalValues: types, description: "A label for its function." }), attr("primary", { type: "boolean", description: "The primary value." }), ...extra],
+    subAttributes: [
+      attr("value", { description: `The ${name} value.` }),
+      attr("display", { description: "A human-readable name." }),
+      attr("type", { canonicalValues: types, description: "A label for its function." }),
+      attr("primary", { type: "boolean", description: "The primary value." }),
+      ...extra,
+    ],
   });
 
 const userSchema = {
@@ -35,7 +56,11 @@ const userSchema = {
   name: "User",
   description: "A person. Users are the people of the inventory (identities of kind human); non-human identities are never provisioned through SCIM.",
   attributes: [
-    attr("userName", { required: true, uniqueness: "server", description: "Unique identifier for the person, case-insensitively; their email unless the identity provider states another." }),
+    attr("userName", {
+      required: true,
+      uniqueness: "server",
+      description: "Unique identifier for the person, case-insensitively; their email unless the identity provider states another.",
+    }),
     attr("name", {
       type: "complex",
       description: "The components of the person's name.",
@@ -49,7 +74,10 @@ const userSchema = {
     attr("preferredLanguage"),
     attr("locale"),
     attr("timezone"),
-    attr("active", { type: "boolean", description: "false offboards the person: access ends, owned non-human identities are re-homed. true again makes them a joiner." }),
+    attr("active", {
+      type: "boolean",
+      description: "false offboards the person: access ends, owned non-human identities are re-homed. true again makes them a joiner.",
+    }),
     multi("emails", "Email addresses; the primary one is the person's email in the product (sign-in matches it).", ["work", "home", "other"]),
     multi("phoneNumbers", "Phone numbers.", ["work", "home", "mobile", "fax", "pager", "other"]),
     multi("ims", "Instant messaging addresses.", ["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
@@ -57,14 +85,21 @@ const userSchema = {
     attr("addresses", {
       type: "complex",
       multiValued: true,
-      subAttributes: ["formatted", "streetAddress", "locality", "region", "postalCode", "country", "type"].map((n) => attr(n)).concat(attr("primary", { type: "boolean" })),
+      subAttributes: ["formatted", "streetAddress", "locality", "region", "postalCode", "country", "type"]
+        .map((n) => attr(n))
+        .concat(attr("primary", { type: "boolean" })),
     }),
     attr("groups", {
       type: "complex",
       multiValued: true,
       mutability: "readOnly",
       description: "The teams the person belongs to; change them through Groups.",
-      subAttributes: [attr("value", { mutability: "readOnly" }), attr("$ref", { type: "reference", referenceTypes: ["Group"], mutability: "readOnly" }), attr("display", { mutability: "readOnly" }), attr("type", { mutability: "readOnly", canonicalValues: ["direct"] })],
+      subAttributes: [
+        attr("value", { mutability: "readOnly" }),
+        attr("$ref", { type: "reference", referenceTypes: ["Group"], mutability: "readOnly" }),
+        attr("display", { mutability: "readOnly" }),
+        attr("type", { mutability: "readOnly", canonicalValues: ["direct"] }),
+      ],
     }),
     multi("entitlements", "Entitlements as the identity provider states them (kept, not enforced).", []),
     multi("roles", "Roles as the identity provider states them (kept, not enforced).", []),
@@ -84,7 +119,11 @@ const enterpriseSchema = {
     attr("manager", {
       type: "complex",
       description: "The person's manager, who reviews their access when they move. Changing it is a move.",
-      subAttributes: [attr("value", { description: "The id of the manager's User." }), attr("$ref", { type: "reference", referenceTypes: ["User"] }), attr("displayName", { mutability: "readOnly" })],
+      subAttributes: [
+        attr("value", { description: "The id of the manager's User." }),
+        attr("$ref", { type: "reference", referenceTypes: ["User"] }),
+        attr("displayName", { mutability: "readOnly" }),
+      ],
     }),
   ],
 };
@@ -99,7 +138,12 @@ const groupSchema = {
       type: "complex",
       multiValued: true,
       description: "The people in the team.",
-      subAttributes: [attr("value", { mutability: "immutable", description: "The id of a User." }), attr("$ref", { type: "reference", referenceTypes: ["User"], mutability: "immutable" }), attr("display", { mutability: "readOnly" }), attr("type", { mutability: "immutable", canonicalValues: ["User"] })],
+      subAttributes: [
+        attr("value", { mutability: "immutable", description: "The id of a User." }),
+        attr("$ref", { type: "reference", referenceTypes: ["User"], mutability: "immutable" }),
+        attr("display", { mutability: "readOnly" }),
+        attr("type", { mutability: "immutable", canonicalValues: ["User"] }),
+      ],
     }),
   ],
 };

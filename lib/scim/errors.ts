@@ -3,7 +3,8 @@ import { AppError, TooManyRequestsError, ValidationError, isUniqueViolation } fr
 import { URN } from "./constants";
 
 /** The scimType values of RFC 7644 §3.12. */
-export type ScimType = "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
+export type ScimType =
+  "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
 
 /** A protocol error the identity provider may see, answered as RFC 7644 §3.12 describes. */
 export class ScimError extends Error {
@@ -27,7 +28,18 @@ export function errorBody(status: number, detail: string, scimType?: ScimType): 
   return { schemas: [URN.error], status: String(status), ...(scimType ? { scimType } : {}), detail };
 }
 
-const SCIM_TYPES = new Set<string>(["invalidFilter", "tooMany", "uniqueness", "mutability", "invalidSyntax", "invalidPath", "noTarget", "invalidValue", "invalidVers", "sensitive"]);
+const SCIM_TYPES = new Set<string>([
+  "invalidFilter",
+  "tooMany",
+  "uniqueness",
+  "mutability",
+  "invalidSyntax",
+  "invalidPath",
+  "noTarget",
+  "invalidValue",
+  "invalidVers",
+  "sensitive",
+]);
 
 /**
  * Any thrown error as a SCIM error: our own, the PATCH library's (which carry

@@ -89,7 +89,10 @@ function translate(f: Filter, map: AttributeMap): SQL {
   switch (f.op) {
     case "and":
     case "or":
-      return sql`(${sql.join(f.filters.map((x) => translate(x, map)), sql.raw(` ${f.op} `))})`;
+      return sql`(${sql.join(
+        f.filters.map((x) => translate(x, map)),
+        sql.raw(` ${f.op} `),
+      )})`;
     case "not":
       return sql`(not ${translate(f.filter, map)})`;
     case "[]": {
@@ -108,7 +111,10 @@ function translateValueFilter(f: Filter, multi: MultiAttribute, parent: string):
   switch (f.op) {
     case "and":
     case "or":
-      return sql`(${sql.join(f.filters.map((x) => translateValueFilter(x, multi, parent)), sql.raw(` ${f.op} `))})`;
+      return sql`(${sql.join(
+        f.filters.map((x) => translateValueFilter(x, multi, parent)),
+        sql.raw(` ${f.op} `),
+      )})`;
     case "not":
       return sql`(not ${translateValueFilter(f.filter, multi, parent)})`;
     case "[]":
@@ -177,11 +183,19 @@ export function compare(attr: ScalarAttribute, op: string, value: unknown, path:
     }
     case "dateTime": {
       const at = typeof value === "string" ? new Date(value) : undefined;
-      if (!at || Number.isNaN(at.getTime())) throw badRequest("invalidFilter", `${path} compares with a date and time such as "2026-01-31T12:00:00Z", not ${JSON.stringify(value)}.`);
+      if (!at || Number.isNaN(at.getTime()))
+        throw badRequest("invalidFilter", `${path} compares with a date and time such as "2026-01-31T12:00:00Z", not ${JSON.stringify(value)}.`);
       const v = sql`${at.toISOString()}::timestamptz`;
       // Resources show times to the millisecond; compare at that precision.
       const t = sql`date_trunc('milliseconds', ${e})`;
-      const ops: Record<string, SQL> = { eq: sql`${t} = ${v}`, ne: sql`${t} is distinct from ${v}`, gt: sql`${t} > ${v}`, ge: sql`${t} >= ${v}`, lt: sql`${t} < ${v}`, le: sql`${t} <= ${v}` };
+      const ops: Record<string, SQL> = {
+        eq: sql`${t} = ${v}`,
+        ne: sql`${t} is distinct from ${v}`,
+        gt: sql`${t} > ${v}`,
+        ge: sql`${t} >= ${v}`,
+        lt: sql`${t} < ${v}`,
+        le: sql`${t} <= ${v}`,
+      };
       if (!ops[op]) throw badRequest("invalidFilter", `${path} is a date and time: use eq, ne, gt, ge, lt, le or pr, not ${op}.`);
       return op === "ne" ? ops.ne : valued(ops[op], e);
     }
@@ -204,16 +218,34 @@ function compareText(expr: SQL, caseExact: boolean, op: string, value: string, p
   const like = (pattern: string) => (caseExact ? sql`${pattern}::text` : sql`lower(${pattern}::text)`);
   let condition: SQL;
   switch (op) {
-    case "eq": condition = sql`${e} = ${v}`; break;
-    case "ne": return sql`(${e} is distinct from ${v})`;
-    case "co": condition = sql`${e} like ${like(`%${likeEscape(value)}%`)} escape '\\'`; break;
-    case "sw": condition = sql`${e} like ${like(`${likeEscape(value)}%`)} escape '\\'`; break;
-    case "ew": condition = sql`${e} like ${like(`%${likeEscape(value)}`)} escape '\\'`; break;
-    case "gt": condition = sql`${e} > ${v}`; break;
-    case "ge": condition = sql`${e} >= ${v}`; break;
-    case "lt": condition = sql`${e} < ${v}`; break;
-    case "le": condition = sql`${e} <= ${v}`; break;
-    default: throw badRequest("invalidFilter", `Unknown operator ${JSON.stringify(op)} for ${path}.`);
+    case "eq":
+      condition = sql`${e} = ${v}`;
+      break;
+    case "ne":
+      return sql`(${e} is distinct from ${v})`;
+    case "co":
+      condition = sql`${e} like ${like(`%${likeEscape(value)}%`)} escape '\\'`;
+      break;
+    case "sw":
+      condition = sql`${e} like ${like(`${likeEscape(value)}%`)} escape '\\'`;
+      break;
+    case "ew":
+      condition = sql`${e} like ${like(`%${likeEscape(value)}`)} escape '\\'`;
+      break;
+    case "gt":
+      condition = sql`${e} > ${v}`;
+      break;
+    case "ge":
+      condition = sql`${e} >= ${v}`;
+      break;
+    case "lt":
+      condition = sql`${e} < ${v}`;
+      break;
+    case "le":
+      condition = sql`${e} <= ${v}`;
+      break;
+    default:
+      throw badRequest("invalidFilter", `Unknown operator ${JSON.stringify(op)} for ${path}.`);
   }
   return valued(condition, e);
 }
@@ -229,6 +261,7 @@ export function jsonArrayAttribute(source: SQL, subs: Record<string, ScalarType>
     type: "multi",
     sub,
     defaultSub,
-    some: (condition) => sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) as e(v) where ${condition})`,
+    some: (condition) =>
+      sql`exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${source}) = 'array' then ${source} else '[]'::jsonb end) as e(v) where ${condition})`,
   };
 }

@@ -7,7 +7,11 @@ import { BASE_URL, groupBody, patchBody, scimClient, userBody } from "./test-cli
 type Db = Awaited<ReturnType<typeof testDb>>;
 const rowOf = async (db: Db, id: string) => (await db.select().from(identities).where(eq(identities.id, id)))[0];
 const memberIds = (group: { members?: { value: string }[] }) => (group.members ?? []).map((m) => m.value).sort();
-const moves = async (db: Db, id: string) => (await db.select().from(lifecycleEvents).where(and(eq(lifecycleEvents.identityId, id), eq(lifecycleEvents.type, "mover"))));
+const moves = async (db: Db, id: string) =>
+  await db
+    .select()
+    .from(lifecycleEvents)
+    .where(and(eq(lifecycleEvents.identityId, id), eq(lifecycleEvents.type, "mover")));
 const gq = (filter: string, extra = "") => `/Groups?filter=${encodeURIComponent(filter)}${extra}`;
 
 describe("SCIM Groups", () => {
@@ -17,23 +21,43 @@ describe("SCIM Groups", () => {
     const ann = (await call("POST", "/Users", { body: userBody(`${uniq("ann")}@acme.example`) })).json;
     const bob = await makePerson(db);
     const name = uniq("Platform");
-    const res = await call("POST", "/Groups", { body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: name, members: [{ value: ann.id }, { value: bob.id, display: "ignored" }] } });
+    const res = await call("POST", "/Groups", {
+      body: {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        displayName: name,
+        members: [{ value: ann.id }, { value: bob.id, display: "ignored" }],
+      },
+    });
     expect(res.status).toBe(201);
     const group = res.json;
     expect(res.headers.Location).toBe(`${BASE_URL}/Groups/${group.id}`);
     expect(res.headers.ETag).toBe(group.meta.version);
-    expect(group).toMatchObject({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: name, meta: { resourceType: "Group", location: `${BASE_URL}/Groups/${group.id}` } });
+    expect(group).toMatchObject({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: name,
+      meta: { resourceType: "Group", location: `${BASE_URL}/Groups/${group.id}` },
+    });
     expect(memberIds(group)).toEqual([ann.id, bob.id].sort());
     expect(group.members).toContainEqual({ value: ann.id, display: "Ada Lovelace", type: "User", $ref: `${BASE_URL}/Users/${ann.id}` });
     expect((await rowOf(db, ann.id)).teamId).toBe(group.id);
-    expect((await call("GET", `/Users/${ann.id}`)).json.groups).toEqual([{ value: group.id, display: name, type: "direct", $ref: `${BASE_URL}/Groups/${group.id}` }]);
-    expect(await db.select().from(auditLog).where(and(eq(auditLog.entityId, group.id), eq(auditLog.action, "team.members_added")))).toEqual([expect.objectContaining({ actorLabel: `scim: ${tokenName}` })]);
+    expect((await call("GET", `/Users/${ann.id}`)).json.groups).toEqual([
+      { value: group.id, display: name, type: "direct", $ref: `${BASE_URL}/Groups/${group.id}` },
+    ]);
+    expect(
+      await db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.entityId, group.id), eq(auditLog.action, "team.members_added"))),
+    ).toEqual([expect.objectContaining({ actorLabel: `scim: ${tokenName}` })]);
     // First placement is not a move.
     expect(await moves(db, ann.id)).toEqual([]);
 
     expect((await call("POST", "/Groups", { body: groupBody(name.toUpperCase()) })).json).toMatchObject({ status: "409", scimType: "uniqueness" });
     const nhi = await makeNhi(db);
-    expect((await call("POST", "/Groups", { body: groupBody(uniq("g"), { members: [{ value: nhi.id }] }) })).json).toMatchObject({ status: "400", scimType: "invalidValue" });
+    expect((await call("POST", "/Groups", { body: groupBody(uniq("g"), { members: [{ value: nhi.id }] }) })).json).toMatchObject({
+      status: "400",
+      scimType: "invalidValue",
+    });
   });
 
   it("lists and filters groups, with or without their members", async () => {
@@ -74,7 +98,13 @@ describe("SCIM Groups", () => {
     await call("PATCH", url, { body: patchBody({ op: "Remove", path: "members", value: [{ value: p2.id }] }) });
     expect(memberIds((await call("GET", url)).json)).toEqual([p3.id]);
     // Adding someone already there, or removing someone absent, is harmless.
-    expect((await call("PATCH", url, { body: patchBody({ op: "Add", path: "members", value: [{ value: p3.id }] }, { op: "remove", path: `members[value eq "${p1.id}"]` }) })).status).toBe(204);
+    expect(
+      (
+        await call("PATCH", url, {
+          body: patchBody({ op: "Add", path: "members", value: [{ value: p3.id }] }, { op: "remove", path: `members[value eq "${p1.id}"]` }),
+        })
+      ).status,
+    ).toBe(204);
 
     const renamed = uniq("Data Platform");
     const okta = await call("PATCH", `${url}?attributes=displayName`, { body: patchBody({ op: "replace", value: { id: group.id, displayName: renamed } }) });
@@ -106,7 +136,9 @@ describe("SCIM Groups", () => {
     expect((await rowOf(db, person.id)).teamId).toBe(second.id);
     const [move] = await moves(db, person.id);
     expect(move.details).toMatchObject({ teamId: { from: first.id, to: second.id } });
-    expect((await call("GET", `/Users/${person.id}`)).json["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]).toEqual({ department: second.displayName });
+    expect((await call("GET", `/Users/${person.id}`)).json["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]).toEqual({
+      department: second.displayName,
+    });
   });
 
   it("replaces a group with PUT and deletes it; members' primary team moves on", async () => {
@@ -127,6 +159,11 @@ describe("SCIM Groups", () => {
     expect((await call("GET", `/Groups/${group.id}`)).status).toBe(404);
     expect(await db.select().from(teamMembers).where(eq(teamMembers.teamId, group.id))).toEqual([]);
     expect((await rowOf(db, p2.id)).teamId).toBeNull();
-    expect(await db.select().from(auditLog).where(and(eq(auditLog.entityId, group.id), eq(auditLog.action, "team.deleted")))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.entityId, group.id), eq(auditLog.action, "team.deleted"))),
+    ).toHaveLength(1);
   });
 });

@@ -45,7 +45,16 @@ export function groupResource(row: TeamRow, members: Member[] | null, baseUrl: s
     members: members?.map((m) => ({ value: m.id, $ref: `${baseUrl}/Users/${m.id}`, display: m.display, type: "User" })),
   });
   const version = versionOf({ id: row.id, displayName: row.name, lastModified: row.updatedAt.toISOString() });
-  return { ...resource, meta: { resourceType: "Group", created: row.createdAt.toISOString(), lastModified: row.updatedAt.toISOString(), location: `${baseUrl}/Groups/${row.id}`, version } };
+  return {
+    ...resource,
+    meta: {
+      resourceType: "Group",
+      created: row.createdAt.toISOString(),
+      lastModified: row.updatedAt.toISOString(),
+      location: `${baseUrl}/Groups/${row.id}`,
+      version,
+    },
+  };
 }
 
 export async function getGroup(tx: Tx, id: string, baseUrl: string, opts: { lock?: boolean; withMembers?: boolean } = {}) {
@@ -56,13 +65,29 @@ export async function getGroup(tx: Tx, id: string, baseUrl: string, opts: { lock
 
 export async function listGroups(tx: Tx, query: { filter?: string; startIndex: number; count: number; withMembers: boolean }, baseUrl: string) {
   const where: SQL | undefined = query.filter ? filterToSql(parseFilter(query.filter), groupAttributes) : undefined;
-  const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(teams).where(where);
-  const rows = query.count > 0 ? await tx.select().from(teams).where(where).orderBy(asc(teams.createdAt), asc(teams.id)).limit(query.count).offset(query.startIndex - 1) : [];
+  const [{ total }] = await tx
+    .select({ total: sql<number>`count(*)::int` })
+    .from(teams)
+    .where(where);
+  const rows =
+    query.count > 0
+      ? await tx
+          .select()
+          .from(teams)
+          .where(where)
+          .orderBy(asc(teams.createdAt), asc(teams.id))
+          .limit(query.count)
+          .offset(query.startIndex - 1)
+      : [];
   let members: Map<string, Member[]> | null = null;
   if (query.withMembers) {
     // Large groups on a large page: sort the memberships into their groups once.
     members = new Map(rows.map((r) => [r.id, []]));
-    for (const m of await membersOf(tx, rows.map((r) => r.id))) members.get(m.teamId)!.push(m);
+    for (const m of await membersOf(
+      tx,
+      rows.map((r) => r.id),
+    ))
+      members.get(m.teamId)!.push(m);
   }
   return { total, resources: rows.map((r) => groupResource(r, members && members.get(r.id)!, baseUrl)) };
 }
@@ -112,7 +137,13 @@ async function rename(tx: Tx, ctx: ScimContext, row: TeamRow, name: string): Pro
   if (name === row.name) return row;
   if (name.toLowerCase() !== row.name.toLowerCase()) await checkNameFree(tx, name, row.id);
   const [renamed] = await tx.update(teams).set({ name, updatedAt: new Date() }).where(eq(teams.id, row.id)).returning();
-  await recordAudit(tx, ctx.actor, { action: "team.renamed", entityType: "team", entityId: row.id, before: { name: row.name }, after: { name, source: ctx.source } });
+  await recordAudit(tx, ctx.actor, {
+    action: "team.renamed",
+    entityType: "team",
+    entityId: row.id,
+    before: { name: row.name },
+    after: { name, source: ctx.source },
+  });
   return renamed;
 }
 
@@ -120,7 +151,12 @@ async function setMembers(tx: Tx, ctx: ScimContext, row: TeamRow, wanted: string
   const ids = await checkMembers(tx, wanted);
   const current = (await tx.select({ id: teamMembers.identityId }).from(teamMembers).where(eq(teamMembers.teamId, row.id))).map((m) => m.id);
   const keep = new Set(ids);
-  await removeMembers(tx, ctx, row, current.filter((id) => !keep.has(id)));
+  await removeMembers(
+    tx,
+    ctx,
+    row,
+    current.filter((id) => !keep.has(id)),
+  );
   await addMembers(tx, ctx, row, ids);
 }
 
@@ -150,12 +186,21 @@ export async function patchGroup(tx: Tx, ctx: ScimContext, row: TeamRow, ops: Pa
       else if (o.value !== undefined && o.value !== null) await removeMembers(tx, ctx, team, memberIds(o.value));
       else await removeMembers(tx, ctx, team, "all");
     } else if (o.path !== undefined && /^members\s*\[/i.test(normalizePath(o.path, groupAttributes))) {
-      if (o.op !== "remove" || !/\]\s*$/.test(o.path)) throw badRequest("invalidPath", `Only remove takes a members[...] filter; add members with path "members".`);
+      if (o.op !== "remove" || !/\]\s*$/.test(o.path))
+        throw badRequest("invalidPath", `Only remove takes a members[...] filter; add members with path "members".`);
       const filter = parseFilter(o.path);
       if (filter.op !== "[]") throw badRequest("invalidPath", `${o.path} is not a members filter.`);
       const condition = filterToSql(filter.valFilter, { ...groupAttributes, attributes: memberSubAttributes });
-      const matching = await queryRows<{ id: string }>(tx, sql`select m.identity_id as id from team_members m join identities mp on mp.id = m.identity_id where m.team_id = ${team.id}::uuid and ${condition}`);
-      await removeMembers(tx, ctx, team, matching.map((m) => m.id));
+      const matching = await queryRows<{ id: string }>(
+        tx,
+        sql`select m.identity_id as id from team_members m join identities mp on mp.id = m.identity_id where m.team_id = ${team.id}::uuid and ${condition}`,
+      );
+      await removeMembers(
+        tx,
+        ctx,
+        team,
+        matching.map((m) => m.id),
+      );
     } else if (o.path === undefined && isObject(o.value) && keyOf(o.value, "members")) {
       const { [keyOf(o.value, "members")!]: members, ...rest } = o.value;
       if (o.op === "add") await addMembers(tx, ctx, team, memberIds(members));
@@ -166,7 +211,11 @@ export async function patchGroup(tx: Tx, ctx: ScimContext, row: TeamRow, ops: Pa
     }
   }
   if (others.length) {
-    const patched = applyPatch({ schemas: [URN.group], id: team.id, displayName: team.name, meta: {} }, others, URN.group, { displayname: "displayName", externalid: "externalId", id: "id" });
+    const patched = applyPatch({ schemas: [URN.group], id: team.id, displayName: team.name, meta: {} }, others, URN.group, {
+      displayname: "displayName",
+      externalid: "externalId",
+      id: "id",
+    });
     if (typeof patched.displayName !== "string" || patched.displayName.trim() === "") throw badRequest("invalidValue", "displayName is required.");
     team = await rename(tx, ctx, team, patched.displayName.trim());
   }
@@ -182,5 +231,11 @@ export async function deleteGroup(tx: Tx, ctx: ScimContext, row: TeamRow) {
   const homed = (await tx.select({ id: identities.id }).from(identities).where(eq(identities.teamId, row.id))).map((p) => p.id);
   await rehomePrimary(tx, ctx, row, homed, { teamGone: true });
   await tx.delete(teams).where(eq(teams.id, row.id));
-  await recordAudit(tx, ctx.actor, { action: "team.deleted", entityType: "team", entityId: row.id, before: { name: row.name, identityIds: removed }, after: { source: ctx.source } });
+  await recordAudit(tx, ctx.actor, {
+    action: "team.deleted",
+    entityType: "team",
+    entityId: row.id,
+    before: { name: row.name, identityIds: removed },
+    after: { source: ctx.source },
+  });
 }

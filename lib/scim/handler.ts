@@ -56,7 +56,11 @@ function errorResponse(error: unknown): ScimResponse {
   return { status: e.status, headers, body: errorBody(e.status, e.detail, e.scimType) };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): ScimResponse => ({ status, headers: { "Content-Type": SCIM_CONTENT_TYPE, ...headers }, body });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): ScimResponse => ({
+  status,
+  headers: { "Content-Type": SCIM_CONTENT_TYPE, ...headers },
+  body,
+});
 
 function methodNotAllowed(method: string, allowed: string[]): ScimError {
   return new ScimError(405, `${method} is not supported here; use ${allowed.join(", ")}.`);
@@ -160,9 +164,21 @@ async function dispatch(db: Db, ctx: ScimContext, req: ScimRequest): Promise<Sci
       if (method !== "GET") throw methodNotAllowed(method, ["GET"]);
       return json(200, serviceProviderConfig(base));
     case "resourcetypes":
-      return discovery(method, req, id, RESOURCE_TYPES.map((t) => resourceTypeResource(t, base)), "ResourceType");
+      return discovery(
+        method,
+        req,
+        id,
+        RESOURCE_TYPES.map((t) => resourceTypeResource(t, base)),
+        "ResourceType",
+      );
     case "schemas":
-      return discovery(method, req, id, SCHEMAS.map((s) => schemaResource(s, base)), "Schema");
+      return discovery(
+        method,
+        req,
+        id,
+        SCHEMAS.map((s) => schemaResource(s, base)),
+        "Schema",
+      );
     case "users":
       return users(db, ctx, method, id, req);
     case "groups":
@@ -221,7 +237,14 @@ function patchBase(row: PersonRow, resource: ScimResource): Record<string, unkno
  * query parameters, or POST /<Type>/.search with them in the body. Null when
  * the request is something else.
  */
-async function listing(method: string, id: string | undefined, req: ScimRequest, query: ListQuery, coreUrn: string, load: (q: ListQuery) => Promise<{ total: number; resources: ScimResource[] }>) {
+async function listing(
+  method: string,
+  id: string | undefined,
+  req: ScimRequest,
+  query: ListQuery,
+  coreUrn: string,
+  load: (q: ListQuery) => Promise<{ total: number; resources: ScimResource[] }>,
+) {
   let q: ListQuery;
   if (id === ".search") {
     if (method !== "POST") throw methodNotAllowed(method, ["POST"]);
@@ -232,7 +255,14 @@ async function listing(method: string, id: string | undefined, req: ScimRequest,
     return null;
   }
   const page = await load(q);
-  return json(200, listResponse(page.total, q.startIndex, page.resources.map((r) => project(r, q, coreUrn))));
+  return json(
+    200,
+    listResponse(
+      page.total,
+      q.startIndex,
+      page.resources.map((r) => project(r, q, coreUrn)),
+    ),
+  );
 }
 
 async function users(db: Db, ctx: ScimContext, method: string, id: string | undefined, req: ScimRequest): Promise<ScimResponse> {

@@ -11,10 +11,17 @@ import { patchBody, scimClient } from "./test-client";
 type Db = Awaited<ReturnType<typeof testDb>>;
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const rowOf = async (db: Db, id: string) => (await db.select().from(identities).where(eq(identities.id, id)))[0];
-const eventsOf = (db: Db, id: string, type: "joiner" | "mover" | "leaver") => db.select().from(lifecycleEvents).where(and(eq(lifecycleEvents.identityId, id), eq(lifecycleEvents.type, type)));
+const eventsOf = (db: Db, id: string, type: "joiner" | "mover" | "leaver") =>
+  db
+    .select()
+    .from(lifecycleEvents)
+    .where(and(eq(lifecycleEvents.identityId, id), eq(lifecycleEvents.type, type)));
 
 async function credentialFor(db: Db, identityId: string) {
-  const [row] = await db.insert(credentials).values({ identityId, type: "access_key", label: uniq("AKIA"), issuedAt: new Date(Date.now() - 30 * 86_400_000) }).returning();
+  const [row] = await db
+    .insert(credentials)
+    .values({ identityId, type: "access_key", label: uniq("AKIA"), issuedAt: new Date(Date.now() - 30 * 86_400_000) })
+    .returning();
   return row;
 }
 
@@ -64,14 +71,29 @@ describe("SCIM lifecycle", () => {
     for (const nhi of [nhi1, nhi2]) expect(nhi.nextAttestationAt!.getTime()).toBeLessThanOrEqual(Date.now());
 
     // Their secrets were known to someone who left: rotation tasks.
-    const tasks = await db.select().from(credentialTasks).where(inArray(credentialTasks.credentialId, [cred1.id, cred2.id]));
-    expect(tasks.map((t) => [t.credentialId, t.kind, t.status]).sort()).toEqual([[cred1.id, "rotate", "open"], [cred2.id, "rotate", "open"]].sort());
+    const tasks = await db
+      .select()
+      .from(credentialTasks)
+      .where(inArray(credentialTasks.credentialId, [cred1.id, cred2.id]));
+    expect(tasks.map((t) => [t.credentialId, t.kind, t.status]).sort()).toEqual(
+      [
+        [cred1.id, "rotate", "open"],
+        [cred2.id, "rotate", "open"],
+      ].sort(),
+    );
 
     // The event with its outcome, and the evidence in the audit log.
     const [leaver] = await eventsOf(db, personId, "leaver");
     expect(leaver).toMatchObject({ source: `scim:${tokenName}`, details: { reason: "deactivated by the identity provider" } });
     expect(leaver.processedAt).not.toBeNull();
-    expect(leaver.outcome).toMatchObject({ jitEnded: 1, credentialTasks: 2, nhisRehomed: expect.arrayContaining([expect.objectContaining({ identityId: withBackup.id, to: backup.id }), expect.objectContaining({ identityId: alone.id, to: manager.id })]) });
+    expect(leaver.outcome).toMatchObject({
+      jitEnded: 1,
+      credentialTasks: 2,
+      nhisRehomed: expect.arrayContaining([
+        expect.objectContaining({ identityId: withBackup.id, to: backup.id }),
+        expect.objectContaining({ identityId: alone.id, to: manager.id }),
+      ]),
+    });
     expect((leaver.outcome as { grantsRevoked: number }).grantsRevoked).toBeGreaterThanOrEqual(1);
     const evidence = await db
       .select()
@@ -106,7 +128,9 @@ describe("SCIM lifecycle", () => {
     const person = await makePerson(db, { managerId: oldManager.id });
     const { grant } = await makeGrant(db, person.id, { level: "privileged" });
 
-    const res = await call("PATCH", `/Users/${person.id}`, { body: patchBody({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: newManager.id } }) });
+    const res = await call("PATCH", `/Users/${person.id}`, {
+      body: patchBody({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: newManager.id } }),
+    });
     expect(res.status).toBe(200);
     expect(res.json[ENTERPRISE].manager).toMatchObject({ value: newManager.id, displayName: newManager.displayName });
 

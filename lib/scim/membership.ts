@@ -11,11 +11,21 @@ import { isUuid } from "./resource";
 /** The team a department names (case-insensitively), created when absent. */
 export async function teamForDepartment(tx: Tx, ctx: ScimContext, department: string): Promise<string> {
   const name = department.trim();
-  const [found] = await tx.select({ id: teams.id }).from(teams).where(sql`lower(${teams.name}) = lower(${name}::text)`).orderBy(asc(teams.createdAt)).limit(1);
+  const [found] = await tx
+    .select({ id: teams.id })
+    .from(teams)
+    .where(sql`lower(${teams.name}) = lower(${name}::text)`)
+    .orderBy(asc(teams.createdAt))
+    .limit(1);
   if (found) return found.id;
   const [created] = await tx.insert(teams).values({ name }).onConflictDoNothing().returning({ id: teams.id });
   if (!created) return (await tx.select({ id: teams.id }).from(teams).where(eq(teams.name, name)))[0].id;
-  await recordAudit(tx, ctx.actor, { action: "team.created", entityType: "team", entityId: created.id, after: { name, source: ctx.source, reason: "department" } });
+  await recordAudit(tx, ctx.actor, {
+    action: "team.created",
+    entityType: "team",
+    entityId: created.id,
+    after: { name, source: ctx.source, reason: "department" },
+  });
   return created.id;
 }
 
@@ -40,7 +50,10 @@ export async function checkMembers(tx: Tx, ids: string[]): Promise<string[]> {
   const bad = unique.find((id) => !isUuid(id));
   if (bad !== undefined) throw badRequest("invalidValue", `members: ${JSON.stringify(bad)} is not the id of a User.`);
   if (unique.length === 0) return [];
-  const found = await tx.select({ id: identities.id }).from(identities).where(and(inArray(identities.id, unique), eq(identities.kind, "human"), notDeletedSql));
+  const found = await tx
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(inArray(identities.id, unique), eq(identities.kind, "human"), notDeletedSql));
   const ok = new Set(found.map((f) => f.id));
   const missing = unique.find((id) => !ok.has(id));
   if (missing) throw badRequest("invalidValue", `members: no User with id ${JSON.stringify(missing)}.`);
@@ -71,7 +84,13 @@ export async function addMembers(tx: Tx, ctx: ScimContext, team: { id: string; n
   await touchTeam(tx, team.id);
   await recordAudit(tx, ctx.actor, [
     { action: "team.members_added", entityType: "team", entityId: team.id, after: { name: team.name, identityIds: added, source: ctx.source } },
-    ...homed.map((h) => ({ action: "identity.updated" as const, entityType: "identity", entityId: h.id, before: { teamId: null }, after: { teamId: team.id, source: ctx.source, reason: `joined ${team.name}` } })),
+    ...homed.map((h) => ({
+      action: "identity.updated" as const,
+      entityType: "identity",
+      entityId: h.id,
+      before: { teamId: null },
+      after: { teamId: team.id, source: ctx.source, reason: `joined ${team.name}` },
+    })),
   ]);
   return added;
 }
@@ -90,7 +109,13 @@ export async function removeMembers(tx: Tx, ctx: ScimContext, team: { id: string
       .returning({ id: teamMembers.identityId })
   ).map((r) => r.id);
   if (removed.length === 0) return [];
-  await recordAudit(tx, ctx.actor, { action: "team.members_removed", entityType: "team", entityId: team.id, before: { identityIds: removed }, after: { name: team.name, source: ctx.source } });
+  await recordAudit(tx, ctx.actor, {
+    action: "team.members_removed",
+    entityType: "team",
+    entityId: team.id,
+    before: { identityIds: removed },
+    after: { name: team.name, source: ctx.source },
+  });
   await touchTeam(tx, team.id);
   await tx.update(identities).set({ updatedAt: new Date() }).where(inArray(identities.id, removed));
   await rehomePrimary(tx, ctx, team, removed);
@@ -103,20 +128,36 @@ export async function rehomePrimary(tx: Tx, ctx: ScimContext, team: { id: string
   const department = scimText(URN.enterprise, "department");
   const homed = (
     await tx
-      .select({ id: identities.id, status: identities.status, managerId: identities.managerId, teamId: identities.teamId, pinned: sql<boolean>`coalesce(lower(${department}) = lower(${team.name}::text), false)` })
+      .select({
+        id: identities.id,
+        status: identities.status,
+        managerId: identities.managerId,
+        teamId: identities.teamId,
+        pinned: sql<boolean>`coalesce(lower(${department}) = lower(${team.name}::text), false)`,
+      })
       .from(identities)
       .where(and(inArray(identities.id, personIds), eq(identities.teamId, team.id)))
   ).filter((person) => opts.teamGone || !person.pinned);
   if (homed.length === 0) return;
   // A large group leaving: one lookup and one update per next team, not a round of queries per person.
-  const next = await nextPrimaries(tx, homed.map((p) => p.id), team.id);
+  const next = await nextPrimaries(
+    tx,
+    homed.map((p) => p.id),
+    team.id,
+  );
   const nextOf = (id: string) => next.get(id) ?? null;
   const byNext = new Map<string | null, string[]>();
   for (const p of homed) byNext.set(nextOf(p.id), [...(byNext.get(nextOf(p.id)) ?? []), p.id]);
   const now = new Date();
   for (const [teamId, ids] of byNext) await tx.update(identities).set({ teamId, updatedAt: now }).where(inArray(identities.id, ids));
   for (const person of homed) {
-    await recordAudit(tx, ctx.actor, { action: "identity.updated", entityType: "identity", entityId: person.id, before: { teamId: team.id }, after: { teamId: nextOf(person.id), source: ctx.source, reason: `left ${team.name}` } });
+    await recordAudit(tx, ctx.actor, {
+      action: "identity.updated",
+      entityType: "identity",
+      entityId: person.id,
+      before: { teamId: team.id },
+      after: { teamId: nextOf(person.id), source: ctx.source, reason: `left ${team.name}` },
+    });
     const before = { status: person.status, managerId: person.managerId, teamId: person.teamId };
     const after = { ...before, teamId: nextOf(person.id), active: person.status === "active" };
     if (lifecycleOf(before, after) === "mover") await signal(tx, ctx, person.id, "mover", { ...moveDetails(before, after), reason: `left ${team.name}` });

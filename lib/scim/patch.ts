@@ -15,7 +15,7 @@ const MAX_OPERATIONS = 1000;
 
 /** The operations of a PatchOp message, validated (RFC 7644 §3.5.2). */
 export function readPatchRequest(body: unknown): PatchOperation[] {
-  if (!isObject(body)) throw badRequest("invalidSyntax", "Send a PatchOp message: {\"schemas\": [\"" + URN.patchOp + "\"], \"Operations\": [...]}.");
+  if (!isObject(body)) throw badRequest("invalidSyntax", 'Send a PatchOp message: {"schemas": ["' + URN.patchOp + '"], "Operations": [...]}.');
   const schemasKey = keyOf(body, "schemas");
   const schemas = schemasKey ? body[schemasKey] : undefined;
   if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(URN.patchOp))) {
@@ -34,7 +34,8 @@ export function readPatchRequest(body: unknown): PatchOperation[] {
     const op = typeof get("op") === "string" ? (get("op") as string).toLowerCase() : "";
     if (op !== "add" && op !== "replace" && op !== "remove") throw badRequest("invalidSyntax", `Operations[${i}].op must be add, replace or remove.`);
     const path = get("path");
-    if (path !== undefined && (typeof path !== "string" || path.trim() === "")) throw badRequest("invalidPath", `Operations[${i}].path must be a non-empty string.`);
+    if (path !== undefined && (typeof path !== "string" || path.trim() === ""))
+      throw badRequest("invalidPath", `Operations[${i}].path must be a non-empty string.`);
     if (op === "remove" && path === undefined) throw badRequest("noTarget", `Operations[${i}]: remove needs a path.`);
     const hasValue = keyOf(raw, "value") !== undefined;
     if (op !== "remove" && !hasValue) throw badRequest("invalidSyntax", `Operations[${i}]: ${op} needs a value.`);
@@ -79,7 +80,7 @@ export function applyPatch<T extends Record<string, unknown>>(resource: T, ops: 
     const plain: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(o.value)) {
       const path = canonicalPath(key, coreUrn, canonical);
-      if (path.includes("[") || path.includes(".") || (path.startsWith(URN.enterprise + ":"))) expanded.push({ op: o.op, path, value } as ScimPatchOperation);
+      if (path.includes("[") || path.includes(".") || path.startsWith(URN.enterprise + ":")) expanded.push({ op: o.op, path, value } as ScimPatchOperation);
       else plain[path] = value;
     }
     if (Object.keys(plain).length) expanded.push({ op: o.op, value: plain } as ScimPatchOperation);

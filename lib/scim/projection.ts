@@ -40,7 +40,11 @@ function merge(a: unknown, b: unknown): unknown {
  * The resource trimmed to `attributes` or without `excludedAttributes`
  * (RFC 7644 §3.4.2.5), with id and schemas always kept.
  */
-export function project(resource: Record<string, unknown>, opts: { attributes?: string | null; excludedAttributes?: string | null }, coreUrn: string): Record<string, unknown> {
+export function project(
+  resource: Record<string, unknown>,
+  opts: { attributes?: string | null; excludedAttributes?: string | null },
+  coreUrn: string,
+): Record<string, unknown> {
   const extensionUrns = Object.keys(resource).filter((k) => k.toLowerCase().startsWith("urn:"));
   const keyOf = (top: string) => Object.keys(resource).find((k) => k.toLowerCase() === top);
   if (opts.attributes?.trim()) {
@@ -76,7 +80,15 @@ export function project(resource: Record<string, unknown>, opts: { attributes?: 
 
 /** Whether a list must load group members at all: not when they are excluded or not asked for. */
 export function wantsMembers(opts: { attributes?: string | null; excludedAttributes?: string | null }): boolean {
-  const names = (s?: string | null) => (s ?? "").split(",").map((p) => p.trim().toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, "").split(".")[0]);
+  const names = (s?: string | null) =>
+    (s ?? "").split(",").map(
+      (p) =>
+        p
+          .trim()
+          .toLowerCase()
+          .replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, "")
+          .split(".")[0],
+    );
   if (opts.attributes?.trim()) return names(opts.attributes).includes("members");
   return !names(opts.excludedAttributes).includes("members");
 }

@@ -52,7 +52,12 @@ describe("SCIM protocol: authentication, discovery and errors", () => {
     expect(types.json.totalResults).toBe(2);
     expect(types.json.Resources.map((r: { id: string }) => r.id)).toEqual(["User", "Group"]);
     const user = await call("GET", "/ResourceTypes/User");
-    expect(user.json).toMatchObject({ endpoint: "/Users", schema: "urn:ietf:params:scim:schemas:core:2.0:User", schemaExtensions: [{ schema: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", required: false }], meta: { location: `${BASE_URL}/ResourceTypes/User` } });
+    expect(user.json).toMatchObject({
+      endpoint: "/Users",
+      schema: "urn:ietf:params:scim:schemas:core:2.0:User",
+      schemaExtensions: [{ schema: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", required: false }],
+      meta: { location: `${BASE_URL}/ResourceTypes/User` },
+    });
 
     const schemas = await call("GET", "/Schemas");
     expect(schemas.json.Resources.map((s: { id: string }) => s.id)).toEqual([
@@ -74,13 +79,20 @@ describe("SCIM protocol: authentication, discovery and errors", () => {
     expect(badFilter.status).toBe(400);
     expect(badFilter.json).toMatchObject({ schemas: [ERROR], status: "400", scimType: "invalidFilter" });
     expect((await call("GET", q('nickname xx "a"'))).json.scimType).toBe("invalidFilter");
-    expect((await call("GET", q('favouriteColour eq "blue"'))).json).toMatchObject({ scimType: "invalidFilter", detail: expect.stringContaining("favouriteColour") });
+    expect((await call("GET", q('favouriteColour eq "blue"'))).json).toMatchObject({
+      scimType: "invalidFilter",
+      detail: expect.stringContaining("favouriteColour"),
+    });
     expect((await call("GET", q("active gt true"))).json.scimType).toBe("invalidFilter");
     expect((await call("GET", q('meta.lastModified gt "yesterday"'))).json.scimType).toBe("invalidFilter");
 
     const badJson = await call("POST", "/Users", { body: "{not json" });
     expect(badJson.json).toMatchObject({ status: "400", scimType: "invalidSyntax" });
-    expect((await call("POST", "/Users", { body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"] } })).json).toMatchObject({ status: "400", scimType: "invalidValue", detail: "userName is required." });
+    expect((await call("POST", "/Users", { body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"] } })).json).toMatchObject({
+      status: "400",
+      scimType: "invalidValue",
+      detail: "userName is required.",
+    });
     expect((await call("POST", "/Users", { body: userBody(`${uniq("x")}@acme.example`, { active: "maybe" }) })).json.scimType).toBe("invalidValue");
 
     for (const path of ["/Users/00000000-0000-4000-8000-000000000000", "/Users/not-an-id", "/Groups/00000000-0000-4000-8000-000000000000", "/Nope"]) {
@@ -96,13 +108,20 @@ describe("SCIM protocol: authentication, discovery and errors", () => {
     const { call } = await scimClient(db);
     const user = (name: string, extra: Record<string, unknown> = {}) => userBody(`${uniq(name)}@acme.example`, extra);
     // Text PostgreSQL cannot hold, in any field, is a bad value.
-    for (const body of [user("nul", { displayName: "Ada\u0000" }), { ...user("nul2"), userName: "ada\u0000@acme.example" }, user("sur", { displayName: "Ada \ud800" }), user("deep", { name: { givenName: "x".repeat(100_001) } })]) {
+    for (const body of [
+      user("nul", { displayName: "Ada\u0000" }),
+      { ...user("nul2"), userName: "ada\u0000@acme.example" },
+      user("sur", { displayName: "Ada \ud800" }),
+      user("deep", { name: { givenName: "x".repeat(100_001) } }),
+    ]) {
       const res = await call("POST", "/Users", { body });
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(res.json).toMatchObject({ schemas: [ERROR], status: "400", scimType: "invalidValue" });
     }
     // A body nested 5,000 levels deep is a syntax error, found before anything reads it recursively.
-    const deep = await call("POST", "/Users", { body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep@acme.example","name":${'{"name":'.repeat(5000)}"x"${"}".repeat(5000)}}` });
+    const deep = await call("POST", "/Users", {
+      body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep@acme.example","name":${'{"name":'.repeat(5000)}"x"${"}".repeat(5000)}}`,
+    });
     expect(deep.json).toMatchObject({ status: "400", scimType: "invalidSyntax", detail: expect.stringContaining("nests deeper than 32 levels") });
     // A resource without schemas is refused (RFC 7643 §3: schemas is required).
     const bare = await call("POST", "/Users", { body: { userName: `${uniq("bare")}@acme.example` } });
@@ -125,9 +144,19 @@ describe("SCIM protocol: authentication, discovery and errors", () => {
   it("answers an unexpected failure with 500 and a generic detail, logging the cause", async () => {
     const db = await testDb();
     const { token } = await scimClient(db);
-    const broken = { select: () => { throw new Error("connection to 10.0.0.7 refused: password=hunter2"); } } as unknown as Db;
+    const broken = {
+      select: () => {
+        throw new Error("connection to 10.0.0.7 refused: password=hunter2");
+      },
+    } as unknown as Db;
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const res = await handleScim(broken, token, { method: "GET", segments: ["Users"], searchParams: new URLSearchParams(), headers: new Headers(), baseUrl: BASE_URL });
+    const res = await handleScim(broken, token, {
+      method: "GET",
+      segments: ["Users"],
+      searchParams: new URLSearchParams(),
+      headers: new Headers(),
+      baseUrl: BASE_URL,
+    });
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ schemas: [ERROR], status: "500", detail: "Something went wrong on our side. It has been logged." });
     expect(log).toHaveBeenCalled();

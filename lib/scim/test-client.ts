@@ -16,7 +16,10 @@ export function scimCaller(db: Db, bearer: string | null): ScimCall {
     if (bearer !== null && !headers.has("authorization")) headers.set("authorization", `Bearer ${bearer}`);
     const response = await serveScim(db, {
       method,
-      segments: url.pathname.replace(/^\/scim\/v2\/?/, "").split("/").filter(Boolean),
+      segments: url.pathname
+        .replace(/^\/scim\/v2\/?/, "")
+        .split("/")
+        .filter(Boolean),
       searchParams: url.searchParams,
       headers,
       body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
@@ -44,7 +47,11 @@ export const userBody = (userName: string, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
-export const groupBody = (displayName: string, extra: Record<string, unknown> = {}) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName, ...extra });
+export const groupBody = (displayName: string, extra: Record<string, unknown> = {}) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+  displayName,
+  ...extra,
+});
 
 export const patchBody = (...ops: Record<string, unknown>[]) => ({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: ops });
 

@@ -19,8 +19,31 @@ export type UserInput = {
 };
 
 const CORE = [
-  "id", "externalId", "meta", "schemas", "userName", "name", "displayName", "nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone", "active",
-  "password", "emails", "phoneNumbers", "ims", "photos", "addresses", "groups", "entitlements", "roles", "x509Certificates",
+  "id",
+  "externalId",
+  "meta",
+  "schemas",
+  "userName",
+  "name",
+  "displayName",
+  "nickName",
+  "profileUrl",
+  "title",
+  "userType",
+  "preferredLanguage",
+  "locale",
+  "timezone",
+  "active",
+  "password",
+  "emails",
+  "phoneNumbers",
+  "ims",
+  "photos",
+  "addresses",
+  "groups",
+  "entitlements",
+  "roles",
+  "x509Certificates",
 ];
 const ENTERPRISE = ["employeeNumber", "costCenter", "organization", "division", "department", "manager"];
 
@@ -117,7 +140,8 @@ export function readUserInput(raw: unknown): UserInput {
   const primary = emails.find((e) => e.primary === true) ?? emails[0];
   let email: string | null = null;
   if (primary !== undefined) {
-    if (typeof primary.value !== "string" || !EMAIL.test(primary.value.trim())) throw badRequest("invalidValue", `emails: ${JSON.stringify(primary.value)} is not an email address.`);
+    if (typeof primary.value !== "string" || !EMAIL.test(primary.value.trim()))
+      throw badRequest("invalidValue", `emails: ${JSON.stringify(primary.value)} is not an email address.`);
     email = primary.value.trim();
   } else if (EMAIL.test(userName)) {
     email = userName;

@@ -24,7 +24,10 @@ export function storedDocument(row: Pick<PersonRow, "attributes">): Record<strin
 /** One person, unless missing, an NHI or deleted through SCIM; `lock` takes the row for a change. */
 export async function findPerson(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<PersonRow> {
   if (!isUuid(id)) throw notFound("User", id);
-  const q = tx.select().from(identities).where(and(eq(identities.id, id), eq(identities.kind, "human"), notDeletedSql));
+  const q = tx
+    .select()
+    .from(identities)
+    .where(and(eq(identities.id, id), eq(identities.kind, "human"), notDeletedSql));
   const [row] = opts.lock ? await q.for("update") : await q;
   if (!row) throw notFound("User", id);
   return row;
@@ -81,7 +84,8 @@ export function userResource(row: PersonRow, related: Related, baseUrl: string):
   delete enterprise.manager;
   delete enterprise.department;
   if (related.teamName) enterprise.department = related.teamName;
-  if (row.managerId) enterprise.manager = compact({ value: row.managerId, $ref: `${baseUrl}/Users/${row.managerId}`, displayName: related.managerName ?? undefined });
+  if (row.managerId)
+    enterprise.manager = compact({ value: row.managerId, $ref: `${baseUrl}/Users/${row.managerId}`, displayName: related.managerName ?? undefined });
   if (Object.keys(enterprise).length) extensions[URN.enterprise] = enterprise;
   else delete extensions[URN.enterprise];
 
@@ -101,7 +105,13 @@ export function userResource(row: PersonRow, related: Related, baseUrl: string):
     groups: related.groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.name, type: "direct" })),
     ...extensions,
   }) as Record<string, unknown>;
-  const meta = { resourceType: "User", created: row.createdAt.toISOString(), lastModified: row.updatedAt.toISOString(), location: `${baseUrl}/Users/${row.id}`, version: "" };
+  const meta = {
+    resourceType: "User",
+    created: row.createdAt.toISOString(),
+    lastModified: row.updatedAt.toISOString(),
+    location: `${baseUrl}/Users/${row.id}`,
+    version: "",
+  };
   meta.version = versionOf(resource);
   return { ...resource, meta } as ScimResource;
 }
@@ -117,10 +127,19 @@ export async function listUsers(tx: Tx, query: { filter?: string; startIndex: nu
   const conditions: SQL[] = [sql`${identities.kind} = 'human'`, notDeletedSql];
   if (query.filter) conditions.push(filterToSql(parseFilter(query.filter), userAttributes));
   const where = and(...conditions);
-  const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(identities).where(where);
+  const [{ total }] = await tx
+    .select({ total: sql<number>`count(*)::int` })
+    .from(identities)
+    .where(where);
   const rows =
     query.count > 0
-      ? await tx.select().from(identities).where(where).orderBy(asc(identities.createdAt), asc(identities.id)).limit(query.count).offset(query.startIndex - 1)
+      ? await tx
+          .select()
+          .from(identities)
+          .where(where)
+          .orderBy(asc(identities.createdAt), asc(identities.id))
+          .limit(query.count)
+          .offset(query.startIndex - 1)
       : [];
   const related = await relatedOf(tx, rows);
   return { total, resources: rows.map((r) => userResource(r, related.get(r.id)!, baseUrl)) };

@@ -36,7 +36,10 @@ async function checkEmailFree(tx: Tx, email: string | null, exceptId?: string) {
 async function checkManager(tx: Tx, managerId: string | null, selfId?: string) {
   if (!managerId) return;
   if (managerId === selfId) throw badRequest("invalidValue", "A person cannot be their own manager.");
-  const [manager] = await tx.select({ id: identities.id }).from(identities).where(and(eq(identities.id, managerId), eq(identities.kind, "human"), notDeletedSql));
+  const [manager] = await tx
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(eq(identities.id, managerId), eq(identities.kind, "human"), notDeletedSql));
   if (!manager) throw badRequest("invalidValue", `manager.value: no User with id ${JSON.stringify(managerId)}.`);
 }
 
@@ -77,7 +80,18 @@ export async function createUser(tx: Tx, ctx: ScimContext, input: UserInput): Pr
     action: "identity.created",
     entityType: "identity",
     entityId: row.id,
-    after: { kind: "human", name: row.name, displayName: row.displayName, email: row.email, externalId: row.externalId, title: row.title, managerId: row.managerId, teamId, status: row.status, source: ctx.source },
+    after: {
+      kind: "human",
+      name: row.name,
+      displayName: row.displayName,
+      email: row.email,
+      externalId: row.externalId,
+      title: row.title,
+      managerId: row.managerId,
+      teamId,
+      status: row.status,
+      source: ctx.source,
+    },
   });
   if (input.active) await signal(tx, ctx, row.id, "joiner", { userName: input.userName, externalId: input.externalId });
   return row.id;
@@ -106,7 +120,8 @@ export async function replaceUser(tx: Tx, ctx: ScimContext, current: PersonRow, 
   let teamId = current.teamId;
   if ((input.department ?? "").toLowerCase() !== (oldDepartment ?? "").toLowerCase()) {
     if (input.department) teamId = await teamForDepartment(tx, ctx, input.department);
-    else if (current.teamId && oldDepartment && (await teamNamed(tx, current.teamId, oldDepartment))) teamId = await nextPrimary(tx, current.id, current.teamId);
+    else if (current.teamId && oldDepartment && (await teamNamed(tx, current.teamId, oldDepartment)))
+      teamId = await nextPrimary(tx, current.id, current.teamId);
   }
 
   const reactivated = current.status !== "active" && input.active;
@@ -144,7 +159,8 @@ export async function replaceUser(tx: Tx, ctx: ScimContext, current: PersonRow, 
   const after = { status: row.status, managerId: row.managerId, teamId: row.teamId, active: input.active };
   const type = lifecycleOf(before, after);
   if (type === "leaver") await signal(tx, ctx, row.id, "leaver", { reason: "deactivated by the identity provider" });
-  else if (type === "joiner") await signal(tx, ctx, row.id, "joiner", { reason: wasDeleted != null ? "re-created by the identity provider" : "re-activated by the identity provider" });
+  else if (type === "joiner")
+    await signal(tx, ctx, row.id, "joiner", { reason: wasDeleted != null ? "re-created by the identity provider" : "re-activated by the identity provider" });
   else if (type === "mover") await signal(tx, ctx, row.id, "mover", moveDetails(before, after));
 }
 
@@ -155,7 +171,12 @@ async function teamNamed(tx: Tx, teamId: string, name: string) {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+  if (isObject(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
   return value;
 }
 
@@ -171,10 +192,31 @@ export async function deleteUser(tx: Tx, ctx: ScimContext, current: PersonRow) {
     .set({ attributes: { ...current.attributes, scim: { ...storedDocument(current), deleted: at.toISOString() } }, updatedAt: at })
     .where(eq(identities.id, current.id));
   const left = await tx.delete(teamMembers).where(eq(teamMembers.identityId, current.id)).returning({ teamId: teamMembers.teamId });
-  if (left.length) await tx.update(teams).set({ updatedAt: at }).where(inArray(teams.id, left.map((m) => m.teamId)));
+  if (left.length)
+    await tx
+      .update(teams)
+      .set({ updatedAt: at })
+      .where(
+        inArray(
+          teams.id,
+          left.map((m) => m.teamId),
+        ),
+      );
   await recordAudit(tx, ctx.actor, [
-    { action: "identity.deleted", entityType: "identity", entityId: current.id, before: { status: current.status }, after: { deletedAt: at, source: ctx.source, kept: "the row stays as evidence" } },
-    ...left.map((m) => ({ action: "team.members_removed" as const, entityType: "team", entityId: m.teamId, before: { identityIds: [current.id] }, after: { source: ctx.source, reason: "user deleted" } })),
+    {
+      action: "identity.deleted",
+      entityType: "identity",
+      entityId: current.id,
+      before: { status: current.status },
+      after: { deletedAt: at, source: ctx.source, kept: "the row stays as evidence" },
+    },
+    ...left.map((m) => ({
+      action: "team.members_removed" as const,
+      entityType: "team",
+      entityId: m.teamId,
+      before: { identityIds: [current.id] },
+      after: { source: ctx.source, reason: "user deleted" },
+    })),
   ]);
   if (current.status === "active" || current.status === "disabled") await signal(tx, ctx, current.id, "leaver", { reason: "deleted by the identity provider" });
 }

@@ -5,7 +5,8 @@ import { makePerson, testDb, uniq } from "@/lib/testing/harness";
 import { BASE_URL, patchBody, q, scimClient, userBody } from "./test-client";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const eventsOf = (db: Awaited<ReturnType<typeof testDb>>, id: string) => db.select().from(lifecycleEvents).where(eq(lifecycleEvents.identityId, id)).orderBy(lifecycleEvents.createdAt);
+const eventsOf = (db: Awaited<ReturnType<typeof testDb>>, id: string) =>
+  db.select().from(lifecycleEvents).where(eq(lifecycleEvents.identityId, id)).orderBy(lifecycleEvents.createdAt);
 const rowOf = async (db: Awaited<ReturnType<typeof testDb>>, id: string) => (await db.select().from(identities).where(eq(identities.id, id)))[0];
 const ids = (list: { Resources: { id: string }[] }) => list.Resources.map((r) => r.id);
 
@@ -49,7 +50,10 @@ describe("SCIM Users", () => {
     const [joiner] = await eventsOf(db, user.id);
     expect(joiner).toMatchObject({ type: "joiner", source: `scim:${tokenName}` });
     expect(joiner.processedAt).not.toBeNull();
-    const audit = await db.select().from(auditLog).where(and(eq(auditLog.entityId, user.id), eq(auditLog.action, "identity.created")));
+    const audit = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityId, user.id), eq(auditLog.action, "identity.created")));
     expect(audit).toEqual([expect.objectContaining({ actorId: null, actorLabel: `scim: ${tokenName}` })]);
 
     const got = await call("GET", `/Users/${user.id}`);
@@ -63,7 +67,9 @@ describe("SCIM Users", () => {
     const { call } = await scimClient(db);
     const userName = `${uniq("dup")}@acme.example`;
     expect((await call("POST", "/Users", { body: userBody(userName) })).status).toBe(201);
-    const again = await call("POST", "/Users", { body: userBody(userName.toUpperCase(), { emails: [{ value: `${uniq("other")}@acme.example`, primary: true }] }) });
+    const again = await call("POST", "/Users", {
+      body: userBody(userName.toUpperCase(), { emails: [{ value: `${uniq("other")}@acme.example`, primary: true }] }),
+    });
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ status: "409", scimType: "uniqueness" });
     // A seeded person's email is their userName too.
@@ -76,7 +82,13 @@ describe("SCIM Users", () => {
     const { call } = await scimClient(db);
     const seeded = await makePerson(db);
     const got = await call("GET", `/Users/${seeded.id}`);
-    expect(got.json).toMatchObject({ id: seeded.id, userName: seeded.email, displayName: seeded.displayName, active: true, emails: [{ value: seeded.email, primary: true }] });
+    expect(got.json).toMatchObject({
+      id: seeded.id,
+      userName: seeded.email,
+      displayName: seeded.displayName,
+      active: true,
+      emails: [{ value: seeded.email, primary: true }],
+    });
     const found = await call("GET", q(`userName eq "${seeded.email!.toUpperCase()}"`));
     expect(ids(found.json)).toEqual([seeded.id]);
   });
@@ -86,8 +98,17 @@ describe("SCIM Users", () => {
     const { call } = await scimClient(db);
     const tag = uniq("flt");
     const make = async (local: string, extra: Record<string, unknown> = {}) =>
-      (await call("POST", "/Users", { body: userBody(`${local}.${tag}@acme.example`, { displayName: `${tag} ${local}`, externalId: `${tag}-${local}`, ...extra }) })).json;
-    const ann = await make("ann", { emails: [{ value: `ann.${tag}@acme.example`, type: "work", primary: true }, { value: `ann.${tag}@home.example`, type: "home" }] });
+      (
+        await call("POST", "/Users", {
+          body: userBody(`${local}.${tag}@acme.example`, { displayName: `${tag} ${local}`, externalId: `${tag}-${local}`, ...extra }),
+        })
+      ).json;
+    const ann = await make("ann", {
+      emails: [
+        { value: `ann.${tag}@acme.example`, type: "work", primary: true },
+        { value: `ann.${tag}@home.example`, type: "home" },
+      ],
+    });
     const bob = await make("bob", { title: "Engineer" });
     const cid = await make("cid", { active: false });
 
@@ -118,7 +139,8 @@ describe("SCIM Users", () => {
     const { call } = await scimClient(db);
     const tag = uniq("page");
     const created: string[] = [];
-    for (let i = 0; i < 5; i++) created.push((await call("POST", "/Users", { body: userBody(`${tag}-${i}@acme.example`, { displayName: `${tag} ${i}` }) })).json.id);
+    for (let i = 0; i < 5; i++)
+      created.push((await call("POST", "/Users", { body: userBody(`${tag}-${i}@acme.example`, { displayName: `${tag} ${i}` }) })).json.id);
     const page = await call("GET", q(`displayName sw "${tag}"`, "&startIndex=3&count=2"));
     expect(page.json).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 5, startIndex: 3, itemsPerPage: 2 });
     expect(ids(page.json)).toEqual(created.slice(2, 4));
@@ -133,7 +155,9 @@ describe("SCIM Users", () => {
     expect(all.json.itemsPerPage).toBe(Math.min(all.json.totalResults, 1000));
     const dflt = await call("GET", "/Users");
     expect(dflt.json.itemsPerPage).toBe(Math.min(dflt.json.totalResults, 100));
-    const search = await call("POST", "/Users/.search", { body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: `displayName sw "${tag}"`, startIndex: 2, count: 1 } });
+    const search = await call("POST", "/Users/.search", {
+      body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: `displayName sw "${tag}"`, startIndex: 2, count: 1 },
+    });
     expect(ids(search.json)).toEqual([created[1]]);
   });
 
@@ -142,7 +166,14 @@ describe("SCIM Users", () => {
     const { call } = await scimClient(db);
     const created = (await call("POST", "/Users", { body: userBody(`${uniq("attr")}@acme.example`, { [ENTERPRISE]: { employeeNumber: "7" } }) })).json;
     const some = await call("GET", `/Users/${created.id}?attributes=userName,name.givenName,emails.value,${ENTERPRISE}:employeeNumber`);
-    expect(some.json).toEqual({ schemas: created.schemas, id: created.id, userName: created.userName, name: { givenName: "Ada" }, emails: [{ value: created.userName }], [ENTERPRISE]: { employeeNumber: "7" } });
+    expect(some.json).toEqual({
+      schemas: created.schemas,
+      id: created.id,
+      userName: created.userName,
+      name: { givenName: "Ada" },
+      emails: [{ value: created.userName }],
+      [ENTERPRISE]: { employeeNumber: "7" },
+    });
     const without = await call("GET", `/Users/${created.id}?excludedAttributes=groups,emails,name.familyName,id`);
     expect(without.json.emails).toBeUndefined();
     expect(without.json.groups).toBeUndefined();
@@ -157,7 +188,14 @@ describe("SCIM Users", () => {
     const created = (await call("POST", "/Users", { body: userBody(userName, { nickName: "Countess", title: "Analyst" }) })).json;
     const newEmail = `${uniq("put-new")}@acme.example`;
     const put = await call("PUT", `/Users/${created.id}`, {
-      body: { schemas: created.schemas, id: created.id, userName, displayName: "Ada King", emails: [{ value: newEmail, type: "work", primary: true }], active: true },
+      body: {
+        schemas: created.schemas,
+        id: created.id,
+        userName,
+        displayName: "Ada King",
+        emails: [{ value: newEmail, type: "work", primary: true }],
+        active: true,
+      },
     });
     expect(put.status).toBe(200);
     expect(put.json).toMatchObject({ userName, displayName: "Ada King", emails: [{ value: newEmail, type: "work", primary: true }], active: true });
@@ -167,7 +205,9 @@ describe("SCIM Users", () => {
     expect(put.headers.ETag).not.toBe(created.meta.version);
     expect(await rowOf(db, created.id)).toMatchObject({ email: newEmail, displayName: "Ada King", title: null });
     // The same body again writes nothing and keeps the version.
-    const same = await call("PUT", `/Users/${created.id}`, { body: { schemas: created.schemas, userName, displayName: "Ada King", emails: [{ value: newEmail, type: "work", primary: true }] } });
+    const same = await call("PUT", `/Users/${created.id}`, {
+      body: { schemas: created.schemas, userName, displayName: "Ada King", emails: [{ value: newEmail, type: "work", primary: true }] },
+    });
     expect(same.headers.ETag).toBe(put.headers.ETag);
     expect(same.json.meta.lastModified).toBe(put.json.meta.lastModified);
   });
@@ -200,17 +240,25 @@ describe("SCIM Users", () => {
     const [team] = await db.select().from(teams).where(eq(teams.id, row.teamId!));
     expect(team.name).toBe(entra.json[ENTERPRISE].department);
 
-    const okta = await call("PATCH", `/Users/${created.id}`, { body: patchBody({ op: "replace", value: { displayName: "A. A. Lovelace", "name.familyName": "King", nickName: "Ada" } }) });
+    const okta = await call("PATCH", `/Users/${created.id}`, {
+      body: patchBody({ op: "replace", value: { displayName: "A. A. Lovelace", "name.familyName": "King", nickName: "Ada" } }),
+    });
     expect(okta.json).toMatchObject({ displayName: "A. A. Lovelace", name: { givenName: "Augusta", familyName: "King" }, nickName: "Ada" });
-    const removed = await call("PATCH", `/Users/${created.id}`, { body: patchBody({ op: "remove", path: "nickName" }, { op: "Remove", path: `${ENTERPRISE}:manager` }) });
+    const removed = await call("PATCH", `/Users/${created.id}`, {
+      body: patchBody({ op: "remove", path: "nickName" }, { op: "Remove", path: `${ENTERPRISE}:manager` }),
+    });
     expect(removed.json.nickName).toBeUndefined();
     expect(removed.json[ENTERPRISE].manager).toBeUndefined();
     expect((await rowOf(db, created.id)).managerId).toBeNull();
 
-    const bad = await call("PATCH", `/Users/${created.id}`, { body: patchBody({ op: "add", path: `${ENTERPRISE}:manager`, value: { value: "00000000-0000-4000-8000-000000000000" } }) });
+    const bad = await call("PATCH", `/Users/${created.id}`, {
+      body: patchBody({ op: "add", path: `${ENTERPRISE}:manager`, value: { value: "00000000-0000-4000-8000-000000000000" } }),
+    });
     expect(bad.json).toMatchObject({ status: "400", scimType: "invalidValue" });
     expect((await call("PATCH", `/Users/${created.id}`, { body: patchBody({ op: "remove" }) })).json.scimType).toBe("noTarget");
-    expect((await call("PATCH", `/Users/${created.id}`, { body: patchBody({ op: "frobnicate", path: "title", value: 1 }) })).json.scimType).toBe("invalidSyntax");
+    expect((await call("PATCH", `/Users/${created.id}`, { body: patchBody({ op: "frobnicate", path: "title", value: 1 }) })).json.scimType).toBe(
+      "invalidSyntax",
+    );
     expect((await call("PATCH", `/Users/${created.id}`, { body: { Operations: [] } })).json.scimType).toBe("invalidSyntax");
   });
 
@@ -253,14 +301,19 @@ describe("SCIM Users", () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.ETag).not.toBe(etag);
 
-    const stale = await call("PATCH", `/Users/${id}`, { body: patchBody({ op: "replace", path: "title", value: "Mathematician" }), headers: { "If-Match": etag } });
+    const stale = await call("PATCH", `/Users/${id}`, {
+      body: patchBody({ op: "replace", path: "title", value: "Mathematician" }),
+      headers: { "If-Match": etag },
+    });
     expect(stale.status).toBe(412);
     expect(stale.json).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "412" });
     expect((await rowOf(db, id)).title).toBe("Poet");
     expect((await call("PUT", `/Users/${id}`, { body: userBody(created.json.userName), headers: { "If-Match": etag } })).status).toBe(412);
     expect((await call("DELETE", `/Users/${id}`, { headers: { "If-Match": etag } })).status).toBe(412);
     expect((await call("GET", `/Users/${id}`, { headers: { "If-None-Match": etag } })).status).toBe(200);
-    expect((await call("PATCH", `/Users/${id}`, { body: patchBody({ op: "replace", path: "title", value: "Mathematician" }), headers: { "If-Match": "*" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/Users/${id}`, { body: patchBody({ op: "replace", path: "title", value: "Mathematician" }), headers: { "If-Match": "*" } })).status,
+    ).toBe(200);
   });
 
   it("deletes: the person leaves, is gone from SCIM, and the row stays as evidence", async () => {

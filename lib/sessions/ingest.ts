@@ -44,7 +44,19 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
       const detail = e.detail && e.detail.length > DETAIL_LIMIT ? `${e.detail.slice(0, DETAIL_LIMIT)}… (truncated)` : (e.detail ?? null);
       return { ...r, eventId: e.eventId, sessionId: e.sessionId, kind: e.kind, detail, outcome: e.outcome, occurredAt: e.occurredAt.toISOString() };
     });
-    let inserted: { event_id: string; session_id: string; identity_id: string; system_id: string | null; entitlement_id: string | null; grant_id: string | null; request_id: string | null; kind: string; outcome: "success" | "denied"; outside_window: boolean; occurred_at: string }[] = [];
+    let inserted: {
+      event_id: string;
+      session_id: string;
+      identity_id: string;
+      system_id: string | null;
+      entitlement_id: string | null;
+      grant_id: string | null;
+      request_id: string | null;
+      kind: string;
+      outcome: "success" | "denied";
+      outside_window: boolean;
+      occurred_at: string;
+    }[] = [];
     if (events.length) {
       const json = JSON.stringify(events);
       inserted = await queryRows(
@@ -107,10 +119,21 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
     const usage = inserted.filter((e) => e.kind !== "end");
     await recordUsage(
       tx,
-      usage.map((e) => ({ eventId: e.event_id, source, identityId: e.identity_id, entitlementId: e.entitlement_id, systemId: e.system_id, action: `session.${e.kind}`, outcome: e.outcome, sessionId: e.session_id, occurredAt: new Date(e.occurred_at) })),
+      usage.map((e) => ({
+        eventId: e.event_id,
+        source,
+        identityId: e.identity_id,
+        entitlementId: e.entitlement_id,
+        systemId: e.system_id,
+        action: `session.${e.kind}`,
+        outcome: e.outcome,
+        sessionId: e.session_id,
+        occurredAt: new Date(e.occurred_at),
+      })),
     );
     const outside = new Map<string, (typeof inserted)[number][]>();
-    for (const e of inserted.filter((x) => x.outside_window && x.kind !== "end")) outside.set(`${e.identity_id}|${e.session_id}`, [...(outside.get(`${e.identity_id}|${e.session_id}`) ?? []), e]);
+    for (const e of inserted.filter((x) => x.outside_window && x.kind !== "end"))
+      outside.set(`${e.identity_id}|${e.session_id}`, [...(outside.get(`${e.identity_id}|${e.session_id}`) ?? []), e]);
     await raiseFindings(
       tx,
       [...outside.values()].map((list) => ({

@@ -49,11 +49,17 @@ export async function makeCaller(db: Db, roles: Role[] = [], opts: { managerId?:
 }
 
 export async function makeSystem(db: Db) {
-  const [system] = await db.insert(systems).values({ name: uniq("system"), kind: "aws_account" }).returning();
+  const [system] = await db
+    .insert(systems)
+    .values({ name: uniq("system"), kind: "aws_account" })
+    .returning();
   return system;
 }
 
-export async function makeNhi(db: Db, opts: { ownerId?: string | null; backupOwnerId?: string; kind?: Exclude<IdentityKind, "human">; systemId?: string } = {}) {
+export async function makeNhi(
+  db: Db,
+  opts: { ownerId?: string | null; backupOwnerId?: string; kind?: Exclude<IdentityKind, "human">; systemId?: string } = {},
+) {
   const systemId = opts.systemId ?? (await makeSystem(db)).id;
   const [nhi] = await db
     .insert(identities)
@@ -82,7 +88,14 @@ export async function makeEntitlement(db: Db, opts: { level?: PrivilegeLevel; sy
 export async function makeGrant(
   db: Db,
   identityId: string,
-  opts: { level?: PrivilegeLevel; expiresAt?: Date; revokedAt?: Date; type?: "standing" | "eligible" | "jit"; systemId?: string; entitlementOwnerId?: string } = {},
+  opts: {
+    level?: PrivilegeLevel;
+    expiresAt?: Date;
+    revokedAt?: Date;
+    type?: "standing" | "eligible" | "jit";
+    systemId?: string;
+    entitlementOwnerId?: string;
+  } = {},
 ) {
   const system = opts.systemId ? { id: opts.systemId } : await makeSystem(db);
   const entitlement = await makeEntitlement(db, { level: opts.level, systemId: system.id, ownerId: opts.entitlementOwnerId });

@@ -7,7 +7,16 @@ export type RouteHandler = (request: Request, context: { params: Promise<any> })
 
 export async function callRoute(
   handler: RouteHandler,
-  opts: { method?: string; path?: string; query?: Record<string, string>; body?: unknown; params?: Record<string, unknown>; bearer?: string; contentType?: string; headers?: Record<string, string> } = {},
+  opts: {
+    method?: string;
+    path?: string;
+    query?: Record<string, string>;
+    body?: unknown;
+    params?: Record<string, unknown>;
+    bearer?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; json: any; text: string; headers: Headers }> {
   const url = new URL(`http://gov.test${opts.path ?? "/"}`);
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.append(k, v);
@@ -18,7 +27,9 @@ export async function callRoute(
     body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
     headers.set("content-type", opts.contentType ?? "application/json");
   }
-  const response = await handler(new Request(url, { method: opts.method ?? (body === undefined ? "GET" : "POST"), headers, body }), { params: Promise.resolve(opts.params ?? {}) });
+  const response = await handler(new Request(url, { method: opts.method ?? (body === undefined ? "GET" : "POST"), headers, body }), {
+    params: Promise.resolve(opts.params ?? {}),
+  });
   const text = await response.text();
   let json: any = null;
   try {

@@ -12,18 +12,39 @@ describe("recording usage", () => {
     const { entitlement, system } = await makeGrant(db, nhi.id);
     const source = `test-${randomUUID()}`;
     const event = (eventId: string, at: string, outcome: "success" | "denied" = "success"): UsageEventInput => ({
-      eventId, source, identityId: nhi.id, entitlementId: entitlement.id, systemId: system.id, action: "s3:GetObject", outcome, occurredAt: new Date(at),
+      eventId,
+      source,
+      identityId: nhi.id,
+      entitlementId: entitlement.id,
+      systemId: system.id,
+      action: "s3:GetObject",
+      outcome,
+      occurredAt: new Date(at),
     });
-    const first = await db.transaction((tx) => recordUsage(tx, [event("a", "2026-11-01T10:00:00Z"), event("b", "2026-11-02T23:30:00Z"), event("b", "2026-11-02T23:30:00Z")]));
+    const first = await db.transaction((tx) =>
+      recordUsage(tx, [event("a", "2026-11-01T10:00:00Z"), event("b", "2026-11-02T23:30:00Z"), event("b", "2026-11-02T23:30:00Z")]),
+    );
     expect(first).toEqual({ inserted: 2, duplicates: 1, denied: 0 });
     const again = await db.transaction((tx) => recordUsage(tx, [event("b", "2026-11-02T23:30:00Z"), event("c", "2026-11-02T01:00:00Z", "denied")]));
     expect(again).toEqual({ inserted: 1, duplicates: 1, denied: 1 });
 
     expect(await db.select().from(usageEvents).where(eq(usageEvents.source, source))).toHaveLength(3);
-    const [rollup] = await db.select().from(usageRollups).where(and(eq(usageRollups.identityId, nhi.id), eq(usageRollups.entitlementId, entitlement.id)));
-    expect(rollup).toMatchObject({ successCount: 2, deniedCount: 1, firstUsedAt: new Date("2026-11-01T10:00:00Z"), lastUsedAt: new Date("2026-11-02T23:30:00Z"), lastDeniedAt: new Date("2026-11-02T01:00:00Z") });
+    const [rollup] = await db
+      .select()
+      .from(usageRollups)
+      .where(and(eq(usageRollups.identityId, nhi.id), eq(usageRollups.entitlementId, entitlement.id)));
+    expect(rollup).toMatchObject({
+      successCount: 2,
+      deniedCount: 1,
+      firstUsedAt: new Date("2026-11-01T10:00:00Z"),
+      lastUsedAt: new Date("2026-11-02T23:30:00Z"),
+      lastDeniedAt: new Date("2026-11-02T01:00:00Z"),
+    });
     const days = await db.select().from(usageDaily).where(eq(usageDaily.identityId, nhi.id)).orderBy(usageDaily.day);
-    expect(days.map((d) => [d.day, d.successCount, d.deniedCount, d.hourMask])).toEqual([["2026-11-01", 1, 0, 1 << 10], ["2026-11-02", 1, 1, 1 << 23]]);
+    expect(days.map((d) => [d.day, d.successCount, d.deniedCount, d.hourMask])).toEqual([
+      ["2026-11-01", 1, 0, 1 << 10],
+      ["2026-11-02", 1, 1, 1 << 23],
+    ]);
     const actions = await db.select().from(usageActionDaily).where(eq(usageActionDaily.identityId, nhi.id)).orderBy(usageActionDaily.day);
     expect(actions.map((a) => [a.action, a.day, a.successCount, a.deniedCount, a.lastSuccessAt])).toEqual([
       ["s3:GetObject", "2026-11-01", 1, 0, new Date("2026-11-01T10:00:00Z")],

@@ -32,7 +32,14 @@ beforeAll(async () => {
   vi.mocked(getCaller).mockResolvedValue(admin);
 });
 
-const campaign = (extra: Record<string, unknown> = {}) => ({ name: "Quarterly", reviewerStrategy: "owner_or_manager", fallbackReviewerId: admin.identityId, startsAt: "2026-01-01", dueAt: "2026-02-01", ...extra });
+const campaign = (extra: Record<string, unknown> = {}) => ({
+  name: "Quarterly",
+  reviewerStrategy: "owner_or_manager",
+  fallbackReviewerId: admin.identityId,
+  startsAt: "2026-01-01",
+  dueAt: "2026-02-01",
+  ...extra,
+});
 
 describe("text at the boundary: no NUL, no lone surrogate, a 422 naming the field instead of a 500", () => {
   it("query parameters (the inventory search, audit filters)", async () => {
@@ -110,7 +117,10 @@ describe("dates and numbers: no coercion into 1970, year 1 or 1", () => {
   it("rotatedAt: true is refused and the credential keeps its rotation date", async () => {
     const db = await testDb();
     const nhi = await makeNhi(db);
-    const [credential] = await db.insert(credentials).values({ identityId: nhi.id, type: "api_token", label: "tok", issuedAt: new Date("2026-01-01T00:00:00Z") }).returning();
+    const [credential] = await db
+      .insert(credentials)
+      .values({ identityId: nhi.id, type: "api_token", label: "tok", issuedAt: new Date("2026-01-01T00:00:00Z") })
+      .returning();
     const res = await callRoute(rotatedRoute.POST, { params: { id: credential.id }, body: { rotatedAt: true } });
     expect(res.status).toBe(422);
     expect(res.json.error.fieldErrors.rotatedAt).toBeDefined();
@@ -119,16 +129,29 @@ describe("dates and numbers: no coercion into 1970, year 1 or 1", () => {
 
   it("approvalsRequired: true is refused, not read as 1", async () => {
     const entitlement = await makeEntitlement(await testDb());
-    const res = await callRoute(policiesRoute.POST, { body: { name: "Prod db", entitlementId: entitlement.id, maxDurationMinutes: 60, defaultDurationMinutes: 30, approvalsRequired: true } });
+    const res = await callRoute(policiesRoute.POST, {
+      body: { name: "Prod db", entitlementId: entitlement.id, maxDurationMinutes: 60, defaultDurationMinutes: 30, approvalsRequired: true },
+    });
     expect(res.status).toBe(422);
     expect(res.json.error.fieldErrors.approvalsRequired).toEqual(["Approvals must be a whole number."]);
   });
 
   it("a JIT policy with a 15-minute maximum and no break-glass is created (the unused break-glass default does not count)", async () => {
     const entitlement = await makeEntitlement(await testDb());
-    const res = await callRoute(policiesRoute.POST, { body: { name: "Quick fixes", entitlementId: entitlement.id, maxDurationMinutes: 15, defaultDurationMinutes: 15, approvalsRequired: 1 } });
+    const res = await callRoute(policiesRoute.POST, {
+      body: { name: "Quick fixes", entitlementId: entitlement.id, maxDurationMinutes: 15, defaultDurationMinutes: 15, approvalsRequired: 1 },
+    });
     expect(res.status, res.text).toBe(201);
-    const withBreakGlass = await callRoute(policiesRoute.POST, { body: { name: "Quick fixes 2", entitlementId: entitlement.id, maxDurationMinutes: 15, defaultDurationMinutes: 15, approvalsRequired: 1, breakGlass: true } });
+    const withBreakGlass = await callRoute(policiesRoute.POST, {
+      body: {
+        name: "Quick fixes 2",
+        entitlementId: entitlement.id,
+        maxDurationMinutes: 15,
+        defaultDurationMinutes: 15,
+        approvalsRequired: 1,
+        breakGlass: true,
+      },
+    });
     expect(withBreakGlass.status).toBe(422);
     expect(withBreakGlass.json.error.fieldErrors.breakGlassMaxMinutes).toEqual(["Break-glass cannot last longer than the policy's maximum."]);
   });

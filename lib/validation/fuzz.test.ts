@@ -66,10 +66,20 @@ const APP = path.join(ROOT, "app");
 const NOT_OURS = ["app/api/auth/"];
 
 type Reads = { body: boolean; query: boolean; text: boolean };
-type Door = { file: string; template: string; params: string[]; catchAll: string | null; scim: boolean; tokenScope: string | null; methods: Record<string, Reads> };
+type Door = {
+  file: string;
+  template: string;
+  params: string[];
+  catchAll: string | null;
+  scim: boolean;
+  tokenScope: string | null;
+  methods: Record<string, Reads>;
+};
 
 function walk(dir: string, name: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : [],
+  );
 }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -84,7 +94,11 @@ const routeFiles: Door[] = walk(APP, "route.ts")
   .filter((file) => !NOT_OURS.some((p) => file.startsWith(p)))
   .sort()
   .map((file) => {
-    const segments = path.dirname(file).split(path.sep).slice(1).filter((s) => !/^\(.*\)$/.test(s));
+    const segments = path
+      .dirname(file)
+      .split(path.sep)
+      .slice(1)
+      .filter((s) => !/^\(.*\)$/.test(s));
     const params = segments.filter((s) => /^\[[^.[]/.test(s)).map((s) => s.slice(1, -1));
     const catchAll = segments.map((s) => /^\[\[?\.\.\.(\w+)\]\]?$/.exec(s)?.[1]).find(Boolean) ?? null;
     const source = readFileSync(path.join(ROOT, file), "utf8");
@@ -100,7 +114,9 @@ const routeFiles: Door[] = walk(APP, "route.ts")
     const tokenScope = scim ? "scim" : (/tokenRoute\("([^"]+)"/.exec(source)?.[1] ?? null);
     return { file, template: "/" + segments.join("/"), params, catchAll, scim, tokenScope, methods };
   });
-const actionFiles = walk(APP, "actions.ts").map((file) => path.relative(ROOT, file)).sort();
+const actionFiles = walk(APP, "actions.ts")
+  .map((file) => path.relative(ROOT, file))
+  .sort();
 
 // ---------------------------------------------------------------- generators
 
@@ -133,7 +149,10 @@ const tooDeep = fc.integer({ min: 33, max: 5000 }).map((depth) => new Deep(depth
 function toJson(v: unknown): string {
   if (v instanceof Deep) return v.json;
   if (Array.isArray(v)) return `[${v.map(toJson).join(",")}]`;
-  if (v && typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`).join(",")}}`;
+  if (v && typeof v === "object")
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`)
+      .join(",")}}`;
   return JSON.stringify(v) ?? "null";
 }
 
@@ -141,7 +160,8 @@ function toJson(v: unknown): string {
 function materialize(v: unknown): unknown {
   if (v instanceof Deep) return v.value;
   if (Array.isArray(v)) return v.map(materialize);
-  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, materialize(x)]));
+  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, materialize(x)]));
   return v;
 }
 
@@ -150,10 +170,44 @@ const hostileValue = fc.oneof({ weight: 4, arbitrary: hostileText }, { weight: 1
 
 const surprisingText = fc.oneof(
   fc.constantFrom(
-    "", " ", "null", "true", "-1", "0", "1.5", "NaN", "Infinity", "1e309", "99999999999999999999", "-271821-04-20T00:00:00Z", "+275760-09-13T00:00:00Z",
-    "0001-01-01", "2026-02-31", "9999-12-31T23:59:59Z", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "../../../etc/passwd", "..%2f..%2f",
-    "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "+SUM(1,1)", "@A1", "\tindent", "\rreturn", "\u202Egnp.exe", "' OR 1=1 --", "%00", "😀", "a".repeat(5000),
-    "open", "all", "csv", "json", "admin", "certify", "revoke",
+    "",
+    " ",
+    "null",
+    "true",
+    "-1",
+    "0",
+    "1.5",
+    "NaN",
+    "Infinity",
+    "1e309",
+    "99999999999999999999",
+    "-271821-04-20T00:00:00Z",
+    "+275760-09-13T00:00:00Z",
+    "0001-01-01",
+    "2026-02-31",
+    "9999-12-31T23:59:59Z",
+    "not-a-uuid",
+    "00000000-0000-0000-0000-000000000000",
+    "../../../etc/passwd",
+    "..%2f..%2f",
+    "<script>alert(1)</script>",
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,1)",
+    "@A1",
+    "\tindent",
+    "\rreturn",
+    "\u202Egnp.exe",
+    "' OR 1=1 --",
+    "%00",
+    "😀",
+    "a".repeat(5000),
+    "open",
+    "all",
+    "csv",
+    "json",
+    "admin",
+    "certify",
+    "revoke",
   ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
@@ -171,16 +225,98 @@ const surprisingValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const FIELDS = [
-  "name", "description", "scope", "reviewerStrategy", "reviewerIds", "fallbackReviewerId", "stages", "startsAt", "dueAt", "reminderDays", "itemIds",
-  "decision", "comment", "reason", "roles", "purpose", "ownerId", "nextAttestationAt", "title", "managerId", "stillNeeded", "scopes", "identityId",
-  "expiresInDays", "entitlementId", "durationMinutes", "startAt", "justification", "ticket", "breakGlass", "outcome", "identityIds",
-  "maxDurationMinutes", "approvalsRequired", "breakGlassMaxMinutes", "grantIds", "expiresAt", "findingIds", "action", "rotatedAt", "credentialId",
-  "policies", "kind", "url", "eventTypes", "maxAttempts", "enabled", "ids", "all", "events", "eventId", "identity", "occurredAt", "detail",
-  "schemas", "userName", "displayName", "emails", "active", "externalId", "members", "Operations",
+  "name",
+  "description",
+  "scope",
+  "reviewerStrategy",
+  "reviewerIds",
+  "fallbackReviewerId",
+  "stages",
+  "startsAt",
+  "dueAt",
+  "reminderDays",
+  "itemIds",
+  "decision",
+  "comment",
+  "reason",
+  "roles",
+  "purpose",
+  "ownerId",
+  "nextAttestationAt",
+  "title",
+  "managerId",
+  "stillNeeded",
+  "scopes",
+  "identityId",
+  "expiresInDays",
+  "entitlementId",
+  "durationMinutes",
+  "startAt",
+  "justification",
+  "ticket",
+  "breakGlass",
+  "outcome",
+  "identityIds",
+  "maxDurationMinutes",
+  "approvalsRequired",
+  "breakGlassMaxMinutes",
+  "grantIds",
+  "expiresAt",
+  "findingIds",
+  "action",
+  "rotatedAt",
+  "credentialId",
+  "policies",
+  "kind",
+  "url",
+  "eventTypes",
+  "maxAttempts",
+  "enabled",
+  "ids",
+  "all",
+  "events",
+  "eventId",
+  "identity",
+  "occurredAt",
+  "detail",
+  "schemas",
+  "userName",
+  "displayName",
+  "emails",
+  "active",
+  "externalId",
+  "members",
+  "Operations",
 ];
 const QUERY = [
-  "q", "page", "pageSize", "status", "kind", "systemId", "ownerId", "sort", "due", "scope", "from", "to", "action", "actor", "format", "identityId",
-  "campaignId", "severity", "control", "since", "until", "archived", "unread", "entitlementId", "filter", "startIndex", "count", "attributes",
+  "q",
+  "page",
+  "pageSize",
+  "status",
+  "kind",
+  "systemId",
+  "ownerId",
+  "sort",
+  "due",
+  "scope",
+  "from",
+  "to",
+  "action",
+  "actor",
+  "format",
+  "identityId",
+  "campaignId",
+  "severity",
+  "control",
+  "since",
+  "until",
+  "archived",
+  "unread",
+  "entitlementId",
+  "filter",
+  "startIndex",
+  "count",
+  "attributes",
 ];
 
 const anyBody = fc.dictionary(fc.constantFrom(...FIELDS), surprisingValue, { maxKeys: 5 });
@@ -194,22 +330,36 @@ type Obj = Record<string, unknown>;
  * change, the input travels as deep into the handler as that field allows.
  */
 const mutate = (example: Obj, value: fc.Arbitrary<unknown>, keys: readonly string[] = FIELDS): fc.Arbitrary<Obj> =>
-  fc.tuple(Object.keys(example).length ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...Object.keys(example)) }, { weight: 1, arbitrary: fc.constantFrom(...keys) }) : fc.constantFrom(...keys), value, fc.nat(3)).map(([key, v, how]) => {
-    const current = example[key];
-    const first = Array.isArray(current) ? current[0] : undefined;
-    if (how === 1 && first && typeof first === "object") return { ...example, [key]: [{ ...first, [Object.keys(first)[0] ?? "value"]: v }, ...(current as unknown[]).slice(1)] };
-    if (how === 1 && Array.isArray(current)) return { ...example, [key]: [...current, v] };
-    if (how === 1 && current && typeof current === "object") return { ...example, [key]: { ...(current as Obj), [Object.keys(current)[0] ?? "value"]: v } };
-    if (how === 2 && current !== undefined) return { ...example, [`${key}Extra`]: v };
-    return { ...example, [key]: v };
-  });
+  fc
+    .tuple(
+      Object.keys(example).length
+        ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...Object.keys(example)) }, { weight: 1, arbitrary: fc.constantFrom(...keys) })
+        : fc.constantFrom(...keys),
+      value,
+      fc.nat(3),
+    )
+    .map(([key, v, how]) => {
+      const current = example[key];
+      const first = Array.isArray(current) ? current[0] : undefined;
+      if (how === 1 && first && typeof first === "object")
+        return { ...example, [key]: [{ ...first, [Object.keys(first)[0] ?? "value"]: v }, ...(current as unknown[]).slice(1)] };
+      if (how === 1 && Array.isArray(current)) return { ...example, [key]: [...current, v] };
+      if (how === 1 && current && typeof current === "object") return { ...example, [key]: { ...(current as Obj), [Object.keys(current)[0] ?? "value"]: v } };
+      if (how === 2 && current !== undefined) return { ...example, [`${key}Extra`]: v };
+      return { ...example, [key]: v };
+    });
 /** Valid but for one or two surprising fields, or anything at all. */
 const surprising = (example: Obj | undefined, generic: fc.Arbitrary<Obj>, keys?: readonly string[]): fc.Arbitrary<Obj> =>
   example
-    ? fc.oneof({ weight: 4, arbitrary: mutate(example, surprisingValue, keys) }, { weight: 2, arbitrary: mutate(example, surprisingValue, keys).chain((e) => mutate(e, surprisingValue, keys)) }, { weight: 1, arbitrary: generic })
+    ? fc.oneof(
+        { weight: 4, arbitrary: mutate(example, surprisingValue, keys) },
+        { weight: 2, arbitrary: mutate(example, surprisingValue, keys).chain((e) => mutate(e, surprisingValue, keys)) },
+        { weight: 1, arbitrary: generic },
+      )
     : generic;
 /** Valid but for one hostile element: refused wherever it is. */
-const hostile = (example: Obj | undefined, keys?: readonly string[], value: fc.Arbitrary<unknown> = hostileValue): fc.Arbitrary<Obj> => mutate(example ?? {}, value, keys);
+const hostile = (example: Obj | undefined, keys?: readonly string[], value: fc.Arbitrary<unknown> = hostileValue): fc.Arbitrary<Obj> =>
+  mutate(example ?? {}, value, keys);
 
 // ------------------------------------------------------------------ fixtures
 
@@ -236,13 +386,16 @@ async function fixtures() {
   }
   const admin = callers.get("admin")!;
   const jitNhi = await makeNhi(db, { ownerId: callers.get("owner")!.identityId });
-  for (const scope of ["usage:write", "scim", "credentials:write"] as const) bearers.set(scope, (await issueToken(db, admin, { name: `fuzz ${scope}`, scopes: [scope] })).token);
+  for (const scope of ["usage:write", "scim", "credentials:write"] as const)
+    bearers.set(scope, (await issueToken(db, admin, { name: `fuzz ${scope}`, scopes: [scope] })).token);
   bearers.set("jit:request", (await issueToken(db, admin, { name: "fuzz jit", scopes: ["jit:request", "jit:read"], identityId: jitNhi.id })).token);
   const ours = [...callers.values()].map((c) => `'${c.identityId}'`).join(",");
   F.person = await one(`select id from identities where kind = 'human' and status = 'active' and id not in (${ours}) order by id limit 1`);
   F.nhi = await one(`select id from identities where kind <> 'human' and status = 'active' and owner_id is not null order by id limit 1`);
   F.nhiName = await one(`select name as id from identities where id = '${F.nhi}'`);
-  F.orphan = await one(`select i.id from identities i left join identities o on o.id = i.owner_id where i.kind <> 'human' and i.status = 'active' and (o.id is null or o.status <> 'active') order by i.id limit 1`);
+  F.orphan = await one(
+    `select i.id from identities i left join identities o on o.id = i.owner_id where i.kind <> 'human' and i.status = 'active' and (o.id is null or o.status <> 'active') order by i.id limit 1`,
+  );
   F.system = await one(`select id from systems order by id limit 1`);
   F.team = await one(`select id from teams order by id limit 1`);
   F.entitlement = await one(`select entitlement_id as id from eligibility_policies order by id limit 1`);
@@ -252,7 +405,12 @@ async function fixtures() {
   F.request = await one(`select id from jit_requests order by id limit 1`);
   F.token = (await issueToken(db, admin, { name: "fuzz sacrificial", scopes: ["usage:write"] })).id;
   F.campaign = (await createCampaign(db, admin, campaignBody())).id;
-  const launched = await createCampaign(db, admin, { ...campaignBody(), reviewerStrategy: "named", reviewerIds: [admin.identityId], scope: { onlyPrivileged: true } });
+  const launched = await createCampaign(db, admin, {
+    ...campaignBody(),
+    reviewerStrategy: "named",
+    reviewerIds: [admin.identityId],
+    scope: { onlyPrivileged: true },
+  });
   await launchCampaign(db, admin, launched.id);
   F.launched = launched.id;
   F.item = await one(`select id from review_items where campaign_id = '${launched.id}' order by id limit 1`);
@@ -274,14 +432,26 @@ const campaignBody = (): Obj => ({
 
 /** Which fixture a path parameter names, by the segment before it. */
 const PARAM_KIND: Record<string, string> = {
-  campaigns: "campaign", requests: "request", policies: "policy", connectors: "connector", "connector-deliveries": "connector", credentials: "credential",
-  tokens: "token", identities: "nhi", attestations: "nhi", orphans: "orphan", roles: "person", eligible: "person",
+  campaigns: "campaign",
+  requests: "request",
+  policies: "policy",
+  connectors: "connector",
+  "connector-deliveries": "connector",
+  credentials: "credential",
+  tokens: "token",
+  identities: "nhi",
+  attestations: "nhi",
+  orphans: "orphan",
+  roles: "person",
+  eligible: "person",
 };
 
 /** Valid requests to start from, by method and URL template; the fuzzer changes one or two fields of them. */
 const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> => ({
   "PUT /api/v1/admin/roles/[identityId]": { body: { roles: ["reviewer", "approver"] } },
-  "POST /api/v1/attestations/[identityId]": { body: { stillNeeded: true, purpose: "Runs the nightly billing export", ownerId: F.person, comment: "Still used" } },
+  "POST /api/v1/attestations/[identityId]": {
+    body: { stillNeeded: true, purpose: "Runs the nightly billing export", ownerId: F.person, comment: "Still used" },
+  },
   "GET /api/v1/attestations": { query: { due: "all", q: "svc", kind: "service_account", page: "1" } },
   "GET /api/v1/audit": { query: { action: "grant.revoked", from: "2026-01-01", to: "2026-12-31", actor: "admin", entityType: "grant", page: "2" } },
   "POST /api/v1/campaigns/[id]/cancel": { body: { reason: "Replaced by another campaign" } },
@@ -291,7 +461,9 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
   "POST /api/v1/campaigns": { body: campaignBody() },
   "GET /api/v1/connectors/[id]": { query: { status: "failed", page: "1", pageSize: "20" } },
   "PATCH /api/v1/connectors/[id]": { body: { enabled: true, maxAttempts: 4, eventTypes: ["grant.revoked"] } },
-  "POST /api/v1/connectors": { body: { name: "SIEM hook", kind: "webhook", url: "https://93.184.215.14/hooks", eventTypes: ["grant.activated"], maxAttempts: 5 } },
+  "POST /api/v1/connectors": {
+    body: { name: "SIEM hook", kind: "webhook", url: "https://93.184.215.14/hooks", eventTypes: ["grant.activated"], maxAttempts: 5 },
+  },
   "PUT /api/v1/credential-policies": { body: { policies: [{ type: "access_key", maxAgeDays: 90, requireExpiry: false }] } },
   "POST /api/v1/credentials/[id]/rotated": { body: { rotatedAt: "2026-01-02T00:00:00Z", expiresAt: "2027-01-01T00:00:00Z" } },
   "POST /api/v1/credentials/rotations": { body: { credentialId: F.credential, rotatedAt: "2026-01-02T00:00:00Z" } },
@@ -302,19 +474,25 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
   "GET /api/v1/findings/export": { query: { format: "csv", q: "svc", status: "all" } },
   "POST /api/v1/identities/[id]/offboard": { body: { reason: "Left the company" } },
   "PATCH /api/v1/identities/[id]": { body: { purpose: "Runs the nightly billing export", nextAttestationAt: "2026-06-01", ownerId: F.person } },
-  "GET /api/v1/identities": { query: { q: "svc", kind: "service_account", status: "active", sort: "name", page: "1", pageSize: "25", systemId: F.system, level: "reaches_admin" } },
+  "GET /api/v1/identities": {
+    query: { q: "svc", kind: "service_account", status: "active", sort: "name", page: "1", pageSize: "25", systemId: F.system, level: "reaches_admin" },
+  },
   "GET /api/v1/jit/active": { query: { q: "svc", identityId: F.nhi } },
   "POST /api/v1/jit/convert": { body: { grantIds: [F.grant], reason: "No standing admin access" } },
   "POST /api/v1/jit/policies/[id]/eligible": { body: { identityIds: [F.person], expiresAt: "2027-01-01T00:00:00Z" } },
   "PATCH /api/v1/jit/policies/[id]": { body: { maxDurationMinutes: 240, description: "Production database" } },
-  "POST /api/v1/jit/policies": { body: { name: "Short policy", entitlementId: F.entitlement, maxDurationMinutes: 15, defaultDurationMinutes: 15, approvalsRequired: 1 } },
+  "POST /api/v1/jit/policies": {
+    body: { name: "Short policy", entitlementId: F.entitlement, maxDurationMinutes: 15, defaultDurationMinutes: 15, approvalsRequired: 1 },
+  },
   "GET /api/v1/jit/policies": { query: { archived: "1" } },
   "POST /api/v1/jit/requests/[id]/approve": { body: { comment: "Fine" } },
   "POST /api/v1/jit/requests/[id]/deny": { body: { comment: "Not now" } },
   "POST /api/v1/jit/requests/[id]/post-review": { body: { outcome: "confirm", comment: "Was an incident" } },
   "POST /api/v1/jit/requests/[id]/release": { body: { comment: "Done" } },
   "POST /api/v1/jit/requests/[id]/revoke": { body: { reason: "Incident over" } },
-  "POST /api/v1/jit/requests": { body: { entitlementId: F.entitlement, durationMinutes: 30, justification: "Fix the failing nightly export", ticket: "INC-4211" } },
+  "POST /api/v1/jit/requests": {
+    body: { entitlementId: F.entitlement, durationMinutes: 30, justification: "Fix the failing nightly export", ticket: "INC-4211" },
+  },
   "GET /api/v1/jit/requests": { query: { scope: "all", status: "open", q: "svc", from: "2026-01-01", to: "2026-12-31", identityId: F.nhi } },
   "POST /api/v1/notifications/read": { body: { ids: [F.nhi] } },
   "GET /api/v1/notifications": { query: { unread: "1", page: "1" } },
@@ -324,10 +502,14 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
   "GET /api/v1/reconciliation/identities/[id]": { query: { since: "2026-01-01", until: "2026-03-01" } },
   "POST /api/v1/reviews/decisions": { body: { itemIds: [F.item], decision: "certify", comment: "Needed for on-call" } },
   "GET /api/v1/reviews": { query: { status: "open", campaignId: F.launched, q: "svc", privilegeLevel: "admin" } },
-  "POST /api/v1/sessions/events": { events: { eventId: "e-1", sessionId: "s-1", identity: F.nhiName, kind: "command", detail: "select 1", occurredAt: "2026-01-02T00:00:00Z" } },
+  "POST /api/v1/sessions/events": {
+    events: { eventId: "e-1", sessionId: "s-1", identity: F.nhiName, kind: "command", detail: "select 1", occurredAt: "2026-01-02T00:00:00Z" },
+  },
   "POST /api/v1/tokens": { body: { name: "CI pipeline", scopes: ["jit:request"], identityId: F.nhi, expiresInDays: 30 } },
   "GET /api/v1/tokens": { query: { identityId: F.nhi } },
-  "POST /api/v1/usage/events": { events: { eventId: "u-1", identity: F.nhiName, action: "s3:GetObject", occurredAt: "2026-01-02T00:00:00Z", outcome: "success" } },
+  "POST /api/v1/usage/events": {
+    events: { eventId: "u-1", identity: F.nhiName, action: "s3:GetObject", occurredAt: "2026-01-02T00:00:00Z", outcome: "success" },
+  },
 });
 
 const SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -336,12 +518,39 @@ const scimExamples = (): { method: string; path: string[]; body?: Obj; query?: O
   { method: "GET", path: ["Users"], query: { filter: 'userName sw "a" and not (active eq false)', startIndex: "1", count: "10", attributes: "userName" } },
   { method: "GET", path: ["Groups"], query: { filter: 'displayName co "eng"', excludedAttributes: "members" } },
   { method: "GET", path: ["Users", F.person], query: { attributes: "userName,emails" } },
-  { method: "POST", path: ["Users"], body: { schemas: [SCIM_USER], userName: "fuzz@acme.example", name: { givenName: "Ada", familyName: "Lovelace" }, displayName: "Ada", emails: [{ value: "fuzz@acme.example", primary: true }], active: true } },
+  {
+    method: "POST",
+    path: ["Users"],
+    body: {
+      schemas: [SCIM_USER],
+      userName: "fuzz@acme.example",
+      name: { givenName: "Ada", familyName: "Lovelace" },
+      displayName: "Ada",
+      emails: [{ value: "fuzz@acme.example", primary: true }],
+      active: true,
+    },
+  },
   { method: "PUT", path: ["Users", F.person], body: { schemas: [SCIM_USER], userName: "fuzz2@acme.example", displayName: "Ada", active: true } },
-  { method: "PATCH", path: ["Users", F.person], body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "Ada" }] } },
-  { method: "POST", path: ["Groups"], body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Fuzzers", members: [{ value: F.person }] } },
-  { method: "PATCH", path: ["Groups", F.team], body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: F.person }] }] } },
-  { method: "POST", path: ["Users", ".search"], body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'emails[type eq "work"]', startIndex: 1, count: 5 } },
+  {
+    method: "PATCH",
+    path: ["Users", F.person],
+    body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "Ada" }] },
+  },
+  {
+    method: "POST",
+    path: ["Groups"],
+    body: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Fuzzers", members: [{ value: F.person }] },
+  },
+  {
+    method: "PATCH",
+    path: ["Groups", F.team],
+    body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: F.person }] }] },
+  },
+  {
+    method: "POST",
+    path: ["Users", ".search"],
+    body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'emails[type eq "work"]', startIndex: 1, count: 5 },
+  },
   { method: "DELETE", path: ["Users", F.person] },
 ];
 
@@ -351,7 +560,9 @@ const scimExamples = (): { method: string; path: string[]; body?: Obj; query?: O
 let counting: ReturnType<typeof sql> | null = null;
 async function snapshot(): Promise<string> {
   if (!counting) {
-    const tables = await rows<{ t: string }>(sql`select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
+    const tables = await rows<{ t: string }>(
+      sql`select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+    );
     const counts = [...tables.map(({ t }) => `"public"."${t}"`), "pgboss.job"].map((t) => `(select count(*) from ${t})::text`).join(" || ',' || ");
     counting = sql.raw(`select ${counts} || '|' || coalesce((select hash from audit_log order by id desc limit 1), '') as v`);
   }
@@ -418,7 +629,10 @@ async function check(door: Door, handler: (r: Request, c: { params: Promise<unkn
   else if (status >= 400 && !/"(error|detail)"/.test(text)) problem = `answered ${status} without a JSON error body`;
   else if (status >= 400 && before !== after) problem = `refused with ${status} but changed the database`;
   else if (invalid && status < 400 && before !== after) problem = `accepted invalid input (${status}) and changed the database`;
-  if (problem) failures.push(`${call.method} ${door.template} ${JSON.stringify(call.params).slice(0, 120)} (${describeAuth(call.auth)}): ${problem}: ${text.slice(0, 300)}`);
+  if (problem)
+    failures.push(
+      `${call.method} ${door.template} ${JSON.stringify(call.params).slice(0, 120)} (${describeAuth(call.auth)}): ${problem}: ${text.slice(0, 300)}`,
+    );
   return problem === null;
 }
 
@@ -430,12 +644,19 @@ function authOf(door: Door): fc.Arbitrary<Auth> {
   );
   const token = fc.constantFrom(...(door.tokenScope ? [door.tokenScope] : ["jit:request"])).map((scope) => ({ kind: "token" as const, scope }));
   const other = fc.constantFrom<Auth>({ kind: "none" }, { kind: "token", scope: "usage:write" }, { kind: "session", role: "auditor" });
-  return door.tokenScope ? fc.oneof({ weight: 8, arbitrary: token }, { weight: 1, arbitrary: other }) : fc.oneof({ weight: 8, arbitrary: session }, { weight: 1, arbitrary: token }, { weight: 1, arbitrary: other });
+  return door.tokenScope
+    ? fc.oneof({ weight: 8, arbitrary: token }, { weight: 1, arbitrary: other })
+    : fc.oneof({ weight: 8, arbitrary: session }, { weight: 1, arbitrary: token }, { weight: 1, arbitrary: other });
 }
 
 const realId = (kind: string | undefined) => fc.constantFrom(...(kind && F[kind] ? [F[kind]] : Object.values(F)));
 const surprisingId = (kind: string | undefined) =>
-  fc.oneof({ weight: 5, arbitrary: realId(kind) }, { weight: 2, arbitrary: surprisingText }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: realId(undefined) });
+  fc.oneof(
+    { weight: 5, arbitrary: realId(kind) },
+    { weight: 2, arbitrary: surprisingText },
+    { weight: 1, arbitrary: fc.uuid() },
+    { weight: 1, arbitrary: realId(undefined) },
+  );
 
 const ndjson = (lines: fc.Arbitrary<Obj>[]) => fc.tuple(...lines).map((ls) => ({ text: ls.map(toJson).join("\n") }));
 
@@ -451,19 +672,42 @@ function callOf(door: Door, method: string, invalid: boolean): fc.Arbitrary<Call
   const channels = [...(door.params.length ? ["path"] : []), ...(reads.query ? ["query"] : []), ...(reads.body || reads.text ? ["body"] : [])];
   const chosen = invalid ? fc.subarray(channels, { minLength: 1 }) : fc.constant([] as string[]);
   return chosen.chain((bad) => {
-    const paramKinds = door.params.map((p, i) => PARAM_KIND[door.template.split("/").filter(Boolean)[door.template.split("/").filter(Boolean).indexOf(`[${p}]`) - 1]] ?? (i ? "person" : undefined));
-    const params = fc.tuple(...door.params.map((_, i) => (bad.includes("path") ? (i === 0 ? hostileText : surprisingId(paramKinds[i])) : invalid ? realId(paramKinds[i]) : surprisingId(paramKinds[i])))).map((values) => Object.fromEntries(door.params.map((p, i) => [p, values[i] as string])));
-    const query = bad.includes("query") ? hostile(example.query, QUERY, hostileUrlText) : invalid ? fc.constant(example.query ?? {}) : surprising(example.query, anyQuery, QUERY);
+    const paramKinds = door.params.map(
+      (p, i) =>
+        PARAM_KIND[door.template.split("/").filter(Boolean)[door.template.split("/").filter(Boolean).indexOf(`[${p}]`) - 1]] ?? (i ? "person" : undefined),
+    );
+    const params = fc
+      .tuple(
+        ...door.params.map((_, i) =>
+          bad.includes("path") ? (i === 0 ? hostileText : surprisingId(paramKinds[i])) : invalid ? realId(paramKinds[i]) : surprisingId(paramKinds[i]),
+        ),
+      )
+      .map((values) => Object.fromEntries(door.params.map((p, i) => [p, values[i] as string])));
+    const query = bad.includes("query")
+      ? hostile(example.query, QUERY, hostileUrlText)
+      : invalid
+        ? fc.constant(example.query ?? {})
+        : surprising(example.query, anyQuery, QUERY);
     let body: fc.Arbitrary<Body>;
     if (reads.text) {
       const line = (b: boolean) => (b ? hostile(example.events) : surprising(example.events, anyBody));
-      body = fc.integer({ min: 1, max: 5 }).chain((n) => (bad.includes("body") ? ndjson(Array.from({ length: n }, () => line(true))) : fc.oneof(ndjson(Array.from({ length: n }, () => line(false))), line(false).map((e) => ({ json: { events: [e] } })))));
+      body = fc.integer({ min: 1, max: 5 }).chain((n) =>
+        bad.includes("body")
+          ? ndjson(Array.from({ length: n }, () => line(true)))
+          : fc.oneof(
+              ndjson(Array.from({ length: n }, () => line(false))),
+              line(false).map((e) => ({ json: { events: [e] } })),
+            ),
+      );
     } else if (bad.includes("body")) {
       body = hostile(example.body).map((json) => ({ json }));
     } else if (invalid) {
       body = fc.constant(example.body ? { json: example.body } : null);
     } else {
-      body = fc.oneof({ weight: 8, arbitrary: surprising(example.body, anyBody).map((json) => ({ json })) }, { weight: 1, arbitrary: fc.constantFrom("{", "[1,", "null", "{}", '"text"').map((text) => ({ text })) });
+      body = fc.oneof(
+        { weight: 8, arbitrary: surprising(example.body, anyBody).map((json) => ({ json })) },
+        { weight: 1, arbitrary: fc.constantFrom("{", "[1,", "null", "{}", '"text"').map((text) => ({ text })) },
+      );
     }
     return fc.record({ auth: authOf(door), params, query, body }).map((c) => ({ method, ...c }));
   });
@@ -473,8 +717,27 @@ const SCIM_RESOURCES = ["Users", "Groups", "ServiceProviderConfig", "Schemas", "
 
 function scimCallOf(door: Door, method: string, invalid: boolean): fc.Arbitrary<Call> {
   const mine = scimExamples().filter((e) => e.method === method);
-  const base = mine.length ? fc.constantFrom(...mine) : fc.constantFrom(...SCIM_RESOURCES).map((r) => ({ method, path: [r] as string[], body: undefined as Obj | undefined, query: undefined as Obj | undefined }));
-  const scimKeys = ["schemas", "userName", "displayName", "name", "emails", "active", "externalId", "members", "Operations", "filter", "startIndex", "count", "title", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+  const base = mine.length
+    ? fc.constantFrom(...mine)
+    : fc
+        .constantFrom(...SCIM_RESOURCES)
+        .map((r) => ({ method, path: [r] as string[], body: undefined as Obj | undefined, query: undefined as Obj | undefined }));
+  const scimKeys = [
+    "schemas",
+    "userName",
+    "displayName",
+    "name",
+    "emails",
+    "active",
+    "externalId",
+    "members",
+    "Operations",
+    "filter",
+    "startIndex",
+    "count",
+    "title",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+  ];
   const scimQuery = ["filter", "startIndex", "count", "attributes", "excludedAttributes", "sortBy"];
   return base.chain((ex) => {
     const channels = ["path", "query", ...(method !== "GET" && method !== "DELETE" ? ["body"] : [])];
@@ -484,14 +747,26 @@ function scimCallOf(door: Door, method: string, invalid: boolean): fc.Arbitrary<
         ? hostileText.map((h) => [ex.path[0], h])
         : invalid
           ? fc.constant(ex.path)
-          : fc.oneof({ weight: 4, arbitrary: fc.constant(ex.path) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...SCIM_RESOURCES), surprisingText).map(([r, id]) => [r, id]) });
-      const query = bad.includes("query") ? hostile(ex.query, scimQuery, hostileUrlText) : invalid ? fc.constant(ex.query ?? {}) : surprising(ex.query, anyQuery, scimQuery);
+          : fc.oneof(
+              { weight: 4, arbitrary: fc.constant(ex.path) },
+              { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...SCIM_RESOURCES), surprisingText).map(([r, id]) => [r, id]) },
+            );
+      const query = bad.includes("query")
+        ? hostile(ex.query, scimQuery, hostileUrlText)
+        : invalid
+          ? fc.constant(ex.query ?? {})
+          : surprising(ex.query, anyQuery, scimQuery);
       const body: fc.Arbitrary<Body> = bad.includes("body")
         ? hostile(ex.body, scimKeys).map((json) => ({ json }))
         : invalid
           ? fc.constant(ex.body ? { json: ex.body } : null)
-          : fc.oneof({ weight: 8, arbitrary: surprising(ex.body, anyBody, scimKeys).map((json) => ({ json })) }, { weight: 1, arbitrary: fc.constantFrom("{", "[1,").map((text) => ({ text })) });
-      return fc.record({ auth: authOf(door), path: pathArb, query, body }).map(({ path, ...c }) => ({ method, ...c, params: { [door.catchAll ?? "path"]: path } }));
+          : fc.oneof(
+              { weight: 8, arbitrary: surprising(ex.body, anyBody, scimKeys).map((json) => ({ json })) },
+              { weight: 1, arbitrary: fc.constantFrom("{", "[1,").map((text) => ({ text })) },
+            );
+      return fc
+        .record({ auth: authOf(door), path: pathArb, query, body })
+        .map(({ path, ...c }) => ({ method, ...c, params: { [door.catchAll ?? "path"]: path } }));
     });
   });
 }
@@ -593,7 +868,13 @@ describe("fuzzing every route and server action with hostile input", () => {
               if (broken) tally.serverErrors++;
               if (result.ok) tally.accepted++;
               else tally.refused++;
-              const problem = broken ? `failed: ${result.message}` : !result.ok && before !== after ? "refused but changed the database" : invalid && result.ok ? "accepted invalid input" : null;
+              const problem = broken
+                ? `failed: ${result.message}`
+                : !result.ok && before !== after
+                  ? "refused but changed the database"
+                  : invalid && result.ok
+                    ? "accepted invalid input"
+                    : null;
               if (problem) failures.push(`action ${name} in ${file} (${role}): ${problem}`);
               return problem === null;
             }),

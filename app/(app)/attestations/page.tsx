@@ -59,7 +59,9 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
   const seesAll = hasRole(caller, "admin", "auditor");
   const [mine, orphans, credentialWork] = await Promise.all([
     attempt(() => listMyAttestations(db, caller, Object.fromEntries(MY_KEYS.map((k) => [k, params[k]])))),
-    seesAll ? attempt(() => listOrphans(db, caller, { q: params.orphanQ, kind: params.orphanKind, page: params.orphanPage, pageSize: ORPHAN_PAGE_SIZE })) : Promise.resolve(null),
+    seesAll
+      ? attempt(() => listOrphans(db, caller, { q: params.orphanQ, kind: params.orphanKind, page: params.orphanPage, pageSize: ORPHAN_PAGE_SIZE }))
+      : Promise.resolve(null),
     listCredentialTasks(db, caller, { mine: true }),
   ]);
   const needsPeople = (mine.data?.rows.some((r) => r.canAttest) ?? false) || (orphans?.data?.rows.some((r) => r.canReassign) ?? false);
@@ -87,7 +89,8 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
             Credentials to rotate or revoke ({credentialWork.length})
           </h2>
           <p className="mb-3 text-sm text-slate-600">
-            Secrets of identities you answer for that must be rotated (their owner left) or revoked (the identity was decommissioned). Do it where the secret lives, then mark it done here; overdue work escalates to your manager, then to the admins.
+            Secrets of identities you answer for that must be rotated (their owner left) or revoked (the identity was decommissioned). Do it where the secret
+            lives, then mark it done here; overdue work escalates to your manager, then to the admins.
           </p>
           <CredentialWork tasks={credentialWork} />
         </section>
@@ -99,7 +102,8 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
             Orphaned NHIs
           </h2>
           <p className="mb-3 text-sm text-slate-600">
-            Active non-human identities whose owner is missing, disabled or has left, and those handed to a new owner when theirs left, until that owner attests them. Nobody attests an orphan until someone owns it
+            Active non-human identities whose owner is missing, disabled or has left, and those handed to a new owner when theirs left, until that owner attests
+            them. Nobody attests an orphan until someone owns it
             {hasRole(caller, "admin") ? "; reassigning one makes its attestation due now." : ". Admins can reassign them."}
           </p>
           <form className="mb-3 flex flex-wrap items-end gap-3">
@@ -192,9 +196,7 @@ function MyList({ params, result, people }: { params: Params; result: MyAttestat
     }
     return (
       <EmptyState title={result.due === "overdue" ? "Nothing is overdue." : "Nothing is due."}>
-        {result.due === "overdue"
-          ? "Every identity you answer for was attested on time. "
-          : `Nothing needs attesting in the next ${DUE_SOON_DAYS} days. `}
+        {result.due === "overdue" ? "Every identity you answer for was attested on time. " : `Nothing needs attesting in the next ${DUE_SOON_DAYS} days. `}
         You can still{" "}
         <Link className="text-brand-700 underline" href={hrefWith(params, { due: "all", page: undefined })}>
           review all {result.counts.all.toLocaleString("en")}

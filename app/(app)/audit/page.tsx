@@ -91,13 +91,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
               <Table data-testid="audit-table">
                 <THead>
-                    <Th>#</Th>
-                    <Th>When</Th>
-                    <Th>Actor</Th>
-                    <Th>Action</Th>
-                    <Th>Entity</Th>
-                    <Th>Before → after</Th>
-                  </THead>
+                  <Th>#</Th>
+                  <Th>When</Th>
+                  <Th>Actor</Th>
+                  <Th>Action</Th>
+                  <Th>Entity</Th>
+                  <Th>Before → after</Th>
+                </THead>
                 <TBody top>
                   {result.rows.map((r) => (
                     <tr key={r.id}>
@@ -107,7 +107,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       <td className="whitespace-nowrap px-3 py-2">{formatDateTime(r.occurredAt)}</td>
                       <td className="px-3 py-2">{r.actorLabel}</td>
                       <td className="px-3 py-2">
-                        <Badge tone="blue" title={auditActions[r.action as AuditAction]}>{r.action}</Badge>
+                        <Badge tone="blue" title={auditActions[r.action as AuditAction]}>
+                          {r.action}
+                        </Badge>
                       </td>
                       <td className="px-3 py-2">
                         {r.entityType === "identity" ? (
@@ -138,7 +140,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 function VerificationReport({ result: r }: { result: AuditVerification }) {
   const good = r.checkpoints.lastGood;
   return (
-    <div role="status" data-testid="verify-result" className={`mb-4 rounded-md px-4 py-3 text-sm ${r.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>
+    <div
+      role="status"
+      data-testid="verify-result"
+      className={`mb-4 rounded-md px-4 py-3 text-sm ${r.ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}
+    >
       <p className="font-medium">
         {r.ok
           ? `Chain intact: ${rowCount(r.checked)} verified with the audit key; ${r.checkpoints.read} ${r.checkpoints.read === 1 ? "checkpoint" : "checkpoints"} read.`
@@ -162,7 +168,8 @@ function VerificationReport({ result: r }: { result: AuditVerification }) {
         )}
         {r.retention && (
           <li>
-            Positions 1–{r.retention.throughSeq} purged by retention (rows before {formatDateTime(r.retention.before)}) on {formatDateTime(r.retention.at)} by {r.retention.by}.
+            Positions 1–{r.retention.throughSeq} purged by retention (rows before {formatDateTime(r.retention.before)}) on {formatDateTime(r.retention.at)} by{" "}
+            {r.retention.by}.
           </li>
         )}
         {r.legacyRows > 0 && <li>{rowCount(r.legacyRows)} predate the audit key (plain SHA-256 before the first keyed row).</li>}

@@ -33,16 +33,20 @@ export default async function CertificationsPage() {
         }
       />
       {campaigns.length === 0 ? (
-        <EmptyState title="No campaigns yet.">{hasRole(caller, "admin") ? "Create one to review access in a system, for privileged access, or for unused access." : "When a campaign assigns you reviews, it shows here."}</EmptyState>
+        <EmptyState title="No campaigns yet.">
+          {hasRole(caller, "admin")
+            ? "Create one to review access in a system, for privileged access, or for unused access."
+            : "When a campaign assigns you reviews, it shows here."}
+        </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
           <Table data-testid="campaign-table">
             <THead>
-                <Th>Campaign</Th>
-                <Th>Status</Th>
-                <Th>Due</Th>
-                <Th align="right">Decided</Th>
-              </THead>
+              <Th>Campaign</Th>
+              <Th>Status</Th>
+              <Th>Due</Th>
+              <Th align="right">Decided</Th>
+            </THead>
             <TBody>
               {campaigns.map((c) => (
                 <tr key={c.id}>

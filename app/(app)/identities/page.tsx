@@ -27,7 +27,15 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
         title="Identities"
         description="People and non-human identities: service accounts, API keys, workload roles, bots, AI agents and certificates, with their owners and privilege."
       />
-      <IdentityTable initialParams={params} initial={initial} initialError={error} systems={systems} people={people} kinds={identityKinds} statuses={identityStatuses} />
+      <IdentityTable
+        initialParams={params}
+        initial={initial}
+        initialError={error}
+        systems={systems}
+        people={people}
+        kinds={identityKinds}
+        statuses={identityStatuses}
+      />
     </>
   );
 }

@@ -18,7 +18,11 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   if (!hasRole(caller, ...FINDING_READERS)) return <Forbidden what="reconciliation findings" />;
   const raw = await searchParams;
   // The list's own query fields: a filter added there is read from the URL here too.
-  const filters = Object.fromEntries(Object.keys(findingQuery.shape).map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]]).filter(([, v]) => v));
+  const filters = Object.fromEntries(
+    Object.keys(findingQuery.shape)
+      .map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]])
+      .filter(([, v]) => v),
+  );
   const pathClasses = pathClassChoices();
   // An unknown path class is ignored, and the list says so (the API refuses it).
   if (filters.pathClass && !pathClasses.some((c) => c.value === filters.pathClass)) delete filters.pathClass;

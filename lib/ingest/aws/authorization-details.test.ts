@@ -56,8 +56,16 @@ describe("parseAuthorizationDetails", () => {
 
   test("reads roles with trust policies and who they trust", () => {
     const api = role("orders-api");
-    expect(api).toMatchObject({ kind: "role", path: "/service/", arn: "arn:aws:iam::111122223333:role/service/orders-api", groups: [], trustedPrincipals: ["lambda.amazonaws.com"] });
-    expect(api.trustPolicy).toEqual([{ effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals: { Service: ["lambda.amazonaws.com"] } }]);
+    expect(api).toMatchObject({
+      kind: "role",
+      path: "/service/",
+      arn: "arn:aws:iam::111122223333:role/service/orders-api",
+      groups: [],
+      trustedPrincipals: ["lambda.amazonaws.com"],
+    });
+    expect(api.trustPolicy).toEqual([
+      { effect: "Allow", actions: ["sts:AssumeRole"], conditional: false, allResources: true, principals: { Service: ["lambda.amazonaws.com"] } },
+    ]);
     expect(api.instanceProfileArns).toEqual([]);
     expect(api.lastUsedAt?.toISOString()).toBe("2024-05-30T12:34:56.000Z");
     expect(api.inlinePolicies[0].statements).toHaveLength(2);
@@ -97,7 +105,9 @@ describe("parseAuthorizationDetails", () => {
     expect(inventory.warnings).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^Managed policy arn:aws:iam::111122223333:policy\/LegacyNoDocument has no default version document.*granting nothing/),
-        expect.stringMatching(/^Policy arn:aws:iam::aws:policy\/ReadOnlyAccess is attached to user ci-deployer but its document is not in the export \(AWS managed policies .*--filter includes AWSManagedPolicy\); treating it as granting nothing\.$/),
+        expect.stringMatching(
+          /^Policy arn:aws:iam::aws:policy\/ReadOnlyAccess is attached to user ci-deployer but its document is not in the export \(AWS managed policies .*--filter includes AWSManagedPolicy\); treating it as granting nothing\.$/,
+        ),
         "User bob is in group contractors, which is not in the export; its policies are not counted.",
       ]),
     );
@@ -121,7 +131,14 @@ describe("parseAuthorizationDetails", () => {
   test("merges raw API pages and warns when output was truncated", () => {
     const raw = rawDetails();
     const pages = [
-      { UserDetailList: raw.UserDetailList, GroupDetailList: raw.GroupDetailList, RoleDetailList: [], Policies: raw.Policies, IsTruncated: true, Marker: "abc" },
+      {
+        UserDetailList: raw.UserDetailList,
+        GroupDetailList: raw.GroupDetailList,
+        RoleDetailList: [],
+        Policies: raw.Policies,
+        IsTruncated: true,
+        Marker: "abc",
+      },
       { UserDetailList: [], GroupDetailList: [], RoleDetailList: raw.RoleDetailList, Policies: [], IsTruncated: false },
     ];
     const merged = parseAuthorizationDetails(pages);
@@ -200,11 +217,17 @@ describe("parseCredentialReport", () => {
       { active: true, lastRotated: new Date("2024-02-01T00:00:00Z"), lastUsed: null, lastUsedService: null },
     ]);
     // An inactive key still exists (it has a rotation date); an empty slot is left out.
-    expect(report.get("bob")!.accessKeys).toEqual([{ active: false, lastRotated: new Date("2023-11-21T09:00:00Z"), lastUsed: new Date("2023-12-01T10:00:00Z"), lastUsedService: "iam" }]);
+    expect(report.get("bob")!.accessKeys).toEqual([
+      { active: false, lastRotated: new Date("2023-11-21T09:00:00Z"), lastUsed: new Date("2023-12-01T10:00:00Z"), lastUsedService: "iam" },
+    ]);
   });
 
   test("accepts the CLI's JSON wrapper with base64 Content", () => {
-    const wrapped = JSON.stringify({ Content: Buffer.from(fixture("credential-report.csv")).toString("base64"), ReportFormat: "text/csv", GeneratedTime: "2024-06-05T00:00:00Z" });
+    const wrapped = JSON.stringify({
+      Content: Buffer.from(fixture("credential-report.csv")).toString("base64"),
+      ReportFormat: "text/csv",
+      GeneratedTime: "2024-06-05T00:00:00Z",
+    });
     expect(parseCredentialReport(wrapped)).toEqual(report);
   });
 
@@ -229,7 +252,10 @@ describe("principalKind", () => {
   });
 
   test("users without an active key are people", () => {
-    expect(principalKind(user("alice"), report.get("alice"))).toEqual({ kind: "human", reason: "IAM user without an active access key, with a console password" });
+    expect(principalKind(user("alice"), report.get("alice"))).toEqual({
+      kind: "human",
+      reason: "IAM user without an active access key, with a console password",
+    });
   });
 
   test("without a credential report, users default to human and say keys are unknown", () => {

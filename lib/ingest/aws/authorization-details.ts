@@ -130,7 +130,8 @@ function trustedPrincipalsOf(doc: unknown, where: string): string[] {
   for (const s of policyStatements(doc, where)) {
     if (typeof s.Effect !== "string" || s.Effect.toLowerCase() !== "allow") continue;
     const actions = s.Action === undefined ? null : (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a): a is string => typeof a === "string");
-    const notActions = s.NotAction === undefined ? null : (Array.isArray(s.NotAction) ? s.NotAction : [s.NotAction]).filter((a): a is string => typeof a === "string");
+    const notActions =
+      s.NotAction === undefined ? null : (Array.isArray(s.NotAction) ? s.NotAction : [s.NotAction]).filter((a): a is string => typeof a === "string");
     const covers = ASSUME_ROLE_ACTIONS.some((a) =>
       actions ? actions.some((p) => actionMatches(p, a)) : notActions ? !notActions.some((p) => actionMatches(p, a)) : false,
     );
@@ -190,7 +191,8 @@ function mergePages(input: unknown): Obj {
 export function parseAuthorizationDetails(input: unknown): AwsInventory {
   const doc = mergePages(input);
   const warnings: string[] = [];
-  if (doc.IsTruncated === true) warnings.push("The export is truncated (IsTruncated is true): re-run without --no-paginate / --max-items so every page is included.");
+  if (doc.IsTruncated === true)
+    warnings.push("The export is truncated (IsTruncated is true): re-run without --no-paginate / --max-items so every page is included.");
 
   const policies = new Map<string, AwsManagedPolicy>();
   list(doc, "Policies", "Policies").forEach((p, i) => {
@@ -303,7 +305,9 @@ export function parseAuthorizationDetails(input: unknown): AwsInventory {
     warnings.push(`Policy ${arn} is attached to ${holders.join(", ")} but its document is not in the export${hint}; treating it as granting nothing.`);
   }
   const groupNames = new Set(groups.map((g) => g.name));
-  for (const u of users) for (const g of u.groups) if (!groupNames.has(g)) warnings.push(`User ${u.name} is in group ${g}, which is not in the export; its policies are not counted.`);
+  for (const u of users)
+    for (const g of u.groups)
+      if (!groupNames.has(g)) warnings.push(`User ${u.name} is in group ${g}, which is not in the export; its policies are not counted.`);
 
   const accounts = new Set<string>();
   for (const p of [...users, ...roles, ...groups]) {
@@ -479,7 +483,10 @@ export function principalKind(p: AwsPrincipal, credentials?: CredentialInfo): { 
   let invalidTag = "";
   for (const [key, value] of Object.entries(p.tags)) {
     if (!KIND_TAGS.includes(key.toLowerCase())) continue;
-    const normalized = value.trim().toLowerCase().replace(/[-\s]+/g, "_");
+    const normalized = value
+      .trim()
+      .toLowerCase()
+      .replace(/[-\s]+/g, "_");
     if ((TAGGABLE_KINDS as readonly string[]).includes(normalized)) return { kind: normalized as AwsPrincipalKind, reason: `tagged ${key}=${value}` };
     invalidTag = `tag ${key}=${value} is not one of ${TAGGABLE_KINDS.join(", ")}; `;
   }

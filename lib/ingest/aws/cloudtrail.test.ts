@@ -29,7 +29,10 @@ describe("classifyRecord: the input rules", () => {
     const base = byEventId("111111111111");
     expect(skip({ ...base, eventID: "abc\u0000" })).toEqual({ skip: "malformed", reason: "eventID must not contain the NUL character (U+0000)." });
     expect(skip({ ...base, eventName: "List\ud800Buckets" }).reason).toMatch(/^eventName must be well-formed Unicode/);
-    expect(skip({ ...base, eventTime: "0001-01-01T00:00:00Z" })).toEqual({ skip: "malformed", reason: "eventTime 0001-01-01T00:00:00Z is not between 1970 and 9999" });
+    expect(skip({ ...base, eventTime: "0001-01-01T00:00:00Z" })).toEqual({
+      skip: "malformed",
+      reason: "eventTime 0001-01-01T00:00:00Z is not between 1970 and 9999",
+    });
   });
 });
 
@@ -54,7 +57,12 @@ describe("classifyRecord: principals", () => {
   });
 
   test("IAMUser without userName takes the name from the ARN (path stripped)", () => {
-    const r = withIdentity(byEventId("555555555555"), { type: "IAMUser", principalId: "AIDA…", arn: "arn:aws:iam::111122223333:user/automation/ci-deployer-2", accountId: "111122223333" });
+    const r = withIdentity(byEventId("555555555555"), {
+      type: "IAMUser",
+      principalId: "AIDA…",
+      arn: "arn:aws:iam::111122223333:user/automation/ci-deployer-2",
+      accountId: "111122223333",
+    });
     expect(usage(r).principal).toMatchObject({ name: "ci-deployer-2", key: "111122223333:user:ci-deployer-2" });
   });
 
@@ -74,7 +82,13 @@ describe("classifyRecord: principals", () => {
 
   test("AssumedRole without a session issuer is derived from the assumed-role ARN, keyed by account and role name", () => {
     const u = usage(byEventId("333333333333"));
-    expect(u.principal).toEqual({ kind: "role", accountId: "111122223333", name: "github-actions-deploy", arn: null, key: "111122223333:role:github-actions-deploy" });
+    expect(u.principal).toEqual({
+      kind: "role",
+      accountId: "111122223333",
+      name: "github-actions-deploy",
+      arn: null,
+      key: "111122223333:role:github-actions-deploy",
+    });
     expect(u.sessionName).toBe("gha-run-4242");
     expect(u.action).toBe("lambda:UpdateFunctionCode");
     expect(u.dataEvent).toBe(false); // no eventCategory/managementEvent on older records: management
@@ -134,7 +148,9 @@ describe("classifyRecord: outcomes and skips", () => {
   test("AWS services acting for themselves are skipped", () => {
     expect(skip(byEventId("666666666666"))).toEqual({ skip: "aws-service", reason: "called by AWS service lambda.amazonaws.com" });
     expect(skip(withIdentity(byEventId("666666666666"), { invokedBy: "config.amazonaws.com" })).skip).toBe("aws-service");
-    expect(skip({ ...byEventId("666666666666"), eventType: "AwsServiceEvent", userIdentity: { accountId: "111122223333", invokedBy: "AWS Internal" } }).skip).toBe("aws-service");
+    expect(
+      skip({ ...byEventId("666666666666"), eventType: "AwsServiceEvent", userIdentity: { accountId: "111122223333", invokedBy: "AWS Internal" } }).skip,
+    ).toBe("aws-service");
   });
 
   test("a principal's call made through a service (invokedBy) is still the principal's usage", () => {
@@ -148,17 +164,35 @@ describe("classifyRecord: outcomes and skips", () => {
   });
 
   test("federated and other unattributable callers are skipped with a key to count them by", () => {
-    expect(skip(byEventId("888888888888"))).toMatchObject({ skip: "unattributable", principalKey: "federated-user:arn:aws:sts::111122223333:federated-user/build-bot" });
+    expect(skip(byEventId("888888888888"))).toMatchObject({
+      skip: "unattributable",
+      principalKey: "federated-user:arn:aws:sts::111122223333:federated-user/build-bot",
+    });
     const base = byEventId("111111111111");
     expect(
-      skip(withIdentity(base, { type: "SAMLUser", principalId: "SJ6386/LedyK8ZHpJ8KNu/0jdBc=:jane@example.com", userName: "jane@example.com", identityProvider: "SJ6386/LedyK8ZHpJ8KNu/0jdBc=" })),
+      skip(
+        withIdentity(base, {
+          type: "SAMLUser",
+          principalId: "SJ6386/LedyK8ZHpJ8KNu/0jdBc=:jane@example.com",
+          userName: "jane@example.com",
+          identityProvider: "SJ6386/LedyK8ZHpJ8KNu/0jdBc=",
+        }),
+      ),
     ).toMatchObject({ skip: "unattributable", principalKey: "saml-user:SJ6386/LedyK8ZHpJ8KNu/0jdBc=:jane@example.com" });
-    expect(skip(withIdentity(base, { type: "WebIdentityUser", principalId: "accounts.google.com:1234", userName: "1234", identityProvider: "accounts.google.com" }))).toMatchObject({
+    expect(
+      skip(withIdentity(base, { type: "WebIdentityUser", principalId: "accounts.google.com:1234", userName: "1234", identityProvider: "accounts.google.com" })),
+    ).toMatchObject({
       skip: "unattributable",
       principalKey: "web-identity-user:accounts.google.com:1234",
     });
     expect(
-      skip(withIdentity(base, { type: "IdentityCenterUser", accountId: "111122223333", onBehalfOf: { userId: "94482488-3041-7026-18f3-be45837cd0e4", identityStoreArn: "arn:aws:identitystore::111122223333:identitystore/d-9067230000" } })),
+      skip(
+        withIdentity(base, {
+          type: "IdentityCenterUser",
+          accountId: "111122223333",
+          onBehalfOf: { userId: "94482488-3041-7026-18f3-be45837cd0e4", identityStoreArn: "arn:aws:identitystore::111122223333:identitystore/d-9067230000" },
+        }),
+      ),
     ).toMatchObject({ skip: "unattributable", principalKey: "identity-center-user:94482488-3041-7026-18f3-be45837cd0e4" });
     expect(skip(withIdentity(base, { type: "AWSAccount", principalId: "AIDAEXTERNAL", accountId: "444455556666" }))).toMatchObject({
       skip: "unattributable",
@@ -171,7 +205,11 @@ describe("classifyRecord: outcomes and skips", () => {
   });
 
   test("calls needing no permission are skipped, naming who made them", () => {
-    expect(skip(byEventId("999999999999"))).toEqual({ skip: "no-permission", reason: "GetCallerIdentity needs no IAM permission", principalKey: "111122223333:user:alice" });
+    expect(skip(byEventId("999999999999"))).toEqual({
+      skip: "no-permission",
+      reason: "GetCallerIdentity needs no IAM permission",
+      principalKey: "111122223333:user:alice",
+    });
     const login = { ...byEventId("444444444444"), eventSource: "signin.amazonaws.com", eventName: "ConsoleLogin", eventType: "AwsConsoleSignIn" };
     expect(skip(login)).toMatchObject({ skip: "no-permission", principalKey: "111122223333:root" });
   });
@@ -217,7 +255,10 @@ describe("readCloudTrail", () => {
     await writeFile(path.join(otherDay, "111122223333_CloudTrail_us-east-1_20240602T0010Z_notgz.json.gz"), "this is not gzip or json");
     await writeFile(path.join(otherDay, "111122223333_CloudTrail_us-east-1_20240602T0015Z_shape.json"), JSON.stringify({ records: [] }));
     await writeFile(path.join(otherDay, "README.txt"), "ignored");
-    await writeFile(path.join(dir, "AWSLogs", "111122223333", "CloudTrail-Digest", "eu-west-1", "111122223333_CloudTrail-Digest_eu-west-1_trail_20240601T0900Z.json.gz"), gzipSync("{}"));
+    await writeFile(
+      path.join(dir, "AWSLogs", "111122223333", "CloudTrail-Digest", "eu-west-1", "111122223333_CloudTrail-Digest_eu-west-1_trail_20240601T0900Z.json.gz"),
+      gzipSync("{}"),
+    );
     await writeFile(path.join(day, "111122223333_CloudTrail-Digest_eu-west-1_trail_x.json.gz"), gzipSync("{}"));
   });
 
@@ -253,7 +294,17 @@ describe("readCloudTrail", () => {
   });
 
   test("accepts files named directly, dedupes overlaps, and reports a missing path without stopping", async () => {
-    const one = path.join(dir, "AWSLogs", "111122223333", "CloudTrail", "eu-west-1", "2024", "06", "01", "111122223333_CloudTrail_eu-west-1_20240601T0905Z_a.json");
+    const one = path.join(
+      dir,
+      "AWSLogs",
+      "111122223333",
+      "CloudTrail",
+      "eu-west-1",
+      "2024",
+      "06",
+      "01",
+      "111122223333_CloudTrail_eu-west-1_20240601T0905Z_a.json",
+    );
     const files = await readAll([path.join(dir, "nope"), one, path.dirname(one)]);
     expect(files[0]).toEqual({ file: path.join(dir, "nope"), error: expect.stringMatching(/ENOENT/) });
     expect(files.slice(1).map((f) => path.basename(f.file))).toEqual([
@@ -264,7 +315,10 @@ describe("readCloudTrail", () => {
 
   test("reads `aws cloudtrail lookup-events` output", async () => {
     const file = path.join(dir, "lookup-events.json");
-    await writeFile(file, JSON.stringify({ Events: records.slice(0, 2).map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })) }));
+    await writeFile(
+      file,
+      JSON.stringify({ Events: records.slice(0, 2).map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })) }),
+    );
     const [f] = await readAll([file]);
     expect(f).toEqual({ file, records: records.slice(0, 2) });
     await rm(file);

@@ -206,7 +206,8 @@ function resolveIdentity(ui: Obj): Resolved {
           if (hit) return { principal: hit, sessionName };
           const accountId = s(issuer as Obj, "accountId") ?? arnAccount(issuerArn);
           const name = s(issuer as Obj, "userName") ?? lastSegment(issuerArn);
-          if (accountId) return { principal: remember(issuerArn, { kind: "role", accountId, name, arn: issuerArn, key: `${accountId}:role:${name}` }), sessionName };
+          if (accountId)
+            return { principal: remember(issuerArn, { kind: "role", accountId, name, arn: issuerArn, key: `${accountId}:role:${name}` }), sessionName };
         }
       }
       // arn:aws:sts::<acct>:assumed-role/<RoleName>/<session>: no path, so no IAM ARN; key on account + name.
@@ -244,10 +245,18 @@ function resolveIdentity(ui: Obj): Resolved {
       const accountId = s(ui, "accountId");
       const principalId = s(ui, "principalId");
       if (accountId === "ANONYMOUS_PRINCIPAL" || principalId === "ANONYMOUS_PRINCIPAL") return { skip: "anonymous", reason: "anonymous request" };
-      return { skip: "unattributable", reason: "principal of another AWS account", principalKey: `aws-account:${accountId ?? "unknown"}:${principalId ?? "unknown"}` };
+      return {
+        skip: "unattributable",
+        reason: "principal of another AWS account",
+        principalKey: `aws-account:${accountId ?? "unknown"}:${principalId ?? "unknown"}`,
+      };
     }
     case "FederatedUser":
-      return { skip: "unattributable", reason: "federated user (GetFederationToken)", principalKey: `federated-user:${arn ?? s(ui, "principalId") ?? "unknown"}` };
+      return {
+        skip: "unattributable",
+        reason: "federated user (GetFederationToken)",
+        principalKey: `federated-user:${arn ?? s(ui, "principalId") ?? "unknown"}`,
+      };
     case "SAMLUser":
     case "WebIdentityUser":
       return {
@@ -257,13 +266,21 @@ function resolveIdentity(ui: Obj): Resolved {
       };
     case "IdentityCenterUser": {
       const onBehalfOf = ui.onBehalfOf !== null && typeof ui.onBehalfOf === "object" ? (ui.onBehalfOf as Obj) : {};
-      return { skip: "unattributable", reason: "IAM Identity Center user", principalKey: `identity-center-user:${s(onBehalfOf, "userId") ?? s(ui, "principalId") ?? "unknown"}` };
+      return {
+        skip: "unattributable",
+        reason: "IAM Identity Center user",
+        principalKey: `identity-center-user:${s(onBehalfOf, "userId") ?? s(ui, "principalId") ?? "unknown"}`,
+      };
     }
     default: {
       if (type === undefined && s(ui, "invokedBy")) return { skip: "aws-service", reason: `invoked by AWS service ${s(ui, "invokedBy")}` };
       const who = s(ui, "userName") ?? s(ui, "principalId") ?? arn;
       if ((type === "Unknown" || type === undefined) && !who) return { skip: "anonymous", reason: "caller without an identity" };
-      return { skip: "unattributable", reason: `identity type ${String(type)}`, principalKey: `${String(type).toLowerCase()}:${s(ui, "accountId") ?? "unknown"}:${who ?? "unknown"}` };
+      return {
+        skip: "unattributable",
+        reason: `identity type ${String(type)}`,
+        principalKey: `${String(type).toLowerCase()}:${s(ui, "accountId") ?? "unknown"}:${who ?? "unknown"}`,
+      };
     }
   }
 }
@@ -297,13 +314,22 @@ export function classifyRecord(record: unknown): TrailUsage | TrailSkip {
   if ("skip" in resolved) return resolved;
   const { principal, sessionName } = resolved;
   // What is stored obeys the input rules: a NUL in one record skips that record, never the batch it is written with.
-  for (const [field, value] of [["eventID", eventId], ["eventSource", eventSource], ["eventName", eventName], ["session name", sessionName]] as const) {
+  for (const [field, value] of [
+    ["eventID", eventId],
+    ["eventSource", eventSource],
+    ["eventName", eventName],
+    ["session name", sessionName],
+  ] as const) {
     const problem = typeof value === "string" ? textProblem(value, 1000) : null;
     if (problem) return malformed(`${field} ${problem}`);
   }
 
   if (eventType === "AwsConsoleSignIn" || eventType === "AwsConsoleAction") {
-    return { skip: "no-permission", reason: eventType === "AwsConsoleSignIn" ? "console sign-in" : "console action, not an API call", principalKey: principal.key };
+    return {
+      skip: "no-permission",
+      reason: eventType === "AwsConsoleSignIn" ? "console sign-in" : "console action, not an API call",
+      principalKey: principal.key,
+    };
   }
   const action = iamActionFor(eventSource, eventName);
   if (action === null) return { skip: "no-permission", reason: `${eventName} needs no IAM permission`, principalKey: principal.key };

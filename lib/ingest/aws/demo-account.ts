@@ -21,7 +21,12 @@ const AWS_VIEW_ONLY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess";
 function managed(policyArn: string, document: Doc) {
   return {
     PolicyName: policyArn.split("/").pop(),
-    PolicyId: `ANPA${policyArn.split("/").pop()!.toUpperCase().replace(/[^A-Z]/g, "").slice(0, 12)}`,
+    PolicyId: `ANPA${policyArn
+      .split("/")
+      .pop()!
+      .toUpperCase()
+      .replace(/[^A-Z]/g, "")
+      .slice(0, 12)}`,
     Arn: policyArn,
     Path: "/",
     DefaultVersionId: "v1",
@@ -38,7 +43,10 @@ function user(name: string, opts: { kind?: "service_account" | "human"; attached
   return {
     Path: "/",
     UserName: name,
-    UserId: `AIDA${name.toUpperCase().replace(/[^A-Z]/g, "").slice(0, 12)}`,
+    UserId: `AIDA${name
+      .toUpperCase()
+      .replace(/[^A-Z]/g, "")
+      .slice(0, 12)}`,
     Arn: arn("user", name),
     CreateDate: CREATED,
     UserPolicyList: Object.entries(opts.inline ?? {}).map(([PolicyName, d]) => ({ PolicyName, PolicyDocument: encodeURIComponent(JSON.stringify(d)) })),
@@ -52,11 +60,28 @@ function role(name: string, trust: Doc[], opts: { attached?: string[]; inline?: 
   return {
     Path: "/",
     RoleName: name,
-    RoleId: `AROA${name.toUpperCase().replace(/[^A-Z]/g, "").slice(0, 12)}`,
+    RoleId: `AROA${name
+      .toUpperCase()
+      .replace(/[^A-Z]/g, "")
+      .slice(0, 12)}`,
     Arn: arn("role", name),
     CreateDate: CREATED,
     AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc(...trust))),
-    InstanceProfileList: opts.instanceProfile ? [{ InstanceProfileName: name, Arn: arn("instance-profile", name), Path: "/", InstanceProfileId: `AIPA${name.toUpperCase().replace(/[^A-Z]/g, "").slice(0, 12)}`, CreateDate: CREATED, Roles: [] }] : [],
+    InstanceProfileList: opts.instanceProfile
+      ? [
+          {
+            InstanceProfileName: name,
+            Arn: arn("instance-profile", name),
+            Path: "/",
+            InstanceProfileId: `AIPA${name
+              .toUpperCase()
+              .replace(/[^A-Z]/g, "")
+              .slice(0, 12)}`,
+            CreateDate: CREATED,
+            Roles: [],
+          },
+        ]
+      : [],
     RolePolicyList: Object.entries(opts.inline ?? {}).map(([PolicyName, d]) => ({ PolicyName, PolicyDocument: encodeURIComponent(JSON.stringify(d)) })),
     AttachedManagedPolicies: attach(...(opts.attached ?? [])),
     Tags: [OWNER],
@@ -87,20 +112,42 @@ export function demoAuthorizationDetails() {
       // An escalation action whose time window has passed.
       user("migration-bot", {
         kind: "service_account",
-        inline: { "one-off-migration": doc(allow("OneOff", "iam:AttachUserPolicy", arn("user", "migration-bot"), { Condition: { DateLessThan: { "aws:CurrentTime": "2024-06-30T00:00:00Z" } } })) },
+        inline: {
+          "one-off-migration": doc(
+            allow("OneOff", "iam:AttachUserPolicy", arn("user", "migration-bot"), {
+              Condition: { DateLessThan: { "aws:CurrentTime": "2024-06-30T00:00:00Z" } },
+            }),
+          ),
+        },
       }),
       // Administrator on paper, cancelled by a deny of everything.
-      user("legacy-admin", { kind: "human", attached: [AWS_ADMIN], inline: { "frozen-2024": doc({ Sid: "Frozen", Effect: "Deny", Action: "*", Resource: "*" }) } }),
+      user("legacy-admin", {
+        kind: "human",
+        attached: [AWS_ADMIN],
+        inline: { "frozen-2024": doc({ Sid: "Frozen", Effect: "Deny", Action: "*", Resource: "*" }) },
+      }),
       // Assumes ops-admin, but only with MFA: a conditional path.
-      user("oncall-engineer", { kind: "human", attached: [AWS_READ_ONLY], inline: { "break-glass": doc(allow("BreakGlass", "sts:AssumeRole", arn("role", "ops-admin"))) } }),
+      user("oncall-engineer", {
+        kind: "human",
+        attached: [AWS_READ_ONLY],
+        inline: { "break-glass": doc(allow("BreakGlass", "sts:AssumeRole", arn("role", "ops-admin"))) },
+      }),
       user("analyst", { kind: "human", attached: [AWS_READ_ONLY] }),
     ],
     GroupDetailList: [],
     RoleDetailList: [
       role("lambda-admin", [trusts({ Service: "lambda.amazonaws.com" })], { attached: [AWS_ADMIN] }),
       role("batch-admin", [trusts({ Service: "ec2.amazonaws.com" })], { attached: [AWS_ADMIN], instanceProfile: true }),
-      role("app-orders-api", [trusts({ Service: "lambda.amazonaws.com" })], { inline: { "orders-table": doc(allow("Orders", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`)) } }),
-      role("ops-admin", [trusts({ AWS: arn("user", "oncall-engineer") }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } })], { attached: [AWS_ADMIN] }),
+      role("app-orders-api", [trusts({ Service: "lambda.amazonaws.com" })], {
+        inline: {
+          "orders-table": doc(
+            allow("Orders", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/orders`),
+          ),
+        },
+      }),
+      role("ops-admin", [trusts({ AWS: arn("user", "oncall-engineer") }, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } })], {
+        attached: [AWS_ADMIN],
+      }),
       role("security-viewer", [trusts({ AWS: `arn:aws:iam::${ACCOUNT}:root` })], { attached: [AWS_VIEW_ONLY] }),
       // Trusts any AWS principal anywhere.
       role("partner-readonly", [trusts({ AWS: "*" })], { attached: [AWS_READ_ONLY] }),
@@ -109,24 +156,63 @@ export function demoAuthorizationDetails() {
       managed(AWS_ADMIN, doc({ Effect: "Allow", Action: "*", Resource: "*" })),
       managed(AWS_READ_ONLY, doc(allow("ReadOnly", ["s3:Get*", "s3:List*", "ec2:Describe*", "iam:Get*", "iam:List*", "dynamodb:Describe*", "logs:Get*"], "*"))),
       managed(AWS_VIEW_ONLY, doc(allow("ViewOnly", ["s3:ListAllMyBuckets", "ec2:Describe*", "iam:List*"], "*"))),
-      managed(deploy, doc(allow("PassLambdaRoles", "iam:PassRole", arn("role", "lambda-*")), allow("ManageFunctions", ["lambda:CreateFunction", "lambda:InvokeFunction", "lambda:GetFunction"], "*"))),
-      managed(terraform, doc(allow("StateBucket", ["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::tf-state-777788889999/*"), allow("EvolveOwnPolicy", ["iam:CreatePolicyVersion", "iam:GetPolicyVersion"], terraform))),
-      managed(batch, doc(allow("Launch", ["ec2:RunInstances", "ec2:DescribeInstances"], "*"), allow("PassBatchRole", "iam:PassRole", arn("role", "batch-admin")))),
-      managed(scoped, doc(allow("PassAppRoles", "iam:PassRole", arn("role", "app-*")), allow("ManageFunctions", ["lambda:CreateFunction", "lambda:InvokeFunction", "lambda:UpdateFunctionCode"], "*"))),
+      managed(
+        deploy,
+        doc(
+          allow("PassLambdaRoles", "iam:PassRole", arn("role", "lambda-*")),
+          allow("ManageFunctions", ["lambda:CreateFunction", "lambda:InvokeFunction", "lambda:GetFunction"], "*"),
+        ),
+      ),
+      managed(
+        terraform,
+        doc(
+          allow("StateBucket", ["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::tf-state-777788889999/*"),
+          allow("EvolveOwnPolicy", ["iam:CreatePolicyVersion", "iam:GetPolicyVersion"], terraform),
+        ),
+      ),
+      managed(
+        batch,
+        doc(allow("Launch", ["ec2:RunInstances", "ec2:DescribeInstances"], "*"), allow("PassBatchRole", "iam:PassRole", arn("role", "batch-admin"))),
+      ),
+      managed(
+        scoped,
+        doc(
+          allow("PassAppRoles", "iam:PassRole", arn("role", "app-*")),
+          allow("ManageFunctions", ["lambda:CreateFunction", "lambda:InvokeFunction", "lambda:UpdateFunctionCode"], "*"),
+        ),
+      ),
     ],
   };
 }
 
 /** The credential report: the service accounts hold long-lived access keys. */
 export function demoCredentialReport(now: Date): string {
-  const header = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+  const header =
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
   const day = (n: number) => new Date(now.getTime() - n * 86_400_000).toISOString().replace(/\.\d+Z$/, "+00:00");
-  const bot = (name: string, rotatedDaysAgo: number) => `${name},${arn("user", name)},${CREATED},false,N/A,N/A,N/A,false,true,${day(rotatedDaysAgo)},${day(1)},eu-west-1,lambda,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
-  const person = (name: string) => `${name},${arn("user", name)},${CREATED},true,${day(2)},${day(60)},N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
-  return [header, bot("ci-deployer", 420), bot("terraform-runner", 200), bot("batch-scheduler", 35), bot("app-deployer", 80), bot("migration-bot", 700), person("legacy-admin"), person("oncall-engineer"), person("analyst"), ""].join("\n");
+  const bot = (name: string, rotatedDaysAgo: number) =>
+    `${name},${arn("user", name)},${CREATED},false,N/A,N/A,N/A,false,true,${day(rotatedDaysAgo)},${day(1)},eu-west-1,lambda,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+  const person = (name: string) =>
+    `${name},${arn("user", name)},${CREATED},true,${day(2)},${day(60)},N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+  return [
+    header,
+    bot("ci-deployer", 420),
+    bot("terraform-runner", 200),
+    bot("batch-scheduler", 35),
+    bot("app-deployer", 80),
+    bot("migration-bot", 700),
+    person("legacy-admin"),
+    person("oncall-engineer"),
+    person("analyst"),
+    "",
+  ].join("\n");
 }
 
 /** Imports the sandbox account into the demo organisation (once, right after the seed); the escalation analysis follows as a job. */
 export async function importDemoAccount(db: Db, now = new Date()) {
-  return importAwsIam(db, { authorizationDetails: demoAuthorizationDetails(), credentialReport: demoCredentialReport(now), actor: { id: null, label: "demo: aws-iam import" } });
+  return importAwsIam(db, {
+    authorizationDetails: demoAuthorizationDetails(),
+    credentialReport: demoCredentialReport(now),
+    actor: { id: null, label: "demo: aws-iam import" },
+  });
 }

@@ -9,7 +9,8 @@ beforeAll(async () => {
   [catalogue, levels] = await Promise.all([loadCatalogue(), loadAccessLevels()]);
 }, 60_000);
 
-const level = (ref: string, ...Statement: Record<string, unknown>[]) => privilegeLevelOf(catalogue, levels, { ref, statements: normalizePolicyDocument({ Statement }) }, new Date("2026-12-02T00:00:00Z"));
+const level = (ref: string, ...Statement: Record<string, unknown>[]) =>
+  privilegeLevelOf(catalogue, levels, { ref, statements: normalizePolicyDocument({ Statement }) }, new Date("2026-12-02T00:00:00Z"));
 const CUSTOMER = "arn:aws:iam::111111111111:policy/custom";
 
 describe("a policy's own privilege level", () => {
@@ -22,9 +23,23 @@ describe("a policy's own privilege level", () => {
   it("is not admin when the escalation can only touch what nobody can change, or under a condition that cannot hold", () => {
     // AWS-managed policies cannot be versioned by anyone.
     expect(level(CUSTOMER, { Effect: "Allow", Action: "iam:CreatePolicyVersion", Resource: "arn:aws:iam::aws:policy/*" })).toBe("privileged");
-    expect(level(CUSTOMER, { Effect: "Allow", Action: "iam:PutRolePolicy", Resource: "*", Condition: { DateLessThan: { "aws:CurrentTime": "2025-01-01T00:00:00Z" } } })).toBe("standard");
+    expect(
+      level(CUSTOMER, {
+        Effect: "Allow",
+        Action: "iam:PutRolePolicy",
+        Resource: "*",
+        Condition: { DateLessThan: { "aws:CurrentTime": "2025-01-01T00:00:00Z" } },
+      }),
+    ).toBe("standard");
     // Attaching only a read-only policy.
-    expect(level(CUSTOMER, { Effect: "Allow", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess" } } })).toBe("privileged");
+    expect(
+      level(CUSTOMER, {
+        Effect: "Allow",
+        Action: "iam:AttachRolePolicy",
+        Resource: "*",
+        Condition: { ArnEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess" } },
+      }),
+    ).toBe("privileged");
   });
 
   it("is standard for AWS's read-only policies, whatever actions they list", () => {

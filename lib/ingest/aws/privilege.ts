@@ -5,7 +5,8 @@ import type { ActionCatalogue, Statement } from "@/lib/permissions/aws/catalogue
 import { effectiveActions } from "@/lib/permissions/aws/catalogue";
 
 /** AWS designates these managed policies read-only: whatever actions they list, holding them changes nothing. */
-export const READ_ONLY_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\/(?:job-function\/)?(?:ReadOnlyAccess|ViewOnlyAccess|SecurityAudit|[A-Za-z0-9]+ReadOnlyAccess)$/;
+export const READ_ONLY_MANAGED =
+  /^arn:aws[a-z-]*:iam::aws:policy\/(?:job-function\/)?(?:ReadOnlyAccess|ViewOnlyAccess|SecurityAudit|[A-Za-z0-9]+ReadOnlyAccess)$/;
 
 // Resources a policy's holder could be or could change. Account ids are twelve
 // digits: "????????????" matches any customer account and never "aws", so a
@@ -51,9 +52,22 @@ const ESCALATION: { action: string; resource: string; context?: Record<string, s
  * policies AWS designates read-only. Conditions are evaluated: one that can
  * no longer hold (a time bound in the past) takes its allow away.
  */
-export function privilegeLevelOf(catalogue: ActionCatalogue, levels: AccessLevels, policy: { ref: string; statements: Statement[] }, now = new Date()): PrivilegeLevel {
+export function privilegeLevelOf(
+  catalogue: ActionCatalogue,
+  levels: AccessLevels,
+  policy: { ref: string; statements: Statement[] },
+  now = new Date(),
+): PrivilegeLevel {
   if (READ_ONLY_MANAGED.test(policy.ref)) return "standard";
-  const holder: PrincipalPolicies = { arn: `arn:aws:iam::${ANY_ACCOUNT}:role/holder`, accountId: ANY_ACCOUNT, kind: "role", name: "holder", identity: [{ policy: policy.ref, statements: policy.statements }], boundary: null, scps: [] };
+  const holder: PrincipalPolicies = {
+    arn: `arn:aws:iam::${ANY_ACCOUNT}:role/holder`,
+    accountId: ANY_ACCOUNT,
+    kind: "role",
+    name: "holder",
+    identity: [{ policy: policy.ref, statements: policy.statements }],
+    boundary: null,
+    scps: [],
+  };
   const allows = (action: string, resource: string, context: Record<string, string[]> = {}) =>
     decide(compileAction(holder, action, principalContext(holder, now, context)), resource, true).decision !== "denied";
 

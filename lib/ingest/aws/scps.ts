@@ -28,7 +28,8 @@ export function parseServiceControlPolicies(input: unknown): ScpLevels {
   if (!Array.isArray(levels) || levels.length === 0) fail('expected { "levels": [ { "target", "policies": [ { "Name", "Content" } ] }, … ] }, root first.');
   return (levels as unknown[]).map((level, l) => {
     const policies = (level as { policies?: unknown } | null)?.policies;
-    if (!Array.isArray(policies) || policies.length === 0) fail(`levels[${l}] has no policies: every level must allow an action for the account to use it, so a level needs at least one (FullAWSAccess).`);
+    if (!Array.isArray(policies) || policies.length === 0)
+      fail(`levels[${l}] has no policies: every level must allow an action for the account to use it, so a level needs at least one (FullAWSAccess).`);
     return (policies as unknown[]).map((p, i) => {
       const where = `levels[${l}].policies[${i}]`;
       const { Name: name, Content: content } = (p ?? {}) as { Name?: unknown; Content?: unknown };

@@ -130,7 +130,14 @@ describe("normalizePolicyDocument", () => {
     // The summary reconciliation reads, and the statement as written for the escalation analysis.
     expect(normalizePolicyDocument(doc)).toEqual([
       { sid: "Read", effect: "Allow", actions: ["s3:GetObject"], conditional: false, allResources: false, resources: ["arn:aws:s3:::reports/*"] },
-      { effect: "Deny", notActions: ["iam:*", "sts:*"], conditional: true, allResources: true, resources: ["*"], condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1"] } } },
+      {
+        effect: "Deny",
+        notActions: ["iam:*", "sts:*"],
+        conditional: true,
+        allResources: true,
+        resources: ["*"],
+        condition: { StringNotEquals: { "aws:RequestedRegion": ["eu-west-1"] } },
+      },
     ]);
   });
 

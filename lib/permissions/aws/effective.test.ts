@@ -7,7 +7,9 @@ const now = new Date("2026-12-02T12:00:00Z");
 describe("effective permissions, statement by statement", () => {
   it("keeps resource scoping as written and marks conditional allows", () => {
     const bucket = `arn:aws:s3:::reports/*`;
-    const p = role("reader", { policies: [doc(allow("s3:GetObject", bucket), allow("s3:PutObject", bucket, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }))] });
+    const p = role("reader", {
+      policies: [doc(allow("s3:GetObject", bucket), allow("s3:PutObject", bucket, { Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }))],
+    });
     expect(effectiveStatements(p, now)).toMatchObject([
       { actions: ["s3:GetObject"], resources: [bucket], status: "allowed" },
       { actions: ["s3:PutObject"], resources: [bucket], status: "conditional", dependsOn: ["aws:MultiFactorAuthPresent"] },
@@ -21,8 +23,12 @@ describe("effective permissions, statement by statement", () => {
 
   it("removes what the boundary or an SCP leaves out; a condition that cannot hold removes its allow", () => {
     const admin = doc(allow("iam:*"));
-    expect(effectiveStatements(role("b", { policies: [admin], boundary: doc(allow("s3:*")) }), now)).toMatchObject([{ status: "removed", removedBy: "permissions boundary" }]);
-    expect(effectiveStatements(role("s", { policies: [admin], scps: [[doc(allow("s3:*"))]] }), now)).toMatchObject([{ status: "removed", removedBy: "service control policy" }]);
+    expect(effectiveStatements(role("b", { policies: [admin], boundary: doc(allow("s3:*")) }), now)).toMatchObject([
+      { status: "removed", removedBy: "permissions boundary" },
+    ]);
+    expect(effectiveStatements(role("s", { policies: [admin], scps: [[doc(allow("s3:*"))]] }), now)).toMatchObject([
+      { status: "removed", removedBy: "service control policy" },
+    ]);
     const expired = doc(allow("ec2:*", "*", { Condition: { DateLessThan: { "aws:CurrentTime": "2025-01-01T00:00:00Z" } } }));
     expect(effectiveStatements(role("t", { policies: [expired] }), now)).toMatchObject([{ status: "removed" }]);
     // A deny on part of the resources leaves the rest.

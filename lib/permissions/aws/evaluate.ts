@@ -92,7 +92,12 @@ function applicable(sources: PolicySource[], effect: "Allow" | "Deny", action: s
       if (!matches) return;
       const condition = evaluateCondition(s.condition, ctx);
       if (condition === "no") return;
-      out.push({ s, cite: { policy: src.policy, statement, ...(s.sid ? { sid: s.sid } : {}) }, condition, dependsOn: condition === "maybe" ? unknownKeys(s.condition, ctx) : [] });
+      out.push({
+        s,
+        cite: { policy: src.policy, statement, ...(s.sid ? { sid: s.sid } : {}) },
+        condition,
+        dependsOn: condition === "maybe" ? unknownKeys(s.condition, ctx) : [],
+      });
     });
   }
   return out;
@@ -102,7 +107,11 @@ const everyResource = (a: Applicable) => (!a.s.resources && !a.s.notResources &&
 
 export function compileAction(p: PrincipalPolicies, action: string, context: Context): CompiledAction {
   const denies = applicable([...p.identity, ...(p.boundary ? [p.boundary] : []), ...p.scps.flat()], "Deny", action, context);
-  const levels = [applicable(p.identity, "Allow", action, context), ...(p.boundary ? [applicable([p.boundary], "Allow", action, context)] : []), ...p.scps.map((level) => applicable(level, "Allow", action, context))];
+  const levels = [
+    applicable(p.identity, "Allow", action, context),
+    ...(p.boundary ? [applicable([p.boundary], "Allow", action, context)] : []),
+    ...p.scps.map((level) => applicable(level, "Allow", action, context)),
+  ];
   // Every level allows it everywhere without condition, and nothing denies it: no resource needs matching.
   const unrestricted = denies.length === 0 && levels.every((l) => l.some((a) => a.condition === "yes" && everyResource(a)));
   const resourceIndependent = denies.every(everyResource) && levels.every((l) => l.every(everyResource));
@@ -175,13 +184,17 @@ export function holdsAllActions(p: PrincipalPolicies): Citation | null {
   let cite: Citation | null = null;
   for (const src of p.identity) {
     src.statements.forEach((s, statement) => {
-      if (!cite && s.effect === "Allow" && s.actions?.includes("*") && (!s.resources || s.resources.includes("*")) && !s.notResources && !s.condition) cite = { policy: src.policy, statement, ...(s.sid ? { sid: s.sid } : {}) };
+      if (!cite && s.effect === "Allow" && s.actions?.includes("*") && (!s.resources || s.resources.includes("*")) && !s.notResources && !s.condition)
+        cite = { policy: src.policy, statement, ...(s.sid ? { sid: s.sid } : {}) };
     });
   }
   if (!cite) return null;
   const everything = [...p.identity, ...(p.boundary ? [p.boundary] : []), ...p.scps.flat()];
   if (everything.some((src) => src.statements.some((s) => s.effect === "Deny"))) return null;
-  const allowsAll = (srcs: PolicySource[]) => srcs.some((src) => src.statements.some((s) => s.effect === "Allow" && s.actions?.includes("*") && (!s.resources || s.resources.includes("*")) && !s.condition));
+  const allowsAll = (srcs: PolicySource[]) =>
+    srcs.some((src) =>
+      src.statements.some((s) => s.effect === "Allow" && s.actions?.includes("*") && (!s.resources || s.resources.includes("*")) && !s.condition),
+    );
   if (p.boundary && !allowsAll([p.boundary])) return null;
   if (p.scps.some((level) => !allowsAll(level))) return null;
   return cite;

@@ -20,7 +20,12 @@ function compile(glob: string, flags: string): RegExp {
 }
 
 const plainMatches = (pattern: string, value: string, ignoreCase: boolean): boolean =>
-  pattern === "*" || (pattern.includes("*") || pattern.includes("?") ? compile(pattern, ignoreCase ? "i" : "").test(value) : ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value);
+  pattern === "*" ||
+  (pattern.includes("*") || pattern.includes("?")
+    ? compile(pattern, ignoreCase ? "i" : "").test(value)
+    : ignoreCase
+      ? pattern.toLowerCase() === value.toLowerCase()
+      : pattern === value);
 
 /** An ARN's six parts (the last is the resource, colons and all), or null for anything else. */
 function arnParts(s: string): string[] | null {
@@ -49,7 +54,11 @@ function byParts(a: string, b: string, test: (x: string, y: string) => boolean):
 export const globMatches = (pattern: string, value: string, ignoreCase = false): boolean =>
   pattern === "*" ||
   // Without a wildcard, matching part by part is plain equality (the common case: an ARN named outright).
-  (!pattern.includes("*") && !pattern.includes("?") ? (ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value) : byParts(pattern, value, (x, y) => plainMatches(x, y, ignoreCase)));
+  (!pattern.includes("*") && !pattern.includes("?")
+    ? ignoreCase
+      ? pattern.toLowerCase() === value.toLowerCase()
+      : pattern === value
+    : byParts(pattern, value, (x, y) => plainMatches(x, y, ignoreCase)));
 
 /**
  * Whether two IAM wildcard patterns match at least one common string: can a

@@ -84,7 +84,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         <span data-testid="request-status">
           <RequestStatus status={r.status} breakGlass={r.breakGlass} />
         </span>
-        {r.breakGlass && r.postReviewStatus && <Badge tone={r.postReviewStatus === "pending" ? "amber" : r.postReviewStatus === "escalated" ? "red" : "green"}>post-use review: {r.postReviewStatus}</Badge>}
+        {r.breakGlass && r.postReviewStatus && (
+          <Badge tone={r.postReviewStatus === "pending" ? "amber" : r.postReviewStatus === "escalated" ? "red" : "green"}>
+            post-use review: {r.postReviewStatus}
+          </Badge>
+        )}
       </div>
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Request" className="lg:col-span-2">
@@ -127,7 +131,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
                 return (
                   <li key={a.id} className="flex items-center justify-between gap-2">
                     <span>{a.displayName}</span>
-                    {decision ? <Badge tone={decision.decision === "approve" ? "green" : "red"}>{decision.decision === "approve" ? "approved" : "denied"}</Badge> : <span className="text-xs text-slate-500">—</span>}
+                    {decision ? (
+                      <Badge tone={decision.decision === "approve" ? "green" : "red"}>{decision.decision === "approve" ? "approved" : "denied"}</Badge>
+                    ) : (
+                      <span className="text-xs text-slate-500">—</span>
+                    )}
                   </li>
                 );
               })}

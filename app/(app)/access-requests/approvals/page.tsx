@@ -8,6 +8,9 @@ export const metadata = { title: "Approvals" };
 export default async function ApprovalsPage() {
   const caller = await requireCaller();
   const db = await getDb();
-  const [pending, postReview] = await Promise.all([listRequests(db, caller, { scope: "approvals" }), listRequests(db, caller, { scope: "approvals", postReview: "1" })]);
+  const [pending, postReview] = await Promise.all([
+    listRequests(db, caller, { scope: "approvals" }),
+    listRequests(db, caller, { scope: "approvals", postReview: "1" }),
+  ]);
   return <ApprovalQueue initial={pending} postReview={postReview} />;
 }

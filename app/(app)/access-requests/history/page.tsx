@@ -46,7 +46,10 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             {active.rows.map((a) => (
               <li key={a.grantId} className="flex flex-wrap items-center justify-between gap-2 py-1.5">
                 <span>
-                  <Link className="font-medium text-brand-700 hover:underline" href={a.requestId ? `/access-requests/${a.requestId}` : `/identities/${a.identityId}`}>
+                  <Link
+                    className="font-medium text-brand-700 hover:underline"
+                    href={a.requestId ? `/access-requests/${a.requestId}` : `/identities/${a.identityId}`}
+                  >
                     {a.identityName}
                   </Link>{" "}
                   holds <strong>{a.entitlementName}</strong> in {a.systemName} {a.breakGlass && <Badge tone="red">break-glass</Badge>}
@@ -72,7 +75,10 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               defaultValue={filters.status ?? ""}
               className="mt-1 font-normal"
               placeholder="Any"
-              choices={[{ value: "open", label: "Open (pending, approved, active)" }, ...jitRequestStatuses.map((s) => ({ value: s, label: s.replace("_", " ") }))]}
+              choices={[
+                { value: "open", label: "Open (pending, approved, active)" },
+                ...jitRequestStatuses.map((s) => ({ value: s, label: s.replace("_", " ") })),
+              ]}
             />
           </label>
           <label className="flex flex-col text-xs font-medium text-slate-600">
@@ -99,7 +105,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
         <FieldErrorsAlert errors={errors} />
         {result &&
           (result.rows.length === 0 ? (
-            <EmptyState title="No requests match.">{Object.keys(filters).length ? "Change or clear the filters." : "Requests show here from the moment they are made, and stay after they end."}</EmptyState>
+            <EmptyState title="No requests match.">
+              {Object.keys(filters).length ? "Change or clear the filters." : "Requests show here from the moment they are made, and stay after they end."}
+            </EmptyState>
           ) : (
             <>
               <p className="mb-2 text-sm text-slate-600">{result.total.toLocaleString("en")} requests</p>

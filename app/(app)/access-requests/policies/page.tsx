@@ -22,7 +22,10 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
       <div className="mb-3 flex items-center justify-between gap-3">
         <p className="text-sm text-slate-600">Who may request which privileged access just in time, for how long, approved by whom.</p>
         <div className="flex gap-2">
-          <Link href={archived === "1" ? "/access-requests/policies" : "/access-requests/policies?archived=1"} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
+          <Link
+            href={archived === "1" ? "/access-requests/policies" : "/access-requests/policies?archived=1"}
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100"
+          >
             {archived === "1" ? "Hide retired" : "Show retired"}
           </Link>
           {hasRole(caller, "admin") && (
@@ -33,18 +36,20 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         </div>
       </div>
       {policies.length === 0 ? (
-        <EmptyState title="No eligibility policies yet.">Create one, or remove standing privilege from an identity page: its holder becomes eligible under a default policy.</EmptyState>
+        <EmptyState title="No eligibility policies yet.">
+          Create one, or remove standing privilege from an identity page: its holder becomes eligible under a default policy.
+        </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
           <Table data-testid="policy-table">
             <THead>
-                <Th>Policy</Th>
-                <Th>Access</Th>
-                <Th>Eligible</Th>
-                <Th>Approval</Th>
-                <Th>Window</Th>
-                <Th align="right">Requests, 30 d</Th>
-              </THead>
+              <Th>Policy</Th>
+              <Th>Access</Th>
+              <Th>Eligible</Th>
+              <Th>Approval</Th>
+              <Th>Window</Th>
+              <Th align="right">Requests, 30 d</Th>
+            </THead>
             <TBody>
               {policies.map(({ policy: p, ...r }) => (
                 <tr key={p.id} className={p.archivedAt ? "opacity-60" : ""}>
@@ -55,13 +60,16 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                     {p.archivedAt && <Badge>retired</Badge>}
                   </td>
                   <td className="px-3 py-2">
-                    {r.entitlementName} <span className="text-xs text-slate-500">in {r.systemName}</span> <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge>
+                    {r.entitlementName} <span className="text-xs text-slate-500">in {r.systemName}</span>{" "}
+                    <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge>
                   </td>
                   <td className="px-3 py-2 text-xs">
                     {[...r.teams.map((t) => `team ${t}`), r.namedEligible ? `${r.namedEligible} named` : ""].filter(Boolean).join(", ") || "nobody yet"}
                   </td>
                   <td className="px-3 py-2 text-xs">
-                    {p.autoApproveAll ? "automatic" : `${p.approvalsRequired} × ${p.approverMode === "entitlement_owner" ? "owner" : p.approverMode === "named" ? "named" : "approver group"}`}
+                    {p.autoApproveAll
+                      ? "automatic"
+                      : `${p.approvalsRequired} × ${p.approverMode === "entitlement_owner" ? "owner" : p.approverMode === "named" ? "named" : "approver group"}`}
                     {r.autoApproveTeams.length > 0 && <div className="text-slate-500">auto: {r.autoApproveTeams.join(", ")}</div>}
                   </td>
                   <td className="px-3 py-2 text-xs">

@@ -37,12 +37,12 @@ export default async function ConnectorsPage() {
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
               <Table data-testid="connector-table">
                 <THead>
-                    <Th>Connector</Th>
-                    <Th>Health</Th>
-                    <Th align="right">Delivered</Th>
-                    <Th align="right">Waiting</Th>
-                    <Th align="right">Dead</Th>
-                  </THead>
+                  <Th>Connector</Th>
+                  <Th>Health</Th>
+                  <Th align="right">Delivered</Th>
+                  <Th align="right">Waiting</Th>
+                  <Th align="right">Dead</Th>
+                </THead>
                 <TBody>
                   {connectors.map((c) => (
                     <tr key={c.id}>
@@ -57,7 +57,15 @@ export default async function ConnectorsPage() {
                         </div>
                       </td>
                       <td className="px-3 py-2 text-xs">
-                        {!c.enabled ? <Badge>disabled</Badge> : c.lastError ? <Badge tone="red" title={c.lastError}>last error</Badge> : <Badge tone="green">ok</Badge>}
+                        {!c.enabled ? (
+                          <Badge>disabled</Badge>
+                        ) : c.lastError ? (
+                          <Badge tone="red" title={c.lastError}>
+                            last error
+                          </Badge>
+                        ) : (
+                          <Badge tone="green">ok</Badge>
+                        )}
                         <div className="text-slate-500">{c.lastDeliveredAt ? `last delivery ${relative(c.lastDeliveredAt)}` : "nothing delivered yet"}</div>
                       </td>
                       <td className="px-3 py-2 text-right tabular-nums">{c.delivered}</td>
@@ -71,7 +79,13 @@ export default async function ConnectorsPage() {
           )}
           <p className="mt-2 text-xs text-slate-500">{undispatched} access events waiting to be dispatched.</p>
         </div>
-        <Card title="Add a connector">{hasRole(caller, "admin") ? <ConnectorForm systems={systemList} /> : <p className="text-sm text-slate-600">Auditors read connectors; admins add them.</p>}</Card>
+        <Card title="Add a connector">
+          {hasRole(caller, "admin") ? (
+            <ConnectorForm systems={systemList} />
+          ) : (
+            <p className="text-sm text-slate-600">Auditors read connectors; admins add them.</p>
+          )}
+        </Card>
       </div>
     </>
   );

@@ -45,7 +45,10 @@ export default async function CredentialsPage() {
       </p>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Rotation policy">
-          <CredentialPolicyEditor policies={policies.map((p) => ({ type: p.type, maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry }))} canEdit={hasRole(caller, "admin")} />
+          <CredentialPolicyEditor
+            policies={policies.map((p) => ({ type: p.type, maxAgeDays: p.maxAgeDays, requireExpiry: p.requireExpiry }))}
+            canEdit={hasRole(caller, "admin")}
+          />
         </Card>
         <Card title={`Open rotation and revocation tasks (${tasks.length})`}>
           {tasks.length === 0 ? (

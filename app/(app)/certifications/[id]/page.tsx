@@ -109,7 +109,8 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
           <div className="text-sm">
             {formatDate(c.startsAt)} → {formatDate(c.dueAt)}
             <div className="text-xs text-slate-500">
-              {c.recurrence === "none" ? "one-time" : `recurs ${c.recurrence.replace("_", "-")}`} · reminders {c.reminderDays.length ? `${c.reminderDays.join(", ")} days before` : "off"}
+              {c.recurrence === "none" ? "one-time" : `recurs ${c.recurrence.replace("_", "-")}`} · reminders{" "}
+              {c.reminderDays.length ? `${c.reminderDays.join(", ")} days before` : "off"}
             </div>
             <div className="text-xs text-slate-500">
               undecided items are {ruleWords[c.undecidedAction]} at the due date · revocations {c.revokeAt === "close" ? "at close" : "when decided"}
@@ -127,7 +128,8 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
         <Card title="In scope now" className="mt-4">
           <p className="text-sm text-slate-700" data-testid="scope-preview">
             Launching now would snapshot <strong>{preview.grants.toLocaleString("en")}</strong> grants of {preview.identities.toLocaleString("en")} identities:{" "}
-            {preview.privileged.toLocaleString("en")} privileged or admin, {preview.unused.toLocaleString("en")} unused for {c.unusedWindowDays} days or more (recommended for revocation).
+            {preview.privileged.toLocaleString("en")} privileged or admin, {preview.unused.toLocaleString("en")} unused for {c.unusedWindowDays} days or more
+            (recommended for revocation).
           </p>
         </Card>
       )}
@@ -144,7 +146,8 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
                 <p>
                   Closed {formatDateTime(c.completedAt)} by {summary.closedBy}
                   {summary.reason && ` (${summary.reason})`}: {summary.undecided.toLocaleString("en")} undecided items were {ruleWords[summary.rule]}
-                  {summary.rule === "recommendation" && ` (${summary.autoCertified} certified, ${summary.autoRevoked} revoked)`}; {summary.revokedAtClose.toLocaleString("en")} grants were revoked at close.
+                  {summary.rule === "recommendation" && ` (${summary.autoCertified} certified, ${summary.autoRevoked} revoked)`};{" "}
+                  {summary.revokedAtClose.toLocaleString("en")} grants were revoked at close.
                 </p>
               )
             )}
@@ -163,8 +166,9 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
 
       {stamped.length > 0 && (
         <div role="note" className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="rubber-stamp">
-          <strong>Possible rubber-stamping:</strong> {stamped.map((r) => r.reviewerName).join(", ")} certified at least {RUBBER_STAMP.minDecisions} items, {Math.round(RUBBER_STAMP.certifyShare * 100)}% or more of
-          their decisions, with a median of under {RUBBER_STAMP.medianSeconds} seconds between decisions. Consider a second stage or a spot check.
+          <strong>Possible rubber-stamping:</strong> {stamped.map((r) => r.reviewerName).join(", ")} certified at least {RUBBER_STAMP.minDecisions} items,{" "}
+          {Math.round(RUBBER_STAMP.certifyShare * 100)}% or more of their decisions, with a median of under {RUBBER_STAMP.medianSeconds} seconds between
+          decisions. Consider a second stage or a spot check.
         </div>
       )}
 
@@ -174,17 +178,27 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
         ) : (
           <Table data-testid="reviewer-table">
             <THead plain>
-                <Th flush>Reviewer</Th>
-                <Th flush align="right">Items</Th>
-                <Th flush align="right">Decided</Th>
-                <Th flush align="right">Open</Th>
-                <Th flush align="right">Certified</Th>
-                <Th flush align="right">Revoked</Th>
-                <Th flush align="right" title="Median time between consecutive decisions">
-                  Median pace
-                </Th>
-                <Th flush></Th>
-              </THead>
+              <Th flush>Reviewer</Th>
+              <Th flush align="right">
+                Items
+              </Th>
+              <Th flush align="right">
+                Decided
+              </Th>
+              <Th flush align="right">
+                Open
+              </Th>
+              <Th flush align="right">
+                Certified
+              </Th>
+              <Th flush align="right">
+                Revoked
+              </Th>
+              <Th flush align="right" title="Median time between consecutive decisions">
+                Median pace
+              </Th>
+              <Th flush></Th>
+            </THead>
             <TBody>
               {perReviewer.map((r) => (
                 <tr key={r.reviewerId}>

@@ -15,7 +15,10 @@ export default async function NewCampaignPage() {
   const { systems, people, entitlements } = await campaignFormChoices(db, caller);
   return (
     <>
-      <PageHeader title="New certification campaign" description="The campaign starts as a draft; launching it snapshots the access in scope into review items." />
+      <PageHeader
+        title="New certification campaign"
+        description="The campaign starts as a draft; launching it snapshots the access in scope into review items."
+      />
       <CampaignForm systems={systems} entitlements={entitlements} people={people.map((p) => ({ id: p.id, name: p.displayName }))} />
     </>
   );

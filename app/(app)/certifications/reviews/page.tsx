@@ -23,7 +23,10 @@ export default async function MyReviewsPage({ searchParams }: { searchParams: Pr
   }
   return (
     <>
-      <PageHeader title="My reviews" description="Access assigned to you in active campaigns, with the evidence to decide: usage, provenance, credential age and a recommendation." />
+      <PageHeader
+        title="My reviews"
+        description="Access assigned to you in active campaigns, with the evidence to decide: usage, provenance, credential age and a recommendation."
+      />
       <ReviewQueueView initial={initial} initialQs={new URLSearchParams(params).toString()} people={people} campaigns={campaigns} />
     </>
   );

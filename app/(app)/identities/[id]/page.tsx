@@ -135,8 +135,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                 </Field>
                 <Field label="System">{d.systemName ?? "—"}</Field>
                 <Field label="Next attestation">
-                  {formatDate(i.nextAttestationAt)}{" "}
-                  {i.nextAttestationAt && new Date(i.nextAttestationAt) < new Date() && <Badge tone="amber">overdue</Badge>}
+                  {formatDate(i.nextAttestationAt)} {i.nextAttestationAt && new Date(i.nextAttestationAt) < new Date() && <Badge tone="amber">overdue</Badge>}
                 </Field>
                 <Field label="Last attested">{formatDate(i.lastAttestedAt)}</Field>
                 <div className="sm:col-span-3">
@@ -164,16 +163,22 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           <div className="overflow-x-auto">
             <Table data-testid="grants-table">
               <THead plain>
-                  <Th flush>Entitlement</Th>
-                  <Th flush>Level</Th>
-                  <Th flush>Status</Th>
-                  <Th flush>Decisions</Th>
-                  <Th flush>Since</Th>
-                  <Th flush>Expires</Th>
-                  <Th flush>Last used</Th>
-                  <Th flush align="right">Uses / denied</Th>
-                  {admin && <Th flush align="right">Standing privilege</Th>}
-                </THead>
+                <Th flush>Entitlement</Th>
+                <Th flush>Level</Th>
+                <Th flush>Status</Th>
+                <Th flush>Decisions</Th>
+                <Th flush>Since</Th>
+                <Th flush>Expires</Th>
+                <Th flush>Last used</Th>
+                <Th flush align="right">
+                  Uses / denied
+                </Th>
+                {admin && (
+                  <Th flush align="right">
+                    Standing privilege
+                  </Th>
+                )}
+              </THead>
               <TBody>
                 {d.grants.map((g) => (
                   <tr key={g.grant.id} className={g.grant.revokedAt ? "text-slate-400" : ""}>
@@ -197,7 +202,9 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                     </td>
                     {admin && (
                       <td className="py-2 pr-3 text-right">
-                        {g.grant.type === "standing" && !g.grant.revokedAt && g.privilegeLevel !== "standard" && i.status === "active" && <ConvertStanding grantId={g.grant.id} label={g.entitlementName} />}
+                        {g.grant.type === "standing" && !g.grant.revokedAt && g.privilegeLevel !== "standard" && i.status === "active" && (
+                          <ConvertStanding grantId={g.grant.id} label={g.entitlementName} />
+                        )}
                       </td>
                     )}
                   </tr>
@@ -217,13 +224,13 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
           ) : (
             <Table>
               <THead plain>
-                  <Th flush>Credential</Th>
-                  <Th flush>Age</Th>
-                  <Th flush>Rotated</Th>
-                  <Th flush>Expires</Th>
-                  <Th flush>Last used</Th>
-                  <Th flush />
-                </THead>
+                <Th flush>Credential</Th>
+                <Th flush>Age</Th>
+                <Th flush>Rotated</Th>
+                <Th flush>Expires</Th>
+                <Th flush>Last used</Th>
+                <Th flush />
+              </THead>
               <TBody>
                 {d.credentials.map((c) => {
                   const open = tasks.filter((t) => t.credentialId === c.id);
@@ -248,7 +255,9 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
                       <td className="py-2 pr-3">{relative(c.lastUsedAt)}</td>
                       <td className="py-2 pr-3 text-right">
                         <CredentialTaskBadges tasks={open} />
-                        {canRotate && c.status === "active" && <CredentialDoneButton credentialId={c.id} label={c.label} done={open.some((t) => t.kind === "revoke") ? "revoked" : "rotated"} />}
+                        {canRotate && c.status === "active" && (
+                          <CredentialDoneButton credentialId={c.id} label={c.label} done={open.some((t) => t.kind === "revoke") ? "revoked" : "rotated"} />
+                        )}
                       </td>
                     </tr>
                   );

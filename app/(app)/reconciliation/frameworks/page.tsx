@@ -39,7 +39,9 @@ export default async function FrameworksPage() {
                       <h3 className="font-medium">{c.title}</h3>
                     </div>
                     <Link href={findingsHref({ control: c.id })} className="text-right hover:underline" aria-label={`${c.open} open findings for ${c.code}`}>
-                      <span className={`block text-2xl font-semibold tabular-nums ${c.open ? "text-rose-700" : "text-emerald-700"}`}>{c.open.toLocaleString("en")}</span>
+                      <span className={`block text-2xl font-semibold tabular-nums ${c.open ? "text-rose-700" : "text-emerald-700"}`}>
+                        {c.open.toLocaleString("en")}
+                      </span>
                       <span className="block text-xs text-slate-500">open</span>
                     </Link>
                   </div>

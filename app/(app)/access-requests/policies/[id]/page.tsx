@@ -33,7 +33,8 @@ export default async function PolicyPage({ params }: { params: Promise<{ id: str
         <div>
           <h2 className="text-lg font-semibold">{p.name}</h2>
           <p className="text-sm text-slate-600">
-            {d.entitlementName} in {d.systemName} <Badge tone={levelTone[d.privilegeLevel]}>{d.privilegeLevel}</Badge> · up to {formatMinutes(p.maxDurationMinutes)} · {d.requests} requests so far
+            {d.entitlementName} in {d.systemName} <Badge tone={levelTone[d.privilegeLevel]}>{d.privilegeLevel}</Badge> · up to{" "}
+            {formatMinutes(p.maxDurationMinutes)} · {d.requests} requests so far
             {p.archivedAt && ` · retired ${formatDate(p.archivedAt)}`}
           </p>
           {p.description && <p className="mt-1 text-sm">{p.description}</p>}

@@ -18,7 +18,13 @@ export const metadata = { title: "Connector" };
 
 const tone: Record<string, Tone> = { delivered: "green", pending: "blue", failed: "amber", dead: "red" };
 
-export default async function ConnectorPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ status?: string; page?: string }> }) {
+export default async function ConnectorPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ status?: string; page?: string }>;
+}) {
   const caller = await requireCaller();
   if (!hasRole(caller, "admin", "auditor")) return <Forbidden what="connectors" />;
   const { id } = await params;
@@ -59,7 +65,12 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
       )}
       <nav className="mb-3 flex gap-2 text-sm" aria-label="Delivery status">
         {[undefined, "pending", "failed", "dead", "delivered"].map((s) => (
-          <Link key={s ?? "all"} href={filter(s)} aria-current={query.status === s ? "page" : undefined} className={`rounded-md px-2 py-1 ${query.status === s ? "bg-brand-600 text-white" : "border border-slate-300 bg-white"}`}>
+          <Link
+            key={s ?? "all"}
+            href={filter(s)}
+            aria-current={query.status === s ? "page" : undefined}
+            className={`rounded-md px-2 py-1 ${query.status === s ? "bg-brand-600 text-white" : "border border-slate-300 bg-white"}`}
+          >
             {s ?? "all"}
           </Link>
         ))}
@@ -67,13 +78,13 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
         <Table data-testid="delivery-log">
           <THead>
-              <Th>Event</Th>
-              <Th>Status</Th>
-              <Th align="right">Attempts</Th>
-              <Th>Last attempt</Th>
-              <Th>Result</Th>
-              <Th />
-            </THead>
+            <Th>Event</Th>
+            <Th>Status</Th>
+            <Th align="right">Attempts</Th>
+            <Th>Last attempt</Th>
+            <Th>Result</Th>
+            <Th />
+          </THead>
           <TBody>
             {d.deliveries.rows.map((r) => (
               <tr key={r.delivery.id}>
@@ -90,15 +101,27 @@ export default async function ConnectorPage({ params, searchParams }: { params: 
                 </td>
                 <td className="px-3 py-2 text-xs">{formatDateTime(r.delivery.lastAttemptAt)}</td>
                 <td className="px-3 py-2 text-xs">
-                  {r.delivery.lastError ? <span className="text-rose-700">{r.delivery.lastError}</span> : r.delivery.result ? JSON.stringify(r.delivery.result) : "—"}
+                  {r.delivery.lastError ? (
+                    <span className="text-rose-700">{r.delivery.lastError}</span>
+                  ) : r.delivery.result ? (
+                    JSON.stringify(r.delivery.result)
+                  ) : (
+                    "—"
+                  )}
                 </td>
-                <td className="px-3 py-2 text-right">{hasRole(caller, "admin") && r.delivery.status !== "pending" && <RedeliverButton id={r.delivery.id} />}</td>
+                <td className="px-3 py-2 text-right">
+                  {hasRole(caller, "admin") && r.delivery.status !== "pending" && <RedeliverButton id={r.delivery.id} />}
+                </td>
               </tr>
             ))}
           </TBody>
         </Table>
       </div>
-      <LinkPagination page={d.deliveries.page} pageCount={d.deliveries.pageCount} href={(p) => `/admin/connectors/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(p) })}`} />
+      <LinkPagination
+        page={d.deliveries.page}
+        pageCount={d.deliveries.pageCount}
+        href={(p) => `/admin/connectors/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(p) })}`}
+      />
     </>
   );
 }
