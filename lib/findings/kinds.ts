@@ -3,9 +3,10 @@ import type { FindingKind, PrivilegeLevel } from "@/db/schema";
 /**
  * Every finding kind in one registry: what people call it, who detects it, how
  * severe it is, and which framework controls it evidences. Adding a kind adds
- * its entry here (the compiler asks for every field), its detector and its
- * evidence view (components/reconciliation/finding-evidence.tsx, also checked
- * for completeness). Browser-safe: types only from the schema.
+ * its entry here (the compiler asks for every field) and its detector; its
+ * one-line evidence in the findings list, if it has any beyond its title, is
+ * an entry in `evidenceOf` (components/reconciliation/finding-row.tsx).
+ * Browser-safe: types only from the schema.
  */
 
 export type Severity = "low" | "medium" | "high" | "critical";
