@@ -1,0 +1,21 @@
+import Link from "next/link";
+import { PageHeader } from "@/components/ui/page-header";
+
+/** The home of someone who reads no inventory: their own access and the NHIs they own. */
+export function Welcome({ name, identityId }: { name: string; identityId: string }) {
+  return (
+    <>
+      <PageHeader title={`Welcome, ${name}`} description="Your own access and the non-human identities you own." />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Link href={`/identities/${identityId}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600">
+          <div className="font-medium">My access</div>
+          <div className="text-sm text-slate-600">Grants, their provenance and expiry, and recent use.</div>
+        </Link>
+        <Link href={`/identities?ownerId=${identityId}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600">
+          <div className="font-medium">Identities I own</div>
+          <div className="text-sm text-slate-600">Service accounts, keys, roles, bots and agents you are accountable for.</div>
+        </Link>
+      </div>
+    </>
+  );
+}
