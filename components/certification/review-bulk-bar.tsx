@@ -1,0 +1,52 @@
+"use client";
+
+import { useState } from "react";
+import { Select, peopleChoices } from "@/components/ui/select";
+import type { Person } from "@/components/ui/person-select";
+import type { Decision } from "./review-item-row";
+
+/** What to do with the selected items: certify, revoke or reassign them all, with one comment. */
+export function ReviewBulkBar({
+  count,
+  people,
+  onDecide,
+  onReassign,
+}: {
+  count: number;
+  people: Person[];
+  onDecide: (decision: Decision, comment: string) => void;
+  onReassign: (to: string, comment: string) => void;
+}) {
+  const [bulkComment, setBulkComment] = useState("");
+  const [bulkReassignTo, setBulkReassignTo] = useState("");
+  return (
+    <div className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2" data-testid="bulk-bar">
+      <span className="text-sm font-medium">{count} selected</span>
+      <input
+        aria-label="Comment for selected"
+        placeholder="Comment (required to revoke or certify privileged access)"
+        value={bulkComment}
+        onChange={(e) => setBulkComment(e.target.value)}
+        className="min-w-80 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
+      />
+      <button className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white" onClick={() => onDecide("certify", bulkComment)}>
+        Certify selected
+      </button>
+      <button className="rounded-md bg-rose-600 px-3 py-1 text-sm font-medium text-white" onClick={() => onDecide("revoke", bulkComment)}>
+        Revoke selected
+      </button>
+      <span className="flex items-center gap-1">
+        <Select
+          aria-label="Reassign selected to"
+          value={bulkReassignTo}
+          onChange={(e) => setBulkReassignTo(e.target.value)}
+          placeholder="Reassign to…"
+          choices={peopleChoices(people)}
+        />
+        <button className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium" onClick={() => onReassign(bulkReassignTo, bulkComment)}>
+          Reassign selected
+        </button>
+      </span>
+    </div>
+  );
+}
