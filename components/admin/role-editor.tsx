@@ -1,7 +1,8 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import { setRolesAction } from "@/app/(app)/admin/actions";
+import { useRouter } from "next/navigation";
+import { apiResult } from "@/lib/http/client";
 import { Select, peopleChoices } from "@/components/ui/select";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
 
@@ -13,6 +14,7 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
   const [selected, setSelected] = useState<string[]>([]);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
+  const router = useRouter();
 
   function choose(id: string) {
     setPersonId(id);
@@ -24,7 +26,8 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
     e.preventDefault();
     if (!person) return setMessage({ ok: false, text: "Choose a person first." });
     start(async () => {
-      const result = await setRolesAction(person.id, selected);
+      const result = await apiResult(`/api/v1/admin/roles/${person.id}`, { method: "PUT", body: { roles: selected } });
+      if (result.ok) router.refresh();
       setMessage(
         result.ok
           ? { ok: true, text: `Roles for ${person.displayName} saved.` }

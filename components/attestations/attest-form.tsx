@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import { attestAction } from "@/app/(app)/attestations/actions";
+import { apiResult } from "@/lib/http/client";
 import { formatDate } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { PersonSelect, type Person } from "@/components/ui/person-select";
@@ -56,14 +56,20 @@ export function AttestForm({
       ? { stillNeeded: false, purpose, comment }
       : { stillNeeded: stillNeeded === "yes" ? true : undefined, purpose, ownerId, backupOwnerId, comment };
     start(async () => {
-      const result = await attestAction(target.id, body);
+      const result = await apiResult<{
+        attestation: { status: string };
+        identity: { nextAttestationAt: string | null };
+        revokedGrants: number;
+        credentialsQueued: number;
+      }>(`/api/v1/attestations/${target.id}`, { body });
       setConfirming(false);
       if (!result.ok) {
         setErrors(result.fieldErrors ?? {});
         setMessage(result.message);
         return;
       }
-      const d = result.data;
+      const { attestation, identity, revokedGrants, credentialsQueued } = result.data;
+      const d = { status: attestation.status, nextAttestationAt: identity.nextAttestationAt, revokedGrants, credentialsQueued };
       onDone(
         d.status === "decommissioned"
           ? `${target.name} decommissioned: ${d.revokedGrants} ${d.revokedGrants === 1 ? "grant" : "grants"} revoked, ${d.credentialsQueued} ${d.credentialsQueued === 1 ? "credential" : "credentials"} queued for revocation.`

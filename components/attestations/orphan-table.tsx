@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Fragment, useState, useTransition } from "react";
-import { reassignOwnerAction } from "@/app/(app)/attestations/actions";
+import { apiResult } from "@/lib/http/client";
 import type { OrphanRow } from "@/lib/attestation/orphans";
 import { Badge } from "@/components/ui/badge";
 import { kindLabels, relative } from "@/components/ui/format";
@@ -23,7 +23,7 @@ function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; peopl
   function submit(e: React.FormEvent) {
     e.preventDefault();
     start(async () => {
-      const result = await reassignOwnerAction(row.id, { ownerId, backupOwnerId });
+      const result = await apiResult(`/api/v1/orphans/${row.id}/reassign`, { body: { ownerId, backupOwnerId } });
       if (!result.ok) {
         setErrors(result.fieldErrors ?? {});
         setMessage(result.message);

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { createCampaignAction } from "@/app/(app)/certifications/actions";
+import { apiResult } from "@/lib/http/client";
 import { kindLabels } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select } from "@/components/ui/select";
@@ -68,8 +68,8 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
       unusedWindowDays: Number(f.get("unusedWindowDays")),
     };
     start(async () => {
-      const result = await createCampaignAction(input);
-      if (result.ok) router.push(`/certifications/${result.data}`);
+      const result = await apiResult<{ id: string }>("/api/v1/campaigns", { body: input });
+      if (result.ok) router.push(`/certifications/${result.data.id}`);
       else {
         setErrors(result.fieldErrors ?? {});
         setMessage(result.message);

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { updateIdentityAction } from "@/app/(app)/identities/[id]/actions";
+import { apiResult } from "@/lib/http/client";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select, peopleChoices } from "@/components/ui/select";
 
@@ -45,7 +45,7 @@ export function IdentityEditForm({
     }
     if ("nextAttestationAt" in changed && changed.nextAttestationAt === "") changed.nextAttestationAt = null as unknown as string;
     start(async () => {
-      const result = await updateIdentityAction(identityId, changed);
+      const result = await apiResult(`/api/v1/identities/${identityId}`, { method: "PATCH", body: changed });
       if (result.ok) {
         setErrors({});
         setMessage({ tone: "ok", text: "Saved. The change is in the audit log." });

@@ -15,6 +15,19 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A form's call: the answer, or the refusal as something to show (the server's message and field errors). */
+export type CallResult<T> = { ok: true; data: T } | { ok: false; status: number; message: string; fieldErrors?: Record<string, string[]> };
+
+/** `api` for forms: a refusal (or an unreachable server) comes back as a result, never as an exception. */
+export async function apiResult<T = unknown>(url: string, init: { method?: string; body?: unknown } = {}): Promise<CallResult<T>> {
+  try {
+    return { ok: true, data: await api<T>(url, init) };
+  } catch (e) {
+    if (e instanceof ApiError) return { ok: false, status: e.status, message: e.message, fieldErrors: e.fieldErrors };
+    return { ok: false, status: 0, message: "The server could not be reached. Nothing was changed; try again." };
+  }
+}
+
 /** Calls the app's own JSON API from the browser; a refusal throws ApiError with the server's words. */
 export async function api<T = unknown>(url: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(url, {

@@ -15,7 +15,6 @@ import { makeCaller, testDb } from "@/lib/testing/harness";
 import { callRoute, type RouteHandler } from "@/lib/testing/routes";
 
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
-vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 vi.mock("@/db/client", (importOriginal) => import("@/lib/testing/routes").then((m) => m.onTestDatabase(importOriginal)));
 
 const root = path.resolve(__dirname, "../..");

@@ -15,7 +15,6 @@ import * as reconcileRoute from "@/app/api/v1/reconciliation/identities/[id]/rou
 import * as rolesRoute from "@/app/api/v1/admin/roles/[identityId]/route";
 import * as tokensRoute from "@/app/api/v1/tokens/route";
 import * as rotatedRoute from "@/app/api/v1/credentials/[id]/rotated/route";
-import * as actions from "@/app/(app)/identities/[id]/actions";
 import { credentials, identities, roleAssignments } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { getCaller } from "@/lib/auth/auth";
@@ -23,7 +22,6 @@ import { makeCaller, makeEntitlement, makeNhi, makePerson, testDb } from "@/lib/
 import { callRoute } from "@/lib/testing/routes";
 
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
-vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 vi.mock("@/db/client", (importOriginal) => import("@/lib/testing/routes").then((m) => m.onTestDatabase(importOriginal)));
 
 let admin: Caller;
@@ -74,10 +72,11 @@ describe("text at the boundary: no NUL, no lone surrogate, a 422 naming the fiel
     expect(res.json.error.fieldErrors).toHaveProperty("path.id");
   });
 
-  it("server-action arguments", async () => {
+  it("what the identity form sends (forms call the API, the one mutation transport)", async () => {
     const nhi = await makeNhi(await testDb());
-    const result = await actions.updateIdentityAction(nhi.id, { purpose: "Runs\u0000 the export" });
-    expect(result).toMatchObject({ ok: false, code: "validation_failed", fieldErrors: { purpose: [expect.stringContaining("NUL")] } });
+    const res = await callRoute(identityRoute.PATCH, { method: "PATCH", params: { id: nhi.id }, body: { purpose: "Runs\u0000 the export" } });
+    expect(res.status).toBe(422);
+    expect(res.json.error).toMatchObject({ code: "validation_failed", fieldErrors: { purpose: [expect.stringContaining("NUL")] } });
   });
 
   it("bodies nested deeper than any reader allows", async () => {

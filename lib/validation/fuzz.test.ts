@@ -1,8 +1,8 @@
 /**
  * Property-based fuzzing of every door into the product: each route handler
  * under app/ (found by walking app/ for route.ts, so a new route is covered
- * without touching this file) and each server action (app/**\/actions.ts),
- * called as Next.js calls them, by every role, by API tokens and by nobody,
+ * without touching this file), called as Next.js calls them, by every role,
+ * by API tokens and by nobody,
  * with generated hostile input: NUL bytes, lone surrogates, huge, negative,
  * fractional and non-finite numbers, out-of-range dates, booleans and nulls
  * where text or dates belong, deep nesting, very long strings, hostile names
@@ -42,7 +42,6 @@ import { installJobs } from "@/lib/jobs/runner";
 import { makePerson, makeNhi } from "@/lib/testing/harness";
 
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null), handlers: {}, auth: vi.fn(), signIn: vi.fn(), signOut: vi.fn() }));
-vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 vi.mock("next/navigation", () => ({
   redirect: vi.fn((to: string) => {
     throw new Error(`redirect ${to}`);
@@ -114,9 +113,8 @@ const routeFiles: Door[] = walk(APP, "route.ts")
     const tokenScope = scim ? "scim" : (/tokenRoute\("([^"]+)"/.exec(source)?.[1] ?? null);
     return { file, template: "/" + segments.join("/"), params, catchAll, scim, tokenScope, methods };
   });
-const actionFiles = walk(APP, "actions.ts")
-  .map((file) => path.relative(ROOT, file))
-  .sort();
+// Client components mutate through the API (docs/architecture.md): no server actions to fuzz besides sign-in's.
+const actionFiles = walk(APP, "actions.ts").map((file) => path.relative(ROOT, file));
 
 // ---------------------------------------------------------------- generators
 
@@ -154,15 +152,6 @@ function toJson(v: unknown): string {
       .map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`)
       .join(",")}}`;
   return JSON.stringify(v) ?? "null";
-}
-
-/** A generated value as a caller would hold it (a Deep built out). */
-function materialize(v: unknown): unknown {
-  if (v instanceof Deep) return v.value;
-  if (Array.isArray(v)) return v.map(materialize);
-  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, materialize(x)]));
-  return v;
 }
 
 /** A value no field accepts, wherever it is put. */
@@ -771,41 +760,9 @@ function scimCallOf(door: Door, method: string, invalid: boolean): fc.Arbitrary<
   });
 }
 
-// ------------------------------------------------------------------ actions
-
-type Action = (...args: unknown[]) => Promise<{ ok: boolean; code?: string; message?: string }>;
-
-/** Valid arguments to start from, by action name; unknown actions get generated arguments only. */
-const actionExamples = (): Record<string, unknown[]> => ({
-  setRolesAction: [F.person, ["reviewer"]],
-  attestAction: [F.nhi, { stillNeeded: true, purpose: "Runs the nightly billing export" }],
-  reassignOwnerAction: [F.orphan, { ownerId: F.person }],
-  createCampaignAction: [campaignBody()],
-  updateIdentityAction: [F.nhi, { purpose: "Runs the nightly billing export", nextAttestationAt: "2026-06-01" }],
-});
-
-function argsOf(name: string, invalid: boolean): fc.Arbitrary<unknown[]> {
-  const example = actionExamples()[name];
-  const value = invalid ? hostileValue : surprisingValue;
-  if (!example) {
-    const arg = invalid ? fc.oneof(hostileValue, hostile(undefined)) : fc.oneof(surprisingValue, anyBody, anyBody.map(toFormData));
-    return fc.array(arg, { minLength: 1, maxLength: 3 });
-  }
-  return fc.tuple(fc.nat(example.length - 1), value, fc.boolean()).chain(([i, v, asForm]) => {
-    const arg = example[i];
-    const changed: fc.Arbitrary<unknown> =
-      arg && typeof arg === "object" && !Array.isArray(arg)
-        ? (invalid ? hostile(arg as Obj) : surprising(arg as Obj, anyBody)).map((o) => (asForm && !invalid ? toFormData(o) : o))
-        : Array.isArray(arg)
-          ? fc.constant([...arg, v])
-          : fc.constant(v);
-    return changed.map((c) => example.map((a, j) => (j === i ? c : a)));
-  });
-}
-
 // ------------------------------------------------------------------- suite
 
-describe("fuzzing every route and server action with hostile input", () => {
+describe("fuzzing every route with hostile input", () => {
   beforeAll(async () => {
     await fixtures();
   }, 300_000);
@@ -819,9 +776,9 @@ describe("fuzzing every route and server action with hostile input", () => {
     await database?.close();
   });
 
-  it("finds every route and action", () => {
+  it("finds every route, and no server actions (forms call the API)", () => {
     expect(routeFiles.length).toBeGreaterThan(60);
-    expect(actionFiles.length).toBeGreaterThan(3);
+    expect(actionFiles).toEqual([]);
   });
 
   for (const door of routeFiles) {
@@ -843,51 +800,4 @@ describe("fuzzing every route and server action with hostile input", () => {
       }
     });
   }
-
-  for (const file of actionFiles) {
-    it(`server actions in ${file}`, async () => {
-      const mod = (await import(/* @vite-ignore */ path.join(ROOT, file))) as Record<string, unknown>;
-      const actions = Object.entries(mod).filter(([, v]) => typeof v === "function") as [string, Action][];
-      expect(actions.length).toBeGreaterThan(0);
-      for (const [name, action] of actions) {
-        for (const invalid of [true, false]) {
-          const roleArb = fc.oneof({ weight: 3, arbitrary: fc.constant("admin" as Role) }, { weight: 2, arbitrary: fc.constantFrom(...roles) });
-          await fc.assert(
-            fc.asyncProperty(argsOf(name, invalid), roleArb, async (values, role) => {
-              tally.inputs++;
-              vi.mocked(getCaller).mockResolvedValue(callers.get(role)!);
-              const before = await snapshot();
-              let result: { ok: boolean; code?: string; message?: string };
-              try {
-                result = await action(...values.map(materialize));
-              } catch (error) {
-                result = { ok: false, code: "thrown", message: String(error) };
-              }
-              const after = await snapshot();
-              const broken = result.code === "internal" || result.code === "thrown";
-              if (broken) tally.serverErrors++;
-              if (result.ok) tally.accepted++;
-              else tally.refused++;
-              const problem = broken
-                ? `failed: ${result.message}`
-                : !result.ok && before !== after
-                  ? "refused but changed the database"
-                  : invalid && result.ok
-                    ? "accepted invalid input"
-                    : null;
-              if (problem) failures.push(`action ${name} in ${file} (${role}): ${problem}`);
-              return problem === null;
-            }),
-            { numRuns: RUNS, seed: SEED },
-          );
-        }
-      }
-    });
-  }
 });
-
-function toFormData(value: Obj): FormData {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(value)) form.append(k, typeof v === "string" ? v : toJson(v));
-  return form;
-}
