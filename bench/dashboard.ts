@@ -33,7 +33,7 @@ import { queryRows } from "@/db/rows";
 import { resolveCaller } from "@/lib/auth/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { listIdentities } from "@/lib/identities/list";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 import { riskDashboard } from "@/lib/reconciliation/dashboard";
 import { listFindings } from "@/lib/reconciliation/findings";
 import { frameworkView } from "@/lib/reconciliation/frameworks";

@@ -35,7 +35,7 @@ import { usageEvents } from "@/db/schema";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { classifyRecord, readCloudTrail } from "@/lib/ingest/aws/cloudtrail";
 import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { useBenchAuditKey } from "./audit-key";
 

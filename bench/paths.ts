@@ -31,7 +31,7 @@ import { migrate } from "@/db/migrate";
 import { findings, identities, identityEscalations } from "@/db/schema";
 import { runEscalationAnalysis, type EscalationSummary } from "@/lib/escalation/run";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 import { useBenchAuditKey } from "./audit-key";
 import { seeded, type Random } from "./random";
 import { percentile } from "./stats";

@@ -3,7 +3,7 @@ import { getDatabase, isDemoMode } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
 import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
-import { installJobs, startJobRunner, type JobRunner } from "@/lib/jobs/runner";
+import { installJobs, startJobRunner, type JobRunner } from "@/lib/runtime/job-runner";
 
 const globalForJobs = globalThis as unknown as { __govJobs?: Promise<JobRunner> };
 

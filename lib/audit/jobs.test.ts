@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { auditKeyRing } from "@/db/audit-key";
-import { installJobs, startJobRunner } from "@/lib/jobs/runner";
+import { installJobs, startJobRunner } from "@/lib/runtime/job-runner";
 import { checkpointSignature, type Checkpoint } from "./checkpoint";
 import { auditJobs, checkpointCron } from "./jobs";
 import { auditLogFixture, tempDir } from "./test-fixtures";

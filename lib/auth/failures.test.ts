@@ -6,7 +6,7 @@ import { PEER_ADDRESS_HEADER } from "@/lib/http/peer";
 import { scimCaller, scimClient } from "@/lib/scim/test-client";
 import { makeCaller, makeNhi } from "@/lib/testing/harness";
 import { failureSettings, forgetBlockedSources, sweepFailures } from "./failures";
-import { appDatabase, authBrowser } from "./test-auth";
+import { appDatabase, authBrowser } from "@/lib/testing/auth";
 import { issueToken } from "./tokens";
 
 type Db = Awaited<ReturnType<typeof appDatabase>>;

@@ -6,7 +6,7 @@ import { patchBody, scimClient } from "@/lib/scim/test-client";
 import { makeCaller, makePerson } from "@/lib/testing/harness";
 import { setRoles } from "./roles";
 import { SESSION_MAX_AGE_SECONDS, SESSION_TOUCH_MS, callerForSession, startSession, sweepSessions } from "./sessions";
-import { APP_URL, appDatabase, authBrowser, personaPerson } from "./test-auth";
+import { APP_URL, appDatabase, authBrowser, personaPerson } from "@/lib/testing/auth";
 
 type Db = Awaited<ReturnType<typeof appDatabase>>;
 

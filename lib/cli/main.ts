@@ -9,7 +9,7 @@ import { cliOperator } from "@/lib/audit/operator";
 import { purgeAuditLog } from "@/lib/audit/purge";
 import { verifyAuditLog } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";
-import { installJobs, startJobRunner } from "@/lib/jobs/runner";
+import { installJobs, startJobRunner } from "@/lib/runtime/job-runner";
 import { readFile } from "node:fs/promises";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importDemoAccount } from "@/lib/ingest/aws/demo-account";

@@ -10,7 +10,7 @@ import { releaseRequest } from "@/lib/jit/end";
 import { addEligibleIdentities } from "@/lib/jit/policies";
 import { createRequest } from "@/lib/jit/request";
 import { asking, jitOrg } from "@/lib/jit/test-fixtures";
-import { startJobRunner } from "@/lib/jobs/runner";
+import { startJobRunner } from "@/lib/runtime/job-runner";
 import { makeCaller, makeGrant, makeNhi, testDatabase, testDb, uniq } from "@/lib/testing/harness";
 import { verifySignature } from "@/lib/webhooks/signature";
 import { checkConnector, createConnector, getConnector, listConnectors, redeliver, updateConnector } from "./admin";

@@ -5,7 +5,7 @@ import { queryRows } from "@/db/rows";
 import { auditLog, credentialPolicies, credentials } from "@/db/schema";
 import { isolatedDatabase } from "@/db/testing";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 import { authenticateToken, issueToken } from "@/lib/auth/tokens";
 import { makeCaller, makeNhi, makeSystem } from "@/lib/testing/harness";
 import { listCredentialPolicies, reportRotation, updateCredentialPolicies } from "./rotation";

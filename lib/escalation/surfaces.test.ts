@@ -9,7 +9,7 @@ import type { Database } from "@/db/client";
 import { findings, identities, identityEscalations } from "@/db/schema";
 import { isolatedDatabase } from "@/db/testing";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 import { createRequest } from "@/lib/jit/request";
 import { listRequests } from "@/lib/jit/list";
 import { asking, jitOrg } from "@/lib/jit/test-fixtures";

@@ -5,7 +5,7 @@ import { queryRows } from "@/db/rows";
 import { testDatabase } from "@/lib/testing/harness";
 import { defineJob } from "./definition";
 import { enqueue } from "./enqueue";
-import { installJobs, startJobRunner } from "./runner";
+import { installJobs, startJobRunner } from "@/lib/runtime/job-runner";
 
 const jobsIn = async (db: Awaited<ReturnType<typeof testDatabase>>["db"], queue: string) =>
   queryRows<{ id: string; data: { n: number } }>(db, sql`select id, data from pgboss.job where name = ${queue} order by created_on`);

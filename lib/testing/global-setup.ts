@@ -1,6 +1,6 @@
 import { openDatabase, resolveTarget } from "@/db/client";
 import { migrate } from "@/db/migrate";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 
 // On PostgreSQL every test file shares one migrated database; tests create
 // their own rows with fresh ids and never clean up. PGlite files migrate their

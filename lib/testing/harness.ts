@@ -5,7 +5,7 @@ import { migrate } from "@/db/migrate";
 import { entitlements, identities, roleAssignments, systems, type IdentityKind, type PrivilegeLevel, type Role } from "@/db/schema";
 import { resolveCaller, type Caller } from "@/lib/auth/caller";
 import { createGrants } from "@/lib/grants/decisions";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 
 let current: Promise<Database> | null = null;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Database, Db } from "@/db/client";
 import { isolatedDatabase } from "@/db/testing";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 
 /**
  * A database of the calling test file's own, migrated with its job queues,

@@ -38,7 +38,7 @@ import { createConnector } from "@/lib/connectors/admin";
 import { authorizationDetails } from "@/lib/escalation/test-account";
 import { launchCampaign } from "@/lib/certification/launch";
 import { runReconciliation } from "@/lib/reconciliation/run";
-import { installJobs } from "@/lib/jobs/runner";
+import { installJobs } from "@/lib/runtime/job-runner";
 import { makePerson, makeNhi } from "@/lib/testing/harness";
 
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null), handlers: {}, auth: vi.fn(), signIn: vi.fn(), signOut: vi.fn() }));

@@ -1,9 +1,9 @@
 import PgBoss from "pg-boss";
 import type { Database } from "@/db/client";
-import type { JobDefinition } from "./definition";
-import { JOB_SCHEMA } from "./enqueue";
-import { pgliteExecutor } from "./executor";
-import { jobDefinitions } from "./registry";
+import type { JobDefinition } from "@/lib/jobs/definition";
+import { JOB_SCHEMA } from "@/lib/jobs/enqueue";
+import { pgliteExecutor } from "@/lib/jobs/executor";
+import { jobDefinitions } from "./job-registry";
 
 function bossFor(database: Database, options: PgBoss.ConstructorOptions = {}): PgBoss {
   const base = { schema: JOB_SCHEMA, ...options };

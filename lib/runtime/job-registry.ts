@@ -1,4 +1,4 @@
-import type { JobDefinition } from "./definition";
+import type { JobDefinition } from "@/lib/jobs/definition";
 import { attestationJobs } from "@/lib/attestation/jobs";
 import { auditJobs } from "@/lib/audit/jobs";
 import { authJobs } from "@/lib/auth/jobs";

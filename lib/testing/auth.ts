@@ -5,8 +5,8 @@ import type { Database, Db } from "@/db/client";
 import { identities, roleAssignments } from "@/db/schema";
 import { personas } from "@/db/seed/personas";
 import { PEER_ADDRESS_HEADER } from "@/lib/http/peer";
-import { testDatabase } from "@/lib/testing/harness";
-import type { SessionClaims } from "./sessions";
+import { testDatabase } from "./harness";
+import type { SessionClaims } from "@/lib/auth/sessions";
 
 export const APP_URL = "http://localhost:3000";
 export const TEST_AUTH_SECRET = "test-only-secret-not-for-production-0000000";
@@ -40,7 +40,7 @@ export function authBrowser(source = "192.0.2.10") {
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 
   async function call(method: "GET" | "POST", path: string, form?: Record<string, string>, extra: Record<string, string> = {}) {
-    const { authRouteHandlers } = await import("./sign-in");
+    const { authRouteHandlers } = await import("@/lib/auth/sign-in");
     const headers: Record<string, string> = { [PEER_ADDRESS_HEADER]: source, ...extra };
     if (jar.size) headers.cookie = cookieHeader();
     if (form) headers["content-type"] = "application/x-www-form-urlencoded";
