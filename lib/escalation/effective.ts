@@ -3,7 +3,7 @@ import type { Tx } from "@/db/client";
 import { awsServiceControlPolicies, entitlements, grantIsActive, grants } from "@/db/schema";
 import type { Caller } from "@/lib/auth/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
-import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
+import { READ_ONLY_MANAGED } from "@/lib/permissions/aws/privilege";
 import { effectiveStatements, type EffectiveStatement } from "@/lib/permissions/aws/effective";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import { accountOf } from "@/lib/permissions/aws/match";

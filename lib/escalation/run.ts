@@ -16,9 +16,9 @@ import {
   type PermissionStatement,
 } from "@/db/schema";
 import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
-import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 import { requestReconciliation } from "@/lib/reconciliation/findings";
-import { READ_ONLY_MANAGED } from "@/lib/ingest/aws/privilege";
+import { READ_ONLY_MANAGED } from "@/lib/permissions/aws/privilege";
 import { loadCatalogue } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
@@ -375,7 +375,7 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
       and(
         eq(systems.kind, "aws_account"),
         eq(identities.status, "active"),
-        sql`${identities.attributes}->>'source' = ${IMPORT_SOURCE}`,
+        sql`${identities.attributes}->>'source' = ${AWS_IAM_SOURCE}`,
         sql`${identities.externalId} like 'arn:%'`,
       ),
     )

@@ -32,11 +32,13 @@ import {
 } from "./aws/authorization-details";
 import { loadCatalogue, type Statement } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
-import { privilegeLevelOf } from "./aws/privilege";
+import { privilegeLevelOf } from "@/lib/permissions/aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";
 import { phaseTimer } from "@/lib/timing";
+import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 
-export const IMPORT_SOURCE = "aws-iam";
+/** The source this import writes on what it creates. */
+export const IMPORT_SOURCE = AWS_IAM_SOURCE;
 /** Rows created by one import past which the planner's statistics are refreshed in the same transaction. */
 const BULK_ROWS = 1_000;
 

@@ -9,7 +9,7 @@ import { hasRole } from "@/lib/auth/caller";
 import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { escalationOf } from "@/lib/escalation/read";
-import { IMPORT_SOURCE } from "@/lib/ingest/import-aws-iam";
+import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 import { CanBecome } from "@/components/escalation/can-become";
 import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card";
 import { LifecycleTimeline } from "@/components/identities/lifecycle-timeline";
@@ -50,7 +50,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
     escalationOf(db, caller, id),
   ]);
   // Imported cloud principals are analysed; for everyone else the panel would only say "not analysed".
-  const analysable = escalation.computedAt !== null || (i.attributes as { source?: string } | null)?.source === IMPORT_SOURCE;
+  const analysable = escalation.computedAt !== null || (i.attributes as { source?: string } | null)?.source === AWS_IAM_SOURCE;
   const canRotate = mayMarkRotated(caller, i);
   const editValues = {
     purpose: i.purpose ?? "",

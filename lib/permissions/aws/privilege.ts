@@ -1,8 +1,8 @@
 import type { PrivilegeLevel } from "@/db/schema";
-import { changes, type AccessLevels } from "@/lib/permissions/aws/access-levels";
-import { compileAction, decide, principalContext, type PrincipalPolicies } from "@/lib/permissions/aws/evaluate";
-import type { ActionCatalogue, Statement } from "@/lib/permissions/aws/catalogue";
-import { effectiveActions } from "@/lib/permissions/aws/catalogue";
+import { changes, type AccessLevels } from "./access-levels";
+import { compileAction, decide, principalContext, type PrincipalPolicies } from "./evaluate";
+import type { ActionCatalogue, Statement } from "./catalogue";
+import { effectiveActions } from "./catalogue";
 
 /** AWS designates these managed policies read-only: whatever actions they list, holding them changes nothing. */
 export const READ_ONLY_MANAGED =
