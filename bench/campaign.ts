@@ -11,7 +11,7 @@ import { migrate } from "@/db/migrate";
 import { reviewItems } from "@/db/schema";
 import { isSeeded, seed } from "@/db/seed";
 import { personas } from "@/db/seed/personas";
-import { findHumanByEmail, resolveCaller } from "@/lib/auth/caller";
+import { findHumanByEmail, resolveCaller } from "@/lib/caller";
 import { createCampaign } from "@/lib/certification/campaigns";
 import { launchCampaign } from "@/lib/certification/launch";
 import { listMyReviews } from "@/lib/certification/queue";

@@ -30,7 +30,7 @@ import { openDatabase, resolveTarget, type Db, type Tx } from "@/db/client";
 import { recordLatestDecisions } from "@/db/grant-decisions";
 import { migrate } from "@/db/migrate";
 import { queryRows } from "@/db/rows";
-import { resolveCaller } from "@/lib/auth/caller";
+import { resolveCaller } from "@/lib/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { listIdentities } from "@/lib/identities/list";
 import { installJobs } from "@/lib/runtime/job-runner";

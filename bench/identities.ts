@@ -10,7 +10,7 @@ import { migrate } from "@/db/migrate";
 import { identities } from "@/db/schema";
 import { isSeeded, seed } from "@/db/seed";
 import { personas } from "@/db/seed/personas";
-import { findHumanByEmail, resolveCaller } from "@/lib/auth/caller";
+import { findHumanByEmail, resolveCaller } from "@/lib/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { listIdentities } from "@/lib/identities/list";

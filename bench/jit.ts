@@ -37,7 +37,7 @@ import { openDatabase, resolveTarget, type Database } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { apiTokens, entitlements, identities, jitRequests, systems } from "@/db/schema";
 import { personas } from "@/db/seed/personas";
-import { findHumanByEmail, resolveCaller, type Caller } from "@/lib/auth/caller";
+import { findHumanByEmail, resolveCaller, type Caller } from "@/lib/caller";
 import { issueToken } from "@/lib/auth/tokens";
 import { createPolicy } from "@/lib/jit/policies";
 import { percentile } from "./stats";

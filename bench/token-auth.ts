@@ -8,7 +8,7 @@
 import { openDatabase, type Database } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { identities, roleAssignments } from "@/db/schema";
-import { resolveCaller } from "@/lib/auth/caller";
+import { resolveCaller } from "@/lib/caller";
 import { issueToken } from "@/lib/auth/tokens";
 import { serveScim } from "@/lib/scim/handler";
 import { GET as me } from "@/app/api/v1/me/route";

@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { INVENTORY_READERS, hasRole } from "@/lib/auth/caller";
+import { INVENTORY_READERS, hasRole } from "@/lib/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { listSystems } from "@/lib/identities/list";
 import { riskDashboard } from "@/lib/reconciliation/dashboard";

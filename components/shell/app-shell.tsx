@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { signOut } from "@/lib/auth/auth";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { navItems } from "./nav-items";
 import { NavLink } from "./nav-link";
 

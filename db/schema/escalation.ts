@@ -1,7 +1,7 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { tz } from "./columns";
-import { privilegeLevel, type PermissionStatement } from "./access";
+import { entitlements, grantIsActive, grants, privilegeLevel, type PermissionStatement, type PrivilegeLevel } from "./access";
 import { identities, systems } from "./identity";
 
 /**
@@ -60,3 +60,12 @@ export const identityEscalations = pgTable(
   },
   (t) => [index("identity_escalations_admin_idx").on(t.reachesAdmin, t.privilegeLevel), index("identity_escalations_system_idx").on(t.systemId)],
 );
+
+/**
+ * SQL: an identity's privilege level. For analysed cloud identities, the
+ * escalation analysis's verdict (its effective access and what it can reach);
+ * for the rest, the highest level among the entitlements it holds right now.
+ */
+export const identityPrivilegeLevel = (identityId: SQL) => sql<PrivilegeLevel | null>`coalesce(
+  (select ie.privilege_level from ${identityEscalations} ie where ie.identity_id = ${identityId}),
+  (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} where ${grants.identityId} = ${identityId} and ${grantIsActive}))`;

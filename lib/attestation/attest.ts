@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { attestations, grants, identities } from "@/db/schema";
 import { auditedTransaction, diff, recordAudit, type Actor, type AuditEntry } from "@/lib/audit/record";
-import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, type Caller } from "@/lib/caller";
 import { ForbiddenError, ValidationError, parseInput } from "@/lib/errors";
 import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { revokeGrants } from "@/lib/revocation/revoke";

@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/db/client";
 import { attestations, identities } from "@/db/schema";
 import { notify, notifyAdmins } from "@/lib/notifications/notify";
 import { SYSTEM_ACTOR, auditedTransaction, recordAudit, type AuditEntry } from "@/lib/audit/record";
-import { readOnlyPerson } from "@/lib/auth/caller";
+import { readOnlyPerson } from "@/lib/caller";
 import { ESCALATE_TO_ADMINS_AFTER_DAYS, ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter, isOpenAttestation } from "./policy";
 
 const owner = alias(identities, "owner");

@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
 import { activeGrantCount, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";

@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { attestations, identities, nonHumanKinds, systems } from "@/db/schema";
 import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, ForbiddenError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
 import { activeGrantCount, holdsPrivilege, isOrphan, owner, privilegedGrantCount } from "@/lib/identities/figures";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { attestations, identities } from "@/db/schema";
-import { hasRole, visibleIdentities, type Caller } from "@/lib/auth/caller";
+import { hasRole, visibleIdentities, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from "@/lib/errors";
 
 // The attestation cadence and escalation ladder live here and nowhere else, so

@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, ilike, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import { requireRole, type Caller } from "@/lib/auth/caller";
+import { requireRole, type Caller } from "@/lib/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { dateTime, text } from "@/lib/validation/fields";

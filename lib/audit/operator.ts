@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import type { Role } from "@/db/schema";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import type { Actor } from "./record";
 
 /**

@@ -4,7 +4,7 @@ import { lockAuditChain } from "@/db/audit-chain";
 import { currentAuditKey } from "@/db/audit-key";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { ConflictError, parseInput, ValidationError, withoutBlanks } from "@/lib/errors";
 import { checkpointAuditChain } from "./checkpoint";
 import { requireAuditRole, type Operator } from "./operator";

@@ -4,7 +4,7 @@ import { GENESIS_HASH, keyedAuditHash, legacyAuditHash } from "@/db/audit-chain"
 import { auditKeyRing, type AuditKeyRing } from "@/db/audit-key";
 import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { checkpointDir, checkpointSignature, readCheckpoints, type StoredCheckpoint } from "./checkpoint";
 import { requireAuditRole, type Operator } from "./operator";
 import type { AuditAction } from "./actions";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditLog, identities, roleAssignments } from "@/db/schema";
 import { inventorySummary } from "@/lib/dashboard/summary";
 import { makeCaller, makePerson, testDb, uniq } from "@/lib/testing/harness";
-import { resolveCaller } from "./caller";
+import { resolveCaller } from "@/lib/caller";
 import { identityForOidcProfile, oidcSettings, rolesFromClaim } from "./oidc";
 import { setRoles } from "./roles";
 

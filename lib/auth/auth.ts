@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb, isDemoMode } from "@/db/client";
 import type { Role, SessionProvider } from "@/db/schema";
 import { personaKeys, personas } from "@/db/seed/personas";
-import { findHumanByEmail, type Caller } from "./caller";
+import { findHumanByEmail, type Caller } from "@/lib/caller";
 import { identityForOidcProfile, oidcSettings, rolesFromClaim } from "./oidc";
 import { safeRedirectPath } from "./redirect";
 import { authSecret } from "./secret";

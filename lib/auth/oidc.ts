@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { identities, roles, type Role } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { findHumanByEmail } from "./caller";
+import { findHumanByEmail } from "@/lib/caller";
 
 export type OidcSettings = {
   issuer: string;

@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { identities, roleAssignments, roles } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
-import { READ_ONLY_ROLES, actorOf, requireRole, type Caller } from "./caller";
+import { READ_ONLY_ROLES, actorOf, requireRole, type Caller } from "@/lib/caller";
 import { revokeSessionsOf } from "./sessions";
 import { handOffOpenReviews } from "@/lib/certification/hand-off";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { isDemoMode, type Db, type Tx } from "@/db/client";
 import { authSessions, identities, type Role, type SessionProvider } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { callerColumns, callerFromRow, type Caller } from "./caller";
+import { callerColumns, callerFromRow, type Caller } from "@/lib/caller";
 
 /** A session lasts 8 hours from sign-in, whatever happens to its cookie. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;

@@ -6,7 +6,7 @@ import type { Db, Tx } from "@/db/client";
 import { apiTokens, identities, systems, tokenScopes, type TokenScope } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { ForbiddenError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
-import { actorOf, hasRole, requireDecider, type Caller } from "./caller";
+import { actorOf, hasRole, requireDecider, type Caller } from "@/lib/caller";
 import { integer, text } from "@/lib/validation/fields";
 
 // Scopes an NHI's owner may hand to the NHI's own pipeline. Usage sources and

@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { campaigns, entitlements, identities, reviewItems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { listActivePeople, listSystems } from "@/lib/identities/list";
 import { campaignInput } from "./schemas";

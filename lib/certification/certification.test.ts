@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, grants, identityEscalations, notifications, remediations, reviewItems, usageRollups } from "@/db/schema";
-import { resolveCaller } from "@/lib/auth/caller";
+import { resolveCaller } from "@/lib/caller";
 import { getIdentityDetail } from "@/lib/identities/detail";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb } from "@/lib/testing/harness";
 import { campaignFormChoices, createCampaign, getCampaign } from "./campaigns";

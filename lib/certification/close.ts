@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, identities, reviewItems } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
 import { revokeGrants } from "@/lib/revocation/revoke";

@@ -2,7 +2,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, entitlements, identityEscalations, reviewItems } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, isDecider, requireDecider, type Caller } from "@/lib/auth/caller";
+import { actorOf, isDecider, requireDecider, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { recordGrantDecisions } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";

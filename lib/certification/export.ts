@@ -2,7 +2,7 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { entitlements, grants, identities, remediations, reviewItems, systems } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { streamRows, type ExportFile, type ExportFormat } from "@/lib/exports/stream";
 import { getCampaign } from "./campaigns";

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { campaigns, entitlements, grants, identities, notifications, reviewItems, usageRollups } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, isDecider, readOnlyPerson, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, isDecider, readOnlyPerson, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError } from "@/lib/errors";
 import { getCampaign } from "./campaigns";
 import { campaignScope, type CampaignScope } from "./schemas";

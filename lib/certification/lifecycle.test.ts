@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, campaigns, grants, notifications, reviewItems, usageRollups } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb } from "@/lib/testing/harness";
 import { createCampaign } from "./campaigns";
 import { cancelCampaign, closeCampaign, signOffCampaign } from "./close";

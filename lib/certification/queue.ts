@@ -14,10 +14,11 @@ import {
   systems,
   usageDaily,
   usageRollups,
+  identityPrivilegeLevel,
 } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
-import { escalationEvidence, identityPrivilegeLevel } from "@/lib/escalation/read";
+import { escalationEvidence } from "@/lib/escalation/read";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { text } from "@/lib/validation/fields";
 

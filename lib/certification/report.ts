@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { identities, remediations, reviewItems } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getCampaign } from "./campaigns";
 
 // A reviewer who certifies at least this many items, nearly all of them, with

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { accessEvents, connectorDeliveries, connectorKinds, connectors, deliveryStatus, systems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput, withoutBlanks } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { offsetOf, pageFields, paged } from "@/lib/paging";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import ConnectorPage from "@/app/(app)/admin/connectors/[id]/page";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getCaller } from "@/lib/auth/auth";
 import { makeCaller, makeSystem, testDb, uniq } from "@/lib/testing/harness";
 import { createConnector } from "./admin";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { credentialPolicies, credentials, credentialTasks, credentialTypes, findings, identities } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, isReadOnly, requireDecider, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, hasRole, isReadOnly, requireDecider, requireRole, type Caller } from "@/lib/caller";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { findingKey, resolveFindings } from "@/lib/findings/raise";

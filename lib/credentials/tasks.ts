@@ -4,7 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
 import { credentials, credentialTasks, identities } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { readOnlyPerson } from "@/lib/auth/caller";
+import { readOnlyPerson } from "@/lib/caller";
 import { notify, notifyAdmins } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
 import type { RevocationSource } from "@/db/schema";

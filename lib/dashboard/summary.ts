@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { credentials, entitlements, grantIsActive, grants, identities, usageRollups } from "@/db/schema";
-import { INVENTORY_READERS, hasRole, type Caller } from "@/lib/auth/caller";
+import { INVENTORY_READERS, hasRole, type Caller } from "@/lib/caller";
 import { ForbiddenError } from "@/lib/errors";
 import { outsideRotationPolicy } from "@/lib/reconciliation/detect";
 

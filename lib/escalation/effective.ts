@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { awsServiceControlPolicies, entitlements, grantIsActive, grants } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { READ_ONLY_MANAGED } from "@/lib/permissions/aws/privilege";
 import { effectiveStatements, type EffectiveStatement } from "@/lib/permissions/aws/effective";

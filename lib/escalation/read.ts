@@ -1,21 +1,12 @@
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { entitlements, grantIsActive, grants, identities, identityEscalations, type PrivilegeLevel } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import type { Step } from "./analyze";
 import { shortName, stepView, type StepView } from "./steps";
 
 export { stepView, type StepView };
-
-/**
- * SQL: an identity's privilege level. For analysed cloud identities, the
- * escalation analysis's verdict (its effective access and what it can reach);
- * for the rest, the highest level among the entitlements it holds right now.
- */
-export const identityPrivilegeLevel = (identityId: SQL) => sql<PrivilegeLevel | null>`coalesce(
-  (select ie.privilege_level from ${identityEscalations} ie where ie.identity_id = ${identityId}),
-  (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} where ${grants.identityId} = ${identityId} and ${grantIsActive}))`;
 
 export type Escalation = {
   /** When the analysis last looked; null when it never analysed this identity (not an imported cloud identity). */

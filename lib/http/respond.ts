@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import type { TokenScope } from "@/db/schema";
 import { getCaller } from "@/lib/auth/auth";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { limitFailures } from "@/lib/auth/failures";
 import { authenticateToken, bearerFrom, callerForToken, type TokenPrincipal } from "@/lib/auth/tokens";
 import { AppError, ForbiddenError, PayloadTooLargeError, TooManyRequestsError, UnauthenticatedError, ValidationError, assertSafeInput } from "@/lib/errors";

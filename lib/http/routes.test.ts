@@ -9,7 +9,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getCaller } from "@/lib/auth/auth";
 import { makeCaller, testDb } from "@/lib/testing/harness";
 import { callRoute, type RouteHandler } from "@/lib/testing/routes";

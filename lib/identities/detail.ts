@@ -17,7 +17,7 @@ import {
 } from "@/db/schema";
 import { decisionHistory } from "@/lib/grants/decisions";
 import { NotFoundError } from "@/lib/errors";
-import { visibleIdentities, hasRole, type Caller } from "@/lib/auth/caller";
+import { visibleIdentities, hasRole, type Caller } from "@/lib/caller";
 
 const owner = alias(identities, "owner");
 const backupOwner = alias(identities, "backup_owner");

@@ -133,7 +133,7 @@ describe("updating an identity", () => {
     const reviewer = await makeCaller(db, ["reviewer", "approver"]);
     await expect(updateIdentity(db, requester, nhi.id, { purpose: "hijacked" })).rejects.toMatchObject({ status: 404 });
     await expect(updateIdentity(db, reviewer, nhi.id, { purpose: "hijacked" })).rejects.toMatchObject({ status: 403 });
-    const ownerCaller = (await import("@/lib/auth/caller")).resolveCaller;
+    const ownerCaller = (await import("@/lib/caller")).resolveCaller;
     const asOwner = (await ownerCaller(db, owner.id))!;
     await expect(updateIdentity(db, asOwner, nhi.id, { nextAttestationAt: "2030-01-01" })).rejects.toMatchObject({
       status: 403,

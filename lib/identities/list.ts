@@ -1,11 +1,10 @@
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { identities, identityEscalations, identityKinds, identityStatuses, privilegeLevels, systems } from "@/db/schema";
+import { identities, identityEscalations, identityKinds, identityPrivilegeLevel, identityStatuses, privilegeLevels, systems } from "@/db/schema";
 import { parseInput, withoutBlanks } from "@/lib/errors";
-import { visibleIdentities, type Caller } from "@/lib/auth/caller";
+import { visibleIdentities, type Caller } from "@/lib/caller";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
-import { identityPrivilegeLevel } from "@/lib/escalation/read";
 import { holdsStandingPrivilege, isOrphan, owner, privilegedGrantCount } from "./figures";
 import { text } from "@/lib/validation/fields";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities } from "@/db/schema";
 import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireDecider, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, type Caller } from "@/lib/caller";
 import { ForbiddenError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
 import { canEditIdentity, getVisibleIdentity } from "./detail";
 import { dateTime, text } from "@/lib/validation/fields";

@@ -15,7 +15,7 @@ import {
   type PrivilegeLevel,
 } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { createGrants } from "@/lib/grants/decisions";
 import { z } from "zod";

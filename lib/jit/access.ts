@@ -2,7 +2,7 @@ import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { identities, jitRequests } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 
 /** Roles that see every request: they approve, govern or audit elevation. */

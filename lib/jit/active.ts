@@ -3,7 +3,7 @@ import { type PgSelect } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { entitlements, grantIsActive, grants, identities, jitRequests, systems } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { REQUEST_OVERSEERS } from "./access";

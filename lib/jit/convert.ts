@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { eligibilityPolicies, entitlements, grants, identities } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { createGrants } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { identities, jitApprovals, jitRequests } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireDecider, hasRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireDecider, hasRole, type Caller } from "@/lib/caller";
 import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
 import { isRequesterOf, lockVisibleRequest } from "./access";

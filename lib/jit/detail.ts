@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, lte, or, sql } from "drizzle-o
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { auditLog, grantIsActive, grants, identities, jitApprovals, jitRequests, pamSessionEvents, pamSessions, usageEvents } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { isRequesterOf, visibleRequests } from "./access";
 import { conflictedApprovers } from "./request";

@@ -14,10 +14,11 @@ import {
   systems,
   usageDaily,
   usageRollups,
+  identityPrivilegeLevel,
 } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
-import { escalationEvidence, identityPrivilegeLevel } from "@/lib/escalation/read";
+import { escalationEvidence } from "@/lib/escalation/read";
 import { likePattern, offsetOf, paged } from "@/lib/paging";
 import { REQUEST_OVERSEERS, visibleRequests } from "./access";
 import { requestListQuery, type RequestListQuery } from "./schemas";

@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { eligibilityPolicies, entitlements, grants, identities, jitRequests, systems, teams } from "@/db/schema";
 import { type Actor, auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
-import { actorOf, hasRole, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, hasRole, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
 import { createGrants } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";

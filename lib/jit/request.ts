@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, identities, jitRequests, systems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, isReadOnly, readOnlyPerson, requireScope, type Caller } from "@/lib/auth/caller";
+import { actorOf, isReadOnly, readOnlyPerson, requireScope, type Caller } from "@/lib/caller";
 import { ConflictError, ForbiddenError, ValidationError, isUniqueViolation, parseInput, type FieldErrors } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { notify } from "@/lib/notifications/notify";

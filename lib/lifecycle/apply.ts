@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { identities, lifecycleEvents } from "@/db/schema";
 import { auditedTransaction, recordAudit, type Actor } from "@/lib/audit/record";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { z } from "zod";
 import { processLeaver } from "./leaver";

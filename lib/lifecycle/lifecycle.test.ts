@@ -102,7 +102,7 @@ describe("leavers and movers", () => {
     // Re-homed NHIs are listed with the orphans until their new owner attests them.
     const orphans = await listOrphans(db, admin, { pageSize: "200" });
     expect(orphans.rows.map((r) => r.id)).toEqual(expect.arrayContaining([withBackup.id, withoutBackup.id]));
-    const backupCaller = (await import("@/lib/auth/caller")).resolveCaller;
+    const backupCaller = (await import("@/lib/caller")).resolveCaller;
     const asBackup = (await backupCaller(db, backup.id))!;
     await attest(db, asBackup, withBackup.id, { stillNeeded: true, purpose: "Still runs the nightly export" });
     expect((await listOrphans(db, admin, { pageSize: "200" })).rows.map((r) => r.id)).not.toContain(withBackup.id);

@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { lifecycleEvents } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 
 /** Joiner, mover and leaver events of an identity, newest first, each with what it caused. */

@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { notifications } from "@/db/schema";
 import { ForbiddenError, parseInput, withoutBlanks } from "@/lib/errors";
 import { offsetOf, pageFields, paged } from "@/lib/paging";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 
 export const inboxQuery = z.object({
   unread: z.enum(["0", "1"], { message: "Unread is 0 or 1." }).optional(),

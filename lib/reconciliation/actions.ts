@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { dataEventDays, entitlements, grantActiveAt, grants, identities, systems } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { escalationOf } from "@/lib/escalation/read";
 import { getVisibleIdentity } from "@/lib/identities/detail";

@@ -1,7 +1,7 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { findings, identities, identityRisk, riskSnapshots } from "@/db/schema";
-import { INVENTORY_READERS, requireRole, type Caller } from "@/lib/auth/caller";
+import { INVENTORY_READERS, requireRole, type Caller } from "@/lib/caller";
 import { TREND_DAYS } from "./snapshot";
 
 /** Splits "prefix.key" figures of a snapshot into a sorted breakdown. */

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { entitlements, grantIsActive, grants, identities, systems, usageRollups } from "@/db/schema";
-import { requireRole, type Caller } from "@/lib/auth/caller";
+import { requireRole, type Caller } from "@/lib/caller";
 import { streamRows, type ExportFormat } from "@/lib/exports/stream";
 import { DEFAULT_WINDOW_DAYS } from "./actions";
 import { FINDING_READERS } from "./findings";

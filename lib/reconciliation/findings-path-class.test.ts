@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as findingsRoute from "@/app/api/v1/findings/route";
 import { identities, identityEscalations } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getCaller } from "@/lib/auth/auth";
 import { runEscalationAnalysis } from "@/lib/escalation/run";
 import { authorizationDetails } from "@/lib/escalation/test-account";

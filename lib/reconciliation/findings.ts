@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, findingKinds, findings, grants, identities, identityKinds, systems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
-import { actorOf, requireRole, type Caller } from "@/lib/auth/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { createTargetedReview } from "@/lib/certification/targeted";
 import { ConflictError, NotFoundError, ValidationError, parseInput, withoutBlanks } from "@/lib/errors";
 import { streamRows, type ExportFormat } from "@/lib/exports/stream";

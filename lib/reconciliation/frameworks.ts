@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import type { FindingKind } from "@/db/schema";
-import { requireRole, type Caller } from "@/lib/auth/caller";
+import { requireRole, type Caller } from "@/lib/caller";
 import { kindsEvidencing, type FrameworkControlId } from "@/lib/findings/kinds";
 
 /** Which identities a control speaks about: OWASP's NHI list is about non-human identities only. */

@@ -1,7 +1,7 @@
 import { and, count, desc, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { entitlements, findings, identityRisk, riskSnapshots } from "@/db/schema";
-import { hasRole, type Caller } from "@/lib/auth/caller";
+import { hasRole, type Caller } from "@/lib/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { FINDING_READERS } from "./findings";
 

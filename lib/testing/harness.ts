@@ -3,7 +3,7 @@ import { afterAll } from "vitest";
 import { openDatabase, resolveTarget, type Database, type Db } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { entitlements, identities, roleAssignments, systems, type IdentityKind, type PrivilegeLevel, type Role } from "@/db/schema";
-import { resolveCaller, type Caller } from "@/lib/auth/caller";
+import { resolveCaller, type Caller } from "@/lib/caller";
 import { createGrants } from "@/lib/grants/decisions";
 import { installJobs } from "@/lib/runtime/job-runner";
 

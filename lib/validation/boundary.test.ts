@@ -16,7 +16,7 @@ import * as rolesRoute from "@/app/api/v1/admin/roles/[identityId]/route";
 import * as tokensRoute from "@/app/api/v1/tokens/route";
 import * as rotatedRoute from "@/app/api/v1/credentials/[id]/rotated/route";
 import { credentials, identities, roleAssignments } from "@/db/schema";
-import type { Caller } from "@/lib/auth/caller";
+import type { Caller } from "@/lib/caller";
 import { getCaller } from "@/lib/auth/auth";
 import { makeCaller, makeEntitlement, makeNhi, makePerson, testDb } from "@/lib/testing/harness";
 import { callRoute } from "@/lib/testing/routes";

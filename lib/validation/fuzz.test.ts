@@ -30,7 +30,7 @@ import type { Database } from "@/db/client";
 import { roles, type Role } from "@/db/schema";
 import { seed } from "@/db/seed";
 import { isolatedDatabase } from "@/db/testing";
-import { resolveCaller, type Caller } from "@/lib/auth/caller";
+import { resolveCaller, type Caller } from "@/lib/caller";
 import { getCaller } from "@/lib/auth/auth";
 import { issueToken } from "@/lib/auth/tokens";
 import { createCampaign } from "@/lib/certification/campaigns";

@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { pendingApprovalCount } from "@/lib/jit/list";
 import { JitTabs, type JitTab } from "@/components/jit/tabs";
 import { PageHeader } from "@/components/ui/page-header";

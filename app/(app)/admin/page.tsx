@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { roles } from "@/db/schema";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { listRoleAssignments } from "@/lib/auth/roles";
 import { listActivePeople } from "@/lib/identities/list";
 import { RoleEditor } from "@/components/admin/role-editor";

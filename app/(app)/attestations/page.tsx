@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { nonHumanKinds } from "@/db/schema";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { dueFilters, listMyAttestations, type MyAttestationsResult } from "@/lib/attestation/list";
 import { listOrphans, type OrphanListResult } from "@/lib/attestation/orphans";
 import { ATTESTATION_INTERVAL_DAYS, DUE_SOON_DAYS } from "@/lib/attestation/policy";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { listAudit } from "@/lib/audit/list";
 import { rowCount, verifyAuditLog, type AuditVerification } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { listCampaigns } from "@/lib/certification/campaigns";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";

@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { FINDING_READERS } from "@/lib/reconciliation/findings";
 import { lastReconciledAt } from "@/lib/reconciliation/identity-risk";
 import { RunReconciliationButton } from "@/components/reconciliation/run-button";

@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import { listActivePeople, listSystems } from "@/lib/identities/list";

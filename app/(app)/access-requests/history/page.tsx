@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { jitRequestStatuses } from "@/db/schema";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { ValidationError } from "@/lib/errors";
 import { listActiveElevations } from "@/lib/jit/active";
 import { listRequests } from "@/lib/jit/list";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { listPolicies } from "@/lib/jit/policies";
 import { levelTone } from "@/components/jit/status";
 import { Badge } from "@/components/ui/badge";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { listConnectors } from "@/lib/connectors/admin";
 import { listSystems } from "@/lib/identities/list";
 import { ConnectorForm } from "@/components/connectors/connector-form";

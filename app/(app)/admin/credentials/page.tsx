@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { credentialsOutsidePolicy, listCredentialPolicies, listCredentialTasks } from "@/lib/credentials/rotation";
 import { CredentialPolicyEditor } from "@/components/credentials/policy-editor";
 import { CredentialWork } from "@/components/credentials/credential-work";

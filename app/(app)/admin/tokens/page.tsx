@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { tokenScopes } from "@/db/schema";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { listTokens } from "@/lib/auth/tokens";
 import { listSystems } from "@/lib/identities/list";
 import { TokenManager } from "@/components/admin/token-manager";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import type { CloseSummary } from "@/lib/certification/close";
 import { previewScope } from "@/lib/certification/launch";
 import { campaignProgress, RUBBER_STAMP } from "@/lib/certification/report";

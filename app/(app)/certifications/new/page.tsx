@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { campaignFormChoices } from "@/lib/certification/campaigns";
 import { CampaignForm } from "@/components/certification/campaign-form";
 import { Forbidden } from "@/components/ui/forbidden";

@@ -5,7 +5,7 @@ import { requireCaller } from "@/lib/auth/auth";
 import { NotFoundError } from "@/lib/errors";
 import { getIdentityDetail, type IdentityDetail } from "@/lib/identities/detail";
 import { listActivePeople } from "@/lib/identities/list";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { escalationOf } from "@/lib/escalation/read";

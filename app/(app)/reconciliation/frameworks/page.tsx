@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { FINDING_READERS } from "@/lib/reconciliation/findings";
 import { frameworkView } from "@/lib/reconciliation/frameworks";
 import { findingKindLabels, findingsHref, severities, severityTone } from "@/components/reconciliation/labels";

@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { getPolicy, policyFormOptions } from "@/lib/jit/policies";
 import { NamedEligibility, RetirePolicy, StandingGrants } from "@/components/jit/policy-members";

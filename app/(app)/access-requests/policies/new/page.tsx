@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { policyFormOptions } from "@/lib/jit/policies";
 import { PolicyForm } from "@/components/jit/policy-form";
 import { Forbidden } from "@/components/ui/forbidden";

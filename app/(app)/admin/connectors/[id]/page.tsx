@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
-import { hasRole } from "@/lib/auth/caller";
+import { hasRole } from "@/lib/caller";
 import { getConnector } from "@/lib/connectors/admin";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { ConnectorActions, RedeliverButton } from "@/components/connectors/connector-actions";

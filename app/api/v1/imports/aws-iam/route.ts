@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { requireRole } from "@/lib/auth/caller";
+import { requireRole } from "@/lib/caller";
 import { importAwsIamBy } from "@/lib/ingest/import-aws-iam";
 import { jsonBody, route } from "@/lib/http/respond";
 
