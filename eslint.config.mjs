@@ -1,6 +1,6 @@
 // Lint enforces the architecture (docs/architecture.md) so it does not rest on
 // memory: the layers' import directions, no import cycles, React's hook rules,
-// and typescript-eslint's recommended rules.
+// and typescript-eslint's recommended rules, type-aware ones included.
 import js from "@eslint/js";
 import nextPlugin from "@next/eslint-plugin-next";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
@@ -17,6 +17,22 @@ export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**", "db/migrations/**", "next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The type-aware rules (floating promises, unsafe any, needless assertions …), with the type checker's view of the project.
+  ...tseslint.configs.recommendedTypeCheckedOnly.map((c) => ({ ...c, files: ["**/*.{ts,tsx}"] })),
+  { files: ["**/*.{ts,tsx}"], languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } } },
+  // Async signatures are what Next.js, the route wrapper and mocks ask for, with or without an await inside.
+  { rules: { "@typescript-eslint/require-await": "off" } },
+  // Tests, their fixtures and benchmarks read JSON answers of any shape: `any` there is the point, not a leak.
+  {
+    files: ["**/*.test.ts", "lib/testing/**", "**/test-*.ts", "e2e/**", "bench/**"],
+    rules: {
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
   {
     files: ["**/*.{ts,tsx,mjs}"],
     plugins: { "import-x": importX },

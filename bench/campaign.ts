@@ -30,7 +30,7 @@ if (!(await isSeeded(db))) {
   const summary = await seed(db, { scale });
   console.log(`seeded in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${summary.grants.toLocaleString("en")} grants`);
 }
-const admin = (await resolveCaller(db, (await findHumanByEmail(db, personas[0].email))!.id))!;
+const admin = (await resolveCaller(db, (await findHumanByEmail(db, personas[0].email)).id))!;
 const campaign = await createCampaign(db, admin, {
   name: `Benchmark review ${new Date().toISOString()}`,
   reviewerStrategy: "owner_or_manager",

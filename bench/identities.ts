@@ -37,8 +37,8 @@ if (!(await isSeeded(db))) {
 const [{ n }] = await db.select({ n: count() }).from(identities);
 console.log(`${database.target.kind}: ${n.toLocaleString("en")} identities; ${runs} runs each\n`);
 
-const admin = (await resolveCaller(db, (await findHumanByEmail(db, personas[0].email))!.id))!;
-const requester = (await resolveCaller(db, (await findHumanByEmail(db, personas.find((p) => p.key === "requester")!.email))!.id))!;
+const admin = (await resolveCaller(db, (await findHumanByEmail(db, personas[0].email)).id))!;
+const requester = (await resolveCaller(db, (await findHumanByEmail(db, personas.find((p) => p.key === "requester")!.email)).id))!;
 const sample = await db
   .select({ id: identities.id })
   .from(identities)

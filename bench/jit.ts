@@ -139,15 +139,15 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
     tail.push(...chunk.toString().split("\n").filter(Boolean));
     tail.splice(0, Math.max(0, tail.length - 40));
   };
-  child.stdout!.on("data", keepTail);
-  child.stderr!.on("data", keepTail);
+  child.stdout.on("data", keepTail);
+  child.stderr.on("data", keepTail);
   const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? `exit ${code}`)));
   return { child, url: `http://127.0.0.1:${port}`, port, logFile, tail, exited };
 }
 
 async function waitForHealth(server: Server, timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
-  let gone: string | null = null;
+  let gone = null as string | null;
   void server.exited.then((why) => (gone = why));
   while (Date.now() < deadline) {
     if (gone) throw new Error(`the server stopped before it was ready (${gone})`);

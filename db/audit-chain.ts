@@ -23,7 +23,7 @@ export type ChainedAuditRow = AuditContent & { seq: number; prevHash: string; ha
 
 // jsonb stores exactly what JSON.stringify produces: hash that, not the live object
 // (Dates become ISO strings, undefined keys disappear).
-export const asStoredJson = (value: unknown) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+export const asStoredJson = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
 const contentOf = (row: AuditContent) =>
   canonicalJson({

@@ -8,13 +8,13 @@ export function phaseTimer() {
   let mark = performance.now();
   return {
     phases,
-    phase(name: string) {
+    phase: (name: string) => {
       const t = performance.now();
       phases[name] = (phases[name] ?? 0) + Math.round(t - mark);
       mark = t;
     },
     /** Starts the next phase now, without charging the time since the last mark to any phase. */
-    restart() {
+    restart: () => {
       mark = performance.now();
     },
   };

@@ -7,6 +7,7 @@ import { oidcSettings } from "@/lib/auth/oidc";
 import { safeRedirectPath } from "@/lib/auth/redirect";
 import { signInPersona } from "@/lib/auth/sign-in";
 import { appOrigin } from "@/lib/http/origin";
+import { formText } from "@/lib/http/client";
 
 export const metadata = { title: "Sign in" };
 
@@ -28,7 +29,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
 
   async function pickPersona(formData: FormData) {
     "use server";
-    await signInPersona(String(formData.get("persona")), redirectTo);
+    await signInPersona(formText(formData, "persona"), redirectTo);
   }
   async function signInOidc() {
     "use server";

@@ -53,7 +53,7 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
         disabled={!person}
         choices={allRoles.map((r) => ({ value: r, label: r }))}
         value={selected}
-        onChange={(v) => setSelected(v as typeof selected)}
+        onChange={(v) => setSelected(v)}
       />
       {message && (
         <p role="status" className={`text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>

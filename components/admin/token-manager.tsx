@@ -64,7 +64,7 @@ export function TokenManager({
     onSuccess: (t) => {
       setIssued({ name: t.name, token: t.token });
       setForm({ name: "", scopes: [], identityId: null, systemId: "", expiresInDays: 90 });
-      client.invalidateQueries({ queryKey: ["tokens"] });
+      void client.invalidateQueries({ queryKey: ["tokens"] });
     },
   });
   const revoke = useMutation({

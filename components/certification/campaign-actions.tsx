@@ -19,10 +19,10 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
 
-  function run(path: string, body: unknown, done: (result: Record<string, unknown>) => string) {
+  function run<R>(path: string, body: unknown, done: (result: R) => string) {
     start(async () => {
       try {
-        const result = await api<Record<string, unknown>>(`/api/v1/campaigns/${campaignId}/${path}`, { body });
+        const result = await api<R>(`/api/v1/campaigns/${campaignId}/${path}`, { body });
         setMessage({ ok: true, text: done(result) });
         setPanel(null);
         setText("");
@@ -56,7 +56,7 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
           <button
             disabled={pending}
             className={`${button} bg-brand-600 text-white`}
-            onClick={() => run("launch", {}, (r) => `Launched: ${Number(r.items).toLocaleString("en")} review items.`)}
+            onClick={() => run("launch", {}, (r: { items: number }) => `Launched: ${r.items.toLocaleString("en")} review items.`)}
           >
             {pending ? "Launching…" : "Launch campaign"}
           </button>
@@ -87,9 +87,11 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
               run(
                 "close",
                 { reason: text || undefined },
-                (r) => `Closed: ${r.undecided} undecided items settled (${r.rule}); ${r.revokedAtClose} grants revoked.`,
+                (r: { undecided: number; rule: string; revokedAtClose: number }) =>
+                  `Closed: ${r.undecided} undecided items settled (${r.rule}); ${r.revokedAtClose} grants revoked.`,
               );
-            if (panel === "cancel") run("cancel", { reason: text }, (r) => `Cancelled; ${r.openItemsClosed} open items closed untouched.`);
+            if (panel === "cancel")
+              run("cancel", { reason: text }, (r: { openItemsClosed: number }) => `Cancelled; ${r.openItemsClosed} open items closed untouched.`);
             if (panel === "signOff") run("sign-off", { comment: text || undefined }, () => "Signed off.");
           }}
         >

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { apiResult } from "@/lib/http/client";
+import { apiResult, formText } from "@/lib/http/client";
 import { kindLabels } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select } from "@/components/ui/select";
@@ -37,7 +37,7 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const all = (name: string) => f.getAll(name).map(String);
-    const unused = String(f.get("unusedForDays") ?? "");
+    const unused = formText(f, "unusedForDays");
     const input = {
       name: f.get("name"),
       description: f.get("description") || undefined,
@@ -58,7 +58,7 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
       startsAt: f.get("startsAt"),
       dueAt: f.get("dueAt"),
       recurrence: f.get("recurrence"),
-      reminderDays: String(f.get("reminderDays") ?? "")
+      reminderDays: formText(f, "reminderDays")
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean)

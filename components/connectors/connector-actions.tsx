@@ -10,10 +10,10 @@ function useAction() {
   const router = useRouter();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
-  const run = (url: string, init: { method?: string; body?: unknown }, done: (r: Record<string, unknown>) => string) =>
+  const run = <R,>(url: string, init: { method?: string; body?: unknown }, done: (r: R) => string) =>
     start(async () => {
       try {
-        setMessage({ ok: true, text: done(await api<Record<string, unknown>>(url, init)) });
+        setMessage({ ok: true, text: done(await api<R>(url, init)) });
         router.refresh();
       } catch (e) {
         setMessage({ ok: false, text: (e as ApiError).message });
@@ -37,7 +37,8 @@ export function ConnectorActions({ id, kind, enabled }: { id: string; kind: Conn
               run(
                 `/api/v1/connectors/${id}/check`,
                 { body: {} },
-                (r) => `Read ${r.checked} memberships: ${r.unapproved} without approval, ${r.missing} missing.`,
+                (r: { checked: number; unapproved: number; missing: number }) =>
+                  `Read ${r.checked} memberships: ${r.unapproved} without approval, ${r.missing} missing.`,
               )
             }
           >

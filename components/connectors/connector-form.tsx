@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, type ApiError, formText } from "@/lib/http/client";
 import type { ConnectorKind } from "@/db/schema";
 import { connectorDescriptors, connectorKindOrder, type ConnectorDescriptor } from "@/lib/connectors/kinds";
 import { accessEventTypes } from "@/lib/connectors/types";
@@ -25,7 +25,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
   function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const text = (k: string) => String(f.get(k) ?? "").trim() || undefined;
+    const text = (k: string) => formText(f, k).trim() || undefined;
     const body = {
       name: text("name"),
       kind,

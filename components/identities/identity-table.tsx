@@ -21,7 +21,7 @@ const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "
 
 function toQueryString(params: Params) {
   const usp = new URLSearchParams();
-  for (const key of FILTER_KEYS) if (params[key]) usp.set(key, params[key]!);
+  for (const key of FILTER_KEYS) if (params[key]) usp.set(key, params[key]);
   return usp.toString();
 }
 

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { Eligibility } from "@/lib/jit/eligibility";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, type ApiError, formText } from "@/lib/http/client";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { FieldMessages } from "@/components/ui/field-errors";
@@ -45,12 +45,12 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
   function submit(ev: React.FormEvent<HTMLFormElement>) {
     ev.preventDefault();
     const f = new FormData(ev.currentTarget);
-    const startAt = when === "later" && f.get("startAt") ? new Date(String(f.get("startAt"))).toISOString() : undefined;
+    const startAt = when === "later" && formText(f, "startAt") ? new Date(formText(f, "startAt")).toISOString() : undefined;
     const body = {
       entitlementId: e.entitlementId,
       durationMinutes: Number(duration),
-      justification: String(f.get("justification") ?? "").trim() || undefined,
-      ticket: String(f.get("ticket") ?? "").trim() || undefined,
+      justification: formText(f, "justification").trim() || undefined,
+      ticket: formText(f, "ticket").trim() || undefined,
       startAt: breakGlass ? undefined : startAt,
       breakGlass,
     };
@@ -222,7 +222,7 @@ export function EligibilityList({ eligibility }: { eligibility: Eligibility[] })
                 onDone={(id, status) => {
                   setOpen(null);
                   setSent({ id, status, name: e.entitlementName });
-                  client.invalidateQueries({ queryKey: ["jit"] });
+                  void client.invalidateQueries({ queryKey: ["jit"] });
                   router.refresh();
                 }}
               />

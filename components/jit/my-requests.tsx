@@ -48,7 +48,7 @@ export function MyRequests({ initial }: { initial: Page }) {
       setError((e as ApiError).message);
     },
     onSettled: () => {
-      client.invalidateQueries({ queryKey: ["jit"] });
+      void client.invalidateQueries({ queryKey: ["jit"] });
       router.refresh();
     },
   });

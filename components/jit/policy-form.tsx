@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { api, type ApiError } from "@/lib/http/client";
+import { api, type ApiError, formText } from "@/lib/http/client";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select } from "@/components/ui/select";
 
@@ -67,7 +67,7 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
     const num = (k: string) => Number(f.get(k));
     const body: Record<string, unknown> = {
       name: f.get("name"),
-      description: String(f.get("description") ?? "").trim() || undefined,
+      description: formText(f, "description").trim() || undefined,
       teamIds: all("teamIds"),
       maxDurationMinutes: num("maxDurationMinutes"),
       defaultDurationMinutes: num("defaultDurationMinutes"),

@@ -13,10 +13,10 @@ function useCall() {
   const router = useRouter();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
-  const call = (url: string, init: { method?: string; body?: unknown }, done: (r: Record<string, unknown>) => string) =>
+  const call = <R,>(url: string, init: { method?: string; body?: unknown }, done: (r: R) => string) =>
     start(async () => {
       try {
-        const result = await api<Record<string, unknown>>(url, init);
+        const result = await api<R>(url, init);
         setMessage({ ok: true, text: done(result) });
         router.refresh();
       } catch (e) {
@@ -89,7 +89,7 @@ export function NamedEligibility({ policyId, members, canEdit }: { policyId: str
               call(
                 `/api/v1/jit/policies/${policyId}/eligible`,
                 { body: { identityIds: [chosen], ...(until ? { expiresAt: new Date(until).toISOString() } : {}) } },
-                (r) => (r.added ? "Eligible now." : "Already eligible."),
+                (r: { added: number }) => (r.added ? "Eligible now." : "Already eligible."),
               )
             }
           >
@@ -140,7 +140,7 @@ export function StandingGrants({ policyId, grants, canEdit }: { policyId: string
             disabled={selected.size === 0 || pending}
             className="rounded-md bg-rose-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
             onClick={() =>
-              call("/api/v1/jit/convert", { body: { grantIds: [...selected], policyId } }, (r) => {
+              call("/api/v1/jit/convert", { body: { grantIds: [...selected], policyId } }, (r: { converted: number }) => {
                 setSelected(new Set());
                 return `Removed standing privilege from ${r.converted}; they may now request it just in time.`;
               })

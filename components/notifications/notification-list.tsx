@@ -22,7 +22,7 @@ export function NotificationList({ initial }: { initial: Inbox }) {
   const read = useMutation({
     mutationFn: postRead,
     onSettled: () => {
-      client.invalidateQueries({ queryKey: ["notifications"] });
+      void client.invalidateQueries({ queryKey: ["notifications"] });
       router.refresh(); // the bell's count lives in the server-rendered header
     },
   });

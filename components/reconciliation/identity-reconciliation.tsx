@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { ActionRow, ActionStatus, Reconciliation } from "@/lib/reconciliation/actions";
-import { api, errorText } from "@/lib/http/client";
+import { api, errorText, formText } from "@/lib/http/client";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/card";
 import { formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
@@ -85,7 +85,7 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
           onSubmit={(e) => {
             e.preventDefault();
             const f = new FormData(e.currentTarget);
-            setParams({ since: String(f.get("since") || "") || undefined, until: String(f.get("until") || "") || undefined });
+            setParams({ since: formText(f, "since") || undefined, until: formText(f, "until") || undefined });
           }}
         >
           <label className="flex flex-col text-xs font-medium text-slate-600">

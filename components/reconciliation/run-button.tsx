@@ -27,7 +27,7 @@ export function RunReconciliationButton({ className = "" }: { className?: string
     if (refreshes === 0) return;
     const t = setTimeout(() => {
       router.refresh();
-      client.invalidateQueries({ queryKey: ["findings"] });
+      void client.invalidateQueries({ queryKey: ["findings"] });
       setRefreshes((n) => n - 1);
     }, 4000);
     return () => clearTimeout(t);

@@ -30,7 +30,7 @@ export function IdentityPicker({
     queryFn: async (): Promise<Hit[]> => {
       const res = await fetch(`/api/v1/identities?pageSize=10&q=${encodeURIComponent(text.trim())}`);
       if (!res.ok) return [];
-      return (await res.json()).rows;
+      return ((await res.json()) as { rows: Hit[] }).rows;
     },
   });
   const hits = (search.data ?? []).filter((h) => !nonHuman || h.kind !== "human");

@@ -301,7 +301,7 @@ export function buildJit(
     const subjects = org.people.filter((p: Person) => p.status === "active" && p.team && teams.has(p.team)).map((p) => subjectOf(p.id)!);
     for (const g of grantRows)
       if (g.type === "eligible" && g.policyId === policy.id && !g.revokedAt) subjects.push(...[subjectOf(g.identityId)].filter((s): s is Subject => !!s));
-    eligible.set(policy.id!, [...new Map(subjects.map((s) => [s.id, s])).values()]);
+    eligible.set(policy.id, [...new Map(subjects.map((s) => [s.id, s])).values()]);
   }
 
   const approversFor = (policy: (typeof policies)[number], s: Subject) => {
@@ -401,7 +401,7 @@ export function buildJit(
       requesterId: s.id,
       identityId: s.id,
       entitlementId: policy.entitlementId,
-      policyId: policy.id!,
+      policyId: policy.id,
       status: outcome,
       durationMinutes: duration,
       justification: opts.breakGlass
@@ -504,7 +504,7 @@ export function buildJit(
     ["revoked", 4],
   ];
   for (const policy of policies) {
-    for (const s of eligible.get(policy.id!) ?? []) {
+    for (const s of eligible.get(policy.id) ?? []) {
       // Pipelines ask about weekly; people a few times a quarter.
       const count = s.human ? rng.int(0, 4) : 12;
       const days = [...new Set(Array.from({ length: count }, () => rng.int(1, 89)))].sort((a, b) => b - a);
@@ -524,7 +524,7 @@ export function buildJit(
     }
     // A few emergencies where the policy allows them.
     if (policy.breakGlass) {
-      for (const s of rng.sample(eligible.get(policy.id!)?.filter((x) => x.human) ?? [], 2)) {
+      for (const s of rng.sample(eligible.get(policy.id)?.filter((x) => x.human) ?? [], 2)) {
         addRequest(policy, s, new Date(daysBefore(now, rng.int(3, 80)).getTime() + rng.int(0, 23) * HOUR), "expired", {
           breakGlass: true,
           duration: policy.breakGlassMaxMinutes ?? 30,

@@ -160,7 +160,7 @@ export function buildOrg(count: number, now: Date, ids: Rng): Org {
       displayName: p.name,
       email: p.email,
       title: p.title,
-      team: p.team as TeamName,
+      team: p.team,
       level,
       managerId: null,
       personaKey: p.key,

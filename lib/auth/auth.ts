@@ -73,7 +73,7 @@ function buildConfig(): NextAuthConfig {
         const identityId = await identityForOidcProfile(await getDb(), oidc.issuer, profile);
         if (!identityId) return false;
         user.identityId = identityId;
-        user.claimRoles = rolesFromClaim((profile ?? {}) as Record<string, unknown>, oidc.rolesClaim);
+        user.claimRoles = rolesFromClaim(profile ?? {}, oidc.rolesClaim);
         return true;
       },
       async jwt({ token, user, account }) {

@@ -38,7 +38,7 @@ const connectorInput = z
 
 /** Connector settings as shown to people: secrets never leave the server again. */
 function redact(c: ConnectorRow) {
-  return { ...c, config: drivers[c.kind].redact(c.config as Record<string, unknown>) };
+  return { ...c, config: drivers[c.kind].redact(c.config) };
 }
 
 /** Admins add connectors; a webhook's signing secret is generated unless given, and shown once. */

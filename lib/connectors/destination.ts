@@ -67,7 +67,7 @@ export async function checkDestination(url: URL): Promise<void> {
 export const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true, verbatim: true }, (error, addresses) => {
     if (error) return callback(error, "", 0);
-    const list = addresses as LookupAddress[];
+    const list = addresses;
     for (const { address } of list) {
       const range = privateDestinationsAllowed() ? null : refusedRange(address);
       if (range) return callback(Object.assign(refusal(hostname, address, range), { code: "EDESTINATION" }), "", 0);

@@ -27,7 +27,7 @@ import {
 } from "@/lib/permissions/aws/evaluate";
 import { globMatches } from "@/lib/permissions/aws/match";
 import { actionMatches } from "@/lib/permissions/aws/catalogue";
-import { pathClasses, type On, type PathClass, type Requirement } from "./catalogue";
+import { pathClasses, type PathClass, type Requirement } from "./catalogue";
 
 export type ModelPrincipal = PrincipalPolicies & {
   /** The product's identity id. */
@@ -278,7 +278,7 @@ class PrincipalAnalysis {
   /** A requirement that does not name the target. */
   untargeted(req: Requirement): Checked {
     const c = this.action(req.action, req.context);
-    const on = req.on as On;
+    const on = req.on;
     if (on === "self") return check(c, this.p.arn, false);
     if (on === "own-group") return this.first(c, this.p.groupArns);
     if (on === "own-customer-policy") return this.first(c, this.p.customerPolicyArns);
@@ -571,7 +571,7 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
             title: `adds itself to ${g.arn.split("/").pop()}, whose policies ${admin ? "allow everything" : selfEdge!.c.title.replace("itself", "the user")}`,
             actions: [
               got.step!,
-              ...(admin ? [{ action: "*", resource: "*", allowedBy: [admin], decision: "allowed" as const, dependsOn: [] }] : selfEdge!.alt!.steps),
+              ...(admin ? [{ action: "*", resource: "*", allowedBy: [admin], decision: "allowed" as const, dependsOn: [] }] : selfEdge!.alt.steps),
             ],
             conditional: got.step!.decision === "conditional",
             dependsOn: got.step!.dependsOn,
@@ -717,14 +717,14 @@ export function analyze(
       // Roles whose trust names the account: the trust statement is the member's step.
       return (u.trust.plainAccount.get(key.split(":")[2]) ?? []).map((m) => ({
         arn: m.arn,
-        trust: "yes" as Tri,
+        trust: "yes",
         dependsOn: [],
         actions: [{ action: ASSUME, resource: m.arn, allowedBy: [m.cite], decision: "allowed" as const, dependsOn: [] }],
       }));
     }
     const [, kind, account] = key.split(":");
     const list = kind === "users" ? (u.usersIn.get(account) ?? []) : kind === "roles" ? (u.rolesIn.get(account) ?? []) : [];
-    return list.map((x) => ({ arn: x.arn, trust: "yes" as Tri, dependsOn: [] }));
+    return list.map((x) => ({ arn: x.arn, trust: "yes", dependsOn: [] }));
   };
   for (const [key, i] of [...index]) {
     if (!key.startsWith("group:")) continue;

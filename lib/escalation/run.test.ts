@@ -21,7 +21,7 @@ const testDb = isolatedForFile();
 
 describe("the escalation analysis over the inventory", () => {
   it("finds who can become admin, says how, raises findings, and follows a re-import incrementally", async () => {
-    const db = await testDb();
+    const db = testDb();
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999)).slice(0, 12);
     await importAwsIam(db, { authorizationDetails: authorizationDetails(account, { deployerCanPass: true }) });
     const bot = await idOf(db, `arn:aws:iam::${account}:user/ci-bot`);
@@ -81,7 +81,7 @@ describe("the escalation analysis over the inventory", () => {
   });
 
   it("answers through the API only for those who may see the identity", async () => {
-    const db = await testDb();
+    const db = testDb();
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999)).slice(0, 12);
     await importAwsIam(db, { authorizationDetails: authorizationDetails(account, { deployerCanPass: true }) });
     await runEscalationAnalysis(db);
@@ -96,7 +96,7 @@ describe("the escalation analysis over the inventory", () => {
 describe("effective permissions through the API", () => {
   it("lists the statements an identity holds as written, for whoever may see it", async () => {
     const { effectivePermissionsOf } = await import("./effective");
-    const db = await testDb();
+    const db = testDb();
     const account = String(100000000000 + Math.floor(Math.random() * 899999999999)).slice(0, 12);
     await importAwsIam(db, { authorizationDetails: authorizationDetails(account, { deployerCanPass: true }) });
     const bot = await idOf(db, `arn:aws:iam::${account}:user/ci-bot`);

@@ -430,7 +430,7 @@ async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
           const a = r.attributes as Attributes;
           return [r.arn, a.iamType, a.trustPolicy ?? null, a.instanceProfileArns ?? [], a.groups ?? []];
         })
-        .sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : String(x[0]) > String(y[0]) ? 1 : 0)),
+        .sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : (x[0] as string) > (y[0] as string) ? 1 : 0)),
     ) + canonicalJson(scpRows.map((s) => [s.systemId, s.level, s.name, s.statements])),
   );
   const principals = rows.map((r) => {
@@ -490,7 +490,7 @@ async function loadPolicies(tx: Tx, loaded: Loaded, ids: string[]) {
             .where(and(inArray(entitlements.systemId, systemIds), inArray(entitlements.externalRef, boundaryArns)))
         ).map((b) => [b.ref!, b]),
       )
-    : new Map();
+    : new Map<string, { statements: PermissionStatement[] | null }>();
   for (const h of held) loaded.byId.get(h.identityId)!.grantRefs.push(h);
   for (const id of ids) {
     const p = loaded.byId.get(id)!;

@@ -12,7 +12,7 @@ import { streamRows, type ExportFile } from "./stream";
 
 const HOSTILE = "=cmd|' /C calc'!A0";
 
-const read = async (file: ExportFile) => parse(await new Response(file.body).text(), { columns: true }) as Record<string, string>[];
+const read = async (file: ExportFile) => parse<Record<string, string>>(await new Response(file.body).text(), { columns: true });
 
 describe("CSV exports neutralise formulas (CSV injection)", () => {
   it("prefixes text cells a spreadsheet would run with a single quote; numbers stay numbers", async () => {

@@ -67,5 +67,5 @@ export const exportResponse = (file: ExportFile) =>
 export function exportFormat(value: string | undefined): ExportFormat {
   const format = value ?? "csv";
   if (format !== "csv" && format !== "json") throw new ValidationError({ format: ["Export as csv or json."] });
-  return format as ExportFormat;
+  return format;
 }

@@ -44,7 +44,7 @@ export async function createGrants(tx: Tx, rows: { grant: NewGrant; decision: De
       .insert(grants)
       .values(batch.map((r) => ({ ...r.grant, ...latestOf(r.decision) })))
       .returning();
-    const history = inserted.flatMap((g, j) => (batch[j].decision ? [historyRow(g.id, batch[j].decision!)] : []));
+    const history = inserted.flatMap((g, j) => (batch[j].decision ? [historyRow(g.id, batch[j].decision)] : []));
     if (history.length) await tx.insert(grantDecisions).values(history);
     created.push(...inserted);
   }

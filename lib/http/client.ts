@@ -15,6 +15,15 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A value as JSON carries it to the browser (Dates become text), typed as the component receiving it declares it. */
+export const overTheWire = <T>(value: unknown): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A text field of a submitted form ("" when absent, or when a file was sent where text belongs). */
+export function formText(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
 /** A form's call: the answer, or the refusal as something to show (the server's message and field errors). */
 export type CallResult<T> = { ok: true; data: T } | { ok: false; status: number; message: string; fieldErrors?: Record<string, string[]> };
 
@@ -35,7 +44,7 @@ export async function api<T = unknown>(url: string, init: { method?: string; bod
     headers: { accept: "application/json", ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  const json = await res.json().catch(() => null);
+  const json = (await res.json().catch(() => null)) as { error?: { message?: string; fieldErrors?: Record<string, string[]> } } | null;
   if (!res.ok) throw new ApiError(json?.error?.message ?? `The server answered ${res.status}.`, res.status, json?.error?.fieldErrors);
   return json as T;
 }

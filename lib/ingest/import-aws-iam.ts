@@ -255,7 +255,7 @@ export async function importAwsIam(
       const vouched = current?.importedDigest === digest;
       // A document as stored keeps its level: only new and changed ones are assessed again (the costly part of a re-import).
       const unchanged = !!current && (vouched || same(storedPermissions.get(current.id) ?? null, permissions));
-      const level = unchanged ? current!.privilegeLevel : levelOf(d);
+      const level = unchanged ? current.privilegeLevel : levelOf(d);
       if (!current) {
         // A name used by an entitlement that is not this one (seeded or imported earlier under another ref) gets a suffix.
         let name = d.name;

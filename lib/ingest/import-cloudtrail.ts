@@ -252,7 +252,7 @@ export async function importCloudTrail(
     for (const lane of lanes) await flush(lane);
     for (const lane of lanes) if (lane.writing) await lane.writing;
   } finally {
-    await Promise.allSettled(lanes.map((l) => l.writing));
+    await Promise.allSettled(lanes.flatMap((l) => (l.writing ? [l.writing] : [])));
     await files.return?.(undefined);
   }
   summary.unknownPrincipals = [...unknown.entries()].sort((a, b) => b[1] - a[1]).map(([principal, records]) => ({ principal, records }));

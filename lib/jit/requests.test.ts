@@ -230,7 +230,7 @@ describe("just-in-time requests", () => {
       const r = await createRequest(db, requester, asking(entitlement.id));
       const results = await Promise.allSettled([decideRequest(db, approvers[0], r.id, "approve", {}), decideRequest(db, approvers[1], r.id, "approve", {})]);
       expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(1);
-      expect(results.filter((x) => x.status === "rejected").map((x) => (x as PromiseRejectedResult).reason.status)).toEqual([409]);
+      expect(results.filter((x) => x.status === "rejected").map((x) => x.reason.status)).toEqual([409]);
       const grantsForRequest = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from grants where provenance_ref = ${r.id}`);
       expect(grantsForRequest[0].n).toBe(1);
       await releaseRequest(db, requester, r.id, {});

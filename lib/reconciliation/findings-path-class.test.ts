@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as findingsRoute from "@/app/api/v1/findings/route";
 import { identities, identityEscalations } from "@/db/schema";
@@ -13,7 +14,7 @@ import { callRoute } from "@/lib/testing/routes";
 import { listFindings } from "./findings";
 
 // The route reads this file's own database: the escalation analysis covers every imported account.
-const state = vi.hoisted(() => ({ db: null as unknown }));
+const state = vi.hoisted((): { db: Db | null } => ({ db: null }));
 vi.mock("@/lib/auth/auth", () => ({ getCaller: vi.fn(async () => null) }));
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/db/client")>()), getDb: async () => state.db }));
 

@@ -208,8 +208,9 @@ export async function reachAdminFigures(tx: Tx): Promise<Record<string, number>>
  * of the oldest day to snapshot), "none" when nothing was ever used, null when
  * history reaches back far enough. The existence check stops at its first row
  * where history is long; only a young history is scanned for its minimum.
+ * (A day or "none": both strings, so the type says string.)
  */
-async function usageHistoryStart(tx: Tx, needed: string): Promise<string | "none" | null> {
+async function usageHistoryStart(tx: Tx, needed: string): Promise<string | null> {
   const [covered] = await queryRows<{ ok: number }>(tx, sql`select 1 as ok from usage_daily where day <= ${needed}::date limit 1`);
   if (covered) return null;
   const [{ first }] = await queryRows<{ first: string | null }>(tx, sql`select min(day)::text as first from usage_daily`);

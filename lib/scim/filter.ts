@@ -208,7 +208,8 @@ export function compare(attr: ScalarAttribute, op: string, value: unknown, path:
     }
     case "string":
       if (typeof value === "boolean") throw badRequest("invalidFilter", `${path} is a string, not a boolean.`);
-      return compareText(e, !!attr.caseExact, op, String(value), path);
+      // A filter value is a JSON primitive: a number (or null) compares as its JSON text.
+      return compareText(e, !!attr.caseExact, op, typeof value === "string" ? value : (JSON.stringify(value) ?? ""), path);
   }
 }
 

@@ -107,8 +107,8 @@ function readGroupInput(raw: unknown): GroupInput {
 function memberIds(value: unknown): string[] {
   if (value === null || value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
-  return list.map((m, i) => {
-    const id = isObject(m) ? m[keyOf(m, "value") ?? "value"] : m;
+  return list.map((m: unknown, i) => {
+    const id: unknown = isObject(m) ? m[keyOf(m, "value") ?? "value"] : m;
     if (typeof id !== "string") throw badRequest("invalidValue", `members[${i}].value must be the id of a User.`);
     return id.trim().toLowerCase();
   });

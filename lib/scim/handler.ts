@@ -25,7 +25,7 @@ export type ScimRequest = {
   /** Absolute URL of /scim/v2, for meta.location and $ref. */
   baseUrl: string;
 };
-export type ScimResponse = { status: number; headers: Record<string, string>; body: unknown | null };
+export type ScimResponse = { status: number; headers: Record<string, string>; body: unknown };
 
 /** Authenticates the request's bearer token, then serves it: the whole protocol, SCIM-shaped errors included. */
 export async function serveScim(db: Db, request: ScimRequest): Promise<ScimResponse> {

@@ -39,7 +39,7 @@ export function readPatchRequest(body: unknown): PatchOperation[] {
     if (op === "remove" && path === undefined) throw badRequest("noTarget", `Operations[${i}]: remove needs a path.`);
     const hasValue = keyOf(raw, "value") !== undefined;
     if (op !== "remove" && !hasValue) throw badRequest("invalidSyntax", `Operations[${i}]: ${op} needs a value.`);
-    return { op, path: path?.trim(), value: get("value") } as PatchOperation;
+    return { op, path: path?.trim(), value: get("value") };
   });
 }
 
@@ -73,20 +73,20 @@ export function applyPatch<T extends Record<string, unknown>>(resource: T, ops: 
   const expanded: ScimPatchOperation[] = [];
   for (const o of ops) {
     if (o.path !== undefined) {
-      expanded.push({ op: o.op, path: canonicalPath(o.path, coreUrn, canonical), value: o.value } as ScimPatchOperation);
+      expanded.push({ op: o.op, path: canonicalPath(o.path, coreUrn, canonical), value: o.value });
       continue;
     }
     if (!isObject(o.value)) throw badRequest("invalidValue", `A ${o.op} without a path takes an object of attributes.`);
     const plain: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(o.value)) {
       const path = canonicalPath(key, coreUrn, canonical);
-      if (path.includes("[") || path.includes(".") || path.startsWith(URN.enterprise + ":")) expanded.push({ op: o.op, path, value } as ScimPatchOperation);
+      if (path.includes("[") || path.includes(".") || path.startsWith(URN.enterprise + ":")) expanded.push({ op: o.op, path, value });
       else plain[path] = value;
     }
     if (Object.keys(plain).length) expanded.push({ op: o.op, value: plain } as ScimPatchOperation);
   }
   const copy = structuredClone(resource) as T & { meta: never; schemas: string[] };
-  return scimPatch(copy, expanded, { mutateDocument: true, treatMissingAsAdd: true }) as T;
+  return scimPatch(copy, expanded, { mutateDocument: true, treatMissingAsAdd: true });
 }
 
 /** "True", "false", true: what identity providers send for a boolean. */

@@ -25,7 +25,7 @@ export function scimCaller(db: Db, bearer: string | null): ScimCall {
       body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
       baseUrl: BASE_URL,
     });
-    return { ...response, json: response.body as any };
+    return { ...response, json: response.body };
   };
 }
 

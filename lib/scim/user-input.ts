@@ -49,8 +49,8 @@ const ENTERPRISE = ["employeeNumber", "costCenter", "organization", "division", 
 
 /** Lower-case attribute names to the case the User schema gives them. */
 export const USER_CANONICAL: Canonical = Object.fromEntries([
-  ...CORE.map((n) => [n.toLowerCase(), n]),
-  ...ENTERPRISE.map((n) => [`enterprise:${n.toLowerCase()}`, n]),
+  ...CORE.map((n): [string, string] => [n.toLowerCase(), n]),
+  ...ENTERPRISE.map((n): [string, string] => [`enterprise:${n.toLowerCase()}`, n]),
   [URN.enterprise.toLowerCase(), URN.enterprise],
 ]);
 

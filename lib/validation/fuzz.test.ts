@@ -25,6 +25,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/rows";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
 import { roles, type Role } from "@/db/schema";
@@ -560,8 +561,7 @@ async function snapshot(): Promise<string> {
 }
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  const r = (await database.db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(r) ? r : r.rows;
+  return queryRows<T>(database.db, query);
 }
 
 // ----------------------------------------------------------------- requests
@@ -628,7 +628,7 @@ async function check(door: Door, handler: (r: Request, c: { params: Promise<unkn
 /** Callers: admins most (they may do the most, so their input travels furthest), every other role, the door's token, nobody. */
 function authOf(door: Door): fc.Arbitrary<Auth> {
   const session = fc.oneof(
-    { weight: 5, arbitrary: fc.constant({ kind: "session" as const, role: "admin" as Role }) },
+    { weight: 5, arbitrary: fc.constant({ kind: "session" as const, role: "admin" }) },
     { weight: 5, arbitrary: fc.constantFrom(...roles.filter((r) => r !== "admin")).map((role) => ({ kind: "session" as const, role })) },
   );
   const token = fc.constantFrom(...(door.tokenScope ? [door.tokenScope] : ["jit:request"])).map((scope) => ({ kind: "token" as const, scope }));
@@ -671,7 +671,7 @@ function callOf(door: Door, method: string, invalid: boolean): fc.Arbitrary<Call
           bad.includes("path") ? (i === 0 ? hostileText : surprisingId(paramKinds[i])) : invalid ? realId(paramKinds[i]) : surprisingId(paramKinds[i]),
         ),
       )
-      .map((values) => Object.fromEntries(door.params.map((p, i) => [p, values[i] as string])));
+      .map((values) => Object.fromEntries(door.params.map((p, i) => [p, values[i]])));
     const query = bad.includes("query")
       ? hostile(example.query, QUERY, hostileUrlText)
       : invalid

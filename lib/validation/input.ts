@@ -33,7 +33,7 @@ export type InputPath = (string | number)[];
 export type InputProblem = { path: InputPath; message: string };
 
 const isPlainObject = (v: object) => {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 };
 
@@ -90,7 +90,7 @@ export function inputProblem(value: unknown, limits: { text?: number; depth?: nu
       }
       continue;
     }
-    const entries = isForm ? entriesOf(v as FormData | URLSearchParams) : null;
+    const entries = isForm ? entriesOf(v) : null;
     const names = entries ? entries.map(([k]) => k) : Object.keys(v);
     for (let i = 0; i < names.length; i++) {
       const problem = textProblem(names[i], 1000);

@@ -34,7 +34,7 @@ const ORPHAN_PAGE_SIZE = 20;
 function hrefWith(params: Params, changes: Params) {
   const next = { ...params, ...changes };
   const usp = new URLSearchParams();
-  for (const key of [...MY_KEYS, ...ORPHAN_KEYS]) if (next[key]) usp.set(key, next[key]!);
+  for (const key of [...MY_KEYS, ...ORPHAN_KEYS]) if (next[key]) usp.set(key, next[key]);
   const qs = usp.toString();
   return qs ? `/attestations?${qs}` : "/attestations";
 }

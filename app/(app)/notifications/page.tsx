@@ -3,6 +3,7 @@ import { requireCaller } from "@/lib/auth/auth";
 import { listNotifications } from "@/lib/notifications/inbox";
 import { NotificationList } from "@/components/notifications/notification-list";
 import { PageHeader } from "@/components/ui/page-header";
+import { overTheWire } from "@/lib/http/client";
 
 export const metadata = { title: "Notifications" };
 
@@ -12,7 +13,7 @@ export default async function NotificationsPage() {
   return (
     <>
       <PageHeader title="Notifications" description="Reminders, approvals waiting for you, break-glass use and escalations." />
-      <NotificationList initial={JSON.parse(JSON.stringify(initial))} />
+      <NotificationList initial={overTheWire(initial)} />
     </>
   );
 }

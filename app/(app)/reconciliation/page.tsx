@@ -20,7 +20,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   // The list's own query fields: a filter added there is read from the URL here too.
   const filters = Object.fromEntries(
     Object.keys(findingQuery.shape)
-      .map((k) => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]])
+      .map((k): [string, string | undefined] => [k, Array.isArray(raw[k]) ? raw[k][0] : raw[k]])
       .filter(([, v]) => v),
   );
   const pathClasses = pathClassChoices();

@@ -169,7 +169,7 @@ function mergePages(input: unknown): Obj {
       if (!isObj(page)) throw new Error("Authorization details: every page must be an object");
       for (const key of ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"]) {
         const items = page[key];
-        if (Array.isArray(items)) (merged[key] as unknown[]).push(...items);
+        if (Array.isArray(items)) (merged[key] as unknown[]).push(...(items as unknown[]));
       }
       merged.IsTruncated = page.IsTruncated;
     }
@@ -432,7 +432,7 @@ export function parseCredentialReport(csv: string): Map<string, CredentialInfo> 
   };
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(text, { columns, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    rows = parseCsv<Record<string, string>>(text, { columns, skip_empty_lines: true, trim: true });
   } catch (err) {
     const message = (err as Error).message;
     throw new Error(message.startsWith("Credential report:") ? message : `Credential report: not valid CSV (${message})`);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type TrailFile, type TrailSkip, type TrailUsage, classifyRecord, readCloudTrail } from "./cloudtrail";
+import { type TrailFile, classifyRecord, readCloudTrail } from "./cloudtrail";
 
 type Rec = Record<string, unknown>;
 let records: Rec[];
@@ -15,12 +15,12 @@ const byEventId = (suffix: string) => records.find((r) => (r.eventID as string).
 const usage = (r: unknown) => {
   const out = classifyRecord(r);
   if ("skip" in out) throw new Error(`expected usage, got skip ${out.skip}: ${out.reason}`);
-  return out as TrailUsage;
+  return out;
 };
 const skip = (r: unknown) => {
   const out = classifyRecord(r);
   if (!("skip" in out)) throw new Error(`expected a skip, got usage of ${out.action}`);
-  return out as TrailSkip;
+  return out;
 };
 const withIdentity = (base: Rec, userIdentity: unknown): Rec => ({ ...base, userIdentity });
 

@@ -35,7 +35,7 @@ export function parseServiceControlPolicies(input: unknown): ScpLevels {
       const { Name: name, Content: content } = (p ?? {}) as { Name?: unknown; Content?: unknown };
       if (typeof name !== "string" || !name.trim()) fail(`${where}: Name is missing.`);
       try {
-        return { name: (name as string).trim(), statements: normalizePolicyDocument(content, `${where} (${name})`) };
+        return { name: (name as string).trim(), statements: normalizePolicyDocument(content, `${where} (${name as string})`) };
       } catch (e) {
         return fail((e as Error).message);
       }

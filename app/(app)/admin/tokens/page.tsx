@@ -8,6 +8,7 @@ import { listSystems } from "@/lib/identities/list";
 import { TokenManager } from "@/components/admin/token-manager";
 import { Forbidden } from "@/components/ui/forbidden";
 import { PageHeader } from "@/components/ui/page-header";
+import { overTheWire } from "@/lib/http/client";
 
 export const metadata = { title: "API tokens" };
 
@@ -25,7 +26,7 @@ export default async function TokensPage() {
         title="API tokens"
         description="Bearer tokens for pipelines acting as their NHI (JIT elevation), usage and session sources, and identity providers (SCIM). Only a hash is kept; a token is shown once, when issued."
       />
-      <TokenManager initial={JSON.parse(JSON.stringify(tokens))} systems={systemList} scopes={[...tokenScopes]} canIssue={hasRole(caller, "admin")} />
+      <TokenManager initial={overTheWire(tokens)} systems={systemList} scopes={[...tokenScopes]} canIssue={hasRole(caller, "admin")} />
     </>
   );
 }
