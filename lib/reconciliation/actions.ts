@@ -12,6 +12,7 @@ import { getVisibleIdentity } from "@/lib/identities/detail";
 import { loadCatalogue, observability } from "@/lib/permissions/aws/catalogue";
 import { permissionSetOf } from "@/lib/permissions/sets";
 import { dateTime, text } from "@/lib/validation/fields";
+import { roleOfArn } from "@/lib/permissions/aws/match";
 
 export const DEFAULT_WINDOW_DAYS = Number(process.env.RECONCILIATION_WINDOW_DAYS ?? 90);
 
@@ -44,8 +45,7 @@ export const reconcileInput = z
  * and name; several identities with one name must be told apart.
  */
 export async function findIdentity(db: Tx, ref: string) {
-  const assumed = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)/.exec(ref);
-  const role = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(ref);
+  const role = roleOfArn(ref);
   const columns = {
     id: identities.id,
     name: identities.name,
@@ -63,13 +63,12 @@ export async function findIdentity(db: Tx, ref: string) {
     .from(identities)
     .leftJoin(systems, eq(systems.id, identities.systemId))
     .where(or(isUuid ? eq(identities.id, ref) : undefined, eq(identities.externalId, ref), eq(identities.name, ref)));
-  const byAccountName = assumed ?? role;
-  if (rows.length === 0 && byAccountName) {
+  if (rows.length === 0 && role) {
     rows = await db
       .select(columns)
       .from(identities)
       .innerJoin(systems, eq(systems.id, identities.systemId))
-      .where(and(eq(systems.externalId, byAccountName[1]), eq(identities.name, byAccountName[2])));
+      .where(and(eq(systems.externalId, role.accountId), eq(identities.name, role.roleName)));
   }
   if (rows.length === 0) throw new NotFoundError(`Identity “${ref}”`);
   const exact = rows.filter((r) => r.id === ref || r.externalId === ref);

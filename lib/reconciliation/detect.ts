@@ -7,6 +7,7 @@ import { grantActiveAt, grantActiveDuring, grants, type FindingKind } from "@/db
 import { findingKindSpecs } from "@/lib/findings/kinds";
 import { findingKey, findingKeySql } from "@/lib/findings/raise";
 import { permissionSetsOf } from "@/lib/permissions/sets";
+import { isSensitiveAction } from "@/lib/permissions/aws/match";
 
 export const RECONCILIATION_SOURCE = "reconciliation";
 
@@ -186,7 +187,7 @@ export async function detectActionFindings(tx: Tx, opts: { now: Date; windowDays
         .slice(0, 25)
         .map((u) => ({ action: u.action, count: u[n], lastAt: u.last_at }));
     if (unapproved.length) {
-      const sensitive = unapproved.some((u) => /^(iam|sts|organizations|kms):/i.test(u.action));
+      const sensitive = unapproved.some((u) => isSensitiveAction(u.action));
       rows.push({
         key: findingKey({ kind: "used_without_approval", identityId: id, discriminator: "actions" }),
         kind: "used_without_approval",

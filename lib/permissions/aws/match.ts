@@ -98,6 +98,20 @@ function intersect(a: string, b: string): boolean {
  */
 export const globCovers = (outer: string, inner: string): boolean => outer === "*" || byParts(outer, inner, (x, y) => plainMatches(x, y, false));
 
+/**
+ * The account and role name an IAM role ARN or an assumed-role session ARN
+ * names (a session ARN omits the role's path, so a role is found by the two),
+ * or null for anything else.
+ */
+export function roleOfArn(arn: string): { accountId: string; roleName: string } | null {
+  const m = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)/.exec(arn) ?? /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return m ? { accountId: m[1], roleName: m[2] } : null;
+}
+
+/** Services whose actions change who may do what or hold keys: using one of their actions without approval is the most severe case. */
+const SENSITIVE_SERVICES = /^(iam|sts|organizations|kms):/i;
+export const isSensitiveAction = (action: string): boolean => SENSITIVE_SERVICES.test(action);
+
 /** The account of an ARN (`arn:partition:service:region:account:resource`), or null. */
 export function accountOf(arn: string): string | null {
   const parts = arn.split(":");
