@@ -37,8 +37,6 @@ import { parseServiceControlPolicies } from "./aws/scps";
 import { phaseTimer } from "@/lib/timing";
 import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 
-/** The source this import writes on what it creates. */
-export const IMPORT_SOURCE = AWS_IAM_SOURCE;
 /** Rows created by one import past which the planner's statistics are refreshed in the same transaction. */
 const BULK_ROWS = 1_000;
 
@@ -127,7 +125,7 @@ async function accountSystem(tx: Tx, actor: Actor, accountId: string) {
     action: "system.created",
     entityType: "system",
     entityId: system.id,
-    after: { name: system.name, kind: "aws_account", externalId: accountId, source: IMPORT_SOURCE },
+    after: { name: system.name, kind: "aws_account", externalId: accountId, source: AWS_IAM_SOURCE },
   });
   return { system, created: true };
 }
@@ -271,7 +269,7 @@ export async function importAwsIam(
           action: "entitlement.created",
           entityType: "entitlement",
           entityId: row.id,
-          after: { name, externalRef: d.ref, privilegeLevel: level, source: IMPORT_SOURCE },
+          after: { name, externalRef: d.ref, privilegeLevel: level, source: AWS_IAM_SOURCE },
         });
         continue;
       }
@@ -287,7 +285,7 @@ export async function importAwsIam(
           entityType: "entitlement",
           entityId: current.id,
           before: { privilegeLevel: current.privilegeLevel, permissions: unchanged ? permissions : (storedPermissions.get(current.id) ?? null) },
-          after: { privilegeLevel: level, permissions, source: IMPORT_SOURCE },
+          after: { privilegeLevel: level, permissions, source: AWS_IAM_SOURCE },
         });
       } else if (!vouched) digestOnly.push({ id: current.id, digest });
     }
@@ -311,7 +309,7 @@ export async function importAwsIam(
       const { kind, reason } = principalKind(p, p.kind === "user" ? creds : undefined);
       summary.kinds[kind] = (summary.kinds[kind] ?? 0) + 1;
       const attributes = {
-        source: IMPORT_SOURCE,
+        source: AWS_IAM_SOURCE,
         iamType: p.kind,
         iamId: p.id,
         path: p.path,
@@ -353,7 +351,7 @@ export async function importAwsIam(
           action: "identity.created",
           entityType: "identity",
           entityId: row.id,
-          after: { kind, name: p.name, externalId: p.arn, ownerId, reason, source: IMPORT_SOURCE },
+          after: { kind, name: p.name, externalId: p.arn, ownerId, reason, source: AWS_IAM_SOURCE },
         });
       } else {
         identityIdByArn.set(p.arn, current.id);
@@ -383,7 +381,7 @@ export async function importAwsIam(
           entityType: "identity",
           entityId: current.id,
           before,
-          after: { ...changes, source: IMPORT_SOURCE },
+          after: { ...changes, source: AWS_IAM_SOURCE },
         });
       }
     }
@@ -443,7 +441,7 @@ export async function importAwsIam(
     }
     const decision = {
       kind: "imported" as const,
-      ref: `${IMPORT_SOURCE}:${inv.accountId}`,
+      ref: `${AWS_IAM_SOURCE}:${inv.accountId}`,
       decidedById: actor.id,
       decidedAt: now,
       reason: `Held in AWS account ${inv.accountId} at import`,
@@ -459,7 +457,7 @@ export async function importAwsIam(
         action: "grant.created",
         entityType: "grant",
         entityId: g.id,
-        after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: IMPORT_SOURCE },
+        after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: AWS_IAM_SOURCE },
       })),
     );
     summary.grants.added = toAdd.length;
@@ -478,7 +476,7 @@ export async function importAwsIam(
       tx,
       actor,
       gone.map((g) => g.id),
-      { source: "lifecycle", sourceRef: `${IMPORT_SOURCE}:${inv.accountId}`, reason: "No longer held in AWS IAM (import)" },
+      { source: "lifecycle", sourceRef: `${AWS_IAM_SOURCE}:${inv.accountId}`, reason: "No longer held in AWS IAM (import)" },
     );
     if (ended.length) {
       // The import itself observed the access gone from AWS: nothing is left to enforce downstream.
@@ -503,7 +501,7 @@ export async function importAwsIam(
         entityType: "identity",
         entityId: i.id,
         before: { status: i.status },
-        after: { status: "decommissioned", reason: "No longer in AWS IAM", source: IMPORT_SOURCE },
+        after: { status: "decommissioned", reason: "No longer in AWS IAM", source: AWS_IAM_SOURCE },
       });
     }
     summary.identities.removed = vanishedIdentities.length;
@@ -517,7 +515,7 @@ export async function importAwsIam(
         entityType: "entitlement",
         entityId: e.id,
         before: { permissions: vanishedPermissions.get(e.id) ?? null },
-        after: { permissions: [], source: IMPORT_SOURCE },
+        after: { permissions: [], source: AWS_IAM_SOURCE },
       });
       summary.entitlements.removed++;
     }
@@ -535,7 +533,7 @@ export async function importAwsIam(
         entityType: "system",
         entityId: system.id,
         before: { policies: before },
-        after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: IMPORT_SOURCE },
+        after: { policies: rows.map((r) => ({ level: r.level, name: r.name })), source: AWS_IAM_SOURCE },
       });
     }
     phase("removed");
