@@ -160,7 +160,9 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     // One analysis at a time: two would write the same rows.
     await tx.execute(sql`select pg_advisory_xact_lock(7244020)`);
     const { phases, phase, restart } = phaseTimer();
-    const loaded = await loadModel(tx, now);
+    const loaded = await loadModel(tx);
+    // Principals gone from the inventory (decommissioned, deleted) leave the memo: it holds only what an analysis can reuse.
+    forgetEdgesExcept(new Set(loaded.principals.map((p) => p.id)));
     phase("model");
     if (loaded.principals.length === 0) return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen: 0, elapsedMs: Date.now() - started };
 
@@ -294,6 +296,9 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
  * of an incremental analysis.
  */
 const edgeMemo = new Map<string, { digest: string; edges: Capability[] }>();
+function forgetEdgesExcept(ids: Set<string>) {
+  for (const id of edgeMemo.keys()) if (!ids.has(id)) edgeMemo.delete(id);
+}
 
 /** Unchanged principals' stored edges, by ARN: from this process's memo, else read (and remembered). */
 async function storedEdges(tx: Tx, principals: { id: string; arn: string; digest: string }[]): Promise<Map<string, Capability[]>> {
@@ -357,8 +362,7 @@ type Loaded = {
  * trust, instance profiles, groups, SCPs) with a digest of each one's inputs;
  * their policies are loaded later, only for those whose digest changed.
  */
-async function loadModel(tx: Tx, now: Date): Promise<Loaded> {
-  void now;
+async function loadModel(tx: Tx): Promise<Loaded> {
   // Four reads sent at once: the database runs the later ones while the first one's rows are read here.
   const readingRows = tx
     .select({
