@@ -1,6 +1,6 @@
 "use client";
 
-import { FilterSelect } from "@/components/ui/filter-select";
+import { FilterSearch, FilterSelect } from "@/components/ui/filter-select";
 import { kindLabels } from "@/components/ui/format";
 
 /** The review queue's filters, kept in the URL (search debounced by useUrlFilters). */
@@ -19,17 +19,7 @@ export function ReviewFilters({
 }) {
   return (
     <div className="mb-4 flex flex-wrap items-end gap-3">
-      <label className="flex flex-col text-xs font-medium text-slate-600">
-        Search
-        <input
-          type="search"
-          aria-label="Search identity or entitlement"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="Identity or entitlement"
-          className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-        />
-      </label>
+      <FilterSearch label="Search identity or entitlement" value={text} onChange={setText} placeholder="Identity or entitlement" className="w-56" />
       {campaigns.length > 1 && (
         <FilterSelect
           label="Campaign"

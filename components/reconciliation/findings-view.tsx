@@ -7,7 +7,7 @@ import { useMemo, useState } from "react";
 import type { FindingRow, listFindings } from "@/lib/reconciliation/findings";
 import { api, errorText, type ApiError } from "@/lib/http/client";
 import { EmptyState } from "@/components/ui/card";
-import { FilterSelect } from "@/components/ui/filter-select";
+import { FilterSearch, FilterSelect } from "@/components/ui/filter-select";
 import type { Choice } from "@/components/ui/select";
 import { kindLabels } from "@/components/ui/format";
 import { Pagination } from "@/components/ui/pagination";
@@ -148,17 +148,7 @@ export function FindingsView({
       </div>
 
       <div className="mb-4 flex flex-wrap items-end gap-3">
-        <label className="flex flex-col text-xs font-medium text-slate-600">
-          Search
-          <input
-            type="search"
-            aria-label="Search findings"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder="Identity, entitlement or title"
-            className="mt-1 w-60 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-          />
-        </label>
+        <FilterSearch label="Search findings" value={text} onChange={setText} placeholder="Identity, entitlement or title" className="w-60" />
         <FilterSelect
           label="Status"
           value={status}

@@ -25,3 +25,33 @@ export function FilterSelect({
     </label>
   );
 }
+
+/** A labelled search box for a list, its text kept by useUrlFilters (which debounces it into the URL). */
+export function FilterSearch({
+  label,
+  value,
+  onChange,
+  placeholder,
+  className = "",
+}: {
+  /** What the search covers, for screen readers ("Search findings"). */
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  placeholder: string;
+  className?: string;
+}) {
+  return (
+    <label className="flex flex-col text-xs font-medium text-slate-600">
+      Search
+      <input
+        type="search"
+        aria-label={label}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        className={`mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm ${className}`}
+      />
+    </label>
+  );
+}
