@@ -38,7 +38,7 @@ export async function recordRotation(tx: Tx, actor: Actor, credentialId: string,
     .where(eq(credentials.id, credentialId))
     .returning();
   const tasks = await completeTasks(tx, credentialId, ["rotate"], doneById);
-  // Reconciliation keys this credential's finding by its identity and the credential (detect.ts): found by the unique key.
+  // Reconciliation keys this credential's finding by its identity and the credential (lib/reconciliation/detectors/stale-credential.ts): found by the unique key.
   await resolveFindings(
     tx,
     [findingKey({ kind: "stale_credential", identityId: before.identityId, discriminator: credentialId })],

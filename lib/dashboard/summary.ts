@@ -4,7 +4,7 @@ import { queryRows } from "@/db/rows";
 import { credentials, entitlements, grantIsActive, grants, identities, usageRollups } from "@/db/schema";
 import { INVENTORY_READERS, hasRole, type Caller } from "@/lib/caller";
 import { ForbiddenError } from "@/lib/errors";
-import { outsideRotationPolicy } from "@/lib/reconciliation/detect";
+import { outsideRotationPolicy } from "@/lib/reconciliation/detectors/stale-credential";
 
 type Totals = {
   orphans: number;

@@ -18,8 +18,13 @@ export type FrameworkControlId = (typeof frameworkControlIds)[number];
 export type FindingKindSpec = {
   /** In the words of DESIGN.md's classification. */
   label: string;
-  /** Where the detector lives. */
-  detector: "lib/reconciliation/detect.ts" | "lib/sessions/ingest.ts" | "lib/connectors/postgres.ts" | "lib/credentials/rotation.ts" | "lib/escalation/run.ts";
+  /** Where the detector lives (reconciliation's: one module each, lib/reconciliation/detectors/). */
+  detector:
+    | `lib/reconciliation/detectors/${string}.ts`
+    | "lib/sessions/ingest.ts"
+    | "lib/connectors/postgres.ts"
+    | "lib/credentials/rotation.ts"
+    | "lib/escalation/run.ts";
   /** By the privilege level of the entitlement involved, or a rule the detector applies, in words. */
   severity: Record<PrivilegeLevel, Severity> | string;
   frameworks: FrameworkControlId[];
@@ -28,37 +33,37 @@ export type FindingKindSpec = {
 export const findingKindSpecs = {
   approved_unused: {
     label: "Approved but unused",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/approved-unused.ts",
     severity: { admin: "high", privileged: "medium", standard: "low" },
     frameworks: ["NHI5", "PR.AA-05"],
   },
   used_without_approval: {
     label: "Used without approval",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/used-without-approval.ts",
     severity: { admin: "critical", privileged: "high", standard: "medium" },
     frameworks: ["NHI5", "PR.AA-05"],
   },
   unapproved_grant: {
     label: "Unapproved grant",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/unapproved-grant.ts",
     severity: { admin: "critical", privileged: "high", standard: "medium" },
     frameworks: ["NHI5", "PR.AA-05"],
   },
   active_after_approval: {
     label: "Active after approval ended",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/active-after-approval.ts",
     severity: { admin: "high", privileged: "high", standard: "medium" },
     frameworks: ["NHI5", "PR.AA-05"],
   },
   used_after_offboarding: {
     label: "Used after offboarding",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/used-after-offboarding.ts",
     severity: { admin: "critical", privileged: "critical", standard: "critical" },
     frameworks: ["NHI1", "PR.AA-01", "DE.CM-03"],
   },
   denied_attempt: {
     label: "Denied attempts",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/denied-attempt.ts",
     severity: { admin: "medium", privileged: "low", standard: "low" },
     frameworks: ["DE.CM-03"],
   },
@@ -82,13 +87,13 @@ export const findingKindSpecs = {
   },
   orphaned_nhi: {
     label: "Orphaned NHI",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/orphaned-nhi.ts",
     severity: "High when the NHI holds privileged access or can reach administrator, medium otherwise.",
     frameworks: ["NHI1", "PR.AA-01"],
   },
   stale_credential: {
     label: "Long-lived credential",
-    detector: "lib/reconciliation/detect.ts",
+    detector: "lib/reconciliation/detectors/stale-credential.ts",
     severity: "High when expired but still active, medium otherwise (past its type's rotation age, never rotated, or without a required expiry).",
     frameworks: ["NHI7", "PR.AA-01"],
   },

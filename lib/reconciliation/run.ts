@@ -3,10 +3,13 @@ import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { mergeFindingRows } from "@/lib/findings/raise";
 import { DEFAULT_WINDOW_DAYS } from "./actions";
-import { RECONCILIATION_SOURCE, detectActionFindings, detectPairFindings } from "./detect";
+import { detectContext } from "./detectors/context";
+import { reconciliationDetectors } from "./detectors";
 import { computeIdentityRisk } from "./risk";
 import { writeSnapshots } from "./snapshot";
 import { auditedTransaction } from "@/lib/audit/record";
+
+export const RECONCILIATION_SOURCE = "reconciliation";
 
 export type RunSummary = { detected: number; opened: number; updated: number; resolved: number; identities: number; snapshots: number; elapsedMs: number };
 
@@ -49,8 +52,8 @@ export async function runReconciliation(db: Db, opts: { now?: Date; windowDays?:
     await tx.execute(sql`create temp table detected (
       key text primary key, kind finding_kind not null, severity finding_severity not null, identity_id uuid not null,
       entitlement_id uuid, grant_id uuid, system_id uuid, title text not null, details jsonb not null) on commit drop`);
-    await detectPairFindings(tx, { now, windowDays });
-    await detectActionFindings(tx, { now, windowDays });
+    const ctx = detectContext(tx, { now, windowDays });
+    for (const detect of Object.values(reconciliationDetectors)) await detect(ctx);
     const [{ n }] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from detected`);
     return { detected: n, ...(await mergeFindings(tx, now)) };
   });
