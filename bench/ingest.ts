@@ -34,7 +34,7 @@ import { queryRows } from "@/db/rows";
 import { usageEvents } from "@/db/schema";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { classifyRecord, readCloudTrail } from "@/lib/ingest/aws/cloudtrail";
-import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
+import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
 import { installJobs } from "@/lib/runtime/job-runner";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { useBenchAuditKey } from "./audit-key";
@@ -492,7 +492,7 @@ console.log(
 console.log(
   `  skipped: ${Object.entries(s.skipped)
     .map(([k, n]) => `${n.toLocaleString("en")} ${k}`)
-    .join(", ")}; ${s.unknownPrincipals.length} unknown principals; data events: ${s.dataEventServices.join(", ")}`,
+    .join(", ")}; ${s.unknownPrincipals.length} unknown principals; data events: ${s.coveredServices.join(", ")}`,
 );
 
 // Where the CPU went: the importer's process (reading, parsing, classifying, building batches) and the

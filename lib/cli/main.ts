@@ -13,7 +13,7 @@ import { installJobs, startJobRunner } from "@/lib/runtime/job-runner";
 import { readFile } from "node:fs/promises";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
-import { importCloudTrail } from "@/lib/ingest/import-cloudtrail";
+import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";

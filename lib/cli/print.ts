@@ -3,7 +3,7 @@ import type { pathsToAdmin } from "@/lib/escalation/read";
 import { statementLabel, type StepView } from "@/lib/escalation/steps";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
-import type { TrailImportSummary } from "@/lib/ingest/import-cloudtrail";
+import type { TrailImportSummary } from "@/lib/ingest/aws/cloudtrail-import";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
@@ -34,7 +34,7 @@ export function printTrailSummary(s: TrailImportSummary) {
     `  usage events  ${s.usage.inserted.toLocaleString("en")} stored, of which ${s.usage.denied.toLocaleString("en")} denied attempts; ${s.usage.duplicates.toLocaleString("en")} already imported`,
   );
   for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} records: ${why}`);
-  if (s.dataEventServices.length) console.log(`  data events   ${s.dataEventServices.join(", ")}`);
+  if (s.coveredServices.length) console.log(`  data events   ${s.coveredServices.join(", ")}`);
   for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
   if (s.unknownPrincipals.length) {
     console.log(`Principals in the logs but not in the inventory (import their account's IAM with \`gov import aws-iam\`):`);

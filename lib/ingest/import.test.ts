@@ -9,7 +9,7 @@ import { credentials, dataEventDays, entitlements, grants, identities, remediati
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { testDb } from "@/lib/testing/harness";
 import { importAwsIam } from "./import-aws-iam";
-import { importCloudTrail } from "./import-cloudtrail";
+import { importCloudTrail } from "./aws/cloudtrail-import";
 
 const FIXTURES = path.join(import.meta.dirname, "aws", "fixtures");
 const FIXTURE_ACCOUNT = "111122223333";

@@ -7,10 +7,10 @@ import { describe, expect, it, vi } from "vitest";
 import { queryRows } from "@/db/rows";
 import { printTrailSummary } from "@/lib/cli/print";
 import { testDb } from "@/lib/testing/harness";
-import { importAwsIam } from "./import-aws-iam";
-import { importCloudTrail } from "./import-cloudtrail";
+import { importAwsIam } from "../import-aws-iam";
+import { importCloudTrail } from "./cloudtrail-import";
 
-const FIXTURES = path.join(import.meta.dirname, "aws", "fixtures");
+const FIXTURES = path.join(import.meta.dirname, "fixtures");
 
 describe("importing CloudTrail in batches", () => {
   it("stores every event once, whatever its characters, and keeps the roll-ups equal to the stored events across batches and writers", async () => {

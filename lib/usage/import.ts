@@ -1,0 +1,152 @@
+import type { Db } from "@/db/client";
+import { postgresClientOf } from "@/db/client";
+import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
+import type { Stored, UsageEventInput } from "./record";
+import type { UsageSource } from "./source";
+import { batchWriter, type BatchWriter } from "./writer";
+
+export type UsageImportSummary = {
+  files: number;
+  unreadableFiles: { file: string; error: string }[];
+  records: number;
+  /** Usage events stored by this import (`denied` of them denied attempts) and those already stored by an earlier one. */
+  usage: Stored;
+  skipped: Record<string, number>;
+  /** Principals seen in the logs that the inventory does not have (import their system's inventory first), most active first. */
+  unknownPrincipals: { principal: string; records: number }[];
+  /** Services whose calls the files show are logged (CloudTrail: data events), in name order. */
+  coveredServices: string[];
+  elapsedMs: number;
+};
+
+/**
+ * Imports a usage source's files. Each record by a principal of the inventory
+ * becomes a usage event of the action it exercised, attributed to the
+ * entitlement that approves that action for the identity (none: used without
+ * approval); refused records are denied attempts. Principals absent from the
+ * inventory are counted and reported. Events are folded into the roll-ups as
+ * they are stored, in batches, each batch its own transaction; importing the
+ * same files again changes nothing. On PostgreSQL two writers store batches
+ * (column arrays, one statement each) while the next files are read and
+ * classified.
+ */
+export async function importUsage<R>(
+  db: Db,
+  source: UsageSource<R>,
+  paths: string[],
+  opts: { batchSize?: number; writers?: number; onBatch?: (s: UsageImportSummary) => void } = {},
+): Promise<UsageImportSummary> {
+  const started = performance.now();
+  const client = postgresClientOf(db);
+  const batchSize = opts.batchSize ?? (client ? 25_000 : 5000);
+  const index = await source.principals(db);
+  const permissions = new Map<string, PermissionSet>();
+  const summary: UsageImportSummary = {
+    files: 0,
+    unreadableFiles: [],
+    records: 0,
+    usage: { inserted: 0, duplicates: 0, denied: 0 },
+    skipped: {},
+    unknownPrincipals: [],
+    coveredServices: [],
+    elapsedMs: 0,
+  };
+  const unknown = new Map<string, number>();
+  const covered = new Set<string>();
+  const skip = (why: string) => (summary.skipped[why] = (summary.skipped[why] ?? 0) + 1);
+  const unknownCaller = (label: string) => unknown.set(label, (unknown.get(label) ?? 0) + 1);
+
+  // On PostgreSQL several writers store batches at once, each on a connection
+  // of its own. Every identity belongs to one writer, so concurrent batches
+  // never touch the same roll-up or identity rows: no lock waits, no deadlocks.
+  type Lane = { writer: BatchWriter; buffer: UsageEventInput[]; days: Set<string>; writing: Promise<void> | null };
+  const lanes: Lane[] = [];
+  const laneOf = new Map<string, Lane>();
+  const writers = client ? Math.max(1, Math.min(opts.writers ?? 2, client.options.max)) : 1;
+  for (let i = 0; i < writers; i++) lanes.push({ writer: batchWriter(db), buffer: [], days: new Set(), writing: null });
+
+  const flush = async (lane: Lane) => {
+    if (lane.buffer.length === 0) return;
+    const events = lane.buffer;
+    lane.buffer = [];
+    // Permission sets are loaded outside the batch's transaction: PGlite has one connection.
+    const unseen = [...new Set(events.map((e) => e.identityId))].filter((id) => !permissions.has(id));
+    for (const [id, set] of await permissionSetsOf(db, unseen)) permissions.set(id, set);
+    for (const e of events) e.entitlementId = permissions.get(e.identityId)!.approvalFor(e.action);
+    const days = [...lane.days];
+    lane.days.clear();
+    // A writer stores one batch at a time; the next one is prepared meanwhile.
+    if (lane.writing) await lane.writing;
+    const writing = lane.writer.write(events, days).then((result) => {
+      summary.usage.inserted += result.inserted;
+      summary.usage.duplicates += result.duplicates;
+      summary.usage.denied += result.denied;
+      opts.onBatch?.(summary);
+    });
+    writing.catch(() => {}); // awaited (and thrown) before this writer's next batch or at the end
+    lane.writing = writing;
+    if (!lane.writer.concurrent) await writing;
+  };
+
+  const files = source.read(paths)[Symbol.asyncIterator]();
+  try {
+    let next = files.next();
+    for (;;) {
+      const step = await next;
+      if (step.done) break;
+      // Read (and gunzip) the following file while this one is classified.
+      next = files.next();
+      next.catch(() => {});
+      const file = step.value;
+      summary.files++;
+      if ("error" in file) {
+        summary.unreadableFiles.push(file);
+        continue;
+      }
+      for (const record of file.records) {
+        summary.records++;
+        const r = source.classify(record);
+        if ("skip" in r) {
+          skip(r.skip);
+          if (r.principal) unknownCaller(r.principal);
+          continue;
+        }
+        const known = index.identities.get(r.principal.key);
+        if (!known) {
+          skip("unknown-principal");
+          unknownCaller(r.principal.label);
+          continue;
+        }
+        let lane = laneOf.get(known.identityId);
+        if (!lane) laneOf.set(known.identityId, (lane = lanes[laneOf.size % lanes.length]));
+        if (r.coverage) {
+          covered.add(r.coverage.service);
+          // Coverage days belong to the system called, which may not be the caller's.
+          const systemId = index.systems.get(r.coverage.system) ?? known.systemId;
+          if (r.coverage.complete) lane.days.add(`${systemId}|${r.coverage.service}|${r.occurredAt.toISOString().slice(0, 10)}`);
+        }
+        lane.buffer.push({
+          eventId: r.eventId,
+          source: source.tag,
+          identityId: known.identityId,
+          entitlementId: null,
+          systemId: known.systemId,
+          action: r.action,
+          outcome: r.outcome,
+          sessionId: r.sessionId,
+          occurredAt: r.occurredAt,
+        });
+        if (lane.buffer.length >= batchSize) await flush(lane);
+      }
+    }
+    for (const lane of lanes) await flush(lane);
+    for (const lane of lanes) if (lane.writing) await lane.writing;
+  } finally {
+    await Promise.allSettled(lanes.flatMap((l) => (l.writing ? [l.writing] : [])));
+    await files.return?.(undefined);
+  }
+  summary.unknownPrincipals = [...unknown.entries()].sort((a, b) => b[1] - a[1]).map(([principal, records]) => ({ principal, records }));
+  summary.coveredServices = [...covered].sort();
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
