@@ -5,7 +5,7 @@ import { personas } from "@/db/seed/personas";
 import { getCaller, signIn } from "@/lib/auth/auth";
 import { oidcSettings } from "@/lib/auth/oidc";
 import { safeRedirectPath } from "@/lib/auth/redirect";
-import { signInPersona } from "@/lib/auth/sign-in";
+import { signInPersona } from "@/lib/http/sign-in";
 import { appOrigin } from "@/lib/http/origin";
 import { formText } from "@/lib/http/client";
 

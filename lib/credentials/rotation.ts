@@ -9,7 +9,7 @@ import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { findingKey, resolveFindings } from "@/lib/findings/raise";
 import { completeTasks } from "./tasks";
-import { requestReconciliation } from "@/lib/reconciliation/findings";
+import { requestReconciliation } from "@/lib/findings/refresh";
 import { dateTime, integer } from "@/lib/validation/fields";
 
 const rotatedFields = { rotatedAt: dateTime("rotatedAt").optional(), expiresAt: dateTime("expiresAt").optional() };

@@ -17,7 +17,7 @@ import {
 } from "@/db/schema";
 import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
 import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
-import { requestReconciliation } from "@/lib/reconciliation/findings";
+import { requestReconciliation } from "@/lib/findings/refresh";
 import { READ_ONLY_MANAGED } from "@/lib/permissions/aws/privilege";
 import { loadCatalogue } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";

@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, ValidationError, parseInput, withoutBlank
 import { streamRows, type ExportFormat } from "@/lib/exports/stream";
 import { convertInTransaction } from "@/lib/jit/convert";
 import { enqueue } from "@/lib/jobs/enqueue";
+import { DEBOUNCE_MS, RECONCILE_QUEUE, requestReconciliation } from "@/lib/findings/refresh";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { pathClasses } from "@/lib/escalation/catalogue";
@@ -19,22 +20,6 @@ import { text } from "@/lib/validation/fields";
 
 /** Who reads findings: the people who govern and audit access. */
 export const FINDING_READERS = ["admin", "auditor"] as const;
-export const RECONCILE_QUEUE = "reconciliation.run";
-
-const DEBOUNCE_MS = 5000;
-
-/**
- * Queues a reconciliation pass for a change in the caller's transaction, so the
- * figures follow it within seconds. Changes within the same 5-second window
- * share one pass, and it starts only when the window has ended: every change
- * of the window has committed by then, so none is left for the hourly run (a
- * pass that had already started when the change came would not see it).
- */
-export async function requestReconciliation(tx: Tx, now = Date.now()) {
-  const window = Math.floor(now / DEBOUNCE_MS);
-  await enqueue(tx, RECONCILE_QUEUE, {}, { key: `window:${window}`, startAfter: new Date((window + 1) * DEBOUNCE_MS) });
-}
-
 /**
  * Queues a pass now, at an admin's request, instead of waiting for the hourly
  * one; requests within one 5-second window share it. True when this request

@@ -1,5 +1,5 @@
 import { defineJob } from "@/lib/jobs/definition";
-import { RECONCILE_QUEUE } from "./findings";
+import { RECONCILE_QUEUE } from "@/lib/findings/refresh";
 import { runReconciliation } from "./run";
 
 export const reconciliationJobs = [

@@ -8,7 +8,8 @@ import { recordUsage } from "@/lib/usage/record";
 import { makeCaller, makeGrant, makeNhi, makePerson, makeSystem, testDb, uniq } from "@/lib/testing/harness";
 import { reconcileIdentity } from "./actions";
 import { riskDashboard } from "./dashboard";
-import { actOnFindings, listFindings, queueReconciliationNow, requestReconciliation } from "./findings";
+import { requestReconciliation } from "@/lib/findings/refresh";
+import { actOnFindings, listFindings, queueReconciliationNow } from "./findings";
 import { frameworkView } from "./frameworks";
 import { runReconciliation } from "./run";
 

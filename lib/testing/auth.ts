@@ -40,7 +40,7 @@ export function authBrowser(source = "192.0.2.10") {
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 
   async function call(method: "GET" | "POST", path: string, form?: Record<string, string>, extra: Record<string, string> = {}) {
-    const { authRouteHandlers } = await import("@/lib/auth/sign-in");
+    const { authRouteHandlers } = await import("@/lib/http/sign-in");
     const headers: Record<string, string> = { [PEER_ADDRESS_HEADER]: source, ...extra };
     if (jar.size) headers.cookie = cookieHeader();
     if (form) headers["content-type"] = "application/x-www-form-urlencoded";

@@ -1,3 +1,3 @@
-import { authRouteHandlers } from "@/lib/auth/sign-in";
+import { authRouteHandlers } from "@/lib/http/sign-in";
 
 export const { GET, POST } = authRouteHandlers;

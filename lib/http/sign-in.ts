@@ -4,10 +4,10 @@ import { redirect } from "next/navigation";
 import type { NextRequest } from "next/server";
 import { getDb } from "@/db/client";
 import { TooManyRequestsError } from "@/lib/errors";
-import { sourceOf } from "@/lib/http/peer";
-import { errorResponse } from "@/lib/http/respond";
-import { handlers, signIn } from "./auth";
-import { countFailure, refuseIfBlocked } from "./failures";
+import { sourceOf } from "./peer";
+import { errorResponse } from "./respond";
+import { handlers, signIn } from "@/lib/auth/auth";
+import { countFailure, refuseIfBlocked } from "@/lib/auth/failures";
 
 export const SIGN_IN_PAGE = "/signin";
 
