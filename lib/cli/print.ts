@@ -24,6 +24,7 @@ export function printIamSummary(s: IamImportSummary) {
   console.log(`  grants       ${s.grants.added} added, ${s.grants.kept} kept, ${s.grants.removed} removed`);
   if (s.credentials) console.log(`  access keys  ${s.credentials}`);
   for (const w of s.warnings) console.log(`  warning: ${w}`);
+  if (!s.credentialReport) console.log("  no credential report given: access keys are unknown (pass --credential-report)");
 }
 
 export function printTrailSummary(s: TrailImportSummary) {

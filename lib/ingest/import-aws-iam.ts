@@ -50,6 +50,8 @@ export type IamImportSummary = {
   entitlements: { created: number; updated: number; removed: number };
   grants: { added: number; removed: number; kept: number };
   credentials: number;
+  /** Whether the import was given the account's credential report (without it, access keys are unknown). */
+  credentialReport: boolean;
   kinds: Record<string, number>;
   /** Service control policies stored, when the import was given them. */
   scps?: number;
@@ -176,7 +178,9 @@ export async function importAwsIam(
   const actor = input.actor ?? { ...SYSTEM_ACTOR, label: "import: aws-iam" };
   const warnings = [...inv.warnings];
   if (!report && inv.users.length)
-    warnings.push(`No credential report: ${inv.users.length} IAM users were classified without knowing their access keys (pass --credential-report).`);
+    warnings.push(
+      `No credential report: ${inv.users.length} IAM users were classified without knowing their access keys; import the account's credential report (aws iam get-credential-report) with its authorization details.`,
+    );
   phase("parse");
 
   return auditedTransaction(db, async (tx) => {
@@ -191,6 +195,7 @@ export async function importAwsIam(
       entitlements: { created: 0, updated: 0, removed: 0 },
       grants: { added: 0, removed: 0, kept: 0 },
       credentials: 0,
+      credentialReport: report !== null,
       kinds: {},
       warnings,
       phases,

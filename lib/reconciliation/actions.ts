@@ -34,10 +34,10 @@ export type ActionRow = {
 export const reconcileInput = z
   .object({
     identity: text({ message: "Name the identity: its id, name or ARN." }).trim().min(1, "Name the identity: its id, name or ARN."),
-    since: dateTime("--since").optional(),
-    until: dateTime("--until").optional(),
+    since: dateTime("The window's start (since)").optional(),
+    until: dateTime("The window's end (until)").optional(),
   })
-  .refine((r) => !r.since || !r.until || r.since < r.until, { message: "--since must be before --until.", path: ["since"] });
+  .refine((r) => !r.since || !r.until || r.since < r.until, { message: "The window's start (since) must be before its end (until).", path: ["since"] });
 
 /**
  * Finds one identity by id, external id (an ARN), or name. A role's
