@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { apiResult } from "@/lib/http/client";
 import { Select, peopleChoices } from "@/components/ui/select";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
+import { Button } from "@/components/ui/button";
 
 type Person = { id: string; displayName: string; roles: string[] };
 
@@ -60,9 +61,9 @@ export function RoleEditor({ people, allRoles }: { people: Person[]; allRoles: r
           {message.text}
         </p>
       )}
-      <button disabled={pending || !person} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
-        {pending ? "Saving…" : "Save roles"}
-      </button>
+      <Button type="submit" variant="primary" pending={pending} pendingLabel="Saving…" disabled={!person}>
+        Save roles
+      </Button>
     </form>
   );
 }

@@ -12,6 +12,7 @@ import type { TokenScope } from "@/db/schema";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
 import { Select } from "@/components/ui/select";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
+import { Button } from "@/components/ui/button";
 
 type Token = {
   id: string;
@@ -205,9 +206,9 @@ export function TokenManager({
               {issue.error.message}
             </p>
           )}
-          <button disabled={issue.isPending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
-            {issue.isPending ? "Issuing…" : "Issue token"}
-          </button>
+          <Button type="submit" variant="primary" pending={issue.isPending} pendingLabel="Issuing…">
+            Issue token
+          </Button>
         </form>
       )}
     </div>

@@ -5,6 +5,7 @@ import { apiResult } from "@/lib/http/client";
 import { formatDate } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { PersonSelect, type Person } from "@/components/ui/person-select";
+import { Button } from "@/components/ui/button";
 
 export type AttestTarget = {
   id: string;
@@ -186,29 +187,17 @@ export function AttestForm({
         {confirming ? (
           <>
             <span className="text-sm font-medium text-rose-800">Decommission {target.name}? Its access ends immediately.</span>
-            <button
-              type="submit"
-              disabled={pending}
-              className="rounded-md bg-rose-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-rose-800 disabled:opacity-50"
-            >
-              {pending ? "Decommissioning…" : "Yes, decommission"}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
-              Keep it
-            </button>
+            <Button type="submit" variant="danger" pending={pending} pendingLabel="Decommissioning…">
+              Yes, decommission
+            </Button>
+            <Button onClick={() => setConfirming(false)}>Keep it</Button>
           </>
         ) : (
           <>
-            <button
-              type="submit"
-              disabled={pending}
-              className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${decommission ? "bg-rose-700 hover:bg-rose-800" : "bg-brand-600 hover:bg-brand-700"}`}
-            >
-              {pending ? "Saving…" : decommission ? "Decommission…" : "Attest"}
-            </button>
-            <button type="button" onClick={onCancel} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
-              Cancel
-            </button>
+            <Button type="submit" variant={decommission ? "danger" : "primary"} pending={pending} pendingLabel="Saving…">
+              {decommission ? "Decommission…" : "Attest"}
+            </Button>
+            <Button onClick={onCancel}>Cancel</Button>
           </>
         )}
       </div>

@@ -1,15 +1,17 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import type { MyAttestationRow } from "@/lib/attestation/list";
 import { Badge } from "@/components/ui/badge";
-import { formatDate, kindLabels, relative } from "@/components/ui/format";
+import { formatDate, relative } from "@/components/ui/format";
 import type { Person } from "@/components/ui/person-select";
 import { AttestForm } from "./attest-form";
+import { GrantCountCell, NhiCell } from "./cells";
 import { useNotice } from "./notice";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { Button } from "@/components/ui/button";
+import { ExpandableRow, useOpenRow } from "@/components/ui/expandable-row";
 
 const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;
 
@@ -24,13 +26,13 @@ function Due({ row, now }: { row: MyAttestationRow; now: number }) {
 /** The caller's NHIs with what is due; "Attest" opens the form under its row. */
 export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people: Person[] }) {
   const router = useRouter();
-  const [openId, setOpenId] = useState<string | null>(null);
+  const open = useOpenRow<string>();
   // One instant for the whole table, taken once: rendering stays pure.
   const [now] = useState(() => Date.now());
   const setNotice = useNotice();
 
   function done(text: string) {
-    setOpenId(null);
+    open.close();
     setNotice(text);
     router.refresh();
   }
@@ -52,66 +54,41 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
           </THead>
           <TBody top>
             {rows.map((r) => (
-              <Fragment key={r.id}>
-                <tr className={openId === r.id ? "bg-slate-50" : "hover:bg-slate-50"} data-identity-id={r.id}>
-                  <td className="px-3 py-2">
-                    <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
-                      {r.name}
-                    </Link>
-                    <div className="text-xs text-slate-500">
-                      {kindLabels[r.kind]}
-                      {r.systemName && ` on ${r.systemName}`}
+              <ExpandableRow
+                key={r.id}
+                data-identity-id={r.id}
+                open={open.isOpen(r.id)}
+                colSpan={7}
+                detail={<AttestForm target={r} people={people} onDone={done} onCancel={open.close} />}
+              >
+                <NhiCell nhi={r} />
+                <td className="whitespace-nowrap px-3 py-2">
+                  <Due row={r} now={now} />
+                  {r.escalationLevel > 0 && (
+                    <div className="mt-1">
+                      <Badge tone="red" title={r.escalatedToName ? `Escalated to ${r.escalatedToName}` : "Escalated to the admins"}>
+                        {r.escalationLevel === 1 ? `escalated to ${r.escalatedToName ?? "manager"}` : "escalated to admins"}
+                      </Badge>
                     </div>
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2">
-                    <Due row={r} now={now} />
-                    {r.escalationLevel > 0 && (
-                      <div className="mt-1">
-                        <Badge tone="red" title={r.escalatedToName ? `Escalated to ${r.escalatedToName}` : "Escalated to the admins"}>
-                          {r.escalationLevel === 1 ? `escalated to ${r.escalatedToName ?? "manager"}` : "escalated to admins"}
-                        </Badge>
-                      </div>
-                    )}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDate(r.lastAttestedAt)}</td>
-                  <td className="max-w-xs px-3 py-2">
-                    {r.purpose ? <span className="line-clamp-2">{r.purpose}</span> : <span className="text-rose-700">No purpose recorded</span>}
-                  </td>
-                  <td className="px-3 py-2">
-                    {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName}, ${r.ownerStatus})` : ""}</Badge> : r.ownerName}
-                    <div className="text-xs text-slate-500">{r.relation ? relationLabel[r.relation] : "View only"}</div>
-                  </td>
-                  <td className="px-3 py-2 text-right tabular-nums">
-                    {r.activeGrants}
-                    {r.privilegedGrants > 0 && (
-                      <>
-                        {" "}
-                        <Badge tone="purple">{r.privilegedGrants}</Badge>
-                      </>
-                    )}
-                  </td>
-                  <td className="px-3 py-2 text-right">
-                    {r.canAttest && (
-                      <button
-                        type="button"
-                        aria-expanded={openId === r.id}
-                        aria-label={`Attest ${r.name}`}
-                        onClick={() => setOpenId(openId === r.id ? null : r.id)}
-                        className="rounded-md border border-brand-600 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50"
-                      >
-                        Attest
-                      </button>
-                    )}
-                  </td>
-                </tr>
-                {openId === r.id && (
-                  <tr>
-                    <td colSpan={7} className="px-3 pb-3">
-                      <AttestForm target={r} people={people} onDone={done} onCancel={() => setOpenId(null)} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
+                  )}
+                </td>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDate(r.lastAttestedAt)}</td>
+                <td className="max-w-xs px-3 py-2">
+                  {r.purpose ? <span className="line-clamp-2">{r.purpose}</span> : <span className="text-rose-700">No purpose recorded</span>}
+                </td>
+                <td className="px-3 py-2">
+                  {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName}, ${r.ownerStatus})` : ""}</Badge> : r.ownerName}
+                  <div className="text-xs text-slate-500">{r.relation ? relationLabel[r.relation] : "View only"}</div>
+                </td>
+                <GrantCountCell active={r.activeGrants} privileged={r.privilegedGrants} />
+                <td className="px-3 py-2 text-right">
+                  {r.canAttest && (
+                    <Button variant="outline" aria-expanded={open.isOpen(r.id)} aria-label={`Attest ${r.name}`} onClick={() => open.toggle(r.id)}>
+                      Attest
+                    </Button>
+                  )}
+                </td>
+              </ExpandableRow>
             ))}
           </TBody>
         </Table>

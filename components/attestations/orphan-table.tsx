@@ -1,15 +1,17 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Fragment, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { apiResult } from "@/lib/http/client";
 import type { OrphanRow } from "@/lib/attestation/orphans";
 import { Badge } from "@/components/ui/badge";
-import { kindLabels, relative } from "@/components/ui/format";
+import { relative } from "@/components/ui/format";
+import { GrantCountCell, NhiCell } from "./cells";
 import { useNotice } from "./notice";
 import { PersonSelect, type Person } from "@/components/ui/person-select";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { Button } from "@/components/ui/button";
+import { ExpandableRow, useOpenRow } from "@/components/ui/expandable-row";
 
 function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; people: Person[]; onDone: (notice: string) => void; onCancel: () => void }) {
   const activeIds = new Set(people.map((p) => p.id));
@@ -60,12 +62,10 @@ function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; peopl
         </p>
       )}
       <div className="flex gap-2 md:col-span-2">
-        <button disabled={pending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
-          {pending ? "Saving…" : "Reassign owner"}
-        </button>
-        <button type="button" onClick={onCancel} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
-          Cancel
-        </button>
+        <Button type="submit" variant="primary" pending={pending} pendingLabel="Saving…">
+          Reassign owner
+        </Button>
+        <Button onClick={onCancel}>Cancel</Button>
       </div>
     </form>
   );
@@ -74,11 +74,11 @@ function ReassignForm({ row, people, onDone, onCancel }: { row: OrphanRow; peopl
 /** Orphaned NHIs, privileged ones first; admins reassign them in place. */
 export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Person[] }) {
   const router = useRouter();
-  const [openId, setOpenId] = useState<string | null>(null);
+  const open = useOpenRow<string>();
   const setNotice = useNotice();
 
   function done(text: string) {
-    setOpenId(null);
+    open.close();
     setNotice(text);
     router.refresh();
   }
@@ -99,71 +99,46 @@ export function OrphanTable({ rows, people }: { rows: OrphanRow[]; people: Perso
           </THead>
           <TBody top>
             {rows.map((r) => (
-              <Fragment key={r.id}>
-                <tr className={openId === r.id ? "bg-slate-50" : "hover:bg-slate-50"} data-identity-id={r.id}>
-                  <td className="px-3 py-2">
-                    <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
-                      {r.name}
-                    </Link>
-                    <div className="text-xs text-slate-500">
-                      {kindLabels[r.kind]}
-                      {r.systemName && ` on ${r.systemName}`}
-                    </div>
-                  </td>
-                  <td className="px-3 py-2">
-                    {r.rehomedAt && r.formerOwnerStatus === "active" ? (
-                      <>
-                        {r.formerOwnerName} <Badge tone="amber">re-homed from {r.rehomedFromName ?? "a leaver"}, awaiting attestation</Badge>
-                      </>
-                    ) : r.formerOwnerName ? (
-                      <>
-                        {r.formerOwnerName} <Badge tone="red">{r.formerOwnerStatus}</Badge>
-                      </>
-                    ) : (
-                      <Badge tone="red">no owner</Badge>
-                    )}
-                  </td>
-                  <td className="px-3 py-2">
-                    {r.backupOwnerName ? (
-                      <>
-                        {r.backupOwnerName} {r.backupOwnerStatus !== "active" && <Badge tone="amber">{r.backupOwnerStatus}</Badge>}
-                      </>
-                    ) : (
-                      <span className="text-slate-500">—</span>
-                    )}
-                  </td>
-                  <td className="px-3 py-2 text-right tabular-nums">
-                    {r.activeGrants}
-                    {r.privilegedGrants > 0 && (
-                      <>
-                        {" "}
-                        <Badge tone="purple">{r.privilegedGrants}</Badge>
-                      </>
-                    )}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
-                  <td className="px-3 py-2 text-right">
-                    {r.canReassign && (
-                      <button
-                        type="button"
-                        aria-expanded={openId === r.id}
-                        aria-label={`Reassign ${r.name}`}
-                        onClick={() => setOpenId(openId === r.id ? null : r.id)}
-                        className="rounded-md border border-brand-600 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50"
-                      >
-                        Reassign
-                      </button>
-                    )}
-                  </td>
-                </tr>
-                {openId === r.id && (
-                  <tr>
-                    <td colSpan={6} className="px-3 pb-3">
-                      <ReassignForm row={r} people={people} onDone={done} onCancel={() => setOpenId(null)} />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
+              <ExpandableRow
+                key={r.id}
+                data-identity-id={r.id}
+                open={open.isOpen(r.id)}
+                colSpan={6}
+                detail={<ReassignForm row={r} people={people} onDone={done} onCancel={open.close} />}
+              >
+                <NhiCell nhi={r} />
+                <td className="px-3 py-2">
+                  {r.rehomedAt && r.formerOwnerStatus === "active" ? (
+                    <>
+                      {r.formerOwnerName} <Badge tone="amber">re-homed from {r.rehomedFromName ?? "a leaver"}, awaiting attestation</Badge>
+                    </>
+                  ) : r.formerOwnerName ? (
+                    <>
+                      {r.formerOwnerName} <Badge tone="red">{r.formerOwnerStatus}</Badge>
+                    </>
+                  ) : (
+                    <Badge tone="red">no owner</Badge>
+                  )}
+                </td>
+                <td className="px-3 py-2">
+                  {r.backupOwnerName ? (
+                    <>
+                      {r.backupOwnerName} {r.backupOwnerStatus !== "active" && <Badge tone="amber">{r.backupOwnerStatus}</Badge>}
+                    </>
+                  ) : (
+                    <span className="text-slate-500">—</span>
+                  )}
+                </td>
+                <GrantCountCell active={r.activeGrants} privileged={r.privilegedGrants} />
+                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
+                <td className="px-3 py-2 text-right">
+                  {r.canReassign && (
+                    <Button variant="outline" aria-expanded={open.isOpen(r.id)} aria-label={`Reassign ${r.name}`} onClick={() => open.toggle(r.id)}>
+                      Reassign
+                    </Button>
+                  )}
+                </td>
+              </ExpandableRow>
             ))}
           </TBody>
         </Table>

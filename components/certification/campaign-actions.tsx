@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { Button, buttonClass } from "@/components/ui/button";
 import { api, errorText } from "@/lib/http/client";
 
 type Props = { campaignId: string; status: string; canAdminister: boolean; canSignOff: boolean; canExport: boolean };
@@ -33,7 +34,6 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
     });
   }
 
-  const button = "rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50";
   const open = (p: Panel) => {
     setMessage(null);
     setText("");
@@ -44,37 +44,34 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
       <div className="flex flex-wrap justify-end gap-2">
         {canExport && status !== "draft" && (
           <>
-            <a className={`${button} border border-slate-300 bg-white hover:bg-slate-100`} href={`/api/v1/campaigns/${campaignId}/export?format=csv`}>
+            <a className={buttonClass("secondary")} href={`/api/v1/campaigns/${campaignId}/export?format=csv`}>
               Export CSV
             </a>
-            <a className={`${button} border border-slate-300 bg-white hover:bg-slate-100`} href={`/api/v1/campaigns/${campaignId}/export?format=json`}>
+            <a className={buttonClass("secondary")} href={`/api/v1/campaigns/${campaignId}/export?format=json`}>
               Export JSON
             </a>
           </>
         )}
         {canAdminister && status === "draft" && (
-          <button
-            disabled={pending}
-            className={`${button} bg-brand-600 text-white`}
+          <Button
+            variant="primary"
+            pending={pending}
+            pendingLabel="Launching…"
             onClick={() => run("launch", {}, (r: { items: number }) => `Launched: ${r.items.toLocaleString("en")} review items.`)}
           >
-            {pending ? "Launching…" : "Launch campaign"}
-          </button>
+            Launch campaign
+          </Button>
         )}
-        {canAdminister && status === "active" && (
-          <button className={`${button} border border-slate-300 bg-white hover:bg-slate-100`} onClick={() => open("close")}>
-            Close now…
-          </button>
-        )}
+        {canAdminister && status === "active" && <Button onClick={() => open("close")}>Close now…</Button>}
         {canAdminister && (status === "draft" || status === "active") && (
-          <button className={`${button} border border-rose-300 bg-white text-rose-700 hover:bg-rose-50`} onClick={() => open("cancel")}>
+          <Button variant="danger-outline" onClick={() => open("cancel")}>
             Cancel campaign…
-          </button>
+          </Button>
         )}
         {canSignOff && (
-          <button className={`${button} bg-emerald-600 text-white`} onClick={() => open("signOff")}>
+          <Button variant="confirm" onClick={() => open("signOff")}>
             Sign off…
-          </button>
+          </Button>
         )}
       </div>
       {panel && (
@@ -105,15 +102,10 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
             <input value={text} onChange={(e) => setText(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
           </label>
           <div className="flex gap-2">
-            <button
-              disabled={pending}
-              className={`${button} ${panel === "cancel" ? "bg-rose-600" : panel === "signOff" ? "bg-emerald-600" : "bg-brand-600"} text-white`}
-            >
+            <Button type="submit" variant={panel === "cancel" ? "danger" : panel === "signOff" ? "confirm" : "primary"} pending={pending}>
               {panel === "close" ? "Close campaign" : panel === "cancel" ? "Cancel campaign" : "Sign off"}
-            </button>
-            <button type="button" className={`${button} border border-slate-300`} onClick={() => setPanel(null)}>
-              Back
-            </button>
+            </Button>
+            <Button onClick={() => setPanel(null)}>Back</Button>
           </div>
         </form>
       )}

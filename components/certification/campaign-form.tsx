@@ -7,6 +7,7 @@ import { kindLabels } from "@/components/ui/format";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select } from "@/components/ui/select";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
+import { Button } from "@/components/ui/button";
 
 type Option = { id: string; name: string };
 type EntitlementOption = Option & { systemId: string; privilegeLevel: string };
@@ -245,9 +246,9 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             {message}
           </p>
         )}
-        <button disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50">
-          {pending ? "Creating…" : "Create draft campaign"}
-        </button>
+        <Button type="submit" variant="primary" pending={pending} pendingLabel="Creating…">
+          Create draft campaign
+        </Button>
       </section>
     </form>
   );

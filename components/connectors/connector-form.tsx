@@ -9,6 +9,7 @@ import { accessEventTypes } from "@/lib/connectors/types";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select } from "@/components/ui/select";
 import { CheckboxGroup } from "@/components/ui/checkbox-group";
+import { Button } from "@/components/ui/button";
 
 /** Adds a connector of any kind, in the words of its descriptor (lib/connectors/kinds.ts). A generated secret is shown once. */
 export function ConnectorForm({ systems }: { systems: { id: string; name: string }[] }) {
@@ -117,9 +118,9 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
           {message}
         </p>
       )}
-      <button disabled={pending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">
-        {pending ? "Adding…" : "Add connector"}
-      </button>
+      <Button type="submit" variant="primary" pending={pending} pendingLabel="Adding…">
+        Add connector
+      </Button>
     </form>
   );
 }

@@ -19,7 +19,7 @@ export function EmptyDashboard({ s, admin }: { s: Awaited<ReturnType<typeof inve
         </p>
         {admin ? (
           <div className="mt-4 flex justify-center">
-            <RunReconciliationButton className="items-center" />
+            <RunReconciliationButton align="center" />
           </div>
         ) : (
           <p className="mt-2">If nothing appears within a few minutes, ask an administrator to run it from Reconciliation.</p>

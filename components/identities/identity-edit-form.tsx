@@ -5,6 +5,7 @@ import { useState, useTransition } from "react";
 import { apiResult } from "@/lib/http/client";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select, peopleChoices } from "@/components/ui/select";
+import { Button } from "@/components/ui/button";
 
 type Person = { id: string; displayName: string };
 type Field = "purpose" | "ownerId" | "backupOwnerId" | "nextAttestationAt" | "title" | "managerId";
@@ -89,9 +90,9 @@ export function IdentityEditForm({
           {message.text}
         </p>
       )}
-      <button disabled={pending} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
-        {pending ? "Saving…" : "Save changes"}
-      </button>
+      <Button type="submit" variant="primary" pending={pending} pendingLabel="Saving…">
+        Save changes
+      </Button>
     </form>
   );
 }

@@ -1,21 +1,19 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-import { api, errorText } from "@/lib/http/client";
+import { useState } from "react";
+import { ActionButton } from "@/components/ui/action-button";
+import { Button } from "@/components/ui/button";
+import { api } from "@/lib/http/client";
 
 /** Records that a person left, when the identity provider has not: every access ends and what they owned moves on. */
 export function OffboardButton({ personId, name }: { personId: string; name: string }) {
-  const router = useRouter();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
   if (!open) {
     return (
-      <button className="rounded-md border border-rose-300 bg-white px-3 py-1.5 text-sm text-rose-700 hover:bg-rose-50" onClick={() => setOpen(true)}>
+      <Button variant="danger-outline" onClick={() => setOpen(true)}>
         Offboard…
-      </button>
+      </Button>
     );
   }
   return (
@@ -33,32 +31,17 @@ export function OffboardButton({ personId, name }: { personId: string; name: str
           className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
         />
       </label>
-      {error && (
-        <p role="alert" className="mt-1 text-rose-700">
-          {error}
-        </p>
-      )}
-      <div className="mt-2 flex gap-2">
-        <button
-          disabled={pending}
-          className="rounded-md bg-rose-700 px-3 py-1.5 font-medium text-white disabled:opacity-50"
-          onClick={() =>
-            start(async () => {
-              try {
-                await api(`/api/v1/identities/${personId}/offboard`, { body: { reason } });
-                setOpen(false);
-                router.refresh();
-              } catch (e) {
-                setError(errorText(e));
-              }
-            })
-          }
+      <div className="mt-2 flex items-start gap-2">
+        <ActionButton
+          variant="danger"
+          align="start"
+          pendingLabel="Offboarding…"
+          action={() => api(`/api/v1/identities/${personId}/offboard`, { body: { reason } })}
+          onDone={() => setOpen(false)}
         >
-          {pending ? "Offboarding…" : "Offboard now"}
-        </button>
-        <button className="rounded-md border border-slate-300 bg-white px-3 py-1.5" onClick={() => setOpen(false)}>
-          Keep
-        </button>
+          Offboard now
+        </ActionButton>
+        <Button onClick={() => setOpen(false)}>Keep</Button>
       </div>
     </div>
   );

@@ -11,6 +11,7 @@ import { EmptyState } from "@/components/ui/card";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { formatMinutes } from "@/components/ui/format";
 import { RequestStatus, levelTone } from "./status";
+import { Button } from "@/components/ui/button";
 
 const PRESETS = [15, 30, 60, 120, 240, 480, 1440, 4320, 10080];
 
@@ -156,12 +157,9 @@ function RequestForm({ e, onDone }: { e: Eligibility; onDone: (id: string, statu
             {message}
           </p>
         )}
-        <button
-          disabled={pending}
-          className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${breakGlass ? "bg-rose-700 hover:bg-rose-800" : "bg-brand-600 hover:bg-brand-700"}`}
-        >
-          {pending ? "Sending…" : breakGlass ? "Activate break-glass" : e.autoApprove ? "Activate" : "Request"}
-        </button>
+        <Button type="submit" variant={breakGlass ? "danger" : "primary"} pending={pending} pendingLabel="Sending…">
+          {breakGlass ? "Activate break-glass" : e.autoApprove ? "Activate" : "Request"}
+        </Button>
       </div>
     </form>
   );

@@ -5,6 +5,7 @@ import { useState, useTransition } from "react";
 import { api, type ApiError, formText } from "@/lib/http/client";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Select } from "@/components/ui/select";
+import { Button } from "@/components/ui/button";
 
 type Option = { id: string; name: string };
 type EntitlementOption = Option & { privilegeLevel: string; systemName: string };
@@ -226,9 +227,9 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
             {message.text}
           </p>
         )}
-        <button disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-50">
-          {pending ? "Saving…" : policy ? "Save changes" : "Create policy"}
-        </button>
+        <Button type="submit" variant="primary" pending={pending} pendingLabel="Saving…">
+          {policy ? "Save changes" : "Create policy"}
+        </Button>
       </div>
     </form>
   );

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { FindingRow, findingAction } from "@/lib/reconciliation/findings";
 import type { Person } from "@/components/ui/person-select";
 import { Select, peopleChoices } from "@/components/ui/select";
+import { Button } from "@/components/ui/button";
 
 /** What the findings API takes, as its schema says. */
 export type ActionInput = z.input<typeof findingAction>;
@@ -115,13 +116,9 @@ export function BulkActions({
               aria-label={verbs[mode].reason}
             />
           </label>
-          <button
-            type="submit"
-            disabled={pending}
-            className={`rounded-md px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50 ${mode === "revoke" ? "bg-rose-600 hover:bg-rose-700" : "bg-brand-600 hover:bg-brand-700"}`}
-          >
-            {pending ? "Working…" : `${verbs[mode].confirm(n)} ${plural}`}
-          </button>
+          <Button type="submit" variant={mode === "revoke" ? "danger" : "primary"} pending={pending} pendingLabel="Working…">
+            {`${verbs[mode].confirm(n)} ${plural}`}
+          </Button>
           <button type="button" onClick={() => setMode(null)} className="py-1.5 text-sm text-slate-600 hover:underline">
             Cancel
           </button>

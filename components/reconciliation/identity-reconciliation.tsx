@@ -14,6 +14,7 @@ import { ActionGroups } from "./action-groups";
 import { CountPill } from "./count-pill";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
+import { Button } from "@/components/ui/button";
 
 export type PickedIdentity = { id: string; name: string; kind: string; systemName: string | null };
 
@@ -108,7 +109,9 @@ export function IdentityReconciliationView({ identity }: { identity: PickedIdent
               className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
             />
           </label>
-          <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Apply</button>
+          <Button type="submit" variant="primary">
+            Apply
+          </Button>
           <span className="flex gap-1 pb-0.5">
             {[30, 90, 180].map((n) => (
               <button

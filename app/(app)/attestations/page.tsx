@@ -19,6 +19,7 @@ import { kindLabels } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { LinkPagination } from "@/components/ui/pagination";
 import { Select } from "@/components/ui/select";
+import { Button } from "@/components/ui/button";
 
 export const metadata = { title: "Attestations" };
 
@@ -116,7 +117,9 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
               Kind
               <Select name="orphanKind" defaultValue={params.orphanKind ?? ""} className={fieldPlacement} placeholder="All kinds" choices={kindChoices} />
             </label>
-            <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+            <Button type="submit" variant="primary">
+              Filter
+            </Button>
           </form>
           <FieldErrorsAlert errors={orphans.errors} />
           <NoticeArea testId="orphan-notice">{orphans.data && <Orphans params={params} result={orphans.data} people={people} />}</NoticeArea>
@@ -168,7 +171,9 @@ function MyFilters({ params, result, seesAll }: { params: Params; result: MyAtte
             />
           </label>
         )}
-        <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+        <Button type="submit" variant="primary">
+          Filter
+        </Button>
       </form>
     </div>
   );

@@ -15,6 +15,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { DateRangeFields } from "@/components/ui/date-range";
 import { auditActionNames, auditActions, type AuditAction } from "@/lib/audit/actions";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { Button } from "@/components/ui/button";
 
 export const metadata = { title: "Audit log" };
 
@@ -76,7 +77,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <input name="actor" defaultValue={filters.actor} className={input} placeholder="email or name" />
         </label>
         <DateRangeFields from={filters.from} to={filters.to} inputClass={input} />
-        <button className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+        <Button type="submit" variant="primary">
+          Filter
+        </Button>
         <Link href="/audit" className="pb-1.5 text-sm text-brand-700 underline">
           Reset
         </Link>

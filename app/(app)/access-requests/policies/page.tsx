@@ -9,6 +9,7 @@ import { EmptyState } from "@/components/ui/card";
 import { Forbidden } from "@/components/ui/forbidden";
 import { formatMinutes } from "@/components/ui/format";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
+import { buttonClass } from "@/components/ui/button";
 
 export const metadata = { title: "Eligibility policies" };
 
@@ -29,7 +30,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
             {archived === "1" ? "Hide retired" : "Show retired"}
           </Link>
           {hasRole(caller, "admin") && (
-            <Link href="/access-requests/policies/new" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+            <Link href="/access-requests/policies/new" className={buttonClass("primary")}>
               New policy
             </Link>
           )}
