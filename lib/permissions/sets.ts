@@ -1,17 +1,19 @@
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { entitlements, grantActiveAt, grants, identities, type PermissionStatement } from "@/db/schema";
-import { actionMatches, type ActionCatalogue } from "@/lib/permissions/aws/catalogue";
+import { entitlements, grantActiveAt, grants, identities, systems, type PermissionStatement } from "@/db/schema";
+import { literalPermissionModel, permissionModelOf, type ActionCatalogue, type PermissionModel } from "./model";
 
-export type PermissionSource = { entitlementId: string; entitlementName: string; statements: PermissionStatement[] };
-
-const matchesAny = (patterns: string[], action: string) => patterns.some((p) => actionMatches(p, action));
+/** An entitlement's statements, read with the permission model of its system. */
+export type PermissionSource = { entitlementId: string; entitlementName: string; statements: PermissionStatement[]; model?: PermissionModel };
 
 /** Does this statement cover the action (by Action, or by not being excluded from a NotAction)? */
-function covers(s: PermissionStatement, action: string) {
-  if (s.actions) return matchesAny(s.actions, action);
-  return !!s.notActions && !matchesAny(s.notActions, action);
+function covers(s: PermissionStatement, action: string, model: PermissionModel) {
+  const any = (patterns: string[]) => patterns.some((p) => model.actionMatches(p, action));
+  if (s.actions) return any(s.actions);
+  return !!s.notActions && !any(s.notActions);
 }
+
+type Judged = { statement: PermissionStatement; model: PermissionModel };
 
 /**
  * What an identity's cloud entitlements allow, evaluated the way IAM does for
@@ -21,17 +23,24 @@ function covers(s: PermissionStatement, action: string) {
  */
 export class PermissionSet {
   private readonly cache = new Map<string, string | null>();
-  private readonly denies: PermissionStatement[];
+  private readonly denies: Judged[];
 
   /**
-   * `boundary`: a permissions boundary's statements. An action is approved
-   * only when the boundary allows it too (IAM intersects them).
+   * `boundary`: a permissions boundary's statements, read with `boundaryModel`
+   * (the identity's system's). An action is approved only when the boundary
+   * allows it too (IAM intersects them). A source without a model of its own
+   * is read literally.
    */
   constructor(
     readonly sources: PermissionSource[],
     private readonly boundary: PermissionStatement[] | null = null,
+    private readonly boundaryModel: PermissionModel = literalPermissionModel,
   ) {
-    this.denies = [...sources.flatMap((s) => s.statements), ...(boundary ?? [])].filter((s) => s.effect === "Deny" && !s.conditional && s.allResources);
+    const judged: Judged[] = [
+      ...sources.flatMap((s) => s.statements.map((statement) => ({ statement, model: s.model ?? literalPermissionModel }))),
+      ...(boundary ?? []).map((statement) => ({ statement, model: boundaryModel })),
+    ];
+    this.denies = judged.filter(({ statement: s }) => s.effect === "Deny" && !s.conditional && s.allResources);
   }
 
   get empty() {
@@ -43,10 +52,11 @@ export class PermissionSet {
     const hit = this.cache.get(action);
     if (hit !== undefined) return hit;
     let found: string | null = null;
-    const bounded = !this.boundary || this.boundary.some((s) => s.effect === "Allow" && covers(s, action));
-    if (bounded && !this.denies.some((d) => covers(d, action))) {
+    const bounded = !this.boundary || this.boundary.some((s) => s.effect === "Allow" && covers(s, action, this.boundaryModel));
+    if (bounded && !this.denies.some((d) => covers(d.statement, action, d.model))) {
       for (const src of this.sources) {
-        if (src.statements.some((s) => s.effect === "Allow" && covers(s, action))) {
+        const model = src.model ?? literalPermissionModel;
+        if (src.statements.some((s) => s.effect === "Allow" && covers(s, action, model))) {
           found = src.entitlementId;
           break;
         }
@@ -99,15 +109,23 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
   const asked = sql`(select (jsonb_array_elements_text(${JSON.stringify(identityIds)}::jsonb))::uuid)`;
   const [rows, boundaries] = await Promise.all([
     db
-      .select({ identityId: grants.identityId, entitlementId: entitlements.id, entitlementName: entitlements.name, statements: entitlements.permissions })
+      .select({
+        identityId: grants.identityId,
+        entitlementId: entitlements.id,
+        entitlementName: entitlements.name,
+        statements: entitlements.permissions,
+        systemKind: systems.kind,
+      })
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      .innerJoin(systems, eq(systems.id, entitlements.systemId))
       .where(and(sql`${grants.identityId} in ${asked}`, isNotNull(entitlements.permissions), grantActiveAt(sql`${when}::timestamptz`)))
       .orderBy(asc(entitlements.name)),
     // A permissions boundary named on the identity, found among its system's policies.
     db
-      .select({ identityId: identities.id, statements: entitlements.permissions })
+      .select({ identityId: identities.id, statements: entitlements.permissions, systemKind: systems.kind })
       .from(identities)
+      .innerJoin(systems, eq(systems.id, identities.systemId))
       .innerJoin(
         entitlements,
         and(eq(entitlements.systemId, identities.systemId), eq(entitlements.externalRef, sql`${identities.attributes}->>'permissionsBoundaryArn'`)),
@@ -119,11 +137,19 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
   for (const r of rows) {
     const own = sourcesOf.get(r.identityId)!;
     if (!own.has(r.entitlementId))
-      own.set(r.entitlementId, { entitlementId: r.entitlementId, entitlementName: r.entitlementName, statements: r.statements ?? [] });
+      own.set(r.entitlementId, {
+        entitlementId: r.entitlementId,
+        entitlementName: r.entitlementName,
+        statements: r.statements ?? [],
+        model: permissionModelOf(r.systemKind),
+      });
   }
-  const boundaryOf = new Map<string, PermissionStatement[] | null>();
-  for (const b of boundaries) if (!boundaryOf.has(b.identityId)) boundaryOf.set(b.identityId, b.statements);
-  for (const [id, own] of sourcesOf) out.set(id, new PermissionSet([...own.values()], boundaryOf.get(id) ?? null));
+  const boundaryOf = new Map<string, (typeof boundaries)[number]>();
+  for (const b of boundaries) if (!boundaryOf.has(b.identityId)) boundaryOf.set(b.identityId, b);
+  for (const [id, own] of sourcesOf) {
+    const b = boundaryOf.get(id);
+    out.set(id, new PermissionSet([...own.values()], b?.statements ?? null, permissionModelOf(b?.systemKind)));
+  }
   return out;
 }
 

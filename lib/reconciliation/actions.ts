@@ -9,7 +9,7 @@ import type { Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { escalationOf } from "@/lib/escalation/read";
 import { getVisibleIdentity } from "@/lib/identities/detail";
-import { loadCatalogue, observability } from "@/lib/permissions/aws/catalogue";
+import { permissionModelOf } from "@/lib/permissions/model";
 import { permissionSetOf } from "@/lib/permissions/sets";
 import { dateTime, text } from "@/lib/validation/fields";
 import { roleOfArn } from "@/lib/permissions/aws/match";
@@ -55,6 +55,7 @@ export async function findIdentity(db: Tx, ref: string) {
     externalId: identities.externalId,
     systemId: identities.systemId,
     systemName: systems.name,
+    systemKind: systems.kind,
     accountId: systems.externalId,
   };
   const isUuid = z.uuid().safeParse(ref).success;
@@ -98,8 +99,10 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   const until = input.until ?? new Date();
   const since = input.since ?? subDays(until, DEFAULT_WINDOW_DAYS);
   const identity = await findIdentity(db, input.identity);
+  // The identity's system says how its actions are named, catalogued and logged.
+  const model = permissionModelOf(identity.systemKind);
   const [catalogue, permissions, usage, dataDays, escalation] = await Promise.all([
-    loadCatalogue(),
+    model.catalogue(),
     permissionSetOf(db, identity.id, until),
     queryRows<{ action: string; success: number; denied: number; last_success: string | null }>(
       db,
@@ -147,7 +150,7 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   }
   for (const [action, by] of granted) {
     if (rows.has(action)) continue;
-    const o = observability(action, seen);
+    const o = model.observability(action, seen);
     rows.set(action, {
       action,
       status: o === "observable" ? "unused" : "unobservable",

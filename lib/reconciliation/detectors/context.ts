@@ -31,7 +31,15 @@ export type Detector = (ctx: DetectContext) => Promise<void>;
 
 export type DetectedRow = { key: string; kind: FindingKind; severity: Severity; identityId: string; systemId: string | null; title: string; details: object };
 
-export type ActionUse = { identity_id: string; system_id: string | null; action: string; success: number; denied: number; last_at: string };
+export type ActionUse = {
+  identity_id: string;
+  system_id: string | null;
+  system_kind: string | null;
+  action: string;
+  success: number;
+  denied: number;
+  last_at: string;
+};
 
 /** Kinds whose severity follows the entitlement's privilege level. */
 type ByLevel = { [K in keyof typeof findingKindSpecs]: (typeof findingKindSpecs)[K]["severity"] extends string ? never : K }[keyof typeof findingKindSpecs];
@@ -98,11 +106,12 @@ export function detectContext(tx: Tx, opts: { now: Date; windowDays: number }): 
 async function readActionUses(tx: Tx, sinceDay: string) {
   const rows = await queryRows<ActionUse>(
     tx,
-    sql`select a.identity_id, i.system_id, a.action, sum(a.success_count)::int as success, sum(a.denied_count)::int as denied, max(a.last_at) as last_at
-        from usage_action_daily a join identities i on i.id = a.identity_id
+    sql`select a.identity_id, i.system_id, s.kind as system_kind, a.action,
+          sum(a.success_count)::int as success, sum(a.denied_count)::int as denied, max(a.last_at) as last_at
+        from usage_action_daily a join identities i on i.id = a.identity_id left join systems s on s.id = i.system_id
         where a.day >= ${sinceDay}::date and i.status = 'active'
           and exists (select 1 from grants g join entitlements e on e.id = g.entitlement_id where g.identity_id = a.identity_id and e.permissions is not null)
-        group by 1, 2, 3`,
+        group by 1, 2, 3, 4`,
   );
   const byIdentity = new Map<string, ActionUse[]>();
   for (const u of rows) {

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { grantActiveDuring } from "@/db/schema";
 import { findingKey, findingKeySql as key } from "@/lib/findings/raise";
 import { permissionSetsOf } from "@/lib/permissions/sets";
-import { isSensitiveAction } from "@/lib/permissions/aws/match";
+import { permissionModelOf, type SystemKind } from "@/lib/permissions/model";
 import { g, severityOf, topActions, type Detector, type DetectedRow } from "./context";
 
 /**
@@ -35,7 +35,8 @@ export const detectUsedWithoutApproval: Detector = async (ctx) => {
     rows.push({
       key: findingKey({ kind: "used_without_approval", identityId: id, discriminator: "actions" }),
       kind: "used_without_approval",
-      severity: unapproved.some((u) => isSensitiveAction(u.action)) ? "critical" : "high",
+      // Sensitive by the identity's system's model (AWS: IAM, STS, Organizations, KMS).
+      severity: unapproved.some((u) => permissionModelOf(u.system_kind as SystemKind | null).isSensitive(u.action)) ? "critical" : "high",
       identityId: id,
       systemId: mine[0].system_id,
       title: `${unapproved.length} action${unapproved.length === 1 ? "" : "s"} used that no entitlement approves`,

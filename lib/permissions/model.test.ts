@@ -1,0 +1,38 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { entitlements, systems, type PermissionStatement } from "@/db/schema";
+import { makeGrant, makeNhi, testDb, uniq } from "@/lib/testing/harness";
+import { literalPermissionModel, permissionModelOf } from "./model";
+import { permissionSetOf } from "./sets";
+
+const allow = (...actions: string[]): PermissionStatement[] => [{ effect: "Allow", actions, conditional: false, allResources: true }];
+
+describe("permission models by kind of system", () => {
+  it("reads AWS entitlements with IAM's wildcards and sensitivity, and a system without a model literally", () => {
+    const aws = permissionModelOf("aws_account");
+    expect(aws.actionMatches("s3:Get*", "s3:GetObject")).toBe(true);
+    expect(aws.isSensitive("iam:PassRole")).toBe(true);
+    expect(permissionModelOf("database")).toBe(literalPermissionModel);
+    expect(literalPermissionModel.actionMatches("s3:Get*", "s3:GetObject")).toBe(false);
+    expect(literalPermissionModel.actionMatches("SELECT", "SELECT")).toBe(true);
+    expect(literalPermissionModel.actionMatches("*", "DELETE")).toBe(true);
+    expect(literalPermissionModel.isSensitive("iam:PassRole")).toBe(false);
+  });
+
+  it("approves an identity's action by the model of each entitlement's own system", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db);
+    const { entitlement: onAws } = await makeGrant(db, nhi.id);
+    const [database] = await db.insert(systems).values({ name: uniq("db"), kind: "database" }).returning();
+    const { entitlement: onDatabase } = await makeGrant(db, nhi.id, { systemId: database.id });
+    await db.update(entitlements).set({ permissions: allow("s3:Get*") }).where(eq(entitlements.id, onAws.id));
+    await db.update(entitlements).set({ permissions: allow("SELECT", "db:Read*") }).where(eq(entitlements.id, onDatabase.id));
+
+    const set = await permissionSetOf(db, nhi.id);
+    expect(set.approvalFor("s3:GetObject")).toBe(onAws.id);
+    expect(set.approvalFor("SELECT")).toBe(onDatabase.id);
+    // On the database, "db:Read*" is a name, not a pattern.
+    expect(set.approvalFor("db:ReadRows")).toBeNull();
+    expect(set.approvalFor("db:Read*")).toBe(onDatabase.id);
+  });
+});
