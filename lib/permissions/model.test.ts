@@ -23,10 +23,19 @@ describe("permission models by kind of system", () => {
     const db = await testDb();
     const nhi = await makeNhi(db);
     const { entitlement: onAws } = await makeGrant(db, nhi.id);
-    const [database] = await db.insert(systems).values({ name: uniq("db"), kind: "database" }).returning();
+    const [database] = await db
+      .insert(systems)
+      .values({ name: uniq("db"), kind: "database" })
+      .returning();
     const { entitlement: onDatabase } = await makeGrant(db, nhi.id, { systemId: database.id });
-    await db.update(entitlements).set({ permissions: allow("s3:Get*") }).where(eq(entitlements.id, onAws.id));
-    await db.update(entitlements).set({ permissions: allow("SELECT", "db:Read*") }).where(eq(entitlements.id, onDatabase.id));
+    await db
+      .update(entitlements)
+      .set({ permissions: allow("s3:Get*") })
+      .where(eq(entitlements.id, onAws.id));
+    await db
+      .update(entitlements)
+      .set({ permissions: allow("SELECT", "db:Read*") })
+      .where(eq(entitlements.id, onDatabase.id));
 
     const set = await permissionSetOf(db, nhi.id);
     expect(set.approvalFor("s3:GetObject")).toBe(onAws.id);
