@@ -167,10 +167,12 @@ export async function importAwsIam(
   // The input rules, before anything is read: a NUL in a name would fail the import's transaction at the database.
   assertSafeInput(input.authorizationDetails, "authorization details");
   if (input.scps !== undefined) assertSafeInput(input.scps, "service control policies");
+  phase("check");
   const scps = input.scps === undefined ? null : parseServiceControlPolicies(input.scps);
   const reportProblem = input.credentialReport === undefined ? null : textProblem(input.credentialReport, Number.MAX_SAFE_INTEGER);
   if (reportProblem) throw new ValidationError({ credentialReport: [`The credential report ${reportProblem}`] });
   const inv = parseAuthorizationDetails(input.authorizationDetails);
+  phase("parse");
   const report: Map<string, CredentialInfo> | null = input.credentialReport ? parseCredentialReport(input.credentialReport) : null;
   const [catalogue, levels] = await Promise.all([loadCatalogue(), loadAccessLevels()]);
   const desired = desiredEntitlements(inv);
@@ -181,7 +183,7 @@ export async function importAwsIam(
     warnings.push(
       `No credential report: ${inv.users.length} IAM users were classified without knowing their access keys; import the account's credential report (aws iam get-credential-report) with its authorization details.`,
     );
-  phase("parse");
+  phase("desired");
 
   return auditedTransaction(db, async (tx) => {
     // One import per account at a time.
@@ -212,11 +214,9 @@ export async function importAwsIam(
       privilegeLevel: PrivilegeLevel;
       externalRef: string | null;
       importedDigest: string | null;
-      holdsPermissions: boolean;
     }>(
       tx,
-      sql`select id, name, description, privilege_level as "privilegeLevel", external_ref as "externalRef", imported_digest as "importedDigest",
-            coalesce(jsonb_array_length(permissions) > 0, false) as "holdsPermissions"
+      sql`select id, name, description, privilege_level as "privilegeLevel", external_ref as "externalRef", imported_digest as "importedDigest"
           from ${entitlements} where system_id = ${system.id}`,
     );
     // The account's identities and live imported grants as they stand before this import changes them
@@ -236,7 +236,9 @@ export async function importAwsIam(
     // Should the import fail before it awaits one of them, its failure is the import's, not an unhandled rejection.
     for (const pending of [reading, readingIdentities, readingGrants]) pending.catch(() => {});
     const digests = new Map([...desired.values()].map((d) => [d.ref, importedDigestOf(d.statements)]));
+    phase("digests");
     const existingEnts = await reading;
+    phase("entitlements read");
     const entByRef = new Map(existingEnts.filter((e) => e.externalRef).map((e) => [e.externalRef!, e]));
     const takenNames = new Map(existingEnts.map((e) => [e.name.toLowerCase(), e.externalRef]));
     const entIdByRef = new Map<string, string>();
@@ -249,6 +251,7 @@ export async function importAwsIam(
         .filter((e): e is NonNullable<typeof e> => !!e && e.importedDigest !== digests.get(e.externalRef!))
         .map((e) => e.id),
     );
+    phase("entitlements compared");
     const digestOnly: { id: string; digest: string }[] = [];
     for (const d of desired.values()) {
       // Stored as parsed: what reconciliation reads and what the escalation analysis needs.
@@ -472,11 +475,14 @@ export async function importAwsIam(
     const vanishedIdentities = existingIds.filter(
       (i) => i.externalId?.startsWith("arn:aws:iam::") && !identityIdByArn.has(i.externalId) && i.status === "active",
     );
-    const vanishedEnts = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef) && e.holdsPermissions);
+    // Entitlements the export no longer has, among those still holding permissions (their documents are read only now:
+    // the permissions of every entitlement are tens of megabytes).
+    const absent = existingEnts.filter((e) => e.externalRef && !desired.has(e.externalRef));
     const vanishedPermissions = await permissionsOf(
       tx,
-      vanishedEnts.map((e) => e.id),
+      absent.map((e) => e.id),
     );
+    const vanishedEnts = absent.filter((e) => (vanishedPermissions.get(e.id)?.length ?? 0) > 0);
     const ended = await revokeGrants(
       tx,
       actor,
