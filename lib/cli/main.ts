@@ -14,10 +14,11 @@ import { readFile } from "node:fs/promises";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
 import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
+import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";
-import { printAuditVerification, printIamSummary, printPaths, printReconciliation, printTrailSummary } from "./print";
+import { printAuditVerification, printIamSummary, printK8sRbacSummary, printPaths, printReconciliation, printTrailSummary } from "./print";
 import { pathsToAdmin } from "@/lib/escalation/read";
 import { runEscalationAnalysis } from "@/lib/escalation/run";
 
@@ -192,6 +193,32 @@ export async function main(argv: string[]): Promise<number> {
         const s = await importAwsIam(database.db, { authorizationDetails, credentialReport, scps });
         if (opts.json) console.log(JSON.stringify(s, null, 2));
         else printIamSummary(s);
+      }),
+    );
+  importer
+    .command("k8s-rbac")
+    .description(
+      "import a Kubernetes cluster's RBAC: the JSON of `kubectl get serviceaccounts,roles,clusterroles,rolebindings,clusterrolebindings -A -o json`; re-importing updates in place",
+    )
+    .argument("<files...>", "one or more List documents (JSON), read as one", each(path))
+    .requiredOption("--cluster <name>", "the cluster's name (one system per cluster)", checked(clusterName))
+    .option("--json", "print the summary as JSON", false)
+    .action((files: string[], opts: { cluster: string; json: boolean }) =>
+      withReadyDatabase(async (database) => {
+        const documents: unknown[] = [];
+        for (const file of files) {
+          const text = await readFile(file, "utf8").catch((e: Error) => {
+            throw new ValidationError({ file: [`${file} cannot be read: ${e.message}`] });
+          });
+          try {
+            documents.push(JSON.parse(text));
+          } catch (e) {
+            throw new ValidationError({ file: [`${file} is not JSON (${(e as Error).message}): pass the output of \`kubectl get … -o json\`.`] });
+          }
+        }
+        const s = await importK8sRbac(database.db, { cluster: opts.cluster, documents });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printK8sRbacSummary(s);
       }),
     );
   importer

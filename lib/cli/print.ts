@@ -3,6 +3,7 @@ import type { pathsToAdmin } from "@/lib/escalation/read";
 import { statementLabel, type StepView } from "@/lib/escalation/steps";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
+import type { K8sRbacImportSummary } from "@/lib/ingest/k8s/rbac-import";
 import type { TrailImportSummary } from "@/lib/ingest/aws/cloudtrail-import";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
@@ -25,6 +26,19 @@ export function printIamSummary(s: IamImportSummary) {
   if (s.credentials) console.log(`  access keys  ${s.credentials}`);
   for (const w of s.warnings) console.log(`  warning: ${w}`);
   if (!s.credentialReport) console.log("  no credential report given: access keys are unknown (pass --credential-report)");
+}
+
+export function printK8sRbacSummary(s: K8sRbacImportSummary) {
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ");
+  console.log(`Kubernetes cluster ${s.cluster}${s.systemCreated ? " (new system)" : ""}:`);
+  console.log(`  service accounts ${counts(s.serviceAccounts)}`);
+  console.log(`  entitlements     ${counts(s.entitlements)}`);
+  console.log(`  grants           ${counts(s.grants)}`);
+  if (Object.keys(s.skipped).length) console.log(`  skipped          ${counts(s.skipped)} (kinds the import does not read)`);
+  for (const w of s.warnings) console.log(`  warning: ${w}`);
 }
 
 export function printTrailSummary(s: TrailImportSummary) {

@@ -17,7 +17,6 @@ import {
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
-import { createGrants } from "@/lib/grants/decisions";
 import { z } from "zod";
 import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
@@ -34,6 +33,7 @@ import { loadCatalogue, type Statement } from "@/lib/permissions/aws/catalogue";
 import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "@/lib/permissions/aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";
+import { createImportedGrants, decommissionImportedIdentity, updateImportedIdentity } from "./imported";
 import { phaseTimer } from "@/lib/timing";
 import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 
@@ -363,7 +363,7 @@ export async function importAwsIam(
         });
       } else {
         identityIdByArn.set(p.arn, current.id);
-        const changes: Record<string, unknown> = {};
+        const changes: Partial<typeof identities.$inferInsert> = {};
         if (current.kind !== kind) changes.kind = kind;
         if (current.externalId !== p.arn) changes.externalId = p.arn;
         const attributesChanged = !same(current.attributes, attributes);
@@ -378,19 +378,8 @@ export async function importAwsIam(
           summary.identities.unchanged++;
           continue;
         }
-        await tx
-          .update(identities)
-          .set({ ...changes, updatedAt: now })
-          .where(eq(identities.id, current.id));
+        await updateImportedIdentity(tx, actor, current, changes, AWS_IAM_SOURCE, now);
         summary.identities.updated++;
-        const before = Object.fromEntries(Object.keys(changes).map((k) => [k, (current as Record<string, unknown>)[k] ?? null]));
-        await recordAudit(tx, actor, {
-          action: "identity.updated",
-          entityType: "identity",
-          entityId: current.id,
-          before,
-          after: { ...changes, source: AWS_IAM_SOURCE },
-        });
       }
     }
 
@@ -447,27 +436,12 @@ export async function importAwsIam(
         else toAdd.push({ identityId, entitlementId });
       }
     }
-    const decision = {
-      kind: "imported" as const,
+    await createImportedGrants(tx, actor, toAdd, {
+      source: AWS_IAM_SOURCE,
       ref: `${AWS_IAM_SOURCE}:${inv.accountId}`,
-      decidedById: actor.id,
-      decidedAt: now,
       reason: `Held in AWS account ${inv.accountId} at import`,
-    };
-    const added = await createGrants(
-      tx,
-      toAdd.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: now }, decision })),
-    );
-    await recordAudit(
-      tx,
-      actor,
-      added.map((g) => ({
-        action: "grant.created",
-        entityType: "grant",
-        entityId: g.id,
-        after: { identityId: g.identityId, entitlementId: g.entitlementId, provenance: "imported", source: AWS_IAM_SOURCE },
-      })),
-    );
+      at: now,
+    });
     summary.grants.added = toAdd.length;
     phase("grants");
     const gone = imported.filter((g) => !wanted.has(g.key));
@@ -505,16 +479,7 @@ export async function importAwsIam(
         );
     }
     summary.grants.removed = ended.length;
-    for (const i of vanishedIdentities) {
-      await tx.update(identities).set({ status: "decommissioned", updatedAt: now }).where(eq(identities.id, i.id));
-      await recordAudit(tx, actor, {
-        action: "identity.decommissioned",
-        entityType: "identity",
-        entityId: i.id,
-        before: { status: i.status },
-        after: { status: "decommissioned", reason: "No longer in AWS IAM", source: AWS_IAM_SOURCE },
-      });
-    }
+    for (const i of vanishedIdentities) await decommissionImportedIdentity(tx, actor, i, "No longer in AWS IAM", AWS_IAM_SOURCE, now);
     summary.identities.removed = vanishedIdentities.length;
     for (const e of vanishedEnts) {
       await tx
