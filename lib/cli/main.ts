@@ -15,10 +15,11 @@ import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
 import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
 import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
+import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";
-import { printAuditVerification, printIamSummary, printK8sRbacSummary, printPaths, printReconciliation, printTrailSummary } from "./print";
+import { printAuditVerification, printIamSummary, printK8sRbacSummary, printPaths, printReconciliation, printUsageImportSummary } from "./print";
 import { pathsToAdmin } from "@/lib/escalation/read";
 import { runEscalationAnalysis } from "@/lib/escalation/run";
 
@@ -231,7 +232,25 @@ export async function main(argv: string[]): Promise<number> {
         await migrate(database);
         const s = await importCloudTrail(database.db, paths);
         if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printTrailSummary(s);
+        else printUsageImportSummary(s, "import their account's IAM with `gov import aws-iam`");
+        if (s.unreadableFiles.length) exitCode = 2;
+      }),
+    );
+
+  importer
+    .command("k8s-audit")
+    .description(
+      "import a Kubernetes cluster's API server audit log (audit.k8s.io/v1 events, one per line; .gz too; directories are searched recursively) as usage",
+    )
+    .argument("<paths...>", "log files and directories", each(path))
+    .requiredOption("--cluster <name>", "the cluster, as its RBAC was imported", checked(clusterName))
+    .option("--json", "print the summary as JSON", false)
+    .action((paths: string[], opts: { cluster: string; json: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const s = await importK8sAudit(database.db, { cluster: opts.cluster, paths });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printUsageImportSummary(s, "service accounts: import the cluster's RBAC with `gov import k8s-rbac`; people: by email or name");
         if (s.unreadableFiles.length) exitCode = 2;
       }),
     );

@@ -4,7 +4,7 @@ import { statementLabel, type StepView } from "@/lib/escalation/steps";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { K8sRbacImportSummary } from "@/lib/ingest/k8s/rbac-import";
-import type { TrailImportSummary } from "@/lib/ingest/aws/cloudtrail-import";
+import type { UsageImportSummary } from "@/lib/usage/import";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
@@ -41,7 +41,8 @@ export function printK8sRbacSummary(s: K8sRbacImportSummary) {
   for (const w of s.warnings) console.log(`  warning: ${w}`);
 }
 
-export function printTrailSummary(s: TrailImportSummary) {
+/** A usage import's summary; `unknownHint` tells how to bring the principals the inventory lacks into it. */
+export function printUsageImportSummary(s: UsageImportSummary, unknownHint: string) {
   const rate = s.elapsedMs ? Math.round(s.records / (s.elapsedMs / 1000)) : 0;
   console.log(`${s.files} files, ${s.records.toLocaleString("en")} records in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate.toLocaleString("en")} records/s)`);
   // Each figure counts events this import stored, or events an earlier import had stored: never records merely read.
@@ -52,7 +53,7 @@ export function printTrailSummary(s: TrailImportSummary) {
   if (s.coveredServices.length) console.log(`  data events   ${s.coveredServices.join(", ")}`);
   for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
   if (s.unknownPrincipals.length) {
-    console.log(`Principals in the logs but not in the inventory (import their account's IAM with \`gov import aws-iam\`):`);
+    console.log(`Principals in the logs but not in the inventory (${unknownHint}):`);
     for (const u of s.unknownPrincipals.slice(0, 25)) console.log(`  ${pad(`${u.records.toLocaleString("en")} records`, 16)} ${u.principal}`);
     if (s.unknownPrincipals.length > 25) console.log(`  … and ${s.unknownPrincipals.length - 25} more`);
   }

@@ -112,6 +112,10 @@ export async function importUsage<R>(
           continue;
         }
         const known = index.identities.get(r.principal.key);
+        if (!known && r.principal.quietWhenUnknown) {
+          skip(r.principal.quietWhenUnknown);
+          continue;
+        }
         if (!known) {
           skip("unknown-principal");
           unknownCaller(r.principal.label);

@@ -23,8 +23,13 @@ export type SourceFile<R> = { file: string; records: R[] } | { file: string; err
 export type SourceUse = {
   /** The source's own id for the event. */
   eventId: string;
-  /** `key` as the principal index keys it; `label` names it in the report of principals the inventory lacks. */
-  principal: { key: string; label: string };
+  /**
+   * `key` as the principal index keys it; `label` names it in the report of
+   * principals the inventory lacks; `quietWhenUnknown`, when the inventory
+   * lacks it, skips the record for that reason instead of reporting the
+   * principal (a cluster's control plane).
+   */
+  principal: { key: string; label: string; quietWhenUnknown?: string };
   action: string;
   outcome: "success" | "denied";
   occurredAt: Date;

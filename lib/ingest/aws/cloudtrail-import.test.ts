@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { queryRows } from "@/db/rows";
-import { printTrailSummary } from "@/lib/cli/print";
+import { printUsageImportSummary } from "@/lib/cli/print";
 import { testDb } from "@/lib/testing/harness";
 import { importAwsIam } from "../import-aws-iam";
 import { importCloudTrail } from "./cloudtrail-import";
@@ -55,7 +55,7 @@ describe("importing CloudTrail in batches", () => {
     expect(again.usage).toEqual({ inserted: 0, duplicates: 48, denied: 0 });
     const printed: string[] = [];
     const log = vi.spyOn(console, "log").mockImplementation((line: string) => void printed.push(line));
-    printTrailSummary(again);
+    printUsageImportSummary(again, "import their IAM");
     log.mockRestore();
     expect(printed).toContain("  usage events  0 stored, of which 0 denied attempts; 48 already imported");
 

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
 import { observability } from "@/lib/permissions/aws/catalogue";
-import { importUsage, type UsageImportSummary } from "@/lib/usage/import";
+import { importUsage } from "@/lib/usage/import";
 import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
 import { iamTypeOf } from "../import-aws-iam";
 import { classifyRecord, readCloudTrail } from "./cloudtrail";
@@ -61,8 +61,6 @@ export const cloudTrailSource: UsageSource = {
   },
   principals: principalIndex,
 };
-
-export type TrailImportSummary = UsageImportSummary;
 
 /** Imports CloudTrail log files through the shared usage pipeline (lib/usage/import.ts). */
 export const importCloudTrail = (db: Db, paths: string[], opts?: Parameters<typeof importUsage>[3]) => importUsage(db, cloudTrailSource, paths, opts);

@@ -5,21 +5,17 @@
 // objects between records of the same caller. Treat returned objects as
 // read-only.
 
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
-import path from "node:path";
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
 import { DATE_MAX, DATE_MIN } from "@/lib/validation/fields";
 import { textProblem } from "@/lib/validation/input";
+import { readLogFiles } from "@/lib/usage/files";
+import type { SourceFile } from "@/lib/usage/source";
 import { iamActionFor } from "./event-names";
-
-const gunzipAsync = promisify(gunzip);
 
 // ---------------------------------------------------------------------------
 // Reading files
 
 /** One log file's records, or why it could not be read: an import reports bad files and carries on. */
-export type TrailFile = { file: string; records: unknown[] } | { file: string; error: string };
+export type TrailFile = SourceFile<unknown>;
 
 function isTrailName(name: string): boolean {
   const lower = name.toLowerCase();
@@ -28,29 +24,8 @@ function isTrailName(name: string): boolean {
   return lower.endsWith(".json") || lower.endsWith(".json.gz");
 }
 
-async function collect(dir: string, out: Set<string>, visited: Set<string>): Promise<void> {
-  const real = await realpath(dir);
-  if (visited.has(real)) return; // symlink loops
-  visited.add(real);
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      const s = await stat(full).catch(() => null);
-      isDir = s?.isDirectory() ?? false;
-      isFile = s?.isFile() ?? false;
-    }
-    if (isDir) {
-      if (entry.name === "CloudTrail-Digest") continue;
-      await collect(full, out, visited);
-    } else if (isFile && isTrailName(entry.name)) out.add(path.resolve(full));
-  }
-}
-
 function parseTrailJson(text: string): unknown[] {
-  const doc: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const doc: unknown = JSON.parse(text);
   if (doc !== null && typeof doc === "object" && !Array.isArray(doc)) {
     const records = (doc as Record<string, unknown>).Records;
     if (Array.isArray(records)) return records;
@@ -69,35 +44,10 @@ function parseTrailJson(text: string): unknown[] {
 
 /**
  * Reads CloudTrail log files: each path a file or a directory searched
- * recursively for *.json and *.json.gz (digest files skipped). Files are read
- * in sorted path order, one at a time, so memory stays at one file's worth. A
- * file that can't be read or parsed yields `{ file, error }` instead of
- * throwing, so one bad object in a bucket sync doesn't stop an import.
+ * recursively for *.json and *.json.gz (digest files and folders skipped).
  */
-export async function* readCloudTrail(paths: string[]): AsyncGenerator<TrailFile> {
-  const files = new Set<string>();
-  const visited = new Set<string>();
-  const problems: TrailFile[] = [];
-  for (const p of paths) {
-    try {
-      const s = await stat(p);
-      if (s.isDirectory()) await collect(p, files, visited);
-      else files.add(path.resolve(p)); // named explicitly: read whatever its extension
-    } catch (err) {
-      problems.push({ file: p, error: (err as Error).message });
-    }
-  }
-  yield* problems;
-  for (const file of [...files].sort()) {
-    try {
-      let data = await readFile(file);
-      if (data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b) data = await gunzipAsync(data);
-      yield { file, records: parseTrailJson(data.toString("utf8")) };
-    } catch (err) {
-      yield { file, error: (err as Error).message };
-    }
-  }
-}
+export const readCloudTrail = (paths: string[]): AsyncGenerator<TrailFile> =>
+  readLogFiles(paths, { accept: isTrailName, skipDirectory: (name) => name === "CloudTrail-Digest", parse: parseTrailJson });
 
 // ---------------------------------------------------------------------------
 // Classifying records
