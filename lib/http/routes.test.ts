@@ -114,6 +114,8 @@ const asAdmin: Record<string, number> = {
   "PATCH /identities/[id]": 404,
   "GET /identities": 200,
   "POST /imports/aws-iam": 422,
+  "POST /imports/k8s-audit": 422,
+  "POST /imports/k8s-rbac": 422,
   "GET /jit/active": 200,
   "POST /jit/convert": 422,
   "GET /jit/eligibility": 200,

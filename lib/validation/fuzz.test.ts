@@ -459,6 +459,13 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
   "POST /api/v1/credentials/rotations": { body: { credentialId: F.credential, rotatedAt: "2026-01-02T00:00:00Z" } },
   "GET /api/v1/credentials/tasks": { query: { identityId: F.nhi } },
   "POST /api/v1/imports/aws-iam": { body: { authorizationDetails: authorizationDetails("123412341234", { deployerCanPass: true }) } },
+  "POST /api/v1/imports/k8s-rbac": {
+    body: {
+      cluster: "fuzz-cluster",
+      lists: [{ kind: "List", items: [{ kind: "ServiceAccount", metadata: { name: "builder", namespace: "ci" } }] }],
+    },
+  },
+  "POST /api/v1/imports/k8s-audit": { query: { cluster: "fuzz-cluster" } },
   "POST /api/v1/findings/actions": { body: { findingIds: [F.finding], action: "accept", reason: "Known and accepted" } },
   "GET /api/v1/findings": { query: { q: "svc", kind: "unused_privilege", severity: "high", status: "all", control: "NHI5", pathClass: "assume-role" } },
   "GET /api/v1/findings/export": { query: { format: "csv", q: "svc", status: "all" } },

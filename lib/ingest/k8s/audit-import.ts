@@ -2,7 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
+import { requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
+import { parseJsonLines } from "@/lib/usage/files";
 import { importUsage, type UsageImportSummary } from "@/lib/usage/import";
 import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
 import { classifyAuditEvent, readK8sAudit } from "./audit";
@@ -48,4 +50,26 @@ export async function importK8sAudit(
 ): Promise<UsageImportSummary> {
   const { cluster } = parseInput(z.object({ cluster: clusterName }), { cluster: input.cluster });
   return importUsage(db, k8sAuditSource(cluster), input.paths, opts);
+}
+
+/**
+ * Audit events sent over the API (POST /api/v1/imports/k8s-audit?cluster=…,
+ * JSON lines as the log backend writes them), for an admin: the same import as
+ * `gov import k8s-audit`, the body read as one file.
+ */
+export async function importK8sAuditBy(db: Db, caller: Caller, cluster: unknown, body: string): Promise<UsageImportSummary> {
+  requireRole(caller, "admin");
+  const name = parseInput(z.object({ cluster: clusterName }), { cluster }).cluster;
+  if (!body.trim()) throw new ValidationError({ body: ["Send the audit events, one JSON object per line."] });
+  const source = k8sAuditSource(name);
+  return importUsage(
+    db,
+    {
+      ...source,
+      read: async function* () {
+        yield { file: "request body", records: parseJsonLines(body) };
+      },
+    },
+    [],
+  );
 }

@@ -4,6 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
 import { entitlements, grants, identities, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
 import { requestReconciliation } from "@/lib/findings/refresh";
 import { k8sPrivilegeLevel, ruleStatement } from "@/lib/permissions/k8s/model";
@@ -317,6 +318,38 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
     }
     // Findings follow the new inventory within seconds.
     await requestReconciliation(tx);
+    await recordAudit(tx, actor, {
+      action: "import.k8s_rbac",
+      entityType: "system",
+      entityId: system.id,
+      after: {
+        cluster,
+        serviceAccounts: summary.serviceAccounts,
+        entitlements: summary.entitlements,
+        grants: summary.grants,
+        warnings: warnings.length,
+        source: K8S_RBAC_SOURCE,
+      },
+    });
     return summary;
   });
+}
+
+const importRequest = z
+  .object({
+    cluster: clusterName,
+    lists: z
+      .array(z.unknown(), {
+        message: "Send the JSON of `kubectl get serviceaccounts,roles,clusterroles,rolebindings,clusterrolebindings -A -o json` as lists: [List, …].",
+      })
+      .min(1, "Send at least one List.")
+      .max(100, "At most 100 lists at once."),
+  })
+  .strict();
+
+/** The import through the API (POST /api/v1/imports/k8s-rbac), for an admin: the same import as `gov import k8s-rbac`, audited as the admin. */
+export async function importK8sRbacBy(db: Db, caller: Caller, raw: unknown): Promise<K8sRbacImportSummary> {
+  requireRole(caller, "admin");
+  const input = parseInput(importRequest, raw);
+  return importK8sRbac(db, { cluster: input.cluster, documents: input.lists, actor: actorOf(caller) });
 }
