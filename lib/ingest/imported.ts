@@ -18,13 +18,14 @@ import { createGrants } from "@/lib/grants/decisions";
 export async function createImportedGrants(
   tx: Tx,
   actor: Actor,
-  held: { identityId: string; entitlementId: string }[],
+  /** `startsAt`: since when the system says it is held (default: the import's time). */
+  held: { identityId: string; entitlementId: string; startsAt?: Date }[],
   from: { source: string; ref: string; reason: string; at: Date },
 ) {
   const decision = { kind: "imported" as const, ref: from.ref, decidedById: actor.id, decidedAt: from.at, reason: from.reason };
   const added = await createGrants(
     tx,
-    held.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: from.at }, decision })),
+    held.map((g) => ({ grant: { ...g, type: "standing" as const, startsAt: g.startsAt && g.startsAt < from.at ? g.startsAt : from.at }, decision })),
   );
   await recordAudit(
     tx,

@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, entitlements, grants, identities, systems } from "@/db/schema";
+import { auditLog, entitlements, findings, grants, identities, systems } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { ValidationError } from "@/lib/errors";
 import { permissionSetOf } from "@/lib/permissions/sets";
+import { runReconciliation } from "@/lib/reconciliation/run";
 import { k8sAction } from "@/lib/permissions/k8s/model";
 import { makePerson, testDb, uniq } from "@/lib/testing/harness";
 import { importK8sRbac } from "./rbac-import";
@@ -83,6 +84,19 @@ describe("importing Kubernetes RBAC", () => {
     expect(approves("default", "get", "secrets")).toBeNull();
     expect(approves("payments", "list", "deployments", "apps")).not.toBeNull();
     expect(approves("payments", "delete", "deployments", "apps")).toBeNull();
+    // Held since the binding was made: older than the review window and never used, it is approved but unused at once.
+    const [held] = await db
+      .select({ startsAt: grants.startsAt })
+      .from(grants)
+      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      .where(and(eq(grants.identityId, deployer.id), eq(entitlements.externalRef, "role:payments/secret-reader")));
+    expect(held.startsAt).toEqual(new Date("2026-03-02T10:05:00Z"));
+    await runReconciliation(db);
+    const unused = await db
+      .select({ title: findings.title, severity: findings.severity })
+      .from(findings)
+      .where(and(eq(findings.identityId, deployer.id), eq(findings.kind, "approved_unused"), eq(findings.status, "open")));
+    expect(unused).toEqual([{ title: "payments/secret-reader not used in 90 days", severity: "medium" }]);
     const adminSet = await permissionSetOf(db, admin.id);
     expect(adminSet.approvalFor(k8sAction({ namespace: null, verb: "get", group: "", resource: "nodes" }))).not.toBeNull();
   });

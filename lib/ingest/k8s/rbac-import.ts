@@ -267,7 +267,7 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
       .where(and(eq(entitlements.systemId, system.id), isNull(grants.revokedAt), eq(grants.type, "standing")));
     const liveKeys = new Set(live.map((g) => `${g.identityId}|${g.entitlementId}`));
     const wanted = new Set<string>();
-    const toAdd: { identityId: string; entitlementId: string }[] = [];
+    const toAdd: { identityId: string; entitlementId: string; startsAt?: Date }[] = [];
     inv.bindings.forEach((b, i) => {
       const ref = bindingRefs[i];
       const entitlementId = ref ? entIdByRef.get(ref) : undefined;
@@ -278,7 +278,8 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
           if (wanted.has(key)) continue;
           wanted.add(key);
           if (liveKeys.has(key)) summary.grants.kept++;
-          else toAdd.push({ identityId, entitlementId });
+          // Held since the binding was made: access older than the review window can be judged unused at once.
+          else toAdd.push({ identityId, entitlementId, startsAt: b.createdAt ?? undefined });
         }
       }
     });

@@ -15,6 +15,8 @@ export type K8sBinding = {
   name: string;
   roleRef: { kind: "Role" | "ClusterRole"; name: string };
   subjects: K8sSubject[];
+  /** When the binding was made: since when its subjects hold the role. */
+  createdAt: Date | null;
 };
 export type K8sInventory = {
   serviceAccounts: K8sServiceAccount[];
@@ -132,6 +134,7 @@ export function parseK8sRbac(documents: unknown[]): K8sInventory {
           name: m.name,
           roleRef: it.roleRef,
           subjects: (it.subjects ?? []).map((s) => ({ kind: s.kind, name: s.name, namespace: s.namespace ?? null })),
+          createdAt: m.creationTimestamp ? new Date(m.creationTimestamp) : null,
         });
       }
     });
