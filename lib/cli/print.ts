@@ -50,6 +50,8 @@ export function printUsageImportSummary(s: UsageImportSummary, unknownHint: stri
     `  usage events  ${s.usage.inserted.toLocaleString("en")} stored, of which ${s.usage.denied.toLocaleString("en")} denied attempts; ${s.usage.duplicates.toLocaleString("en")} already imported`,
   );
   for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} records: ${why}`);
+  for (const d of s.skippedDetails.slice(0, 20)) console.log(`    ${pad(`${d.records.toLocaleString("en")} ×`, 12)} ${d.detail} (${d.reason})`);
+  if (s.skippedDetails.length > 20) console.log(`    … and ${s.skippedDetails.length - 20} more`);
   if (s.coveredServices.length) console.log(`  data events   ${s.coveredServices.join(", ")}`);
   for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
   if (s.unknownPrincipals.length) {

@@ -12,6 +12,8 @@ export type UsageImportSummary = {
   /** Usage events stored by this import (`denied` of them denied attempts) and those already stored by an earlier one. */
   usage: Stored;
   skipped: Record<string, number>;
+  /** What was skipped, where the source says exactly (an event it cannot map to an action), most frequent first. */
+  skippedDetails: { reason: string; detail: string; records: number }[];
   /** Principals seen in the logs that the inventory does not have (import their system's inventory first), most active first. */
   unknownPrincipals: { principal: string; records: number }[];
   /** Services whose calls the files show are logged (CloudTrail: data events), in name order. */
@@ -39,7 +41,7 @@ export async function importUsage<R>(
   const started = performance.now();
   const client = postgresClientOf(db);
   const batchSize = opts.batchSize ?? (client ? 25_000 : 5000);
-  const index = await source.principals(db);
+  const [index] = await Promise.all([source.principals(db), source.prepare?.()]);
   const permissions = new Map<string, PermissionSet>();
   const summary: UsageImportSummary = {
     files: 0,
@@ -47,11 +49,13 @@ export async function importUsage<R>(
     records: 0,
     usage: { inserted: 0, duplicates: 0, denied: 0 },
     skipped: {},
+    skippedDetails: [],
     unknownPrincipals: [],
     coveredServices: [],
     elapsedMs: 0,
   };
   const unknown = new Map<string, number>();
+  const details = new Map<string, { reason: string; detail: string; records: number }>();
   const covered = new Set<string>();
   const skip = (why: string) => (summary.skipped[why] = (summary.skipped[why] ?? 0) + 1);
   const unknownCaller = (label: string) => unknown.set(label, (unknown.get(label) ?? 0) + 1);
@@ -109,6 +113,12 @@ export async function importUsage<R>(
         if ("skip" in r) {
           skip(r.skip);
           if (r.principal) unknownCaller(r.principal);
+          if (r.detail) {
+            const key = `${r.skip}\u0000${r.detail}`;
+            const seen = details.get(key);
+            if (seen) seen.records++;
+            else details.set(key, { reason: r.skip, detail: r.detail, records: 1 });
+          }
           continue;
         }
         const known = index.identities.get(r.principal.key);
@@ -129,6 +139,18 @@ export async function importUsage<R>(
           const systemId = index.systems.get(r.coverage.system) ?? known.systemId;
           if (r.coverage.complete) lane.days.add(`${systemId}|${r.coverage.service}|${r.occurredAt.toISOString().slice(0, 10)}`);
         }
+        for (const also of r.alsoActions ?? [])
+          lane.buffer.push({
+            eventId: `${r.eventId}#${also}`,
+            source: source.tag,
+            identityId: known.identityId,
+            entitlementId: null,
+            systemId: known.systemId,
+            action: also,
+            outcome: r.outcome,
+            sessionId: r.sessionId,
+            occurredAt: r.occurredAt,
+          });
         lane.buffer.push({
           eventId: r.eventId,
           source: source.tag,
@@ -151,6 +173,7 @@ export async function importUsage<R>(
   }
   summary.unknownPrincipals = [...unknown.entries()].sort((a, b) => b[1] - a[1]).map(([principal, records]) => ({ principal, records }));
   summary.coveredServices = [...covered].sort();
+  summary.skippedDetails = [...details.values()].sort((a, b) => b.records - a.records || a.detail.localeCompare(b.detail));
   summary.elapsedMs = performance.now() - started;
   return summary;
 }

@@ -15,6 +15,8 @@ export type UsageSource<R = unknown> = {
   classify: (record: R) => SourceUse | SourceSkip;
   /** The inventory's principals, keyed as `classify` keys them. */
   principals: (db: Db) => Promise<PrincipalIndex>;
+  /** Loads what `classify` needs (an action catalogue), before the first record. */
+  prepare?: () => Promise<void>;
 };
 
 export type SourceFile<R> = { file: string; records: R[] } | { file: string; error: string };
@@ -31,6 +33,8 @@ export type SourceUse = {
    */
   principal: { key: string; label: string; quietWhenUnknown?: string };
   action: string;
+  /** Further actions the same request exercised, each stored as its own use (its event id suffixed with the action). */
+  alsoActions?: readonly string[];
   outcome: "success" | "denied";
   occurredAt: Date;
   sessionId: string | null;
@@ -43,8 +47,12 @@ export type SourceUse = {
   coverage?: { service: string; system: string; complete: boolean };
 };
 
-/** Why a record is not usage by a known principal; `principal` names a caller the import should report as unknown. */
-export type SourceSkip = { skip: string; principal?: string };
+/**
+ * Why a record is not usage by a known principal; `principal` names a caller
+ * the import should report as unknown; `detail` what exactly was skipped (an
+ * event the source cannot map to an action), counted in the summary.
+ */
+export type SourceSkip = { skip: string; principal?: string; detail?: string };
 
 export type PrincipalIndex = {
   /** Identities by the key `classify` gives their principals. */

@@ -93,3 +93,55 @@ describe("importing CloudTrail in batches", () => {
     expect(daily.rolled).toBe(daily.events);
   });
 });
+
+describe("CloudTrail events as the actions that authorize them", () => {
+  it("stores a copy as the write of its target and the read of its source, and skips events AWS's catalogue has no action for, counted by name", async () => {
+    const db = await testDb();
+    const account = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+    const details = JSON.parse((await readFile(path.join(FIXTURES, "authorization-details.json"), "utf8")).replaceAll("111122223333", account));
+    await importAwsIam(db, { authorizationDetails: details });
+    const alice = { type: "IAMUser", principalId: "AIDA1", arn: `arn:aws:iam::${account}:user/alice`, accountId: account, userName: "alice" };
+    const at = new Date(Date.now() - 86_400_000).toISOString();
+    const record = (eventSource: string, eventName: string, i: number) => ({
+      eventVersion: "1.09",
+      userIdentity: alice,
+      eventTime: at,
+      eventSource,
+      eventName,
+      eventID: `exact-${account}-${i}`,
+      eventType: "AwsApiCall",
+      recipientAccountId: account,
+    });
+    const dir = await mkdtemp(path.join(tmpdir(), "trail-exact-"));
+    await writeFile(
+      path.join(dir, "a.json"),
+      JSON.stringify({
+        Records: [
+          record("s3.amazonaws.com", "CopyObject", 1),
+          record("dynamodb.amazonaws.com", "TransactWriteItems", 2),
+          record("s3.amazonaws.com", "FrobnicateBucket", 3),
+          record("s3.amazonaws.com", "FrobnicateBucket", 4),
+          record("ec2.amazonaws.com", "describeinstances", 5),
+        ],
+      }),
+    );
+    const s = await importCloudTrail(db, [dir]);
+    expect(s.usage.inserted).toBe(3);
+    expect(s.skipped).toMatchObject({ "unmapped-event": 3 });
+    expect(s.skippedDetails).toEqual([
+      { reason: "unmapped-event", detail: "s3 FrobnicateBucket", records: 2 },
+      { reason: "unmapped-event", detail: "dynamodb TransactWriteItems", records: 1 },
+    ]);
+    const stored = await queryRows<{ event_id: string; action: string }>(
+      db,
+      sql`select event_id, action from usage_events where source = 'cloudtrail' and event_id like ${`exact-${account}-%`} order by event_id`,
+    );
+    // Every stored action is the catalogue's, in AWS's spelling.
+    expect(stored).toEqual([
+      { event_id: `exact-${account}-1`, action: "s3:PutObject" },
+      { event_id: `exact-${account}-1#s3:GetObject`, action: "s3:GetObject" },
+      { event_id: `exact-${account}-5`, action: "ec2:DescribeInstances" },
+    ]);
+    expect((await importCloudTrail(db, [dir])).usage).toEqual({ inserted: 0, duplicates: 3, denied: 0 });
+  });
+});

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
-import { observability } from "@/lib/permissions/aws/catalogue";
+import { loadCatalogue, observability, type ActionCatalogue } from "@/lib/permissions/aws/catalogue";
 import { importUsage } from "@/lib/usage/import";
 import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
 import { iamTypeOf } from "../import-aws-iam";
@@ -40,27 +40,47 @@ async function principalIndex(db: Db): Promise<PrincipalIndex> {
  * searched recursively). Calls by AWS services and anonymous callers are
  * nobody's; records with an error code are denied attempts; data events
  * (S3 objects, Lambda invocations) show the account logs that service's data
- * calls, so a day without them is a day without use.
+ * calls, so a day without them is a day without use. A record is use of every
+ * action that authorizes it (a copy reads its source too), each one an action
+ * of AWS's catalogue, in AWS's spelling: an event that maps to no catalogued
+ * action is skipped and counted by name, never stored as an action that does
+ * not exist.
  */
-export const cloudTrailSource: UsageSource = {
-  tag: CLOUDTRAIL_SOURCE,
-  read: readCloudTrail,
-  classify(record) {
-    const r = classifyRecord(record);
-    if ("skip" in r) return { skip: r.skip, principal: r.skip === "unattributable" ? r.principalKey : undefined };
-    const service = r.action.slice(0, r.action.indexOf(":"));
-    return {
-      eventId: r.eventId,
-      principal: { key: r.principal.key, label: r.principal.arn ?? r.principal.key },
-      action: r.action,
-      outcome: r.outcome,
-      occurredAt: r.occurredAt,
-      sessionId: r.sessionName,
-      coverage: r.dataEvent ? { service, system: r.accountId, complete: observability(r.action, NO_SERVICES) === "data-event" } : undefined,
-    };
-  },
-  principals: principalIndex,
-};
+function cloudTrailSource(): UsageSource {
+  let catalogue: ActionCatalogue | null = null;
+  // The catalogue's spelling of each action seen, or null when it has none: one lookup per distinct action.
+  const spelled = new Map<string, string | null>();
+  const canonical = (action: string) => {
+    let hit = spelled.get(action);
+    if (hit === undefined) spelled.set(action, (hit = catalogue!.canonical(action) ?? null));
+    return hit;
+  };
+  return {
+    tag: CLOUDTRAIL_SOURCE,
+    read: readCloudTrail,
+    prepare: async () => {
+      catalogue = await loadCatalogue();
+    },
+    classify(record) {
+      const r = classifyRecord(record);
+      if ("skip" in r) return { skip: r.skip, principal: r.skip === "unattributable" ? r.principalKey : undefined };
+      const action = canonical(r.action);
+      if (!action) return { skip: "unmapped-event", detail: `${r.eventSource.replace(/\.amazonaws\.com$/, "")} ${r.eventName}` };
+      const service = action.slice(0, action.indexOf(":"));
+      return {
+        eventId: r.eventId,
+        principal: { key: r.principal.key, label: r.principal.arn ?? r.principal.key },
+        action,
+        alsoActions: r.alsoActions.length ? r.alsoActions.map((a) => canonical(a)).filter((a): a is string => !!a) : undefined,
+        outcome: r.outcome,
+        occurredAt: r.occurredAt,
+        sessionId: r.sessionName,
+        coverage: r.dataEvent ? { service, system: r.accountId, complete: observability(action, NO_SERVICES) === "data-event" } : undefined,
+      };
+    },
+    principals: principalIndex,
+  };
+}
 
 /** Imports CloudTrail log files through the shared usage pipeline (lib/usage/import.ts). */
-export const importCloudTrail = (db: Db, paths: string[], opts?: Parameters<typeof importUsage>[3]) => importUsage(db, cloudTrailSource, paths, opts);
+export const importCloudTrail = (db: Db, paths: string[], opts?: Parameters<typeof importUsage>[3]) => importUsage(db, cloudTrailSource(), paths, opts);

@@ -43,6 +43,7 @@ describe("classifyRecord: principals", () => {
       eventId: "3b5c0b0e-3f0d-4c8e-9d3b-111111111111",
       occurredAt: new Date("2024-06-01T08:00:01Z"),
       action: "s3:ListAllMyBuckets",
+      alsoActions: [],
       eventSource: "s3.amazonaws.com",
       eventName: "ListBuckets",
       outcome: "success",

@@ -9,7 +9,7 @@ import { DATE_MAX, DATE_MIN } from "@/lib/validation/fields";
 import { textProblem } from "@/lib/validation/input";
 import { readLogFiles } from "@/lib/usage/files";
 import type { SourceFile } from "@/lib/usage/source";
-import { iamActionFor } from "./event-names";
+import { additionalActionsFor, iamActionFor } from "./event-names";
 
 // ---------------------------------------------------------------------------
 // Reading files
@@ -68,6 +68,8 @@ export type TrailUsage = {
   eventId: string;
   occurredAt: Date;
   action: string;
+  /** Actions the call exercises besides `action` (a copy reads its source: s3:GetObject). */
+  alsoActions: readonly string[];
   eventSource: string;
   eventName: string;
   /** Any errorCode makes the record a denied attempt rather than usage. */
@@ -294,6 +296,7 @@ export function classifyRecord(record: unknown): TrailUsage | TrailSkip {
     eventId,
     occurredAt,
     action,
+    alsoActions: additionalActionsFor(eventSource, eventName),
     eventSource,
     eventName,
     outcome: errorCode === null ? "success" : "denied",

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { type ActionCatalogue, loadCatalogue } from "@/lib/permissions/aws/catalogue";
-import { EVENT_NAME_TABLES, iamActionFor, iamPrefixFor } from "./event-names";
+import { EVENT_NAME_TABLES, additionalActionsFor, iamActionFor, iamPrefixFor } from "./event-names";
 
 let catalogue: ActionCatalogue;
 beforeAll(async () => {
@@ -133,6 +133,13 @@ describe("tables against AWS's catalogue", () => {
     for (const byName of Object.values(EVENT_NAME_TABLES.actionForEvent)) {
       for (const action of Object.values(byName)) expect(catalogue.canonical(action), action).toBe(action);
     }
+  });
+
+  test("every additional authorizing action exists, in AWS casing", () => {
+    for (const byName of Object.values(EVENT_NAME_TABLES.alsoAuthorizedBy))
+      for (const actions of Object.values(byName)) for (const action of actions) expect(catalogue.canonical(action), action).toBe(action);
+    expect(additionalActionsFor("s3.amazonaws.com", "CopyObject")).toEqual(["s3:GetObject"]);
+    expect(additionalActionsFor("s3.amazonaws.com", "PutObject")).toEqual([]);
   });
 
   test("API Gateway verbs exist", () => {

@@ -110,6 +110,20 @@ const ACTION_FOR_EVENT: Readonly<Record<string, Readonly<Record<string, string>>
 };
 
 /**
+ * Events authorized by more than their main action: each listed action is
+ * exercised too, on another resource. A copy reads its source (s3:GetObject)
+ * as well as writing its target (s3:PutObject, the main action above);
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html and
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html.
+ */
+const ALSO_AUTHORIZED_BY: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  s3: {
+    CopyObject: ["s3:GetObject"],
+    UploadPartCopy: ["s3:GetObject"],
+  },
+};
+
+/**
  * Events that exercise no IAM permission, so they are not usage of any grant.
  * GetCallerIdentity and GetSessionToken are documented by AWS as needing no
  * permission; the sign-in events are console authentication, not API calls.
@@ -150,7 +164,19 @@ const APIGATEWAY_VERB_PREFIXES: readonly [string, string][] = [
 const VERSION_SUFFIX = /(?:\d{8}(?:v\d+)?|\d{4}_\d{2}_\d{2})$/;
 
 /** Exported for tests that check every mapped prefix and action exists in AWS's catalogue. */
-export const EVENT_NAME_TABLES = { sourcePrefix: SOURCE_PREFIX, actionForEvent: ACTION_FOR_EVENT, noPermission: NO_PERMISSION } as const;
+export const EVENT_NAME_TABLES = {
+  sourcePrefix: SOURCE_PREFIX,
+  actionForEvent: ACTION_FOR_EVENT,
+  alsoAuthorizedBy: ALSO_AUTHORIZED_BY,
+  noPermission: NO_PERMISSION,
+} as const;
+
+const NONE: readonly string[] = [];
+
+/** The actions a CloudTrail record exercises besides its main one (iamActionFor): a copy's read of its source. */
+export function additionalActionsFor(eventSource: string, eventName: string): readonly string[] {
+  return ALSO_AUTHORIZED_BY[iamPrefixFor(eventSource)]?.[eventName.replace(VERSION_SUFFIX, "") || eventName] ?? NONE;
+}
 
 /** The IAM service prefix of a CloudTrail eventSource ("s3.amazonaws.com" → "s3", "monitoring.amazonaws.com" → "cloudwatch"). */
 export function iamPrefixFor(eventSource: string): string {
