@@ -44,4 +44,29 @@ describe("permission models by kind of system", () => {
     expect(set.approvalFor("db:ReadRows")).toBeNull();
     expect(set.approvalFor("db:Read*")).toBe(onDatabase.id);
   });
+
+  it("attributes a use to the least privileged entitlement that approves it, so an admin entitlement only ever read through shows unused", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db);
+    const system = (
+      await db
+        .insert(systems)
+        .values({ name: uniq("aws"), kind: "aws_account" })
+        .returning()
+    )[0];
+    const { entitlement: admin } = await makeGrant(db, nhi.id, { systemId: system.id, level: "admin" });
+    const { entitlement: reader } = await makeGrant(db, nhi.id, { systemId: system.id, level: "standard" });
+    // The admin entitlement's name sorts first: the level decides, not the name.
+    await db
+      .update(entitlements)
+      .set({ name: `a-${admin.name}`, permissions: allow("*") })
+      .where(eq(entitlements.id, admin.id));
+    await db
+      .update(entitlements)
+      .set({ name: `z-${reader.name}`, permissions: allow("s3:Get*") })
+      .where(eq(entitlements.id, reader.id));
+    const set = await permissionSetOf(db, nhi.id);
+    expect(set.approvalFor("s3:GetObject")).toBe(reader.id);
+    expect(set.approvalFor("s3:PutObject")).toBe(admin.id);
+  });
 });

@@ -19,7 +19,8 @@ type Judged = { statement: PermissionStatement; model: PermissionModel };
  * What an identity's cloud entitlements allow, evaluated the way IAM does for
  * identity policies taken together: an unconditional Deny on all resources in
  * any of them removes the action everywhere; otherwise the first entitlement
- * with an Allow covering it is the one the use is attributed to.
+ * with an Allow covering it (the least privileged, then by name) is the one
+ * the use is attributed to.
  */
 export class PermissionSet {
   private readonly cache = new Map<string, string | null>();
@@ -120,7 +121,10 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
       .innerJoin(systems, eq(systems.id, entitlements.systemId))
       .where(and(sql`${grants.identityId} in ${asked}`, isNotNull(entitlements.permissions), grantActiveAt(sql`${when}::timestamptz`)))
-      .orderBy(asc(entitlements.name)),
+      // Least privileged first, then by name: a use is attributed to the least of the entitlements that approve it,
+      // so holding admin beside read and only ever reading shows the admin entitlement unused.
+      // (The privilege_level enum sorts standard, privileged, admin.)
+      .orderBy(asc(entitlements.privilegeLevel), asc(entitlements.name)),
     // A permissions boundary named on the identity, found among its system's policies.
     db
       .select({ identityId: identities.id, statements: entitlements.permissions, systemKind: systems.kind })
@@ -133,7 +137,7 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
       .where(sql`${identities.id} in ${asked}`),
   ]);
   const sourcesOf = new Map<string, Map<string, PermissionSource>>(identityIds.map((id) => [id, new Map()]));
-  // In name order; an entitlement granted twice counts once.
+  // In that order; an entitlement granted twice counts once.
   for (const r of rows) {
     const own = sourcesOf.get(r.identityId)!;
     if (!own.has(r.entitlementId))
