@@ -1,5 +1,6 @@
 import type { systemKinds } from "@/db/schema";
 import { awsPermissionModel } from "./aws/model";
+import { githubPermissionModel } from "./github/model";
 import { k8sPermissionModel } from "./k8s/model";
 import type { ActionCatalogue } from "./aws/catalogue";
 
@@ -29,6 +30,7 @@ export type PermissionModel = {
 export const permissionModels = {
   aws_account: awsPermissionModel,
   kubernetes: k8sPermissionModel,
+  github: githubPermissionModel,
 } satisfies Partial<Record<SystemKind, PermissionModel>>;
 
 const NO_ACTIONS: ActionCatalogue = { actions: [], services: new Set(), version: null, canonical: () => undefined, expand: () => [] };

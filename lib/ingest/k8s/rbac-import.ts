@@ -1,15 +1,13 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Tx } from "@/db/client";
-import { canonicalJson } from "@/db/json";
-import { entitlements, grants, identities, systems, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
+import type { Db } from "@/db/client";
+import { identities } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
-import { ValidationError, assertSafeInput, parseInput } from "@/lib/errors";
+import { assertSafeInput, parseInput } from "@/lib/errors";
 import { requestReconciliation } from "@/lib/findings/refresh";
 import { k8sPrivilegeLevel, ruleStatement } from "@/lib/permissions/k8s/model";
-import { revokeGrants } from "@/lib/revocation/revoke";
-import { createImportedGrants, decommissionImportedIdentity, updateImportedIdentity } from "../imported";
+import { importedSystem, syncEntitlements, syncGrants, syncIdentities, type DesiredEntitlement, type DesiredIdentity } from "../inventory";
 import { parseK8sRbac, roleKey, type K8sRole, type K8sSubject } from "./rbac";
 
 export const K8S_RBAC_SOURCE = "k8s-rbac";
@@ -36,35 +34,11 @@ export const clusterName = z
 /** The username the API server gives a service account: how audit logs and bindings name it. */
 export const serviceAccountUser = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
 
-type Desired = { ref: string; name: string; description: string; statements: PermissionStatement[]; level: PrivilegeLevel };
-
-function desiredEntitlement(role: K8sRole, scope: string | null, ref: string): Desired {
+function desiredEntitlement(role: K8sRole, scope: string | null, ref: string): DesiredEntitlement {
   const statements = role.rules.map((r) => ruleStatement(r, scope));
   const name = role.kind === "Role" ? `${role.namespace}/${role.name}` : scope ? `${role.name} (in ${scope})` : role.name;
   const where = role.kind === "Role" ? `in namespace ${role.namespace}` : scope ? `bound in namespace ${scope}` : "cluster-wide";
   return { ref, name, description: `Kubernetes ${role.kind} ${role.name}, ${where}`, statements, level: k8sPrivilegeLevel(statements) };
-}
-
-async function clusterSystem(tx: Tx, actor: Actor, cluster: string) {
-  const [found] = await tx
-    .select()
-    .from(systems)
-    .where(and(eq(systems.kind, "kubernetes"), eq(systems.externalId, cluster)));
-  if (found) return { system: found, created: false };
-  const name = `k8s-${cluster}`;
-  const [taken] = await tx.select({ id: systems.id }).from(systems).where(eq(systems.name, name));
-  if (taken) throw new ValidationError({ cluster: [`A system named ${name} exists and is not the Kubernetes cluster ${cluster}.`] });
-  const [system] = await tx
-    .insert(systems)
-    .values({ name, kind: "kubernetes", externalId: cluster, description: `Kubernetes cluster ${cluster}, imported from its RBAC` })
-    .returning();
-  await recordAudit(tx, actor, {
-    action: "system.created",
-    entityType: "system",
-    entityId: system.id,
-    after: { name, kind: "kubernetes", externalId: cluster, source: K8S_RBAC_SOURCE },
-  });
-  return { system, created: true };
 }
 
 /**
@@ -86,7 +60,7 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
   const actor = input.actor ?? { ...SYSTEM_ACTOR, label: `import: ${K8S_RBAC_SOURCE}` };
   const warnings = [...inv.warnings];
 
-  const desired = new Map<string, Desired>();
+  const desired = new Map<string, DesiredEntitlement>();
   for (const [key, role] of inv.roles) desired.set(key, desiredEntitlement(role, role.kind === "Role" ? role.namespace : null, key));
   // The entitlement a binding grants: a cluster role bound in a namespace is that role, there only.
   const refOfBinding = (b: (typeof inv.bindings)[number]): string | null => {
@@ -105,62 +79,17 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
 
   return auditedTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7244011, hashtext(${cluster}))`);
-    const { system, created: systemCreated } = await clusterSystem(tx, actor, cluster);
+    const { system, created: systemCreated } = await importedSystem(tx, actor, {
+      kind: "kubernetes",
+      externalId: cluster,
+      name: `k8s-${cluster}`,
+      description: `Kubernetes cluster ${cluster}, imported from its RBAC`,
+      source: K8S_RBAC_SOURCE,
+    });
     const now = new Date();
-    const summary: K8sRbacImportSummary = {
-      cluster,
-      systemId: system.id,
-      systemCreated,
-      serviceAccounts: { created: 0, updated: 0, unchanged: 0, removed: 0 },
-      entitlements: { created: 0, updated: 0, unchanged: 0, removed: 0 },
-      grants: { added: 0, kept: 0, removed: 0 },
-      skipped: inv.skipped,
-      warnings,
-    };
+    const { idByRef: entIdByRef, summary: entitlementCounts } = await syncEntitlements(tx, actor, system.id, desired.values(), K8S_RBAC_SOURCE, now);
 
-    // Entitlements, by their ref.
-    const existingEnts = await tx.select().from(entitlements).where(eq(entitlements.systemId, system.id));
-    const entByRef = new Map(existingEnts.filter((e) => e.externalRef).map((e) => [e.externalRef!, e]));
-    const entIdByRef = new Map<string, string>();
-    for (const d of desired.values()) {
-      const current = entByRef.get(d.ref);
-      if (!current) {
-        const [row] = await tx
-          .insert(entitlements)
-          .values({ systemId: system.id, name: d.name, description: d.description, privilegeLevel: d.level, externalRef: d.ref, permissions: d.statements })
-          .returning({ id: entitlements.id });
-        entIdByRef.set(d.ref, row.id);
-        summary.entitlements.created++;
-        await recordAudit(tx, actor, {
-          action: "entitlement.created",
-          entityType: "entitlement",
-          entityId: row.id,
-          after: { name: d.name, externalRef: d.ref, privilegeLevel: d.level, source: K8S_RBAC_SOURCE },
-        });
-        continue;
-      }
-      entIdByRef.set(d.ref, current.id);
-      if (canonicalJson(current.permissions) === canonicalJson(d.statements) && current.privilegeLevel === d.level && current.description === d.description) {
-        summary.entitlements.unchanged++;
-        continue;
-      }
-      await tx
-        .update(entitlements)
-        .set({ permissions: d.statements, privilegeLevel: d.level, description: d.description, updatedAt: now })
-        .where(eq(entitlements.id, current.id));
-      summary.entitlements.updated++;
-      await recordAudit(tx, actor, {
-        action: "entitlement.updated",
-        entityType: "entitlement",
-        entityId: current.id,
-        before: { privilegeLevel: current.privilegeLevel, permissions: current.permissions },
-        after: { privilegeLevel: d.level, permissions: d.statements, source: K8S_RBAC_SOURCE },
-      });
-    }
-
-    // Service accounts, by the username the API server gives them.
-    const existingIds = await tx.select().from(identities).where(eq(identities.systemId, system.id));
-    const byUser = new Map(existingIds.filter((i) => i.externalId).map((i) => [i.externalId!, i]));
+    // Service accounts, by the username the API server gives them; owners by the email an annotation names.
     const ownerEmails = [...new Set(inv.serviceAccounts.map((s) => s.owner).filter((o): o is string => !!o))];
     const owners = new Map(
       ownerEmails.length
@@ -172,53 +101,26 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
           ).map((r) => [r.email!.toLowerCase(), r.id])
         : [],
     );
-    const saId = new Map<string, string>();
-    for (const sa of inv.serviceAccounts) {
+    const wantedAccounts: DesiredIdentity[] = inv.serviceAccounts.map((sa) => {
       const user = serviceAccountUser(sa.namespace, sa.name);
       const ownerId = sa.owner ? (owners.get(sa.owner) ?? null) : null;
       if (sa.owner && !ownerId) warnings.push(`${user}: owner annotation ${sa.owner} matches no active person.`);
-      const attributes = { source: K8S_RBAC_SOURCE, namespace: sa.namespace, uid: sa.uid };
-      const current = byUser.get(user);
-      if (!current) {
-        const [row] = await tx
-          .insert(identities)
-          .values({
-            kind: "service_account",
-            name: `${sa.namespace}/${sa.name}`,
-            displayName: sa.name,
-            externalId: user,
-            systemId: system.id,
-            ownerId,
-            purpose: sa.purpose,
-            attributes,
-            nextAttestationAt: now,
-            createdAt: sa.createdAt ?? now,
-            updatedAt: now,
-          })
-          .returning({ id: identities.id });
-        saId.set(user, row.id);
-        summary.serviceAccounts.created++;
-        await recordAudit(tx, actor, {
-          action: "identity.created",
-          entityType: "identity",
-          entityId: row.id,
-          after: { kind: "service_account", name: `${sa.namespace}/${sa.name}`, externalId: user, ownerId, source: K8S_RBAC_SOURCE },
-        });
-        continue;
-      }
-      saId.set(user, current.id);
-      const changes: Partial<typeof identities.$inferInsert> = {};
-      if (canonicalJson(current.attributes) !== canonicalJson(attributes)) changes.attributes = attributes;
-      if (sa.purpose && current.purpose !== sa.purpose) changes.purpose = sa.purpose;
-      if (ownerId && !current.ownerId) changes.ownerId = ownerId;
-      if (current.status !== "active") changes.status = "active";
-      if (Object.keys(changes).length === 0) {
-        summary.serviceAccounts.unchanged++;
-        continue;
-      }
-      await updateImportedIdentity(tx, actor, current, changes, K8S_RBAC_SOURCE, now);
-      summary.serviceAccounts.updated++;
-    }
+      return {
+        externalId: user,
+        kind: "service_account",
+        name: `${sa.namespace}/${sa.name}`,
+        displayName: sa.name,
+        purpose: sa.purpose,
+        ownerId,
+        attributes: { source: K8S_RBAC_SOURCE, namespace: sa.namespace, uid: sa.uid },
+        createdAt: sa.createdAt,
+      };
+    });
+    const { idOf: saId, summary: accountCounts } = await syncIdentities(tx, actor, system.id, wantedAccounts, {
+      source: K8S_RBAC_SOURCE,
+      goneReason: "No longer in the cluster",
+      at: now,
+    });
 
     // People named as users in bindings: by email, else by their name.
     const userNames = [...new Set(inv.bindings.flatMap((b) => b.subjects.filter((s) => s.kind === "User").map((s) => s.name.toLowerCase())))];
@@ -260,63 +162,33 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
     };
 
     // Grants: what each subject holds now, against what the last import left live.
-    const live = await tx
-      .select({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId })
-      .from(grants)
-      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
-      .where(and(eq(entitlements.systemId, system.id), isNull(grants.revokedAt), eq(grants.type, "standing")));
-    const liveKeys = new Set(live.map((g) => `${g.identityId}|${g.entitlementId}`));
-    const wanted = new Set<string>();
-    const toAdd: { identityId: string; entitlementId: string; startsAt?: Date }[] = [];
+    const wanted: { identityId: string; entitlementId: string; startsAt?: Date }[] = [];
     inv.bindings.forEach((b, i) => {
       const ref = bindingRefs[i];
       const entitlementId = ref ? entIdByRef.get(ref) : undefined;
       if (!entitlementId) return;
-      for (const s of b.subjects) {
-        for (const identityId of holders(s, b.namespace)) {
-          const key = `${identityId}|${entitlementId}`;
-          if (wanted.has(key)) continue;
-          wanted.add(key);
-          if (liveKeys.has(key)) summary.grants.kept++;
-          // Held since the binding was made: access older than the review window can be judged unused at once.
-          else toAdd.push({ identityId, entitlementId, startsAt: b.createdAt ?? undefined });
-        }
-      }
+      // Held since the binding was made: access older than the review window can be judged unused at once.
+      for (const s of b.subjects)
+        for (const identityId of holders(s, b.namespace)) wanted.push({ identityId, entitlementId, startsAt: b.createdAt ?? undefined });
     });
     for (const u of [...unmatched].sort()) warnings.push(`Bound but not granted: ${u}.`);
-    const added = await createImportedGrants(tx, actor, toAdd, {
+    const grantCounts = await syncGrants(tx, actor, system.id, wanted, {
       source: K8S_RBAC_SOURCE,
       ref: `${K8S_RBAC_SOURCE}:${cluster}`,
       reason: `Bound in cluster ${cluster} at import`,
+      endReason: "No longer bound in the cluster (import)",
       at: now,
     });
-    summary.grants.added = added.length;
-    const ended = await revokeGrants(
-      tx,
-      actor,
-      live.filter((g) => !wanted.has(`${g.identityId}|${g.entitlementId}`)).map((g) => g.id),
-      { source: "lifecycle", sourceRef: `${K8S_RBAC_SOURCE}:${cluster}`, reason: "No longer bound in the cluster (import)" },
-    );
-    summary.grants.removed = ended.length;
-
-    // What left the cluster.
-    for (const e of existingEnts) {
-      if (!e.externalRef || desired.has(e.externalRef) || (e.permissions?.length ?? 0) === 0) continue;
-      await tx.update(entitlements).set({ permissions: [], updatedAt: now }).where(eq(entitlements.id, e.id));
-      await recordAudit(tx, actor, {
-        action: "entitlement.retired",
-        entityType: "entitlement",
-        entityId: e.id,
-        before: { permissions: e.permissions },
-        after: { permissions: [], source: K8S_RBAC_SOURCE },
-      });
-      summary.entitlements.removed++;
-    }
-    for (const i of existingIds) {
-      if (!i.externalId || saId.has(i.externalId) || i.status !== "active") continue;
-      await decommissionImportedIdentity(tx, actor, i, "No longer in the cluster", K8S_RBAC_SOURCE, now);
-      summary.serviceAccounts.removed++;
-    }
+    const summary: K8sRbacImportSummary = {
+      cluster,
+      systemId: system.id,
+      systemCreated,
+      serviceAccounts: accountCounts,
+      entitlements: entitlementCounts,
+      grants: grantCounts,
+      skipped: inv.skipped,
+      warnings,
+    };
     // Findings follow the new inventory within seconds.
     await requestReconciliation(tx);
     await recordAudit(tx, actor, {
