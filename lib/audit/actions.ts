@@ -47,6 +47,7 @@ export const auditActions = {
   "identity.owner_reassigned": "A non-human identity's owner changed.",
   "identity.updated": "An identity's fields changed (before and after).",
   "import.aws_iam": "An AWS IAM export was imported (counts of what changed).",
+  "import.github": "A GitHub organisation's members, teams and repositories were imported (counts of what changed).",
   "import.k8s_rbac": "A Kubernetes cluster's RBAC was imported (counts of what changed).",
   "jit.activated": "A JIT request's window opened and its grant was created.",
   "jit.approval_recorded": "An approver approved a JIT request (more approvals may still be needed).",

@@ -16,10 +16,21 @@ import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
 import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
 import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
 import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
+import { importGitHub } from "@/lib/ingest/github/org-import";
+import { readGitHubExportDir } from "@/lib/ingest/github/org";
+import { importGitHubAudit } from "@/lib/ingest/github/audit-import";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";
-import { printAuditVerification, printIamSummary, printK8sRbacSummary, printPaths, printReconciliation, printUsageImportSummary } from "./print";
+import {
+  printAuditVerification,
+  printGitHubSummary,
+  printIamSummary,
+  printK8sRbacSummary,
+  printPaths,
+  printReconciliation,
+  printUsageImportSummary,
+} from "./print";
 import { pathsToAdmin } from "@/lib/escalation/read";
 import { runEscalationAnalysis } from "@/lib/escalation/run";
 
@@ -220,6 +231,33 @@ export async function main(argv: string[]): Promise<number> {
         const s = await importK8sRbac(database.db, { cluster: opts.cluster, documents });
         if (opts.json) console.log(JSON.stringify(s, null, 2));
         else printK8sRbacSummary(s);
+      }),
+    );
+  importer
+    .command("github")
+    .description("import a GitHub organisation's members, teams and repositories from a directory of REST API answers (layout in the README)")
+    .argument("<dir>", "the directory", path)
+    .option("--json", "print the summary as JSON", false)
+    .action((dir: string, opts: { json: boolean }) =>
+      withReadyDatabase(async (database) => {
+        const s = await importGitHub(database.db, { export: await readGitHubExportDir(dir) });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printGitHubSummary(s);
+      }),
+    );
+  importer
+    .command("github-audit")
+    .description("import a GitHub organisation's audit log export (a JSON array or JSON lines; .gz too; directories are searched recursively) as usage")
+    .argument("<paths...>", "export files and directories", each(path))
+    .requiredOption("--org <name>", "the organisation, as its members were imported", checked(text().trim().min(1, "Name the organisation.").max(100)))
+    .option("--json", "print the summary as JSON", false)
+    .action((paths: string[], opts: { org: string; json: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const s = await importGitHubAudit(database.db, { org: opts.org, paths });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printUsageImportSummary(s, "import the organisation's members with `gov import github`");
+        if (s.unreadableFiles.length) exitCode = 2;
       }),
     );
   importer

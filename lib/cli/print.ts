@@ -4,6 +4,7 @@ import { statementLabel, type StepView } from "@/lib/escalation/steps";
 import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { K8sRbacImportSummary } from "@/lib/ingest/k8s/rbac-import";
+import type { GitHubImportSummary } from "@/lib/ingest/github/org-import";
 import type { UsageImportSummary } from "@/lib/usage/import";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
@@ -28,11 +29,20 @@ export function printIamSummary(s: IamImportSummary) {
   if (!s.credentialReport) console.log("  no credential report given: access keys are unknown (pass --credential-report)");
 }
 
+const counts = (c: Record<string, number>) =>
+  Object.entries(c)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
+
+export function printGitHubSummary(s: GitHubImportSummary) {
+  console.log(`GitHub organisation ${s.org}${s.systemCreated ? " (new system)" : ""}:`);
+  console.log(`  accounts         ${counts(s.accounts)}`);
+  console.log(`  entitlements     ${counts(s.entitlements)}`);
+  console.log(`  grants           ${counts(s.grants)}`);
+  for (const w of s.warnings) console.log(`  warning: ${w}`);
+}
+
 export function printK8sRbacSummary(s: K8sRbacImportSummary) {
-  const counts = (c: Record<string, number>) =>
-    Object.entries(c)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(", ");
   console.log(`Kubernetes cluster ${s.cluster}${s.systemCreated ? " (new system)" : ""}:`);
   console.log(`  service accounts ${counts(s.serviceAccounts)}`);
   console.log(`  entitlements     ${counts(s.entitlements)}`);
@@ -52,7 +62,7 @@ export function printUsageImportSummary(s: UsageImportSummary, unknownHint: stri
   for (const [why, n] of Object.entries(s.skipped)) console.log(`  skipped       ${n.toLocaleString("en")} records: ${why}`);
   for (const d of s.skippedDetails.slice(0, 20)) console.log(`    ${pad(`${d.records.toLocaleString("en")} ×`, 12)} ${d.detail} (${d.reason})`);
   if (s.skippedDetails.length > 20) console.log(`    … and ${s.skippedDetails.length - 20} more`);
-  if (s.coveredServices.length) console.log(`  data events   ${s.coveredServices.join(", ")}`);
+  if (s.coveredServices.length) console.log(`  fully logged  ${s.coveredServices.join(", ")} (their absence is absence of use)`);
   for (const f of s.unreadableFiles) console.log(`  unreadable    ${f.file}: ${f.error}`);
   if (s.unknownPrincipals.length) {
     console.log(`Principals in the logs but not in the inventory (${unknownHint}):`);
@@ -61,10 +71,11 @@ export function printUsageImportSummary(s: UsageImportSummary, unknownHint: stri
   }
 }
 
+/** Actions grouped by what they act on: all but their last part ("s3" of s3:GetObject, "repo:api" of repo:api:write). */
 function byService(rows: ActionRow[]) {
   const counts = new Map<string, number>();
   for (const r of rows) {
-    const service = r.action.split(":")[0];
+    const service = r.action.slice(0, Math.max(r.action.lastIndexOf(":"), 0)) || r.action;
     counts.set(service, (counts.get(service) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -98,7 +109,7 @@ export function printReconciliation(r: Reconciliation, opts: { all: boolean }) {
       const services = byService(rows);
       console.log("");
       console.log(
-        `${status}: ${rows.length} actions in ${services.length} services${status === "unobservable" ? " (the log source cannot show their use)" : ""}; --all lists them`,
+        `${status}: ${rows.length} actions in ${services.length} groups${status === "unobservable" ? " (the log source cannot show their use)" : ""}; --all lists them`,
       );
       console.log(
         `  ${services

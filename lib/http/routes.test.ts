@@ -114,6 +114,8 @@ const asAdmin: Record<string, number> = {
   "PATCH /identities/[id]": 404,
   "GET /identities": 200,
   "POST /imports/aws-iam": 422,
+  "POST /imports/github-audit": 422,
+  "POST /imports/github": 422,
   "POST /imports/k8s-audit": 422,
   "POST /imports/k8s-rbac": 422,
   "GET /jit/active": 200,

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { postgresClientOf } from "@/db/client";
+import { ValidationError } from "@/lib/errors";
 import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
 import type { Stored, UsageEventInput } from "./record";
 import type { UsageSource } from "./source";
@@ -176,4 +177,19 @@ export async function importUsage<R>(
   summary.skippedDetails = [...details.values()].sort((a, b) => b.records - a.records || a.detail.localeCompare(b.detail));
   summary.elapsedMs = performance.now() - started;
   return summary;
+}
+
+/** A source's records sent in a request body (JSON lines) rather than files: imported as one file, through the same pipeline. */
+export async function importUsageBody<R>(db: Db, source: UsageSource<R>, body: string, parse: (text: string) => R[]): Promise<UsageImportSummary> {
+  if (!body.trim()) throw new ValidationError({ body: ["Send the records, one JSON object per line."] });
+  return importUsage(
+    db,
+    {
+      ...source,
+      read: async function* () {
+        yield { file: "request body", records: parse(body) };
+      },
+    },
+    [],
+  );
 }

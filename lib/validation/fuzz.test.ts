@@ -466,6 +466,10 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
     },
   },
   "POST /api/v1/imports/k8s-audit": { query: { cluster: "fuzz-cluster" } },
+  "POST /api/v1/imports/github": {
+    body: { org: { login: "fuzz-org" }, members: [{ login: "octo" }], repos: [{ name: "api", collaborators: [{ login: "octo", role_name: "write" }] }] },
+  },
+  "POST /api/v1/imports/github-audit": { query: { org: "fuzz-org" } },
   "POST /api/v1/findings/actions": { body: { findingIds: [F.finding], action: "accept", reason: "Known and accepted" } },
   "GET /api/v1/findings": { query: { q: "svc", kind: "unused_privilege", severity: "high", status: "all", control: "NHI5", pathClass: "assume-role" } },
   "GET /api/v1/findings/export": { query: { format: "csv", q: "svc", status: "all" } },

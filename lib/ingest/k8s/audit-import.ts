@@ -5,7 +5,7 @@ import { identities, systems } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { parseJsonLines } from "@/lib/usage/files";
-import { importUsage, type UsageImportSummary } from "@/lib/usage/import";
+import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
 import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
 import { classifyAuditEvent, readK8sAudit } from "./audit";
 import { clusterName } from "./rbac-import";
@@ -60,16 +60,5 @@ export async function importK8sAudit(
 export async function importK8sAuditBy(db: Db, caller: Caller, cluster: unknown, body: string): Promise<UsageImportSummary> {
   requireRole(caller, "admin");
   const name = parseInput(z.object({ cluster: clusterName }), { cluster }).cluster;
-  if (!body.trim()) throw new ValidationError({ body: ["Send the audit events, one JSON object per line."] });
-  const source = k8sAuditSource(name);
-  return importUsage(
-    db,
-    {
-      ...source,
-      read: async function* () {
-        yield { file: "request body", records: parseJsonLines(body) };
-      },
-    },
-    [],
-  );
+  return importUsageBody(db, k8sAuditSource(name), body, parseJsonLines);
 }

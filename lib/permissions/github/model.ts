@@ -24,7 +24,8 @@ export const repoRoleStatements = (repo: string, role: RepoRole): PermissionStat
 export const orgOwnerStatements: PermissionStatement[] = [{ effect: "Allow", actions: ["*"], conditional: false, allResources: true }];
 
 /** admin: changes who has access and protections; write and maintain: changes code and releases; read and triage: standard. */
-export const repoRoleLevel = (role: RepoRole): PrivilegeLevel => (role === "admin" ? "admin" : role === "write" || role === "maintain" ? "privileged" : "standard");
+export const repoRoleLevel = (role: RepoRole): PrivilegeLevel =>
+  role === "admin" ? "admin" : role === "write" || role === "maintain" ? "privileged" : "standard";
 
 /** The role a REST permission names (`pull`, `push` are the API's older names for read and write). */
 export function repoRoleOf(permission: string | null | undefined): RepoRole | null {
