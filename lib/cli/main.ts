@@ -19,6 +19,8 @@ import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
 import { importGitHub } from "@/lib/ingest/github/org-import";
 import { readGitHubExportDir } from "@/lib/ingest/github/org";
 import { importGitHubAudit } from "@/lib/ingest/github/audit-import";
+import { importPostgresRoles, systemName } from "@/lib/ingest/postgres/roles-import";
+import { importPgLog } from "@/lib/ingest/postgres/log-import";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";
@@ -27,6 +29,7 @@ import {
   printGitHubSummary,
   printIamSummary,
   printK8sRbacSummary,
+  printPgRolesSummary,
   printPaths,
   printReconciliation,
   printUsageImportSummary,
@@ -257,6 +260,38 @@ export async function main(argv: string[]): Promise<number> {
         const s = await importGitHubAudit(database.db, { org: opts.org, paths });
         if (opts.json) console.log(JSON.stringify(s, null, 2));
         else printUsageImportSummary(s, "import the organisation's members with `gov import github`");
+        if (s.unreadableFiles.length) exitCode = 2;
+      }),
+    );
+  importer
+    .command("pg-roles")
+    .description("import a PostgreSQL server's roles, memberships, attributes and table privileges, read from the live server")
+    .requiredOption("--system <name>", "the database system (created the first time; an existing one of that name is taken)", checked(systemName))
+    .option("--url <url>", "the server's connection URL (postgres://…)")
+    .option("--url-env <name>", "…or the environment variable holding it (keeps the password off the command line)")
+    .option("--json", "print the summary as JSON", false)
+    .action((opts: { system: string; url?: string; urlEnv?: string; json: boolean }) =>
+      withReadyDatabase(async (database) => {
+        const url = opts.urlEnv ? process.env[opts.urlEnv] : opts.url;
+        if (!url || !!opts.url === !!opts.urlEnv)
+          throw new ValidationError({ url: [opts.urlEnv ? `${opts.urlEnv} is not set.` : "Give the server's URL with --url or --url-env (one of them)."] });
+        const s = await importPostgresRoles(database.db, { system: opts.system, url });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printPgRolesSummary(s);
+      }),
+    );
+  importer
+    .command("pg-log")
+    .description("import a PostgreSQL server's pgaudit session log (csvlog or jsonlog, log_timezone UTC; .gz too; directories searched recursively) as usage")
+    .argument("<paths...>", "log files and directories", each(path))
+    .requiredOption("--system <name>", "the database system, as its roles were imported", checked(systemName))
+    .option("--json", "print the summary as JSON", false)
+    .action((paths: string[], opts: { system: string; json: boolean }) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const s = await importPgLog(database.db, { system: opts.system, paths });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printUsageImportSummary(s, "import the server's roles with `gov import pg-roles`");
         if (s.unreadableFiles.length) exitCode = 2;
       }),
     );

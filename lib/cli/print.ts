@@ -5,6 +5,7 @@ import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { K8sRbacImportSummary } from "@/lib/ingest/k8s/rbac-import";
 import type { GitHubImportSummary } from "@/lib/ingest/github/org-import";
+import type { PgRolesImportSummary } from "@/lib/ingest/postgres/roles-import";
 import type { UsageImportSummary } from "@/lib/usage/import";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
@@ -40,6 +41,13 @@ export function printGitHubSummary(s: GitHubImportSummary) {
   console.log(`  entitlements     ${counts(s.entitlements)}`);
   console.log(`  grants           ${counts(s.grants)}`);
   for (const w of s.warnings) console.log(`  warning: ${w}`);
+}
+
+export function printPgRolesSummary(s: PgRolesImportSummary) {
+  console.log(`PostgreSQL server ${s.system}${s.systemCreated ? " (new system)" : ""}:`);
+  console.log(`  login roles      ${counts(s.loginRoles)}`);
+  console.log(`  entitlements     ${counts(s.entitlements)}`);
+  console.log(`  grants           ${counts(s.grants)}`);
 }
 
 export function printK8sRbacSummary(s: K8sRbacImportSummary) {

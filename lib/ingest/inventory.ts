@@ -29,7 +29,19 @@ export async function importedSystem(tx: Tx, actor: Actor, s: { kind: SystemKind
     .from(systems)
     .where(and(eq(systems.kind, s.kind), eq(systems.externalId, s.externalId)));
   if (found) return { system: found, created: false };
-  const [taken] = await tx.select({ id: systems.id }).from(systems).where(eq(systems.name, s.name));
+  const [taken] = await tx.select().from(systems).where(eq(systems.name, s.name));
+  // A system of the same kind entered by hand (or by the demo) under this name is this one: the import adopts it.
+  if (taken?.kind === s.kind && !taken.externalId) {
+    await tx.update(systems).set({ externalId: s.externalId }).where(eq(systems.id, taken.id));
+    await recordAudit(tx, actor, {
+      action: "system.linked",
+      entityType: "system",
+      entityId: taken.id,
+      before: { externalId: null },
+      after: { externalId: s.externalId, source: s.source },
+    });
+    return { system: { ...taken, externalId: s.externalId }, created: false };
+  }
   if (taken) throw new ValidationError({ system: [`A system named ${s.name} exists and is not ${s.description}.`] });
   const [system] = await tx.insert(systems).values({ name: s.name, kind: s.kind, externalId: s.externalId, description: s.description }).returning();
   await recordAudit(tx, actor, {

@@ -2,6 +2,7 @@ import type { systemKinds } from "@/db/schema";
 import { awsPermissionModel } from "./aws/model";
 import { githubPermissionModel } from "./github/model";
 import { k8sPermissionModel } from "./k8s/model";
+import { postgresPermissionModel } from "./postgres/model";
 import type { ActionCatalogue } from "./aws/catalogue";
 
 export type { ActionCatalogue };
@@ -31,6 +32,7 @@ export const permissionModels = {
   aws_account: awsPermissionModel,
   kubernetes: k8sPermissionModel,
   github: githubPermissionModel,
+  database: postgresPermissionModel,
 } satisfies Partial<Record<SystemKind, PermissionModel>>;
 
 const NO_ACTIONS: ActionCatalogue = { actions: [], services: new Set(), version: null, canonical: () => undefined, expand: () => [] };

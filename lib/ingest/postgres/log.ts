@@ -1,0 +1,97 @@
+// PostgreSQL server logs with pgaudit session auditing, as csvlog or jsonlog (PostgreSQL 15) write them,
+// → which role exercised which privilege, when. https://www.postgresql.org/docs/15/runtime-config-logging.html
+// and https://github.com/pgaudit/pgaudit#format
+import { parse } from "csv-parse/sync";
+import { objectAction } from "@/lib/permissions/postgres/model";
+import { parseJsonLines, readLogFiles, type UnreadableLine } from "@/lib/usage/files";
+import type { SourceFile, SourceSkip, SourceUse } from "@/lib/usage/source";
+
+/** One log entry, whichever format it came in. */
+export type PgLogEntry = {
+  time: string;
+  user: string | null;
+  sessionId: string | null;
+  lineNum: string | null;
+  severity: string | null;
+  message: string | null;
+};
+
+// csvlog's columns, in order (PostgreSQL 15).
+const CSV_COLUMNS = ["log_time", "user_name", "database_name", "process_id", "connection_from", "session_id", "session_line_num", "command_tag"] as const;
+
+function fromCsv(text: string): (PgLogEntry | UnreadableLine)[] {
+  const rows: string[][] = parse(text, { relax_column_count: true, skip_empty_lines: true });
+  return rows.map((r, i) =>
+    r.length < 14
+      ? { unreadableLine: i + 1 }
+      : {
+          time: r[0],
+          user: r[CSV_COLUMNS.indexOf("user_name")] || null,
+          sessionId: r[5] || null,
+          lineNum: r[6] || null,
+          severity: r[11] || null,
+          message: r[13] || null,
+        },
+  );
+}
+
+function fromJson(text: string): (PgLogEntry | UnreadableLine)[] {
+  return parseJsonLines(text).map((x, i) => {
+    if ((x as UnreadableLine).unreadableLine) return x as UnreadableLine;
+    const o = x as Record<string, unknown>;
+    const str = (k: string) => {
+      const v = o[k];
+      return typeof v === "string" && v !== "" ? v : null;
+    };
+    const time = str("timestamp");
+    if (!time) return { unreadableLine: i + 1 };
+    return {
+      time,
+      user: str("user"),
+      sessionId: str("session_id"),
+      lineNum: typeof o.line_num === "number" || typeof o.line_num === "string" ? String(o.line_num) : null,
+      severity: str("error_severity"),
+      message: str("message"),
+    };
+  });
+}
+
+/** Log files: *.csv, *.json, *.log (rotated and gzipped too), csvlog or jsonlog by their first character. */
+export const readPgLog = (paths: string[]): AsyncGenerator<SourceFile<PgLogEntry | UnreadableLine>> =>
+  readLogFiles(paths, {
+    accept: (n) => /\.(csv|json|log)(\.\d+)?(\.gz)?$/i.test(n),
+    parse: (text) => (text.trimStart().startsWith("{") ? fromJson(text) : fromCsv(text)),
+  });
+
+/**
+ * One log entry: a pgaudit SESSION line is use of the privilege its command
+ * needs on its object (`public.accounts:SELECT`), or of the command itself
+ * when it has no object (`:CREATE ROLE`), by the role that ran it, within its
+ * session. Other lines (connections, errors, OBJECT audit lines, which repeat
+ * SESSION ones) are skipped by reason.
+ */
+export function classifyPgLogEntry(record: PgLogEntry | UnreadableLine): SourceUse | SourceSkip {
+  if ((record as UnreadableLine).unreadableLine) return { skip: "unreadable line" };
+  const e = record as PgLogEntry;
+  if (!e.message?.startsWith("AUDIT: SESSION,"))
+    return { skip: e.message?.startsWith("AUDIT: OBJECT,") ? "object audit (repeats session audit)" : "not an audit line" };
+  let fields: string[];
+  try {
+    const parsed: string[][] = parse(e.message.slice("AUDIT: ".length), { relax_quotes: true });
+    fields = parsed[0] ?? [];
+  } catch {
+    return { skip: "malformed" };
+  }
+  const [, statementId, substatementId, , command, , objectName] = fields;
+  const at = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+  if (!command || !e.user || !e.sessionId || !e.lineNum || Number.isNaN(at.getTime())) return { skip: "malformed" };
+  if (command.length > 100 || (objectName ?? "").length > 300) return { skip: "malformed" };
+  return {
+    eventId: `${e.sessionId}.${e.lineNum}.${statementId}.${substatementId}`,
+    principal: { key: e.user.toLowerCase(), label: e.user },
+    action: objectName ? objectAction(objectName, command) : `:${command.toUpperCase()}`,
+    outcome: "success",
+    occurredAt: at,
+    sessionId: e.sessionId,
+  };
+}

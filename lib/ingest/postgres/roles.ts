@@ -1,0 +1,48 @@
+// A PostgreSQL server's roles and who may do what, read from its catalogues:
+// pg_roles (attributes), pg_auth_members (memberships) and information_schema.role_table_grants
+// (table privileges granted to roles, PUBLIC left out). Read-only: a role with pg_read_all_settings or
+// plain membership of the catalogues' readers is enough.
+import postgres from "postgres";
+import { ValidationError } from "@/lib/errors";
+import { objectAction } from "@/lib/permissions/postgres/model";
+
+export type PgRole = { name: string; canLogin: boolean; attributes: string[]; privileges: string[]; memberOf: string[] };
+
+/** The server's own roles (pg_*) are its machinery, not anyone's access. */
+const isSystemRole = (name: string) => name.startsWith("pg_");
+
+export async function readPostgresRoles(url: string): Promise<PgRole[]> {
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ValidationError({ url: ["A PostgreSQL URL starts with postgres://."] });
+  const sql = postgres(url, { max: 1, connect_timeout: 10, idle_timeout: 5, onnotice: () => {} });
+  try {
+    const [roles, members, grants] = await Promise.all([
+      sql<{ name: string; login: boolean; superuser: boolean; createrole: boolean; bypassrls: boolean; createdb: boolean; replication: boolean }[]>`
+        select rolname as name, rolcanlogin as login, rolsuper as superuser, rolcreaterole as createrole, rolbypassrls as bypassrls,
+          rolcreatedb as createdb, rolreplication as replication from pg_roles`,
+      sql<{ role: string; member: string }[]>`select r.rolname as role, m.rolname as member from pg_auth_members am
+        join pg_roles r on r.oid = am.roleid join pg_roles m on m.oid = am.member`,
+      sql<{ grantee: string; object: string; privilege: string }[]>`select grantee, table_schema || '.' || table_name as object, privilege_type as privilege
+        from information_schema.role_table_grants where grantee <> 'PUBLIC' and table_schema not in ('pg_catalog', 'information_schema')`,
+    ]);
+    const byName = new Map<string, PgRole>();
+    for (const r of roles) {
+      if (isSystemRole(r.name)) continue;
+      const attributes = [
+        ...(r.superuser ? ["SUPERUSER"] : []),
+        ...(r.createrole ? ["CREATEROLE"] : []),
+        ...(r.bypassrls ? ["BYPASSRLS"] : []),
+        ...(r.createdb ? ["CREATEDB"] : []),
+        ...(r.replication ? ["REPLICATION"] : []),
+      ];
+      byName.set(r.name, { name: r.name, canLogin: r.login, attributes, privileges: [], memberOf: [] });
+    }
+    for (const g of grants) byName.get(g.grantee)?.privileges.push(objectAction(g.object, g.privilege));
+    for (const m of members) if (byName.has(m.role)) byName.get(m.member)?.memberOf.push(m.role);
+    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  } catch (e) {
+    if (e instanceof ValidationError) throw e;
+    throw new ValidationError({ url: [`The server could not be read: ${(e as Error).message}`] });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
