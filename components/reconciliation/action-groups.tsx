@@ -1,11 +1,11 @@
 "use client";
 
 import { useState } from "react";
+import { actionGroupOf } from "@/lib/permissions/naming";
 import type { ActionRow } from "@/lib/reconciliation/actions";
 
 const STEP = 100;
 
-export const serviceOf = (action: string) => (action.includes(":") ? action.slice(0, action.indexOf(":")) : "(no service)");
 
 const reasonText: Record<string, string> = {
   "data-event": "a data event the trail does not record",
@@ -14,13 +14,13 @@ const reasonText: Record<string, string> = {
 
 /**
  * Approved actions nobody used (or nobody could be seen using), grouped by
- * service with counts; a group opens to list its actions, a hundred at a
+ * what they act on (an AWS service, a repository, a table) with counts; a group opens to list its actions, a hundred at a
  * time, so a `*` policy's twenty thousand actions never become DOM rows at once.
  */
 export function ActionGroups({ rows }: { rows: ActionRow[] }) {
   const groups = new Map<string, ActionRow[]>();
   for (const r of rows) {
-    const s = serviceOf(r.action);
+    const s = actionGroupOf(r.action);
     const list = groups.get(s);
     if (list) list.push(r);
     else groups.set(s, [r]);

@@ -7,6 +7,7 @@ import type { K8sRbacImportSummary } from "@/lib/ingest/k8s/rbac-import";
 import type { GitHubImportSummary } from "@/lib/ingest/github/org-import";
 import type { PgRolesImportSummary } from "@/lib/ingest/postgres/roles-import";
 import type { UsageImportSummary } from "@/lib/usage/import";
+import { actionGroupOf } from "@/lib/permissions/naming";
 import type { ActionRow, Reconciliation } from "@/lib/reconciliation/actions";
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
@@ -79,11 +80,11 @@ export function printUsageImportSummary(s: UsageImportSummary, unknownHint: stri
   }
 }
 
-/** Actions grouped by what they act on: all but their last part ("s3" of s3:GetObject, "repo:api" of repo:api:write). */
+/** Actions grouped by what they act on (lib/permissions/naming.ts). */
 function byService(rows: ActionRow[]) {
   const counts = new Map<string, number>();
   for (const r of rows) {
-    const service = r.action.slice(0, Math.max(r.action.lastIndexOf(":"), 0)) || r.action;
+    const service = actionGroupOf(r.action);
     counts.set(service, (counts.get(service) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
