@@ -6,7 +6,6 @@ import type { ActionRow } from "@/lib/reconciliation/actions";
 
 const STEP = 100;
 
-
 const reasonText: Record<string, string> = {
   "data-event": "a data event the trail does not record",
   "permission-only": "a permission-only action, never logged",
