@@ -12,7 +12,7 @@ describe("permission models by kind of system", () => {
     const aws = permissionModelOf("aws_account");
     expect(aws.actionMatches("s3:Get*", "s3:GetObject")).toBe(true);
     expect(aws.isSensitive("iam:PassRole")).toBe(true);
-    expect(permissionModelOf("database")).toBe(literalPermissionModel);
+    expect(permissionModelOf("vault")).toBe(literalPermissionModel);
     expect(literalPermissionModel.actionMatches("s3:Get*", "s3:GetObject")).toBe(false);
     expect(literalPermissionModel.actionMatches("SELECT", "SELECT")).toBe(true);
     expect(literalPermissionModel.actionMatches("*", "DELETE")).toBe(true);
