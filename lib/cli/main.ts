@@ -1,6 +1,4 @@
-import { Command, InvalidArgumentError } from "commander";
-import type { z } from "zod";
-import { openDatabase, resolveTarget, type Database } from "@/db/client";
+import { Command } from "commander";
 import { migrate } from "@/db/migrate";
 import { isSeeded, seed } from "@/db/seed";
 import { escalateOverdueAttestations } from "@/lib/attestation/escalate";
@@ -10,75 +8,16 @@ import { purgeAuditLog } from "@/lib/audit/purge";
 import { verifyAuditLog } from "@/lib/audit/verify";
 import { ValidationError } from "@/lib/errors";
 import { installJobs, startJobRunner } from "@/lib/runtime/job-runner";
-import { readFile } from "node:fs/promises";
-import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importDemoAccount } from "@/lib/ingest/aws/demo-account";
-import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
-import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
-import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
-import { importGitHub } from "@/lib/ingest/github/org-import";
-import { readGitHubExportDir } from "@/lib/ingest/github/org";
-import { importGitHubAudit } from "@/lib/ingest/github/audit-import";
-import { importPostgresRoles, systemName } from "@/lib/ingest/postgres/roles-import";
-import { importPgLog } from "@/lib/ingest/postgres/log-import";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { dateTime, integer, text } from "@/lib/validation/fields";
-import {
-  printAuditVerification,
-  printGitHubSummary,
-  printIamSummary,
-  printK8sRbacSummary,
-  printPgRolesSummary,
-  printPaths,
-  printReconciliation,
-  printUsageImportSummary,
-} from "./print";
+import { printAuditVerification, printPaths, printReconciliation } from "./print";
+import { checked, describeTarget, path, withDatabase, withReadyDatabase } from "./context";
+import { registerImportCommands } from "./import-commands";
 import { pathsToAdmin } from "@/lib/escalation/read";
 import { runEscalationAnalysis } from "@/lib/escalation/run";
 
-function describeTarget(db: Database) {
-  return db.target.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite ${db.target.dataDir ?? "in memory"}`;
-}
-
-// PGlite is one process, one connection: the CLI must not open the data
-// directory while the app server has it open.
-async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(resolveTarget());
-  try {
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
-
-/** For commands that write and may queue jobs: the database migrated, its job queues installed. */
-const withReadyDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> =>
-  withDatabase(async (database) => {
-    await migrate(database);
-    await installJobs(database);
-    return fn(database);
-  });
-
-/**
- * An option or argument parser from a field schema (lib/validation/fields.ts):
- * the rules of the API's fields, refused before anything runs; commander
- * names the option in front of the message.
- */
-const checked =
-  <T>(schema: z.ZodType<T>) =>
-  (value: string): T => {
-    const result = schema.safeParse(value);
-    if (!result.success) throw new InvalidArgumentError(result.error.issues.map((i) => i.message).join(" "));
-    return result.data;
-  };
-
-/** A variadic argument's parser: each value checked, collected in order. */
-const each =
-  <T>(parse: (value: string) => T) =>
-  (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
-
-const path = checked(text().min(1, "Name a file."));
 // Scale 1 is about 40 people and 1,100 NHIs; benchmarks use up to 100.
 const scale = checked(
   text()
@@ -180,153 +119,7 @@ export async function main(argv: string[]): Promise<number> {
       }),
     );
 
-  const importer = program.command("import").description("load identities, access and usage from the systems themselves");
-  importer
-    .command("aws-iam")
-    .description("import an AWS account's IAM: the JSON of `aws iam get-account-authorization-details`; re-importing updates in place")
-    .argument("<file>", "the authorization details (JSON)", path)
-    .option("--credential-report <file>", "the CSV of `aws iam get-credential-report` (decoded), to tell users with access keys from people", path)
-    .option(
-      "--scps <file>",
-      'the organisation\'s service control policies for this account, root first: {"levels": [{"target", "policies": [{"Name", "Content"}]}]}',
-      path,
-    )
-    .option("--json", "print the summary as JSON", false)
-    .action((file: string, opts: { credentialReport?: string; scps?: string; json: boolean }) =>
-      withReadyDatabase(async (database) => {
-        const text = await readFile(file, "utf8");
-        let authorizationDetails: unknown;
-        try {
-          authorizationDetails = JSON.parse(text);
-        } catch (e) {
-          throw new ValidationError({
-            file: [`${file} is not JSON (${(e as Error).message}): pass the output of \`aws iam get-account-authorization-details\`.`],
-          });
-        }
-        const credentialReport = opts.credentialReport ? await readFile(opts.credentialReport, "utf8") : undefined;
-        const scps = opts.scps ? await readFile(opts.scps, "utf8") : undefined;
-        const s = await importAwsIam(database.db, { authorizationDetails, credentialReport, scps });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printIamSummary(s);
-      }),
-    );
-  importer
-    .command("k8s-rbac")
-    .description(
-      "import a Kubernetes cluster's RBAC: the JSON of `kubectl get serviceaccounts,roles,clusterroles,rolebindings,clusterrolebindings -A -o json`; re-importing updates in place",
-    )
-    .argument("<files...>", "one or more List documents (JSON), read as one", each(path))
-    .requiredOption("--cluster <name>", "the cluster's name (one system per cluster)", checked(clusterName))
-    .option("--json", "print the summary as JSON", false)
-    .action((files: string[], opts: { cluster: string; json: boolean }) =>
-      withReadyDatabase(async (database) => {
-        const documents: unknown[] = [];
-        for (const file of files) {
-          const text = await readFile(file, "utf8").catch((e: Error) => {
-            throw new ValidationError({ file: [`${file} cannot be read: ${e.message}`] });
-          });
-          try {
-            documents.push(JSON.parse(text));
-          } catch (e) {
-            throw new ValidationError({ file: [`${file} is not JSON (${(e as Error).message}): pass the output of \`kubectl get … -o json\`.`] });
-          }
-        }
-        const s = await importK8sRbac(database.db, { cluster: opts.cluster, documents });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printK8sRbacSummary(s);
-      }),
-    );
-  importer
-    .command("github")
-    .description("import a GitHub organisation's members, teams and repositories from a directory of REST API answers (layout in the README)")
-    .argument("<dir>", "the directory", path)
-    .option("--json", "print the summary as JSON", false)
-    .action((dir: string, opts: { json: boolean }) =>
-      withReadyDatabase(async (database) => {
-        const s = await importGitHub(database.db, { export: await readGitHubExportDir(dir) });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printGitHubSummary(s);
-      }),
-    );
-  importer
-    .command("github-audit")
-    .description("import a GitHub organisation's audit log export (a JSON array or JSON lines; .gz too; directories are searched recursively) as usage")
-    .argument("<paths...>", "export files and directories", each(path))
-    .requiredOption("--org <name>", "the organisation, as its members were imported", checked(text().trim().min(1, "Name the organisation.").max(100)))
-    .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { org: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importGitHubAudit(database.db, { org: opts.org, paths });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "import the organisation's members with `gov import github`");
-        if (s.unreadableFiles.length) exitCode = 2;
-      }),
-    );
-  importer
-    .command("pg-roles")
-    .description("import a PostgreSQL server's roles, memberships, attributes and table privileges, read from the live server")
-    .requiredOption("--system <name>", "the database system (created the first time; an existing one of that name is taken)", checked(systemName))
-    .option("--url <url>", "the server's connection URL (postgres://…)")
-    .option("--url-env <name>", "…or the environment variable holding it (keeps the password off the command line)")
-    .option("--json", "print the summary as JSON", false)
-    .action((opts: { system: string; url?: string; urlEnv?: string; json: boolean }) =>
-      withReadyDatabase(async (database) => {
-        const url = opts.urlEnv ? process.env[opts.urlEnv] : opts.url;
-        if (!url || !!opts.url === !!opts.urlEnv)
-          throw new ValidationError({ url: [opts.urlEnv ? `${opts.urlEnv} is not set.` : "Give the server's URL with --url or --url-env (one of them)."] });
-        const s = await importPostgresRoles(database.db, { system: opts.system, url });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printPgRolesSummary(s);
-      }),
-    );
-  importer
-    .command("pg-log")
-    .description("import a PostgreSQL server's pgaudit session log (csvlog or jsonlog, log_timezone UTC; .gz too; directories searched recursively) as usage")
-    .argument("<paths...>", "log files and directories", each(path))
-    .requiredOption("--system <name>", "the database system, as its roles were imported", checked(systemName))
-    .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { system: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importPgLog(database.db, { system: opts.system, paths });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "import the server's roles with `gov import pg-roles`");
-        if (s.unreadableFiles.length) exitCode = 2;
-      }),
-    );
-  importer
-    .command("cloudtrail")
-    .description('import CloudTrail logs ({"Records": [...]}, .json or .json.gz; directories are searched recursively) as usage')
-    .argument("<paths...>", "log files and directories", each(path))
-    .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importCloudTrail(database.db, paths);
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "import their account's IAM with `gov import aws-iam`");
-        if (s.unreadableFiles.length) exitCode = 2;
-      }),
-    );
-
-  importer
-    .command("k8s-audit")
-    .description(
-      "import a Kubernetes cluster's API server audit log (audit.k8s.io/v1 events, one per line; .gz too; directories are searched recursively) as usage",
-    )
-    .argument("<paths...>", "log files and directories", each(path))
-    .requiredOption("--cluster <name>", "the cluster, as its RBAC was imported", checked(clusterName))
-    .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { cluster: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importK8sAudit(database.db, { cluster: opts.cluster, paths });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "service accounts: import the cluster's RBAC with `gov import k8s-rbac`; people: by email or name");
-        if (s.unreadableFiles.length) exitCode = 2;
-      }),
-    );
+  registerImportCommands(program, (code) => (exitCode = code));
 
   program
     .command("reconcile")
