@@ -118,6 +118,8 @@ const asAdmin: Record<string, number> = {
   "POST /imports/github": 422,
   "POST /imports/k8s-audit": 422,
   "POST /imports/k8s-rbac": 422,
+  "POST /imports/pg-log": 422,
+  "POST /imports/pg-roles": 422,
   "GET /jit/active": 200,
   "POST /jit/convert": 422,
   "GET /jit/eligibility": 200,

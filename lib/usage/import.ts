@@ -182,12 +182,18 @@ export async function importUsage<R>(
 /** A source's records sent in a request body (JSON lines) rather than files: imported as one file, through the same pipeline. */
 export async function importUsageBody<R>(db: Db, source: UsageSource<R>, body: string, parse: (text: string) => R[]): Promise<UsageImportSummary> {
   if (!body.trim()) throw new ValidationError({ body: ["Send the records, one JSON object per line."] });
+  let records: R[];
+  try {
+    records = parse(body);
+  } catch (e) {
+    throw new ValidationError({ body: [`The body cannot be read: ${(e as Error).message}`] });
+  }
   return importUsage(
     db,
     {
       ...source,
       read: async function* () {
-        yield { file: "request body", records: parse(body) };
+        yield { file: "request body", records };
       },
     },
     [],

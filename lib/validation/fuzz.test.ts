@@ -470,6 +470,8 @@ const examples = (): Record<string, { body?: Obj; query?: Obj; events?: Obj }> =
     body: { org: { login: "fuzz-org" }, members: [{ login: "octo" }], repos: [{ name: "api", collaborators: [{ login: "octo", role_name: "write" }] }] },
   },
   "POST /api/v1/imports/github-audit": { query: { org: "fuzz-org" } },
+  "POST /api/v1/imports/pg-roles": { body: { system: "fuzz-db", urlEnv: "FUZZ_PG_URL_UNSET" } },
+  "POST /api/v1/imports/pg-log": { query: { system: "fuzz-db" } },
   "POST /api/v1/findings/actions": { body: { findingIds: [F.finding], action: "accept", reason: "Known and accepted" } },
   "GET /api/v1/findings": { query: { q: "svc", kind: "unused_privilege", severity: "high", status: "all", control: "NHI5", pathClass: "assume-role" } },
   "GET /api/v1/findings/export": { query: { format: "csv", q: "svc", status: "all" } },

@@ -2,10 +2,11 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
+import { requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
-import { importUsage, type UsageImportSummary } from "@/lib/usage/import";
+import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
 import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
-import { classifyPgLogEntry, readPgLog } from "./log";
+import { classifyPgLogEntry, parsePgLog, readPgLog } from "./log";
 import { systemName } from "./roles-import";
 
 export const PG_LOG_SOURCE = "pg-log";
@@ -37,4 +38,11 @@ export const pgLogSource = (system: string): UsageSource => ({
 export async function importPgLog(db: Db, input: { system: unknown; paths: string[] }, opts?: Parameters<typeof importUsage>[3]): Promise<UsageImportSummary> {
   const { system } = parseInput(z.object({ system: systemName }), { system: input.system });
   return importUsage(db, pgLogSource(system), input.paths, opts);
+}
+
+/** Log lines sent over the API (POST /api/v1/imports/pg-log?system=…, jsonlog or csvlog as the server writes them), for an admin. */
+export async function importPgLogBy(db: Db, caller: Caller, system: unknown, body: string): Promise<UsageImportSummary> {
+  requireRole(caller, "admin");
+  const name = parseInput(z.object({ system: systemName }), { system }).system;
+  return importUsageBody(db, pgLogSource(name), body, parsePgLog);
 }

@@ -56,12 +56,12 @@ function fromJson(text: string): (PgLogEntry | UnreadableLine)[] {
   });
 }
 
-/** Log files: *.csv, *.json, *.log (rotated and gzipped too), csvlog or jsonlog by their first character. */
+/** A log's text: jsonlog or csvlog, told apart by its first character. */
+export const parsePgLog = (text: string) => (text.trimStart().startsWith("{") ? fromJson(text) : fromCsv(text));
+
+/** Log files: *.csv, *.json, *.log (rotated and gzipped too). */
 export const readPgLog = (paths: string[]): AsyncGenerator<SourceFile<PgLogEntry | UnreadableLine>> =>
-  readLogFiles(paths, {
-    accept: (n) => /\.(csv|json|log)(\.\d+)?(\.gz)?$/i.test(n),
-    parse: (text) => (text.trimStart().startsWith("{") ? fromJson(text) : fromCsv(text)),
-  });
+  readLogFiles(paths, { accept: (n) => /\.(csv|json|log)(\.\d+)?(\.gz)?$/i.test(n), parse: parsePgLog });
 
 /**
  * One log entry: a pgaudit SESSION line is use of the privilege its command

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { parseInput } from "@/lib/errors";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
+import { ValidationError, parseInput } from "@/lib/errors";
 import { requestReconciliation } from "@/lib/findings/refresh";
 import { postgresLevel, privilegeStatements } from "@/lib/permissions/postgres/model";
 import { importedSystem, syncEntitlements, syncGrants, syncIdentities, type Counts, type DesiredEntitlement } from "../inventory";
@@ -131,4 +132,27 @@ export async function importPostgresRoles(db: Db, input: { system: unknown; url:
     });
     return { system: name, systemId: system.id, systemCreated: created, loginRoles: ids.summary, entitlements: ents.summary, grants };
   });
+}
+
+const importRequest = z
+  .object({
+    system: systemName,
+    urlEnv: z
+      .string({ message: "Name the environment variable holding the server's URL." })
+      .regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "An environment variable's name is capital letters, digits and underscores."),
+  })
+  .strict();
+
+/**
+ * The import through the API (POST /api/v1/imports/pg-roles), for an admin:
+ * the server is named by an environment variable of the app's (as the
+ * PostgreSQL connector names its target), never by a URL in the request, so
+ * the API cannot be pointed at an arbitrary host.
+ */
+export async function importPostgresRolesBy(db: Db, caller: Caller, raw: unknown): Promise<PgRolesImportSummary> {
+  requireRole(caller, "admin");
+  const input = parseInput(importRequest, raw);
+  const url = process.env[input.urlEnv];
+  if (!url) throw new ValidationError({ urlEnv: [`${input.urlEnv} is not set on the server.`] });
+  return importPostgresRoles(db, { system: input.system, url, actor: actorOf(caller) });
 }
