@@ -30,9 +30,15 @@ test("an eligibility certified in a campaign stays an eligibility the person can
   await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
   const row = page.getByTestId("review-row");
   await expect(row).toHaveCount(1);
-  await row.getByPlaceholder("Comment").fill("Lena is on the payments on-call rota");
-  await row.getByRole("button", { name: "Certify" }).click();
-  await expect(row).toContainText("Certified");
+  // A click that lands before the page has hydrated does nothing (seen once in CI): try again until the row says so.
+  await expect(async () => {
+    const certify = row.getByRole("button", { name: "Certify" });
+    if (await certify.isVisible()) {
+      await row.getByPlaceholder("Comment").fill("Lena is on the payments on-call rota");
+      await certify.click();
+    }
+    await expect(row).toContainText("Certified", { timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
 
   // The identity page shows both decisions; Lena can still request it, and does.
   await signInAs(page, "admin");
