@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
 import { entitlements, grants, identities, systems, type IdentityKind, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
@@ -125,7 +125,7 @@ export type DesiredIdentity = {
 /**
  * The system's identities as desired, by external id: new ones created (NHIs
  * with an attestation due now), changed ones updated (an owner is set, never
- * taken away), those no longer desired decommissioned. Answers each external
+ * taken away), those this source brought in and no longer desired decommissioned. Answers each external
  * id's identity.
  */
 export async function syncIdentities(
@@ -185,7 +185,8 @@ export async function syncIdentities(
     summary.updated++;
   }
   for (const i of existing) {
-    if (!i.externalId || idOf.has(i.externalId) || i.status !== "active") continue;
+    // Only what this source brought in leaves with it: an identity entered by hand in an adopted system stays.
+    if (!i.externalId || idOf.has(i.externalId) || i.status !== "active" || (i.attributes as { source?: unknown } | null)?.source !== source) continue;
     await decommissionImportedIdentity(tx, actor, i, from.goneReason, source, at);
     summary.removed++;
   }
@@ -195,7 +196,9 @@ export async function syncIdentities(
 /**
  * The standing grants on the system's entitlements as the system holds them:
  * new ones created as imported (held since `startsAt` when the system says),
- * the others live ones revoked.
+ * those this source had found and no longer shows revoked. A grant approved
+ * here (a JIT conversion, a manual grant in an adopted system) is not the
+ * import's to end: the connector reports it as missing in the target.
  */
 export async function syncGrants(
   tx: Tx,
@@ -205,7 +208,13 @@ export async function syncGrants(
   from: { source: string; ref: string; reason: string; endReason: string; at: Date },
 ) {
   const live = await tx
-    .select({ id: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId })
+    .select({
+      id: grants.id,
+      identityId: grants.identityId,
+      entitlementId: grants.entitlementId,
+      // Found by this source (whatever was decided about it since): only those end when the source no longer shows them.
+      imported: sql<boolean>`exists (select 1 from grant_decisions d where d.grant_id = ${grants.id} and d.kind = 'imported' and d.ref = ${from.ref})`,
+    })
     .from(grants)
     .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
     .where(and(eq(entitlements.systemId, systemId), isNull(grants.revokedAt), eq(grants.type, "standing")));
@@ -224,7 +233,7 @@ export async function syncGrants(
   const ended = await revokeGrants(
     tx,
     actor,
-    live.filter((g) => !wantedKeys.has(`${g.identityId}|${g.entitlementId}`)).map((g) => g.id),
+    live.filter((g) => g.imported && !wantedKeys.has(`${g.identityId}|${g.entitlementId}`)).map((g) => g.id),
     { source: "lifecycle", sourceRef: from.ref, reason: from.endReason },
   );
   return { added: added.length, kept, removed: ended.length };

@@ -8,7 +8,7 @@ import { ValidationError } from "@/lib/errors";
 import { permissionSetOf } from "@/lib/permissions/sets";
 import { runReconciliation } from "@/lib/reconciliation/run";
 import { k8sAction } from "@/lib/permissions/k8s/model";
-import { makePerson, testDb, uniq } from "@/lib/testing/harness";
+import { makeGrant, makePerson, testDb, uniq } from "@/lib/testing/harness";
 import { importK8sRbac } from "./rbac-import";
 
 const fixture = (owner: string, admin: string) =>
@@ -142,5 +142,25 @@ describe("importing Kubernetes RBAC", () => {
     expect((await db.select({ id: auditLog.id }).from(auditLog)).length).toBe(before);
     // Not even the cluster's system was created.
     expect(await db.select().from(systems).where(eq(systems.externalId, cluster))).toEqual([]);
+  });
+
+  it("adopts a cluster's system entered by hand, leaving its hand-made identities and grants alone", async () => {
+    const db = await testDb();
+    const { list, cluster } = await setUp(db);
+    const [system] = await db
+      .insert(systems)
+      .values({ name: `k8s-${cluster}`, kind: "kubernetes" })
+      .returning();
+    const [operator] = await db
+      .insert(identities)
+      .values({ kind: "service_account", name: "ops/operator", displayName: "operator", externalId: "system:serviceaccount:ops:operator", systemId: system.id })
+      .returning();
+    const { grant } = await makeGrant(db, operator.id, { systemId: system.id });
+    const s = await importK8sRbac(db, { cluster, documents: [list] });
+    expect(s).toMatchObject({ systemId: system.id, systemCreated: false, serviceAccounts: { created: 3, removed: 0 }, grants: { removed: 0 } });
+    const [still] = await db.select().from(identities).where(eq(identities.id, operator.id));
+    expect(still.status).toBe("active");
+    const [live] = await db.select().from(grants).where(eq(grants.id, grant.id));
+    expect(live.revokedAt).toBeNull();
   });
 });
