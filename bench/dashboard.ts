@@ -279,6 +279,8 @@ async function seedBench(db: Db) {
     await tx.execute(sql`create index on used (rn)`);
     await tx.execute(sql`analyze used`);
     const unapproved = Math.round(EVENTS * 0.01);
+    // Month partitions (migration 0024) for every time the events below can take.
+    await tx.execute(sql`select usage_events_cover(now() - interval '400 days', now())`);
     await bulkLoad(tx, "usage_events", async () => {
       await step(
         tx,

@@ -1,31 +1,37 @@
-import { bigserial, date, index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { date, index, integer, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { tz } from "./columns";
 import { entitlements } from "./access";
 import { identities, systems } from "./identity";
 
 export const usageOutcome = pgEnum("usage_outcome", ["success", "denied"]);
 
-// Raw evidence. Pages and reports never scan it: they read the rollups below,
-// which are updated in the same transaction as the insert.
+// Raw evidence, partitioned by month of occurred_at (db/migrations/0024, kept
+// by lib/usage/partitions.ts): retention drops whole months while the roll-ups
+// below, updated in the same statement as the insert, keep the summary. Pages
+// and reports read the roll-ups, never a scan of this table.
+//
+// The key is the source's event id with its time: a partitioned table's unique
+// keys must hold the partition column, and a source's event is one moment, so
+// re-importing the same records changes nothing. No foreign keys here: every
+// event's identity is checked by usage_action_daily's and its entitlement by
+// usage_daily's in the same statement, once per roll-up row instead of three
+// lookups per event; identities, entitlements and systems are never deleted.
 export const usageEvents = pgTable(
   "usage_events",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
     // Idempotency key from the source (CloudTrail eventID, session event id).
     eventId: text("event_id").notNull(),
     source: text("source").notNull(),
-    identityId: uuid("identity_id")
-      .notNull()
-      .references(() => identities.id),
-    entitlementId: uuid("entitlement_id").references(() => entitlements.id),
-    systemId: uuid("system_id").references(() => systems.id),
+    identityId: uuid("identity_id").notNull(),
+    entitlementId: uuid("entitlement_id"),
+    systemId: uuid("system_id"),
     action: text("action").notNull(),
     outcome: usageOutcome("outcome").notNull(),
     sessionId: text("session_id"),
     occurredAt: tz("occurred_at").notNull(),
     receivedAt: tz("received_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("usage_events_source_event_key").on(t.source, t.eventId), index("usage_events_identity_time_idx").on(t.identityId, t.occurredAt)],
+  (t) => [primaryKey({ columns: [t.source, t.eventId, t.occurredAt] }), index("usage_events_identity_time_idx").on(t.identityId, t.occurredAt)],
 );
 
 /** Per (identity, entitlement): the whole history of use in one row. */

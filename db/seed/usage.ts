@@ -19,6 +19,8 @@ const BATCH = 5000;
  */
 class EventSink {
   private buffer: string[] = [];
+  private first = Infinity;
+  private last = -Infinity;
   count = 0;
 
   constructor(
@@ -37,6 +39,8 @@ class EventSink {
     source = system.spec.source,
   ) {
     this.count++;
+    this.first = Math.min(this.first, at);
+    this.last = Math.max(this.last, at);
     const received = at + 2000 + Math.floor(this.rng.next() * 300_000);
     this.buffer.push(
       `{"e":"seed-${this.count}","s":"${source}","i":"${identityId}","n":${entitlementId ? `"${entitlementId}"` : "null"},"y":"${system.id}",` +
@@ -53,6 +57,10 @@ class EventSink {
     if (this.buffer.length === 0) return;
     const json = `[${this.buffer.join(",")}]`;
     this.buffer = [];
+    // The month partitions these events land in (migration 0024).
+    await this.tx.execute(
+      sql`select usage_events_cover(${new Date(this.first).toISOString()}::timestamptz, ${new Date(this.last).toISOString()}::timestamptz)`,
+    );
     await compactErrors("usage_events", () =>
       this.tx.execute(sql`
       insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at, received_at)

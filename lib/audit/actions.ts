@@ -82,6 +82,7 @@ export const auditActions = {
   "team.members_added": "People were added to a team.",
   "team.members_removed": "People were removed from a team.",
   "team.renamed": "A team was renamed.",
+  "usage.retention": "A month of raw usage events older than the retention was dropped (how many; the roll-ups keep their summary).",
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActions;

@@ -74,7 +74,7 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
       .orderBy(sql`${grants.revokedAt} is not null`, desc(entitlements.privilegeLevel), entitlements.name),
     db
       .select({
-        id: usageEvents.id,
+        id: sql<string>`${usageEvents.source} || ' ' || ${usageEvents.eventId} || ' ' || ${usageEvents.occurredAt}`,
         action: usageEvents.action,
         outcome: usageEvents.outcome,
         occurredAt: usageEvents.occurredAt,

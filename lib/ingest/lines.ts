@@ -5,6 +5,7 @@ import { queryRows } from "@/db/rows";
 import { ValidationError } from "@/lib/errors";
 import { dateTime, text } from "@/lib/validation/fields";
 import { inputProblem, pathKey } from "@/lib/validation/input";
+import { unstorableReason, usageRetentionDays } from "@/lib/usage/retention";
 
 /** The fields every event source sends (usage events, PAM session events), with the same rules and messages. */
 export const eventFields = {
@@ -19,10 +20,25 @@ export const eventFields = {
   outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
 };
 
-/** Evidence of the future is a clock or a parser gone wrong: five minutes of skew are allowed. */
-export const notInTheFuture: [(e: { occurredAt: Date }) => boolean, { message: string; path: string[] }] = [
-  (e) => e.occurredAt.getTime() <= Date.now() + 5 * 60_000,
-  { message: "occurredAt is in the future.", path: ["occurredAt"] },
+/**
+ * A time the usage store can keep: not in the future (five minutes of clock
+ * skew allowed: evidence of the future is a clock or a parser gone wrong) and
+ * not older than the usage retention (lib/usage/retention.ts).
+ */
+export const storableTime: [
+  (e: { occurredAt: Date }) => boolean,
+  { error: (issue: { input: unknown }) => string; path: string[]; when: (payload: { issues: { path?: PropertyKey[] }[] }) => boolean },
+] = [
+  (e) => unstorableReason(e.occurredAt) === null,
+  {
+    error: ({ input }) =>
+      unstorableReason((input as { occurredAt: Date }).occurredAt) === "in-the-future"
+        ? "occurredAt is in the future."
+        : `occurredAt is older than the usage retention (USAGE_RETENTION_DAYS, ${usageRetentionDays()} days).`,
+    path: ["occurredAt"],
+    // A time the field itself refused is reported once, by the field.
+    when: (payload) => !payload.issues.some((issue) => issue.path?.[0] === "occurredAt"),
+  },
 ];
 
 export type Rejected = { line: number; eventId?: string; errors: string[] };

@@ -4,7 +4,7 @@ import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { permissionSetsOf } from "@/lib/permissions/sets";
 import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
-import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "./lines";
+import { eventFields, storableTime, parseEventLines, resolveNames } from "./lines";
 import { auditedTransaction } from "@/lib/audit/record";
 
 export const MAX_USAGE_EVENTS = 10_000;
@@ -17,7 +17,7 @@ export const usageEventInput = z
     sessionId: text().trim().max(200, "sessionId is at most 200 characters.").optional(),
   })
   .strict()
-  .refine(...notInTheFuture);
+  .refine(...storableTime);
 
 /**
  * Usage evidence from a log source holding a usage:write token: NDJSON or

@@ -58,7 +58,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     row.startsAt
       ? db
           .select({
-            id: usageEvents.id,
+            id: sql<string>`${usageEvents.source} || ' ' || ${usageEvents.eventId} || ' ' || ${usageEvents.occurredAt}`,
             action: usageEvents.action,
             outcome: usageEvents.outcome,
             occurredAt: usageEvents.occurredAt,

@@ -8,6 +8,7 @@ import { credentialJobs } from "@/lib/credentials/jobs";
 import { escalationJobs } from "@/lib/escalation/jobs";
 import { jitJobs } from "@/lib/jit/jobs";
 import { reconciliationJobs } from "@/lib/reconciliation/jobs";
+import { usageJobs } from "@/lib/usage/jobs";
 
 /** Every durable job the product runs, by capability. */
 export const jobDefinitions: JobDefinition[] = [
@@ -20,4 +21,5 @@ export const jobDefinitions: JobDefinition[] = [
   ...connectorJobs,
   ...credentialJobs,
   ...escalationJobs,
+  ...usageJobs,
 ];

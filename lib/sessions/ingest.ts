@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { grantActiveAt, grants, sessionEventKinds } from "@/db/schema";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
-import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "@/lib/ingest/lines";
+import { eventFields, storableTime, parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
 import { recordUsage } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
@@ -22,7 +22,7 @@ export const sessionEventInput = z
     detail: text().max(100_000, "detail is at most 100,000 characters.").optional(),
   })
   .strict()
-  .refine(...notInTheFuture);
+  .refine(...storableTime);
 export type SessionEventInput = z.input<typeof sessionEventInput>;
 
 /**

@@ -3,6 +3,7 @@ import { postgresClientOf } from "@/db/client";
 import { ValidationError } from "@/lib/errors";
 import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
 import type { Stored, UsageEventInput } from "./record";
+import { storableWindow, unstorableReason } from "./retention";
 import type { UsageSource } from "./source";
 import { batchWriter, type BatchWriter } from "./writer";
 
@@ -44,6 +45,7 @@ export async function importUsage<R>(
   const batchSize = opts.batchSize ?? (client ? 25_000 : 5000);
   const [index] = await Promise.all([source.principals(db), source.prepare?.()]);
   const permissions = new Map<string, PermissionSet>();
+  const window = storableWindow();
   const summary: UsageImportSummary = {
     files: 0,
     unreadableFiles: [],
@@ -120,6 +122,12 @@ export async function importUsage<R>(
             if (seen) seen.records++;
             else details.set(key, { reason: r.skip, detail: r.detail, records: 1 });
           }
+          continue;
+        }
+        // Outside the retention no partition holds it, so a re-import could not see it was stored.
+        const unstorable = unstorableReason(r.occurredAt, window);
+        if (unstorable) {
+          skip(unstorable);
           continue;
         }
         const known = index.identities.get(r.principal.key);

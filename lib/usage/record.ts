@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
+import { ValidationError } from "@/lib/errors";
+import { coverUsageMonths, storableWindow, unstorableReason } from "./retention";
 
 export type UsageEventInput = {
-  /** The source's own id for the event (CloudTrail eventID, a session event id): the idempotency key with `source`. */
+  /** The source's own id for the event (CloudTrail eventID, a session event id): the idempotency key with `source` and `occurredAt`. */
   eventId: string;
   source: string;
   identityId: string;
@@ -37,7 +39,7 @@ export function foldStatement(input: string, more = ""): string {
       ins as (
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
         select e, s, i, n, y, a, o::usage_outcome, x, t from input
-        on conflict (source, event_id) do nothing
+        on conflict (source, event_id, occurred_at) do nothing
         returning identity_id, entitlement_id, action, outcome, occurred_at
       ),
       pairs as (
@@ -101,6 +103,9 @@ const [beforeJson, afterJson] = foldStatement(
  * One bind parameter per batch (JSON), whatever its size, on both drivers.
  */
 export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<Stored> {
+  const span = storableSpan(events);
+  if (!span) return { inserted: 0, duplicates: 0, denied: 0 };
+  await coverUsageMonths(tx, span.first, span.last);
   let inserted = 0;
   let denied = 0;
   for (let i = 0; i < events.length; i += BATCH) {
@@ -122,4 +127,26 @@ export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<St
     denied += Number(row?.denied ?? 0);
   }
   return { inserted, duplicates: events.length - inserted, denied };
+}
+
+/**
+ * The first and last times of events that may all be stored (null for none).
+ * Callers check times against the retention first and report what they
+ * refuse; an event outside it here is a caller's bug, refused whole.
+ */
+export function storableSpan(events: UsageEventInput[]): { first: Date; last: Date } | null {
+  if (events.length === 0) return null;
+  const window = storableWindow();
+  let first = events[0].occurredAt;
+  let last = first;
+  for (const e of events) {
+    const why = unstorableReason(e.occurredAt, window);
+    if (why)
+      throw new ValidationError({
+        occurredAt: [`Event ${e.eventId} cannot be stored: ${why === "in-the-future" ? "it is in the future" : "it is older than the usage retention"}.`],
+      });
+    if (e.occurredAt < first) first = e.occurredAt;
+    if (e.occurredAt > last) last = e.occurredAt;
+  }
+  return { first, last };
 }

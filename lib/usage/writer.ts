@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { auditedTransaction } from "@/lib/audit/record";
-import { foldStatement, recordUsage, type Stored, type UsageEventInput } from "./record";
+import { foldStatement, recordUsage, storableSpan, type Stored, type UsageEventInput } from "./record";
 
 /** Stores one batch of events and the days of complete coverage seen with it (`system|service|YYYY-MM-DD`), in one transaction. */
 export type BatchWriter = {
@@ -48,6 +48,10 @@ function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): 
   return {
     concurrent: true,
     async write(events, days) {
+      const span = storableSpan(events);
+      if (!span) return { inserted: 0, duplicates: 0, denied: 0 };
+      // Its own statement, committed at once: a new month's partition never waits on a batch's transaction.
+      await client.unsafe("select usage_events_cover($1::timestamptz, $2::timestamptz)", [span.first.toISOString(), span.last.toISOString()]);
       const n = events.length;
       const cols = {
         e: new Array<string>(n),

@@ -1,0 +1,50 @@
+-- Usage events become a table partitioned by month of occurred_at (UTC), so
+-- retention drops whole months (lib/usage/partitions.ts) instead of deleting
+-- rows. A partitioned table's unique keys hold the partition column: the key
+-- is the source's event id with its time. The per-event foreign keys go: the
+-- same statement's roll-ups check identity and entitlement once per roll-up
+-- row, and none of the three tables is ever deleted from.
+ALTER TABLE "usage_events" RENAME TO "usage_events_unpartitioned";--> statement-breakpoint
+ALTER INDEX "usage_events_identity_time_idx" RENAME TO "usage_events_unpartitioned_identity_time_idx";--> statement-breakpoint
+CREATE TABLE "usage_events" (
+	"event_id" text NOT NULL,
+	"source" text NOT NULL,
+	"identity_id" uuid NOT NULL,
+	"entitlement_id" uuid,
+	"system_id" uuid,
+	"action" text NOT NULL,
+	"outcome" "usage_outcome" NOT NULL,
+	"session_id" text,
+	"occurred_at" timestamp with time zone NOT NULL,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "usage_events_source_event_id_occurred_at_pk" PRIMARY KEY("source","event_id","occurred_at")
+) PARTITION BY RANGE ("occurred_at");--> statement-breakpoint
+CREATE INDEX "usage_events_identity_time_idx" ON "usage_events" USING btree ("identity_id","occurred_at");--> statement-breakpoint
+-- Creates the month partitions (usage_events_YYYY_MM, UTC months) from the
+-- month of `first` to the month of `last`, those missing only. Concurrent
+-- callers are serialised on an advisory lock and look again once they hold it.
+CREATE FUNCTION usage_events_cover(first timestamptz, last timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  m timestamp := date_trunc('month', first AT TIME ZONE 'UTC');
+  stop timestamp := date_trunc('month', last AT TIME ZONE 'UTC');
+  part text;
+  created integer := 0;
+BEGIN
+  WHILE m <= stop LOOP
+    part := 'usage_events_' || to_char(m, 'YYYY_MM');
+    IF to_regclass(part) IS NULL THEN
+      PERFORM pg_advisory_xact_lock(7244002);
+      IF to_regclass(part) IS NULL THEN
+        EXECUTE format('CREATE TABLE %I PARTITION OF usage_events FOR VALUES FROM (%L) TO (%L)',
+          part, m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');
+        created := created + 1;
+      END IF;
+    END IF;
+    m := m + interval '1 month';
+  END LOOP;
+  RETURN created;
+END $$;--> statement-breakpoint
+SELECT usage_events_cover(min(occurred_at), max(occurred_at)) FROM "usage_events_unpartitioned" HAVING count(*) > 0;--> statement-breakpoint
+INSERT INTO "usage_events" ("event_id", "source", "identity_id", "entitlement_id", "system_id", "action", "outcome", "session_id", "occurred_at", "received_at")
+SELECT "event_id", "source", "identity_id", "entitlement_id", "system_id", "action", "outcome", "session_id", "occurred_at", "received_at" FROM "usage_events_unpartitioned";--> statement-breakpoint
+DROP TABLE "usage_events_unpartitioned";
