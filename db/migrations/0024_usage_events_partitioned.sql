@@ -22,7 +22,7 @@ CREATE TABLE "usage_events" (
 CREATE INDEX "usage_events_identity_time_idx" ON "usage_events" USING btree ("identity_id","occurred_at");--> statement-breakpoint
 -- Creates the month partitions (usage_events_YYYY_MM, UTC months) from the
 -- month of `first` to the month of `last`, those missing only. Concurrent
--- callers are serialised on an advisory lock and look again once they hold it.
+-- callers are serialised on an advisory lock.
 CREATE FUNCTION usage_events_cover(first timestamptz, last timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   m timestamp := date_trunc('month', first AT TIME ZONE 'UTC');
@@ -34,11 +34,16 @@ BEGIN
     part := 'usage_events_' || to_char(m, 'YYYY_MM');
     IF to_regclass(part) IS NULL THEN
       PERFORM pg_advisory_xact_lock(7244002);
-      IF to_regclass(part) IS NULL THEN
+      -- The lock does not refresh this session's catalogue cache, so a partition
+      -- another caller just created may still look missing: creating it then fails
+      -- as a duplicate, which is the answer wanted.
+      BEGIN
         EXECUTE format('CREATE TABLE %I PARTITION OF usage_events FOR VALUES FROM (%L) TO (%L)',
           part, m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');
         created := created + 1;
-      END IF;
+      EXCEPTION WHEN duplicate_table THEN
+        NULL;
+      END;
     END IF;
     m := m + interval '1 month';
   END LOOP;

@@ -45,6 +45,9 @@ describe("usage retention", () => {
     // 23:30 on the last day of a month in UTC is the next month in zones east of it: the partition is the UTC one.
     const at = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 0, 23, 30));
     await Promise.all(Array.from({ length: 6 }, () => coverUsageMonths(db, at, at)));
+    // A year no other test touches, covered by six writers at once (on PostgreSQL, six connections).
+    await Promise.all(Array.from({ length: 6 }, () => coverUsageMonths(db, new Date("2018-01-15T00:00:00Z"), new Date("2018-12-15T00:00:00Z"))));
+    expect((await partitionsOf(db)).filter((p) => p.startsWith("usage_events_2018_"))).toHaveLength(12);
     const source = `test-${randomUUID()}`;
     await auditedTransaction(db, (tx) =>
       recordUsage(tx, [
