@@ -27,28 +27,40 @@ export type Stored = { inserted: number; duplicates: number; denied: number };
  * The statement behind recordUsage: stores the events that `input` yields
  * (columns e event id, s source, i identity, n entitlement, y system, a action,
  * o outcome, x session, t time) unless already stored, folds the stored ones
- * into the roll-ups, and answers `n`, how many it stored (an event repeated
- * within the input is stored once: the conflict skips it), and `denied`, how
- * many of those stored were denied attempts. Bulk importers
- * feed it columns of their own; `more` adds CTEs to the same statement, so
- * everything lands in one transaction.
+ * into the roll-ups, and answers `n`, how many it stored, and `denied`, how
+ * many of those stored were denied attempts. Bulk importers feed it columns of
+ * their own; `more` adds CTEs to the same statement, so everything lands in
+ * one transaction.
+ *
+ * `duplicates`: "skip" passes over events already stored (an event repeated
+ * within the input is stored once); "fail" makes any such event fail the
+ * whole statement with a unique violation (23505), which is cheaper per event
+ * than a conflict check when the events are new, as a first import's are:
+ * the bulk writer tries it first and runs the batch again with "skip".
+ *
+ * The stored events are grouped once (`g`, per identity, entitlement, action,
+ * UTC day and outcome) and every roll-up is folded from those groups.
  */
-export function foldStatement(input: string, more = ""): string {
+export function foldStatement(input: string, more = "", duplicates: "skip" | "fail" = "skip"): string {
   return `
       with input as (${input}),
       ins as (
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
         select e, s, i, n, y, a, o::usage_outcome, x, t from input
-        on conflict (source, event_id, occurred_at) do nothing
+        ${duplicates === "skip" ? "on conflict (source, event_id, occurred_at) do nothing" : ""}
         returning identity_id, entitlement_id, action, outcome, occurred_at
+      ),
+      g as (
+        select identity_id, entitlement_id, action, (occurred_at at time zone 'UTC')::date as day, outcome = 'success' as ok,
+          count(*)::int as n, min(occurred_at) as first_at, max(occurred_at) as last_at,
+          bit_or(1 << extract(hour from occurred_at at time zone 'UTC')::int) as hours
+        from ins group by 1, 2, 3, 4, 5
       ),
       pairs as (
         insert into usage_rollups as r (identity_id, entitlement_id, first_used_at, last_used_at, success_count, denied_count, last_denied_at)
-        select identity_id, entitlement_id,
-          min(occurred_at) filter (where outcome = 'success'), max(occurred_at) filter (where outcome = 'success'),
-          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
-          max(occurred_at) filter (where outcome = 'denied')
-        from ins where entitlement_id is not null group by 1, 2
+        select identity_id, entitlement_id, min(first_at) filter (where ok), max(last_at) filter (where ok),
+          coalesce(sum(n) filter (where ok), 0)::int, coalesce(sum(n) filter (where not ok), 0)::int, max(last_at) filter (where not ok)
+        from g where entitlement_id is not null group by 1, 2
         on conflict (identity_id, entitlement_id) do update set
           first_used_at = least(r.first_used_at, excluded.first_used_at),
           last_used_at = greatest(r.last_used_at, excluded.last_used_at),
@@ -58,10 +70,9 @@ export function foldStatement(input: string, more = ""): string {
       ),
       days as (
         insert into usage_daily as d (identity_id, entitlement_id, day, success_count, denied_count, hour_mask)
-        select identity_id, entitlement_id, (occurred_at at time zone 'UTC')::date,
-          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
-          coalesce(bit_or(1 << extract(hour from occurred_at at time zone 'UTC')::int) filter (where outcome = 'success'), 0)
-        from ins where entitlement_id is not null group by 1, 2, 3
+        select identity_id, entitlement_id, day,
+          coalesce(sum(n) filter (where ok), 0)::int, coalesce(sum(n) filter (where not ok), 0)::int, coalesce(bit_or(hours) filter (where ok), 0)
+        from g where entitlement_id is not null group by 1, 2, 3
         on conflict (identity_id, entitlement_id, day) do update set
           success_count = d.success_count + excluded.success_count,
           denied_count = d.denied_count + excluded.denied_count,
@@ -69,10 +80,10 @@ export function foldStatement(input: string, more = ""): string {
       ),
       actions as (
         insert into usage_action_daily as a (identity_id, action, day, success_count, denied_count, first_at, last_at, last_success_at)
-        select identity_id, action, (occurred_at at time zone 'UTC')::date,
-          (count(*) filter (where outcome = 'success'))::int, (count(*) filter (where outcome = 'denied'))::int,
-          min(occurred_at), max(occurred_at), max(occurred_at) filter (where outcome = 'success')
-        from ins group by 1, 2, 3
+        select identity_id, action, day,
+          coalesce(sum(n) filter (where ok), 0)::int, coalesce(sum(n) filter (where not ok), 0)::int,
+          min(first_at), max(last_at), max(last_at) filter (where ok)
+        from g group by 1, 2, 3
         on conflict (identity_id, action, day) do update set
           success_count = a.success_count + excluded.success_count,
           denied_count = a.denied_count + excluded.denied_count,
@@ -83,14 +94,14 @@ export function foldStatement(input: string, more = ""): string {
       -- Only rows whose last use moves: an identity row rewritten for nothing is a dead tuple in every index.
       last_use as (
         update identities set last_used_at = greatest(identities.last_used_at, u.last_used)
-        from (select identity_id, max(occurred_at) as last_used from ins where outcome = 'success' group by 1) u
+        from (select identity_id, max(last_at) as last_used from g where ok group by 1) u
         where identities.id = u.identity_id and (identities.last_used_at is null or identities.last_used_at < u.last_used)
       )${more ? `,\n      ${more}` : ""}
-      select count(*)::int as n, (count(*) filter (where outcome = 'denied'))::int as denied from ins`;
+      select coalesce(sum(n), 0)::int as n, coalesce(sum(n) filter (where not ok), 0)::int as denied from g`;
 }
 
 const [beforeJson, afterJson] = foldStatement(
-  `select distinct on (j.s, j.e) j.*
+  `select j.*
         from json_to_recordset(($json::text)::json) as j(e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz)`,
 ).split("$json");
 

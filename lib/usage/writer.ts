@@ -32,19 +32,23 @@ function transactionWriter(db: Db): BatchWriter {
  * PostgreSQL: each batch is one statement (one transaction) reading the events
  * from nine array parameters (a column each), storing the new ones, folding
  * them into the roll-ups and recording the coverage days: the same fold as
- * recordUsage, without a JSON document to build and parse.
+ * recordUsage, without a JSON document to build and parse. A batch that fails
+ * on an event already stored changed nothing (one statement) and runs again.
  */
 function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): BatchWriter {
   const input = `select * from unnest($1::text[], $2::text[], $3::text[]::uuid[], $4::text[]::uuid[], $5::text[]::uuid[], $6::text[], $7::text[], $8::text[], $9::text[]::timestamptz[]) as j(e, s, i, n, y, a, o, x, t)`;
-  const plain = foldStatement(input);
-  const withDays = foldStatement(
-    input,
-    `data_days as (
+  const dataDays = `data_days as (
         insert into data_event_days (system_id, service, day)
         select s, v, d::date from json_to_recordset(($10::text)::json) as j(s uuid, v text, d text)
         order by 1, 2, 3 -- in key order: two writers recording the same days never wait on each other in a cycle
-        on conflict do nothing)`,
-  );
+        on conflict do nothing)`;
+  const statement = {
+    skip: { plain: foldStatement(input), withDays: foldStatement(input, dataDays) },
+    fail: { plain: foldStatement(input, "", "fail"), withDays: foldStatement(input, dataDays, "fail") },
+  };
+  // New events are stored without a conflict check until a batch holds one already stored
+  // (a re-import): that batch runs again checking, and so does every later one.
+  let duplicates: "skip" | "fail" = "fail";
   return {
     concurrent: true,
     async write(events, days) {
@@ -78,7 +82,17 @@ function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): 
       }
       // Text arrays (type 1009), cast in the statement.
       const params = [cols.e, cols.s, cols.i, cols.n, cols.y, cols.a, cols.o, cols.x, cols.t].map((c) => client.array(c as string[], 25)) as never[];
-      const [row] = days.length ? await client.unsafe(withDays, [...params, daysJson(days)] as never[]) : await client.unsafe(plain, params);
+      const run = (mode: "skip" | "fail") =>
+        days.length ? client.unsafe(statement[mode].withDays, [...params, daysJson(days)] as never[]) : client.unsafe(statement[mode].plain, params);
+      let rows;
+      try {
+        rows = await run(duplicates);
+      } catch (error) {
+        if (duplicates === "skip" || (error as { code?: string }).code !== "23505") throw error;
+        duplicates = "skip";
+        rows = await run("skip");
+      }
+      const [row] = rows;
       const inserted = Number(row?.n ?? 0);
       return { inserted, duplicates: events.length - inserted, denied: Number(row?.denied ?? 0) };
     },
