@@ -165,7 +165,14 @@ const readRate = read / ((performance.now() - r0) / 1000);
 
 const cpu0 = process.cpuUsage();
 const busy0 = machineBusySeconds();
-const s = await importK8sAudit(db, { cluster: CLUSTER, paths: [dir] });
+const s = await importK8sAudit(
+  db,
+  { cluster: CLUSTER, paths: [dir] },
+  {
+    batchSize: process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined,
+    writers: process.env.BENCH_WRITERS ? Number(process.env.BENCH_WRITERS) : undefined,
+  },
+);
 const u = process.cpuUsage(cpu0);
 const importerCpu = (u.user + u.system) / 1e6;
 const dbCpu = machineBusySeconds() - busy0 - importerCpu;

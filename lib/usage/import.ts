@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { postgresClientOf } from "@/db/client";
 import { ValidationError } from "@/lib/errors";
 import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
-import type { Stored, UsageEventInput } from "./record";
+import { textOfEventProblem, type Stored, type UsageEventInput } from "./record";
 import { storableWindow, unstorableReason } from "./retention";
 import type { UsageSource } from "./source";
 import { batchWriter, type BatchWriter } from "./writer";
@@ -62,6 +62,12 @@ export async function importUsage<R>(
   const covered = new Set<string>();
   const skip = (why: string) => (summary.skipped[why] = (summary.skipped[why] ?? 0) + 1);
   const unknownCaller = (label: string) => unknown.set(label, (unknown.get(label) ?? 0) + 1);
+  const countDetail = (reason: string, detail: string) => {
+    const key = `${reason}\u0000${detail}`;
+    const seen = details.get(key);
+    if (seen) seen.records++;
+    else details.set(key, { reason, detail, records: 1 });
+  };
 
   // On PostgreSQL several writers store batches at once, each on a connection
   // of its own. Every identity belongs to one writer, so concurrent batches
@@ -116,18 +122,19 @@ export async function importUsage<R>(
         if ("skip" in r) {
           skip(r.skip);
           if (r.principal) unknownCaller(r.principal);
-          if (r.detail) {
-            const key = `${r.skip}\u0000${r.detail}`;
-            const seen = details.get(key);
-            if (seen) seen.records++;
-            else details.set(key, { reason: r.skip, detail: r.detail, records: 1 });
-          }
+          if (r.detail) countDetail(r.skip, r.detail);
           continue;
         }
         // Outside the retention no partition holds it, so a re-import could not see it was stored.
         const unstorable = unstorableReason(r.occurredAt, window);
         if (unstorable) {
           skip(unstorable);
+          continue;
+        }
+        const text = textOfEventProblem(r);
+        if (text) {
+          skip("unstorable-text");
+          countDetail("unstorable-text", `${text.field} ${text.problem}`);
           continue;
         }
         const known = index.identities.get(r.principal.key);

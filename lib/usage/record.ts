@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { ValidationError } from "@/lib/errors";
+import { textProblem } from "@/lib/validation/input";
 import { coverUsageMonths, storableWindow, unstorableReason } from "./retention";
 
 export type UsageEventInput = {
@@ -28,26 +29,20 @@ export type Stored = { inserted: number; duplicates: number; denied: number };
  * (columns e event id, s source, i identity, n entitlement, y system, a action,
  * o outcome, x session, t time) unless already stored, folds the stored ones
  * into the roll-ups, and answers `n`, how many it stored, and `denied`, how
- * many of those stored were denied attempts. Bulk importers feed it columns of
- * their own; `more` adds CTEs to the same statement, so everything lands in
- * one transaction.
- *
- * `duplicates`: "skip" passes over events already stored (an event repeated
- * within the input is stored once); "fail" makes any such event fail the
- * whole statement with a unique violation (23505), which is cheaper per event
- * than a conflict check when the events are new, as a first import's are:
- * the bulk writer tries it first and runs the batch again with "skip".
+ * many of those stored were denied attempts. `more` adds CTEs to the same
+ * statement, so everything lands in one transaction.
  *
  * The stored events are grouped once (`g`, per identity, entitlement, action,
- * UTC day and outcome) and every roll-up is folded from those groups.
+ * UTC day and outcome: {@link UsageGroup}) and every roll-up is folded from
+ * those groups.
  */
-export function foldStatement(input: string, more = "", duplicates: "skip" | "fail" = "skip"): string {
-  return `
-      with input as (${input}),
+export function foldStatement(input: string, more = ""): string {
+  return foldGroups(
+    `input as (${input}),
       ins as (
         insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
         select e, s, i, n, y, a, o::usage_outcome, x, t from input
-        ${duplicates === "skip" ? "on conflict (source, event_id, occurred_at) do nothing" : ""}
+        on conflict (source, event_id, occurred_at) do nothing
         returning identity_id, entitlement_id, action, outcome, occurred_at
       ),
       g as (
@@ -55,7 +50,71 @@ export function foldStatement(input: string, more = "", duplicates: "skip" | "fa
           count(*)::int as n, min(occurred_at) as first_at, max(occurred_at) as last_at,
           bit_or(1 << extract(hour from occurred_at at time zone 'UTC')::int) as hours
         from ins group by 1, 2, 3, 4, 5
-      ),
+      )`,
+    more,
+  );
+}
+
+/** The events of a batch grouped as the fold groups them (`g` in {@link foldStatement}). */
+export type UsageGroup = {
+  identity_id: string;
+  entitlement_id: string | null;
+  action: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  ok: boolean;
+  n: number;
+  first_at: string;
+  last_at: string;
+  /** Bit h set: an event in UTC hour h. */
+  hours: number;
+};
+
+/** Groups events exactly as the fold's `g` does, for a writer that has just stored all of them itself. */
+export function groupUsage(events: UsageEventInput[]): UsageGroup[] {
+  const groups = new Map<string, { g: UsageGroup; first: number; last: number }>();
+  for (const e of events) {
+    const t = e.occurredAt.getTime();
+    const iso = e.occurredAt.toISOString();
+    const day = iso.slice(0, 10);
+    const ok = e.outcome === "success";
+    const key = `${e.identityId}|${e.entitlementId ?? ""}|${day}|${ok ? 1 : 0}|${e.action}`;
+    const hour = 1 << e.occurredAt.getUTCHours();
+    const seen = groups.get(key);
+    if (!seen) {
+      groups.set(key, {
+        g: { identity_id: e.identityId, entitlement_id: e.entitlementId, action: e.action, day, ok, n: 1, first_at: iso, last_at: iso, hours: hour },
+        first: t,
+        last: t,
+      });
+      continue;
+    }
+    seen.g.n++;
+    seen.g.hours |= hour;
+    if (t < seen.first) ((seen.first = t), (seen.g.first_at = iso));
+    if (t > seen.last) ((seen.last = t), (seen.g.last_at = iso));
+  }
+  return [...groups.values()].map((x) => x.g);
+}
+
+/**
+ * The fold of {@link foldStatement} from groups the caller computed
+ * ({@link groupUsage}) of events it stored itself in the same transaction:
+ * `$1` is the groups as JSON. Answers `n` and `denied` the same way.
+ */
+export function foldGroupsStatement(more = ""): string {
+  return foldGroups(
+    `g as (
+        select * from json_to_recordset(($1::text)::json)
+          as j(identity_id uuid, entitlement_id uuid, action text, day date, ok boolean, n int, first_at timestamptz, last_at timestamptz, hours int)
+      )`,
+    more,
+  );
+}
+
+function foldGroups(groups: string, more: string): string {
+  return `
+      with ${groups},
       pairs as (
         insert into usage_rollups as r (identity_id, entitlement_id, first_used_at, last_used_at, success_count, denied_count, last_denied_at)
         select identity_id, entitlement_id, min(first_at) filter (where ok), max(last_at) filter (where ok),
@@ -156,8 +215,27 @@ export function storableSpan(events: UsageEventInput[]): { first: Date; last: Da
       throw new ValidationError({
         occurredAt: [`Event ${e.eventId} cannot be stored: ${why === "in-the-future" ? "it is in the future" : "it is older than the usage retention"}.`],
       });
+    const text = textOfEventProblem(e);
+    if (text) throw new ValidationError({ [text.field]: [`An event's ${text.field} ${text.problem}`] });
     if (e.occurredAt < first) first = e.occurredAt;
     if (e.occurredAt > last) last = e.occurredAt;
   }
   return { first, last };
+}
+
+/**
+ * What in an event's text PostgreSQL could not store as sent (a NUL
+ * character; a lone surrogate, which would be stored changed), or null.
+ * Importers skip such records and count them; writers refuse them.
+ */
+export function textOfEventProblem(e: Pick<UsageEventInput, "eventId" | "action" | "sessionId">): { field: string; problem: string } | null {
+  for (const [field, value] of [
+    ["eventId", e.eventId],
+    ["action", e.action],
+    ["sessionId", e.sessionId],
+  ] as const) {
+    const problem = value ? textProblem(value) : null;
+    if (problem) return { field, problem };
+  }
+  return null;
 }

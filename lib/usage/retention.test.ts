@@ -59,13 +59,13 @@ describe("usage retention", () => {
     expect(row.part).toBe(month);
   });
 
-  it("refuses events it could not keep: the pipeline skips and counts them, a direct write is a 422", async () => {
+  it("refuses events it could not keep (outside the retention, text PostgreSQL refuses): the pipeline skips and counts them, a direct write is a 422", async () => {
     const db = await testDb();
     const nhi = await makeNhi(db);
     const old = new Date(Date.now() - 401 * DAY);
     const ahead = new Date(Date.now() + 3_600_000);
     const tag = `memory-${randomUUID()}`;
-    const source: UsageSource<{ id: string; at: Date }> = {
+    const source: UsageSource<{ id: string; at: Date; action?: string }> = {
       tag,
       async *read() {
         yield {
@@ -74,15 +74,29 @@ describe("usage retention", () => {
             { id: "old", at: old },
             { id: "ahead", at: ahead },
             { id: "now", at: new Date() },
+            // Text PostgreSQL cannot keep as sent: skipped and counted, never a failed or hung batch.
+            { id: "nul", at: new Date(), action: "db:Re\u0000ad" },
+            { id: "half", at: new Date(), action: "db:\ud800" },
           ],
         };
       },
-      classify: (r) => ({ eventId: r.id, principal: { key: "me", label: "me" }, action: "db:Read", outcome: "success", occurredAt: r.at, sessionId: null }),
+      classify: (r) => ({
+        eventId: r.id,
+        principal: { key: "me", label: "me" },
+        action: r.action ?? "db:Read",
+        outcome: "success",
+        occurredAt: r.at,
+        sessionId: null,
+      }),
       principals: async () => ({ identities: new Map([["me", { identityId: nhi.id, systemId: nhi.systemId! }]]), systems: new Map() }),
     };
     const summary = await importUsage(db, source, ["a.log"]);
     expect(summary.usage.inserted).toBe(1);
-    expect(summary.skipped).toEqual({ "older-than-retention": 1, "in-the-future": 1 });
+    expect(summary.skipped).toEqual({ "older-than-retention": 1, "in-the-future": 1, "unstorable-text": 2 });
+    expect(summary.skippedDetails).toEqual([
+      { reason: "unstorable-text", detail: "action must be well-formed Unicode (it holds a lone UTF-16 surrogate).", records: 1 },
+      { reason: "unstorable-text", detail: "action must not contain the NUL character (U+0000).", records: 1 },
+    ]);
     await expect(
       auditedTransaction(db, (tx) =>
         recordUsage(tx, [

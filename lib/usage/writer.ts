@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { auditedTransaction } from "@/lib/audit/record";
-import { foldStatement, recordUsage, storableSpan, type Stored, type UsageEventInput } from "./record";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { foldGroupsStatement, foldStatement, groupUsage, recordUsage, storableSpan, type Stored, type UsageEventInput } from "./record";
 
 /** Stores one batch of events and the days of complete coverage seen with it (`system|service|YYYY-MM-DD`), in one transaction. */
 export type BatchWriter = {
@@ -28,27 +30,46 @@ function transactionWriter(db: Db): BatchWriter {
   };
 }
 
-/**
- * PostgreSQL: each batch is one statement (one transaction) reading the events
- * from nine array parameters (a column each), storing the new ones, folding
- * them into the roll-ups and recording the coverage days: the same fold as
- * recordUsage, without a JSON document to build and parse. A batch that fails
- * on an event already stored changed nothing (one statement) and runs again.
- */
-function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): BatchWriter {
-  const input = `select * from unnest($1::text[], $2::text[], $3::text[]::uuid[], $4::text[]::uuid[], $5::text[]::uuid[], $6::text[], $7::text[], $8::text[], $9::text[]::timestamptz[]) as j(e, s, i, n, y, a, o, x, t)`;
-  const dataDays = `data_days as (
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped; null as \\N. */
+function copyValue(v: string | null): string {
+  if (v === null) return "\\N";
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : v;
+}
+
+/** Coverage days as a CTE of the fold, from the JSON parameter `$n`. */
+const dataDaysFrom = (n: number) => `data_days as (
         insert into data_event_days (system_id, service, day)
-        select s, v, d::date from json_to_recordset(($10::text)::json) as j(s uuid, v text, d text)
+        select s, v, d::date from json_to_recordset(($${n}::text)::json) as j(s uuid, v text, d text)
         order by 1, 2, 3 -- in key order: two writers recording the same days never wait on each other in a cycle
         on conflict do nothing)`;
-  const statement = {
-    skip: { plain: foldStatement(input), withDays: foldStatement(input, dataDays) },
-    fail: { plain: foldStatement(input, "", "fail"), withDays: foldStatement(input, dataDays, "fail") },
+
+/**
+ * PostgreSQL: each batch is one transaction that loads the events by COPY
+ * into a temporary table of the connection (emptied at commit), then one
+ * statement stores them and folds the roll-ups. New events are stored
+ * without a conflict check and the roll-ups folded from the groups this
+ * process computed of them (groupUsage), so the server does not group the
+ * batch again. A batch holding an event already stored (a re-import) fails on
+ * the key, changes nothing, and runs again the checking way (recordUsage's
+ * fold, which stores only the new events and groups those); so does every
+ * later batch of the import.
+ *
+ * COPY goes into a table without constraints: postgres.js 3.4 never settles
+ * a COPY the server refuses (porsager/postgres#1173; the transaction would
+ * hang, its connection leaked), so a COPY here must not be refusable. Its
+ * columns are text, uuid and timestamptz fed with the inventory's ids and
+ * ISO times; the one text PostgreSQL refuses, a NUL character, is refused
+ * earlier (storableText).
+ */
+function copyWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): BatchWriter {
+  const store = `stored as (
+        insert into usage_events (event_id, source, identity_id, entitlement_id, system_id, action, outcome, session_id, occurred_at)
+        select e, s, i, n, y, a, o::usage_outcome, x, t from usage_batch)`;
+  const statements = {
+    fresh: { plain: foldGroupsStatement(store), withDays: foldGroupsStatement(`${store},\n      ${dataDaysFrom(2)}`) },
+    checked: { plain: foldStatement("select * from usage_batch"), withDays: foldStatement("select * from usage_batch", dataDaysFrom(1)) },
   };
-  // New events are stored without a conflict check until a batch holds one already stored
-  // (a re-import): that batch runs again checking, and so does every later one.
-  let duplicates: "skip" | "fail" = "fail";
+  let mode: "fresh" | "checked" = "fresh";
   return {
     concurrent: true,
     async write(events, days) {
@@ -56,41 +77,30 @@ function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): 
       if (!span) return { inserted: 0, duplicates: 0, denied: 0 };
       // Its own statement, committed at once: a new month's partition never waits on a batch's transaction.
       await client.unsafe("select usage_events_cover($1::timestamptz, $2::timestamptz)", [span.first.toISOString(), span.last.toISOString()]);
-      const n = events.length;
-      const cols = {
-        e: new Array<string>(n),
-        s: new Array<string>(n),
-        i: new Array<string>(n),
-        n: new Array<string | null>(n),
-        y: new Array<string | null>(n),
-        a: new Array<string>(n),
-        o: new Array<string>(n),
-        x: new Array<string | null>(n),
-        t: new Array<string>(n),
-      };
-      for (let k = 0; k < n; k++) {
+      const lines = new Array<string>(events.length);
+      for (let k = 0; k < events.length; k++) {
         const ev = events[k];
-        cols.e[k] = ev.eventId;
-        cols.s[k] = ev.source;
-        cols.i[k] = ev.identityId;
-        cols.n[k] = ev.entitlementId;
-        cols.y[k] = ev.systemId;
-        cols.a[k] = ev.action;
-        cols.o[k] = ev.outcome;
-        cols.x[k] = ev.sessionId ?? null;
-        cols.t[k] = ev.occurredAt.toISOString();
+        lines[k] =
+          `${copyValue(ev.eventId)}\t${copyValue(ev.source)}\t${ev.identityId}\t${ev.entitlementId ?? "\\N"}\t${ev.systemId ?? "\\N"}\t` +
+          `${copyValue(ev.action)}\t${ev.outcome}\t${copyValue(ev.sessionId ?? null)}\t${ev.occurredAt.toISOString()}\n`;
       }
-      // Text arrays (type 1009), cast in the statement.
-      const params = [cols.e, cols.s, cols.i, cols.n, cols.y, cols.a, cols.o, cols.x, cols.t].map((c) => client.array(c as string[], 25)) as never[];
-      const run = (mode: "skip" | "fail") =>
-        days.length ? client.unsafe(statement[mode].withDays, [...params, daysJson(days)] as never[]) : client.unsafe(statement[mode].plain, params);
+      const body = lines.join("");
+      const daysParam = days.length ? [daysJson(days)] : [];
+      const run = (how: "fresh" | "checked") =>
+        client.begin(async (tx) => {
+          await tx.unsafe(`create temp table if not exists usage_batch
+            (e text, s text, i uuid, n uuid, y uuid, a text, o text, x text, t timestamptz) on commit delete rows`);
+          await pipeline(Readable.from([body]), await tx.unsafe("copy usage_batch from stdin").writable());
+          const statement = days.length ? statements[how].withDays : statements[how].plain;
+          return how === "fresh" ? tx.unsafe(statement, [JSON.stringify(groupUsage(events)), ...daysParam]) : tx.unsafe(statement, daysParam);
+        });
       let rows;
       try {
-        rows = await run(duplicates);
+        rows = await run(mode);
       } catch (error) {
-        if (duplicates === "skip" || (error as { code?: string }).code !== "23505") throw error;
-        duplicates = "skip";
-        rows = await run("skip");
+        if (mode === "checked" || (error as { code?: string }).code !== "23505") throw error;
+        mode = "checked";
+        rows = await run(mode);
       }
       const [row] = rows;
       const inserted = Number(row?.n ?? 0);
@@ -99,8 +109,8 @@ function arrayWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): 
   };
 }
 
-/** The writer for this database: column arrays over a server connection, JSON batches in a transaction otherwise. */
+/** The writer for this database: COPY over a server connection, JSON batches in a transaction otherwise. */
 export function batchWriter(db: Db): BatchWriter {
   const client = postgresClientOf(db);
-  return client ? arrayWriter(client) : transactionWriter(db);
+  return client ? copyWriter(client) : transactionWriter(db);
 }
