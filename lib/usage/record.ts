@@ -91,8 +91,14 @@ export function groupUsage(events: UsageEventInput[]): UsageGroup[] {
     }
     seen.g.n++;
     seen.g.hours |= hour;
-    if (t < seen.first) ((seen.first = t), (seen.g.first_at = iso));
-    if (t > seen.last) ((seen.last = t), (seen.g.last_at = iso));
+    if (t < seen.first) {
+      seen.first = t;
+      seen.g.first_at = iso;
+    }
+    if (t > seen.last) {
+      seen.last = t;
+      seen.g.last_at = iso;
+    }
   }
   return [...groups.values()].map((x) => x.g);
 }
