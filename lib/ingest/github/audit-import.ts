@@ -1,12 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { identities, systems } from "@/db/schema";
+import { systems } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
 import { parseJsonLines } from "@/lib/usage/files";
-import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
+import { systemPrincipals } from "@/lib/usage/principals";
+import type { UsageSource } from "@/lib/usage/source";
 import { classifyGitHubEntry, readGitHubAudit } from "./audit";
 
 export const GITHUB_AUDIT_SOURCE = "github-audit";
@@ -17,20 +18,14 @@ const orgName = z
   .max(100)
   .regex(/^[A-Za-z0-9-]+$/, "An organisation name is letters, digits and dashes.");
 
-async function principalIndex(db: Db, org: string): Promise<PrincipalIndex> {
-  const [system] = await db
-    .select({ id: systems.id })
-    .from(systems)
-    .where(and(eq(systems.kind, "github"), sql`lower(${systems.externalId}) = ${org.toLowerCase()}`));
-  if (!system) throw new ValidationError({ org: [`No GitHub organisation ${org} in the inventory: import its members and repositories first.`] });
-  const accounts = await db
-    .select({ id: identities.id, externalId: identities.externalId })
-    .from(identities)
-    .where(and(eq(identities.systemId, system.id), sql`${identities.status} <> 'decommissioned'`));
-  const index: PrincipalIndex = { identities: new Map(), systems: new Map([[org.toLowerCase(), system.id]]) };
-  for (const a of accounts) if (a.externalId) index.identities.set(a.externalId, { identityId: a.id, systemId: system.id });
-  return index;
-}
+/** The organisation's accounts, by login as the audit log names them. */
+const principalIndex = (db: Db, org: string) =>
+  systemPrincipals(db, {
+    where: and(eq(systems.kind, "github"), sql`lower(${systems.externalId}) = ${org.toLowerCase()}`)!,
+    missing: new ValidationError({ org: [`No GitHub organisation ${org} in the inventory: import its members and repositories first.`] }),
+    name: org.toLowerCase(),
+    keyOf: (a) => a.externalId,
+  });
 
 export const githubAuditSource = (org: string): UsageSource => ({
   tag: `${GITHUB_AUDIT_SOURCE}:${org.toLowerCase()}`,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
@@ -6,6 +6,7 @@ import { requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { parseJsonLines } from "@/lib/usage/files";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
+import { systemPrincipals } from "@/lib/usage/principals";
 import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
 import { classifyAuditEvent, readK8sAudit } from "./audit";
 import { clusterName } from "./rbac-import";
@@ -14,24 +15,22 @@ export const K8S_AUDIT_SOURCE = "k8s-audit";
 
 /** The cluster's identities by username (service accounts), and people by email and by name: users of the cluster, named as its authenticator names them. */
 async function principalIndex(db: Db, cluster: string): Promise<PrincipalIndex> {
-  const [system] = await db
-    .select({ id: systems.id })
-    .from(systems)
-    .where(and(eq(systems.kind, "kubernetes"), eq(systems.externalId, cluster)));
-  if (!system) throw new ValidationError({ cluster: [`No Kubernetes cluster ${cluster} in the inventory: import its RBAC first.`] });
-  const [own, people] = await Promise.all([
-    db
-      .select({ id: identities.id, externalId: identities.externalId })
-      .from(identities)
-      .where(and(eq(identities.systemId, system.id), sql`${identities.status} <> 'decommissioned'`)),
+  const [index, people] = await Promise.all([
+    systemPrincipals(db, {
+      where: and(eq(systems.kind, "kubernetes"), eq(systems.externalId, cluster))!,
+      missing: new ValidationError({ cluster: [`No Kubernetes cluster ${cluster} in the inventory: import its RBAC first.`] }),
+      name: cluster,
+      keyOf: (i) => i.externalId?.toLowerCase() ?? null,
+    }),
     db.select({ id: identities.id, email: identities.email, name: identities.name }).from(identities).where(eq(identities.kind, "human")),
   ]);
-  const index: PrincipalIndex = { identities: new Map(), systems: new Map([[cluster, system.id]]) };
-  // A person's uses of the cluster belong to the cluster's system, whatever system the person came from.
-  for (const p of people) index.identities.set(p.name.toLowerCase(), { identityId: p.id, systemId: system.id });
-  for (const p of people) if (p.email) index.identities.set(p.email.toLowerCase(), { identityId: p.id, systemId: system.id });
-  for (const i of own) if (i.externalId) index.identities.set(i.externalId.toLowerCase(), { identityId: i.id, systemId: system.id });
-  return index;
+  // A person's uses of the cluster belong to the cluster's system, whatever system the person came from;
+  // the cluster's own identities keep a key they share with a person.
+  const byKey: PrincipalIndex["identities"] = new Map();
+  for (const p of people) byKey.set(p.name.toLowerCase(), { identityId: p.id, systemId: index.systemId });
+  for (const p of people) if (p.email) byKey.set(p.email.toLowerCase(), { identityId: p.id, systemId: index.systemId });
+  for (const [key, own] of index.identities) byKey.set(key, own);
+  return { systems: index.systems, identities: byKey };
 }
 
 /** One cluster's API server audit log as a usage source (lib/usage/source.ts). */

@@ -1,31 +1,25 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { identities, systems } from "@/db/schema";
+import { systems } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
-import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
+import { systemPrincipals } from "@/lib/usage/principals";
+import type { UsageSource } from "@/lib/usage/source";
 import { classifyPgLogEntry, parsePgLog, readPgLog } from "./log";
 import { systemName } from "./roles-import";
 
 export const PG_LOG_SOURCE = "pg-log";
 
 /** The server's login roles, by name. */
-async function principalIndex(db: Db, name: string): Promise<PrincipalIndex> {
-  const [system] = await db
-    .select({ id: systems.id })
-    .from(systems)
-    .where(and(eq(systems.kind, "database"), eq(systems.name, name)));
-  if (!system) throw new ValidationError({ system: [`No database system ${name} in the inventory: import its roles first.`] });
-  const roles = await db
-    .select({ id: identities.id, externalId: identities.externalId, name: identities.name })
-    .from(identities)
-    .where(and(eq(identities.systemId, system.id), sql`${identities.status} <> 'decommissioned'`));
-  const index: PrincipalIndex = { identities: new Map(), systems: new Map([[name, system.id]]) };
-  for (const r of roles) index.identities.set((r.externalId ?? r.name).toLowerCase(), { identityId: r.id, systemId: system.id });
-  return index;
-}
+const principalIndex = (db: Db, name: string) =>
+  systemPrincipals(db, {
+    where: and(eq(systems.kind, "database"), eq(systems.name, name))!,
+    missing: new ValidationError({ system: [`No database system ${name} in the inventory: import its roles first.`] }),
+    name,
+    keyOf: (r) => (r.externalId ?? r.name).toLowerCase(),
+  });
 
 export const pgLogSource = (system: string): UsageSource => ({
   tag: `${PG_LOG_SOURCE}:${system}`,
