@@ -1,8 +1,8 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { auditedTransaction } from "@/lib/audit/record";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { foldGroupsStatement, foldStatement, groupUsage, recordUsage, storableSpan, type Stored, type UsageEventInput } from "./record";
 
 /** Stores one batch of events and the days of complete coverage seen with it (`system|service|YYYY-MM-DD`), in one transaction. */
@@ -14,17 +14,20 @@ export type BatchWriter = {
 
 const daysJson = (days: string[]) => JSON.stringify(days.map((d) => d.split("|")).map(([s, v, d]) => ({ s, v, d })));
 
+/** Records the coverage days of the JSON array that `json`, a parameter placeholder, stands for. */
+const insertDataDays = (json: string) => `insert into data_event_days (system_id, service, day)
+        select s, v, d::date from json_to_recordset((${json}::text)::json) as j(s uuid, v text, d text)
+        order by 1, 2, 3 -- in key order: two writers recording the same days never wait on each other in a cycle
+        on conflict do nothing`;
+const [daysBefore, daysAfter] = insertDataDays("$json").split("$json");
+
 /** Any database: each batch a transaction through recordUsage (one JSON parameter per 5,000 events). */
 function transactionWriter(db: Db): BatchWriter {
   return {
     concurrent: false,
     write: (events, days) =>
       auditedTransaction(db, async (tx) => {
-        if (days.length) {
-          await tx.execute(sql`insert into data_event_days (system_id, service, day)
-            select s, v, d::date from json_to_recordset((${daysJson(days)}::text)::json) as j(s uuid, v text, d text)
-            on conflict do nothing`);
-        }
+        if (days.length) await tx.execute(sql`${sql.raw(daysBefore)}${daysJson(days)}${sql.raw(daysAfter)}`);
         return recordUsage(tx, events);
       }),
   };
@@ -37,11 +40,7 @@ function copyValue(v: string | null): string {
 }
 
 /** Coverage days as a CTE of the fold, from the JSON parameter `$n`. */
-const dataDaysFrom = (n: number) => `data_days as (
-        insert into data_event_days (system_id, service, day)
-        select s, v, d::date from json_to_recordset(($${n}::text)::json) as j(s uuid, v text, d text)
-        order by 1, 2, 3 -- in key order: two writers recording the same days never wait on each other in a cycle
-        on conflict do nothing)`;
+const dataDaysFrom = (n: number) => `data_days as (${insertDataDays(`$${n}`)})`;
 
 /**
  * PostgreSQL: each batch is one transaction that loads the events by COPY
