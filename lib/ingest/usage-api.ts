@@ -40,7 +40,7 @@ export async function ingestUsageEvents(db: Db, token: TokenPrincipal, body: str
       eventId: e.eventId,
       source,
       identityId: r.identityId,
-      entitlementId: r.entitlementId ?? permissions.get(r.identityId)?.approvalFor(e.action) ?? null,
+      entitlementId: r.entitlementId ?? permissions.get(r.identityId)?.approvalFor(e.action, r.systemId) ?? null,
       systemId: r.systemId,
       action: e.action,
       outcome: e.outcome,

@@ -69,4 +69,33 @@ describe("permission models by kind of system", () => {
     expect(set.approvalFor("s3:GetObject")).toBe(reader.id);
     expect(set.approvalFor("s3:PutObject")).toBe(admin.id);
   });
+
+  it("judges a use in a system by that system's entitlements only: a wildcard held elsewhere approves nothing there", async () => {
+    const db = await testDb();
+    const nhi = await makeNhi(db);
+    const [github] = await db
+      .insert(systems)
+      .values({ name: uniq("gh"), kind: "github" })
+      .returning();
+    const [cluster] = await db
+      .insert(systems)
+      .values({ name: uniq("k8s"), kind: "kubernetes" })
+      .returning();
+    const { entitlement: owner } = await makeGrant(db, nhi.id, { systemId: github.id, level: "standard" });
+    const { entitlement: reader } = await makeGrant(db, nhi.id, { systemId: cluster.id, level: "privileged" });
+    await db
+      .update(entitlements)
+      .set({ permissions: allow("*") })
+      .where(eq(entitlements.id, owner.id));
+    await db
+      .update(entitlements)
+      .set({ permissions: allow("payments:get:/pods") })
+      .where(eq(entitlements.id, reader.id));
+    const set = await permissionSetOf(db, nhi.id);
+    expect(set.approvalFor("payments:get:/pods", cluster.id)).toBe(reader.id);
+    expect(set.approvalFor("payments:delete:/pods", cluster.id)).toBeNull();
+    expect(set.approvalFor("payments:delete:/pods", github.id)).toBe(owner.id);
+    // Without a system (reconciliation over an identity's whole history) every entitlement counts, least privileged first.
+    expect(set.approvalFor("payments:get:/pods")).toBe(owner.id);
+  });
 });

@@ -4,7 +4,7 @@ import { entitlements, grantActiveAt, grants, identities, systems, type Permissi
 import { literalPermissionModel, permissionModelOf, type ActionCatalogue, type PermissionModel } from "./model";
 
 /** An entitlement's statements, read with the permission model of its system. */
-export type PermissionSource = { entitlementId: string; entitlementName: string; statements: PermissionStatement[]; model?: PermissionModel };
+type PermissionSource = { entitlementId: string; entitlementName: string; systemId: string; statements: PermissionStatement[]; model: PermissionModel };
 
 /** Does this statement cover the action (by Action, or by not being excluded from a NotAction)? */
 function covers(s: PermissionStatement, action: string, model: PermissionModel) {
@@ -13,7 +13,7 @@ function covers(s: PermissionStatement, action: string, model: PermissionModel) 
   return !!s.notActions && !any(s.notActions);
 }
 
-type Judged = { statement: PermissionStatement; model: PermissionModel };
+type Judged = { statement: PermissionStatement; model: PermissionModel; systemId: string | null };
 
 /**
  * What an identity's cloud entitlements allow, evaluated the way IAM does for
@@ -28,18 +28,18 @@ export class PermissionSet {
 
   /**
    * `boundary`: a permissions boundary's statements, read with `boundaryModel`
-   * (the identity's system's). An action is approved only when the boundary
-   * allows it too (IAM intersects them). A source without a model of its own
-   * is read literally.
+   * (the identity's system's, `boundarySystemId`). An action is approved only
+   * when the boundary allows it too (IAM intersects them).
    */
   constructor(
     readonly sources: PermissionSource[],
     private readonly boundary: PermissionStatement[] | null = null,
     private readonly boundaryModel: PermissionModel = literalPermissionModel,
+    private readonly boundarySystemId: string | null = null,
   ) {
     const judged: Judged[] = [
-      ...sources.flatMap((s) => s.statements.map((statement) => ({ statement, model: s.model ?? literalPermissionModel }))),
-      ...(boundary ?? []).map((statement) => ({ statement, model: boundaryModel })),
+      ...sources.flatMap((s) => s.statements.map((statement) => ({ statement, model: s.model, systemId: s.systemId }))),
+      ...(boundary ?? []).map((statement) => ({ statement, model: boundaryModel, systemId: boundarySystemId })),
     ];
     this.denies = judged.filter(({ statement: s }) => s.effect === "Deny" && !s.conditional && s.allResources);
   }
@@ -48,23 +48,30 @@ export class PermissionSet {
     return this.sources.length === 0;
   }
 
-  /** The entitlement approving the action, or null when nothing does. */
-  approvalFor(action: string): string | null {
-    const hit = this.cache.get(action);
+  /**
+   * The entitlement approving the action, or null when nothing does. With
+   * `systemId` (the system the use happened in), only that system's
+   * entitlements, denies and boundary judge it: a wildcard held in one
+   * system (a GitHub owner's, a superuser's) never approves a use in another.
+   */
+  approvalFor(action: string, systemId: string | null = null): string | null {
+    const key = systemId ? `${systemId}\u0000${action}` : action;
+    const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
+    const inScope = (id: string | null) => !systemId || id === systemId;
     let found: string | null = null;
-    const bounded = !this.boundary || this.boundary.some((s) => s.effect === "Allow" && covers(s, action, this.boundaryModel));
-    if (bounded && !this.denies.some((d) => covers(d.statement, action, d.model))) {
+    const bounded =
+      !this.boundary || !inScope(this.boundarySystemId) || this.boundary.some((s) => s.effect === "Allow" && covers(s, action, this.boundaryModel));
+    if (bounded && !this.denies.some((d) => inScope(d.systemId) && covers(d.statement, action, d.model))) {
       for (const src of this.sources) {
-        const model = src.model ?? literalPermissionModel;
-        if (src.statements.some((s) => s.effect === "Allow" && covers(s, action, model))) {
+        if (inScope(src.systemId) && src.statements.some((s) => s.effect === "Allow" && covers(s, action, src.model))) {
           found = src.entitlementId;
           break;
         }
       }
     }
     if (this.cache.size > 50_000) this.cache.clear();
-    this.cache.set(action, found);
+    this.cache.set(key, found);
     return found;
   }
 
@@ -115,6 +122,7 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
         entitlementId: entitlements.id,
         entitlementName: entitlements.name,
         statements: entitlements.permissions,
+        systemId: systems.id,
         systemKind: systems.kind,
       })
       .from(grants)
@@ -127,7 +135,7 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
       .orderBy(asc(entitlements.privilegeLevel), asc(entitlements.name)),
     // A permissions boundary named on the identity, found among its system's policies.
     db
-      .select({ identityId: identities.id, statements: entitlements.permissions, systemKind: systems.kind })
+      .select({ identityId: identities.id, statements: entitlements.permissions, systemId: systems.id, systemKind: systems.kind })
       .from(identities)
       .innerJoin(systems, eq(systems.id, identities.systemId))
       .innerJoin(
@@ -144,6 +152,7 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
       own.set(r.entitlementId, {
         entitlementId: r.entitlementId,
         entitlementName: r.entitlementName,
+        systemId: r.systemId,
         statements: r.statements ?? [],
         model: permissionModelOf(r.systemKind),
       });
@@ -152,7 +161,7 @@ export async function permissionSetsOf(db: Tx, identityIds: string[], at: Date =
   for (const b of boundaries) if (!boundaryOf.has(b.identityId)) boundaryOf.set(b.identityId, b);
   for (const [id, own] of sourcesOf) {
     const b = boundaryOf.get(id);
-    out.set(id, new PermissionSet([...own.values()], b?.statements ?? null, permissionModelOf(b?.systemKind)));
+    out.set(id, new PermissionSet([...own.values()], b?.statements ?? null, permissionModelOf(b?.systemKind), b?.systemId ?? null));
   }
   return out;
 }

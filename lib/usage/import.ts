@@ -85,7 +85,7 @@ export async function importUsage<R>(
     // Permission sets are loaded outside the batch's transaction: PGlite has one connection.
     const unseen = [...new Set(events.map((e) => e.identityId))].filter((id) => !permissions.has(id));
     for (const [id, set] of await permissionSetsOf(db, unseen)) permissions.set(id, set);
-    for (const e of events) e.entitlementId = permissions.get(e.identityId)!.approvalFor(e.action);
+    for (const e of events) e.entitlementId = permissions.get(e.identityId)!.approvalFor(e.action, e.systemId);
     const days = [...lane.days];
     lane.days.clear();
     // A writer stores one batch at a time; the next one is prepared meanwhile.
