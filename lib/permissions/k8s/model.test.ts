@@ -30,6 +30,10 @@ describe("the Kubernetes permission model", () => {
     expect(ruleStatement(rule(["get"], [], [], { nonResourceURLs: ["/healthz/*"] }), null).actions).toEqual([":get:url/healthz/*"]);
     expect(ruleStatement(rule(["get"], [], [], { nonResourceURLs: ["/healthz"] }), "payments").actions).toEqual([]);
     expect(k8sActionMatches(":get:url/healthz/*", ":get:url/healthz/etcd")).toBe(true);
+    // An API group whose name begins with "url" is a group like any other.
+    expect(k8sActionMatches("*:*:*/*", "team:get:urlmaps.example.io/things")).toBe(true);
+    expect(k8sActionMatches("*:get:urlmaps.example.io/things", "team:get:urlmaps.example.io/things")).toBe(true);
+    expect(k8sActionMatches(":get:url/healthz/*", "team:get:urlmaps.example.io/things")).toBe(false);
     expect(ruleStatement(rule(["get"], ["configmaps"], [""], { resourceNames: ["app-config"] }), "payments")).toMatchObject({
       allResources: false,
       resources: ["app-config"],

@@ -31,9 +31,11 @@ export function k8sActionMatches(pattern: string, action: string): boolean {
   if (!p || !a) return false;
   if (p[0] !== "*" && p[0] !== a[0]) return false;
   if (p[1] !== "*" && p[1] !== a[1]) return false;
-  if (p[2].startsWith("url") || a[2].startsWith("url")) {
+  // Non-resource URLs are "url" and their path; an API group may begin with "url" too (urlmaps.example.io).
+  const isUrl = (x: string) => x.startsWith("url/");
+  if (isUrl(p[2]) || isUrl(a[2])) {
     const path = p[2].slice(3);
-    return p[2] === a[2] || (path.endsWith("*") && a[2].startsWith("url") && a[2].slice(3).startsWith(path.slice(0, -1)));
+    return p[2] === a[2] || (isUrl(p[2]) && path.endsWith("*") && isUrl(a[2]) && a[2].slice(3).startsWith(path.slice(0, -1)));
   }
   const ps = p[2].indexOf("/");
   const as = a[2].indexOf("/");
