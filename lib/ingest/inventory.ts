@@ -141,6 +141,8 @@ export async function syncIdentities(
   const byExternalId = new Map(existing.filter((i) => i.externalId).map((i) => [i.externalId!, i]));
   const idOf = new Map<string, string>();
   for (const d of desired) {
+    // An identity listed twice (overlapping exports) is one identity: the first listing counts.
+    if (idOf.has(d.externalId)) continue;
     const current = byExternalId.get(d.externalId);
     if (!current) {
       const [row] = await tx

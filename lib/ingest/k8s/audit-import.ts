@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
@@ -22,7 +22,11 @@ async function principalIndex(db: Db, cluster: string): Promise<PrincipalIndex> 
       name: cluster,
       keyOf: (i) => i.externalId?.toLowerCase() ?? null,
     }),
-    db.select({ id: identities.id, email: identities.email, name: identities.name }).from(identities).where(eq(identities.kind, "human")),
+    // People only: an AWS IAM user or a GitHub account is a human of its own system, named by its login.
+    db
+      .select({ id: identities.id, email: identities.email, name: identities.name })
+      .from(identities)
+      .where(and(eq(identities.kind, "human"), isNull(identities.systemId))),
   ]);
   // A person's uses of the cluster belong to the cluster's system, whatever system the person came from;
   // the cluster's own identities keep a key they share with a person.

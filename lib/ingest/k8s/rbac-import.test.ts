@@ -101,6 +101,29 @@ describe("importing Kubernetes RBAC", () => {
     expect(adminSet.approvalFor(k8sAction({ namespace: null, verb: "get", group: "", resource: "nodes" }))).not.toBeNull();
   });
 
+  it("reads overlapping lists as one inventory, and binds users to people, never to another system's account of that name", async () => {
+    const db = await testDb();
+    const { list, cluster, admin } = await setUp(db);
+    const [aws] = await db
+      .insert(systems)
+      .values({ name: uniq("aws"), kind: "aws_account" })
+      .returning();
+    // An IAM user is a human of its account, named by its login: here the very name the binding uses.
+    const [iamUser] = await db
+      .insert(identities)
+      .values({ kind: "human", name: admin.email!, displayName: admin.email!, systemId: aws.id, externalId: uniq("arn") })
+      .returning();
+    const first = await importK8sRbac(db, { cluster, documents: [list, list] });
+    expect(first.serviceAccounts).toMatchObject({ created: 3 });
+    const bound = await db
+      .select({ id: grants.identityId })
+      .from(grants)
+      .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      .where(eq(entitlements.systemId, first.systemId));
+    expect(bound.map((b) => b.id)).toContain(admin.id);
+    expect(bound.map((b) => b.id)).not.toContain(iamUser.id);
+  });
+
   it("changes nothing when imported again, and ends what left the cluster", async () => {
     const db = await testDb();
     const { list, cluster } = await setUp(db);

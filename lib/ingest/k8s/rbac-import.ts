@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities } from "@/db/schema";
@@ -130,7 +130,9 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
           .from(identities)
           .where(
             and(
+              // People only: an AWS IAM user or a GitHub account is a human of its own system, named by its login.
               eq(identities.kind, "human"),
+              isNull(identities.systemId),
               eq(identities.status, "active"),
               sql`(lower(${identities.email}) in ${userNames} or lower(${identities.name}) in ${userNames})`,
             ),
@@ -139,7 +141,6 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
     const personOf = new Map<string, string>();
     for (const p of people) personOf.set(p.name.toLowerCase(), p.id);
     for (const p of people) if (p.email) personOf.set(p.email.toLowerCase(), p.id);
-    const accounts = [...inv.serviceAccounts];
     const unmatched = new Set<string>();
     const holders = (s: K8sSubject, bindingNamespace: string | null): string[] => {
       if (s.kind === "ServiceAccount") {
@@ -152,10 +153,10 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
         if (!id) unmatched.add(`user ${s.name} (no active person by that email or name)`);
         return id ? [id] : [];
       }
-      if (s.name === "system:serviceaccounts") return accounts.map((a) => saId.get(serviceAccountUser(a.namespace, a.name))!);
+      if (s.name === "system:serviceaccounts") return inv.serviceAccounts.map((a) => saId.get(serviceAccountUser(a.namespace, a.name))!);
       if (s.name.startsWith("system:serviceaccounts:")) {
         const ns = s.name.slice("system:serviceaccounts:".length);
-        return accounts.filter((a) => a.namespace === ns).map((a) => saId.get(serviceAccountUser(a.namespace, a.name))!);
+        return inv.serviceAccounts.filter((a) => a.namespace === ns).map((a) => saId.get(serviceAccountUser(a.namespace, a.name))!);
       }
       unmatched.add(`group ${s.name} (its members are the identity provider's)`);
       return [];
