@@ -33,8 +33,11 @@ describe("POST /api/v1/imports/pg-roles and pg-log", () => {
     vi.mocked(getCaller).mockResolvedValue(await makeCaller(db, ["auditor"]));
     expect((await postRoles({ system: "x", urlEnv: "X" })).status).toBe(403);
     expect((await postLog("x", "a,b")).status).toBe(403);
+    // Refused before a body of any size is read.
+    expect((await postRoles({ system: "x", urlEnv: "X", padding: "x".repeat(200_000) })).status).toBe(403);
     vi.mocked(getCaller).mockResolvedValue(await makeCaller(db, ["admin"]));
     expect((await postRoles({ system: "x", url: TARGET })).status).toBe(422);
+    expect((await postRoles({ system: "x", urlEnv: "X", padding: "x".repeat(200_000) })).status).toBe(413);
     expect((await postRoles({ system: "x", urlEnv: "lower-case" })).json.error.fieldErrors).toHaveProperty("urlEnv");
     expect((await postRoles({ system: "x", urlEnv: "GOV_TEST_UNSET_PG_URL" })).json.error.fieldErrors.urlEnv).toEqual([
       "GOV_TEST_UNSET_PG_URL is not set on the server.",
