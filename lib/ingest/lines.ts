@@ -6,10 +6,14 @@ import { ValidationError } from "@/lib/errors";
 import { dateTime, text } from "@/lib/validation/fields";
 import { inputProblem, pathKey } from "@/lib/validation/input";
 import { unstorableReason, usageRetentionDays } from "@/lib/usage/retention";
+import { EVENT_TEXT_MAX } from "@/lib/usage/record";
 
 /** The fields every event source sends (usage events, PAM session events), with the same rules and messages. */
 export const eventFields = {
-  eventId: text({ message: "eventId is required." }).trim().min(1, "eventId is required.").max(200, "eventId is at most 200 characters."),
+  eventId: text({ message: "eventId is required." })
+    .trim()
+    .min(1, "eventId is required.")
+    .max(EVENT_TEXT_MAX.eventId, `eventId is at most ${EVENT_TEXT_MAX.eventId} characters.`),
   // The identity's id, its external id (an ARN, a database role) or its name.
   identity: text({ message: "identity is required." }).trim().min(1, "identity is required.").max(500, "identity is at most 500 characters."),
   // A system id, name or external id (an AWS account id); defaults to the token's system.

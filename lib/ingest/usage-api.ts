@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { permissionSetsOf } from "@/lib/permissions/sets";
-import { recordUsage, type UsageEventInput } from "@/lib/usage/record";
+import { EVENT_TEXT_MAX, recordUsage, type UsageEventInput } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
 import { eventFields, storableTime, parseEventLines, resolveNames } from "./lines";
 import { auditedTransaction } from "@/lib/audit/record";
@@ -13,8 +13,11 @@ export const usageEventInput = z
   .object({
     ...eventFields,
     // The action or API call, e.g. "s3:GetObject", "SELECT", "kubectl exec"; for cloud identities the entitlement is inferred from it.
-    action: text({ message: "action is required." }).trim().min(1, "action is required.").max(300, "action is at most 300 characters."),
-    sessionId: text().trim().max(200, "sessionId is at most 200 characters.").optional(),
+    action: text({ message: "action is required." })
+      .trim()
+      .min(1, "action is required.")
+      .max(EVENT_TEXT_MAX.action, `action is at most ${EVENT_TEXT_MAX.action} characters.`),
+    sessionId: text().trim().max(EVENT_TEXT_MAX.sessionId, `sessionId is at most ${EVENT_TEXT_MAX.sessionId} characters.`).optional(),
   })
   .strict()
   .refine(...storableTime);

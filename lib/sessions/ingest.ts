@@ -7,7 +7,7 @@ import { grantActiveAt, grants, sessionEventKinds } from "@/db/schema";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { eventFields, storableTime, parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
-import { recordUsage } from "@/lib/usage/record";
+import { EVENT_TEXT_MAX, recordUsage } from "@/lib/usage/record";
 import { text } from "@/lib/validation/fields";
 import { auditedTransaction } from "@/lib/audit/record";
 
@@ -17,7 +17,10 @@ const DETAIL_LIMIT = 4000;
 export const sessionEventInput = z
   .object({
     ...eventFields,
-    sessionId: text({ message: "sessionId is required." }).trim().min(1, "sessionId is required.").max(200, "sessionId is at most 200 characters."),
+    sessionId: text({ message: "sessionId is required." })
+      .trim()
+      .min(1, "sessionId is required.")
+      .max(EVENT_TEXT_MAX.sessionId, `sessionId is at most ${EVENT_TEXT_MAX.sessionId} characters.`),
     kind: z.enum(sessionEventKinds, { message: `kind is one of: ${sessionEventKinds.join(", ")}.` }),
     detail: text().max(100_000, "detail is at most 100,000 characters.").optional(),
   })

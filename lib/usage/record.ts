@@ -230,9 +230,16 @@ export function storableSpan(events: UsageEventInput[]): { first: Date; last: Da
 }
 
 /**
- * What in an event's text PostgreSQL could not store as sent (a NUL
- * character; a lone surrogate, which would be stored changed), or null.
- * Importers skip such records and count them; writers refuse them.
+ * The longest event id, action and session id stored: the id and action are
+ * keys of B-tree indexes, whose entries PostgreSQL caps at about 2.7 kB.
+ * The usage API refuses longer ones with these limits too.
+ */
+export const EVENT_TEXT_MAX = { eventId: 200, action: 300, sessionId: 200 } as const;
+
+/**
+ * What in an event's text could not be stored as sent (a NUL character; a
+ * lone surrogate, which would be stored changed; more than EVENT_TEXT_MAX),
+ * or null. Importers skip such records and count them; writers refuse them.
  */
 export function textOfEventProblem(e: Pick<UsageEventInput, "eventId" | "action" | "sessionId">): { field: string; problem: string } | null {
   for (const [field, value] of [
@@ -240,7 +247,7 @@ export function textOfEventProblem(e: Pick<UsageEventInput, "eventId" | "action"
     ["action", e.action],
     ["sessionId", e.sessionId],
   ] as const) {
-    const problem = value ? textProblem(value) : null;
+    const problem = value ? textProblem(value, EVENT_TEXT_MAX[field]) : null;
     if (problem) return { field, problem };
   }
   return null;

@@ -77,6 +77,8 @@ describe("usage retention", () => {
             // Text PostgreSQL cannot keep as sent: skipped and counted, never a failed or hung batch.
             { id: "nul", at: new Date(), action: "db:Re\u0000ad" },
             { id: "half", at: new Date(), action: "db:\ud800" },
+            // An id longer than an index entry may be: skipped and counted, never a failed batch.
+            { id: "x".repeat(5000), at: new Date() },
           ],
         };
       },
@@ -92,10 +94,11 @@ describe("usage retention", () => {
     };
     const summary = await importUsage(db, source, ["a.log"]);
     expect(summary.usage.inserted).toBe(1);
-    expect(summary.skipped).toEqual({ "older-than-retention": 1, "in-the-future": 1, "unstorable-text": 2 });
+    expect(summary.skipped).toEqual({ "older-than-retention": 1, "in-the-future": 1, "unstorable-text": 3 });
     expect(summary.skippedDetails).toEqual([
       { reason: "unstorable-text", detail: "action must be well-formed Unicode (it holds a lone UTF-16 surrogate).", records: 1 },
       { reason: "unstorable-text", detail: "action must not contain the NUL character (U+0000).", records: 1 },
+      { reason: "unstorable-text", detail: "eventId must be at most 200 characters.", records: 1 },
     ]);
     await expect(
       auditedTransaction(db, (tx) =>
