@@ -1,5 +1,5 @@
 -- Usage events become a table partitioned by month of occurred_at (UTC), so
--- retention drops whole months (lib/usage/partitions.ts) instead of deleting
+-- retention drops whole months (lib/usage/retention.ts) instead of deleting
 -- rows. A partitioned table's unique keys hold the partition column: the key
 -- is the source's event id with its time. The per-event foreign keys go: the
 -- same statement's roll-ups check identity and entitlement once per roll-up

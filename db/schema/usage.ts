@@ -6,7 +6,7 @@ import { identities, systems } from "./identity";
 export const usageOutcome = pgEnum("usage_outcome", ["success", "denied"]);
 
 // Raw evidence, partitioned by month of occurred_at (db/migrations/0024, kept
-// by lib/usage/partitions.ts): retention drops whole months while the roll-ups
+// by lib/usage/retention.ts): retention drops whole months while the roll-ups
 // below, updated in the same statement as the insert, keep the summary. Pages
 // and reports read the roll-ups, never a scan of this table.
 //

@@ -90,7 +90,7 @@ export async function importUsage<R>(
     lane.days.clear();
     // A writer stores one batch at a time; the next one is prepared meanwhile.
     if (lane.writing) await lane.writing;
-    const writing = lane.writer.write(events, days).then((result) => {
+    const writing = lane.writer.write(events, days, window).then((result) => {
       summary.usage.inserted += result.inserted;
       summary.usage.duplicates += result.duplicates;
       summary.usage.denied += result.denied;

@@ -3,7 +3,7 @@ import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { ValidationError } from "@/lib/errors";
 import { textProblem } from "@/lib/validation/input";
-import { coverUsageMonths, storableWindow, unstorableReason } from "./retention";
+import { coverUsageMonths, storableWindow, unstorableReason, type StorableWindow } from "./retention";
 
 export type UsageEventInput = {
   /** The source's own id for the event (CloudTrail eventID, a session event id): the idempotency key with `source` and `occurredAt`. */
@@ -178,8 +178,8 @@ const [beforeJson, afterJson] = foldStatement(
  * event id) are skipped and not counted twice, so a re-sent batch is harmless.
  * One bind parameter per batch (JSON), whatever its size, on both drivers.
  */
-export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<Stored> {
-  const span = storableSpan(events);
+export async function recordUsage(tx: Tx, events: UsageEventInput[], window = storableWindow()): Promise<Stored> {
+  const span = storableSpan(events, window);
   if (!span) return { inserted: 0, duplicates: 0, denied: 0 };
   await coverUsageMonths(tx, span.first, span.last);
   let inserted = 0;
@@ -210,9 +210,8 @@ export async function recordUsage(tx: Tx, events: UsageEventInput[]): Promise<St
  * Callers check times against the retention first and report what they
  * refuse; an event outside it here is a caller's bug, refused whole.
  */
-export function storableSpan(events: UsageEventInput[]): { first: Date; last: Date } | null {
+export function storableSpan(events: UsageEventInput[], window: StorableWindow): { first: Date; last: Date } | null {
   if (events.length === 0) return null;
-  const window = storableWindow();
   let first = events[0].occurredAt;
   let last = first;
   for (const e of events) {

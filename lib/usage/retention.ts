@@ -5,7 +5,7 @@ import { auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/recor
 
 const DAY = 86_400_000;
 /** Evidence from the future is a clock or a parser gone wrong: five minutes of skew are allowed. */
-export const CLOCK_SKEW_MS = 5 * 60_000;
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** How long raw usage events are kept (`USAGE_RETENTION_DAYS`, default 400: a year's review plus a quarter). */
 export function usageRetentionDays(value = process.env.USAGE_RETENTION_DAYS): number {
@@ -19,7 +19,10 @@ export function usageRetentionDays(value = process.env.USAGE_RETENTION_DAYS): nu
  * (its month's partition may already be gone, and a re-import could no longer
  * see it was stored) and not in the future.
  */
-export function storableWindow(now = new Date(), days = usageRetentionDays()) {
+export type StorableWindow = { from: Date; to: Date };
+
+/** The storable window at `now`. */
+export function storableWindow(now = new Date(), days = usageRetentionDays()): StorableWindow {
   return { from: new Date(now.getTime() - days * DAY), to: new Date(now.getTime() + CLOCK_SKEW_MS) };
 }
 
@@ -36,7 +39,7 @@ export async function coverUsageMonths(tx: Db | Tx, first: Date, last: Date): Pr
   await tx.execute(sql`select usage_events_cover(${first.toISOString()}::timestamptz, ${last.toISOString()}::timestamptz)`);
 }
 
-export type RetentionResult = { cutoff: Date; dropped: { partition: string; events: number }[]; created: number };
+type RetentionResult = { cutoff: Date; dropped: { partition: string; events: number }[]; created: number };
 
 /**
  * Drops the month partitions of usage_events whose every event is older than

@@ -3,11 +3,13 @@ import { pipeline } from "node:stream/promises";
 import { sql } from "drizzle-orm";
 import { postgresClientOf, type Db } from "@/db/client";
 import { auditedTransaction } from "@/lib/audit/record";
+import type { StorableWindow } from "./retention";
 import { foldGroupsStatement, foldStatement, groupUsage, recordUsage, storableSpan, type Stored, type UsageEventInput } from "./record";
 
 /** Stores one batch of events and the days of complete coverage seen with it (`system|service|YYYY-MM-DD`), in one transaction. */
 export type BatchWriter = {
-  write(events: UsageEventInput[], days: string[]): Promise<Stored>;
+  /** `window`: the times the caller judged storable (an import judges by its start, however long it runs). */
+  write(events: UsageEventInput[], days: string[], window: StorableWindow): Promise<Stored>;
   /** Whether the next batch may be prepared while this one is written (a server, not PGlite's single connection). */
   concurrent: boolean;
 };
@@ -25,10 +27,10 @@ const [daysBefore, daysAfter] = insertDataDays("$json").split("$json");
 function transactionWriter(db: Db): BatchWriter {
   return {
     concurrent: false,
-    write: (events, days) =>
+    write: (events, days, window) =>
       auditedTransaction(db, async (tx) => {
         if (days.length) await tx.execute(sql`${sql.raw(daysBefore)}${daysJson(days)}${sql.raw(daysAfter)}`);
-        return recordUsage(tx, events);
+        return recordUsage(tx, events, window);
       }),
   };
 }
@@ -71,8 +73,8 @@ function copyWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): B
   let mode: "fresh" | "checked" = "fresh";
   return {
     concurrent: true,
-    async write(events, days) {
-      const span = storableSpan(events);
+    async write(events, days, window) {
+      const span = storableSpan(events, window);
       if (!span) return { inserted: 0, duplicates: 0, denied: 0 };
       // Its own statement, committed at once: a new month's partition never waits on a batch's transaction.
       await client.unsafe("select usage_events_cover($1::timestamptz, $2::timestamptz)", [span.first.toISOString(), span.last.toISOString()]);
