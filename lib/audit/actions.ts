@@ -50,6 +50,7 @@ export const auditActions = {
   "import.github": "A GitHub organisation's members, teams and repositories were imported (counts of what changed).",
   "import.k8s_rbac": "A Kubernetes cluster's RBAC was imported (counts of what changed).",
   "import.pg_roles": "A PostgreSQL server's roles and privileges were imported (counts of what changed).",
+  "import.usage": "Usage logs were imported (the source, files, records, events stored, what was skipped).",
   "jit.activated": "A JIT request's window opened and its grant was created.",
   "jit.approval_recorded": "An approver approved a JIT request (more approvals may still be needed).",
   "jit.approved": "A JIT request was approved for a window that starts later.",

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { postgresClientOf } from "@/db/client";
+import { auditedTransaction, recordAudit, SYSTEM_ACTOR, type Actor } from "@/lib/audit/record";
 import { ValidationError } from "@/lib/errors";
 import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
 import { textOfEventProblem, type Stored, type UsageEventInput } from "./record";
@@ -38,7 +39,7 @@ export async function importUsage<R>(
   db: Db,
   source: UsageSource<R>,
   paths: string[],
-  opts: { batchSize?: number; writers?: number; onBatch?: (s: UsageImportSummary) => void } = {},
+  opts: { batchSize?: number; writers?: number; onBatch?: (s: UsageImportSummary) => void; actor?: Actor } = {},
 ): Promise<UsageImportSummary> {
   const started = performance.now();
   const client = postgresClientOf(db);
@@ -190,12 +191,33 @@ export async function importUsage<R>(
   summary.unknownPrincipals = [...unknown.entries()].sort((a, b) => b[1] - a[1]).map(([principal, records]) => ({ principal, records }));
   summary.coveredServices = [...covered].sort();
   summary.skippedDetails = [...details.values()].sort((a, b) => b.records - a.records || a.detail.localeCompare(b.detail));
+  // Who imported what, once the batches are in (each batch is its own transaction).
+  await auditedTransaction(db, (tx) =>
+    recordAudit(tx, opts.actor ?? { ...SYSTEM_ACTOR, label: `import: ${source.tag}` }, {
+      action: "import.usage",
+      entityType: "usage_source",
+      entityId: source.tag,
+      after: {
+        files: summary.files,
+        records: summary.records,
+        usage: summary.usage,
+        skipped: summary.skipped,
+        unreadableFiles: summary.unreadableFiles.length,
+      },
+    }),
+  );
   summary.elapsedMs = performance.now() - started;
   return summary;
 }
 
 /** A source's records sent in a request body (JSON lines) rather than files: imported as one file, through the same pipeline. */
-export async function importUsageBody<R>(db: Db, source: UsageSource<R>, body: string, parse: (text: string) => R[]): Promise<UsageImportSummary> {
+export async function importUsageBody<R>(
+  db: Db,
+  source: UsageSource<R>,
+  body: string,
+  parse: (text: string) => R[],
+  actor: Actor,
+): Promise<UsageImportSummary> {
   if (!body.trim()) throw new ValidationError({ body: ["Send the records, one JSON object per line."] });
   let records: R[];
   try {
@@ -212,5 +234,6 @@ export async function importUsageBody<R>(db: Db, source: UsageSource<R>, body: s
       },
     },
     [],
+    { actor },
   );
 }

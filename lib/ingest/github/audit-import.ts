@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { systems } from "@/db/schema";
-import { requireRole, type Caller } from "@/lib/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
 import { parseJsonLines } from "@/lib/usage/files";
@@ -48,5 +48,5 @@ export async function importGitHubAudit(
 export async function importGitHubAuditBy(db: Db, caller: Caller, org: unknown, body: string): Promise<UsageImportSummary> {
   requireRole(caller, "admin");
   const name = parseInput(z.object({ org: orgName }), { org }).org;
-  return importUsageBody(db, githubAuditSource(name), body, parseJsonLines);
+  return importUsageBody(db, githubAuditSource(name), body, parseJsonLines, actorOf(caller));
 }

@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities, systems } from "@/db/schema";
-import { requireRole, type Caller } from "@/lib/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { parseJsonLines } from "@/lib/usage/files";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
@@ -63,5 +63,5 @@ export async function importK8sAudit(
 export async function importK8sAuditBy(db: Db, caller: Caller, cluster: unknown, body: string): Promise<UsageImportSummary> {
   requireRole(caller, "admin");
   const name = parseInput(z.object({ cluster: clusterName }), { cluster }).cluster;
-  return importUsageBody(db, k8sAuditSource(name), body, parseJsonLines);
+  return importUsageBody(db, k8sAuditSource(name), body, parseJsonLines, actorOf(caller));
 }

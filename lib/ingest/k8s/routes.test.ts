@@ -40,6 +40,16 @@ describe("POST /api/v1/imports/k8s-rbac and k8s-audit", () => {
     expect(usage.status).toBe(200);
     expect(usage.json).toMatchObject({ files: 1, records: 11, usage: { inserted: 6, denied: 1 } });
     expect((await postAudit(cluster, log)).json.usage).toEqual({ inserted: 0, duplicates: 6, denied: 0 });
+    // Each log import is on the record, as the admin who sent it, with what it stored.
+    const imports = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "import.usage"), eq(auditLog.entityId, `k8s-audit:${cluster}`)))
+      .orderBy(auditLog.seq);
+    expect(imports.map((a) => [a.actorId, (a.after as { usage: unknown }).usage])).toEqual([
+      [admin.identityId, { inserted: 6, duplicates: 0, denied: 1 }],
+      [admin.identityId, { inserted: 0, duplicates: 6, denied: 0 }],
+    ]);
   });
 
   it("refuses anyone but an admin, and bad bodies field by field, changing nothing", async () => {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { systems } from "@/db/schema";
-import { requireRole, type Caller } from "@/lib/caller";
+import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
 import { systemPrincipals } from "@/lib/usage/principals";
@@ -38,5 +38,5 @@ export async function importPgLog(db: Db, input: { system: unknown; paths: strin
 export async function importPgLogBy(db: Db, caller: Caller, system: unknown, body: string): Promise<UsageImportSummary> {
   requireRole(caller, "admin");
   const name = parseInput(z.object({ system: systemName }), { system }).system;
-  return importUsageBody(db, pgLogSource(name), body, parsePgLog);
+  return importUsageBody(db, pgLogSource(name), body, parsePgLog, actorOf(caller));
 }
