@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
+import type { Db } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { ValidationError } from "@/lib/errors";
+import type { UsageImportSummary } from "@/lib/usage/import";
 import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
-import { importGitHubAudit } from "@/lib/ingest/github/audit-import";
+import { importGitHubAudit, orgName } from "@/lib/ingest/github/audit-import";
 import { readGitHubExportDir } from "@/lib/ingest/github/org";
 import { importGitHub } from "@/lib/ingest/github/org-import";
 import { importAwsIam } from "@/lib/ingest/import-aws-iam";
@@ -11,13 +13,23 @@ import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
 import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
 import { importPgLog } from "@/lib/ingest/postgres/log-import";
 import { importPostgresRoles, systemName } from "@/lib/ingest/postgres/roles-import";
-import { text } from "@/lib/validation/fields";
 import { checked, each, path, withDatabase, withReadyDatabase } from "./context";
 import { printGitHubSummary, printIamSummary, printK8sRbacSummary, printPgRolesSummary, printUsageImportSummary } from "./print";
 
 /** `gov import …`: one command per source, each the same import as its API route. `fail` sets the exit code. */
 export function registerImportCommands(program: Command, fail: (code: number) => void) {
   const importer = program.command("import").description("load identities, access and usage from the systems themselves");
+  // Every usage log import: the same summary (or JSON), and exit code 2 when a file could not be read.
+  const usageImport =
+    <O extends { json: boolean }>(unknownHint: string, run: (db: Db, paths: string[], opts: O) => Promise<UsageImportSummary>) =>
+    (paths: string[], opts: O) =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        const s = await run(database.db, paths, opts);
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printUsageImportSummary(s, unknownHint);
+        if (s.unreadableFiles.length) fail(2);
+      });
   importer
     .command("aws-iam")
     .description("import an AWS account's IAM: the JSON of `aws iam get-account-authorization-details`; re-importing updates in place")
@@ -89,16 +101,12 @@ export function registerImportCommands(program: Command, fail: (code: number) =>
     .command("github-audit")
     .description("import a GitHub organisation's audit log export (a JSON array or JSON lines; .gz too; directories are searched recursively) as usage")
     .argument("<paths...>", "export files and directories", each(path))
-    .requiredOption("--org <name>", "the organisation, as its members were imported", checked(text().trim().min(1, "Name the organisation.").max(100)))
+    .requiredOption("--org <name>", "the organisation, as its members were imported", checked(orgName))
     .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { org: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importGitHubAudit(database.db, { org: opts.org, paths });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "import the organisation's members with `gov import github`");
-        if (s.unreadableFiles.length) fail(2);
-      }),
+    .action(
+      usageImport("import the organisation's members with `gov import github`", (db, paths, o: { org: string; json: boolean }) =>
+        importGitHubAudit(db, { org: o.org, paths }),
+      ),
     );
   importer
     .command("pg-roles")
@@ -107,45 +115,34 @@ export function registerImportCommands(program: Command, fail: (code: number) =>
     .option("--url <url>", "the server's connection URL (postgres://…)")
     .option("--url-env <name>", "…or the environment variable holding it (keeps the password off the command line)")
     .option("--json", "print the summary as JSON", false)
-    .action((opts: { system: string; url?: string; urlEnv?: string; json: boolean }) =>
-      withReadyDatabase(async (database) => {
-        const url = opts.urlEnv ? process.env[opts.urlEnv] : opts.url;
-        if (!url || !!opts.url === !!opts.urlEnv)
-          throw new ValidationError({ url: [opts.urlEnv ? `${opts.urlEnv} is not set.` : "Give the server's URL with --url or --url-env (one of them)."] });
+    .action((opts: { system: string; url?: string; urlEnv?: string; json: boolean }) => {
+      // Refused before the database is opened.
+      const url = opts.urlEnv ? process.env[opts.urlEnv] : opts.url;
+      if (!url || !!opts.url === !!opts.urlEnv)
+        throw new ValidationError({ url: [opts.urlEnv ? `${opts.urlEnv} is not set.` : "Give the server's URL with --url or --url-env (one of them)."] });
+      return withReadyDatabase(async (database) => {
         const s = await importPostgresRoles(database.db, { system: opts.system, url });
         if (opts.json) console.log(JSON.stringify(s, null, 2));
         else printPgRolesSummary(s);
-      }),
-    );
+      });
+    });
   importer
     .command("pg-log")
     .description("import a PostgreSQL server's pgaudit session log (csvlog or jsonlog, log_timezone UTC; .gz too; directories searched recursively) as usage")
     .argument("<paths...>", "log files and directories", each(path))
     .requiredOption("--system <name>", "the database system, as its roles were imported", checked(systemName))
     .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { system: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importPgLog(database.db, { system: opts.system, paths });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "import the server's roles with `gov import pg-roles`");
-        if (s.unreadableFiles.length) fail(2);
-      }),
+    .action(
+      usageImport("import the server's roles with `gov import pg-roles`", (db, paths, o: { system: string; json: boolean }) =>
+        importPgLog(db, { system: o.system, paths }),
+      ),
     );
   importer
     .command("cloudtrail")
     .description('import CloudTrail logs ({"Records": [...]}, .json or .json.gz; directories are searched recursively) as usage')
     .argument("<paths...>", "log files and directories", each(path))
     .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importCloudTrail(database.db, paths);
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "import their account's IAM with `gov import aws-iam`");
-        if (s.unreadableFiles.length) fail(2);
-      }),
-    );
+    .action(usageImport("import their account's IAM with `gov import aws-iam`", (db, paths) => importCloudTrail(db, paths)));
 
   importer
     .command("k8s-audit")
@@ -155,13 +152,10 @@ export function registerImportCommands(program: Command, fail: (code: number) =>
     .argument("<paths...>", "log files and directories", each(path))
     .requiredOption("--cluster <name>", "the cluster, as its RBAC was imported", checked(clusterName))
     .option("--json", "print the summary as JSON", false)
-    .action((paths: string[], opts: { cluster: string; json: boolean }) =>
-      withDatabase(async (database) => {
-        await migrate(database);
-        const s = await importK8sAudit(database.db, { cluster: opts.cluster, paths });
-        if (opts.json) console.log(JSON.stringify(s, null, 2));
-        else printUsageImportSummary(s, "service accounts: import the cluster's RBAC with `gov import k8s-rbac`; people: by email or name");
-        if (s.unreadableFiles.length) fail(2);
-      }),
+    .action(
+      usageImport(
+        "service accounts: import the cluster's RBAC with `gov import k8s-rbac`; people: by email or name",
+        (db, paths, o: { cluster: string; json: boolean }) => importK8sAudit(db, { cluster: o.cluster, paths }),
+      ),
     );
 }

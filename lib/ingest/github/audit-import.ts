@@ -11,7 +11,7 @@ import type { UsageSource } from "@/lib/usage/source";
 import { classifyGitHubEntry, readGitHubAudit } from "./audit";
 
 export const GITHUB_AUDIT_SOURCE = "github-audit";
-const orgName = z
+export const orgName = z
   .string({ message: "Name the organisation." })
   .trim()
   .min(1, "Name the organisation.")
