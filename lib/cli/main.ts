@@ -132,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--since <date>", "start of the window (default: 90 days before --until)", checked(dateTime("--since")))
     .option("--until <date>", "end of the window (default: now)", checked(dateTime("--until")))
     .option("--json", "print one JSON object", false)
-    .option("--all", "list every unused action instead of counting them by service", false)
+    .option("--all", "list every unused action instead of counting them by group (AWS service, Kubernetes resource, repository)", false)
     .action((opts: { identity: string; since?: Date; until?: Date; json: boolean; all: boolean }) =>
       withDatabase(async (database) => {
         const result = await reconcileIdentity(database.db, { identity: opts.identity, since: opts.since, until: opts.until });
