@@ -49,7 +49,8 @@ BEGIN
   END LOOP;
   RETURN created;
 END $$;--> statement-breakpoint
-SELECT usage_events_cover(min(occurred_at), max(occurred_at)) FROM "usage_events_unpartitioned" HAVING count(*) > 0;--> statement-breakpoint
+-- The months that hold events, not every month between the first and the last (one stray 1970 event would make hundreds).
+SELECT usage_events_cover(m, m) FROM (SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS m FROM "usage_events_unpartitioned") months;--> statement-breakpoint
 INSERT INTO "usage_events" ("event_id", "source", "identity_id", "entitlement_id", "system_id", "action", "outcome", "session_id", "occurred_at", "received_at")
 SELECT "event_id", "source", "identity_id", "entitlement_id", "system_id", "action", "outcome", "session_id", "occurred_at", "received_at" FROM "usage_events_unpartitioned";--> statement-breakpoint
 DROP TABLE "usage_events_unpartitioned";

@@ -26,8 +26,9 @@ export const usageEventInput = z
  * Usage evidence from a log source holding a usage:write token: NDJSON or
  * {"events": [...]}, up to 10,000 events. Each names its identity by id,
  * name or external id; bad lines come back with their line number and
- * reason and the good ones are kept. Idempotent by event id within the
- * token's source, folded into the roll-ups as stored.
+ * reason and the good ones are kept. Idempotent by event id and time within
+ * the token's source (an event is one moment: the same id sent again with
+ * another time is another event), folded into the roll-ups as stored.
  */
 export async function ingestUsageEvents(db: Db, token: TokenPrincipal, body: string, contentType: string | null) {
   requireScope(token, "usage:write");

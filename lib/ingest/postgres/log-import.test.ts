@@ -34,13 +34,16 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "pg-log-"));
     await writeFile(path.join(dir, "postgresql-Mon.csv"), await load("postgresql.csv"));
     await writeFile(path.join(dir, "postgresql-Tue.json.gz"), gzipSync(await load("postgresql-json.log")));
+    // JSON that is not an entry: counted as unreadable lines, never a failed file.
+    await writeFile(path.join(dir, "postgresql-Wed.json"), "null\n42\n");
 
     const s = await importPgLog(db, { system: name, paths: [dir] });
     expect(s).toMatchObject({
-      files: 2,
-      records: 9,
+      files: 3,
+      records: 11,
+      unreadableFiles: [],
       usage: { inserted: 4, duplicates: 0, denied: 0 },
-      skipped: { "not an audit line": 2, "object audit (repeats session audit)": 1, "unknown-principal": 1, "unreadable line": 1 },
+      skipped: { "not an audit line": 2, "object audit (repeats session audit)": 1, "unknown-principal": 1, "unreadable line": 3 },
       unknownPrincipals: [{ principal: "intruder", records: 1 }],
     });
     const stored = await db

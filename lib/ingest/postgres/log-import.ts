@@ -15,7 +15,8 @@ export const PG_LOG_SOURCE = "pg-log";
 /** The server's login roles, by name. */
 const principalIndex = (db: Db, name: string) =>
   systemPrincipals(db, {
-    where: and(eq(systems.kind, "database"), eq(systems.name, name))!,
+    // As pg-roles keys the server it brought in: a renamed system keeps its logs.
+    where: and(eq(systems.kind, "database"), eq(systems.externalId, name))!,
     missing: new ValidationError({ system: [`No database system ${name} in the inventory: import its roles first.`] }),
     name,
     keyOf: (r) => (r.externalId ?? r.name).toLowerCase(),

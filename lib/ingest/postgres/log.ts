@@ -37,6 +37,8 @@ function fromCsv(text: string): (PgLogEntry | UnreadableLine)[] {
 
 function fromJson(text: string): (PgLogEntry | UnreadableLine)[] {
   return parseJsonLines(text).map((x, i) => {
+    // A line of JSON that is not an object (null, a number) is unreadable as an entry.
+    if (x === null || typeof x !== "object" || Array.isArray(x)) return { unreadableLine: i + 1 };
     if ((x as UnreadableLine).unreadableLine) return x as UnreadableLine;
     const o = x as Record<string, unknown>;
     const str = (k: string) => {
