@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { date, index, integer, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { tz } from "./columns";
 import { entitlements } from "./access";
@@ -33,6 +34,9 @@ export const usageEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.source, t.eventId, t.occurredAt] }), index("usage_events_identity_time_idx").on(t.identityId, t.occurredAt)],
 );
+
+/** An event's key (source, id, time) as one text, for lists that key their rows. */
+export const usageEventKey = sql<string>`${usageEvents.source} || ' ' || ${usageEvents.eventId} || ' ' || ${usageEvents.occurredAt}`;
 
 /** Per (identity, entitlement): the whole history of use in one row. */
 export const usageRollups = pgTable(

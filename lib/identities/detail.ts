@@ -12,6 +12,7 @@ import {
   roleAssignments,
   systems,
   teams,
+  usageEventKey,
   usageEvents,
   usageRollups,
 } from "@/db/schema";
@@ -74,7 +75,7 @@ export async function getIdentityDetail(db: Tx, caller: Caller, id: string) {
       .orderBy(sql`${grants.revokedAt} is not null`, desc(entitlements.privilegeLevel), entitlements.name),
     db
       .select({
-        id: sql<string>`${usageEvents.source} || ' ' || ${usageEvents.eventId} || ' ' || ${usageEvents.occurredAt}`,
+        id: usageEventKey,
         action: usageEvents.action,
         outcome: usageEvents.outcome,
         occurredAt: usageEvents.occurredAt,

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { auditLog, grantIsActive, grants, identities, jitApprovals, jitRequests, pamSessionEvents, pamSessions, usageEvents } from "@/db/schema";
+import { auditLog, grantIsActive, grants, identities, jitApprovals, jitRequests, pamSessionEvents, pamSessions, usageEventKey, usageEvents } from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { isRequesterOf, visibleRequests } from "./access";
@@ -58,7 +58,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     row.startsAt
       ? db
           .select({
-            id: sql<string>`${usageEvents.source} || ' ' || ${usageEvents.eventId} || ' ' || ${usageEvents.occurredAt}`,
+            id: usageEventKey,
             action: usageEvents.action,
             outcome: usageEvents.outcome,
             occurredAt: usageEvents.occurredAt,
