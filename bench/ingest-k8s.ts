@@ -16,7 +16,6 @@
  * Targets (printed, never asserted): import at least 90% of the read-and-classify rate;
  * database CPU per stored event under 8 µs.
  */
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +28,8 @@ import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
 import { importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
 import { installJobs } from "@/lib/runtime/job-runner";
 import { useBenchAuditKey } from "./audit-key";
+import { seeded } from "./random";
+import { machineBusySeconds } from "./stats";
 
 const gzip = promisify(gzipCb);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -43,9 +44,9 @@ if (target.kind !== "postgres") {
   process.exit(2);
 }
 
-let seed = 20261203;
-const rand = () => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32;
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+const random = seeded(20261203);
+const rand = random.next;
+const pick = random.pick;
 
 const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `team-${i}`);
 const accounts = namespaces.flatMap((ns) => Array.from({ length: PER_NAMESPACE }, (_, i) => ({ ns, name: `svc-${i}` })));
@@ -131,13 +132,6 @@ async function generate(dir: string) {
   return bytes;
 }
 
-/** CPU seconds the whole machine has spent busy (Linux /proc/stat). */
-function machineBusySeconds(): number {
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
-}
-
 useBenchAuditKey();
 const database = await openDatabase(target);
 await migrate(database);
@@ -175,7 +169,7 @@ const s = await importK8sAudit(
 );
 const u = process.cpuUsage(cpu0);
 const importerCpu = (u.user + u.system) / 1e6;
-const dbCpu = machineBusySeconds() - busy0 - importerCpu;
+const dbCpu = (machineBusySeconds() ?? Number.NaN) - (busy0 ?? Number.NaN) - importerCpu;
 const secs = s.elapsedMs / 1000;
 const importRate = s.records / secs;
 const ratio = importRate / readRate;

@@ -21,7 +21,6 @@
  * BENCH_WRITERS and BENCH_BATCH override the import's writers (2) and batch size (25,000).
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,6 +37,7 @@ import { importCloudTrail } from "@/lib/ingest/aws/cloudtrail-import";
 import { installJobs } from "@/lib/runtime/job-runner";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { useBenchAuditKey } from "./audit-key";
+import { machineBusySeconds } from "./stats";
 
 const gzip = promisify(gzipCb);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 2_000_000);
@@ -453,17 +453,6 @@ if (reuse) {
   );
 }
 console.log(`usage_events already holds ${before.toLocaleString("en")} rows\n`);
-
-/** CPU seconds the whole machine has spent busy (Linux /proc/stat), or null elsewhere. */
-function machineBusySeconds(): number | null {
-  try {
-    const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = ticks;
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
-}
 
 const cpu0 = process.cpuUsage();
 const busy0 = machineBusySeconds();
