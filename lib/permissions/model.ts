@@ -24,8 +24,8 @@ export type PermissionModel = {
   isSensitive: (action: string) => boolean;
   /** Whether the system's log records a use of the action; `servicesSeen` holds the services whose optional logging was seen. */
   observability: (action: string, servicesSeen: ReadonlySet<string>) => Observability;
-  /** Every action the system knows, to list approved actions never used. */
-  catalogue: () => Promise<ActionCatalogue>;
+  /** Every action the system knows, to list approved actions never used (none known without it). */
+  catalogue?: () => Promise<ActionCatalogue>;
 };
 
 export const permissionModels = {
@@ -35,7 +35,7 @@ export const permissionModels = {
   database: postgresPermissionModel,
 } satisfies Partial<Record<SystemKind, PermissionModel>>;
 
-const NO_ACTIONS: ActionCatalogue = { actions: [], services: new Set(), version: null, canonical: () => undefined, expand: () => [] };
+export const NO_ACTIONS: ActionCatalogue = { actions: [], services: new Set(), version: null, canonical: () => undefined, expand: () => [] };
 
 /**
  * For a system without a model of its own: a pattern covers exactly the
@@ -46,7 +46,6 @@ export const literalPermissionModel: PermissionModel = {
   actionMatches: (pattern, action) => pattern === "*" || pattern === action,
   isSensitive: () => false,
   observability: () => "observable",
-  catalogue: () => Promise.resolve(NO_ACTIONS),
 };
 
 /** The permission model of a kind of system (the literal one where it has none). */

@@ -9,7 +9,7 @@ import type { Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, parseInput } from "@/lib/errors";
 import { escalationOf } from "@/lib/escalation/read";
 import { getVisibleIdentity } from "@/lib/identities/detail";
-import { permissionModelOf } from "@/lib/permissions/model";
+import { NO_ACTIONS, permissionModelOf } from "@/lib/permissions/model";
 import { permissionSetOf } from "@/lib/permissions/sets";
 import { dateTime, text } from "@/lib/validation/fields";
 import { roleOfArn } from "@/lib/permissions/aws/match";
@@ -102,7 +102,7 @@ export async function reconcileIdentity(db: Tx, raw: unknown) {
   // The identity's system says how its actions are named, catalogued and logged.
   const model = permissionModelOf(identity.systemKind);
   const [catalogue, permissions, usage, dataDays, escalation] = await Promise.all([
-    model.catalogue(),
+    model.catalogue?.() ?? NO_ACTIONS,
     permissionSetOf(db, identity.id, until),
     queryRows<{ action: string; success: number; denied: number; last_success: string | null }>(
       db,

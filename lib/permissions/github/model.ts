@@ -48,5 +48,4 @@ export const githubPermissionModel: PermissionModel = {
     const role = roleOfAction(action);
     return role === "read" || role === "write" ? (seen.has(GIT_EVENTS) ? "observable" : "data-event") : "observable";
   },
-  catalogue: () => Promise.resolve({ actions: [], services: new Set<string>(), version: null, canonical: () => undefined, expand: () => [] }),
 };

@@ -1,4 +1,4 @@
-import type { PermissionStatement, PrivilegeLevel } from "@/db/schema";
+import { privilegeLevels, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import type { PermissionModel } from "../model";
 
 /*
@@ -105,12 +105,14 @@ export function k8sActionLevel(action: string): PrivilegeLevel {
   return "standard";
 }
 
-const RANK: Record<PrivilegeLevel, number> = { standard: 0, privileged: 1, admin: 2 };
-
 /** An entitlement's level: its most powerful action. */
 export function k8sPrivilegeLevel(statements: PermissionStatement[]): PrivilegeLevel {
   let level: PrivilegeLevel = "standard";
-  for (const s of statements) for (const a of s.actions ?? []) if (RANK[k8sActionLevel(a)] > RANK[level]) level = k8sActionLevel(a);
+  for (const s of statements)
+    for (const a of s.actions ?? []) {
+      const l = k8sActionLevel(a);
+      if (privilegeLevels.indexOf(l) > privilegeLevels.indexOf(level)) level = l;
+    }
   return level;
 }
 
@@ -119,5 +121,4 @@ export const k8sPermissionModel: PermissionModel = {
   isSensitive: (action) => k8sActionLevel(action) !== "standard",
   // The API server's audit log records every request its policy asks for: a request is observable.
   observability: () => "observable",
-  catalogue: () => Promise.resolve({ actions: [], services: new Set<string>(), version: null, canonical: () => undefined, expand: () => [] }),
 };

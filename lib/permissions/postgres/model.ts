@@ -34,5 +34,4 @@ export const postgresPermissionModel: PermissionModel = {
   isSensitive: (action) => postgresLevel([action]) !== "standard",
   // pgaudit logs the statement classes it is configured for: a server whose log was imported is taken to log them all.
   observability: () => "observable",
-  catalogue: () => Promise.resolve({ actions: [], services: new Set<string>(), version: null, canonical: () => undefined, expand: () => [] }),
 };
