@@ -34,6 +34,7 @@ import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import { privilegeLevelOf } from "@/lib/permissions/aws/privilege";
 import { parseServiceControlPolicies } from "./aws/scps";
 import { createImportedGrants, decommissionImportedIdentity, updateImportedIdentity } from "./imported";
+import { freeName } from "./inventory";
 import { phaseTimer } from "@/lib/timing";
 import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 
@@ -264,9 +265,7 @@ export async function importAwsIam(
       const level = unchanged ? current.privilegeLevel : levelOf(d);
       if (!current) {
         // A name used by an entitlement that is not this one (seeded or imported earlier under another ref) gets a suffix.
-        let name = d.name;
-        for (let i = 2; takenNames.has(name.toLowerCase()) && takenNames.get(name.toLowerCase()) !== d.ref; i++) name = `${d.name} (${i})`;
-        takenNames.set(name.toLowerCase(), d.ref);
+        const name = freeName(takenNames, d.name, d.ref);
         const [row] = await tx
           .insert(entitlements)
           .values({ systemId: system.id, name, description: d.description, privilegeLevel: level, externalRef: d.ref, permissions, importedDigest: digest })

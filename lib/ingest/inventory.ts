@@ -53,6 +53,18 @@ export async function importedSystem(tx: Tx, actor: Actor, s: { kind: SystemKind
   return { system, created: true };
 }
 
+/**
+ * The name a new entitlement of a system takes: its own, or with a suffix
+ * when another entitlement of the system (another ref, one made by hand)
+ * holds it. `taken` maps the system's names, lower-cased, to their refs.
+ */
+export function freeName(taken: Map<string, string | null>, name: string, ref: string): string {
+  let free = name;
+  for (let i = 2; taken.has(free.toLowerCase()) && taken.get(free.toLowerCase()) !== ref; i++) free = `${name} (${i})`;
+  taken.set(free.toLowerCase(), ref);
+  return free;
+}
+
 export type DesiredEntitlement = { ref: string; name: string; description: string; statements: PermissionStatement[]; level: PrivilegeLevel };
 
 /** The system's entitlements as desired, by ref; those no longer desired keep their rows, with no permissions left. Answers each ref's id. */
@@ -60,13 +72,15 @@ export async function syncEntitlements(tx: Tx, actor: Actor, systemId: string, d
   const summary = counts();
   const existing = await tx.select().from(entitlements).where(eq(entitlements.systemId, systemId));
   const byRef = new Map(existing.filter((e) => e.externalRef).map((e) => [e.externalRef!, e]));
+  const taken = new Map(existing.map((e) => [e.name.toLowerCase(), e.externalRef]));
   const idByRef = new Map<string, string>();
   for (const d of desired) {
     const current = byRef.get(d.ref);
     if (!current) {
+      const name = freeName(taken, d.name, d.ref);
       const [row] = await tx
         .insert(entitlements)
-        .values({ systemId, name: d.name, description: d.description, privilegeLevel: d.level, externalRef: d.ref, permissions: d.statements })
+        .values({ systemId, name, description: d.description, privilegeLevel: d.level, externalRef: d.ref, permissions: d.statements })
         .returning({ id: entitlements.id });
       idByRef.set(d.ref, row.id);
       summary.created++;
@@ -74,7 +88,7 @@ export async function syncEntitlements(tx: Tx, actor: Actor, systemId: string, d
         action: "entitlement.created",
         entityType: "entitlement",
         entityId: row.id,
-        after: { name: d.name, externalRef: d.ref, privilegeLevel: d.level, source },
+        after: { name, externalRef: d.ref, privilegeLevel: d.level, source },
       });
       continue;
     }
