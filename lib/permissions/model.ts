@@ -28,7 +28,7 @@ export type PermissionModel = {
   catalogue?: () => Promise<ActionCatalogue>;
 };
 
-export const permissionModels = {
+const permissionModels = {
   aws_account: awsPermissionModel,
   kubernetes: k8sPermissionModel,
   github: githubPermissionModel,

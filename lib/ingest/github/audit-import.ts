@@ -10,7 +10,7 @@ import { systemPrincipals } from "@/lib/usage/principals";
 import type { UsageSource } from "@/lib/usage/source";
 import { classifyGitHubEntry, readGitHubAudit } from "./audit";
 
-export const GITHUB_AUDIT_SOURCE = "github-audit";
+const GITHUB_AUDIT_SOURCE = "github-audit";
 export const orgName = z
   .string({ message: "Name the organisation." })
   .trim()
@@ -27,7 +27,7 @@ const principalIndex = (db: Db, org: string) =>
     keyOf: (a) => a.externalId,
   });
 
-export const githubAuditSource = (org: string): UsageSource => ({
+const githubAuditSource = (org: string): UsageSource => ({
   tag: `${GITHUB_AUDIT_SOURCE}:${org.toLowerCase()}`,
   read: readGitHubAudit,
   classify: (record) => classifyGitHubEntry(record, org),

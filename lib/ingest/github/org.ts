@@ -29,7 +29,7 @@ const permissions = z
   .object({ admin: z.boolean(), maintain: z.boolean().optional(), push: z.boolean(), triage: z.boolean().optional(), pull: z.boolean() })
   .partial();
 
-export const githubExport = z
+const githubExport = z
   .object({
     org: z.object({ login }),
     members: users,

@@ -11,7 +11,7 @@ import type { PrincipalIndex, UsageSource } from "@/lib/usage/source";
 import { classifyAuditEvent, readK8sAudit } from "./audit";
 import { clusterName } from "./rbac-import";
 
-export const K8S_AUDIT_SOURCE = "k8s-audit";
+const K8S_AUDIT_SOURCE = "k8s-audit";
 
 /** The cluster's identities by username (service accounts), and people by email and by name: users of the cluster, named as its authenticator names them. */
 async function principalIndex(db: Db, cluster: string): Promise<PrincipalIndex> {
@@ -38,7 +38,7 @@ async function principalIndex(db: Db, cluster: string): Promise<PrincipalIndex> 
 }
 
 /** One cluster's API server audit log as a usage source (lib/usage/source.ts). */
-export const k8sAuditSource = (cluster: string): UsageSource => ({
+const k8sAuditSource = (cluster: string): UsageSource => ({
   tag: `${K8S_AUDIT_SOURCE}:${cluster}`,
   read: readK8sAudit,
   classify: classifyAuditEvent,

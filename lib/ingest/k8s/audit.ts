@@ -15,7 +15,7 @@ const str = (o: Obj | undefined, k: string) => (typeof o?.[k] === "string" && o[
 const obj = (o: Obj | undefined, k: string) => (o?.[k] && typeof o[k] === "object" && !Array.isArray(o[k]) ? (o[k] as Obj) : undefined);
 
 /** The service account a username names (`system:serviceaccount:<namespace>:<name>`), or null. */
-export const isServiceAccountUser = (user: string) => user.startsWith("system:serviceaccount:") && user.split(":").length === 4;
+const isServiceAccountUser = (user: string) => user.startsWith("system:serviceaccount:") && user.split(":").length === 4;
 
 /**
  * One audit event: a request by a user or service account, allowed or

@@ -32,7 +32,7 @@ export const clusterName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "A cluster name is letters, digits, dots, dashes and underscores.");
 
 /** The username the API server gives a service account: how audit logs and bindings name it. */
-export const serviceAccountUser = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
+const serviceAccountUser = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
 
 function desiredEntitlement(role: K8sRole, scope: string | null, ref: string): DesiredEntitlement {
   const statements = role.rules.map((r) => ruleStatement(r, scope));

@@ -10,7 +10,7 @@ import type { UsageSource } from "@/lib/usage/source";
 import { classifyPgLogEntry, parsePgLog, readPgLog } from "./log";
 import { systemName } from "./roles-import";
 
-export const PG_LOG_SOURCE = "pg-log";
+const PG_LOG_SOURCE = "pg-log";
 
 /** The server's login roles, by name. */
 const principalIndex = (db: Db, name: string) =>
@@ -22,7 +22,7 @@ const principalIndex = (db: Db, name: string) =>
     keyOf: (r) => (r.externalId ?? r.name).toLowerCase(),
   });
 
-export const pgLogSource = (system: string): UsageSource => ({
+const pgLogSource = (system: string): UsageSource => ({
   tag: `${PG_LOG_SOURCE}:${system}`,
   read: readPgLog as UsageSource["read"],
   classify: classifyPgLogEntry as UsageSource["classify"],

@@ -40,7 +40,7 @@ const directRef = (role: string) => `direct:${role}`;
  * privileges are entitlements too; login roles become identities with grants
  * for their memberships, attributes and direct privileges.
  */
-export function inventoryOfRoles(roles: PgRole[]) {
+function inventoryOfRoles(roles: PgRole[]) {
   const desired = new Map<string, DesiredEntitlement>();
   const held: { role: string; ref: string }[] = [];
   for (const r of roles) {

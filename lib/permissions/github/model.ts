@@ -9,7 +9,7 @@ import type { PermissionModel } from "../model";
  * Roles: https://docs.github.com/en/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization
  */
 
-export const repoRoles = ["read", "triage", "write", "maintain", "admin"] as const;
+const repoRoles = ["read", "triage", "write", "maintain", "admin"] as const;
 export type RepoRole = (typeof repoRoles)[number];
 
 export const repoAction = (repo: string, role: RepoRole) => `repo:${repo}:${role}`;

@@ -11,7 +11,7 @@ import type { PermissionModel } from "../model";
 export const objectAction = (object: string, privilege: string) => `${object}:${privilege.toUpperCase()}`;
 
 /** Attributes that make a role an administrator of the server (it can change who may do what, or skip the checks). */
-export const ADMIN_ATTRIBUTES = ["SUPERUSER", "CREATEROLE", "BYPASSRLS"] as const;
+const ADMIN_ATTRIBUTES = ["SUPERUSER", "CREATEROLE", "BYPASSRLS"] as const;
 const WRITES = new Set(["INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES"]);
 
 export const privilegeStatements = (actions: string[]): PermissionStatement[] =>
