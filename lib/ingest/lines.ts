@@ -24,15 +24,25 @@ export const eventFields = {
   outcome: z.enum(["success", "denied"], { message: "outcome is success or denied." }).default("success"),
 };
 
-/**
- * A time the usage store can keep: not in the future (five minutes of clock
- * skew allowed: evidence of the future is a clock or a parser gone wrong) and
- * not older than the usage retention (lib/usage/retention.ts).
- */
-export const storableTime: [
+type TimeRule = [
   (e: { occurredAt: Date }) => boolean,
   { error: (issue: { input: unknown }) => string; path: string[]; when: (payload: { issues: { path?: PropertyKey[] }[] }) => boolean },
-] = [
+];
+
+// A time the field itself refused is reported once, by the field.
+const fieldAccepted = (payload: { issues: { path?: PropertyKey[] }[] }) => !payload.issues.some((issue) => issue.path?.[0] === "occurredAt");
+
+/** Evidence of the future is a clock or a parser gone wrong: five minutes of clock skew are allowed. */
+export const notInTheFuture: TimeRule = [
+  (e) => unstorableReason(e.occurredAt) !== "in-the-future",
+  { error: () => "occurredAt is in the future.", path: ["occurredAt"], when: fieldAccepted },
+];
+
+/**
+ * A time the usage store can keep: not in the future and not older than the
+ * usage retention (lib/usage/retention.ts).
+ */
+export const storableTime: TimeRule = [
   (e) => unstorableReason(e.occurredAt) === null,
   {
     error: ({ input }) =>
@@ -40,8 +50,7 @@ export const storableTime: [
         ? "occurredAt is in the future."
         : `occurredAt is older than the usage retention (USAGE_RETENTION_DAYS, ${usageRetentionDays()} days).`,
     path: ["occurredAt"],
-    // A time the field itself refused is reported once, by the field.
-    when: (payload) => !payload.issues.some((issue) => issue.path?.[0] === "occurredAt"),
+    when: fieldAccepted,
   },
 ];
 

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { findings, identities, pamSessionEvents, pamSessions, usageRollups } from "@/db/schema";
+import { findings, identities, pamSessionEvents, usageEvents, pamSessions, usageRollups } from "@/db/schema";
 import { authenticateToken, issueToken } from "@/lib/auth/tokens";
 import { decideRequest } from "@/lib/jit/decide";
 import { getRequest } from "@/lib/jit/detail";
@@ -123,6 +123,37 @@ describe("PAM session evidence", () => {
       .from(usageRollups)
       .where(and(eq(usageRollups.identityId, requester.identityId), eq(usageRollups.entitlementId, entitlement.id)));
     expect(rollupAgain.successCount).toBe(2);
+  });
+
+  it("keeps session evidence older than the usage retention, without folding it into usage, and refuses the future", async () => {
+    const db = await testDb();
+    const { admin, requester, system } = await jitOrg(db);
+    const token = (await authenticateToken(
+      db,
+      (await issueToken(db, admin, { name: "bastion recorder 3", scopes: ["usage:write"], systemId: system.id })).token,
+    ))!;
+    const session = `old-${Date.now()}`;
+    const old = new Date(Date.now() - 500 * 86_400_000).toISOString();
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    const body = ndjson([
+      { eventId: `${session}-1`, sessionId: session, identity: requester.identityId, kind: "command", detail: "ls", occurredAt: old },
+      { eventId: `${session}-2`, sessionId: session, identity: requester.identityId, kind: "command", detail: "ls", occurredAt: ahead },
+    ]);
+    const result = await ingestSessionEvents(db, token, body, "application/x-ndjson");
+    expect(result).toMatchObject({ accepted: 1 });
+    expect(result.rejected).toEqual([{ line: 2, eventId: `${session}-2`, errors: ["occurredAt: occurredAt is in the future."] }]);
+    expect(
+      await db
+        .select()
+        .from(pamSessionEvents)
+        .where(eq(pamSessionEvents.eventId, `${session}-1`)),
+    ).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(usageEvents)
+        .where(eq(usageEvents.eventId, `${session}-1`)),
+    ).toHaveLength(0);
   });
 
   it("takes a JSON body too, and refuses empty or oversized batches", async () => {

@@ -5,9 +5,10 @@ import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { grantActiveAt, grants, sessionEventKinds } from "@/db/schema";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
-import { eventFields, storableTime, parseEventLines, resolveNames } from "@/lib/ingest/lines";
+import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "@/lib/ingest/lines";
 import { raiseFindings } from "@/lib/findings/raise";
 import { EVENT_TEXT_MAX, recordUsage } from "@/lib/usage/record";
+import { unstorableReason } from "@/lib/usage/retention";
 import { text } from "@/lib/validation/fields";
 import { auditedTransaction } from "@/lib/audit/record";
 
@@ -25,7 +26,8 @@ export const sessionEventInput = z
     detail: text().max(100_000, "detail is at most 100,000 characters.").optional(),
   })
   .strict()
-  .refine(...storableTime);
+  // Session evidence is kept whatever its age; only its use of privilege is bound by the usage retention (below).
+  .refine(...notInTheFuture);
 export type SessionEventInput = z.input<typeof sessionEventInput>;
 
 /**
@@ -118,8 +120,8 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
         where s.id = c.pam_session_id`);
     }
 
-    // Starting a session, running commands and queries are use of the privilege.
-    const usage = inserted.filter((e) => e.kind !== "end");
+    // Starting a session, running commands and queries are use of the privilege, folded where the usage store keeps it.
+    const usage = inserted.filter((e) => e.kind !== "end" && unstorableReason(new Date(e.occurred_at)) === null);
     await recordUsage(
       tx,
       usage.map((e) => ({
