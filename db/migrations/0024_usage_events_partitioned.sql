@@ -37,8 +37,11 @@ BEGIN
       -- The lock does not refresh this session's catalogue cache, so a partition
       -- another caller just created may still look missing: creating it then fails
       -- as a duplicate, which is the answer wanted.
+      -- Created apart, then attached: ATTACH takes a SHARE UPDATE EXCLUSIVE lock on usage_events, which
+      -- writers' inserts do not wait on (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE until commit).
       BEGIN
-        EXECUTE format('CREATE TABLE %I PARTITION OF usage_events FOR VALUES FROM (%L) TO (%L)',
+        EXECUTE format('CREATE TABLE %I (LIKE usage_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+        EXECUTE format('ALTER TABLE usage_events ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
           part, m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');
         created := created + 1;
       EXCEPTION WHEN duplicate_table THEN

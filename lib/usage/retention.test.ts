@@ -59,6 +59,38 @@ describe("usage retention", () => {
     expect(row.part).toBe(month);
   });
 
+  it.skipIf(!process.env.DATABASE_URL?.startsWith("postgres"))(
+    "a new month's partition is attached without waiting on a writer's open transaction",
+    async () => {
+      const db = await testDb();
+      const nhi = await makeNhi(db);
+      await coverUsageMonths(db, new Date(), new Date());
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inserted!: () => void;
+      const insertedOnce = new Promise<void>((r) => (inserted = r));
+      // A writer's transaction that has stored an event and stays open.
+      const writer = db.transaction(async (tx) => {
+        await tx
+          .insert(usageEvents)
+          .values({ eventId: randomUUID(), source: "lock-test", identityId: nhi.id, action: "a", outcome: "success", occurredAt: new Date() });
+        inserted();
+        await held;
+      });
+      await insertedOnce;
+      try {
+        await db.transaction(async (tx) => {
+          await tx.execute(sql`set local lock_timeout = '3s'`);
+          await coverUsageMonths(tx, new Date("2017-03-15T00:00:00Z"), new Date("2017-03-15T00:00:00Z"));
+        });
+      } finally {
+        release();
+        await writer;
+      }
+      expect((await partitionsOf(db)).includes("usage_events_2017_03")).toBe(true);
+    },
+  );
+
   it("refuses events it could not keep (outside the retention, text PostgreSQL refuses): the pipeline skips and counts them, a direct write is a 422", async () => {
     const db = await testDb();
     const nhi = await makeNhi(db);

@@ -76,7 +76,7 @@ function copyWriter(client: NonNullable<ReturnType<typeof postgresClientOf>>): B
     async write(events, days, window) {
       const span = storableSpan(events, window);
       if (!span) return { inserted: 0, duplicates: 0, denied: 0 };
-      // Its own statement, committed at once: a new month's partition never waits on a batch's transaction.
+      // Its own statement, committed at once: the month's partition exists before the batch's transaction begins.
       await client.unsafe("select usage_events_cover($1::timestamptz, $2::timestamptz)", [span.first.toISOString(), span.last.toISOString()]);
       const lines = new Array<string>(events.length);
       for (let k = 0; k < events.length; k++) {
