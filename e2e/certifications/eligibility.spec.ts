@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signInAs } from "../support/auth";
 import { call, launchCampaignOver, me } from "../support/api";
+import { decideReviewRow } from "../support/review";
 
 type Policy = { policy: { id: string; entitlementId: string; archivedAt: string | null }; entitlementName: string; privilegeLevel: string };
 type Grant = { grant: { id: string; type: string; policyId: string | null; revokedAt: string | null }; decisions: { kind: string }[] };
@@ -30,15 +31,7 @@ test("an eligibility certified in a campaign stays an eligibility the person can
   await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
   const row = page.getByTestId("review-row");
   await expect(row).toHaveCount(1);
-  // A click that lands before the page has hydrated does nothing (seen once in CI): try again until the row says so.
-  await expect(async () => {
-    const certify = row.getByRole("button", { name: "Certify" });
-    if (await certify.isVisible()) {
-      await row.getByPlaceholder("Comment").fill("Lena is on the payments on-call rota");
-      await certify.click();
-    }
-    await expect(row).toContainText("Certified", { timeout: 2000 });
-  }).toPass({ timeout: 20_000 });
+  await decideReviewRow(row, "Certify", "Lena is on the payments on-call rota", "Certified");
 
   // The identity page shows both decisions; Lena can still request it, and does.
   await signInAs(page, "admin");

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signInAs } from "../support/auth";
+import { decideReviewRow } from "../support/review";
 
 const countOf = async (page: Page) => Number((await page.getByTestId("queue-count").innerText()).replace(/[^\d]/g, ""));
 
@@ -63,9 +64,7 @@ test("two stages, self-review to the fallback, reassignment, close by rule, sign
   const second = page.getByTestId("review-row").filter({ hasText: "Second stage: confirm or overturn" });
   await expect(second).toHaveCount(1);
   await expect(second).toContainText("Nobody on the team uses this");
-  await second.getByPlaceholder("Comment").fill("Confirmed with the team lead");
-  await second.getByRole("button", { name: "Revoke" }).click();
-  await expect(second.getByText("Revoked")).toBeVisible();
+  await decideReviewRow(second, "Revoke", "Confirmed with the team lead", "Revoked");
 
   // The admin closes early: the rest follow the recommendation; the owner signs off.
   await signInAs(page, "admin");
