@@ -54,7 +54,7 @@ export function EscalationPath({ steps, ids }: { steps: StepView[]; ids?: Record
               {s.conditional && (
                 <Badge
                   tone="amber"
-                  title={s.dependsOn.length ? `Holds only when ${s.dependsOn.join(", ")} allow it` : "Needs something the IAM export does not show"}
+                  title={s.dependsOn.length ? `Holds only when ${s.dependsOn.join(", ")} allow it` : "Needs something the imported access does not show"}
                 >
                   conditional{s.dependsOn.length ? `: ${s.dependsOn.join(", ")}` : ""}
                 </Badge>

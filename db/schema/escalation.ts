@@ -62,10 +62,17 @@ export const identityEscalations = pgTable(
 );
 
 /**
- * SQL: an identity's privilege level. For analysed cloud identities, the
- * escalation analysis's verdict (its effective access and what it can reach);
- * for the rest, the highest level among the entitlements it holds right now.
+ * SQL: an identity's privilege level. For analysed identities (AWS principals,
+ * Kubernetes service accounts and the people bound in a cluster), the
+ * escalation analysis's verdict (its effective access and what it can reach),
+ * raised by what it holds where the analysis does not look: grants outside
+ * its own system (an IAM principal's account) and outside every cluster (a
+ * person's GitHub admin role, an Identity Center permission set). For the rest,
+ * the highest level among the entitlements it holds right now.
  */
 export const identityPrivilegeLevel = (identityId: SQL) => sql<PrivilegeLevel | null>`coalesce(
-  (select ie.privilege_level from ${identityEscalations} ie where ie.identity_id = ${identityId}),
+  (select greatest(ie.privilege_level,
+    (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} join ${systems} s on s.id = e.system_id
+     where ${grants.identityId} = ie.identity_id and ${grantIsActive} and s.kind <> 'kubernetes' and e.system_id is distinct from hi.system_id))
+   from ${identityEscalations} ie join ${identities} hi on hi.id = ie.identity_id where ie.identity_id = ${identityId}),
   (select max(e.privilege_level) from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} where ${grants.identityId} = ${identityId} and ${grantIsActive}))`;

@@ -13,7 +13,10 @@
 // - Rhino Security Labs, "AWS IAM Privilege Escalation – Methods and
 //   Mitigation": https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
 
+import { k8sPathClasses } from "./k8s-catalogue";
+
 /** Where a required action must be allowed. */
+
 export type On =
   /** The principal's own ARN (it changes itself). */
   | "self"
@@ -490,7 +493,11 @@ export const pathClasses: PathClass[] = [
 ];
 
 export type PathClassId = (typeof pathClasses)[number]["id"];
-export const pathClassById = new Map(pathClasses.map((c) => [c.id, c]));
+/** Every class by id, AWS and Kubernetes: what a stored step's sources and a filter's choices are read from. */
+export const pathClassById = new Map<string, { id: string; title: string; category: string; sources: string[] }>([
+  ...pathClasses.map((c) => [c.id, c] as const),
+  ...k8sPathClasses.map((c) => [c.id, { ...c, category: "kubernetes rbac" }] as const),
+]);
 
 const categoryLabels: Record<PathClass["category"], string> = {
   "self-escalation": "Changes its own permissions",
@@ -499,12 +506,15 @@ const categoryLabels: Record<PathClass["category"], string> = {
   "existing-compute": "Uses compute already running as a role",
   "assume-role": "Assumes a role",
 };
+const KUBERNETES = "Kubernetes RBAC";
 
 /** The classes for a filter, by category, each by its title (capitalised): "Assumes a role that trusts it". */
 export function pathClassChoices(): { value: string; label: string; group: string }[] {
-  return Object.keys(categoryLabels).flatMap((category) =>
-    pathClasses
-      .filter((c) => c.category === category)
-      .map((c) => ({ value: c.id, label: c.title[0].toUpperCase() + c.title.slice(1), group: categoryLabels[c.category] })),
-  );
+  const label = (title: string) => title[0].toUpperCase() + title.slice(1);
+  return [
+    ...Object.keys(categoryLabels).flatMap((category) =>
+      pathClasses.filter((c) => c.category === category).map((c) => ({ value: c.id, label: label(c.title), group: categoryLabels[c.category] })),
+    ),
+    ...k8sPathClasses.map((c) => ({ value: c.id, label: label(c.title), group: KUBERNETES })),
+  ];
 }

@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { entitlements, grantIsActive, grants, identities, identityEscalations, type PrivilegeLevel } from "@/db/schema";
+import { queryRows } from "@/db/rows";
+import { entitlements, grantIsActive, grants, identities, identityEscalations, identityPrivilegeLevel, type PrivilegeLevel } from "@/db/schema";
 import type { Caller } from "@/lib/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
 import type { Step } from "./analyze";
@@ -22,10 +23,23 @@ export type Escalation = {
   identityIds: Record<string, string>;
 };
 
-async function identityIdsByArn(db: Tx, arns: string[]): Promise<Record<string, string>> {
+/**
+ * The identities a path names: ARNs are unique; a Kubernetes service
+ * account's username is unique only within its cluster, the verdict's system.
+ */
+async function identityIdsByArn(db: Tx, arns: string[], systemId: string): Promise<Record<string, string>> {
   const wanted = [...new Set(arns.filter((a) => a.startsWith("arn:")))];
-  if (!wanted.length) return {};
-  const rows = await db.select({ id: identities.id, arn: identities.externalId }).from(identities).where(inArray(identities.externalId, wanted));
+  const accounts = [...new Set(arns.filter((a) => a.startsWith("system:serviceaccount:")))];
+  if (!wanted.length && !accounts.length) return {};
+  const rows = await db
+    .select({ id: identities.id, arn: identities.externalId })
+    .from(identities)
+    .where(
+      or(
+        wanted.length ? inArray(identities.externalId, wanted) : undefined,
+        accounts.length ? and(eq(identities.systemId, systemId), inArray(identities.externalId, accounts)) : undefined,
+      ),
+    );
   return Object.fromEntries(rows.map((r) => [r.arn!, r.id]));
 }
 
@@ -59,7 +73,8 @@ export async function escalationOf(db: Tx, caller: Caller | null, identityId: st
     : [];
   return {
     computedAt: row.computedAt,
-    privilegeLevel: row.privilegeLevel,
+    // The verdict, raised by what it holds where no analysis looks (a person's GitHub admin role).
+    privilegeLevel: (await queryRows<{ level: PrivilegeLevel }>(db, sql`select ${identityPrivilegeLevel(sql`${identityId}::uuid`)} as level`))[0]?.level ?? row.privilegeLevel,
     holdsAdmin: row.holdsAdmin,
     reachesAdmin: row.reachesAdmin,
     conditional: row.pathConditional,
@@ -68,6 +83,7 @@ export async function escalationOf(db: Tx, caller: Caller | null, identityId: st
     identityIds: await identityIdsByArn(
       db,
       steps.flatMap((s) => [s.from, s.to]),
+      row.systemId,
     ),
   };
 }

@@ -24,7 +24,8 @@ import { loadAccessLevels } from "@/lib/permissions/aws/access-levels";
 import type { PolicySource } from "@/lib/permissions/aws/evaluate";
 import { accountOf } from "@/lib/permissions/aws/match";
 import { stepView } from "./steps";
-import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type PrincipalVerdict, type Step } from "./analyze";
+import { analyze, type Capability, type ModelGroup, type ModelPrincipal, type OpenTrust, type PrincipalVerdict, type Step } from "./analyze";
+import { kubernetesVerdicts, type K8sSubject } from "./k8s-run";
 import { auditedTransaction } from "@/lib/audit/record";
 import { phaseTimer } from "@/lib/timing";
 
@@ -164,7 +165,14 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     // Principals gone from the inventory (decommissioned, deleted) leave the memo: it holds only what an analysis can reuse.
     forgetEdgesExcept(new Set(loaded.principals.map((p) => p.id)));
     phase("model");
-    if (loaded.principals.length === 0) return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen: 0, elapsedMs: Date.now() - started };
+    const k8s = await kubernetesVerdicts(tx);
+    phase("kubernetes");
+    if (loaded.principals.length === 0 && k8s.length === 0) {
+      // Nothing analysed any more: what was raised or stored before goes.
+      await tx.delete(identityEscalations);
+      const findingsOpen = await syncFindings(tx, []);
+      return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen, elapsedMs: Date.now() - started };
+    }
 
     // What was stored of each principal, without its edges (the bulk of it): those are read below,
     // only for principals whose edges this process does not hold already.
@@ -181,10 +189,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
           })
           .from(identityEscalations)
           .where(
-            inArray(
-              identityEscalations.identityId,
-              loaded.principals.map((p) => p.id),
-            ),
+            inArray(identityEscalations.identityId, [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)]),
           )
       ).map((r) => [r.identityId, r]),
     );
@@ -270,15 +275,37 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       verdictOnly,
       UPDATED_COLUMNS.filter((c) => c !== "capabilities"),
     );
+    // Kubernetes principals: computed whole every time (a cluster's graph is small), written where the verdict changed.
+    const k8sRows = k8s.map((v) => k8sRow(v, now)).filter((row) => stored.get(row.identityId)?.verdictDigest !== row.verdictDigest);
+    await writeVerdicts(tx, k8sRows, UPDATED_COLUMNS);
+    changed += k8sRows.length;
+    // Verdicts of identities neither analysis holds any more (grants ended, identities retired) go: a stale "admin" is wrong.
+    const kept = [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)];
+    const gone = await tx
+      .delete(identityEscalations)
+      .where(sql`not (${identityEscalations.identityId} = any(${sql.param(kept)}::uuid[]))`)
+      .returning({ id: identityEscalations.identityId });
+    changed += gone.length;
     phase("writes");
-    const findingsOpen = await syncFindings(tx, loaded, result.verdicts, result.openTrust);
+    const awsIds = new Map(loaded.principals.map((p) => [p.id, p]));
+    const findingsOpen = await syncFindings(
+      tx,
+      [
+        ...result.verdicts.map((v) => {
+          const p = awsIds.get(v.id)!;
+          return { ...v, name: p.name, identityKind: p.identityKind, systemId: p.systemId };
+        }),
+        ...k8s,
+      ],
+      result.openTrust.map((o) => ({ ...o, role: awsIds.get(o.roleId)! })),
+    );
     phase("findings");
     // The dashboard's figures (who can reach administrator, open findings) are the reconciliation's snapshot: have it follow.
     if (changed > 0 || changedIds.length > 0) await requestReconciliation(tx);
     return {
-      principals: loaded.principals.length,
-      recomputed: changedIds.length,
-      reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length,
+      principals: loaded.principals.length + k8s.length,
+      recomputed: changedIds.length + k8s.length,
+      reachAdmin: result.verdicts.filter((v) => v.reachesAdmin).length + k8s.filter((v) => v.reachesAdmin).length,
       changed,
       findingsOpen,
       elapsedMs: Date.now() - started,
@@ -512,8 +539,33 @@ async function loadPolicies(tx: Tx, loaded: Loaded, ids: string[]) {
 
 const LONG_LIVED = ["access_key", "api_token", "password", "ssh_key", "client_secret"] as const;
 
-/** The two escalation findings, raised for what the analysis sees and resolved where it no longer does. */
-async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[], openTrust: ReturnType<typeof analyze>["openTrust"]): Promise<number> {
+/** A Kubernetes principal's verdict as stored (no edges: they are recomputed every time). */
+function k8sRow(v: K8sSubject, now: Date): VerdictRow {
+  const row = {
+    identityId: v.id,
+    systemId: v.systemId,
+    privilegeLevel: v.level,
+    holdsAdmin: v.holdsAdmin,
+    reachesAdmin: v.reachesAdmin,
+    pathConditional: v.pathConditional,
+    pathClass: v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null,
+    path: v.path,
+    reachableCount: v.reachableIds.length,
+    reachableIds: v.reachableIds.slice(0, REACHABLE_KEPT),
+    inputsDigest: sha([ANALYSIS_VERSION, v.inputs].join("|")),
+    capabilities: [],
+    ownLevel: v.ownLevel,
+    verdictDigest: "",
+    computedAt: now,
+  };
+  row.verdictDigest = sha(canonicalJson([row.systemId, row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, v.reachableIds, row.inputsDigest]));
+  return row;
+}
+
+type Judged = Pick<PrincipalVerdict, "id" | "reachesAdmin" | "path" | "pathConditional"> & { holdsAdmin: unknown; name: string; identityKind: string; systemId: string };
+
+/** The two escalation findings, raised for what the analyses see and resolved where they no longer do. */
+async function syncFindings(tx: Tx, verdicts: Judged[], openTrust: (OpenTrust & { role: Loaded["principals"][number] })[] = []): Promise<number> {
   const escalating = verdicts.filter((v) => v.reachesAdmin && !v.holdsAdmin);
   const withKeys = new Set(
     escalating.length
@@ -536,7 +588,7 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
   );
   const list: FindingInput[] = [
     ...escalating.map((v) => {
-      const p = loaded.byId.get(v.id)!;
+      const p = v;
       const nhi = p.identityKind !== "human";
       const cls = v.path.find((s) => s.classId !== "holds-admin")?.classId ?? null;
       return {
@@ -555,7 +607,7 @@ async function syncFindings(tx: Tx, loaded: Loaded, verdicts: PrincipalVerdict[]
       };
     }),
     ...openTrust.map((o) => {
-      const p = loaded.byId.get(o.roleId)!;
+      const p = o.role;
       return {
         kind: "open_trust_policy" as const,
         severity: o.conditions.length === 0 ? ("critical" as const) : ("high" as const),

@@ -19,9 +19,20 @@ export type StepView = {
 /** A statement as people cite it: its Sid when it has one, else its place in the document, counted from 1. */
 export const statementLabel = (c: { statement: number; sid?: string }) => (c.sid ? `statement "${c.sid}"` : `statement #${c.statement + 1}`);
 
-/** "role/deployer" for a principal's ARN, "administrator access" for the path's end. */
+const SERVICE_ACCOUNT = "system:serviceaccount:";
+
+/** "role/deployer" for a principal's ARN, "payments/ci" for a Kubernetes service account, "administrator access" for the path's end. */
 export const shortName = (arnOrKey: string) =>
-  arnOrKey === "admin" ? "administrator access" : arnOrKey.startsWith("arn:") ? arnOrKey.split(":").slice(5).join(":") : arnOrKey;
+  arnOrKey === "admin"
+    ? "administrator access"
+    : arnOrKey.startsWith("arn:")
+      ? arnOrKey.split(":").slice(5).join(":")
+      : arnOrKey.startsWith(SERVICE_ACCOUNT)
+        ? arnOrKey.slice(SERVICE_ACCOUNT.length).replace(":", "/")
+        : arnOrKey;
+
+/** Whether a step's target is one principal, named in its description ("runs a pod as a service account (payments/ci)"). */
+const namesOne = (to: string) => to.startsWith("arn:") || to.startsWith(SERVICE_ACCOUNT);
 
 export function stepView(s: Step): StepView {
   return {
@@ -30,7 +41,7 @@ export function stepView(s: Step): StepView {
     pathClass: s.classId,
     title: s.title,
     description:
-      s.to.startsWith("arn:") && s.classId !== "assume-role"
+      namesOne(s.to) && s.classId !== "assume-role"
         ? `${s.title} (${shortName(s.to)})`
         : s.classId === "assume-role"
           ? `assumes ${shortName(s.to)}`

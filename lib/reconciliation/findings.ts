@@ -13,7 +13,7 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { DEBOUNCE_MS, RECONCILE_QUEUE, requestReconciliation } from "@/lib/findings/refresh";
 import { likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
 import { revokeGrants } from "@/lib/revocation/revoke";
-import { pathClasses } from "@/lib/escalation/catalogue";
+import { pathClassById } from "@/lib/escalation/catalogue";
 import { stepsOf } from "@/lib/escalation/steps";
 import { frameworkControls } from "./frameworks";
 import { text } from "@/lib/validation/fields";
@@ -43,8 +43,8 @@ export const findingQuery = z.object({
   control: z.enum(frameworkControls.map((c) => c.id) as [string, ...string[]], { message: "Unknown framework control." }).optional(),
   // Escalation findings whose path starts with this class (its first step past holding admin: identity_escalations.path_class).
   pathClass: z
-    .enum(pathClasses.map((c) => c.id) as [string, ...string[]], {
-      message: `Path class is one of the catalogue's: ${pathClasses.map((c) => c.id).join(", ")}.`,
+    .enum([...pathClassById.keys()] as [string, ...string[]], {
+      message: `Path class is one of the catalogue's: ${[...pathClassById.keys()].join(", ")}.`,
     })
     .optional(),
   q: text().trim().max(200, "Keep the search under 200 characters.").optional(),

@@ -5,6 +5,7 @@ import { identities } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { assertSafeInput, parseInput } from "@/lib/errors";
+import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { requestReconciliation } from "@/lib/findings/refresh";
 import { k8sPrivilegeLevel, ruleStatement } from "@/lib/permissions/k8s/model";
 import { importedSystem, syncEntitlements, syncGrants, syncIdentities, type DesiredEntitlement, type DesiredIdentity } from "../inventory";
@@ -192,6 +193,8 @@ export async function importK8sRbac(db: Db, input: { cluster: unknown; documents
     };
     // Findings follow the new inventory within seconds.
     await requestReconciliation(tx);
+    // Who can become cluster-admin, and how, follows the bindings.
+    await requestEscalationAnalysis(tx);
     await recordAudit(tx, actor, {
       action: "import.k8s_rbac",
       entityType: "system",
