@@ -27,6 +27,9 @@ type Details = {
   actions?: { action: string; success?: number; denied?: number }[] | string[];
   total?: number;
   reviewCampaignId?: string;
+  // dormant_admin
+  adminRoles?: number;
+  entitlements?: string[];
   // escalation_to_admin
   conditional?: boolean;
   longLivedKeys?: boolean;
@@ -73,6 +76,11 @@ function EscalationDetails({ r }: { r: FindingRow }) {
 const evidenceOf: Partial<Record<FindingKind, (d: Details) => React.ReactNode[]>> = {
   approved_unused: (d) => usedOrNot(d),
   unapproved_grant: (d) => usedOrNot(d),
+  dormant_admin: (d) => [
+    Array.isArray(d.entitlements) &&
+      `${d.entitlements.slice(0, 4).join(", ")}${(d.adminRoles ?? 0) > 4 ? ` +${(d.adminRoles ?? 0) - 4} more` : ""}`,
+    d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>,
+  ],
   active_after_approval: (d) => [
     d.approvalExpiresAt && `approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`,
     d.provenance?.replace("_", " "),

@@ -10,6 +10,7 @@ import { identities, systems } from "./identity";
  */
 export const findingKinds = [
   "approved_unused", // approved but not used in the window
+  "dormant_admin", // admin roles on several resources of one system, none of them used in the window
   "used_without_approval", // used successfully with no approved grant covering it
   "unapproved_grant", // active in the target with no governance decision behind it, not used
   "active_after_approval", // still usable after its approval ended

@@ -19,6 +19,7 @@ describe("the finding kind registry", () => {
       NHI5: [
         "active_after_approval",
         "approved_unused",
+        "dormant_admin",
         "escalation_to_admin",
         "open_trust_policy",
         "target_unapproved",
@@ -31,6 +32,7 @@ describe("the finding kind registry", () => {
       "PR.AA-05": [
         "active_after_approval",
         "approved_unused",
+        "dormant_admin",
         "escalation_to_admin",
         "open_trust_policy",
         "outside_grant_window",

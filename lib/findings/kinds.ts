@@ -37,6 +37,12 @@ export const findingKindSpecs = {
     severity: { admin: "high", privileged: "medium", standard: "low" },
     frameworks: ["NHI5", "PR.AA-05"],
   },
+  dormant_admin: {
+    label: "Unused admin roles",
+    detector: "lib/reconciliation/detectors/dormant-admin.ts",
+    severity: "High: administrator roles on several resources of one system (repositories of a GitHub organisation, say), none used in the window.",
+    frameworks: ["NHI5", "PR.AA-05"],
+  },
   used_without_approval: {
     label: "Used without approval",
     detector: "lib/reconciliation/detectors/used-without-approval.ts",

@@ -1,12 +1,13 @@
 import { readFile, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { entitlements, grants, identities, systems } from "@/db/schema";
+import { entitlements, findings, grants, identities, systems } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { ValidationError } from "@/lib/errors";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
+import { runReconciliation } from "@/lib/reconciliation/run";
 import { testDb, uniq } from "@/lib/testing/harness";
 import { importGitHubAudit } from "./audit-import";
 import { readGitHubExportDir } from "./org";
@@ -113,5 +114,44 @@ describe("importing a GitHub audit log", () => {
     await expect(importGitHubAudit(db, { org: uniq("nowhere"), paths: [dir] })).rejects.toMatchObject({
       fieldErrors: { org: [expect.stringMatching(/import its members and repositories first/)] },
     });
+  });
+});
+
+describe("admin roles held on many repositories and used on none", () => {
+  it("is one finding per person and organisation, which a use of admin powers on any of them resolves", async () => {
+    const db = await testDb();
+    const org = uniq("acme").replace(/[^A-Za-z0-9-]/g, "-");
+    const exported = await readGitHubExportDir(path.join(FIXTURES, "acme"));
+    exported.org = { login: org };
+    // Carol administers three repositories directly.
+    const admin = { login: "carol-acme", id: 103, type: "User" as const, role_name: "admin" };
+    exported.repos = [...exported.repos.map((r) => ({ ...r, collaborators: [...(r.collaborators ?? []), admin] })), { name: "web", collaborators: [admin] }];
+    const summary = await importGitHub(db, { export: exported });
+    // Held for longer than the window: a role granted within it has not had its chance.
+    await db.execute(sql`update grants set starts_at = now() - interval '120 days' where entitlement_id in (select id from entitlements where system_id = ${summary.systemId})`);
+    const [carol] = await db.select().from(identities).where(and(eq(identities.systemId, summary.systemId), eq(identities.externalId, "carol-acme")));
+
+    await runReconciliation(db);
+    const dormant = () =>
+      db
+        .select()
+        .from(findings)
+        .where(and(eq(findings.kind, "dormant_admin"), eq(findings.systemId, summary.systemId)));
+    const [f] = await dormant();
+    expect(f).toMatchObject({ identityId: carol.id, status: "open", severity: "high", entitlementId: null });
+    expect(f.title).toBe(`carol-acme holds 3 admin roles in github-${org} and used none of them in 90 days`);
+    expect(f.details).toMatchObject({ adminRoles: 3, entitlements: ["api (admin)", "infra (admin)", "web (admin)"], lastUsedAt: null });
+    // Bob holds admin on one repository only: his own "approved but unused" says it.
+    expect((await dormant()).map((x) => x.identityId)).toEqual([carol.id]);
+
+    // Carol changes a collaborator's access on web: admin powers used, the finding resolves.
+    const dir = await mkdtemp(path.join(tmpdir(), "gh-audit-"));
+    await writeFile(
+      path.join(dir, "export.json"),
+      JSON.stringify([{ "@timestamp": Date.now() - 3_600_000, _document_id: `${org}-admin-1`, action: "repo.update_member", actor: "carol-acme", org, repo: `${org}/web`, user: "bob-acme" }]),
+    );
+    expect((await importGitHubAudit(db, { org, paths: [dir] })).usage.inserted).toBe(1);
+    await runReconciliation(db);
+    expect((await dormant())[0].status).toBe("resolved");
   });
 });

@@ -3,6 +3,7 @@ import type { Detector } from "./context";
 import { detectActiveAfterApproval } from "./active-after-approval";
 import { detectApprovedUnused } from "./approved-unused";
 import { detectDeniedAttempt } from "./denied-attempt";
+import { detectDormantAdmin } from "./dormant-admin";
 import { detectOrphanedNhi } from "./orphaned-nhi";
 import { detectStaleCredential } from "./stale-credential";
 import { detectUnapprovedGrant } from "./unapproved-grant";
@@ -17,6 +18,7 @@ import { detectUsedWithoutApproval } from "./used-without-approval";
  */
 export const reconciliationDetectors = {
   approved_unused: detectApprovedUnused,
+  dormant_admin: detectDormantAdmin,
   unapproved_grant: detectUnapprovedGrant,
   used_without_approval: detectUsedWithoutApproval,
   active_after_approval: detectActiveAfterApproval,

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."finding_kind" ADD VALUE 'dormant_admin' BEFORE 'used_without_approval';
