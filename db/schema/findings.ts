@@ -1,7 +1,7 @@
-import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { entitlements, grants } from "./access";
-import { identities, systems } from "./identity";
+import { identities, identityKind, systems } from "./identity";
 
 /**
  * Every kind of risk the product raises, whoever detects it: reconciliation
@@ -72,4 +72,25 @@ export const findings = pgTable(
     index("findings_title_trgm_idx").using("gin", t.title.op("gin_trgm_ops")),
     index("findings_system_idx").on(t.systemId),
   ],
+);
+
+/**
+ * How many findings there are by status, kind, severity, system and kind of
+ * subject, kept by triggers on findings (and on a subject's change of kind)
+ * in the same transaction as the change: the findings list's counts and the
+ * framework view read this instead of counting every finding. Rows are
+ * deltas, summed when read; the reconciliation compacts them
+ * (`compact_finding_tallies()`, migration 0026).
+ */
+export const findingTallies = pgTable(
+  "finding_tallies",
+  {
+    status: findingStatus("status").notNull(),
+    kind: findingKind("kind").notNull(),
+    severity: findingSeverity("severity").notNull(),
+    systemId: uuid("system_id"),
+    identityKind: identityKind("identity_kind").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+  },
+  (t) => [index("finding_tallies_status_idx").on(t.status, t.kind)],
 );

@@ -1,8 +1,8 @@
-import { and, count, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
-import { entitlements, findingKinds, findings, grants, identities, identityKinds, systems } from "@/db/schema";
+import { entitlements, findingKinds, findings, findingTallies, grants, identities, identityKinds, systems, type FindingKind } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { createTargetedReview } from "@/lib/certification/targeted";
@@ -141,6 +141,38 @@ const rowColumns = {
   convertible: sql<boolean>`exists (select 1 from ${grants} g where g.identity_id = ${findings.identityId} and g.entitlement_id = ${findings.entitlementId} and g.revoked_at is null and g.type = 'standing') and ${entitlements.privilegeLevel} <> 'standard'`,
 };
 
+/**
+ * Counts by kind under every filter but the kind. Filters on what the tallies
+ * hold (status, severity, system, kind of subject, a control's kinds) sum the
+ * tallies the triggers keep (a few hundred rows, whatever the number of
+ * findings); a subject, a path class or a search counts the findings.
+ */
+async function countsByKind(db: Tx, q: z.output<typeof findingQuery>, names?: NameMatches): Promise<{ kind: FindingKind; n: number }[]> {
+  if (q.identityId || q.pathClass || q.q)
+    return db
+      .select({ kind: findings.kind, n: count() })
+      .from(findings)
+      .where(whereOf({ ...q, kind: undefined }, names))
+      .groupBy(findings.kind);
+  const t = findingTallies;
+  const control = q.control ? frameworkControls.find((c) => c.id === q.control)! : null;
+  return db
+    .select({ kind: t.kind, n: sql<number>`sum(${t.n})::int`.mapWith(Number) })
+    .from(t)
+    .where(
+      and(
+        q.status !== "all" ? eq(t.status, q.status) : undefined,
+        q.severity ? eq(t.severity, q.severity) : undefined,
+        q.systemId ? eq(t.systemId, q.systemId) : undefined,
+        q.identityKind ? eq(t.identityKind, q.identityKind) : undefined,
+        control ? inArray(t.kind, control.kinds) : undefined,
+        control?.applies === "nhi" ? ne(t.identityKind, "human") : undefined,
+      ),
+    )
+    .groupBy(t.kind)
+    .having(sql`sum(${t.n}) > 0`);
+}
+
 /** Findings, filtered and paginated on the server, most severe and most recent first, with counts by kind. */
 export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
   requireRole(caller, ...FINDING_READERS);
@@ -166,11 +198,7 @@ export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
           .orderBy(...mostSevereFirst)
           .limit(q.pageSize)
           .offset(offsetOf(q)),
-    db
-      .select({ kind: findings.kind, n: count() })
-      .from(findings)
-      .where(whereOf({ ...q, kind: undefined }, names))
-      .groupBy(findings.kind),
+    countsByKind(db, q, names),
   ]);
   const n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
   // An escalation's path as people read it: each step with its actions and the statements allowing them.
