@@ -75,6 +75,13 @@ export const identities = pgTable(
     index("identities_kind_idx").on(t.kind),
     index("identities_system_idx").on(t.systemId),
     index("identities_owner_idx").on(t.ownerId),
+    // Orphans: active NHIs by owner, and the few identities not active (lib/identities/figures.ts, orphanFilter).
+    index("identities_active_nhi_owner_idx")
+      .on(t.ownerId)
+      .where(sql`${t.kind} <> 'human' and ${t.status} = 'active'`),
+    index("identities_inactive_idx")
+      .on(t.id)
+      .where(sql`${t.status} <> 'active'`),
     index("identities_backup_owner_idx").on(t.backupOwnerId),
     index("identities_manager_idx").on(t.managerId),
     index("identities_name_idx").on(sql`lower(${t.name})`),

@@ -4,6 +4,7 @@ import { queryRows } from "@/db/rows";
 import { credentials, entitlements, grantIsActive, grants, identities, usageRollups } from "@/db/schema";
 import { INVENTORY_READERS, hasRole, type Caller } from "@/lib/caller";
 import { ForbiddenError } from "@/lib/errors";
+import { orphanFilter } from "@/lib/identities/figures";
 import { outsideRotationPolicy } from "@/lib/reconciliation/detectors/stale-credential";
 
 type Totals = {
@@ -31,8 +32,7 @@ export async function inventorySummary(db: Tx, caller: Caller, unusedDays = 90) 
   const [totals] = await queryRows<Totals>(
     db,
     sql`select
-      (select count(*) from ${identities} i left join ${identities} o on o.id = i.owner_id
-        where i.kind <> 'human' and i.status = 'active' and (i.owner_id is null or o.status is distinct from 'active'))::int as "orphans",
+      (select count(*) from ${identities} where ${orphanFilter})::int as "orphans",
       (select count(*) from ${identities} where kind <> 'human' and status = 'active' and next_attestation_at < now())::int as "overdueAttestations",
       (select count(*) from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
         where ${grants.type} = 'standing' and ${privileged} and ${grantIsActive})::int as "standingPrivileged",

@@ -13,6 +13,14 @@ export const owner = alias(identities, "owner");
 /** Active NHI whose owner is missing or no longer active. */
 export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active' and (${identities.ownerId} is null or ${owner.status} is distinct from 'active'))`;
 
+/**
+ * isOrphan as a filter (no join needed): the owner among the few identities
+ * that are not active, found first. The partial indexes of active NHIs by
+ * owner and of identities not active answer it without reading every NHI.
+ */
+export const orphanFilter = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active'
+  and (${identities.ownerId} is null or ${identities.ownerId} = any(array(select p.id from ${identities} p where p.status <> 'active'))))`;
+
 const privilegedActiveGrants = sql`from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
   where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive}`;
 

@@ -26,6 +26,7 @@ describe("identity inventory", () => {
     expect(ids(await listIdentities(db, admin, { ownerId: owner.id }))).toEqual([a.id, b.id].sort());
     expect(ids(await listIdentities(db, admin, { systemId: system.id, kind: "api_key" }))).toEqual([b.id]);
     expect(ids(await listIdentities(db, admin, { systemId: system.id, orphaned: "true" }))).toEqual([orphan.id, ownerless.id].sort());
+    expect(ids(await listIdentities(db, admin, { systemId: system.id, orphaned: "false" }))).toEqual([a.id, b.id].sort());
     expect(ids(await listIdentities(db, admin, { systemId: system.id, privileged: "true" }))).toEqual([a.id]);
     const withGrants = await listIdentities(db, admin, { systemId: system.id, privileged: "true" });
     expect(withGrants.rows[0]).toMatchObject({ privilegedGrants: 1, orphaned: false });

@@ -1,0 +1,2 @@
+CREATE INDEX "identities_active_nhi_owner_idx" ON "identities" USING btree ("owner_id") WHERE "identities"."kind" <> 'human' and "identities"."status" = 'active';--> statement-breakpoint
+CREATE INDEX "identities_inactive_idx" ON "identities" USING btree ("id") WHERE "identities"."status" <> 'active';
