@@ -1,16 +1,13 @@
-import { sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { queryRows } from "@/db/rows";
-import { grantActiveAt, grants, sessionEventKinds } from "@/db/schema";
+import { sessionEventKinds } from "@/db/schema";
 import { requireScope, type TokenPrincipal } from "@/lib/auth/tokens";
 import { eventFields, notInTheFuture, parseEventLines, resolveNames } from "@/lib/ingest/lines";
-import { raiseFindings } from "@/lib/findings/raise";
 import { EVENT_TEXT_MAX, recordUsage } from "@/lib/usage/record";
 import { unstorableReason } from "@/lib/usage/retention";
 import { text } from "@/lib/validation/fields";
 import { auditedTransaction } from "@/lib/audit/record";
+import { recordSessionEvidence } from "./record";
 
 export const MAX_SESSION_EVENTS = 1000;
 const DETAIL_LIMIT = 4000;
@@ -49,76 +46,7 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
       const detail = e.detail && e.detail.length > DETAIL_LIMIT ? `${e.detail.slice(0, DETAIL_LIMIT)}… (truncated)` : (e.detail ?? null);
       return { ...r, eventId: e.eventId, sessionId: e.sessionId, kind: e.kind, detail, outcome: e.outcome, occurredAt: e.occurredAt.toISOString() };
     });
-    let inserted: {
-      event_id: string;
-      session_id: string;
-      identity_id: string;
-      system_id: string | null;
-      entitlement_id: string | null;
-      grant_id: string | null;
-      request_id: string | null;
-      kind: string;
-      outcome: "success" | "denied";
-      outside_window: boolean;
-      occurred_at: string;
-    }[] = [];
-    if (events.length) {
-      const json = JSON.stringify(events);
-      inserted = await queryRows(
-        tx,
-        sql`
-        with input as (
-          select distinct on (j."eventId") j.*
-          from json_to_recordset((${json}::text)::json) as j("eventId" text, "sessionId" text, "identityId" uuid, "systemId" uuid, "entitlementId" uuid, kind text, detail text, outcome text, "occurredAt" timestamptz)
-        ),
-        covered as (
-          select input.*, g.id as grant_id, g.entitlement_id as covering_entitlement_id, r.id as request_id
-          from input
-          left join lateral (
-            select g.id, g.entitlement_id from grants g join entitlements e on e.id = g.entitlement_id
-            where g.identity_id = input."identityId"
-              and (input."entitlementId" is null or g.entitlement_id = input."entitlementId")
-              and (input."systemId" is null or e.system_id = input."systemId")
-              and ${grantActiveAt(sql`input."occurredAt"`, alias(grants, "g"))}
-            order by (g.type = 'jit') desc, g.starts_at desc limit 1) g on true
-          left join jit_requests r on r.grant_id = g.id
-        ),
-        sessions as (
-          insert into pam_sessions as s (source, session_id, identity_id, system_id, grant_id, request_id, started_at, ended_at, last_event_at)
-          select ${source}, "sessionId", (array_agg("identityId" order by "occurredAt"))[1], (array_agg("systemId" order by "occurredAt"))[1],
-            (array_agg(grant_id order by "occurredAt") filter (where grant_id is not null))[1],
-            (array_agg(request_id order by "occurredAt") filter (where request_id is not null))[1],
-            min("occurredAt"), max("occurredAt") filter (where kind = 'end'), max("occurredAt")
-          from covered group by "sessionId"
-          on conflict (source, session_id) do update set
-            started_at = least(s.started_at, excluded.started_at),
-            ended_at = greatest(s.ended_at, excluded.ended_at),
-            last_event_at = greatest(s.last_event_at, excluded.last_event_at),
-            grant_id = coalesce(s.grant_id, excluded.grant_id),
-            request_id = coalesce(s.request_id, excluded.request_id),
-            updated_at = now()
-          returning s.id, s.session_id
-        ),
-        ins as (
-          insert into pam_session_events (pam_session_id, source, event_id, kind, detail, outcome, grant_id, outside_window, occurred_at)
-          select sessions.id, ${source}, c."eventId", c.kind::session_event_kind, c.detail, c.outcome::usage_outcome, c.grant_id, c.grant_id is null, c."occurredAt"
-          from covered c join sessions on sessions.session_id = c."sessionId"
-          on conflict (source, event_id) do nothing
-          returning event_id
-        )
-        select c."eventId" as event_id, c."sessionId" as session_id, c."identityId" as identity_id, c."systemId" as system_id,
-          coalesce(c."entitlementId", c.covering_entitlement_id) as entitlement_id, c.grant_id, c.request_id, c.kind, c.outcome,
-          c.grant_id is null as outside_window, c."occurredAt" as occurred_at
-        from covered c join ins on ins.event_id = c."eventId"`,
-      );
-      // Counts are recomputed from the stored events, so a re-sent batch changes nothing.
-      await tx.execute(sql`
-        update pam_sessions s set event_count = c.n, outside_window_count = c.outside, updated_at = now()
-        from (select pam_session_id, count(*)::int as n, (count(*) filter (where outside_window))::int as outside
-              from pam_session_events where pam_session_id in (select id from pam_sessions where source = ${source} and session_id in (select distinct j from json_array_elements_text((${JSON.stringify([...new Set(events.map((e) => e.sessionId))])}::text)::json) as j))
-              group by 1) c
-        where s.id = c.pam_session_id`);
-    }
+    const inserted = await recordSessionEvidence(tx, source, events, { tokenId: token.id });
 
     // Starting a session, running commands and queries are use of the privilege, folded where the usage store keeps it.
     const usage = inserted.filter((e) => e.kind !== "end" && unstorableReason(new Date(e.occurred_at)) === null);
@@ -134,23 +62,6 @@ export async function ingestSessionEvents(db: Db, token: TokenPrincipal, body: s
         outcome: e.outcome,
         sessionId: e.session_id,
         occurredAt: new Date(e.occurred_at),
-      })),
-    );
-    const outside = new Map<string, (typeof inserted)[number][]>();
-    for (const e of inserted.filter((x) => x.outside_window && x.kind !== "end"))
-      outside.set(`${e.identity_id}|${e.session_id}`, [...(outside.get(`${e.identity_id}|${e.session_id}`) ?? []), e]);
-    await raiseFindings(
-      tx,
-      [...outside.values()].map((list) => ({
-        kind: "outside_grant_window" as const,
-        severity: "high" as const,
-        identityId: list[0].identity_id,
-        entitlementId: list[0].entitlement_id,
-        systemId: list[0].system_id,
-        source: "jit.session",
-        title: `Session ${list[0].session_id}: activity outside any active grant window`,
-        details: { sessionId: list[0].session_id, events: list.length, firstAt: list.map((e) => e.occurred_at).sort()[0], tokenId: token.id },
-        discriminator: `${source}:${list[0].session_id}`,
       })),
     );
     const allRejected = [...parsed.rejected, ...rejected].sort((a, b) => a.line - b.line);

@@ -7,6 +7,9 @@ import { textOfEventProblem, type Stored, type UsageEventInput } from "./record"
 import { storableWindow, unstorableReason } from "./retention";
 import type { UsageSource } from "./source";
 import { batchWriter, type BatchWriter } from "./writer";
+import { recordSessionEvidence, type SessionEvidence } from "@/lib/sessions/record";
+
+const SESSION_BATCH = 5000;
 
 export type UsageImportSummary = {
   files: number;
@@ -21,6 +24,8 @@ export type UsageImportSummary = {
   unknownPrincipals: { principal: string; records: number }[];
   /** Services whose calls the files show are logged (CloudTrail: data events), in name order. */
   coveredServices: string[];
+  /** Sources whose sessions are evidence: session events stored by this import (start, end, each use) and those already stored. */
+  sessionEvents?: { inserted: number; duplicates: number };
   elapsedMs: number;
 };
 
@@ -56,7 +61,17 @@ export async function importUsage<R>(
     skippedDetails: [],
     unknownPrincipals: [],
     coveredServices: [],
+    ...(source.sessions ? { sessionEvents: { inserted: 0, duplicates: 0 } } : {}),
     elapsedMs: 0,
+  };
+  // Session evidence, stored SESSION_BATCH events at a time in transactions of their own (idempotent by event id, as usage is).
+  const evidence: SessionEvidence[] = [];
+  const storeEvidence = async () => {
+    if (!evidence.length) return;
+    const list = evidence.splice(0);
+    const stored = await auditedTransaction(db, (tx) => recordSessionEvidence(tx, source.tag, list, { source: source.tag }));
+    summary.sessionEvents!.inserted += stored.length;
+    summary.sessionEvents!.duplicates += list.length - stored.length;
   };
   const unknown = new Map<string, number>();
   const details = new Map<string, { reason: string; detail: string; records: number }>();
@@ -124,6 +139,13 @@ export async function importUsage<R>(
           skip(r.skip);
           if (r.principal) unknownCaller(r.principal);
           if (r.detail) countDetail(r.skip, r.detail);
+          const mark = source.sessions && r.session;
+          const by = mark && index.identities.get(mark.principal);
+          // Session evidence is kept whatever its age; never from the future.
+          if (mark && by && unstorableReason(mark.occurredAt, window) !== "in-the-future") {
+            evidence.push({ ...mark, occurredAt: mark.occurredAt.toISOString(), identityId: by.identityId, systemId: by.systemId, entitlementId: null, outcome: "success" });
+            if (evidence.length >= SESSION_BATCH) await storeEvidence();
+          }
           continue;
         }
         // Outside the retention no partition holds it, so a re-import could not see it was stored.
@@ -179,10 +201,26 @@ export async function importUsage<R>(
           sessionId: r.sessionId,
           occurredAt: r.occurredAt,
         });
+        if (source.sessions && r.sessionId) {
+          evidence.push({
+            eventId: r.eventId,
+            sessionId: r.sessionId,
+            identityId: known.identityId,
+            systemId: known.systemId,
+            entitlementId: null,
+            kind: "query",
+            // What it exercised, not the statement's text (which may hold data).
+            detail: r.action,
+            outcome: r.outcome,
+            occurredAt: r.occurredAt.toISOString(),
+          });
+          if (evidence.length >= SESSION_BATCH) await storeEvidence();
+        }
         if (lane.buffer.length >= batchSize) await flush(lane);
       }
     }
     for (const lane of lanes) await flush(lane);
+    await storeEvidence();
     for (const lane of lanes) if (lane.writing) await lane.writing;
   } finally {
     await Promise.allSettled(lanes.flatMap((l) => (l.writing ? [l.writing] : [])));
@@ -203,6 +241,7 @@ export async function importUsage<R>(
         usage: summary.usage,
         skipped: summary.skipped,
         unreadableFiles: summary.unreadableFiles.length,
+        ...(summary.sessionEvents ? { sessionEvents: summary.sessionEvents } : {}),
       },
     }),
   );

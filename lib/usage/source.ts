@@ -17,6 +17,13 @@ export type UsageSource<R = unknown> = {
   principals: (db: Db) => Promise<PrincipalIndex>;
   /** Loads what `classify` needs (an action catalogue), before the first record. */
   prepare?: () => Promise<void>;
+  /**
+   * The source's sessions are session evidence (a server's own log): its
+   * sessions' start and end lines (skips carrying `session`) and every use
+   * within a session are stored as privileged sessions linked to the grant
+   * that covered them (lib/sessions/record.ts).
+   */
+  sessions?: true;
 };
 
 export type SourceFile<R> = { file: string; records: R[] } | { file: string; error: string };
@@ -52,7 +59,10 @@ export type SourceUse = {
  * the import should report as unknown; `detail` what exactly was skipped (an
  * event the source cannot map to an action), counted in the summary.
  */
-export type SourceSkip = { skip: string; principal?: string; detail?: string };
+export type SourceSkip = { skip: string; principal?: string; detail?: string; session?: SessionMark };
+
+/** A line that starts or ends a session (a connection authorised, a disconnection), by `principal` as the index keys it. */
+export type SessionMark = { kind: "start" | "end"; eventId: string; principal: string; sessionId: string; occurredAt: Date; detail: string | null };
 
 export type PrincipalIndex = {
   /** Identities by the key `classify` gives their principals. */

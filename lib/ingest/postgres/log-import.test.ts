@@ -4,7 +4,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { entitlements, identities, systems, usageEvents, usageRollups } from "@/db/schema";
+import { entitlements, findings, grants, identities, pamSessionEvents, pamSessions, systems, usageEvents, usageRollups } from "@/db/schema";
 import { makeGrant, testDb, uniq } from "@/lib/testing/harness";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { importPgLog } from "./log-import";
@@ -22,6 +22,9 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
       .values(["app", "ops"].map((r) => ({ kind: "service_account" as const, name: role(r), displayName: r, externalId: role(r), systemId: system.id })))
       .returning();
     const { entitlement: readers } = await makeGrant(db, app.id, { systemId: system.id });
+    // And a JIT window open over the log's day: sessions inside it are its evidence.
+    const { grant: jit } = await makeGrant(db, app.id, { systemId: system.id, type: "jit" });
+    await db.update(grants).set({ startsAt: new Date(Date.now() - 3 * 86_400_000), expiresAt: new Date(Date.now() + 3_600_000) }).where(eq(grants.id, jit.id));
     await db
       .update(entitlements)
       .set({ permissions: [{ effect: "Allow", actions: ["public.accounts:SELECT", "public.ledger:SELECT"], conditional: false, allResources: true }] })
@@ -40,17 +43,21 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
     const s = await importPgLog(db, { system: name, paths: [dir] });
     expect(s).toMatchObject({
       files: 3,
-      records: 11,
+      records: 12,
       unreadableFiles: [],
-      usage: { inserted: 4, duplicates: 0, denied: 0 },
-      skipped: { "not an audit line": 2, "object audit (repeats session audit)": 1, "unknown-principal": 1, "unreadable line": 3 },
+      // Two statements the server refused for want of a privilege: denied attempts.
+      usage: { inserted: 6, duplicates: 0, denied: 2 },
+      skipped: { "connection (session evidence)": 1, "object audit (repeats session audit)": 1, "unknown-principal": 1, "unreadable line": 3 },
+      // The app's login and its three statements, the operator's three statements.
+      sessionEvents: { inserted: 7, duplicates: 0 },
       unknownPrincipals: [{ principal: "intruder", records: 1 }],
     });
     const stored = await db
       .select({ action: usageEvents.action, sessionId: usageEvents.sessionId })
       .from(usageEvents)
       .where(eq(usageEvents.identityId, app.id));
-    expect(stored.map((e) => e.action).sort()).toEqual(["public.accounts:SELECT", "public.ledger:INSERT"]);
+    // The refused DELETE's statement was not logged: the table as the server named it, unqualified.
+    expect(stored.map((e) => e.action).sort()).toEqual(["accounts:DELETE", "public.accounts:SELECT", "public.ledger:INSERT"]);
     expect(new Set(stored.map((e) => e.sessionId))).toEqual(new Set(["6560a1b2.1092"]));
     const [rollup] = await db
       .select()
@@ -64,8 +71,30 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
       "public.ledger:INSERT": "unapproved",
     });
     const opsUses = await db.select({ action: usageEvents.action }).from(usageEvents).where(eq(usageEvents.identityId, ops.id));
-    expect(opsUses.map((u) => u.action).sort()).toEqual([":GRANT", "public.ledger:SELECT"]);
-    expect((await importPgLog(db, { system: name, paths: [dir] })).usage).toEqual({ inserted: 0, duplicates: 4, denied: 0 });
+    // Its refused UPDATE named the table qualified, the schema quoted: kept as written.
+    expect(opsUses.map((u) => u.action).sort()).toEqual([":GRANT", "Payments.ledger:UPDATE", "public.ledger:SELECT"]);
+    expect(r.actions.find((a) => a.action === "accounts:DELETE")).toMatchObject({ status: "denied" });
+    // Each session is evidence linked to the grant that covered it: the app's JIT grant, taken first; the
+    // operator held none, so its session is activity outside any grant window.
+    const sessions = await db.select().from(pamSessions).where(eq(pamSessions.source, `pg-log:${name}`));
+    const appSession = sessions.find((x) => x.sessionId === "6560a1b2.1092")!;
+    expect(appSession).toMatchObject({ identityId: app.id, systemId: system.id, grantId: jit.id, eventCount: 4, outsideWindowCount: 0 });
+    expect(appSession.startedAt.toISOString()).toBe(`${day}T10:00:00.001Z`);
+    const opsSession = sessions.find((x) => x.sessionId === "6560b0c0.141f")!;
+    expect(opsSession).toMatchObject({ identityId: ops.id, grantId: null, eventCount: 3, outsideWindowCount: 3 });
+    const events = await db.select().from(pamSessionEvents).where(eq(pamSessionEvents.pamSessionId, appSession.id));
+    expect(events.map((e) => [e.kind, e.detail, e.outcome]).sort()).toEqual([
+      ["query", "accounts:DELETE", "denied"],
+      ["query", "public.accounts:SELECT", "success"],
+      ["query", "public.ledger:INSERT", "success"],
+      ["start", `connection authorized: user=${role("app")} database=payments`, "success"],
+    ]);
+    const [outside] = await db.select().from(findings).where(and(eq(findings.kind, "outside_grant_window"), eq(findings.identityId, ops.id)));
+    expect(outside).toMatchObject({ status: "open", systemId: system.id });
+
+    const again = await importPgLog(db, { system: name, paths: [dir] });
+    expect(again.usage).toEqual({ inserted: 0, duplicates: 6, denied: 0 });
+    expect(again.sessionEvents).toEqual({ inserted: 0, duplicates: 7 });
     await expect(importPgLog(db, { system: uniq("nowhere"), paths: [dir] })).rejects.toMatchObject({
       fieldErrors: { system: [expect.stringMatching(/import its roles first/)] },
     });

@@ -27,6 +27,8 @@ const pgLogSource = (system: string): UsageSource => ({
   read: readPgLog as UsageSource["read"],
   classify: classifyPgLogEntry as UsageSource["classify"],
   principals: (db) => principalIndex(db, system),
+  // Its sessions, logins and statements are evidence linked to the grant (a JIT grant first) that covered them.
+  sessions: true,
 });
 
 /** Imports a server's pgaudit log files through the shared usage pipeline. */

@@ -4,7 +4,7 @@
 import { parse } from "csv-parse/sync";
 import { objectAction } from "@/lib/permissions/postgres/model";
 import { parseJsonLines, readLogFiles, type UnreadableLine } from "@/lib/usage/files";
-import type { SourceFile, SourceSkip, SourceUse } from "@/lib/usage/source";
+import type { SessionMark, SourceFile, SourceSkip, SourceUse } from "@/lib/usage/source";
 
 /** One log entry, whichever format it came in. */
 export type PgLogEntry = {
@@ -14,6 +14,10 @@ export type PgLogEntry = {
   lineNum: string | null;
   severity: string | null;
   message: string | null;
+  /** The command the session was running (csvlog's command_tag, jsonlog's ps), its SQLSTATE and its statement, for errors. */
+  commandTag: string | null;
+  stateCode: string | null;
+  statement: string | null;
 };
 
 // csvlog's columns, in order (PostgreSQL 15).
@@ -31,6 +35,9 @@ function fromCsv(text: string): (PgLogEntry | UnreadableLine)[] {
           lineNum: r[6] || null,
           severity: r[11] || null,
           message: r[13] || null,
+          commandTag: r[7] || null,
+          stateCode: r[12] || null,
+          statement: r[19] || null,
         },
   );
 }
@@ -54,6 +61,9 @@ function fromJson(text: string): (PgLogEntry | UnreadableLine)[] {
       lineNum: typeof o.line_num === "number" || typeof o.line_num === "string" ? String(o.line_num) : null,
       severity: str("error_severity"),
       message: str("message"),
+      commandTag: str("ps"),
+      stateCode: str("state_code"),
+      statement: str("statement"),
     };
   });
 }
@@ -75,6 +85,9 @@ export const readPgLog = (paths: string[]): AsyncGenerator<SourceFile<PgLogEntry
 export function classifyPgLogEntry(record: PgLogEntry | UnreadableLine): SourceUse | SourceSkip {
   if ((record as UnreadableLine).unreadableLine) return { skip: "unreadable line" };
   const e = record as PgLogEntry;
+  if (e.severity === "ERROR" && e.stateCode === INSUFFICIENT_PRIVILEGE) return refused(e);
+  const session = sessionMark(e);
+  if (session) return { skip: "connection (session evidence)", session };
   if (!e.message?.startsWith("AUDIT: SESSION,"))
     return { skip: e.message?.startsWith("AUDIT: OBJECT,") ? "object audit (repeats session audit)" : "not an audit line" };
   let fields: string[];
@@ -96,4 +109,57 @@ export function classifyPgLogEntry(record: PgLogEntry | UnreadableLine): SourceU
     occurredAt: at,
     sessionId: e.sessionId,
   };
+}
+
+/** SQLSTATE 42501: the server refused a statement for want of a privilege. */
+const INSUFFICIENT_PRIVILEGE = "42501";
+const RELATION = /^permission denied for (?:table|view|materialized view|sequence|foreign table) (.+)$/;
+const SCHEMA = /^permission denied for schema (.+)$/;
+/** `schema.name` pairs in a statement, each part quoted or not. */
+const QUALIFIED = /("?)([A-Za-z_][\w$]*)\1\s*\.\s*("?)([A-Za-z_][\w$]*)\3/g;
+
+/**
+ * A statement the server refused for want of a privilege: a denied attempt at
+ * the privilege its command needs on the object the message names. The
+ * message names a relation without its schema; the statement, when logged,
+ * names it qualified (`payments.ledger`), else the name is kept as the server
+ * gave it, never guessed.
+ */
+function refused(e: PgLogEntry): SourceUse | SourceSkip {
+  const at = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+  const command = e.commandTag?.toUpperCase() ?? "";
+  if (!e.user || !e.sessionId || !e.lineNum || !e.message || !command || command.length > 100 || Number.isNaN(at.getTime())) return { skip: "malformed" };
+  const relation = RELATION.exec(e.message)?.[1];
+  const schema = SCHEMA.exec(e.message)?.[1];
+  let action: string;
+  if (relation) {
+    // Unquoted names are folded to lower case by the server, quoted ones kept as written.
+    const fold = (quote: string, name: string) => (quote ? name : name.toLowerCase());
+    const qualified = [...(e.statement ?? "").matchAll(QUALIFIED)].find((m) => fold(m[3], m[4]) === relation);
+    const schemaName = qualified ? fold(qualified[1], qualified[2]) : null;
+    action = objectAction(schemaName ? `${schemaName}.${relation}` : relation, command);
+  } else if (schema) action = objectAction(schema, "USAGE");
+  else action = `:${command}`;
+  if (action.length > 300) return { skip: "malformed" };
+  return {
+    eventId: `${e.sessionId}.${e.lineNum}.refused`,
+    principal: { key: e.user.toLowerCase(), label: e.user },
+    action,
+    outcome: "denied",
+    occurredAt: at,
+    sessionId: e.sessionId,
+  };
+}
+
+/**
+ * log_connections' "connection authorized" starts a session, log_disconnections'
+ * "disconnection" ends it: the session's login and logout, kept as evidence
+ * (the connection itself exercises no object privilege).
+ */
+function sessionMark(e: PgLogEntry): SessionMark | null {
+  const kind = e.message?.startsWith("connection authorized:") ? "start" : e.message?.startsWith("disconnection:") ? "end" : null;
+  if (!kind || !e.user || !e.sessionId || !e.lineNum) return null;
+  const occurredAt = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+  if (Number.isNaN(occurredAt.getTime()) || e.sessionId.length > 200) return null;
+  return { kind, eventId: `${e.sessionId}.${e.lineNum}.${kind}`, principal: e.user.toLowerCase(), sessionId: e.sessionId, occurredAt, detail: e.message!.slice(0, 500) };
 }

@@ -4,9 +4,9 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { entitlements, identities, usageRollups } from "@/db/schema";
+import { entitlements, grants, identities, pamSessionEvents, pamSessions, usageRollups } from "@/db/schema";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
-import { testDb, uniq } from "@/lib/testing/harness";
+import { makeGrant, testDb, uniq } from "@/lib/testing/harness";
 import { importPgLog } from "./log-import";
 import { importPostgresRoles } from "./roles-import";
 
@@ -36,7 +36,11 @@ describe("a PostgreSQL server's roles and its pgaudit log, end to end", () => {
   it.skipIf(!SERVER || !LOG_DIR)("imports the roles, then the statements a role ran: the privileges it used are used, the others unused", async () => {
     const db = await testDb();
     const system = uniq("audited");
-    await importPostgresRoles(db, { system, url: SERVER! });
+    const roles = await importPostgresRoles(db, { system, url: SERVER! });
+    // The application role is granted a JIT window here: the sessions it opens meanwhile are its evidence.
+    const [appIdentity] = await db.select().from(identities).where(and(eq(identities.systemId, roles.systemId), eq(identities.externalId, `${p}_app`)));
+    const { grant: jit } = await makeGrant(db, appIdentity.id, { systemId: roles.systemId, type: "jit" });
+    await db.update(grants).set({ startsAt: new Date(Date.now() - 60_000), expiresAt: new Date(Date.now() + 3_600_000) }).where(eq(grants.id, jit.id));
 
     // The application role reads one table, and is refused a write it holds no privilege for.
     const url = new URL(SERVER!);
@@ -50,8 +54,11 @@ describe("a PostgreSQL server's roles and its pgaudit log, end to end", () => {
     >`select to_hex(trunc(extract(epoch from backend_start))::int) || '.' || to_hex(pg_backend_pid()) as session from pg_stat_activity where pid = pg_backend_pid()`;
     await app.end({ timeout: 5 });
 
-    // The logging collector writes a moment later.
-    const logged = async () => (await readFile(path.join(LOG_DIR!, "postgresql.json"), "utf8")).includes(`"session_id":"${session}"`);
+    // The logging collector writes a moment later; the disconnection last.
+    const logged = async () => {
+      const text = await readFile(path.join(LOG_DIR!, "postgresql.json"), "utf8");
+      return text.split("\n").some((l) => l.includes(`"session_id":"${session}"`) && l.includes('"message":"disconnection:'));
+    };
     for (let i = 0; i < 50 && !(await logged()); i++) await new Promise((r) => setTimeout(r, 200));
     const s = await importPgLog(db, { system, paths: [LOG_DIR!] });
     expect(s.usage.inserted).toBeGreaterThan(0);
@@ -73,8 +80,27 @@ describe("a PostgreSQL server's roles and its pgaudit log, end to end", () => {
     expect(Object.fromEntries(r.actions.map((a) => [a.action, a.status]))).toMatchObject({
       [`${p}.accounts:SELECT`]: "used",
       [`${p}.ledger:SELECT`]: "unused",
+      // The insert the server refused: a denied attempt at the privilege it lacked, the table qualified from the statement.
+      [`${p}.ledger:INSERT`]: "denied",
     });
+    // The session, from its login to its logout, is evidence linked to the JIT grant that covered it.
+    const [evidence] = await db.select().from(pamSessions).where(and(eq(pamSessions.source, `pg-log:${system}`), eq(pamSessions.sessionId, session)));
+    expect(evidence).toMatchObject({ identityId: who.id, grantId: jit.id, outsideWindowCount: 0 });
+    expect(evidence.endedAt).not.toBeNull();
+    const events = (await db.select().from(pamSessionEvents).where(eq(pamSessionEvents.pamSessionId, evidence.id))).map((e) => `${e.kind} ${e.outcome} ${e.detail}`);
+    // Its statements (the catalogue reads of the test's own query among them), the refused insert, its login and logout.
+    expect(events).toEqual(
+      expect.arrayContaining([
+        `query success ${p}.accounts:SELECT`,
+        `query denied ${p}.ledger:INSERT`,
+        expect.stringMatching(/^start success connection authorized: user=/),
+        expect.stringMatching(/^end success disconnection: session time: /),
+      ]),
+    );
+    expect(evidence.eventCount).toBe(events.length);
     // Imported twice, the log adds nothing.
-    expect((await importPgLog(db, { system, paths: [LOG_DIR!] })).usage.inserted).toBe(0);
+    const again = await importPgLog(db, { system, paths: [LOG_DIR!] });
+    expect(again.usage.inserted).toBe(0);
+    expect(again.sessionEvents?.inserted).toBe(0);
   });
 });

@@ -62,7 +62,9 @@ describe("POST /api/v1/imports/pg-roles and pg-log", () => {
       .replaceAll("2026-11-20", day);
     const usage = await postLog(system, csv);
     expect(usage.status).toBe(200);
-    expect(usage.json.usage.inserted).toBe(2);
+    // Two statements and one the server refused (a denied attempt); its login, statements and refusal are session evidence.
+    expect(usage.json.usage).toEqual({ inserted: 3, duplicates: 0, denied: 1 });
+    expect(usage.json.sessionEvents).toEqual({ inserted: 4, duplicates: 0 });
     expect((await postLog(system, '"unterminated')).status).toBe(422);
   });
 });
