@@ -26,12 +26,16 @@ beforeAll(async () => {
     create role ${p}_readers nologin; grant usage on schema ${p} to ${p}_readers; grant select on ${p}.accounts, ${p}.ledger to ${p}_readers;
     create role ${p}_writers nologin; grant insert, update on ${p}.ledger to ${p}_writers;
     create role ${p}_app login; grant ${p}_readers to ${p}_app; grant delete on ${p}.accounts to ${p}_app;
-    create role ${p}_ops login createrole; grant ${p}_writers to ${p}_ops`);
+    create role ${p}_ops login createrole; grant ${p}_writers to ${p}_ops;
+    create role ${p}_owner nologin; grant create, usage on schema ${p} to ${p}_owner; alter default privileges for role ${p}_owner in schema ${p} grant select on tables to ${p}_readers;
+    alter default privileges for role ${p}_owner grant insert on tables to ${p}_app`);
 });
 
 afterAll(async () => {
   if (!admin) return;
-  await admin.unsafe(`drop schema ${p} cascade; drop role ${p}_app; drop role ${p}_ops; drop role ${p}_readers; drop role ${p}_writers`);
+  await admin.unsafe(
+    `drop schema ${p} cascade; drop owned by ${p}_owner; drop role ${p}_owner; drop role ${p}_app; drop role ${p}_ops; drop role ${p}_readers; drop role ${p}_writers`,
+  );
   await admin.end({ timeout: 5 });
 });
 
@@ -64,6 +68,25 @@ describe("importing a PostgreSQL server's roles", () => {
     expect(set.approvalFor(`${p}.ledger:SELECT`)).not.toBeNull();
     expect(set.approvalFor(`${p}.ledger:INSERT`)).toBeNull();
     expect(set.approvalFor(`${p}.accounts:DELETE`)).not.toBeNull();
+    // Default privileges: what the readers will get on tables the owner creates in the schema, and the app on the
+    // owner's tables anywhere, as statements that say so. They approve no use: a table the owner creates comes with
+    // the grant, which the next import reads.
+    const ent = async (ref: string) =>
+      (await db.select().from(entitlements).where(and(eq(entitlements.systemId, s.systemId), eq(entitlements.externalRef, ref))))[0];
+    const readers = await ent(`${p}_readers`);
+    expect(readers.permissions).toContainEqual({
+      effect: "Allow",
+      actions: [`${p}.(future tables of ${p}_owner):SELECT`],
+      conditional: true,
+      allResources: true,
+      sid: `default privileges: tables ${p}_owner creates in schema ${p}`,
+    });
+    expect(readers.privilegeLevel).toBe("standard");
+    expect((await ent(`direct:${p}_app`)).permissions).toContainEqual(expect.objectContaining({ actions: [`*.(future tables of ${p}_owner):INSERT`] }));
+    await admin.unsafe(`set role ${p}_owner; create table ${p}.next_quarter (id int); reset role`);
+    const later = await importPostgresRoles(db, { system, url: TARGET });
+    expect(later.grants.added).toBe(0);
+    expect((await permissionSetOf(db, app.id)).approvalFor(`${p}.next_quarter:SELECT`)).not.toBeNull();
 
     // The server changes: the app leaves the readers; a re-import ends that grant and nothing else.
     await admin.unsafe(`revoke ${p}_readers from ${p}_app`);

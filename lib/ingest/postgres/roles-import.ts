@@ -5,7 +5,7 @@ import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { requestReconciliation } from "@/lib/findings/refresh";
-import { postgresLevel, privilegeStatements } from "@/lib/permissions/postgres/model";
+import { defaultPrivilegeStatement, postgresLevel, privilegeStatements } from "@/lib/permissions/postgres/model";
 import { importedSystem, syncEntitlements, syncGrants, syncIdentities, type Counts, type DesiredEntitlement } from "../inventory";
 import { readPostgresRoles, type PgRole } from "./roles";
 
@@ -46,12 +46,13 @@ function inventoryOfRoles(roles: PgRole[]) {
   for (const r of roles) {
     if (!r.canLogin) {
       const actions = [...r.privileges, ...r.attributes.map((a) => `:${a}`)];
+      const defaults = r.defaultPrivileges.map(defaultPrivilegeStatement);
       desired.set(r.name, {
         ref: r.name,
         name: r.name,
         description: `PostgreSQL role ${r.name}`,
-        statements: privilegeStatements(actions),
-        level: postgresLevel(actions),
+        statements: [...privilegeStatements(actions), ...defaults],
+        level: postgresLevel([...actions, ...defaults.flatMap((d) => d.actions ?? [])]),
       });
     }
   }
@@ -64,14 +65,15 @@ function inventoryOfRoles(roles: PgRole[]) {
         desired.set(ref, { ref, name: a, description: `The ${a} role attribute`, statements: privilegeStatements([`:${a}`]), level: postgresLevel([`:${a}`]) });
       held.push({ role: r.name, ref });
     }
-    if (r.privileges.length) {
+    if (r.privileges.length || r.defaultPrivileges.length) {
       const ref = directRef(r.name);
+      const defaults = r.defaultPrivileges.map(defaultPrivilegeStatement);
       desired.set(ref, {
         ref,
         name: `${r.name} (direct privileges)`,
         description: `Privileges granted to the login role ${r.name} itself`,
-        statements: privilegeStatements(r.privileges),
-        level: postgresLevel(r.privileges),
+        statements: [...privilegeStatements(r.privileges), ...defaults],
+        level: postgresLevel([...r.privileges, ...defaults.flatMap((d) => d.actions ?? [])]),
       });
       held.push({ role: r.name, ref });
     }

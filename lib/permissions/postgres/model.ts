@@ -17,6 +17,21 @@ const WRITES = new Set(["INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "RE
 export const privilegeStatements = (actions: string[]): PermissionStatement[] =>
   actions.length ? [{ effect: "Allow", actions: [...new Set(actions)].sort(), conditional: false, allResources: true }] : [];
 
+/**
+ * A default privilege (ALTER DEFAULT PRIVILEGES) as a statement naming what it
+ * will grant: `payments.(future tables of app_owner):SELECT`. It approves no
+ * use: once the owner creates a table, the server grants the privilege on it
+ * and the next import reads that grant; until then it says, in the
+ * entitlement and in its level, what the role is set to receive.
+ */
+export const defaultPrivilegeStatement = (d: { owner: string; schema: string | null; objects: string; privileges: string[] }): PermissionStatement => ({
+  effect: "Allow",
+  actions: [...new Set(d.privileges.map((p) => objectAction(`${d.schema ?? "*"}.(future ${d.objects} of ${d.owner})`, p)))].sort(),
+  conditional: true,
+  allResources: true,
+  sid: `default privileges: ${d.objects} ${d.owner} creates in ${d.schema === null ? "any schema" : `schema ${d.schema}`}`,
+});
+
 /** A role's level: admin with an administrator attribute, privileged when it may change data, standard when it only reads. */
 export function postgresLevel(actions: string[]): PrivilegeLevel {
   if (actions.some((a) => a === "*" || ADMIN_ATTRIBUTES.some((x) => a === `:${x}`))) return "admin";
