@@ -1,5 +1,18 @@
 /** A toggle filter showing how many rows it leaves: the tabs above the findings and the actions lists. */
-export function CountPill({ label, count, active, onClick }: { label: string; count: number; active: boolean; onClick: () => void }) {
+export function CountPill({
+  label,
+  count,
+  atLeast = false,
+  active,
+  onClick,
+}: {
+  label: string;
+  count: number;
+  /** The count stopped counting (a broad search): it is a lower bound, shown "1,000+". */
+  atLeast?: boolean;
+  active: boolean;
+  onClick: () => void;
+}) {
   return (
     <button
       type="button"
@@ -7,7 +20,11 @@ export function CountPill({ label, count, active, onClick }: { label: string; co
       onClick={onClick}
       className={`rounded-full border px-3 py-1 text-sm ${active ? "border-brand-600 bg-brand-600 text-white" : "border-slate-300 bg-white text-slate-700 hover:border-brand-600"}`}
     >
-      {label} <span className={`ml-1 tabular-nums ${active ? "text-brand-100" : "text-slate-500"}`}>{count.toLocaleString("en")}</span>
+      {label}{" "}
+      <span className={`ml-1 tabular-nums ${active ? "text-brand-100" : "text-slate-500"}`}>
+        {count.toLocaleString("en")}
+        {atLeast && "+"}
+      </span>
     </button>
   );
 }

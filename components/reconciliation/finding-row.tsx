@@ -77,8 +77,7 @@ const evidenceOf: Partial<Record<FindingKind, (d: Details) => React.ReactNode[]>
   approved_unused: (d) => usedOrNot(d),
   unapproved_grant: (d) => usedOrNot(d),
   dormant_admin: (d) => [
-    Array.isArray(d.entitlements) &&
-      `${d.entitlements.slice(0, 4).join(", ")}${(d.adminRoles ?? 0) > 4 ? ` +${(d.adminRoles ?? 0) - 4} more` : ""}`,
+    Array.isArray(d.entitlements) && `${d.entitlements.slice(0, 4).join(", ")}${(d.adminRoles ?? 0) > 4 ? ` +${(d.adminRoles ?? 0) - 4} more` : ""}`,
     d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>,
   ],
   active_after_approval: (d) => [

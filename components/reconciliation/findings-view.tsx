@@ -118,6 +118,8 @@ export function FindingsView({
   const filters = new URLSearchParams([...search.entries()].filter(([k]) => k !== "page" && k !== "pageSize"));
   const exportHref = (format: string) => `/api/v1/findings/export?${new URLSearchParams([...filters.entries(), ["format", format]])}`;
   const kindTotal = Object.values(data?.byKind ?? {}).reduce((n, c) => n + c, 0);
+  // A broad search counts its first 1,000 matches or so: its figures are "at least".
+  const capped = !!data?.countsCapped;
   const currentKind = search.get("kind") ?? "";
   const hasFilters = [...filters.keys()].length > 0 || !!badPathClass;
 
@@ -133,7 +135,7 @@ export function FindingsView({
   return (
     <div>
       <div className="mb-3 flex flex-wrap gap-1.5" role="group" aria-label="Finding kind" data-testid="kind-filter">
-        <CountPill label="All kinds" count={kindTotal} active={!currentKind} onClick={() => setParam("kind", undefined)} />
+        <CountPill label="All kinds" count={kindTotal} atLeast={capped} active={!currentKind} onClick={() => setParam("kind", undefined)} />
         {Object.entries(findingKindLabels)
           .filter(([k]) => (data?.byKind[k] ?? 0) > 0 || k === currentKind)
           .map(([k, label]) => (
@@ -141,6 +143,7 @@ export function FindingsView({
               key={k}
               label={label}
               count={data?.byKind[k] ?? 0}
+              atLeast={capped}
               active={currentKind === k}
               onClick={() => setParam("kind", currentKind === k ? undefined : k)}
             />
@@ -270,7 +273,13 @@ export function FindingsView({
       {data && (
         <>
           <p className="mb-2 text-sm text-slate-600" data-testid="findings-count">
-            {data.total.toLocaleString("en")} {status === "all" ? "" : `${status} `}finding{data.total === 1 ? "" : "s"}
+            {data.total.toLocaleString("en")}
+            {capped && "+"} {status === "all" ? "" : `${status} `}finding{data.total === 1 && !capped ? "" : "s"}
+            {capped && (
+              <span className="ml-1 text-slate-500">
+                (a broad search: counted up to the first {data.total.toLocaleString("en")}; narrow it to count them all)
+              </span>
+            )}
             {query.isFetching && <span className="ml-2 text-slate-400">updating…</span>}
           </p>
           {rows.length === 0 ? (

@@ -3,6 +3,7 @@ import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { entitlements, findingKinds, findings, findingTallies, grants, identities, identityKinds, systems, type FindingKind } from "@/db/schema";
+import { queryRows } from "@/db/rows";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { createTargetedReview } from "@/lib/certification/targeted";
@@ -53,8 +54,17 @@ export const findingQuery = z.object({
 
 const subject = alias(identities, "subject");
 
-/** The identities and entitlements whose names a search matches, found once for a request's queries. */
-type NameMatches = { identityIds: string[]; entitlementIds: string[] };
+/** A search matching more findings than this counts "1,000+" (the first 1,000 matches it finds), never a wrong number. */
+export const SEARCH_COUNT_CAP = 1000;
+/** Names matching more identities (or entitlements) than this are matched finding by finding, not as a list of ids. */
+const NAME_LIST_CAP = 2000;
+
+/**
+ * The identities and entitlements whose names a search matches, found once for
+ * a request's queries; null for a side matching more than NAME_LIST_CAP (a
+ * broad word), which is then matched on each finding read.
+ */
+type NameMatches = { identityIds: string[] | null; entitlementIds: string[] | null };
 
 async function namesMatching(db: Tx, text: string): Promise<NameMatches> {
   const p = likePattern(text);
@@ -62,13 +72,30 @@ async function namesMatching(db: Tx, text: string): Promise<NameMatches> {
     db
       .select({ id: identities.id })
       .from(identities)
-      .where(sql`${identities.name} ilike ${p} or ${identities.displayName} ilike ${p}`),
+      .where(sql`${identities.name} ilike ${p} or ${identities.displayName} ilike ${p}`)
+      .limit(NAME_LIST_CAP + 1),
     db
       .select({ id: entitlements.id })
       .from(entitlements)
-      .where(sql`${entitlements.name} ilike ${p}`),
+      .where(sql`${entitlements.name} ilike ${p}`)
+      .limit(NAME_LIST_CAP + 1),
   ]);
-  return { identityIds: ids.map((r) => r.id), entitlementIds: ents.map((r) => r.id) };
+  const list = (rows: { id: string }[]) => (rows.length > NAME_LIST_CAP ? null : rows.map((r) => r.id));
+  return { identityIds: list(ids), entitlementIds: list(ents) };
+}
+
+/** A search over a finding's subject and entitlement by the names matched, or on the finding itself for a broad word. */
+function namesCondition(p: string, names: NameMatches): SQL {
+  // Scalar subqueries, so each is evaluated for the findings read (the first page's few hundred), never hashed over every name.
+  const subject =
+    names.identityIds === null
+      ? sql`coalesce((select (i.name ilike ${p} or i.display_name ilike ${p}) from ${identities} i where i.id = ${findings.identityId}), false)`
+      : sql`${findings.identityId} = any(${`{${names.identityIds.join(",")}}`}::uuid[])`;
+  const entitlement =
+    names.entitlementIds === null
+      ? sql`coalesce((select e.name ilike ${p} from ${entitlements} e where e.id = ${findings.entitlementId}), false)`
+      : sql`${findings.entitlementId} = any(${`{${names.entitlementIds.join(",")}}`}::uuid[])`;
+  return sql`(${findings.title} ilike ${p} or ${subject} or ${entitlement})`;
 }
 
 function whereOf(q: z.output<typeof findingQuery>, names?: NameMatches): SQL | undefined {
@@ -93,8 +120,7 @@ function whereOf(q: z.output<typeof findingQuery>, names?: NameMatches): SQL | u
     const p = likePattern(q.q);
     where.push(
       names
-        ? sql`(${findings.title} ilike ${p} or ${findings.identityId} = any(${`{${names.identityIds.join(",")}}`}::uuid[])
-            or ${findings.entitlementId} = any(${`{${names.entitlementIds.join(",")}}`}::uuid[]))`
+        ? namesCondition(p, names)
         : sql`(${findings.title} ilike ${p}
             or ${findings.identityId} in (select i.id from ${identities} i where i.name ilike ${p} or i.display_name ilike ${p})
             or ${findings.entitlementId} in (select e.id from ${entitlements} e where e.name ilike ${p}))`,
@@ -147,12 +173,12 @@ const rowColumns = {
  * tallies the triggers keep (a few hundred rows, whatever the number of
  * findings); a subject, a path class or a search counts the findings.
  */
-async function countsByKind(db: Tx, q: z.output<typeof findingQuery>, names?: NameMatches): Promise<{ kind: FindingKind; n: number }[]> {
-  if (q.identityId || q.pathClass || q.q)
+async function countsByKind(db: Tx, q: z.output<typeof findingQuery>): Promise<{ kind: FindingKind; n: number }[]> {
+  if (q.identityId || q.pathClass)
     return db
       .select({ kind: findings.kind, n: count() })
       .from(findings)
-      .where(whereOf({ ...q, kind: undefined }, names))
+      .where(whereOf({ ...q, kind: undefined }))
       .groupBy(findings.kind);
   const t = findingTallies;
   const control = q.control ? frameworkControls.find((c) => c.id === q.control)! : null;
@@ -173,37 +199,62 @@ async function countsByKind(db: Tx, q: z.output<typeof findingQuery>, names?: Na
     .having(sql`sum(${t.n}) > 0`);
 }
 
-/** Findings, filtered and paginated on the server, most severe and most recent first, with counts by kind. */
+/** A search's counts by kind, of its first SEARCH_COUNT_CAP + 1 matches; `capped` when there are more (the counts are then lower bounds). */
+async function searchCounts(db: Tx, q: z.output<typeof findingQuery>, names: NameMatches) {
+  const rows = await queryRows<{ kind: FindingKind; n: number }>(
+    db,
+    sql`select m.kind, count(*)::int as n from (select ${findings.kind} from ${findings} where ${whereOf({ ...q, kind: undefined }, names)} limit ${SEARCH_COUNT_CAP + 1}) m group by m.kind`,
+  );
+  const total = rows.reduce((sum, r) => sum + r.n, 0);
+  return { byKind: rows, capped: total > SEARCH_COUNT_CAP };
+}
+
+/**
+ * Findings, filtered and paginated on the server, most severe and most recent
+ * first, with counts by kind; a search's counts stop at SEARCH_COUNT_CAP
+ * (`countsCapped`: each count is then "at least").
+ */
 export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
   requireRole(caller, ...FINDING_READERS);
   const q = parseInput(findingQuery, withoutBlanks(raw));
   const names = q.q ? await namesMatching(db, q.q) : undefined;
   const where = whereOf(q, names);
-  // One count by kind under every filter but the kind gives both the tabs' counts and the total. The filters
-  // read findings alone (subjects and entitlements through subqueries): every finding has exactly one subject
-  // and at most one entitlement, so the list's joins never change a count.
-  // A search matches anywhere in the list: the page is taken from the matches (a scan, as the count does)
-  // rather than by walking the whole list in order until enough rows match.
-  const page = q.q
-    ? sql`${findings.id} in (select m.id from (select "findings"."id", "findings"."severity", "findings"."last_seen_at" from ${findings} where ${where} offset 0) m
-        order by m.severity desc, m.last_seen_at desc, m.id desc limit ${q.pageSize} offset ${offsetOf(q)})`
-    : null;
-  const [rows, byKind] = await Promise.all([
-    page
-      ? joined(db.select(rowColumns).from(findings).$dynamic())
-          .where(page)
-          .orderBy(...mostSevereFirst)
-      : joined(db.select(rowColumns).from(findings).$dynamic())
-          .where(where)
-          .orderBy(...mostSevereFirst)
-          .limit(q.pageSize)
-          .offset(offsetOf(q)),
-    countsByKind(db, q, names),
-  ]);
+  // The page in list order, walking the (status, severity, last_seen_at) index until it is full: what a list
+  // without a search, or with one matching many findings, reads.
+  const inOrder = () =>
+    joined(db.select(rowColumns).from(findings).$dynamic())
+      .where(where)
+      .orderBy(...mostSevereFirst)
+      .limit(q.pageSize)
+      .offset(offsetOf(q));
+  // A search matching few findings: the page is taken from its matches (a scan, sorting at most
+  // SEARCH_COUNT_CAP of them) rather than by walking the whole list in order until enough rows match.
+  const fromMatches = () =>
+    joined(db.select(rowColumns).from(findings).$dynamic())
+      .where(
+        sql`${findings.id} in (select m.id from (select "findings"."id", "findings"."severity", "findings"."last_seen_at" from ${findings} where ${where} offset 0) m
+          order by m.severity desc, m.last_seen_at desc, m.id desc limit ${q.pageSize} offset ${offsetOf(q)})`,
+      )
+      .orderBy(...mostSevereFirst);
+  let rows: Awaited<ReturnType<typeof inOrder>>;
+  let byKind: { kind: FindingKind; n: number }[];
+  let capped = false;
+  if (!q.q) [rows, byKind] = await Promise.all([inOrder(), countsByKind(db, q)]);
+  else {
+    // A search's counts are of its first SEARCH_COUNT_CAP + 1 matches: past the cap they say "at least".
+    const counting = searchCounts(db, q, names!);
+    // A broad word (too many names to list) is known to match many findings: the page and the count at once.
+    const broad = names!.identityIds === null || names!.entitlementIds === null;
+    const page = broad ? inOrder() : null;
+    const counted = await counting;
+    capped = counted.capped;
+    byKind = counted.byKind;
+    rows = await (page ?? (capped ? inOrder() : fromMatches()));
+  }
   const n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
   // An escalation's path as people read it: each step with its actions and the statements allowing them.
   const withPaths = rows.map((r) => ({ ...r, path: r.kind === "escalation_to_admin" ? stepsOf((r.details as { path?: unknown }).path) : null }));
-  return { ...paged(withPaths, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])) };
+  return { ...paged(withPaths, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])), countsCapped: capped };
 }
 export type FindingRow = Awaited<ReturnType<typeof listFindings>>["rows"][number];
 
