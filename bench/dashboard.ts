@@ -32,6 +32,7 @@ import { migrate } from "@/db/migrate";
 import { queryRows } from "@/db/rows";
 import { resolveCaller } from "@/lib/caller";
 import { inventorySummary } from "@/lib/dashboard/summary";
+import { inventoryTotals } from "@/lib/reconciliation/inventory-totals";
 import { listIdentities } from "@/lib/identities/list";
 import { installJobs } from "@/lib/runtime/job-runner";
 import { riskDashboard } from "@/lib/reconciliation/dashboard";
@@ -464,8 +465,8 @@ await time(`listFindings: system ${busiest?.name ?? "-"}`, () => listFindings(db
 await time("listFindings: search 'ledger' (broad)", () => listFindings(db, admin, { q: "ledger" }));
 await time("listFindings: search 'person.4242'", () => listFindings(db, admin, { q: "person.4242" }));
 await time("frameworkView", () => frameworkView(db, admin));
-// Live counts over every grant: what the dashboard shows before the first reconciliation, and /api/v1/dashboard/summary.
-await time("inventorySummary (live, pre-snapshot)", () => inventorySummary(db, admin));
+// /api/v1/dashboard/summary: the reconciliation's snapshot, as the dashboard shows it.
+await time("inventorySummary (snapshot)", () => inventorySummary(db, admin));
 await time("listIdentities: first page", () => listIdentities(db, admin, {}));
 await time("listIdentities: page 50, kind=service_account", () => listIdentities(db, admin, { kind: "service_account", page: 50 }));
 await time("listIdentities: orphaned", () => listIdentities(db, admin, { orphaned: "true" }));
@@ -476,4 +477,10 @@ console.log(
     ? `\n${over.length} of ${results.length} over the ${TARGET_MS} ms target: ${over.map((x) => x.label).join("; ")}`
     : `\nevery query under the ${TARGET_MS} ms target at p95`,
 );
+// Not a dashboard query once a pass has run (one runs at start-up and after every import): the summary's
+// totals counted now over every grant, as before the first pass. Printed for what it costs, not in the target.
+if (!only || only.test("inventoryTotals")) {
+  const live = await timeRuns(Math.min(RUNS, 5), () => inventoryTotals(db, 90));
+  console.log(`\n(outside the target) inventoryTotals counted now, before a first pass: p50 ${percentile(live, 50).toFixed(1)} ms, p95 ${percentile(live, 95).toFixed(1)} ms`);
+}
 await database.close();

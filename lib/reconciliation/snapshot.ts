@@ -4,6 +4,8 @@ import { grantActiveAt, grantActiveDuring, grants } from "@/db/schema";
 import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { auditedTransaction } from "@/lib/audit/record";
+import { orphanFilter } from "@/lib/identities/figures";
+import { INVENTORY_UNUSED_DAYS, inventoryTotals } from "./inventory-totals";
 
 /** `grants g` in the SQL below. */
 const grantsG = alias(grants, "g");
@@ -141,8 +143,7 @@ async function currentFigures(tx: Tx): Promise<Record<string, number>> {
   const [totals] = await queryRows<Record<string, number>>(
     tx,
     sql`select
-      (select count(*) from identities i left join identities o on o.id = i.owner_id
-        where i.kind <> 'human' and i.status = 'active' and (i.owner_id is null or o.status is distinct from 'active'))::int as "orphans",
+      (select count(*) from identities where ${orphanFilter})::int as "orphans",
       (select count(*) from identities where kind <> 'human' and status = 'active' and next_attestation_at < now())::int as "overdueAttestations",
       (select count(*) from review_items ri join campaigns c on c.id = ri.campaign_id
         where c.status = 'active' and ri.decision is null and ri.closed_at is null and ri.due_at < now())::int as "overdueReviews",
@@ -167,6 +168,8 @@ async function currentFigures(tx: Tx): Promise<Record<string, number>> {
   );
   await breakdown("identities.kind", sql`select kind::text as k, count(*)::int as n from identities where status = 'active' group by 1`);
   Object.assign(out, await reachAdminFigures(tx));
+  // The inventory summary's totals (GET /api/v1/dashboard/summary reads them from here), counted the one way.
+  for (const [k, n] of Object.entries(await inventoryTotals(tx, INVENTORY_UNUSED_DAYS))) out[`inventory.${k}`] = n;
   return out;
 }
 

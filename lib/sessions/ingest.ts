@@ -7,7 +7,7 @@ import { EVENT_TEXT_MAX, recordUsage } from "@/lib/usage/record";
 import { unstorableReason } from "@/lib/usage/retention";
 import { text } from "@/lib/validation/fields";
 import { auditedTransaction } from "@/lib/audit/record";
-import { recordSessionEvidence } from "./record";
+import { recordSessionEvidence } from "@/lib/usage/session-evidence";
 
 export const MAX_SESSION_EVENTS = 1000;
 const DETAIL_LIMIT = 4000;

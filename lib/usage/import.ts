@@ -7,7 +7,7 @@ import { textOfEventProblem, type Stored, type UsageEventInput } from "./record"
 import { storableWindow, unstorableReason } from "./retention";
 import type { UsageSource } from "./source";
 import { batchWriter, type BatchWriter } from "./writer";
-import { recordSessionEvidence, type SessionEvidence } from "@/lib/sessions/record";
+import { recordSessionEvidence, type SessionEvidence } from "./session-evidence";
 
 const SESSION_BATCH = 5000;
 

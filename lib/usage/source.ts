@@ -21,7 +21,7 @@ export type UsageSource<R = unknown> = {
    * The source's sessions are session evidence (a server's own log): its
    * sessions' start and end lines (skips carrying `session`) and every use
    * within a session are stored as privileged sessions linked to the grant
-   * that covered them (lib/sessions/record.ts).
+   * that covered them (lib/usage/session-evidence.ts).
    */
   sessions?: true;
 };
