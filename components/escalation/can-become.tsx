@@ -12,7 +12,7 @@ const ROLES_SHOWN = 20;
  * "Can become": the escalation analysis's verdict on one identity — its level
  * from effective access and reach, the shortest way to administrator drawn step
  * by step (action, resource, the policy statement that allows it), and the
- * roles it can act as.
+ * roles and service accounts it can act as.
  */
 export function CanBecome({ e }: { e: Escalation }) {
   const steps = e.escalation[0]?.steps ?? [];
@@ -20,14 +20,14 @@ export function CanBecome({ e }: { e: Escalation }) {
     <Card title="Can become" className="mt-6">
       <div id="can-become" data-testid="can-become" className="scroll-mt-20">
         {!e.computedAt ? (
-          <p className="text-sm text-slate-600">Not analysed yet: the escalation analysis runs after every IAM import and hourly.</p>
+          <p className="text-sm text-slate-600">Not analysed yet: the escalation analysis runs after every IAM or Kubernetes RBAC import, and hourly.</p>
         ) : (
           <>
             <p className="flex flex-wrap items-center gap-2 text-sm">
               {e.privilegeLevel && <Badge tone={levelTone[e.privilegeLevel]}>{e.privilegeLevel}</Badge>}
               <span data-testid="can-become-verdict">
                 {e.holdsAdmin
-                  ? "Holds administrator-equivalent access through its own policies."
+                  ? "Holds administrator-equivalent access through what it is granted itself."
                   : e.reachesAdmin
                     ? `${e.conditional ? "May escalate" : "Can escalate"} to administrator in ${steps.length} step${steps.length === 1 ? "" : "s"}${e.conditional ? ", if the conditions marked below hold" : ""}.`
                     : e.privilegeLevel === "standard"
@@ -41,7 +41,7 @@ export function CanBecome({ e }: { e: Escalation }) {
               </div>
             )}
             <div className="mt-4 text-sm">
-              <span className="font-medium text-slate-700">Roles it can act as ({e.reachable.count.toLocaleString("en")})</span>
+              <span className="font-medium text-slate-700">Roles and service accounts it can act as ({e.reachable.count.toLocaleString("en")})</span>
               {e.reachable.count === 0 ? (
                 <span className="text-slate-500"> — none.</span>
               ) : (

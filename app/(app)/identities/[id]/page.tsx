@@ -10,6 +10,7 @@ import { identityReconciliation } from "@/lib/reconciliation/identity-risk";
 import { IdentityEditForm } from "@/components/identities/identity-edit-form";
 import { escalationOf } from "@/lib/escalation/read";
 import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
+import { K8S_RBAC_SOURCE } from "@/lib/ingest/k8s/rbac-import";
 import { CanBecome } from "@/components/escalation/can-become";
 import { IdentityRiskCard } from "@/components/reconciliation/identity-risk-card";
 import { LifecycleTimeline } from "@/components/identities/lifecycle-timeline";
@@ -49,8 +50,10 @@ export default async function IdentityPage({ params }: { params: Promise<{ id: s
     openTasksOf(db, id),
     escalationOf(db, caller, id),
   ]);
-  // Imported cloud principals are analysed; for everyone else the panel would only say "not analysed".
-  const analysable = escalation.computedAt !== null || (i.attributes as { source?: string } | null)?.source === AWS_IAM_SOURCE;
+  // Imported AWS principals and Kubernetes service accounts are analysed (people too, once bound in a cluster);
+  // for everyone else the panel would only say "not analysed".
+  const source = (i.attributes as { source?: string } | null)?.source;
+  const analysable = escalation.computedAt !== null || source === AWS_IAM_SOURCE || source === K8S_RBAC_SOURCE;
   const canRotate = mayMarkRotated(caller, i);
   const editValues = {
     purpose: i.purpose ?? "",
