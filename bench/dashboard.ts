@@ -481,6 +481,8 @@ console.log(
 // totals counted now over every grant, as before the first pass. Printed for what it costs, not in the target.
 if (!only || only.test("inventoryTotals")) {
   const live = await timeRuns(Math.min(RUNS, 5), () => inventoryTotals(db, 90));
-  console.log(`\n(outside the target) inventoryTotals counted now, before a first pass: p50 ${percentile(live, 50).toFixed(1)} ms, p95 ${percentile(live, 95).toFixed(1)} ms`);
+  console.log(
+    `\n(outside the target) inventoryTotals counted now, before a first pass: p50 ${percentile(live, 50).toFixed(1)} ms, p95 ${percentile(live, 95).toFixed(1)} ms`,
+  );
 }
 await database.close();

@@ -38,7 +38,10 @@ END $$;--> statement-breakpoint
 CREATE TRIGGER findings_tally_insert AFTER INSERT ON findings REFERENCING NEW TABLE AS tally_new FOR EACH STATEMENT EXECUTE FUNCTION finding_tallies_add();--> statement-breakpoint
 CREATE TRIGGER findings_tally_delete AFTER DELETE ON findings REFERENCING OLD TABLE AS tally_old FOR EACH STATEMENT EXECUTE FUNCTION finding_tallies_remove();--> statement-breakpoint
 CREATE TRIGGER findings_tally_update AFTER UPDATE ON findings REFERENCING OLD TABLE AS tally_old NEW TABLE AS tally_new FOR EACH STATEMENT EXECUTE FUNCTION finding_tallies_change();--> statement-breakpoint
--- A subject whose kind changes (a re-import's identity-kind tag) moves its findings' tallies.
+-- A subject whose kind changes (a re-import's identity-kind tag) moves its findings' tallies. A transaction
+-- writing one of its findings at that very moment may have read the old kind and tally its change under it:
+-- the reconciliation's recount (below, hourly) puts that right. Locking findings here instead would deadlock
+-- with a writer that holds findings and then updates the identity (a session's usage).
 CREATE FUNCTION finding_tallies_subject_kind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO finding_tallies (status, kind, severity, system_id, identity_kind, n)
@@ -48,14 +51,31 @@ BEGIN
   RETURN NULL;
 END $$;--> statement-breakpoint
 CREATE TRIGGER identities_tally_kind AFTER UPDATE OF kind ON identities FOR EACH ROW WHEN (OLD.kind IS DISTINCT FROM NEW.kind) EXECUTE FUNCTION finding_tallies_subject_kind();--> statement-breakpoint
--- Sums the deltas into one row per group. Rows other transactions append
--- meanwhile are not in this statement's snapshot: they stay, and the total holds.
-CREATE FUNCTION compact_finding_tallies() RETURNS integer LANGUAGE sql AS $$
-  WITH gone AS (DELETE FROM finding_tallies RETURNING *), kept AS (
+CREATE FUNCTION finding_tallies_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM finding_tallies;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER findings_tally_truncate AFTER TRUNCATE ON findings FOR EACH STATEMENT EXECUTE FUNCTION finding_tallies_truncate();--> statement-breakpoint
+-- Recounts the tallies from the findings, one row per group, in one statement: the deltas it deletes are
+-- those of its snapshot, which its count of the findings covers; deltas of transactions committing later are
+-- not in its snapshot and stay, as their changes are not in its count. Whatever the tallies held, they are
+-- exact again.
+-- One recount at a time (the lock is taken before the recounting statement's snapshot): two at once would
+-- each insert their count and neither delete the other's.
+CREATE FUNCTION recount_finding_tallies() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  groups integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7244031);
+  WITH gone AS (DELETE FROM finding_tallies RETURNING 1), counted AS (
     INSERT INTO finding_tallies (status, kind, severity, system_id, identity_kind, n)
-    SELECT status, kind, severity, system_id, identity_kind, sum(n) FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
+    SELECT f.status, f.kind, f.severity, f.system_id, i.kind, count(*) FROM findings f JOIN identities i ON i.id = f.identity_id
+    WHERE (SELECT count(*) FROM gone) >= 0
+    GROUP BY 1, 2, 3, 4, 5
     RETURNING 1
-  ) SELECT count(*)::int FROM kept;
-$$;--> statement-breakpoint
+  ) SELECT count(*)::int INTO groups FROM counted;
+  RETURN groups;
+END $$;--> statement-breakpoint
 INSERT INTO finding_tallies (status, kind, severity, system_id, identity_kind, n)
 SELECT f.status, f.kind, f.severity, f.system_id, i.kind, count(*) FROM findings f JOIN identities i ON i.id = f.identity_id GROUP BY 1, 2, 3, 4, 5;

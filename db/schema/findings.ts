@@ -79,8 +79,8 @@ export const findings = pgTable(
  * subject, kept by triggers on findings (and on a subject's change of kind)
  * in the same transaction as the change: the findings list's counts and the
  * framework view read this instead of counting every finding. Rows are
- * deltas, summed when read; the reconciliation compacts them
- * (`compact_finding_tallies()`, migration 0026).
+ * deltas, summed when read; each reconciliation recounts them from the
+ * findings (`recount_finding_tallies()`, migration 0026).
  */
 export const findingTallies = pgTable(
   "finding_tallies",

@@ -23,6 +23,8 @@ export type K8sRequirement = {
   where: "namespace" | "cluster";
   /** resourceNames that must be allowed when the rule names some (a role binding to cluster-admin, the group system:masters). */
   names?: string[];
+  /** Any one named object will do (a user to impersonate alongside a group). */
+  anyNamed?: boolean;
 };
 
 /**
@@ -96,9 +98,24 @@ export const k8sPathClasses: K8sPathClass[] = [
   {
     id: "k8s-impersonate-masters",
     title: "impersonates the group system:masters",
-    // Members of system:masters pass every authorization check.
-    alternatives: [[{ verb: "impersonate", group: "core", resource: "groups", where: "cluster", names: ["system:masters"] }]],
+    // Members of system:masters pass every authorization check. A group is impersonated with a user (the API
+    // server refuses Impersonate-Group alone), any user.
+    alternatives: [
+      [
+        { verb: "impersonate", group: "core", resource: "users", where: "cluster", anyNamed: true },
+        { verb: "impersonate", group: "core", resource: "groups", where: "cluster", names: ["system:masters"] },
+      ],
+    ],
     reach: "admin",
+    sources: [IMPERSONATION, GOOD_PRACTICES],
+  },
+  {
+    id: "k8s-impersonate-user",
+    title: "impersonates any user",
+    // Any user includes those bound to cluster-admin; which users are, the RBAC export names only by binding.
+    alternatives: [[{ verb: "impersonate", group: "core", resource: "users", where: "cluster" }]],
+    reach: "admin",
+    needs: "a user bound to cluster-admin",
     sources: [IMPERSONATION, GOOD_PRACTICES],
   },
   {
@@ -131,9 +148,12 @@ export const k8sPathClasses: K8sPathClass[] = [
     id: "k8s-create-pod",
     title: "runs a pod as a service account",
     // A pod names any service account of its namespace; so does a workload's pod template.
+    // Changing a workload's pod template (update, patch) does the same for the pods it makes next.
     alternatives: [
       [{ verb: "create", group: "core", resource: "pods", where: "namespace" }],
-      ...WORKLOADS.map(([group, resource]): K8sRequirement[] => [{ verb: "create", group, resource, where: "namespace" }]),
+      ...WORKLOADS.flatMap(([group, resource]): K8sRequirement[][] =>
+        ["create", "update", "patch"].map((verb) => [{ verb, group, resource, where: "namespace" }]),
+      ),
     ],
     reach: "namespace-accounts",
     sources: [GOOD_PRACTICES],

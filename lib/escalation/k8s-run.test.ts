@@ -32,7 +32,9 @@ function cluster(person: string, opts: { fixed?: boolean } = {}) {
       { kind: "ClusterRole", metadata: { name: "cluster-admin" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] },
       { kind: "Role", metadata: { namespace: "payments", name: "pod-runner" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create", "get"] }] },
       { kind: "ClusterRole", metadata: { name: "view" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }] },
-      ...(opts.fixed ? [] : [binding("ClusterRoleBinding", "deployer-admin", { kind: "ClusterRole", name: "cluster-admin" }, [account("payments", "deployer")])]),
+      ...(opts.fixed
+        ? []
+        : [binding("ClusterRoleBinding", "deployer-admin", { kind: "ClusterRole", name: "cluster-admin" }, [account("payments", "deployer")])]),
       binding("RoleBinding", "ci-pods", { kind: "Role", name: "pod-runner" }, [account("payments", "ci"), { kind: "User", name: person }], "payments"),
       binding("ClusterRoleBinding", "web-view", { kind: "ClusterRole", name: "view" }, [account("web", "app")]),
     ],
@@ -40,7 +42,12 @@ function cluster(person: string, opts: { fixed?: boolean } = {}) {
 }
 
 const idOf = async (db: Db, systemId: string, user: string) =>
-  (await db.select({ id: identities.id }).from(identities).where(and(eq(identities.systemId, systemId), eq(identities.externalId, user))))[0].id;
+  (
+    await db
+      .select({ id: identities.id })
+      .from(identities)
+      .where(and(eq(identities.systemId, systemId), eq(identities.externalId, user)))
+  )[0].id;
 
 describe("the escalation analysis over Kubernetes clusters", () => {
   it("finds who can become cluster-admin and how, raises the finding, judges people too, and follows a re-import", async () => {
@@ -60,7 +67,11 @@ describe("the escalation analysis over Kubernetes clusters", () => {
       ["k8s-create-pod", "runs a pod as a service account (payments/deployer)"],
       ["holds-admin", "holds administrator access"],
     ]);
-    expect(steps[0].actions[0]).toMatchObject({ action: "payments:create:core/pods", resource: "namespace payments", allowedBy: [{ policy: "payments/pod-runner", statement: 0 }] });
+    expect(steps[0].actions[0]).toMatchObject({
+      action: "payments:create:core/pods",
+      resource: "namespace payments",
+      allowedBy: [{ policy: "payments/pod-runner", statement: 0 }],
+    });
     expect(steps[0].sources[0]).toMatch(/^https:\/\/kubernetes\.io\//);
     // Steps link to the accounts they name, in this cluster.
     expect(e.identityIds).toEqual({ "system:serviceaccount:payments:ci": ci, "system:serviceaccount:payments:deployer": deployer });
@@ -72,7 +83,10 @@ describe("the escalation analysis over Kubernetes clusters", () => {
     expect(person).toMatchObject({ privilegeLevel: "admin", reachesAdmin: true });
     expect(person.escalation[0].steps[0].from).toBe(dev.name);
 
-    const open = await db.select().from(findings).where(and(eq(findings.kind, "escalation_to_admin"), eq(findings.status, "open")));
+    const open = await db
+      .select()
+      .from(findings)
+      .where(and(eq(findings.kind, "escalation_to_admin"), eq(findings.status, "open")));
     const forCi = open.find((f) => f.identityId === ci)!;
     expect(forCi).toMatchObject({ severity: "high", systemId: first.systemId });
     expect(forCi.title).toBe("payments/ci can become administrator: runs a pod as a service account (payments/deployer) → holds administrator access");

@@ -49,14 +49,20 @@ describe("Kubernetes escalation analysis", () => {
     expectPath(v, ["k8s-create-pod", "holds-admin"]);
     expect(v).toMatchObject({ level: "admin", holdsAdmin: false, reachesAdmin: true, pathConditional: false, reachableIds: [target.id] });
     expect(v.path[0]).toMatchObject({ from: ci.key, to: target.key });
-    expect(v.path[0].actions[0]).toMatchObject({ action: "payments:create:core/pods", resource: "namespace payments", allowedBy: [{ policy: "payments/pod-runner", statement: 0 }] });
+    expect(v.path[0].actions[0]).toMatchObject({
+      action: "payments:create:core/pods",
+      resource: "namespace payments",
+      allowedBy: [{ policy: "payments/pod-runner", statement: 0 }],
+    });
     expect(v.path[1].from).toBe(target.key);
     // The same rule in another namespace reaches nobody there.
     expect(verdictOf(account("web", "ci", role("web/pod-runner", "web", { verbs: ["create"], resources: ["pods"] })), [target]).reachesAdmin).toBe(false);
   });
 
   it("a workload controller's pod template runs as any account of its namespace too", () => {
-    const v = verdictOf(person("Dana Deployer", role("payments/deploy", "payments", { verbs: ["create"], apiGroups: ["apps"], resources: ["deployments"] })), [deployer()]);
+    const v = verdictOf(person("Dana Deployer", role("payments/deploy", "payments", { verbs: ["create"], apiGroups: ["apps"], resources: ["deployments"] })), [
+      deployer(),
+    ]);
     expectPath(v, ["k8s-create-pod", "holds-admin"]);
     expect(v.path[0].actions[0].action).toBe("payments:create:apps/deployments");
   });
@@ -89,33 +95,75 @@ describe("Kubernetes escalation analysis", () => {
   it("binding cluster-admin cluster-wide is administrator; bind limited to other roles is not", () => {
     const binder = person(
       "Bo Binder",
-      role("rbac-manager", null, { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] }, { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"] }),
+      role(
+        "rbac-manager",
+        null,
+        { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] },
+        { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"] },
+      ),
     );
     expectPath(verdictOf(binder, []), ["k8s-bind-cluster-admin"]);
     const limited = person(
       "Li Limited",
-      role("view-binder", null, { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["view"] }, { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"] }),
+      role(
+        "view-binder",
+        null,
+        { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["view"] },
+        { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"] },
+      ),
     );
     expect(verdictOf(limited, []).reachesAdmin).toBe(false);
   });
 
   it("escalate on cluster roles it may update is administrator, needing a role bound to it", () => {
-    const v = verdictOf(person("Eve", role("role-editor", null, { verbs: ["escalate", "update"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] })), []);
+    const v = verdictOf(
+      person("Eve", role("role-editor", null, { verbs: ["escalate", "update"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] })),
+      [],
+    );
     expectPath(v, ["k8s-escalate-own-role"]);
     expect(v.pathConditional).toBe(true);
   });
 
   it("binding in a namespace reaches its service accounts", () => {
     const v = verdictOf(
-      account("payments", "binder", role("payments/binder", "payments", { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] }, { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"] })),
+      account(
+        "payments",
+        "binder",
+        role(
+          "payments/binder",
+          "payments",
+          { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"] },
+          { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"] },
+        ),
+      ),
       [deployer()],
     );
     expectPath(v, ["k8s-bind-in-namespace", "holds-admin"]);
   });
 
-  it("impersonating system:masters is administrator; impersonating another group is not", () => {
-    expectPath(verdictOf(person("Ida", role("impersonator", null, { verbs: ["impersonate"], resources: ["groups"] })), []), ["k8s-impersonate-masters"]);
-    expect(verdictOf(person("Ian", role("dev-impersonator", null, { verbs: ["impersonate"], resources: ["groups"], resourceNames: ["developers"] })), []).reachesAdmin).toBe(false);
+  it("impersonating system:masters (with a user, as the API server requires) is administrator; another group is not", () => {
+    // Users limited to one name, groups to system:masters: the group is what makes it administrator.
+    const masters = person(
+      "Ida",
+      role(
+        "impersonator",
+        null,
+        { verbs: ["impersonate"], resources: ["users"], resourceNames: ["nobody"] },
+        { verbs: ["impersonate"], resources: ["groups"], resourceNames: ["system:masters"] },
+      ),
+    );
+    expectPath(verdictOf(masters, []), ["k8s-impersonate-masters"]);
+    expect(verdictOf(masters, [])).toMatchObject({ pathConditional: false });
+    // Groups without any user to wear them: nothing.
+    expect(verdictOf(person("Igor", role("groups-only", null, { verbs: ["impersonate"], resources: ["groups"] })), []).reachesAdmin).toBe(false);
+    expect(
+      verdictOf(person("Ian", role("dev-impersonator", null, { verbs: ["impersonate"], resources: ["groups"], resourceNames: ["developers"] })), [])
+        .reachesAdmin,
+    ).toBe(false);
+    // Any user at all: administrator if one is bound to cluster-admin, which the export does not say of users.
+    const anyone = verdictOf(person("Ulla", role("user-impersonator", null, { verbs: ["impersonate"], resources: ["users"] })), []);
+    expectPath(anyone, ["k8s-impersonate-user"]);
+    expect(anyone.pathConditional).toBe(true);
     // A RoleBinding cannot grant a cluster-scoped resource.
     expect(verdictOf(person("Ina", role("ns-impersonator", "payments", { verbs: ["impersonate"], resources: ["groups"] })), []).reachesAdmin).toBe(false);
   });
@@ -123,15 +171,27 @@ describe("Kubernetes escalation analysis", () => {
   it("impersonating or requesting tokens for named accounts reaches those accounts only", () => {
     const admin = deployer();
     const other = account("payments", "worker");
-    const imp = verdictOf(account("payments", "a", role("payments/imp", "payments", { verbs: ["impersonate"], resources: ["serviceaccounts"], resourceNames: ["worker"] })), [admin, other]);
+    const imp = verdictOf(
+      account("payments", "a", role("payments/imp", "payments", { verbs: ["impersonate"], resources: ["serviceaccounts"], resourceNames: ["worker"] })),
+      [admin, other],
+    );
     expect(imp).toMatchObject({ reachesAdmin: false, reachableIds: [other.id] });
-    const tok = verdictOf(account("payments", "b", role("payments/tok", "payments", { verbs: ["create"], resources: ["serviceaccounts/token"], resourceNames: ["deployer"] })), [admin, other]);
+    const tok = verdictOf(
+      account("payments", "b", role("payments/tok", "payments", { verbs: ["create"], resources: ["serviceaccounts/token"], resourceNames: ["deployer"] })),
+      [admin, other],
+    );
     expectPath(tok, ["k8s-token-request", "holds-admin"]);
     // Through the administrator it reaches everyone; a token for the worker reaches the worker alone.
     expect(tok.reachableIds).toEqual([admin.id, other.id]);
-    const workerToken = verdictOf(account("payments", "d", role("payments/tok-w", "payments", { verbs: ["create"], resources: ["serviceaccounts/token"], resourceNames: ["worker"] })), [admin, other]);
+    const workerToken = verdictOf(
+      account("payments", "d", role("payments/tok-w", "payments", { verbs: ["create"], resources: ["serviceaccounts/token"], resourceNames: ["worker"] })),
+      [admin, other],
+    );
     expect(workerToken).toMatchObject({ reachesAdmin: false, reachableIds: [other.id] });
-    expectPath(verdictOf(account("payments", "c", role("payments/imp-all", "payments", { verbs: ["impersonate"], resources: ["serviceaccounts"] })), [admin]), ["k8s-impersonate-account", "holds-admin"]);
+    expectPath(verdictOf(account("payments", "c", role("payments/imp-all", "payments", { verbs: ["impersonate"], resources: ["serviceaccounts"] })), [admin]), [
+      "k8s-impersonate-account",
+      "holds-admin",
+    ]);
   });
 
   it("nodes/proxy reaches every service account of the cluster, conditionally", () => {
@@ -142,8 +202,36 @@ describe("Kubernetes escalation analysis", () => {
     expect(v.pathConditional).toBe(true);
   });
 
+  it("a rule limited to named objects grants nothing else: no cluster-admin by name, no create by name", () => {
+    const named = role("named-all", null, { verbs: ["*"], apiGroups: ["*"], resources: ["*"], resourceNames: ["one-thing"] });
+    expect(verdictOf(person("Nat", named), []).holdsAdmin).toBe(false);
+    const namedPods = role("payments/named-pods", "payments", { verbs: ["create"], resources: ["pods"], resourceNames: ["debug"] });
+    expect(verdictOf(account("payments", "x", namedPods), [deployer()]).reachesAdmin).toBe(false);
+    // Binding a role named elsewhere than cluster-admin: not cluster-admin.
+    const viewBinder = role(
+      "view-binder",
+      null,
+      { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["view"] },
+      { verbs: ["bind"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["cluster-admin"] },
+      { verbs: ["create"], apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"] },
+    );
+    // Cited by the rule that names cluster-admin, not the first limited one.
+    expect(verdictOf(person("Vera", viewBinder), []).path[0].actions[0].allowedBy[0]).toMatchObject({ policy: "view-binder", statement: 1 });
+  });
+
+  it("changing a workload's pod template runs as any account of its namespace", () => {
+    const v = verdictOf(
+      account("payments", "cd", role("payments/patch-deploy", "payments", { verbs: ["patch"], apiGroups: ["apps"], resources: ["deployments"] })),
+      [deployer()],
+    );
+    expectPath(v, ["k8s-create-pod", "holds-admin"]);
+  });
+
   it("a read-only viewer is standard and reaches nobody", () => {
-    const v = verdictOf(person("Vic", role("view", null, { verbs: ["get", "list", "watch"], apiGroups: ["", "apps"], resources: ["pods", "deployments", "configmaps"] })), [deployer()]);
+    const v = verdictOf(
+      person("Vic", role("view", null, { verbs: ["get", "list", "watch"], apiGroups: ["", "apps"], resources: ["pods", "deployments", "configmaps"] })),
+      [deployer()],
+    );
     expect(v).toMatchObject({ level: "standard", ownLevel: "standard", reachesAdmin: false, reachableIds: [], path: [] });
   });
 

@@ -44,23 +44,31 @@ const namespaceNode = (ns: string) => `namespace:${ns}`;
 
 type Allowed = { cite: Citation; action: string; names: string[] | null };
 
-/** The first statement allowing `verb` on `group/resource` in `ns` ("" cluster-scoped), with the objects it is limited to. */
-function allowed(p: K8sPrincipal, r: K8sRequirement, ns: string): Allowed | null {
+/**
+ * The statement allowing `verb` on `group/resource` in `ns` ("" cluster-scoped)
+ * that the requirement accepts: one on every object; else, for a requirement
+ * on named objects (cluster-admin, system:masters), one naming them; else,
+ * where the class reaches named accounts (`acceptNamed`), the objects all
+ * limited rules name together. A rule limited to named objects never grants
+ * anything else: Kubernetes never authorises `create` (or a list of all) by name.
+ */
+function allowed(p: K8sPrincipal, r: K8sRequirement, ns: string, acceptNamed = false): Allowed | null {
   const action = `${r.where === "cluster" ? "" : ns}:${r.verb}:${r.group}/${r.resource}`;
-  let limited: Allowed | null = null;
+  let naming: Allowed | null = null;
+  let limitedCite: Citation | null = null;
+  const limitedNames: string[] = [];
   for (const h of p.holdings)
-    h.statements.forEach((s, statement) => {
-      if (s.effect !== "Allow" || !(s.actions ?? []).some((a) => k8sActionMatches(a, action))) return;
+    for (const [statement, s] of h.statements.entries()) {
+      if (s.effect !== "Allow" || !(s.actions ?? []).some((a) => k8sActionMatches(a, action))) continue;
       const cite = { policy: h.policy, statement, ...(s.sid ? { sid: s.sid } : {}) };
-      const names = s.allResources ? null : (s.resources ?? []);
-      if (names === null) limited = limited?.names === null ? limited : { cite, action, names: null };
-      else if (limited?.names !== null) limited = { cite: limited?.cite ?? cite, action, names: [...(limited?.names ?? []), ...names] };
-    });
-  if (!limited) return null;
-  const found = limited as Allowed;
-  // A requirement on named objects (cluster-admin, system:masters) holds only where the rule names them or all.
-  if (r.names && found.names !== null && !r.names.some((n) => found.names!.includes(n))) return null;
-  return found;
+      if (s.allResources) return { cite, action, names: null };
+      const names = s.resources ?? [];
+      if (r.names && !naming && r.names.some((n) => names.includes(n))) naming = { cite, action, names: r.names.filter((n) => names.includes(n)) };
+      limitedCite ??= cite;
+      limitedNames.push(...names);
+    }
+  if (r.names) return naming;
+  return (acceptNamed || r.anyNamed) && limitedCite ? { cite: limitedCite, action, names: limitedNames } : null;
 }
 
 /** An alternative's steps in `ns`, when every requirement holds there; the accounts' names it is limited to (null: all). */
@@ -68,9 +76,15 @@ function alternativeIn(p: K8sPrincipal, alt: K8sRequirement[], ns: string, cls: 
   const actions: StepAction[] = [];
   let names: string[] | null = null;
   for (const r of alt) {
-    const a = allowed(p, r, ns);
+    const a = allowed(p, r, ns, cls.namedAccounts);
     if (!a) return null;
-    actions.push({ action: a.action, resource: a.names ? a.names.join(", ") : r.where === "cluster" ? "*" : `namespace ${ns}`, allowedBy: [a.cite], decision: "allowed", dependsOn: [] });
+    actions.push({
+      action: a.action,
+      resource: a.names ? a.names.join(", ") : r.where === "cluster" ? "*" : `namespace ${ns}`,
+      allowedBy: [a.cite],
+      decision: "allowed",
+      dependsOn: [],
+    });
     if (cls.namedAccounts && a.names) names = a.names;
   }
   return { actions, names };
@@ -202,7 +216,7 @@ export function analyzeK8sCluster(principals: K8sPrincipal[]): K8sVerdict[] {
     via.delete(start);
     if (!admin) return { path: null, reached: new Set(via.keys()) };
     const path: Step[] = [{ ...admin.cap, from: principals[admin.from].key }];
-    for (let at = admin.from; at !== start; ) {
+    for (let at = admin.from; at !== start;) {
       const step = via.get(at)!;
       path.unshift({ ...step.cap, to: principals[at].key, from: principals[step.from].key });
       at = step.from;

@@ -74,7 +74,9 @@ export async function escalationOf(db: Tx, caller: Caller | null, identityId: st
   return {
     computedAt: row.computedAt,
     // The verdict, raised by what it holds where no analysis looks (a person's GitHub admin role).
-    privilegeLevel: (await queryRows<{ level: PrivilegeLevel }>(db, sql`select ${identityPrivilegeLevel(sql`${identityId}::uuid`)} as level`))[0]?.level ?? row.privilegeLevel,
+    privilegeLevel:
+      (await queryRows<{ level: PrivilegeLevel }>(db, sql`select ${identityPrivilegeLevel(sql`${identityId}::uuid`)} as level`))[0]?.level ??
+      row.privilegeLevel,
     holdsAdmin: row.holdsAdmin,
     reachesAdmin: row.reachesAdmin,
     conditional: row.pathConditional,

@@ -168,9 +168,10 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     const k8s = await kubernetesVerdicts(tx);
     phase("kubernetes");
     if (loaded.principals.length === 0 && k8s.length === 0) {
-      // Nothing analysed any more: what was raised or stored before goes.
-      await tx.delete(identityEscalations);
+      // Nothing analysed any more: what was raised or stored before goes, and the dashboard's figures follow.
+      const gone = await tx.delete(identityEscalations).returning({ id: identityEscalations.identityId });
       const findingsOpen = await syncFindings(tx, []);
+      if (gone.length) await requestReconciliation(tx);
       return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen, elapsedMs: Date.now() - started };
     }
 
@@ -188,9 +189,7 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
             firstStep: sql<Step | null>`case when ${identityEscalations.holdsAdmin} then ${identityEscalations.path}->0 end`,
           })
           .from(identityEscalations)
-          .where(
-            inArray(identityEscalations.identityId, [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)]),
-          )
+          .where(inArray(identityEscalations.identityId, [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)]))
       ).map((r) => [r.identityId, r]),
     );
     phase("stored");
@@ -558,11 +557,18 @@ function k8sRow(v: K8sSubject, now: Date): VerdictRow {
     verdictDigest: "",
     computedAt: now,
   };
-  row.verdictDigest = sha(canonicalJson([row.systemId, row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, v.reachableIds, row.inputsDigest]));
+  row.verdictDigest = sha(
+    canonicalJson([row.systemId, row.privilegeLevel, row.holdsAdmin, row.reachesAdmin, row.pathConditional, row.path, v.reachableIds, row.inputsDigest]),
+  );
   return row;
 }
 
-type Judged = Pick<PrincipalVerdict, "id" | "reachesAdmin" | "path" | "pathConditional"> & { holdsAdmin: unknown; name: string; identityKind: string; systemId: string };
+type Judged = Pick<PrincipalVerdict, "id" | "reachesAdmin" | "path" | "pathConditional"> & {
+  holdsAdmin: unknown;
+  name: string;
+  identityKind: string;
+  systemId: string;
+};
 
 /** The two escalation findings, raised for what the analyses see and resolved where they no longer do. */
 async function syncFindings(tx: Tx, verdicts: Judged[], openTrust: (OpenTrust & { role: Loaded["principals"][number] })[] = []): Promise<number> {

@@ -41,11 +41,7 @@ export function stepView(s: Step): StepView {
     pathClass: s.classId,
     title: s.title,
     description:
-      namesOne(s.to) && s.classId !== "assume-role"
-        ? `${s.title} (${shortName(s.to)})`
-        : s.classId === "assume-role"
-          ? `assumes ${shortName(s.to)}`
-          : s.title,
+      namesOne(s.to) && s.classId !== "assume-role" ? `${s.title} (${shortName(s.to)})` : s.classId === "assume-role" ? `assumes ${shortName(s.to)}` : s.title,
     actions: s.actions.map((a) => ({ action: a.action, resource: a.resource, allowedBy: a.allowedBy, conditional: a.decision === "conditional" })),
     conditional: s.conditional,
     dependsOn: s.dependsOn,

@@ -21,6 +21,14 @@ export const isOrphan = sql<boolean>`(${identities.kind} <> 'human' and ${identi
 export const orphanFilter = sql<boolean>`(${identities.kind} <> 'human' and ${identities.status} = 'active'
   and (${identities.ownerId} is null or ${identities.ownerId} = any(array(select p.id from ${identities} p where p.status <> 'active'))))`;
 
+/**
+ * Its negation, for the rows that are not orphans (most of them): the owner
+ * looked up per row, since the array above, compared linearly, would be read
+ * once per row as identities not active accumulate.
+ */
+export const notOrphanFilter = sql<boolean>`not (${identities.kind} <> 'human' and ${identities.status} = 'active'
+  and (${identities.ownerId} is null or exists (select 1 from ${identities} p where p.id = ${identities.ownerId} and p.status <> 'active')))`;
+
 const privilegedActiveGrants = sql`from ${grants} join ${entitlements} on ${entitlements.id} = ${grants.entitlementId}
   where ${grants.identityId} = ${identities.id} and ${entitlements.privilegeLevel} in ('privileged', 'admin') and ${grantIsActive}`;
 

@@ -5,7 +5,7 @@ import { identities, identityEscalations, identityKinds, identityPrivilegeLevel,
 import { parseInput, withoutBlanks } from "@/lib/errors";
 import { visibleIdentities, type Caller } from "@/lib/caller";
 import { inPageOrder, likePattern, offsetOf, pageFields, paged } from "@/lib/paging";
-import { holdsStandingPrivilege, isOrphan, orphanFilter, owner, privilegedGrantCount } from "./figures";
+import { holdsStandingPrivilege, isOrphan, notOrphanFilter, orphanFilter, owner, privilegedGrantCount } from "./figures";
 import { text } from "@/lib/validation/fields";
 
 const flag = z.enum(["true", "false", "1", "0", "yes", "no"], { message: "Use true or false." }).transform((v) => v === "true" || v === "1" || v === "yes");
@@ -49,7 +49,7 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.status) where.push(eq(identities.status, query.status));
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
   if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
-  if (query.orphaned !== undefined) where.push(query.orphaned ? orphanFilter : sql`not ${orphanFilter}`);
+  if (query.orphaned !== undefined) where.push(query.orphaned ? orphanFilter : notOrphanFilter);
   if (query.privileged !== undefined)
     where.push(query.privileged ? sql`${level} in ('privileged', 'admin')` : sql`coalesce(${level}, 'standard') = 'standard'`);
   if (query.standing !== undefined) where.push(query.standing ? holdsStandingPrivilege : sql`not ${holdsStandingPrivilege}`);

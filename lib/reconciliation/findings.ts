@@ -203,7 +203,7 @@ async function countsByKind(db: Tx, q: z.output<typeof findingQuery>): Promise<{
 async function searchCounts(db: Tx, q: z.output<typeof findingQuery>, names: NameMatches) {
   const rows = await queryRows<{ kind: FindingKind; n: number }>(
     db,
-    sql`select m.kind, count(*)::int as n from (select ${findings.kind} from ${findings} where ${whereOf({ ...q, kind: undefined }, names)} limit ${SEARCH_COUNT_CAP + 1}) m group by m.kind`,
+    sql`select m.kind, count(*)::int as n from (select ${findings.kind} from ${findings} where ${whereOf(q, names)} limit ${SEARCH_COUNT_CAP + 1}) m group by m.kind`,
   );
   const total = rows.reduce((sum, r) => sum + r.n, 0);
   return { byKind: rows, capped: total > SEARCH_COUNT_CAP };
@@ -238,23 +238,36 @@ export async function listFindings(db: Tx, caller: Caller, raw: unknown) {
       .orderBy(...mostSevereFirst);
   let rows: Awaited<ReturnType<typeof inOrder>>;
   let byKind: { kind: FindingKind; n: number }[];
+  let n: number;
   let capped = false;
-  if (!q.q) [rows, byKind] = await Promise.all([inOrder(), countsByKind(db, q)]);
-  else {
-    // A search's counts are of its first SEARCH_COUNT_CAP + 1 matches: past the cap they say "at least".
-    const counting = searchCounts(db, q, names!);
-    // A broad word (too many names to list) is known to match many findings: the page and the count at once.
+  if (!q.q) {
+    [rows, byKind] = await Promise.all([inOrder(), countsByKind(db, q)]);
+    n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
+  } else {
+    // A search's counts are of its first SEARCH_COUNT_CAP + 1 matches: past the cap they say "at least". The
+    // tabs count the matches of every kind; the total, those of the kind chosen, counted apart.
+    const counting = Promise.all([searchCounts(db, { ...q, kind: undefined }, names!), q.kind ? searchCounts(db, q, names!) : null]);
+    counting.catch(() => {});
+    // A broad word (too many names to list) is known to match many findings: the page is read meanwhile.
     const broad = names!.identityIds === null || names!.entitlementIds === null;
-    const page = broad ? inOrder() : null;
-    const counted = await counting;
-    capped = counted.capped;
-    byKind = counted.byKind;
-    rows = await (page ?? (capped ? inOrder() : fromMatches()));
+    const page = broad ? inOrder().then((r) => r) : null;
+    page?.catch(() => {});
+    const [tabs, chosen] = await counting;
+    const counted = chosen ?? tabs;
+    byKind = tabs.byKind;
+    capped = tabs.capped || counted.capped;
+    n = Math.min(
+      SEARCH_COUNT_CAP,
+      counted.byKind.reduce((sum, k) => sum + k.n, 0),
+    );
+    rows = await (page ?? (counted.capped ? inOrder() : fromMatches()));
   }
-  const n = q.kind ? (byKind.find((k) => k.kind === q.kind)?.n ?? 0) : byKind.reduce((sum, k) => sum + k.n, 0);
   // An escalation's path as people read it: each step with its actions and the statements allowing them.
   const withPaths = rows.map((r) => ({ ...r, path: r.kind === "escalation_to_admin" ? stepsOf((r.details as { path?: unknown }).path) : null }));
-  return { ...paged(withPaths, n, q), byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])), countsCapped: capped };
+  const result = paged(withPaths, n, q);
+  // Past the cap the count is a floor: a full page always offers the next one.
+  if (capped && rows.length === q.pageSize) result.pageCount = Math.max(result.pageCount, q.page + 1);
+  return { ...result, byKind: Object.fromEntries(byKind.map((k) => [k.kind, k.n])), countsCapped: capped };
 }
 export type FindingRow = Awaited<ReturnType<typeof listFindings>>["rows"][number];
 

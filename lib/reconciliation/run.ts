@@ -57,9 +57,10 @@ export async function runReconciliation(db: Db, opts: { now?: Date; windowDays?:
     const [{ n }] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from detected`);
     return { detected: n, ...(await mergeFindings(tx, now)) };
   });
-  // The findings' tallies as one row per group again (every change since appended a delta), in a short
+  // The findings' tallies recounted from the findings, one row per group (every change since appended a delta,
+  // and a subject's change of kind racing a write may have left one under the old kind), in a short
   // transaction of its own: nothing waits on it.
-  await db.execute(sql`select compact_finding_tallies()`);
+  await db.execute(sql`select recount_finding_tallies()`);
   const identities = await auditedTransaction(db, (tx) => computeIdentityRisk(tx, { now, windowDays }));
   const snapshots = await writeSnapshots(db, now);
   return { ...found, identities, snapshots, elapsedMs: performance.now() - started };

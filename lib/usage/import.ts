@@ -5,7 +5,7 @@ import { ValidationError } from "@/lib/errors";
 import { permissionSetsOf, type PermissionSet } from "@/lib/permissions/sets";
 import { textOfEventProblem, type Stored, type UsageEventInput } from "./record";
 import { storableWindow, unstorableReason } from "./retention";
-import type { UsageSource } from "./source";
+import type { SourceUse, UsageSource } from "./source";
 import { batchWriter, type BatchWriter } from "./writer";
 import { recordSessionEvidence, type SessionEvidence } from "./session-evidence";
 
@@ -66,6 +66,23 @@ export async function importUsage<R>(
   };
   // Session evidence, stored SESSION_BATCH events at a time in transactions of their own (idempotent by event id, as usage is).
   const evidence: SessionEvidence[] = [];
+  /** A use within a session of a source whose sessions are evidence: a statement of that session. */
+  const keepEvidence = async (r: SourceUse, by: { identityId: string; systemId: string }) => {
+    if (!source.sessions || !r.sessionId) return;
+    evidence.push({
+      eventId: r.eventId,
+      sessionId: r.sessionId,
+      identityId: by.identityId,
+      systemId: by.systemId,
+      entitlementId: null,
+      kind: "query",
+      // What it exercised, not the statement's text (which may hold data).
+      detail: r.action,
+      outcome: r.outcome,
+      occurredAt: r.occurredAt.toISOString(),
+    });
+    if (evidence.length >= SESSION_BATCH) await storeEvidence();
+  };
   const storeEvidence = async () => {
     if (!evidence.length) return;
     const list = evidence.splice(0);
@@ -143,15 +160,25 @@ export async function importUsage<R>(
           const by = mark && index.identities.get(mark.principal);
           // Session evidence is kept whatever its age; never from the future.
           if (mark && by && unstorableReason(mark.occurredAt, window) !== "in-the-future") {
-            evidence.push({ ...mark, occurredAt: mark.occurredAt.toISOString(), identityId: by.identityId, systemId: by.systemId, entitlementId: null, outcome: "success" });
+            evidence.push({
+              ...mark,
+              occurredAt: mark.occurredAt.toISOString(),
+              identityId: by.identityId,
+              systemId: by.systemId,
+              entitlementId: null,
+              outcome: "success",
+            });
             if (evidence.length >= SESSION_BATCH) await storeEvidence();
           }
           continue;
         }
-        // Outside the retention no partition holds it, so a re-import could not see it was stored.
+        // Outside the retention no partition holds it, so a re-import could not see it was stored. Session
+        // evidence is kept whatever its age: an old session keeps its statements.
         const unstorable = unstorableReason(r.occurredAt, window);
         if (unstorable) {
           skip(unstorable);
+          const by = unstorable === "older-than-retention" && index.identities.get(r.principal.key);
+          if (by && !textOfEventProblem(r)) await keepEvidence(r, by);
           continue;
         }
         const text = textOfEventProblem(r);
@@ -201,21 +228,7 @@ export async function importUsage<R>(
           sessionId: r.sessionId,
           occurredAt: r.occurredAt,
         });
-        if (source.sessions && r.sessionId) {
-          evidence.push({
-            eventId: r.eventId,
-            sessionId: r.sessionId,
-            identityId: known.identityId,
-            systemId: known.systemId,
-            entitlementId: null,
-            kind: "query",
-            // What it exercised, not the statement's text (which may hold data).
-            detail: r.action,
-            outcome: r.outcome,
-            occurredAt: r.occurredAt.toISOString(),
-          });
-          if (evidence.length >= SESSION_BATCH) await storeEvidence();
-        }
+        await keepEvidence(r, known);
         if (lane.buffer.length >= batchSize) await flush(lane);
       }
     }

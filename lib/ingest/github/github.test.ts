@@ -128,8 +128,13 @@ describe("admin roles held on many repositories and used on none", () => {
     exported.repos = [...exported.repos.map((r) => ({ ...r, collaborators: [...(r.collaborators ?? []), admin] })), { name: "web", collaborators: [admin] }];
     const summary = await importGitHub(db, { export: exported });
     // Held for longer than the window: a role granted within it has not had its chance.
-    await db.execute(sql`update grants set starts_at = now() - interval '120 days' where entitlement_id in (select id from entitlements where system_id = ${summary.systemId})`);
-    const [carol] = await db.select().from(identities).where(and(eq(identities.systemId, summary.systemId), eq(identities.externalId, "carol-acme")));
+    await db.execute(
+      sql`update grants set starts_at = now() - interval '120 days' where entitlement_id in (select id from entitlements where system_id = ${summary.systemId})`,
+    );
+    const [carol] = await db
+      .select()
+      .from(identities)
+      .where(and(eq(identities.systemId, summary.systemId), eq(identities.externalId, "carol-acme")));
 
     await runReconciliation(db);
     const dormant = () =>
@@ -148,7 +153,17 @@ describe("admin roles held on many repositories and used on none", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "gh-audit-"));
     await writeFile(
       path.join(dir, "export.json"),
-      JSON.stringify([{ "@timestamp": Date.now() - 3_600_000, _document_id: `${org}-admin-1`, action: "repo.update_member", actor: "carol-acme", org, repo: `${org}/web`, user: "bob-acme" }]),
+      JSON.stringify([
+        {
+          "@timestamp": Date.now() - 3_600_000,
+          _document_id: `${org}-admin-1`,
+          action: "repo.update_member",
+          actor: "carol-acme",
+          org,
+          repo: `${org}/web`,
+          user: "bob-acme",
+        },
+      ]),
     );
     expect((await importGitHubAudit(db, { org, paths: [dir] })).usage.inserted).toBe(1);
     await runReconciliation(db);

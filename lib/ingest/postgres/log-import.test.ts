@@ -24,7 +24,10 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
     const { entitlement: readers } = await makeGrant(db, app.id, { systemId: system.id });
     // And a JIT window open over the log's day: sessions inside it are its evidence.
     const { grant: jit } = await makeGrant(db, app.id, { systemId: system.id, type: "jit" });
-    await db.update(grants).set({ startsAt: new Date(Date.now() - 3 * 86_400_000), expiresAt: new Date(Date.now() + 3_600_000) }).where(eq(grants.id, jit.id));
+    await db
+      .update(grants)
+      .set({ startsAt: new Date(Date.now() - 3 * 86_400_000), expiresAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(grants.id, jit.id));
     await db
       .update(entitlements)
       .set({ permissions: [{ effect: "Allow", actions: ["public.accounts:SELECT", "public.ledger:SELECT"], conditional: false, allResources: true }] })
@@ -76,7 +79,10 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
     expect(r.actions.find((a) => a.action === "accounts:DELETE")).toMatchObject({ status: "denied" });
     // Each session is evidence linked to the grant that covered it: the app's JIT grant, taken first; the
     // operator held none, so its session is activity outside any grant window.
-    const sessions = await db.select().from(pamSessions).where(eq(pamSessions.source, `pg-log:${name}`));
+    const sessions = await db
+      .select()
+      .from(pamSessions)
+      .where(eq(pamSessions.source, `pg-log:${name}`));
     const appSession = sessions.find((x) => x.sessionId === "6560a1b2.1092")!;
     expect(appSession).toMatchObject({ identityId: app.id, systemId: system.id, grantId: jit.id, eventCount: 4, outsideWindowCount: 0 });
     expect(appSession.startedAt.toISOString()).toBe(`${day}T10:00:00.001Z`);
@@ -89,7 +95,10 @@ describe("importing pgaudit logs (csvlog and jsonlog)", () => {
       ["query", "public.ledger:INSERT", "success"],
       ["start", `connection authorized: user=${role("app")} database=payments`, "success"],
     ]);
-    const [outside] = await db.select().from(findings).where(and(eq(findings.kind, "outside_grant_window"), eq(findings.identityId, ops.id)));
+    const [outside] = await db
+      .select()
+      .from(findings)
+      .where(and(eq(findings.kind, "outside_grant_window"), eq(findings.identityId, ops.id)));
     expect(outside).toMatchObject({ status: "open", systemId: system.id });
 
     const again = await importPgLog(db, { system: name, paths: [dir] });

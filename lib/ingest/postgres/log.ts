@@ -113,33 +113,54 @@ export function classifyPgLogEntry(record: PgLogEntry | UnreadableLine): SourceU
 
 /** SQLSTATE 42501: the server refused a statement for want of a privilege. */
 const INSUFFICIENT_PRIVILEGE = "42501";
-const RELATION = /^permission denied for (?:table|view|materialized view|sequence|foreign table) (.+)$/;
+const RELATION = /^permission denied for (table|view|materialized view|sequence|foreign table) (.+)$/;
 const SCHEMA = /^permission denied for schema (.+)$/;
-/** `schema.name` pairs in a statement, each part quoted or not. */
-const QUALIFIED = /("?)([A-Za-z_][\w$]*)\1\s*\.\s*("?)([A-Za-z_][\w$]*)\3/g;
+const ROUTINE = /^permission denied for (?:function|procedure) (.+)$/;
+/**
+ * `schema.name` pairs in a statement, each part quoted or not. The lookbehind
+ * starts a match only where an identifier starts, so a long run of letters is
+ * tried once, not once per letter; statements are read up to STATEMENT_READ.
+ */
+const QUALIFIED = /(?<![\w$"])("?)([A-Za-z_][\w$]*)\1\s*\.\s*("?)([A-Za-z_][\w$]*)\3/g;
+const STATEMENT_READ = 64 * 1024;
+/** The relation a data-changing statement writes: `insert into x`, `update x`, `delete from x`, `truncate [table] x`. */
+const TARGET =
+  /^\s*(?:insert\s+into|update(?:\s+only)?|delete\s+from(?:\s+only)?|truncate(?:\s+table)?(?:\s+only)?)\s+(?:("?)([A-Za-z_][\w$]*)\1\s*\.\s*)?("?)([A-Za-z_][\w$]*)\3/i;
+const WRITES = new Set(["INSERT", "UPDATE", "DELETE", "TRUNCATE"]);
+
+/** Unquoted names are folded to lower case by the server, quoted ones kept as written. */
+const fold = (quote: string, name: string) => (quote ? name : name.toLowerCase());
 
 /**
  * A statement the server refused for want of a privilege: a denied attempt at
- * the privilege its command needs on the object the message names. The
- * message names a relation without its schema; the statement, when logged,
- * names it qualified (`payments.ledger`), else the name is kept as the server
- * gave it, never guessed.
+ * the privilege it lacked on the object the message names. The message names
+ * a relation without its schema: the logged statement qualifies it when it
+ * names exactly one schema for it, else the name is kept as the server gave
+ * it, never guessed. The privilege is the command's on the relation it
+ * writes (an INSERT refused on its target); on any other relation a statement
+ * only reads it (SELECT), a sequence is used (USAGE), a routine executed.
+ * Messages naming no object (or in another language) are skipped by reason.
  */
 function refused(e: PgLogEntry): SourceUse | SourceSkip {
   const at = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
   const command = e.commandTag?.toUpperCase() ?? "";
   if (!e.user || !e.sessionId || !e.lineNum || !e.message || !command || command.length > 100 || Number.isNaN(at.getTime())) return { skip: "malformed" };
-  const relation = RELATION.exec(e.message)?.[1];
+  const statement = (e.statement ?? "").slice(0, STATEMENT_READ);
+  const relation = RELATION.exec(e.message);
   const schema = SCHEMA.exec(e.message)?.[1];
+  const routine = ROUTINE.exec(e.message)?.[1];
   let action: string;
   if (relation) {
-    // Unquoted names are folded to lower case by the server, quoted ones kept as written.
-    const fold = (quote: string, name: string) => (quote ? name : name.toLowerCase());
-    const qualified = [...(e.statement ?? "").matchAll(QUALIFIED)].find((m) => fold(m[3], m[4]) === relation);
-    const schemaName = qualified ? fold(qualified[1], qualified[2]) : null;
-    action = objectAction(schemaName ? `${schemaName}.${relation}` : relation, command);
+    const [, kind, name] = relation;
+    const schemas = new Set([...statement.matchAll(QUALIFIED)].filter((m) => fold(m[3], m[4]) === name).map((m) => fold(m[1], m[2])));
+    const object = schemas.size === 1 ? `${[...schemas][0]}.${name}` : name;
+    const target = TARGET.exec(statement);
+    const writesIt = target ? fold(target[3], target[4]) === name : !statement;
+    const privilege = kind === "sequence" ? "USAGE" : WRITES.has(command) && writesIt ? command : "SELECT";
+    action = objectAction(object, privilege);
   } else if (schema) action = objectAction(schema, "USAGE");
-  else action = `:${command}`;
+  else if (routine) action = objectAction(routine, "EXECUTE");
+  else return { skip: "refused (no object named)" };
   if (action.length > 300) return { skip: "malformed" };
   return {
     eventId: `${e.sessionId}.${e.lineNum}.refused`,
@@ -151,15 +172,32 @@ function refused(e: PgLogEntry): SourceUse | SourceSkip {
   };
 }
 
+const DISCONNECTION = /^disconnection: session time: \d+:\d{2}:\d{2}\.\d{3} user=/;
+
 /**
  * log_connections' "connection authorized" starts a session, log_disconnections'
  * "disconnection" ends it: the session's login and logout, kept as evidence
  * (the connection itself exercises no object privilege).
  */
 function sessionMark(e: PgLogEntry): SessionMark | null {
-  const kind = e.message?.startsWith("connection authorized:") ? "start" : e.message?.startsWith("disconnection:") ? "end" : null;
+  // The server's own lines: at LOG, a login while authenticating, a logout with its session time (a RAISE LOG
+  // of the same words runs inside a statement, never in the authentication state).
+  if (e.severity !== "LOG") return null;
+  const kind =
+    e.message?.startsWith("connection authorized:") && e.commandTag === "authentication"
+      ? "start"
+      : DISCONNECTION.test(e.message ?? "") && (!e.commandTag || e.commandTag.startsWith("idle"))
+        ? "end"
+        : null;
   if (!kind || !e.user || !e.sessionId || !e.lineNum) return null;
   const occurredAt = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
   if (Number.isNaN(occurredAt.getTime()) || e.sessionId.length > 200) return null;
-  return { kind, eventId: `${e.sessionId}.${e.lineNum}.${kind}`, principal: e.user.toLowerCase(), sessionId: e.sessionId, occurredAt, detail: e.message!.slice(0, 500) };
+  return {
+    kind,
+    eventId: `${e.sessionId}.${e.lineNum}.${kind}`,
+    principal: e.user.toLowerCase(),
+    sessionId: e.sessionId,
+    occurredAt,
+    detail: e.message!.slice(0, 500),
+  };
 }

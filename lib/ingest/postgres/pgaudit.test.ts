@@ -38,9 +38,15 @@ describe("a PostgreSQL server's roles and its pgaudit log, end to end", () => {
     const system = uniq("audited");
     const roles = await importPostgresRoles(db, { system, url: SERVER! });
     // The application role is granted a JIT window here: the sessions it opens meanwhile are its evidence.
-    const [appIdentity] = await db.select().from(identities).where(and(eq(identities.systemId, roles.systemId), eq(identities.externalId, `${p}_app`)));
+    const [appIdentity] = await db
+      .select()
+      .from(identities)
+      .where(and(eq(identities.systemId, roles.systemId), eq(identities.externalId, `${p}_app`)));
     const { grant: jit } = await makeGrant(db, appIdentity.id, { systemId: roles.systemId, type: "jit" });
-    await db.update(grants).set({ startsAt: new Date(Date.now() - 60_000), expiresAt: new Date(Date.now() + 3_600_000) }).where(eq(grants.id, jit.id));
+    await db
+      .update(grants)
+      .set({ startsAt: new Date(Date.now() - 60_000), expiresAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(grants.id, jit.id));
 
     // The application role reads one table, and is refused a write it holds no privilege for.
     const url = new URL(SERVER!);
@@ -84,10 +90,15 @@ describe("a PostgreSQL server's roles and its pgaudit log, end to end", () => {
       [`${p}.ledger:INSERT`]: "denied",
     });
     // The session, from its login to its logout, is evidence linked to the JIT grant that covered it.
-    const [evidence] = await db.select().from(pamSessions).where(and(eq(pamSessions.source, `pg-log:${system}`), eq(pamSessions.sessionId, session)));
+    const [evidence] = await db
+      .select()
+      .from(pamSessions)
+      .where(and(eq(pamSessions.source, `pg-log:${system}`), eq(pamSessions.sessionId, session)));
     expect(evidence).toMatchObject({ identityId: who.id, grantId: jit.id, outsideWindowCount: 0 });
     expect(evidence.endedAt).not.toBeNull();
-    const events = (await db.select().from(pamSessionEvents).where(eq(pamSessionEvents.pamSessionId, evidence.id))).map((e) => `${e.kind} ${e.outcome} ${e.detail}`);
+    const events = (await db.select().from(pamSessionEvents).where(eq(pamSessionEvents.pamSessionId, evidence.id))).map(
+      (e) => `${e.kind} ${e.outcome} ${e.detail}`,
+    );
     // Its statements (the catalogue reads of the test's own query among them), the refused insert, its login and logout.
     expect(events).toEqual(
       expect.arrayContaining([

@@ -72,7 +72,12 @@ describe("importing a PostgreSQL server's roles", () => {
     // owner's tables anywhere, as statements that say so. They approve no use: a table the owner creates comes with
     // the grant, which the next import reads.
     const ent = async (ref: string) =>
-      (await db.select().from(entitlements).where(and(eq(entitlements.systemId, s.systemId), eq(entitlements.externalRef, ref))))[0];
+      (
+        await db
+          .select()
+          .from(entitlements)
+          .where(and(eq(entitlements.systemId, s.systemId), eq(entitlements.externalRef, ref)))
+      )[0];
     const readers = await ent(`${p}_readers`);
     expect(readers.permissions).toContainEqual({
       effect: "Allow",

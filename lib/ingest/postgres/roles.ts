@@ -12,7 +12,14 @@ import { objectAction } from "@/lib/permissions/postgres/model";
  */
 export type PgDefaultPrivilege = { owner: string; schema: string | null; objects: "tables" | "sequences" | "functions"; privileges: string[] };
 
-export type PgRole = { name: string; canLogin: boolean; attributes: string[]; privileges: string[]; memberOf: string[]; defaultPrivileges: PgDefaultPrivilege[] };
+export type PgRole = {
+  name: string;
+  canLogin: boolean;
+  attributes: string[];
+  privileges: string[];
+  memberOf: string[];
+  defaultPrivileges: PgDefaultPrivilege[];
+};
 
 // pg_default_acl's object types the inventory reads (types' and schemas' defaults grant no access to data).
 const DEFAULT_OBJECTS = { r: "tables", S: "sequences", f: "functions" } as const;
