@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entitlements, grants, identities } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { permissionSetOf } from "@/lib/permissions/sets";
+import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { testDb, uniq } from "@/lib/testing/harness";
 import { importPostgresRoles } from "./roles-import";
 
@@ -88,6 +89,9 @@ describe("importing a PostgreSQL server's roles", () => {
     });
     expect(readers.privilegeLevel).toBe("standard");
     expect((await ent(`direct:${p}_app`)).permissions).toContainEqual(expect.objectContaining({ actions: [`*.(future tables of ${p}_owner):INSERT`] }));
+    // Reconciled, a default privilege is not "unused": no statement can use it until the table exists.
+    const reconciled = await reconcileIdentity(db, { identity: app.id });
+    expect(reconciled.actions.find((a) => a.action === `${p}.(future tables of ${p}_owner):SELECT`)).toMatchObject({ status: "unobservable" });
     await admin.unsafe(`set role ${p}_owner; create table ${p}.next_quarter (id int); reset role`);
     const later = await importPostgresRoles(db, { system, url: TARGET });
     expect(later.grants.added).toBe(0);

@@ -24,9 +24,13 @@ export const privilegeStatements = (actions: string[]): PermissionStatement[] =>
  * and the next import reads that grant; until then it says, in the
  * entitlement and in its level, what the role is set to receive.
  */
+const FUTURE = ".(future ";
+/** An action a default privilege names (`payments.(future tables of app_owner):SELECT`). */
+const isDefaultPrivilege = (action: string) => action.includes(FUTURE);
+
 export const defaultPrivilegeStatement = (d: { owner: string; schema: string | null; objects: string; privileges: string[] }): PermissionStatement => ({
   effect: "Allow",
-  actions: [...new Set(d.privileges.map((p) => objectAction(`${d.schema ?? "*"}.(future ${d.objects} of ${d.owner})`, p)))].sort(),
+  actions: [...new Set(d.privileges.map((p) => objectAction(`${d.schema ?? "*"}${FUTURE}${d.objects} of ${d.owner})`, p)))].sort(),
   conditional: true,
   allResources: true,
   sid: `default privileges: ${d.objects} ${d.owner} creates in ${d.schema === null ? "any schema" : `schema ${d.schema}`}`,
@@ -48,5 +52,6 @@ export const postgresPermissionModel: PermissionModel = {
   },
   isSensitive: (action) => postgresLevel([action]) !== "standard",
   // pgaudit logs the statement classes it is configured for: a server whose log was imported is taken to log them all.
-  observability: () => "observable",
+  // A default privilege is on objects not yet created: no statement uses it as such, so it is never "unused".
+  observability: (action) => (isDefaultPrivilege(action) ? "permission-only" : "observable"),
 };
