@@ -2,9 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { grantIsActive, type PermissionStatement } from "@/db/schema";
+import { SERVICE_ACCOUNT_PREFIX, serviceAccountOf } from "@/lib/permissions/k8s/users";
 import { analyzeK8sCluster, strongestVerdict, type K8sPrincipal, type K8sVerdict } from "./k8s";
-
-const SERVICE_ACCOUNT = "system:serviceaccount:";
 
 export type K8sSubject = K8sVerdict & { systemId: string; name: string; identityKind: string; inputs: string };
 
@@ -33,7 +32,7 @@ export async function kubernetesVerdicts(tx: Tx): Promise<K8sSubject[]> {
         union all
         select i.id, i.name, i.kind::text, i.external_id, i.system_id, i.system_id, null, null
         from identities i join systems s on s.id = i.system_id and s.kind = 'kubernetes'
-        where i.status = 'active' and i.external_id like ${SERVICE_ACCOUNT + "%"}
+        where i.status = 'active' and i.external_id like ${SERVICE_ACCOUNT_PREFIX + "%"}
         order by cluster, "externalId", id, policy`,
   );
   const clusters = new Map<string, Map<string, K8sPrincipal & { name: string; kind: string; inputs: unknown[] }>>();
@@ -42,8 +41,7 @@ export async function kubernetesVerdicts(tx: Tx): Promise<K8sSubject[]> {
     let p = principals.get(r.id);
     if (!p) {
       // A service account is reached by its username; only the cluster's own ones are (a person's name is just a label).
-      const parts = r.accountOf === r.cluster && r.externalId?.startsWith(SERVICE_ACCOUNT) ? r.externalId.slice(SERVICE_ACCOUNT.length).split(":") : null;
-      const account = parts?.length === 2 ? { namespace: parts[0], name: parts[1] } : null;
+      const account = r.accountOf === r.cluster && r.externalId ? serviceAccountOf(r.externalId) : null;
       p = { id: r.id, key: account ? r.externalId! : r.name, account, holdings: [], name: r.name, kind: r.kind, inputs: [] };
       principals.set(r.id, p);
     }

@@ -1,6 +1,7 @@
 import { privilegeLevels, type PermissionStatement, type PrivilegeLevel } from "@/db/schema";
 import type { Citation } from "@/lib/permissions/aws/evaluate";
 import { k8sActionLevel, k8sActionMatches } from "@/lib/permissions/k8s/model";
+import { serviceAccountUser } from "@/lib/permissions/k8s/users";
 import { ADMIN, type Capability, type Step, type StepAction } from "./analyze";
 import { k8sPathClasses, type K8sPathClass, type K8sRequirement } from "./k8s-catalogue";
 
@@ -168,7 +169,7 @@ export function analyzeK8sCluster(principals: K8sPrincipal[]): K8sVerdict[] {
     (byName.get(p.account.name) ?? byName.set(p.account.name, []).get(p.account.name)!).push(i);
   });
   const accountKey = (ns: string, name: string) => {
-    const i = index.get(`system:serviceaccount:${ns}:${name}`);
+    const i = index.get(serviceAccountUser(ns, name));
     return i === undefined ? undefined : principals[i].key;
   };
   const caps = principals.map((p) => k8sCapabilities(p, accountKey));

@@ -4,6 +4,7 @@ import { queryRows } from "@/db/rows";
 import { entitlements, grantIsActive, grants, identities, identityEscalations, identityPrivilegeLevel, type PrivilegeLevel } from "@/db/schema";
 import type { Caller } from "@/lib/caller";
 import { getVisibleIdentity } from "@/lib/identities/detail";
+import { SERVICE_ACCOUNT_PREFIX } from "@/lib/permissions/k8s/users";
 import type { Step } from "./analyze";
 import { shortName, stepView, type StepView } from "./steps";
 
@@ -29,7 +30,7 @@ export type Escalation = {
  */
 async function identityIdsByArn(db: Tx, arns: string[], systemId: string): Promise<Record<string, string>> {
   const wanted = [...new Set(arns.filter((a) => a.startsWith("arn:")))];
-  const accounts = [...new Set(arns.filter((a) => a.startsWith("system:serviceaccount:")))];
+  const accounts = [...new Set(arns.filter((a) => a.startsWith(SERVICE_ACCOUNT_PREFIX)))];
   if (!wanted.length && !accounts.length) return {};
   const rows = await db
     .select({ id: identities.id, arn: identities.externalId })

@@ -1,4 +1,5 @@
 import type { Step } from "./analyze";
+import { SERVICE_ACCOUNT_PREFIX as SERVICE_ACCOUNT } from "@/lib/permissions/k8s/users";
 import { pathClassById } from "./catalogue";
 
 /** A step as people and the API read it: names instead of ids, each action with the statements that allow it. */
@@ -18,8 +19,6 @@ export type StepView = {
 
 /** A statement as people cite it: its Sid when it has one, else its place in the document, counted from 1. */
 export const statementLabel = (c: { statement: number; sid?: string }) => (c.sid ? `statement "${c.sid}"` : `statement #${c.statement + 1}`);
-
-const SERVICE_ACCOUNT = "system:serviceaccount:";
 
 /** "role/deployer" for a principal's ARN, "payments/ci" for a Kubernetes service account, "administrator access" for the path's end. */
 export const shortName = (arnOrKey: string) =>

@@ -3,6 +3,7 @@
 import { k8sAction } from "@/lib/permissions/k8s/model";
 import { readLogFiles, parseJsonLines, type UnreadableLine } from "@/lib/usage/files";
 import type { SourceFile, SourceSkip, SourceUse } from "@/lib/usage/source";
+import { serviceAccountOf } from "@/lib/permissions/k8s/users";
 
 const LOG_NAME = /\.(log|json|jsonl|ndjson)(\.gz)?$|\.log\.\d+(\.gz)?$/i;
 
@@ -13,9 +14,6 @@ export const readK8sAudit = (paths: string[]): AsyncGenerator<SourceFile<unknown
 type Obj = Record<string, unknown>;
 const str = (o: Obj | undefined, k: string) => (typeof o?.[k] === "string" && o[k] !== "" ? o[k] : null);
 const obj = (o: Obj | undefined, k: string) => (o?.[k] && typeof o[k] === "object" && !Array.isArray(o[k]) ? (o[k] as Obj) : undefined);
-
-/** The service account a username names (`system:serviceaccount:<namespace>:<name>`), or null. */
-const isServiceAccountUser = (user: string) => user.startsWith("system:serviceaccount:") && user.split(":").length === 4;
 
 /**
  * One audit event: a request by a user or service account, allowed or
@@ -57,7 +55,7 @@ export function classifyAuditEvent(record: unknown): SourceUse | SourceSkip {
       key: user.toLowerCase(),
       label: user,
       // The control plane and the nodes act all day: not worth reporting, unless the inventory holds them.
-      ...(user.startsWith("system:") && !isServiceAccountUser(user) ? { quietWhenUnknown: "control plane or node" } : {}),
+      ...(user.startsWith("system:") && !serviceAccountOf(user) ? { quietWhenUnknown: "control plane or node" } : {}),
     },
     action,
     outcome: code === 401 || code === 403 ? "denied" : "success",

@@ -8,6 +8,7 @@ import { assertSafeInput, parseInput } from "@/lib/errors";
 import { requestEscalationAnalysis } from "@/lib/escalation/queue";
 import { requestReconciliation } from "@/lib/findings/refresh";
 import { k8sPrivilegeLevel, ruleStatement } from "@/lib/permissions/k8s/model";
+import { serviceAccountUser } from "@/lib/permissions/k8s/users";
 import { importedSystem, syncEntitlements, syncGrants, syncIdentities, type DesiredEntitlement, type DesiredIdentity } from "../inventory";
 import { parseK8sRbac, roleKey, type K8sRole, type K8sSubject } from "./rbac";
 
@@ -31,9 +32,6 @@ export const clusterName = z
   .min(1, "Name the cluster.")
   .max(100, "A cluster name is at most 100 characters.")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "A cluster name is letters, digits, dots, dashes and underscores.");
-
-/** The username the API server gives a service account: how audit logs and bindings name it. */
-const serviceAccountUser = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
 
 function desiredEntitlement(role: K8sRole, scope: string | null, ref: string): DesiredEntitlement {
   const statements = role.rules.map((r) => ruleStatement(r, scope));

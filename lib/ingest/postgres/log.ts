@@ -68,6 +68,9 @@ function fromJson(text: string): (PgLogEntry | UnreadableLine)[] {
   });
 }
 
+/** An entry's time: the server writes `2026-11-20 10:00:00.001 UTC` (log_timezone UTC). */
+const timeOf = (e: PgLogEntry) => new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+
 /** A log's text: jsonlog or csvlog, told apart by its first character. */
 export const parsePgLog = (text: string) => (text.trimStart().startsWith("{") ? fromJson(text) : fromCsv(text));
 
@@ -98,7 +101,7 @@ export function classifyPgLogEntry(record: PgLogEntry | UnreadableLine): SourceU
     return { skip: "malformed" };
   }
   const [, statementId, substatementId, , command, , objectName] = fields;
-  const at = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+  const at = timeOf(e);
   if (!command || !e.user || !e.sessionId || !e.lineNum || Number.isNaN(at.getTime())) return { skip: "malformed" };
   if (command.length > 100 || (objectName ?? "").length > 300) return { skip: "malformed" };
   return {
@@ -142,7 +145,7 @@ const fold = (quote: string, name: string) => (quote ? name : name.toLowerCase()
  * Messages naming no object (or in another language) are skipped by reason.
  */
 function refused(e: PgLogEntry): SourceUse | SourceSkip {
-  const at = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+  const at = timeOf(e);
   const command = e.commandTag?.toUpperCase() ?? "";
   if (!e.user || !e.sessionId || !e.lineNum || !e.message || !command || command.length > 100 || Number.isNaN(at.getTime())) return { skip: "malformed" };
   const statement = (e.statement ?? "").slice(0, STATEMENT_READ);
@@ -190,7 +193,7 @@ function sessionMark(e: PgLogEntry): SessionMark | null {
         ? "end"
         : null;
   if (!kind || !e.user || !e.sessionId || !e.lineNum) return null;
-  const occurredAt = new Date(e.time.replace(" UTC", "Z").replace(" ", "T"));
+  const occurredAt = timeOf(e);
   if (Number.isNaN(occurredAt.getTime()) || e.sessionId.length > 200) return null;
   return {
     kind,
