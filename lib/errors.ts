@@ -40,6 +40,13 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A target system the product acts on (a database server) refused or could not be reached: nothing was changed here. */
+export class TargetUnavailableError extends AppError {
+  constructor(message: string) {
+    super(message, 502, "target_unavailable");
+  }
+}
+
 /** Too many failed authentications from one source: answered 429 with Retry-After. */
 export class TooManyRequestsError extends AppError {
   constructor(

@@ -197,6 +197,17 @@ export type ApproverMode = (typeof approverModes)[number];
 export const approverMode = pgEnum("approver_mode", approverModes);
 
 /**
+ * What activating a JIT grant does in the target: make the identity's own
+ * account a member of the entitlement (membership), issue a short-lived
+ * credential of its own that the target expires by itself (credential), or both.
+ */
+export const activationModes = ["membership", "credential", "both"] as const;
+export type ActivationMode = (typeof activationModes)[number];
+export const activationMode = pgEnum("activation_mode", activationModes);
+export const issuesCredential = (mode: ActivationMode) => mode !== "membership";
+export const grantsMembership = (mode: ActivationMode) => mode !== "credential";
+
+/**
  * Who may request one privileged entitlement just in time, and on what terms.
  * Named identities are made eligible by `eligible` grants the policy issues
  * (provenance "policy", provenance_ref the policy id): they are reviewed in
@@ -237,6 +248,7 @@ export const eligibilityPolicies = pgTable(
     pendingTimeoutMinutes: integer("pending_timeout_minutes").notNull().default(60),
     breakGlass: boolean("break_glass").notNull().default(false),
     breakGlassMaxMinutes: integer("break_glass_max_minutes").notNull().default(60),
+    activation: activationMode("activation").notNull().default("membership"),
     createdById: uuid("created_by_id").references(() => identities.id),
     // Retired policies keep their rows for the requests that cite them.
     archivedAt: tz("archived_at"),

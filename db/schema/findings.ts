@@ -19,6 +19,7 @@ export const findingKinds = [
   "outside_grant_window", // session activity outside any active JIT window
   "target_unapproved", // present in the target system without an approval
   "target_missing", // approved here, missing in the target system
+  "session_outlived_grant", // a session in the target still open after the grant it used ended
   "orphaned_nhi", // an NHI without an active owner
   "stale_credential", // past rotation age, never rotated, or without expiry
   "escalation_to_admin", // can reach administrator-equivalent access through others' permissions or its own

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
-import { eligibilityPolicies, entitlements, grants } from "./access";
+import { activationMode, eligibilityPolicies, entitlements, grants } from "./access";
+import { connectors } from "./connector";
 import { identities } from "./identity";
 
 /**
@@ -43,6 +44,7 @@ export const jitRequests = pgTable(
     approvalsRequired: integer("approvals_required").notNull(),
     approverIds: uuid("approver_ids").array().notNull(),
     denyEndsRequest: boolean("deny_ends_request").notNull(),
+    activation: activationMode("activation").notNull().default("membership"),
     pendingUntil: tz("pending_until").notNull(),
     grantId: uuid("grant_id").references(() => grants.id),
     // The window, copied from the grant when approved.
@@ -98,3 +100,39 @@ export const jitDisplayStatus = sql<JitRequestStatus>`(case
   when ${jitRequests.status} = 'approved' and ${jitRequests.startsAt} <= now() then 'active'
   when ${jitRequests.status} = 'pending' and ${jitRequests.pendingUntil} <= now() then 'timed_out'
   else ${jitRequests.status}::text end)`;
+
+/**
+ * A short-lived credential issued for one JIT grant (a PostgreSQL login role
+ * with VALID UNTIL at the grant's end), as a record of what was issued: the
+ * target's account name, its validity, when and how often it was handed out.
+ * The secret itself is never kept: it is made at hand-out and shown once; a
+ * new hand-out replaces it in the target.
+ */
+export const issuedCredentials = pgTable(
+  "issued_credentials",
+  {
+    id: id(),
+    grantId: uuid("grant_id")
+      .notNull()
+      .references(() => grants.id),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => jitRequests.id),
+    connectorId: uuid("connector_id")
+      .notNull()
+      .references(() => connectors.id),
+    kind: text("kind", { enum: ["postgres_login"] }).notNull(),
+    // The account in the target (a role name), never a secret.
+    username: text("username").notNull(),
+    validUntil: tz("valid_until").notNull(),
+    // How to reach the target, without credentials: host, port, database.
+    address: jsonb("address").$type<{ host: string; port: number; database: string }>().notNull(),
+    issuedAt: tz("issued_at").notNull(),
+    handedOutCount: integer("handed_out_count").notNull().default(1),
+    lastHandedOutAt: tz("last_handed_out_at").notNull(),
+    // When the target's account was removed (release, revocation, expiry delivered).
+    removedAt: tz("removed_at"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("issued_credentials_grant_kind_key").on(t.grantId, t.kind)],
+);

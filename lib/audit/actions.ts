@@ -21,6 +21,8 @@ export const auditActions = {
   "connector.created": "A connector was configured (its secrets redacted).",
   "connector.redelivered": "A failed connector delivery was queued again.",
   "connector.updated": "A connector's settings changed.",
+  "credential.issued": "A JIT grant's own short-lived credential was handed to its requester (the account and its validity; never the secret).",
+  "credential.reissued": "A JIT grant's credential was handed out again: a new secret, the previous one no longer works.",
   "credential.revocation_requested": "A credential's revocation was asked for, as a task with an owner and a due date.",
   "credential.revoked": "A credential was confirmed revoked.",
   "credential.rotated": "A credential was confirmed rotated.",

@@ -12,6 +12,7 @@ import { createRequest } from "@/lib/jit/request";
 import { asking, jitOrg } from "@/lib/jit/test-fixtures";
 import { startJobRunner } from "@/lib/runtime/job-runner";
 import { makeCaller, makeGrant, makeNhi, testDatabase, testDb, uniq } from "@/lib/testing/harness";
+import { pgReachable } from "@/lib/testing/servers";
 import { verifySignature } from "@/lib/webhooks/signature";
 import { checkConnector, createConnector, getConnector, listConnectors, redeliver, updateConnector } from "./admin";
 import { deliverOne, dispatchAccessEvents } from "./dispatch";
@@ -19,17 +20,6 @@ import { connectorJobs } from "./jobs";
 
 const TARGET = process.env.CONNECTOR_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-async function reachable(url: string) {
-  const probe = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await probe`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await probe.end({ timeout: 1 });
-  }
-}
 
 describe("signed webhooks", () => {
   // The receiver below listens on 127.0.0.1: loopback is refused unless the admin setting allows private destinations.
@@ -128,7 +118,7 @@ describe("signed webhooks", () => {
 });
 
 describe("PostgreSQL connector", async () => {
-  const available = await reachable(TARGET);
+  const available = await pgReachable(TARGET);
   const roles = { member: uniq("gov_user").replaceAll("-", "_"), role: uniq("gov_role").replaceAll("-", "_"), stray: uniq("gov_stray").replaceAll("-", "_") };
   let target: postgres.Sql;
 

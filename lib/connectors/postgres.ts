@@ -1,34 +1,78 @@
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import postgres from "postgres";
-import { entitlements, findings, grantIsActive, grants, identities } from "@/db/schema";
+import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import type postgres from "postgres";
+import type { Tx } from "@/db/client";
+import {
+  entitlements,
+  findings,
+  grantIsActive,
+  grants,
+  grantsMembership,
+  identities,
+  issuedCredentials,
+  issuesCredential,
+  jitRequests,
+  type ActivationMode,
+} from "@/db/schema";
 import { findingKey, raiseFindings, resolveFindings, type FindingInput } from "@/lib/findings/raise";
+import { grantOfRole, perGrantRole } from "@/lib/permissions/postgres/grant-roles";
+import { ensureLoginRole, grantedRole, memberRole, removeLoginRole, withTarget } from "./postgres-target";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
 
-type PostgresConfig = { url?: string; urlEnv?: string };
+/** A session that outlives its grant by more than this is a finding (the revocation's own delivery takes a second or two). */
+export const OUTLIVED_GRACE_SECONDS = 30;
 
-/** The target's connection string: given, or read from an environment variable so the secret stays out of the database. */
-function targetUrl(connector: ConnectorRow): string {
-  const config = connector.config as PostgresConfig;
-  const url = config.urlEnv ? process.env[config.urlEnv] : config.url;
-  if (!url) throw new DeliveryError(config.urlEnv ? `environment variable ${config.urlEnv} is not set` : "no connection URL configured");
-  return url;
+/** What activating a grant does in the target: from its JIT request, else (standing grants) membership. */
+async function activationOf(db: Tx, grantId: string | undefined): Promise<ActivationMode> {
+  if (!grantId) return "membership";
+  const [row] = await db.select({ activation: jitRequests.activation }).from(jitRequests).where(eq(jitRequests.grantId, grantId));
+  return row?.activation ?? "membership";
 }
 
-async function withTarget<T>(connector: ConnectorRow, fn: (target: postgres.Sql) => Promise<T>): Promise<T> {
-  const target = postgres(targetUrl(connector), { max: 1, connect_timeout: 10, idle_timeout: 5, onnotice: () => {} });
-  try {
-    return await fn(target);
-  } catch (error) {
-    if (error instanceof DeliveryError) throw error;
-    throw new DeliveryError(`target PostgreSQL: ${(error as Error).message}`);
-  } finally {
-    await target.end({ timeout: 5 });
+/**
+ * A grant's own login role is removed from the target; sessions it still had
+ * open were terminated, and each one open longer than the grace past the
+ * grant's end is a finding saying by how long.
+ */
+async function removeGrantLogin(db: Tx, connector: ConnectorRow, target: postgres.Sql, grantId: string, memberOf: string) {
+  const role = perGrantRole(grantId);
+  const removed = await removeLoginRole(target, { role, memberOf });
+  if (!removed.existed) return null;
+  const now = new Date();
+  await db
+    .update(issuedCredentials)
+    .set({ removedAt: now, updatedAt: now })
+    .where(and(eq(issuedCredentials.grantId, grantId), isNull(issuedCredentials.removedAt)));
+  const [grant] = await db
+    .select({ identityId: grants.identityId, entitlementId: grants.entitlementId, expiresAt: grants.expiresAt, revokedAt: grants.revokedAt })
+    .from(grants)
+    .where(eq(grants.id, grantId));
+  const ends = [grant?.expiresAt, grant?.revokedAt].filter((d): d is Date => !!d);
+  const endedAt = ends.length ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null;
+  const outlivedSeconds = endedAt ? Math.round((now.getTime() - endedAt.getTime()) / 1000) : 0;
+  if (grant && endedAt && removed.sessions.length && outlivedSeconds > OUTLIVED_GRACE_SECONDS) {
+    await raiseFindings(db, [
+      {
+        kind: "session_outlived_grant",
+        severity: "high",
+        identityId: grant.identityId,
+        entitlementId: grant.entitlementId,
+        grantId,
+        systemId: connector.systemId,
+        source: `connector:${connector.id}`,
+        title: `${removed.sessions.length} session${removed.sessions.length === 1 ? "" : "s"} of ${role} stayed open ${outlivedSeconds} s after the grant ended`,
+        details: {
+          role,
+          connectorId: connector.id,
+          grantEndedAt: endedAt.toISOString(),
+          terminatedAt: now.toISOString(),
+          outlivedSeconds,
+          sessions: removed.sessions,
+        },
+      },
+    ]);
   }
+  return { role, dropped: removed.dropped, sessionsTerminated: removed.sessions, outlivedSeconds, ...(removed.detail ? { note: removed.detail } : {}) };
 }
-
-/** Database role names: an identity's external id (its role) or name; an entitlement's external reference or name. */
-const memberRole = (i: { externalId: string | null; name: string }) => i.externalId ?? i.name;
-const grantedRole = (e: { externalRef: string | null; name: string }) => e.externalRef ?? e.name;
 
 /**
  * Enforces a system's grants as role memberships on a PostgreSQL server: a
@@ -66,7 +110,9 @@ export const postgresDriver: ConnectorDriver = {
     if (!row || row.entitlement.systemId !== connector.systemId) return { effect: "ignored", detail: { reason: "not this connector's system" } };
     const role = grantedRole(row.entitlement);
     const member = memberRole(row.identity);
-    if (event.type === "grant.revoked") {
+    const mode = await activationOf(db, payload.grantId);
+    const membership = grantsMembership(mode);
+    if (event.type === "grant.revoked" && membership) {
       const [still] = await db
         .select({ id: grants.id })
         .from(grants)
@@ -79,16 +125,37 @@ export const postgresDriver: ConnectorDriver = {
           ),
         )
         .limit(1);
-      if (still) return { effect: "kept", detail: { role, member, reason: "another live grant holds it" } };
+      // The membership stays; the grant's own login role (if any) still goes below.
+      if (still && !issuesCredential(mode)) return { effect: "kept", detail: { role, member, reason: "another live grant holds it" } };
+      if (still) return removeOnly(db, connector, payload.grantId!, role, { role, member, kept: "another live grant holds the membership" });
     }
     return withTarget(connector, async (target) => {
-      const [exists] =
-        await target`select (select count(*) from pg_roles where rolname = ${role})::int as role, (select count(*) from pg_roles where rolname = ${member})::int as member`;
-      if (!exists.role) throw new DeliveryError(`role ${role} does not exist on the target`);
-      if (!exists.member) throw new DeliveryError(`role ${member} does not exist on the target`);
-      if (event.type === "grant.activated") await target`grant ${target(role)} to ${target(member)}`;
-      else await target`revoke ${target(role)} from ${target(member)}`;
-      return { effect: event.type === "grant.activated" ? "granted" : "revoked", detail: { role, member } };
+      const detail: Record<string, unknown> = { role, activation: mode };
+      if (event.type === "grant.activated") {
+        // The grant's end as stored now (the event's copy could be older), which the target then enforces by itself.
+        const [grant] = payload.grantId ? await db.select({ expiresAt: grants.expiresAt }).from(grants).where(eq(grants.id, payload.grantId)) : [];
+        if (issuesCredential(mode) && grant?.expiresAt) {
+          const login = perGrantRole(payload.grantId!);
+          await ensureLoginRole(target, { role: login, memberOf: role, validUntil: grant.expiresAt });
+          detail.login = login;
+          detail.validUntil = grant.expiresAt.toISOString();
+        }
+        if (membership) {
+          await grantMembership(target, role, member);
+          detail.member = member;
+        }
+        return { effect: "granted", detail };
+      }
+      if (payload.grantId) {
+        const removed = await removeGrantLogin(db, connector, target, payload.grantId, role);
+        if (removed) detail.login = removed;
+      }
+      if (membership) {
+        await assertRoles(target, role, member);
+        await target`revoke ${target(role)} from ${target(member)}`;
+        detail.member = member;
+      }
+      return { effect: "revoked", detail };
     });
   },
 
@@ -114,12 +181,18 @@ export const postgresDriver: ConnectorDriver = {
     const byMember = new Map(people.map((p) => [memberRole(p), p]));
     const personById = new Map(people.map((p) => [p.id, p]));
     const live = await db
-      .select({ grantId: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId })
+      .select({ grantId: grants.id, identityId: grants.identityId, entitlementId: grants.entitlementId, activation: jitRequests.activation })
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+      .leftJoin(jitRequests, eq(jitRequests.grantId, grants.id))
       .where(and(eq(entitlements.systemId, system), grantIsActive, sql`${grants.type} <> 'eligible'`));
     const pair = (identityId: string, entitlementId: string) => `${identityId}|${entitlementId}`;
-    const approved = new Set(live.map((g) => pair(g.identityId, g.entitlementId)));
+    // A grant whose activation issues only a credential is approved for its own login role, not its holder's account.
+    const approved = new Set(live.filter((g) => grantsMembership(g.activation ?? "membership")).map((g) => pair(g.identityId, g.entitlementId)));
+    const liveById = new Map(live.map((g) => [g.grantId, g]));
+    // Grants' own login roles seen as members: of a live grant for that role (fine), or left behind.
+    const logins = new Set<string>();
+    const strayLogins: { grantId: string; role: string; member: string; entitlementId: string }[] = [];
     const memberships = await withTarget(
       connector,
       (target) =>
@@ -132,6 +205,13 @@ export const postgresDriver: ConnectorDriver = {
     const unknownMembers = new Set<string>();
     for (const m of memberships) {
       const e = byRole.get(m.role)!;
+      const grantId = grantOfRole(m.member);
+      if (grantId) {
+        const g = liveById.get(grantId);
+        if (g && g.entitlementId === e.id && issuesCredential(g.activation ?? "membership")) logins.add(grantId);
+        else strayLogins.push({ grantId, role: m.role, member: m.member, entitlementId: e.id });
+        continue;
+      }
       const who = byMember.get(m.member);
       if (!who) {
         unknownMembers.add(m.member);
@@ -151,9 +231,54 @@ export const postgresDriver: ConnectorDriver = {
         });
       }
     }
+    // A login role the product made for a grant that has ended (its removal not delivered, say) is access nothing approves.
+    const strayHolders = strayLogins.length
+      ? await db
+          .select({ id: grants.id, identityId: grants.identityId })
+          .from(grants)
+          .where(
+            inArray(
+              grants.id,
+              strayLogins.map((l) => l.grantId),
+            ),
+          )
+      : [];
+    const holderOf = new Map(strayHolders.map((h) => [h.id, h.identityId]));
+    for (const l of strayLogins) {
+      const holder = holderOf.get(l.grantId);
+      if (!holder) {
+        unknownMembers.add(l.member);
+        continue;
+      }
+      found.push({
+        kind: "target_unapproved",
+        severity: "high",
+        identityId: holder,
+        entitlementId: l.entitlementId,
+        grantId: l.grantId,
+        systemId: system,
+        source,
+        title: `${l.member}, the login role of a grant no longer live, is a member of ${l.role} in the target`,
+        details: { role: l.role, member: l.member, connectorId: connector.id },
+      });
+    }
     for (const g of live) {
-      if (present.has(pair(g.identityId, g.entitlementId))) continue;
       const e = entById.get(g.entitlementId)!;
+      const mode = g.activation ?? "membership";
+      if (issuesCredential(mode) && !logins.has(g.grantId)) {
+        found.push({
+          kind: "target_missing",
+          severity: "medium",
+          identityId: g.identityId,
+          entitlementId: g.entitlementId,
+          grantId: g.grantId,
+          systemId: system,
+          source,
+          title: `The login role of this grant, ${perGrantRole(g.grantId)}, is not a member of ${grantedRole(e)} in the target`,
+          details: { role: grantedRole(e), member: perGrantRole(g.grantId), connectorId: connector.id },
+        });
+      }
+      if (!grantsMembership(mode) || present.has(pair(g.identityId, g.entitlementId))) continue;
       const who = personById.get(g.identityId);
       if (!who) continue;
       found.push({
@@ -188,3 +313,23 @@ export const postgresDriver: ConnectorDriver = {
     };
   },
 };
+
+async function assertRoles(target: postgres.Sql, role: string, member: string) {
+  const [exists] =
+    await target`select (select count(*) from pg_roles where rolname = ${role})::int as role, (select count(*) from pg_roles where rolname = ${member})::int as member`;
+  if (!exists.role) throw new DeliveryError(`role ${role} does not exist on the target`);
+  if (!exists.member) throw new DeliveryError(`role ${member} does not exist on the target`);
+}
+
+async function grantMembership(target: postgres.Sql, role: string, member: string) {
+  await assertRoles(target, role, member);
+  await target`grant ${target(role)} to ${target(member)}`;
+}
+
+/** A revoked grant whose membership another grant still holds: only its own login role is removed. */
+async function removeOnly(db: Tx, connector: ConnectorRow, grantId: string, role: string, detail: Record<string, unknown>) {
+  return withTarget(connector, async (target) => {
+    const removed = await removeGrantLogin(db, connector, target, grantId, role);
+    return { effect: "kept", detail: { ...detail, ...(removed ? { login: removed } : {}) } };
+  });
+}

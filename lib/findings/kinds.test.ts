@@ -27,7 +27,7 @@ describe("the finding kind registry", () => {
         "used_without_approval",
       ],
       NHI7: ["stale_credential"],
-      NHI10: ["outside_grant_window"],
+      NHI10: ["outside_grant_window", "session_outlived_grant"],
       "PR.AA-01": ["orphaned_nhi", "stale_credential", "used_after_offboarding"],
       "PR.AA-05": [
         "active_after_approval",
@@ -36,12 +36,13 @@ describe("the finding kind registry", () => {
         "escalation_to_admin",
         "open_trust_policy",
         "outside_grant_window",
+        "session_outlived_grant",
         "target_missing",
         "target_unapproved",
         "unapproved_grant",
         "used_without_approval",
       ],
-      "DE.CM-03": ["denied_attempt", "outside_grant_window", "used_after_offboarding"],
+      "DE.CM-03": ["denied_attempt", "outside_grant_window", "session_outlived_grant", "used_after_offboarding"],
     });
   });
 });

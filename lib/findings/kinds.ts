@@ -91,6 +91,12 @@ export const findingKindSpecs = {
     severity: "Medium: approved access the target does not grant.",
     frameworks: ["PR.AA-05"],
   },
+  session_outlived_grant: {
+    label: "Session outlived its grant",
+    detector: "lib/connectors/postgres.ts",
+    severity: "High: a session opened under a JIT grant's own credential was still open in the target after the grant ended.",
+    frameworks: ["NHI10", "PR.AA-05", "DE.CM-03"],
+  },
   orphaned_nhi: {
     label: "Orphaned NHI",
     detector: "lib/reconciliation/detectors/orphaned-nhi.ts",

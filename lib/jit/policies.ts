@@ -2,7 +2,18 @@ import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
-import { eligibilityPolicies, entitlements, grants, identities, jitRequests, systems, teams } from "@/db/schema";
+import {
+  connectors,
+  eligibilityPolicies,
+  entitlements,
+  grants,
+  identities,
+  issuesCredential,
+  jitRequests,
+  systems,
+  teams,
+  type ActivationMode,
+} from "@/db/schema";
 import { type Actor, auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
@@ -52,6 +63,21 @@ async function checkReferences(
 }
 
 // Admin-level access is never self-service for everyone: it needs a person, or an on-call team.
+/** A credential is issued by the PostgreSQL connector of the entitlement's system: a policy cannot ask for one where there is none. */
+async function checkActivation(tx: Tx, entitlementId: string, activation: ActivationMode) {
+  if (!issuesCredential(activation)) return;
+  const [found] = await tx
+    .select({ id: connectors.id })
+    .from(connectors)
+    .innerJoin(entitlements, eq(entitlements.systemId, connectors.systemId))
+    .where(and(eq(entitlements.id, entitlementId), eq(connectors.kind, "postgres"), eq(connectors.enabled, 1)))
+    .limit(1);
+  if (!found)
+    throw new ValidationError({
+      activation: ["Short-lived credentials are issued by a PostgreSQL connector; this entitlement's system has none enabled. Add one, or grant membership."],
+    });
+}
+
 function checkAutoApproval(level: string | undefined, autoApproveAll: boolean | undefined) {
   if (level === "admin" && autoApproveAll) {
     throw new ValidationError({
@@ -123,6 +149,7 @@ export async function createPolicy(db: Db, caller: Caller, raw: unknown) {
   return auditedTransaction(db, async (tx) => {
     const entitlement = await checkReferences(tx, input);
     checkAutoApproval(entitlement?.level, input.autoApproveAll);
+    await checkActivation(tx, input.entitlementId, input.activation);
     const { identityIds, ...fields } = input;
     const [policy] = await tx
       .insert(eligibilityPolicies)
@@ -154,6 +181,7 @@ export async function updatePolicy(db: Db, caller: Caller, id: string, raw: unkn
     const [entitlement] = await tx.select({ level: entitlements.privilegeLevel }).from(entitlements).where(eq(entitlements.id, policy.entitlementId));
     await checkReferences(tx, patch);
     checkAutoApproval(entitlement?.level, merged.autoApproveAll);
+    if (patch.activation !== undefined) await checkActivation(tx, policy.entitlementId, merged.activation);
     const { identityIds: _ids, entitlementId: _e, ...fields } = merged;
     const change = diff(policy as unknown as Record<string, unknown>, fields);
     if (!change.changed) return policy;

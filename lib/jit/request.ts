@@ -156,6 +156,7 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
           approvalsRequired: policy.approvalsRequired,
           approverIds,
           denyEndsRequest: policy.denyEndsRequest,
+          activation: policy.activation,
           pendingUntil,
           postReviewStatus: input.breakGlass ? "pending" : null,
           createdAt: now,

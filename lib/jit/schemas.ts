@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { approverModes, jitRequestStatuses } from "@/db/schema";
+import { activationModes, approverModes, jitRequestStatuses } from "@/db/schema";
 import { pageFields } from "@/lib/paging";
 import { dateTime, integer, text } from "@/lib/validation/fields";
 
@@ -43,6 +43,9 @@ const policyFields = {
   pendingTimeoutMinutes: minutes("The pending timeout", 5, 7 * 24 * 60).default(60),
   breakGlass: z.boolean().default(false),
   breakGlassMaxMinutes: minutes("The break-glass maximum", MIN_POLICY_MINUTES, MAX_BREAK_GLASS_MINUTES).default(60),
+  activation: z
+    .enum(activationModes, { message: "Activation grants membership, issues a short-lived credential, or both (membership, credential, both)." })
+    .default("membership"),
 };
 
 type PolicyShape = { [K in keyof typeof policyFields]: z.output<(typeof policyFields)[K]> };

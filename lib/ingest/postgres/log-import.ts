@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { systems } from "@/db/schema";
+import { entitlements, grants, issuedCredentials, systems } from "@/db/schema";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usage/import";
@@ -12,15 +12,28 @@ import { systemName } from "./roles-import";
 
 const PG_LOG_SOURCE = "pg-log";
 
-/** The server's login roles, by name. */
-const principalIndex = (db: Db, name: string) =>
-  systemPrincipals(db, {
+/**
+ * The server's login roles, by name, and the login roles the product issued
+ * for JIT grants on it: what those did is the grant holder's, linked to the
+ * grant (whoever the holder is, a person or an NHI of another system).
+ */
+async function principalIndex(db: Db, name: string) {
+  const index = await systemPrincipals(db, {
     // As pg-roles keys the server it brought in: a renamed system keeps its logs.
     where: and(eq(systems.kind, "database"), eq(systems.externalId, name))!,
     missing: new ValidationError({ system: [`No database system ${name} in the inventory: import its roles first.`] }),
     name,
     keyOf: (r) => (r.externalId ?? r.name).toLowerCase(),
   });
+  const issued = await db
+    .select({ username: issuedCredentials.username, identityId: grants.identityId })
+    .from(issuedCredentials)
+    .innerJoin(grants, eq(grants.id, issuedCredentials.grantId))
+    .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
+    .where(eq(entitlements.systemId, index.systemId));
+  for (const c of issued) index.identities.set(c.username.toLowerCase(), { identityId: c.identityId, systemId: index.systemId });
+  return index;
+}
 
 const pgLogSource = (system: string): UsageSource => ({
   tag: `${PG_LOG_SOURCE}:${system}`,

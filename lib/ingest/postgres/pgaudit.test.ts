@@ -13,6 +13,7 @@ import { importPostgresRoles } from "./roles-import";
 // A real server with pgaudit, as .ci/run starts it: PostgreSQL 15 with shared_preload_libraries = pgaudit,
 // jsonlog in PGAUDIT_TEST_LOG_DIR, log_timezone UTC. Without one the test says it was skipped.
 const SERVER = process.env.PGAUDIT_TEST_URL;
+const APP_PASSWORD = "app-role-test-only";
 const LOG_DIR = process.env.PGAUDIT_TEST_LOG_DIR;
 const p = `a${randomUUID().slice(0, 8)}`;
 let admin: postgres.Sql | null = null;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   await admin.unsafe(`create extension if not exists pgaudit;
     create schema ${p}; create table ${p}.accounts (id int); create table ${p}.ledger (id int);
     create role ${p}_readers nologin; grant usage on schema ${p} to ${p}_readers; grant select on ${p}.accounts, ${p}.ledger to ${p}_readers;
-    create role ${p}_app login; grant ${p}_readers to ${p}_app`);
+    create role ${p}_app login password '${APP_PASSWORD}'; grant ${p}_readers to ${p}_app`);
 });
 
 afterAll(async () => {
@@ -51,7 +52,8 @@ describe("a PostgreSQL server's roles and its pgaudit log, end to end", () => {
     // The application role reads one table, and is refused a write it holds no privilege for.
     const url = new URL(SERVER!);
     url.username = `${p}_app`;
-    url.password = "";
+    // The server authenticates roles other than its admin by password, as .ci/run sets it up.
+    url.password = APP_PASSWORD;
     const app = postgres(url.toString(), { max: 1, connect_timeout: 5, onnotice: () => {} });
     await app.unsafe(`select * from ${p}.accounts`);
     await expect(app.unsafe(`insert into ${p}.ledger values (1)`)).rejects.toThrow(/permission denied/);

@@ -4,6 +4,7 @@
 // plain membership of the catalogues' readers is enough.
 import postgres from "postgres";
 import { ValidationError } from "@/lib/errors";
+import { grantOfRole } from "@/lib/permissions/postgres/grant-roles";
 import { objectAction } from "@/lib/permissions/postgres/model";
 
 /**
@@ -24,8 +25,8 @@ export type PgRole = {
 // pg_default_acl's object types the inventory reads (types' and schemas' defaults grant no access to data).
 const DEFAULT_OBJECTS = { r: "tables", S: "sequences", f: "functions" } as const;
 
-/** The server's own roles (pg_*) are its machinery, not anyone's access. */
-const isSystemRole = (name: string) => name.startsWith("pg_");
+/** The server's own roles (pg_*) are its machinery, and a JIT grant's login role is the product's: neither is an identity. */
+const isSystemRole = (name: string) => name.startsWith("pg_") || grantOfRole(name) !== null;
 
 export async function readPostgresRoles(url: string): Promise<PgRole[]> {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new ValidationError({ url: ["A PostgreSQL URL starts with postgres://."] });

@@ -1,0 +1,11 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import { handOutCredential } from "@/lib/jit/credential";
+import { route } from "@/lib/http/respond";
+
+/** Hands out the access's own short-lived credential, once per call; no cache may keep the answer. */
+export const POST = route<{ id: string }>(
+  async ({ caller, params }) =>
+    NextResponse.json(await handOutCredential(await getDb(), caller, params.id), { headers: { "Cache-Control": "no-store", Pragma: "no-cache" } }),
+  { tokenScopes: ["jit:request"] },
+);
