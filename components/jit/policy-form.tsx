@@ -28,6 +28,7 @@ export type PolicyValues = {
   pendingTimeoutMinutes: number;
   breakGlass: boolean;
   breakGlassMaxMinutes: number;
+  activation: string;
 };
 
 const fresh: PolicyValues = {
@@ -48,6 +49,7 @@ const fresh: PolicyValues = {
   pendingTimeoutMinutes: 60,
   breakGlass: false,
   breakGlassMaxMinutes: 60,
+  activation: "membership",
 };
 
 /** Create or change an eligibility policy. Every rule is checked again on the server; its messages show under each field. */
@@ -84,6 +86,7 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
       breakGlass,
       // A disabled field is not submitted: the policy keeps its stored value.
       breakGlassMaxMinutes: f.get("breakGlassMaxMinutes") ? num("breakGlassMaxMinutes") : undefined,
+      activation: f.get("activation"),
     };
     if (!policy) {
       body.entitlementId = f.get("entitlementId");
@@ -184,6 +187,19 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
           {minutes("defaultDurationMinutes", "Default duration (minutes)", 15, 20160)}
         </div>
         <p className="text-xs text-slate-500">From 15 minutes up to 14 days (20,160 minutes).</p>
+        <fieldset className="space-y-1 text-sm">
+          <legend className={label}>When approved</legend>
+          {[
+            ["membership", "Make the requester's own account a member of the role"],
+            ["credential", "Issue a short-lived account of its own, which the target refuses after the window (PostgreSQL connector)"],
+            ["both", "Both"],
+          ].map(([value, text]) => (
+            <label key={value} className="flex items-start gap-2">
+              <input type="radio" name="activation" value={value} defaultChecked={v.activation === value} className="mt-1" /> {text}
+            </label>
+          ))}
+        </fieldset>
+        {err("activation")}
         {check("requireJustification", "A justification is required")}
         {check("requireTicket", "A ticket reference is required")}
       </section>

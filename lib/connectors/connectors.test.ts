@@ -20,7 +20,6 @@ import { connectorJobs } from "./jobs";
 
 const TARGET = process.env.CONNECTOR_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-
 describe("signed webhooks", () => {
   // The receiver below listens on 127.0.0.1: loopback is refused unless the admin setting allows private destinations.
   beforeAll(() => {

@@ -30,7 +30,6 @@ const TARGET = process.env.CREDENTIAL_TEST_PG_URL;
 /** Where that server writes its jsonlog, when it is the pgaudit cluster .ci/run starts. */
 const LOG_DIR = TARGET && TARGET === process.env.PGAUDIT_TEST_URL ? process.env.PGAUDIT_TEST_LOG_DIR : undefined;
 
-
 /** Logs in to the target as the credential says and reads the table the entitlement's role may read; the error's text if refused. */
 async function login(c: Pick<HandedOutCredential, "connectionString">): Promise<string> {
   const client = postgres(c.connectionString, { max: 1, connect_timeout: 5, onnotice: () => {} });

@@ -1,10 +1,23 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { auditLog, grantIsActive, grants, identities, jitApprovals, jitRequests, pamSessionEvents, pamSessions, usageEventKey, usageEvents } from "@/db/schema";
+import {
+  auditLog,
+  grantIsActive,
+  issuesCredential,
+  grants,
+  identities,
+  jitApprovals,
+  jitRequests,
+  pamSessionEvents,
+  pamSessions,
+  usageEventKey,
+  usageEvents,
+} from "@/db/schema";
 import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { isRequesterOf, visibleRequests } from "./access";
+import { issuedFor } from "./credential";
 import { conflictedApprovers } from "./request";
 import { joined, requestColumns } from "./list";
 
@@ -19,7 +32,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
   if (!row) throw new NotFoundError("Request");
 
   const windowEnd = row.endedAt ?? row.expiresAt ?? new Date();
-  const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject]] = await Promise.all([
+  const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject], credentials] = await Promise.all([
     db
       .select({
         approverId: jitApprovals.approverId,
@@ -104,6 +117,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
       .select({ id: identities.id, kind: identities.kind, ownerId: identities.ownerId, backupOwnerId: identities.backupOwnerId })
       .from(identities)
       .where(eq(identities.id, row.identityId)),
+    issuedFor(db, id),
   ]);
   const sessionEvents = sessions.length
     ? await db
@@ -133,7 +147,10 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     usage,
     usageCount,
     history,
+    // What was issued (account, validity, hand-outs), never a secret.
+    credentials,
     can: {
+      takeCredential: row.status === "active" && isRequesterOf(caller, row) && issuesCredential(row.activation),
       decide: person && row.status === "pending" && row.approverIds.includes(me) && !conflicted && !decided,
       cancel: row.status === "pending" && isRequesterOf(caller, row),
       release: open && isRequesterOf(caller, row),

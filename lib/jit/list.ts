@@ -53,6 +53,7 @@ export const requestColumns = {
   justification: jitRequests.justification,
   ticket: jitRequests.ticket,
   breakGlass: jitRequests.breakGlass,
+  activation: jitRequests.activation,
   postReviewStatus: jitRequests.postReviewStatus,
   approvalsRequired: jitRequests.approvalsRequired,
   approvals: tally("approve"),

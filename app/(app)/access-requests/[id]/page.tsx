@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
 import { NotFoundError } from "@/lib/errors";
 import { getRequest, type RequestDetail } from "@/lib/jit/detail";
+import { CredentialPanel } from "@/components/jit/credential-panel";
 import { RequestActions } from "@/components/jit/request-actions";
 import { WindowText } from "@/components/jit/request-table";
 import { RequestStatus, levelTone } from "@/components/jit/status";
@@ -26,6 +27,8 @@ const actionWords: Record<string, string> = {
   "jit.revoked": "Revoked",
   "jit.cancelled": "Cancelled",
   "jit.timed_out": "Timed out",
+  "credential.issued": "Credential handed out",
+  "credential.reissued": "New password handed out (the previous one stopped working)",
   "jit.break_glass_confirmed": "Break-glass use confirmed",
   "jit.break_glass_escalated": "Break-glass use escalated",
   "grant.created": "Grant created",
@@ -124,6 +127,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
         </Card>
         <div className="space-y-4">
           <RequestActions id={r.id} status={r.status} can={d.can} />
+          {r.activation !== "membership" && (
+            <Card title="Credential">
+              <CredentialPanel id={r.id} activation={r.activation} credentials={d.credentials} canTake={d.can.takeCredential} />
+            </Card>
+          )}
           <Card title="Approvers">
             <ul className="space-y-1 text-sm">
               {d.approvers.map((a) => {

@@ -80,6 +80,11 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
                         <Badge tone="red">break-glass {formatMinutes(p.breakGlassMaxMinutes)}</Badge>
                       </div>
                     )}
+                    {p.activation !== "membership" && (
+                      <div>
+                        <Badge tone="blue">{p.activation === "both" ? "membership + own credential" : "own short-lived credential"}</Badge>
+                      </div>
+                    )}
                   </td>
                   <td className="px-3 py-2 text-right tabular-nums">{r.requests30d}</td>
                 </tr>

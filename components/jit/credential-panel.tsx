@@ -1,0 +1,109 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import type { HandedOutCredential } from "@/lib/jit/credential";
+import type { RequestDetail } from "@/lib/jit/detail";
+import { api, errorText } from "@/lib/http/client";
+import { Button } from "@/components/ui/button";
+import { formatDateTime } from "@/components/ui/format";
+
+const activationWords = {
+  membership: "Your own database account is made a member of the role for the window.",
+  credential: "You get a database account of your own for this window: the server refuses it after the window ends, even if this product is down.",
+  both: "Your own account is made a member of the role, and you also get an account of your own that the server refuses after the window ends.",
+} as const;
+
+function Copyable({ label, value, secret = false }: { label: string; value: string; secret?: boolean }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div>
+      <p className="text-xs font-medium text-slate-600">{label}</p>
+      <div className="mt-0.5 flex items-start gap-2">
+        <code
+          className={`min-w-0 flex-1 break-all rounded bg-slate-100 px-2 py-1 text-xs ${secret ? "font-semibold" : ""}`}
+          data-testid={`credential-${label.split(" (")[0].toLowerCase()}`}
+        >
+          {value}
+        </code>
+        <Button
+          variant="small"
+          aria-label={`Copy ${label.toLowerCase()}`}
+          onClick={() => {
+            void navigator.clipboard?.writeText(value).then(() => setCopied(true));
+          }}
+        >
+          {copied ? "Copied" : "Copy"}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The access's own credential: what was issued (account, validity, how often
+ * handed out), and for the requester while the access is active, the button
+ * that hands it out. The secret is shown here once, held only in this
+ * component's memory; the page's refreshes keep it, leaving the page drops it.
+ */
+export function CredentialPanel({
+  id,
+  activation,
+  credentials,
+  canTake,
+}: {
+  id: string;
+  activation: keyof typeof activationWords;
+  credentials: RequestDetail["credentials"];
+  canTake: boolean;
+}) {
+  const [shown, setShown] = useState<HandedOutCredential | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const issued = credentials[0];
+
+  function take() {
+    start(async () => {
+      try {
+        setShown(await api<HandedOutCredential>(`/api/v1/jit/requests/${id}/credential`, { body: {} }));
+        setError(null);
+      } catch (e) {
+        setError(errorText(e));
+      }
+    });
+  }
+
+  return (
+    <div className="space-y-3 text-sm" data-testid="credential-panel">
+      <p className="text-slate-700">{activationWords[activation]}</p>
+      {issued && (
+        <p className="text-xs text-slate-600" data-testid="credential-issued">
+          Account <code>{issued.username}</code> on {issued.address.host}:{issued.address.port}/{issued.address.database}, valid until{" "}
+          {formatDateTime(issued.validUntil)}; handed out {issued.handedOutCount} time{issued.handedOutCount === 1 ? "" : "s"}, last{" "}
+          {formatDateTime(issued.lastHandedOutAt)}.{issued.removedAt && ` Removed from the server ${formatDateTime(issued.removedAt)}.`}
+        </p>
+      )}
+      {shown && (
+        <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
+          <p className="text-xs font-medium text-amber-900">
+            Shown once: the password is kept nowhere. If you lose it, get a new one (this one then stops working). The server refuses it after{" "}
+            {formatDateTime(shown.validUntil)}.
+          </p>
+          <Copyable label="Username" value={shown.username} />
+          <Copyable label="Password" value={shown.password} secret />
+          <Copyable label="Connection string" value={shown.connectionString} secret />
+          <Copyable label="psql (asks for the password)" value={shown.psql} />
+        </div>
+      )}
+      {canTake && (
+        <Button variant={issued ? "secondary" : "primary"} pending={pending} pendingLabel="Issuing…" onClick={take}>
+          {issued || shown ? "Get a new password" : "Get connection details"}
+        </Button>
+      )}
+      {error && (
+        <p role="alert" className="text-sm text-rose-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
