@@ -23,8 +23,14 @@
  * average between cycles; 0 skips it), BENCH_SKIP_BUILD=1, BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  * to profile the server). The server inherits DATABASE_POOL_SIZE / JOBS_POOL_SIZE.
  *
- * The targets (p95 under 100 ms, expiry lag under 5 s) live here only, in the
- * printed report: they are not tests.
+ * With BENCH_PG_TARGET_URL (a PostgreSQL server that authenticates roles by
+ * password, e.g. the cluster .ci/run starts; CREDENTIAL_TEST_PG_URL is read
+ * too) it also measures, over BENCH_CREDENTIAL_CYCLES (30) cycles of one
+ * client, the time from an approval to a usable short-lived credential: approve,
+ * hand-out (POST …/credential) and a first login that reads a table.
+ *
+ * The targets (p95 under 100 ms, expiry lag under 5 s, approval to usable
+ * credential p95 under 300 ms) live here only, in the printed report: they are not tests.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,18 +39,21 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inArray, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { openDatabase, resolveTarget, type Database } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { apiTokens, entitlements, identities, jitRequests, systems } from "@/db/schema";
 import { personas } from "@/db/seed/personas";
 import { findHumanByEmail, resolveCaller, type Caller } from "@/lib/caller";
 import { issueToken } from "@/lib/auth/tokens";
+import { createConnector } from "@/lib/connectors/admin";
 import { createPolicy } from "@/lib/jit/policies";
 import { percentile } from "./stats";
 import { useBenchAuditKey } from "./audit-key";
 
 const TARGET_P95_MS = 100;
 const TARGET_EXPIRY_LAG_MS = 5_000;
+const TARGET_CREDENTIAL_P95_MS = 300;
 const DIST_DIR = ".next-bench";
 const POLL_MS = 100;
 const GIVE_UP_AFTER_MS = 90_000;
@@ -61,6 +70,8 @@ const SOLO_CYCLES = Math.max(1, num("BENCH_SOLO_CYCLES", 25));
 const PACED_THINK_MS = num("BENCH_PACED_THINK_MS", 5000);
 const EXPIRY_GRANTS = Math.min(CLIENTS, num("BENCH_EXPIRY_GRANTS", 20));
 const PORT_FROM = num("BENCH_PORT", 3200);
+const PG_TARGET = process.env.BENCH_PG_TARGET_URL ?? process.env.CREDENTIAL_TEST_PG_URL;
+const CREDENTIAL_CYCLES = Math.max(1, num("BENCH_CREDENTIAL_CYCLES", 30));
 const SKIP_BUILD = process.env.BENCH_SKIP_BUILD === "1";
 
 const root = process.cwd();
@@ -421,6 +432,80 @@ async function floor(base: string, clients: number, seconds: number) {
   return { perSecond: samples.length / seconds, p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
+// ---------------------------------------------------------------- approval to a usable credential
+
+/**
+ * A second entitlement, a role on the target PostgreSQL server, requestable
+ * with a short-lived credential through a connector; one NHI asks, the
+ * approver approves, the NHI takes the credential and logs in with it.
+ */
+async function credentialLatency(http: Http, database: Database, setup: Setup, approverCookie: string, targetUrl: string) {
+  const { db } = database;
+  const role = `${setup.runId.replace(/-/g, "_")}_reader`;
+  const target = postgres(targetUrl, { max: 1, onnotice: () => {} });
+  await target`create table if not exists bench_jit_ledger (id int)`;
+  await target`create role ${target(role)} nologin`;
+  await target`grant select on bench_jit_ledger to ${target(role)}`;
+  const admin = await callerByEmail(database, personas.find((p) => p.key === "admin")!.email);
+  const approver = await callerByEmail(database, personas.find((p) => p.key === "approver")!.email);
+  const [system] = await db
+    .insert(systems)
+    .values({ name: `${setup.runId} ledger db`, kind: "database", description: "Created by npm run bench:jit" })
+    .returning();
+  const [entitlement] = await db.insert(entitlements).values({ systemId: system.id, name: role, externalRef: role, privilegeLevel: "standard" }).returning();
+  await createConnector(db, admin, { name: `${setup.runId} ledger db`, kind: "postgres", systemId: system.id, url: targetUrl });
+  const client = setup.clients[0];
+  await createPolicy(db, admin, {
+    name: `${setup.runId} credential policy`,
+    entitlementId: entitlement.id,
+    identityIds: [client.nhiId],
+    approvalsRequired: 1,
+    approverMode: "named",
+    approverIds: [approver.identityId],
+    maxDurationMinutes: 60,
+    defaultDurationMinutes: 15,
+    requireJustification: true,
+    activation: "credential",
+  });
+  const token: Auth = { bearer: client.token };
+  const session: Auth = { cookie: approverCookie };
+  const samples = { approve: [] as number[], handOut: [] as number[], login: [] as number[], total: [] as number[] };
+  try {
+    for (let i = 0; i < CREDENTIAL_CYCLES; i++) {
+      const created = await http.call<RequestRow>(
+        null,
+        "POST",
+        "/api/v1/jit/requests",
+        token,
+        { entitlementId: entitlement.id, durationMinutes: 15, justification: `Benchmark: credential cycle ${i}` },
+        [201],
+      );
+      const t0 = performance.now();
+      await http.call(null, "POST", `/api/v1/jit/requests/${created.id}/approve`, session, {});
+      const t1 = performance.now();
+      const credential = await http.call<{ connectionString: string }>(null, "POST", `/api/v1/jit/requests/${created.id}/credential`, token, {});
+      const t2 = performance.now();
+      const login = postgres(credential.connectionString, { max: 1, connect_timeout: 5, onnotice: () => {} });
+      await login`select count(*) from bench_jit_ledger`;
+      const t3 = performance.now();
+      await login.end({ timeout: 1 });
+      samples.approve.push(t1 - t0);
+      samples.handOut.push(t2 - t1);
+      samples.login.push(t3 - t2);
+      samples.total.push(t3 - t0);
+      await http.call(null, "POST", `/api/v1/jit/requests/${created.id}/release`, token, {});
+    }
+  } finally {
+    // The releases' removals are delivered by the server's jobs; the bench's own role goes once they are.
+    await sleep(3_000);
+    await target`drop owned by ${target(role)}`.catch(() => undefined);
+    await target`drop role if exists ${target(role)}`.catch(() => undefined);
+    await target.end({ timeout: 5 });
+  }
+  for (const list of Object.values(samples)) list.sort((a, b) => a - b);
+  return samples;
+}
+
 // ---------------------------------------------------------------- expiry lag
 
 type Lag = { access: number | null; active: number | null; recorded: number | null; recordedAt: number | null };
@@ -684,6 +769,21 @@ async function main() {
       const { lags } = await expiryLag(http, database, setup, approverCookie);
       lagTable(lags);
     }
+    if (PG_TARGET) {
+      log(`\nApproval to a usable short-lived PostgreSQL credential (${CREDENTIAL_CYCLES} cycles of one client; target ${new URL(PG_TARGET).host})`);
+      const c = await credentialLatency(http, database, setup, approverCookie, PG_TARGET);
+      log(`  ${"".padEnd(34)}${"p50".padStart(9)}${"p95".padStart(9)}${"max".padStart(9)}`);
+      for (const [label, list] of [
+        ["approve (POST …/approve)", c.approve],
+        ["hand-out (POST …/credential)", c.handOut],
+        ["first login and a read", c.login],
+      ] as const)
+        log(`  ${label.padEnd(34)}${ms(percentile(list, 50), 9)}${ms(percentile(list, 95), 9)}${ms(list.at(-1) ?? NaN, 9)}`);
+      const p95 = percentile(c.total, 95);
+      log(
+        `  ${"approval → usable credential".padEnd(34)}${ms(percentile(c.total, 50), 9)}${ms(p95, 9)}${ms(c.total.at(-1) ?? NaN, 9)}   target p95 < ${TARGET_CREDENTIAL_P95_MS} ms: ${p95 < TARGET_CREDENTIAL_P95_MS ? "met" : "MISSED"}`,
+      );
+    } else log("\nApproval to a usable credential: skipped (set BENCH_PG_TARGET_URL to a PostgreSQL server that authenticates roles by password)");
     if (result.failures.length) process.exitCode = 1;
   } catch (e) {
     process.exitCode = 1;
