@@ -219,6 +219,19 @@ describe("short-lived PostgreSQL credentials for JIT grants", async () => {
       expect((await target`select 1 from pg_roles where rolname = ${credential.username}`).length).toBe(0);
       await expect(handOutCredential(s.db, s.requester, r.id)).rejects.toMatchObject({ status: 409 });
 
+      // Deliveries out of order: the removal reaches the target before the activation, which then finds the grant ended and brings nothing back.
+      const r3 = await approved(s, 600);
+      const third = await handOutCredential(s.db, s.requester, r3.id);
+      await releaseRequest(s.db, s.requester, r3.id, {});
+      await dispatchAccessEvents(s.db);
+      const pending = (await getConnector(s.db, s.admin, s.connector.id, { status: "pending" })).deliveries.rows;
+      expect(pending.map((d) => d.eventType)).toEqual(["grant.revoked", "grant.activated"]);
+      for (const d of pending) await deliverOne(s.db, d.delivery.id);
+      expect(await login(third)).toMatch(/^refused: /);
+      expect((await target`select 1 from pg_roles where rolname = ${third.username}`).length).toBe(0);
+      const [late] = (await getConnector(s.db, s.admin, s.connector.id, {})).deliveries.rows.filter((d) => d.delivery.id === pending[1].delivery.id);
+      expect(late.delivery.result).toMatchObject({ effect: "skipped" });
+
       // The target unreachable: 502, nothing recorded.
       const r2 = await approved(s, 600);
       await s.db

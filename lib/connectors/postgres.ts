@@ -129,23 +129,38 @@ export const postgresDriver: ConnectorDriver = {
       if (still && !issuesCredential(mode)) return { effect: "kept", detail: { role, member, reason: "another live grant holds it" } };
       if (still) return removeOnly(db, connector, payload.grantId!, role, { role, member, kept: "another live grant holds the membership" });
     }
+    if (event.type === "grant.activated") {
+      // Deliveries are not ordered: an activation reaching the target after the grant ended (and after its removal
+      // was delivered) must not bring the access back. The grant is locked while the target changes, so a revocation
+      // committing meanwhile waits, and its own delivery, queued after its commit, comes later.
+      return db.transaction(async (tx) => {
+        const [grant] = payload.grantId
+          ? await tx
+              .select({ expiresAt: grants.expiresAt })
+              .from(grants)
+              .where(and(eq(grants.id, payload.grantId), grantIsActive))
+              .for("share")
+          : [{ expiresAt: null }];
+        if (!grant) return { effect: "skipped", detail: { role, reason: "the grant ended before its activation was delivered" } };
+        return withTarget(connector, async (target) => {
+          const detail: Record<string, unknown> = { role, activation: mode };
+          // The grant's end as stored now (the event's copy could be older), which the target then enforces by itself.
+          if (issuesCredential(mode) && payload.grantId && grant.expiresAt) {
+            const login = perGrantRole(payload.grantId);
+            await ensureLoginRole(target, { role: login, memberOf: role, validUntil: grant.expiresAt });
+            detail.login = login;
+            detail.validUntil = grant.expiresAt.toISOString();
+          }
+          if (membership) {
+            await grantMembership(target, role, member);
+            detail.member = member;
+          }
+          return { effect: "granted", detail };
+        });
+      });
+    }
     return withTarget(connector, async (target) => {
       const detail: Record<string, unknown> = { role, activation: mode };
-      if (event.type === "grant.activated") {
-        // The grant's end as stored now (the event's copy could be older), which the target then enforces by itself.
-        const [grant] = payload.grantId ? await db.select({ expiresAt: grants.expiresAt }).from(grants).where(eq(grants.id, payload.grantId)) : [];
-        if (issuesCredential(mode) && grant?.expiresAt) {
-          const login = perGrantRole(payload.grantId!);
-          await ensureLoginRole(target, { role: login, memberOf: role, validUntil: grant.expiresAt });
-          detail.login = login;
-          detail.validUntil = grant.expiresAt.toISOString();
-        }
-        if (membership) {
-          await grantMembership(target, role, member);
-          detail.member = member;
-        }
-        return { effect: "granted", detail };
-      }
       if (payload.grantId) {
         const removed = await removeGrantLogin(db, connector, target, payload.grantId, role);
         if (removed) detail.login = removed;
