@@ -10,11 +10,12 @@ import { importPgLog } from "@/lib/ingest/postgres/log-import";
 import { handOutCredential, type HandedOutCredential } from "@/lib/jit/credential";
 import { decideRequest } from "@/lib/jit/decide";
 import { releaseRequest } from "@/lib/jit/end";
-import { updatePolicy } from "@/lib/jit/policies";
 import { createRequest } from "@/lib/jit/request";
 import { asking, jitOrg } from "@/lib/jit/test-fixtures";
 import { sweepRequests } from "@/lib/jit/window";
-import { testDatabase, uniq } from "@/lib/testing/harness";
+import { authenticateToken, callerForToken, issueToken } from "@/lib/auth/tokens";
+import { addEligibleIdentities, updatePolicy } from "@/lib/jit/policies";
+import { makeNhi, testDatabase, uniq } from "@/lib/testing/harness";
 import { pgReachable } from "@/lib/testing/servers";
 import { checkConnector, createConnector, getConnector } from "./admin";
 import { deliverOne, dispatchAccessEvents } from "./dispatch";
@@ -231,6 +232,20 @@ describe("short-lived PostgreSQL credentials for JIT grants", async () => {
       expect((await target`select 1 from pg_roles where rolname = ${third.username}`).length).toBe(0);
       const [late] = (await getConnector(s.db, s.admin, s.connector.id, {})).deliveries.rows.filter((d) => d.delivery.id === pending[1].delivery.id);
       expect(late.delivery.result).toMatchObject({ effect: "skipped" });
+
+      // An NHI takes its own through its API token; its owner, signed in, does not.
+      const nhi = await makeNhi(s.db, { systemId: s.system.id, ownerId: s.admin.identityId });
+      await addEligibleIdentities(s.db, s.admin, s.policy.id, { identityIds: [nhi.id] });
+      const token = await issueToken(s.db, s.admin, { name: uniq("nightly export"), scopes: ["jit:request"], identityId: nhi.id });
+      const pipeline = (await callerForToken(s.db, (await authenticateToken(s.db, token.token))!))!;
+      const asked = await createRequest(s.db, pipeline, asking(s.entitlement.id, { durationMinutes: 15 }));
+      await decideRequest(s.db, s.approvers[1], asked.id, "approve", {});
+      await expect(handOutCredential(s.db, s.admin, asked.id)).rejects.toMatchObject({ status: 403 });
+      const own = await handOutCredential(s.db, pipeline, asked.id);
+      expect(await login(own)).toBe("read 0");
+      await releaseRequest(s.db, pipeline, asked.id, {});
+      await deliverAll(s.db, s.admin, s.connector.id);
+      expect(await login(own)).toMatch(/^refused: /);
 
       // The target unreachable: 502, nothing recorded.
       const r2 = await approved(s, 600);

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Tx } from "@/db/client";
+import { auditedTransaction } from "@/lib/audit/record";
 import {
   entitlements,
   findings,
@@ -133,7 +134,7 @@ export const postgresDriver: ConnectorDriver = {
       // Deliveries are not ordered: an activation reaching the target after the grant ended (and after its removal
       // was delivered) must not bring the access back. The grant is locked while the target changes, so a revocation
       // committing meanwhile waits, and its own delivery, queued after its commit, comes later.
-      return db.transaction(async (tx) => {
+      return auditedTransaction(db, async (tx) => {
         const [grant] = payload.grantId
           ? await tx
               .select({ expiresAt: grants.expiresAt })

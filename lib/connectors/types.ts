@@ -1,4 +1,4 @@
-import type { Tx } from "@/db/client";
+import type { Db, Tx } from "@/db/client";
 import type { accessEvents, connectors } from "@/db/schema";
 
 /**
@@ -46,7 +46,7 @@ export type ConnectorDriver = {
   verify?(settings: ConnectorSettings): Promise<Record<string, string[]> | null>;
   configure(settings: ConnectorSettings): { config: Record<string, unknown>; shownOnce?: string };
   redact(config: Record<string, unknown>): Record<string, unknown>;
-  deliver(db: Tx, connector: ConnectorRow, event: AccessEventRow, deliveryId: string): Promise<DeliveryResult>;
+  deliver(db: Db, connector: ConnectorRow, event: AccessEventRow, deliveryId: string): Promise<DeliveryResult>;
   readState?(db: Tx, connector: ConnectorRow): Promise<StateReport>;
 };
 

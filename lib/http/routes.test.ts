@@ -67,9 +67,14 @@ const tokenOnly = new Set(["POST /credentials/revocations", "POST /credentials/r
 /**
  * Writes a read-only person may still make, on their own things only: marking
  * their notifications read (422 here: the body names none), ending their own
- * JIT window (404 here: the id is unknown).
+ * JIT window or taking its credential (404 here: the id is unknown).
  */
-const ownThings: Record<string, number> = { "POST /notifications/read": 422, "POST /jit/requests/[id]/cancel": 404, "POST /jit/requests/[id]/release": 404 };
+const ownThings: Record<string, number> = {
+  "POST /notifications/read": 422,
+  "POST /jit/requests/[id]/cancel": 404,
+  "POST /jit/requests/[id]/credential": 404,
+  "POST /jit/requests/[id]/release": 404,
+};
 
 /** An admin naming ids that do not exist, with an empty body: lists answer 200, a missing id 404, an invalid body 422. */
 const asAdmin: Record<string, number> = {
@@ -132,6 +137,7 @@ const asAdmin: Record<string, number> = {
   "POST /jit/policies": 422,
   "POST /jit/requests/[id]/approve": 404,
   "POST /jit/requests/[id]/cancel": 404,
+  "POST /jit/requests/[id]/credential": 404,
   "POST /jit/requests/[id]/deny": 422,
   "POST /jit/requests/[id]/post-review": 422,
   "POST /jit/requests/[id]/release": 404,
