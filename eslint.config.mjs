@@ -14,7 +14,7 @@ const forbid = (groups, message, allowTypeImports = false) => ({
 });
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**", "db/migrations/**", "next-env.d.ts"] },
+  { ignores: [".next/**", ".next-bench/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**", "db/migrations/**", "next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // The type-aware rules (floating promises, unsafe any, needless assertions …), with the type checker's view of the project.

@@ -40,7 +40,7 @@ test("a JIT request hands out a database account of its own, in the browser and 
     const form = page.getByRole("form", { name: "New policy" });
     await form.getByRole("textbox", { name: "Name", exact: true }).fill(`Orders reader (${system})`);
     const entitlement = form.getByLabel("Entitlement", { exact: true });
-    await entitlement.selectOption((await entitlement.locator("option", { hasText: role }).first().getAttribute("value")));
+    await entitlement.selectOption(await entitlement.locator("option", { hasText: role }).first().getAttribute("value"));
     await form.getByLabel(/Issue a short-lived account of its own/).check();
     await form.getByRole("button", { name: "Create policy" }).click();
     await expect(page).toHaveURL(/\/access-requests\/policies\/[0-9a-f-]{36}$/);
