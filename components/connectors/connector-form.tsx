@@ -68,7 +68,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
   }
   return (
     <form noValidate onSubmit={submit} aria-label="New connector" className="space-y-3">
-      <fieldset className="flex gap-4 text-sm">
+      <fieldset className="flex flex-wrap gap-4 text-sm">
         <legend className={label}>Kind</legend>
         {connectorKindOrder.map((k) => (
           <label key={k} className="flex items-center gap-1">
@@ -76,6 +76,7 @@ export function ConnectorForm({ systems }: { systems: { id: string; name: string
           </label>
         ))}
       </fieldset>
+      <FieldMessages messages={errors.kind} />
       <label className={label}>
         Name
         <input name="name" className={field} />

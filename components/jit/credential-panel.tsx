@@ -11,6 +11,7 @@ const activationWords = {
   membership: "Your own database account is made a member of the role for the window.",
   credential: "You get a database account of your own for this window: the server refuses it after the window ends, even if this product is down.",
   both: "Your own account is made a member of the role, and you also get an account of your own that the server refuses after the window ends.",
+  ssh: "You get an SSH certificate for your own key, which servers accept only inside this window, even if this product is down.",
 } as const;
 
 function Copyable({ label, value, secret = false }: { label: string; value: string; secret?: boolean }) {
@@ -49,22 +50,29 @@ export function CredentialPanel({
   id,
   activation,
   credentials,
+  certificates,
+  ssh,
   canTake,
 }: {
   id: string;
-  activation: keyof typeof activationWords;
+  activation: "membership" | "credential" | "both";
   credentials: RequestDetail["credentials"];
+  certificates: RequestDetail["certificates"];
+  /** The system's credentials are SSH certificates (the requester brings a public key). */
+  ssh: boolean;
   canTake: boolean;
 }) {
   const [shown, setShown] = useState<HandedOutCredential | null>(null);
+  const [publicKey, setPublicKey] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
   const issued = credentials[0];
+  const certificate = certificates[0];
 
   function take() {
     start(async () => {
       try {
-        setShown(await api<HandedOutCredential>(`/api/v1/jit/requests/${id}/credential`, { body: {} }));
+        setShown(await api<HandedOutCredential>(`/api/v1/jit/requests/${id}/credential`, { body: ssh ? { publicKey } : {} }));
         setError(null);
       } catch (e) {
         setError(errorText(e));
@@ -74,7 +82,7 @@ export function CredentialPanel({
 
   return (
     <div className="space-y-3 text-sm" data-testid="credential-panel">
-      <p className="text-slate-700">{activationWords[activation]}</p>
+      <p className="text-slate-700">{ssh ? activationWords.ssh : activationWords[activation]}</p>
       {issued && (
         <p className="text-xs text-slate-600" data-testid="credential-issued">
           Account <code>{issued.username}</code> on {issued.address.host}:{issued.address.port}/{issued.address.database}, valid until{" "}
@@ -82,7 +90,17 @@ export function CredentialPanel({
           {formatDateTime(issued.lastHandedOutAt)}.{issued.removedAt && ` Removed from the server ${formatDateTime(issued.removedAt)}.`}
         </p>
       )}
-      {shown && (
+      {certificate && !shown && (
+        <div className="space-y-1" data-testid="credential-issued">
+          <p className="text-xs text-slate-600">
+            Certificate serial {certificate.serial} for <code>{certificate.principals.join(", ")}</code> (key {certificate.keyFingerprint}), valid{" "}
+            {formatDateTime(certificate.validAfter)} – {formatDateTime(certificate.validBefore)}
+            {certificate.revokedAt ? `; revoked ${formatDateTime(certificate.revokedAt)}.` : "."}
+          </p>
+          {!certificate.revokedAt && <Copyable label="Certificate" value={certificate.certificate} />}
+        </div>
+      )}
+      {shown?.kind === "postgres_login" && (
         <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
           <p className="text-xs font-medium text-amber-900">
             Shown once: the password is kept nowhere. If you lose it, get a new one (this one then stops working). The server refuses it after{" "}
@@ -94,9 +112,38 @@ export function CredentialPanel({
           <Copyable label="psql (asks for the password)" value={shown.psql} />
         </div>
       )}
+      {shown?.kind === "ssh_certificate" && (
+        <div className="space-y-2 rounded-md border border-emerald-300 bg-emerald-50 p-3" role="status">
+          <p className="text-xs font-medium text-emerald-900">
+            Save it next to your key as <code>id_ed25519-cert.pub</code> (the key&apos;s name with -cert.pub). Servers accept it for{" "}
+            {shown.principals.join(", ")} until {formatDateTime(shown.validBefore)}, and refuse it after, or once the access is released.
+          </p>
+          <Copyable label="Certificate" value={shown.certificate} />
+          <Copyable label="ssh" value={shown.ssh} />
+        </div>
+      )}
+      {canTake && ssh && (
+        <label className="block text-xs font-medium text-slate-600">
+          Your SSH public key (the .pub file)
+          <textarea
+            aria-label="SSH public key"
+            rows={3}
+            value={publicKey}
+            onChange={(e) => setPublicKey(e.target.value)}
+            placeholder="ssh-ed25519 AAAA… you@laptop"
+            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-xs"
+          />
+        </label>
+      )}
       {canTake && (
-        <Button variant={issued ? "secondary" : "primary"} pending={pending} pendingLabel="Issuing…" onClick={take}>
-          {issued || shown ? "Get a new password" : "Get connection details"}
+        <Button variant={issued || certificate ? "secondary" : "primary"} pending={pending} pendingLabel="Issuing…" onClick={take}>
+          {ssh
+            ? certificate
+              ? "Sign a new certificate (the earlier one is revoked)"
+              : "Get a certificate"
+            : issued || shown
+              ? "Get a new password"
+              : "Get connection details"}
         </Button>
       )}
       {error && (

@@ -3,7 +3,7 @@ import { id, timestamps, tz } from "./columns";
 import { systems } from "./identity";
 import { accessEvents } from "./revocation";
 
-export const connectorKinds = ["postgres", "webhook"] as const;
+export const connectorKinds = ["postgres", "webhook", "ssh"] as const;
 export type ConnectorKind = (typeof connectorKinds)[number];
 export const connectorKind = pgEnum("connector_kind", connectorKinds);
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
 import { activationMode, eligibilityPolicies, entitlements, grants } from "./access";
 import { connectors } from "./connector";
@@ -135,4 +135,40 @@ export const issuedCredentials = pgTable(
     ...timestamps,
   },
   (t) => [uniqueIndex("issued_credentials_grant_kind_key").on(t.grantId, t.kind)],
+);
+
+/**
+ * An OpenSSH user certificate signed for one JIT grant by its SSH connector's
+ * certificate authority: valid only inside the grant's window (sshd refuses it
+ * outside, with or without the product), its serial unique, listed in the
+ * connector's key revocation list once the grant ends early.
+ */
+export const sshCertificates = pgTable(
+  "ssh_certificates",
+  {
+    id: id(),
+    serial: bigserial("serial", { mode: "number" }).notNull().unique(),
+    grantId: uuid("grant_id")
+      .notNull()
+      .references(() => grants.id),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => jitRequests.id),
+    connectorId: uuid("connector_id")
+      .notNull()
+      .references(() => connectors.id),
+    keyId: text("key_id").notNull(),
+    principals: text("principals").array().notNull(),
+    // The certified key's and the signing CA's fingerprints (SHA256:…), as sshd logs them.
+    keyFingerprint: text("key_fingerprint").notNull(),
+    caFingerprint: text("ca_fingerprint").notNull(),
+    validAfter: tz("valid_after").notNull(),
+    validBefore: tz("valid_before").notNull(),
+    // The certificate itself: public, as the requester received it.
+    certificate: text("certificate").notNull(),
+    issuedAt: tz("issued_at").notNull(),
+    revokedAt: tz("revoked_at"),
+    ...timestamps,
+  },
+  (t) => [index("ssh_certificates_grant_idx").on(t.grantId), index("ssh_certificates_revoked_idx").on(t.connectorId, t.revokedAt)],
 );

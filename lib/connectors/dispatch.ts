@@ -3,6 +3,7 @@ import type { Db, Tx } from "@/db/client";
 import { accessEvents, connectorDeliveries, connectors, entitlements, grants } from "@/db/schema";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { postgresDriver } from "./postgres";
+import { sshDriver } from "./ssh";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
 import { webhookDriver } from "./webhook";
 import { auditedTransaction } from "@/lib/audit/record";
@@ -11,7 +12,7 @@ export const DISPATCH_QUEUE = "connectors.dispatch";
 export const DELIVER_QUEUE = "connector.deliver";
 const BATCH = 500;
 
-export const drivers: Record<ConnectorRow["kind"], ConnectorDriver> = { postgres: postgresDriver, webhook: webhookDriver };
+export const drivers: Record<ConnectorRow["kind"], ConnectorDriver> = { postgres: postgresDriver, webhook: webhookDriver, ssh: sshDriver };
 
 /**
  * Hands the outbox's new access events to the connectors that want them: one

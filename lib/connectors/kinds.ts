@@ -35,6 +35,12 @@ export const connectorDescriptors = {
     urlEnv: { label: "…or the environment variable holding it (keeps the password out of the database)", placeholder: "PAYMENTS_DB_ADMIN_URL" },
     readsState: true,
   },
+  ssh: {
+    label: "SSH certificates",
+    system: { required: true, label: "System (whose entitlements are SSH principals)", none: "Choose…" },
+    url: { label: "Revocation list file (the target's RevokedKeys; optional, also served by the API)", placeholder: "/etc/ssh/gov-revoked.krl" },
+    readsState: false,
+  },
 } as const satisfies Record<ConnectorKind, ConnectorDescriptor>;
 
 /** The kinds in the order the form offers them. */

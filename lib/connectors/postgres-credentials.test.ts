@@ -7,11 +7,12 @@ import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { connectors, entitlements, findings, grants, issuedCredentials, jitRequests, pamSessions, systems } from "@/db/schema";
 import { importPgLog } from "@/lib/ingest/postgres/log-import";
-import { handOutCredential, type HandedOutCredential } from "@/lib/jit/credential";
+import { handOutCredential as handOut, type PostgresLogin } from "@/lib/jit/credential";
 import { decideRequest } from "@/lib/jit/decide";
 import { releaseRequest } from "@/lib/jit/end";
 import { createRequest } from "@/lib/jit/request";
-import { asking, jitOrg } from "@/lib/jit/test-fixtures";
+import { approvedFor, asking, jitOrg } from "@/lib/jit/test-fixtures";
+import type { Caller } from "@/lib/caller";
 import { sweepRequests } from "@/lib/jit/window";
 import { authenticateToken, callerForToken, issueToken } from "@/lib/auth/tokens";
 import { addEligibleIdentities, updatePolicy } from "@/lib/jit/policies";
@@ -32,7 +33,7 @@ const TARGET = process.env.CREDENTIAL_TEST_PG_URL;
 const LOG_DIR = TARGET && TARGET === process.env.PGAUDIT_TEST_URL ? process.env.PGAUDIT_TEST_LOG_DIR : undefined;
 
 /** Logs in to the target as the credential says and reads the table the entitlement's role may read; the error's text if refused. */
-async function login(c: Pick<HandedOutCredential, "connectionString">): Promise<string> {
+async function login(c: Pick<PostgresLogin, "connectionString">): Promise<string> {
   const client = postgres(c.connectionString, { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
     const [row] = await client<{ n: number }[]>`select count(*)::int as n from gov_cred_ledger`;
@@ -43,6 +44,9 @@ async function login(c: Pick<HandedOutCredential, "connectionString">): Promise<
     await client.end({ timeout: 1 });
   }
 }
+
+/** A PostgreSQL login handed out (what this connector issues). */
+const handOutCredential = async (...args: Parameters<typeof handOut>) => (await handOut(...args)) as PostgresLogin;
 
 /** The "product": delivers what the outbox holds to the connector, as the job runner would. */
 async function deliverAll(db: Db, admin: Parameters<typeof getConnector>[1], connectorId: string) {
@@ -87,23 +91,14 @@ describe("short-lived PostgreSQL credentials for JIT grants", async () => {
     // No connector yet: a policy cannot promise credentials nobody can issue.
     await expect(updatePolicy(db, org.admin, org.policy.id, { activation: "credential" })).rejects.toMatchObject({
       status: 422,
-      fieldErrors: { activation: [expect.stringContaining("PostgreSQL connector")] },
+      fieldErrors: { activation: [expect.stringContaining("PostgreSQL or SSH connector")] },
     });
     const connector = await createConnector(db, org.admin, { name: uniq("ledger db"), kind: "postgres", systemId: org.system.id, url: TARGET });
     await updatePolicy(db, org.admin, org.policy.id, { activation: "credential" });
     return { db, connector, ...org };
   }
 
-  /** An approved request whose window ends `seconds` from now (policies allow 15 minutes at least: the test shortens it). */
-  async function approved(s: Awaited<ReturnType<typeof setUp>>, seconds: number) {
-    const r = await createRequest(s.db, s.requester, asking(s.entitlement.id, { durationMinutes: 15 }));
-    await decideRequest(s.db, s.approvers[0], r.id, "approve", {});
-    const [row] = await s.db.select().from(jitRequests).where(eq(jitRequests.id, r.id));
-    const end = new Date(Date.now() + seconds * 1000);
-    await s.db.update(jitRequests).set({ expiresAt: end }).where(eq(jitRequests.id, r.id));
-    await s.db.update(grants).set({ expiresAt: end }).where(eq(grants.id, row.grantId!));
-    return { id: r.id, grantId: row.grantId!, end };
-  }
+  const approved = (s: { db: Db; requester: Caller; approvers: Caller[]; entitlement: { id: string } }, seconds: number) => approvedFor(s.db, s, seconds);
 
   it.skipIf(!available)(
     "the target refuses logins after expires_at with the product stopped; restarting records the expiry and the session that outlived it",

@@ -29,7 +29,7 @@ export type DeliveryResult = { status?: number; effect: string; detail?: Record<
 export type StateReport = { checked: number; unapproved: number; missing: number; unknownMembers: string[] };
 
 /** A connector's own settings as an admin gives them (each kind reads the ones it needs). */
-export type ConnectorSettings = { systemId?: string; url?: string; urlEnv?: string; secret?: string };
+export type ConnectorSettings = { name?: string; systemId?: string; url?: string; urlEnv?: string; secret?: string };
 
 /**
  * One way of enforcing access decisions. `deliver` carries out one access

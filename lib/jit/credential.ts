@@ -1,28 +1,35 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
-import { connectors, entitlements, grantIsActive, grants, issuedCredentials, issuesCredential } from "@/db/schema";
+import { queryRows } from "@/db/rows";
+import { connectors, entitlements, grantIsActive, grants, issuedCredentials, issuesCredential, sshCertificates } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireScope, type Caller } from "@/lib/caller";
 import { ensureLoginRole, grantedRole, newPassword, scramVerifier, targetAddress, withTarget } from "@/lib/connectors/postgres-target";
 import { perGrantRole } from "@/lib/permissions/postgres/grant-roles";
-import { DeliveryError } from "@/lib/connectors/types";
-import { ConflictError, ForbiddenError, TargetUnavailableError } from "@/lib/errors";
+import { publishKrl, signingCa, sshConfig } from "@/lib/connectors/ssh";
+import { publicKeyFingerprint, signCertificate } from "@/lib/connectors/ssh-ca";
+import { DeliveryError, type ConnectorRow } from "@/lib/connectors/types";
+import { ConflictError, ForbiddenError, TargetUnavailableError, ValidationError, parseInput } from "@/lib/errors";
+import { text } from "@/lib/validation/fields";
 import { isRequesterOf, lockVisibleRequest } from "./access";
 import { settleBeforeAction, settleRequest } from "./window";
 
-/** The enabled PostgreSQL connector of a system: it issues that system's short-lived credentials. */
+/** The enabled connector that issues a system's short-lived credentials: a PostgreSQL server's login roles, or SSH certificates. */
 async function credentialConnector(tx: Tx, systemId: string) {
   const [connector] = await tx
     .select()
     .from(connectors)
-    .where(and(eq(connectors.systemId, systemId), eq(connectors.kind, "postgres"), eq(connectors.enabled, 1)))
+    .where(and(eq(connectors.systemId, systemId), inArray(connectors.kind, ["postgres", "ssh"]), eq(connectors.enabled, 1)))
     .orderBy(connectors.createdAt)
     .limit(1);
   return connector ?? null;
 }
 
 /** What a hand-out returns, once: the only place the password ever appears. */
-export type HandedOutCredential = {
+export type HandedOutCredential = PostgresLogin | SshCertificate;
+
+export type PostgresLogin = {
   kind: "postgres_login";
   username: string;
   password: string;
@@ -35,6 +42,24 @@ export type HandedOutCredential = {
   handedOut: number;
 };
 
+export type SshCertificate = {
+  kind: "ssh_certificate";
+  certificate: string;
+  serial: number;
+  keyId: string;
+  principals: string[];
+  validAfter: string;
+  validBefore: string;
+  caFingerprint: string;
+  ssh: string;
+};
+
+const sshInput = z
+  .object({
+    publicKey: text().trim().min(1, "Paste your SSH public key (the .pub file, one line).").max(16_384, "That is too long for an SSH public key."),
+  })
+  .strict();
+
 /**
  * Hands the requester of an active JIT grant its own short-lived credential:
  * a login role in the target PostgreSQL server, valid until the grant's end
@@ -44,7 +69,7 @@ export type HandedOutCredential = {
  * again makes a new one and the previous one stops working. Only the requester
  * (or the NHI, through its token) receives it, while the window is open.
  */
-export async function handOutCredential(db: Db, caller: Caller, id: string): Promise<HandedOutCredential> {
+export async function handOutCredential(db: Db, caller: Caller, id: string, raw: unknown = {}): Promise<HandedOutCredential> {
   if (caller.token) requireScope(caller, "jit:request");
   await settleBeforeAction(db, id);
   return auditedTransaction(db, async (tx) => {
@@ -57,14 +82,16 @@ export async function handOutCredential(db: Db, caller: Caller, id: string): Pro
       throw new ConflictError(`A credential is handed out while the access is active; this request is ${request.status.replace("_", " ")}.`);
     // The grant row locked against any revocation (offboarding, say) while the target is changed: one that ends meanwhile waits, then removes the role.
     const [grant] = await tx
-      .select({ id: grants.id, systemId: entitlements.systemId, externalRef: entitlements.externalRef, name: entitlements.name })
+      .select({ id: grants.id, startsAt: grants.startsAt, systemId: entitlements.systemId, externalRef: entitlements.externalRef, name: entitlements.name })
       .from(grants)
       .innerJoin(entitlements, eq(entitlements.id, grants.entitlementId))
       .where(and(eq(grants.id, request.grantId), grantIsActive))
       .for("share", { of: grants });
     if (!grant) throw new ConflictError("This access is no longer usable.");
     const connector = await credentialConnector(tx, grant.systemId);
-    if (!connector) throw new ConflictError("No PostgreSQL connector is enabled for this system; an admin must add one before credentials can be issued.");
+    if (!connector)
+      throw new ConflictError("No PostgreSQL or SSH connector is enabled for this system; an admin must add one before credentials can be issued.");
+    if (connector.kind === "ssh") return sshCertificateFor(tx, caller, request, grant, connector, raw);
     const username = perGrantRole(grant.id);
     const password = newPassword();
     try {
@@ -133,4 +160,109 @@ export async function issuedFor(db: Db | Tx, requestId: string) {
     })
     .from(issuedCredentials)
     .where(eq(issuedCredentials.requestId, requestId));
+}
+
+/**
+ * An SSH certificate for the requester's public key, signed by the
+ * connector's CA: its principals the entitlement's, valid for the grant's
+ * window (sshd refuses it outside), its key ID naming the grant and its serial
+ * unique. A new one revokes the grant's earlier certificates (the connector's
+ * revocation list is published again), so one key at a time holds the access.
+ */
+async function sshCertificateFor(
+  tx: Tx,
+  caller: Caller,
+  request: { id: string; expiresAt: Date | null },
+  grant: { id: string; startsAt: Date | null; externalRef: string | null; name: string },
+  connector: ConnectorRow,
+  raw: unknown,
+): Promise<SshCertificate> {
+  const { publicKey } = parseInput(sshInput, raw);
+  const keyFingerprint = await publicKeyFingerprint(publicKey);
+  if (!keyFingerprint)
+    throw new ValidationError({
+      publicKey: ["Not an SSH public key: paste one line such as “ssh-ed25519 AAAA… you@laptop” (RSA keys need 2,048 bits or more)."],
+    });
+  const principal = grantedRole(grant);
+  if (!/^[A-Za-z0-9._@-]{1,128}$/.test(principal))
+    throw new ConflictError(`The entitlement ${principal} cannot be an SSH principal (letters, digits, . _ @ - only); an admin must rename it.`);
+  const config = sshConfig(connector);
+  const ca = signingCa(config);
+  const [{ serial }] = await queryRows<{ serial: number }>(tx, sql`select nextval(pg_get_serial_sequence('ssh_certificates', 'serial'))::int8 as serial`);
+  const keyId = `gov-grant-${grant.id}`;
+  const validAfter = grant.startsAt ?? new Date();
+  const validBefore = request.expiresAt!;
+  let certificate: string;
+  try {
+    certificate = await signCertificate(ca, {
+      publicKey,
+      keyId,
+      principals: [principal],
+      validAfter,
+      validBefore,
+      serial: Number(serial),
+      sourceAddress: config.sourceAddress,
+    });
+  } catch (e) {
+    if (e instanceof DeliveryError) throw new TargetUnavailableError(`The certificate could not be signed: ${e.message}. Nothing was changed.`);
+    throw e;
+  }
+  const now = new Date();
+  const replaced = await tx
+    .update(sshCertificates)
+    .set({ revokedAt: now, updatedAt: now })
+    .where(and(eq(sshCertificates.grantId, grant.id), isNull(sshCertificates.revokedAt)))
+    .returning({ serial: sshCertificates.serial });
+  // What the certificate says, as stored and as audited.
+  const terms = { serial: Number(serial), keyId, principals: [principal], keyFingerprint, caFingerprint: ca.fingerprint, validAfter, validBefore };
+  await tx.insert(sshCertificates).values({ ...terms, grantId: grant.id, requestId: request.id, connectorId: connector.id, certificate, issuedAt: now });
+  if (replaced.length) {
+    try {
+      await publishKrl(tx, connector);
+    } catch (e) {
+      if (e instanceof DeliveryError) throw new TargetUnavailableError(`The earlier certificate could not be revoked: ${e.message}. Nothing was changed.`);
+      throw e;
+    }
+  }
+  await recordAudit(tx, actorOf(caller), {
+    action: replaced.length ? "credential.reissued" : "credential.issued",
+    entityType: "jit_request",
+    entityId: request.id,
+    after: {
+      kind: "ssh_certificate",
+      ...terms,
+      connectorId: connector.id,
+      revokedSerials: replaced.map((r) => r.serial),
+    },
+  });
+  return {
+    kind: "ssh_certificate",
+    certificate,
+    serial: Number(serial),
+    keyId,
+    principals: [principal],
+    validAfter: validAfter.toISOString(),
+    validBefore: validBefore.toISOString(),
+    caFingerprint: ca.fingerprint,
+    ssh: `ssh -i ~/.ssh/id_ed25519 -o CertificateFile=~/.ssh/id_ed25519-cert.pub <user>@<host>`,
+  };
+}
+
+/** The SSH certificates issued for a request, newest first (public: shown again on its page). */
+export async function certificatesFor(db: Db | Tx, requestId: string) {
+  return db
+    .select({
+      serial: sshCertificates.serial,
+      keyId: sshCertificates.keyId,
+      principals: sshCertificates.principals,
+      keyFingerprint: sshCertificates.keyFingerprint,
+      validAfter: sshCertificates.validAfter,
+      validBefore: sshCertificates.validBefore,
+      certificate: sshCertificates.certificate,
+      issuedAt: sshCertificates.issuedAt,
+      revokedAt: sshCertificates.revokedAt,
+    })
+    .from(sshCertificates)
+    .where(eq(sshCertificates.requestId, requestId))
+    .orderBy(desc(sshCertificates.serial));
 }

@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import {
   auditLog,
+  connectors,
+  entitlements,
   grantIsActive,
   issuesCredential,
   grants,
@@ -17,7 +19,7 @@ import {
 import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { isRequesterOf, visibleRequests } from "./access";
-import { issuedFor } from "./credential";
+import { certificatesFor, issuedFor } from "./credential";
 import { conflictedApprovers } from "./request";
 import { joined, requestColumns } from "./list";
 
@@ -32,7 +34,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
   if (!row) throw new NotFoundError("Request");
 
   const windowEnd = row.endedAt ?? row.expiresAt ?? new Date();
-  const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject], credentials] = await Promise.all([
+  const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject], credentials, certificates, sshSystem] = await Promise.all([
     db
       .select({
         approverId: jitApprovals.approverId,
@@ -118,6 +120,15 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
       .from(identities)
       .where(eq(identities.id, row.identityId)),
     issuedFor(db, id),
+    certificatesFor(db, id),
+    // Whether the system's credentials are SSH certificates (the requester brings a key).
+    db
+      .select({ id: connectors.id })
+      .from(connectors)
+      .innerJoin(entitlements, eq(entitlements.systemId, connectors.systemId))
+      .where(and(eq(entitlements.id, row.entitlementId), eq(connectors.kind, "ssh"), eq(connectors.enabled, 1)))
+      .limit(1)
+      .then((r) => r.length > 0),
   ]);
   const sessionEvents = sessions.length
     ? await db
@@ -149,6 +160,8 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     history,
     // What was issued (account, validity, hand-outs), never a secret.
     credentials,
+    certificates,
+    ssh: sshSystem,
     can: {
       takeCredential: row.status === "active" && isRequesterOf(caller, row) && issuesCredential(row.activation),
       decide: person && row.status === "pending" && row.approverIds.includes(me) && !conflicted && !decided,

@@ -63,18 +63,20 @@ async function checkReferences(
 }
 
 // Admin-level access is never self-service for everyone: it needs a person, or an on-call team.
-/** A credential is issued by the PostgreSQL connector of the entitlement's system: a policy cannot ask for one where there is none. */
+/** A credential is issued by the PostgreSQL or SSH connector of the entitlement's system: a policy cannot ask for one where there is none. */
 async function checkActivation(tx: Tx, entitlementId: string, activation: ActivationMode) {
   if (!issuesCredential(activation)) return;
   const [found] = await tx
     .select({ id: connectors.id })
     .from(connectors)
     .innerJoin(entitlements, eq(entitlements.systemId, connectors.systemId))
-    .where(and(eq(entitlements.id, entitlementId), eq(connectors.kind, "postgres"), eq(connectors.enabled, 1)))
+    .where(and(eq(entitlements.id, entitlementId), inArray(connectors.kind, ["postgres", "ssh"]), eq(connectors.enabled, 1)))
     .limit(1);
   if (!found)
     throw new ValidationError({
-      activation: ["Short-lived credentials are issued by a PostgreSQL connector; this entitlement's system has none enabled. Add one, or grant membership."],
+      activation: [
+        "Short-lived credentials are issued by a PostgreSQL or SSH connector; this entitlement's system has none enabled. Add one, or grant membership.",
+      ],
     });
 }
 

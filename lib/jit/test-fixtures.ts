@@ -2,7 +2,10 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { accessEvents, grants, jitRequests, notifications, remediations, type PrivilegeLevel } from "@/db/schema";
 import { makeCaller, makeEntitlement, makeSystem } from "@/lib/testing/harness";
+import type { Caller } from "@/lib/caller";
+import { decideRequest } from "./decide";
 import { createPolicy } from "./policies";
+import { createRequest } from "./request";
 import type { PolicyInput } from "./schemas";
 
 /**
@@ -58,4 +61,19 @@ export async function windowEndedAgo(db: Db, requestId: string, minutes: number)
   const start = new Date(end.getTime() - r.durationMinutes * 60_000);
   await db.update(jitRequests).set({ startsAt: start, expiresAt: end }).where(eq(jitRequests.id, requestId));
   if (r.grantId) await db.update(grants).set({ startsAt: start, expiresAt: end }).where(eq(grants.id, r.grantId));
+}
+
+/**
+ * A request approved now whose window (and grant) ends `seconds` from now:
+ * policies allow 15 minutes at least, and tests of what a target does at the
+ * end want seconds.
+ */
+export async function approvedFor(db: Db, org: { requester: Caller; approvers: Caller[]; entitlement: { id: string } }, seconds: number) {
+  const r = await createRequest(db, org.requester, asking(org.entitlement.id, { durationMinutes: 15 }));
+  await decideRequest(db, org.approvers[0], r.id, "approve", {});
+  const row = await requestRow(db, r.id);
+  const end = new Date(Date.now() + seconds * 1000);
+  await db.update(jitRequests).set({ expiresAt: end }).where(eq(jitRequests.id, r.id));
+  await db.update(grants).set({ expiresAt: end }).where(eq(grants.id, row.grantId!));
+  return { id: r.id, grantId: row.grantId!, end };
 }

@@ -129,7 +129,14 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
           <RequestActions id={r.id} status={r.status} can={d.can} />
           {r.activation !== "membership" && (
             <Card title="Credential">
-              <CredentialPanel id={r.id} activation={r.activation} credentials={d.credentials} canTake={d.can.takeCredential} />
+              <CredentialPanel
+                id={r.id}
+                activation={r.activation}
+                credentials={d.credentials}
+                certificates={d.certificates}
+                ssh={d.ssh}
+                canTake={d.can.takeCredential}
+              />
             </Card>
           )}
           <Card title="Approvers">

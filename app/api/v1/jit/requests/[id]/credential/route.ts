@@ -1,11 +1,13 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { handOutCredential } from "@/lib/jit/credential";
-import { route } from "@/lib/http/respond";
+import { optionalJsonBody, route } from "@/lib/http/respond";
 
-/** Hands out the access's own short-lived credential, once per call; no cache may keep the answer. */
+/** Hands out the access's own short-lived credential (an SSH certificate for the posted {"publicKey"}), once per call; no cache may keep the answer. */
 export const POST = route<{ id: string }>(
-  async ({ caller, params }) =>
-    NextResponse.json(await handOutCredential(await getDb(), caller, params.id), { headers: { "Cache-Control": "no-store", Pragma: "no-cache" } }),
+  async ({ caller, params, request }) =>
+    NextResponse.json(await handOutCredential(await getDb(), caller, params.id, await optionalJsonBody(request)), {
+      headers: { "Cache-Control": "no-store", Pragma: "no-cache" },
+    }),
   { tokenScopes: ["jit:request"] },
 );
