@@ -12,6 +12,7 @@ import { importAwsIam } from "@/lib/ingest/import-aws-iam";
 import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
 import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
 import { importPgLog } from "@/lib/ingest/postgres/log-import";
+import { importSshLog } from "@/lib/ingest/ssh/log-import";
 import { importPostgresRoles, systemName } from "@/lib/ingest/postgres/roles-import";
 import { checked, each, path, withDatabase, withReadyDatabase } from "./context";
 import { printGitHubSummary, printIamSummary, printK8sRbacSummary, printPgRolesSummary, printUsageImportSummary } from "./print";
@@ -135,6 +136,19 @@ export function registerImportCommands(program: Command, fail: (code: number) =>
     .action(
       usageImport("import the server's roles with `gov import pg-roles`", (db, paths, o: { system: string; json: boolean }) =>
         importPgLog(db, { system: o.system, paths }),
+      ),
+    );
+  importer
+    .command("ssh-log")
+    .description(
+      "import hosts' sshd authentication logs (syslog or journald short-iso; .gz too; directories searched) as session evidence of the SSH certificates issued here",
+    )
+    .argument("<paths...>", "log files and directories", each(path))
+    .requiredOption("--system <name>", "the system whose SSH connector signed the certificates")
+    .option("--json", "print the summary as JSON", false)
+    .action(
+      usageImport("add an SSH connector for the system and issue certificates first", (db, paths, o: { system: string; json: boolean }) =>
+        importSshLog(db, { system: o.system, paths }),
       ),
     );
   importer

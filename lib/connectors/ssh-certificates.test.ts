@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
-import { connectors, entitlements, sshCertificates } from "@/db/schema";
+import { connectors, entitlements, pamSessions, sshCertificates } from "@/db/schema";
+import { importSshLog } from "@/lib/ingest/ssh/log-import";
 import { handOutCredential, type SshCertificate } from "@/lib/jit/credential";
 import { releaseRequest } from "@/lib/jit/end";
 import { updatePolicy } from "@/lib/jit/policies";
@@ -146,7 +147,31 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
 
     const issued = (await handOutCredential(s.db, s.requester, r.id, { publicKey: await publicKey() })) as SshCertificate;
     expect(issued).toMatchObject({ kind: "ssh_certificate", keyId: `gov-grant-${r.grantId}`, principals: [PRINCIPAL] });
+    const loggedInAt = new Date();
     expect(await ssh(issued.certificate)).toBe("ok");
+
+    // The host's authentication log, as syslog writes sshd's own lines (sshd -E writes them bare): the login is
+    // session evidence of the requester, linked to the grant and its request.
+    const accepted = readFileSync(path.join(dir, "sshd.log"), "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`Accepted certificate ID "gov-grant-${r.grantId}"`))!;
+    expect(accepted).toContain(`(serial ${issued.serial})`);
+    const syslog = (at: Date, message: string) => `${at.toISOString()} payments-host-1 sshd[4242]: ${message}`;
+    writeFileSync(
+      path.join(dir, "auth.log"),
+      [
+        syslog(loggedInAt, accepted),
+        syslog(loggedInAt, "Accepted publickey for root from 127.0.0.1 port 50022 ssh2: ED25519-CERT SHA256:x ID x"),
+        syslog(new Date(), "Disconnected from user root 127.0.0.1 port 50022"),
+        "Dec  3 20:01:02 payments-host-1 cron[99]: not sshd",
+      ].join("\n") + "\n",
+    );
+    const imported = await importSshLog(s.db, { system: s.system.name, paths: [path.join(dir, "auth.log")] });
+    expect(imported.sessionEvents).toEqual({ inserted: 2, duplicates: 0 });
+    const [evidence] = await s.db.select().from(pamSessions).where(eq(pamSessions.requestId, r.id));
+    expect(evidence).toMatchObject({ identityId: s.requester.identityId, grantId: r.grantId, outsideWindowCount: 0 });
+    expect(evidence.endedAt).not.toBeNull();
+    expect((await importSshLog(s.db, { system: s.system.name, paths: [path.join(dir, "auth.log")] })).sessionEvents).toEqual({ inserted: 0, duplicates: 2 });
 
     // From here the product does nothing until after the window's end: sshd refuses the certificate by itself.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, r.end.getTime() - Date.now()) + 1500));

@@ -125,6 +125,7 @@ const asAdmin: Record<string, number> = {
   "POST /imports/k8s-rbac": 422,
   "POST /imports/pg-log": 422,
   "POST /imports/pg-roles": 422,
+  "POST /imports/ssh-log": 422,
   "GET /jit/active": 200,
   "POST /jit/convert": 422,
   "GET /jit/eligibility": 200,
