@@ -15,6 +15,7 @@ import { sshdAvailable, startSshd, type TestSshd } from "@/lib/testing/sshd";
 import { createConnector, getConnector } from "./admin";
 import { deliverOne, dispatchAccessEvents } from "./dispatch";
 import { sshConfig, trustedCaKeys } from "./ssh";
+import { retireCa, rotateCa } from "./ssh-rotation";
 
 const available = sshdAvailable();
 const PRINCIPAL = "payments-ops";
@@ -74,7 +75,8 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
 
     // The host's authentication log, as syslog writes sshd's own lines (sshd -E writes them bare): the login is
     // session evidence of the requester, linked to the grant and its request.
-    const accepted = sshd.log()
+    const accepted = sshd
+      .log()
       .split("\n")
       .find((l) => l.startsWith(`Accepted certificate ID "gov-grant-${r.grantId}"`))!;
     expect(accepted).toContain(`(serial ${issued.serial})`);
@@ -93,7 +95,10 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
     const [evidence] = await s.db.select().from(pamSessions).where(eq(pamSessions.requestId, r.id));
     expect(evidence).toMatchObject({ identityId: s.requester.identityId, grantId: r.grantId, outsideWindowCount: 0 });
     expect(evidence.endedAt).not.toBeNull();
-    expect((await importSshLog(s.db, { system: s.system.name, paths: [path.join(sshd.dir, "auth.log")] })).sessionEvents).toEqual({ inserted: 0, duplicates: 2 });
+    expect((await importSshLog(s.db, { system: s.system.name, paths: [path.join(sshd.dir, "auth.log")] })).sessionEvents).toEqual({
+      inserted: 0,
+      duplicates: 2,
+    });
 
     // From here the product does nothing until after the window's end: sshd refuses the certificate by itself.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, r.end.getTime() - Date.now()) + 1500));
@@ -113,6 +118,31 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
     await deliverAll(s.db, s.admin, s.connector.id);
     expect(await ssh(third.certificate)).toMatch(/^refused: /);
     expect(sshd.log()).toMatch(/ED25519-CERT SHA256:\S+ revoked by file/);
+    // CA rotation: a new CA signs, the old one stays trusted while its certificates live, then is retired.
+    const r3 = await approved(s, 600);
+    const before = (await handOutCredential(s.db, s.requester, r3.id, { publicKey: await publicKey() })) as SshCertificate;
+    await expect(rotateCa(s.db, s.approvers[0], s.connector.id)).rejects.toMatchObject({ status: 403 });
+    const rotated = await rotateCa(s.db, s.admin, s.connector.id);
+    expect(rotated.cas).toHaveLength(2);
+    expect(JSON.stringify(rotated)).not.toContain("sealed");
+    writeFileSync(sshd.trustedCas, rotated.trustedCaKeys);
+    expect(await ssh(before.certificate)).toBe("ok");
+    await expect(retireCa(s.db, s.admin, s.connector.id, { fingerprint: before.caFingerprint })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining("1 certificate signed by this CA stay valid"),
+    });
+    // A new certificate for the same access comes from the new CA (and revokes the old one).
+    const after = (await handOutCredential(s.db, s.requester, r3.id, { publicKey: await publicKey() })) as SshCertificate;
+    expect(after.caFingerprint).toBe(rotated.cas[1].fingerprint);
+    expect(after.caFingerprint).not.toBe(before.caFingerprint);
+    expect(await ssh(after.certificate)).toBe("ok");
+    await expect(retireCa(s.db, s.admin, s.connector.id, { fingerprint: after.caFingerprint })).rejects.toMatchObject({ status: 409 });
+    const retired = await retireCa(s.db, s.admin, s.connector.id, { fingerprint: before.caFingerprint });
+    writeFileSync(sshd.trustedCas, retired.trustedCaKeys);
+    expect(retired.trustedCaKeys.trim().split("\n")).toHaveLength(1);
+    expect(await ssh(after.certificate)).toBe("ok");
+    expect(await ssh(before.certificate)).toMatch(/^refused: /);
+
     const rows = await s.db.select().from(sshCertificates).where(eq(sshCertificates.requestId, r2.id));
     expect(rows.map((c) => [c.serial, c.revokedAt !== null]).sort()).toEqual(
       [

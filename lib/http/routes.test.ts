@@ -94,6 +94,8 @@ const asAdmin: Record<string, number> = {
   "POST /campaigns": 422,
   "POST /connector-deliveries/[id]/redeliver": 404,
   "POST /connectors/[id]/check": 404,
+  "POST /connectors/[id]/retire-ca": 422,
+  "POST /connectors/[id]/rotate-ca": 404,
   "GET /connectors/[id]": 404,
   "PATCH /connectors/[id]": 404,
   "GET /connectors": 200,
