@@ -45,6 +45,8 @@ export default defineConfig({
       OIDC_CLIENT_ID: E2E_OIDC.clientId,
       OIDC_CLIENT_SECRET: E2E_OIDC.clientSecret,
       OIDC_NAME: "Acme SSO",
+      // Seals SSH connectors' CA keys (test only).
+      SSH_CA_KEY: "e2e-only-ssh-ca-sealing-key-not-for-production-000",
       // A PostgreSQL server that authenticates roles by password (.ci/run starts one), for short-lived credentials.
       ...(process.env.CREDENTIAL_TEST_PG_URL ? { E2E_PG_TARGET_URL: process.env.CREDENTIAL_TEST_PG_URL } : {}),
     },

@@ -138,7 +138,7 @@ export function CredentialPanel({
       {canTake && (
         <Button variant={issued || certificate ? "secondary" : "primary"} pending={pending} pendingLabel="Issuing…" onClick={take}>
           {ssh
-            ? certificate
+            ? certificate || shown
               ? "Sign a new certificate (the earlier one is revoked)"
               : "Get a certificate"
             : issued || shown

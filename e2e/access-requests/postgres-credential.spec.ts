@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { call, me } from "../support/api";
+import { call } from "../support/api";
+import { approvedCredentialRequest } from "../support/credentials";
 import { signInAs } from "../support/auth";
 
 /** A PostgreSQL server that authenticates roles by password, as .ci/run starts it; without one the test says it is skipped. */
@@ -36,35 +37,14 @@ test("a JIT request hands out a database account of its own, in the browser and 
       systemId: (await call<{ systems: { id: string; name: string }[] }>(page, "GET", "/api/v1/systems")).systems.find((s) => s.name === system)!.id,
       urlEnv: "E2E_PG_TARGET_URL",
     });
-    await page.goto("/access-requests/policies/new");
-    const form = page.getByRole("form", { name: "New policy" });
-    await form.getByRole("textbox", { name: "Name", exact: true }).fill(`Orders reader (${system})`);
-    const entitlement = form.getByLabel("Entitlement", { exact: true });
-    await entitlement.selectOption(await entitlement.locator("option", { hasText: role }).first().getAttribute("value"));
-    await form.getByLabel(/Issue a short-lived account of its own/).check();
-    await form.getByRole("button", { name: "Create policy" }).click();
-    await expect(page).toHaveURL(/\/access-requests\/policies\/[0-9a-f-]{36}$/);
-    const policyId = page.url().split("/").pop()!;
-
-    const { entitlementId } = (await call<{ policy: { entitlementId: string } }>(page, "GET", `/api/v1/jit/policies/${policyId}`)).policy;
-    await signInAs(page, "requester");
-    const lena = await me(page);
-    await signInAs(page, "admin");
-    await call(page, "POST", `/api/v1/jit/policies/${policyId}/eligible`, { identityIds: [lena] });
-
     // Lena asks; an approver approves; Lena takes the connection details on her request's page.
-    await signInAs(page, "requester");
-    const request = await call<{ id: string }>(page, "POST", "/api/v1/jit/requests", {
-      entitlementId,
-      durationMinutes: 30,
+    const requestId = await approvedCredentialRequest(page, {
+      policyName: `Orders reader (${system})`,
+      entitlementText: role,
       justification: "Reconcile yesterday's orders export",
     });
-    await signInAs(page, "approver");
-    await call(page, "POST", `/api/v1/jit/requests/${request.id}/approve`, {});
-
-    await signInAs(page, "requester");
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`/access-requests/${request.id}`);
+    await page.goto(`/access-requests/${requestId}`);
     const panel = page.getByTestId("credential-panel");
     await expect(panel).toContainText("the server refuses it after the window ends");
     await panel.getByRole("button", { name: "Get connection details" }).click();

@@ -38,7 +38,7 @@ export const connectorDescriptors = {
   ssh: {
     label: "SSH certificates",
     system: { required: true, label: "System (whose entitlements are SSH principals)", none: "Choose…" },
-    url: { label: "Revocation list file (the target's RevokedKeys; optional, also served by the API)", placeholder: "/etc/ssh/gov-revoked.krl" },
+    url: { label: "Revocation list file (where the hosts' RevokedKeys is read from; optional)", placeholder: "/etc/ssh/gov-revoked.krl" },
     readsState: false,
   },
 } as const satisfies Record<ConnectorKind, ConnectorDescriptor>;

@@ -184,8 +184,10 @@ async function sshCertificateFor(
       publicKey: ["Not an SSH public key: paste one line such as “ssh-ed25519 AAAA… you@laptop” (RSA keys need 2,048 bits or more)."],
     });
   const principal = grantedRole(grant);
-  if (!/^[A-Za-z0-9._@-]{1,128}$/.test(principal))
-    throw new ConflictError(`The entitlement ${principal} cannot be an SSH principal (letters, digits, . _ @ - only); an admin must rename it.`);
+  // A principal is one line of AuthorizedPrincipalsFile and one item of ssh-keygen's comma-separated list.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what the principal may not hold
+  if (!/^[^\s,"'#\\\x00-\x1f\x7f]{1,256}$/.test(principal))
+    throw new ConflictError(`The entitlement ${principal} cannot be an SSH principal (no spaces, commas, quotes or #); an admin must rename it.`);
   const config = sshConfig(connector);
   const ca = signingCa(config);
   const [{ serial }] = await queryRows<{ serial: number }>(tx, sql`select nextval(pg_get_serial_sequence('ssh_certificates', 'serial'))::int8 as serial`);

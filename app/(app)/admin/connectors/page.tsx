@@ -27,7 +27,7 @@ export default async function ConnectorsPage() {
       </Link>
       <PageHeader
         title="Connectors"
-        description="Where decisions are enforced: PostgreSQL servers whose roles follow the grants, and signed webhooks to any other system. Every grant and revocation is delivered by a durable job, retried with backoff and dead-lettered after its attempts."
+        description="Where decisions are enforced: PostgreSQL servers whose roles follow the grants, SSH certificate authorities whose certificates carry the window, and signed webhooks to any other system. Every grant and revocation is delivered by a durable job, retried with backoff and dead-lettered after its attempts."
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">

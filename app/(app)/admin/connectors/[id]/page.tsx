@@ -6,6 +6,7 @@ import { hasRole } from "@/lib/caller";
 import { getConnector } from "@/lib/connectors/admin";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { ConnectorActions, RedeliverButton } from "@/components/connectors/connector-actions";
+import { SshAuthorities } from "@/components/connectors/ssh-authorities";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Forbidden } from "@/components/ui/forbidden";
 import { formatDateTime } from "@/components/ui/format";
@@ -62,6 +63,14 @@ export default async function ConnectorPage({
         <p role="alert" className="mb-4 rounded-md bg-rose-50 px-4 py-2 text-sm text-rose-800">
           Last error: {c.lastError}
         </p>
+      )}
+      {c.kind === "ssh" && (
+        <SshAuthorities
+          id={c.id}
+          cas={(c.config as { cas: { publicKey: string; fingerprint: string; createdAt: string; retiredAt?: string }[] }).cas}
+          krlPath={(c.config as { krlPath?: string }).krlPath}
+          canEdit={hasRole(caller, "admin")}
+        />
       )}
       <nav className="mb-3 flex gap-2 text-sm" aria-label="Delivery status">
         {[undefined, "pending", "failed", "dead", "delivered"].map((s) => (
