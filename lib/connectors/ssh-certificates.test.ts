@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -14,7 +15,7 @@ import { testDatabase, uniq } from "@/lib/testing/harness";
 import { sshdAvailable, startSshd, type TestSshd } from "@/lib/testing/sshd";
 import { createConnector, getConnector } from "./admin";
 import { deliverOne, dispatchAccessEvents } from "./dispatch";
-import { sshConfig, trustedCaKeys } from "./ssh";
+import { publishKrl, sshConfig, trustedCaKeys } from "./ssh";
 import { retireCa, rotateCa } from "./ssh-rotation";
 
 const available = sshdAvailable();
@@ -151,6 +152,42 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
       ].sort(),
     );
   }, 60_000);
+});
+
+describe("an SSH connector's revocation list path", () => {
+  it("names a .krl file, and never replaces a file that is not a revocation list", async () => {
+    vi.stubEnv("SSH_CA_KEY", "ssh-ca-sealing-key-for-tests-only-0000000000");
+    try {
+      const { db } = await testDatabase();
+      const org = await jitOrg(db);
+      for (const url of ["/etc/passwd", "relative/list.krl", "/tmp/x\u0000.krl"])
+        await expect(createConnector(db, org.admin, { name: uniq("hosts"), kind: "ssh", systemId: org.system.id, url })).rejects.toMatchObject({
+          status: 422,
+          fieldErrors: { url: [expect.stringMatching(/\.krl file|NUL/)] },
+        });
+      const dir = mkdtempSync(path.join(os.tmpdir(), "gov-krl-"));
+      try {
+        const victim = path.join(dir, "precious.krl");
+        writeFileSync(victim, "not a revocation list");
+        const made = await createConnector(db, org.admin, { name: uniq("hosts"), kind: "ssh", systemId: org.system.id, url: victim });
+        const [row] = await db.select().from(connectors).where(eq(connectors.id, made.id));
+        await expect(publishKrl(db, row)).rejects.toThrow(/is not a key revocation list/);
+        expect(readFileSync(victim, "utf8")).toBe("not a revocation list");
+        // A new file, or a list written before, is written.
+        await db
+          .update(connectors)
+          .set({ config: { ...sshConfig(row), krlPath: path.join(dir, "new.krl") } })
+          .where(eq(connectors.id, row.id));
+        const [moved] = await db.select().from(connectors).where(eq(connectors.id, row.id));
+        expect(await publishKrl(db, moved)).toBeGreaterThan(0);
+        expect(await publishKrl(db, moved)).toBeGreaterThan(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });
 
 describe.skipIf(available)("short-lived SSH certificates", () => {

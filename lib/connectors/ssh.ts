@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
@@ -35,11 +35,18 @@ export async function currentKrl(db: Db | Tx, connector: ConnectorRow): Promise<
   return buildKrl(config.cas.map((ca) => ({ ca, serials: revoked.filter((r) => r.ca === ca.fingerprint).map((r) => r.serial) })));
 }
 
+/** What every OpenSSH key revocation list starts with. */
+const KRL_MAGIC = Buffer.from("SSHKRL\n\0", "latin1");
+
 /** Writes the KRL where the target's sshd reads it (RevokedKeys), replacing the file in one rename so sshd never reads half of it. */
 export async function publishKrl(db: Db | Tx, connector: ConnectorRow): Promise<number | null> {
   const { krlPath } = sshConfig(connector);
   if (!krlPath) return null;
   const krl = await currentKrl(db, connector);
+  // The path is an admin's setting: it may name a new .krl file, or replace a revocation list, never any other file.
+  const existing = await readFile(krlPath).catch(() => null);
+  if (existing && !existing.subarray(0, KRL_MAGIC.length).equals(KRL_MAGIC))
+    throw new DeliveryError(`${krlPath} exists and is not a key revocation list: it is left alone`);
   try {
     await mkdir(path.dirname(krlPath), { recursive: true });
     const temporary = `${krlPath}.${process.pid}.tmp`;
@@ -64,8 +71,8 @@ export const sshDriver: ConnectorDriver = {
   check({ systemId, url }) {
     const errors: Record<string, string[]> = {};
     if (!systemId) errors.systemId = ["Choose the system whose entitlements are SSH principals."];
-    if (url && (!path.isAbsolute(url) || url.includes("\0") || url.length > 500))
-      errors.url = ["The revocation list's path is an absolute file path, like /etc/ssh/gov-revoked.krl."];
+    if (url && (!path.isAbsolute(url) || !url.endsWith(".krl") || url.includes("\0") || url.length > 500))
+      errors.url = ["The revocation list's path is an absolute path to a .krl file, like /etc/ssh/gov-revoked.krl."];
     if (!sealingKeyConfigured())
       errors.kind = ["SSH connectors need SSH_CA_KEY (32 characters or more) or SSH_CA_KEY_FILE set on the server, to seal their CA key."];
     return Object.keys(errors).length ? errors : null;
