@@ -1,18 +1,23 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import type { ConnectorKind } from "@/db/schema";
 import type { HandedOutCredential } from "@/lib/jit/credential";
 import type { RequestDetail } from "@/lib/jit/detail";
 import { api, errorText } from "@/lib/http/client";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/components/ui/format";
 
-const activationWords = {
-  membership: "Your own database account is made a member of the role for the window.",
-  credential: "You get a database account of your own for this window: the server refuses it after the window ends, even if this product is down.",
-  both: "Your own account is made a member of the role, and you also get an account of your own that the server refuses after the window ends.",
-  ssh: "You get an SSH certificate for your own key, which servers accept only inside this window, even if this product is down.",
-} as const;
+/** What the access gives, in the target's words: a database role, a directory group, an SSH certificate. */
+function activationWords(activation: "membership" | "credential" | "both", target: ConnectorKind | null) {
+  if (target === "ssh") return "You get an SSH certificate for your own key, which servers accept only inside this window, even if this product is down.";
+  const [where, what, server] = target === "ldap" ? ["directory", "group", "directory"] : ["database", "role", "server"];
+  return {
+    membership: `Your own ${where} account is made a member of the ${what} for the window.`,
+    credential: `You get a ${where} account of your own for this window: the ${server} refuses it after the window ends, even if this product is down.`,
+    both: `Your own account is made a member of the ${what}, and you also get an account of your own that the ${server} refuses after the window ends.`,
+  }[activation];
+}
 
 function Copyable({ label, value, secret = false }: { label: string; value: string; secret?: boolean }) {
   const [copied, setCopied] = useState(false);
@@ -40,6 +45,21 @@ function Copyable({ label, value, secret = false }: { label: string; value: stri
   );
 }
 
+/** A password credential, shown this once: its rows (label, value, whether secret) and when the target stops taking it. */
+function ShownOnce({ target, validUntil, rows }: { target: string; validUntil: string; rows: [string, string, boolean?][] }) {
+  return (
+    <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
+      <p className="text-xs font-medium text-amber-900">
+        Shown once: the password is kept nowhere. If you lose it, get a new one (this one then stops working). The {target} refuses it after{" "}
+        {formatDateTime(validUntil)}.
+      </p>
+      {rows.map(([label, value, secret]) => (
+        <Copyable key={label} label={label} value={value} secret={secret} />
+      ))}
+    </div>
+  );
+}
+
 /**
  * The access's own credential: what was issued (account, validity, how often
  * handed out), and for the requester while the access is active, the button
@@ -51,21 +71,22 @@ export function CredentialPanel({
   activation,
   credentials,
   certificates,
-  ssh,
+  target,
   canTake,
 }: {
   id: string;
   activation: "membership" | "credential" | "both";
   credentials: RequestDetail["credentials"];
   certificates: RequestDetail["certificates"];
-  /** The system's credentials are SSH certificates (the requester brings a public key). */
-  ssh: boolean;
+  /** The kind of target that issues the system's credentials (SSH: the requester brings a public key); null: none enabled. */
+  target: ConnectorKind | null;
   canTake: boolean;
 }) {
   const [shown, setShown] = useState<HandedOutCredential | null>(null);
   const [publicKey, setPublicKey] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
+  const ssh = target === "ssh";
   const issued = credentials[0];
   const certificate = certificates[0];
 
@@ -82,12 +103,19 @@ export function CredentialPanel({
 
   return (
     <div className="space-y-3 text-sm" data-testid="credential-panel">
-      <p className="text-slate-700">{ssh ? activationWords.ssh : activationWords[activation]}</p>
+      <p className="text-slate-700">{activationWords(activation, target)}</p>
       {issued && (
         <p className="text-xs text-slate-600" data-testid="credential-issued">
-          Account <code>{issued.username}</code> on {issued.address.host}:{issued.address.port}/{issued.address.database}, valid until{" "}
-          {formatDateTime(issued.validUntil)}; handed out {issued.handedOutCount} time{issued.handedOutCount === 1 ? "" : "s"}, last{" "}
-          {formatDateTime(issued.lastHandedOutAt)}.{issued.removedAt && ` Removed from the server ${formatDateTime(issued.removedAt)}.`}
+          Account <code className="break-all">{issued.username}</code> on {issued.address.host}:{issued.address.port}
+          {issued.address.database ? `/${issued.address.database}` : ""}
+          {issued.address.group && (
+            <>
+              {" "}
+              (member of <code className="break-all">{issued.address.group}</code>)
+            </>
+          )}
+          , valid until {formatDateTime(issued.validUntil)}; handed out {issued.handedOutCount} time{issued.handedOutCount === 1 ? "" : "s"}, last{" "}
+          {formatDateTime(issued.lastHandedOutAt)}.{issued.removedAt && ` Removed from the target ${formatDateTime(issued.removedAt)}.`}
         </p>
       )}
       {certificate && !shown && (
@@ -101,16 +129,28 @@ export function CredentialPanel({
         </div>
       )}
       {shown?.kind === "postgres_login" && (
-        <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
-          <p className="text-xs font-medium text-amber-900">
-            Shown once: the password is kept nowhere. If you lose it, get a new one (this one then stops working). The server refuses it after{" "}
-            {formatDateTime(shown.validUntil)}.
-          </p>
-          <Copyable label="Username" value={shown.username} />
-          <Copyable label="Password" value={shown.password} secret />
-          <Copyable label="Connection string" value={shown.connectionString} secret />
-          <Copyable label="psql (asks for the password)" value={shown.psql} />
-        </div>
+        <ShownOnce
+          target="server"
+          validUntil={shown.validUntil}
+          rows={[
+            ["Username", shown.username],
+            ["Password", shown.password, true],
+            ["Connection string", shown.connectionString, true],
+            ["psql (asks for the password)", shown.psql],
+          ]}
+        />
+      )}
+      {shown?.kind === "ldap_account" && (
+        <ShownOnce
+          target="directory"
+          validUntil={shown.validUntil}
+          rows={[
+            ["Bind DN", shown.bindDn],
+            ["Password", shown.password, true],
+            ["Directory", shown.url],
+            ["ldapwhoami (asks for the password)", shown.ldapwhoami],
+          ]}
+        />
       )}
       {shown?.kind === "ssh_certificate" && (
         <div className="space-y-2 rounded-md border border-emerald-300 bg-emerald-50 p-3" role="status">

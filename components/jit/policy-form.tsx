@@ -191,7 +191,7 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
           <legend className={label}>When approved</legend>
           {[
             ["membership", "Make the requester's own account a member of the role"],
-            ["credential", "Issue a short-lived account of its own, which the target refuses after the window (PostgreSQL or SSH connector)"],
+            ["credential", "Issue a short-lived account of its own, which the target refuses after the window (PostgreSQL, SSH or directory connector)"],
             ["both", "Both"],
           ].map(([value, text]) => (
             <label key={value} className="flex items-start gap-2">

@@ -3,7 +3,7 @@ import { id, timestamps, tz } from "./columns";
 import { systems } from "./identity";
 import { accessEvents } from "./revocation";
 
-export const connectorKinds = ["postgres", "webhook", "ssh"] as const;
+export const connectorKinds = ["postgres", "webhook", "ssh", "ldap"] as const;
 export type ConnectorKind = (typeof connectorKinds)[number];
 export const connectorKind = pgEnum("connector_kind", connectorKinds);
 
@@ -18,7 +18,7 @@ export const connectors = pgTable("connectors", {
   kind: connectorKind("kind").notNull(),
   // The system whose grants it enforces (null: a webhook hearing every system).
   systemId: uuid("system_id").references(() => systems.id),
-  // postgres: { url } (or { urlEnv }: the name of an environment variable); webhook: { url, secret }.
+  // postgres, ldap: { url } (or { urlEnv }: the name of an environment variable); webhook: { url, secret }; ssh: its CAs.
   config: jsonb("config").$type<Record<string, unknown>>().notNull(),
   // Event types it receives; empty: all.
   eventTypes: text("event_types").array().notNull().default([]),

@@ -103,7 +103,8 @@ export const jitDisplayStatus = sql<JitRequestStatus>`(case
 
 /**
  * A short-lived credential issued for one JIT grant (a PostgreSQL login role
- * with VALID UNTIL at the grant's end), as a record of what was issued: the
+ * with VALID UNTIL at the grant's end, a directory account with pwdEndTime at
+ * it), as a record of what was issued: the
  * target's account name, its validity, when and how often it was handed out.
  * The secret itself is never kept: it is made at hand-out and shown once; a
  * new hand-out replaces it in the target.
@@ -121,12 +122,12 @@ export const issuedCredentials = pgTable(
     connectorId: uuid("connector_id")
       .notNull()
       .references(() => connectors.id),
-    kind: text("kind", { enum: ["postgres_login"] }).notNull(),
-    // The account in the target (a role name), never a secret.
+    kind: text("kind", { enum: ["postgres_login", "ldap_account"] }).notNull(),
+    // The account in the target (a role name, an entry's DN), never a secret.
     username: text("username").notNull(),
     validUntil: tz("valid_until").notNull(),
-    // How to reach the target, without credentials: host, port, database.
-    address: jsonb("address").$type<{ host: string; port: number; database: string }>().notNull(),
+    // How to reach the target, without credentials: host and port, and the database (PostgreSQL) or group (directory).
+    address: jsonb("address").$type<{ host: string; port: number; database?: string; group?: string }>().notNull(),
     issuedAt: tz("issued_at").notNull(),
     handedOutCount: integer("handed_out_count").notNull().default(1),
     lastHandedOutAt: tz("last_handed_out_at").notNull(),

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { accessEvents, connectorDeliveries, connectors, entitlements, grants } from "@/db/schema";
 import { enqueue } from "@/lib/jobs/enqueue";
+import { ldapDriver } from "./ldap";
 import { postgresDriver } from "./postgres";
 import { sshDriver } from "./ssh";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
@@ -12,7 +13,7 @@ export const DISPATCH_QUEUE = "connectors.dispatch";
 export const DELIVER_QUEUE = "connector.deliver";
 const BATCH = 500;
 
-export const drivers: Record<ConnectorRow["kind"], ConnectorDriver> = { postgres: postgresDriver, webhook: webhookDriver, ssh: sshDriver };
+export const drivers: Record<ConnectorRow["kind"], ConnectorDriver> = { postgres: postgresDriver, webhook: webhookDriver, ssh: sshDriver, ldap: ldapDriver };
 
 /**
  * Hands the outbox's new access events to the connectors that want them: one

@@ -41,7 +41,20 @@ export const connectorDescriptors = {
     url: { label: "Revocation list file (where the hosts' RevokedKeys is read from; optional)", placeholder: "/etc/ssh/gov-revoked.krl" },
     readsState: false,
   },
+  ldap: {
+    label: "Directory groups (LDAP)",
+    system: { required: true, label: "System (whose entitlements are directory groups, by DN)", none: "Choose…" },
+    url: {
+      label: "Directory URL: ldap://<bind DN>:<password>@host:389/<container for per-grant accounts>",
+      placeholder: "ldap://cn=gov,dc=example,dc=org:secret@ldap.internal:389/ou=gov-grants,dc=example,dc=org",
+    },
+    urlEnv: { label: "…or the environment variable holding it (keeps the password out of the database)", placeholder: "CORP_LDAP_URL" },
+    readsState: true,
+  },
 } as const satisfies Record<ConnectorKind, ConnectorDescriptor>;
 
 /** The kinds in the order the form offers them. */
 export const connectorKindOrder = Object.keys(connectorDescriptors) as ConnectorKind[];
+
+/** The kinds that issue a JIT grant its own short-lived credential (a login role, a certificate, a directory account). */
+export const credentialConnectorKinds: ConnectorKind[] = ["postgres", "ssh", "ldap"];

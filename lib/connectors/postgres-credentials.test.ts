@@ -20,7 +20,7 @@ import { makeNhi, testDatabase, uniq } from "@/lib/testing/harness";
 import { pgReachable } from "@/lib/testing/servers";
 import { checkConnector, createConnector, getConnector } from "./admin";
 import { deliverOne, dispatchAccessEvents } from "./dispatch";
-import { grantOfRole, perGrantRole } from "@/lib/permissions/postgres/grant-roles";
+import { grantOfRole, perGrantRole } from "@/lib/permissions/grant-accounts";
 import { scramVerifier } from "./postgres-target";
 
 /**
@@ -91,7 +91,7 @@ describe("short-lived PostgreSQL credentials for JIT grants", async () => {
     // No connector yet: a policy cannot promise credentials nobody can issue.
     await expect(updatePolicy(db, org.admin, org.policy.id, { activation: "credential" })).rejects.toMatchObject({
       status: 422,
-      fieldErrors: { activation: [expect.stringContaining("PostgreSQL or SSH connector")] },
+      fieldErrors: { activation: [expect.stringContaining("PostgreSQL, SSH or directory (LDAP) connector")] },
     });
     const connector = await createConnector(db, org.admin, { name: uniq("ledger db"), kind: "postgres", systemId: org.system.id, url: TARGET });
     await updatePolicy(db, org.admin, org.policy.id, { activation: "credential" });

@@ -6,28 +6,41 @@ import { connectors, entitlements, grantIsActive, grants, issuedCredentials, iss
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireScope, type Caller } from "@/lib/caller";
 import { ensureLoginRole, grantedRole, newPassword, scramVerifier, targetAddress, withTarget } from "@/lib/connectors/postgres-target";
-import { perGrantRole } from "@/lib/permissions/postgres/grant-roles";
+import { perGrantRole } from "@/lib/permissions/grant-accounts";
 import { publishKrl, signingCa, sshConfig } from "@/lib/connectors/ssh";
 import { publicKeyFingerprint, signCertificate } from "@/lib/connectors/ssh-ca";
 import { DeliveryError, type ConnectorRow } from "@/lib/connectors/types";
+import { credentialConnectorKinds } from "@/lib/connectors/kinds";
+import { ensureGrantAccount, groupDn, sshaHash, withDirectory } from "@/lib/connectors/ldap-target";
 import { ConflictError, ForbiddenError, TargetUnavailableError, ValidationError, parseInput } from "@/lib/errors";
 import { text } from "@/lib/validation/fields";
 import { isRequesterOf, lockVisibleRequest } from "./access";
 import { settleBeforeAction, settleRequest } from "./window";
 
-/** The enabled connector that issues a system's short-lived credentials: a PostgreSQL server's login roles, or SSH certificates. */
-async function credentialConnector(tx: Tx, systemId: string) {
+/** The enabled connector that issues a system's short-lived credentials (the oldest, if several): login roles, SSH certificates, directory accounts. */
+export async function credentialConnector(tx: Db | Tx, systemId: string) {
   const [connector] = await tx
     .select()
     .from(connectors)
-    .where(and(eq(connectors.systemId, systemId), inArray(connectors.kind, ["postgres", "ssh"]), eq(connectors.enabled, 1)))
+    .where(and(eq(connectors.systemId, systemId), inArray(connectors.kind, credentialConnectorKinds), eq(connectors.enabled, 1)))
     .orderBy(connectors.createdAt)
     .limit(1);
   return connector ?? null;
 }
 
 /** What a hand-out returns, once: the only place the password ever appears. */
-export type HandedOutCredential = PostgresLogin | SshCertificate;
+export type HandedOutCredential = PostgresLogin | LdapAccount | SshCertificate;
+
+export type LdapAccount = {
+  kind: "ldap_account";
+  bindDn: string;
+  password: string;
+  url: string;
+  group: string;
+  validUntil: string;
+  ldapwhoami: string;
+  handedOut: number;
+};
 
 export type PostgresLogin = {
   kind: "postgres_login";
@@ -62,10 +75,12 @@ const sshInput = z
 
 /**
  * Hands the requester of an active JIT grant its own short-lived credential:
- * a login role in the target PostgreSQL server, valid until the grant's end
- * (the server refuses logins after it, whether or not the product runs), a
- * member of the entitlement's role. The password is made here, set in the
- * target as a SCRAM verifier, returned in this answer and kept nowhere; asking
+ * a login role in the target PostgreSQL server or an account in the target
+ * directory, valid until the grant's end (the target refuses logins after it,
+ * whether or not the product runs), a member of the entitlement's role or
+ * group; or an SSH certificate (below). The password is made here, set in the
+ * target as a hash (a SCRAM verifier, an {SSHA} value), returned in this
+ * answer and kept nowhere; asking
  * again makes a new one and the previous one stops working. Only the requester
  * (or the NHI, through its token) receives it, while the window is open.
  */
@@ -90,59 +105,111 @@ export async function handOutCredential(db: Db, caller: Caller, id: string, raw:
     if (!grant) throw new ConflictError("This access is no longer usable.");
     const connector = await credentialConnector(tx, grant.systemId);
     if (!connector)
-      throw new ConflictError("No PostgreSQL or SSH connector is enabled for this system; an admin must add one before credentials can be issued.");
+      throw new ConflictError("No PostgreSQL, SSH or directory connector is enabled for this system; an admin must add one before credentials can be issued.");
     if (connector.kind === "ssh") return sshCertificateFor(tx, caller, request, grant, connector, raw);
-    const username = perGrantRole(grant.id);
+    parseInput(noInput, raw);
     const password = newPassword();
-    try {
-      await withTarget(connector, (target) =>
-        ensureLoginRole(target, { role: username, memberOf: grantedRole(grant), validUntil: request.expiresAt!, verifier: scramVerifier(password) }),
-      );
-    } catch (e) {
-      if (e instanceof DeliveryError)
-        throw new TargetUnavailableError(`The database server did not issue the credential: ${e.message}. Nothing was changed; try again.`);
-      throw e;
-    }
-    const address = targetAddress(connector);
+    const issued =
+      connector.kind === "ldap"
+        ? await ldapAccount(connector, grant, request.expiresAt, password)
+        : await postgresLogin(connector, grant, request.expiresAt, password);
     const now = new Date();
-    const [issued] = await tx
+    const [record] = await tx
       .insert(issuedCredentials)
       .values({
         grantId: grant.id,
         requestId: request.id,
         connectorId: connector.id,
-        kind: "postgres_login",
-        username,
+        kind: issued.kind,
+        username: issued.username,
         validUntil: request.expiresAt,
-        address,
+        address: issued.address,
         issuedAt: now,
         lastHandedOutAt: now,
       })
       .onConflictDoUpdate({
         target: [issuedCredentials.grantId, issuedCredentials.kind],
-        set: { handedOutCount: sql`${issuedCredentials.handedOutCount} + 1`, lastHandedOutAt: now, updatedAt: now },
+        set: { handedOutCount: sql`${issuedCredentials.handedOutCount} + 1`, lastHandedOutAt: now, updatedAt: now, removedAt: null },
       })
-      .returning({ id: issuedCredentials.id, handedOut: issuedCredentials.handedOutCount });
+      .returning({ handedOut: issuedCredentials.handedOutCount });
     await recordAudit(tx, actorOf(caller), {
-      action: issued.handedOut === 1 ? "credential.issued" : "credential.reissued",
+      action: record.handedOut === 1 ? "credential.issued" : "credential.reissued",
       entityType: "jit_request",
       entityId: request.id,
       // What was issued and until when; the password is in no record.
-      after: { kind: "postgres_login", username, validUntil: request.expiresAt, connectorId: connector.id, handedOut: issued.handedOut },
+      after: { kind: issued.kind, username: issued.username, validUntil: request.expiresAt, connectorId: connector.id, handedOut: record.handedOut },
     });
-    const userinfo = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
-    const host = address.host.includes(":") ? `[${address.host}]` : address.host;
-    return {
-      kind: "postgres_login",
+    return { ...issued.answer, validUntil: request.expiresAt.toISOString(), handedOut: record.handedOut };
+  });
+}
+
+/** A hand-out of a password credential takes no input. */
+const noInput = z.object({}).strict();
+
+/** The grant, with its entitlement's names. */
+type GrantOf = { id: string; externalRef: string | null; name: string };
+
+const unavailable = (what: string, e: unknown) => {
+  if (e instanceof DeliveryError) return new TargetUnavailableError(`${what} did not issue the credential: ${e.message}. Nothing was changed; try again.`);
+  return e;
+};
+
+/** The grant's login role in the target PostgreSQL server, its password set to a new one (sent as a SCRAM verifier). */
+async function postgresLogin(connector: ConnectorRow, grant: GrantOf, validUntil: Date, password: string) {
+  const username = perGrantRole(grant.id);
+  try {
+    await withTarget(connector, (target) =>
+      ensureLoginRole(target, { role: username, memberOf: grantedRole(grant), validUntil, verifier: scramVerifier(password) }),
+    );
+  } catch (e) {
+    throw unavailable("The database server", e);
+  }
+  const address = targetAddress(connector);
+  const userinfo = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  return {
+    kind: "postgres_login" as const,
+    username,
+    address,
+    answer: {
+      kind: "postgres_login" as const,
       username,
       password,
       ...address,
-      validUntil: request.expiresAt.toISOString(),
       connectionString: `postgres://${userinfo}@${host}:${address.port}/${encodeURIComponent(address.database)}`,
       psql: `psql "postgres://${encodeURIComponent(username)}@${host}:${address.port}/${encodeURIComponent(address.database)}"`,
-      handedOut: issued.handedOut,
-    };
-  });
+    },
+  };
+}
+
+/** The grant's account in the directory, a member of the entitlement's group, its password set to a new one (sent as a hash). */
+async function ldapAccount(connector: ConnectorRow, grant: GrantOf, validUntil: Date, password: string) {
+  const group = groupDn(grant);
+  let bind: { dn: string; url: string; host: string; port: number };
+  try {
+    bind = await withDirectory(connector, async (client, config) => ({
+      dn: await ensureGrantAccount(client, config.base, { grantId: grant.id, group, validUntil, hash: sshaHash(password) }),
+      url: config.url,
+      host: config.host,
+      port: config.port,
+    }));
+  } catch (e) {
+    throw unavailable("The directory", e);
+  }
+  const quoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return {
+    kind: "ldap_account" as const,
+    username: bind.dn,
+    address: { host: bind.host, port: bind.port, group },
+    answer: {
+      kind: "ldap_account" as const,
+      bindDn: bind.dn,
+      password,
+      url: bind.url,
+      group,
+      ldapwhoami: `ldapwhoami -x -H ${bind.url} -D ${quoted(bind.dn)} -W`,
+    },
+  };
 }
 
 /** What was issued for a request, for its page: never the secret. */

@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { Tx } from "@/db/client";
 import {
   auditLog,
-  connectors,
   entitlements,
   grantIsActive,
   issuesCredential,
@@ -19,7 +18,7 @@ import {
 import { hasRole, type Caller } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { isRequesterOf, visibleRequests } from "./access";
-import { certificatesFor, issuedFor } from "./credential";
+import { certificatesFor, credentialConnector, issuedFor } from "./credential";
 import { conflictedApprovers } from "./request";
 import { joined, requestColumns } from "./list";
 
@@ -34,7 +33,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
   if (!row) throw new NotFoundError("Request");
 
   const windowEnd = row.endedAt ?? row.expiresAt ?? new Date();
-  const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject], credentials, certificates, sshSystem] = await Promise.all([
+  const [approvals, approvers, grant, sessions, usage, [{ usageCount }], history, [subject], credentials, certificates, credentialKind] = await Promise.all([
     db
       .select({
         approverId: jitApprovals.approverId,
@@ -121,14 +120,12 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
       .where(eq(identities.id, row.identityId)),
     issuedFor(db, id),
     certificatesFor(db, id),
-    // Whether the system's credentials are SSH certificates (the requester brings a key).
+    // Which target issues the system's credentials (an SSH one asks the requester for a key).
     db
-      .select({ id: connectors.id })
-      .from(connectors)
-      .innerJoin(entitlements, eq(entitlements.systemId, connectors.systemId))
-      .where(and(eq(entitlements.id, row.entitlementId), eq(connectors.kind, "ssh"), eq(connectors.enabled, 1)))
-      .limit(1)
-      .then((r) => r.length > 0),
+      .select({ systemId: entitlements.systemId })
+      .from(entitlements)
+      .where(eq(entitlements.id, row.entitlementId))
+      .then(async ([e]) => (e ? ((await credentialConnector(db, e.systemId))?.kind ?? null) : null)),
   ]);
   const sessionEvents = sessions.length
     ? await db
@@ -161,7 +158,7 @@ export async function getRequest(db: Tx, caller: Caller, id: string) {
     // What was issued (account, validity, hand-outs), never a secret.
     credentials,
     certificates,
-    ssh: sshSystem,
+    credentialKind,
     can: {
       takeCredential: row.status === "active" && isRequesterOf(caller, row) && issuesCredential(row.activation),
       decide: person && row.status === "pending" && row.approverIds.includes(me) && !conflicted && !decided,

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { credentialConnectorKinds } from "@/lib/connectors/kinds";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
@@ -63,19 +64,19 @@ async function checkReferences(
 }
 
 // Admin-level access is never self-service for everyone: it needs a person, or an on-call team.
-/** A credential is issued by the PostgreSQL or SSH connector of the entitlement's system: a policy cannot ask for one where there is none. */
+/** A credential is issued by the PostgreSQL, SSH or directory connector of the entitlement's system: a policy cannot ask for one where there is none. */
 async function checkActivation(tx: Tx, entitlementId: string, activation: ActivationMode) {
   if (!issuesCredential(activation)) return;
   const [found] = await tx
     .select({ id: connectors.id })
     .from(connectors)
     .innerJoin(entitlements, eq(entitlements.systemId, connectors.systemId))
-    .where(and(eq(entitlements.id, entitlementId), inArray(connectors.kind, ["postgres", "ssh"]), eq(connectors.enabled, 1)))
+    .where(and(eq(entitlements.id, entitlementId), inArray(connectors.kind, credentialConnectorKinds), eq(connectors.enabled, 1)))
     .limit(1);
   if (!found)
     throw new ValidationError({
       activation: [
-        "Short-lived credentials are issued by a PostgreSQL or SSH connector; this entitlement's system has none enabled. Add one, or grant membership.",
+        "Short-lived credentials are issued by a PostgreSQL, SSH or directory (LDAP) connector; this entitlement's system has none enabled. Add one, or grant membership.",
       ],
     });
 }

@@ -1,33 +1,16 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { buildKrl } from "@/lib/connectors/ssh-ca";
+import { freePort, waitListening } from "./net";
 
 const run = promisify(execFile);
 const SSHD = "/usr/sbin/sshd";
 
 /** Whether a real sshd can be started here: Debian's openssh-server (.ci/run installs it), as root (to log in as root). */
 export const sshdAvailable = () => existsSync(SSHD) && process.getuid?.() === 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.end();
-      resolve(true);
-    }).on("error", () => resolve(false));
-  });
 
 export type TestSshd = {
   port: number;
@@ -85,7 +68,7 @@ export async function startSshd(principal: string): Promise<TestSshd> {
     ].join("\n") + "\n",
   );
   const sshd: ChildProcess = spawn(SSHD, ["-D", "-f", path.join(dir, "sshd_config"), "-E", path.join(dir, "sshd.log")], { stdio: "ignore" });
-  for (let i = 0; i < 50 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitListening(port);
   return {
     port,
     dir,

@@ -4,7 +4,7 @@
 // plain membership of the catalogues' readers is enough.
 import postgres from "postgres";
 import { ValidationError } from "@/lib/errors";
-import { grantOfRole } from "@/lib/permissions/postgres/grant-roles";
+import { grantOfRole } from "@/lib/permissions/grant-accounts";
 import { objectAction } from "@/lib/permissions/postgres/model";
 
 /**

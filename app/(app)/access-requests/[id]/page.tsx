@@ -134,7 +134,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
                 activation={r.activation}
                 credentials={d.credentials}
                 certificates={d.certificates}
-                ssh={d.ssh}
+                target={d.credentialKind}
                 canTake={d.can.takeCredential}
               />
             </Card>

@@ -1,8 +1,9 @@
 /**
- * The login role a JIT grant's own credential uses in a PostgreSQL server:
- * named by the grant, so the server's own logs (connections, pgaudit) name the
- * grant, and two grants never share an account. The product makes and drops
- * these roles; the inventory does not import them as identities.
+ * The account a JIT grant's own credential uses in a target (a PostgreSQL
+ * login role, a directory entry's cn): named by the grant, so the target's own
+ * logs (connections, pgaudit, binds) name the grant, and two grants never
+ * share an account. The product makes and removes these accounts; the
+ * inventory does not import them as identities.
  * Browser-safe.
  */
 export const perGrantRole = (grantId: string) => `gov_${grantId.replace(/-/g, "")}`;

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."connector_kind" ADD VALUE 'ldap';
