@@ -53,6 +53,7 @@ export const auditActions = {
   "import.aws_iam": "An AWS IAM export was imported (counts of what changed).",
   "import.github": "A GitHub organisation's members, teams and repositories were imported (counts of what changed).",
   "import.k8s_rbac": "A Kubernetes cluster's RBAC was imported (counts of what changed).",
+  "import.ldap_groups": "A directory's groups, people and memberships were imported (counts of what changed).",
   "import.pg_roles": "A PostgreSQL server's roles and privileges were imported (counts of what changed).",
   "import.usage": "Usage logs were imported (the source, files, records, events stored, what was skipped).",
   "jit.activated": "A JIT request's window opened and its grant was created.",

@@ -13,9 +13,11 @@ import { importK8sAudit } from "@/lib/ingest/k8s/audit-import";
 import { clusterName, importK8sRbac } from "@/lib/ingest/k8s/rbac-import";
 import { importPgLog } from "@/lib/ingest/postgres/log-import";
 import { importSshLog } from "@/lib/ingest/ssh/log-import";
-import { importPostgresRoles, systemName } from "@/lib/ingest/postgres/roles-import";
+import { importPostgresRoles } from "@/lib/ingest/postgres/roles-import";
+import { importDirectoryGroups } from "@/lib/ingest/ldap/groups-import";
+import { systemName } from "@/lib/ingest/live-source";
 import { checked, each, path, withDatabase, withReadyDatabase } from "./context";
-import { printGitHubSummary, printIamSummary, printK8sRbacSummary, printPgRolesSummary, printUsageImportSummary } from "./print";
+import { printGitHubSummary, printIamSummary, printK8sRbacSummary, printLdapGroupsSummary, printPgRolesSummary, printUsageImportSummary } from "./print";
 
 /** `gov import …`: one command per source, each the same import as its API route. `fail` sets the exit code. */
 export function registerImportCommands(program: Command, fail: (code: number) => void) {
@@ -109,6 +111,13 @@ export function registerImportCommands(program: Command, fail: (code: number) =>
         importGitHubAudit(db, { org: o.org, paths }),
       ),
     );
+  // Importers that read a live server: its URL on the command line or in an environment variable, checked before the database is opened.
+  const liveUrl = (o: { url?: string; urlEnv?: string }, what: string) => {
+    const url = o.urlEnv ? process.env[o.urlEnv] : o.url;
+    if (!url || !!o.url === !!o.urlEnv)
+      throw new ValidationError({ url: [o.urlEnv ? `${o.urlEnv} is not set.` : `Give the ${what}'s URL with --url or --url-env (one of them).`] });
+    return url;
+  };
   importer
     .command("pg-roles")
     .description("import a PostgreSQL server's roles, memberships, attributes and table privileges, read from the live server")
@@ -117,14 +126,26 @@ export function registerImportCommands(program: Command, fail: (code: number) =>
     .option("--url-env <name>", "…or the environment variable holding it (keeps the password off the command line)")
     .option("--json", "print the summary as JSON", false)
     .action((opts: { system: string; url?: string; urlEnv?: string; json: boolean }) => {
-      // Refused before the database is opened.
-      const url = opts.urlEnv ? process.env[opts.urlEnv] : opts.url;
-      if (!url || !!opts.url === !!opts.urlEnv)
-        throw new ValidationError({ url: [opts.urlEnv ? `${opts.urlEnv} is not set.` : "Give the server's URL with --url or --url-env (one of them)."] });
+      const url = liveUrl(opts, "server");
       return withReadyDatabase(async (database) => {
         const s = await importPostgresRoles(database.db, { system: opts.system, url });
         if (opts.json) console.log(JSON.stringify(s, null, 2));
         else printPgRolesSummary(s);
+      });
+    });
+  importer
+    .command("ldap-groups")
+    .description("import a directory's groups (groupOfNames), people and memberships under a base DN, read from the live LDAP server")
+    .requiredOption("--system <name>", "the directory system (created the first time; an existing one of that name is taken)", checked(systemName))
+    .option("--url <url>", "ldap://<bind DN>:<password>@host:389/<base DN>")
+    .option("--url-env <name>", "…or the environment variable holding it (keeps the password off the command line)")
+    .option("--json", "print the summary as JSON", false)
+    .action((opts: { system: string; url?: string; urlEnv?: string; json: boolean }) => {
+      const url = liveUrl(opts, "directory");
+      return withReadyDatabase(async (database) => {
+        const s = await importDirectoryGroups(database.db, { system: opts.system, url });
+        if (opts.json) console.log(JSON.stringify(s, null, 2));
+        else printLdapGroupsSummary(s);
       });
     });
   importer

@@ -5,6 +5,7 @@ import { rowCount, type AuditVerification } from "@/lib/audit/verify";
 import type { IamImportSummary } from "@/lib/ingest/import-aws-iam";
 import type { K8sRbacImportSummary } from "@/lib/ingest/k8s/rbac-import";
 import type { GitHubImportSummary } from "@/lib/ingest/github/org-import";
+import type { LdapGroupsImportSummary } from "@/lib/ingest/ldap/groups-import";
 import type { PgRolesImportSummary } from "@/lib/ingest/postgres/roles-import";
 import type { UsageImportSummary } from "@/lib/usage/import";
 import { actionGroupOf } from "@/lib/permissions/naming";
@@ -49,6 +50,15 @@ export function printPgRolesSummary(s: PgRolesImportSummary) {
   console.log(`  login roles      ${counts(s.loginRoles)}`);
   console.log(`  entitlements     ${counts(s.entitlements)}`);
   console.log(`  grants           ${counts(s.grants)}`);
+}
+
+export function printLdapGroupsSummary(s: LdapGroupsImportSummary) {
+  console.log(`Directory ${s.system}${s.systemCreated ? " (new system)" : ""}:`);
+  console.log(`  people           ${counts(s.people)}`);
+  console.log(`  groups           ${counts(s.groups)}`);
+  console.log(`  grants           ${counts(s.grants)}`);
+  if (s.unresolvedMembers)
+    console.log(`  unresolved       ${s.unresolvedMembers} members that are not people under the base (nested groups, entries elsewhere)`);
 }
 
 export function printK8sRbacSummary(s: K8sRbacImportSummary) {

@@ -46,10 +46,15 @@ const decode = (s: string) => {
   }
 };
 
-export function directoryConfig(connector: ConnectorRow): DirectoryConfig {
+/** The connector's directory URL: given, or read from an environment variable so the bind password stays out of the database. */
+export function connectorUrl(connector: ConnectorRow): string {
   const config = connector.config as { url?: string; urlEnv?: string };
   const url = config.urlEnv ? process.env[config.urlEnv] : config.url;
   if (!url) throw new DeliveryError(config.urlEnv ? `environment variable ${config.urlEnv} is not set` : "no directory URL configured");
+  return url;
+}
+
+export function directoryConfig(url: string): DirectoryConfig {
   const problem = directoryUrlProblem(url);
   if (problem) throw new DeliveryError(`directory URL: ${problem}`);
   const u = new URL(url);
@@ -65,15 +70,20 @@ export function directoryConfig(connector: ConnectorRow): DirectoryConfig {
 }
 
 /** Runs fn on one connection to the connector's directory, bound as its account; any failure is a DeliveryError. */
-export async function withDirectory<T>(connector: ConnectorRow, fn: (client: Client, config: DirectoryConfig) => Promise<T>): Promise<T> {
-  const config = directoryConfig(connector);
+export function withDirectory<T>(connector: ConnectorRow, fn: (client: Client, config: DirectoryConfig) => Promise<T>): Promise<T> {
+  return withDirectoryAt(connectorUrl(connector), fn);
+}
+
+/** Runs fn on one connection to the directory a URL names, bound as its account; any failure is a DeliveryError. */
+export async function withDirectoryAt<T>(url: string, fn: (client: Client, config: DirectoryConfig) => Promise<T>): Promise<T> {
+  const config = directoryConfig(url);
   const client = new Client({ url: config.url, timeout: 10_000, connectTimeout: 10_000 });
   try {
     await client.bind(config.bindDn, config.password);
     return await fn(client, config);
   } catch (error) {
     if (error instanceof DeliveryError) throw error;
-    if (error instanceof InvalidCredentialsError) throw new DeliveryError(`target directory refused the connector's bind as ${config.bindDn}`);
+    if (error instanceof InvalidCredentialsError) throw new DeliveryError(`the directory refused the bind as ${config.bindDn} (wrong DN or password)`);
     throw new DeliveryError(`target directory: ${(error as Error).message}`);
   } finally {
     await client.unbind().catch(() => {});

@@ -1,5 +1,7 @@
 import {
   addMember,
+  connectorUrl,
+  directoryConfig,
   directoryUrlProblem,
   dnKey,
   ensureGrantAccount,
@@ -32,12 +34,10 @@ function directoryNaming(base: string): TargetNaming {
   };
 }
 
-/** The container in the connector's URL, known without connecting (the URL in an environment variable is read when needed). */
+/** The container in the connector's URL (its per-grant accounts live there); empty when the URL cannot be read, which the delivery then reports. */
 const containerOf = (connector: ConnectorRow) => {
-  const config = connector.config as { url?: string; urlEnv?: string };
-  const url = config.urlEnv ? process.env[config.urlEnv] : config.url;
   try {
-    return decodeURIComponent(new URL(url ?? "").pathname.slice(1));
+    return directoryConfig(connectorUrl(connector)).base;
   } catch {
     return "";
   }

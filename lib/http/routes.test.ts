@@ -125,6 +125,7 @@ const asAdmin: Record<string, number> = {
   "POST /imports/github": 422,
   "POST /imports/k8s-audit": 422,
   "POST /imports/k8s-rbac": 422,
+  "POST /imports/ldap-groups": 422,
   "POST /imports/pg-log": 422,
   "POST /imports/pg-roles": 422,
   "POST /imports/ssh-log": 422,

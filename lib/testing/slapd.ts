@@ -26,8 +26,9 @@ export type TestSlapd = {
   bind(dn: string, password: string): Promise<"ok" | "refused">;
   /** The group's members as the directory holds them (read as the admin). */
   members(group: string): Promise<string[]>;
-  /** Adds a member behind the product's back (an out-of-band change). */
+  /** Adds or removes a member behind the product's back (an out-of-band change). */
   addMember(group: string, member: string): Promise<void>;
+  removeMember(group: string, member: string): Promise<void>;
   stop(): void;
 };
 
@@ -137,6 +138,8 @@ member:
           .map(String)
           .filter((m) => m.trim());
       }),
+    removeMember: (g, member) =>
+      asAdmin((c) => c.modify(g, new Change({ operation: "delete", modification: new Attribute({ type: "member", values: [member] }) }))),
     addMember: (g, member) => asAdmin((c) => c.modify(g, new Change({ operation: "add", modification: new Attribute({ type: "member", values: [member] }) }))),
     stop() {
       slapd.kill();

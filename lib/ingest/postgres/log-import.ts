@@ -8,7 +8,7 @@ import { importUsage, importUsageBody, type UsageImportSummary } from "@/lib/usa
 import { systemPrincipals } from "@/lib/usage/principals";
 import type { UsageSource } from "@/lib/usage/source";
 import { classifyPgLogEntry, parsePgLog, readPgLog } from "./log";
-import { systemName } from "./roles-import";
+import { systemName } from "../live-source";
 
 const PG_LOG_SOURCE = "pg-log";
 

@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
-import { ValidationError, parseInput } from "@/lib/errors";
+import { parseInput } from "@/lib/errors";
 import { requestReconciliation } from "@/lib/findings/refresh";
 import { defaultPrivilegeStatement, postgresLevel, privilegeStatements } from "@/lib/permissions/postgres/model";
+import { liveSourceInput, systemName } from "../live-source";
 import { importedSystem, syncEntitlements, syncGrants, syncIdentities, type Counts, type DesiredEntitlement } from "../inventory";
 import { readPostgresRoles, type PgRole } from "./roles";
 
@@ -19,13 +20,6 @@ export type PgRolesImportSummary = {
   entitlements: Counts;
   grants: { added: number; kept: number; removed: number };
 };
-
-export const systemName = z
-  .string({ message: "Name the system." })
-  .trim()
-  .min(1, "Name the system.")
-  .max(100, "A system name is at most 100 characters.")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "A system name is letters, digits, dots, dashes and underscores.");
 
 /** Role attributes as entitlements: holding one is access to review like any other. */
 const attributeRef = (attribute: string) => `attribute:${attribute.toLowerCase()}`;
@@ -136,15 +130,6 @@ export async function importPostgresRoles(db: Db, input: { system: unknown; url:
   });
 }
 
-const importRequest = z
-  .object({
-    system: systemName,
-    urlEnv: z
-      .string({ message: "Name the environment variable holding the server's URL." })
-      .regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "An environment variable's name is capital letters, digits and underscores."),
-  })
-  .strict();
-
 /**
  * The import through the API (POST /api/v1/imports/pg-roles), for an admin:
  * the server is named by an environment variable of the app's (as the
@@ -153,8 +138,5 @@ const importRequest = z
  */
 export async function importPostgresRolesBy(db: Db, caller: Caller, raw: unknown): Promise<PgRolesImportSummary> {
   requireRole(caller, "admin");
-  const input = parseInput(importRequest, raw);
-  const url = process.env[input.urlEnv];
-  if (!url) throw new ValidationError({ urlEnv: [`${input.urlEnv} is not set on the server.`] });
-  return importPostgresRoles(db, { system: input.system, url, actor: actorOf(caller) });
+  return importPostgresRoles(db, { ...liveSourceInput(raw), actor: actorOf(caller) });
 }
