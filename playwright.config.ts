@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
-import { E2E_OIDC, E2E_PORT } from "./e2e/support/env";
+import { E2E_LDAP, E2E_OIDC, E2E_PORT } from "./e2e/support/env";
 
 const PORT = E2E_PORT;
 // "localhost", not 127.0.0.1: Next.js reports request URLs as localhost, and the
@@ -48,6 +48,8 @@ export default defineConfig({
       // Seals SSH connectors' CA keys (test only).
       SSH_CA_KEY: "e2e-only-ssh-ca-sealing-key-not-for-production-000",
       // A PostgreSQL server that authenticates roles by password (.ci/run starts one), for short-lived credentials.
+      // The directory the LDAP test starts, for its import.
+      E2E_LDAP_URL: E2E_LDAP.importUrl,
       ...(process.env.CREDENTIAL_TEST_PG_URL ? { E2E_PG_TARGET_URL: process.env.CREDENTIAL_TEST_PG_URL } : {}),
     },
   },

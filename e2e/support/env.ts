@@ -10,3 +10,16 @@ export const E2E_OIDC = {
 };
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
+
+/**
+ * The directory the LDAP e2e test starts (lib/testing/slapd.ts) on a port and
+ * with an admin password fixed here, so the app, started before the test, can
+ * name it in an environment variable (the import reads a directory only that way).
+ */
+const ldapPort = Number(process.env.E2E_LDAP_PORT ?? 3102);
+export const E2E_LDAP = {
+  port: ldapPort,
+  secret: "e2e-only-directory-admin-password",
+  /** Searched from the suffix: what the import reads. */
+  importUrl: `ldap://cn%3Dadmin%2Cdc%3Dexample%2Cdc%3Dorg:e2e-only-directory-admin-password@127.0.0.1:${ldapPort}/dc=example,dc=org`,
+};

@@ -36,13 +36,14 @@ export type TestSlapd = {
  * Starts slapd on a free loopback port with a small directory: people
  * (alice, bob, carol, each with a password), groups (dba, ops) and the
  * container for per-grant accounts, on an mdb database with the ppolicy
- * overlay (which enforces pwdEndTime).
+ * overlay (which enforces pwdEndTime). A port and admin password may be
+ * fixed (the e2e test's app names the directory before the test starts it).
  */
-export async function startSlapd(): Promise<TestSlapd> {
+export async function startSlapd(fixed: { port?: number; secret?: string } = {}): Promise<TestSlapd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "gov-slapd-"));
-  const port = await freePort();
+  const port = fixed.port ?? (await freePort());
   const admin = `cn=admin,${SUFFIX}`;
-  const secret = randomBytes(12).toString("hex");
+  const secret = fixed.secret ?? randomBytes(12).toString("hex");
   mkdirSync(path.join(dir, "config"));
   mkdirSync(path.join(dir, "data"));
   const config = `dn: cn=config
