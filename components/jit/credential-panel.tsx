@@ -121,8 +121,9 @@ export function CredentialPanel({
       {certificate && !shown && (
         <div className="space-y-1" data-testid="credential-issued">
           <p className="text-xs text-slate-600">
-            Certificate serial {certificate.serial} for <code>{certificate.principals.join(", ")}</code> (key {certificate.keyFingerprint}), valid{" "}
-            {formatDateTime(certificate.validAfter)} – {formatDateTime(certificate.validBefore)}
+            Certificate serial {certificate.serial} for <code>{certificate.principals.join(", ")}</code> (key {certificate.keyFingerprint})
+            {certificate.sourceAddresses.length > 0 && <> from {certificate.sourceAddresses.join(", ")} only</>}, valid {formatDateTime(certificate.validAfter)}{" "}
+            – {formatDateTime(certificate.validBefore)}
             {certificate.revokedAt ? `; revoked ${formatDateTime(certificate.revokedAt)}.` : "."}
           </p>
           {!certificate.revokedAt && <Copyable label="Certificate" value={certificate.certificate} />}
@@ -156,7 +157,9 @@ export function CredentialPanel({
         <div className="space-y-2 rounded-md border border-emerald-300 bg-emerald-50 p-3" role="status">
           <p className="text-xs font-medium text-emerald-900">
             Save it next to your key as <code>id_ed25519-cert.pub</code> (the key&apos;s name with -cert.pub). Servers accept it for{" "}
-            {shown.principals.join(", ")} until {formatDateTime(shown.validBefore)}, and refuse it after, or once the access is released.
+            {shown.principals.join(", ")}
+            {shown.sourceAddresses.length > 0 && ` from ${shown.sourceAddresses.join(", ")} only`} until {formatDateTime(shown.validBefore)}, and refuse it
+            after, or once the access is released.
           </p>
           <Copyable label="Certificate" value={shown.certificate} />
           <Copyable label="ssh" value={shown.ssh} />

@@ -29,6 +29,7 @@ export type PolicyValues = {
   breakGlass: boolean;
   breakGlassMaxMinutes: number;
   activation: string;
+  sourceAddresses: string[];
 };
 
 const fresh: PolicyValues = {
@@ -50,6 +51,7 @@ const fresh: PolicyValues = {
   breakGlass: false,
   breakGlassMaxMinutes: 60,
   activation: "membership",
+  sourceAddresses: [],
 };
 
 /** Create or change an eligibility policy. Every rule is checked again on the server; its messages show under each field. */
@@ -87,6 +89,9 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
       // A disabled field is not submitted: the policy keeps its stored value.
       breakGlassMaxMinutes: f.get("breakGlassMaxMinutes") ? num("breakGlassMaxMinutes") : undefined,
       activation: f.get("activation"),
+      sourceAddresses: formText(f, "sourceAddresses")
+        .split(/[\s,]+/)
+        .filter(Boolean),
     };
     if (!policy) {
       body.entitlementId = f.get("entitlementId");
@@ -200,6 +205,19 @@ export function PolicyForm({ options, policy }: { options: { entitlements: Entit
           ))}
         </fieldset>
         {err("activation")}
+        <label className={label}>
+          SSH certificates work only from (addresses or networks, comma-separated; empty: anywhere)
+          <input
+            name="sourceAddresses"
+            defaultValue={v.sourceAddresses.join(", ")}
+            placeholder="10.20.0.0/16, 192.0.2.7"
+            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          />
+        </label>
+        {/* A list's errors come per item (sourceAddresses.0, …): one message under the field. */}
+        <FieldMessages
+          messages={[...new Set(Object.entries(errors).flatMap(([k, m]) => (k === "sourceAddresses" || k.startsWith("sourceAddresses.") ? m : [])))]}
+        />
         {check("requireJustification", "A justification is required")}
         {check("requireTicket", "A ticket reference is required")}
       </section>

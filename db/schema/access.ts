@@ -249,6 +249,11 @@ export const eligibilityPolicies = pgTable(
     breakGlass: boolean("break_glass").notNull().default(false),
     breakGlassMaxMinutes: integer("break_glass_max_minutes").notNull().default(60),
     activation: activationMode("activation").notNull().default("membership"),
+    // The addresses a certificate it issues may be used from (OpenSSH's source-address critical option); empty: anywhere.
+    sourceAddresses: text("source_addresses")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdById: uuid("created_by_id").references(() => identities.id),
     // Retired policies keep their rows for the requests that cite them.
     archivedAt: tz("archived_at"),

@@ -160,6 +160,11 @@ export const sshCertificates = pgTable(
       .references(() => connectors.id),
     keyId: text("key_id").notNull(),
     principals: text("principals").array().notNull(),
+    // Its source-address option: where it may be used from (empty: anywhere).
+    sourceAddresses: text("source_addresses")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     // The certified key's and the signing CA's fingerprints (SHA256:…), as sshd logs them.
     keyFingerprint: text("key_fingerprint").notNull(),
     caFingerprint: text("ca_fingerprint").notNull(),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
 import postgres from "postgres";
@@ -51,13 +52,13 @@ describe("the product killed before expires_at", async () => {
   const role = uniq("gov_killed_role").replaceAll("-", "_");
   let target: postgres.Sql | null = null;
 
-  const startWorker = (url: string) => {
-    const child = spawn(process.execPath, [path.resolve("bin/gov.mjs"), "jobs", "work"], {
-      env: { ...process.env, DATABASE_URL: url, SSH_CA_KEY },
+  // The worker signs audit checkpoints of its own database: in a directory of its own, not the one the other tests' chains are checked against.
+  const checkpoints = mkdtempSync(path.join(os.tmpdir(), "gov-killed-checkpoints-"));
+  const startWorker = (url: string) =>
+    spawn(process.execPath, [path.resolve("bin/gov.mjs"), "jobs", "work"], {
+      env: { ...process.env, DATABASE_URL: url, SSH_CA_KEY, AUDIT_CHECKPOINT_DIR: checkpoints },
       stdio: "ignore",
     });
-    return child;
-  };
 
   beforeAll(async () => {
     if (!available) return;
@@ -92,6 +93,7 @@ describe("the product killed before expires_at", async () => {
     }
     await dropDatabase?.();
     delete process.env.SSH_CA_KEY;
+    rmSync(checkpoints, { recursive: true, force: true });
   });
 
   it.skipIf(!available)(

@@ -110,7 +110,7 @@ const sshTime = (d: Date) => `${d.toISOString().replace(/[-:T]/g, "").slice(0, 1
  */
 export async function signCertificate(
   ca: StoredCa,
-  c: { publicKey: string; keyId: string; principals: string[]; validAfter: Date; validBefore: Date; serial: number; sourceAddress?: string },
+  c: { publicKey: string; keyId: string; principals: string[]; validAfter: Date; validBefore: Date; serial: number; sourceAddresses?: string[] },
 ): Promise<string> {
   return inTempDir(async (dir) => {
     const caKey = path.join(dir, "ca");
@@ -129,7 +129,7 @@ export async function signCertificate(
       "-z",
       String(c.serial),
     ];
-    if (c.sourceAddress) args.push("-O", `source-address=${c.sourceAddress}`);
+    if (c.sourceAddresses?.length) args.push("-O", `source-address=${c.sourceAddresses.join(",")}`);
     try {
       await run(SSH_KEYGEN, [...args, path.join(dir, "user.pub")]);
     } catch (e) {

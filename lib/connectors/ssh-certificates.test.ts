@@ -151,6 +151,23 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
         [third.serial, true],
       ].sort(),
     );
+
+    // The policy's source addresses become the certificate's source-address option: sshd takes it only from there.
+    await expect(updatePolicy(s.db, s.admin, s.policy.id, { sourceAddresses: ["10.0.0.0/33"] })).rejects.toMatchObject({
+      status: 422,
+      fieldErrors: { "sourceAddresses.0": [expect.stringContaining("IPv4 or IPv6")] },
+    });
+    await expect(updatePolicy(s.db, s.admin, s.policy.id, { sourceAddresses: ["10.0.0.1, 10.0.0.2"] })).rejects.toMatchObject({ status: 422 });
+    await updatePolicy(s.db, s.admin, s.policy.id, { sourceAddresses: ["192.0.2.0/24", "2001:db8::/32"] });
+    const elsewhere = (await handOutCredential(s.db, s.requester, r3.id, { publicKey: await publicKey() })) as SshCertificate;
+    expect(elsewhere.sourceAddresses).toEqual(["192.0.2.0/24", "2001:db8::/32"]);
+    expect(await ssh(elsewhere.certificate)).toMatch(/^refused: /);
+    expect(sshd.log()).toMatch(/not permitted to use this certificate for login|Refused by certificate options/);
+    await updatePolicy(s.db, s.admin, s.policy.id, { sourceAddresses: ["127.0.0.1/32"] });
+    const here = (await handOutCredential(s.db, s.requester, r3.id, { publicKey: await publicKey() })) as SshCertificate;
+    expect(await ssh(here.certificate)).toBe("ok");
+    const [stored] = await s.db.select().from(sshCertificates).where(eq(sshCertificates.serial, here.serial));
+    expect(stored.sourceAddresses).toEqual(["127.0.0.1/32"]);
   }, 60_000);
 });
 

@@ -7,8 +7,8 @@ import { auditedTransaction } from "@/lib/audit/record";
 import { buildKrl, generateCa, sealingKeyConfigured, type StoredCa } from "./ssh-ca";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
 
-/** An SSH connector's stored settings: its CAs (newest last; a rotated-out one kept while its certificates live), where the KRL goes, critical options. */
-export type SshConfig = { cas: StoredCa[]; krlPath?: string; sourceAddress?: string };
+/** An SSH connector's stored settings: its CAs (newest last; a rotated-out one kept while its certificates live), and where the KRL goes. */
+export type SshConfig = { cas: StoredCa[]; krlPath?: string };
 
 export const sshConfig = (c: ConnectorRow) => c.config as SshConfig;
 /** The CA that signs now: the newest one not retired. */

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import { connectors, entitlements, grantIsActive, grants, issuedCredentials, issuesCredential, sshCertificates } from "@/db/schema";
+import { connectors, eligibilityPolicies, entitlements, grantIsActive, grants, issuedCredentials, issuesCredential, sshCertificates } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireScope, type Caller } from "@/lib/caller";
 import { ensureLoginRole, grantedRole, newPassword, scramVerifier, targetAddress, withTarget } from "@/lib/connectors/postgres-target";
@@ -61,6 +61,8 @@ export type SshCertificate = {
   serial: number;
   keyId: string;
   principals: string[];
+  /** Where it may be used from (the policy's source addresses); empty: anywhere. */
+  sourceAddresses: string[];
   validAfter: string;
   validBefore: string;
   caFingerprint: string;
@@ -239,7 +241,7 @@ export async function issuedFor(db: Db | Tx, requestId: string) {
 async function sshCertificateFor(
   tx: Tx,
   caller: Caller,
-  request: { id: string; expiresAt: Date | null },
+  request: { id: string; policyId: string; expiresAt: Date | null },
   grant: { id: string; startsAt: Date | null; externalRef: string | null; name: string },
   connector: ConnectorRow,
   raw: unknown,
@@ -255,8 +257,12 @@ async function sshCertificateFor(
   // eslint-disable-next-line no-control-regex -- control characters are exactly what the principal may not hold
   if (!/^[^\s,"'#\\\x00-\x1f\x7f]{1,256}$/.test(principal))
     throw new ConflictError(`The entitlement ${principal} cannot be an SSH principal (no spaces, commas, quotes or #); an admin must rename it.`);
-  const config = sshConfig(connector);
-  const ca = signingCa(config);
+  const ca = signingCa(sshConfig(connector));
+  // The policy's addresses as they are now: a narrowing applies to the next certificate.
+  const [{ sourceAddresses }] = await tx
+    .select({ sourceAddresses: eligibilityPolicies.sourceAddresses })
+    .from(eligibilityPolicies)
+    .where(eq(eligibilityPolicies.id, request.policyId));
   const [{ serial }] = await queryRows<{ serial: number }>(tx, sql`select nextval(pg_get_serial_sequence('ssh_certificates', 'serial'))::int8 as serial`);
   const keyId = `gov-grant-${grant.id}`;
   const validAfter = grant.startsAt ?? new Date();
@@ -270,7 +276,7 @@ async function sshCertificateFor(
       validAfter,
       validBefore,
       serial: Number(serial),
-      sourceAddress: config.sourceAddress,
+      sourceAddresses,
     });
   } catch (e) {
     if (e instanceof DeliveryError) throw new TargetUnavailableError(`The certificate could not be signed: ${e.message}. Nothing was changed.`);
@@ -283,7 +289,16 @@ async function sshCertificateFor(
     .where(and(eq(sshCertificates.grantId, grant.id), isNull(sshCertificates.revokedAt)))
     .returning({ serial: sshCertificates.serial });
   // What the certificate says, as stored and as audited.
-  const terms = { serial: Number(serial), keyId, principals: [principal], keyFingerprint, caFingerprint: ca.fingerprint, validAfter, validBefore };
+  const terms = {
+    serial: Number(serial),
+    keyId,
+    principals: [principal],
+    keyFingerprint,
+    caFingerprint: ca.fingerprint,
+    validAfter,
+    validBefore,
+    sourceAddresses,
+  };
   await tx.insert(sshCertificates).values({ ...terms, grantId: grant.id, requestId: request.id, connectorId: connector.id, certificate, issuedAt: now });
   if (replaced.length) {
     try {
@@ -310,6 +325,7 @@ async function sshCertificateFor(
     serial: Number(serial),
     keyId,
     principals: [principal],
+    sourceAddresses,
     validAfter: validAfter.toISOString(),
     validBefore: validBefore.toISOString(),
     caFingerprint: ca.fingerprint,
@@ -324,6 +340,7 @@ export async function certificatesFor(db: Db | Tx, requestId: string) {
       serial: sshCertificates.serial,
       keyId: sshCertificates.keyId,
       principals: sshCertificates.principals,
+      sourceAddresses: sshCertificates.sourceAddresses,
       keyFingerprint: sshCertificates.keyFingerprint,
       validAfter: sshCertificates.validAfter,
       validBefore: sshCertificates.validBefore,

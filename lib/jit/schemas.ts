@@ -46,6 +46,15 @@ const policyFields = {
   activation: z
     .enum(activationModes, { message: "Activation grants membership, issues a short-lived credential, or both (membership, credential, both)." })
     .default("membership"),
+  // Written into each SSH certificate as its source-address option: sshd refuses it from anywhere else.
+  sourceAddresses: z
+    .array(
+      z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+        message: "Each source address is an IPv4 or IPv6 address or network, such as 10.20.0.0/16 or 2001:db8::/32.",
+      }),
+    )
+    .max(32, "At most 32 source addresses.")
+    .default([]),
 };
 
 type PolicyShape = { [K in keyof typeof policyFields]: z.output<(typeof policyFields)[K]> };

@@ -1,0 +1,2 @@
+ALTER TABLE "eligibility_policies" ADD COLUMN "source_addresses" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "ssh_certificates" ADD COLUMN "source_addresses" text[] DEFAULT '{}'::text[] NOT NULL;
