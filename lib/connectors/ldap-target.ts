@@ -10,6 +10,7 @@ import {
   TypeOrValueExistsError,
   UndefinedTypeError,
   InvalidCredentialsError,
+  InvalidDNSyntaxError,
 } from "ldapts";
 import { grantOfRole, perGrantRole } from "@/lib/permissions/grant-accounts";
 import { DeliveryError, type ConnectorRow } from "./types";
@@ -127,6 +128,18 @@ export function dnKey(dn: string): string {
 export const memberDn = (i: { externalId: string | null; name: string }) => i.externalId ?? i.name;
 export const groupDn = (e: { externalRef: string | null; name: string }) => e.externalRef ?? e.name;
 
+/** A delivery's names checked before the directory sees them: an identity or entitlement not from the directory names no entry. */
+export function assertDn(dn: string, what: "identity" | "group") {
+  // eslint-disable-next-line no-control-regex -- a control character is never part of a DN the product sends
+  if (!/^[^=,\x00-\x1f]+=[^\x00-\x1f]+$/.test(dn))
+    throw new DeliveryError(
+      what === "identity"
+        ? `the identity ${dn} has no directory DN: import the directory (gov import ldap-groups) or set its external id to its entry's DN`
+        : `the entitlement ${dn} names no directory group: its external reference must be the group's DN (gov import ldap-groups sets it)`,
+    );
+  return dn;
+}
+
 /** The account a grant's own credential binds as: named by the grant (as its database role is), in the connector's container. */
 export const grantAccountDn = (base: string, grantId: string) => `cn=${perGrantRole(grantId)},${base}`;
 
@@ -196,8 +209,8 @@ export async function groupMembers(client: Client, groups: string[]): Promise<{ 
         for (const member of members) if (member.trim()) out.push({ group, member });
       }
     } catch (e) {
-      // An entitlement with no group in the directory has no members there.
-      if (!(e instanceof NoSuchObjectError)) throw e;
+      // An entitlement with no group in the directory (or named by no DN at all) has no members there.
+      if (!(e instanceof NoSuchObjectError) && !(e instanceof InvalidDNSyntaxError)) throw e;
     }
   }
   return out;

@@ -12,7 +12,7 @@ import { testDatabase, uniq } from "@/lib/testing/harness";
 import { GRANTS, groupDn, personDn, slapdAvailable, startSlapd, type TestSlapd } from "@/lib/testing/slapd";
 import { checkConnector, createConnector, getConnector } from "./admin";
 import { deliverOne, dispatchAccessEvents } from "./dispatch";
-import { directoryUrlProblem, dnKey, grantAccountDn, grantOfAccount, sshaHash } from "./ldap-target";
+import { assertDn, directoryUrlProblem, dnKey, grantAccountDn, grantOfAccount, sshaHash } from "./ldap-target";
 
 const available = slapdAvailable();
 
@@ -38,6 +38,10 @@ describe("directory names", () => {
     expect(directoryUrlProblem("ldap://host/ou=g,dc=x")).toMatch(/bind/);
     expect(directoryUrlProblem("ldap://cn=admin:pw@host")).toMatch(/container DN/);
     expect(directoryUrlProblem("ldap://cn=admin:pw@host/%E0%A4%A")).toMatch(/container DN/);
+    expect(() => assertDn("Lena Novak", "identity")).toThrow(/has no directory DN/);
+    expect(() => assertDn("dba", "group")).toThrow(/names no directory group/);
+    expect(() => assertDn("cn=a\u0000b,dc=x", "group")).toThrow();
+    expect(assertDn(personDn("alice"), "identity")).toBe(personDn("alice"));
   });
 });
 

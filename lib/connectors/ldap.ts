@@ -1,5 +1,6 @@
 import {
   addMember,
+  assertDn,
   connectorUrl,
   directoryConfig,
   directoryUrlProblem,
@@ -76,6 +77,8 @@ export const ldapDriver: ConnectorDriver = {
       naming: directoryNaming(containerOf(connector)),
       activate: (_tx, change, validUntil) =>
         withDirectory(connector, async (client, config) => {
+          assertDn(change.group, "group");
+          if (change.membership) assertDn(change.member, "identity");
           const detail: Record<string, unknown> = {};
           if (change.credential && validUntil) {
             detail.account = await ensureGrantAccount(client, config.base, { grantId: change.grantId!, group: change.group, validUntil });
@@ -89,6 +92,7 @@ export const ldapDriver: ConnectorDriver = {
         }),
       revoke: (db, change, keepMembership) =>
         withDirectory(connector, async (client, config) => {
+          assertDn(change.group, "group");
           const detail: Record<string, unknown> = {};
           if (change.grantId) {
             const removed = await removeGrantAccount(client, config.base, { grantId: change.grantId, group: change.group });
@@ -98,6 +102,7 @@ export const ldapDriver: ConnectorDriver = {
             }
           }
           if (change.membership && !keepMembership) {
+            assertDn(change.member, "identity");
             const { emptied } = await removeMember(client, change.group, change.member);
             detail.member = change.member;
             if (emptied) detail.note = "the group's last member: the empty DN (nobody) holds its place, as groupOfNames needs one";

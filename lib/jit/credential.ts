@@ -11,7 +11,7 @@ import { publishKrl, signingCa, sshConfig } from "@/lib/connectors/ssh";
 import { publicKeyFingerprint, signCertificate } from "@/lib/connectors/ssh-ca";
 import { DeliveryError, type ConnectorRow } from "@/lib/connectors/types";
 import { credentialConnectorKinds } from "@/lib/connectors/kinds";
-import { ensureGrantAccount, groupDn, sshaHash, withDirectory } from "@/lib/connectors/ldap-target";
+import { assertDn, ensureGrantAccount, groupDn, sshaHash, withDirectory } from "@/lib/connectors/ldap-target";
 import { ConflictError, ForbiddenError, TargetUnavailableError, ValidationError, parseInput } from "@/lib/errors";
 import { text } from "@/lib/validation/fields";
 import { isRequesterOf, lockVisibleRequest } from "./access";
@@ -187,6 +187,11 @@ async function postgresLogin(connector: ConnectorRow, grant: GrantOf, validUntil
 /** The grant's account in the directory, a member of the entitlement's group, its password set to a new one (sent as a hash). */
 async function ldapAccount(connector: ConnectorRow, grant: GrantOf, validUntil: Date, password: string) {
   const group = groupDn(grant);
+  try {
+    assertDn(group, "group");
+  } catch (e) {
+    throw new ConflictError(`No credential can be issued: ${(e as Error).message}.`);
+  }
   let bind: { dn: string; url: string; host: string; port: number };
   try {
     bind = await withDirectory(connector, async (client, config) => ({
