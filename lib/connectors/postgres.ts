@@ -2,15 +2,13 @@ import { eq } from "drizzle-orm";
 import type postgres from "postgres";
 import type { Tx } from "@/db/client";
 import { grants } from "@/db/schema";
+import { OUTLIVED_GRACE_SECONDS } from "@/lib/findings/kinds";
 import { raiseFindings } from "@/lib/findings/raise";
 import { grantOfRole, perGrantRole } from "@/lib/permissions/grant-accounts";
 import { ensureLoginRole, grantedRole, memberRole, removeLoginRole, withTarget } from "./postgres-target";
 import { deliverMembership, markCredentialRemoved } from "./membership";
 import { compareWithTarget, type ObservedMembership, type TargetNaming } from "./target-state";
 import { DeliveryError, type ConnectorDriver, type ConnectorRow } from "./types";
-
-/** A session that outlives its grant by more than this is a finding (the revocation's own delivery takes a second or two). */
-export const OUTLIVED_GRACE_SECONDS = 30;
 
 /**
  * A grant's own login role is removed from the target; sessions it still had

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
-import { connectors, entitlements, pamSessions, sshCertificates } from "@/db/schema";
+import { connectors, entitlements, findings, pamSessions, sshCertificates } from "@/db/schema";
 import { importSshLog } from "@/lib/ingest/ssh/log-import";
 import { handOutCredential, type SshCertificate } from "@/lib/jit/credential";
 import { releaseRequest } from "@/lib/jit/end";
@@ -105,6 +105,31 @@ describe.skipIf(!available)("short-lived SSH certificates against a real sshd", 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, r.end.getTime() - Date.now()) + 1500));
     expect(await ssh(issued.certificate)).toMatch(/^refused: .*Permission denied/);
     expect(sshd.log()).toMatch(/Certificate invalid: expired/);
+
+    // sshd does not end a session already open when its certificate expires: the host's log shows how long it ran on.
+    const late = path.join(sshd.dir, "late.log");
+    writeFileSync(
+      late,
+      [
+        `${loggedInAt.toISOString()} payments-host-2 sshd[5151]: ${accepted}`,
+        `${new Date(r.end.getTime() + 125_000).toISOString()} payments-host-2 sshd[5151]: Disconnected from user root 127.0.0.1 port 50023`,
+      ].join("\n") + "\n",
+    );
+    await importSshLog(s.db, { system: s.system.name, paths: [late] });
+    const [outlived] = await s.db
+      .select()
+      .from(findings)
+      .where(and(eq(findings.grantId, r.grantId), eq(findings.kind, "session_outlived_grant")));
+    expect(outlived).toMatchObject({ status: "open", identityId: s.requester.identityId, severity: "high" });
+    expect(outlived.details).toMatchObject({ ended: true, outlivedSeconds: 125, sessionSource: `ssh-log:${s.system.name}` });
+    // Imported again: the same finding, not a second.
+    await importSshLog(s.db, { system: s.system.name, paths: [late] });
+    expect(
+      await s.db
+        .select()
+        .from(findings)
+        .where(and(eq(findings.grantId, r.grantId), eq(findings.kind, "session_outlived_grant"))),
+    ).toHaveLength(1);
 
     // Released early: the serial goes into the revocation list sshd reads, and the certificate is refused at once.
     const r2 = await approved(s, 600);

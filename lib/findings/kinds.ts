@@ -1,5 +1,8 @@
 import type { FindingKind, PrivilegeLevel } from "@/db/schema";
 
+/** A session still open this long after its grant ended is a session_outlived_grant finding (ending it takes the revocation's delivery a second or two). */
+export const OUTLIVED_GRACE_SECONDS = 30;
+
 /**
  * Every finding kind in one registry: what people call it, who detects it, how
  * severe it is, and which framework controls it evidences. Adding a kind adds
@@ -93,8 +96,9 @@ export const findingKindSpecs = {
   },
   session_outlived_grant: {
     label: "Session outlived its grant",
+    // Also raised by lib/usage/session-evidence.ts, from the target's own log of the session.
     detector: "lib/connectors/postgres.ts",
-    severity: "High: a session opened under a JIT grant's own credential was still open in the target after the grant ended.",
+    severity: `High: a session under a JIT grant was still open in the target more than ${OUTLIVED_GRACE_SECONDS} s after the grant ended (terminated by the connector, or seen in the target's own log).`,
     frameworks: ["NHI10", "PR.AA-05", "DE.CM-03"],
   },
   orphaned_nhi: {

@@ -3,6 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Tx } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { grantActiveAt, grants, type SessionEventKind } from "@/db/schema";
+import { OUTLIVED_GRACE_SECONDS } from "@/lib/findings/kinds";
 import { raiseFindings } from "@/lib/findings/raise";
 
 /** One event of a privileged session, its subject resolved. */
@@ -124,5 +125,64 @@ export async function recordSessionEvidence(
       discriminator: `${source}:${list[0].session_id}`,
     })),
   );
+  await raiseOutlivedSessions(tx, source, [...new Set(events.map((e) => e.sessionId))]);
   return inserted;
+}
+
+/**
+ * Sessions of this batch that the target's own record shows running past
+ * their grant's end (ended, or last seen, more than the grace after it): an
+ * SSH login whose certificate expired mid-session, a database session the
+ * product was not there to end. One finding per session, saying by how long.
+ * A grant whose connector already reported its sessions when it ended them
+ * is not reported again from the log.
+ */
+async function raiseOutlivedSessions(tx: Tx, source: string, sessionIds: string[]) {
+  if (!sessionIds.length) return;
+  const outlived = await queryRows<{
+    session_id: string;
+    identity_id: string;
+    system_id: string | null;
+    grant_id: string;
+    entitlement_id: string;
+    request_id: string | null;
+    grant_ended_at: string;
+    last_seen_at: string;
+    ended: boolean;
+    seconds: number;
+  }>(
+    tx,
+    sql`
+    select s.session_id, s.identity_id, s.system_id, g.id as grant_id, g.entitlement_id, s.request_id,
+      least(g.expires_at, g.revoked_at) as grant_ended_at, coalesce(s.ended_at, s.last_event_at) as last_seen_at, s.ended_at is not null as ended,
+      floor(extract(epoch from coalesce(s.ended_at, s.last_event_at) - least(g.expires_at, g.revoked_at)))::int as seconds
+    from pam_sessions s join grants g on g.id = s.grant_id
+    where s.source = ${source}
+      and s.session_id in (select j from json_array_elements_text((${JSON.stringify(sessionIds)}::text)::json) as j)
+      and coalesce(s.ended_at, s.last_event_at) > least(g.expires_at, g.revoked_at) + make_interval(secs => ${OUTLIVED_GRACE_SECONDS})
+      and not exists (select 1 from findings f where f.grant_id = g.id and f.kind = 'session_outlived_grant' and f.source like 'connector:%')`,
+  );
+  await raiseFindings(
+    tx,
+    outlived.map((o) => ({
+      kind: "session_outlived_grant" as const,
+      severity: "high" as const,
+      identityId: o.identity_id,
+      entitlementId: o.entitlement_id,
+      grantId: o.grant_id,
+      systemId: o.system_id,
+      source: "jit.session",
+      title: `Session ${o.session_id} ${o.ended ? "ran" : "was still running"} ${o.seconds} s after its grant ended`,
+      details: {
+        sessionId: o.session_id,
+        sessionSource: source,
+        requestId: o.request_id,
+        grantEndedAt: new Date(o.grant_ended_at).toISOString(),
+        lastSeenAt: new Date(o.last_seen_at).toISOString(),
+        ended: o.ended,
+        outlivedSeconds: o.seconds,
+      },
+      discriminator: `${source}:${o.session_id}`,
+    })),
+  );
 }
