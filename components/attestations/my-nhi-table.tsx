@@ -13,7 +13,8 @@ import { Table, THead, Th, TBody } from "@/components/ui/table";
 import { Button } from "@/components/ui/button";
 import { ExpandableRow, useOpenRow } from "@/components/ui/expandable-row";
 
-const relationLabel = { owner: "Owner", backup: "Backup owner", escalated: "Escalated to you", admin: "Admin" } as const;
+// Says what the viewer is to the NHI, under the owner's name (which names someone else when the viewer only backs it up).
+const relationLabel = { owner: "You own it", backup: "You are its backup owner", escalated: "Escalated to you", admin: "You administer it" } as const;
 
 function Due({ row, now }: { row: MyAttestationRow; now: number }) {
   if (!row.nextAttestationAt) return <Badge tone="amber">never scheduled: due now</Badge>;

@@ -15,6 +15,10 @@ export function Welcome({ name, identityId }: { name: string; identityId: string
           <div className="font-medium">Identities I own</div>
           <div className="text-sm text-slate-600">Service accounts, keys, roles, bots and agents you are accountable for.</div>
         </Link>
+        <Link href={`/identities?backupOwnerId=${identityId}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600">
+          <div className="font-medium">Identities I back up</div>
+          <div className="text-sm text-slate-600">Others own them; you answer for them when their owner cannot.</div>
+        </Link>
       </div>
     </>
   );

@@ -17,7 +17,21 @@ import { useUrlFilters } from "@/components/ui/use-url-filters";
 
 type Params = Record<string, string | undefined>;
 
-const FILTER_KEYS = ["q", "kind", "status", "systemId", "ownerId", "orphaned", "privileged", "standing", "level", "sort", "page", "pageSize"] as const;
+const FILTER_KEYS = [
+  "q",
+  "kind",
+  "status",
+  "systemId",
+  "ownerId",
+  "backupOwnerId",
+  "orphaned",
+  "privileged",
+  "standing",
+  "level",
+  "sort",
+  "page",
+  "pageSize",
+] as const;
 
 function toQueryString(params: Params) {
   const usp = new URLSearchParams();
@@ -131,6 +145,12 @@ export function IdentityTable({
           value={params.ownerId ?? ""}
           onChange={(ownerId) => update({ ownerId })}
           choices={[{ value: "", label: "Any owner" }, ...people.map((p) => ({ value: p.id, label: p.displayName }))]}
+        />
+        <FilterSelect
+          label="Backup owner"
+          value={params.backupOwnerId ?? ""}
+          onChange={(backupOwnerId) => update({ backupOwnerId })}
+          choices={[{ value: "", label: "Any backup owner" }, ...people.map((p) => ({ value: p.id, label: p.displayName }))]}
         />
       </form>
 

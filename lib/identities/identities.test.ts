@@ -71,6 +71,10 @@ describe("identity inventory", () => {
 
     const visible = await listIdentities(db, me, { pageSize: 200 });
     expect(visible.rows.map((r) => r.id).sort()).toEqual([me.identityId, report.id, mine.id, backedUp.id].sort());
+    // "Owner" means the owner: what someone only backs up is found by its backup owner.
+    expect((await listIdentities(db, me, { ownerId: me.identityId })).rows.map((r) => r.id)).toEqual([mine.id]);
+    expect((await listIdentities(db, me, { backupOwnerId: me.identityId })).rows.map((r) => r.id)).toEqual([backedUp.id]);
+    await expect(listIdentities(db, me, { backupOwnerId: "me" })).rejects.toMatchObject({ status: 422 });
     await expect(getIdentityDetail(db, me, theirs.id)).rejects.toMatchObject({ status: 404 });
     await expect(getIdentityDetail(db, me, stranger.id)).rejects.toMatchObject({ status: 404 });
     await expect(getIdentityDetail(db, me, "not-a-uuid")).rejects.toMatchObject({ status: 404 });

@@ -16,6 +16,7 @@ export const identityListQuery = z.object({
   status: z.enum(identityStatuses, { message: `Status must be one of: ${identityStatuses.join(", ")}.` }).optional(),
   systemId: z.uuid("System must be a system id.").optional(),
   ownerId: z.uuid("Owner must be an identity id.").optional(),
+  backupOwnerId: z.uuid("Backup owner must be an identity id.").optional(),
   orphaned: flag.optional(),
   privileged: flag.optional(),
   standing: flag.optional(),
@@ -48,7 +49,9 @@ export async function listIdentities(db: Tx, caller: Caller, rawQuery: unknown) 
   if (query.kind) where.push(eq(identities.kind, query.kind));
   if (query.status) where.push(eq(identities.status, query.status));
   if (query.systemId) where.push(eq(identities.systemId, query.systemId));
-  if (query.ownerId) where.push(or(eq(identities.ownerId, query.ownerId), eq(identities.backupOwnerId, query.ownerId)));
+  // The owner is the owner: an identity someone only backs up is theirs through backupOwnerId.
+  if (query.ownerId) where.push(eq(identities.ownerId, query.ownerId));
+  if (query.backupOwnerId) where.push(eq(identities.backupOwnerId, query.backupOwnerId));
   if (query.orphaned !== undefined) where.push(query.orphaned ? orphanFilter : notOrphanFilter);
   if (query.privileged !== undefined)
     where.push(query.privileged ? sql`${level} in ('privileged', 'admin')` : sql`coalesce(${level}, 'standard') = 'standard'`);
