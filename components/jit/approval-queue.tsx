@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { listRequests } from "@/lib/jit/list";
 import { api, errorText } from "@/lib/http/client";
@@ -115,6 +116,7 @@ function Decide({
  */
 export function ApprovalQueue({ initial, postReview }: { initial: Page; postReview: Page }) {
   const client = useQueryClient();
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const pending = useQuery({
@@ -146,7 +148,11 @@ export function ApprovalQueue({ initial, postReview }: { initial: Page; postRevi
     },
     onSuccess: (result, { verb }) =>
       setDone(verb === "post-review" ? "Review recorded." : result.status === "pending" ? "Recorded; more approvals are needed." : `Request ${result.status}.`),
-    onSettled: () => client.invalidateQueries({ queryKey: ["jit"] }),
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: ["jit"] });
+      // The tab's count and the bell are the server's: they follow the decision too.
+      router.refresh();
+    },
   });
   const rows = pending.data?.rows ?? [];
   const bg = reviews.data?.rows ?? [];

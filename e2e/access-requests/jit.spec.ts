@@ -60,9 +60,18 @@ test("request, approval by someone else, active access that expires and leaves e
   await expect(card).toContainText("Lena Novak");
   await expect(card).toContainText("Roll back the broken payments deployment");
   await expect(card).toContainText("Past requests");
+  // The tab counts what awaits this approver; it follows the decision without a reload.
+  const tabs = page.getByRole("navigation", { name: "Access requests" });
+  const waiting = Number(/Approvals \((\d+)\)/.exec((await tabs.getByRole("link", { name: /^Approvals/ }).textContent()) ?? "")?.[1] ?? 0);
+  expect(waiting).toBeGreaterThan(0);
   await card.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByRole("status")).toContainText("Request active.");
   await expect(card).toHaveCount(0);
+  await expect(tabs.getByRole("link", { name: /^Approvals/ })).toHaveText(waiting === 1 ? "Approvals" : `Approvals (${waiting - 1})`);
+  // Its "approval needed" notice is read: the decision answered it.
+  const inbox = await (await page.request.get("/api/v1/notifications?pageSize=100")).json();
+  const notice = inbox.rows.find((n: { kind: string; link: string }) => n.kind === "jit.pending" && n.link === `/access-requests/${id}`);
+  expect(notice.readAt).not.toBeNull();
   expect(await effectiveAccess(page, lena)).toContain("namespace-admin");
   await page.goto("/access-requests/history");
   await expect(page.getByTestId("active-elevations")).toContainText("Lena Novak");

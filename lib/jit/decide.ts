@@ -9,7 +9,7 @@ import { isRequesterOf, lockVisibleRequest } from "./access";
 import { peopleWithRole } from "./eligibility";
 import { conflictedApprovers } from "./request";
 import { approveInput, denyInput, postReviewInput } from "./schemas";
-import { closeWindow, openWindow, requestLink, requesterRecipients, settleBeforeAction, settleRequest } from "./window";
+import { closeWindow, openWindow, requestLink, requesterRecipients, settleApprovalNotices, settleBeforeAction, settleRequest } from "./window";
 
 const STATUS_WORDS: Record<string, string> = {
   approved: "already approved",
@@ -65,6 +65,7 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
       entityId: request.id,
       after: { approverId: caller.identityId, comment: input.comment ?? null },
     });
+    await settleApprovalNotices(tx, request.id, [caller.identityId]);
 
     const [tally] = await tx
       .select({
@@ -90,6 +91,7 @@ export async function decideRequest(db: Db, caller: Caller, id: string, decision
           before: { status: "pending" },
           after: { status: "denied", comment: input.comment ?? null },
         });
+        await settleApprovalNotices(tx, request.id);
         await notify(tx, await requesterRecipients(tx, request), {
           kind: "jit.denied",
           title: `Request denied by ${caller.name}`,

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, parseInput } from "@/lib/errors";
 import { notify } from "@/lib/notifications/notify";
 import { isRequesterOf, lockVisibleRequest } from "./access";
 import { releaseInput, revokeInput } from "./schemas";
-import { closeWindow, requestLink, requesterRecipients, settleBeforeAction, settleRequest } from "./window";
+import { closeWindow, requestLink, requesterRecipients, settleApprovalNotices, settleBeforeAction, settleRequest } from "./window";
 
 const OPEN_WINDOW = ["approved", "active"];
 
@@ -74,6 +74,7 @@ export async function cancelRequest(db: Db, caller: Caller, id: string) {
       before: { status: "pending" },
       after: { status: "cancelled" },
     });
+    await settleApprovalNotices(tx, request.id);
     return { ...request, status: "cancelled" as const, endedAt: now };
   });
 }

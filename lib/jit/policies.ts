@@ -21,6 +21,7 @@ import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldEr
 import { createGrants } from "@/lib/grants/decisions";
 import { revokeGrants } from "@/lib/revocation/revoke";
 import { eligibleIdentitiesInput, policyInput, policyPatch } from "./schemas";
+import { settleApprovalNotices } from "./window";
 
 type Policy = typeof eligibilityPolicies.$inferSelect;
 
@@ -230,6 +231,7 @@ export async function archivePolicy(db: Db, caller: Caller, id: string) {
       .set({ status: "cancelled", endedAt: now, endedById: caller.identityId, endReason: "The eligibility policy was retired", updatedAt: now })
       .where(and(eq(jitRequests.policyId, policy.id), eq(jitRequests.status, "pending")))
       .returning({ id: jitRequests.id });
+    for (const r of cancelled) await settleApprovalNotices(tx, r.id);
     const [archived] = await tx.update(eligibilityPolicies).set({ archivedAt: now, updatedAt: now }).where(eq(eligibilityPolicies.id, id)).returning();
     await recordAudit(tx, actor, [
       {

@@ -10,7 +10,7 @@ import { notify } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
 import { applicablePolicies, peopleWithRole, type ApplicablePolicy } from "./eligibility";
 import { requestInput } from "./schemas";
-import { JIT_SETTLE_QUEUE, openWindow, requestLink, settleRequest, type JitRequest } from "./window";
+import { JIT_SETTLE_QUEUE, openWindow, requestLink, settleApprovalNotices, settleRequest, type JitRequest } from "./window";
 
 const MAX_SCHEDULE_DAYS = 30;
 
@@ -131,6 +131,7 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
           before: { status: "pending" },
           after: { status: "cancelled", reason: "Superseded by break-glass" },
         });
+        await settleApprovalNotices(tx, settled.id);
         continue;
       }
       throw new ConflictError(`There is already ${settled.status === "pending" ? "a pending" : `an ${settled.status}`} request for ${label} (${settled.id}).`);

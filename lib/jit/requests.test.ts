@@ -7,7 +7,7 @@ import { testDatabase, testDb } from "@/lib/testing/harness";
 import { listActiveElevations } from "./active";
 import { decideRequest } from "./decide";
 import { myEligibility } from "./eligibility";
-import { releaseRequest } from "./end";
+import { cancelRequest, releaseRequest } from "./end";
 import { listRequests } from "./list";
 import { createRequest } from "./request";
 import { asking, eventsFor, grantRow, jitOrg, noticesFor, remediationsFor, requestRow, windowEndedAgo } from "./test-fixtures";
@@ -15,6 +15,34 @@ import { settleRequest, sweepRequests } from "./window";
 
 const effective = async (db: Awaited<ReturnType<typeof testDb>>, caller: Parameters<typeof getEffectiveAccess>[1], identityId: string) =>
   (await getEffectiveAccess(db, caller, identityId)).grants.map((g) => g.entitlementId);
+
+const pendingNotice = async (db: Awaited<ReturnType<typeof testDb>>, approverId: string, requestId: string) =>
+  (await noticesFor(db, approverId)).find((n) => n.kind === "jit.pending" && n.link === `/access-requests/${requestId}`);
+
+describe("approvers' notices follow the request", () => {
+  it("an approver's notice is read once they decide; everyone's once the request is no longer pending", async () => {
+    const db = await testDb();
+    const { approvers, requester, entitlement } = await jitOrg(db, { approvalsRequired: 2 });
+    const r = await createRequest(db, requester, asking(entitlement.id));
+    for (const a of approvers) expect((await pendingNotice(db, a.identityId, r.id))?.readAt).toBeNull();
+    await decideRequest(db, approvers[0], r.id, "approve", {});
+    // The one who approved is done; the others are still asked.
+    expect((await pendingNotice(db, approvers[0].identityId, r.id))?.readAt).not.toBeNull();
+    expect((await pendingNotice(db, approvers[1].identityId, r.id))?.readAt).toBeNull();
+    await decideRequest(db, approvers[1], r.id, "approve", {});
+    for (const a of approvers) expect((await pendingNotice(db, a.identityId, r.id))?.readAt, a.name).not.toBeNull();
+
+    // Denied: nobody is asked any more.
+    await releaseRequest(db, requester, r.id, {});
+    const denied = await createRequest(db, requester, asking(entitlement.id, { justification: "Another look at the ledger" }));
+    await decideRequest(db, approvers[2], denied.id, "deny", { comment: "Not now" });
+    for (const a of approvers) expect((await pendingNotice(db, a.identityId, denied.id))?.readAt).not.toBeNull();
+    // Cancelled by the requester: the same.
+    const cancelled = await createRequest(db, requester, asking(entitlement.id, { justification: "Check the ledger migration once more" }));
+    await cancelRequest(db, requester, cancelled.id);
+    for (const a of approvers) expect((await pendingNotice(db, a.identityId, cancelled.id))?.readAt).not.toBeNull();
+  });
+});
 
 describe("just-in-time requests", () => {
   it("shows the requester only what they are eligible for, and refuses the rest", async () => {

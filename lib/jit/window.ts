@@ -5,7 +5,7 @@ import { entitlements, grantIsActive, grants, identities, jitRequests, type JitR
 import { SYSTEM_ACTOR, auditedTransaction, recordAudit, type Actor } from "@/lib/audit/record";
 import { createGrants } from "@/lib/grants/decisions";
 import { enqueue } from "@/lib/jobs/enqueue";
-import { notify } from "@/lib/notifications/notify";
+import { notify, settleNotices } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
 import { revokeGrants } from "@/lib/revocation/revoke";
 
@@ -17,6 +17,10 @@ export const JIT_REMIND_QUEUE = "jit.remind";
 export const REMIND_BEFORE_MINUTES = 10;
 
 export const requestLink = (id: string) => `/access-requests/${id}`;
+
+/** The approvers' "approval needed" notices of a request that is no longer pending (or of one approver who has decided). */
+export const settleApprovalNotices = (tx: Tx, requestId: string, approverIds?: string[]) =>
+  settleNotices(tx, { kind: "jit.pending", link: requestLink(requestId) }, approverIds);
 
 /** Notices go to people; an NHI's requests are followed by its owner. */
 export async function requesterRecipients(tx: Tx, request: Pick<JitRequest, "requesterId" | "identityId">): Promise<string[]> {
@@ -68,6 +72,7 @@ export async function openWindow(
   ]);
   const active = startsAt <= now;
   const status: JitRequestStatus = active ? "active" : "approved";
+  await settleApprovalNotices(tx, request.id);
   await tx.update(jitRequests).set({ status, grantId: grant.id, startsAt, expiresAt, decidedAt: now, updatedAt: now }).where(eq(jitRequests.id, request.id));
   if (active) {
     await emitAccessEvents(tx, [
@@ -173,6 +178,7 @@ export async function settleRequest(tx: Tx, requestId: string, now = new Date())
       before: { status: "pending" },
       after: { status: "timed_out", pendingUntil: request.pendingUntil },
     });
+    await settleApprovalNotices(tx, request.id);
     const { entitlementName } = await describe(tx, request);
     await notify(tx, await requesterRecipients(tx, request), {
       kind: "jit.timed_out",

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { identities, notifications, roleAssignments } from "@/db/schema";
 
@@ -18,6 +18,26 @@ export async function notify(tx: Tx, recipientIds: Iterable<string>, notice: Not
     await tx.insert(notifications).values(ids.slice(i, i + 1000).map((recipientId) => ({ recipientId, ...notice })));
   }
   return ids.length;
+}
+
+/**
+ * Notices that asked for something now done or moot (an approval given, a
+ * request no longer pending): marked read, for these recipients or everyone,
+ * in the transaction of what settled them, so counts and bells agree with
+ * the work at once.
+ */
+export async function settleNotices(tx: Tx, notice: { kind: string; link: string }, recipientIds?: string[]) {
+  await tx
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(
+      and(
+        eq(notifications.kind, notice.kind),
+        eq(notifications.link, notice.link),
+        isNull(notifications.readAt),
+        recipientIds ? inArray(notifications.recipientId, recipientIds) : undefined,
+      ),
+    );
 }
 
 /** Notifies every active admin: where work has nobody else to go to. */
