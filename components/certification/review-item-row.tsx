@@ -16,6 +16,7 @@ const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as
 export function ReviewItemRow({
   row: r,
   focused,
+  onFocusRow,
   rowRef,
   selected,
   onToggle,
@@ -29,6 +30,8 @@ export function ReviewItemRow({
   onReassign: (to: string) => void;
   row: ReviewRow;
   focused: boolean;
+  /** The row was clicked or something in it took the focus: the keys (c, r, x) act on it from now on. */
+  onFocusRow: () => void;
   rowRef: (el: HTMLTableRowElement | null) => void;
   selected: boolean;
   onToggle: () => void;
@@ -39,7 +42,15 @@ export function ReviewItemRow({
   const [reassignTo, setReassignTo] = useState<string | null>(null);
   const proposal = r.stage < r.stages;
   return (
-    <tr ref={rowRef} data-testid="review-row" data-item={r.id} data-focused={focused || undefined} className={focused ? "bg-brand-50/60" : ""}>
+    <tr
+      ref={rowRef}
+      data-testid="review-row"
+      data-item={r.id}
+      data-focused={focused || undefined}
+      className={focused ? "bg-brand-50/60" : ""}
+      onClick={onFocusRow}
+      onFocusCapture={onFocusRow}
+    >
       <td className="px-3 py-2">
         {!r.decision && <input type="checkbox" aria-label={`Select ${r.identityName} ${r.entitlementName}`} checked={selected} onChange={onToggle} />}
       </td>

@@ -173,6 +173,7 @@ export function ReviewQueueView({
                       key={r.id}
                       row={r}
                       focused={i === focus}
+                      onFocusRow={() => setFocused({ id: r.id, index: i })}
                       rowRef={(el) => {
                         if (el) rowsRef.current[i] = el;
                       }}

@@ -45,6 +45,17 @@ test("every review-queue shortcut works and the page survives it: j, k, x, c, r"
   await page.keyboard.press("x");
   await expect(row(ids[1]).getByRole("checkbox")).not.toBeChecked();
 
+  // A click on a row moves the focus there: the keys act on the row clicked, not on another.
+  await row(ids[3]).locator("td").nth(1).click();
+  await expect(focused).toHaveAttribute("data-item", ids[3]);
+  await page.keyboard.press("x");
+  await expect(row(ids[3]).getByRole("checkbox")).toBeChecked();
+  await page.keyboard.press("x");
+  await expect(row(ids[3]).getByRole("checkbox")).not.toBeChecked();
+  await page.keyboard.press("k");
+  await page.keyboard.press("k");
+  await expect(focused).toHaveAttribute("data-item", ids[1]);
+
   // c certifies the focused row with the comment typed on it; a typed comment survives moving about.
   await row(ids[1]).getByPlaceholder("Comment").fill("Still runs the nightly export");
   await page.getByRole("heading", { name: "My reviews" }).click();
