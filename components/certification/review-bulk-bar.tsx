@@ -5,7 +5,7 @@ import { Select, peopleChoices } from "@/components/ui/select";
 import type { Person } from "@/components/ui/person-select";
 import type { Decision } from "./review-item-row";
 
-/** What to do with the selected items: certify, revoke or reassign them all, with one comment. */
+/** What to do with the selected items: certify, revoke or reassign them all, with one comment, confirmed with their count. */
 export function ReviewBulkBar({
   count,
   people,
@@ -19,6 +19,39 @@ export function ReviewBulkBar({
 }) {
   const [bulkComment, setBulkComment] = useState("");
   const [bulkReassignTo, setBulkReassignTo] = useState("");
+  // A decision over many items is asked once more, with its count, before it is made.
+  const [confirming, setConfirming] = useState<Decision | "reassign" | null>(null);
+  const items = `${count} item${count === 1 ? "" : "s"}`;
+  if (confirming) {
+    const verb = { certify: "Certify", revoke: "Revoke", reassign: "Reassign" }[confirming];
+    const to = confirming === "reassign" ? people.find((p) => p.id === bulkReassignTo)?.displayName : null;
+    return (
+      <div
+        role="alertdialog"
+        aria-label={`${verb} ${items}?`}
+        className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-2"
+        data-testid="bulk-bar"
+      >
+        <span className="text-sm font-medium">
+          {verb} {items}
+          {to ? ` to ${to}` : ""}?{bulkComment.trim() ? ` Comment: “${bulkComment.trim()}”.` : ""}
+        </span>
+        <button
+          className="rounded-md bg-slate-800 px-3 py-1 text-sm font-medium text-white"
+          onClick={() => {
+            setConfirming(null);
+            if (confirming === "reassign") onReassign(bulkReassignTo, bulkComment);
+            else onDecide(confirming, bulkComment);
+          }}
+        >
+          {verb} {items}
+        </button>
+        <button className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium" onClick={() => setConfirming(null)}>
+          Back
+        </button>
+      </div>
+    );
+  }
   return (
     <div className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2" data-testid="bulk-bar">
       <span className="text-sm font-medium">{count} selected</span>
@@ -29,10 +62,10 @@ export function ReviewBulkBar({
         onChange={(e) => setBulkComment(e.target.value)}
         className="min-w-80 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
       />
-      <button className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white" onClick={() => onDecide("certify", bulkComment)}>
+      <button className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white" onClick={() => setConfirming("certify")}>
         Certify selected
       </button>
-      <button className="rounded-md bg-rose-600 px-3 py-1 text-sm font-medium text-white" onClick={() => onDecide("revoke", bulkComment)}>
+      <button className="rounded-md bg-rose-600 px-3 py-1 text-sm font-medium text-white" onClick={() => setConfirming("revoke")}>
         Revoke selected
       </button>
       <span className="flex items-center gap-1">
@@ -43,7 +76,10 @@ export function ReviewBulkBar({
           placeholder="Reassign to…"
           choices={peopleChoices(people)}
         />
-        <button className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium" onClick={() => onReassign(bulkReassignTo, bulkComment)}>
+        <button
+          className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium"
+          onClick={() => (bulkReassignTo ? setConfirming("reassign") : onReassign("", bulkComment))}
+        >
           Reassign selected
         </button>
       </span>

@@ -14,6 +14,9 @@ import { api, type ApiError } from "@/lib/http/client";
 import { Table, THead, Th, TBody } from "@/components/ui/table";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 
+/** The queue's filters, as ReviewFilters sets them in the URL. */
+const FILTERS = ["q", "campaignId", "status", "privilegeLevel", "recommendation", "kind"] as const;
+
 type DecisionInput = { itemIds: string[]; decision: Decision | "reassign"; comment?: string; reassignTo?: string };
 const fetchQueue = (qs: string) => api<ReviewQueue>(`/api/v1/reviews?${qs}`);
 const postDecision = (input: DecisionInput) => api("/api/v1/reviews/decisions", { body: input });
@@ -48,6 +51,8 @@ export function ReviewQueueView({
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [comments, setComments] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
+  // What the last decision over several items did, said where the reviewer is looking (above the table).
+  const [done, setDone] = useState<string | null>(null);
   // The keyboard focus follows an item, not a position: when a decided item
   // leaves the list (the queue refetches after each decision), the focus stays
   // on the item it was on, or on the one that took its place.
@@ -58,6 +63,7 @@ export function ReviewQueueView({
     mutationFn: postDecision,
     onMutate: async (input) => {
       setError(null);
+      setDone(null);
       await client.cancelQueries({ queryKey: key });
       const previous = client.getQueryData<ReviewQueue>(key);
       client.setQueryData<ReviewQueue>(key, (old) => {
@@ -74,11 +80,20 @@ export function ReviewQueueView({
       client.setQueryData(key, context?.previous);
       setError(e as ApiError);
     },
-    onSuccess: () => setSelected(new Set()),
+    onSuccess: (result, input) => {
+      setSelected(new Set());
+      if (input.itemIds.length > 1) {
+        const n = (result as { decided?: number }).decided ?? input.itemIds.length;
+        const verb = { certify: "certified", revoke: "revoked", reassign: "reassigned" }[input.decision];
+        setDone(`${n} item${n === 1 ? "" : "s"} ${verb}.`);
+      }
+    },
     onSettled: () => client.invalidateQueries({ queryKey: ["reviews"] }),
   });
 
   const rows = query.data?.rows ?? [];
+  // Filters that narrow the queue (the page number does not): an empty queue under them may hide open items.
+  const filtered = FILTERS.some((k) => search.get(k) && !(k === "status" && search.get(k) === "pending"));
   const at = focused.id ? rows.findIndex((r) => r.id === focused.id) : -1;
   const focus = at >= 0 ? at : Math.min(focused.index, Math.max(0, rows.length - 1));
   const pending = rows.filter((r) => !r.decision);
@@ -133,6 +148,11 @@ export function ReviewQueueView({
         </p>
       )}
 
+      {done && (
+        <p role="status" className="mb-3 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-900">
+          {done}
+        </p>
+      )}
       {selected.size > 0 && (
         <ReviewBulkBar
           count={selected.size}
@@ -148,7 +168,22 @@ export function ReviewQueueView({
             {query.data.total.toLocaleString("en")} items{query.isFetching && <span className="ml-2 text-slate-400">updating…</span>}
           </p>
           {rows.length === 0 ? (
-            <EmptyState title="Nothing to review here.">When a campaign assigns you items, they appear in this queue.</EmptyState>
+            filtered ? (
+              <EmptyState title="No items match these filters.">
+                Open items may be hidden by them.{" "}
+                <button
+                  className="font-medium text-brand-700 underline"
+                  onClick={() => {
+                    setText("");
+                    set(Object.fromEntries(FILTERS.map((k) => [k, undefined])));
+                  }}
+                >
+                  Clear the filters
+                </button>
+              </EmptyState>
+            ) : (
+              <EmptyState title="Nothing to review here.">When a campaign assigns you items, they appear in this queue.</EmptyState>
+            )
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
               <Table data-testid="review-table">

@@ -1,15 +1,15 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { signInAs } from "../support/auth";
 import { call, launchCampaignOver, me } from "../support/api";
 
 type Grant = { grant: { id: string; revokedAt: string | null; type: string } };
 
-test("every review-queue shortcut works and the page survives it: j, k, x, c, r", async ({ page }) => {
+/** A campaign over four live standing grants of one NHI the reviewer does not hold herself, signed in as the reviewer on its queue. */
+async function reviewQueueOfFour(page: Page, name: string) {
   await signInAs(page, "reviewer");
   const sofia = await me(page);
   await signInAs(page, "admin");
   const priya = await me(page);
-  // Four live standing grants of one NHI the reviewer does not hold herself.
   const nhis = await call<{ rows: { id: string; ownerId: string | null }[] }>(page, "GET", "/api/v1/identities?kind=service_account&status=active&pageSize=50");
   let grantIds: string[] = [];
   for (const n of nhis.rows.filter((r) => r.ownerId !== sofia)) {
@@ -18,10 +18,14 @@ test("every review-queue shortcut works and the page survives it: j, k, x, c, r"
     if (grantIds.length >= 4) break;
   }
   expect(grantIds.length).toBeGreaterThanOrEqual(4);
-  const campaignId = await launchCampaignOver(page, `Keyboard review ${Date.now()}`, grantIds.slice(0, 4), sofia, priya);
-
+  const campaignId = await launchCampaignOver(page, `${name} ${Date.now()}`, grantIds.slice(0, 4), sofia, priya);
   await signInAs(page, "reviewer");
   await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
+  return campaignId;
+}
+
+test("every review-queue shortcut works and the page survives it: j, k, x, c, r", async ({ page }) => {
+  const campaignId = await reviewQueueOfFour(page, "Keyboard review");
   const rows = page.getByTestId("review-row");
   await expect(rows).toHaveCount(4);
   const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-item")!));
@@ -46,7 +50,10 @@ test("every review-queue shortcut works and the page survives it: j, k, x, c, r"
   await expect(row(ids[1]).getByRole("checkbox")).not.toBeChecked();
 
   // A click on a row moves the focus there: the keys act on the row clicked, not on another.
-  await row(ids[3]).locator("td").first().click({ position: { x: 2, y: 2 } });
+  await row(ids[3])
+    .locator("td")
+    .first()
+    .click({ position: { x: 2, y: 2 } });
   await expect(focused).toHaveAttribute("data-item", ids[3]);
   await page.keyboard.press("x");
   await expect(row(ids[3]).getByRole("checkbox")).toBeChecked();
@@ -85,4 +92,31 @@ test("every review-queue shortcut works and the page survives it: j, k, x, c, r"
   await expect(page.getByTestId("review-row")).toHaveCount(2);
   await expect(row(ids[1])).toContainText("Certified");
   await expect(row(ids[2])).toContainText("Revoked");
+});
+
+test("a decision over several items is confirmed with its count and reports what it did; an empty queue says when filters hide items", async ({ page }) => {
+  await reviewQueueOfFour(page, "Bulk review");
+  const rows = page.getByTestId("review-row");
+  await expect(rows).toHaveCount(4);
+  const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-item")!));
+  const row = (id: string) => page.locator(`[data-testid="review-row"][data-item="${id}"]`);
+  await row(ids[0]).getByRole("checkbox").check();
+  await row(ids[1]).getByRole("checkbox").check();
+  const bar = page.getByTestId("bulk-bar");
+  await bar.getByLabel("Comment for selected").fill("Both still run the nightly export");
+  await bar.getByRole("button", { name: "Certify selected" }).click();
+  // Asked once more, with the count; Back changes nothing.
+  await expect(page.getByRole("alertdialog", { name: "Certify 2 items?" })).toContainText("Both still run the nightly export");
+  await page.getByRole("button", { name: "Back" }).click();
+  await expect(row(ids[0])).not.toContainText("Certified");
+  await bar.getByRole("button", { name: "Certify selected" }).click();
+  await page.getByRole("button", { name: "Certify 2 items" }).click();
+  await expect(page.getByRole("status")).toContainText("2 items certified.");
+
+  // Filtered to nothing: the queue says the filters may hide open items, and clears them.
+  await page.getByPlaceholder("Identity or entitlement").fill("no-such-identity-anywhere");
+  await expect(page.getByText("No items match these filters.")).toBeVisible();
+  await page.getByRole("button", { name: "Clear the filters" }).click();
+  await expect(page).not.toHaveURL(/q=/);
+  await expect(rows.first()).toBeVisible();
 });
