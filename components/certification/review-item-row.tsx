@@ -16,6 +16,7 @@ const levelTone = { admin: "red", privileged: "purple", standard: "neutral" } as
 export function ReviewItemRow({
   row: r,
   focused,
+  errors,
   onFocusRow,
   rowRef,
   selected,
@@ -30,6 +31,8 @@ export function ReviewItemRow({
   onReassign: (to: string) => void;
   row: ReviewRow;
   focused: boolean;
+  /** Why the server refused this row's last decision, shown on the row. */
+  errors?: string[];
   /** The row was clicked or something in it took the focus: the keys (c, r, x) act on it from now on. */
   onFocusRow: () => void;
   rowRef: (el: HTMLTableRowElement | null) => void;
@@ -136,6 +139,11 @@ export function ReviewItemRow({
               </div>
             )}
             {proposal && <p className="text-[11px] text-slate-500">Stage 1 of 2: a second reviewer confirms your decision.</p>}
+            {errors?.map((m) => (
+              <p key={m} role="alert" className="max-w-56 text-xs text-rose-700">
+                {m}
+              </p>
+            ))}
           </div>
         )}
       </td>

@@ -7,7 +7,6 @@ import { ReviewBulkBar } from "./review-bulk-bar";
 import { ReviewFilters } from "./review-filters";
 import { ReviewItemRow, type Decision } from "./review-item-row";
 import { EmptyState } from "@/components/ui/card";
-import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { Pagination } from "@/components/ui/pagination";
 import type { Person } from "@/components/ui/person-select";
 import { api, type ApiError } from "@/lib/http/client";
@@ -50,7 +49,12 @@ export function ReviewQueueView({
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [comments, setComments] = useState<Record<string, string>>({});
-  const [error, setError] = useState<ApiError | null>(null);
+  // A refused decision, with the items it was for: one item's reasons show on its row, several items' above the table.
+  // Kept with the filters it happened under: changing them clears it.
+  const [refusedUnder, setRefused] = useState<{ error: ApiError; itemIds: string[]; qs: string } | null>(null);
+  const refused = refusedUnder?.qs === qs ? refusedUnder : null;
+  const error = refused?.error ?? null;
+  const reasons = (e: ApiError) => (e.fieldErrors ? Object.values(e.fieldErrors).flat() : [e.message]);
   // What the last decision over several items did, said where the reviewer is looking (above the table).
   const [done, setDone] = useState<string | null>(null);
   // The keyboard focus follows an item, not a position: when a decided item
@@ -62,7 +66,7 @@ export function ReviewQueueView({
   const mutation = useMutation({
     mutationFn: postDecision,
     onMutate: async (input) => {
-      setError(null);
+      setRefused(null);
       setDone(null);
       await client.cancelQueries({ queryKey: key });
       const previous = client.getQueryData<ReviewQueue>(key);
@@ -76,9 +80,9 @@ export function ReviewQueueView({
       });
       return { previous };
     },
-    onError: (e, _input, context) => {
+    onError: (e, input, context) => {
       client.setQueryData(key, context?.previous);
-      setError(e as ApiError);
+      setRefused({ error: e as ApiError, itemIds: input.itemIds, qs });
     },
     onSuccess: (result, input) => {
       setSelected(new Set());
@@ -141,11 +145,13 @@ export function ReviewQueueView({
   return (
     <div>
       <ReviewFilters search={search} setParam={setParam} text={text} setText={setText} campaigns={campaigns} />
-      <FieldErrorsAlert errors={error?.fieldErrors} />
-      {error && !error.fieldErrors && (
-        <p role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
-          {error.message}
-        </p>
+      {error && (refused!.itemIds.length !== 1 || !rows.some((r) => r.id === refused!.itemIds[0])) && (
+        <div role="alert" className="mb-4 rounded-md border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800">
+          {refused!.itemIds.length > 1 && <p className="font-medium">Nothing was decided for the {refused!.itemIds.length} items:</p>}
+          {reasons(error).map((m) => (
+            <p key={m}>{m}</p>
+          ))}
+        </div>
       )}
 
       {done && (
@@ -208,6 +214,7 @@ export function ReviewQueueView({
                       key={r.id}
                       row={r}
                       focused={i === focus}
+                      errors={refused && refused.itemIds.length === 1 && refused.itemIds[0] === r.id ? reasons(refused.error) : undefined}
                       onFocusRow={() => setFocused({ id: r.id, index: i })}
                       rowRef={(el) => {
                         if (el) rowsRef.current[i] = el;

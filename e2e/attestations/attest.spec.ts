@@ -27,6 +27,8 @@ test("an owner attests one NHI and decommissions another, whose grants end", asy
   await form.getByRole("button", { name: "Attest", exact: true }).click();
   await expect(page.getByRole("status")).toContainText(`${toAttest!.name} attested. Next attestation`, { timeout: 15_000 });
   await expect(row).toHaveCount(0);
+  // Where the person is looking: in view even when the row attested was far down the list.
+  await expect(page.getByTestId("attestation-notice")).toBeInViewport();
   const [attested] = (await myNhis(page, `due=all&q=${encodeURIComponent(toAttest!.name)}`)).rows.filter((r) => r.id === toAttest!.id);
   expect(new Date(attested.lastAttestedAt!).toDateString()).toBe(new Date().toDateString());
   expect(new Date(attested.nextAttestationAt!).getTime()).toBeGreaterThan(Date.now() + 80 * 86_400_000);
