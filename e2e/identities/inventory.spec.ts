@@ -37,7 +37,7 @@ test("the inventory filters by kind, orphaned, privileged, system and search, in
   for (const s of await rows.locator("td:nth-child(3)").allInnerTexts()) expect(s).toBe("payments-db-prod");
 
   await page.getByLabel("System").selectOption("");
-  await page.getByLabel("Owner").selectOption({ label: "Marcus Chen" });
+  await page.getByLabel("Owner", { exact: true }).selectOption({ label: "Marcus Chen" });
   await expect(page).toHaveURL(/ownerId=/);
   const countNow = async () => Number((await count.innerText()).replace(/[^\d]/g, ""));
   await expect.poll(countNow).toBeLessThan(total / 10);
