@@ -27,6 +27,11 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
   },
+  projects: [
+    { name: "desktop", testIgnore: /phone\// },
+    // Asking, approving and deciding review items on a phone (e2e/phone/): a 390 px wide touch screen.
+    { name: "phone", testMatch: /phone\/.*\.spec\.ts$/, use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+  ],
   webServer: {
     // The production build, on a fresh embedded database seeded with the demo organisation.
     // A fresh database and fresh audit checkpoints: the old run's would rightly report its rows as deleted.

@@ -2,30 +2,35 @@ import Link from "next/link";
 import { signOut } from "@/lib/auth/auth";
 import type { Caller } from "@/lib/caller";
 import { navItems } from "./nav-items";
+import { MobileMenu } from "./mobile-menu";
 import { NavLink } from "./nav-link";
 
 export function AppShell({ caller, demo, unread, children }: { caller: Caller; demo: boolean; unread: number; children: React.ReactNode }) {
   const items = navItems.filter((item) => !item.roles || item.roles.some((r) => caller.roles.has(r)));
+  const links = items.map((item) => <NavLink key={item.href} href={item.href} label={item.label} />);
   return (
-    // Below md the sidebar is a bar across the top, its links scrolling sideways: a phone keeps the page's width.
+    // Below md the sidebar is a bar across the top whose sections fold into a menu: a phone keeps the page's width.
     <div className="flex min-h-screen flex-col md:flex-row">
-      <aside className="flex shrink-0 flex-col bg-brand-900 px-3 py-3 text-white md:w-60 md:py-4">
-        <div className="mb-2 flex items-center gap-2 px-3 md:mb-6">
+      <aside className="flex shrink-0 flex-col bg-brand-900 px-3 py-2 text-white md:w-60 md:py-4">
+        <div className="flex items-center gap-2 px-3 py-1 md:mb-6 md:py-0">
           <svg aria-hidden viewBox="0 0 32 32" className="h-7 w-7">
             <rect width="32" height="32" rx="7" fill="currentColor" className="text-brand-600" />
             <path d="M16 6l8 3v6c0 5-3.4 9.4-8 11-4.6-1.6-8-6-8-11V9z" fill="#fff" />
           </svg>
           <span className="text-sm font-semibold leading-tight">Access Governance</span>
         </div>
-        <nav aria-label="Main" className="flex gap-1 overflow-x-auto md:flex-1 md:flex-col md:overflow-visible">
-          {items.map((item) => (
-            <NavLink key={item.href} href={item.href} label={item.label} />
-          ))}
+        <nav aria-label="Main" className="hidden gap-1 md:flex md:flex-1 md:flex-col">
+          {links}
         </nav>
+        <MobileMenu>
+          <nav aria-label="Main" className="flex flex-col gap-1 pb-2 pt-1">
+            {links}
+          </nav>
+        </MobileMenu>
         {demo && <p className="mx-3 mt-4 hidden rounded bg-white/10 px-2 py-1 text-xs text-slate-200 md:block">Demo mode: seeded organisation</p>}
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-4 py-3 md:px-6">
+        <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-3 md:gap-4 md:px-6">
           <Link
             href="/notifications"
             className="relative rounded-md p-1.5 text-slate-600 hover:bg-slate-100"

@@ -49,6 +49,9 @@ test("admin creates and launches a campaign; the reviewer certifies and revokes,
   await rows.nth(1).getByRole("checkbox").check();
   await page.getByLabel("Comment for selected").fill("Team no longer owns this database");
   await page.getByRole("button", { name: "Revoke selected" }).click();
+  // Asked once more, with the count, then reported.
+  await page.getByRole("alertdialog", { name: "Revoke 2 items?" }).getByRole("button", { name: "Revoke 2 items" }).click();
+  await expect(page.getByRole("status")).toContainText("2 items revoked.");
   await expect.poll(async () => Number((await page.getByTestId("queue-count").innerText()).replace(/[^\d]/g, ""))).toBe(before - 3);
 
   // Certify one, saying why the access is still needed.
