@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
-import { E2E_LDAP, E2E_OIDC, E2E_PORT } from "./e2e/support/env";
+import { E2E_LDAP, E2E_OIDC, E2E_PORT, E2E_SLACK, E2E_SMTP_PORT } from "./e2e/support/env";
 
 const PORT = E2E_PORT;
 // "localhost", not 127.0.0.1: Next.js reports request URLs as localhost, and the
@@ -55,6 +55,13 @@ export default defineConfig({
       // A PostgreSQL server that authenticates roles by password (.ci/run starts one), for short-lived credentials.
       // The directory the LDAP test starts, for its import.
       E2E_LDAP_URL: E2E_LDAP.importUrl,
+      // Mail and chat go to the servers the notifications test starts; deep links name this server.
+      PORT: String(PORT),
+      SMTP_URL: `smtp://127.0.0.1:${E2E_SMTP_PORT}`,
+      MAIL_FROM: "Access governance <gov@acme.example>",
+      SLACK_BOT_TOKEN: E2E_SLACK.token,
+      SLACK_API_URL: E2E_SLACK.apiUrl,
+      SLACK_SIGNING_SECRET: E2E_SLACK.signingSecret,
       ...(process.env.CREDENTIAL_TEST_PG_URL ? { E2E_PG_TARGET_URL: process.env.CREDENTIAL_TEST_PG_URL } : {}),
     },
   },

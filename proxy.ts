@@ -5,8 +5,9 @@ import { isHttps } from "@/lib/http/peer";
 // Coarse routing only: send visitors without a session cookie to sign-in, refuse
 // cross-site writes, and set the per-request transport headers. Every page,
 // action and route checks the caller itself.
-// SCIM authenticates its bearer tokens itself and answers in SCIM errors, never with a sign-in redirect.
-const PUBLIC_PATHS = ["/signin", "/api/auth", "/api/health", "/scim/v2"];
+// SCIM authenticates its bearer tokens itself and answers in SCIM errors, never with a sign-in redirect;
+// chat interactions are authenticated by the chat's request signature.
+const PUBLIC_PATHS = ["/signin", "/api/auth", "/api/health", "/scim/v2", "/api/chat"];
 // Machine-readable answers hold personal data: no shared or browser cache keeps them.
 const NO_STORE_PATHS = ["/api/", "/scim/"];
 const HSTS = "max-age=31536000; includeSubDomains";
@@ -49,7 +50,7 @@ export function proxy(request: NextRequest) {
   // cookie) must come from our own pages. Next.js checks server actions too,
   // but answers a malformed Origin with a 500; route() repeats this for the API.
   // SCIM and bearer tokens carry no cookie and are not the browser's doing.
-  const refusal = hasBearer || pathname.startsWith("/scim/") ? null : crossSiteRefusal(request.method, request.headers);
+  const refusal = hasBearer || pathname.startsWith("/scim/") || pathname.startsWith("/api/chat/") ? null : crossSiteRefusal(request.method, request.headers);
   if (refusal) return transportHeaders(request, jsonError(403, "forbidden", refusal));
 
   if (!isPublic && !hasSession && !hasBearer) {

@@ -15,11 +15,13 @@ export type Caller = {
   email: string | null;
   roles: ReadonlySet<Role>;
   token?: { id: string; name: string; scopes: ReadonlySet<TokenScope> };
+  /** Where a person acted from when not the app itself (a chat button): the audit row says so. */
+  via?: "Slack";
 };
 
 export function actorOf(caller: Caller): Actor {
   const who = caller.email ?? caller.name;
-  return { id: caller.identityId, label: caller.token ? `${who} (token ${caller.token.name})` : who };
+  return { id: caller.identityId, label: caller.token ? `${who} (token ${caller.token.name})` : caller.via ? `${who} (via ${caller.via})` : who };
 }
 
 /** A token caller must hold the scope; a signed-in person is governed by roles instead. */

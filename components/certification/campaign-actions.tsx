@@ -1,5 +1,6 @@
 "use client";
 
+import { Outcome } from "@/components/ui/outcome";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
@@ -109,11 +110,7 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
           </div>
         </form>
       )}
-      {message && (
-        <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
-          {message.text}
-        </p>
-      )}
+      <Outcome message={message} className="text-sm" />
     </div>
   );
 }

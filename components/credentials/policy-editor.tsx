@@ -1,5 +1,6 @@
 "use client";
 
+import { Outcome } from "@/components/ui/outcome";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { api, errorText } from "@/lib/http/client";
@@ -67,11 +68,7 @@ export function CredentialPolicyEditor({ policies, canEdit }: { policies: Policy
           Save rotation policy
         </button>
       )}
-      {message && (
-        <p role={message.ok ? "status" : "alert"} className={`mt-2 text-sm ${message.ok ? "text-emerald-700" : "text-rose-700"}`}>
-          {message.text}
-        </p>
-      )}
+      <Outcome message={message} />
     </div>
   );
 }

@@ -36,3 +36,18 @@ export const attestations = pgTable(
       .where(sql`${t.status} in ('pending', 'escalated')`),
   ],
 );
+
+/** Reminders already sent for one NHI's attestation due date, one per lead time, so each goes once however often the job runs. */
+export const attestationReminders = pgTable(
+  "attestation_reminders",
+  {
+    identityId: uuid("identity_id")
+      .notNull()
+      .references(() => identities.id),
+    dueAt: tz("due_at").notNull(),
+    // Days before the due date; 0 is the "now overdue" notice.
+    daysBefore: integer("days_before").notNull(),
+    sentAt: tz("sent_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("attestation_reminders_key").on(t.identityId, t.dueAt, t.daysBefore)],
+);

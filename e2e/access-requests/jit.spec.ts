@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signInAs } from "../support/auth";
+import { requestAccess } from "../support/jit";
 
 async function me(page: Page): Promise<string> {
   return (await (await page.request.get("/api/v1/me")).json()).identityId;
@@ -10,21 +11,6 @@ async function effectiveAccess(page: Page, identityId: string): Promise<string[]
   const res = await page.request.get(`/api/v1/identities/${identityId}/access`);
   expect(res.status()).toBe(200);
   return (await res.json()).grants.map((g: { entitlementName: string }) => g.entitlementName);
-}
-
-async function requestAccess(page: Page, entitlement: string, fill: { minutes: number; justification: string; ticket?: string; breakGlass?: boolean }) {
-  await page.goto("/access-requests");
-  const item = page.getByTestId("eligibility").locator("li").filter({ hasText: entitlement });
-  await item.getByRole("button", { name: "Request…" }).click();
-  const form = page.getByRole("form", { name: `Request ${entitlement}` });
-  if (fill.breakGlass) await form.getByRole("checkbox").check();
-  await form.getByLabel(/Duration in minutes/).fill(String(fill.minutes));
-  await form.getByLabel(fill.breakGlass ? "What is the emergency?" : /Justification/).fill(fill.justification);
-  if (fill.ticket) await form.getByLabel(/Ticket/).fill(fill.ticket);
-  await form.getByRole("button", { name: fill.breakGlass ? "Activate break-glass" : /^(Request|Activate)$/ }).click();
-  const link = page.getByRole("status").getByRole("link", { name: "Follow it" });
-  await expect(link).toBeVisible();
-  return (await link.getAttribute("href"))!.split("/").pop()!;
 }
 
 test("request, approval by someone else, active access that expires and leaves effective access; self-approval refused", async ({ page }) => {

@@ -23,3 +23,17 @@ export const E2E_LDAP = {
   /** Searched from the suffix: what the import reads. */
   importUrl: `ldap://cn%3Dadmin%2Cdc%3Dexample%2Cdc%3Dorg:e2e-only-directory-admin-password@127.0.0.1:${ldapPort}/dc=example,dc=org`,
 };
+
+/**
+ * The mail server and the Slack API the notifications test starts (a real
+ * SMTP server, and a stand-in for Slack's Web API), on ports fixed here so the
+ * app, started before the test, is configured to send to them.
+ */
+export const E2E_SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 3103);
+const slackPort = Number(process.env.E2E_SLACK_PORT ?? 3104);
+export const E2E_SLACK = {
+  port: slackPort,
+  apiUrl: `http://127.0.0.1:${slackPort}/api`,
+  token: "xoxb-e2e-only",
+  signingSecret: "e2e-only-slack-signing-secret",
+};

@@ -26,7 +26,7 @@ async function notifyEscalations(tx: Tx, audits: AuditEntry[]) {
     else toAdmins++;
   }
   const notice = (n: number, whose: string) => ({
-    kind: "attestation.escalated",
+    kind: "attestation.escalated" as const,
     title: `${n} overdue NHI ${n === 1 ? "attestation" : "attestations"} escalated to ${whose}`,
     body: "Their owners have not attested in time. Attest, reassign or decommission them.",
     link: "/attestations",

@@ -10,6 +10,8 @@ import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from 
 export const ATTESTATION_INTERVAL_DAYS = 90;
 /** "Due" in the owner's list: overdue, never scheduled, or due within this many days. */
 export const DUE_SOON_DAYS = 30;
+/** Owners are reminded this many days before an NHI's attestation is due, and on the day it falls overdue (0). */
+export const ATTESTATION_REMINDER_DAYS = [14, 3, 0] as const;
 export const ESCALATE_TO_MANAGER_AFTER_DAYS = 14;
 export const ESCALATE_TO_ADMINS_AFTER_DAYS = 28;
 

@@ -72,6 +72,8 @@ export const auditActions = {
   "lifecycle.joiner": "A joiner event was applied to an identity.",
   "lifecycle.leaver": "A leaver event was applied to an identity.",
   "lifecycle.mover": "A mover event was applied to an identity.",
+  "notification.defaults_set": "An admin changed where notices go by default (per event: email, chat, daily digest).",
+  "notification.preferences_set": "A person chose where their own notices go (per event: email, chat, daily digest).",
   "review.certify": "A reviewer certified a grant, with their comment.",
   "review.reassign": "A reviewer handed an item to someone else.",
   "review.reassigned": "A review item was reassigned (from whom, to whom, why).",

@@ -1,9 +1,10 @@
-import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { campaigns, entitlements, grants, identities, notifications, reviewItems, usageRollups } from "@/db/schema";
+import { campaigns, entitlements, grants, identities, reviewItems, usageRollups } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, isDecider, readOnlyPerson, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError } from "@/lib/errors";
+import { notify } from "@/lib/notifications/notify";
 import { getCampaign } from "./campaigns";
 import { campaignScope, type CampaignScope } from "./schemas";
 
@@ -106,14 +107,20 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
     -- Read-only people (auditors) are never routed decisions; looked up once a row.
     cross join lateral (select s0.*, ${readOnlyPerson(sql`s0.reviewer`)} as read_only offset 0) s`);
   const items = Number((inserted as { count?: number; affectedRows?: number }).count ?? (inserted as { affectedRows?: number }).affectedRows ?? 0);
-  // Each reviewer hears once how much is waiting for them, and by when.
-  await tx.execute(sql`
-    insert into ${notifications} (recipient_id, kind, title, body, link)
-    select reviewer_id, 'review.assigned',
-      format('%s %s to review in "%s"', count(*), case when count(*) = 1 then 'item' else 'items' end, ${campaign.name}::text),
-      ${campaign.dueAt ? `Due ${campaign.dueAt.toISOString().slice(0, 10)}. Usage evidence and a recommendation come with each item.` : null},
-      ${`/certifications/reviews?campaignId=${id}`}
-    from ${reviewItems} where campaign_id = ${id} group by reviewer_id`);
+  // Each reviewer hears once how much is waiting for them, and by when (in the app, and by email or chat as they chose).
+  const perReviewer = await tx
+    .select({ reviewerId: reviewItems.reviewerId, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(reviewItems)
+    .where(and(eq(reviewItems.campaignId, id), isNotNull(reviewItems.reviewerId)))
+    .groupBy(reviewItems.reviewerId);
+  for (const { reviewerId, n } of perReviewer) {
+    await notify(tx, [reviewerId], {
+      kind: "review.assigned",
+      title: `${n} ${n === 1 ? "item" : "items"} to review in "${campaign.name}"`,
+      body: campaign.dueAt ? `Due ${campaign.dueAt.toISOString().slice(0, 10)}. Usage evidence and a recommendation come with each item.` : undefined,
+      link: `/certifications/reviews?campaignId=${id}`,
+    });
+  }
   const now = new Date();
   await tx.update(campaigns).set({ status: "active", launchedAt: now, updatedAt: now }).where(eq(campaigns.id, id));
   await recordAudit(tx, actor, {

@@ -188,7 +188,7 @@ export async function escalateOverdueCredentialTasks(db: Db, now: Date = new Dat
     const perManager = new Map<string, number>();
     for (const t of climbs) if (t.escalatedToId) perManager.set(t.escalatedToId, (perManager.get(t.escalatedToId) ?? 0) + 1);
     const notice = (n: number, whose: string) => ({
-      kind: "credential.task_escalated",
+      kind: "credential.task_escalated" as const,
       title: `${n} overdue credential ${n === 1 ? "task" : "tasks"} escalated to ${whose}`,
       body: "A rotation or revocation is late. See it done, or mark it done where it already is.",
       link: "/admin/credentials",

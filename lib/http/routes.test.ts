@@ -66,11 +66,13 @@ const tokenOnly = new Set(["POST /credentials/revocations", "POST /credentials/r
 
 /**
  * Writes a read-only person may still make, on their own things only: marking
- * their notifications read (422 here: the body names none), ending their own
+ * their notifications read and choosing where their notices go (422 here: the
+ * body names none), ending their own
  * JIT window or taking its credential (404 here: the id is unknown).
  */
 const ownThings: Record<string, number> = {
   "POST /notifications/read": 422,
+  "PUT /me/notification-preferences": 422,
   "POST /jit/requests/[id]/cancel": 404,
   "POST /jit/requests/[id]/credential": 404,
   "POST /jit/requests/[id]/release": 404,
@@ -80,6 +82,8 @@ const ownThings: Record<string, number> = {
 const asAdmin: Record<string, number> = {
   "PUT /admin/roles/[identityId]": 422,
   "GET /admin/roles": 200,
+  "GET /admin/notification-defaults": 200,
+  "PUT /admin/notification-defaults": 422,
   "POST /attestations/[identityId]": 404,
   "GET /attestations": 200,
   "GET /audit": 200,
@@ -150,6 +154,8 @@ const asAdmin: Record<string, number> = {
   "GET /jit/requests": 200,
   "POST /jit/requests": 422,
   "GET /me": 200,
+  "GET /me/notification-preferences": 200,
+  "PUT /me/notification-preferences": 422,
   "POST /notifications/read": 422,
   "GET /notifications": 200,
   "POST /orphans/[identityId]/reassign": 404,

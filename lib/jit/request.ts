@@ -220,6 +220,7 @@ export async function createRequest(db: Db, caller: Caller, raw: unknown) {
       title: `Approval needed: ${subject.name} requests ${label}`,
       body: `${duration} minutes${input.ticket ? `, ${input.ticket}` : ""}. ${input.justification ?? ""}`.trim(),
       link: requestLink(request.id),
+      subjectId: request.id,
     });
     return request;
   });

@@ -1,21 +1,47 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { identities, notifications, roleAssignments } from "@/db/schema";
+import { identities, notificationDeliveries, notifications, roleAssignments } from "@/db/schema";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { eventOfKind, type NoticeKind } from "./events";
+import { channelsFor } from "./preferences";
 
 export type Notice = {
-  /** e.g. "review.reminder", "jit.pending", "jit.break_glass". */
-  kind: string;
+  /** One of the catalogue's kinds (events.ts): it decides which preference applies. */
+  kind: NoticeKind;
   title: string;
   body?: string;
   /** Where the notice leads in the app. */
   link?: string;
+  /** What it is about, where a channel can act on it (the JIT request a chat message offers to approve). */
+  subjectId?: string;
 };
 
-/** Notifies each recipient once, in the caller's transaction, so a notice exists only if its cause committed. */
+export const SEND_QUEUE = "notifications.send";
+
+/**
+ * Notifies each recipient once, in the caller's transaction, so a notice
+ * exists only if its cause committed. The deliveries each recipient's
+ * preferences ask for (email, chat, digest) are written in the same
+ * transaction and sent by a job, so a mail or chat outage never fails or
+ * delays the change that caused the notice, and loses nothing.
+ */
 export async function notify(tx: Tx, recipientIds: Iterable<string>, notice: Notice): Promise<number> {
   const ids = [...new Set(recipientIds)];
+  const plan = await channelsFor(tx, ids, eventOfKind(notice.kind));
+  let immediate = false;
   for (let i = 0; i < ids.length; i += 1000) {
-    await tx.insert(notifications).values(ids.slice(i, i + 1000).map((recipientId) => ({ recipientId, ...notice })));
+    const rows = await tx
+      .insert(notifications)
+      .values(ids.slice(i, i + 1000).map((recipientId) => ({ recipientId, ...notice })))
+      .returning({ id: notifications.id, recipientId: notifications.recipientId });
+    const deliveries = rows.flatMap((r) => (plan.get(r.recipientId) ?? []).map((channel) => ({ notificationId: r.id, channel })));
+    for (let j = 0; j < deliveries.length; j += 1000) await tx.insert(notificationDeliveries).values(deliveries.slice(j, j + 1000));
+    immediate ||= deliveries.some((d) => d.channel !== "digest");
+  }
+  // One send job per second's worth of notices, started when that second ends; the minute's sweep catches stragglers.
+  if (immediate) {
+    const second = Math.floor(Date.now() / 1000);
+    await enqueue(tx, SEND_QUEUE, {}, { key: `second:${second}`, startAfter: new Date((second + 1) * 1000) });
   }
   return ids.length;
 }

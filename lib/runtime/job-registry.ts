@@ -7,6 +7,7 @@ import { connectorJobs } from "@/lib/connectors/jobs";
 import { credentialJobs } from "@/lib/credentials/jobs";
 import { escalationJobs } from "@/lib/escalation/jobs";
 import { jitJobs } from "@/lib/jit/jobs";
+import { notificationJobs } from "@/lib/notifications/jobs";
 import { reconciliationJobs } from "@/lib/reconciliation/jobs";
 import { usageJobs } from "@/lib/usage/jobs";
 
@@ -17,6 +18,7 @@ export const jobDefinitions: JobDefinition[] = [
   ...attestationJobs,
   ...certificationJobs,
   ...jitJobs,
+  ...notificationJobs,
   ...reconciliationJobs,
   ...connectorJobs,
   ...credentialJobs,

@@ -69,6 +69,12 @@ export default async function AdminPage() {
             for pipelines acting as their NHI, usage and session sources, and identity providers (SCIM at <code>/scim/v2</code>).
           </li>
           <li>
+            <Link href="/admin/notifications" className="font-medium text-brand-700 hover:underline">
+              Notifications
+            </Link>{" "}
+            by email and chat: what reaches people by default, and deliveries that are failing.
+          </li>
+          <li>
             <Link href="/admin/connectors" className="font-medium text-brand-700 hover:underline">
               Connectors
             </Link>{" "}

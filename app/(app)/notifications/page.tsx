@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getDb } from "@/db/client";
 import { requireCaller } from "@/lib/auth/auth";
 import { listNotifications } from "@/lib/notifications/inbox";
@@ -12,7 +13,15 @@ export default async function NotificationsPage() {
   const initial = await listNotifications(await getDb(), caller, {});
   return (
     <>
-      <PageHeader title="Notifications" description="Reminders, approvals waiting for you, break-glass use and escalations." />
+      <PageHeader
+        title="Notifications"
+        description="Reminders, approvals waiting for you, break-glass use and escalations."
+        actions={
+          <Link href="/notifications/settings" className="text-sm font-medium text-brand-700 hover:underline">
+            Email, chat and digest settings
+          </Link>
+        }
+      />
       <NotificationList initial={overTheWire(initial)} />
     </>
   );
