@@ -7,7 +7,7 @@ import { kindLabels } from "@/components/ui/format";
 export function NhiCell({ nhi }: { nhi: { id: string; name: string; kind: IdentityKind; systemName: string | null } }) {
   return (
     <td className="px-3 py-2">
-      <Link href={`/identities/${nhi.id}`} className="font-medium text-brand-700 hover:underline">
+      <Link href={`/identities/${nhi.id}`} className="break-all font-medium text-brand-700 hover:underline">
         {nhi.name}
       </Link>
       <div className="text-xs text-slate-500">
@@ -19,9 +19,9 @@ export function NhiCell({ nhi }: { nhi: { id: string; name: string; kind: Identi
 }
 
 /** Active grants, with the privileged ones counted in a badge. */
-export function GrantCountCell({ active, privileged }: { active: number; privileged: number }) {
+export function GrantCountCell({ active, privileged, className = "" }: { active: number; privileged: number; className?: string }) {
   return (
-    <td className="px-3 py-2 text-right tabular-nums">
+    <td className={`${className} px-3 py-2 text-right tabular-nums`.trim()}>
       {active}
       {privileged > 0 && (
         <>

@@ -24,7 +24,11 @@ function Due({ row, now }: { row: MyAttestationRow; now: number }) {
   return <span title={formatDate(at)}>{relative(at)}</span>;
 }
 
-/** The caller's NHIs with what is due; "Attest" opens the form under its row. */
+/**
+ * The caller's NHIs with what is due; "Attest" opens the form under its row.
+ * On a phone the table keeps the identity, its due date and the action; the
+ * rest is on the identity's page.
+ */
 export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people: Person[] }) {
   const router = useRouter();
   const open = useOpenRow<string>();
@@ -45,10 +49,12 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
           <THead>
             <Th>Identity</Th>
             <Th>Next attestation</Th>
-            <Th>Last attested</Th>
-            <Th>Purpose</Th>
-            <Th>Owner</Th>
-            <Th align="right">Grants (privileged)</Th>
+            <Th className="hidden md:table-cell">Last attested</Th>
+            <Th className="hidden md:table-cell">Purpose</Th>
+            <Th className="hidden md:table-cell">Owner</Th>
+            <Th align="right" className="hidden md:table-cell">
+              Grants (privileged)
+            </Th>
             <Th>
               <span className="sr-only">Action</span>
             </Th>
@@ -73,15 +79,15 @@ export function MyNhiTable({ rows, people }: { rows: MyAttestationRow[]; people:
                     </div>
                   )}
                 </td>
-                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDate(r.lastAttestedAt)}</td>
-                <td className="max-w-xs px-3 py-2">
+                <td className="hidden md:table-cell whitespace-nowrap px-3 py-2 text-slate-600">{formatDate(r.lastAttestedAt)}</td>
+                <td className="hidden md:table-cell max-w-xs px-3 py-2">
                   {r.purpose ? <span className="line-clamp-2">{r.purpose}</span> : <span className="text-rose-700">No purpose recorded</span>}
                 </td>
-                <td className="px-3 py-2">
+                <td className="hidden md:table-cell px-3 py-2">
                   {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName}, ${r.ownerStatus})` : ""}</Badge> : r.ownerName}
                   <div className="text-xs text-slate-500">{r.relation ? relationLabel[r.relation] : "View only"}</div>
                 </td>
-                <GrantCountCell active={r.activeGrants} privileged={r.privilegedGrants} />
+                <GrantCountCell active={r.activeGrants} privileged={r.privilegedGrants} className="hidden md:table-cell" />
                 <td className="px-3 py-2 text-right">
                   {r.canAttest && (
                     <Button variant="outline" aria-expanded={open.isOpen(r.id)} aria-label={`Attest ${r.name}`} onClick={() => open.toggle(r.id)}>

@@ -4,7 +4,8 @@ export type NavItem = { href: string; label: string; roles?: Role[] };
 
 /** Sections of the product; `roles` hides a section from callers who could not use it anyway. */
 export const navItems: NavItem[] = [
-  { href: "/", label: "Dashboard" },
+  { href: "/", label: "Home" },
+  { href: "/dashboard", label: "Dashboard", roles: ["admin", "auditor", "reviewer", "approver"] },
   { href: "/identities", label: "Identities" },
   { href: "/certifications", label: "Certifications" },
   { href: "/attestations", label: "Attestations" },

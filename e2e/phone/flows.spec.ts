@@ -1,9 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signInAs } from "../support/auth";
-import { call, launchCampaignOver, me } from "../support/api";
+import { call, launchCampaignOver, me, standingGrantOfAnNhi } from "../support/api";
 
-// The "phone" project (playwright.config.ts) runs this file at 390 × 844 with touch. Attesting on a phone is not here yet:
-// the attestations table is wider than the screen and its Attest button sits at its far end.
+// The "phone" project (playwright.config.ts) runs this file at 390 × 844 with touch.
 
 /** Nothing on the page is wider than the phone: no sideways scrolling. */
 async function fitsTheScreen(page: Page) {
@@ -19,7 +18,7 @@ async function openSection(page: Page, name: string) {
   await expect(page.getByTestId("mobile-menu").getByRole("navigation", { name: "Main" })).toBeHidden();
 }
 
-test("on a phone: ask for access, approve it and decide a review item, through the folded menu", async ({ page }) => {
+test("on a phone: ask for access, approve it, decide a review item and attest an NHI, through the folded menu", async ({ page }) => {
   test.setTimeout(120_000);
   // Lena asks from her phone.
   await signInAs(page, "requester");
@@ -56,14 +55,8 @@ test("on a phone: ask for access, approve it and decide a review item, through t
   const sofia = await me(page);
   await signInAs(page, "admin");
   const priya = await me(page);
-  const nhis = await call<{ rows: { id: string; ownerId: string | null }[] }>(page, "GET", "/api/v1/identities?kind=service_account&status=active&pageSize=50");
-  let grantId: string | undefined;
-  for (const n of nhis.rows.filter((r) => r.ownerId !== sofia)) {
-    const detail = await call<{ grants: { grant: { id: string; revokedAt: string | null; type: string } }[] }>(page, "GET", `/api/v1/identities/${n.id}`);
-    grantId = detail.grants.find((g) => !g.grant.revokedAt && g.grant.type === "standing")?.grant.id;
-    if (grantId) break;
-  }
-  const campaignId = await launchCampaignOver(page, `Phone review ${Date.now()}`, [grantId!], sofia, priya);
+  const grantId = await standingGrantOfAnNhi(page, "service_account", sofia);
+  const campaignId = await launchCampaignOver(page, `Phone review ${Date.now()}`, [grantId], sofia, priya);
   await signInAs(page, "reviewer");
   await page.goto(`/certifications/reviews?campaignId=${campaignId}`);
   const row = page.getByTestId("review-row");
@@ -73,4 +66,24 @@ test("on a phone: ask for access, approve it and decide a review item, through t
   await page.screenshot({ path: test.info().outputPath("phone-review.png"), fullPage: true });
   await row.getByRole("button", { name: "Certify" }).tap();
   await expect(row).toContainText("Certified");
+
+  // Marcus attests an NHI he owns from his phone: the table keeps the name, the due date and the button.
+  await signInAs(page, "owner");
+  await page.goto("/");
+  await expect(page.getByTestId("work-attestations")).toBeVisible();
+  await fitsTheScreen(page);
+  await openSection(page, "Attestations");
+  const due = await call<{ rows: { id: string; name: string; relation: string | null }[] }>(page, "GET", "/api/v1/attestations?due=due&pageSize=50");
+  const nhi = due.rows.find((r) => r.relation === "owner")!;
+  await fitsTheScreen(page);
+  const nhiRow = page.locator(`tr[data-identity-id="${nhi.id}"]`);
+  await nhiRow.getByRole("button", { name: `Attest ${nhi.name}` }).tap();
+  const attestForm = page.getByRole("form", { name: `Attest ${nhi.name}` });
+  await expect(attestForm).toBeVisible();
+  await fitsTheScreen(page);
+  await attestForm.getByLabel("Yes, still needed").check();
+  await attestForm.getByLabel("Purpose").fill(`Pushes nightly images (attested from a phone ${Date.now()})`);
+  await page.screenshot({ path: test.info().outputPath("phone-attest.png"), fullPage: true });
+  await attestForm.getByRole("button", { name: "Attest", exact: true }).tap();
+  await expect(page.getByRole("status")).toContainText(`${nhi.name} attested.`, { timeout: 15_000 });
 });

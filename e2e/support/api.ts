@@ -27,3 +27,14 @@ export async function launchCampaignOver(page: Page, name: string, grantIds: str
   await call(page, "POST", `/api/v1/campaigns/${campaign.id}/launch`);
   return campaign.id;
 }
+
+/** A live standing grant of an active NHI of this kind that `notOwnedBy` does not own (read as an admin), for a one-item campaign. */
+export async function standingGrantOfAnNhi(page: Page, kind: string, notOwnedBy: string): Promise<string> {
+  const nhis = await call<{ rows: { id: string; ownerId: string | null }[] }>(page, "GET", `/api/v1/identities?kind=${kind}&status=active&pageSize=50`);
+  for (const n of nhis.rows.filter((r) => r.ownerId !== notOwnedBy)) {
+    const detail = await call<{ grants: { grant: { id: string; revokedAt: string | null; type: string } }[] }>(page, "GET", `/api/v1/identities/${n.id}`);
+    const grantId = detail.grants.find((g) => !g.grant.revokedAt && g.grant.type === "standing")?.grant.id;
+    if (grantId) return grantId;
+  }
+  throw new Error(`no ${kind} with a standing grant outside ${notOwnedBy}'s`);
+}

@@ -151,3 +151,14 @@ export async function listMyReviews(db: Tx, caller: Caller, raw: unknown) {
 
 export type ReviewQueue = Awaited<ReturnType<typeof listMyReviews>>;
 export type ReviewRow = ReviewQueue["rows"][number];
+
+/** The caller's undecided items per active campaign, overdue first, then by due date: the home page's "reviews due". */
+export async function myOpenReviewsByCampaign(db: Tx, caller: Caller) {
+  return db
+    .select({ id: campaigns.id, name: campaigns.name, dueAt: campaigns.dueAt, open: sql<number>`count(*)`.mapWith(Number) })
+    .from(reviewItems)
+    .innerJoin(campaigns, eq(campaigns.id, reviewItems.campaignId))
+    .where(and(eq(reviewItems.reviewerId, caller.identityId), isNull(reviewItems.decision), isNull(reviewItems.closedAt), eq(campaigns.status, "active")))
+    .groupBy(campaigns.id, campaigns.name, campaigns.dueAt)
+    .orderBy(sql`${campaigns.dueAt} asc nulls last`, campaigns.name);
+}
