@@ -225,4 +225,26 @@ describe("eligibility policies", () => {
       message: expect.stringContaining("No eligibility policy allows break-glass"),
     });
   });
+
+  it("refuses a second live policy with exactly the terms of one that exists, whatever the order of its lists", async () => {
+    const db = await testDb();
+    const { admin, policy, entitlement, requester, approvers } = await jitOrg(db);
+    const same = {
+      name: "The same policy under another name",
+      entitlementId: entitlement.id,
+      identityIds: [requester.identityId],
+      maxDurationMinutes: 240,
+      defaultDurationMinutes: 60,
+      approvalsRequired: 1,
+      approverMode: "named",
+      approverIds: approvers.map((a) => a.identityId).reverse(),
+      requireJustification: true,
+    };
+    await expect(createPolicy(db, admin, same)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(policy.name) });
+    // One term apart is another policy.
+    await expect(createPolicy(db, admin, { ...same, maxDurationMinutes: 120 })).resolves.toMatchObject({ maxDurationMinutes: 120 });
+    // Once the first is retired, its terms are free again.
+    await archivePolicy(db, admin, policy.id);
+    await expect(createPolicy(db, admin, same)).resolves.toMatchObject({ name: same.name });
+  });
 });

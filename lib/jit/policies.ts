@@ -147,11 +147,65 @@ async function issueEligibility(tx: Tx, actor: Actor, policy: Policy, identityId
 }
 
 /** Admins define who may request an entitlement just in time, and on what terms. */
+/** A policy's terms as one comparable value: lists as sets, so order does not make two policies differ. */
+function termsOf(p: Omit<z.output<typeof policyInput>, "name" | "description" | "identityIds">, eligible: string[]) {
+  const set = (xs: readonly string[]) => [...new Set(xs)].sort();
+  return JSON.stringify([
+    p.entitlementId,
+    set(p.teamIds),
+    set(eligible),
+    p.maxDurationMinutes,
+    p.defaultDurationMinutes,
+    p.approvalsRequired,
+    p.approverMode,
+    set(p.approverIds),
+    p.denyEndsRequest,
+    p.requireJustification,
+    p.requireTicket,
+    p.autoApproveAll,
+    set(p.autoApproveTeamIds),
+    p.pendingTimeoutMinutes,
+    p.breakGlass,
+    p.breakGlassMaxMinutes,
+    p.activation,
+    set(p.sourceAddresses),
+  ]);
+}
+
+/**
+ * A second live policy with exactly the terms of one that exists (the same
+ * entitlement, the same people and teams, the same approval and duration
+ * rules) adds nothing but confusion about which one granted what: refused,
+ * naming the one that exists.
+ */
+async function refuseTwin(tx: Tx, input: z.output<typeof policyInput>) {
+  const live = await tx
+    .select()
+    .from(eligibilityPolicies)
+    .where(and(eq(eligibilityPolicies.entitlementId, input.entitlementId), isNull(eligibilityPolicies.archivedAt)));
+  if (live.length === 0) return;
+  const wanted = termsOf(input, input.identityIds);
+  for (const p of live) {
+    const named = await tx
+      .select({ identityId: grants.identityId })
+      .from(grants)
+      .where(and(eq(grants.policyId, p.id), isNull(grants.revokedAt)));
+    if (
+      termsOf(
+        p,
+        named.map((n) => n.identityId),
+      ) === wanted
+    )
+      throw new ConflictError(`The policy “${p.name}” already grants exactly this: the same entitlement, people, teams and terms. Change that one instead.`);
+  }
+}
+
 export async function createPolicy(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(policyInput, raw);
   return auditedTransaction(db, async (tx) => {
     const entitlement = await checkReferences(tx, input);
+    await refuseTwin(tx, input);
     checkAutoApproval(entitlement?.level, input.autoApproveAll);
     await checkActivation(tx, input.entitlementId, input.activation);
     const { identityIds, ...fields } = input;
