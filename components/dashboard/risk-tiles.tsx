@@ -78,14 +78,14 @@ export function RiskTiles({ v }: { v: DashboardView }) {
       />
       <RiskTile
         testId="tile-exposure"
-        label="Exposure vs used hours"
+        label="Privileged hours: granted vs used"
         value={
           <>
-            {compact(exposure)} <span className="text-base font-normal text-slate-500">h open</span>
+            {compact(exposure)} <span className="text-base font-normal text-slate-500">hours granted</span>
           </>
         }
         href={findings({ kind: "approved_unused" })}
-        hint={`${compact(used)} h used (${usedShare < 1 && usedShare > 0 ? "<1" : Math.round(usedShare)}%) in 90 days of privileged access`}
+        hint={`of which ${compact(used)} hours used (${usedShare < 1 && usedShare > 0 ? "<1" : Math.round(usedShare)}%), over the last 90 days`}
       >
         <div className="h-1.5 overflow-hidden rounded-full bg-slate-100" aria-hidden>
           <div className="h-full rounded-full bg-emerald-500" style={{ width: `${Math.max(usedShare, used > 0 ? 1 : 0)}%` }} />

@@ -50,7 +50,7 @@ export function RequestActions({ id, status, can }: { id: string; status: string
   if (can.decide) buttons.push({ verb: "approve", label: "Approve", tone: "primary" }, { verb: "deny", label: "Deny", tone: "danger" });
   if (can.postReview)
     buttons.push({ verb: "confirm", label: "Confirm break-glass use", tone: "primary" }, { verb: "escalate", label: "Escalate", tone: "danger" });
-  if (can.release) buttons.push({ verb: "release", label: "Release now (done)", tone: "plain" });
+  if (can.release) buttons.push({ verb: "release", label: "Done: release now", tone: "plain" });
   if (can.cancel) buttons.push({ verb: "cancel", label: "Cancel request", tone: "plain" });
   if (can.revoke) buttons.push({ verb: "revoke", label: "Revoke…", tone: "danger" });
   if (buttons.length === 0) return null;

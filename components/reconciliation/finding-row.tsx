@@ -1,11 +1,16 @@
 import Link from "next/link";
-import type { FindingKind } from "@/db/schema";
+import type { FindingKind, ProvenanceKind } from "@/db/schema";
 import type { PermissionStatement } from "@/db/schema/access";
 import type { FindingRow } from "@/lib/reconciliation/findings";
 import { EscalationPath, TrustStatement } from "@/components/escalation/path-steps";
+import { decisionLabels } from "@/components/identities/grant-decisions";
 import { Badge } from "@/components/ui/badge";
 import { formatDate, formatDateTime, kindLabels, relative } from "@/components/ui/format";
 import { findingKindLabels, levelTone, severityTone } from "./labels";
+
+/** What decision backs the grant, in the words the identity page uses ("backed by: JIT approval"), never the raw enum. */
+const backing = (provenance: string): React.ReactNode =>
+  provenance === "none" ? <span className="text-amber-700">never approved</span> : `backed by: ${decisionLabels[provenance as ProvenanceKind] ?? provenance}`;
 
 type Details = {
   lastUsedAt?: string | null;
@@ -82,7 +87,7 @@ const evidenceOf: Partial<Record<FindingKind, (d: Details) => React.ReactNode[]>
   ],
   active_after_approval: (d) => [
     d.approvalExpiresAt && `approval ended ${formatDate(d.approvalExpiresAt)} (${relative(d.approvalExpiresAt)})`,
-    d.provenance?.replace("_", " "),
+    d.provenance && backing(d.provenance),
   ],
   used_without_approval: (d) => uses(d),
   used_after_offboarding: (d) => uses(d),
@@ -99,7 +104,7 @@ function usedOrNot(d: Details): React.ReactNode[] {
   return [
     d.lastUsedAt ? `last used ${relative(d.lastUsedAt)}` : <span className="text-amber-700">never used</span>,
     d.grantType,
-    d.provenance && `approved by ${d.provenance.replace("_", " ")}`,
+    d.provenance && backing(d.provenance),
   ];
 }
 

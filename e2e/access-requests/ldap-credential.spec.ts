@@ -59,7 +59,7 @@ test("directory access: the groups imported, the connector added in the form, an
   expect(await page.content()).not.toContain(password);
 
   // Released: the directory refuses the account as soon as the removal is delivered.
-  await page.getByRole("button", { name: "Release now (done)" }).click();
+  await page.getByRole("button", { name: "Done: release now" }).click();
   await expect(page.getByTestId("request-status")).toContainText("released");
   await expect.poll(() => slapd!.bind(bindDn, password), { timeout: 30_000, message: "refused after release" }).toBe("refused");
   expect(await slapd.members(`cn=dba,ou=groups,${SUFFIX}`)).not.toContain(bindDn);

@@ -62,7 +62,7 @@ test("a JIT request hands out a database account of its own, in the browser and 
     await expect(page.getByTestId("request-history")).toContainText("Credential handed out");
 
     // Done early: released, the server refuses the account as soon as the removal is delivered.
-    await page.getByRole("button", { name: "Release now (done)" }).click();
+    await page.getByRole("button", { name: "Done: release now" }).click();
     await expect(page.getByTestId("request-status")).toContainText("released");
     await expect.poll(() => login(connection), { timeout: 30_000, message: "refused after release" }).toMatch(/^refused: /);
   } finally {

@@ -83,7 +83,7 @@ test("SSH access: an admin adds a CA, the requester signs their key on a phone, 
     await expect(page.getByTestId("credential-issued")).toContainText(principal);
 
     // Done early: released, the certificate is revoked and sshd refuses it.
-    await page.getByRole("button", { name: "Release now (done)" }).click();
+    await page.getByRole("button", { name: "Done: release now" }).click();
     await expect(page.getByTestId("request-status")).toContainText("released");
     await expect.poll(() => sshd!.ssh(certificate), { timeout: 30_000, message: "refused after release" }).toMatch(/^refused: /);
   }

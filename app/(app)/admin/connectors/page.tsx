@@ -63,8 +63,14 @@ export default async function ConnectorsPage() {
                           <Badge tone="red" title={c.lastError}>
                             last error
                           </Badge>
-                        ) : (
+                        ) : c.lastDeliveredAt ? (
                           <Badge tone="green">ok</Badge>
+                        ) : c.lastCheckedAt ? (
+                          <Badge tone="blue" title="Its target answered the last check; nothing has been delivered through it yet.">
+                            reachable
+                          </Badge>
+                        ) : (
+                          <Badge title="Nothing has been delivered or checked yet, so its health is unknown.">not yet used</Badge>
                         )}
                         <div className="text-slate-500">{c.lastDeliveredAt ? `last delivery ${relative(c.lastDeliveredAt)}` : "nothing delivered yet"}</div>
                       </td>
