@@ -25,6 +25,8 @@ export function streamRows<R extends Record<string, unknown>>(opts: {
   filename: string;
   columns: readonly (keyof R & string)[];
   header: { key: string; value: unknown };
+  /** CSV only: rows written before the column header (a summary block); the JSON carries the same in its header. */
+  preface?: unknown[][];
   rowsKey: string;
   batchSize: number;
   next: (cursor: string | null) => Promise<R[]>;
@@ -42,7 +44,7 @@ export function streamRows<R extends Record<string, unknown>>(opts: {
       if (first)
         chunk +=
           opts.format === "csv"
-            ? csv([opts.columns as unknown as string[]])
+            ? csv([...(opts.preface ?? []), opts.columns as unknown as string[]])
             : `{${JSON.stringify(opts.header.key)}:${JSON.stringify(opts.header.value)},${JSON.stringify(opts.rowsKey)}:[`;
       if (opts.format === "csv") chunk += csv(rows.map((r) => opts.columns.map((c) => (r[c] instanceof Date ? (r[c] as Date).toISOString() : (r[c] ?? "")))));
       else chunk += rows.map((r, i) => (first && i === 0 ? "" : ",") + JSON.stringify(r)).join("");

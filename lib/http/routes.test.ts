@@ -87,6 +87,7 @@ const asAdmin: Record<string, number> = {
   "POST /attestations/[identityId]": 404,
   "GET /attestations": 200,
   "GET /audit": 200,
+  "GET /audit/export": 200,
   "GET /audit/verify": 200,
   "POST /campaigns/[id]/cancel": 422,
   "POST /campaigns/[id]/close": 404,

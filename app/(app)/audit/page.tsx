@@ -43,12 +43,30 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         title="Audit log"
         description="Every change, who made it and what it was before and after. Rows are signed and chained with a key kept outside the database, and signed checkpoints of the newest row are kept outside it too: editing, deleting or re-hashing rows shows."
         actions={
-          <form>
-            {Object.entries(filters).map(([k, v]) => v && <input key={k} type="hidden" name={k} value={v} />)}
-            <button name="verify" value="1" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
-              Verify chain
-            </button>
-          </form>
+          <div className="flex flex-wrap items-center gap-3">
+            <span className="text-sm text-slate-600">
+              Export with the chain&apos;s verification:{" "}
+              <a
+                className="text-brand-700 underline"
+                href={`/api/v1/audit/export?${new URLSearchParams({ ...(filters as Record<string, string>), format: "csv" })}`}
+              >
+                CSV
+              </a>{" "}
+              ·{" "}
+              <a
+                className="text-brand-700 underline"
+                href={`/api/v1/audit/export?${new URLSearchParams({ ...(filters as Record<string, string>), format: "json" })}`}
+              >
+                JSON
+              </a>
+            </span>
+            <form>
+              {Object.entries(filters).map(([k, v]) => v && <input key={k} type="hidden" name={k} value={v} />)}
+              <button name="verify" value="1" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
+                Verify chain
+              </button>
+            </form>
+          </div>
         }
       />
       {verification && <VerificationReport result={verification} />}
@@ -115,18 +133,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                         </Badge>
                       </td>
                       <td className="px-3 py-2">
-                        {r.entityType === "identity" ? (
-                          <Link className="text-brand-700 hover:underline" href={`/identities/${r.entityId}`}>
-                            identity
-                          </Link>
-                        ) : (
-                          r.entityType
-                        )}{" "}
-                        <span className="font-mono text-xs text-slate-500">{r.entityId.slice(0, 8)}</span>
+                        <EntityCell type={r.entityType} id={r.entityId} name={r.entityName} />
                       </td>
                       <td className="max-w-md px-3 py-2 font-mono text-xs text-slate-600">
-                        {r.before != null && <div className="truncate">− {JSON.stringify(r.before)}</div>}
-                        {r.after != null && <div className="truncate">+ {JSON.stringify(r.after)}</div>}
+                        <ChangeCell before={r.before} after={r.after} />
                       </td>
                     </tr>
                   ))}
@@ -137,6 +147,60 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </>
         ))}
     </>
+  );
+}
+
+/** Where an audited entity is shown in the app, for the kinds that have a page. */
+const ENTITY_PAGES: Record<string, (id: string) => string> = {
+  identity: (id) => `/identities/${id}`,
+  campaign: (id) => `/certifications/${id}`,
+  jit_request: (id) => `/access-requests/${id}`,
+  connector: (id) => `/admin/connectors/${id}`,
+  eligibility_policy: (id) => `/access-requests/policies/${id}`,
+};
+
+function EntityCell({ type, id, name }: { type: string; id: string; name: string | null }) {
+  const page = ENTITY_PAGES[type];
+  const label = name ?? id.slice(0, 8);
+  return (
+    <>
+      <span className="text-xs text-slate-500">{type.replace(/_/g, " ")}</span>
+      <div className={name ? "break-all" : "font-mono text-xs"} title={id}>
+        {page ? (
+          <Link className="text-brand-700 hover:underline" href={page(id)}>
+            {label}
+          </Link>
+        ) : (
+          label
+        )}
+      </div>
+    </>
+  );
+}
+
+/** One line each for before and after; opened, the whole of both, laid out. */
+function ChangeCell({ before, after }: { before: unknown; after: unknown }) {
+  if (before == null && after == null) return null;
+  return (
+    <details className="group">
+      <summary className="cursor-pointer list-none">
+        {before != null && <div className="truncate group-open:hidden">− {JSON.stringify(before)}</div>}
+        {after != null && <div className="truncate group-open:hidden">+ {JSON.stringify(after)}</div>}
+        <span className="hidden text-brand-700 group-open:inline">Hide</span>
+      </summary>
+      {before != null && (
+        <>
+          <div className="mt-1 font-sans font-medium text-slate-700">Before</div>
+          <pre className="whitespace-pre-wrap break-all rounded bg-slate-50 p-2">{JSON.stringify(before, null, 2)}</pre>
+        </>
+      )}
+      {after != null && (
+        <>
+          <div className="mt-1 font-sans font-medium text-slate-700">After</div>
+          <pre className="whitespace-pre-wrap break-all rounded bg-slate-50 p-2">{JSON.stringify(after, null, 2)}</pre>
+        </>
+      )}
+    </details>
   );
 }
 
