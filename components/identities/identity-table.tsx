@@ -166,7 +166,7 @@ export function IdentityTable({
             <EmptyState title="No identities match these filters.">Clear a filter or search for another name.</EmptyState>
           ) : (
             <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-              <Table className="whitespace-nowrap">
+              <Table>
                 <THead>
                   <Th>Name</Th>
                   <Th>Kind</Th>
@@ -181,23 +181,23 @@ export function IdentityTable({
                 <TBody>
                   {data.rows.map((r) => (
                     <tr key={r.id} className="hover:bg-slate-50">
-                      <td className="max-w-xs truncate px-3 py-2">
+                      <td className="max-w-[16rem] truncate px-3 py-2">
                         <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
                           {r.kind === "human" ? r.displayName : r.name}
                         </Link>
                       </td>
-                      <td className="px-3 py-2">{kindLabels[r.kind]}</td>
+                      <td className="whitespace-nowrap px-3 py-2">{kindLabels[r.kind]}</td>
                       <td className="px-3 py-2 text-slate-600">{r.systemName ?? "—"}</td>
                       <td className="px-3 py-2">
                         {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName})` : ""}</Badge> : (r.ownerName ?? "—")}
                       </td>
-                      <td className="px-3 py-2">
+                      <td className="whitespace-nowrap px-3 py-2">
                         <Badge tone={r.status === "active" ? "green" : r.status === "disabled" ? "amber" : "neutral"}>{r.status}</Badge>
                       </td>
                       <td className="px-3 py-2">{r.privilegeLevel ? <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge> : "—"}</td>
                       <td className="px-3 py-2 text-right tabular-nums">{r.privilegedGrants > 0 ? <Badge tone="purple">{r.privilegedGrants}</Badge> : "—"}</td>
-                      <td className="px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
-                      <td className="px-3 py-2">
+                      <td className="whitespace-nowrap px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
+                      <td className="whitespace-nowrap px-3 py-2">
                         {r.nextAttestationAt ? (
                           new Date(r.nextAttestationAt) < new Date() ? (
                             <Badge tone="amber">overdue {relative(r.nextAttestationAt)}</Badge>

@@ -112,3 +112,13 @@ test("an owner restates an NHI's purpose; a bad value is refused and nothing cha
   await expect(page.getByLabel("Purpose")).toHaveValue(text);
   await expect(page.getByTestId("identity-history")).toContainText("identity.updated by marcus.chen@acme.example");
 });
+
+test("the inventory fits a 1440 px wide screen: every column, the next attestation included, without sideways scrolling", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signInAs(page, "admin");
+  await page.goto("/identities");
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  const frame = page.locator("table").first().locator("xpath=..");
+  expect(await frame.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  await expect(page.getByRole("columnheader", { name: "Next attestation" })).toBeInViewport();
+});

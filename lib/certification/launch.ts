@@ -4,7 +4,7 @@ import { campaigns, entitlements, grants, identities, reviewItems, usageRollups 
 import { type Actor, auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, isDecider, readOnlyPerson, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError } from "@/lib/errors";
-import { notify } from "@/lib/notifications/notify";
+import { noticeDate, notify } from "@/lib/notifications/notify";
 import { getCampaign } from "./campaigns";
 import { campaignScope, type CampaignScope } from "./schemas";
 
@@ -117,7 +117,7 @@ export async function launchInTransaction(tx: Tx, actor: Actor, id: string) {
     await notify(tx, [reviewerId], {
       kind: "review.assigned",
       title: `${n} ${n === 1 ? "item" : "items"} to review in "${campaign.name}"`,
-      body: campaign.dueAt ? `Due ${campaign.dueAt.toISOString().slice(0, 10)}. Usage evidence and a recommendation come with each item.` : undefined,
+      body: campaign.dueAt ? `Due ${noticeDate(campaign.dueAt)}. Usage evidence and a recommendation come with each item.` : undefined,
       link: `/certifications/reviews?campaignId=${id}`,
     });
   }

@@ -3,7 +3,7 @@ import { and, eq, gt, inArray, isNotNull, lte, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { campaignReminders, campaigns, identities, reviewItems } from "@/db/schema";
 import { auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { notify } from "@/lib/notifications/notify";
+import { noticeDate, notify } from "@/lib/notifications/notify";
 import { closeInTransaction } from "./close";
 import { launchInTransaction } from "./launch";
 
@@ -141,7 +141,7 @@ export async function launchDueRecurrences(db: Db, now = new Date()) {
       await notify(tx, [c.ownerId], {
         kind: "campaign.launched",
         title: `Recurring campaign "${c.name}" launched`,
-        body: `${items} items to review, due ${dueAt?.toISOString().slice(0, 10) ?? "—"}.`,
+        body: `${items} items to review, due ${dueAt ? noticeDate(dueAt) : "—"}.`,
         link: `/certifications/${next.id}`,
       });
       return 1;

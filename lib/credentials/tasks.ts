@@ -5,7 +5,7 @@ import type { Db, Tx } from "@/db/client";
 import { credentials, credentialTasks, identities } from "@/db/schema";
 import { type Actor, auditedTransaction, recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { readOnlyPerson } from "@/lib/caller";
-import { notify, notifyAdmins } from "@/lib/notifications/notify";
+import { noticeDate, notify, notifyAdmins } from "@/lib/notifications/notify";
 import { emitAccessEvents } from "@/lib/revocation/outbox";
 import type { RevocationSource } from "@/db/schema";
 
@@ -97,7 +97,7 @@ export async function requestCredentialWork(tx: Tx, actor: Actor, identityIds: s
   for (const [assigneeId, list] of byAssignee) {
     await notify(tx, [assigneeId], {
       kind: `credential.${work.kind}_requested`,
-      title: `${list.length} credential${list.length === 1 ? "" : "s"} to ${work.kind} by ${dueAt.toISOString().slice(0, 10)}`,
+      title: `${list.length} credential${list.length === 1 ? "" : "s"} to ${work.kind} by ${noticeDate(dueAt)}`,
       body: `${work.reason}: ${list
         .slice(0, 5)
         .map((c) => `${c.identityName} (${c.label})`)

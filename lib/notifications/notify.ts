@@ -18,6 +18,10 @@ export type Notice = {
 
 export const SEND_QUEUE = "notifications.send";
 
+const DAY = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+/** A date in a notice's words, as the app shows dates ("2 Dec 2026"); notices are read in mail and chat, away from the app's formatting. */
+export const noticeDate = (d: Date) => DAY.format(d);
+
 /**
  * Notifies each recipient once, in the caller's transaction, so a notice
  * exists only if its cause committed. The deliveries each recipient's
