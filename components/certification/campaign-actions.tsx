@@ -1,6 +1,7 @@
 "use client";
 
 import { Outcome } from "@/components/ui/outcome";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
@@ -10,8 +11,8 @@ type Props = { campaignId: string; status: string; canAdminister: boolean; canSi
 type Panel = null | "close" | "cancel" | "signOff";
 
 /**
- * The campaign's lifecycle buttons: launch a draft, close early, cancel, sign
- * off once closed, export the evidence. Closing and cancelling ask for a reason
+ * The campaign's lifecycle buttons: edit or launch a draft, clone any campaign
+ * into a new draft, close early, cancel, sign off once closed, export the evidence. Closing and cancelling ask for a reason
  * in place before anything happens.
  */
 export function CampaignActions({ campaignId, status, canAdminister, canSignOff, canExport }: Props) {
@@ -29,6 +30,18 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
         setPanel(null);
         setText("");
         router.refresh();
+      } catch (e) {
+        setMessage({ ok: false, text: errorText(e) });
+      }
+    });
+  }
+
+  // A copy of its settings as a new draft, opened at once to be adjusted.
+  function clone() {
+    start(async () => {
+      try {
+        const copy = await api<{ id: string }>(`/api/v1/campaigns/${campaignId}/clone`, { body: {} });
+        router.push(`/certifications/${copy.id}/edit`);
       } catch (e) {
         setMessage({ ok: false, text: errorText(e) });
       }
@@ -61,6 +74,16 @@ export function CampaignActions({ campaignId, status, canAdminister, canSignOff,
             onClick={() => run("launch", {}, (r: { items: number }) => `Launched: ${r.items.toLocaleString("en")} review items.`)}
           >
             Launch campaign
+          </Button>
+        )}
+        {canAdminister && status === "draft" && (
+          <Link className={buttonClass("secondary")} href={`/certifications/${campaignId}/edit`}>
+            Edit draft
+          </Link>
+        )}
+        {canAdminister && (
+          <Button pending={pending} onClick={clone}>
+            Clone
           </Button>
         )}
         {canAdminister && status === "active" && <Button onClick={() => open("close")}>Close now…</Button>}

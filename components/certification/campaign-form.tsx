@@ -14,14 +14,55 @@ type EntitlementOption = Option & { systemId: string; privilegeLevel: string };
 const levels = ["standard", "privileged", "admin"] as const;
 const kinds = Object.keys(kindLabels);
 
-/** New campaign: scope, reviewers, schedule and what happens at the due date. The server validates every field. */
-export function CampaignForm({ systems, people, entitlements }: { systems: Option[]; people: Option[]; entitlements: EntitlementOption[] }) {
+/** A draft's settings, as the API gives them, to edit in the form. */
+export type CampaignDraft = {
+  id: string;
+  name: string;
+  description: string | null;
+  scope: {
+    systemIds: string[];
+    entitlementIds: string[];
+    ownerIds: string[];
+    privilegeLevels: string[];
+    identityKinds: string[];
+    onlyPrivileged: boolean;
+    unusedForDays?: number | null;
+  };
+  reviewerStrategy: string;
+  reviewerIds: string[];
+  fallbackReviewerId: string;
+  stages: number;
+  secondStageReviewerIds: string[];
+  startsAt: string | null;
+  dueAt: string | null;
+  recurrence: string;
+  reminderDays: number[];
+  undecidedAction: string;
+  revokeAt: string;
+  unusedWindowDays: number;
+};
+
+/**
+ * A campaign's settings: scope, reviewers, schedule and what happens at the
+ * due date; new, or a draft's (`draft`) to edit. The server validates every field.
+ */
+export function CampaignForm({
+  systems,
+  people,
+  entitlements,
+  draft,
+}: {
+  systems: Option[];
+  people: Option[];
+  entitlements: EntitlementOption[];
+  draft?: CampaignDraft;
+}) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<string | null>(null);
-  const [strategy, setStrategy] = useState("owner_or_manager");
-  const [stages, setStages] = useState("1");
-  const [chosenSystems, setChosenSystems] = useState<string[]>([]);
+  const [strategy, setStrategy] = useState(draft?.reviewerStrategy ?? "owner_or_manager");
+  const [stages, setStages] = useState(String(draft?.stages ?? 1));
+  const [chosenSystems, setChosenSystems] = useState<string[]>(draft?.scope.systemIds ?? []);
   // Entitlements of the chosen systems (of all systems when none is chosen), grouped by system.
   const entitlementGroups = systems
     .filter((s) => chosenSystems.length === 0 || chosenSystems.includes(s.id))
@@ -30,8 +71,8 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
   const [pending, start] = useTransition();
   // The default dates, taken once: rendering stays pure.
   const [{ today, inTwoWeeks }] = useState(() => ({
-    today: new Date().toISOString().slice(0, 10),
-    inTwoWeeks: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
+    today: draft?.startsAt?.slice(0, 10) ?? new Date().toISOString().slice(0, 10),
+    inTwoWeeks: draft?.dueAt?.slice(0, 10) ?? new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
   }));
 
   function submit(e: React.FormEvent<HTMLFormElement>) {
@@ -69,7 +110,10 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
       unusedWindowDays: Number(f.get("unusedWindowDays")),
     };
     start(async () => {
-      const result = await apiResult<{ id: string }>("/api/v1/campaigns", { body: input });
+      const result = await apiResult<{ id: string }>(draft ? `/api/v1/campaigns/${draft.id}` : "/api/v1/campaigns", {
+        method: draft ? "PATCH" : "POST",
+        body: input,
+      });
       if (result.ok) router.push(`/certifications/${result.data.id}`);
       else {
         setErrors(result.fieldErrors ?? {});
@@ -85,17 +129,17 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
   const err = (k: string) => <FieldMessages messages={errors[k] ?? Object.entries(errors).find(([key]) => key.startsWith(`${k}.`))?.[1]} />;
 
   return (
-    <form onSubmit={submit} aria-label="New campaign" className="grid gap-6 lg:grid-cols-2">
+    <form onSubmit={submit} aria-label={draft ? "Edit campaign" : "New campaign"} className="grid gap-6 lg:grid-cols-2">
       <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="text-sm font-semibold">What is reviewed</h2>
         <label className={label}>
           Name
-          <input name="name" className={field} required />
+          <input name="name" className={field} required defaultValue={draft?.name} />
         </label>
         {err("name")}
         <label className={label}>
           Description
-          <textarea name="description" rows={2} className={field} />
+          <textarea name="description" rows={2} className={field} defaultValue={draft?.description ?? undefined} />
         </label>
         <label className={label}>
           Systems (none selected: all)
@@ -105,6 +149,7 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             multiple
             size={5}
             className={placed}
+            defaultValue={draft?.scope.systemIds}
             onChange={(e) => setChosenSystems([...e.target.selectedOptions].map((o) => o.value))}
             choices={systems.map((s) => ({ value: s.id, label: s.name }))}
           />
@@ -117,6 +162,7 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             multiple
             size={6}
             className={placed}
+            defaultValue={draft?.scope.entitlementIds}
             choices={entitlementGroups.flatMap((g) =>
               g.entitlements.map((e) => ({ value: e.id, label: `${e.name} (${e.privilegeLevel})`, group: g.system.name })),
             )}
@@ -124,16 +170,26 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
         </label>
         <label className={label}>
           Owned by (NHIs owned or backed up by these people; none: anyone)
-          <PeopleOptions label="Owned by" name="ownerIds" size={4} people={people} className={placed} />
+          <PeopleOptions label="Owned by" name="ownerIds" size={4} people={people} className={placed} defaultValue={draft?.scope.ownerIds} />
         </label>
-        <CheckboxGroup legend="Privilege levels (none: all)" name="privilegeLevels" choices={levels.map((l) => ({ value: l, label: l }))} />
-        <CheckboxGroup legend="Identity kinds (none: all)" name="identityKinds" choices={kinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
+        <CheckboxGroup
+          legend="Privilege levels (none: all)"
+          name="privilegeLevels"
+          defaultValue={draft?.scope.privilegeLevels}
+          choices={levels.map((l) => ({ value: l, label: l }))}
+        />
+        <CheckboxGroup
+          legend="Identity kinds (none: all)"
+          name="identityKinds"
+          defaultValue={draft?.scope.identityKinds}
+          choices={kinds.map((k) => ({ value: k, label: kindLabels[k] }))}
+        />
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" name="onlyPrivileged" /> Only privileged and admin access
+          <input type="checkbox" name="onlyPrivileged" defaultChecked={draft?.scope.onlyPrivileged} /> Only privileged and admin access
         </label>
         <label className={label}>
           Only access unused for at least (days)
-          <input name="unusedForDays" type="number" min={1} className={field} />
+          <input name="unusedForDays" type="number" min={1} className={field} defaultValue={draft?.scope.unusedForDays ?? undefined} />
         </label>
         {err("scope")}
       </section>
@@ -157,13 +213,13 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
         {strategy === "named" && (
           <label className={label}>
             Named reviewers
-            <PeopleOptions label="Named reviewers" name="reviewerIds" size={5} people={people} className={placed} />
+            <PeopleOptions label="Named reviewers" name="reviewerIds" size={5} people={people} className={placed} defaultValue={draft?.reviewerIds} />
           </label>
         )}
         {err("reviewerIds")}
         <label className={label}>
           Fallback reviewer (self-review, missing reviewer, sole owners)
-          <PeopleOptions label="Fallback reviewer" name="fallbackReviewerId" people={people} className={placed} />
+          <PeopleOptions label="Fallback reviewer" name="fallbackReviewerId" people={people} className={placed} defaultValue={draft?.fallbackReviewerId} />
         </label>
         {err("fallbackReviewerId")}
         <div className="grid grid-cols-2 gap-3">
@@ -197,22 +253,24 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             <Select
               name="recurrence"
               className={placed}
+              defaultValue={draft?.recurrence}
               choices={["none", "weekly", "monthly", "quarterly", "half_yearly", "yearly"].map((r) => ({ value: r, label: r.replace("_", "-") }))}
             />
           </label>
           <label className={label}>
             Reminders (days before due)
-            <input name="reminderDays" defaultValue="7, 3, 1" className={field} />
+            <input name="reminderDays" defaultValue={(draft?.reminderDays ?? [7, 3, 1]).join(", ")} className={field} />
           </label>
           <label className={label}>
             Unused window (days)
-            <input name="unusedWindowDays" type="number" defaultValue={90} className={field} />
+            <input name="unusedWindowDays" type="number" defaultValue={draft?.unusedWindowDays ?? 90} className={field} />
           </label>
           <label className={label}>
             Undecided at due date
             <Select
               name="undecidedAction"
               className={placed}
+              defaultValue={draft?.undecidedAction}
               choices={[
                 { value: "keep", label: "Keep access" },
                 { value: "revoke", label: "Revoke access" },
@@ -225,6 +283,7 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             <Select
               name="revokeAt"
               className={placed}
+              defaultValue={draft?.revokeAt}
               choices={[
                 { value: "decision", label: "Immediately" },
                 { value: "close", label: "When the campaign closes" },
@@ -235,7 +294,14 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
         {stages === "2" && (
           <label className={label}>
             Second-stage reviewers
-            <PeopleOptions label="Second-stage reviewers" name="secondStageReviewerIds" size={4} people={people} className={placed} />
+            <PeopleOptions
+              label="Second-stage reviewers"
+              name="secondStageReviewerIds"
+              size={4}
+              people={people}
+              className={placed}
+              defaultValue={draft?.secondStageReviewerIds}
+            />
           </label>
         )}
         {err("secondStageReviewerIds")}
@@ -246,8 +312,8 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
             {message}
           </p>
         )}
-        <Button type="submit" variant="primary" pending={pending} pendingLabel="Creating…">
-          Create draft campaign
+        <Button type="submit" variant="primary" pending={pending} pendingLabel={draft ? "Saving…" : "Creating…"}>
+          {draft ? "Save the draft" : "Create draft campaign"}
         </Button>
       </section>
     </form>
@@ -255,7 +321,21 @@ export function CampaignForm({ systems, people, entitlements }: { systems: Optio
 }
 
 /** A choice of people: one (with a "Choose…" prompt) or, given a size, several. */
-function PeopleOptions({ label, name, people, className, size }: { label: string; name: string; people: Option[]; className: string; size?: number }) {
+function PeopleOptions({
+  label,
+  name,
+  people,
+  className,
+  size,
+  defaultValue,
+}: {
+  label: string;
+  name: string;
+  people: Option[];
+  className: string;
+  size?: number;
+  defaultValue?: string | string[];
+}) {
   return (
     <Select
       aria-label={label}
@@ -263,7 +343,7 @@ function PeopleOptions({ label, name, people, className, size }: { label: string
       multiple={!!size}
       size={size}
       className={className}
-      defaultValue={size ? undefined : ""}
+      defaultValue={defaultValue ?? (size ? undefined : "")}
       placeholder={size ? undefined : "Choose…"}
       choices={people.map((p) => ({ value: p.id, label: p.name }))}
     />

@@ -11,6 +11,8 @@ type Props = {
   /** Controlled: the ticked values, and what to do when they change. */
   value?: string[];
   onChange?: (values: string[]) => void;
+  /** Uncontrolled: the values ticked at first (a form editing what was saved). */
+  defaultValue?: string[];
   disabled?: boolean;
   /** One choice per line (for choices with hints), instead of a wrapping row. */
   stacked?: boolean;
@@ -22,7 +24,7 @@ type Props = {
  * The one group of checkboxes under a legend: posted with a form (`name`) or
  * controlled (`value` and `onChange`), in a wrapping row or one per line.
  */
-export function CheckboxGroup({ legend, choices, name, value, onChange, disabled, stacked = false, errors }: Props) {
+export function CheckboxGroup({ legend, choices, name, value, onChange, defaultValue, disabled, stacked = false, errors }: Props) {
   const toggle = (v: string, on: boolean) => onChange?.(on ? [...(value ?? []), v] : (value ?? []).filter((x) => x !== v));
   return (
     <fieldset disabled={disabled}>
@@ -35,7 +37,9 @@ export function CheckboxGroup({ legend, choices, name, value, onChange, disabled
               name={name}
               value={c.value}
               className={stacked ? "mt-1" : undefined}
-              {...(value ? { checked: value.includes(c.value), onChange: (e: React.ChangeEvent<HTMLInputElement>) => toggle(c.value, e.target.checked) } : {})}
+              {...(value
+                ? { checked: value.includes(c.value), onChange: (e: React.ChangeEvent<HTMLInputElement>) => toggle(c.value, e.target.checked) }
+                : { defaultChecked: defaultValue?.includes(c.value) })}
             />
             {c.hint ? (
               <span>

@@ -18,6 +18,7 @@ export const auditActions = {
   "campaign.launched": "A campaign was launched and its review items created.",
   "campaign.recurred": "A recurring campaign started its next round.",
   "campaign.signed_off": "A campaign's owner signed it off.",
+  "campaign.updated": "A draft campaign's settings were changed (before and after).",
   "connector.ca_retired": "An SSH connector's old certificate authority stopped being trusted (after the certificates it signed ended).",
   "connector.ca_rotated": "An SSH connector began signing with a new certificate authority; the old one stays trusted until retired.",
   "connector.created": "A connector was configured (its secrets redacted).",

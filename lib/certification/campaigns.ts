@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
@@ -5,7 +6,7 @@ import { outer } from "@/db/rows";
 import { campaigns, entitlements, identities, reviewItems } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/caller";
-import { NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { listActivePeople, listSystems } from "@/lib/identities/list";
 import { campaignInput } from "./schemas";
 
@@ -23,10 +24,8 @@ export async function campaignFormChoices(db: Tx, caller: Caller) {
   return { systems, people, entitlements: entitlementList };
 }
 
-/** Admins create campaigns; reviewers are checked to be active people. */
-export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
-  requireRole(caller, "admin");
-  const input = parseInput(campaignInput, raw);
+/** Reviewers must be active people who may decide (not read-only); field by field, as the form shows them. */
+async function checkReviewers(db: Tx, input: z.output<typeof campaignInput>) {
   const people = [...new Set([input.fallbackReviewerId, ...input.reviewerIds, ...input.secondStageReviewerIds])];
   const active = await db
     .select({ id: identities.id, readOnly: readOnlyPerson(sql`${identities.id}`) })
@@ -43,13 +42,104 @@ export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
   check("reviewerIds", input.reviewerIds, "Every named reviewer");
   check("secondStageReviewerIds", input.secondStageReviewerIds, "Every second-stage reviewer");
   if (Object.keys(errors).length) throw new ValidationError(errors);
+}
 
+/** Admins create campaigns; reviewers are checked to be active people. */
+export async function createCampaign(db: Db, caller: Caller, raw: unknown) {
+  requireRole(caller, "admin");
+  const input = parseInput(campaignInput, raw);
+  await checkReviewers(db, input);
   return auditedTransaction(db, async (tx) => {
     const [created] = await tx
       .insert(campaigns)
       .values({ ...input, ownerId: caller.identityId, status: "draft" })
       .returning();
     await recordAudit(tx, actorOf(caller), { action: "campaign.created", entityType: "campaign", entityId: created.id, after: input });
+    return created;
+  });
+}
+
+/** The settings a campaign is made of: what its form edits and a clone copies. */
+const settingsOf = (c: typeof campaigns.$inferSelect) => ({
+  name: c.name,
+  description: c.description ?? undefined,
+  scope: c.scope,
+  reviewerStrategy: c.reviewerStrategy,
+  reviewerIds: c.reviewerIds,
+  fallbackReviewerId: c.fallbackReviewerId,
+  stages: c.stages,
+  secondStageReviewerIds: c.secondStageReviewerIds,
+  startsAt: c.startsAt,
+  dueAt: c.dueAt,
+  recurrence: c.recurrence,
+  reminderDays: c.reminderDays,
+  undecidedAction: c.undecidedAction,
+  revokeAt: c.revokeAt,
+  unusedWindowDays: c.unusedWindowDays,
+});
+
+/**
+ * A draft is edited whole, with the same rules as a new campaign; once
+ * launched its items are a snapshot and its settings stay as they were.
+ */
+export async function updateDraftCampaign(db: Db, caller: Caller, id: string, raw: unknown) {
+  requireRole(caller, "admin");
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Campaign");
+  const input = parseInput(campaignInput, raw);
+  await checkReviewers(db, input);
+  return auditedTransaction(db, async (tx) => {
+    const [current] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for("update");
+    if (!current) throw new NotFoundError("Campaign");
+    if (current.status !== "draft") throw new ConflictError(`Only a draft campaign can be edited; this one is ${current.status}. Clone it to start another.`);
+    const [updated] = await tx
+      .update(campaigns)
+      .set({ ...input, description: input.description ?? null, updatedAt: new Date() })
+      .where(eq(campaigns.id, id))
+      .returning();
+    // Only what changed, compared as values (lists and the scope are objects).
+    const was = settingsOf(current) as Record<string, unknown>;
+    const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
+    const changed = Object.keys(was).filter((k) => !isDeepStrictEqual(plain(was[k]), plain((input as Record<string, unknown>)[k])));
+    await recordAudit(tx, actorOf(caller), {
+      action: "campaign.updated",
+      entityType: "campaign",
+      entityId: id,
+      before: Object.fromEntries(changed.map((k) => [k, was[k] ?? null])),
+      after: Object.fromEntries(changed.map((k) => [k, (input as Record<string, unknown>)[k] ?? null])),
+    });
+    return updated;
+  });
+}
+
+/**
+ * A new draft with another campaign's settings (any campaign: a draft, a
+ * running one, last quarter's), starting today and lasting as long as the
+ * original did. The caller owns the copy.
+ */
+export async function cloneCampaign(db: Db, caller: Caller, id: string) {
+  requireRole(caller, "admin");
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Campaign");
+  const [source] = await db.select().from(campaigns).where(eq(campaigns.id, id));
+  if (!source) throw new NotFoundError("Campaign");
+  const startsAt = new Date();
+  const length = source.dueAt && source.startsAt ? source.dueAt.getTime() - source.startsAt.getTime() : 14 * 86_400_000;
+  const settings = {
+    ...settingsOf(source),
+    name: `${source.name} (copy)`.slice(0, 120),
+    startsAt,
+    dueAt: new Date(startsAt.getTime() + Math.max(length, 86_400_000)),
+  };
+  return auditedTransaction(db, async (tx) => {
+    const [created] = await tx
+      .insert(campaigns)
+      .values({ ...settings, ownerId: caller.identityId, status: "draft" })
+      .returning();
+    await recordAudit(tx, actorOf(caller), {
+      action: "campaign.created",
+      entityType: "campaign",
+      entityId: created.id,
+      after: { ...settings, clonedFrom: id },
+    });
     return created;
   });
 }

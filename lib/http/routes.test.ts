@@ -94,6 +94,8 @@ const asAdmin: Record<string, number> = {
   "GET /campaigns/[id]/export": 404,
   "POST /campaigns/[id]/launch": 404,
   "GET /campaigns/[id]": 404,
+  "PATCH /campaigns/[id]": 422,
+  "POST /campaigns/[id]/clone": 404,
   "POST /campaigns/[id]/sign-off": 404,
   "GET /campaigns": 200,
   "POST /campaigns": 422,
