@@ -8,7 +8,7 @@ import { EmptyState } from "@/components/ui/card";
 import { FilterSelect } from "@/components/ui/filter-select";
 import { FieldErrorsAlert } from "@/components/ui/field-errors";
 import { Pagination } from "@/components/ui/pagination";
-import { kindLabels, relative } from "@/components/ui/format";
+import { ageInDays, formatDate, kindLabels, relative } from "@/components/ui/format";
 import { levelTone } from "@/components/reconciliation/labels";
 import type { IdentityKind, IdentityStatus } from "@/db/schema";
 import { api, type ApiError } from "@/lib/http/client";
@@ -181,26 +181,28 @@ export function IdentityTable({
                 <TBody>
                   {data.rows.map((r) => (
                     <tr key={r.id} className="hover:bg-slate-50">
-                      <td className="max-w-[16rem] truncate px-3 py-2">
+                      <td className="max-w-[13rem] truncate px-2 py-2">
                         <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
                           {r.kind === "human" ? r.displayName : r.name}
                         </Link>
                       </td>
-                      <td className="whitespace-nowrap px-3 py-2">{kindLabels[r.kind]}</td>
-                      <td className="px-3 py-2 text-slate-600">{r.systemName ?? "—"}</td>
-                      <td className="px-3 py-2">
+                      <td className="whitespace-nowrap px-2 py-2">{kindLabels[r.kind]}</td>
+                      <td className="px-2 py-2 text-slate-600">{r.systemName ?? "—"}</td>
+                      <td className="px-2 py-2">
                         {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName})` : ""}</Badge> : (r.ownerName ?? "—")}
                       </td>
-                      <td className="whitespace-nowrap px-3 py-2">
+                      <td className="whitespace-nowrap px-2 py-2">
                         <Badge tone={r.status === "active" ? "green" : r.status === "disabled" ? "amber" : "neutral"}>{r.status}</Badge>
                       </td>
-                      <td className="px-3 py-2">{r.privilegeLevel ? <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge> : "—"}</td>
-                      <td className="px-3 py-2 text-right tabular-nums">{r.privilegedGrants > 0 ? <Badge tone="purple">{r.privilegedGrants}</Badge> : "—"}</td>
-                      <td className="whitespace-nowrap px-3 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
-                      <td className="whitespace-nowrap px-3 py-2">
+                      <td className="px-2 py-2">{r.privilegeLevel ? <Badge tone={levelTone[r.privilegeLevel]}>{r.privilegeLevel}</Badge> : "—"}</td>
+                      <td className="px-2 py-2 text-right tabular-nums">{r.privilegedGrants > 0 ? <Badge tone="purple">{r.privilegedGrants}</Badge> : "—"}</td>
+                      <td className="px-2 py-2 text-slate-600">{relative(r.lastUsedAt)}</td>
+                      <td className="whitespace-nowrap px-2 py-2">
                         {r.nextAttestationAt ? (
                           new Date(r.nextAttestationAt) < new Date() ? (
-                            <Badge tone="amber">overdue {relative(r.nextAttestationAt)}</Badge>
+                            <Badge tone="amber" title={`due ${formatDate(r.nextAttestationAt)}`}>
+                              {ageInDays(r.nextAttestationAt)} days overdue
+                            </Badge>
                           ) : (
                             <span className="text-slate-600">{relative(r.nextAttestationAt)}</span>
                           )

@@ -19,9 +19,11 @@ test.afterAll(async () => {
   await slack?.stop();
 });
 
-async function mailFor(to: string, subject: RegExp): Promise<CapturedMail> {
+/** The mail to `to` whose subject matches and that is about `about` (a request id): mails of earlier specs, retried once this server is up, arrive too. */
+async function mailFor(to: string, subject: RegExp, about: string): Promise<CapturedMail> {
   let found: CapturedMail | undefined;
-  await expect.poll(() => (found = smtp!.received.find((m) => m.to.includes(to) && subject.test(m.parsed.subject ?? ""))), { timeout: 30_000 }).toBeTruthy();
+  const matches = (m: CapturedMail) => m.to.includes(to) && subject.test(m.parsed.subject ?? "") && (m.parsed.text ?? "").includes(about);
+  await expect.poll(() => (found = smtp!.received.find(matches)), { timeout: 30_000 }).toBeTruthy();
   return found!;
 }
 
@@ -44,7 +46,7 @@ test("an approver chooses where notices reach them, is mailed a request with a l
   // The requester asks; the approver is mailed (text and HTML, with the deep link) and messaged in Slack.
   await signInAs(page, "requester");
   const id = await requestAccess(page, "PowerUserAccess", { minutes: 30, justification: "Rotate the ledger cache certificates" });
-  const mail = await mailFor(APPROVER.email, /^Approval needed: Lena Novak requests .*PowerUserAccess/);
+  const mail = await mailFor(APPROVER.email, /^Approval needed: Lena Novak requests .*PowerUserAccess/, id);
   expect(mail.parsed.text).toContain("Rotate the ledger cache certificates");
   const link = /Open: (\S+)/.exec(mail.parsed.text ?? "")![1];
   expect(new URL(link).pathname).toBe(`/access-requests/${id}`);
@@ -84,7 +86,7 @@ test("an approver chooses where notices reach them, is mailed a request with a l
   await expect(page.getByTestId("request-history")).toContainText("via Slack");
 
   // The requester hears of the decision by mail too; then gives the access back.
-  await mailFor("lena.novak@acme.example", /approved|active/i);
+  await mailFor("lena.novak@acme.example", /approved|active/i, id);
   await signInAs(page, "requester");
   await call(page, "POST", `/api/v1/jit/requests/${id}/release`);
 

@@ -86,6 +86,7 @@ export const auditActions = {
   "sessions.revoked": "All of a person's sessions were revoked.",
   "system.created": "A system was created.",
   "system.linked": "An import took an existing system as the one it imports (its external id recorded).",
+  "system.updated": "A system's name, environment, owner or description changed.",
   "team.created": "A team was created.",
   "team.deleted": "A team was deleted.",
   "team.members_added": "People were added to a team.",

@@ -69,6 +69,12 @@ export default async function AdminPage() {
             for pipelines acting as their NHI, usage and session sources, and identity providers (SCIM at <code>/scim/v2</code>).
           </li>
           <li>
+            <Link href="/admin/catalog" className="font-medium text-brand-700 hover:underline">
+              Systems and entitlements
+            </Link>{" "}
+            that no importer covers: their owners and privilege levels, defined by hand.
+          </li>
+          <li>
             <Link href="/admin/notifications" className="font-medium text-brand-700 hover:underline">
               Notifications
             </Link>{" "}
