@@ -181,12 +181,12 @@ export function IdentityTable({
                 <TBody>
                   {data.rows.map((r) => (
                     <tr key={r.id} className="hover:bg-slate-50">
-                      <td className="max-w-[13rem] truncate px-2 py-2">
+                      <td className="max-w-[12rem] truncate px-2 py-2">
                         <Link href={`/identities/${r.id}`} className="font-medium text-brand-700 hover:underline">
                           {r.kind === "human" ? r.displayName : r.name}
                         </Link>
                       </td>
-                      <td className="whitespace-nowrap px-2 py-2">{kindLabels[r.kind]}</td>
+                      <td className="px-2 py-2">{kindLabels[r.kind]}</td>
                       <td className="px-2 py-2 text-slate-600">{r.systemName ?? "—"}</td>
                       <td className="px-2 py-2">
                         {r.orphaned ? <Badge tone="red">Orphaned{r.ownerName ? ` (${r.ownerName})` : ""}</Badge> : (r.ownerName ?? "—")}
