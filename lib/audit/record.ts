@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { asStoredJson, lockAuditChain } from "@/db/audit-chain";
 import type { Db, Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
@@ -76,6 +77,8 @@ export function auditedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promi
   });
 }
 
+const asValue = (v: unknown): unknown => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
+
 /** Only the fields that changed, as before/after pairs for the audit row. */
 export function diff<T extends Record<string, unknown>>(before: T, after: Partial<T>) {
   const b: Record<string, unknown> = {};
@@ -83,7 +86,8 @@ export function diff<T extends Record<string, unknown>>(before: T, after: Partia
   for (const key of Object.keys(after)) {
     const was = before[key];
     const now = after[key];
-    const same = was instanceof Date && now instanceof Date ? was.getTime() === now.getTime() : was === now;
+    // Compared as values: a list or a JSON document read back (keys reordered, dates as strings) is the same if it says the same.
+    const same = isDeepStrictEqual(asValue(was), asValue(now));
     if (!same) {
       b[key] = was ?? null;
       a[key] = now ?? null;

@@ -1,9 +1,9 @@
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { entitlements, grants, identities, privilegeLevels, systemKinds, systems } from "@/db/schema";
-import { auditedTransaction, recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { requestReconciliation } from "@/lib/findings/refresh";
@@ -46,9 +46,11 @@ async function checkOwner(tx: Tx, ownerId: string | null | undefined) {
 
 const uuid = z.uuid();
 
-/** What the fields an edit names held before it: the audit row's "before". */
-const valuesBefore = (current: Record<string, unknown>, input: Record<string, unknown>) =>
-  Object.fromEntries(Object.keys(input).map((k) => [k, current[k] ?? null]));
+/** The audit row's before and after: only the fields the edit changed. */
+const changeOf = (current: Record<string, unknown>, input: Record<string, unknown>) => {
+  const { before, after } = diff(current, input);
+  return { before, after };
+};
 
 /** Systems with their entitlement counts, for the admin screens. Admins and auditors. */
 export async function listCatalog(db: Tx, caller: Caller) {
@@ -96,18 +98,33 @@ export async function listSystemEntitlements(db: Tx, caller: Caller, systemId: s
 
 const taken = (what: string, value: string) => new ConflictError(`A ${what} named “${value}” exists already. Choose another name, or edit that one.`);
 
+/** System names are unique whatever their case: "Billing" and "billing" would be one system to a reader. */
+async function refuseTakenSystemName(tx: Tx, name: string, exceptId?: string) {
+  const [clash] = await tx
+    .select({ id: systems.id })
+    .from(systems)
+    .where(and(sql`lower(${systems.name}) = lower(${name})`, exceptId ? ne(systems.id, exceptId) : undefined));
+  if (clash) throw taken("system", name);
+}
+
+async function refuseTakenEntitlementName(tx: Tx, systemId: string, name: string, exceptId?: string) {
+  const [clash] = await tx
+    .select({ id: entitlements.id })
+    .from(entitlements)
+    .where(and(eq(entitlements.systemId, systemId), eq(entitlements.name, name), exceptId ? ne(entitlements.id, exceptId) : undefined));
+  if (clash) throw taken("entitlement of this system", name);
+}
+
 /** Admins define a system no importer covers (an internal app, a vendor console). Audited. */
 export async function createSystem(db: Db, caller: Caller, raw: unknown) {
   requireRole(caller, "admin");
   const input = parseInput(systemInput, raw);
   return auditedTransaction(db, async (tx) => {
     await checkOwner(tx, input.ownerId);
-    const [clash] = await tx
-      .select({ id: systems.id })
-      .from(systems)
-      .where(sql`lower(${systems.name}) = lower(${input.name})`);
-    if (clash) throw taken("system", input.name);
-    const [row] = await tx.insert(systems).values(input).returning();
+    await refuseTakenSystemName(tx, input.name);
+    // The unique index settles two admins adding the same name at once.
+    const [row] = await tx.insert(systems).values(input).onConflictDoNothing().returning();
+    if (!row) throw taken("system", input.name);
     await recordAudit(tx, actorOf(caller), { action: "system.created", entityType: "system", entityId: row.id, after: input });
     return row;
   });
@@ -122,13 +139,7 @@ export async function updateSystem(db: Db, caller: Caller, id: string, raw: unkn
     const [current] = await tx.select().from(systems).where(eq(systems.id, id)).for("update");
     if (!current) throw new NotFoundError("System");
     await checkOwner(tx, input.ownerId);
-    if (input.name) {
-      const [clash] = await tx
-        .select({ id: systems.id })
-        .from(systems)
-        .where(and(sql`lower(${systems.name}) = lower(${input.name})`, ne(systems.id, id)));
-      if (clash) throw taken("system", input.name);
-    }
+    if (input.name) await refuseTakenSystemName(tx, input.name, id);
     const [row] = await tx
       .update(systems)
       .set({ ...input, updatedAt: new Date() })
@@ -138,8 +149,7 @@ export async function updateSystem(db: Db, caller: Caller, id: string, raw: unkn
       action: "system.updated",
       entityType: "system",
       entityId: id,
-      before: valuesBefore(current, input),
-      after: input,
+      ...changeOf(current, input),
     });
     return row;
   });
@@ -153,12 +163,9 @@ export async function createEntitlement(db: Db, caller: Caller, raw: unknown) {
     const [system] = await tx.select({ id: systems.id }).from(systems).where(eq(systems.id, input.systemId));
     if (!system) throw new ValidationError({ systemId: ["No such system."] });
     await checkOwner(tx, input.ownerId);
-    const [clash] = await tx
-      .select({ id: entitlements.id })
-      .from(entitlements)
-      .where(and(eq(entitlements.systemId, input.systemId), eq(entitlements.name, input.name)));
-    if (clash) throw taken("entitlement of this system", input.name);
-    const [row] = await tx.insert(entitlements).values(input).returning();
+    await refuseTakenEntitlementName(tx, input.systemId, input.name);
+    const [row] = await tx.insert(entitlements).values(input).onConflictDoNothing().returning();
+    if (!row) throw taken("entitlement of this system", input.name);
     await recordAudit(tx, actorOf(caller), { action: "entitlement.created", entityType: "entitlement", entityId: row.id, after: input });
     return row;
   });
@@ -178,13 +185,7 @@ export async function updateEntitlement(db: Db, caller: Caller, id: string, raw:
     const [current] = await tx.select().from(entitlements).where(eq(entitlements.id, id)).for("update");
     if (!current) throw new NotFoundError("Entitlement");
     await checkOwner(tx, input.ownerId);
-    if (input.name) {
-      const [clash] = await tx
-        .select({ n: count() })
-        .from(entitlements)
-        .where(and(eq(entitlements.systemId, current.systemId), eq(entitlements.name, input.name), ne(entitlements.id, id)));
-      if (clash.n > 0) throw taken("entitlement of this system", input.name);
-    }
+    if (input.name) await refuseTakenEntitlementName(tx, current.systemId, input.name, id);
     const [row] = await tx
       .update(entitlements)
       .set({ ...input, updatedAt: new Date() })
@@ -196,8 +197,7 @@ export async function updateEntitlement(db: Db, caller: Caller, id: string, raw:
       action: "entitlement.updated",
       entityType: "entitlement",
       entityId: id,
-      before: valuesBefore(current, input),
-      after: input,
+      ...changeOf(current, input),
     });
     return row;
   });

@@ -1,10 +1,9 @@
-import { isDeepStrictEqual } from "node:util";
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
 import { campaigns, entitlements, identities, reviewItems } from "@/db/schema";
-import { auditedTransaction, recordAudit } from "@/lib/audit/record";
+import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, hasRole, readOnlyPerson, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
 import { listActivePeople, listSystems } from "@/lib/identities/list";
@@ -96,17 +95,8 @@ export async function updateDraftCampaign(db: Db, caller: Caller, id: string, ra
       .set({ ...input, description: input.description ?? null, updatedAt: new Date() })
       .where(eq(campaigns.id, id))
       .returning();
-    // Only what changed, compared as values (lists and the scope are objects).
-    const was = settingsOf(current) as Record<string, unknown>;
-    const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v ?? null));
-    const changed = Object.keys(was).filter((k) => !isDeepStrictEqual(plain(was[k]), plain((input as Record<string, unknown>)[k])));
-    await recordAudit(tx, actorOf(caller), {
-      action: "campaign.updated",
-      entityType: "campaign",
-      entityId: id,
-      before: Object.fromEntries(changed.map((k) => [k, was[k] ?? null])),
-      after: Object.fromEntries(changed.map((k) => [k, (input as Record<string, unknown>)[k] ?? null])),
-    });
+    const change = diff(settingsOf(current), input);
+    await recordAudit(tx, actorOf(caller), { action: "campaign.updated", entityType: "campaign", entityId: id, before: change.before, after: change.after });
     return updated;
   });
 }

@@ -4,6 +4,7 @@ import { notificationDeliveries, notificationPreferences, notifications } from "
 import { makeCaller, testDb } from "@/lib/testing/harness";
 import { freePort } from "@/lib/testing/net";
 import { startSmtp } from "@/lib/testing/smtp";
+import { deliveryHealth } from "./deliveries";
 import { notify } from "./notify";
 import { getMyNotificationPreferences, setMyNotificationPreferences, setNotificationDefaults } from "./preferences";
 import { backoffMs, sendDigests, sendDue } from "./send";
@@ -101,6 +102,10 @@ describe("notices leave the app", () => {
     const [notice] = await noticesOf(person.identityId);
     expect(await sendDue(db, "email")).toEqual({ sent: 0, failed: 0, dead: 1 });
     expect((await deliveriesOf([notice.id]))[0]).toMatchObject({ status: "dead", lastError: expect.stringContaining("550") });
+    // Admins see it among the troubled deliveries, with its error; an auditor may read them too, nobody else.
+    const admin = await makeCaller(db, ["admin"]);
+    expect((await deliveryHealth(db, admin)).troubled.find((t) => t.title === "To a dead mailbox")).toMatchObject({ status: "dead", channel: "email" });
+    await expect(deliveryHealth(db, person)).rejects.toMatchObject({ status: 403 });
   });
 
   it("follows each person's choice per event, the admins' default otherwise, and gathers digests into one mail", async () => {

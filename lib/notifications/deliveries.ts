@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, or } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { identities, notificationDeliveries, notifications } from "@/db/schema";
 import { requireRole, type Caller } from "@/lib/caller";
@@ -30,9 +30,10 @@ export async function deliveryHealth(db: Tx, caller: Caller) {
       .from(notificationDeliveries)
       .innerJoin(notifications, eq(notifications.id, notificationDeliveries.notificationId))
       .innerJoin(identities, eq(identities.id, notifications.recipientId))
-      .where(and(inArray(notificationDeliveries.status, ["pending", "dead"]), inArray(notificationDeliveries.channel, ["email", "chat", "digest"])))
+      // Given up, or waiting after a failed attempt: a delivery merely queued is not trouble.
+      .where(or(eq(notificationDeliveries.status, "dead"), and(eq(notificationDeliveries.status, "pending"), isNotNull(notificationDeliveries.lastError))))
       .orderBy(desc(notificationDeliveries.createdAt))
-      .limit(200),
+      .limit(20),
   ]);
-  return { counts, troubled: troubled.filter((t) => t.status === "dead" || t.lastError).slice(0, 20) };
+  return { counts, troubled };
 }
