@@ -48,7 +48,10 @@ async function pendingRequest() {
   const org = await jitOrg(db);
   org.approvers.forEach((a, i) => (users[`U${a.identityId.slice(0, 6)}${i}`] = a.email!));
   users[`R${org.requester.identityId.slice(0, 6)}`] = org.requester.email!;
-  const request = await createRequest(db, org.requester, asking(org.entitlement.id));
+  // Asked with no chat configured: on a shared PostgreSQL the approvers' chat deliveries would land in another test file's sender.
+  const token = process.env.SLACK_BOT_TOKEN;
+  delete process.env.SLACK_BOT_TOKEN;
+  const request = await createRequest(db, org.requester, asking(org.entitlement.id)).finally(() => (process.env.SLACK_BOT_TOKEN = token));
   const slackId = (email: string) => Object.entries(users).find(([, e]) => e === email)![0];
   return { ...org, request, approverSlack: slackId(org.approvers[0].email!), requesterSlack: slackId(org.requester.email!) };
 }
