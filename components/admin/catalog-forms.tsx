@@ -1,36 +1,17 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-import { apiResult, formText } from "@/lib/http/client";
+import { useState } from "react";
+import { formText } from "@/lib/http/client";
 import { Button } from "@/components/ui/button";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Outcome } from "@/components/ui/outcome";
 import { Select } from "@/components/ui/select";
+import { useSubmit } from "./use-submit";
 
 type Person = { id: string; name: string };
 const field = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
 const label = "block text-xs font-medium text-slate-600";
 const levels = ["standard", "privileged", "admin"];
-
-/** One call to the API from a form: field errors under their fields, the outcome beneath, the page refreshed on success. */
-function useSubmit() {
-  const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, start] = useTransition();
-  const submit = (path: string, method: "POST" | "PATCH", body: unknown, done: string, after?: () => void) =>
-    start(async () => {
-      const result = await apiResult(path, { method, body });
-      setErrors(result.ok ? {} : (result.fieldErrors ?? {}));
-      setMessage(result.ok ? { ok: true, text: done } : { ok: false, text: result.message });
-      if (result.ok) {
-        after?.();
-        router.refresh();
-      }
-    });
-  return { errors, message, pending, submit };
-}
 
 /** The fields a system and an entitlement share: who owns it, and what it is for. */
 function OwnerAndDescription({ people, errors }: { people: Person[]; errors?: string[] }) {

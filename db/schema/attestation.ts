@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps, tz } from "./columns";
-import { identities } from "./identity";
+import { identities, identityKind } from "./identity";
 
 export const attestationStatus = pgEnum("attestation_status", ["pending", "attested", "decommissioned", "escalated"]);
 
@@ -51,3 +51,16 @@ export const attestationReminders = pgTable(
   },
   (t) => [uniqueIndex("attestation_reminders_key").on(t.identityId, t.dueAt, t.daysBefore)],
 );
+
+/**
+ * How often each kind of NHI is attested and when its owner is reminded, set
+ * by admins; a kind without a row follows the product's default (every 90
+ * days, reminded 14 and 3 days before and on the due day).
+ */
+export const attestationPolicies = pgTable("attestation_policies", {
+  kind: identityKind("kind").primaryKey(),
+  intervalDays: integer("interval_days").notNull(),
+  // Days before the due date, each sent once per due date; 0 is the due day.
+  reminderDays: integer("reminder_days").array().notNull(),
+  ...timestamps,
+});

@@ -20,6 +20,9 @@ export const systemKind = pgEnum("system_kind", systemKinds);
 export const teams = pgTable("teams", {
   id: id(),
   name: text("name").notNull().unique(),
+  // The identity provider that placed it ("scim:<token>"): its next sync would
+  // undo any change made in the app, so the app leaves it to the provider.
+  managedBy: text("managed_by"),
   ...timestamps,
 });
 

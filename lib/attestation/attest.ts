@@ -8,7 +8,7 @@ import { actorOf, requireDecider, type Caller } from "@/lib/caller";
 import { ForbiddenError, ValidationError, parseInput } from "@/lib/errors";
 import { requestCredentialWork } from "@/lib/credentials/tasks";
 import { revokeGrants } from "@/lib/revocation/revoke";
-import { assertLiveNhi, assertVisible, attestRelation, loadNhiForChange, nextAttestationFrom, optionalPersonId, ownerErrors } from "./policy";
+import { assertLiveNhi, assertVisible, attestRelation, cadenceOf, loadNhiForChange, nextAttestationFrom, optionalPersonId, ownerErrors } from "./policy";
 import { text } from "@/lib/validation/fields";
 
 const yesNo = z.preprocess(
@@ -71,7 +71,14 @@ async function confirm(tx: Tx, caller: Caller, { identity, open }: Loaded, input
 
   const now = new Date();
   // Attesting is what takes a re-homed NHI off the orphan list.
-  const change = { ...next, purpose: input.purpose, lastAttestedAt: now, nextAttestationAt: nextAttestationFrom(now), rehomedFromId: null, rehomedAt: null };
+  const change = {
+    ...next,
+    purpose: input.purpose,
+    lastAttestedAt: now,
+    nextAttestationAt: nextAttestationFrom(now, await cadenceOf(tx, identity.kind)),
+    rehomedFromId: null,
+    rehomedAt: null,
+  };
   const [updated] = await tx
     .update(identities)
     .set({ ...change, updatedAt: now })

@@ -1,23 +1,48 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { attestations, identities } from "@/db/schema";
+import { attestationPolicies, attestations, identities, nonHumanKinds } from "@/db/schema";
 import { hasRole, visibleIdentities, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from "@/lib/errors";
 
 // The attestation cadence and escalation ladder live here and nowhere else, so
 // the list, the attest action and the escalation job can never disagree.
+/** The default cadence: a kind of NHI no admin has set a policy for is attested this often. */
 export const ATTESTATION_INTERVAL_DAYS = 90;
 /** "Due" in the owner's list: overdue, never scheduled, or due within this many days. */
 export const DUE_SOON_DAYS = 30;
-/** Owners are reminded this many days before an NHI's attestation is due, and on the day it falls overdue (0). */
+/** By default owners are reminded this many days before an NHI's attestation is due, and on the day it falls overdue (0). */
 export const ATTESTATION_REMINDER_DAYS = [14, 3, 0] as const;
 export const ESCALATE_TO_MANAGER_AFTER_DAYS = 14;
 export const ESCALATE_TO_ADMINS_AFTER_DAYS = 28;
 
 const DAY_MS = 86_400_000;
 export const daysAfter = (from: Date, days: number) => new Date(from.getTime() + days * DAY_MS);
-export const nextAttestationFrom = (attestedAt: Date) => daysAfter(attestedAt, ATTESTATION_INTERVAL_DAYS);
+export const nextAttestationFrom = (attestedAt: Date, cadence: Pick<AttestationCadence, "intervalDays">) => daysAfter(attestedAt, cadence.intervalDays);
+
+/** One kind of NHI's attestation policy: how often, and when its owner is reminded (days before the due date, 0 the due day). */
+export type AttestationCadence = { intervalDays: number; reminderDays: number[] };
+export const DEFAULT_CADENCE: AttestationCadence = { intervalDays: ATTESTATION_INTERVAL_DAYS, reminderDays: [...ATTESTATION_REMINDER_DAYS] };
+
+/** One kind's cadence. */
+export async function cadenceOf(tx: Tx, kind: string): Promise<AttestationCadence> {
+  const [p] = await tx
+    .select()
+    .from(attestationPolicies)
+    .where(eq(attestationPolicies.kind, kind as (typeof nonHumanKinds)[number]));
+  return p ? { intervalDays: p.intervalDays, reminderDays: p.reminderDays } : DEFAULT_CADENCE;
+}
+
+/** Every kind of NHI's cadence: the admins' policy where one is set, the default otherwise. */
+export async function loadCadences(tx: Tx): Promise<Map<string, AttestationCadence & { custom: boolean }>> {
+  const set = new Map((await tx.select().from(attestationPolicies)).map((p) => [p.kind as string, p]));
+  return new Map(
+    nonHumanKinds.map((kind) => {
+      const p = set.get(kind);
+      return [kind, p ? { intervalDays: p.intervalDays, reminderDays: p.reminderDays, custom: true } : { ...DEFAULT_CADENCE, custom: false }];
+    }),
+  );
+}
 
 /** An attestation request still waiting for its owner (possibly escalated). */
 export const isOpenAttestation = inArray(attestations.status, ["pending", "escalated"]);

@@ -3,25 +3,26 @@ import type { Db } from "@/db/client";
 import { attestationReminders, identities } from "@/db/schema";
 import { auditedTransaction } from "@/lib/audit/record";
 import { notify } from "@/lib/notifications/notify";
-import { ATTESTATION_REMINDER_DAYS, ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter } from "./policy";
+import { ESCALATE_TO_MANAGER_AFTER_DAYS, daysAfter, loadCadences } from "./policy";
 
 const REMINDER_LOCK = 7244102;
 
 /**
  * Reminds owners of the NHIs whose attestation comes due, at each lead time
- * of ATTESTATION_REMINDER_DAYS and when it falls overdue: one notice per
+ * of their kind's attestation policy (0: when it falls due): one notice per
  * owner and run, counting their NHIs. Each lead time goes once per due date
  * (attesting moves the date, so the next cycle is reminded afresh); when
  * several have passed at once, only the nearest is sent. Past the point of
  * escalation the escalation's own notice takes over.
  */
 export async function sendAttestationReminders(db: Db, now = new Date()) {
-  const horizon = daysAfter(now, Math.max(...ATTESTATION_REMINDER_DAYS));
   const escalatedBefore = daysAfter(now, -ESCALATE_TO_MANAGER_AFTER_DAYS);
   return auditedTransaction(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${REMINDER_LOCK})`);
+    const cadences = await loadCadences(tx);
+    const horizon = daysAfter(now, Math.max(0, ...[...cadences.values()].flatMap((c) => c.reminderDays)));
     const due = await tx
-      .select({ id: identities.id, ownerId: identities.ownerId, nextAttestationAt: identities.nextAttestationAt })
+      .select({ id: identities.id, kind: identities.kind, ownerId: identities.ownerId, nextAttestationAt: identities.nextAttestationAt })
       .from(identities)
       .where(
         and(
@@ -35,7 +36,10 @@ export async function sendAttestationReminders(db: Db, now = new Date()) {
     const perOwner = new Map<string, { soon: number; overdue: number }>();
     for (const nhi of due) {
       const dueAt = nhi.nextAttestationAt!;
-      const passed = ATTESTATION_REMINDER_DAYS.filter((d) => daysAfter(dueAt, -d) <= now).sort((a, b) => a - b);
+      const passed = cadences
+        .get(nhi.kind)!
+        .reminderDays.filter((d) => daysAfter(dueAt, -d) <= now)
+        .sort((a, b) => a - b);
       if (passed.length === 0) continue;
       const marked = await tx
         .insert(attestationReminders)

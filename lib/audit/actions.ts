@@ -9,6 +9,8 @@ export const auditActions = {
   "attestation.escalated": "An overdue attestation was escalated (to whom, which level).",
   "attestation.reassigned": "An open attestation moved to a non-human identity's new owner.",
   "attestation.recorded": "An owner's attestation was recorded (kept, changed or decommissioned).",
+  "attestation_policy.updated":
+    "An admin changed how often a kind of NHI is attested, or when its owners are reminded (due dates a shorter interval brought forward are listed).",
   "audit.purged": "Audit rows older than a date were purged; the row anchors the chain's new start.",
   "auth.rate_limited": "Sign-in or token attempts were refused for too many failures (who and from where).",
   "aws_scps.replaced": "An AWS system's service control policies were replaced.",

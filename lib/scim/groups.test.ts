@@ -40,6 +40,8 @@ describe("SCIM Groups", () => {
     expect(memberIds(group)).toEqual([ann.id, bob.id].sort());
     expect(group.members).toContainEqual({ value: ann.id, display: "Ada Lovelace", type: "User", $ref: `${BASE_URL}/Users/${ann.id}` });
     expect((await rowOf(db, ann.id)).teamId).toBe(group.id);
+    // The app leaves a team its identity provider placed to that provider.
+    expect((await db.select({ managedBy: teams.managedBy }).from(teams).where(eq(teams.id, group.id)))[0].managedBy).toBe(`scim:${tokenName}`);
     expect((await call("GET", `/Users/${ann.id}`)).json.groups).toEqual([
       { value: group.id, display: name, type: "direct", $ref: `${BASE_URL}/Groups/${group.id}` },
     ]);

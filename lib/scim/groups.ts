@@ -7,7 +7,8 @@ import { groupAttributes, memberSubAttributes, notDeletedSql } from "./attribute
 import { URN, type ScimContext } from "./constants";
 import { ScimError, badRequest, notFound } from "./errors";
 import { filterToSql, normalizePath, parseFilter } from "./filter";
-import { addMembers, checkMembers, rehomePrimary, removeMembers } from "./membership";
+import { deleteTeamRow } from "@/lib/teams/membership";
+import { addMembers, checkMembers, removeMembers, setMembers, teamChange } from "./membership";
 import { applyPatch, type PatchOperation } from "./patch";
 import { compact, isObject, isUuid, keyOf, versionOf, type ScimResource } from "./resource";
 
@@ -127,7 +128,7 @@ export async function createGroup(tx: Tx, ctx: ScimContext, raw: unknown): Promi
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`scim:group:${input.displayName.toLowerCase()}`}::text))`);
   await checkNameFree(tx, input.displayName);
   const members = await checkMembers(tx, input.members ?? []);
-  const [row] = await tx.insert(teams).values({ name: input.displayName }).returning();
+  const [row] = await tx.insert(teams).values({ name: input.displayName, managedBy: ctx.source }).returning();
   await recordAudit(tx, ctx.actor, { action: "team.created", entityType: "team", entityId: row.id, after: { name: row.name, source: ctx.source } });
   await addMembers(tx, ctx, row, members);
   return row;
@@ -145,19 +146,6 @@ async function rename(tx: Tx, ctx: ScimContext, row: TeamRow, name: string): Pro
     after: { name, source: ctx.source },
   });
   return renamed;
-}
-
-async function setMembers(tx: Tx, ctx: ScimContext, row: TeamRow, wanted: string[]) {
-  const ids = await checkMembers(tx, wanted);
-  const current = (await tx.select({ id: teamMembers.identityId }).from(teamMembers).where(eq(teamMembers.teamId, row.id))).map((m) => m.id);
-  const keep = new Set(ids);
-  await removeMembers(
-    tx,
-    ctx,
-    row,
-    current.filter((id) => !keep.has(id)),
-  );
-  await addMembers(tx, ctx, row, ids);
 }
 
 /** PUT /Groups/{id}: the name and the whole membership as the body states them. */
@@ -226,16 +214,5 @@ export async function patchGroup(tx: Tx, ctx: ScimContext, row: TeamRow, ops: Pa
  * among them), then the team itself; the audit row keeps its name and members.
  */
 export async function deleteGroup(tx: Tx, ctx: ScimContext, row: TeamRow) {
-  const removed = await removeMembers(tx, ctx, row, "all");
-  // People who had it as primary team without a membership (set before SCIM) move on too.
-  const homed = (await tx.select({ id: identities.id }).from(identities).where(eq(identities.teamId, row.id))).map((p) => p.id);
-  await rehomePrimary(tx, ctx, row, homed, { teamGone: true });
-  await tx.delete(teams).where(eq(teams.id, row.id));
-  await recordAudit(tx, ctx.actor, {
-    action: "team.deleted",
-    entityType: "team",
-    entityId: row.id,
-    before: { name: row.name, identityIds: removed },
-    after: { source: ctx.source },
-  });
+  await deleteTeamRow(tx, teamChange(ctx), row);
 }

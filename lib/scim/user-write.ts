@@ -5,7 +5,7 @@ import { diff, recordAudit } from "@/lib/audit/record";
 import { notDeletedSql, userNameSql } from "./attribute-maps";
 import { URN, type ScimContext } from "./constants";
 import { ScimError, badRequest } from "./errors";
-import { lifecycleOf, moveDetails, signal } from "./lifecycle";
+import { lifecycleOf, moveDetails, signal } from "@/lib/lifecycle/placement";
 import { nextPrimary, teamForDepartment } from "./membership";
 import { isObject } from "./resource";
 import type { UserInput } from "./user-input";

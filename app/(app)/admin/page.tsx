@@ -75,6 +75,18 @@ export default async function AdminPage() {
             that no importer covers: their owners and privilege levels, defined by hand.
           </li>
           <li>
+            <Link href="/admin/teams" className="font-medium text-brand-700 hover:underline">
+              Teams
+            </Link>{" "}
+            that no identity provider pushes: who is in each, for eligibility policies and primary teams.
+          </li>
+          <li>
+            <Link href="/admin/attestation" className="font-medium text-brand-700 hover:underline">
+              Attestation policy
+            </Link>{" "}
+            per kind of NHI: how often owners attest, and when they are reminded.
+          </li>
+          <li>
             <Link href="/admin/notifications" className="font-medium text-brand-700 hover:underline">
               Notifications
             </Link>{" "}

@@ -5,7 +5,7 @@ import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/caller";
 import { dueFilters, listMyAttestations, type MyAttestationsResult } from "@/lib/attestation/list";
 import { listOrphans, type OrphanListResult } from "@/lib/attestation/orphans";
-import { ATTESTATION_INTERVAL_DAYS, DUE_SOON_DAYS } from "@/lib/attestation/policy";
+import { DUE_SOON_DAYS } from "@/lib/attestation/policy";
 import { listCredentialTasks } from "@/lib/credentials/rotation";
 import { ValidationError } from "@/lib/errors";
 import { listActivePeople } from "@/lib/identities/list";
@@ -72,7 +72,15 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
     <>
       <PageHeader
         title="Attestations"
-        description={`Confirm that each non-human identity you answer for is still needed, for what, and by whom; attestations fall due every ${ATTESTATION_INTERVAL_DAYS} days. Answering "not needed" decommissions it: its access ends and its credentials are queued for revocation.`}
+        description={
+          <>
+            Confirm that each non-human identity you answer for is still needed, for what, and by whom; attestations fall due on each kind&apos;s{" "}
+            <Link href="/admin/attestation" className="text-brand-700 hover:underline">
+              attestation policy
+            </Link>
+            . Answering &ldquo;not needed&rdquo; decommissions it: its access ends and its credentials are queued for revocation.
+          </>
+        }
       />
 
       <section aria-labelledby="my-nhis-heading">

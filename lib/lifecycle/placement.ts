@@ -1,6 +1,9 @@
 import type { Tx } from "@/db/client";
-import { applyLifecycle, type LifecycleType } from "@/lib/lifecycle/apply";
-import type { ScimContext } from "./constants";
+import type { Actor } from "@/lib/audit/record";
+import { applyLifecycle, type LifecycleType } from "./apply";
+
+/** Who changes a person's placement, and the lifecycle source the signals name ("scim:okta", "admin"). */
+export type PlacementChange = { actor: Actor; source: string };
 
 export type Placement = { status: string; managerId: string | null; teamId: string | null };
 
@@ -24,7 +27,7 @@ export function lifecycleOf(before: Placement, after: Placement & { active: bool
 }
 
 /** Records the signal and acts on it (grants ended, NHIs re-homed, reviews opened) in the change's transaction. */
-export async function signal(tx: Tx, ctx: ScimContext, identityId: string, type: LifecycleType, details: Record<string, unknown>) {
+export async function signal(tx: Tx, ctx: PlacementChange, identityId: string, type: LifecycleType, details: Record<string, unknown>) {
   return applyLifecycle(tx, ctx.actor, { identityId, type, source: ctx.source, details });
 }
 
