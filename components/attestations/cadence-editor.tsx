@@ -72,7 +72,7 @@ function CadenceRow({ policy, canEdit }: { policy: Policy; canEdit: boolean }) {
           onChange={(e) => setReminders(e.target.value)}
           className="w-32 rounded-md border border-slate-300 px-2 py-1 text-sm"
         />
-        <FieldMessages messages={errors.reminderDays ?? Object.entries(errors).find(([k]) => k.startsWith("reminderDays."))?.[1]} />
+        <FieldMessages messages={Object.entries(errors).flatMap(([k, v]) => (k === "reminderDays" || k.startsWith("reminderDays.") ? v : []))} />
       </td>
       {canEdit && (
         <td className="px-3 py-2">

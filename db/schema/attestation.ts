@@ -52,6 +52,9 @@ export const attestationReminders = pgTable(
   (t) => [uniqueIndex("attestation_reminders_key").on(t.identityId, t.dueAt, t.daysBefore)],
 );
 
+/** How often a kind of NHI without a policy of its own is attested; the demo data is scheduled by it too. */
+export const DEFAULT_ATTESTATION_INTERVAL_DAYS = 90;
+
 /**
  * How often each kind of NHI is attested and when its owner is reminded, set
  * by admins; a kind without a row follows the product's default (every 90

@@ -1,4 +1,4 @@
-import type { IdentityKind } from "../schema";
+import { DEFAULT_ATTESTATION_INTERVAL_DAYS, type IdentityKind } from "../schema";
 import { TEAM_NAMES, TEAM_NHI_WEIGHTS, TEAM_SERVICES, type SystemSpec, type TeamName } from "./catalog";
 import { templates, uniqueName } from "./nhi-names";
 import type { Org, Person } from "./org";
@@ -183,8 +183,11 @@ export function buildNhis(count: number, org: Org, systems: SeedSystem[], now: D
     let lastAttestedAt: Date | null = null;
     if (status !== "decommissioned") {
       const overdue = rng.chance(0.12);
-      nextAttestationAt = new Date(Math.floor(daysAfter(now, overdue ? -rng.int(1, 60) : rng.int(1, 180)).getTime() / HOUR) * HOUR);
-      const previous = daysBefore(nextAttestationAt, 180);
+      // Scheduled as the default policy would have: due at most one interval ahead, one interval after the last attestation.
+      nextAttestationAt = new Date(
+        Math.floor(daysAfter(now, overdue ? -rng.int(1, 60) : rng.int(1, DEFAULT_ATTESTATION_INTERVAL_DAYS)).getTime() / HOUR) * HOUR,
+      );
+      const previous = daysBefore(nextAttestationAt, DEFAULT_ATTESTATION_INTERVAL_DAYS);
       if (previous > createdAt && previous < now) lastAttestedAt = previous;
     }
 

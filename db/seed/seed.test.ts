@@ -6,6 +6,7 @@ import type { Database } from "../client";
 import { GENESIS_HASH, keyedAuditHash } from "../audit-chain";
 import { currentAuditKey } from "../audit-key";
 import {
+  DEFAULT_ATTESTATION_INTERVAL_DAYS,
   auditLog,
   eligibilityPolicies,
   entitlements,
@@ -108,6 +109,21 @@ describe("demo seed", () => {
       .where(and(activeNhi, ne(owner.kind, "human")));
     expect(orphans.n).toBeGreaterThan(0);
     expect(badOwners.n).toBe(0);
+  });
+
+  it("schedules attestations as the default policy would: at most one interval ahead, one interval after the last", async () => {
+    const { db } = database;
+    const live = and(ne(identities.kind, "human"), ne(identities.status, "decommissioned"));
+    const interval = sql`make_interval(days => ${DEFAULT_ATTESTATION_INTERVAL_DAYS})`;
+    const [tooFar] = await db
+      .select({ n: count() })
+      .from(identities)
+      .where(and(live, sql`${identities.nextAttestationAt} > ${NOW.toISOString()}::timestamptz + ${interval}`));
+    const [offCycle] = await db
+      .select({ n: count() })
+      .from(identities)
+      .where(and(live, isNotNull(identities.lastAttestedAt), sql`${identities.nextAttestationAt} <> ${identities.lastAttestedAt} + ${interval}`));
+    expect([tooFar.n, offCycle.n]).toEqual([0, 0]);
   });
 
   it("leaves some privileged standing grants unused", async () => {

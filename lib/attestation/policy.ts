@@ -1,14 +1,14 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { attestationPolicies, attestations, identities, nonHumanKinds } from "@/db/schema";
+import { DEFAULT_ATTESTATION_INTERVAL_DAYS, attestationPolicies, attestations, identities, nonHumanKinds } from "@/db/schema";
 import { hasRole, visibleIdentities, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from "@/lib/errors";
 
 // The attestation cadence and escalation ladder live here and nowhere else, so
 // the list, the attest action and the escalation job can never disagree.
 /** The default cadence: a kind of NHI no admin has set a policy for is attested this often. */
-export const ATTESTATION_INTERVAL_DAYS = 90;
+export const ATTESTATION_INTERVAL_DAYS = DEFAULT_ATTESTATION_INTERVAL_DAYS;
 /** "Due" in the owner's list: overdue, never scheduled, or due within this many days. */
 export const DUE_SOON_DAYS = 30;
 /** By default owners are reminded this many days before an NHI's attestation is due, and on the day it falls overdue (0). */

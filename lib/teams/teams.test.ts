@@ -52,7 +52,7 @@ describe("teams defined by admins", () => {
         [ben.id, true],
       ]),
     );
-    expect((await listTeams(db, auditor)).find((t) => t.id === team.id)).toMatchObject({ members: 2, primaryFor: 2, managedBy: null });
+    expect((await listTeams(db, auditor)).find((t) => t.id === team.id)).toMatchObject({ members: 2, nhis: 0, managedBy: null });
 
     const actions = (await db.select().from(auditLog).where(eq(auditLog.entityId, team.id))).map((r) => r.action);
     expect(actions).toEqual(["team.created", "team.members_added", "team.members_added", "team.renamed"]);

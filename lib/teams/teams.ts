@@ -27,7 +27,7 @@ const policiesNaming = (teamId: string) =>
     sql`(${teamId}::uuid = any(${eligibilityPolicies.teamIds}) or ${teamId}::uuid = any(${eligibilityPolicies.autoApproveTeamIds}))`,
   );
 
-/** Teams with their sizes, for the admin screens. Admins and auditors. */
+/** Teams with their members and live NHIs, for the admin screens. Admins and auditors. */
 export async function listTeams(db: Tx, caller: Caller) {
   requireRole(caller, "admin", "auditor");
   return db
@@ -36,7 +36,10 @@ export async function listTeams(db: Tx, caller: Caller) {
       name: teams.name,
       managedBy: teams.managedBy,
       members: sql<number>`(select count(*) from ${teamMembers} m where m.team_id = ${outer(teams.id)})`.mapWith(Number),
-      primaryFor: sql<number>`(select count(*) from ${identities} p where p.team_id = ${outer(teams.id)})`.mapWith(Number),
+      // The non-human identities placed in the team (the team that runs them), not counting people.
+      nhis: sql<number>`(select count(*) from ${identities} n where n.team_id = ${outer(teams.id)} and n.kind <> 'human' and n.status <> 'decommissioned')`.mapWith(
+        Number,
+      ),
     })
     .from(teams)
     .orderBy(sql`lower(${teams.name})`, asc(teams.id));

@@ -80,7 +80,7 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
       </div>
       {detail && (
         <div className="mt-6 grid gap-6 lg:grid-cols-3">
-          <div className="lg:col-span-2">
+          <div className="min-w-0 lg:col-span-2">
             <h2 className="mb-2 text-sm font-semibold text-slate-800">Entitlements of {detail.system.name}</h2>
             {detail.entitlements.length === 0 ? (
               <p className="text-sm text-slate-600">None yet.</p>

@@ -42,7 +42,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
         </p>
       )}
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm lg:col-span-2">
+        <div className="min-w-0 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm lg:col-span-2">
           {list.length === 0 ? (
             <p className="p-4 text-sm text-slate-600">No teams yet.</p>
           ) : (
@@ -50,7 +50,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
               <THead>
                 <Th>Team</Th>
                 <Th align="right">Members</Th>
-                <Th align="right">Primary team of</Th>
+                <Th align="right">NHIs</Th>
               </THead>
               <TBody>
                 {list.map((t) => (
@@ -66,7 +66,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
                       {t.managedBy && <div className="text-xs text-slate-500">from {t.managedBy.replace(/^scim:/, "identity provider ")}</div>}
                     </td>
                     <td className="px-3 py-2 text-right tabular-nums">{t.members}</td>
-                    <td className="px-3 py-2 text-right tabular-nums">{t.primaryFor}</td>
+                    <td className="px-3 py-2 text-right tabular-nums">{t.nhis}</td>
                   </tr>
                 ))}
               </TBody>
@@ -77,7 +77,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
       </div>
       {detail && (
         <div className="mt-6 grid gap-6 lg:grid-cols-3">
-          <div className="lg:col-span-2">
+          <div className="min-w-0 lg:col-span-2">
             <h2 className="mb-2 text-sm font-semibold text-slate-800">Members of {detail.team.name}</h2>
             {detail.members.length === 0 ? (
               <p className="text-sm text-slate-600">Nobody yet.</p>
