@@ -42,7 +42,8 @@ async function checkReferences(
   }
   const allTeams = [...new Set([...(p.teamIds ?? []), ...(p.autoApproveTeamIds ?? [])])];
   if (allTeams.length) {
-    const found = new Set((await tx.select({ id: teams.id }).from(teams).where(inArray(teams.id, allTeams))).map((t) => t.id));
+    // Shared locks: a team being deleted meanwhile either waits for this policy (and then refuses, naming it) or is gone before it is checked.
+    const found = new Set((await tx.select({ id: teams.id }).from(teams).where(inArray(teams.id, allTeams)).for("share")).map((t) => t.id));
     if (p.teamIds?.some((t) => !found.has(t))) errors.teamIds = ["Every team must exist."];
     if (p.autoApproveTeamIds?.some((t) => !found.has(t))) errors.autoApproveTeamIds = ["Every auto-approved team must exist."];
   }

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, eligibilityPolicies, identities, lifecycleEvents, teamMembers, teams } from "@/db/schema";
 import { makeCaller, makeEntitlement, makePerson, testDb, uniq } from "@/lib/testing/harness";
+import { createPolicy } from "@/lib/jit/policies";
 import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from "./teams";
 
 const primaryOf = async (db: Awaited<ReturnType<typeof testDb>>, id: string) =>
@@ -102,12 +103,34 @@ describe("teams defined by admins", () => {
       .returning();
     const person = await makePerson(db);
     for (const attempt of [
-      renameTeam(db, admin, managed.id, { name: uniq("x") }),
-      addTeamMembers(db, admin, managed.id, { identityIds: [person.id] }),
-      removeTeamMember(db, admin, managed.id, person.id),
-      deleteTeam(db, admin, managed.id),
+      () => renameTeam(db, admin, managed.id, { name: uniq("x") }),
+      () => addTeamMembers(db, admin, managed.id, { identityIds: [person.id] }),
+      () => removeTeamMember(db, admin, managed.id, person.id),
+      () => deleteTeam(db, admin, managed.id),
     ])
-      await expect(attempt).rejects.toMatchObject({ status: 409, message: expect.stringContaining("scim:okta") });
+      await expect(attempt()).rejects.toMatchObject({ status: 409, message: expect.stringContaining("scim:okta") });
     expect(await db.select().from(teamMembers).where(eq(teamMembers.teamId, managed.id))).toEqual([]);
+  });
+
+  it("never leaves a policy naming a team deleted at the same moment (one waits for the other)", async () => {
+    const db = await testDb();
+    const admin = await makeCaller(db, ["admin"]);
+    for (let round = 0; round < 4; round++) {
+      const team = await createTeam(db, admin, { name: uniq("racing") });
+      const ent = await makeEntitlement(db);
+      const policy = {
+        name: uniq("Team elevation"),
+        entitlementId: ent.id,
+        teamIds: [team.id],
+        maxDurationMinutes: 60,
+        defaultDurationMinutes: 30,
+        approvalsRequired: 1,
+        approverMode: "approvers",
+      };
+      const [created, deleted] = await Promise.allSettled([createPolicy(db, admin, policy), deleteTeam(db, admin, team.id)]);
+      // Either the policy came first and the deletion was refused naming it, or the team went first and the policy was refused.
+      if (created.status === "fulfilled") expect(deleted).toMatchObject({ status: "rejected", reason: { status: 409 } });
+      else expect([created.reason.status, deleted.status]).toEqual([422, "fulfilled"]);
+    }
   });
 });
