@@ -125,7 +125,7 @@ export function RemoveMemberButton({ team, person }: { team: { id: string; name:
 }
 
 /** Deletes a team after saying what goes with it; refused while an eligibility policy names it. */
-export function DeleteTeamButton({ team, members }: { team: { id: string; name: string }; members: number }) {
+export function DeleteTeamButton({ team, members, nhis }: { team: { id: string; name: string }; members: number; nhis: number }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -144,6 +144,7 @@ export function DeleteTeamButton({ team, members }: { team: { id: string; name: 
       <p>
         Delete <strong>{team.name}</strong>
         {members > 0 ? ` and its ${members === 1 ? "one membership" : `${members} memberships`}? Whoever had it as primary team moves to their next one.` : "?"}
+        {nhis > 0 && ` The ${nhis === 1 ? "NHI it runs is" : `${nhis} NHIs it runs are`} left without a team; their owners and access stay.`}
       </p>
       <div className="flex gap-2">
         <Button

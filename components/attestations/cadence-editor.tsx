@@ -27,11 +27,17 @@ function CadenceRow({ policy, canEdit }: { policy: Policy; canEdit: boolean }) {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
-  const changed = every !== String(policy.intervalDays) || reminders.replace(/\s/g, "") !== policy.reminderDays.join(",");
+  // Compared as the server keeps them (whole days, furthest first), so "0 7" is no change from "7, 0".
+  const asSaved = (text: string) =>
+    parseDays(text)
+      .map(String)
+      .sort((a, b) => Number(b) - Number(a))
+      .join(",");
+  const changed = every.trim() !== String(policy.intervalDays) || asSaved(reminders) !== policy.reminderDays.join(",");
   const save = () =>
     start(async () => {
       const body = { intervalDays: /^\d+$/.test(every.trim()) ? Number(every.trim()) : every, reminderDays: parseDays(reminders) };
-      const result = await apiResult<{ rescheduled: number }>(`/api/v1/attestation-policies/${policy.kind}`, { method: "PUT", body });
+      const result = await apiResult<{ rescheduled: number; reminderDays: number[] }>(`/api/v1/attestation-policies/${policy.kind}`, { method: "PUT", body });
       setErrors(result.ok ? {} : (result.fieldErrors ?? {}));
       setMessage(
         result.ok
@@ -43,7 +49,11 @@ function CadenceRow({ policy, canEdit }: { policy: Policy; canEdit: boolean }) {
             }
           : { ok: false, text: result.message },
       );
-      if (result.ok) router.refresh();
+      if (result.ok) {
+        // Shown as saved: furthest reminder first.
+        setReminders(result.data.reminderDays.join(", "));
+        router.refresh();
+      }
     });
   return (
     <tr data-kind={policy.kind} className="align-top">

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, gte } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { attestationPolicies, auditLog, identities, notifications } from "@/db/schema";
 import { makeCaller, makeNhi, testDb } from "@/lib/testing/harness";
@@ -11,6 +11,9 @@ const KIND = "certificate";
 const DAY = 86_400_000;
 const daysFrom = (now: Date, days: number) => new Date(now.getTime() + days * DAY);
 const nextOf = async (id: string) => (await (await testDb()).select().from(identities).where(eq(identities.id, id)))[0].nextAttestationAt!;
+
+/** This run's audit rows of the certificate policy (a database kept between runs holds earlier ones). */
+const policyRows = (since: Date) => and(eq(auditLog.action, "attestation_policy.updated"), eq(auditLog.entityId, KIND), gte(auditLog.occurredAt, since));
 
 afterAll(async () => {
   await (await testDb()).delete(attestationPolicies).where(eq(attestationPolicies.kind, KIND));
@@ -69,15 +72,17 @@ describe("attestation policy per kind of NHI", () => {
 
     const saved = await setAttestationPolicy(db, admin, KIND, { intervalDays: 30, reminderDays: [0, 7] });
     expect(saved).toMatchObject({ intervalDays: 30, reminderDays: [7, 0] });
-    expect(Math.round(((await nextOf(old.id)).getTime() - now.getTime()) / DAY)).toBe(-30);
+    // Its new date (30 days after the last attestation) has passed: due today, not retroactively a month overdue.
+    expect(Math.round(((await nextOf(old.id)).getTime() - now.getTime()) / DAY)).toBe(0);
     expect(Math.round(((await nextOf(recent.id)).getTime() - now.getTime()) / DAY)).toBe(20);
     expect(Math.round(((await nextOf(other.id)).getTime() - now.getTime()) / DAY)).toBe(30);
-    const [row] = await db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.action, "attestation_policy.updated"), eq(auditLog.entityId, KIND)));
+    const [row] = await db.select().from(auditLog).where(policyRows(now));
     expect(row.before).toMatchObject({ intervalDays: 90, default: true });
     expect(row.after).toMatchObject({ intervalDays: 30, rescheduled: 2, identityIds: expect.arrayContaining([old.id, recent.id]) });
+
+    // The same again: nothing changes, nothing is recorded.
+    await setAttestationPolicy(db, admin, KIND, { intervalDays: 30, reminderDays: [7, 0] });
+    expect(await db.select().from(auditLog).where(policyRows(now))).toHaveLength(1);
 
     // Longer again: nothing is put off.
     expect((await setAttestationPolicy(db, admin, KIND, { intervalDays: 60, reminderDays: [2] })).rescheduled).toBe(0);

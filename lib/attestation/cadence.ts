@@ -65,7 +65,7 @@ export async function listAttestationPolicies(db: Tx, caller: Caller) {
 /**
  * Sets one kind's cadence. A shorter interval applies at once: an NHI of that
  * kind whose next attestation lies beyond its last one plus the new interval
- * is due then instead (never later than it was). A longer one applies from
+ * is due then instead (never later than it was, never before today). A longer one applies from
  * each NHI's next attestation, so nothing already due is put off.
  */
 export async function setAttestationPolicy(db: Db, caller: Caller, kind: string, raw: unknown) {
@@ -74,13 +74,18 @@ export async function setAttestationPolicy(db: Db, caller: Caller, kind: string,
   const input = parseInput(cadenceInput, raw);
   const reminderDays = [...input.reminderDays].sort((a, b) => b - a);
   return auditedTransaction(db, async (tx) => {
-    const [current] = await tx.select().from(attestationPolicies).where(eq(attestationPolicies.kind, k)).for("update");
+    // Two admins setting a kind's first policy at once: a row lock has no row to hold yet.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`attestation_policy:${k}`}::text))`);
+    const [current] = await tx.select().from(attestationPolicies).where(eq(attestationPolicies.kind, k));
     const before = current ? { intervalDays: current.intervalDays, reminderDays: current.reminderDays } : { ...DEFAULT_CADENCE, default: true };
+    // Saved again as it is: nothing changes, so nothing is recorded.
+    if (current && current.intervalDays === input.intervalDays && current.reminderDays.join() === reminderDays.join())
+      return { kind: k, intervalDays: input.intervalDays, reminderDays, rescheduled: 0 };
     await tx
       .insert(attestationPolicies)
       .values({ kind: k, intervalDays: input.intervalDays, reminderDays })
       .onConflictDoUpdate({ target: attestationPolicies.kind, set: { intervalDays: input.intervalDays, reminderDays, updatedAt: new Date() } });
-    const pulledIn = await pullIn(tx, k, input.intervalDays);
+    const pulledIn = await pullIn(tx, k, input.intervalDays, new Date());
     await recordAudit(tx, actorOf(caller), {
       action: "attestation_policy.updated",
       entityType: "attestation_policy",
@@ -93,12 +98,17 @@ export async function setAttestationPolicy(db: Db, caller: Caller, kind: string,
   });
 }
 
-/** Brings the due dates of one kind's live NHIs within the new interval of their last attestation; answers which moved. */
-async function pullIn(tx: Tx, kind: (typeof nonHumanKinds)[number], intervalDays: number) {
-  const latest = sql`${identities.lastAttestedAt} + make_interval(days => ${intervalDays})`;
+/**
+ * Brings the due dates of one kind's live NHIs within the new interval of
+ * their last attestation; answers which moved. Never into the past: one whose
+ * new date has passed is due now, not retroactively overdue, so its owner is
+ * reminded and escalation starts from today rather than skipping the manager.
+ */
+async function pullIn(tx: Tx, kind: (typeof nonHumanKinds)[number], intervalDays: number, now: Date) {
+  const latest = sql`greatest(${identities.lastAttestedAt} + make_interval(days => ${intervalDays}), ${now.toISOString()}::timestamptz)`;
   const moved = await tx
     .update(identities)
-    .set({ nextAttestationAt: sql`${latest}`, updatedAt: new Date() })
+    .set({ nextAttestationAt: sql`${latest}`, updatedAt: now })
     .where(
       and(
         eq(identities.kind, kind),

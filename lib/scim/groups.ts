@@ -7,7 +7,7 @@ import { groupAttributes, memberSubAttributes, notDeletedSql } from "./attribute
 import { URN, type ScimContext } from "./constants";
 import { ScimError, badRequest, notFound } from "./errors";
 import { filterToSql, normalizePath, parseFilter } from "./filter";
-import { deleteTeamRow } from "@/lib/teams/membership";
+import { deleteTeamRow, lockTeamName } from "@/lib/teams/membership";
 import { addMembers, checkMembers, removeMembers, setMembers, teamChange } from "./membership";
 import { applyPatch, type PatchOperation } from "./patch";
 import { compact, isObject, isUuid, keyOf, versionOf, type ScimResource } from "./resource";
@@ -125,7 +125,7 @@ async function checkNameFree(tx: Tx, name: string, exceptId?: string) {
 
 export async function createGroup(tx: Tx, ctx: ScimContext, raw: unknown): Promise<TeamRow> {
   const input = readGroupInput(raw);
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`scim:group:${input.displayName.toLowerCase()}`}::text))`);
+  await lockTeamName(tx, input.displayName);
   await checkNameFree(tx, input.displayName);
   const members = await checkMembers(tx, input.members ?? []);
   const [row] = await tx.insert(teams).values({ name: input.displayName, managedBy: ctx.source }).returning();
@@ -136,7 +136,10 @@ export async function createGroup(tx: Tx, ctx: ScimContext, raw: unknown): Promi
 
 async function rename(tx: Tx, ctx: ScimContext, row: TeamRow, name: string): Promise<TeamRow> {
   if (name === row.name) return row;
-  if (name.toLowerCase() !== row.name.toLowerCase()) await checkNameFree(tx, name, row.id);
+  if (name.toLowerCase() !== row.name.toLowerCase()) {
+    await lockTeamName(tx, name);
+    await checkNameFree(tx, name, row.id);
+  }
   const [renamed] = await tx.update(teams).set({ name, updatedAt: new Date() }).where(eq(teams.id, row.id)).returning();
   await recordAudit(tx, ctx.actor, {
     action: "team.renamed",

@@ -22,6 +22,7 @@ export const teamChange = (ctx: ScimContext): membership.TeamChange => ({
 /** The team a department names (case-insensitively), created when absent and then managed by the identity provider. */
 export async function teamForDepartment(tx: Tx, ctx: ScimContext, department: string): Promise<string> {
   const name = department.trim();
+  await membership.lockTeamName(tx, name);
   const [found] = await tx
     .select({ id: teams.id })
     .from(teams)

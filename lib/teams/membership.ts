@@ -40,6 +40,15 @@ export async function nextPrimary(tx: Tx, personId: string, leaving: string): Pr
   return (await nextPrimaries(tx, [personId], leaving)).get(personId) ?? null;
 }
 
+/**
+ * Serialises the writes of one team name, whatever its case, across every
+ * path that names a team (the app, SCIM groups and departments): the name
+ * check that follows then sees what a concurrent writer committed.
+ */
+export async function lockTeamName(tx: Tx, name: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`team:${name.toLowerCase()}`}::text))`);
+}
+
 const touchTeam = (tx: Tx, teamId: string) => tx.update(teams).set({ updatedAt: new Date() }).where(eq(teams.id, teamId));
 
 /** Adds people (already checked to be people) to a team; who has no primary team gets this one (not a move). */
@@ -121,7 +130,7 @@ export async function rehomePrimary(tx: Tx, change: TeamChange, team: TeamRef, p
   const pinned = change.department ? sql<boolean>`coalesce(lower(${change.department}) = lower(${team.name}::text), false)` : sql<boolean>`false`;
   const homed = (
     await tx
-      .select({ id: identities.id, status: identities.status, managerId: identities.managerId, teamId: identities.teamId, pinned })
+      .select({ id: identities.id, kind: identities.kind, status: identities.status, managerId: identities.managerId, teamId: identities.teamId, pinned })
       .from(identities)
       .where(and(inArray(identities.id, personIds), eq(identities.teamId, team.id)))
   ).filter((person) => opts.teamGone || !person.pinned);
@@ -147,14 +156,17 @@ export async function rehomePrimary(tx: Tx, change: TeamChange, team: TeamRef, p
     });
     const before = { status: person.status, managerId: person.managerId, teamId: person.teamId };
     const after = { ...before, teamId: nextOf(person.id), active: person.status === "active" };
-    if (lifecycleOf(before, after) === "mover") await signal(tx, change, person.id, "mover", { ...moveDetails(before, after), reason: `left ${team.name}` });
+    // An NHI placed in a team that goes keeps its owner and access: only a person moves.
+    if (person.kind === "human" && lifecycleOf(before, after) === "mover")
+      await signal(tx, change, person.id, "mover", { ...moveDetails(before, after), reason: `left ${team.name}` });
   }
 }
 
 /**
  * A team goes: its memberships end (primary teams move on, movers among them),
- * people placed in it without a membership move on too, then the team itself;
- * the audit row keeps its name and members.
+ * people placed in it without a membership move on too, the NHIs it runs are
+ * left without a team (each audited), then the team itself; the audit row
+ * keeps its name and members.
  */
 export async function deleteTeamRow(tx: Tx, change: TeamChange, team: TeamRef) {
   const removed = await removeMembers(tx, change, team, "all");

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, eligibilityPolicies, identities, lifecycleEvents, teamMembers, teams } from "@/db/schema";
-import { makeCaller, makeEntitlement, makePerson, testDb, uniq } from "@/lib/testing/harness";
+import { makeCaller, makeEntitlement, makeNhi, makePerson, testDb, uniq } from "@/lib/testing/harness";
 import { createPolicy } from "@/lib/jit/policies";
 import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from "./teams";
 
@@ -37,7 +37,8 @@ describe("teams defined by admins", () => {
     });
     await expect(createTeam(db, auditor, { name: uniq("t") })).rejects.toMatchObject({ status: 403 });
 
-    expect(await addTeamMembers(db, admin, team.id, { identityIds: [ana.id, ben.id] })).toEqual({ added: [ben.id] });
+    // An id written in capitals is the same id.
+    expect(await addTeamMembers(db, admin, team.id, { identityIds: [ana.id, ben.id.toUpperCase()] })).toEqual({ added: [ben.id] });
     await expect(addTeamMembers(db, admin, team.id, { identityIds: [] })).rejects.toMatchObject({ status: 422 });
     await expect(addTeamMembers(db, auditor, team.id, { identityIds: [ben.id] })).rejects.toMatchObject({ status: 403 });
 
@@ -77,8 +78,16 @@ describe("teams defined by admins", () => {
     await expect(removeTeamMember(db, admin, first.id, person.id)).rejects.toMatchObject({ status: 404 });
     await expect(removeTeamMember(db, admin, first.id, "x")).rejects.toMatchObject({ status: 404 });
 
+    // An NHI the team runs is left without a team, audited, and is no mover: its owner and access stay.
+    const nhi = await makeNhi(db);
+    await db.update(identities).set({ teamId: second.id }).where(eq(identities.id, nhi.id));
     await deleteTeam(db, admin, second.id);
     expect(await primaryOf(db, person.id)).toBeNull();
+    expect(await primaryOf(db, nhi.id)).toBeNull();
+    expect(await db.select().from(lifecycleEvents).where(eq(lifecycleEvents.identityId, nhi.id))).toEqual([]);
+    expect((await db.select().from(auditLog).where(eq(auditLog.entityId, nhi.id))).map((r) => r.after)).toContainEqual(
+      expect.objectContaining({ teamId: null, reason: expect.stringContaining("left") }),
+    );
     expect(await db.select().from(teams).where(eq(teams.id, second.id))).toEqual([]);
   });
 

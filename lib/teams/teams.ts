@@ -5,13 +5,18 @@ import { outer } from "@/db/rows";
 import { eligibilityPolicies, identities, teamMembers, teams } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
-import { ConflictError, NotFoundError, ValidationError, parseInput } from "@/lib/errors";
+import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput } from "@/lib/errors";
 import { text } from "@/lib/validation/fields";
-import { addMembers, deleteTeamRow, removeMembers, type TeamChange } from "./membership";
+import { addMembers, deleteTeamRow, lockTeamName, removeMembers, type TeamChange } from "./membership";
 
 const name = text().trim().min(1, "Name the team.").max(200, "Keep the team's name under 200 characters.");
 const people = (max: number) =>
-  z.array(z.uuid("Each member must be a person's id."), { message: "List the members' ids." }).max(max, `At most ${max.toLocaleString("en")} people at once.`);
+  z
+    .array(
+      z.uuid("Each member must be a person's id.").transform((id) => id.toLowerCase()),
+      { message: "List the members' ids." },
+    )
+    .max(max, `At most ${max.toLocaleString("en")} people at once.`);
 
 export const teamInput = z.object({ name, memberIds: people(1000).default([]) }).strict();
 export const teamPatch = z.object({ name }).strict();
@@ -88,15 +93,17 @@ function refuseManaged(team: { name: string; managedBy: string | null }) {
     );
 }
 
+const takenName = (value: string) => new ConflictError(`A team named “${value}” exists already. Choose another name, or edit that one.`);
+
 /** Team names are unique whatever their case: "Payments" and "payments" would be one team to a reader. */
 async function refuseTakenName(tx: Tx, value: string, exceptId?: string) {
-  // Two admins naming a team alike at once: the second waits here and then sees the first.
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`team:${value.toLowerCase()}`}::text))`);
+  // Two writers naming a team alike at once (admins, an identity provider): the second waits here and then sees the first.
+  await lockTeamName(tx, value);
   const [clash] = await tx
     .select({ id: teams.id })
     .from(teams)
     .where(and(sql`lower(${teams.name}) = lower(${value}::text)`, exceptId ? ne(teams.id, exceptId) : undefined));
-  if (clash) throw new ConflictError(`A team named “${value}” exists already. Choose another name, or edit that one.`);
+  if (clash) throw takenName(value);
 }
 
 /** The ids must be active people: a departed person or an NHI belongs to no team. */
@@ -127,7 +134,7 @@ export async function createTeam(db: Db, caller: Caller, raw: unknown) {
     await refuseTakenName(tx, input.name);
     const members = await activePeople(tx, "memberIds", input.memberIds);
     const [row] = await tx.insert(teams).values({ name: input.name }).onConflictDoNothing().returning();
-    if (!row) throw new ConflictError(`A team named “${input.name}” exists already. Choose another name, or edit that one.`);
+    if (!row) throw takenName(input.name);
     await recordAudit(tx, actorOf(caller), { action: "team.created", entityType: "team", entityId: row.id, after: { name: row.name, source: "admin" } });
     await addMembers(tx, changeBy(caller), row, members);
     return row;
@@ -143,7 +150,16 @@ export async function renameTeam(db: Db, caller: Caller, id: string, raw: unknow
     refuseManaged(team);
     if (input.name === team.name) return team;
     await refuseTakenName(tx, input.name, team.id);
-    const [renamed] = await tx.update(teams).set({ name: input.name, updatedAt: new Date() }).where(eq(teams.id, team.id)).returning();
+    const [renamed] = await tx
+      .update(teams)
+      .set({ name: input.name, updatedAt: new Date() })
+      .where(eq(teams.id, team.id))
+      .returning()
+      .catch((e: unknown) => {
+        // Only a writer outside the name lock (none today) could get here first; the unique index says so.
+        if (isUniqueViolation(e)) throw takenName(input.name);
+        throw e;
+      });
     await recordAudit(tx, actorOf(caller), {
       action: "team.renamed",
       entityType: "team",

@@ -75,9 +75,13 @@ export default async function AttestationsPage({ searchParams }: { searchParams:
         description={
           <>
             Confirm that each non-human identity you answer for is still needed, for what, and by whom; attestations fall due on each kind&apos;s{" "}
-            <Link href="/admin/attestation" className="text-brand-700 hover:underline">
-              attestation policy
-            </Link>
+            {hasRole(caller, "admin", "auditor", "owner") ? (
+              <Link href="/admin/attestation" className="text-brand-700 hover:underline">
+                attestation policy
+              </Link>
+            ) : (
+              "attestation policy"
+            )}
             . Answering &ldquo;not needed&rdquo; decommissions it: its access ends and its credentials are queued for revocation.
           </>
         }

@@ -128,7 +128,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
               </p>
             )}
           </div>
-          <Card title={detail.team.name}>
+          <Card title={detail.team.name} key={detail.team.id}>
             {detail.team.managedBy ? (
               <p className="text-sm text-slate-600">
                 Your identity provider ({detail.team.managedBy}) manages this team: change its name and members there, since its next sync would undo a change
@@ -138,7 +138,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
               <div className="space-y-5">
                 <AddMemberForm team={detail.team} candidates={people.filter((p) => !inTeam.has(p.id))} />
                 <RenameTeamForm team={detail.team} />
-                <DeleteTeamButton team={detail.team} members={detail.members.length} />
+                <DeleteTeamButton team={detail.team} members={detail.members.length} nhis={list.find((t) => t.id === detail.team.id)?.nhis ?? 0} />
               </div>
             ) : (
               <p className="text-sm text-slate-600">Auditors read teams; admins change them.</p>
