@@ -29,7 +29,7 @@ export function ReviewBulkBar({
       <div
         role="alertdialog"
         aria-label={`${verb} ${items}?`}
-        className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-2"
+        className="sticky top-0 z-10 mb-3 flex min-h-12 flex-wrap items-center gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-2"
         data-testid="bulk-bar"
       >
         <span className="text-sm font-medium">
@@ -53,7 +53,10 @@ export function ReviewBulkBar({
     );
   }
   return (
-    <div className="sticky top-0 z-10 mb-3 flex flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2" data-testid="bulk-bar">
+    <div
+      className="sticky top-0 z-10 mb-3 flex min-h-12 flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2"
+      data-testid="bulk-bar"
+    >
       <span className="text-sm font-medium">{count} selected</span>
       <input
         aria-label="Comment for selected"

@@ -159,13 +159,20 @@ export function ReviewQueueView({
           {done}
         </p>
       )}
-      {selected.size > 0 && (
+      {selected.size > 0 ? (
         <ReviewBulkBar
           count={selected.size}
           people={people}
           onDecide={(decision, comment) => decide(decision, [...selected], comment)}
           onReassign={(to, comment) => reassign([...selected], to, comment)}
         />
+      ) : (
+        // Holds the bar's place, so ticking the first item does not move the rest under the pointer.
+        !!query.data?.total && (
+          <p className="mb-3 flex min-h-12 items-center rounded-lg border border-dashed border-slate-200 px-4 py-2 text-sm text-slate-500">
+            Tick items (or press x) to certify, revoke or reassign several at once.
+          </p>
+        )
       )}
 
       {query.data && (
