@@ -1,8 +1,8 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-import { apiResult, formText } from "@/lib/http/client";
+import { useState } from "react";
+import { formText } from "@/lib/http/client";
 import { Button } from "@/components/ui/button";
 import { FieldMessages } from "@/components/ui/field-errors";
 import { Outcome } from "@/components/ui/outcome";
@@ -16,9 +16,7 @@ const label = "block text-xs font-medium text-slate-600";
 /** A new team, opened at once so its members can be added. */
 export function NewTeamForm() {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, start] = useTransition();
+  const { errors, message, pending, submit } = useSubmit();
   return (
     <form
       aria-label="Add a team"
@@ -26,12 +24,9 @@ export function NewTeamForm() {
       onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget);
-        start(async () => {
-          const result = await apiResult<{ id: string }>("/api/v1/teams", { method: "POST", body: { name: f.get("name") } });
-          setErrors(result.ok ? {} : (result.fieldErrors ?? {}));
-          setMessage(result.ok ? { ok: true, text: `Team ${formText(f, "name")} added.` } : { ok: false, text: result.message });
-          if (result.ok) router.push(`/admin/teams?team=${result.data.id}`);
-        });
+        submit<{ id: string }>("/api/v1/teams", "POST", { name: f.get("name") }, `Team ${formText(f, "name")} added.`, (team) =>
+          router.push(`/admin/teams?team=${team.id}`),
+        );
       }}
     >
       <label className={label}>
@@ -128,8 +123,7 @@ export function RemoveMemberButton({ team, person }: { team: { id: string; name:
 export function DeleteTeamButton({ team, members, nhis }: { team: { id: string; name: string }; members: number; nhis: number }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, start] = useTransition();
+  const { message, pending, submit } = useSubmit();
   if (!confirming)
     return (
       <div>
@@ -150,14 +144,11 @@ export function DeleteTeamButton({ team, members, nhis }: { team: { id: string; 
         <Button
           variant="danger"
           pending={pending}
-          onClick={() =>
-            start(async () => {
-              const result = await apiResult(`/api/v1/teams/${team.id}`, { method: "DELETE" });
-              setConfirming(false);
-              if (result.ok) router.push(`/admin/teams?deleted=${encodeURIComponent(team.name)}`);
-              else setMessage({ ok: false, text: result.message });
-            })
-          }
+          onClick={() => {
+            // A refusal (a policy still names the team) is said under the button; success opens the list.
+            setConfirming(false);
+            submit(`/api/v1/teams/${team.id}`, "DELETE", undefined, "", () => router.push(`/admin/teams?deleted=${encodeURIComponent(team.name)}`));
+          }}
         >
           Delete
         </Button>

@@ -10,13 +10,14 @@ export function useSubmit() {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
-  const submit = (path: string, method: "POST" | "PATCH" | "DELETE", body: unknown, done: string, after?: () => void) =>
+  /** `after` gets the answer (e.g. to open what was created); the page is refreshed either way. */
+  const submit = <T = unknown>(path: string, method: "POST" | "PATCH" | "DELETE", body: unknown, done: string, after?: (data: T) => void) =>
     start(async () => {
-      const result = await apiResult(path, { method, body });
+      const result = await apiResult<T>(path, { method, body });
       setErrors(result.ok ? {} : (result.fieldErrors ?? {}));
       setMessage(result.ok ? { ok: true, text: done } : { ok: false, text: result.message });
       if (result.ok) {
-        after?.();
+        after?.(result.data);
         router.refresh();
       }
     });

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
 import { DEFAULT_ATTESTATION_INTERVAL_DAYS, attestationPolicies, attestations, identities, nonHumanKinds } from "@/db/schema";
+import { activePeopleAmong } from "@/lib/identities/people";
 import { hasRole, visibleIdentities, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from "@/lib/errors";
 
@@ -123,11 +124,7 @@ export async function ownerErrors(tx: Tx, next: { ownerId: string | null; backup
   if (next.ownerId && next.ownerId === next.backupOwnerId) errors.backupOwnerId = ["The backup owner must be someone other than the owner."];
   const people = [next.ownerId, next.backupOwnerId].filter((v): v is string => !!v);
   if (people.length > 0) {
-    const found = await tx
-      .select({ id: identities.id })
-      .from(identities)
-      .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
-    const active = new Set(found.map((f) => f.id));
+    const active = await activePeopleAmong(tx, people);
     if (next.ownerId && !active.has(next.ownerId)) (errors.ownerId ??= []).push("Choose an active person from the directory.");
     if (next.backupOwnerId && !active.has(next.backupOwnerId))
       (errors.backupOwnerId ??= []).push("Choose an active person from the directory, or leave the backup owner empty.");

@@ -1,7 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "@/db/client";
-import { campaigns, identities } from "@/db/schema";
+import { campaigns } from "@/db/schema";
+import { activePeopleAmong } from "@/lib/identities/people";
 import { recordAudit, type Actor } from "@/lib/audit/record";
 import { ValidationError, parseInput } from "@/lib/errors";
 import { launchInTransaction } from "./launch";
@@ -36,11 +36,8 @@ export const targetedReviewInput = z
 export async function createTargetedReview(tx: Tx, actor: Actor, raw: unknown) {
   const input = parseInput(targetedReviewInput, raw);
   const people = [...new Set([input.reviewerId, input.fallbackReviewerId, input.ownerId])];
-  const active = await tx
-    .select({ id: identities.id })
-    .from(identities)
-    .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
-  if (active.length !== people.length) throw new ValidationError({ reviewerId: ["Reviewers and the owner must be active people."] });
+  if ((await activePeopleAmong(tx, people)).size !== people.length)
+    throw new ValidationError({ reviewerId: ["Reviewers and the owner must be active people."] });
   const now = new Date();
   const scope = campaignScope.parse({ identityIds: input.identityIds, grantIds: input.grantIds });
   const [campaign] = await tx

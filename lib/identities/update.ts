@@ -1,7 +1,8 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { identities } from "@/db/schema";
+import { activePeopleAmong } from "./people";
 import { auditedTransaction, diff, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireDecider, type Caller } from "@/lib/caller";
 import { ForbiddenError, ValidationError, parseInput, type FieldErrors } from "@/lib/errors";
@@ -44,11 +45,7 @@ export async function updateIdentity(db: Db, caller: Caller, id: string, rawInpu
   if (next.managerId && next.managerId === current.id) errors.managerId = ["A person cannot be their own manager."];
   const people = [input.ownerId, input.backupOwnerId, input.managerId].filter((v): v is string => !!v);
   if (people.length > 0) {
-    const found = await db
-      .select({ id: identities.id })
-      .from(identities)
-      .where(and(inArray(identities.id, people), eq(identities.kind, "human"), eq(identities.status, "active")));
-    const ok = new Set(found.map((f) => f.id));
+    const ok = await activePeopleAmong(db, people);
     for (const field of ["ownerId", "backupOwnerId", "managerId"] as const) {
       const value = input[field];
       if (value && !ok.has(value)) (errors[field] ??= []).push("Choose an active person from the directory.");

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { activePeopleAmong } from "@/lib/identities/people";
 import { credentialConnectorKinds } from "@/lib/connectors/kinds";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
@@ -48,11 +49,8 @@ async function checkReferences(
     if (p.autoApproveTeamIds?.some((t) => !found.has(t))) errors.autoApproveTeamIds = ["Every auto-approved team must exist."];
   }
   if (p.approverIds?.length) {
-    const ok = await tx
-      .select({ id: identities.id })
-      .from(identities)
-      .where(and(inArray(identities.id, p.approverIds), eq(identities.kind, "human"), eq(identities.status, "active")));
-    if (ok.length !== new Set(p.approverIds).size) errors.approverIds = ["Every approver must be an active person."];
+    const ok = await activePeopleAmong(tx, p.approverIds);
+    if (ok.size !== new Set(p.approverIds).size) errors.approverIds = ["Every approver must be an active person."];
   }
   if (p.identityIds?.length) {
     const ok = await tx

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
@@ -6,6 +6,7 @@ import { eligibilityPolicies, identities, teamMembers, teams } from "@/db/schema
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput } from "@/lib/errors";
+import { activePeopleAmong } from "@/lib/identities/people";
 import { text } from "@/lib/validation/fields";
 import { addMembers, deleteTeamRow, lockTeamName, removeMembers, type TeamChange } from "./membership";
 
@@ -85,12 +86,18 @@ async function findTeam(tx: Tx, id: string, opts: { lock?: boolean } = {}) {
   return row;
 }
 
-/** A team its identity provider manages changes there: the next sync would undo a change made here. */
-function refuseManaged(team: { name: string; managedBy: string | null }) {
+/**
+ * A team the app may change, locked for the rest of the transaction. One its
+ * identity provider manages is changed there: the next sync would undo a
+ * change made here.
+ */
+async function teamToChange(tx: Tx, id: string) {
+  const team = await findTeam(tx, id, { lock: true });
   if (team.managedBy)
     throw new ConflictError(
       `“${team.name}” is managed by your identity provider (${team.managedBy}); change it there, since its next sync would undo a change made here.`,
     );
+  return team;
 }
 
 const takenName = (value: string) => new ConflictError(`A team named “${value}” exists already. Choose another name, or edit that one.`);
@@ -109,15 +116,7 @@ async function refuseTakenName(tx: Tx, value: string, exceptId?: string) {
 /** The ids must be active people: a departed person or an NHI belongs to no team. */
 async function activePeople(tx: Tx, field: string, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
-  if (unique.length === 0) return [];
-  const found = new Set(
-    (
-      await tx
-        .select({ id: identities.id })
-        .from(identities)
-        .where(and(inArray(identities.id, unique), eq(identities.kind, "human"), eq(identities.status, "active")))
-    ).map((r) => r.id),
-  );
+  const found = await activePeopleAmong(tx, unique);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length)
     throw new ValidationError({
@@ -146,8 +145,7 @@ export async function renameTeam(db: Db, caller: Caller, id: string, raw: unknow
   requireRole(caller, "admin");
   const input = parseInput(teamPatch, raw);
   return auditedTransaction(db, async (tx) => {
-    const team = await findTeam(tx, id, { lock: true });
-    refuseManaged(team);
+    const team = await teamToChange(tx, id);
     if (input.name === team.name) return team;
     await refuseTakenName(tx, input.name, team.id);
     const [renamed] = await tx
@@ -176,8 +174,7 @@ export async function addTeamMembers(db: Db, caller: Caller, id: string, raw: un
   requireRole(caller, "admin");
   const input = parseInput(membersInput, raw);
   return auditedTransaction(db, async (tx) => {
-    const team = await findTeam(tx, id, { lock: true });
-    refuseManaged(team);
+    const team = await teamToChange(tx, id);
     const added = await addMembers(tx, changeBy(caller), team, await activePeople(tx, "identityIds", input.identityIds));
     return { added };
   });
@@ -187,8 +184,7 @@ export async function addTeamMembers(db: Db, caller: Caller, id: string, raw: un
 export async function removeTeamMember(db: Db, caller: Caller, id: string, personId: string) {
   requireRole(caller, "admin");
   return auditedTransaction(db, async (tx) => {
-    const team = await findTeam(tx, id, { lock: true });
-    refuseManaged(team);
+    const team = await teamToChange(tx, id);
     if (!uuid.safeParse(personId).success) throw new NotFoundError("Member");
     const removed = await removeMembers(tx, changeBy(caller), team, [personId]);
     if (removed.length === 0) throw new NotFoundError("Member");
@@ -200,8 +196,7 @@ export async function removeTeamMember(db: Db, caller: Caller, id: string, perso
 export async function deleteTeam(db: Db, caller: Caller, id: string) {
   requireRole(caller, "admin");
   return auditedTransaction(db, async (tx) => {
-    const team = await findTeam(tx, id, { lock: true });
-    refuseManaged(team);
+    const team = await teamToChange(tx, id);
     const naming = await tx
       .select({ name: eligibilityPolicies.name })
       .from(eligibilityPolicies)
