@@ -147,7 +147,7 @@ export function DeleteTeamButton({ team, members, nhis }: { team: { id: string; 
           onClick={() => {
             // A refusal (a policy still names the team) is said under the button; success opens the list.
             setConfirming(false);
-            submit(`/api/v1/teams/${team.id}`, "DELETE", undefined, "", () => router.push(`/admin/teams?deleted=${encodeURIComponent(team.name)}`));
+            submit(`/api/v1/teams/${team.id}`, "DELETE", undefined, "", () => router.push(`/admin/teams?deleted=${team.id}`));
           }}
         >
           Delete

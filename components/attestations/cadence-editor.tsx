@@ -55,6 +55,10 @@ function CadenceRow({ policy, canEdit }: { policy: Policy; canEdit: boolean }) {
         router.refresh();
       }
     });
+  // Enter saves the row, as it would a form.
+  const saveOnEnter = (e: React.KeyboardEvent) => {
+    if (e.key === "Enter" && changed && !pending) save();
+  };
   return (
     <tr data-kind={policy.kind} className="align-top">
       <td className="px-3 py-2">
@@ -68,6 +72,7 @@ function CadenceRow({ policy, canEdit }: { policy: Policy; canEdit: boolean }) {
           aria-label={`Attest ${kindLabel(policy.kind)} every (days)`}
           inputMode="numeric"
           disabled={!canEdit}
+          onKeyDown={saveOnEnter}
           value={every}
           onChange={(e) => setEvery(e.target.value)}
           className="w-20 rounded-md border border-slate-300 px-2 py-1 text-sm"
@@ -78,6 +83,7 @@ function CadenceRow({ policy, canEdit }: { policy: Policy; canEdit: boolean }) {
         <input
           aria-label={`Remind owners of ${kindLabel(policy.kind)} (days before due)`}
           disabled={!canEdit}
+          onKeyDown={saveOnEnter}
           value={reminders}
           onChange={(e) => setReminders(e.target.value)}
           className="w-32 rounded-md border border-slate-300 px-2 py-1 text-sm"

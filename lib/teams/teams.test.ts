@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditLog, eligibilityPolicies, identities, lifecycleEvents, teamMembers, teams } from "@/db/schema";
 import { makeCaller, makeEntitlement, makeNhi, makePerson, testDb, uniq } from "@/lib/testing/harness";
 import { createPolicy } from "@/lib/jit/policies";
-import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from "./teams";
+import { addTeamMembers, createTeam, deleteTeam, deletedTeamName, getTeam, listTeams, removeTeamMember, renameTeam } from "./teams";
 
 const primaryOf = async (db: Awaited<ReturnType<typeof testDb>>, id: string) =>
   (await db.select({ teamId: identities.teamId }).from(identities).where(eq(identities.id, id)))[0].teamId;
@@ -81,7 +81,11 @@ describe("teams defined by admins", () => {
     // An NHI the team runs is left without a team, audited, and is no mover: its owner and access stay.
     const nhi = await makeNhi(db);
     await db.update(identities).set({ teamId: second.id }).where(eq(identities.id, nhi.id));
+    expect(await deletedTeamName(db, admin, second.id)).toBeNull();
     await deleteTeam(db, admin, second.id);
+    // The page's confirmation names the team from the audit row of its deletion, never from the address.
+    expect(await deletedTeamName(db, admin, second.id)).toBe(second.name);
+    expect(await deletedTeamName(db, admin, "Payments\u0000")).toBeNull();
     expect(await primaryOf(db, person.id)).toBeNull();
     expect(await primaryOf(db, nhi.id)).toBeNull();
     expect(await db.select().from(lifecycleEvents).where(eq(lifecycleEvents.identityId, nhi.id))).toEqual([]);

@@ -2,7 +2,7 @@ import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { outer } from "@/db/rows";
-import { eligibilityPolicies, identities, teamMembers, teams } from "@/db/schema";
+import { auditLog, eligibilityPolicies, identities, teamMembers, teams } from "@/db/schema";
 import { auditedTransaction, recordAudit } from "@/lib/audit/record";
 import { actorOf, requireRole, type Caller } from "@/lib/caller";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation, parseInput } from "@/lib/errors";
@@ -76,6 +76,22 @@ export async function getTeam(db: Tx, caller: Caller, id: string) {
       .orderBy(asc(eligibilityPolicies.name)),
   ]);
   return { team, members, policies };
+}
+
+/**
+ * The name of a team deleted under this id, from the audit row of its
+ * deletion: the page confirms a deletion that happened, never a name a link
+ * put in the address.
+ */
+export async function deletedTeamName(db: Tx, caller: Caller, id: string): Promise<string | null> {
+  requireRole(caller, "admin", "auditor");
+  if (!uuid.safeParse(id).success) return null;
+  const [row] = await db
+    .select({ name: sql<string | null>`${auditLog.before}->>'name'` })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, "team.deleted"), eq(auditLog.entityType, "team"), eq(auditLog.entityId, id)))
+    .limit(1);
+  return row?.name ?? null;
 }
 
 async function findTeam(tx: Tx, id: string, opts: { lock?: boolean } = {}) {

@@ -5,7 +5,7 @@ import { requireCaller } from "@/lib/auth/auth";
 import { hasRole } from "@/lib/caller";
 import { NotFoundError } from "@/lib/errors";
 import { listActivePeople } from "@/lib/identities/list";
-import { getTeam, listTeams } from "@/lib/teams/teams";
+import { deletedTeamName, getTeam, listTeams } from "@/lib/teams/teams";
 import { AddMemberForm, DeleteTeamButton, NewTeamForm, RemoveMemberButton, RenameTeamForm } from "@/components/admin/team-forms";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -21,7 +21,7 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
   const admin = hasRole(caller, "admin");
   const { team: chosen, deleted } = await searchParams;
   const db = await getDb();
-  const [list, people] = await Promise.all([listTeams(db, caller), listActivePeople(db)]);
+  const [list, people, deletedName] = await Promise.all([listTeams(db, caller), listActivePeople(db), deleted ? deletedTeamName(db, caller, deleted) : null]);
   const detail = chosen
     ? await getTeam(db, caller, chosen).catch((e: unknown) => {
         if (e instanceof NotFoundError) notFound();
@@ -36,9 +36,9 @@ export default async function TeamsPage({ searchParams }: { searchParams: Promis
         title="Teams"
         description="Who works together: eligibility policies make whole teams eligible for elevation (or auto-approve them), and a person's primary team places them for reviews and lifecycle moves. Teams your identity provider pushes are changed there; define the others here. Every change is audited."
       />
-      {deleted && (
+      {deletedName && (
         <p role="status" className="mb-4 text-sm text-emerald-700">
-          Team {deleted} deleted.
+          Team {deletedName} deleted.
         </p>
       )}
       <div className="grid gap-6 lg:grid-cols-3">
