@@ -342,14 +342,14 @@ const edge = (to: string, cls: PathClass, actions: StepAction[], extra: { depend
 };
 
 /**
- * Targets of a targeted action among `candidates` (ARNs): one group edge when
- * the principal may act on every resource (the common wildcard case), else
- * one check per candidate.
+ * Targets of a targeted action among `candidates` (ARNs, listed only when
+ * needed): one group edge when the principal may act on every resource (the
+ * common wildcard case), else one check per candidate its allows could match.
  */
 function targets(
   a: PrincipalAnalysis,
   action: string,
-  candidates: string[],
+  candidates: () => string[],
   context: Record<string, string> = {},
 ): { all: StepAction | null; each: Map<string, StepAction> } {
   const c = a.action(action, context);
@@ -360,7 +360,9 @@ function targets(
     return { all: got.step ?? null, each };
   }
   if (c.levels[0].length === 0) return { all: null, each };
-  for (const arn of candidates) {
+  const mayMatch = allowTest(c);
+  for (const arn of candidates()) {
+    if (!mayMatch(arn)) continue;
     const got = check(c, arn, false);
     if (got.ok) each.set(arn, got.step!);
   }
@@ -375,6 +377,16 @@ function allowPatterns(c: CompiledAction): string[] | null {
     out.push(...a.s.resources);
   }
   return out;
+}
+
+/**
+ * A cheap test a resource must pass for the compiled action's own allows to
+ * match it (and so for `check` to allow it): every resource passes when an
+ * allow does not name its resources plainly.
+ */
+function allowTest(c: CompiledAction): (arn: string) => boolean {
+  const patterns = allowPatterns(c);
+  return patterns ? patternTest(patterns) : () => true;
 }
 
 /** A test that holds for every ARN `globMatches` matches to one of the patterns (and may hold for more). */
@@ -396,7 +408,7 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
   const a = new PrincipalAnalysis(p, u);
   const out: Capability[] = [];
   const roles = u.rolesIn.get(p.accountId) ?? [];
-  const users = (u.usersIn.get(p.accountId) ?? []).filter((x) => x.arn !== p.arn);
+  const users = () => (u.usersIn.get(p.accountId) ?? []).filter((x) => x.arn !== p.arn).map((x) => x.arn);
 
   // Roles it may assume: by trust naming it, its account or anyone. Only the roles whose
   // trust could admit it are looked at (the trust index), in the order of all roles.
@@ -479,12 +491,7 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
     for (const { steps, targeted } of alts) {
       if (cls.reach.kind === "user") {
         for (const req of targeted) {
-          const hits = targets(
-            a,
-            req.action,
-            users.map((x) => x.arn),
-            req.context,
-          );
+          const hits = targets(a, req.action, users, req.context);
           if (hits.all) add(groupKey("users", p.accountId), [...steps, hits.all]);
           for (const [arn, step] of hits.each) add(arn, [...steps, step]);
         }
@@ -494,6 +501,10 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       if (cls.id === "modify-role-then-assume") {
         // Gives a role it can already assume an administrator policy: that is administrator access.
         // The roles behind the account-trust group count one by one here, with the steps they would have alone.
+        const writes = targeted.map((req) => a.action(req.action, req.context));
+        // No allow of its own could match: nothing to rewrite (the common case, checked before listing thousands of roles).
+        // And once it has a way to admin that holds without conditions, another one is never kept (withoutRedundantAdminEdges).
+        if (writes.every((c) => c.levels[0].length === 0) || out.some((c) => c.to === ADMIN && isStrict(c))) continue;
         const all = [...assumable].map(([arn, cap]) => ({ arn, actions: () => cap.actions }));
         for (const g of grouped) {
           all.push({
@@ -504,10 +515,15 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
             },
           });
         }
-        for (const req of targeted) {
+        rewrites: for (const c of writes) {
+          const mayMatch = allowTest(c);
           for (const { arn, actions } of all) {
-            const got = check(a.action(req.action, req.context), arn, false);
-            if (got.ok) add(arn, [...steps, got.step!, ...actions()], true);
+            if (!mayMatch(arn)) continue;
+            const got = check(c, arn, false);
+            if (!got.ok) continue;
+            const before = out.length;
+            add(arn, [...steps, got.step!, ...actions()], true);
+            if (out.length > before && isStrict(out[before])) break rewrites;
           }
         }
         continue;
@@ -515,12 +531,7 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
       if (targeted.length > 0) {
         // update-assume-role-policy: any role of its account whose trust it may rewrite.
         for (const req of targeted) {
-          const hits = targets(
-            a,
-            req.action,
-            roles.filter((r) => r.arn !== p.arn).map((r) => r.arn),
-            req.context,
-          );
+          const hits = targets(a, req.action, () => roles.filter((r) => r.arn !== p.arn).map((r) => r.arn), req.context);
           if (hits.all) add(groupKey("roles", p.accountId), [...steps, hits.all]);
           for (const [arn, step] of hits.each) add(arn, [...steps, step]);
         }
@@ -535,12 +546,7 @@ export function capabilitiesOf(p: ModelPrincipal, u: Universe): Capability[] {
           add(key, steps);
           continue;
         }
-        const hits = targets(
-          a,
-          "iam:PassRole",
-          members.map((m) => m.arn),
-          { "iam:PassedToService": cls.passRole },
-        );
+        const hits = targets(a, "iam:PassRole", () => members.map((m) => m.arn), { "iam:PassedToService": cls.passRole });
         if (hits.all) add(key, [...steps, hits.all]);
         for (const [arn, step] of hits.each) add(arn, [...steps, step]);
       }
@@ -593,7 +599,7 @@ function withoutRedundantAdminEdges(out: Capability[]): Capability[] {
   let firstStrict = false;
   return out.filter((c) => {
     if (c.to !== ADMIN) return true;
-    const strict = !c.conditional || onlyNeeds(c);
+    const strict = isStrict(c);
     const keep = !first || (strict && !firstStrict);
     first = true;
     if (strict) firstStrict = true;
@@ -826,6 +832,9 @@ export function analyze(
   if (deps.phases) deps.phases.graph = Math.round(performance.now() - edgesDone);
   return { verdicts, capabilities, ownLevels: own, openTrust };
 }
+
+/** An edge a path may take without conditions (see towardsAdmin). */
+const isStrict = (c: Capability) => !c.conditional || onlyNeeds(c);
 
 /** Conditional only because compute must exist: still counts as a way to admin (the step says what must exist). */
 const onlyNeeds = (cap: Capability) => cap.dependsOn.length === 0 && !!cap.needs && cap.actions.every((a) => a.decision === "allowed");
