@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
-import { queryRows } from "@/db/rows";
+import { queryColumns } from "@/db/rows";
 import {
   awsServiceControlPolicies,
   credentials,
@@ -179,17 +179,23 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     // only for principals whose edges this process does not hold already.
     const stored = new Map(
       (
-        await tx
-          .select({
-            identityId: identityEscalations.identityId,
-            inputsDigest: identityEscalations.inputsDigest,
-            ownLevel: identityEscalations.ownLevel,
-            verdictDigest: identityEscalations.verdictDigest,
-            holdsAdmin: identityEscalations.holdsAdmin,
-            firstStep: sql<Step | null>`case when ${identityEscalations.holdsAdmin} then ${identityEscalations.path}->0 end`,
-          })
-          .from(identityEscalations)
-          .where(inArray(identityEscalations.identityId, [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)]))
+        await queryColumns<
+          "identityId" | "inputsDigest" | "ownLevel" | "verdictDigest" | "holdsAdmin" | "firstStep",
+          {
+            identityId: string;
+            inputsDigest: string;
+            ownLevel: "privileged" | "standard";
+            verdictDigest: string;
+            holdsAdmin: boolean;
+            firstStep: Step | null;
+          }
+        >(
+          tx,
+          sql`select identity_id as "identityId", inputs_digest as "inputsDigest", own_level as "ownLevel", verdict_digest as "verdictDigest",
+                holds_admin as "holdsAdmin", case when holds_admin then path->0 end as "firstStep"
+              from ${identityEscalations} where identity_id = any(${sql.param([...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)])}::uuid[])`,
+          ["identityId", "inputsDigest", "ownLevel", "verdictDigest", "holdsAdmin", "firstStep"],
+        )
       ).map((r) => [r.identityId, r]),
     );
     phase("stored");
@@ -282,7 +288,8 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     const kept = [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)];
     const gone = await tx
       .delete(identityEscalations)
-      .where(sql`not (${identityEscalations.identityId} = any(${sql.param(kept)}::uuid[]))`)
+      // An anti-join on the kept ids (hashed), not "<> all(array)": that compares every row with every id.
+      .where(sql`not exists (select 1 from unnest(${sql.param(kept)}::uuid[]) as k(id) where k.id = ${identityEscalations.identityId})`)
       .returning({ id: identityEscalations.identityId });
     changed += gone.length;
     phase("writes");
@@ -390,43 +397,36 @@ type Loaded = {
  */
 async function loadModel(tx: Tx): Promise<Loaded> {
   // Four reads sent at once: the database runs the later ones while the first one's rows are read here.
-  const readingRows = tx
-    .select({
-      id: identities.id,
-      name: identities.name,
-      kind: identities.kind,
-      arn: identities.externalId,
-      systemId: identities.systemId,
-      attributes: identities.attributes,
-    })
-    .from(identities)
-    .innerJoin(systems, eq(systems.id, identities.systemId))
-    .where(
-      and(
-        eq(systems.kind, "aws_account"),
-        eq(identities.status, "active"),
-        sql`${identities.attributes}->>'source' = ${AWS_IAM_SOURCE}`,
-        sql`${identities.externalId} like 'arn:%'`,
-      ),
-    )
+  // Read as columns (queryColumns): row by row, PGlite spent most of an incremental analysis decoding these reads.
+  const readingRows = queryColumns<
+    "id" | "name" | "kind" | "arn" | "systemId" | "attributes",
+    { id: string; name: string; kind: string; arn: string; systemId: string; attributes: unknown }
+  >(
+    tx,
+    sql`select i.id, i.name, i.kind, i.external_id as arn, i.system_id as "systemId", i.attributes
+        from ${identities} i join ${systems} s on s.id = i.system_id
+        where s.kind = 'aws_account' and i.status = 'active' and i.attributes->>'source' = ${AWS_IAM_SOURCE} and i.external_id like 'arn:%'`,
+    ["id", "name", "kind", "arn", "systemId", "attributes"],
     // The order decides which of two equally short paths a verdict names: the same on every run.
-    .orderBy(identities.externalId, identities.id)
-    .then((r) => r);
+    { orderBy: ["arn", "id"] },
+  );
   // Per identity: its live grants, by entitlement and when each last changed. One grouped join (hashed)
   // rather than a subquery per identity: a large account's 50,000 grants in a tenth of the time.
-  const readingHeld = queryRows<{ id: string; grants: string }>(
+  const readingHeld = queryColumns<"id" | "grants", { id: string; grants: string }>(
     tx,
     sql`select ${grants.identityId} as id, string_agg(${grants.entitlementId}::text || '@' || e.updated_at::text, ',' order by ${grants.entitlementId}) as grants
         from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} join ${identities} i on i.id = ${grants.identityId} join ${systems} s on s.id = i.system_id
         where s.kind = 'aws_account' and i.status = 'active' and ${grantIsActive}
         group by ${grants.identityId}`,
+    ["id", "grants"],
   );
   // And its permissions boundary, for those that name one.
-  const readingBounded = queryRows<{ id: string; boundary: string | null }>(
+  const readingBounded = queryColumns<"id" | "boundary", { id: string; boundary: string | null }>(
     tx,
     sql`select i.id, (select e.id::text || '@' || e.updated_at::text from ${entitlements} e where e.system_id = i.system_id and e.external_ref = i.attributes->>'permissionsBoundaryArn' limit 1) as boundary
         from ${identities} i join ${systems} s on s.id = i.system_id
         where s.kind = 'aws_account' and i.status = 'active' and i.attributes ? 'permissionsBoundaryArn'`,
+    ["id", "boundary"],
   );
   const readingScps = tx
     .select({
@@ -465,21 +465,21 @@ async function loadModel(tx: Tx): Promise<Loaded> {
   );
   const principals = rows.map((r) => {
     const a = r.attributes as Attributes;
-    const accountId = accountOf(r.arn!) ?? "";
+    const accountId = accountOf(r.arn) ?? "";
     return {
       id: r.id,
-      arn: r.arn!,
+      arn: r.arn,
       accountId,
       kind: a.iamType === "role" ? ("role" as const) : ("user" as const),
       name: r.name,
       identity: [],
       boundary: null,
-      scps: scps.get(r.systemId!) ?? [],
+      scps: scps.get(r.systemId) ?? [],
       groupArns: (a.groups ?? []).map((g) => `arn:aws:iam::${accountId}:group/${g}`),
       customerPolicyArns: [],
       trust: trustOf(a),
       instanceProfileArns: a.instanceProfileArns ?? [],
-      systemId: r.systemId!,
+      systemId: r.systemId,
       identityKind: r.kind,
       boundaryArn: a.permissionsBoundaryArn ?? null,
       grantRefs: [],
@@ -630,10 +630,9 @@ async function syncFindings(tx: Tx, verdicts: Judged[], openTrust: (OpenTrust & 
   await raiseFindings(tx, list);
   // Resolve this analysis's open findings it no longer sees.
   const keep = new Set(list.map((f) => findingKey(f)));
-  const open = await tx
-    .select({ key: findings.key })
-    .from(findings)
-    .where(and(eq(findings.source, ESCALATION_SOURCE), eq(findings.status, "open")));
+  const open = await queryColumns<"key", { key: string }>(tx, sql`select key from ${findings} where source = ${ESCALATION_SOURCE} and status = 'open'`, [
+    "key",
+  ]);
   await resolveFindings(
     tx,
     open.map((f) => f.key).filter((k) => !keep.has(k)),

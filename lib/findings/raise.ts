@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { queryRows } from "@/db/rows";
+import { queryColumns, queryRows } from "@/db/rows";
 import { findings, type FindingKind } from "@/db/schema";
 import { canonicalJson } from "@/db/json";
 
@@ -107,10 +107,11 @@ export async function raiseFindings(tx: Tx, list: FindingInput[]): Promise<void>
   const current = new Map<string, string>();
   for (let i = 0; i < rows.length; i += 5000) {
     const keys = rows.slice(i, i + 5000).map((r) => r.key);
-    const found = await queryRows<{ key: string; raised_digest: string }>(
+    const found = await queryColumns<"key" | "raised_digest", { key: string; raised_digest: string }>(
       tx,
       sql`select key, raised_digest from findings where key = any(${sql.param(keys)}::text[])
         and raised_digest is not null and status <> 'resolved' and last_seen_at >= ${now.toISOString()}::timestamptz - ${REFRESH_LAST_SEEN}`,
+      ["key", "raised_digest"],
     );
     for (const r of found) current.set(r.key, r.raised_digest);
   }

@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { canonicalJson } from "@/db/json";
-import { queryRows } from "@/db/rows";
+import { queryColumns } from "@/db/rows";
 import {
   awsServiceControlPolicies,
   credentials,
@@ -40,6 +40,9 @@ import { AWS_IAM_SOURCE } from "@/lib/permissions/aws/source";
 
 /** Rows created by one import past which the planner's statistics are refreshed in the same transaction. */
 const BULK_ROWS = 1_000;
+
+/** What an import reads of the identities it may update. */
+type ImportedIdentity = Pick<typeof identities.$inferSelect, "id" | "name" | "kind" | "externalId" | "attributes" | "purpose" | "ownerId" | "status">;
 
 type DesiredEntitlement = { ref: string; name: string; description: string; statements: Statement[] };
 
@@ -208,31 +211,38 @@ export async function importAwsIam(
     // Entitlements, by the ref AWS gives them: what identifies them and the digest of their
     // permissions as last imported, not the documents themselves (tens of megabytes in a large account).
     // Read raw, and asked for before the export's digests are computed: the database works meanwhile.
-    const reading = queryRows<{
-      id: string;
-      name: string;
-      description: string | null;
-      privilegeLevel: PrivilegeLevel;
-      externalRef: string | null;
-      importedDigest: string | null;
-    }>(
+    // Read as columns (queryColumns): row by row, PGlite spent most of a re-import decoding these three reads.
+    const reading = queryColumns<
+      "id" | "name" | "description" | "privilegeLevel" | "externalRef" | "importedDigest",
+      {
+        id: string;
+        name: string;
+        description: string | null;
+        privilegeLevel: PrivilegeLevel;
+        externalRef: string | null;
+        importedDigest: string | null;
+      }
+    >(
       tx,
       sql`select id, name, description, privilege_level as "privilegeLevel", external_ref as "externalRef", imported_digest as "importedDigest"
           from ${entitlements} where system_id = ${system.id}`,
+      ["id", "name", "description", "privilegeLevel", "externalRef", "importedDigest"],
     );
     // The account's identities and live imported grants as they stand before this import changes them
     // (creating entitlements and identities adds no grant), asked for now too.
-    const readingIdentities = tx
-      .select()
-      .from(identities)
-      .where(eq(identities.systemId, system.id))
-      .then((rows) => rows);
+    const readingIdentities = queryColumns<keyof ImportedIdentity, ImportedIdentity>(
+      tx,
+      sql`select id, name, kind, external_id as "externalId", attributes, purpose, owner_id as "ownerId", status
+          from ${identities} where system_id = ${system.id}`,
+      ["id", "name", "kind", "externalId", "attributes", "purpose", "ownerId", "status"],
+    );
     // Keyed in SQL: a large account has tens of thousands.
-    const readingGrants = queryRows<{ id: string; key: string }>(
+    const readingGrants = queryColumns<"id" | "key", { id: string; key: string }>(
       tx,
       sql`select g.id, g.identity_id::text || '|' || g.entitlement_id::text as key from ${grants} g join ${entitlements} e on e.id = g.entitlement_id
         -- Just-in-time windows and eligibility are governed here, not by IAM.
         where e.system_id = ${system.id} and g.revoked_at is null and g.type = 'standing'`,
+      ["id", "key"],
     );
     // Should the import fail before it awaits one of them, its failure is the import's, not an unhandled rejection.
     for (const pending of [reading, readingIdentities, readingGrants]) pending.catch(() => {});

@@ -44,7 +44,8 @@ export async function createImportedGrants(
 export async function updateImportedIdentity(
   tx: Tx,
   actor: Actor,
-  current: typeof identities.$inferSelect,
+  // Its values before the changes: those the changes name are audited as they were.
+  current: Pick<typeof identities.$inferSelect, "id"> & Partial<typeof identities.$inferSelect>,
   changes: Partial<typeof identities.$inferInsert>,
   source: string,
   at: Date,
