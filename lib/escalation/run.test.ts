@@ -78,6 +78,23 @@ describe("the escalation analysis over the inventory", () => {
     expect(resolved).toMatchObject({ status: "resolved", resolution: "No longer seen by the escalation analysis" });
     const [row] = await db.select().from(identityEscalations).where(eq(identityEscalations.identityId, bot));
     expect(row.pathClass).toBeNull();
+
+    // When a role was last used is not what anyone's edges depend on: nothing is recomputed.
+    const used = authorizationDetails(account, { deployerCanPass: false });
+    for (const r of used.RoleDetailList) Object.assign(r, { RoleLastUsed: { LastUsedDate: "2026-12-01T10:00:00Z", Region: "eu-west-1" } });
+    await importAwsIam(db, { authorizationDetails: used });
+    expect(await runEscalationAnalysis(db)).toMatchObject({ recomputed: 0, changed: 0 });
+    // A target's trust is: the viewer now trusts only the bot by name, so every principal's edges are computed again
+    // (any of them might have reached it), and the bot reaches the viewer while the deployer no longer does.
+    const viewer = used.RoleDetailList.find((r) => r.RoleName === "viewer")!;
+    viewer.AssumeRolePolicyDocument = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:user/ci-bot` }, Action: "sts:AssumeRole" }],
+    };
+    await importAwsIam(db, { authorizationDetails: used });
+    const retrusted = await runEscalationAnalysis(db);
+    expect(retrusted.recomputed).toBe(retrusted.principals);
+    expect((await escalationOf(db, null, bot)).reachable.roles.map((r) => r.name)).toContain("viewer");
   });
 
   it("answers through the API only for those who may see the identity", async () => {

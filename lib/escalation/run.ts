@@ -399,14 +399,17 @@ async function loadModel(tx: Tx): Promise<Loaded> {
   // Four reads sent at once: the database runs the later ones while the first one's rows are read here.
   // Read as columns (queryColumns): row by row, PGlite spent most of an incremental analysis decoding these reads.
   const readingRows = queryColumns<
-    "id" | "name" | "kind" | "arn" | "systemId" | "attributes",
-    { id: string; name: string; kind: string; arn: string; systemId: string; attributes: unknown }
+    "id" | "name" | "kind" | "arn" | "systemId" | "attributes" | "asTarget",
+    { id: string; name: string; kind: string; arn: string; systemId: string; attributes: unknown; asTarget: string }
   >(
     tx,
-    sql`select i.id, i.name, i.kind, i.external_id as arn, i.system_id as "systemId", i.attributes
+    sql`select i.id, i.name, i.kind, i.external_id as arn, i.system_id as "systemId", i.attributes,
+          -- What others' edges to it depend on: its kind, trust (as stored, or as the list of who is trusted), instance profiles and groups.
+          md5(jsonb_build_array(i.external_id, i.attributes->'iamType', i.attributes->'trustPolicy', i.attributes->'trustedPrincipals',
+            i.attributes->'instanceProfileArns', i.attributes->'groups')::text) as "asTarget"
         from ${identities} i join ${systems} s on s.id = i.system_id
         where s.kind = 'aws_account' and i.status = 'active' and i.attributes->>'source' = ${AWS_IAM_SOURCE} and i.external_id like 'arn:%'`,
-    ["id", "name", "kind", "arn", "systemId", "attributes"],
+    ["id", "name", "kind", "arn", "systemId", "attributes", "asTarget"],
     // The order decides which of two equally short paths a verdict names: the same on every run.
     { orderBy: ["arn", "id"] },
   );
@@ -453,16 +456,8 @@ async function loadModel(tx: Tx): Promise<Loaded> {
   const inputOf = new Map<string, { grants: string; boundary: string | null }>(held.map((r) => [r.id, { grants: r.grants, boundary: null }]));
   for (const r of bounded) inputOf.set(r.id, { grants: inputOf.get(r.id)?.grants ?? "", boundary: r.boundary });
   // Everything a principal's edges depend on beyond its own access: the targets.
-  const universe = sha(
-    canonicalJson(
-      rows
-        .map((r) => {
-          const a = r.attributes as Attributes;
-          return [r.arn, a.iamType, a.trustPolicy ?? null, a.instanceProfileArns ?? [], a.groups ?? []];
-        })
-        .sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : (x[0] as string) > (y[0] as string) ? 1 : 0)),
-    ) + canonicalJson(scpRows.map((s) => [s.systemId, s.level, s.name, s.statements])),
-  );
+  // Each principal as a target digested by the database (jsonb prints one value one way), then all of them in the rows' order.
+  const universe = sha(rows.map((r) => r.asTarget).join(",") + canonicalJson(scpRows.map((s) => [s.systemId, s.level, s.name, s.statements])));
   const principals = rows.map((r) => {
     const a = r.attributes as Attributes;
     const accountId = accountOf(r.arn) ?? "";
