@@ -50,7 +50,7 @@ describe("queryColumns", () => {
 
   it("reads no rows as an empty list, and timestamps as ISO text", async () => {
     expect(await queryColumns(database.db, sql`select 1 as a where false`, ["a"] as const)).toEqual([]);
-    const [row] = await queryColumns<"at", { at: string }>(database.db, sql`select '2026-12-04T10:00:00Z'::timestamptz as at`, ["at"] as const);
+    const [row] = await queryColumns<{ at: string }>(database.db, sql`select '2026-12-04T10:00:00Z'::timestamptz as at`, ["at"] as const);
     expect(new Date(row.at).toISOString()).toBe("2026-12-04T10:00:00.000Z");
   });
 });

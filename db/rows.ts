@@ -29,11 +29,11 @@ export const outer = (column: AnyColumn): SQL => sql`${column}`;
  * aggregates of one query are fed the same rows in the same order, so the
  * arrays line up.
  */
-export async function queryColumns<K extends string, T extends Record<K, unknown>>(
+export async function queryColumns<T extends Record<string, unknown>>(
   db: Tx,
   query: SQL,
-  columns: readonly K[],
-  opts: { orderBy?: readonly K[] } = {},
+  columns: readonly (keyof T & string)[],
+  opts: { orderBy?: readonly (keyof T & string)[] } = {},
 ): Promise<T[]> {
   if (columns.length === 0) throw new Error("queryColumns: name at least one column");
   const arrays = sql.join(

@@ -175,25 +175,24 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
       return { principals: 0, recomputed: 0, reachAdmin: 0, changed: 0, findingsOpen, elapsedMs: Date.now() - started };
     }
 
+    // Every identity either analysis holds: their verdicts are read, written, and the only ones kept.
+    const analysed = [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)];
     // What was stored of each principal, without its edges (the bulk of it): those are read below,
     // only for principals whose edges this process does not hold already.
     const stored = new Map(
       (
-        await queryColumns<
-          "identityId" | "inputsDigest" | "ownLevel" | "verdictDigest" | "holdsAdmin" | "firstStep",
-          {
-            identityId: string;
-            inputsDigest: string;
-            ownLevel: "privileged" | "standard";
-            verdictDigest: string;
-            holdsAdmin: boolean;
-            firstStep: Step | null;
-          }
-        >(
+        await queryColumns<{
+          identityId: string;
+          inputsDigest: string;
+          ownLevel: "privileged" | "standard";
+          verdictDigest: string;
+          holdsAdmin: boolean;
+          firstStep: Step | null;
+        }>(
           tx,
           sql`select identity_id as "identityId", inputs_digest as "inputsDigest", own_level as "ownLevel", verdict_digest as "verdictDigest",
                 holds_admin as "holdsAdmin", case when holds_admin then path->0 end as "firstStep"
-              from ${identityEscalations} where identity_id = any(${sql.param([...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)])}::uuid[])`,
+              from ${identityEscalations} where identity_id = any(${sql.param(analysed)}::uuid[])`,
           ["identityId", "inputsDigest", "ownLevel", "verdictDigest", "holdsAdmin", "firstStep"],
         )
       ).map((r) => [r.identityId, r]),
@@ -285,11 +284,10 @@ export async function runEscalationAnalysis(db: Db, opts: { now?: Date } = {}): 
     await writeVerdicts(tx, k8sRows, UPDATED_COLUMNS);
     changed += k8sRows.length;
     // Verdicts of identities neither analysis holds any more (grants ended, identities retired) go: a stale "admin" is wrong.
-    const kept = [...loaded.principals.map((p) => p.id), ...k8s.map((v) => v.id)];
     const gone = await tx
       .delete(identityEscalations)
       // An anti-join on the kept ids (hashed), not "<> all(array)": that compares every row with every id.
-      .where(sql`not exists (select 1 from unnest(${sql.param(kept)}::uuid[]) as k(id) where k.id = ${identityEscalations.identityId})`)
+      .where(sql`not exists (select 1 from unnest(${sql.param(analysed)}::uuid[]) as k(id) where k.id = ${identityEscalations.identityId})`)
       .returning({ id: identityEscalations.identityId });
     changed += gone.length;
     phase("writes");
@@ -398,10 +396,7 @@ type Loaded = {
 async function loadModel(tx: Tx): Promise<Loaded> {
   // Four reads sent at once: the database runs the later ones while the first one's rows are read here.
   // Read as columns (queryColumns): row by row, PGlite spent most of an incremental analysis decoding these reads.
-  const readingRows = queryColumns<
-    "id" | "name" | "kind" | "arn" | "systemId" | "attributes" | "asTarget",
-    { id: string; name: string; kind: string; arn: string; systemId: string; attributes: unknown; asTarget: string }
-  >(
+  const readingRows = queryColumns<{ id: string; name: string; kind: string; arn: string; systemId: string; attributes: unknown; asTarget: string }>(
     tx,
     sql`select i.id, i.name, i.kind, i.external_id as arn, i.system_id as "systemId", i.attributes,
           -- What others' edges to it depend on: its kind, trust (as stored, or as the list of who is trusted), instance profiles and groups.
@@ -415,7 +410,7 @@ async function loadModel(tx: Tx): Promise<Loaded> {
   );
   // Per identity: its live grants, by entitlement and when each last changed. One grouped join (hashed)
   // rather than a subquery per identity: a large account's 50,000 grants in a tenth of the time.
-  const readingHeld = queryColumns<"id" | "grants", { id: string; grants: string }>(
+  const readingHeld = queryColumns<{ id: string; grants: string }>(
     tx,
     sql`select ${grants.identityId} as id, string_agg(${grants.entitlementId}::text || '@' || e.updated_at::text, ',' order by ${grants.entitlementId}) as grants
         from ${grants} join ${entitlements} e on e.id = ${grants.entitlementId} join ${identities} i on i.id = ${grants.identityId} join ${systems} s on s.id = i.system_id
@@ -424,7 +419,7 @@ async function loadModel(tx: Tx): Promise<Loaded> {
     ["id", "grants"],
   );
   // And its permissions boundary, for those that name one.
-  const readingBounded = queryColumns<"id" | "boundary", { id: string; boundary: string | null }>(
+  const readingBounded = queryColumns<{ id: string; boundary: string | null }>(
     tx,
     sql`select i.id, (select e.id::text || '@' || e.updated_at::text from ${entitlements} e where e.system_id = i.system_id and e.external_ref = i.attributes->>'permissionsBoundaryArn' limit 1) as boundary
         from ${identities} i join ${systems} s on s.id = i.system_id
@@ -625,9 +620,7 @@ async function syncFindings(tx: Tx, verdicts: Judged[], openTrust: (OpenTrust & 
   await raiseFindings(tx, list);
   // Resolve this analysis's open findings it no longer sees.
   const keep = new Set(list.map((f) => findingKey(f)));
-  const open = await queryColumns<"key", { key: string }>(tx, sql`select key from ${findings} where source = ${ESCALATION_SOURCE} and status = 'open'`, [
-    "key",
-  ]);
+  const open = await queryColumns<{ key: string }>(tx, sql`select key from ${findings} where source = ${ESCALATION_SOURCE} and status = 'open'`, ["key"]);
   await resolveFindings(
     tx,
     open.map((f) => f.key).filter((k) => !keep.has(k)),

@@ -107,7 +107,7 @@ export async function raiseFindings(tx: Tx, list: FindingInput[]): Promise<void>
   const current = new Map<string, string>();
   for (let i = 0; i < rows.length; i += 5000) {
     const keys = rows.slice(i, i + 5000).map((r) => r.key);
-    const found = await queryColumns<"key" | "raised_digest", { key: string; raised_digest: string }>(
+    const found = await queryColumns<{ key: string; raised_digest: string }>(
       tx,
       sql`select key, raised_digest from findings where key = any(${sql.param(keys)}::text[])
         and raised_digest is not null and status <> 'resolved' and last_seen_at >= ${now.toISOString()}::timestamptz - ${REFRESH_LAST_SEEN}`,

@@ -210,19 +210,16 @@ export async function importAwsIam(
 
     // Entitlements, by the ref AWS gives them: what identifies them and the digest of their
     // permissions as last imported, not the documents themselves (tens of megabytes in a large account).
-    // Read raw, and asked for before the export's digests are computed: the database works meanwhile.
-    // Read as columns (queryColumns): row by row, PGlite spent most of a re-import decoding these three reads.
-    const reading = queryColumns<
-      "id" | "name" | "description" | "privilegeLevel" | "externalRef" | "importedDigest",
-      {
-        id: string;
-        name: string;
-        description: string | null;
-        privilegeLevel: PrivilegeLevel;
-        externalRef: string | null;
-        importedDigest: string | null;
-      }
-    >(
+    // Asked for before the export's digests are computed (the database works meanwhile), and read as
+    // columns (queryColumns): row by row, PGlite spent most of a re-import decoding these three reads.
+    const reading = queryColumns<{
+      id: string;
+      name: string;
+      description: string | null;
+      privilegeLevel: PrivilegeLevel;
+      externalRef: string | null;
+      importedDigest: string | null;
+    }>(
       tx,
       sql`select id, name, description, privilege_level as "privilegeLevel", external_ref as "externalRef", imported_digest as "importedDigest"
           from ${entitlements} where system_id = ${system.id}`,
@@ -230,14 +227,14 @@ export async function importAwsIam(
     );
     // The account's identities and live imported grants as they stand before this import changes them
     // (creating entitlements and identities adds no grant), asked for now too.
-    const readingIdentities = queryColumns<keyof ImportedIdentity, ImportedIdentity>(
+    const readingIdentities = queryColumns<ImportedIdentity>(
       tx,
       sql`select id, name, kind, external_id as "externalId", attributes, purpose, owner_id as "ownerId", status
           from ${identities} where system_id = ${system.id}`,
       ["id", "name", "kind", "externalId", "attributes", "purpose", "ownerId", "status"],
     );
     // Keyed in SQL: a large account has tens of thousands.
-    const readingGrants = queryColumns<"id" | "key", { id: string; key: string }>(
+    const readingGrants = queryColumns<{ id: string; key: string }>(
       tx,
       sql`select g.id, g.identity_id::text || '|' || g.entitlement_id::text as key from ${grants} g join ${entitlements} e on e.id = g.entitlement_id
         -- Just-in-time windows and eligibility are governed here, not by IAM.
