@@ -56,7 +56,8 @@ describe("teams defined by admins", () => {
     );
     expect((await listTeams(db, auditor)).find((t) => t.id === team.id)).toMatchObject({ members: 2, nhis: 0, managedBy: null });
 
-    const actions = (await db.select().from(auditLog).where(eq(auditLog.entityId, team.id))).map((r) => r.action);
+    // In the chain's order: rows of one transaction share their time.
+    const actions = (await db.select().from(auditLog).where(eq(auditLog.entityId, team.id)).orderBy(auditLog.seq)).map((r) => r.action);
     expect(actions).toEqual(["team.created", "team.members_added", "team.members_added", "team.renamed"]);
   });
 
