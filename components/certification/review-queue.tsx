@@ -86,11 +86,10 @@ export function ReviewQueueView({
     },
     onSuccess: (result, input) => {
       setSelected(new Set());
-      if (input.itemIds.length > 1) {
-        const n = (result as { decided?: number }).decided ?? input.itemIds.length;
-        const verb = { certify: "certified", revoke: "revoked", reassign: "reassigned" }[input.decision];
-        setDone(`${n} item${n === 1 ? "" : "s"} ${verb}.`);
-      }
+      // Said for one item too: a decided item leaves the queue at its refetch, and the decision should not leave unsaid.
+      const n = (result as { decided?: number }).decided ?? input.itemIds.length;
+      const verb = { certify: "certified", revoke: "revoked", reassign: "reassigned" }[input.decision];
+      setDone(`${n} item${n === 1 ? "" : "s"} ${verb}.`);
     },
     onSettled: () => client.invalidateQueries({ queryKey: ["reviews"] }),
   });
@@ -154,11 +153,6 @@ export function ReviewQueueView({
         </div>
       )}
 
-      {done && (
-        <p role="status" className="mb-3 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-900">
-          {done}
-        </p>
-      )}
       {selected.size > 0 ? (
         <ReviewBulkBar
           count={selected.size}
@@ -166,6 +160,11 @@ export function ReviewQueueView({
           onDecide={(decision, comment) => decide(decision, [...selected], comment)}
           onReassign={(to, comment) => reassign([...selected], to, comment)}
         />
+      ) : done ? (
+        // What was just decided, in the bar's place: saying it moves nothing under the pointer.
+        <p role="status" className="mb-3 flex min-h-12 items-center rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-900">
+          {done}
+        </p>
       ) : (
         // Holds the bar's place, so ticking the first item does not move the rest under the pointer.
         !!query.data?.total && (
