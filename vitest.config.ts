@@ -16,6 +16,8 @@ export default defineConfig({
       AUDIT_CHECKPOINT_DIR: path.join(tmpdir(), `gov-test-audit-checkpoints-${process.pid}`),
       AUTH_FAILURE_LIMIT: "1000000",
     },
+    // A wedged worker ends the run failed, naming its file, instead of holding it for ever.
+    reporters: ["default", "./lib/testing/stall-reporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // next-auth imports "next/server" without an extension; inlined, Vite resolves it as Next does.

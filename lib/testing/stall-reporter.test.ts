@@ -1,0 +1,29 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const dir = mkdtempSync(path.join(tmpdir(), "gov-stall-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("ends a run whose worker never comes back, failed, naming the file and saying the worker was busy", () => {
+  writeFileSync(path.join(dir, "spin.test.ts"), 'import { it } from "vitest";\nit("spins", () => {\n  for (;;);\n});\n');
+  writeFileSync(
+    path.join(dir, "vitest.config.mjs"),
+    `export default { test: { include: ["spin.test.ts"], reporters: ["default", ${JSON.stringify(path.join(ROOT, "lib/testing/stall-reporter.ts"))}] } };\n`,
+  );
+  const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", dir], {
+    env: { ...process.env, TEST_STALL_MINUTES: "0.05", NO_COLOR: "1" },
+    encoding: "utf8",
+    // Bounded here too: a reporter that failed to end the run must fail this test, not hang it.
+    timeout: 50_000,
+  });
+  const output = run.stdout + run.stderr;
+  expect(run.error).toBeUndefined();
+  expect(run.status).toBe(1);
+  expect(output).toContain("the run is wedged");
+  expect(output).toContain(`still running: ${path.join(dir, "spin.test.ts")}`);
+  expect(output).toMatch(/worker \d+: busy \(a synchronous loop\?\)/);
+});
