@@ -6,6 +6,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { credentials, dataEventDays, entitlements, grants, identities, remediations, systems } from "@/db/schema";
+import { permissionSetOf } from "@/lib/permissions/sets";
 import { reconcileIdentity } from "@/lib/reconciliation/actions";
 import { testDb } from "@/lib/testing/harness";
 import { importAwsIam } from "./import-aws-iam";
@@ -233,5 +234,40 @@ describe("importing AWS IAM and CloudTrail, then reconciling", () => {
     // Another account with an alice of its own: a bare name is ambiguous.
     await importAwsIam(db, { authorizationDetails: (await fixtures()).details });
     await expect(reconcileIdentity(db, { identity: "alice" })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("give its id or ARN") });
+  });
+});
+
+describe("what an imported principal may do, as the product judges it", () => {
+  it("takes own inline, attached and group policies together (a Deny anywhere applies everywhere), narrows by the boundary, and grants nothing for a policy the export lacks", async () => {
+    const db = await testDb();
+    const { details, report } = await fixtures();
+    const { systemId } = await importAwsIam(db, { authorizationDetails: details, credentialReport: report });
+    const approves = async (name: string) => {
+      const set = await permissionSetOf(db, (await identityNamed(db, systemId, name)).id);
+      return (action: string) => set.approvalFor(action, systemId) !== null;
+    };
+
+    const alice = await approves("alice");
+    expect(alice("s3:GetObject")).toBe(true); // own inline
+    expect(alice("ecr:ListImages")).toBe(true); // attached DeployTools
+    expect(alice("ec2:RunInstances")).toBe(true); // group's PowerUserAccess (NotAction)
+    expect(alice("iam:ListRoles")).toBe(true);
+    expect(alice("iam:PassRole")).toBe(true); // a resource-scoped Allow still approves the action
+    expect(alice("iam:CreateUser")).toBe(false); // outside PowerUserAccess's NotAction
+    expect(alice("cloudformation:DeleteStack")).toBe(false); // DeployTools' unconditional Deny
+    expect(alice("s3:DeleteBucket")).toBe(true); // the group's Deny holds only without MFA
+
+    const bob = await approves("bob");
+    expect(bob("s3:PutObject")).toBe(true);
+    expect(bob("ec2:DescribeInstances")).toBe(true);
+    expect(bob("ec2:RunInstances")).toBe(false); // the group grants it; the boundary does not
+    expect(bob("lambda:InvokeFunction")).toBe(false);
+
+    const carol = await approves("carol");
+    for (const action of ["iam:CreateUser", "organizations:LeaveOrganization", "ec2:RunInstances", "s3:DeleteBucket"]) expect(carol(action)).toBe(true);
+
+    // ci-deployer's only policy, AWS's ReadOnlyAccess, is not in the export: it approves nothing.
+    const ci = await approves("ci-deployer");
+    for (const action of ["s3:GetObject", "ec2:DescribeInstances", "iam:ListRoles"]) expect(ci(action)).toBe(false);
   });
 });

@@ -4,15 +4,7 @@
 
 import { parse as parseCsv } from "csv-parse/sync";
 import type { IdentityKind } from "@/db/schema/identity";
-import {
-  type ActionCatalogue,
-  type EffectiveActions,
-  type Statement,
-  actionMatches,
-  effectiveActions,
-  normalizePolicyDocument,
-  policyStatements,
-} from "@/lib/permissions/aws/catalogue";
+import { type Statement, actionMatches, normalizePolicyDocument, policyStatements } from "@/lib/permissions/aws/catalogue";
 
 export type InlinePolicy = { name: string; statements: Statement[] };
 
@@ -323,59 +315,6 @@ export function parseAuthorizationDetails(input: unknown): AwsInventory {
   if (others.length > 0) warnings.push(`ARNs name several accounts (${[accountId, ...others].join(", ")}); using ${accountId}.`);
 
   return { accountId, users, roles, groups, policies, warnings };
-}
-
-// ---------------------------------------------------------------------------
-// What a principal may do
-
-/** All statements that apply to a principal, so callers don't re-walk groups and attachments themselves. */
-export function principalStatements(
-  inventory: AwsInventory,
-  principal: AwsPrincipal,
-): { statements: Statement[]; boundary: Statement[] | null; missingPolicyArns: string[] } {
-  const statements: Statement[] = [];
-  const missing: string[] = [];
-  const addManaged = (arn: string) => {
-    const p = inventory.policies.get(arn);
-    if (p) statements.push(...p.statements);
-    else missing.push(arn);
-  };
-  for (const arn of principal.attachedPolicyArns) addManaged(arn);
-  for (const p of principal.inlinePolicies) statements.push(...p.statements);
-  for (const name of principal.groups) {
-    const g = inventory.groups.find((x) => x.name === name);
-    if (!g) continue;
-    for (const arn of g.attachedPolicyArns) addManaged(arn);
-    for (const p of g.inlinePolicies) statements.push(...p.statements);
-  }
-  let boundary: Statement[] | null = null;
-  if (principal.permissionsBoundaryArn) {
-    const b = inventory.policies.get(principal.permissionsBoundaryArn);
-    if (b) boundary = b.statements;
-    else missing.push(principal.permissionsBoundaryArn);
-  }
-  return { statements, boundary, missingPolicyArns: [...new Set(missing)] };
-}
-
-/**
- * Approved actions of one principal: its identity policies (own, attached,
- * groups') evaluated together, so a Deny anywhere applies everywhere, then
- * narrowed by the permissions boundary when the export has its document. A
- * boundary missing from the export is not applied: overstating access is the
- * safer error for a governance review.
- */
-export function principalEffectiveActions(
-  catalogue: ActionCatalogue,
-  inventory: AwsInventory,
-  principal: AwsPrincipal,
-): EffectiveActions & { boundaryApplied: boolean; missingPolicyArns: string[] } {
-  const { statements, boundary, missingPolicyArns } = principalStatements(inventory, principal);
-  const result = effectiveActions(catalogue, statements);
-  if (!boundary) return { ...result, boundaryApplied: false, missingPolicyArns };
-  const limit = effectiveActions(catalogue, boundary).allowed;
-  const limitLower = new Set([...limit].map((a) => a.toLowerCase()));
-  for (const a of result.allowed) if (!limitLower.has(a.toLowerCase())) result.allowed.delete(a);
-  return { ...result, boundaryApplied: true, missingPolicyArns };
 }
 
 // ---------------------------------------------------------------------------
