@@ -5,6 +5,14 @@ import { Select, peopleChoices } from "@/components/ui/select";
 import type { Person } from "@/components/ui/person-select";
 import type { Decision } from "./review-item-row";
 
+/**
+ * The bar floats at the foot of the screen (right of the sidebar from `md`
+ * up): appearing when the first item is ticked, it moves no row under the
+ * pointer, at any width and however many lines it wraps to.
+ */
+const FLOATING =
+  "fixed inset-x-0 bottom-0 z-20 flex flex-wrap items-center gap-3 border-t px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.08)] md:left-60 md:px-6";
+
 /** What to do with the selected items: certify, revoke or reassign them all, with one comment, confirmed with their count. */
 export function ReviewBulkBar({
   count,
@@ -26,12 +34,7 @@ export function ReviewBulkBar({
     const verb = { certify: "Certify", revoke: "Revoke", reassign: "Reassign" }[confirming];
     const to = confirming === "reassign" ? people.find((p) => p.id === bulkReassignTo)?.displayName : null;
     return (
-      <div
-        role="alertdialog"
-        aria-label={`${verb} ${items}?`}
-        className="sticky top-0 z-10 mb-3 flex min-h-12 flex-wrap items-center gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-2"
-        data-testid="bulk-bar"
-      >
+      <div role="alertdialog" aria-label={`${verb} ${items}?`} className={`${FLOATING} border-amber-300 bg-amber-50`} data-testid="bulk-bar">
         <span className="text-sm font-medium">
           {verb} {items}
           {to ? ` to ${to}` : ""}?{bulkComment.trim() ? ` Comment: “${bulkComment.trim()}”.` : ""}
@@ -53,17 +56,14 @@ export function ReviewBulkBar({
     );
   }
   return (
-    <div
-      className="sticky top-0 z-10 mb-3 flex min-h-12 flex-wrap items-center gap-3 rounded-lg border border-brand-100 bg-brand-50 px-4 py-2"
-      data-testid="bulk-bar"
-    >
+    <div className={`${FLOATING} border-brand-100 bg-brand-50`} data-testid="bulk-bar">
       <span className="text-sm font-medium">{count} selected</span>
       <input
         aria-label="Comment for selected"
         placeholder="Comment (required to revoke or certify privileged access)"
         value={bulkComment}
         onChange={(e) => setBulkComment(e.target.value)}
-        className="min-w-80 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
+        className="min-w-0 flex-1 basis-64 rounded-md border border-slate-300 px-2 py-1 text-sm"
       />
       <button className="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white" onClick={() => setConfirming("certify")}>
         Certify selected

@@ -50,7 +50,8 @@ export function ReviewItemRow({
       data-testid="review-row"
       data-item={r.id}
       data-focused={focused || undefined}
-      className={focused ? "bg-brand-50/60" : ""}
+      // Brought into view clear of the floating bulk bar at the foot of the screen.
+      className={`scroll-mb-48 md:scroll-mb-24 ${focused ? "bg-brand-50/60" : ""}`}
       onClick={onFocusRow}
       onFocusCapture={onFocusRow}
     >

@@ -62,6 +62,10 @@ export function ReviewQueueView({
   // on the item it was on, or on the one that took its place.
   const [focused, setFocused] = useState<{ id: string | null; index: number }>({ id: null, index: 0 });
   const rowsRef = useRef<HTMLTableRowElement[]>([]);
+  // Only j and k scroll the focused row into view. A row focused by the pointer is already in
+  // view, and scrolling it between the press and the release would move the control away from
+  // under the pointer: the release lands elsewhere and the click (a tick, a button) is lost.
+  const scrollToFocus = useRef(false);
 
   const mutation = useMutation({
     mutationFn: postDecision,
@@ -114,7 +118,10 @@ export function ReviewQueueView({
       const target = e.target as HTMLElement;
       if (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
       const row = rows[focus];
-      const moveTo = (index: number) => setFocused({ id: rows[index]?.id ?? null, index });
+      const moveTo = (index: number) => {
+        scrollToFocus.current = true;
+        setFocused({ id: rows[index]?.id ?? null, index });
+      };
       if (e.key === "j") moveTo(Math.min(rows.length - 1, focus + 1));
       else if (e.key === "k") moveTo(Math.max(0, focus - 1));
       else if (row && !row.decision && e.key === "c") decide("certify", [row.id], comments[row.id]);
@@ -129,8 +136,10 @@ export function ReviewQueueView({
   // A block body: an effect's return value is its cleanup, and scrollIntoView
   // returns a Promise in current Chromium, which React would then call.
   useEffect(() => {
+    if (!scrollToFocus.current) return;
+    scrollToFocus.current = false;
     rowsRef.current[focus]?.scrollIntoView({ block: "nearest" });
-  }, [focus]);
+  }, [focus, focused]);
 
   function toggle(id: string) {
     setSelected((s) => {
@@ -153,31 +162,34 @@ export function ReviewQueueView({
         </div>
       )}
 
-      {selected.size > 0 ? (
-        <ReviewBulkBar
-          count={selected.size}
-          people={people}
-          onDecide={(decision, comment) => decide(decision, [...selected], comment)}
-          onReassign={(to, comment) => reassign([...selected], to, comment)}
-        />
-      ) : done ? (
-        // What was just decided, in the bar's place: saying it moves nothing under the pointer.
+      {/* One line above the table, the same height whatever it says, so nothing under the pointer moves:
+          what was just decided, or how to decide several at once. The bar for the ticked items floats
+          at the foot of the screen, over the page rather than above the rows. */}
+      {done ? (
         <p role="status" className="mb-3 flex min-h-12 items-center rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-900">
           {done}
         </p>
       ) : (
-        // Holds the bar's place, so ticking the first item does not move the rest under the pointer.
         !!query.data?.total && (
           <p className="mb-3 flex min-h-12 items-center rounded-lg border border-dashed border-slate-200 px-4 py-2 text-sm text-slate-500">
             Tick items (or press x) to certify, revoke or reassign several at once.
           </p>
         )
       )}
+      {selected.size > 0 && (
+        <ReviewBulkBar
+          count={selected.size}
+          people={people}
+          onDecide={(decision, comment) => decide(decision, [...selected], comment)}
+          onReassign={(to, comment) => reassign([...selected], to, comment)}
+        />
+      )}
 
       {query.data && (
         <>
           <p className="mb-2 text-sm text-slate-600" data-testid="queue-count">
-            {query.data.total.toLocaleString("en")} items{query.isFetching && <span className="ml-2 text-slate-400">updating…</span>}
+            {query.data.total.toLocaleString("en")} item{query.data.total === 1 ? "" : "s"}
+            {query.isFetching && <span className="ml-2 text-slate-400">updating…</span>}
           </p>
           {rows.length === 0 ? (
             filtered ? (
@@ -262,6 +274,8 @@ export function ReviewQueueView({
           />
         </>
       )}
+      {/* Room at the foot of the page for the floating bar, so it covers no row or page link. */}
+      {selected.size > 0 && <div aria-hidden className="h-48 md:h-24" />}
     </div>
   );
 }
