@@ -9,7 +9,11 @@ const dir = mkdtempSync(path.join(tmpdir(), "gov-stall-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("ends a run whose worker never comes back, failed, naming the file and saying the worker was busy", () => {
-  writeFileSync(path.join(dir, "spin.test.ts"), 'import { it } from "vitest";\nit("spins", () => {\n  for (;;);\n});\n');
+  // Busy for a minute, far past the limit, then done: a worker this test failed to stop must not spin for ever.
+  writeFileSync(
+    path.join(dir, "spin.test.ts"),
+    'import { it } from "vitest";\nit("spins", () => {\n  const end = Date.now() + 60_000;\n  while (Date.now() < end);\n});\n',
+  );
   writeFileSync(
     path.join(dir, "vitest.config.mjs"),
     `export default { test: { include: ["spin.test.ts"], reporters: ["default", ${JSON.stringify(path.join(ROOT, "lib/testing/stall-reporter.ts"))}] } };\n`,
