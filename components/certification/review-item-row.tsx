@@ -51,7 +51,7 @@ export function ReviewItemRow({
       data-item={r.id}
       data-focused={focused || undefined}
       // Brought into view clear of the floating bulk bar at the foot of the screen.
-      className={`scroll-mb-48 md:scroll-mb-24 ${focused ? "bg-brand-50/60" : ""}`}
+      className={`scroll-mb-48 md:scroll-mb-28 ${focused ? "bg-brand-50/60" : ""}`}
       onClick={onFocusRow}
       onFocusCapture={onFocusRow}
     >

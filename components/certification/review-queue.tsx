@@ -275,7 +275,7 @@ export function ReviewQueueView({
         </>
       )}
       {/* Room at the foot of the page for the floating bar, so it covers no row or page link. */}
-      {selected.size > 0 && <div aria-hidden className="h-48 md:h-24" />}
+      {selected.size > 0 && <div aria-hidden className="h-48 md:h-28" />}
     </div>
   );
 }

@@ -110,6 +110,10 @@ test("a decision over several items is confirmed with its count and reports what
   expect((await row(ids[1]).boundingBox())!.y).toBe(y);
   await row(ids[1]).getByRole("checkbox").check();
   await page.screenshot({ path: test.info().outputPath("bulk-bar.png") });
+  // Scrolled to the end, the page's foot clears the floating bar: it hides no row or page link.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const foot = (await page.getByRole("navigation", { name: "Pagination" }).boundingBox())!;
+  expect(foot.y + foot.height).toBeLessThanOrEqual((await bar.boundingBox())!.y);
   await bar.getByLabel("Comment for selected").fill("Both still run the nightly export");
   await bar.getByRole("button", { name: "Certify selected" }).click();
   // Asked once more, with the count; Back changes nothing.
