@@ -20,6 +20,9 @@ type DecisionInput = { itemIds: string[]; decision: Decision | "reassign"; comme
 const fetchQueue = (qs: string) => api<ReviewQueue>(`/api/v1/reviews?${qs}`);
 const postDecision = (input: DecisionInput) => api("/api/v1/reviews/decisions", { body: input });
 
+/** The one line above the table, one height whatever it says (see below). */
+const LINE = "mb-3 flex min-h-12 items-center rounded-lg border px-4 py-2 text-sm";
+
 /**
  * The reviewer's queue. Decisions show at once (optimistic) and are rolled
  * back with the server's message if refused. Keyboard: j/k move, c certify,
@@ -166,14 +169,12 @@ export function ReviewQueueView({
           what was just decided, or how to decide several at once. The bar for the ticked items floats
           at the foot of the screen, over the page rather than above the rows. */}
       {done ? (
-        <p role="status" className="mb-3 flex min-h-12 items-center rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-900">
+        <p role="status" className={`${LINE} border-emerald-200 bg-emerald-50 text-emerald-900`}>
           {done}
         </p>
       ) : (
         !!query.data?.total && (
-          <p className="mb-3 flex min-h-12 items-center rounded-lg border border-dashed border-slate-200 px-4 py-2 text-sm text-slate-500">
-            Tick items (or press x) to certify, revoke or reassign several at once.
-          </p>
+          <p className={`${LINE} border-dashed border-slate-200 text-slate-500`}>Tick items (or press x) to certify, revoke or reassign several at once.</p>
         )
       )}
       {selected.size > 0 && (

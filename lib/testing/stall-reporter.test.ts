@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { stallLimitMs } from "./stall-reporter";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(path.join(tmpdir(), "gov-stall-"));
@@ -30,4 +31,11 @@ it("ends a run whose worker never comes back, failed, naming the file and saying
   expect(output).toContain("the run is wedged");
   expect(output).toContain(`still running: ${path.join(dir, "spin.test.ts")}`);
   expect(output).toMatch(/worker \d+: busy \(a synchronous loop\?\)/);
+});
+
+it("reads TEST_STALL_MINUTES as a positive number of minutes, and refuses anything else by name", () => {
+  expect(stallLimitMs(undefined)).toBe(600_000);
+  expect(stallLimitMs("")).toBe(600_000);
+  expect(stallLimitMs("0.5")).toBe(30_000);
+  for (const bad of ["abc", "0", "-3", "1e308", "Infinity", "NaN", "5\u0000", "\ud800"]) expect(() => stallLimitMs(bad)).toThrow(/^TEST_STALL_MINUTES must be/);
 });

@@ -15,7 +15,7 @@ import type { Reporter, TestCase, TestModule, Vitest } from "vitest/node";
  * those files reported as crashed, rather than never.
  */
 export default class StallReporter implements Reporter {
-  private readonly limitMs = Number(process.env.TEST_STALL_MINUTES ?? 10) * 60_000;
+  private readonly limitMs = stallLimitMs(process.env.TEST_STALL_MINUTES);
   private last = Date.now();
   private readonly running = new Map<string, string | null>();
   private timer: NodeJS.Timeout | null = null;
@@ -62,9 +62,28 @@ export default class StallReporter implements Reporter {
     ];
     if (this.vitest) this.vitest.logger.error(lines.join("\n"));
     else console.error(lines.join("\n"));
-    for (const w of workers) process.kill(w.pid, "SIGKILL");
+    for (const w of workers) {
+      try {
+        process.kill(w.pid, "SIGKILL");
+      } catch {
+        // Exited meanwhile: a throw here would end the main process and orphan the other workers.
+      }
+    }
     this.last = Date.now();
   }
+}
+
+/**
+ * TEST_STALL_MINUTES as milliseconds: a positive number of minutes, 10 when
+ * unset. Anything else stops the run at once, saying why, rather than turning
+ * into a limit of NaN that would kill every worker on the first check.
+ */
+export function stallLimitMs(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 10 * 60_000;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60)
+    throw new Error(`TEST_STALL_MINUTES must be a number of minutes above 0 and at most 1440, not ${JSON.stringify(raw)}.`);
+  return minutes * 60_000;
 }
 
 /** This process's vitest worker children, from /proc (CI runs on Linux; elsewhere none are found, and nothing is killed). */
